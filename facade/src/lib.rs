@@ -1,0 +1,1 @@
+//! botgate: one API for the QQ Bot gateway, the Bubble open gateway and OneBot v11.

@@ -1,0 +1,2 @@
+//! The `botgate` command line.
+fn main() {}

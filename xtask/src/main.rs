@@ -1,0 +1,2 @@
+//! `cargo xtask codegen [--check]`.
+fn main() {}
