@@ -1,2 +1,20 @@
-//! Wire decode and encode: frame scan without parsing `d`, typed decode on demand, command
-//! encoders, intents, CQ codes and the unified mapping.
+//! Wire decode and encode for every platform botgate speaks.
+//!
+//! - [`Frame`]: one scan of a QQ / Bubble frame finds `op`, `s`, `t`, `id` and the raw `d`
+//!   without parsing `d`; [`Frame::decode_data`] parses `d` on demand.
+//! - [`qq`] / [`bubble`]: command encoders (Identify, Resume, Heartbeat, Subscribe, ...) and the
+//!   typed event decode.
+//! - [`Intents`]: the QQ intents bitmask and the event → intent table.
+//! - [`onebot`]: OneBot v11 event decode, message segments, CQ codes and the action envelope.
+
+pub mod bubble;
+pub mod error;
+pub mod frame;
+pub mod intents;
+pub mod onebot;
+pub mod qq;
+pub mod scan;
+
+pub use error::{Error, ErrorKind};
+// pub use frame::Frame; (until frame.rs lands)
+// pub use intents::Intents; (until generated)

@@ -1,0 +1,1 @@
+//! Bubble command encoders and typed event decode.

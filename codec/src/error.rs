@@ -1,0 +1,153 @@
+//! The codec's one error type: what is wrong, in which field of which frame.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// An error from scanning, decoding or parsing wire data.
+///
+/// `kind()` says what went wrong and where; the source (a serde error, say) is kept.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+/// What went wrong, with the place it went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The bytes are not valid JSON (truncated, stray characters, invalid UTF-8 in a string).
+    Syntax {
+        /// Byte offset in the frame where the problem was found.
+        offset: usize,
+        /// What was wrong there.
+        reason: String,
+    },
+    /// The envelope is not what the protocol requires (no `op`, `op` not an integer, ...).
+    Envelope {
+        /// The envelope field (`op`, `s`, `t`, `id`, `post_type`, ...).
+        field: &'static str,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The payload of a known event type did not decode into its typed struct.
+    Payload {
+        /// The event type or kind (`AT_MESSAGE_CREATE`, `message.group`, ...).
+        event: String,
+        /// The path of the offending field inside the payload (`author.id`), `.` for the root.
+        path: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The frame is bigger than the configured limit, or nested deeper than allowed.
+    TooLarge {
+        /// What exceeded the limit (`frame`, `nesting`).
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+    /// A CQ-code string is malformed.
+    CqCode {
+        /// Byte offset in the string.
+        offset: usize,
+        /// What was wrong there.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// A new error of this kind, without a source.
+    pub fn new(kind: ErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+
+    /// A new error of this kind with the underlying error kept as its source.
+    pub fn with_source(kind: ErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The underlying error, if any.
+    pub fn into_source(self) -> Option<Box<dyn StdError + Send + Sync>> {
+        self.source
+    }
+
+    /// The kind and the underlying error.
+    pub fn into_parts(self) -> (ErrorKind, Option<Box<dyn StdError + Send + Sync>>) {
+        (self.kind, self.source)
+    }
+
+    /// Shorthand for an [`ErrorKind::Syntax`] error.
+    pub fn syntax(offset: usize, reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Syntax {
+            offset,
+            reason: reason.into(),
+        })
+    }
+
+    /// Shorthand for an [`ErrorKind::Envelope`] error.
+    pub fn envelope(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Envelope {
+            field,
+            reason: reason.into(),
+        })
+    }
+
+    /// Decode `bytes` into `T`, reporting a failure as [`ErrorKind::Payload`] with the path of
+    /// the offending field.
+    pub fn decode_payload<T: serde::de::DeserializeOwned>(event: &str, bytes: &[u8]) -> Result<T, Error> {
+        let mut de = serde_json::Deserializer::from_slice(bytes);
+        let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            Error::with_source(
+                ErrorKind::Payload {
+                    event: event.to_owned(),
+                    path,
+                    reason: inner.to_string(),
+                },
+                inner,
+            )
+        })?;
+        de.end().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Payload {
+                    event: event.to_owned(),
+                    path: ".".to_owned(),
+                    reason: e.to_string(),
+                },
+                e,
+            )
+        })?;
+        Ok(value)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Syntax { offset, reason } => write!(f, "invalid JSON at byte {offset}: {reason}"),
+            ErrorKind::Envelope { field, reason } => write!(f, "envelope field `{field}`: {reason}"),
+            ErrorKind::Payload { event, path, reason } => {
+                write!(f, "{event} payload field `{path}`: {reason}")
+            }
+            ErrorKind::TooLarge { what, limit } => write!(f, "{what} exceeds the limit of {limit}"),
+            ErrorKind::CqCode { offset, reason } => write!(f, "CQ code at byte {offset}: {reason}"),
+        }
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| &**e as &(dyn StdError + 'static))
+    }
+}

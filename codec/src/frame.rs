@@ -1,0 +1,1 @@
+//! One frame of the QQ / Bubble gateway, scanned without parsing `d`.

@@ -1,0 +1,1 @@
+//! The QQ intents bitmask.

@@ -1,0 +1,1 @@
+//! QQ command encoders and typed event decode.

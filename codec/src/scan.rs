@@ -1,0 +1,1 @@
+//! Top-level key scan of a JSON object without parsing nested values.

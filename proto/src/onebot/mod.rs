@@ -1,0 +1,1 @@
+//! OneBot v11 events, message segments and the action envelope.

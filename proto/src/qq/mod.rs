@@ -1,0 +1,1 @@
+//! QQ Bot gateway payloads (the botgo dto field set), ids as strings.
