@@ -18,3 +18,5 @@ pub mod scan;
 pub use error::{Error, ErrorKind};
 // pub use frame::Frame; (until frame.rs lands)
 // pub use intents::Intents; (until generated)
+
+mod generated;

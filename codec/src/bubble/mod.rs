@@ -1,1 +1,8 @@
-//! Bubble command encoders and typed event decode.
+//! Bubble open gateway: command encoders (Heartbeat, Subscribe, Unsubscribe, Resume) and the
+//! typed event decode.
+
+pub mod command;
+pub mod decode;
+
+pub use command::*;
+pub use decode::*;

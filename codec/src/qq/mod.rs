@@ -1,1 +1,7 @@
-//! QQ command encoders and typed event decode.
+//! QQ Bot gateway: command encoders (Identify, Resume, Heartbeat) and the typed event decode.
+
+pub mod command;
+pub mod decode;
+
+pub use command::*;
+pub use decode::*;

@@ -1,0 +1,1 @@
+//! bubble command encoders.

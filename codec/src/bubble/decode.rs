@@ -1,0 +1,1 @@
+//! bubble typed event decode (the table is generated from the schema).

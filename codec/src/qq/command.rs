@@ -1,0 +1,1 @@
+//! qq command encoders.

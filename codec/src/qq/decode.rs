@@ -1,0 +1,1 @@
+//! qq typed event decode (the table is generated from the schema).
