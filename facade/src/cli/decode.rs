@@ -1,0 +1,167 @@
+//! `botgate decode --platform P [FILE]`: one frame per input line in, one JSON line out.
+//!
+//! QQ / Bubble: `{"line":N,"op":..,"s":..,"t":"..","id":"..","data":{..}}`, where `data` is the
+//! typed payload re-serialised under its wire names (raw `d` for non-dispatch ops and for
+//! unknown event types). OneBot: `{"line":N,"kind":"message.group","data":{..}}`. A line that
+//! cannot be decoded gives `{"line":N,"error":".."}` and makes the exit status 1. Blank lines
+//! are skipped (they carry no frame).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use botgate_codec::{Error as CodecError, Frame};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Platform;
+
+#[derive(Serialize)]
+struct FrameLine<'a, D: Serialize> {
+    line: usize,
+    op: u8,
+    s: Option<u64>,
+    t: Option<&'a str>,
+    id: Option<&'a str>,
+    data: D,
+}
+
+#[derive(Serialize)]
+struct KindLine<'a, D: Serialize> {
+    line: usize,
+    kind: &'a str,
+    data: D,
+}
+
+#[derive(Serialize)]
+struct ErrorLine {
+    line: usize,
+    error: String,
+}
+
+/// Reads `file` (or stdin) and writes one JSON line per non-blank input line to stdout.
+pub fn run(platform: Platform, file: Option<&Path>) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let input: Box<dyn BufRead> = match file {
+        Some(path) => Box::new(BufReader::new(
+            File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?,
+        )),
+        None => Box::new(BufReader::new(std::io::stdin().lock())),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let failed = decode_lines(platform, input, &mut out)?;
+    out.flush()?;
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Decodes every line of `input` into `out`; returns how many lines failed.
+fn decode_lines(
+    platform: Platform,
+    mut input: impl BufRead,
+    out: &mut impl Write,
+) -> std::io::Result<usize> {
+    let mut failed = 0;
+    let mut buf = Vec::new();
+    let mut line_no = 0;
+    loop {
+        buf.clear();
+        if input.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let line = trim_line_end(&buf);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let rendered = match platform {
+            Platform::Qq | Platform::Bubble => frame_line(platform, line_no, line),
+            Platform::Onebot => onebot_line(line_no, line),
+        };
+        let json = match rendered {
+            Ok(json) => json,
+            Err(error) => {
+                failed += 1;
+                to_line(&ErrorLine {
+                    line: line_no,
+                    error,
+                })
+            }
+        };
+        out.write_all(json.as_bytes())?;
+        out.write_all(b"\n")?;
+    }
+    Ok(failed)
+}
+
+fn trim_line_end(buf: &[u8]) -> &[u8] {
+    let mut end = buf.len();
+    while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &buf[..end]
+}
+
+fn to_line(value: &impl Serialize) -> String {
+    // Serialising our own types into a String cannot fail (no maps with non-string keys).
+    serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+fn frame_line(platform: Platform, line: usize, bytes: &[u8]) -> Result<String, String> {
+    let frame = Frame::scan(bytes.to_vec()).map_err(|e| e.to_string())?;
+    let head = |data| FrameLine {
+        line,
+        op: frame.op(),
+        s: frame.seq(),
+        t: frame.event_type(),
+        id: frame.id(),
+        data,
+    };
+    match (frame.op(), frame.event_type()) {
+        (0, Some(t)) => {
+            let d = frame.data().unwrap_or(b"null");
+            let json = match platform {
+                Platform::Bubble => {
+                    let event = botgate_codec::bubble::decode_event(t, d).map_err(describe)?;
+                    to_line(&head(event))
+                }
+                _ => {
+                    let event = botgate_codec::qq::decode_event(t, d).map_err(describe)?;
+                    to_line(&head(event))
+                }
+            };
+            Ok(json)
+        }
+        (0, None) => Err("envelope: dispatch frame (op 0) without `t`".to_owned()),
+        _ => {
+            let data: Value = match frame.data() {
+                Some(d) => serde_json::from_slice(d).map_err(|e| format!("d: {e}"))?,
+                None => Value::Null,
+            };
+            Ok(to_line(&head(data)))
+        }
+    }
+}
+
+fn onebot_line(line: usize, bytes: &[u8]) -> Result<String, String> {
+    use botgate_codec::onebot::Incoming;
+    match Incoming::classify(bytes).map_err(describe)? {
+        Incoming::Event(event) => Ok(to_line(&KindLine {
+            line,
+            kind: event.kind().as_str(),
+            data: &event,
+        })),
+        Incoming::Response(response) => Ok(to_line(&KindLine {
+            line,
+            kind: "action_response",
+            data: &response,
+        })),
+    }
+}
+
+fn describe(e: CodecError) -> String {
+    e.to_string()
+}

@@ -1,0 +1,73 @@
+//! Argument parsing and the subcommands of the `botgate` binary.
+
+mod decode;
+mod intents;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// botgate: one API for the QQ Bot gateway, the Bubble open gateway and OneBot v11.
+#[derive(Debug, Parser)]
+#[command(name = "botgate", version, about)]
+pub struct Cli {
+    /// More log output on stderr (-v debug, -vv trace). `RUST_LOG` overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The platforms botgate speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Platform {
+    /// The QQ Bot gateway.
+    Qq,
+    /// The Bubble open gateway.
+    Bubble,
+    /// OneBot v11 (Waylay, go-cqhttp, NapCat, Lagrange, LLOneBot).
+    Onebot,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Decode frames, one per input line, into one JSON line each (exit 1 if any line failed).
+    Decode {
+        /// Which gateway the frames come from.
+        #[arg(long, value_enum)]
+        platform: Platform,
+        /// Input file; stdin when absent.
+        file: Option<PathBuf>,
+    },
+    /// Print the QQ intents value (and its names) that the given event types need.
+    Intents {
+        /// QQ event types (wire names, e.g. AT_MESSAGE_CREATE).
+        #[arg(required = true)]
+        event_types: Vec<String>,
+    },
+}
+
+/// Sets up `tracing` on stderr.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,botgate=info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// Runs one subcommand; `Err` is a usage or setup failure (exit 2).
+pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Decode { platform, file } => decode::run(platform, file.as_deref()),
+        Command::Intents { event_types } => intents::run(&event_types),
+    }
+}
