@@ -46,6 +46,11 @@ pub enum ErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// The bytes are not valid UTF-8 (a frame must be UTF-8 text).
+    InvalidUtf8 {
+        /// Byte offset of the first byte that is not part of a valid UTF-8 sequence.
+        offset: usize,
+    },
     /// A CQ-code string is malformed.
     CqCode {
         /// Byte offset in the string.
@@ -62,7 +67,10 @@ impl Error {
     }
 
     /// A new error of this kind with the underlying error kept as its source.
-    pub fn with_source(kind: ErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+    pub fn with_source(
+        kind: ErrorKind,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
         Self {
             kind,
             source: Some(source.into()),
@@ -100,9 +108,22 @@ impl Error {
         })
     }
 
+    /// Shorthand for an [`ErrorKind::TooLarge`] error.
+    pub fn too_large(what: &'static str, limit: usize) -> Self {
+        Self::new(ErrorKind::TooLarge { what, limit })
+    }
+
+    /// Shorthand for an [`ErrorKind::InvalidUtf8`] error.
+    pub fn invalid_utf8(offset: usize) -> Self {
+        Self::new(ErrorKind::InvalidUtf8 { offset })
+    }
+
     /// Decode `bytes` into `T`, reporting a failure as [`ErrorKind::Payload`] with the path of
     /// the offending field.
-    pub fn decode_payload<T: serde::de::DeserializeOwned>(event: &str, bytes: &[u8]) -> Result<T, Error> {
+    pub fn decode_payload<T: serde::de::DeserializeOwned>(
+        event: &str,
+        bytes: &[u8],
+    ) -> Result<T, Error> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -133,12 +154,21 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ErrorKind::Syntax { offset, reason } => write!(f, "invalid JSON at byte {offset}: {reason}"),
-            ErrorKind::Envelope { field, reason } => write!(f, "envelope field `{field}`: {reason}"),
-            ErrorKind::Payload { event, path, reason } => {
+            ErrorKind::Syntax { offset, reason } => {
+                write!(f, "invalid JSON at byte {offset}: {reason}")
+            }
+            ErrorKind::Envelope { field, reason } => {
+                write!(f, "envelope field `{field}`: {reason}")
+            }
+            ErrorKind::Payload {
+                event,
+                path,
+                reason,
+            } => {
                 write!(f, "{event} payload field `{path}`: {reason}")
             }
             ErrorKind::TooLarge { what, limit } => write!(f, "{what} exceeds the limit of {limit}"),
+            ErrorKind::InvalidUtf8 { offset } => write!(f, "invalid UTF-8 at byte {offset}"),
             ErrorKind::CqCode { offset, reason } => write!(f, "CQ code at byte {offset}: {reason}"),
         }
     }

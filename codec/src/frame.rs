@@ -1,1 +1,409 @@
 //! One frame of the QQ / Bubble gateway, scanned without parsing `d`.
+//!
+//! [`Frame::scan`] reads the envelope `{"op", "s", "t", "id", "d"}` in one pass over the
+//! bytes (any key order, any whitespace) and keeps `d` as a raw span; [`Frame::decode_data`]
+//! parses `d` into a typed payload only when someone asks. The envelope is strict (an `op`
+//! that is not an integer 0..=255 is an error); unknown top-level keys are ignored.
+//!
+//! ```
+//! use botgate_codec::Frame;
+//!
+//! let frame = Frame::scan(&br#"{"d":{"t":"not me"},"t":"MESSAGE_CREATE","s":17,"op":0}"#[..])?;
+//! assert_eq!(frame.op(), 0);
+//! assert_eq!(frame.seq(), Some(17));
+//! assert_eq!(frame.event_type(), Some("MESSAGE_CREATE"));
+//! assert_eq!(frame.data(), Some(&br#"{"t":"not me"}"#[..]));
+//! # Ok::<(), botgate_codec::Error>(())
+//! ```
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::scan::{self, Kind, Span};
+use crate::Error;
+
+/// A scanned gateway frame: the envelope fields, and `d` kept raw.
+///
+/// Cloning is cheap (a reference-counted [`Bytes`] and a few offsets). Nothing is allocated
+/// while scanning unless `t` or `id` contain escapes.
+#[derive(Clone)]
+pub struct Frame {
+    bytes: Bytes,
+    op: u8,
+    seq: Option<u64>,
+    event_type: Option<Text>,
+    id: Option<Text>,
+    data: Option<Span>,
+}
+
+/// A string field of the envelope: a span of the frame, or the decoded text if it had escapes.
+#[derive(Clone)]
+enum Text {
+    Span(Span),
+    Owned(Box<str>),
+}
+
+impl Frame {
+    /// Scans `bytes` as a gateway frame.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) or
+    /// [`ErrorKind::Syntax`](crate::ErrorKind::Syntax) if `bytes` is not one JSON object (see
+    /// [`scan`]); [`ErrorKind::Envelope`](crate::ErrorKind::Envelope) if `op` is missing or not an
+    /// integer in 0..=255, `s` is not a non-negative integer that fits in 64 bits or null, `t`
+    /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice.
+    pub fn scan(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
+        let bytes = bytes.into();
+        let mut op = None;
+        let mut seq = Field::Absent;
+        let mut event_type = Field::Absent;
+        let mut id = Field::Absent;
+        let mut data = None;
+        let input: &[u8] = &bytes;
+        scan::object_fields(input, |key, span| {
+            match key.as_str() {
+                "op" => {
+                    if op.is_some() {
+                        return Err(duplicate("op"));
+                    }
+                    op = Some(parse_op(input, span)?);
+                }
+                "s" => seq.set("s", parse_seq(input, span)?)?,
+                "t" => event_type.set("t", parse_text("t", input, span)?)?,
+                "id" => id.set("id", parse_text("id", input, span)?)?,
+                "d" => {
+                    if data.is_some() {
+                        return Err(duplicate("d"));
+                    }
+                    data = Some(span);
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let op = op.ok_or_else(|| Error::envelope("op", "missing (every frame has an `op`)"))?;
+        Ok(Frame {
+            op,
+            seq: seq.into_option(),
+            event_type: event_type.into_option(),
+            id: id.into_option(),
+            data,
+            bytes,
+        })
+    }
+
+    /// The opcode (`op`).
+    pub fn op(&self) -> u8 {
+        self.op
+    }
+
+    /// The sequence number (`s`); `None` when absent or null.
+    pub fn seq(&self) -> Option<u64> {
+        self.seq
+    }
+
+    /// The event type (`t`), escapes decoded; `None` when absent or null.
+    pub fn event_type(&self) -> Option<&str> {
+        self.text(self.event_type.as_ref())
+    }
+
+    /// The top-level event id (`id`, QQ's `event_id` for passive replies); `None` when absent
+    /// or null.
+    pub fn id(&self) -> Option<&str> {
+        self.text(self.id.as_ref())
+    }
+
+    /// The raw bytes of `d` exactly as they appear in the frame; `None` when there is no `d`
+    /// (a `"d":null` gives `Some(b"null")`).
+    pub fn data(&self) -> Option<&[u8]> {
+        self.data.map(|span| span.slice(&self.bytes))
+    }
+
+    /// Where `d` is in [`bytes`](Self::bytes), if present.
+    pub fn data_span(&self) -> Option<Span> {
+        self.data
+    }
+
+    /// Parses `d` into `T` (a missing `d` is read as `null`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Payload`](crate::ErrorKind::Payload) naming the event (`t`, or `op N` when
+    /// there is none) and the path of the field that did not decode.
+    pub fn decode_data<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let data = self.data().unwrap_or(b"null");
+        match self.event_type() {
+            Some(t) => Error::decode_payload(t, data),
+            None => Error::decode_payload(&format!("op {}", self.op), data),
+        }
+    }
+
+    /// The whole frame as received.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// The whole frame as text (it was checked to be UTF-8 by [`scan`](Self::scan)).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+
+    fn text<'a>(&'a self, field: Option<&'a Text>) -> Option<&'a str> {
+        match field? {
+            Text::Span(span) => std::str::from_utf8(span.slice(&self.bytes)).ok(),
+            Text::Owned(text) => Some(text),
+        }
+    }
+}
+
+impl fmt::Debug for Frame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Frame")
+            .field("op", &self.op)
+            .field("s", &self.seq)
+            .field("t", &self.event_type())
+            .field("id", &self.id())
+            .field("d_len", &self.data.map(|span| span.len()))
+            .finish()
+    }
+}
+
+/// An optional envelope field that may appear at most once: absent, null, or a value.
+enum Field<T> {
+    Absent,
+    Present(Option<T>),
+}
+
+impl<T> Field<T> {
+    fn set(&mut self, name: &'static str, value: Option<T>) -> Result<(), Error> {
+        if matches!(self, Field::Present(_)) {
+            return Err(duplicate(name));
+        }
+        *self = Field::Present(value);
+        Ok(())
+    }
+
+    fn into_option(self) -> Option<T> {
+        match self {
+            Field::Absent => None,
+            Field::Present(value) => value,
+        }
+    }
+}
+
+fn duplicate(field: &'static str) -> Error {
+    Error::envelope(field, "appears more than once")
+}
+
+/// The raw value for messages, cut short so a huge value does not make a huge error.
+fn shown(input: &[u8], span: Span) -> String {
+    const MAX: usize = 32;
+    let raw = String::from_utf8_lossy(span.slice(input));
+    match raw.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("`{}…`", &raw[..cut]),
+        None => format!("`{raw}`"),
+    }
+}
+
+fn not_a(field: &'static str, want: &str, input: &[u8], span: Span) -> Error {
+    let got = Kind::of(input, span).map_or("something else", Kind::describe);
+    Error::envelope(
+        field,
+        format!("must be {want}, got {got} {}", shown(input, span)),
+    )
+}
+
+/// The digits of a JSON number that is a non-negative integer, or `None` (negative, fraction,
+/// exponent). The scan has already checked the number's grammar.
+fn integer_digits(raw: &[u8]) -> Option<&[u8]> {
+    if raw.iter().all(u8::is_ascii_digit) && !raw.is_empty() {
+        Some(raw)
+    } else {
+        None
+    }
+}
+
+fn parse_u64(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+fn parse_op(input: &[u8], span: Span) -> Result<u8, Error> {
+    if Kind::of(input, span) != Some(Kind::Number) {
+        return Err(not_a("op", "an integer", input, span));
+    }
+    integer_digits(span.slice(input))
+        .and_then(parse_u64)
+        .and_then(|n| u8::try_from(n).ok())
+        .ok_or_else(|| {
+            Error::envelope(
+                "op",
+                format!("must be an integer in 0..=255, got {}", shown(input, span)),
+            )
+        })
+}
+
+fn parse_seq(input: &[u8], span: Span) -> Result<Option<u64>, Error> {
+    match Kind::of(input, span) {
+        Some(Kind::Null) => Ok(None),
+        Some(Kind::Number) => integer_digits(span.slice(input))
+            .and_then(parse_u64)
+            .map(Some)
+            .ok_or_else(|| {
+                Error::envelope(
+                    "s",
+                    format!(
+                        "must be an integer in 0..=18446744073709551615, got {}",
+                        shown(input, span)
+                    ),
+                )
+            }),
+        _ => Err(not_a("s", "an integer or null", input, span)),
+    }
+}
+
+fn parse_text(field: &'static str, input: &[u8], span: Span) -> Result<Option<Text>, Error> {
+    match Kind::of(input, span) {
+        Some(Kind::Null) => Ok(None),
+        Some(Kind::String) => {
+            let inner = Span {
+                start: span.start + 1,
+                end: span.end.saturating_sub(1),
+            };
+            if !inner.slice(input).contains(&b'\\') {
+                return Ok(Some(Text::Span(inner)));
+            }
+            let text = scan::str_value(input, span)?;
+            Ok(Some(Text::Owned(text.into_owned().into_boxed_str())))
+        }
+        _ => Err(not_a(field, "a string or null", input, span)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn envelope_field(input: &str) -> &'static str {
+        match Frame::scan(input.to_owned()).unwrap_err().kind() {
+            ErrorKind::Envelope { field, .. } => field,
+            other => panic!("expected an envelope error for {input}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn scan_reads_every_envelope_field() {
+        let f = Frame::scan(r#"{"op":0,"s":42,"t":"AT_MESSAGE_CREATE","id":"AT:1","d":{"a":1}}"#)
+            .unwrap();
+        assert_eq!(f.op(), 0);
+        assert_eq!(f.seq(), Some(42));
+        assert_eq!(f.event_type(), Some("AT_MESSAGE_CREATE"));
+        assert_eq!(f.id(), Some("AT:1"));
+        assert_eq!(f.data(), Some(&br#"{"a":1}"#[..]));
+    }
+
+    #[test]
+    fn absent_and_null_fields_are_none() {
+        let f = Frame::scan(r#"{"op":11}"#).unwrap();
+        assert_eq!(
+            (f.op(), f.seq(), f.event_type(), f.id(), f.data()),
+            (11, None, None, None, None)
+        );
+        let f = Frame::scan(r#"{"op":1,"s":null,"t":null,"id":null,"d":null}"#).unwrap();
+        assert_eq!((f.seq(), f.event_type(), f.id()), (None, None, None));
+        assert_eq!(f.data(), Some(&b"null"[..]));
+    }
+
+    #[test]
+    fn escaped_event_type_is_decoded() {
+        let f = Frame::scan(r#"{"op":0,"t":"A\u005fB","id":"x\"y"}"#).unwrap();
+        assert_eq!(f.event_type(), Some("A_B"));
+        assert_eq!(f.id(), Some("x\"y"));
+    }
+
+    #[test]
+    fn seq_covers_the_whole_u64_range() {
+        let f = Frame::scan(r#"{"op":0,"s":18446744073709551615}"#).unwrap();
+        assert_eq!(f.seq(), Some(u64::MAX));
+        assert_eq!(envelope_field(r#"{"op":0,"s":18446744073709551616}"#), "s");
+    }
+
+    #[test]
+    fn op_must_be_an_integer_from_0_to_255() {
+        assert_eq!(Frame::scan(r#"{"op":255}"#).unwrap().op(), 255);
+        for bad in [
+            r#"{"op":256}"#,
+            r#"{"op":-1}"#,
+            r#"{"op":1.0}"#,
+            r#"{"op":1e1}"#,
+            r#"{"op":"0"}"#,
+            r#"{"op":null}"#,
+            r#"{"op":[0]}"#,
+            r#"{"op":99999999999999999999999}"#,
+            r#"{"d":1}"#,
+            r#"{"op":1,"op":1}"#,
+        ] {
+            assert_eq!(envelope_field(bad), "op", "{bad}");
+        }
+    }
+
+    #[test]
+    fn seq_t_and_id_reject_wrong_types() {
+        assert_eq!(envelope_field(r#"{"op":0,"s":-1}"#), "s");
+        assert_eq!(envelope_field(r#"{"op":0,"s":1.5}"#), "s");
+        assert_eq!(envelope_field(r#"{"op":0,"s":"1"}"#), "s");
+        assert_eq!(envelope_field(r#"{"op":0,"t":1}"#), "t");
+        assert_eq!(envelope_field(r#"{"op":0,"t":{}}"#), "t");
+        assert_eq!(envelope_field(r#"{"op":0,"id":true}"#), "id");
+        assert_eq!(envelope_field(r#"{"op":0,"d":1,"d":2}"#), "d");
+        assert_eq!(envelope_field(r#"{"op":0,"t":null,"t":"X"}"#), "t");
+    }
+
+    #[test]
+    fn envelope_errors_show_the_value_cut_short() {
+        let long = format!(r#"{{"op":"{}"}}"#, "x".repeat(1000));
+        let err = Frame::scan(long).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("got a string"), "{msg}");
+        assert!(msg.len() < 120, "{msg}");
+    }
+
+    #[test]
+    fn decode_data_reports_the_event_and_path() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Hello {
+            #[allow(dead_code)]
+            heartbeat_interval: u64,
+        }
+        let f = Frame::scan(r#"{"op":0,"t":"X","d":{"heartbeat_interval":"soon"}}"#).unwrap();
+        let err = f.decode_data::<Hello>().unwrap_err();
+        match err.kind() {
+            ErrorKind::Payload { event, path, .. } => {
+                assert_eq!(event, "X");
+                assert_eq!(path, "heartbeat_interval");
+            }
+            other => panic!("{other:?}"),
+        }
+        let f = Frame::scan(r#"{"op":11}"#).unwrap();
+        assert_eq!(f.decode_data::<Option<u64>>().unwrap(), None);
+    }
+
+    #[test]
+    fn debug_shows_the_envelope_not_the_payload() {
+        let f = Frame::scan(r#"{"op":0,"t":"T","d":{"secret":"abc"}}"#).unwrap();
+        let dbg = format!("{f:?}");
+        assert!(dbg.contains("\"T\""), "{dbg}");
+        assert!(!dbg.contains("abc"), "{dbg}");
+    }
+
+    #[test]
+    fn frame_is_send_sync_and_clone_shares_bytes() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Frame>();
+        let f = Frame::scan(r#"{"op":0,"d":[1]}"#).unwrap();
+        let g = f.clone();
+        assert_eq!(f.bytes().as_ptr(), g.bytes().as_ptr());
+    }
+}

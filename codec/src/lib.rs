@@ -10,13 +10,16 @@
 pub mod bubble;
 pub mod error;
 pub mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod intents;
+mod json;
 pub mod onebot;
 pub mod qq;
 pub mod scan;
 
 pub use error::{Error, ErrorKind};
-// pub use frame::Frame; (until frame.rs lands)
-// pub use intents::Intents; (until generated)
+pub use frame::Frame;
+pub use intents::Intents;
 
 mod generated;

@@ -1,1 +1,788 @@
 //! Top-level key scan of a JSON object without parsing nested values.
+//!
+//! [`object_fields`] walks the keys of the top-level object in whatever order and with whatever
+//! whitespace they arrive, and hands each key with the byte [`Span`] of its raw value to a
+//! callback. Nested objects and arrays are skipped, not parsed: an iterative bracket counter
+//! (no recursion, so deep nesting cannot overflow the stack) that still honours string
+//! boundaries, so a `"t":` inside a nested string or object is never taken for a top-level key.
+//!
+//! What is checked:
+//! - the whole input is UTF-8 ([`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8));
+//! - the top level is exactly one object followed only by whitespace;
+//! - keys and top-level string values are well-formed JSON strings (escapes, no raw control
+//!   characters); top-level numbers and literals follow the JSON grammar;
+//! - nested values have balanced, correctly paired brackets and terminated strings, at most
+//!   [`MAX_DEPTH`] levels deep ([`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) beyond).
+//!
+//! The scalars inside nested values are *not* validated: that is left to the typed decode of the
+//! value, which has to read them anyway.
+//!
+//! ```
+//! use botgate_codec::scan;
+//!
+//! let frame = br#"{"d":{"t":"inner"},"t":"OUTER","op":0}"#;
+//! let mut t = None;
+//! scan::object_fields(frame, |key, span| {
+//!     if key == "t" {
+//!         t = Some(scan::str_value(frame, span)?.into_owned());
+//!     }
+//!     Ok(())
+//! })?;
+//! assert_eq!(t.as_deref(), Some("OUTER"));
+//! # Ok::<(), botgate_codec::Error>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+use crate::Error;
+
+/// The deepest nesting of arrays and objects inside a top-level value that the scan accepts.
+///
+/// Deeper input is rejected with [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge)
+/// (`what = "nesting"`); no typed decode could read it anyway (serde_json stops at 128).
+pub const MAX_DEPTH: usize = 1024;
+
+/// A byte range `start..end` of a raw JSON value inside the scanned input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// Offset of the first byte of the value.
+    pub start: usize,
+    /// Offset one past the last byte of the value.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span as a `Range`, for slicing.
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    /// Length of the span in bytes.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the span is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of the span in `input`, or an empty slice if the span is not inside `input`.
+    pub fn slice<'a>(&self, input: &'a [u8]) -> &'a [u8] {
+        input.get(self.range()).unwrap_or_default()
+    }
+}
+
+/// A key of the top-level object, with its escapes already decoded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Key<'a> {
+    text: Cow<'a, str>,
+    span: Span,
+}
+
+impl<'a> Key<'a> {
+    /// The key's text (escapes decoded).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The span of the key in the input, quotes included.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// Whether the key was written with escapes (its text then had to be decoded).
+    pub fn was_escaped(&self) -> bool {
+        matches!(self.text, Cow::Owned(_))
+    }
+}
+
+impl fmt::Debug for Key<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<str> for Key<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Key<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// What kind of JSON value a span holds, judged by its first byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Kind {
+    /// `{...}`
+    Object,
+    /// `[...]`
+    Array,
+    /// `"..."`
+    String,
+    /// A number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// `null`.
+    Null,
+}
+
+impl Kind {
+    /// The kind of the value at `span` in `input` (a span handed out by [`object_fields`]).
+    pub fn of(input: &[u8], span: Span) -> Option<Kind> {
+        Some(match *input.get(span.start)? {
+            b'{' => Kind::Object,
+            b'[' => Kind::Array,
+            b'"' => Kind::String,
+            b't' | b'f' => Kind::Bool,
+            b'n' => Kind::Null,
+            b'-' | b'0'..=b'9' => Kind::Number,
+            _ => return None,
+        })
+    }
+
+    /// A short name for messages: `an object`, `a string`, ...
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Object => "an object",
+            Kind::Array => "an array",
+            Kind::String => "a string",
+            Kind::Number => "a number",
+            Kind::Bool => "a boolean",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// Calls `f` with every key of the top-level JSON object in `input` and the span of its value.
+///
+/// Keys come in input order; duplicates are reported as they come (the caller decides). An
+/// error returned by `f` stops the scan and is returned as is.
+///
+/// # Errors
+/// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) if `input` is not UTF-8,
+/// [`ErrorKind::Syntax`](crate::ErrorKind::Syntax) with the offset of the problem if it is not
+/// one well-formed object (see the module docs for what is checked),
+/// [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) if a value nests deeper than
+/// [`MAX_DEPTH`].
+pub fn object_fields(
+    input: &[u8],
+    mut f: impl FnMut(Key<'_>, Span) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let text = std::str::from_utf8(input).map_err(|e| Error::invalid_utf8(e.valid_up_to()))?;
+    let b = input;
+    let mut i = skip_ws(b, 0);
+    match b.get(i) {
+        Some(b'{') => i += 1,
+        Some(_) => return Err(Error::syntax(i, "expected `{` (a frame is a JSON object)")),
+        None => return Err(Error::syntax(i, "empty input (expected a JSON object)")),
+    }
+    i = skip_ws(b, i);
+    if b.get(i) == Some(&b'}') {
+        return expect_end(b, i + 1);
+    }
+    loop {
+        match b.get(i) {
+            Some(b'"') => {}
+            Some(_) => return Err(Error::syntax(i, "expected a key (a string)")),
+            None => return Err(eof(i, "expected a key")),
+        }
+        let key_start = i;
+        let (close, escaped) = strict_string(b, i + 1)?;
+        let raw = text
+            .get(key_start + 1..close)
+            .ok_or_else(|| Error::syntax(key_start, "key is not on a character boundary"))?;
+        let key_text = if escaped {
+            Cow::Owned(unescape(raw, key_start + 1)?)
+        } else {
+            Cow::Borrowed(raw)
+        };
+        let key = Key {
+            text: key_text,
+            span: Span {
+                start: key_start,
+                end: close + 1,
+            },
+        };
+        i = skip_ws(b, close + 1);
+        match b.get(i) {
+            Some(b':') => i = skip_ws(b, i + 1),
+            Some(_) => return Err(Error::syntax(i, "expected `:` after the key")),
+            None => return Err(eof(i, "expected `:` after the key")),
+        }
+        let start = i;
+        let end = skip_value(b, i)?;
+        f(key, Span { start, end })?;
+        i = skip_ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = skip_ws(b, i + 1),
+            Some(b'}') => return expect_end(b, i + 1),
+            Some(_) => return Err(Error::syntax(i, "expected `,` or `}` after a value")),
+            None => return Err(eof(i, "expected `,` or `}`")),
+        }
+    }
+}
+
+/// The text of the JSON string at `span` (escapes decoded; borrowed when there are none).
+///
+/// # Errors
+/// [`ErrorKind::Syntax`](crate::ErrorKind::Syntax) if the span does not hold one well-formed
+/// JSON string (the error names its offset in `input`).
+pub fn str_value(input: &[u8], span: Span) -> Result<Cow<'_, str>, Error> {
+    let raw = span.slice(input);
+    if raw.first() != Some(&b'"') {
+        return Err(Error::syntax(span.start, "expected a string"));
+    }
+    let (close, escaped) = strict_string(input, span.start + 1)?;
+    if close + 1 != span.end {
+        return Err(Error::syntax(
+            close + 1,
+            "unexpected bytes after the string",
+        ));
+    }
+    let inner = input.get(span.start + 1..close).unwrap_or_default();
+    let inner = std::str::from_utf8(inner)
+        .map_err(|e| Error::invalid_utf8(span.start + 1 + e.valid_up_to()))?;
+    if escaped {
+        Ok(Cow::Owned(unescape(inner, span.start + 1)?))
+    } else {
+        Ok(Cow::Borrowed(inner))
+    }
+}
+
+/// Skips the JSON value starting at `input[start]` (no leading whitespace) and returns the
+/// offset one past its end.
+///
+/// Strings, numbers and literals are validated strictly; objects and arrays are skipped with the
+/// bracket counter (see the module docs).
+///
+/// # Errors
+/// As [`object_fields`], minus the UTF-8 check (the caller has done it or does not need it).
+pub fn skip_value(input: &[u8], start: usize) -> Result<usize, Error> {
+    let b = input;
+    match b.get(start) {
+        Some(b'"') => strict_string(b, start + 1).map(|(close, _)| close + 1),
+        Some(b'{' | b'[') => skip_nested(b, start),
+        Some(b'-' | b'0'..=b'9') => skip_number(b, start),
+        Some(b't') => skip_literal(b, start, b"true"),
+        Some(b'f') => skip_literal(b, start, b"false"),
+        Some(b'n') => skip_literal(b, start, b"null"),
+        Some(_) => Err(Error::syntax(start, "expected a value")),
+        None => Err(eof(start, "expected a value")),
+    }
+}
+
+fn eof(offset: usize, what: &str) -> Error {
+    Error::syntax(offset, format!("unexpected end of input ({what})"))
+}
+
+fn expect_end(b: &[u8], i: usize) -> Result<(), Error> {
+    let i = skip_ws(b, i);
+    if i == b.len() {
+        Ok(())
+    } else {
+        Err(Error::syntax(i, "trailing characters after the object"))
+    }
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Scans a string whose opening quote is at `i - 1`, strictly: valid escapes, no raw control
+/// characters. Returns the offset of the closing quote and whether there were escapes.
+fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
+    let open = i.saturating_sub(1);
+    let mut escaped = false;
+    loop {
+        match b.get(i) {
+            Some(b'"') => return Ok((i, escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                match b.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') => {
+                        let unit = u_escape(b, i)?;
+                        match unit {
+                            0xD800..=0xDBFF => {
+                                let low = if b.get(i + 6) == Some(&b'\\') {
+                                    u_escape(b, i + 6)?
+                                } else {
+                                    0
+                                };
+                                if !(0xDC00..=0xDFFF).contains(&low) {
+                                    return Err(Error::syntax(
+                                        i,
+                                        "lone surrogate in a `\\u` escape",
+                                    ));
+                                }
+                                i += 12;
+                            }
+                            0xDC00..=0xDFFF => {
+                                return Err(Error::syntax(i, "lone surrogate in a `\\u` escape"))
+                            }
+                            _ => i += 6,
+                        }
+                    }
+                    Some(_) => return Err(Error::syntax(i, "invalid escape in a string")),
+                    None => return Err(eof(i + 1, "in an escape")),
+                }
+            }
+            Some(&c) if c < 0x20 => {
+                return Err(Error::syntax(
+                    i,
+                    "control character in a string (must be escaped)",
+                ))
+            }
+            Some(_) => i += 1,
+            None => {
+                return Err(eof(
+                    b.len(),
+                    &format!("in the string that starts at byte {open}"),
+                ))
+            }
+        }
+    }
+}
+
+/// Reads the `\uXXXX` escape whose backslash is at `b[i]`.
+fn u_escape(b: &[u8], i: usize) -> Result<u32, Error> {
+    match b.get(i + 1) {
+        Some(b'u') => {}
+        Some(_) => return Err(Error::syntax(i, "invalid escape in a string")),
+        None => return Err(eof(i + 1, "in an escape")),
+    }
+    let mut unit = 0;
+    for k in 2..6 {
+        match b.get(i + k).and_then(|&c| char::from(c).to_digit(16)) {
+            Some(digit) => unit = unit * 16 + digit,
+            None if i + k >= b.len() => return Err(eof(i + k, "in a `\\u` escape")),
+            None => {
+                return Err(Error::syntax(
+                    i + k,
+                    "invalid `\\u` escape (expected 4 hex digits)",
+                ))
+            }
+        }
+    }
+    Ok(unit)
+}
+
+/// Decodes the escapes of a string's content (`raw`, the bytes between the quotes, already
+/// checked by [`strict_string`]); `base` is the offset of `raw` in the input, for errors.
+fn unescape(raw: &str, base: usize) -> Result<String, Error> {
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    let mut plain = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(raw.get(plain..i).unwrap_or_default());
+        let esc = b.get(i + 1).copied().unwrap_or(0);
+        i += 2;
+        match esc {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let at = base + i - 2;
+                let hi = hex4(b, i).ok_or_else(|| Error::syntax(at, "invalid `\\u` escape"))?;
+                i += 4;
+                let c = if (0xD800..0xDC00).contains(&hi) {
+                    let lo = if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
+                        hex4(b, i + 2)
+                    } else {
+                        None
+                    };
+                    match lo {
+                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                            i += 6;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                        }
+                        _ => None,
+                    }
+                } else {
+                    char::from_u32(hi)
+                };
+                let c = c.ok_or_else(|| Error::syntax(at, "lone surrogate in a `\\u` escape"))?;
+                out.push(c);
+            }
+            _ => return Err(Error::syntax(base + i - 2, "invalid escape in a string")),
+        }
+        plain = i;
+    }
+    out.push_str(raw.get(plain..).unwrap_or_default());
+    Ok(out)
+}
+
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let digits = b.get(i..i + 4)?;
+    let mut v = 0u32;
+    for &d in digits {
+        v = v * 16 + char::from(d).to_digit(16)?;
+    }
+    Some(v)
+}
+
+fn skip_number(b: &[u8], start: usize) -> Result<usize, Error> {
+    let mut i = start;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => i = skip_digits(b, i + 1),
+        Some(_) => return Err(Error::syntax(i, "invalid number (expected a digit)")),
+        None => return Err(eof(i, "in a number")),
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        match b.get(i) {
+            Some(b'0'..=b'9') => i = skip_digits(b, i + 1),
+            Some(_) => {
+                return Err(Error::syntax(
+                    i,
+                    "invalid number (expected a digit after `.`)",
+                ))
+            }
+            None => return Err(eof(i, "in a number")),
+        }
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'0'..=b'9') => i = skip_digits(b, i + 1),
+            Some(_) => return Err(Error::syntax(i, "invalid number (expected an exponent)")),
+            None => return Err(eof(i, "in a number")),
+        }
+    }
+    match b.get(i) {
+        Some(b'0'..=b'9') => Err(Error::syntax(i, "invalid number (leading zero)")),
+        _ => Ok(i),
+    }
+}
+
+fn skip_digits(b: &[u8], mut i: usize) -> usize {
+    while let Some(b'0'..=b'9') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+fn skip_literal(b: &[u8], start: usize, lit: &[u8]) -> Result<usize, Error> {
+    for (k, &want) in lit.iter().enumerate() {
+        match b.get(start + k) {
+            Some(&c) if c == want => {}
+            Some(_) => {
+                return Err(Error::syntax(
+                    start + k,
+                    "invalid literal (expected true, false or null)",
+                ))
+            }
+            None => return Err(eof(start + k, "in a literal")),
+        }
+    }
+    Ok(start + lit.len())
+}
+
+/// Byte classes for the nested skip.
+const OTHER: u8 = 0;
+const QUOTE: u8 = 1;
+const OPEN_OBJ: u8 = 2;
+const OPEN_ARR: u8 = 3;
+const CLOSE_OBJ: u8 = 4;
+const CLOSE_ARR: u8 = 5;
+
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    t[b'"' as usize] = QUOTE;
+    t[b'{' as usize] = OPEN_OBJ;
+    t[b'[' as usize] = OPEN_ARR;
+    t[b'}' as usize] = CLOSE_OBJ;
+    t[b']' as usize] = CLOSE_ARR;
+    t
+};
+
+/// Skips the object or array that starts at `b[start]`; returns the offset past its end.
+///
+/// Iterative: the open brackets are remembered in a fixed bit stack (1 = object, 0 = array),
+/// so the pairing is checked without recursion or allocation.
+fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
+    let mut stack = [0u64; MAX_DEPTH / 64];
+    let mut depth = 0usize;
+    let mut i = start;
+    loop {
+        let Some(&c) = b.get(i) else {
+            return Err(eof(
+                b.len(),
+                &format!("in the value that starts at byte {start}"),
+            ));
+        };
+        match CLASS[usize::from(c)] {
+            OTHER => i += 1,
+            QUOTE => i = skip_string_fast(b, i + 1)?,
+            class @ (OPEN_OBJ | OPEN_ARR) => {
+                if depth == MAX_DEPTH {
+                    return Err(Error::too_large("nesting", MAX_DEPTH));
+                }
+                let (word, bit) = (depth / 64, depth % 64);
+                if let Some(w) = stack.get_mut(word) {
+                    if class == OPEN_OBJ {
+                        *w |= 1 << bit;
+                    } else {
+                        *w &= !(1 << bit);
+                    }
+                }
+                depth += 1;
+                i += 1;
+            }
+            class => {
+                if depth == 0 {
+                    return Err(Error::syntax(i, "unbalanced closing bracket"));
+                }
+                depth -= 1;
+                let (word, bit) = (depth / 64, depth % 64);
+                let is_obj = stack.get(word).is_some_and(|w| w & (1 << bit) != 0);
+                if is_obj != (class == CLOSE_OBJ) {
+                    return Err(Error::syntax(i, "mismatched closing bracket"));
+                }
+                i += 1;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+        }
+    }
+}
+
+/// Skips a nested string whose opening quote is at `i - 1`; returns the offset past its
+/// closing quote. Only the boundary is checked (escapes skip one byte).
+#[inline]
+fn skip_string_fast(b: &[u8], mut i: usize) -> Result<usize, Error> {
+    let open = i.saturating_sub(1);
+    loop {
+        // Eight bytes at a time while there is neither a quote nor a backslash among them.
+        while let Some(chunk) = b.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word);
+            if has_byte(w, b'"') | has_byte(w, b'\\') != 0 {
+                break;
+            }
+            i += 8;
+        }
+        match b.get(i) {
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') => i += 2,
+            Some(_) => i += 1,
+            None => {
+                return Err(eof(
+                    b.len(),
+                    &format!("in the string that starts at byte {open}"),
+                ))
+            }
+        }
+    }
+}
+
+/// Non-zero iff some byte of `w` equals `v` (the classic SWAR zero-byte test).
+#[inline(always)]
+fn has_byte(w: u64, v: u8) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let x = w ^ (LO * u64::from(v));
+    x.wrapping_sub(LO) & !x & HI
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn fields(input: &str) -> Result<Vec<(String, String)>, Error> {
+        let mut out = Vec::new();
+        object_fields(input.as_bytes(), |k, s| {
+            out.push((k.as_str().to_owned(), input[s.range()].to_owned()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    fn syntax_offset(input: &[u8]) -> usize {
+        match object_fields(input, |_, _| Ok(())).unwrap_err().kind() {
+            ErrorKind::Syntax { offset, .. } => *offset,
+            other => panic!("expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn keys_come_in_input_order_with_raw_value_spans() {
+        let got = fields(r#" { "d" : {"t":"x","a":[1,{"b":"}"}]} , "t":"T", "op":0 ,"s":null } "#)
+            .unwrap();
+        assert_eq!(
+            got,
+            vec![
+                ("d".into(), r#"{"t":"x","a":[1,{"b":"}"}]}"#.into()),
+                ("t".into(), r#""T""#.into()),
+                ("op".into(), "0".into()),
+                ("s".into(), "null".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn escaped_keys_are_decoded() {
+        let got = fields(r#"{"\u006fp":1,"a\"b":2,"\ud83d\ude00":3}"#).unwrap();
+        let keys: Vec<_> = got.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["op", "a\"b", "😀"]);
+    }
+
+    #[test]
+    fn empty_object_has_no_fields() {
+        assert!(fields(" {} \n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn brackets_inside_nested_strings_do_not_count() {
+        let got = fields(r#"{"d":["]]]", "\"}", "\\"],"x":1}"#).unwrap();
+        assert_eq!(got[0].1, r#"["]]]", "\"}", "\\"]"#);
+        assert_eq!(got[1], ("x".into(), "1".into()));
+    }
+
+    #[test]
+    fn long_strings_are_skipped_across_word_boundaries() {
+        for pad in 0..20 {
+            let s = "中".repeat(pad) + "\\\"" + &"x".repeat(pad);
+            let input = format!(r#"{{"d":["{s}"],"op":1}}"#);
+            let got = fields(&input).unwrap();
+            assert_eq!(got[0].1, format!(r#"["{s}"]"#));
+            assert_eq!(got[1].1, "1");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_report_the_offset() {
+        assert_eq!(syntax_offset(b""), 0);
+        assert_eq!(syntax_offset(b"[1]"), 0);
+        assert_eq!(syntax_offset(br#"{"a":1} x"#), 8);
+        assert_eq!(syntax_offset(br#"{"a" 1}"#), 5);
+        assert_eq!(syntax_offset(br#"{"a":01}"#), 6);
+        assert_eq!(syntax_offset(br#"{"a":1,}"#), 7);
+        assert_eq!(syntax_offset(br#"{"a":tru}"#), 8);
+        assert_eq!(syntax_offset(br#"{"a":"\x"}"#), 6);
+        assert_eq!(syntax_offset(br#"{"a":[1}"#), 7);
+        assert_eq!(syntax_offset(br#"{"a":]"#), 5);
+        assert_eq!(syntax_offset(b"{\"a\":\"\n\"}"), 6);
+        assert_eq!(syntax_offset(br#"{"a":[1]"#), 8);
+        assert_eq!(syntax_offset(br#"{"\ud800":1}"#), 2);
+        assert_eq!(syntax_offset(br#"{"a":"\udc00"}"#), 6);
+        assert_eq!(syntax_offset(br#"{"a":"\ud800\u0041"}"#), 6);
+    }
+
+    #[test]
+    fn invalid_utf8_is_its_own_error() {
+        let err = object_fields(b"{\"a\":\"\xff\"}", |_, _| Ok(())).unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::InvalidUtf8 { offset: 6 });
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_without_recursion() {
+        let mut input = b"{\"d\":".to_vec();
+        input.extend(std::iter::repeat_n(b'[', 10 * 1024 * 1024));
+        let err = object_fields(&input, |_, _| Ok(())).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::TooLarge {
+                what: "nesting",
+                limit: MAX_DEPTH
+            }
+        );
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_accepted() {
+        let input = format!(
+            r#"{{"d":{}{},"op":1}}"#,
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        assert_eq!(fields(&input).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn callback_errors_stop_the_scan() {
+        let mut seen = 0;
+        let err = object_fields(br#"{"a":1,"b":2}"#, |_, _| {
+            seen += 1;
+            Err(Error::envelope("op", "stop"))
+        })
+        .unwrap_err();
+        assert_eq!(seen, 1);
+        assert!(matches!(
+            err.kind(),
+            ErrorKind::Envelope { field: "op", .. }
+        ));
+    }
+
+    #[test]
+    fn str_value_decodes_escapes_and_borrows_plain_text() {
+        let input = br#"{"a":"x\ty","b":"plain"}"#;
+        let mut vals = Vec::new();
+        object_fields(input, |_, s| {
+            vals.push(str_value(input, s)?.into_owned());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(vals, ["x\ty", "plain"]);
+        assert!(matches!(
+            str_value(input, Span { start: 5, end: 11 }).unwrap(),
+            Cow::Owned(_)
+        ));
+        assert!(str_value(b"1", Span { start: 0, end: 1 }).is_err());
+    }
+
+    #[test]
+    fn kind_is_judged_by_the_first_byte() {
+        let input = br#"{"a":{},"b":[],"c":"","d":-1,"e":true,"f":null}"#;
+        let mut kinds = Vec::new();
+        object_fields(input, |_, s| {
+            kinds.push(Kind::of(input, s));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            kinds,
+            [
+                Some(Kind::Object),
+                Some(Kind::Array),
+                Some(Kind::String),
+                Some(Kind::Number),
+                Some(Kind::Bool),
+                Some(Kind::Null)
+            ]
+        );
+    }
+}

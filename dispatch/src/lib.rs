@@ -1,2 +1,39 @@
 //! Handler routing: the typed `Handlers` registry, intents from handlers, per-conversation
 //! ordering with bounded concurrency, dedupe, and unified handlers with filters.
+//!
+//! - [`Handlers`]: register typed handlers (`on_at_message_create`, ... generated from the
+//!   schema), `on_raw` (pass-through), `on_error` (handler errors, panics, decode failures,
+//!   connection incidents) and unified handlers (`on_message(filter, ..)`). What is registered
+//!   decides the QQ intents and the Bubble subscription set.
+//! - [`Dispatcher`]: routes each frame; unhandled events are dropped before their payload is
+//!   parsed, events of one conversation run in order, conversations run concurrently up to a
+//!   bound, and past the bound `dispatch` waits (backpressure, never loss).
+//! - [`Platform`]: what a platform tells the dispatcher (route, decode, conversation key,
+//!   dedupe key); [`Unify`]: the seam for the unified model.
+
+#![deny(missing_docs)]
+
+mod context;
+mod dedupe;
+mod dispatcher;
+mod error;
+mod filter;
+mod handlers;
+mod lanes;
+mod platform;
+mod stats;
+mod unified;
+
+pub use context::{Action, ActionError, ActionErrorKind, ActionSink, BotInfo, Context};
+pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
+pub use error::{BotError, BotErrorKind, HandlerError};
+pub use filter::{Conversation, Filter, Scene};
+pub use handlers::{HandlerFuture, Handlers};
+pub use platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+pub use stats::DispatchStats;
+pub use unified::{Category, UnifiedEvent, Unify};
+
+pub mod bubble;
+mod fields;
+mod generated;
+pub mod qq;

@@ -7,5 +7,6 @@
 
 pub mod bubble;
 pub mod de;
+mod generated;
 pub mod onebot;
 pub mod qq;

@@ -1,2 +1,41 @@
 //! Sans-IO session state machines for QQ, Bubble and OneBot (heartbeat, resume, subscriptions,
-//! close codes), and the tokio driver that joins one to a transport.
+//! close codes), and the pieces they share.
+//!
+//! The machines have the quinn-proto shape ([`SessionMachine`]): `handle_*(now, input)` and
+//! `poll_*()`, no sockets, no clocks, no tasks. A driver owns the socket and the timer; tests
+//! drive thousands of fault schedules on a virtual clock.
+//!
+//! - [`qq::Session`]: Hello → Identify / Resume → READY / RESUMED, heartbeats with zombie
+//!   detection, op 7 / op 9, the close-code table, seq tracking, token refresh hook.
+//! - [`bubble::Session`]: Bearer auth at connect, BOT_READY in three shapes, the subscription
+//!   set replayed after every reconnect, the extended profile's resume, dedupe, send budget.
+//! - [`onebot::Session`]: lifecycle / self id, heartbeat watchdog, actions matched by `echo`.
+//! - Shared: [`Backoff`], [`RateLimiter`], [`SessionStore`] ([`MemoryStore`], [`FileStore`]),
+//!   [`IdentifyQueue`] ([`LocalIdentifyQueue`]), [`DedupeWindow`], [`Rng`].
+
+pub mod backoff;
+pub mod dedupe;
+pub mod error;
+pub mod event;
+mod heartbeat;
+pub mod identify;
+pub mod machine;
+pub mod onebot;
+pub mod qq;
+pub mod ratelimit;
+pub mod rng;
+pub mod store;
+pub mod token;
+mod wire;
+
+pub use backoff::{Backoff, BackoffConfig};
+pub use dedupe::{DedupeWindow, DEFAULT_DEDUPE_WINDOW};
+pub use error::{Error, ErrorKind};
+pub use event::{ConnectFailure, Outgoing, Ready, SessionEvent, TokenReason, Why};
+pub use identify::{IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue};
+pub use machine::SessionMachine;
+pub use ratelimit::{RateLimitConfig, RateLimiter, SendClass};
+pub use rng::Rng;
+pub use store::{FileStore, MemoryStore, ResumeState, SessionStore};
+pub use token::Token;
+pub use wire::Properties;

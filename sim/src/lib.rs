@@ -1,2 +1,30 @@
 //! The platform side of every protocol botgate speaks, on loopback, with faults on demand:
 //! used by the tests, `botgate demo` and the benchmarks.
+//!
+//! - [`qq::QqSim`]: the QQ gateway plus token / gateway-discovery / REST endpoints.
+//! - [`bubble::BubbleSim`]: Bubble's gateway (strict documented profile or botgate's extended
+//!   profile with `s`, resume, op 7 / 9).
+//! - [`onebot::OneBotSim`]: a OneBot v11 implementation like Waylay: forward-WS server and
+//!   reverse-WS client, lifecycle / heartbeat meta events, actions answered by `echo`.
+//!
+//! Each sim binds `127.0.0.1:0` by default, records everything in a [`Log`] (with async
+//! `wait_for` for tests), takes scripted events (`push_event`, `load_script`) and faults
+//! ([`Fault`]) at any time, and stops when dropped.
+//!
+//! The sims parse client frames with `serde_json` on purpose, independently of
+//! `botgate-codec`: a bug in the codec cannot hide behind the same bug in the sim.
+
+#![deny(missing_docs)]
+
+pub mod error;
+mod fault;
+pub mod log;
+pub mod qq;
+pub mod script;
+mod server;
+mod wire;
+
+pub use error::{Error, ErrorKind};
+pub use fault::Fault;
+pub use log::{Log, Record};
+pub use qq::{QqConfig, QqSim};

@@ -1,0 +1,175 @@
+//! Invariant checks shared by the fuzz targets (`fuzz/`) and the seed-corpus tests
+//! (`codec/tests/fuzz_seeds.rs`). Not part of the stable API.
+//!
+//! Each function takes arbitrary bytes, runs the codec on them and panics if an invariant is
+//! broken. Errors are fine; inconsistencies are not.
+
+use serde_json::Value;
+
+use crate::scan::{self, Kind};
+use crate::{Error, ErrorKind, Frame};
+
+/// Scans `bytes` as a frame and checks that the result is consistent with itself, with a
+/// second scan, and with serde_json's reading of the same bytes.
+///
+/// # Panics
+/// If an invariant is broken (that is the point).
+pub fn check_frame_scan(bytes: &[u8]) {
+    let ours = Frame::scan(bytes.to_vec());
+    let again = Frame::scan(bytes.to_vec());
+    assert_eq!(
+        ours.as_ref().map(envelope).map_err(Error::kind),
+        again.as_ref().map(envelope).map_err(Error::kind),
+        "scan is not deterministic"
+    );
+    match &ours {
+        Ok(frame) => check_frame(bytes, frame),
+        Err(e) => check_error(bytes, e),
+    }
+    let serde = serde_json::from_slice::<serde_json::Map<String, Value>>(bytes);
+    match (&ours, serde) {
+        (Ok(frame), Ok(map)) => {
+            assert_eq!(
+                Some(u64::from(frame.op())),
+                map.get("op").and_then(Value::as_u64)
+            );
+            assert_eq!(frame.seq(), map.get("s").and_then(Value::as_u64));
+            assert_eq!(frame.event_type(), map.get("t").and_then(Value::as_str));
+            assert_eq!(frame.id(), map.get("id").and_then(Value::as_str));
+            match frame.data() {
+                Some(d) => {
+                    let d: Value = serde_json::from_slice(d).unwrap_or(Value::Null);
+                    assert_eq!(Some(&d), map.get("d"), "`d` differs from serde_json's");
+                }
+                None => assert!(!map.contains_key("d")),
+            }
+        }
+        (Err(e), Ok(_)) => assert!(
+            matches!(e.kind(), ErrorKind::Envelope { .. }),
+            "serde_json accepts an object the scan rejects: {e}"
+        ),
+        (Ok(_), Err(_)) => {
+            // Only nested values and the range of numbers outside the envelope are checked
+            // lazily: with those replaced by `null`, serde_json must agree.
+            let flat = lazy_parts_nulled(bytes);
+            assert!(
+                serde_json::from_slice::<serde_json::Map<String, Value>>(&flat).is_ok(),
+                "the scan accepts an envelope serde_json rejects"
+            );
+        }
+        (Err(_), Err(_)) => {}
+    }
+}
+
+/// Scans `bytes`; for a dispatch (op 0 with `t` and `d`) runs `decode(t, d)` and checks that
+/// an event comes back with that type and serialises, or that the error is a payload error.
+///
+/// # Panics
+/// If an invariant is broken.
+pub fn check_decode<E: serde::Serialize>(
+    bytes: &[u8],
+    decode: impl Fn(&str, &[u8]) -> Result<E, Error>,
+    event_type: impl Fn(&E) -> String,
+) {
+    let Ok(frame) = Frame::scan(bytes.to_vec()) else {
+        return;
+    };
+    let (Some(t), Some(d)) = (frame.event_type(), frame.data()) else {
+        return;
+    };
+    match decode(t, d) {
+        Ok(event) => {
+            assert_eq!(event_type(&event), t, "decoded event has another type");
+            assert!(
+                serde_json::to_vec(&event).is_ok(),
+                "decoded event does not serialise"
+            );
+        }
+        Err(e) => assert!(
+            matches!(e.kind(), ErrorKind::Payload { .. }),
+            "decode of `{t}` failed with a non-payload error: {e}"
+        ),
+    }
+}
+
+type Envelope<'a> = (
+    u8,
+    Option<u64>,
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a [u8]>,
+);
+
+fn envelope(frame: &Frame) -> Envelope<'_> {
+    (
+        frame.op(),
+        frame.seq(),
+        frame.event_type(),
+        frame.id(),
+        frame.data(),
+    )
+}
+
+fn check_frame(bytes: &[u8], frame: &Frame) {
+    assert_eq!(frame.bytes().as_ref(), bytes);
+    assert!(std::str::from_utf8(bytes).is_ok(), "accepted invalid UTF-8");
+    if let Some(span) = frame.data_span() {
+        assert!(
+            span.start < span.end && span.end <= bytes.len(),
+            "bad span {span:?}"
+        );
+        assert_eq!(frame.data(), Some(&bytes[span.range()]));
+        assert!(
+            Kind::of(bytes, span).is_some(),
+            "`d` does not start a value"
+        );
+        assert_eq!(scan::skip_value(bytes, span.start).ok(), Some(span.end));
+    }
+    let shown = format!("{frame:?}");
+    assert!(shown.starts_with("Frame"));
+}
+
+fn check_error(bytes: &[u8], error: &Error) {
+    match error.kind() {
+        ErrorKind::Syntax { offset, .. } => assert!(*offset <= bytes.len(), "offset past the end"),
+        ErrorKind::InvalidUtf8 { offset } => {
+            assert!(*offset < bytes.len());
+            assert_eq!(
+                std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()),
+                Some(*offset)
+            );
+        }
+        ErrorKind::Envelope { .. } | ErrorKind::TooLarge { .. } => {}
+        other => panic!("unexpected error kind from a scan: {other:?}"),
+    }
+    assert!(!error.to_string().is_empty());
+}
+
+/// `bytes` with every top-level object, array or number (but `op` and `s`) replaced by `null`.
+fn lazy_parts_nulled(bytes: &[u8]) -> Vec<u8> {
+    let mut spans = Vec::new();
+    let scanned = scan::object_fields(bytes, |key, span| {
+        let lazy = match Kind::of(bytes, span) {
+            Some(Kind::Object | Kind::Array) => true,
+            Some(Kind::Number) => key != "op" && key != "s",
+            _ => false,
+        };
+        if lazy {
+            spans.push(span);
+        }
+        Ok(())
+    });
+    assert!(
+        scanned.is_ok(),
+        "object_fields rejects what Frame::scan accepted"
+    );
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for span in spans {
+        out.extend_from_slice(bytes.get(at..span.start).unwrap_or_default());
+        out.extend_from_slice(b"null");
+        at = span.end;
+    }
+    out.extend_from_slice(bytes.get(at..).unwrap_or_default());
+    out
+}

@@ -1,0 +1,240 @@
+//! What a OneBot frame is, read from its top-level keys only: an event (it has `post_type`) or
+//! an action response (it has `retcode` / `status`), and for an event its kind.
+//!
+//! One scan of the top-level keys ([`crate::scan::object_fields`]: any key order, nested values
+//! skipped without recursion) finds the type fields; the payload is parsed only when asked
+//! ([`RawEvent::decode`]).
+
+use super::action::ActionResponse;
+use super::event::Event;
+use crate::scan::{self, Kind, Span};
+use crate::Error;
+use botgate_proto::onebot::EventKind;
+use bytes::Bytes;
+
+/// The top-level fields of a OneBot frame that say what it is.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Header {
+    post_type: Option<String>,
+    message_type: Option<String>,
+    notice_type: Option<String>,
+    request_type: Option<String>,
+    meta_event_type: Option<String>,
+    sub_type: Option<String>,
+    self_id: Option<i64>,
+    time: Option<i64>,
+    has_retcode: bool,
+    has_status: bool,
+}
+
+impl Header {
+    /// Scan the top-level keys of `bytes`.
+    pub(crate) fn scan(bytes: &[u8]) -> Result<Header, Error> {
+        let mut h = Header::default();
+        scan::object_fields(bytes, |key, span| {
+            match key.as_str() {
+                "post_type" => h.post_type = type_field(bytes, span, "post_type")?,
+                "message_type" => h.message_type = type_field(bytes, span, "message_type")?,
+                "notice_type" => h.notice_type = type_field(bytes, span, "notice_type")?,
+                "request_type" => h.request_type = type_field(bytes, span, "request_type")?,
+                "meta_event_type" => {
+                    h.meta_event_type = type_field(bytes, span, "meta_event_type")?;
+                }
+                "sub_type" => h.sub_type = type_field(bytes, span, "sub_type")?,
+                "self_id" => h.self_id = int_value(bytes, span),
+                "time" => h.time = int_value(bytes, span),
+                "retcode" => h.has_retcode = true,
+                "status" => h.has_status = true,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(h)
+    }
+
+    /// Whether the frame is an event (it has `post_type`).
+    pub(crate) fn is_event(&self) -> bool {
+        self.post_type.is_some()
+    }
+
+    /// Whether the frame looks like an action response.
+    pub(crate) fn is_response(&self) -> bool {
+        self.has_retcode || self.has_status
+    }
+
+    /// The event kind; an error if there is no `post_type`.
+    pub(crate) fn event_kind(&self) -> Result<EventKind, Error> {
+        let post_type = self
+            .post_type
+            .as_deref()
+            .ok_or_else(|| Error::envelope("post_type", "missing (not a OneBot event)"))?;
+        let detail = match post_type {
+            "message" | "message_sent" => self.message_type.as_deref(),
+            "notice" => self.notice_type.as_deref(),
+            "request" => self.request_type.as_deref(),
+            "meta_event" => self.meta_event_type.as_deref(),
+            _ => None,
+        };
+        Ok(EventKind::classify(post_type, detail, self.sub_type.as_deref()))
+    }
+}
+
+/// A type field: a string, or `null` / absent. Anything else is an envelope error.
+fn type_field(bytes: &[u8], span: Span, field: &'static str) -> Result<Option<String>, Error> {
+    match Kind::of(bytes, span) {
+        Some(Kind::String) => Ok(Some(scan::str_value(bytes, span)?.into_owned())),
+        Some(Kind::Null) => Ok(None),
+        other => Err(Error::envelope(
+            field,
+            format!(
+                "expected a string, found {}",
+                other.map_or("an invalid value", Kind::describe)
+            ),
+        )),
+    }
+}
+
+/// An integer or a numeric string; anything else is `None` (these fields are informational).
+fn int_value(bytes: &[u8], span: Span) -> Option<i64> {
+    match Kind::of(bytes, span)? {
+        Kind::Number => std::str::from_utf8(span.slice(bytes)).ok()?.parse().ok(),
+        Kind::String => scan::str_value(bytes, span).ok()?.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// An event whose kind is known and whose payload is not parsed yet.
+///
+/// Cheap to clone (the frame is [`Bytes`]). A dispatcher looks at [`kind`](Self::kind) and
+/// calls [`decode`](Self::decode) only when someone handles it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    kind: EventKind,
+    self_id: Option<i64>,
+    time: Option<i64>,
+    bytes: Bytes,
+}
+
+impl RawEvent {
+    /// Scan an event frame.
+    ///
+    /// # Errors
+    /// As [`crate::scan::object_fields`]; [`ErrorKind::Envelope`](crate::ErrorKind::Envelope)
+    /// if there is no `post_type` or a type field is not a string.
+    pub fn scan(bytes: impl Into<Bytes>) -> Result<RawEvent, Error> {
+        let bytes = bytes.into();
+        let header = Header::scan(&bytes)?;
+        Self::from_header(&header, bytes)
+    }
+
+    fn from_header(header: &Header, bytes: Bytes) -> Result<RawEvent, Error> {
+        Ok(RawEvent {
+            kind: header.event_kind()?,
+            self_id: header.self_id,
+            time: header.time,
+            bytes,
+        })
+    }
+
+    /// The event's kind.
+    pub fn kind(&self) -> &EventKind {
+        &self.kind
+    }
+
+    /// `self_id` if it is an integer (or a numeric string). Waylay sends 0 before login.
+    pub fn self_id(&self) -> Option<i64> {
+        self.self_id
+    }
+
+    /// `time` (unix seconds) if it is an integer.
+    pub fn time(&self) -> Option<i64> {
+        self.time
+    }
+
+    /// The whole frame.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// Decode the payload into the typed event.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Payload`](crate::ErrorKind::Payload) naming the kind and the field.
+    pub fn decode(&self) -> Result<Event, Error> {
+        Event::decode_as(&self.kind, &self.bytes)
+    }
+}
+
+/// One frame from a OneBot implementation: an event or the answer to an action.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Incoming {
+    /// An event (the frame has `post_type`); its payload is decoded on demand.
+    Event(RawEvent),
+    /// An action response (no `post_type`; `retcode` and / or `status`).
+    Response(ActionResponse),
+}
+
+impl Incoming {
+    /// Tell an event from an action response.
+    ///
+    /// ```
+    /// use botgate_codec::onebot::Incoming;
+    /// let r = Incoming::classify(&br#"{"status":"ok","retcode":0,"data":null,"echo":"7"}"#[..])?;
+    /// assert!(matches!(r, Incoming::Response(ref resp) if resp.echo_str().as_deref() == Some("7")));
+    /// let e = Incoming::classify(&br#"{"post_type":"meta_event","meta_event_type":"heartbeat"}"#[..])?;
+    /// assert!(matches!(e, Incoming::Event(ref ev) if ev.kind().as_str() == "meta_event.heartbeat"));
+    /// # Ok::<(), botgate_codec::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Scan errors; [`ErrorKind::Envelope`](crate::ErrorKind::Envelope) (field `post_type`) if
+    /// the frame is neither, or a type field is not a string; for a response, the errors of
+    /// [`ActionResponse::decode`].
+    pub fn classify(bytes: impl Into<Bytes>) -> Result<Incoming, Error> {
+        let bytes = bytes.into();
+        let header = Header::scan(&bytes)?;
+        if header.is_event() {
+            return RawEvent::from_header(&header, bytes).map(Incoming::Event);
+        }
+        if header.is_response() {
+            return ActionResponse::decode(&bytes).map(Incoming::Response);
+        }
+        Err(Error::envelope(
+            "post_type",
+            "neither an event (no `post_type`) nor an action response (no `retcode` / `status`)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn nested_post_type_is_not_the_outer_one() {
+        let r = Incoming::classify(&br#"{"data":{"post_type":"message"},"retcode":0,"status":"ok"}"#[..]).unwrap();
+        assert!(matches!(r, Incoming::Response(_)));
+    }
+
+    #[test]
+    fn post_type_that_is_not_a_string_is_an_envelope_error() {
+        let e = Incoming::classify(&br#"{"post_type":1}"#[..]).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Envelope { field: "post_type", .. }), "{e}");
+    }
+
+    #[test]
+    fn neither_event_nor_response_is_an_error() {
+        let e = Incoming::classify(&br#"{"hello":1}"#[..]).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Envelope { field: "post_type", .. }), "{e}");
+    }
+
+    #[test]
+    fn raw_event_reads_ids_as_numbers_or_strings() {
+        let r = RawEvent::scan(&br#"{"self_id":"123","time":7,"post_type":"message","message_type":"group"}"#[..]).unwrap();
+        assert_eq!(r.kind(), &EventKind::MessageGroup);
+        assert_eq!(r.self_id(), Some(123));
+        assert_eq!(r.time(), Some(7));
+    }
+}

@@ -1,0 +1,188 @@
+//! The Bubble open gateway platform: frames scanned by `botgate_codec::Frame`, typed events
+//! from `botgate_codec::bubble`, the subscription set from what is registered.
+//!
+//! - Lanes: `channelId` (guild messages), `threadId` (2026-03 DMs), `guildId`, then `userId`.
+//! - Dedupe (spec §3.5), for subscribable known types only: `(t, d.id)` when `d.id` is present;
+//!   else `(t, d.messageId, d.userId, d.emoji)` when `d.messageId` is (reactions); else
+//!   `(t, hash(d))`. Lifecycle frames (BOT_READY, EVENTS_SUBSCRIBED, ...) and unknown types
+//!   pass undeduped, so a reconnect's BOT_READY is never mistaken for a resend.
+
+use std::borrow::Cow;
+use std::hash::{DefaultHasher, Hasher};
+
+use botgate_codec::scan;
+use botgate_codec::Frame;
+use bytes::Bytes;
+
+use crate::fields::{self, KeyRule};
+use crate::handlers::Handlers;
+use crate::platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+
+pub use botgate_codec::bubble::Event;
+pub use botgate_proto::bubble::EventType;
+
+/// The Bubble open gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bubble;
+
+/// The Bubble handler registry.
+pub type BubbleHandlers = Handlers<Bubble>;
+
+const KEY_RULES: &[KeyRule] = &[
+    KeyRule {
+        path: &["channelId"],
+        lane: "channel",
+    },
+    KeyRule {
+        path: &["channel_id"],
+        lane: "channel",
+    },
+    KeyRule {
+        path: &["threadId"],
+        lane: "thread",
+    },
+    KeyRule {
+        path: &["guildId"],
+        lane: "guild",
+    },
+    KeyRule {
+        path: &["guild_id"],
+        lane: "guild",
+    },
+    KeyRule {
+        path: &["userId"],
+        lane: "user",
+    },
+];
+
+impl Platform for Bubble {
+    const KIND: PlatformKind = PlatformKind::Bubble;
+    type Input = Frame;
+    type EventType = EventType;
+    type Event = Event;
+
+    fn event_type_name(event_type: &EventType) -> &str {
+        event_type.as_str()
+    }
+
+    fn route(input: &Frame) -> Option<Cow<'_, str>> {
+        input.event_type().map(Cow::Borrowed)
+    }
+
+    fn raw(input: &Frame) -> &Bytes {
+        input.bytes()
+    }
+
+    fn decode(input: &Frame, route: &str) -> Result<Event, botgate_codec::Error> {
+        botgate_codec::bubble::decode_event(route, input.data().unwrap_or(b"null"))
+    }
+
+    fn conversation_key(input: &Frame) -> ConversationKey {
+        match input.data() {
+            Some(data) => fields::conversation_key(data, KEY_RULES),
+            None => ConversationKey::Global,
+        }
+    }
+
+    fn dedupe_key(input: &Frame, route: &str) -> Option<DedupeKey> {
+        let known = EventType::from_known(route)?;
+        if !known.subscribable() {
+            return None;
+        }
+        dedupe_key(route, input.data()?)
+    }
+
+    fn meta(input: &Frame, route: &str) -> EventMeta {
+        EventMeta {
+            event_type: route.to_owned(),
+            event_id: None,
+            seq: input.seq(),
+        }
+    }
+}
+
+fn dedupe_key(route: &str, data: &[u8]) -> Option<DedupeKey> {
+    let (mut id, mut message_id, mut user_id, mut emoji) = (None, None, None, None);
+    scan::object_fields(data, |key, span| {
+        let slot = match key.as_str() {
+            "id" => &mut id,
+            "messageId" => &mut message_id,
+            "userId" => &mut user_id,
+            "emoji" => &mut emoji,
+            _ => return Ok(()),
+        };
+        if slot.is_none() {
+            *slot = Some(span.slice(data));
+        }
+        Ok(())
+    })
+    .ok()?;
+    let t = route.as_bytes();
+    if let Some(id) = id.and_then(fields::id_text) {
+        return Some(DedupeKey::from_parts([t, b"id".as_slice(), id]));
+    }
+    if let Some(message_id) = message_id.and_then(fields::id_text) {
+        let user = user_id.unwrap_or_default();
+        let emoji = emoji.unwrap_or_default();
+        return Some(DedupeKey::from_parts([
+            t,
+            b"reaction".as_slice(),
+            message_id,
+            user,
+            emoji,
+        ]));
+    }
+    // SipHash with fixed keys: stable within the process, which is all a window needs.
+    let mut hasher = DefaultHasher::new();
+    hasher.write(data);
+    let hash = hasher.finish().to_le_bytes();
+    Some(DedupeKey::from_parts([t, b"hash".as_slice(), &hash]))
+}
+
+impl Handlers<Bubble> {
+    /// The event types to subscribe to (op 30): every registered subscribable type, sorted.
+    /// BOT_READY, EVENTS_SUBSCRIBED, ERROR and the like are always sent and never listed.
+    pub fn subscriptions(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .event_types()
+            .filter(|t| t.subscribable())
+            .map(|t| t.as_str().to_owned())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedupe_key;
+
+    #[test]
+    fn message_ids_key_by_type_and_id() {
+        let a = dedupe_key("MESSAGE_CREATE", br#"{"id":1001,"content":"a"}"#);
+        let b = dedupe_key("MESSAGE_CREATE", br#"{"content":"b","id":1001}"#);
+        let c = dedupe_key("MESSAGE_UPDATE", br#"{"id":1001}"#);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn reactions_key_by_message_user_and_emoji() {
+        let a = dedupe_key("MESSAGE_REACTION_ADD", br#"{"messageId":5,"userId":1,"emoji":"x"}"#);
+        let b = dedupe_key("MESSAGE_REACTION_ADD", br#"{"messageId":5,"userId":2,"emoji":"x"}"#);
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            dedupe_key("MESSAGE_REACTION_ADD", br#"{"emoji":"x","userId":1,"messageId":5}"#)
+        );
+    }
+
+    #[test]
+    fn others_key_by_payload_hash() {
+        let a = dedupe_key("GUILD_MEMBER_ADD", br#"{"guildId":1,"user":{"id":2}}"#);
+        let b = dedupe_key("GUILD_MEMBER_ADD", br#"{"guildId":1,"user":{"id":3}}"#);
+        assert!(a.is_some());
+        assert_ne!(a, b);
+    }
+}

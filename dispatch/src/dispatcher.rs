@@ -1,0 +1,417 @@
+//! The dispatcher: routes each input to its handlers under the ordering and concurrency policy.
+//!
+//! - **Nothing decoded for nobody.** The route (`t`) is read from the envelope; if no typed or
+//!   unified handler wants it, the payload is never parsed ([`DispatchStats::decoded`] does not
+//!   move).
+//! - **Order per conversation.** Events of one conversation (a channel, a group, a user: see
+//!   [`Platform::conversation_key`]) reach their handlers in arrival order; different
+//!   conversations run concurrently, at most [`DispatchConfig::max_in_flight`] jobs at once.
+//! - **Backpressure, never loss.** At most [`DispatchConfig::max_pending`] events are accepted
+//!   but unfinished; past that, [`Dispatcher::dispatch`] waits, and so does the socket reader
+//!   that calls it.
+//! - **Handlers cannot kill the bot.** An error or a panic is reported to `on_error` with the
+//!   event type, and the next event runs.
+//! - **Resends are absorbed** by a window of recent dedupe keys (QQ event id, Bubble `(t, d.id)`).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, RwLock};
+
+use futures_util::FutureExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::context::{BotInfo, Context};
+use crate::dedupe::DedupeWindow;
+use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
+use crate::handlers::{AnyUnified, Handlers, RawFn, TypedFn, UnifiedFn};
+use crate::lanes::{Job, LaneKey, Lanes};
+use crate::platform::{EventMeta, Platform};
+use crate::stats::{bump, Counters, DispatchStats};
+
+/// Limits of a dispatcher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DispatchConfig {
+    /// How many jobs (one frame's handlers in one lane) run at the same time, across
+    /// conversations. At least 1.
+    pub max_in_flight: usize,
+    /// How many jobs may be accepted but unfinished before `dispatch` waits. At least 1.
+    pub max_pending: usize,
+    /// How many dedupe keys are remembered (0 disables dedupe).
+    pub dedupe_window: usize,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            max_in_flight: 64,
+            max_pending: 1024,
+            dedupe_window: 4096,
+        }
+    }
+}
+
+/// What [`Dispatcher::dispatch`] did with an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Disposition {
+    /// Decoded and queued for its handlers.
+    Accepted,
+    /// No event type (not an event); only `on_raw` saw it.
+    NotAnEvent,
+    /// Nobody handles this event type: dropped without decoding the payload.
+    Unhandled,
+    /// A resend of an event already accepted: dropped.
+    Duplicate,
+    /// The payload did not decode; reported to `on_error`.
+    DecodeFailed,
+    /// The dispatcher was shut down.
+    Closed,
+}
+
+/// Runs handlers for one bot. Cheap to clone (shared inside).
+pub struct Dispatcher<P: Platform> {
+    shared: Arc<Shared<P>>,
+}
+
+impl<P: Platform> Clone for Dispatcher<P> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<P: Platform> fmt::Debug for Dispatcher<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dispatcher")
+            .field("platform", &P::KIND)
+            .field("config", &self.shared.config)
+            .field("stats", &self.shared.counters.snapshot())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Shared<P: Platform> {
+    handlers: Handlers<P>,
+    config: DispatchConfig,
+    bot: RwLock<Arc<BotInfo>>,
+    pending: Arc<Semaphore>,
+    lanes: Arc<Lanes>,
+    dedupe: Mutex<DedupeWindow>,
+    counters: Counters,
+}
+
+impl<P: Platform> Dispatcher<P> {
+    /// A dispatcher running `handlers` under `config`, for a bot whose identity is not known yet
+    /// (see [`Dispatcher::set_bot`]).
+    pub fn new(handlers: Handlers<P>, config: DispatchConfig) -> Self {
+        // acquire_many takes a u32, and tokio caps permits at usize::MAX >> 3.
+        let max_pending = config.max_pending.clamp(1, u32::MAX as usize >> 3);
+        let max_in_flight = config.max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
+        let config = DispatchConfig {
+            max_in_flight,
+            max_pending,
+            dedupe_window: config.dedupe_window,
+        };
+        Self {
+            shared: Arc::new(Shared {
+                handlers,
+                config,
+                bot: RwLock::new(Arc::new(BotInfo::new(P::KIND))),
+                pending: Arc::new(Semaphore::new(max_pending)),
+                lanes: Arc::new(Lanes::new(max_in_flight)),
+                dedupe: Mutex::new(DedupeWindow::new(config.dedupe_window)),
+                counters: Counters::default(),
+            }),
+        }
+    }
+
+    /// Sets the bot identity and action handle that later events' contexts carry.
+    pub fn set_bot(&self, bot: BotInfo) {
+        *self.shared.bot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(bot);
+    }
+
+    /// The bot identity current contexts carry.
+    pub fn bot(&self) -> Arc<BotInfo> {
+        Arc::clone(&self.shared.bot.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The registry this dispatcher runs.
+    pub fn handlers(&self) -> &Handlers<P> {
+        &self.shared.handlers
+    }
+
+    /// The limits in force (after clamping).
+    pub fn config(&self) -> DispatchConfig {
+        self.shared.config
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> DispatchStats {
+        self.shared.counters.snapshot()
+    }
+
+    /// Jobs accepted and not finished yet.
+    pub fn pending(&self) -> usize {
+        self.shared
+            .config
+            .max_pending
+            .saturating_sub(self.shared.pending.available_permits())
+    }
+
+    /// Reports an incident (a reconnect, an invalid session, a transport error) to the
+    /// `on_error` handlers; without any, it is logged.
+    pub fn report(&self, error: BotError) {
+        self.shared.report(&error);
+    }
+
+    /// Routes one input to its handlers. Returns once the input is queued (or dropped); the
+    /// handlers run on their lane's task.
+    ///
+    /// Waits while [`DispatchConfig::max_pending`] jobs are unfinished: that is how
+    /// backpressure reaches the socket reader.
+    ///
+    /// Cancel safety: not cancel safe. Dropping the future while it waits for room loses the
+    /// input (and, if `on_raw` already took it, delivers it to `on_raw` only).
+    pub async fn dispatch(&self, input: P::Input) -> Disposition {
+        let shared = &self.shared;
+        if shared.pending.is_closed() {
+            return Disposition::Closed;
+        }
+        bump(&shared.counters.frames);
+        let route = P::route(&input);
+
+        if shared.handlers.has_raw() {
+            let Some(permit) = shared.room().await else {
+                return Disposition::Closed;
+            };
+            let meta = match &route {
+                Some(r) => P::meta(&input, r),
+                None => EventMeta::default(),
+            };
+            let ctx = Context::new(self.bot(), Arc::new(meta));
+            let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
+            let work = Arc::clone(shared).run_raw(ctx, input.clone(), handlers);
+            shared.lanes.submit(
+                LaneKey::Raw,
+                Job {
+                    work: Box::pin(work),
+                    pending: permit,
+                },
+            );
+        }
+
+        let Some(route) = route else {
+            bump(&shared.counters.not_events);
+            return Disposition::NotAnEvent;
+        };
+        if !shared.handlers.wants(&route) {
+            bump(&shared.counters.unhandled);
+            tracing::trace!(event_type = %route, "no handler: dropped undecoded");
+            return Disposition::Unhandled;
+        }
+        if let Some(key) = P::dedupe_key(&input, &route) {
+            let fresh = shared
+                .dedupe
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key);
+            if !fresh {
+                bump(&shared.counters.duplicates);
+                tracing::debug!(event_type = %route, "resend dropped");
+                return Disposition::Duplicate;
+            }
+        }
+
+        bump(&shared.counters.decoded);
+        let event = match P::decode(&input, &route) {
+            Ok(event) => event,
+            Err(error) => {
+                bump(&shared.counters.decode_errors);
+                shared.report(&BotError::with_source(
+                    BotErrorKind::Decode {
+                        event_type: route.into_owned(),
+                    },
+                    error,
+                ));
+                return Disposition::DecodeFailed;
+            }
+        };
+
+        let mut typed: Vec<TypedFn<P>> = Vec::new();
+        let mut unified: Vec<UnifiedFn> = Vec::new();
+        for r in shared.handlers.matching(&route) {
+            typed.extend(r.typed.iter().cloned());
+            unified.extend(r.unified.iter().cloned());
+        }
+        let key = LaneKey::Conversation(P::conversation_key(&input));
+        let meta = P::meta(&input, &route);
+
+        let Some(permit) = shared.room().await else {
+            return Disposition::Closed;
+        };
+        bump(&shared.counters.accepted);
+        let ctx = Context::new(self.bot(), Arc::new(meta));
+        let work = Arc::clone(shared).run_event(ctx, route.into_owned(), event, typed, unified);
+        shared.lanes.submit(
+            key,
+            Job {
+                work: Box::pin(work),
+                pending: permit,
+            },
+        );
+        Disposition::Accepted
+    }
+
+    /// Waits until every accepted job has finished. Events dispatched meanwhile are waited for
+    /// too when they were accepted before this call got its turn.
+    pub async fn idle(&self) {
+        let n = self.shared.config.max_pending as u32;
+        // A closed semaphore means shutdown already drained everything.
+        drop(self.shared.pending.acquire_many(n).await);
+    }
+
+    /// Stops accepting events (later `dispatch` calls return [`Disposition::Closed`]) and waits
+    /// until every accepted job has run.
+    pub async fn shutdown(&self) {
+        let n = self.shared.config.max_pending as u32;
+        if let Ok(all) = self.shared.pending.acquire_many(n).await {
+            self.shared.pending.close();
+            drop(all);
+        }
+        tracing::debug!(platform = %P::KIND, "dispatcher shut down");
+    }
+
+    /// Number of conversations with queued or running work.
+    pub fn active_conversations(&self) -> usize {
+        self.shared.lanes.active()
+    }
+}
+
+impl<P: Platform> Shared<P> {
+    async fn room(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.pending).acquire_owned().await.ok()
+    }
+
+    fn report(&self, error: &BotError) {
+        let handlers = self.handlers.error_handlers();
+        if handlers.is_empty() {
+            tracing::warn!(platform = %P::KIND, %error, "bot error (no on_error handler)");
+            return;
+        }
+        tracing::debug!(platform = %P::KIND, %error, "bot error");
+        for h in handlers {
+            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(|| h(error))) {
+                tracing::error!(
+                    platform = %P::KIND,
+                    panic = %panic_message(panic.as_ref()),
+                    "on_error handler panicked"
+                );
+            }
+        }
+    }
+
+    /// Runs one handler invocation, turning its error or panic into a report.
+    async fn guard<F>(&self, event_type: &str, work: F)
+    where
+        F: Future<Output = Option<Result<(), HandlerError>>>,
+    {
+        match AssertUnwindSafe(work).catch_unwind().await {
+            Ok(None) => {}
+            Ok(Some(Ok(()))) => bump(&self.counters.handled),
+            Ok(Some(Err(error))) => {
+                bump(&self.counters.handler_errors);
+                self.report(&BotError::with_source(
+                    BotErrorKind::Handler {
+                        event_type: event_type.to_owned(),
+                    },
+                    error,
+                ));
+            }
+            Err(panic) => {
+                bump(&self.counters.panics);
+                self.report(&BotError::new(BotErrorKind::Panic {
+                    event_type: event_type.to_owned(),
+                    message: panic_message(panic.as_ref()),
+                }));
+            }
+        }
+    }
+
+    async fn run_raw(self: Arc<Self>, ctx: Context, input: P::Input, handlers: Vec<RawFn<P>>) {
+        let event_type: Cow<'_, str> = match ctx.event_type() {
+            "" => Cow::Borrowed("<raw>"),
+            t => Cow::Owned(t.to_owned()),
+        };
+        for h in handlers {
+            bump(&self.counters.raw);
+            let (ctx, input) = (ctx.clone(), input.clone());
+            self.guard(&event_type, async move { Some(h(ctx, input).await) })
+                .await;
+        }
+    }
+
+    async fn run_event(
+        self: Arc<Self>,
+        ctx: Context,
+        event_type: String,
+        event: P::Event,
+        typed: Vec<TypedFn<P>>,
+        unified: Vec<UnifiedFn>,
+    ) {
+        // Map once, before the event moves into the last typed handler.
+        let unified_event: Option<AnyUnified> = match self.handlers.unify_fn() {
+            Some(unify) if !unified.is_empty() => {
+                let bot = Arc::clone(&self.bot.read().unwrap_or_else(|e| e.into_inner()));
+                // The mapping is code too: a panic in it is reported like a handler's.
+                match std::panic::catch_unwind(AssertUnwindSafe(|| unify(&event, &bot))) {
+                    Ok(u) => u,
+                    Err(panic) => {
+                        bump(&self.counters.panics);
+                        self.report(&BotError::new(BotErrorKind::Panic {
+                            event_type: event_type.clone(),
+                            message: panic_message(panic.as_ref()),
+                        }));
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+
+        let mut event = Some(event);
+        let last = typed.len();
+        for (i, h) in typed.into_iter().enumerate() {
+            let ev = if i + 1 == last {
+                event.take()
+            } else {
+                event.clone()
+            };
+            let Some(ev) = ev else { break };
+            let ctx = ctx.clone();
+            self.guard(&event_type, async move {
+                match h(ctx, ev) {
+                    Some(fut) => Some(fut.await),
+                    None => None,
+                }
+            })
+            .await;
+        }
+
+        if let Some(u) = unified_event {
+            for h in unified {
+                let ctx = ctx.clone();
+                let u = &u;
+                self.guard(&event_type, async move {
+                    match h(ctx, u) {
+                        Some(fut) => Some(fut.await),
+                        None => None,
+                    }
+                })
+                .await;
+            }
+        }
+    }
+}

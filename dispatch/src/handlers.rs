@@ -1,0 +1,278 @@
+//! The handler registry: typed handlers per event type, pass-through (`on_raw`), error
+//! notification (`on_error`) and unified handlers with filters.
+//!
+//! What is registered decides what the connection asks for: [`Handlers::wants`] is the check the
+//! dispatcher makes before it decodes anything, and the platform modules derive the QQ intents
+//! and the Bubble subscription set from [`Handlers::event_types`].
+//!
+//! Every typed method (`on_at_message_create`, ...) is a one-line call of
+//! [`Handlers::on_typed`], generated from the schema (see `src/generated/README.md`).
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use crate::context::{BotInfo, Context};
+use crate::error::{BotError, HandlerError};
+use crate::filter::Filter;
+use crate::platform::Platform;
+use crate::unified::{Category, UnifiedEvent, Unify};
+
+/// What every handler returns, boxed.
+pub type HandlerFuture = BoxFuture<'static, Result<(), HandlerError>>;
+
+pub(crate) type TypedFn<P> =
+    Arc<dyn Fn(Context, <P as Platform>::Event) -> Option<HandlerFuture> + Send + Sync>;
+pub(crate) type RawFn<P> =
+    Arc<dyn Fn(Context, <P as Platform>::Input) -> HandlerFuture + Send + Sync>;
+pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
+pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
+pub(crate) type UnifyFn<P> = fn(&<P as Platform>::Event, &BotInfo) -> Option<AnyUnified>;
+pub(crate) type UnifiedFn = Arc<dyn Fn(Context, &AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
+
+/// The handlers of one route (wire event type).
+pub(crate) struct Route<P: Platform> {
+    pub(crate) event_type: P::EventType,
+    pub(crate) typed: Vec<TypedFn<P>>,
+    pub(crate) unified: Vec<UnifiedFn>,
+}
+
+/// The handler registry of one platform (`QqHandlers`, `BubbleHandlers`, `OneBotHandlers`).
+///
+/// ```ignore
+/// let mut handlers = QqHandlers::new();
+/// handlers
+///     .on_at_message_create(|ctx, msg| async move { Ok(()) })
+///     .on_error(|err| tracing::warn!(%err));
+/// assert_eq!(handlers.intents(), Intents::PUBLIC_GUILD_MESSAGES);
+/// ```
+pub struct Handlers<P: Platform> {
+    routes: HashMap<Box<str>, Route<P>>,
+    raw: Vec<RawFn<P>>,
+    error: Vec<ErrorFn>,
+    unify: Option<UnifyFn<P>>,
+    dotted: bool,
+}
+
+impl<P: Platform> Default for Handlers<P> {
+    fn default() -> Self {
+        Self {
+            routes: HashMap::new(),
+            raw: Vec::new(),
+            error: Vec::new(),
+            unify: None,
+            dotted: false,
+        }
+    }
+}
+
+impl<P: Platform> fmt::Debug for Handlers<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut routes: Vec<(&str, usize, usize)> = self
+            .routes
+            .iter()
+            .map(|(k, r)| (&**k, r.typed.len(), r.unified.len()))
+            .collect();
+        routes.sort_unstable();
+        f.debug_struct("Handlers")
+            .field("platform", &P::KIND)
+            .field("routes (name, typed, unified)", &routes)
+            .field("raw", &self.raw.len())
+            .field("error", &self.error.len())
+            .finish()
+    }
+}
+
+impl<P: Platform> Handlers<P> {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn route_mut(&mut self, event_type: P::EventType) -> &mut Route<P> {
+        let name: Box<str> = P::event_type_name(&event_type).into();
+        self.dotted |= name.contains('.');
+        self.routes.entry(name).or_insert_with(|| Route {
+            event_type,
+            typed: Vec::new(),
+            unified: Vec::new(),
+        })
+    }
+
+    /// Registers a handler for every event of `event_type`, given the whole decoded event.
+    ///
+    /// Handlers of one event type run one after another in registration order.
+    pub fn on<F, Fut>(&mut self, event_type: P::EventType, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Event) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        self.on_typed(event_type, move |ctx, ev| Some(f(ctx, ev)))
+    }
+
+    /// Registers a handler for `event_type` that extracts its payload from the decoded event
+    /// (`None`: not the expected variant, the handler is skipped). The generated typed methods
+    /// are one call of this each.
+    pub fn on_typed<F, Fut>(&mut self, event_type: P::EventType, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Event) -> Option<Fut> + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        let handler: TypedFn<P> = Arc::new(move |ctx, ev| {
+            f(ctx, ev).map(|fut| Box::pin(fut) as HandlerFuture)
+        });
+        self.route_mut(event_type).typed.push(handler);
+        self
+    }
+
+    /// Registers a pass-through handler: it receives every input given to the dispatcher (the
+    /// scanned frame, raw bytes inside), handled or not, resends included, in arrival order,
+    /// without any decode (botgo's `PlainEventHandler`).
+    pub fn on_raw<F, Fut>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Input) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        self.raw
+            .push(Arc::new(move |ctx, input| Box::pin(f(ctx, input))));
+        self
+    }
+
+    /// Registers an error-notify handler (botgo's `ErrorNotifyHandler`): handler errors and
+    /// panics, payloads that failed to decode, and the connection incidents the session driver
+    /// reports. It runs synchronously on the reporting task: keep it short.
+    pub fn on_error<F>(&mut self, f: F) -> &mut Self
+    where
+        F: Fn(&BotError) + Send + Sync + 'static,
+    {
+        self.error.push(Arc::new(f));
+        self
+    }
+
+    /// Whether any typed or unified handler wants events of `route` (QQ / Bubble: the `t`;
+    /// OneBot: the dotted kind, where a handler on a dot-prefix also counts). One hash lookup
+    /// per dot level; nothing is decoded.
+    pub fn wants(&self, route: &str) -> bool {
+        if self.routes.contains_key(route) {
+            return true;
+        }
+        self.dotted && prefixes(route).any(|p| self.routes.contains_key(p))
+    }
+
+    /// The event types with handlers (unified handlers included), in no particular order.
+    pub fn event_types(&self) -> impl Iterator<Item = &P::EventType> + '_ {
+        self.routes.values().map(|r| &r.event_type)
+    }
+
+    /// Whether any `on_raw` handler is registered.
+    pub fn has_raw(&self) -> bool {
+        !self.raw.is_empty()
+    }
+
+    /// The routes matching `route`: its dot-prefixes (broadest first), then itself.
+    pub(crate) fn matching<'a>(&'a self, route: &'a str) -> impl Iterator<Item = &'a Route<P>> {
+        let broader = self
+            .dotted
+            .then(|| {
+                let mut v: Vec<&str> = prefixes(route).collect();
+                v.reverse();
+                v
+            })
+            .unwrap_or_default();
+        broader
+            .into_iter()
+            .chain(std::iter::once(route))
+            .filter_map(|name| self.routes.get(name))
+    }
+
+    pub(crate) fn raw_handlers(&self) -> &[RawFn<P>] {
+        &self.raw
+    }
+
+    pub(crate) fn error_handlers(&self) -> &[ErrorFn] {
+        &self.error
+    }
+
+    pub(crate) fn unify_fn(&self) -> Option<UnifyFn<P>> {
+        self.unify
+    }
+}
+
+impl<P: Unify> Handlers<P> {
+    /// Registers a unified handler for events of `category` that pass `filter`. The event types
+    /// that can map to `category` become wanted (and count for intents / subscriptions).
+    pub fn on_unified<F, Fut>(&mut self, category: Category, filter: Filter, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        let handler: UnifiedFn = Arc::new(move |ctx, any| {
+            let event = any.downcast_ref::<P::Unified>()?;
+            if event.category() != category || !filter.matches(&event.conversation()) {
+                return None;
+            }
+            Some(Box::pin(f(ctx, event.clone())) as HandlerFuture)
+        });
+        self.unify = Some(|event, bot| {
+            P::unify(event, bot).map(|u| Arc::new(u) as AnyUnified)
+        });
+        for event_type in P::event_types(category) {
+            self.route_mut(event_type).unified.push(Arc::clone(&handler));
+        }
+        self
+    }
+
+    /// Registers a handler for unified messages (group, private, guild, ...) passing `filter`.
+    pub fn on_message<F, Fut>(&mut self, filter: Filter, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        self.on_unified(Category::Message, filter, f)
+    }
+
+    /// Registers a handler for unified notices passing `filter`.
+    pub fn on_notice<F, Fut>(&mut self, filter: Filter, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        self.on_unified(Category::Notice, filter, f)
+    }
+
+    /// Registers a handler for unified requests passing `filter`.
+    pub fn on_request<F, Fut>(&mut self, filter: Filter, f: F) -> &mut Self
+    where
+        F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+    {
+        self.on_unified(Category::Request, filter, f)
+    }
+}
+
+/// The proper dot-prefixes of `route`, longest first (`a.b.c` → `a.b`, `a`).
+fn prefixes(route: &str) -> impl Iterator<Item = &str> {
+    route
+        .char_indices()
+        .rev()
+        .filter(|&(_, c)| c == '.')
+        .map(move |(i, _)| &route[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefixes;
+
+    #[test]
+    fn prefixes_are_longest_first() {
+        assert_eq!(
+            prefixes("notice.notify.poke").collect::<Vec<_>>(),
+            ["notice.notify", "notice"]
+        );
+        assert_eq!(prefixes("READY").count(), 0);
+    }
+}

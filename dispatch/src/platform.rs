@@ -1,0 +1,156 @@
+//! What the dispatcher needs to know about a platform: how to route a frame without decoding
+//! it, how to decode it, which conversation it belongs to and how to recognise a resend.
+//!
+//! One implementation per platform ([`Qq`](crate::qq::Qq), [`Bubble`](crate::bubble::Bubble),
+//! [`OneBot`](crate::onebot::OneBot)); the registry and the dispatcher are generic over it, so
+//! the ordering, backpressure and dedupe machinery is written (and tested) once.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+
+/// Which platform an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PlatformKind {
+    /// The QQ Bot gateway.
+    Qq,
+    /// The Bubble open gateway.
+    Bubble,
+    /// OneBot v11 (Waylay, NapCat, Lagrange, go-cqhttp, ...).
+    OneBot,
+    /// A platform defined outside botgate (tests, experiments).
+    Other(&'static str),
+}
+
+impl PlatformKind {
+    /// The lower-case name used in logs and in the unified model (`qq`, `bubble`, `onebot`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Qq => "qq",
+            Self::Bubble => "bubble",
+            Self::OneBot => "onebot",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for PlatformKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The lane an event is ordered in: events with equal keys reach handlers in arrival order;
+/// events with different keys may run concurrently.
+///
+/// The value is the raw JSON text of the id field (quotes included for strings), so no id is
+/// ever parsed or allocated twice; `field` keeps a channel id and a user id with the same digits
+/// apart.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConversationKey {
+    /// No conversation (READY, RESUMED, lifecycle, unknown events): one shared ordered lane.
+    Global,
+    /// The conversation named by `field` = `value`.
+    Id {
+        /// The field the id was read from (`channel_id`, `group_openid`, `group_id`, ...).
+        field: &'static str,
+        /// The raw JSON text of its value.
+        value: Box<[u8]>,
+    },
+}
+
+impl ConversationKey {
+    /// The key `field` = `value` (`value` as raw JSON text).
+    pub fn id(field: &'static str, value: impl Into<Box<[u8]>>) -> Self {
+        Self::Id {
+            field,
+            value: value.into(),
+        }
+    }
+}
+
+/// What identifies one delivery of an event across resends (QQ: the top-level `id`; Bubble:
+/// `(t, d.id)`). Equal keys within the dedupe window mean "seen already".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DedupeKey(Box<[u8]>);
+
+impl DedupeKey {
+    /// A key from raw bytes.
+    pub fn new(bytes: impl Into<Box<[u8]>>) -> Self {
+        Self(bytes.into())
+    }
+
+    /// A key from several parts, separated so that `("ab","c")` and `("a","bc")` differ.
+    pub fn from_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let mut out = Vec::new();
+        for part in parts {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(part);
+        }
+        Self(out.into())
+    }
+
+    /// The key's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Per-delivery facts read from the envelope, handed to handlers through the context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventMeta {
+    /// The route (wire event type) of the frame.
+    pub event_type: String,
+    /// The platform's event id (QQ's top-level `id`, needed as `event_id` for passive replies).
+    pub event_id: Option<String>,
+    /// The sequence number (`s`), where the platform has one.
+    pub seq: Option<u64>,
+}
+
+/// A platform the dispatcher can serve.
+///
+/// Implementations are zero-sized markers; every method is an associated function over the
+/// platform's input type (a scanned frame), so the dispatcher never parses `d` before it knows
+/// someone wants the event.
+pub trait Platform: Send + Sync + 'static {
+    /// Which platform this is.
+    const KIND: PlatformKind;
+
+    /// One incoming event as the session hands it over (QQ / Bubble: a scanned `Frame`; OneBot:
+    /// the raw event bytes). Cheap to clone.
+    type Input: Clone + Send + Sync + 'static;
+
+    /// The platform's event-type enum (generated from the schema).
+    type EventType: Clone + fmt::Debug + Send + Sync + 'static;
+
+    /// The platform's decoded event enum (generated from the schema).
+    type Event: Clone + Send + Sync + 'static;
+
+    /// The wire name of an event type (`AT_MESSAGE_CREATE`, `message.group`).
+    fn event_type_name(event_type: &Self::EventType) -> &str;
+
+    /// The route of an input: its wire event type, read from the envelope without decoding the
+    /// payload. OneBot routes are dotted (`notice.notify.poke`) and a handler registered on a
+    /// dot-prefix (`notice.notify`, `notice`) also matches. `None` for inputs that are not
+    /// events (they still reach `on_raw`).
+    fn route(input: &Self::Input) -> Option<Cow<'_, str>>;
+
+    /// The whole raw frame (for `on_raw` and error reports).
+    fn raw(input: &Self::Input) -> &Bytes;
+
+    /// Decodes the payload into the typed event.
+    fn decode(input: &Self::Input, route: &str) -> Result<Self::Event, botgate_codec::Error>;
+
+    /// The conversation the input belongs to, read cheaply from the payload's top-level fields.
+    fn conversation_key(input: &Self::Input) -> ConversationKey;
+
+    /// The dedupe key of the input, or `None` if the platform does not resend it (or it cannot
+    /// be identified: such events pass undeduped).
+    fn dedupe_key(input: &Self::Input, route: &str) -> Option<DedupeKey>;
+
+    /// Envelope facts (event id, sequence) for the handler's context.
+    fn meta(input: &Self::Input, route: &str) -> EventMeta;
+}

@@ -1,0 +1,111 @@
+//! The QQ Bot gateway platform: frames scanned by `botgate_codec::Frame`, typed events from
+//! `botgate_codec::qq`, intents from what is registered (botgo's `RegisterHandlers`).
+//!
+//! - Lanes: `channel_id` (guild messages, reactions, audits, forum, audio), `message.channel_id`
+//!   (deletes), `group_openid` (group events), the user's openid (C2C messages, friend events),
+//!   then `guild_id` (guild and member events); events without any share the global lane.
+//! - Dedupe: the top-level `id` (`AT_MESSAGE_CREATE:…`), which a resumed session's replay
+//!   repeats. Frames without one (READY, RESUMED) are never deduped.
+
+use std::borrow::Cow;
+
+use botgate_codec::{Frame, Intents};
+use bytes::Bytes;
+
+use crate::fields::{self, KeyRule};
+use crate::handlers::Handlers;
+use crate::platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+
+pub use botgate_codec::qq::Event;
+pub use botgate_proto::qq::EventType;
+
+/// The QQ Bot gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Qq;
+
+/// The QQ handler registry.
+pub type QqHandlers = Handlers<Qq>;
+
+const KEY_RULES: &[KeyRule] = &[
+    KeyRule {
+        path: &["channel_id"],
+        lane: "channel",
+    },
+    KeyRule {
+        path: &["group_openid"],
+        lane: "group",
+    },
+    KeyRule {
+        path: &["user_openid"],
+        lane: "user",
+    },
+    KeyRule {
+        path: &["openid"],
+        lane: "user",
+    },
+    KeyRule {
+        path: &["author", "user_openid"],
+        lane: "user",
+    },
+    KeyRule {
+        path: &["message", "channel_id"],
+        lane: "channel",
+    },
+    KeyRule {
+        path: &["guild_id"],
+        lane: "guild",
+    },
+];
+
+impl Platform for Qq {
+    const KIND: PlatformKind = PlatformKind::Qq;
+    type Input = Frame;
+    type EventType = EventType;
+    type Event = Event;
+
+    fn event_type_name(event_type: &EventType) -> &str {
+        event_type.as_str()
+    }
+
+    fn route(input: &Frame) -> Option<Cow<'_, str>> {
+        input.event_type().map(Cow::Borrowed)
+    }
+
+    fn raw(input: &Frame) -> &Bytes {
+        input.bytes()
+    }
+
+    fn decode(input: &Frame, route: &str) -> Result<Event, botgate_codec::Error> {
+        botgate_codec::qq::decode_event(route, input.data().unwrap_or(b"null"))
+    }
+
+    fn conversation_key(input: &Frame) -> ConversationKey {
+        match input.data() {
+            Some(data) => fields::conversation_key(data, KEY_RULES),
+            None => ConversationKey::Global,
+        }
+    }
+
+    fn dedupe_key(input: &Frame, _route: &str) -> Option<DedupeKey> {
+        input
+            .id()
+            .filter(|id| !id.is_empty())
+            .map(|id| DedupeKey::new(id.as_bytes()))
+    }
+
+    fn meta(input: &Frame, route: &str) -> EventMeta {
+        EventMeta {
+            event_type: route.to_owned(),
+            event_id: input.id().map(str::to_owned),
+            seq: input.seq(),
+        }
+    }
+}
+
+impl Handlers<Qq> {
+    /// The intents the registered handlers need: the union of each registered event type's
+    /// intent (READY, RESUMED and unknown types need none). Identify sends this.
+    pub fn intents(&self) -> Intents {
+        Intents::for_events(self.event_types())
+    }
+}

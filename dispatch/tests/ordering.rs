@@ -1,0 +1,262 @@
+//! Ordering, concurrency bound and backpressure of the dispatcher.
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use botgate_dispatch::{DispatchConfig, Dispatcher, Disposition, Handlers};
+use futures_util::future::poll_immediate;
+use support::{input, Test};
+use tokio::sync::{mpsc, Semaphore};
+
+fn config(max_in_flight: usize, max_pending: usize) -> DispatchConfig {
+    DispatchConfig {
+        max_in_flight,
+        max_pending,
+        dedupe_window: 16,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn events_of_one_conversation_run_in_order_across_many_concurrent_conversations() {
+    const KEYS: u64 = 16;
+    const PER_KEY: u64 = 40;
+    let seen: Arc<Mutex<HashMap<String, Vec<u64>>>> = Arc::default();
+    let busy: Arc<HashMap<String, AtomicBool>> = Arc::new(
+        (0..KEYS)
+            .map(|k| (format!("k{k}"), AtomicBool::new(false)))
+            .collect(),
+    );
+    let overlaps = Arc::new(AtomicUsize::new(0));
+
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let (seen, busy, overlaps) = (seen.clone(), busy.clone(), overlaps.clone());
+        handlers.on("msg".to_owned(), move |_ctx, ev| {
+            let (seen, busy, overlaps) = (seen.clone(), busy.clone(), overlaps.clone());
+            async move {
+                let key = ev.key.clone().unwrap();
+                if busy[&key].swap(true, Ordering::SeqCst) {
+                    overlaps.fetch_add(1, Ordering::SeqCst);
+                }
+                // A pseudo-random number of yields lets other lanes overtake this one.
+                let spins = (ev.n * 7 + key.len() as u64 * 13) % 5;
+                for _ in 0..spins {
+                    tokio::task::yield_now().await;
+                }
+                seen.lock().unwrap().entry(key.clone()).or_default().push(ev.n);
+                busy[&key].store(false, Ordering::SeqCst);
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(8, 32));
+    for n in 0..PER_KEY {
+        for k in 0..KEYS {
+            assert_eq!(
+                d.dispatch(input("msg", &format!("k{k}"), n)).await,
+                Disposition::Accepted
+            );
+        }
+    }
+    d.idle().await;
+
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), KEYS as usize);
+    let expected: Vec<u64> = (0..PER_KEY).collect();
+    for (key, ns) in seen.iter() {
+        assert_eq!(ns, &expected, "order of {key}");
+    }
+    assert_eq!(overlaps.load(Ordering::SeqCst), 0, "handlers of one key overlapped");
+    let stats = d.stats();
+    assert_eq!(stats.accepted, KEYS * PER_KEY);
+    assert_eq!(stats.handled, KEYS * PER_KEY);
+    assert_eq!(d.pending(), 0);
+}
+
+#[tokio::test]
+async fn different_conversations_run_concurrently() {
+    // A's handler can only finish once B's handler has run: serial execution would hang.
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let tx = Arc::new(Mutex::new(Some(tx)));
+    let rx = Arc::new(tokio::sync::Mutex::new(Some(rx)));
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let (tx, rx) = (tx.clone(), rx.clone());
+        handlers.on("msg".to_owned(), move |_ctx, ev| {
+            let (tx, rx) = (tx.clone(), rx.clone());
+            async move {
+                if ev.key.as_deref() == Some("a") {
+                    let rx = rx.lock().await.take().unwrap();
+                    rx.await?;
+                } else if let Some(tx) = tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(2, 8));
+    d.dispatch(input("msg", "a", 0)).await;
+    d.dispatch(input("msg", "b", 0)).await;
+    tokio::time::timeout(Duration::from_secs(10), d.idle())
+        .await
+        .expect("A waited for B: the lanes did not run concurrently");
+    assert_eq!(d.stats().handled, 2);
+}
+
+/// A handler that reports its start and then waits for the gate.
+fn gated(
+    handlers: &mut Handlers<Test>,
+    gate: Arc<Semaphore>,
+    started: mpsc::UnboundedSender<u64>,
+    running: Arc<AtomicUsize>,
+    max_running: Arc<AtomicUsize>,
+) {
+    handlers.on("msg".to_owned(), move |_ctx, ev| {
+        let (gate, started, running, max_running) = (
+            gate.clone(),
+            started.clone(),
+            running.clone(),
+            max_running.clone(),
+        );
+        async move {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            max_running.fetch_max(now, Ordering::SeqCst);
+            started.send(ev.n)?;
+            gate.acquire().await?.forget();
+            running.fetch_sub(1, Ordering::SeqCst);
+            Ok(())
+        }
+    });
+}
+
+#[tokio::test]
+async fn dispatch_waits_once_the_pending_bound_is_reached_and_loses_nothing() {
+    let gate = Arc::new(Semaphore::new(0));
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let (running, max_running) = (Arc::default(), Arc::default());
+    let mut handlers = Handlers::<Test>::new();
+    gated(&mut handlers, gate.clone(), started_tx, running, max_running);
+    let d = Dispatcher::new(handlers, config(8, 3));
+
+    for n in 0..3 {
+        let r = d.dispatch(input("msg", &format!("k{n}"), n)).await;
+        assert_eq!(r, Disposition::Accepted);
+    }
+    for _ in 0..3 {
+        started.recv().await.unwrap();
+    }
+    assert_eq!(d.pending(), 3);
+
+    // The bound is reached: the fourth dispatch pends (the socket reader would wait here).
+    let mut fourth = Box::pin(d.dispatch(input("msg", "k3", 3)));
+    assert!(poll_immediate(&mut fourth).await.is_none());
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(poll_immediate(&mut fourth).await.is_none());
+    assert_eq!(d.stats().accepted, 3);
+
+    gate.add_permits(4);
+    assert_eq!(fourth.await, Disposition::Accepted);
+    assert_eq!(started.recv().await, Some(3));
+    d.idle().await;
+    let stats = d.stats();
+    assert_eq!((stats.accepted, stats.handled), (4, 4));
+}
+
+#[tokio::test]
+async fn running_handlers_never_exceed_max_in_flight() {
+    let gate = Arc::new(Semaphore::new(0));
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let running = Arc::new(AtomicUsize::new(0));
+    let max_running = Arc::new(AtomicUsize::new(0));
+    let mut handlers = Handlers::<Test>::new();
+    gated(
+        &mut handlers,
+        gate.clone(),
+        started_tx,
+        running.clone(),
+        max_running.clone(),
+    );
+    let d = Dispatcher::new(handlers, config(2, 16));
+
+    for n in 0..5 {
+        d.dispatch(input("msg", &format!("k{n}"), n)).await;
+    }
+    let first_two = [started.recv().await.unwrap(), started.recv().await.unwrap()];
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    assert!(started.try_recv().is_err(), "a third handler started");
+    assert_eq!(running.load(Ordering::SeqCst), 2);
+    assert_eq!(d.active_conversations(), 5);
+
+    gate.add_permits(5);
+    d.idle().await;
+    let mut all: Vec<u64> = first_two.to_vec();
+    while let Ok(n) = started.try_recv() {
+        all.push(n);
+    }
+    all.sort_unstable();
+    assert_eq!(all, [0, 1, 2, 3, 4]);
+    assert_eq!(max_running.load(Ordering::SeqCst), 2);
+    assert_eq!(d.active_conversations(), 0);
+}
+
+#[tokio::test]
+async fn events_of_one_conversation_never_overlap() {
+    let gate = Arc::new(Semaphore::new(0));
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let (running, max_running) = (Arc::new(AtomicUsize::new(0)), Arc::default());
+    let mut handlers = Handlers::<Test>::new();
+    gated(
+        &mut handlers,
+        gate.clone(),
+        started_tx,
+        running.clone(),
+        max_running,
+    );
+    let d = Dispatcher::new(handlers, config(8, 8));
+
+    d.dispatch(input("msg", "same", 0)).await;
+    d.dispatch(input("msg", "same", 1)).await;
+    assert_eq!(started.recv().await, Some(0));
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    assert!(started.try_recv().is_err(), "the second event started early");
+    gate.add_permits(1);
+    assert_eq!(started.recv().await, Some(1));
+    gate.add_permits(1);
+    d.idle().await;
+    assert_eq!(d.stats().handled, 2);
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_running_handlers_then_refuses_new_events() {
+    let gate = Arc::new(Semaphore::new(0));
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let mut handlers = Handlers::<Test>::new();
+    gated(
+        &mut handlers,
+        gate.clone(),
+        started_tx,
+        Arc::default(),
+        Arc::default(),
+    );
+    let d = Dispatcher::new(handlers, config(4, 4));
+    d.dispatch(input("msg", "a", 0)).await;
+    started.recv().await.unwrap();
+
+    let mut shutdown = Box::pin(d.shutdown());
+    assert!(poll_immediate(&mut shutdown).await.is_none());
+    gate.add_permits(1);
+    shutdown.await;
+    assert_eq!(d.stats().handled, 1);
+    assert_eq!(d.dispatch(input("msg", "a", 1)).await, Disposition::Closed);
+}

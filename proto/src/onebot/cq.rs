@@ -1,0 +1,443 @@
+//! CQ codes: the string form of a OneBot message (`hi[CQ:face,id=178]`).
+//!
+//! Escaping (OneBot v11 `message/string.md`): in text `&` → `&amp;`, `[` → `&#91;`, `]` →
+//! `&#93;`; inside a code's type, keys and values additionally `,` → `&#44;`. Unescaping is one
+//! left-to-right pass, so `&amp;#91;` is the text `&#91;`, not `[`. A bare `&` that starts no
+//! escape is taken literally.
+//!
+//! Two parsers: [`parse`] is strict and reports the byte offset of the first problem;
+//! [`parse_lenient`] never fails (a malformed code is kept as literal text, a known type whose
+//! parameters do not fit is kept as [`Segment::Unknown`]). Event decoding uses the lenient one so
+//! a sloppy producer never loses an event. Both merge adjacent text into one segment and drop
+//! empty text.
+//!
+//! `node` segments carry a nested message in `content`; it is parsed recursively up to
+//! [`MAX_DEPTH`] levels.
+//!
+//! ```
+//! use botgate_proto::onebot::{cq, Segment};
+//! let segs = cq::parse("hi [CQ:face,id=178]").unwrap();
+//! assert_eq!(segs, vec![Segment::text("hi "), Segment::face(178)]);
+//! assert_eq!(cq::render(&segs), "hi [CQ:face,id=178]");
+//! ```
+
+use super::segment::{Node, Segment};
+use super::Message;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::fmt;
+
+/// How deep `node` contents may nest inside one CQ string.
+pub const MAX_DEPTH: usize = 16;
+
+/// A malformed CQ-code string: where, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CqError {
+    /// Byte offset in the string.
+    pub offset: usize,
+    /// What is wrong there.
+    pub reason: String,
+}
+
+impl CqError {
+    fn new(offset: usize, reason: impl Into<String>) -> Self {
+        Self {
+            offset,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for CqError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CQ code at byte {}: {}", self.offset, self.reason)
+    }
+}
+
+impl std::error::Error for CqError {}
+
+/// Parse a CQ string strictly: unescaped `[` / `]` in text, unterminated codes, parameters
+/// without `=`, duplicate keys and typed data that does not fit are errors.
+pub fn parse(s: &str) -> Result<Vec<Segment>, CqError> {
+    Parser { strict: true }.message(s, 0)
+}
+
+/// Parse a CQ string leniently: never fails (see the module docs).
+pub fn parse_lenient(s: &str) -> Vec<Segment> {
+    // The lenient parser reports no errors: every failure falls back to literal text.
+    Parser { strict: false }.message(s, 0).unwrap_or_else(|_| vec![Segment::text(s)])
+}
+
+/// Render segments as a CQ string. `parse(&render(segs)) == segs` for normalised segments
+/// (no empty or adjacent text, see [`Message::normalize`]) whose unknown-type data holds only
+/// strings (a CQ code carries nothing else).
+pub fn render(segs: &[Segment]) -> String {
+    let mut out = String::new();
+    render_into(segs, &mut out);
+    out
+}
+
+/// Append the rendering of `segs` to `out`.
+pub fn render_into(segs: &[Segment], out: &mut String) {
+    for seg in segs {
+        match seg {
+            Segment::Text(t) => escape_text_into(&t.text, out),
+            _ => render_code(seg, out),
+        }
+    }
+}
+
+fn render_code(seg: &Segment, out: &mut String) {
+    out.push_str("[CQ:");
+    escape_param_into(seg.kind(), out);
+    let fields = ordered_fields(seg);
+    for (key, value) in fields {
+        if let (Segment::Node(node), "content") = (seg, key.as_str()) {
+            if let Some(content) = &node.content {
+                out.push_str(",content=");
+                escape_param_into(&render(content), out);
+            }
+            continue;
+        }
+        let text: Cow<'_, str> = match &value {
+            Value::Null => continue,
+            Value::String(s) => Cow::Borrowed(s.as_str()),
+            Value::Bool(b) => Cow::Owned(b.to_string()),
+            Value::Number(n) => Cow::Owned(n.to_string()),
+            Value::Array(_) | Value::Object(_) => Cow::Owned(value.to_string()),
+        };
+        out.push(',');
+        escape_param_into(&key, out);
+        out.push('=');
+        escape_param_into(&text, out);
+    }
+    out.push(']');
+}
+
+/// The segment's data fields in declaration order (typed) or key order (unknown).
+fn ordered_fields(seg: &Segment) -> Vec<(String, Value)> {
+    let json = match seg.data_json() {
+        Ok(j) => j,
+        Err(_) => return Vec::new(),
+    };
+    let mut de = serde_json::Deserializer::from_str(&json);
+    match de.deserialize_map(OrderedVisitor) {
+        Ok(v) => v,
+        Err(_) => Vec::new(),
+    }
+}
+
+struct OrderedVisitor;
+
+impl<'de> Visitor<'de> for OrderedVisitor {
+    type Value = Vec<(String, Value)>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            out.push((k, v));
+        }
+        Ok(out)
+    }
+}
+
+/// Escape text outside codes: `&`, `[`, `]`.
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_text_into(s, &mut out);
+    out
+}
+
+/// Escape a parameter value (or type, or key): `&`, `[`, `]` and `,`.
+pub fn escape_param(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_param_into(s, &mut out);
+    out
+}
+
+fn escape_text_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn escape_param_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '[' => out.push_str("&#91;"),
+            ']' => out.push_str("&#93;"),
+            ',' => out.push_str("&#44;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Unescape text outside codes (`&amp;`, `&#91;`, `&#93;`); anything else stays as is.
+pub fn unescape_text(s: &str) -> Cow<'_, str> {
+    unescape(s, false)
+}
+
+/// Unescape a parameter value (`&amp;`, `&#91;`, `&#93;`, `&#44;`).
+pub fn unescape_param(s: &str) -> Cow<'_, str> {
+    unescape(s, true)
+}
+
+fn unescape(s: &str, comma: bool) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let (rep, len) = if tail.starts_with("&amp;") {
+            ('&', 5)
+        } else if tail.starts_with("&#91;") {
+            ('[', 5)
+        } else if tail.starts_with("&#93;") {
+            (']', 5)
+        } else if comma && tail.starts_with("&#44;") {
+            (',', 5)
+        } else {
+            ('&', 1)
+        };
+        out.push(rep);
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+struct Parser {
+    strict: bool,
+}
+
+impl Parser {
+    /// Parse a whole message. `depth` counts the enclosing `node` contents.
+    fn message(&self, s: &str, depth: usize) -> Result<Vec<Segment>, CqError> {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut run_start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'[' if bytes[i..].starts_with(b"[CQ:") => match self.code(s, i, depth) {
+                    Ok((seg, end)) => {
+                        push_text(&mut out, &s[run_start..i]);
+                        push_segment(&mut out, seg);
+                        i = end;
+                        run_start = i;
+                    }
+                    Err(e) if self.strict => return Err(e),
+                    Err(_) => i += 1,
+                },
+                b'[' if self.strict => return Err(CqError::new(i, "unescaped `[` in text")),
+                b']' if self.strict => return Err(CqError::new(i, "unescaped `]` in text")),
+                _ => i += 1,
+            }
+        }
+        push_text(&mut out, &s[run_start..]);
+        Ok(out)
+    }
+
+    /// Parse the code starting at `start` (at `[CQ:`); returns the segment and the offset
+    /// after its `]`.
+    fn code(&self, s: &str, start: usize, depth: usize) -> Result<(Segment, usize), CqError> {
+        let bytes = s.as_bytes();
+        let type_start = start + 4;
+        let type_end = find_delim(bytes, type_start).ok_or_else(|| unterminated(start))?;
+        if bytes[type_end] == b'[' {
+            return Err(CqError::new(type_end, "unescaped `[` inside a CQ code"));
+        }
+        let kind = unescape_param(&s[type_start..type_end]).into_owned();
+        if kind.is_empty() {
+            return Err(CqError::new(type_start, "empty CQ code type"));
+        }
+        let mut data = Map::new();
+        let mut node_content: Option<(usize, String)> = None;
+        let mut pos = type_end;
+        while bytes[pos] == b',' {
+            let p_start = pos + 1;
+            let p_end = find_delim(bytes, p_start).ok_or_else(|| unterminated(start))?;
+            if bytes[p_end] == b'[' {
+                return Err(CqError::new(p_end, "unescaped `[` inside a CQ code"));
+            }
+            let param = &s[p_start..p_end];
+            let Some(eq) = param.find('=') else {
+                return Err(CqError::new(p_start, format!("parameter `{param}` has no `=`")));
+            };
+            let key = unescape_param(&param[..eq]).into_owned();
+            if key.is_empty() {
+                return Err(CqError::new(p_start, "empty parameter name"));
+            }
+            let value = unescape_param(&param[eq + 1..]).into_owned();
+            if data.contains_key(&key) || (key == "content" && node_content.is_some()) {
+                if self.strict {
+                    return Err(CqError::new(p_start, format!("duplicate parameter `{key}`")));
+                }
+                data.remove(&key);
+            }
+            if kind == "node" && key == "content" {
+                node_content = Some((p_start + eq + 1, value));
+            } else {
+                data.insert(key, Value::String(value));
+            }
+            pos = p_end;
+        }
+        let end = pos + 1;
+        let seg = match node_content {
+            Some((offset, content)) => self.node(data, &content, offset, depth)?,
+            None if self.strict => Segment::from_parts_strict(kind, data)
+                .map_err(|e| CqError::new(start, e.to_string()))?,
+            None => Segment::from_parts(kind, data),
+        };
+        Ok((seg, end))
+    }
+
+    /// A `node` with a nested `content` message.
+    fn node(&self, data: Map<String, Value>, content: &str, offset: usize, depth: usize) -> Result<Segment, CqError> {
+        let inner = if depth + 1 > MAX_DEPTH {
+            Err(CqError::new(offset, format!("node contents nested deeper than {MAX_DEPTH}")))
+        } else {
+            self.message(content, depth + 1).map_err(|e| {
+                CqError::new(offset, format!("in node content at byte {}: {}", e.offset, e.reason))
+            })
+        };
+        let typed = Segment::from_parts_strict("node".to_owned(), data.clone());
+        match (inner, typed) {
+            (Ok(inner), Ok(Segment::Node(node))) => Ok(Segment::Node(Node {
+                content: Some(Message(inner)),
+                ..node
+            })),
+            (Err(e), _) if self.strict => Err(e),
+            (_, Err(e)) if self.strict => Err(CqError::new(offset, e.to_string())),
+            _ => {
+                // Lenient: keep the node raw, content as the string it was.
+                let mut data = data;
+                data.insert("content".to_owned(), Value::String(content.to_owned()));
+                Ok(Segment::Unknown(super::segment::UnknownSegment {
+                    kind: "node".to_owned(),
+                    data,
+                }))
+            }
+        }
+    }
+}
+
+fn unterminated(start: usize) -> CqError {
+    CqError::new(start, "unterminated CQ code (no closing `]`)")
+}
+
+/// The offset of the next `,`, `]` or `[` from `from`.
+fn find_delim(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .iter()
+        .position(|b| matches!(b, b',' | b']' | b'['))
+        .map(|p| from + p)
+}
+
+fn push_text(out: &mut Vec<Segment>, raw: &str) {
+    if raw.is_empty() {
+        return;
+    }
+    push_segment(out, Segment::text(unescape_text(raw).into_owned()));
+}
+
+/// Push, merging adjacent text and dropping empty text.
+fn push_segment(out: &mut Vec<Segment>, seg: Segment) {
+    if let Segment::Text(t) = &seg {
+        if t.text.is_empty() {
+            return;
+        }
+        if let Some(Segment::Text(prev)) = out.last_mut() {
+            prev.text.push_str(&t.text);
+            return;
+        }
+    }
+    out.push(seg);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_is_one_pass() {
+        assert_eq!(unescape_text("&amp;#91;"), "&#91;");
+        assert_eq!(unescape_text("a&#91;b&#93;&#44;"), "a[b]&#44;");
+        assert_eq!(unescape_param("&#44;&amp;"), ",&");
+        assert_eq!(unescape_text("& &x; &"), "& &x; &");
+    }
+
+    #[test]
+    fn escape_covers_the_four_characters() {
+        assert_eq!(escape_text("a&[b],"), "a&amp;&#91;b&#93;,");
+        assert_eq!(escape_param("a&[b],"), "a&amp;&#91;b&#93;&#44;");
+    }
+
+    #[test]
+    fn strict_errors_carry_offsets() {
+        assert_eq!(parse("ab[CQ:face,id=1").unwrap_err().offset, 2);
+        assert_eq!(parse("ab]").unwrap_err().offset, 2);
+        assert_eq!(parse("a[b").unwrap_err().offset, 1);
+        assert_eq!(parse("[CQ:]").unwrap_err().offset, 4);
+        assert_eq!(parse("[CQ:face,id]").unwrap_err().offset, 9);
+        assert_eq!(parse("[CQ:face,=1]").unwrap_err().offset, 9);
+        assert_eq!(parse("[CQ:face,id=1,id=2]").unwrap_err().offset, 14);
+        assert_eq!(parse("[CQ:face,id=[CQ:x]]").unwrap_err().offset, 12);
+    }
+
+    #[test]
+    fn lenient_keeps_malformed_codes_as_text() {
+        assert_eq!(parse_lenient("a[b]c"), vec![Segment::text("a[b]c")]);
+        assert_eq!(
+            parse_lenient("[CQ:face,id=1"),
+            vec![Segment::text("[CQ:face,id=1")]
+        );
+        assert_eq!(
+            parse_lenient("x[CQ:oops[CQ:face,id=2]"),
+            vec![Segment::text("x[CQ:oops"), Segment::face(2)]
+        );
+    }
+
+    #[test]
+    fn value_may_contain_equals_signs() {
+        let segs = parse("[CQ:image,file=a.jpg,url=http://x/?a=1&#44;b=2]").unwrap();
+        let Segment::Image(img) = &segs[0] else { panic!() };
+        assert_eq!(img.url.as_deref(), Some("http://x/?a=1,b=2"));
+    }
+
+    #[test]
+    fn node_content_nests_and_round_trips() {
+        let s = "[CQ:node,user_id=10,nickname=a,content=hi&#44; &#91;CQ:face&#44;id=1&#93;]";
+        let segs = parse(s).unwrap();
+        let Segment::Node(n) = &segs[0] else { panic!("{segs:?}") };
+        assert_eq!(n.user_id, Some(10));
+        let content = n.content.as_ref().unwrap();
+        assert_eq!(content.0, vec![Segment::text("hi, "), Segment::face(1)]);
+        assert_eq!(render(&segs), s);
+    }
+
+    #[test]
+    fn too_deep_node_nesting_is_an_error_not_a_crash() {
+        let mut s = String::from("x");
+        for _ in 0..(MAX_DEPTH + 2) {
+            s = format!("[CQ:node,content={}]", escape_param(&s));
+        }
+        let e = parse(&s).unwrap_err();
+        assert!(e.reason.contains("nested deeper"), "{e}");
+        let lenient = parse_lenient(&s);
+        assert_eq!(lenient.len(), 1);
+    }
+}

@@ -1,0 +1,210 @@
+//! A message: a list of segments, read from a segment array, a single segment object or a CQ
+//! string (all three occur on the wire, depending on `message_format` and the implementation).
+
+use super::cq;
+use super::segment::{Segment, SegmentVisitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+/// A message: its segments in order. Always serialised as a segment array.
+///
+/// Deserialises from a segment array, one segment object, a CQ string (parsed leniently, see
+/// [`cq::parse_lenient`]) or `null` (empty).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Message(pub Vec<Segment>);
+
+impl Message {
+    /// An empty message.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A message of one text segment.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self(vec![Segment::text(text)])
+    }
+
+    /// Parse a CQ string strictly.
+    pub fn from_cq(s: &str) -> Result<Self, cq::CqError> {
+        cq::parse(s).map(Self)
+    }
+
+    /// Render as a CQ string.
+    pub fn to_cq(&self) -> String {
+        cq::render(&self.0)
+    }
+
+    /// Append a segment (builder style).
+    pub fn push(mut self, seg: impl Into<Segment>) -> Self {
+        self.0.push(seg.into());
+        self
+    }
+
+    /// The text segments joined: what a user typed, without faces, pictures or mentions.
+    pub fn plain_text(&self) -> String {
+        self.0.iter().filter_map(Segment::as_text).collect()
+    }
+
+    /// Merge adjacent text segments and drop empty ones (the form [`cq::parse`] produces).
+    pub fn normalize(&mut self) {
+        let mut out: Vec<Segment> = Vec::with_capacity(self.0.len());
+        for seg in self.0.drain(..) {
+            if let Segment::Text(t) = &seg {
+                if t.text.is_empty() {
+                    continue;
+                }
+                if let Some(Segment::Text(prev)) = out.last_mut() {
+                    prev.text.push_str(&t.text);
+                    continue;
+                }
+            }
+            out.push(seg);
+        }
+        self.0 = out;
+    }
+}
+
+impl Deref for Message {
+    type Target = Vec<Segment>;
+    fn deref(&self) -> &Vec<Segment> {
+        &self.0
+    }
+}
+
+impl DerefMut for Message {
+    fn deref_mut(&mut self) -> &mut Vec<Segment> {
+        &mut self.0
+    }
+}
+
+impl From<Vec<Segment>> for Message {
+    fn from(v: Vec<Segment>) -> Self {
+        Self(v)
+    }
+}
+
+impl From<Segment> for Message {
+    fn from(s: Segment) -> Self {
+        Self(vec![s])
+    }
+}
+
+impl From<&str> for Message {
+    /// Plain text (not parsed as CQ code).
+    fn from(s: &str) -> Self {
+        Self::text(s)
+    }
+}
+
+impl FromIterator<Segment> for Message {
+    fn from_iter<I: IntoIterator<Item = Segment>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for Message {
+    type Item = Segment;
+    type IntoIter = std::vec::IntoIter<Segment>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Message {
+    type Item = &'a Segment;
+    type IntoIter = std::slice::Iter<'a, Segment>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MessageVisitor)
+    }
+}
+
+struct MessageVisitor;
+
+impl<'de> Visitor<'de> for MessageVisitor {
+    type Value = Message;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a segment array, a segment object or a CQ string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Message, E> {
+        Ok(Message(cq::parse_lenient(v)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Message, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(seg) = seq.next_element::<Segment>()? {
+            out.push(seg);
+        }
+        Ok(Message(out))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Message, A::Error> {
+        SegmentVisitor.visit_map(map).map(|s| Message(vec![s]))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Message, E> {
+        Ok(Message::default())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Message, E> {
+        Ok(Message::default())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Message, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_string_and_single_object_decode_alike() {
+        let a: Message = serde_json::from_str(
+            r#"[{"type":"text","data":{"text":"hi "}},{"type":"face","data":{"id":"178"}}]"#,
+        )
+        .unwrap();
+        let b: Message = serde_json::from_str(r#""hi [CQ:face,id=178]""#).unwrap();
+        assert_eq!(a, b);
+        let c: Message = serde_json::from_str(r#"{"type":"face","data":{"id":178}}"#).unwrap();
+        assert_eq!(c.0, vec![Segment::face(178)]);
+        let d: Message = serde_json::from_str("null").unwrap();
+        assert!(d.is_empty());
+    }
+
+    #[test]
+    fn normalize_merges_text_and_drops_empty() {
+        let mut m = Message(vec![
+            Segment::text("a"),
+            Segment::text(""),
+            Segment::text("b"),
+            Segment::face(1),
+            Segment::text(""),
+        ]);
+        m.normalize();
+        assert_eq!(m.0, vec![Segment::text("ab"), Segment::face(1)]);
+        assert_eq!(m.plain_text(), "ab");
+    }
+
+    #[test]
+    fn numbers_and_bools_are_not_messages() {
+        assert!(serde_json::from_str::<Message>("12").is_err());
+        assert!(serde_json::from_str::<Message>("[1]").is_err());
+    }
+}

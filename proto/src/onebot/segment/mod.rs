@@ -1,0 +1,366 @@
+//! Message segments: `{"type": "...", "data": {...}}`, one typed variant per known type.
+//!
+//! A segment of a type botgate does not know is kept as [`Segment::Unknown`] with its `data`
+//! map. A segment of a known type whose `data` does not fit the typed struct (a coordinate that
+//! is not a number, say) is kept the same way rather than failing the whole message: the
+//! producer's data is never lost.
+
+mod data;
+
+pub use data::*;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A segment of a type botgate does not know (or whose data did not fit its typed struct).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UnknownSegment {
+    /// The segment type as sent (`type`).
+    pub kind: String,
+    /// The `data` object as sent (`null` is empty).
+    pub data: Map<String, Value>,
+}
+
+macro_rules! segments {
+    ($( $(#[$m:meta])* $variant:ident = $wire:literal ),+ $(,)?) => {
+        /// One segment of a message.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum Segment {
+            $( $(#[$m])* $variant($variant), )+
+            /// A segment botgate does not know; kept as sent.
+            Unknown(UnknownSegment),
+        }
+
+        impl Segment {
+            /// Every segment type with a typed variant, as wire names.
+            pub const KNOWN_TYPES: &'static [&'static str] = &[$($wire),+];
+
+            /// The wire name of the segment type (`text`, `image`, ...).
+            pub fn kind(&self) -> &str {
+                match self {
+                    $( Self::$variant(_) => $wire, )+
+                    Self::Unknown(u) => &u.kind,
+                }
+            }
+
+            /// Decode typed data for `kind`. `None` if the type is not known; `Some(Err)` if
+            /// the data does not fit.
+            fn typed(kind: &str, data: &Value) -> Option<Result<Segment, serde_json::Error>> {
+                match kind {
+                    $( $wire => Some($variant::deserialize(data).map(Self::$variant)), )+
+                    _ => None,
+                }
+            }
+
+            /// The data serialised as a JSON value (an object for every known type).
+            fn data_value(&self) -> Result<Value, serde_json::Error> {
+                match self {
+                    $( Self::$variant(d) => serde_json::to_value(d), )+
+                    Self::Unknown(u) => Ok(Value::Object(u.data.clone())),
+                }
+            }
+
+            /// The data as JSON text, fields in declaration order.
+            pub(crate) fn data_json(&self) -> Result<String, serde_json::Error> {
+                match self {
+                    $( Self::$variant(d) => serde_json::to_string(d), )+
+                    Self::Unknown(u) => serde_json::to_string(&u.data),
+                }
+            }
+
+            fn serialize_data<S: SerializeStruct>(&self, st: &mut S) -> Result<(), S::Error> {
+                match self {
+                    $( Self::$variant(d) => st.serialize_field("data", d), )+
+                    Self::Unknown(u) => st.serialize_field("data", &u.data),
+                }
+            }
+        }
+
+        $(
+            impl From<$variant> for Segment {
+                fn from(d: $variant) -> Self {
+                    Self::$variant(d)
+                }
+            }
+        )+
+    };
+}
+
+segments! {
+    /// Plain text.
+    Text = "text",
+    /// A QQ face.
+    Face = "face",
+    /// A picture.
+    Image = "image",
+    /// A voice message.
+    Record = "record",
+    /// A short video.
+    Video = "video",
+    /// An @-mention.
+    At = "at",
+    /// Rock-paper-scissors.
+    Rps = "rps",
+    /// A dice roll.
+    Dice = "dice",
+    /// A window shake.
+    Shake = "shake",
+    /// A poke (segment form).
+    Poke = "poke",
+    /// Send anonymously.
+    Anonymous = "anonymous",
+    /// A link share.
+    Share = "share",
+    /// A recommended friend or group.
+    Contact = "contact",
+    /// A location.
+    Location = "location",
+    /// A music share.
+    Music = "music",
+    /// A reply to a message.
+    Reply = "reply",
+    /// A forwarded-messages bundle.
+    Forward = "forward",
+    /// A node of a forward bundle.
+    Node = "node",
+    /// An XML card.
+    Xml = "xml",
+    /// A JSON card.
+    Json = "json",
+    /// A file (extension).
+    File = "file",
+    /// A market face (extension).
+    Mface = "mface",
+    /// Markdown (extension).
+    Markdown = "markdown",
+}
+
+/// Why [`Segment::from_parts_strict`] refused a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentDataError {
+    /// The segment type.
+    pub kind: String,
+    /// What did not fit.
+    pub reason: String,
+}
+
+impl fmt::Display for SegmentDataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` segment data: {}", self.kind, self.reason)
+    }
+}
+
+impl std::error::Error for SegmentDataError {}
+
+impl Segment {
+    /// A text segment.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text(Text { text: text.into() })
+    }
+
+    /// An @-mention of a user.
+    pub fn at(user_id: i64) -> Self {
+        Self::At(At {
+            qq: user_id.to_string(),
+            name: None,
+        })
+    }
+
+    /// An @-mention of everyone.
+    pub fn at_all() -> Self {
+        Self::At(At {
+            qq: "all".to_owned(),
+            name: None,
+        })
+    }
+
+    /// A reply to the message with this id.
+    pub fn reply(message_id: impl ToString) -> Self {
+        Self::Reply(Reply {
+            id: message_id.to_string(),
+        })
+    }
+
+    /// A face by id.
+    pub fn face(id: impl ToString) -> Self {
+        Self::Face(Face { id: id.to_string() })
+    }
+
+    /// A picture by file name, URL or `base64://` data.
+    pub fn image(file: impl Into<String>) -> Self {
+        Self::Image(Image {
+            file: file.into(),
+            ..Image::default()
+        })
+    }
+
+    /// The segment from a type and a data map, leniently: a known type whose data does not
+    /// fit stays [`Segment::Unknown`] with the data as sent.
+    pub fn from_parts(kind: String, data: Map<String, Value>) -> Self {
+        let data = Value::Object(data);
+        match Self::typed(&kind, &data) {
+            Some(Ok(seg)) => seg,
+            Some(Err(_)) | None => Self::Unknown(UnknownSegment {
+                kind,
+                data: match data {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                },
+            }),
+        }
+    }
+
+    /// The segment from a type and a data map, strictly: a known type whose data does not fit
+    /// is an error. Unknown types are still kept.
+    pub fn from_parts_strict(kind: String, data: Map<String, Value>) -> Result<Self, SegmentDataError> {
+        let data = Value::Object(data);
+        match Self::typed(&kind, &data) {
+            Some(Ok(seg)) => Ok(seg),
+            Some(Err(e)) => Err(SegmentDataError {
+                kind,
+                reason: e.to_string(),
+            }),
+            None => Ok(Self::Unknown(UnknownSegment {
+                kind,
+                data: match data {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                },
+            })),
+        }
+    }
+
+    /// The `data` as a JSON object (`Value::Object`), under wire names.
+    pub fn data(&self) -> Value {
+        self.data_value().unwrap_or(Value::Null)
+    }
+
+    /// The text if this is a text segment.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text(t) => Some(&t.text),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a segment botgate has no typed variant for.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Self::Unknown(_))
+    }
+}
+
+impl At {
+    /// Whether this mentions everyone (`qq` is `all`).
+    pub fn is_all(&self) -> bool {
+        self.qq == "all"
+    }
+
+    /// The mentioned user's id, if `qq` is a number.
+    pub fn user_id(&self) -> Option<i64> {
+        self.qq.trim().parse().ok()
+    }
+}
+
+impl Serialize for Segment {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Segment", 2)?;
+        st.serialize_field("type", self.kind())?;
+        self.serialize_data(&mut st)?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Segment {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(SegmentVisitor)
+    }
+}
+
+/// Reads `{"type": .., "data": ..}` in any key order; other keys are ignored.
+pub(crate) struct SegmentVisitor;
+
+impl<'de> Visitor<'de> for SegmentVisitor {
+    type Value = Segment;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a segment object {\"type\", \"data\"}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Segment, A::Error> {
+        let mut kind: Option<String> = None;
+        let mut data: Option<Map<String, Value>> = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "type" => {
+                    if kind.is_some() {
+                        return Err(de::Error::duplicate_field("type"));
+                    }
+                    kind = Some(map.next_value::<String>()?);
+                }
+                "data" => {
+                    if data.is_some() {
+                        return Err(de::Error::duplicate_field("data"));
+                    }
+                    data = Some(map.next_value::<Option<Map<String, Value>>>()?.unwrap_or_default());
+                }
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
+        Ok(Segment::from_parts(kind, data.unwrap_or_default()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_segment_decodes_numbers_sent_as_strings_and_numbers() {
+        let a: Segment = serde_json::from_str(r#"{"type":"face","data":{"id":178}}"#).unwrap();
+        let b: Segment = serde_json::from_str(r#"{"data":{"id":"178"},"type":"face"}"#).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, Segment::face(178));
+    }
+
+    #[test]
+    fn unknown_type_is_kept_with_its_data() {
+        let s: Segment = serde_json::from_str(r#"{"type":"longmsg","data":{"id":"x","n":1}}"#).unwrap();
+        let Segment::Unknown(u) = &s else { panic!("{s:?}") };
+        assert_eq!(u.kind, "longmsg");
+        assert_eq!(u.data["n"], 1);
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"type":"longmsg","data":{"id":"x","n":1}}"#
+        );
+    }
+
+    #[test]
+    fn known_type_with_unfitting_data_is_kept_raw() {
+        let s: Segment = serde_json::from_str(r#"{"type":"location","data":{"lat":"north","lon":1}}"#).unwrap();
+        assert!(s.is_unknown());
+        assert_eq!(s.kind(), "location");
+        let strict = Segment::from_parts_strict("location".into(), s.data().as_object().cloned().unwrap());
+        assert!(strict.is_err());
+    }
+
+    #[test]
+    fn null_data_is_empty_data() {
+        let s: Segment = serde_json::from_str(r#"{"type":"shake","data":null}"#).unwrap();
+        assert_eq!(s, Segment::Shake(Shake {}));
+        let s: Segment = serde_json::from_str(r#"{"type":"rps"}"#).unwrap();
+        assert_eq!(s, Segment::Rps(Rps { result: None }));
+    }
+
+    #[test]
+    fn segment_without_type_is_an_error() {
+        assert!(serde_json::from_str::<Segment>(r#"{"data":{}}"#).is_err());
+        assert!(serde_json::from_str::<Segment>(r#"{"type":"text","data":[1]}"#).is_err());
+    }
+}

@@ -1,0 +1,139 @@
+//! Interactions (`INTERACTION_CREATE`): button clicks and the like.
+
+use crate::de::{self, int_enum};
+use serde::{Deserialize, Serialize};
+
+int_enum! {
+    /// Interaction type (`type`).
+    pub enum InteractionType {
+        /// Ping.
+        Ping = 1,
+        /// Application command.
+        Command = 2,
+        /// A message button (keyboard) click.
+        MessageButton = 11,
+        /// A C2C quick-menu click.
+        C2cQuickMenu = 12,
+    }
+}
+
+int_enum! {
+    /// Interaction data type (`data.type`): selects the shape of `data.resolved`.
+    pub enum InteractionDataType {
+        /// Chat search.
+        ChatSearch = 9,
+        /// Inline keyboard button click.
+        InlineKeyboardClick = 11,
+        /// Callback command click.
+        CallbackCommandClick = 12,
+        /// Message feedback (like / dislike) click.
+        MessageFeedbackClick = 13,
+        /// Clear-session click.
+        ClearSessionClick = 14,
+    }
+}
+
+int_enum! {
+    /// Where the interaction happened (`chat_type`).
+    pub enum ChatType {
+        /// A guild channel.
+        Guild = 0,
+        /// A group.
+        Group = 1,
+        /// A C2C (private) chat.
+        C2c = 2,
+    }
+}
+
+/// `INTERACTION_CREATE`. Answer with `PUT /interactions/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Interaction {
+    /// Interaction id (answer with it).
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub id: String,
+    /// Application (bot) id.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// Interaction type.
+    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<InteractionType>,
+    /// Scene: `guild`, `group` or `c2c`.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub scene: Option<String>,
+    /// Chat type (0 guild, 1 group, 2 C2C).
+    #[serde(deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    pub chat_type: Option<ChatType>,
+    /// The interaction data.
+    #[serde(deserialize_with = "de::object")]
+    pub data: InteractionData,
+    /// Guild id (guild scene).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub guild_id: Option<String>,
+    /// Channel id (guild scene).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub channel_id: Option<String>,
+    /// Group openid (group scene).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub group_openid: Option<String>,
+    /// The clicking member's openid (group scene).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub group_member_openid: Option<String>,
+    /// The user's openid (C2C scene).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub user_openid: Option<String>,
+    /// When it happened (RFC 3339).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// Version (1).
+    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
+}
+
+impl Interaction {
+    /// Who triggered it, whatever the scene: `group_member_openid`, `user_openid`, or
+    /// `data.resolved.user_id`.
+    pub fn user(&self) -> Option<&str> {
+        self.group_member_openid
+            .as_deref()
+            .or(self.user_openid.as_deref())
+            .or(self.data.resolved.user_id.as_deref())
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// `data` of an interaction.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InteractionData {
+    /// Title.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Data type.
+    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<InteractionDataType>,
+    /// The resolved data (button data, ids).
+    #[serde(deserialize_with = "de::object")]
+    pub resolved: Resolved,
+}
+
+/// `data.resolved` of an interaction.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Resolved {
+    /// The button's data (set when the keyboard was sent).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub button_data: Option<String>,
+    /// The button's id.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub button_id: Option<String>,
+    /// Who clicked (guild scene).
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Feature id.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub feature_id: Option<String>,
+    /// The message the button belongs to.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+}

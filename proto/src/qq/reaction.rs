@@ -1,0 +1,74 @@
+//! Emoji reactions (`MESSAGE_REACTION_ADD` / `MESSAGE_REACTION_REMOVE`).
+
+use crate::de::{self, int_enum};
+use serde::{Deserialize, Serialize};
+
+/// A reaction added to or removed from a message (or a forum feed / comment / reply).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MessageReaction {
+    /// Who reacted.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub user_id: String,
+    /// Guild id.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub guild_id: String,
+    /// Channel id.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub channel_id: String,
+    /// What was reacted to.
+    #[serde(deserialize_with = "de::object")]
+    pub target: ReactionTarget,
+    /// The emoji.
+    #[serde(deserialize_with = "de::object")]
+    pub emoji: Emoji,
+}
+
+int_enum! {
+    /// What a reaction targets. Accepts the integer codes and botgo's string names
+    /// (`ReactionTargetType_MSG`, ...).
+    pub enum ReactionTargetType {
+        /// A message.
+        Message = 0 | "ReactionTargetType_MSG",
+        /// A forum feed (thread).
+        Feed = 1 | "ReactionTargetType_FEED",
+        /// A comment.
+        Comment = 2 | "ReactionTargetType_COMMENT" | "ReactionTargetType_COMMNENT",
+        /// A reply.
+        Reply = 3 | "ReactionTargetType_REPLY",
+    }
+}
+
+/// The target of a reaction.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReactionTarget {
+    /// Target id (a message id for messages).
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub id: String,
+    /// Target type.
+    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ReactionTargetType>,
+}
+
+int_enum! {
+    /// Emoji type.
+    pub enum EmojiType {
+        /// A QQ system face (id is the face number).
+        System = 1,
+        /// A Unicode emoji (id is the code point).
+        Emoji = 2,
+    }
+}
+
+/// An emoji.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Emoji {
+    /// Emoji id.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub id: String,
+    /// Emoji type.
+    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<EmojiType>,
+}

@@ -1,0 +1,218 @@
+//! Forum rich text: the JSON document QQ puts inside the `title` / `content` strings of forum
+//! events (`{"paragraphs":[{"elems":[{"text":{"text":"..."},"type":1}],"props":{}}]}`).
+
+use crate::de::{self, int_enum};
+use serde::{Deserialize, Serialize};
+
+/// A rich-text document.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RichText {
+    /// Paragraphs, in order.
+    #[serde(deserialize_with = "de::objects")]
+    pub paragraphs: Vec<Paragraph>,
+}
+
+impl RichText {
+    /// Parses a rich-text string leniently; never fails.
+    ///
+    /// A JSON object is read as a document (unknown parts ignored, mistyped parts dropped).
+    /// Anything else that is not empty (plain text, malformed JSON) becomes one paragraph with
+    /// one text element holding the string as is, so no content is lost. `""` is empty.
+    pub fn parse(s: &str) -> RichText {
+        let t = s.trim();
+        if t.is_empty() {
+            return RichText::default();
+        }
+        if t.starts_with('{') {
+            if let Ok(doc) = serde_json::from_str::<RichText>(t) {
+                return doc;
+            }
+        }
+        RichText::from_plain(s)
+    }
+
+    /// One paragraph with one text element.
+    pub fn from_plain(text: &str) -> RichText {
+        RichText {
+            paragraphs: vec![Paragraph {
+                elems: vec![Elem {
+                    kind: Some(ElemType::Text),
+                    text: Some(TextElem {
+                        text: text.to_owned(),
+                    }),
+                    ..Elem::default()
+                }],
+                props: None,
+            }],
+        }
+    }
+
+    /// The text of the document: text elements (and link descriptions or URLs) concatenated,
+    /// paragraphs separated by `\n`.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            for e in &p.elems {
+                if let Some(t) = &e.text {
+                    out.push_str(&t.text);
+                } else if let Some(u) = &e.url {
+                    match u.desc.as_deref().filter(|d| !d.is_empty()) {
+                        Some(d) => out.push_str(d),
+                        None => out.push_str(&u.url),
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A paragraph.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Paragraph {
+    /// Elements, in order.
+    #[serde(deserialize_with = "de::objects")]
+    pub elems: Vec<Elem>,
+    /// Paragraph properties.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub props: Option<ParagraphProps>,
+}
+
+/// Paragraph properties.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ParagraphProps {
+    /// Alignment: 0 left, 1 centre, 2 right.
+    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    pub alignment: Option<i64>,
+}
+
+int_enum! {
+    /// Element type (`type`).
+    pub enum ElemType {
+        /// Text.
+        Text = 1,
+        /// Image.
+        Image = 2,
+        /// Video.
+        Video = 3,
+        /// Link.
+        Url = 4,
+    }
+}
+
+/// One element of a paragraph; the member named by `type` is set.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Elem {
+    /// Element type.
+    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ElemType>,
+    /// Text element.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextElem>,
+    /// Image element.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageElem>,
+    /// Video element.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoElem>,
+    /// Link element.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub url: Option<UrlElem>,
+}
+
+/// A text element.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TextElem {
+    /// The text.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub text: String,
+}
+
+/// An image element.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImageElem {
+    /// Third-party image URL.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub third_url: Option<String>,
+    /// Width as a fraction of the page.
+    #[serde(deserialize_with = "de::lossy_opt_f64", skip_serializing_if = "Option::is_none")]
+    pub width_percent: Option<f64>,
+    /// Image hosted by the platform.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub plat_image: Option<PlatImage>,
+}
+
+/// An image hosted by the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatImage {
+    /// URL.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub url: String,
+    /// Width in pixels.
+    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Height in pixels.
+    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Image id.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+}
+
+/// A video element.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VideoElem {
+    /// Third-party video URL.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub third_url: Option<String>,
+    /// Video hosted by the platform.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub plat_video: Option<PlatVideo>,
+}
+
+/// A video hosted by the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatVideo {
+    /// URL.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub url: String,
+    /// Width in pixels.
+    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// Height in pixels.
+    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Video id.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub video_id: Option<String>,
+    /// Duration in seconds.
+    #[serde(deserialize_with = "de::lossy_opt_u64", skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u64>,
+    /// Cover image.
+    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    pub cover: Option<PlatImage>,
+}
+
+/// A link element.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UrlElem {
+    /// URL.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub url: String,
+    /// Link text.
+    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    pub desc: Option<String>,
+}

@@ -1,0 +1,63 @@
+//! Session payloads: `Hello` (op 10), `READY` and `RESUMED`.
+
+use crate::de;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::User;
+
+/// op 10 Hello: how often to send heartbeats.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Hello {
+    /// Heartbeat interval in milliseconds (0 when missing: the session picks its default).
+    #[serde(deserialize_with = "de::lossy_u64")]
+    pub heartbeat_interval: u64,
+}
+
+/// `READY`: the answer to Identify.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Ready {
+    /// Gateway protocol version.
+    #[serde(deserialize_with = "de::lossy_i64")]
+    pub version: i64,
+    /// Session id, needed to resume.
+    #[serde(deserialize_with = "de::lossy_string")]
+    pub session_id: String,
+    /// The bot's own user.
+    #[serde(deserialize_with = "de::object")]
+    pub user: User,
+    /// `[shard_id, shard_count]`, when sent.
+    #[serde(deserialize_with = "shard", skip_serializing_if = "Option::is_none")]
+    pub shard: Option<[u32; 2]>,
+}
+
+/// `[a, b]` of numbers or numeric strings; any other shape is `None`.
+fn shard<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u32; 2]>, D::Error> {
+    let v = de::lossy_vec_i64(d)?;
+    match v.as_slice() {
+        [a, b] => Ok(u32::try_from(*a)
+            .ok()
+            .zip(u32::try_from(*b).ok())
+            .map(|(a, b)| [a, b])),
+        _ => Ok(None),
+    }
+}
+
+/// `RESUMED`: every missed dispatch has been replayed. QQ sends `d: ""`; any `d` is accepted
+/// and nothing is kept. Serializes as `""`, as on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Resumed;
+
+impl<'de> Deserialize<'de> for Resumed {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Resumed)
+    }
+}
+
+impl Serialize for Resumed {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str("")
+    }
+}

@@ -1,0 +1,9 @@
+//! Bubble open-gateway session (documented flow plus botgate's extended profile).
+
+mod close;
+mod config;
+mod session;
+
+pub use close::{close_action, CloseAction, RATE_LIMIT_PAUSE};
+pub use config::{Config, Subscription};
+pub use session::{op, Session, RECONNECT_CLOSE_CODE};

@@ -1,0 +1,117 @@
+//! Heartbeat schedule and zombie detection (a beat due while the previous one is unacknowledged).
+
+use std::time::{Duration, Instant};
+
+/// What the heartbeat timer asks for when it fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Beat {
+    /// Send a heartbeat now.
+    Send,
+    /// The previous beat was never acknowledged: the connection is a zombie.
+    Zombie,
+}
+
+/// The heartbeat state of one connection.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Heartbeat {
+    interval: Duration,
+    next: Option<Instant>,
+    awaiting_ack: bool,
+    sent_at: Option<Instant>,
+    latency: Option<Duration>,
+}
+
+impl Heartbeat {
+    /// Starts beating every `interval`, the first beat after `first_in`.
+    pub(crate) fn start(&mut self, now: Instant, interval: Duration, first_in: Duration) {
+        self.interval = interval.max(Duration::from_millis(100));
+        self.next = Some(now + first_in);
+        self.awaiting_ack = false;
+        self.sent_at = None;
+    }
+
+    /// Stops the timer (connection gone).
+    pub(crate) fn stop(&mut self) {
+        self.next = None;
+        self.awaiting_ack = false;
+        self.sent_at = None;
+    }
+
+    /// When the timer fires next.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.next
+    }
+
+    /// The interval in use.
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// Fires the timer if due.
+    pub(crate) fn poll(&mut self, now: Instant) -> Option<Beat> {
+        let next = self.next?;
+        if now < next {
+            return None;
+        }
+        if self.awaiting_ack {
+            self.stop();
+            return Some(Beat::Zombie);
+        }
+        self.mark_sent(now);
+        let mut following = next + self.interval;
+        if following <= now {
+            following = now + self.interval;
+        }
+        self.next = Some(following);
+        Some(Beat::Send)
+    }
+
+    /// A beat was sent outside the schedule (the server asked for one).
+    pub(crate) fn mark_sent(&mut self, now: Instant) {
+        self.awaiting_ack = true;
+        self.sent_at = Some(now);
+    }
+
+    /// The server acknowledged.
+    pub(crate) fn on_ack(&mut self, now: Instant) {
+        self.awaiting_ack = false;
+        if let Some(sent) = self.sent_at.take() {
+            self.latency = Some(now.saturating_duration_since(sent));
+        }
+    }
+
+    /// Round trip of the last acknowledged beat.
+    pub(crate) fn latency(&self) -> Option<Duration> {
+        self.latency
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beats_on_schedule_and_flags_a_missing_ack() {
+        let t0 = Instant::now();
+        let iv = Duration::from_secs(10);
+        let mut h = Heartbeat::default();
+        h.start(t0, iv, Duration::from_secs(3));
+        assert_eq!(h.poll(t0), None);
+        assert_eq!(h.poll(t0 + Duration::from_secs(3)), Some(Beat::Send));
+        assert_eq!(h.deadline(), Some(t0 + Duration::from_secs(13)));
+        h.on_ack(t0 + Duration::from_secs(4));
+        assert_eq!(h.latency(), Some(Duration::from_secs(1)));
+        assert_eq!(h.poll(t0 + Duration::from_secs(13)), Some(Beat::Send));
+        assert_eq!(h.poll(t0 + Duration::from_secs(23)), Some(Beat::Zombie));
+        assert_eq!(h.deadline(), None);
+    }
+
+    #[test]
+    fn a_late_wakeup_does_not_cause_a_burst() {
+        let t0 = Instant::now();
+        let mut h = Heartbeat::default();
+        h.start(t0, Duration::from_secs(1), Duration::ZERO);
+        assert_eq!(h.poll(t0 + Duration::from_secs(100)), Some(Beat::Send));
+        assert_eq!(h.deadline(), Some(t0 + Duration::from_secs(101)));
+    }
+}

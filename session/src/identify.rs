@@ -1,0 +1,106 @@
+//! Spacing of identifies across shards (QQ: at most `max_concurrency` per 5 s).
+//!
+//! Sans-IO: a session asks for a slot with [`IdentifyQueue::reserve`] and gets back the instant
+//! at which it may identify; it plans its connection for then. A queue shared by several
+//! sessions (shards) is shared by `Arc`; a queue shared by processes (Redis) implements the
+//! same trait.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Hands out identify slots.
+pub trait IdentifyQueue: Send + Sync + std::fmt::Debug {
+    /// Reserves the next slot at or after `now` and returns when it starts.
+    fn reserve(&self, now: Instant) -> Instant;
+}
+
+/// An in-process queue: at most `max_concurrency` identifies in any `window`.
+#[derive(Debug)]
+pub struct LocalIdentifyQueue {
+    max_concurrency: usize,
+    window: Duration,
+    granted: Mutex<VecDeque<Instant>>,
+}
+
+impl LocalIdentifyQueue {
+    /// QQ's rule: `max_concurrency` (from `/gateway/bot`, at least 1) per 5 s.
+    pub fn new(max_concurrency: u32) -> Self {
+        Self::with_window(max_concurrency, Duration::from_secs(5))
+    }
+
+    /// A queue with a custom window.
+    pub fn with_window(max_concurrency: u32, window: Duration) -> Self {
+        let max_concurrency = usize::try_from(max_concurrency.max(1)).unwrap_or(1);
+        Self {
+            max_concurrency,
+            window,
+            granted: Mutex::new(VecDeque::with_capacity(max_concurrency)),
+        }
+    }
+}
+
+impl IdentifyQueue for LocalIdentifyQueue {
+    fn reserve(&self, now: Instant) -> Instant {
+        let mut granted = self.granted.lock().unwrap_or_else(|p| p.into_inner());
+        // The slots are handed out in order; the k-th most recent one bounds the next.
+        let at = if granted.len() >= self.max_concurrency {
+            let oldest = granted
+                .get(granted.len() - self.max_concurrency)
+                .copied()
+                .unwrap_or(now);
+            now.max(oldest + self.window)
+        } else {
+            now.max(granted.back().copied().unwrap_or(now))
+        };
+        granted.push_back(at);
+        while granted.len() > self.max_concurrency {
+            granted.pop_front();
+        }
+        at
+    }
+}
+
+/// A queue that never waits (single shard, tests).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoIdentifyQueue;
+
+impl IdentifyQueue for NoIdentifyQueue {
+    fn reserve(&self, now: Instant) -> Instant {
+        now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_identify_per_five_seconds_with_concurrency_one() {
+        let q = LocalIdentifyQueue::new(1);
+        let t0 = Instant::now();
+        let slots: Vec<_> = (0..4).map(|_| q.reserve(t0) - t0).collect();
+        assert_eq!(
+            slots,
+            vec![0, 5, 10, 15].into_iter().map(Duration::from_secs).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn max_concurrency_identifies_share_each_window() {
+        let q = LocalIdentifyQueue::new(2);
+        let t0 = Instant::now();
+        let slots: Vec<_> = (0..5).map(|_| (q.reserve(t0) - t0).as_secs()).collect();
+        assert_eq!(slots, vec![0, 0, 5, 5, 10]);
+    }
+
+    #[test]
+    fn a_late_request_is_not_delayed() {
+        let q = LocalIdentifyQueue::new(1);
+        let t0 = Instant::now();
+        q.reserve(t0);
+        let later = t0 + Duration::from_secs(60);
+        assert_eq!(q.reserve(later), later);
+        assert_eq!(q.reserve(later), later + Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,45 @@
+//! The shape every session state machine shares, so one driver runs them all.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use url::Url;
+
+use crate::event::{ConnectFailure, Outgoing, SessionEvent};
+use crate::token::Token;
+
+/// A sans-IO session: feed it what happened (`handle_*`, with the current instant), then drain
+/// what it wants (`poll_*`). It owns no socket, no clock and no task.
+///
+/// The driver's loop: when [`next_connect`](Self::next_connect) says so, open a WebSocket to
+/// the URL with [`connect_headers`](Self::connect_headers) and report the outcome
+/// (`handle_connected` / `handle_connect_failed`); pass every text frame to `handle_frame`;
+/// after every call send all of `poll_transmit` and hand all of `poll_event` to the
+/// application; call `handle_timeout` when `poll_timeout` is reached. After sending an
+/// [`Outgoing::Close`], or when the socket ends for any reason, close the socket and call
+/// `handle_closed` exactly once for that connection.
+pub trait SessionMachine {
+    /// The WebSocket to the server is open.
+    fn handle_connected(&mut self, now: Instant);
+    /// The connection attempt failed.
+    fn handle_connect_failed(&mut self, now: Instant, failure: ConnectFailure);
+    /// A text (or binary) frame arrived.
+    fn handle_frame(&mut self, now: Instant, bytes: Bytes);
+    /// The connection is closed (`code`: the peer's close code, `None` without a close frame).
+    fn handle_closed(&mut self, now: Instant, code: Option<u16>, reason: &str);
+    /// The instant from `poll_timeout` was reached.
+    fn handle_timeout(&mut self, now: Instant);
+    /// The next message to send.
+    fn poll_transmit(&mut self) -> Option<Outgoing>;
+    /// The next event for the application.
+    fn poll_event(&mut self) -> Option<SessionEvent>;
+    /// When `handle_timeout` must be called next (`None`: no timer while in this state).
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// When and where to open the next connection (`None`: not now; wait for an event or a
+    /// call such as `set_token`).
+    fn next_connect(&self) -> Option<(Instant, Url)>;
+    /// Headers for the WebSocket upgrade; values are secrets (redacted in `Debug`).
+    fn connect_headers(&self) -> Vec<(&'static str, Token)>;
+    /// Closes for good (no reconnect); emits `Stopped`.
+    fn close(&mut self, now: Instant);
+}

@@ -1,0 +1,610 @@
+//! QQ session behaviour on a virtual clock: every op, every row of the close-code table, the
+//! token hook, seq tracking, timers.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use botgate_session::qq::{self, Config, Session};
+use botgate_session::{
+    ConnectFailure, ErrorKind, FileStore, LocalIdentifyQueue, Outgoing, ResumeState, SessionEvent, SessionMachine,
+    SessionStore, TokenReason, Why,
+};
+use common::*;
+use serde_json::{json, Value};
+
+const HELLO: &str = r#"{"op":10,"d":{"heartbeat_interval":45000}}"#;
+const SID: &str = "082ee18c-0be3-491b-9d8b-fbd95c51673a";
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+fn config() -> Config {
+    let mut c = Config::new("wss://api.sgroup.qq.com/websocket".parse().unwrap(), "QQBot tok-1", 1 << 30);
+    c.seed = Some(7);
+    c
+}
+
+fn ready_frame(seq: u64) -> String {
+    format!(
+        r#"{{"op":0,"s":{seq},"t":"READY","d":{{"version":1,"session_id":"{SID}","user":{{"id":"6158788878435714165","username":"bot","bot":true}},"shard":[0,1]}}}}"#
+    )
+}
+
+fn dispatch(seq: u64) -> String {
+    format!(r#"{{"op":0,"s":{seq},"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:{seq}","d":{{"id":"m{seq}","content":"hi"}}}}"#)
+}
+
+/// Connects at the planned instant and returns it.
+fn connect(s: &mut Session) -> Instant {
+    let (at, url) = s.next_connect().expect("a connect is planned");
+    assert_eq!(url.as_str(), "wss://api.sgroup.qq.com/websocket");
+    s.handle_connected(at);
+    at
+}
+
+/// A session that has identified and received READY (seq 1); transmit and events drained.
+fn ready_session(config: Config) -> (Session, Instant) {
+    let t0 = Instant::now();
+    let mut s = Session::new(config, t0, None);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    let sent = sent_json(&mut s);
+    assert_eq!(ops(&sent), vec![2]);
+    frame(&mut s, now, &ready_frame(1));
+    let ev = events(&mut s);
+    assert!(matches!(ev.as_slice(), [SessionEvent::Ready(_)]), "{ev:?}");
+    (s, now)
+}
+
+/// Drives the session to its next connection and Hello; returns what it sent.
+fn reconnect_and_hello(s: &mut Session) -> (Instant, Vec<Value>) {
+    let now = connect(s);
+    frame(s, now, HELLO);
+    (now, sent_json(s))
+}
+
+#[test]
+fn hello_is_answered_with_identify_carrying_token_intents_shard_and_properties() {
+    let t0 = Instant::now();
+    let mut c = config();
+    c.shard = [2, 4];
+    let mut s = Session::new(c, t0, None);
+    assert_eq!(s.next_connect().unwrap().0, t0);
+    let now = connect(&mut s);
+    assert!(tx(&mut s).is_empty(), "nothing is sent before Hello");
+    frame(&mut s, now, HELLO);
+    let sent = sent_json(&mut s);
+    assert_eq!(sent.len(), 1);
+    let d = &sent[0]["d"];
+    assert_eq!(sent[0]["op"], 2);
+    assert_eq!(d["token"], "QQBot tok-1");
+    assert_eq!(d["intents"], 1 << 30);
+    assert_eq!(d["shard"], json!([2, 4]));
+    assert_eq!(d["properties"]["$browser"], "botgate");
+    assert_eq!(d["properties"]["$device"], "botgate");
+}
+
+#[test]
+fn ready_announces_the_session_and_dispatches_flow_in_order() {
+    let (mut s, now) = ready_session(config());
+    assert!(s.is_ready());
+    assert_eq!(s.session_id(), Some(SID));
+    for seq in 2..=4 {
+        frame(&mut s, now, &dispatch(seq));
+    }
+    let ev = events(&mut s);
+    assert_eq!(dispatch_seqs(&ev), vec![2, 3, 4]);
+    match &ev[0] {
+        SessionEvent::Dispatch(f) => {
+            assert_eq!(f.event_type(), Some("AT_MESSAGE_CREATE"));
+            assert_eq!(f.id(), Some("AT_MESSAGE_CREATE:2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.resume_state().unwrap().seq, 4);
+}
+
+#[test]
+fn ready_event_carries_session_id_bot_id_and_the_raw_frame() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    frame(&mut s, now, &ready_frame(1));
+    match events(&mut s).remove(0) {
+        SessionEvent::Ready(r) => {
+            assert_eq!(r.session_id.as_deref(), Some(SID));
+            assert_eq!(r.bot_id.as_deref(), Some("6158788878435714165"));
+            assert_eq!(r.frame.unwrap().event_type(), Some("READY"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn heartbeats_carry_the_last_seq_every_interval() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, &dispatch(2));
+    // first beat at a jittered point inside the first interval
+    let first = s.poll_timeout().unwrap();
+    assert!(first >= now && first < now + ms(45_000));
+    s.handle_timeout(first);
+    let sent = sent_json(&mut s);
+    assert_eq!(sent, vec![json!({"op": 1, "d": 2})]);
+    frame(&mut s, first, r#"{"op":11}"#);
+    assert_eq!(s.latency(), Some(Duration::ZERO));
+    let second = s.poll_timeout().unwrap();
+    assert_eq!(second, first + ms(45_000));
+    frame(&mut s, first, &dispatch(3));
+    s.handle_timeout(second);
+    assert_eq!(sent_json(&mut s), vec![json!({"op": 1, "d": 3})]);
+}
+
+#[test]
+fn heartbeat_before_any_dispatch_sends_null() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    tx(&mut s);
+    let at = s.poll_timeout().unwrap();
+    s.handle_timeout(at);
+    assert_eq!(sent_json(&mut s), vec![json!({"op": 1, "d": null})]);
+}
+
+#[test]
+fn missing_ack_before_the_next_beat_is_a_zombie_closed_and_resumed() {
+    let (mut s, _) = ready_session(config());
+    let first = s.poll_timeout().unwrap();
+    s.handle_timeout(first);
+    tx(&mut s);
+    let second = s.poll_timeout().unwrap();
+    s.handle_timeout(second);
+    let out = tx(&mut s);
+    assert_eq!(close_code(&out), Some(qq::RECONNECT_CLOSE_CODE));
+    assert_eq!(s.poll_timeout(), None, "no timers while closing");
+    s.handle_closed(second, Some(qq::RECONNECT_CLOSE_CODE), "");
+    let ev = events(&mut s);
+    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { why: Why::Zombie, resume: true, .. }]), "{ev:?}");
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent, vec![json!({"op": 6, "d": {"token": "QQBot tok-1", "session_id": SID, "seq": 1}})]);
+}
+
+#[test]
+fn server_heartbeat_request_is_answered_at_once() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, &dispatch(2));
+    frame(&mut s, now, r#"{"op":1}"#);
+    assert_eq!(sent_json(&mut s), vec![json!({"op": 1, "d": 2})]);
+}
+
+#[test]
+fn op7_reconnect_closes_and_resumes_with_replay_and_no_duplicates() {
+    let (mut s, now) = ready_session(config());
+    for seq in 2..=3 {
+        frame(&mut s, now, &dispatch(seq));
+    }
+    events(&mut s);
+    frame(&mut s, now, r#"{"op":7}"#);
+    assert_eq!(close_code(&tx(&mut s)), Some(4900));
+    // frames arriving after the decision are not delivered (they are replayed after resume)
+    frame(&mut s, now, &dispatch(4));
+    assert!(dispatch_seqs(&events(&mut s)).is_empty());
+    s.handle_closed(now, None, "");
+    let ev = events(&mut s);
+    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { why: Why::ServerReconnect, resume: true, .. }]));
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["op"], 6);
+    assert_eq!(sent[0]["d"]["seq"], 3);
+    // the server replays from 2 (overlap), then 4, 5, then RESUMED
+    for seq in [2, 3, 4, 5] {
+        frame(&mut s, now, &dispatch(seq));
+    }
+    frame(&mut s, now, r#"{"op":0,"s":6,"t":"RESUMED","d":""}"#);
+    let ev = events(&mut s);
+    assert_eq!(dispatch_seqs(&ev), vec![4, 5]);
+    assert!(matches!(ev.last(), Some(SessionEvent::Resumed { .. })));
+    assert!(s.is_ready());
+}
+
+#[test]
+fn op9_false_waits_one_to_five_seconds_then_identifies_anew() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, &dispatch(5));
+    frame(&mut s, now, r#"{"op":9,"d":false}"#);
+    assert_eq!(close_code(&tx(&mut s)), Some(4900));
+    assert_eq!(s.resume_state(), None);
+    s.handle_closed(now, Some(4900), "");
+    let (at, _) = s.next_connect().unwrap();
+    let wait = at - now;
+    assert!(wait >= ms(1000) && wait <= ms(5000), "{wait:?}");
+    let ev = events(&mut s);
+    assert!(ev.iter().any(|e| matches!(e, SessionEvent::Dispatch(_))));
+    assert!(matches!(
+        ev.last(),
+        Some(SessionEvent::Reconnecting { why: Why::InvalidSession { resumable: false }, resume: false, .. })
+    ));
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(ops(&sent), vec![2]);
+    // the new session starts at seq 1 again: not mistaken for replays
+    frame(&mut s, now, &ready_frame(1));
+    frame(&mut s, now, &dispatch(2));
+    assert_eq!(dispatch_seqs(&events(&mut s)), vec![2]);
+}
+
+#[test]
+fn op9_true_resumes_after_the_wait() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, r#"{"op":9,"d":true}"#);
+    s.handle_closed(now, Some(4900), "");
+    let (at, _) = s.next_connect().unwrap();
+    assert!(at - now >= ms(1000));
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(ops(&sent), vec![6]);
+}
+
+#[test]
+fn replayed_seq_at_or_below_the_last_is_not_delivered_twice() {
+    let (mut s, now) = ready_session(config());
+    for seq in [2, 3, 2, 3, 1, 4, 4, 6, 5] {
+        frame(&mut s, now, &dispatch(seq));
+    }
+    assert_eq!(dispatch_seqs(&events(&mut s)), vec![2, 3, 4, 6]);
+    assert_eq!(s.last_seq(), 6);
+}
+
+#[test]
+fn dispatch_without_seq_is_delivered() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, r#"{"op":0,"t":"X","d":{}}"#);
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Dispatch(_)]));
+    assert_eq!(s.last_seq(), 1);
+}
+
+#[test]
+fn invalid_frames_and_unknown_ops_are_ignored() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, "not json");
+    frame(&mut s, now, r#"{"d":1}"#);
+    frame(&mut s, now, r#"{"op":12}"#);
+    frame(&mut s, now, r#"{"op":200,"d":{}}"#);
+    assert!(tx(&mut s).is_empty());
+    assert!(events(&mut s).is_empty());
+    assert!(s.is_ready());
+}
+
+#[test]
+fn no_hello_within_the_deadline_reconnects() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let now = connect(&mut s);
+    assert_eq!(s.poll_timeout(), Some(now + Duration::from_secs(10)));
+    s.handle_timeout(now + Duration::from_secs(10));
+    assert_eq!(close_code(&tx(&mut s)), Some(4900));
+    s.handle_closed(now + Duration::from_secs(10), None, "");
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { why: Why::HelloTimeout, .. }]));
+}
+
+#[test]
+fn no_ready_within_the_deadline_reconnects() {
+    let t0 = Instant::now();
+    let mut c = config();
+    c.ready_timeout = Duration::from_secs(5);
+    let mut s = Session::new(c, t0, None);
+    let now = connect(&mut s);
+    frame(&mut s, now, r#"{"op":10,"d":{"heartbeat_interval":"60000"}}"#);
+    tx(&mut s);
+    let mut t = now;
+    while let Some(at) = s.poll_timeout() {
+        assert!(at > t || at == now, "timer must move forward");
+        t = at;
+        s.handle_timeout(t);
+        if close_code(&tx(&mut s)).is_some() {
+            break;
+        }
+    }
+    assert_eq!(t, now + Duration::from_secs(5));
+}
+
+#[test]
+fn a_connection_that_dies_before_ready_grows_the_backoff() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let mut gaps = Vec::new();
+    let mut last = connect(&mut s);
+    for _ in 0..6 {
+        s.handle_closed(last, Some(1006), "");
+        let (at, _) = s.next_connect().unwrap();
+        gaps.push(at - last);
+        assert!(at - last >= ms(1000), "floor of 1 s between attempts");
+        s.handle_connected(at);
+        last = at;
+    }
+    // windows 2, 4, 8, 16, 32, 60 s: the largest gap must exceed the first window
+    assert!(gaps.iter().all(|g| *g <= Duration::from_secs(60)));
+    assert!(gaps.iter().max().unwrap() > &Duration::from_secs(2), "{gaps:?}");
+}
+
+#[test]
+fn a_stable_session_resets_the_backoff() {
+    let (mut s, now) = ready_session(config());
+    let later = now + Duration::from_secs(120);
+    // keep it alive with ACKs
+    s.handle_closed(later, Some(1001), "");
+    let (at, _) = s.next_connect().unwrap();
+    assert!(at - later <= ms(1000));
+}
+
+#[test]
+fn connect_failure_retries_and_http_401_with_a_fixed_token_is_fatal() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    s.handle_connect_failed(t0, ConnectFailure::Io);
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { why: Why::ConnectFailed(ConnectFailure::Io), .. }]));
+    let (at, _) = s.next_connect().unwrap();
+    s.handle_connect_failed(at, ConnectFailure::Http { status: 401 });
+    match events(&mut s).as_slice() {
+        [SessionEvent::Fatal(e)] => assert_eq!(
+            e.kind(),
+            &ErrorKind::AuthFailed {
+                close_code: None,
+                http_status: Some(401)
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.next_connect().is_none());
+}
+
+#[test]
+fn refreshable_token_is_requested_before_identifying_again() {
+    let mut c = config();
+    c.refreshable_token = true;
+    let (mut s, now) = ready_session(c);
+    frame(&mut s, now, r#"{"op":9,"d":false}"#);
+    s.handle_closed(now, Some(4900), "");
+    let ev = events(&mut s);
+    assert!(matches!(ev.last(), Some(SessionEvent::TokenRequired { reason: TokenReason::Reidentify })), "{ev:?}");
+    assert!(s.next_connect().is_none(), "waits for set_token");
+    s.set_token(now + Duration::from_secs(30), "QQBot tok-2", Some(Duration::from_secs(7200)));
+    let (at, _) = s.next_connect().unwrap();
+    assert!(at >= now + ms(1000));
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["op"], 2);
+    assert_eq!(sent[0]["d"]["token"], "QQBot tok-2");
+}
+
+#[test]
+fn an_expired_token_is_requested_before_a_resume() {
+    let mut c = config();
+    c.refreshable_token = true;
+    let (mut s, now) = ready_session(c);
+    s.set_token(now, "QQBot tok-1", Some(Duration::from_secs(100)));
+    let later = now + Duration::from_secs(100);
+    s.handle_closed(later, Some(1006), "");
+    let ev = events(&mut s);
+    assert!(matches!(ev.last(), Some(SessionEvent::TokenRequired { reason: TokenReason::Expired })), "{ev:?}");
+    s.set_token(later, "QQBot tok-3", Some(Duration::from_secs(7200)));
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["op"], 6);
+    assert_eq!(sent[0]["d"]["token"], "QQBot tok-3");
+}
+
+#[test]
+fn a_session_restored_from_a_file_store_resumes_instead_of_identifying() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = "qq/app/0";
+    {
+        let (mut s, now) = ready_session(config());
+        frame(&mut s, now, &dispatch(41));
+        FileStore::new(dir.path()).save(key, &s.resume_state().unwrap()).unwrap();
+    }
+    // a new process
+    let restored = FileStore::new(dir.path()).load(key).unwrap();
+    assert_eq!(restored.as_ref().map(|r| r.seq), Some(41));
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, restored);
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent, vec![json!({"op": 6, "d": {"token": "QQBot tok-1", "session_id": SID, "seq": 41}})]);
+}
+
+#[test]
+fn identifies_of_shards_sharing_a_queue_are_spaced_five_seconds_apart() {
+    let q = Arc::new(LocalIdentifyQueue::new(1));
+    let t0 = Instant::now();
+    let starts: Vec<Instant> = (0..3)
+        .map(|i| {
+            let mut c = config();
+            c.shard = [i, 3];
+            c.identify_queue = q.clone();
+            Session::new(c, t0, None).next_connect().unwrap().0
+        })
+        .collect();
+    assert_eq!(starts, vec![t0, t0 + Duration::from_secs(5), t0 + Duration::from_secs(10)]);
+    // a resume takes no slot
+    let mut c = config();
+    c.identify_queue = q.clone();
+    let resume = ResumeState {
+        session_id: SID.into(),
+        seq: 3,
+        ..Default::default()
+    };
+    assert_eq!(Session::new(c, t0, Some(resume)).next_connect().unwrap().0, t0);
+}
+
+#[test]
+fn close_sends_1000_and_stops_for_good() {
+    let (mut s, now) = ready_session(config());
+    s.close(now);
+    assert_eq!(close_code(&tx(&mut s)), Some(1000));
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Stopped]));
+    s.handle_closed(now, Some(1000), "");
+    assert!(s.next_connect().is_none());
+    assert!(s.poll_timeout().is_none());
+    assert!(events(&mut s).is_empty());
+}
+
+#[test]
+fn debug_output_never_contains_the_token() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, &dispatch(2));
+    let dbg = format!("{s:?}");
+    assert!(!dbg.contains("tok-1"), "{dbg}");
+    s.handle_closed(now, Some(4000), "");
+    let (_, _) = (connect(&mut s), ());
+    frame(&mut s, now, HELLO);
+    let out = tx(&mut s);
+    assert!(!format!("{out:?}").contains("tok-1"));
+    assert!(matches!(&out[0], Outgoing::Text(t) if t.contains("tok-1")));
+}
+
+// ---- the close-code table, one test per row -------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Expect {
+    Resume,
+    ResumeAfterPause,
+    Identify,
+    Fatal,
+}
+
+fn check_close(code: Option<u16>, expect: Expect) {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, &dispatch(2));
+    events(&mut s);
+    s.handle_closed(now, code, "server closed");
+    let ev = events(&mut s);
+    match expect {
+        Expect::Fatal => {
+            match ev.as_slice() {
+                [SessionEvent::Fatal(e)] => match e.kind() {
+                    ErrorKind::FatalClose { code: c, .. } => assert_eq!(Some(*c), code),
+                    other => panic!("{other:?}"),
+                },
+                other => panic!("{code:?}: {other:?}"),
+            }
+            assert!(s.next_connect().is_none());
+            assert!(s.poll_timeout().is_none());
+        }
+        _ => {
+            let resume = matches!(expect, Expect::Resume | Expect::ResumeAfterPause);
+            match ev.as_slice() {
+                [SessionEvent::Reconnecting { why: Why::Closed { code: c, .. }, resume: r, .. }] => {
+                    assert_eq!(*c, code);
+                    assert_eq!(*r, resume);
+                }
+                other => panic!("{code:?}: {other:?}"),
+            }
+            let (at, _) = s.next_connect().unwrap();
+            if expect == Expect::ResumeAfterPause {
+                assert!(at - now >= qq::RATE_LIMIT_PAUSE);
+            } else {
+                assert!(at - now <= Duration::from_secs(2), "{:?}", at - now);
+            }
+            let (_, sent) = reconnect_and_hello(&mut s);
+            if resume {
+                assert_eq!(sent[0]["op"], 6, "{code:?}");
+                assert_eq!(sent[0]["d"]["seq"], 2);
+            } else {
+                assert_eq!(sent[0]["op"], 2, "{code:?}");
+            }
+        }
+    }
+}
+
+macro_rules! close_rows {
+    ($($name:ident: $code:expr => $expect:ident,)*) => {$(
+        #[test]
+        fn $name() {
+            check_close($code, Expect::$expect);
+        }
+    )*};
+}
+
+close_rows! {
+    close_4000_unknown_error_resumes: Some(4000) => Resume,
+    close_4001_invalid_opcode_identifies: Some(4001) => Identify,
+    close_4002_invalid_payload_identifies: Some(4002) => Identify,
+    close_4003_not_authenticated_identifies: Some(4003) => Identify,
+    close_4005_already_authenticated_identifies: Some(4005) => Identify,
+    close_4006_session_invalid_identifies: Some(4006) => Identify,
+    close_4007_seq_wrong_identifies: Some(4007) => Identify,
+    close_4008_too_fast_resumes_after_a_pause: Some(4008) => ResumeAfterPause,
+    close_4009_connection_expired_resumes: Some(4009) => Resume,
+    close_4010_invalid_shard_is_fatal: Some(4010) => Fatal,
+    close_4011_too_many_guilds_is_fatal: Some(4011) => Fatal,
+    close_4012_invalid_version_is_fatal: Some(4012) => Fatal,
+    close_4013_invalid_intent_is_fatal: Some(4013) => Fatal,
+    close_4014_intent_not_authorised_is_fatal: Some(4014) => Fatal,
+    close_4900_internal_error_resumes: Some(4900) => Resume,
+    close_4905_internal_error_resumes: Some(4905) => Resume,
+    close_4913_internal_error_resumes: Some(4913) => Resume,
+    close_4914_taken_down_is_fatal: Some(4914) => Fatal,
+    close_4915_banned_is_fatal: Some(4915) => Fatal,
+    close_1000_normal_resumes: Some(1000) => Resume,
+    close_1001_going_away_resumes: Some(1001) => Resume,
+    close_1006_abnormal_resumes: Some(1006) => Resume,
+    transport_error_without_close_frame_resumes: None => Resume,
+}
+
+#[test]
+fn close_4004_with_a_fixed_token_is_fatal_auth_failed() {
+    let (mut s, now) = ready_session(config());
+    s.handle_closed(now, Some(4004), "auth");
+    match events(&mut s).as_slice() {
+        [SessionEvent::Fatal(e)] => assert_eq!(
+            e.kind(),
+            &ErrorKind::AuthFailed {
+                close_code: Some(4004),
+                http_status: None
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.next_connect().is_none());
+}
+
+#[test]
+fn close_4004_with_a_refreshable_token_refreshes_once_then_second_4004_is_fatal() {
+    let mut c = config();
+    c.refreshable_token = true;
+    let (mut s, now) = ready_session(c);
+    s.handle_closed(now, Some(4004), "auth");
+    let ev = events(&mut s);
+    assert!(matches!(ev.last(), Some(SessionEvent::TokenRequired { reason: TokenReason::Rejected })), "{ev:?}");
+    assert!(s.next_connect().is_none());
+    s.set_token(now, "QQBot fresh", None);
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["op"], 2);
+    assert_eq!(sent[0]["d"]["token"], "QQBot fresh");
+    s.handle_closed(now, Some(4004), "auth");
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(_)]));
+    assert!(s.next_connect().is_none());
+}
+
+#[test]
+fn a_ready_between_two_4004s_gives_another_refresh() {
+    let mut c = config();
+    c.refreshable_token = true;
+    let (mut s, now) = ready_session(c);
+    s.handle_closed(now, Some(4004), "");
+    s.set_token(now, "QQBot fresh", None);
+    let (now, _) = reconnect_and_hello(&mut s);
+    frame(&mut s, now, &ready_frame(1));
+    events(&mut s);
+    s.handle_closed(now, Some(4004), "");
+    assert!(matches!(events(&mut s).last(), Some(SessionEvent::TokenRequired { .. })));
+}
+
+#[test]
+fn the_table_function_matches_the_spec_rows() {
+    use botgate_session::qq::{close_action, CloseAction};
+    assert_eq!(close_action(Some(4004)).0, CloseAction::AuthFailed);
+    assert_eq!(close_action(Some(4008)).0, CloseAction::ResumeAfter(qq::RATE_LIMIT_PAUSE));
+    assert_eq!(close_action(Some(4001)).0, CloseAction::Identify { client_bug: true });
+    assert_eq!(close_action(Some(4006)).0, CloseAction::Identify { client_bug: false });
+    assert_eq!(close_action(Some(3000)).0, CloseAction::Resume);
+}

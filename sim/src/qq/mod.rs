@@ -1,0 +1,368 @@
+//! [`QqSim`]: the QQ Bot gateway and the OpenAPI endpoints it needs, on one port.
+//!
+//! HTTP: `POST /app/getAppAccessToken`, `GET /gateway`, `GET /gateway/bot`, and `POST` to any
+//! other path (REST sends: recorded, answered `{"id":..}`). WebSocket on `/websocket`: Hello,
+//! Identify checked (token → 4004, intents → 4013 / 4014, shard → 4010 / 4011), heartbeats and
+//! ACKs, READY / RESUMED, Resume with replay from a per-session buffer, dispatches filtered by
+//! intents. All [`Fault`]s apply.
+
+mod conn;
+mod http;
+pub mod intents;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::log::{self, Log};
+use crate::script::{self, ScriptEvent};
+use crate::server::{self, Tasks};
+use crate::{Error, Fault};
+
+/// How a [`QqSim`] behaves. Every field has a default (`..Default::default()`).
+#[derive(Debug, Clone)]
+pub struct QqConfig {
+    /// Address to bind (default 127.0.0.1).
+    pub host: IpAddr,
+    /// Port (default 0: any free port).
+    pub port: u16,
+    /// The app id the token endpoint accepts.
+    pub app_id: String,
+    /// The client secret the token endpoint accepts.
+    pub client_secret: String,
+    /// An access token valid from the start (besides those the token endpoint issues).
+    pub access_token: Option<String>,
+    /// A legacy bot token: `Bot <app_id>.<bot_token>` is accepted when set.
+    pub bot_token: Option<String>,
+    /// `expires_in` of issued tokens, in seconds (sent as a string, as QQ does).
+    pub token_expires_in: u64,
+    /// `heartbeat_interval` sent in Hello.
+    pub heartbeat_interval: Duration,
+    /// Close 4009 when no heartbeat arrives for this long (default: 2 × interval).
+    pub heartbeat_timeout: Option<Duration>,
+    /// Intent bits this bot is granted; others are refused with 4014.
+    pub allowed_intents: u32,
+    /// Shards `/gateway/bot` recommends; an Identify with fewer shards gets 4011.
+    pub shards: u32,
+    /// `session_start_limit` of `/gateway/bot`: total, remaining, reset_after (ms),
+    /// max_concurrency.
+    pub session_start_limit: (u32, u32, u64, u32),
+    /// Deliver only the events the session's intents cover.
+    pub filter_by_intents: bool,
+    /// The bot user in READY: (id, username).
+    pub bot_user: (String, String),
+    /// Dispatches kept per session for Resume.
+    pub replay_buffer: usize,
+}
+
+impl Default for QqConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            app_id: "102000001".into(),
+            client_secret: "sim-client-secret".into(),
+            access_token: Some("sim-access-token".into()),
+            bot_token: None,
+            token_expires_in: 7200,
+            heartbeat_interval: Duration::from_millis(45_000),
+            heartbeat_timeout: None,
+            allowed_intents: intents::KNOWN,
+            shards: 1,
+            session_start_limit: (1000, 999, 14_400_000, 1),
+            filter_by_intents: true,
+            bot_user: ("6158788878435714165".into(), "botgate-sim".into()),
+            replay_buffer: 10_000,
+        }
+    }
+}
+
+/// What a connection task is told to do.
+#[derive(Debug)]
+pub(crate) enum Command {
+    /// Write this frame.
+    Send(String),
+    /// Apply a fault.
+    Fault(Fault),
+}
+
+/// A gateway session (survives its connection, for Resume).
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) id: String,
+    pub(crate) intents: u32,
+    pub(crate) shard: [u64; 2],
+    pub(crate) seq: u64,
+    /// `(s, frame)` of every dispatch, oldest first.
+    pub(crate) buffer: VecDeque<(u64, String)>,
+    pub(crate) conn: Option<u64>,
+}
+
+/// Public view of a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Session id (as in READY).
+    pub id: String,
+    /// Intents given at Identify.
+    pub intents: u32,
+    /// `[shard_id, num_shards]`.
+    pub shard: [u64; 2],
+    /// Last `s` dispatched.
+    pub seq: u64,
+    /// Connection currently attached, if any.
+    pub conn: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    pub(crate) sessions: HashMap<String, Session>,
+    pub(crate) conns: HashMap<u64, mpsc::UnboundedSender<Command>>,
+    pub(crate) pending: Vec<(String, Value)>,
+    pub(crate) tokens: HashSet<String>,
+    pub(crate) next_session: u64,
+    pub(crate) next_token: u64,
+    pub(crate) next_message: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: QqConfig,
+    pub(crate) log: Log,
+    pub(crate) state: Mutex<State>,
+    pub(crate) next_conn: AtomicU64,
+    pub(crate) addr: SocketAddr,
+    pub(crate) tasks: Tasks,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// True when `authorization` (`QQBot <t>` or `Bot <app>.<t>`) is a valid credential.
+    pub(crate) fn token_valid(&self, authorization: &str) -> bool {
+        if let Some(token) = authorization.strip_prefix("QQBot ") {
+            return self.config.access_token.as_deref() == Some(token)
+                || self.state().tokens.contains(token);
+        }
+        if let (Some(rest), Some(bot_token)) = (
+            authorization.strip_prefix("Bot "),
+            self.config.bot_token.as_deref(),
+        ) {
+            return rest == format!("{}.{}", self.config.app_id, bot_token);
+        }
+        false
+    }
+
+    /// Appends a dispatch to `session`'s buffer and returns the frame.
+    pub(crate) fn dispatch_frame(&self, session: &mut Session, t: &str, d: &Value) -> String {
+        session.seq += 1;
+        let s = session.seq;
+        let mut frame = json!({"op": 0, "s": s, "t": t, "d": d});
+        if t != "READY" && t != "RESUMED" {
+            frame["id"] = json!(format!("{t}:sim-{s:08}-{}", session.id));
+        }
+        let text = frame.to_string();
+        session.buffer.push_back((s, text.clone()));
+        while session.buffer.len() > self.config.replay_buffer.max(1) {
+            session.buffer.pop_front();
+        }
+        text
+    }
+
+    /// Dispatches `(t, d)` to every session whose intents cover it; holds it when there is no
+    /// session yet. Returns how many sessions got it.
+    pub(crate) fn push(&self, t: &str, d: Value) -> usize {
+        let mut state = self.state();
+        if state.sessions.is_empty() {
+            state.pending.push((t.to_owned(), d));
+            return 0;
+        }
+        let State {
+            sessions, conns, ..
+        } = &mut *state;
+        let mut delivered = 0;
+        for session in sessions.values_mut() {
+            if self.config.filter_by_intents && !intents::delivers(session.intents, t) {
+                continue;
+            }
+            let frame = self.dispatch_frame(session, t, &d);
+            delivered += 1;
+            if let Some(tx) = session.conn.and_then(|c| conns.get(&c)) {
+                let _ = tx.send(Command::Send(frame));
+            }
+        }
+        delivered
+    }
+}
+
+/// The QQ gateway sim. Lives until dropped.
+#[derive(Debug)]
+pub struct QqSim {
+    shared: Arc<Shared>,
+}
+
+impl QqSim {
+    /// Starts a sim with `config`.
+    pub async fn start(config: QqConfig) -> Result<Self, Error> {
+        let tasks = Tasks::default();
+        let cell: Arc<std::sync::OnceLock<Arc<Shared>>> = Arc::default();
+        let router_cell = cell.clone();
+        let addr = server::serve(config.host, config.port, &tasks, move |req| {
+            let shared = router_cell.get().cloned();
+            Box::pin(async move {
+                match shared {
+                    Some(shared) => http::route(shared, req).await,
+                    None => server::text(hyper::StatusCode::SERVICE_UNAVAILABLE, "starting"),
+                }
+            })
+        })
+        .await?;
+        let shared = Arc::new(Shared {
+            config,
+            log: Log::default(),
+            state: Mutex::new(State::default()),
+            next_conn: AtomicU64::new(1),
+            addr,
+            tasks,
+        });
+        let _ = cell.set(shared.clone());
+        tracing::info!(%addr, "qq sim listening");
+        Ok(Self { shared })
+    }
+
+    /// Starts a sim with the default config.
+    pub async fn start_default() -> Result<Self, Error> {
+        Self::start(QqConfig::default()).await
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// The gateway URL (`ws://addr/websocket`), as `/gateway` answers.
+    pub fn url(&self) -> String {
+        format!("ws://{}/websocket", self.shared.addr)
+    }
+
+    /// Base URL of the HTTP endpoints (use it as both auth base and API base).
+    pub fn http_base(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// The config the sim runs with.
+    pub fn config(&self) -> &QqConfig {
+        &self.shared.config
+    }
+
+    /// Everything the sim saw and did.
+    pub fn log(&self) -> &Log {
+        &self.shared.log
+    }
+
+    /// Dispatches event `t` with payload `d` to every session whose intents cover it (and
+    /// keeps it for Resume). With no session yet, it is held and sent after the first READY.
+    /// Returns the number of sessions it was dispatched to.
+    pub fn push_event(&self, t: &str, d: Value) -> usize {
+        self.shared.push(t, d)
+    }
+
+    /// Pushes every dispatch of a JSONL script (see [`crate::script`]); returns how many.
+    pub fn load_script(&self, jsonl: &str) -> Result<usize, Error> {
+        let events = script::parse_dispatches(jsonl, &["READY", "RESUMED"])?;
+        let n = events.len();
+        for ScriptEvent { t, d } in events {
+            self.push_event(&t, d);
+        }
+        Ok(n)
+    }
+
+    /// Writes `text` as is to every live connection (malformed frames, unknown ops, ...).
+    pub fn send_raw(&self, text: &str) {
+        for tx in self.shared.state().conns.values() {
+            let _ = tx.send(Command::Send(text.to_owned()));
+        }
+    }
+
+    /// Applies `fault` to every live connection; returns how many.
+    pub fn inject(&self, fault: Fault) -> usize {
+        let state = self.shared.state();
+        for tx in state.conns.values() {
+            let _ = tx.send(Command::Fault(fault.clone()));
+        }
+        state.conns.len()
+    }
+
+    /// The `d` of every Identify received.
+    pub fn identify_log(&self) -> Vec<Value> {
+        self.frames_with_op(2)
+    }
+
+    /// The `d` of every Resume received.
+    pub fn resume_log(&self) -> Vec<Value> {
+        self.frames_with_op(6)
+    }
+
+    fn frames_with_op(&self, op: u64) -> Vec<Value> {
+        self.shared
+            .log
+            .received()
+            .into_iter()
+            .filter(|f| log::op(f) == Some(op))
+            .map(|f| f.get("d").cloned().unwrap_or(Value::Null))
+            .collect()
+    }
+
+    /// Every dispatch frame (op 0) written, in wire order (replays included).
+    pub fn sent_dispatches(&self) -> Vec<Value> {
+        self.shared
+            .log
+            .sent()
+            .into_iter()
+            .filter(|f| log::op(f) == Some(0))
+            .collect()
+    }
+
+    /// The live and resumable sessions.
+    pub fn sessions(&self) -> Vec<SessionInfo> {
+        let mut out: Vec<SessionInfo> = self
+            .shared
+            .state()
+            .sessions
+            .values()
+            .map(|s| SessionInfo {
+                id: s.id.clone(),
+                intents: s.intents,
+                shard: s.shard,
+                seq: s.seq,
+                conn: s.conn,
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
+    /// Access tokens issued by the token endpoint so far.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let mut tokens: Vec<String> = self.shared.state().tokens.iter().cloned().collect();
+        tokens.sort();
+        tokens
+    }
+
+    /// Number of live WebSocket connections.
+    pub fn connections(&self) -> usize {
+        self.shared.state().conns.len()
+    }
+}
+
+impl Drop for QqSim {
+    fn drop(&mut self) {
+        self.shared.tasks.abort_all();
+    }
+}

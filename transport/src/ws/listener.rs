@@ -1,0 +1,233 @@
+//! [`Listener`]: the reverse-WebSocket server a OneBot implementation (Waylay, go-cqhttp, ...)
+//! connects to. Checks the access token before the upgrade (401 on mismatch), takes
+//! `X-Self-ID` / `X-Client-Role` when present (Waylay sends neither), serves many bots at once.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use http::StatusCode;
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::MaybeTlsStream;
+
+use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE};
+use crate::{Error, ErrorKind, Secret};
+
+/// How the [`Listener`] accepts connections.
+#[derive(Clone)]
+pub struct ListenerConfig {
+    /// If set, each connection must present this token (`Authorization: Bearer` / `Token`, or
+    /// `?access_token=`); others get HTTP 401 before the upgrade.
+    pub access_token: Option<Secret>,
+    /// If set, only this path is served (a trailing `/` is ignored); others get 404.
+    pub path: Option<String>,
+    /// Limit for reading the upgrade request.
+    pub handshake_timeout: Duration,
+    /// Largest accepted incoming message and frame, in bytes.
+    pub max_message_size: usize,
+    /// Idle timeout given to every accepted [`WsStream`].
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for ListenerConfig {
+    fn default() -> Self {
+        Self {
+            access_token: None,
+            path: None,
+            handshake_timeout: Duration::from_secs(10),
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            idle_timeout: None,
+        }
+    }
+}
+
+impl fmt::Debug for ListenerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListenerConfig")
+            .field("access_token", &self.access_token)
+            .field("path", &self.path)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("max_message_size", &self.max_message_size)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
+
+/// Who connected to the [`Listener`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerInfo {
+    /// `X-Self-ID` (the bot's QQ number) if sent and numeric; learn it from the lifecycle
+    /// event otherwise.
+    pub self_id: Option<i64>,
+    /// `X-Client-Role` (`Universal` / `Event` / `API`) if sent; absent means Universal.
+    pub role: Option<String>,
+    /// The peer's socket address.
+    pub addr: SocketAddr,
+    /// The request path of the upgrade.
+    pub path: String,
+}
+
+/// A reverse-WS server. Handshakes run concurrently in the background;
+/// [`accept`](Listener::accept) hands out finished connections. Dropping the listener stops
+/// accepting (connections already handed out live on).
+pub struct Listener {
+    local_addr: SocketAddr,
+    accepted: mpsc::Receiver<(WsStream, PeerInfo)>,
+    task: JoinHandle<()>,
+}
+
+impl Listener {
+    /// Binds `addr` (use port 0 for any free port) and starts accepting.
+    pub async fn bind(addr: impl ToSocketAddrs, config: ListenerConfig) -> Result<Self, Error> {
+        let socket = TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::bind("listener address", e))?;
+        let local_addr = socket
+            .local_addr()
+            .map_err(|e| Error::bind("listener address", e))?;
+        let (tx, accepted) = mpsc::channel(64);
+        let task = tokio::spawn(accept_loop(socket, config, tx));
+        tracing::debug!(%local_addr, "reverse-ws listener bound");
+        Ok(Self {
+            local_addr,
+            accepted,
+            task,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The next authenticated connection.
+    ///
+    /// Cancel safety: cancel safe; a connection not yet returned stays queued.
+    pub async fn accept(&mut self) -> Result<(WsStream, PeerInfo), Error> {
+        self.accepted
+            .recv()
+            .await
+            .ok_or_else(|| Error::new(ErrorKind::ListenerClosed))
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl fmt::Debug for Listener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Listener")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn accept_loop(
+    socket: TcpListener,
+    config: ListenerConfig,
+    tx: mpsc::Sender<(WsStream, PeerInfo)>,
+) {
+    loop {
+        let (tcp, addr) = match socket.accept().await {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Per-connection errors (e.g. ECONNABORTED, EMFILE) must not end the listener.
+                tracing::warn!(error = %e, "reverse-ws accept failed");
+                tokio::task::yield_now().await;
+                continue;
+            }
+        };
+        let config = config.clone();
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let handshake = handshake(tcp, addr, &config);
+            match tokio::time::timeout(config.handshake_timeout, handshake).await {
+                Ok(Some(pair)) => {
+                    let _ = tx.send(pair).await;
+                }
+                Ok(None) => {}
+                Err(_) => tracing::debug!(%addr, "reverse-ws handshake timed out"),
+            }
+        });
+    }
+}
+
+async fn handshake(
+    tcp: TcpStream,
+    addr: SocketAddr,
+    config: &ListenerConfig,
+) -> Option<(WsStream, PeerInfo)> {
+    let _ = tcp.set_nodelay(true);
+    let mut info = None;
+    let callback = |request: &Request, response: Response| {
+        let path = request.uri().path().to_owned();
+        if let Some(want) = &config.path {
+            if path.trim_end_matches('/') != want.trim_end_matches('/') {
+                return Err(reject(StatusCode::NOT_FOUND));
+            }
+        }
+        if let Some(token) = &config.access_token {
+            if !super::auth::authorized(token, request.headers(), request.uri().query()) {
+                tracing::warn!(%addr, "reverse-ws connection rejected: access token mismatch");
+                return Err(reject(StatusCode::UNAUTHORIZED));
+            }
+        }
+        let header = |name: &str| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.trim().to_owned())
+        };
+        let self_id = header("x-self-id").and_then(|v| v.parse::<i64>().ok());
+        let role = header("x-client-role").filter(|r| !r.is_empty());
+        info = Some(PeerInfo {
+            self_id,
+            role,
+            addr,
+            path,
+        });
+        Ok(response)
+    };
+    let ws_config = WebSocketConfig::default()
+        .max_message_size(Some(config.max_message_size))
+        .max_frame_size(Some(config.max_message_size));
+    let result = tokio_tungstenite::accept_hdr_async_with_config(
+        MaybeTlsStream::Plain(tcp),
+        callback,
+        Some(ws_config),
+    )
+    .await;
+    match (result, info) {
+        (Ok(inner), Some(info)) => {
+            tracing::debug!(%addr, self_id = ?info.self_id, role = ?info.role, "reverse-ws accepted");
+            let stream = WsStream::new(
+                inner,
+                config.idle_timeout,
+                config.max_message_size,
+                Some(addr),
+            );
+            Some((stream, info))
+        }
+        (Ok(_), None) => None,
+        (Err(e), _) => {
+            tracing::debug!(%addr, error = %e, "reverse-ws handshake failed");
+            None
+        }
+    }
+}
+
+fn reject(status: StatusCode) -> ErrorResponse {
+    let mut response = ErrorResponse::new(Some(
+        status.canonical_reason().unwrap_or("rejected").to_owned(),
+    ));
+    *response.status_mut() = status;
+    response
+}

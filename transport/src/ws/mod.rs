@@ -1,0 +1,14 @@
+//! WebSocket: the client ([`connect`]), the connection ([`WsStream`]) and the reverse-WS
+//! server for OneBot ([`Listener`]).
+
+mod auth;
+mod connect;
+mod listener;
+mod options;
+mod stream;
+
+pub use connect::connect;
+pub use http::{HeaderName, HeaderValue};
+pub use listener::{Listener, ListenerConfig, PeerInfo};
+pub use options::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE};
+pub use stream::{Message, WsStream};

@@ -1,0 +1,133 @@
+//! [`ConnectOptions`]: headers, credentials, timeouts and size limits of a WebSocket client.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::Secret;
+
+/// Default limit for one incoming message and one incoming frame: 16 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
+/// Default connect timeout (TCP + TLS + upgrade).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How [`connect`](super::connect) opens a connection. Built by value:
+/// `ConnectOptions::new().bearer(token).connect_timeout(..)`.
+#[derive(Clone)]
+pub struct ConnectOptions {
+    pub(crate) headers: HeaderMap,
+    pub(crate) bearer: Option<Secret>,
+    pub(crate) query_token: Option<Secret>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) max_message_size: usize,
+    pub(crate) max_frame_size: usize,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            headers: HeaderMap::new(),
+            bearer: None,
+            query_token: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            idle_timeout: None,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Defaults: no extra headers, 10 s connect timeout, no idle timeout, 16 MiB limits.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sends `Authorization: Bearer <token>` with the upgrade (Bubble, OneBot).
+    pub fn bearer(mut self, token: Secret) -> Self {
+        self.bearer = Some(token);
+        self
+    }
+
+    /// Appends `?access_token=<token>` to the URL (OneBot forward WS alternative to the
+    /// header). The URL is never logged.
+    pub fn access_token_query(mut self, token: Secret) -> Self {
+        self.query_token = Some(token);
+        self
+    }
+
+    /// Adds an extra header to the upgrade request (e.g. `X-Client`). A header added twice
+    /// is sent twice.
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Limit for TCP connect + TLS handshake + WebSocket upgrade together.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// If set, [`WsStream::recv`](super::WsStream::recv) fails with
+    /// [`ErrorKind::IdleTimeout`](crate::ErrorKind::IdleTimeout) when nothing arrives for this
+    /// long (pings count as traffic).
+    pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Largest accepted incoming message (after reassembling fragments), in bytes.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Largest accepted incoming frame payload, in bytes.
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.max_frame_size = bytes;
+        self
+    }
+
+    /// The configured message size limit.
+    pub fn max_message_size_limit(&self) -> usize {
+        self.max_message_size
+    }
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may carry credentials: names only.
+        let names: Vec<&str> = self.headers.keys().map(|k| k.as_str()).collect();
+        f.debug_struct("ConnectOptions")
+            .field("headers", &names)
+            .field("bearer", &self.bearer)
+            .field("query_token", &self.query_token)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_message_size", &self.max_message_size)
+            .field("max_frame_size", &self.max_frame_size)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_credentials_and_header_values() {
+        let opts = ConnectOptions::new()
+            .bearer(Secret::new("tok-123"))
+            .header(
+                HeaderName::from_static("x-client"),
+                HeaderValue::from_static("value-456"),
+            );
+        let text = format!("{opts:?}");
+        assert!(!text.contains("tok-123"), "{text}");
+        assert!(!text.contains("value-456"), "{text}");
+        assert!(text.contains("x-client"), "{text}");
+    }
+}

@@ -1,0 +1,305 @@
+//! WebSocket client and reverse-WS listener over loopback.
+
+use std::time::Duration;
+
+use botgate_transport::ws::{
+    self, ConnectOptions, HeaderName, HeaderValue, Listener, ListenerConfig, Message,
+};
+use botgate_transport::{ErrorKind, Secret};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite;
+
+/// Bound for anything that should happen at once (a hang fails instead of blocking CI).
+const LIMIT: Duration = Duration::from_secs(5);
+
+async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::time::timeout(LIMIT, f).await.expect("timed out")
+}
+
+async fn listener(token: Option<&str>) -> (Listener, String) {
+    let config = ListenerConfig {
+        access_token: token.map(Secret::new),
+        ..Default::default()
+    };
+    let l = Listener::bind("127.0.0.1:0", config).await.unwrap();
+    let url = format!("ws://{}/onebot/v11", l.local_addr());
+    (l, url)
+}
+
+#[tokio::test]
+async fn client_and_listener_exchange_text_and_close_codes() {
+    let (mut l, url) = listener(None).await;
+    let mut client = within(ws::connect(&url, &ConnectOptions::new()))
+        .await
+        .unwrap();
+    let (mut server, peer) = within(l.accept()).await.unwrap();
+    assert_eq!(peer.path, "/onebot/v11");
+    assert_eq!(peer.self_id, None);
+    assert_eq!(peer.role, None);
+
+    server.send_text(r#"{"op":10}"#).await.unwrap();
+    assert_eq!(
+        within(client.recv()).await.unwrap(),
+        Some(Message::Text(r#"{"op":10}"#.into()))
+    );
+    client.send_text("你好".to_string()).await.unwrap();
+    assert_eq!(
+        within(server.recv()).await.unwrap(),
+        Some(Message::Text("你好".into()))
+    );
+
+    server.close(4004, "auth failed").await.unwrap();
+    assert_eq!(
+        within(client.recv()).await.unwrap(),
+        Some(Message::Close {
+            code: Some(4004),
+            reason: "auth failed".into()
+        })
+    );
+    // The server sees the echoed close; once it drops the socket the client sees the end.
+    assert!(matches!(
+        within(server.recv()).await.unwrap(),
+        Some(Message::Close {
+            code: Some(4004),
+            ..
+        })
+    ));
+    drop(server);
+    assert_eq!(within(client.recv()).await.unwrap(), None);
+    let err = client.send_text("late").await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Closed);
+}
+
+#[tokio::test]
+async fn oversized_message_is_a_typed_error() {
+    let (mut l, url) = listener(None).await;
+    let options = ConnectOptions::new()
+        .max_message_size(1024)
+        .max_frame_size(1024);
+    let mut client = within(ws::connect(&url, &options)).await.unwrap();
+    let (mut server, _) = within(l.accept()).await.unwrap();
+    server.send_text("x".repeat(1000)).await.unwrap();
+    server.send_text("y".repeat(4096)).await.unwrap();
+    match within(client.recv()).await.unwrap() {
+        Some(Message::Text(t)) => assert_eq!(t.len(), 1000),
+        other => panic!("{other:?}"),
+    }
+    let err = within(client.recv()).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::MessageTooLarge {
+            size: 4096,
+            max: 1024
+        }
+    );
+}
+
+#[tokio::test]
+async fn listener_rejects_a_wrong_or_missing_token_with_401() {
+    let (_l, url) = listener(Some("s3cret")).await;
+    let wrong = ConnectOptions::new().bearer(Secret::new("wrong"));
+    let err = within(ws::connect(&url, &wrong)).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::UpgradeRejected { status: 401 });
+    assert!(err.is_auth_failure());
+
+    let err = within(ws::connect(&url, &ConnectOptions::new()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(401));
+
+    let wrong_query = ConnectOptions::new().access_token_query(Secret::new("s3cre"));
+    let err = within(ws::connect(&url, &wrong_query)).await.unwrap_err();
+    assert_eq!(err.status(), Some(401));
+}
+
+#[tokio::test]
+async fn listener_accepts_bearer_token_header_and_access_token_query() {
+    let (mut l, url) = listener(Some("s3cret")).await;
+    let bearer = ConnectOptions::new().bearer(Secret::new("s3cret"));
+    let _a = within(ws::connect(&url, &bearer)).await.unwrap();
+    within(l.accept()).await.unwrap();
+
+    let token_scheme = ConnectOptions::new().header(
+        HeaderName::from_static("authorization"),
+        HeaderValue::from_static("Token s3cret"),
+    );
+    let _b = within(ws::connect(&url, &token_scheme)).await.unwrap();
+    within(l.accept()).await.unwrap();
+
+    let query = ConnectOptions::new().access_token_query(Secret::new("s3cret"));
+    let _c = within(ws::connect(&url, &query)).await.unwrap();
+    let (_, peer) = within(l.accept()).await.unwrap();
+    assert_eq!(peer.path, "/onebot/v11");
+}
+
+#[tokio::test]
+async fn listener_takes_x_self_id_and_role_when_present() {
+    let (mut l, url) = listener(None).await;
+    let options = ConnectOptions::new()
+        .header(
+            HeaderName::from_static("x-self-id"),
+            HeaderValue::from_static("123456789"),
+        )
+        .header(
+            HeaderName::from_static("x-client-role"),
+            HeaderValue::from_static("Universal"),
+        );
+    let _a = within(ws::connect(&url, &options)).await.unwrap();
+    let (_, peer) = within(l.accept()).await.unwrap();
+    assert_eq!(peer.self_id, Some(123_456_789));
+    assert_eq!(peer.role.as_deref(), Some("Universal"));
+
+    let junk = ConnectOptions::new().header(
+        HeaderName::from_static("x-self-id"),
+        HeaderValue::from_static("not-a-number"),
+    );
+    let _b = within(ws::connect(&url, &junk)).await.unwrap();
+    let (_, peer) = within(l.accept()).await.unwrap();
+    assert_eq!(peer.self_id, None);
+}
+
+#[tokio::test]
+async fn listener_serves_many_bots_at_once() {
+    let (mut l, url) = listener(None).await;
+    let mut clients = Vec::new();
+    for id in 1..=3 {
+        let options = ConnectOptions::new().header(
+            HeaderName::from_static("x-self-id"),
+            HeaderValue::from_str(&id.to_string()).unwrap(),
+        );
+        clients.push(within(ws::connect(&url, &options)).await.unwrap());
+    }
+    let mut ids = Vec::new();
+    let mut servers = Vec::new();
+    for _ in 0..3 {
+        let (s, peer) = within(l.accept()).await.unwrap();
+        ids.push(peer.self_id.unwrap());
+        servers.push(s);
+    }
+    ids.sort_unstable();
+    assert_eq!(ids, vec![1, 2, 3]);
+    for (i, s) in servers.iter_mut().enumerate() {
+        s.send_text(format!("bot {i}")).await.unwrap();
+    }
+    let mut got = Vec::new();
+    for c in &mut clients {
+        match within(c.recv()).await.unwrap() {
+            Some(Message::Text(t)) => got.push(String::from_utf8(t.to_vec()).unwrap()),
+            other => panic!("{other:?}"),
+        }
+    }
+    got.sort();
+    assert_eq!(got, vec!["bot 0", "bot 1", "bot 2"]);
+}
+
+#[tokio::test]
+async fn listener_answers_404_on_another_path() {
+    let config = ListenerConfig {
+        path: Some("/onebot/v11/".into()),
+        ..Default::default()
+    };
+    let mut l = Listener::bind("127.0.0.1:0", config).await.unwrap();
+    let base = format!("ws://{}", l.local_addr());
+    let err = within(ws::connect(format!("{base}/other"), &ConnectOptions::new()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    let _ok = within(ws::connect(format!("{base}/onebot/v11"), &ConnectOptions::new()))
+        .await
+        .unwrap();
+    within(l.accept()).await.unwrap();
+}
+
+#[tokio::test]
+async fn pings_are_answered_while_receiving() {
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/", tcp.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (sock, _) = tcp.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(sock).await.unwrap();
+        ws.send(tungstenite::Message::Ping(b"hi"[..].into()))
+            .await
+            .unwrap();
+        loop {
+            match ws.next().await.unwrap().unwrap() {
+                tungstenite::Message::Pong(p) => {
+                    assert_eq!(&p[..], b"hi");
+                    break;
+                }
+                other => panic!("expected pong, got {other:?}"),
+            }
+        }
+        ws.send(tungstenite::Message::Text("after pong".into()))
+            .await
+            .unwrap();
+        ws
+    });
+    let mut client = within(ws::connect(&url, &ConnectOptions::new()))
+        .await
+        .unwrap();
+    assert_eq!(
+        within(client.recv()).await.unwrap(),
+        Some(Message::Text("after pong".into()))
+    );
+    drop(within(server).await.unwrap());
+}
+
+#[tokio::test]
+async fn dropped_tcp_is_connection_lost() {
+    let (mut l, url) = listener(None).await;
+    let mut client = within(ws::connect(&url, &ConnectOptions::new()))
+        .await
+        .unwrap();
+    let (server, _) = within(l.accept()).await.unwrap();
+    drop(server);
+    let err = within(client.recv()).await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::ConnectionLost);
+}
+
+#[tokio::test]
+async fn silent_server_hits_connect_then_idle_timeout() {
+    // A socket that completes TCP but never answers the upgrade.
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/", tcp.local_addr().unwrap());
+    let options = ConnectOptions::new().connect_timeout(Duration::from_millis(100));
+    let err = within(ws::connect(&url, &options)).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::ConnectTimeout {
+            after: Duration::from_millis(100)
+        }
+    );
+
+    let (mut l, url) = listener(None).await;
+    let options = ConnectOptions::new().idle_timeout(Some(Duration::from_millis(100)));
+    let mut client = within(ws::connect(&url, &options)).await.unwrap();
+    let (_server, _) = within(l.accept()).await.unwrap();
+    let err = within(client.recv()).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::IdleTimeout {
+            after: Duration::from_millis(100)
+        }
+    );
+}
+
+#[tokio::test]
+async fn wss_to_a_plain_server_fails_as_connect_error() {
+    let (_l, url) = listener(None).await;
+    let url = url.replace("ws://", "wss://");
+    let err = within(ws::connect(&url, &ConnectOptions::new()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Connect);
+}
+
+#[tokio::test]
+async fn bad_urls_are_rejected_before_any_io() {
+    let err = ws::connect("http://127.0.0.1:1/", &ConnectOptions::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidUrl { .. }), "{err:?}");
+    let err = ws::connect("::", &ConnectOptions::new()).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidUrl { .. }), "{err:?}");
+}
