@@ -1,2 +1,233 @@
-//! Codec benchmarks.
-fn main() {}
+//! Codec benchmarks over a mixed corpus of QQ and Bubble frames generated here.
+//!
+//! Three groups over the same frames:
+//! - `scan`: `Frame::scan` only (what the session does for every frame);
+//! - `scan_decode`: scan plus the typed decode of `d` (`qq::decode_event` /
+//!   `bubble::decode_event`; what dispatch does for a handled event);
+//! - `serde_value`: `serde_json::from_slice::<Value>` of the whole frame (the baseline).
+//!
+//! Each group reports bytes/s (`/bytes`) and frames/s (`/frames`).
+//! Run: `cargo bench -p botgate-codec -- --warm-up-time 1 --measurement-time 3`.
+
+#![allow(clippy::unwrap_used)] // a benchmark of known-good input
+
+use std::hint::black_box;
+
+use botgate_codec::{bubble, qq, Frame};
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde_json::{json, Value};
+
+/// A deterministic xorshift generator, so every run benchmarks the same corpus.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const TEXTS: &[&str] = &[
+    "大家好 👋",
+    "<@!6158788878435714165> /天气 深圳",
+    "今天的会议改到下午三点，请大家准时参加 🙏",
+    "hello world",
+    "收到！👍👍",
+    "这是一条比较长的消息，用来测试解码器在处理中文内容时的性能表现，其中还包含一些 emoji 😀🎉🚀 以及英文 mixed content.",
+    "签到",
+    "\"quoted\" and \\escaped\\ text\nwith a newline",
+];
+const NAMES: &[&str] = &["小明", "阿强", "群pro测试机器人", "Alice", "鲍勃", "🐱猫猫"];
+
+fn qq_frame(rng: &mut Rng, seq: u64) -> Value {
+    let user = |rng: &mut Rng| {
+        json!({"id": rng.next().to_string(), "username": rng.pick(NAMES),
+               "avatar": "https://thirdqq.qlogo.cn/0", "bot": false})
+    };
+    let (t, d) = match rng.below(10) {
+        0..=2 => (
+            "AT_MESSAGE_CREATE",
+            json!({"author": user(rng), "channel_id": "100010", "guild_id": "18700000000001",
+                   "content": rng.pick(TEXTS), "id": format!("08e0{}", rng.next()),
+                   "member": {"joined_at": "2021-04-12T16:34:36+08:00", "roles": ["1", "4"]},
+                   "mentions": [user(rng)], "seq": seq, "seq_in_channel": seq.to_string(),
+                   "timestamp": "2021-05-20T15:14:58+08:00"}),
+        ),
+        3 => (
+            "GROUP_AT_MESSAGE_CREATE",
+            json!({"author": {"id": "E4F4AEA33253A2797FB897C50B81D7ED",
+                              "member_openid": "E4F4AEA33253A2797FB897C50B81D7ED"},
+                   "content": rng.pick(TEXTS), "group_id": "C9F778FE6ADF9D1D1DBE395BF744A33A",
+                   "group_openid": "C9F778FE6ADF9D1D1DBE395BF744A33A",
+                   "id": format!("ROBOT1.0_{}", rng.next()), "timestamp": "2023-11-06T13:37:18+08:00"}),
+        ),
+        4 => (
+            "GUILD_MEMBER_ADD",
+            json!({"guild_id": "18700000000001", "joined_at": "2022-01-01T00:00:00+08:00",
+                   "nick": rng.pick(NAMES), "op_user_id": "1", "roles": ["1"], "user": user(rng)}),
+        ),
+        5 => (
+            "MESSAGE_REACTION_ADD",
+            json!({"user_id": rng.next().to_string(), "guild_id": "18700000000001",
+                   "channel_id": "100010", "target": {"id": "08e0", "type": 0},
+                   "emoji": {"id": "4", "type": 1}}),
+        ),
+        6 => (
+            "FORUM_THREAD_CREATE",
+            json!({"guild_id": "18700000000001", "channel_id": "100012", "author_id": "2233",
+                   "thread_info": {"thread_id": rng.next().to_string(),
+                       "title": json!({"paragraphs": [{"elems": [{"text": {"text": rng.pick(TEXTS)}, "type": 1}]}]}).to_string(),
+                       "content": json!({"paragraphs": [{"elems": [{"text": {"text": rng.pick(TEXTS)}, "type": 1}], "props": {}}]}).to_string(),
+                       "date_time": "2022-06-01T10:00:00+08:00"}}),
+        ),
+        7 => (
+            "C2C_MESSAGE_CREATE",
+            json!({"author": {"id": "E4F4", "user_openid": "E4F4AEA33253A2797FB897C50B81D7ED"},
+                   "content": rng.pick(TEXTS), "id": format!("ROBOT1.0_{}", rng.next()),
+                   "timestamp": "2023-11-06T13:39:41+08:00", "attachments": []}),
+        ),
+        8 => (
+            "MESSAGE_CREATE",
+            json!({"author": user(rng), "channel_id": "100011", "content": rng.pick(TEXTS),
+                   "guild_id": "18700000000001", "id": "08a1", "seq": seq,
+                   "attachments": [{"content_type": "image/png", "filename": "a.png",
+                                    "height": 100, "width": 200, "size": 3012,
+                                    "url": "gchat.qpic.cn/qmeetpic/0/0-0-ABC/0"}],
+                   "timestamp": "2022-06-01T10:00:00+08:00"}),
+        ),
+        _ => (
+            "SOME_FUTURE_EVENT",
+            json!({"foo": rng.pick(TEXTS), "bar": [1, 2, {"baz": null}], "n": rng.next()}),
+        ),
+    };
+    json!({"op": 0, "s": seq, "t": t, "id": format!("{t}:{}", rng.next()), "d": d})
+}
+
+fn bubble_frame(rng: &mut Rng, seq: u64) -> Value {
+    let id = || (seq * 7) as i64;
+    let (t, d) = match rng.below(8) {
+        0..=1 => (
+            "MESSAGE_CREATE",
+            json!({"id": id(), "channelId": 123, "guildId": 10, "content": rng.pick(TEXTS),
+                   "msgType": 0, "author": {"id": rng.below(1000), "name": rng.pick(NAMES),
+                   "avatar": "https://example.invalid/a.png"},
+                   "timestamp": "2025-12-31T12:00:00Z", "mentions": [456], "mentionRoles": [100]}),
+        ),
+        2..=3 => (
+            "MESSAGE_CREATE",
+            json!({"id": id(), "channelId": 123, "authorId": rng.below(1000), "author": rng.pick(NAMES),
+                   "content": rng.pick(TEXTS), "type": "text",
+                   "mentions": [{"type": "user", "id": 456, "name": rng.pick(NAMES)}],
+                   "replyToId": 1001, "createdAt": "2026-03-10T12:00:00Z"}),
+        ),
+        4 => (
+            "DM_MESSAGE_CREATE",
+            json!({"id": id(), "channelId": 456, "content": rng.pick(TEXTS),
+                   "author": {"id": 1, "name": rng.pick(NAMES)}, "timestamp": "2025-12-31T12:00:00Z"}),
+        ),
+        5 => (
+            "GUILD_MEMBER_ADD",
+            json!({"guildId": 10, "user": {"id": rng.below(100_000), "name": rng.pick(NAMES),
+                   "avatar": "https://example.invalid/b.png"}, "joinedAt": "2025-12-31T12:00:00Z"}),
+        ),
+        6 => (
+            "MESSAGE_REACTION_ADD",
+            json!({"messageId": id(), "channelId": 123, "userId": rng.below(1000), "emoji": "👍"}),
+        ),
+        _ => (
+            "SOMETHING_NEW",
+            json!({"payload": {"nested": [rng.pick(TEXTS), {"deeper": [1, 2, 3]}]}}),
+        ),
+    };
+    json!({"op": 0, "s": seq, "t": t, "d": d})
+}
+
+/// `(is_qq, frame bytes)` for a few thousand frames, two thirds QQ and one third Bubble.
+fn corpus() -> Vec<(bool, Bytes)> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    (1..=4000u64)
+        .map(|seq| {
+            let qq = rng.below(3) != 0;
+            let value = if qq {
+                qq_frame(&mut rng, seq)
+            } else {
+                bubble_frame(&mut rng, seq)
+            };
+            (qq, Bytes::from(serde_json::to_vec(&value).unwrap()))
+        })
+        .collect()
+}
+
+fn scan_all(frames: &[(bool, Bytes)]) -> usize {
+    let mut n = 0;
+    for (_, bytes) in frames {
+        let frame = Frame::scan(bytes.clone()).unwrap();
+        n += usize::from(frame.op()) + frame.event_type().map_or(0, str::len);
+    }
+    n
+}
+
+fn scan_decode_all(frames: &[(bool, Bytes)]) -> usize {
+    let mut n = 0;
+    for (is_qq, bytes) in frames {
+        let frame = Frame::scan(bytes.clone()).unwrap();
+        let (t, d) = (frame.event_type().unwrap(), frame.data().unwrap());
+        if *is_qq {
+            n += std::mem::size_of_val(&qq::decode_event(t, d).unwrap());
+        } else {
+            n += std::mem::size_of_val(&bubble::decode_event(t, d).unwrap());
+        }
+    }
+    n
+}
+
+fn serde_value_all(frames: &[(bool, Bytes)]) -> usize {
+    let mut n = 0;
+    for (_, bytes) in frames {
+        let value: Value = serde_json::from_slice(bytes).unwrap();
+        n += value.as_object().map_or(0, serde_json::Map::len);
+    }
+    n
+}
+
+fn benches(c: &mut Criterion) {
+    let frames = corpus();
+    let total_bytes: usize = frames.iter().map(|(_, b)| b.len()).sum();
+    eprintln!(
+        "corpus: {} frames ({} QQ), {} bytes, {} bytes/frame on average",
+        frames.len(),
+        frames.iter().filter(|(qq, _)| *qq).count(),
+        total_bytes,
+        total_bytes / frames.len()
+    );
+    // Every frame must decode, or the decode group would measure error paths.
+    scan_decode_all(&frames);
+
+    let runs: [(&str, fn(&[(bool, Bytes)]) -> usize); 3] = [
+        ("scan", scan_all),
+        ("scan_decode", scan_decode_all),
+        ("serde_value", serde_value_all),
+    ];
+    for (name, run) in runs {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(total_bytes as u64));
+        group.bench_function("bytes", |b| b.iter(|| run(black_box(&frames))));
+        group.throughput(Throughput::Elements(frames.len() as u64));
+        group.bench_function("frames", |b| b.iter(|| run(black_box(&frames))));
+        group.finish();
+    }
+}
+
+criterion_group!(codec, benches);
+criterion_main!(codec);

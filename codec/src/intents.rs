@@ -24,11 +24,13 @@ pub use crate::generated::intents::Intents;
 impl Intents {
     /// The intent that delivers events of type `t`: empty for READY / RESUMED (always sent)
     /// and for unknown types.
+    #[must_use]
     pub fn for_event(t: &EventType) -> Intents {
         crate::generated::intents::intent_of(t)
     }
 
     /// The union of the intents of every event type in `ts`.
+    #[must_use]
     pub fn for_events<'a>(ts: impl IntoIterator<Item = &'a EventType>) -> Intents {
         ts.into_iter()
             .fold(Intents::empty(), |acc, t| acc | Intents::for_event(t))
@@ -36,6 +38,7 @@ impl Intents {
 
     /// The names of the named bits set, in bit order (`["GUILDS", "GUILD_MEMBERS"]`); bits
     /// without a name are left out.
+    #[must_use]
     pub fn names(&self) -> Vec<&'static str> {
         self.iter_names().map(|(name, _)| name).collect()
     }

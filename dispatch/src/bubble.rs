@@ -169,12 +169,21 @@ mod tests {
 
     #[test]
     fn reactions_key_by_message_user_and_emoji() {
-        let a = dedupe_key("MESSAGE_REACTION_ADD", br#"{"messageId":5,"userId":1,"emoji":"x"}"#);
-        let b = dedupe_key("MESSAGE_REACTION_ADD", br#"{"messageId":5,"userId":2,"emoji":"x"}"#);
+        let a = dedupe_key(
+            "MESSAGE_REACTION_ADD",
+            br#"{"messageId":5,"userId":1,"emoji":"x"}"#,
+        );
+        let b = dedupe_key(
+            "MESSAGE_REACTION_ADD",
+            br#"{"messageId":5,"userId":2,"emoji":"x"}"#,
+        );
         assert_ne!(a, b);
         assert_eq!(
             a,
-            dedupe_key("MESSAGE_REACTION_ADD", br#"{"emoji":"x","userId":1,"messageId":5}"#)
+            dedupe_key(
+                "MESSAGE_REACTION_ADD",
+                br#"{"emoji":"x","userId":1,"messageId":5}"#
+            )
         );
     }
 

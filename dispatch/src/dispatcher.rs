@@ -17,10 +17,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use futures_util::FutureExt;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::context::{BotInfo, Context};
 use crate::dedupe::DedupeWindow;
@@ -28,6 +28,7 @@ use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{AnyUnified, Handlers, RawFn, TypedFn, UnifiedFn};
 use crate::lanes::{Job, LaneKey, Lanes};
 use crate::platform::{EventMeta, Platform};
+use crate::seq::SeqTracker;
 use crate::stats::{bump, Counters, DispatchStats};
 
 /// Limits of a dispatcher.
@@ -100,6 +101,7 @@ struct Shared<P: Platform> {
     pending: Arc<Semaphore>,
     lanes: Arc<Lanes>,
     dedupe: Mutex<DedupeWindow>,
+    seqs: Mutex<SeqTracker>,
     counters: Counters,
 }
 
@@ -123,6 +125,7 @@ impl<P: Platform> Dispatcher<P> {
                 pending: Arc::new(Semaphore::new(max_pending)),
                 lanes: Arc::new(Lanes::new(max_in_flight)),
                 dedupe: Mutex::new(DedupeWindow::new(config.dedupe_window)),
+                seqs: Mutex::new(SeqTracker::default()),
                 counters: Counters::default(),
             }),
         }
@@ -182,25 +185,22 @@ impl<P: Platform> Dispatcher<P> {
         }
         bump(&shared.counters.frames);
         let route = P::route(&input);
+        let meta = Arc::new(match &route {
+            Some(r) => P::meta(&input, r),
+            None => EventMeta::default(),
+        });
+        let seq = meta.seq;
+        if let Some(s) = seq {
+            shared.seqs().observe(s);
+        }
 
         if shared.handlers.has_raw() {
-            let Some(permit) = shared.room().await else {
-                return Disposition::Closed;
-            };
-            let meta = match &route {
-                Some(r) => P::meta(&input, r),
-                None => EventMeta::default(),
-            };
-            let ctx = Context::new(self.bot(), Arc::new(meta));
             let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
+            let ctx = Context::new(self.bot(), Arc::clone(&meta));
             let work = Arc::clone(shared).run_raw(ctx, input.clone(), handlers);
-            shared.lanes.submit(
-                LaneKey::Raw,
-                Job {
-                    work: Box::pin(work),
-                    pending: permit,
-                },
-            );
+            if !shared.submit(LaneKey::Raw, seq, work).await {
+                return Disposition::Closed;
+            }
         }
 
         let Some(route) = route else {
@@ -247,21 +247,12 @@ impl<P: Platform> Dispatcher<P> {
             unified.extend(r.unified.iter().cloned());
         }
         let key = LaneKey::Conversation(P::conversation_key(&input));
-        let meta = P::meta(&input, &route);
-
-        let Some(permit) = shared.room().await else {
-            return Disposition::Closed;
-        };
-        bump(&shared.counters.accepted);
-        let ctx = Context::new(self.bot(), Arc::new(meta));
+        let ctx = Context::new(self.bot(), meta);
         let work = Arc::clone(shared).run_event(ctx, route.into_owned(), event, typed, unified);
-        shared.lanes.submit(
-            key,
-            Job {
-                work: Box::pin(work),
-                pending: permit,
-            },
-        );
+        if !shared.submit(key, seq, work).await {
+            return Disposition::Closed;
+        }
+        bump(&shared.counters.accepted);
         Disposition::Accepted
     }
 
@@ -284,6 +275,20 @@ impl<P: Platform> Dispatcher<P> {
         tracing::debug!(platform = %P::KIND, "dispatcher shut down");
     }
 
+    /// The handled sequence number: the highest `s` such that every frame up to it was handled
+    /// (its handlers finished) or dropped. Save *this* as the resume point, not the last `s`
+    /// read: a crash then replays what the handlers had not finished, and dedupe absorbs the
+    /// rest. `None` before the first frame with a sequence number.
+    pub fn handled_seq(&self) -> Option<u64> {
+        self.shared.seqs().handled()
+    }
+
+    /// Forgets the sequence numbers seen: call it when a new session starts (Identify), whose
+    /// frames are numbered from 1 again. A resumed session keeps counting and needs no reset.
+    pub fn reset_seq(&self) {
+        self.shared.seqs().reset();
+    }
+
     /// Number of conversations with queued or running work.
     pub fn active_conversations(&self) -> usize {
         self.shared.lanes.active()
@@ -291,8 +296,40 @@ impl<P: Platform> Dispatcher<P> {
 }
 
 impl<P: Platform> Shared<P> {
-    async fn room(&self) -> Option<OwnedSemaphorePermit> {
-        Arc::clone(&self.pending).acquire_owned().await.ok()
+    fn seqs(&self) -> MutexGuard<'_, SeqTracker> {
+        self.seqs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for room, then queues `work` in lane `key`; `false` if the dispatcher is closed.
+    /// The job's sequence number counts as in flight from before the wait until it finishes.
+    async fn submit<F>(self: &Arc<Self>, key: LaneKey, seq: Option<u64>, work: F) -> bool
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        if let Some(s) = seq {
+            self.seqs().begin(s);
+        }
+        let Ok(permit) = Arc::clone(&self.pending).acquire_owned().await else {
+            if let Some(s) = seq {
+                self.seqs().end(s);
+            }
+            return false;
+        };
+        let shared = Arc::clone(self);
+        let work = async move {
+            work.await;
+            if let Some(s) = seq {
+                shared.seqs().end(s);
+            }
+        };
+        self.lanes.submit(
+            key,
+            Job {
+                work: Box::pin(work),
+                pending: permit,
+            },
+        );
+        true
     }
 
     fn report(&self, error: &BotError) {

@@ -115,7 +115,10 @@ mod tests {
 
     #[test]
     fn nested_paths_are_followed() {
-        let k = conversation_key(br#"{"message":{"id":"m","channel_id":"C"},"op_user":{}}"#, RULES);
+        let k = conversation_key(
+            br#"{"message":{"id":"m","channel_id":"C"},"op_user":{}}"#,
+            RULES,
+        );
         assert_eq!(k, ConversationKey::id("channel", b"C".as_slice()));
         let k = conversation_key(br#"{"author":{"user_openid":"U1"},"content":"hi"}"#, RULES);
         assert_eq!(k, ConversationKey::id("user", b"U1".as_slice()));

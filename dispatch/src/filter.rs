@@ -144,8 +144,7 @@ impl Filter {
                     .is_some_and(|t| t.trim_start().starts_with(p.as_str()))
             })
             && any_or_empty(&self.commands, |cmd| {
-                c.text
-                    .is_some_and(|t| Self::command_args(t, cmd).is_some())
+                c.text.is_some_and(|t| Self::command_args(t, cmd).is_some())
             })
     }
 
@@ -236,6 +235,9 @@ mod tests {
     fn sub_event_and_peer_conditions() {
         let f = Filter::new().sub_event("group_recall");
         assert!(!f.matches(&group_msg("x")));
-        assert!(Filter::new().sub_event("group").peer("G1").matches(&group_msg("x")));
+        assert!(Filter::new()
+            .sub_event("group")
+            .peer("G1")
+            .matches(&group_msg("x")));
     }
 }

@@ -32,7 +32,8 @@ pub(crate) type RawFn<P> =
 pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
 pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
 pub(crate) type UnifyFn<P> = fn(&<P as Platform>::Event, &BotInfo) -> Option<AnyUnified>;
-pub(crate) type UnifiedFn = Arc<dyn Fn(Context, &AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
+pub(crate) type UnifiedFn =
+    Arc<dyn Fn(Context, &AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
 
 /// The handlers of one route (wire event type).
 pub(crate) struct Route<P: Platform> {
@@ -43,12 +44,20 @@ pub(crate) struct Route<P: Platform> {
 
 /// The handler registry of one platform (`QqHandlers`, `BubbleHandlers`, `OneBotHandlers`).
 ///
-/// ```ignore
+/// ```
+/// use botgate_codec::Intents;
+/// use botgate_dispatch::qq::QqHandlers;
+///
 /// let mut handlers = QqHandlers::new();
 /// handlers
-///     .on_at_message_create(|ctx, msg| async move { Ok(()) })
-///     .on_error(|err| tracing::warn!(%err));
+///     .on_at_message_create(|ctx, msg| async move {
+///         println!("{:?} in {}: {}", ctx.event_id(), msg.channel_id, msg.content);
+///         Ok(())
+///     })
+///     .on_error(|err| eprintln!("{err}"));
 /// assert_eq!(handlers.intents(), Intents::PUBLIC_GUILD_MESSAGES);
+/// assert!(handlers.wants("AT_MESSAGE_CREATE"));
+/// assert!(!handlers.wants("MESSAGE_CREATE"));
 /// ```
 pub struct Handlers<P: Platform> {
     routes: HashMap<Box<str>, Route<P>>,
@@ -122,9 +131,8 @@ impl<P: Platform> Handlers<P> {
         F: Fn(Context, P::Event) -> Option<Fut> + Send + Sync + 'static,
         Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
     {
-        let handler: TypedFn<P> = Arc::new(move |ctx, ev| {
-            f(ctx, ev).map(|fut| Box::pin(fut) as HandlerFuture)
-        });
+        let handler: TypedFn<P> =
+            Arc::new(move |ctx, ev| f(ctx, ev).map(|fut| Box::pin(fut) as HandlerFuture));
         self.route_mut(event_type).typed.push(handler);
         self
     }
@@ -175,14 +183,12 @@ impl<P: Platform> Handlers<P> {
 
     /// The routes matching `route`: its dot-prefixes (broadest first), then itself.
     pub(crate) fn matching<'a>(&'a self, route: &'a str) -> impl Iterator<Item = &'a Route<P>> {
-        let broader = self
-            .dotted
-            .then(|| {
-                let mut v: Vec<&str> = prefixes(route).collect();
-                v.reverse();
-                v
-            })
-            .unwrap_or_default();
+        let mut broader: Vec<&str> = if self.dotted {
+            prefixes(route).collect()
+        } else {
+            Vec::new()
+        };
+        broader.reverse();
         broader
             .into_iter()
             .chain(std::iter::once(route))
@@ -217,11 +223,11 @@ impl<P: Unify> Handlers<P> {
             }
             Some(Box::pin(f(ctx, event.clone())) as HandlerFuture)
         });
-        self.unify = Some(|event, bot| {
-            P::unify(event, bot).map(|u| Arc::new(u) as AnyUnified)
-        });
+        self.unify = Some(|event, bot| P::unify(event, bot).map(|u| Arc::new(u) as AnyUnified));
         for event_type in P::event_types(category) {
-            self.route_mut(event_type).unified.push(Arc::clone(&handler));
+            self.route_mut(event_type)
+                .unified
+                .push(Arc::clone(&handler));
         }
         self
     }

@@ -21,6 +21,7 @@ mod filter;
 mod handlers;
 mod lanes;
 mod platform;
+mod seq;
 mod stats;
 mod unified;
 
@@ -36,4 +37,5 @@ pub use unified::{Category, UnifiedEvent, Unify};
 pub mod bubble;
 mod fields;
 mod generated;
+pub mod onebot;
 pub mod qq;

@@ -1,21 +1,17 @@
-//! The OneBot v11 platform: events are whole JSON objects (no envelope `d`), typed by
-//! `botgate_codec::onebot`.
+//! The OneBot v11 platform: the input is a `botgate_codec::onebot::RawEvent` (the facade's
+//! `Incoming::classify` has already told events from action responses and read the kind from
+//! the top-level keys); the payload is decoded by `RawEvent::decode` only when wanted.
 //!
-//! - Route: `post_type[.detail[.sub_type]]` read from the top-level keys (`detail` is
-//!   `message_type` / `notice_type` / `request_type` / `meta_event_type`), e.g.
-//!   `message.group.normal`. A handler registered on a kind (`message.group`) or on any
-//!   dot-prefix of it (`message`) matches, so `on(EventKind::MessageGroup, ..)` sees normal,
-//!   anonymous and notice group messages alike.
+//! - Route: the event's kind (`message.group`, `notice.notify.poke`; an unknown kind is
+//!   `post_type.detail[.sub_type]`). A handler registered on a dot-prefix of the kind
+//!   (`notice`, `notice.notify`) also matches, so `on(EventKind::Unknown("notice".into()), ..)`
+//!   sees every notice.
 //! - Lanes: `group_id`, else `user_id`.
 //! - No dedupe: OneBot implementations do not resend events.
-//!
-//! Action responses (`echo` / `retcode`, no `post_type`) are not events: the facade answers its
-//! callers with them and never hands them to the dispatcher (they would be
-//! [`Disposition::NotAnEvent`](crate::Disposition::NotAnEvent)).
 
 use std::borrow::Cow;
 
-use botgate_codec::scan;
+use botgate_codec::onebot::RawEvent;
 use bytes::Bytes;
 
 use crate::fields::{self, KeyRule};
@@ -43,38 +39,9 @@ const KEY_RULES: &[KeyRule] = &[
     },
 ];
 
-/// The dotted route of a OneBot event, from its top-level type fields.
-pub(crate) fn route(bytes: &[u8]) -> Option<String> {
-    let (mut post, mut detail, mut sub) = (None, None, None);
-    scan::object_fields(bytes, |key, span| {
-        let slot = match key.as_str() {
-            "post_type" => &mut post,
-            "message_type" | "notice_type" | "request_type" | "meta_event_type" => &mut detail,
-            "sub_type" => &mut sub,
-            _ => return Ok(()),
-        };
-        if slot.is_none() {
-            // A non-string type field is ignored, as if absent.
-            *slot = scan::str_value(bytes, span).ok();
-        }
-        Ok(())
-    })
-    .ok()?;
-    let mut route = post.filter(|p| !p.is_empty())?.into_owned();
-    if let Some(detail) = detail.filter(|d| !d.is_empty()) {
-        route.push('.');
-        route.push_str(&detail);
-        if let Some(sub) = sub.filter(|s| !s.is_empty()) {
-            route.push('.');
-            route.push_str(&sub);
-        }
-    }
-    Some(route)
-}
-
 impl Platform for OneBot {
     const KIND: PlatformKind = PlatformKind::OneBot;
-    type Input = Bytes;
+    type Input = RawEvent;
     type EventType = EventKind;
     type Event = Event;
 
@@ -82,27 +49,27 @@ impl Platform for OneBot {
         event_type.as_str()
     }
 
-    fn route(input: &Bytes) -> Option<Cow<'_, str>> {
-        route(input).map(Cow::Owned)
+    fn route(input: &RawEvent) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(input.kind().as_str()))
     }
 
-    fn raw(input: &Bytes) -> &Bytes {
-        input
+    fn raw(input: &RawEvent) -> &Bytes {
+        input.bytes()
     }
 
-    fn decode(input: &Bytes, _route: &str) -> Result<Event, botgate_codec::Error> {
-        botgate_codec::onebot::decode_event(input)
+    fn decode(input: &RawEvent, _route: &str) -> Result<Event, botgate_codec::Error> {
+        input.decode()
     }
 
-    fn conversation_key(input: &Bytes) -> ConversationKey {
-        fields::conversation_key(input, KEY_RULES)
+    fn conversation_key(input: &RawEvent) -> ConversationKey {
+        fields::conversation_key(input.bytes(), KEY_RULES)
     }
 
-    fn dedupe_key(_input: &Bytes, _route: &str) -> Option<DedupeKey> {
+    fn dedupe_key(_input: &RawEvent, _route: &str) -> Option<DedupeKey> {
         None
     }
 
-    fn meta(_input: &Bytes, route: &str) -> EventMeta {
+    fn meta(_input: &RawEvent, route: &str) -> EventMeta {
         EventMeta {
             event_type: route.to_owned(),
             event_id: None,
@@ -117,34 +84,5 @@ impl Handlers<OneBot> {
         let mut kinds: Vec<String> = self.event_types().map(|k| k.as_str().to_owned()).collect();
         kinds.sort_unstable();
         kinds
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route;
-
-    #[test]
-    fn route_joins_the_type_fields_in_order() {
-        assert_eq!(
-            route(br#"{"sub_type":"poke","notice_type":"notify","post_type":"notice"}"#).as_deref(),
-            Some("notice.notify.poke")
-        );
-        assert_eq!(
-            route(br#"{"post_type":"message","message_type":"group","sub_type":"normal"}"#)
-                .as_deref(),
-            Some("message.group.normal")
-        );
-        assert_eq!(
-            route(br#"{"post_type":"meta_event","meta_event_type":"heartbeat"}"#).as_deref(),
-            Some("meta_event.heartbeat")
-        );
-    }
-
-    #[test]
-    fn responses_and_garbage_have_no_route() {
-        assert_eq!(route(br#"{"status":"ok","retcode":0,"echo":"1"}"#), None);
-        assert_eq!(route(br#"{"post_type":5}"#), None);
-        assert_eq!(route(b"[1]"), None);
     }
 }

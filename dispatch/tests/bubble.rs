@@ -1,5 +1,6 @@
 //! The Bubble platform over the sample frames: the subscription set from handlers, dedupe by
 //! `(t, d.id)`, lifecycle frames never deduped.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::sync::{Arc, Mutex};
 
@@ -8,7 +9,10 @@ use botgate_dispatch::bubble::{Bubble, BubbleHandlers, Event, EventType};
 use botgate_dispatch::{ConversationKey, DispatchConfig, Dispatcher, Disposition, Platform};
 
 fn frames() -> Vec<Frame> {
-    let path = format!("{}/../testdata/bubble/frames.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../testdata/bubble/frames.jsonl",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -47,12 +51,18 @@ fn subscriptions_are_the_registered_subscribable_types() {
 async fn a_resent_message_is_dropped_but_a_second_bot_ready_is_not() {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut handlers = BubbleHandlers::new();
-    for t in [EventType::MessageCreate, EventType::MessageUpdate, EventType::BotReady] {
+    for t in [
+        EventType::MessageCreate,
+        EventType::MessageUpdate,
+        EventType::BotReady,
+    ] {
         let s = seen.clone();
         handlers.on(t, move |ctx, ev: Event| {
             let s = s.clone();
             async move {
-                s.lock().unwrap().push(format!("{} {}", ctx.event_type(), ev.name()));
+                s.lock()
+                    .unwrap()
+                    .push(format!("{} {}", ctx.event_type(), ev.name()));
                 Ok(())
             }
         });
@@ -63,7 +73,10 @@ async fn a_resent_message_is_dropped_but_a_second_bot_ready_is_not() {
     let ready = all_of("BOT_READY").remove(0);
 
     assert_eq!(d.dispatch(messages[0].clone()).await, Disposition::Accepted);
-    assert_eq!(d.dispatch(messages[0].clone()).await, Disposition::Duplicate);
+    assert_eq!(
+        d.dispatch(messages[0].clone()).await,
+        Disposition::Duplicate
+    );
     assert_eq!(d.dispatch(messages[1].clone()).await, Disposition::Accepted);
     // Same d.id as the first message, other type: not a resend.
     assert_eq!(d.dispatch(update).await, Disposition::Accepted);

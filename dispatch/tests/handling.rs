@@ -1,5 +1,6 @@
 //! What handlers see: errors and panics reported, undecoded drops, dedupe, pass-through,
 //! dot-prefix routes, unified handlers with filters, and the context.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use botgate_dispatch::{
     Action, ActionError, ActionErrorKind, ActionSink, BotError, BotErrorKind, BotInfo,
-    DispatchConfig, Dispatcher, Disposition, Filter, Handlers, HandlerError, Scene,
+    DispatchConfig, Dispatcher, Disposition, Filter, HandlerError, Handlers, Scene,
 };
 use futures_util::future::BoxFuture;
 use support::{input, Input, Test, DECODES};
@@ -56,7 +57,10 @@ async fn a_panicking_handler_is_reported_and_later_events_still_run() {
     });
     let d = Dispatcher::new(handlers, DispatchConfig::default());
     for n in 0..4 {
-        assert_eq!(d.dispatch(input("msg", "same", n)).await, Disposition::Accepted);
+        assert_eq!(
+            d.dispatch(input("msg", "same", n)).await,
+            Disposition::Accepted
+        );
     }
     d.idle().await;
 
@@ -75,7 +79,10 @@ async fn a_panicking_handler_is_reported_and_later_events_still_run() {
         ]
     );
     let stats = d.stats();
-    assert_eq!((stats.handled, stats.panics, stats.handler_errors), (2, 1, 1));
+    assert_eq!(
+        (stats.handled, stats.panics, stats.handler_errors),
+        (2, 1, 1)
+    );
 }
 
 #[tokio::test]
@@ -107,7 +114,10 @@ async fn an_unhandled_event_type_is_never_decoded() {
     other.bad = true; // decoding it would fail and be reported
     assert_eq!(d.dispatch(other).await, Disposition::Unhandled);
     let stats = d.stats();
-    assert_eq!((stats.unhandled, stats.decoded, stats.decode_errors), (1, 0, 0));
+    assert_eq!(
+        (stats.unhandled, stats.decoded, stats.decode_errors),
+        (1, 0, 0)
+    );
 
     assert_eq!(
         d.dispatch(input("wanted.unhandled-test", "k", 1)).await,
@@ -132,11 +142,20 @@ async fn a_resent_event_id_is_dropped() {
         ..input("msg", "k", n)
     };
     assert_eq!(d.dispatch(with_id(0, "MSG:1")).await, Disposition::Accepted);
-    assert_eq!(d.dispatch(with_id(1, "MSG:1")).await, Disposition::Duplicate);
+    assert_eq!(
+        d.dispatch(with_id(1, "MSG:1")).await,
+        Disposition::Duplicate
+    );
     assert_eq!(d.dispatch(with_id(2, "MSG:2")).await, Disposition::Accepted);
     // Without an id there is nothing to dedupe on.
-    assert_eq!(d.dispatch(input("msg", "k", 3)).await, Disposition::Accepted);
-    assert_eq!(d.dispatch(input("msg", "k", 3)).await, Disposition::Accepted);
+    assert_eq!(
+        d.dispatch(input("msg", "k", 3)).await,
+        Disposition::Accepted
+    );
+    assert_eq!(
+        d.dispatch(input("msg", "k", 3)).await,
+        Disposition::Accepted
+    );
     d.idle().await;
     let ns: Vec<u64> = log.lock().unwrap().iter().map(|(_, n)| *n).collect();
     assert_eq!(ns, [0, 2, 3, 3]);
@@ -216,7 +235,10 @@ async fn a_payload_that_fails_to_decode_is_reported_and_still_reaches_on_raw() {
         ..input("msg", "k", 7)
     };
     assert_eq!(d.dispatch(bad).await, Disposition::DecodeFailed);
-    assert_eq!(d.dispatch(input("msg", "k", 8)).await, Disposition::Accepted);
+    assert_eq!(
+        d.dispatch(input("msg", "k", 8)).await,
+        Disposition::Accepted
+    );
     d.idle().await;
     assert_eq!(
         *errors.lock().unwrap(),
@@ -283,7 +305,10 @@ async fn unified_handlers_run_only_when_their_filter_matches() {
     let notices: Log<u64> = Arc::default();
     let p = pings.clone();
     handlers.on_message(
-        Filter::new().scene(Scene::Group).group("g1").command("/ping"),
+        Filter::new()
+            .scene(Scene::Group)
+            .group("g1")
+            .command("/ping"),
         move |_ctx, u: support::Unified| {
             let p = p.clone();
             async move {
@@ -378,7 +403,9 @@ async fn context_carries_bot_identity_event_meta_and_actions() {
     d.idle().await;
     assert_eq!(
         *seen.lock().unwrap(),
-        [r#"test Some("42") Some("E1") Some(9) msg {"echo":"send","params":{"text":"hi"}} action rejected (1404): no such action"#]
+        [
+            r#"test Some("42") Some("E1") Some(9) msg {"echo":"send","params":{"text":"hi"}} action rejected (1404): no such action"#
+        ]
     );
 }
 
@@ -407,7 +434,9 @@ async fn connection_incidents_reach_on_error_and_a_panicking_on_error_is_contain
     let errors = error_log(&mut handlers);
     handlers.on_error(|_| panic!("on_error itself fails"));
     let d = Dispatcher::new(handlers, DispatchConfig::default());
-    d.report(BotError::new(BotErrorKind::InvalidSession { resumable: false }));
+    d.report(BotError::new(BotErrorKind::InvalidSession {
+        resumable: false,
+    }));
     d.report(BotError::new(BotErrorKind::Reconnect {
         reason: "op 7".into(),
     }));

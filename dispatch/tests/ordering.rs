@@ -1,4 +1,5 @@
 //! Ordering, concurrency bound and backpressure of the dispatcher.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod support;
 
@@ -47,7 +48,11 @@ async fn events_of_one_conversation_run_in_order_across_many_concurrent_conversa
                 for _ in 0..spins {
                     tokio::task::yield_now().await;
                 }
-                seen.lock().unwrap().entry(key.clone()).or_default().push(ev.n);
+                seen.lock()
+                    .unwrap()
+                    .entry(key.clone())
+                    .or_default()
+                    .push(ev.n);
                 busy[&key].store(false, Ordering::SeqCst);
                 Ok(())
             }
@@ -70,7 +75,11 @@ async fn events_of_one_conversation_run_in_order_across_many_concurrent_conversa
     for (key, ns) in seen.iter() {
         assert_eq!(ns, &expected, "order of {key}");
     }
-    assert_eq!(overlaps.load(Ordering::SeqCst), 0, "handlers of one key overlapped");
+    assert_eq!(
+        overlaps.load(Ordering::SeqCst),
+        0,
+        "handlers of one key overlapped"
+    );
     let stats = d.stats();
     assert_eq!(stats.accepted, KEYS * PER_KEY);
     assert_eq!(stats.handled, KEYS * PER_KEY);
@@ -140,7 +149,13 @@ async fn dispatch_waits_once_the_pending_bound_is_reached_and_loses_nothing() {
     let (started_tx, mut started) = mpsc::unbounded_channel();
     let (running, max_running) = (Arc::default(), Arc::default());
     let mut handlers = Handlers::<Test>::new();
-    gated(&mut handlers, gate.clone(), started_tx, running, max_running);
+    gated(
+        &mut handlers,
+        gate.clone(),
+        started_tx,
+        running,
+        max_running,
+    );
     let d = Dispatcher::new(handlers, config(8, 3));
 
     for n in 0..3 {
@@ -229,7 +244,10 @@ async fn events_of_one_conversation_never_overlap() {
     for _ in 0..20 {
         tokio::task::yield_now().await;
     }
-    assert!(started.try_recv().is_err(), "the second event started early");
+    assert!(
+        started.try_recv().is_err(),
+        "the second event started early"
+    );
     gate.add_permits(1);
     assert_eq!(started.recv().await, Some(1));
     gate.add_permits(1);

@@ -1,5 +1,6 @@
 //! The QQ platform end to end over the sample frames: intents from handlers, undecoded drops,
 //! typed handlers, dedupe by event id, lanes read from the payload.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::sync::{Arc, Mutex};
 
@@ -55,7 +56,8 @@ fn intents_are_the_union_of_the_registered_handlers() {
 
 #[tokio::test]
 async fn only_the_handled_type_is_decoded_and_its_handler_gets_the_typed_message() {
-    let got: Arc<Mutex<Vec<(String, String, Option<String>)>>> = Arc::default();
+    type Seen = Vec<(String, String, Option<String>)>;
+    let got: Arc<Mutex<Seen>> = Arc::default();
     let g = got.clone();
     let mut handlers = QqHandlers::new();
     handlers.on_at_message_create(move |ctx, msg| {
@@ -131,9 +133,12 @@ async fn ready_reaches_on_ready_with_the_bot_user() {
     handlers.on_ready(move |ctx, ready| {
         let g = g.clone();
         async move {
-            g.lock()
-                .unwrap()
-                .push(format!("{} {} {:?}", ready.session_id, ready.user.id, ctx.seq()));
+            g.lock().unwrap().push(format!(
+                "{} {} {:?}",
+                ready.session_id,
+                ready.user.id,
+                ctx.seq()
+            ));
             Ok(())
         }
     });
@@ -156,7 +161,10 @@ fn lanes_are_read_from_the_payload() {
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
 
     let at = data("AT_MESSAGE_CREATE");
-    assert_eq!(key("AT_MESSAGE_CREATE"), id("channel", &s(&at["channel_id"])));
+    assert_eq!(
+        key("AT_MESSAGE_CREATE"),
+        id("channel", &s(&at["channel_id"]))
+    );
     let del = data("PUBLIC_MESSAGE_DELETE");
     assert_eq!(
         key("PUBLIC_MESSAGE_DELETE"),
@@ -178,7 +186,10 @@ fn lanes_are_read_from_the_payload() {
         id("user", &s(&c2c["author"]["user_openid"]))
     );
     let member = data("GUILD_MEMBER_ADD");
-    assert_eq!(key("GUILD_MEMBER_ADD"), id("guild", &s(&member["guild_id"])));
+    assert_eq!(
+        key("GUILD_MEMBER_ADD"),
+        id("guild", &s(&member["guild_id"]))
+    );
     assert_eq!(key("READY"), ConversationKey::Global);
     assert_eq!(key("RESUMED"), ConversationKey::Global);
 }
@@ -189,4 +200,22 @@ fn dedupe_keys_are_the_event_ids() {
     let k = Qq::dedupe_key(&at, "AT_MESSAGE_CREATE").unwrap();
     assert_eq!(k.as_bytes(), at.id().unwrap().as_bytes());
     assert_eq!(Qq::dedupe_key(&frame_of("READY"), "READY"), None);
+}
+
+#[test]
+fn the_public_types_and_the_dispatch_future_are_send() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<Dispatcher<Qq>>();
+    send_sync::<QqHandlers>();
+    send_sync::<botgate_dispatch::Context>();
+    send_sync::<botgate_dispatch::BotError>();
+    let d = Dispatcher::new(QqHandlers::new(), DispatchConfig::default());
+    // The socket reader task is spawned: the future it awaits must be Send.
+    let fut = d.dispatch(frame_of("READY"));
+    send(&fut);
+    let idle = d.idle();
+    send(&idle);
+    let shutdown = d.shutdown();
+    send(&shutdown);
 }

@@ -65,7 +65,7 @@ macro_rules! lenient_int {
             Ok($opt(d)?.unwrap_or_default())
         }
 
-        #[doc = concat!("Like [`", stringify!($name), "`], but `null` or `\"\"` is `None`.")]
+        #[doc = concat!("Like [`", stringify!($name), "`](fn@", stringify!($name), "), but `null` or `\"\"` is `None`.")]
         pub fn $opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<$t>, D::Error> {
             struct V;
             impl<'de> Visitor<'de> for V {
@@ -118,16 +118,26 @@ macro_rules! lenient_int {
 }
 
 lenient_int!(i64, opt_i64, i64, "an integer or a numeric string");
-lenient_int!(u64, opt_u64, u64, "a non-negative integer or a numeric string");
+lenient_int!(
+    u64,
+    opt_u64,
+    u64,
+    "a non-negative integer or a numeric string"
+);
 lenient_int!(i32, opt_i32, i32, "a 32-bit integer or a numeric string");
-lenient_int!(u32, opt_u32, u32, "a 32-bit non-negative integer or a numeric string");
+lenient_int!(
+    u32,
+    opt_u32,
+    u32,
+    "a 32-bit non-negative integer or a numeric string"
+);
 
 /// Accepts a bool, 0 / 1, or `"true"` / `"false"` / `"0"` / `"1"`; `null` is `false`.
 pub fn bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(opt_bool(d)?.unwrap_or_default())
 }
 
-/// Like [`bool`], but `null` is `None`.
+/// Like [`bool`](fn@bool), but `null` is `None`.
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     struct V;
     impl<'de> Visitor<'de> for V {
@@ -202,6 +212,18 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
         }
     }
     d.deserialize_any(V)
+}
+
+/// Like [`opt_f64`], but only finite values: `"inf"`, `"NaN"` and numbers that overflow to
+/// infinity are an error (JSON cannot carry them back out).
+pub fn opt_f64_finite<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match opt_f64(d)? {
+        Some(v) if !v.is_finite() => Err(de::Error::invalid_value(
+            de::Unexpected::Float(v),
+            &"a finite number",
+        )),
+        other => Ok(other),
+    }
 }
 
 /// A `Vec<T>` where `null` (or a missing field, with `#[serde(default)]`) is empty.
@@ -468,7 +490,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOrSkip<T> {
                 f.write_str("an object")
             }
             fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(a)).map(|v| ObjectOrSkip(Some(v)))
+                T::deserialize(de::value::MapAccessDeserializer::new(a))
+                    .map(|v| ObjectOrSkip(Some(v)))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
                 while a.next_element::<de::IgnoredAny>()?.is_some() {}
@@ -689,7 +712,6 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
-
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
@@ -734,5 +756,69 @@ mod tests {
     fn garbage_in_a_number_field_is_an_error_not_a_panic() {
         assert!(serde_json::from_str::<T>(r#"{"u":"abc"}"#).is_err());
         assert!(serde_json::from_str::<T>(r#"{"u":-1}"#).is_err());
+    }
+
+    #[derive(Deserialize, Default, Debug, PartialEq)]
+    #[serde(default)]
+    struct L {
+        #[serde(deserialize_with = "super::lossy_string")]
+        s: String,
+        #[serde(deserialize_with = "super::lossy_opt_i64")]
+        i: Option<i64>,
+        #[serde(deserialize_with = "super::lossy_opt_u32")]
+        u: Option<u32>,
+        #[serde(deserialize_with = "super::lossy_opt_bool")]
+        b: Option<bool>,
+        #[serde(deserialize_with = "super::lossy_vec_string")]
+        vs: Vec<String>,
+        #[serde(deserialize_with = "super::lossy_vec_i64")]
+        vi: Vec<i64>,
+        #[serde(deserialize_with = "super::objects")]
+        o: Vec<Inner>,
+        #[serde(deserialize_with = "super::opt_object")]
+        one: Option<Inner>,
+    }
+
+    #[derive(Deserialize, Default, Debug, PartialEq)]
+    #[serde(default)]
+    struct Inner {
+        #[serde(deserialize_with = "super::lossy_opt_i64")]
+        id: Option<i64>,
+    }
+
+    #[test]
+    fn lossy_helpers_read_every_scalar_shape() {
+        let l: L = serde_json::from_str(
+            r#"{"s":12,"i":" 4294967297 ","u":"7","b":"1","vs":[1,"a",true,null,{}],
+                "vi":["5",6,"x",7.0,[1]],"o":[{"id":"1"},2,"x",{"id":3}],"one":{"id":9}}"#,
+        )
+        .unwrap();
+        assert_eq!(l.s, "12");
+        assert_eq!(l.i, Some(4_294_967_297));
+        assert_eq!(l.u, Some(7));
+        assert_eq!(l.b, Some(true));
+        assert_eq!(l.vs, ["1", "a", "true"]);
+        assert_eq!(l.vi, [5, 6, 7]);
+        assert_eq!(l.o, [Inner { id: Some(1) }, Inner { id: Some(3) }]);
+        assert_eq!(l.one, Some(Inner { id: Some(9) }));
+    }
+
+    #[test]
+    fn lossy_helpers_never_fail_on_the_wrong_shape() {
+        let l: L = serde_json::from_str(
+            r#"{"s":{"a":[1,2]},"i":"abc","u":-1,"b":"maybe","vs":"x","vi":{"k":1},
+                "o":{"id":1},"one":[{"id":1}]}"#,
+        )
+        .unwrap();
+        assert_eq!(l, L::default());
+        let l: L = serde_json::from_str(r#"{"u":4294967296,"i":1.5,"s":null}"#).unwrap();
+        assert_eq!((l.u, l.i, l.s.as_str()), (None, None, ""));
+    }
+
+    #[test]
+    fn deep_nesting_in_a_skipped_value_is_not_an_error() {
+        let deep = format!("{{\"s\":{}1{}}}", "[".repeat(100), "]".repeat(100));
+        let l: L = serde_json::from_str(&deep).unwrap();
+        assert_eq!(l.s, "");
     }
 }

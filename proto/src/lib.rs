@@ -10,3 +10,4 @@ pub mod de;
 mod generated;
 pub mod onebot;
 pub mod qq;
+pub mod unified;

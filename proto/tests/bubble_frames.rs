@@ -2,12 +2,16 @@
 //! `d` is decoded into the payload type `proto/schema/bubble.toml` names for its `t`, and real
 //! field values are asserted line by line (both schema versions, all BOT_READY shapes).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+
 mod common;
 
 use botgate_proto::bubble::{self, Author, MentionRef};
 use serde::de::DeserializeOwned;
 
 /// One decoded Bubble payload, by the schema's payload name.
+/// Variants without per-line assertions are only decoded (and printed on failure).
+#[allow(dead_code)]
 #[derive(Debug)]
 enum Decoded {
     BotReady(bubble::BotReady),
@@ -33,7 +37,8 @@ enum Decoded {
 }
 
 fn de<T: DeserializeOwned>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}: {text}", std::any::type_name::<T>()))
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("{}: {e}: {text}", std::any::type_name::<T>()))
 }
 
 fn decode(payload: &str, d: &str) -> Option<Decoded> {
@@ -65,7 +70,11 @@ fn decode(payload: &str, d: &str) -> Option<Decoded> {
 #[test]
 fn every_payload_the_schema_names_is_a_type_here() {
     let table = common::schema_payloads("bubble.toml");
-    assert!(table.len() >= 46, "bubble.toml lists {} events", table.len());
+    assert!(
+        table.len() >= 46,
+        "bubble.toml lists {} events",
+        table.len()
+    );
     for (event, payload) in &table {
         assert!(
             decode(payload, "{}").is_some(),
@@ -80,9 +89,15 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             // The seed's shape.
             assert_eq!(r.bot_id(), Some(123));
             assert_eq!(r.bot_user_id(), Some(123));
-            assert_eq!(r.bot.as_ref().and_then(|b| b.name.as_deref()), Some("MyBot"));
+            assert_eq!(
+                r.bot.as_ref().and_then(|b| b.name.as_deref()),
+                Some("MyBot")
+            );
             assert_eq!(r.guilds.len(), 1);
-            assert_eq!((r.guilds[0].id, r.guilds[0].name.as_deref()), (Some(10), Some("Server 1")));
+            assert_eq!(
+                (r.guilds[0].id, r.guilds[0].name.as_deref()),
+                (Some(10), Some("Server 1"))
+            );
             assert_eq!(r.session_id, None);
             assert!(!r.is_resumable());
             "BOT_READY (seed)"
@@ -93,7 +108,10 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             assert_eq!(r.bot_user_id(), Some(123));
             let bot = r.bot.as_ref().expect("bot");
             assert_eq!(bot.name.as_deref(), Some("我的机器人"));
-            assert_eq!(bot.bot_user.as_ref().and_then(|u| u.name.as_deref()), Some("bot_我的机器人"));
+            assert_eq!(
+                bot.bot_user.as_ref().and_then(|u| u.name.as_deref()),
+                Some("bot_我的机器人")
+            );
             assert_eq!(r.guilds.len(), 1);
             assert_eq!(r.guilds[0].id, Some(10));
             assert!(r.dm_threads.is_empty());
@@ -159,7 +177,10 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             "MESSAGE_UPDATE"
         }
         ("MESSAGE_DELETE", Decoded::MessageDelete(d)) => {
-            assert_eq!((d.id, d.channel(), d.guild_id), (Some(1001), Some(123), Some(10)));
+            assert_eq!(
+                (d.id, d.channel(), d.guild_id),
+                (Some(1001), Some(123), Some(10))
+            );
             assert_eq!(d.deleted, None);
             "MESSAGE_DELETE"
         }
@@ -216,10 +237,16 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             assert_eq!(g.name.as_deref(), Some("My Server"));
             assert_eq!(g.owner_id, Some(1));
             assert_eq!(g.channels.len(), 1);
-            assert_eq!((g.channels[0].id, g.channels[0].name.as_deref()), (Some(123), Some("general")));
+            assert_eq!(
+                (g.channels[0].id, g.channels[0].name.as_deref()),
+                (Some(123), Some("general"))
+            );
             assert_eq!(g.members.len(), 1);
             assert_eq!(g.members[0].user_id(), Some(1));
-            assert_eq!(g.members[0].user.as_ref().and_then(|u| u.name.as_deref()), Some("owner"));
+            assert_eq!(
+                g.members[0].user.as_ref().and_then(|u| u.name.as_deref()),
+                Some("owner")
+            );
             "GUILD_CREATE"
         }
         ("ERROR", Decoded::ErrorEvent(e)) => {
@@ -240,7 +267,9 @@ fn every_line_of_frames_jsonl_decodes_with_its_values() {
         let what = match v["op"].as_u64().expect("op") {
             0 => {
                 let t = v["t"].as_str().expect("t");
-                let payload = table.get(t).unwrap_or_else(|| panic!("{t} is not in bubble.toml"));
+                let payload = table
+                    .get(t)
+                    .unwrap_or_else(|| panic!("{t} is not in bubble.toml"));
                 let decoded = decode(payload, &common::d_text(&v)).expect("a known payload");
                 check_dispatch(t, decoded)
             }

@@ -2,6 +2,8 @@
 //! `serde_json::Value`, `d` is decoded into the payload type `proto/schema/qq.toml` names for
 //! its `t`, and real field values are asserted line by line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a panic
+
 mod common;
 
 use botgate_proto::qq;
@@ -9,6 +11,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// One decoded QQ payload, by the schema's payload name.
+/// Variants without per-line assertions are only decoded (and printed on failure).
+#[allow(dead_code)]
 #[derive(Debug)]
 enum Decoded {
     Ready(qq::Ready),
@@ -36,7 +40,8 @@ enum Decoded {
 }
 
 fn de<T: DeserializeOwned>(text: &str) -> T {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{}: {e}: {text}", std::any::type_name::<T>()))
+    serde_json::from_str(text)
+        .unwrap_or_else(|e| panic!("{}: {e}: {text}", std::any::type_name::<T>()))
 }
 
 /// Decodes `d` as the schema's payload type `payload`; `None` for a name this test does not know.
@@ -99,17 +104,26 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             "READY"
         }
         ("AT_MESSAGE_CREATE", Decoded::Message(m)) => {
-            assert_eq!(m.id, "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906");
+            assert_eq!(
+                m.id,
+                "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906"
+            );
             assert_eq!(m.channel_id, "100010");
             assert_eq!(m.guild_id, GUILD);
             assert_eq!(m.content, format!("<@!{BOT}> /天气 深圳"));
             assert_eq!(m.author.id, ME);
             assert_eq!(m.author.username.as_deref(), Some("小明"));
-            assert_eq!(m.author.avatar.as_deref(), Some("https://thirdqq.qlogo.cn/0"));
+            assert_eq!(
+                m.author.avatar.as_deref(),
+                Some("https://thirdqq.qlogo.cn/0")
+            );
             assert!(!m.author.is_bot());
             let member = m.member.as_ref().expect("member");
             assert_eq!(member.roles, ["1", "4"]);
-            assert_eq!(member.joined_at.as_deref(), Some("2021-04-12T16:34:36+08:00"));
+            assert_eq!(
+                member.joined_at.as_deref(),
+                Some("2021-04-12T16:34:36+08:00")
+            );
             assert_eq!(m.mentions.len(), 1);
             assert_eq!(m.mentions[0].id, BOT);
             assert!(m.mentions[0].is_bot());
@@ -134,7 +148,10 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             let a = &m.attachments[0];
             assert_eq!(a.content_type.as_deref(), Some("image/png"));
             assert_eq!(a.filename.as_deref(), Some("a.png"));
-            assert_eq!((a.width, a.height, a.size), (Some(200), Some(100), Some(3012)));
+            assert_eq!(
+                (a.width, a.height, a.size),
+                (Some(200), Some(100), Some(3012))
+            );
             assert_eq!(a.url, "gchat.qpic.cn/qmeetpic/0/0-0-ABC/0");
             let r = m.message_reference.as_ref().expect("message_reference");
             assert_eq!(r.message_id, "08e0");
@@ -198,7 +215,10 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             assert_eq!(r.user_id, ME);
             assert_eq!(r.guild_id, GUILD);
             assert_eq!(r.channel_id, "100010");
-            assert_eq!(r.target.id, "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906");
+            assert_eq!(
+                r.target.id,
+                "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906"
+            );
             assert_eq!(r.target.kind, Some(qq::ReactionTargetType::Message));
             assert_eq!(r.emoji.id, "4");
             assert_eq!(r.emoji.kind, Some(qq::EmojiType::System));
@@ -243,7 +263,10 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             "FORUM_THREAD_CREATE"
         }
         ("AUDIO_START", Decoded::AudioAction(a)) => {
-            assert_eq!(a.audio_url.as_deref(), Some("https://example.invalid/a.mp3"));
+            assert_eq!(
+                a.audio_url.as_deref(),
+                Some("https://example.invalid/a.mp3")
+            );
             assert_eq!(a.channel_id, "500001");
             assert_eq!(a.guild_id, GUILD);
             assert_eq!(a.text.as_deref(), Some("开始播放"));
@@ -260,7 +283,10 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             assert_eq!(i.user(), Some(MEMBER));
             assert_eq!(i.version, Some(1));
             assert_eq!(i.timestamp.as_deref(), Some("2023-11-06T13:40:00+08:00"));
-            assert_eq!(i.data.kind, Some(qq::InteractionDataType::InlineKeyboardClick));
+            assert_eq!(
+                i.data.kind,
+                Some(qq::InteractionDataType::InlineKeyboardClick)
+            );
             let r = &i.data.resolved;
             assert_eq!(r.button_data.as_deref(), Some("vote:1"));
             assert_eq!(r.button_id.as_deref(), Some("1"));

@@ -42,11 +42,6 @@ impl Heartbeat {
         self.next
     }
 
-    /// The interval in use.
-    pub(crate) fn interval(&self) -> Duration {
-        self.interval
-    }
-
     /// Fires the timer if due.
     pub(crate) fn poll(&mut self, now: Instant) -> Option<Beat> {
         let next = self.next?;

@@ -14,6 +14,7 @@
 //!   [`IdentifyQueue`] ([`LocalIdentifyQueue`]), [`DedupeWindow`], [`Rng`].
 
 pub mod backoff;
+pub mod bubble;
 pub mod dedupe;
 pub mod error;
 pub mod event;

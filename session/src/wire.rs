@@ -22,15 +22,6 @@ pub(crate) fn u64_field(v: &Value, key: &str) -> Option<u64> {
     }
 }
 
-/// A signed integer field that may arrive as a number or a numeric string.
-pub(crate) fn i64_field(v: &Value, key: &str) -> Option<i64> {
-    match v.get(key)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 /// An id field (string or number) as a string.
 pub(crate) fn id_field(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
@@ -121,7 +112,6 @@ mod tests {
         assert_eq!(u64_field(&v, "b"), Some(7));
         assert_eq!(u64_field(&v, "c"), None);
         assert_eq!(u64_field(&v, "d"), None);
-        assert_eq!(i64_field(&v, "c"), Some(-1));
         assert_eq!(id_field(&v, "e").as_deref(), Some("12345678901234567890"));
     }
 

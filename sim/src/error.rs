@@ -12,6 +12,12 @@ pub enum ErrorKind {
         /// The address asked for.
         addr: String,
     },
+    /// A URL (e.g. of a reverse-WS listener) is not usable.
+    #[error("invalid url: {reason}")]
+    InvalidUrl {
+        /// Why.
+        reason: String,
+    },
     /// A script line is not valid.
     #[error("script line {line}: {reason}")]
     Script {

@@ -16,15 +16,19 @@
 
 #![deny(missing_docs)]
 
+pub mod bubble;
 pub mod error;
 mod fault;
 pub mod log;
+pub mod onebot;
 pub mod qq;
 pub mod script;
 mod server;
 mod wire;
 
+pub use bubble::{BubbleConfig, BubbleSim};
 pub use error::{Error, ErrorKind};
 pub use fault::Fault;
 pub use log::{Log, Record};
+pub use onebot::{OneBotConfig, OneBotSim};
 pub use qq::{QqConfig, QqSim};

@@ -161,12 +161,20 @@ impl Log {
 
     /// Every frame received from clients.
     pub fn received(&self) -> Vec<Value> {
-        self.lock().iter().filter_map(Record::received).cloned().collect()
+        self.lock()
+            .iter()
+            .filter_map(Record::received)
+            .cloned()
+            .collect()
     }
 
     /// Every frame sent to clients.
     pub fn sent(&self) -> Vec<Value> {
-        self.lock().iter().filter_map(Record::sent).cloned().collect()
+        self.lock()
+            .iter()
+            .filter_map(Record::sent)
+            .cloned()
+            .collect()
     }
 }
 

@@ -1,5 +1,7 @@
 //! WebSocket client and reverse-WS listener over loopback.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use std::time::Duration;
 
 use botgate_transport::ws::{
@@ -205,9 +207,12 @@ async fn listener_answers_404_on_another_path() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(404));
-    let _ok = within(ws::connect(format!("{base}/onebot/v11"), &ConnectOptions::new()))
-        .await
-        .unwrap();
+    let _ok = within(ws::connect(
+        format!("{base}/onebot/v11"),
+        &ConnectOptions::new(),
+    ))
+    .await
+    .unwrap();
     within(l.accept()).await.unwrap();
 }
 
@@ -221,14 +226,9 @@ async fn pings_are_answered_while_receiving() {
         ws.send(tungstenite::Message::Ping(b"hi"[..].into()))
             .await
             .unwrap();
-        loop {
-            match ws.next().await.unwrap().unwrap() {
-                tungstenite::Message::Pong(p) => {
-                    assert_eq!(&p[..], b"hi");
-                    break;
-                }
-                other => panic!("expected pong, got {other:?}"),
-            }
+        match ws.next().await.unwrap().unwrap() {
+            tungstenite::Message::Pong(p) => assert_eq!(&p[..], b"hi"),
+            other => panic!("expected pong, got {other:?}"),
         }
         ws.send(tungstenite::Message::Text("after pong".into()))
             .await
@@ -299,7 +299,13 @@ async fn bad_urls_are_rejected_before_any_io() {
     let err = ws::connect("http://127.0.0.1:1/", &ConnectOptions::new())
         .await
         .unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::InvalidUrl { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidUrl { .. }),
+        "{err:?}"
+    );
     let err = ws::connect("::", &ConnectOptions::new()).await.unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::InvalidUrl { .. }), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidUrl { .. }),
+        "{err:?}"
+    );
 }

@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`: schema → generated files, written or compared.
 
+use crate::gen_dispatch::{self, Method};
 use crate::rust::HEADER;
 use crate::schema::{self, BubbleSchema, OneBotSchema, QqSchema};
 use crate::{gen_codec, gen_docs, gen_proto};
@@ -9,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Directories that hold nothing but generated files.
-pub const GENERATED_DIRS: &[&str] = &["proto/src/generated", "codec/src/generated"];
+pub const GENERATED_DIRS: &[&str] = &[
+    "proto/src/generated",
+    "codec/src/generated",
+    "dispatch/src/generated",
+];
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,9 +116,54 @@ pub fn render(s: &Schemas) -> Vec<File> {
         "codec/src/generated/mod.rs",
         gen_codec::render_mod(&["bubble", "intents", "qq"]),
     ));
+    files.extend(render_dispatch(s));
     files.push(File::new(
         "docs/events.md",
         gen_docs::render(&s.qq, &s.bubble, s.onebot.as_ref()),
+    ));
+    files
+}
+
+/// `dispatch/src/generated/*.rs`: the typed handler registration methods.
+fn render_dispatch(s: &Schemas) -> Vec<File> {
+    let qq: Vec<Method> =
+        s.qq.event
+            .iter()
+            .map(|e| Method::new(&e.name, &e.doc, &e.handler, &e.payload))
+            .collect();
+    let bubble: Vec<Method> = s
+        .bubble
+        .event
+        .iter()
+        .map(|e| Method::new(&e.name, &e.doc, &e.handler, &e.payload))
+        .collect();
+    let mut mods = vec!["bubble"];
+    let mut files = vec![
+        File::new(
+            "dispatch/src/generated/qq.rs",
+            gen_dispatch::render("qq", "Qq", "EventType", &qq),
+        ),
+        File::new(
+            "dispatch/src/generated/bubble.rs",
+            gen_dispatch::render("bubble", "Bubble", "EventType", &bubble),
+        ),
+    ];
+    if let Some(ob) = &s.onebot {
+        let onebot: Vec<Method> = ob
+            .event
+            .iter()
+            .map(|e| Method::new(&e.kind, &e.doc, &e.handler, &e.payload))
+            .collect();
+        mods.push("onebot");
+        files.push(File::new(
+            "dispatch/src/generated/onebot.rs",
+            gen_dispatch::render("onebot", "OneBot", "EventKind", &onebot),
+        ));
+    }
+    mods.push("qq");
+    files.push(File::new(
+        "dispatch/src/generated/mod.rs",
+        gen_dispatch::render_mod(&mods),
     ));
     files
 }

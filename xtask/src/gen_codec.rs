@@ -105,6 +105,7 @@ fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> 
 
     o.line("impl Event {");
     o.doc(4, "The event type of this event.");
+    o.line("    #[must_use]");
     o.line("    pub fn event_type(&self) -> EventType {");
     o.line("        match self {");
     for r in rows {
@@ -123,6 +124,7 @@ fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> 
         4,
         "The wire name of this event's type (`t`), without allocating.",
     );
+    o.line("    #[must_use]");
     o.line("    pub fn name(&self) -> &str {");
     o.line("        match self {");
     for r in rows {
@@ -143,8 +145,10 @@ fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> 
         0,
         "Decodes the payload `data` (the raw bytes of `d`) of a dispatch of type `event_type`.\n\n\
          A known type decodes into its payload struct; an unknown one is kept as JSON in\n\
-         [`Event::Unknown`]. Either way `data` must be valid JSON: the error then names the\n\
-         event type and the path of the offending field.",
+         [`Event::Unknown`].\n\n\
+         # Errors\n\n\
+         [`crate::ErrorKind::Payload`] when `data` is not valid JSON or does not fit the payload\n\
+         type; it names the event type and the path of the offending field.",
     );
     o.line("pub fn decode_event(event_type: &str, data: &[u8]) -> Result<Event, Error> {");
     o.line("    Ok(match event_type {");
@@ -270,8 +274,8 @@ pub fn render_intents(s: &QqSchema) -> String {
     o.blank();
     o.doc(
         0,
-        "The intent that delivers events of type `t`: empty for types no intent covers (READY,\n\
-         RESUMED) and for unknown types.",
+        "The intent that delivers events of type `t`: empty for types no intent covers (`READY`,\n\
+         `RESUMED`) and for unknown types.",
     );
     o.line("pub(crate) fn intent_of(t: &EventType) -> Intents {");
     o.line("    match t {");

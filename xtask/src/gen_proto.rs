@@ -97,7 +97,7 @@ pub fn qq_spec(s: &QqSchema) -> EnumSpec {
     let mut accessors = vec![Accessor {
         name: "intent_name",
         doc: "The name of the intent that delivers this event type (`PUBLIC_GUILD_MESSAGES`);\n\
-              `None` for READY / RESUMED and for unknown types. The bit itself is\n\
+              `None` for `READY` / `RESUMED` and for unknown types. The bit itself is\n\
               `botgate_codec::Intents::for_event`."
             .to_owned(),
         ret: "Option<&'static str>",
@@ -142,8 +142,8 @@ pub fn bubble_spec(s: &BubbleSchema) -> EnumSpec {
     let mut accessors = vec![
         Accessor {
             name: "subscribable",
-            doc: "Whether op 30 (Subscribe) may name this event type. BOT_READY, EVENTS_SUBSCRIBED,\n\
-                  ERROR and the like are always sent. Unknown types are assumed subscribable:\n\
+            doc: "Whether op 30 (Subscribe) may name this event type. `BOT_READY`,\n\
+                  `EVENTS_SUBSCRIBED`, `ERROR` and the like are always sent. Unknown types are assumed subscribable:\n\
                   the server decides (it lists rejected names in `invalidEvents`)."
                 .to_owned(),
             ret: "bool",
@@ -246,6 +246,7 @@ pub fn onebot_spec(s: &OneBotSchema) -> EnumSpec {
          none is known the result is [`EventKind::Unknown`] holding\n\
          `post_type[.detail[.sub_type]]`.",
     );
+    extra.line("    #[must_use]");
     extra.line(
         "    pub fn classify(post_type: &str, detail: Option<&str>, sub_type: Option<&str>) -> EventKind {",
     );
@@ -345,6 +346,7 @@ pub fn render(spec: &EnumSpec) -> String {
     o.blank();
 
     o.doc(4, &format!("The wire string of this {noun}."));
+    o.line("    #[must_use]");
     o.line("    pub fn as_str(&self) -> &str {");
     o.line("        match self {");
     for v in &spec.variants {
@@ -359,6 +361,7 @@ pub fn render(spec: &EnumSpec) -> String {
         4,
         &format!("The known {noun} with this wire string, without allocating; `None` if unknown."),
     );
+    o.line("    #[must_use]");
     o.line(format!(
         "    pub fn from_known(name: &str) -> Option<{t}> {{"
     ));
@@ -379,6 +382,7 @@ pub fn render(spec: &EnumSpec) -> String {
         4,
         &format!("Whether this is an {noun} botgate does not know."),
     );
+    o.line("    #[must_use]");
     o.line("    pub fn is_unknown(&self) -> bool {");
     o.line(format!("        matches!(self, {t}::Unknown(_))"));
     o.line("    }");
@@ -411,6 +415,7 @@ pub fn render(spec: &EnumSpec) -> String {
             o.blank();
         }
         o.doc(4, &a.doc);
+        o.line("    #[must_use]");
         o.line(format!("    pub fn {}(&self) -> {} {{", a.name, a.ret));
         o.line("        match self {");
         for (v, value) in spec.variants.iter().zip(&a.values) {

@@ -1,5 +1,6 @@
 //! `cargo xtask codegen [--check]`: generates the event-type enums, the typed event enums and
-//! decode tables, the QQ intents bits and `docs/events.md` from `proto/schema/*.toml`.
+//! decode tables, the QQ intents bits, the dispatch crate's typed handler methods and
+//! `docs/events.md` from `proto/schema/*.toml`.
 //!
 //! The generated files are checked in (as rust-analyzer does); `--check` regenerates them in
 //! memory and exits 1 naming every file that is stale, so CI catches a schema edit without a
@@ -7,6 +8,7 @@
 
 mod codegen;
 mod gen_codec;
+mod gen_dispatch;
 mod gen_docs;
 mod gen_proto;
 mod rust;

@@ -2,7 +2,7 @@
 //! anything is generated from it. The format is described in `proto/schema/README.md`.
 
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// `proto/schema/qq.toml`.
@@ -270,7 +270,7 @@ pub fn validate_onebot(s: &OneBotSchema) -> Result<(), String> {
 /// Checks shared by every platform: unique names, variants and handlers; well-formed payload
 /// paths, handler names and docs.
 struct Common {
-    names: BTreeMap<String, ()>,
+    names: BTreeSet<String>,
     variants: BTreeMap<String, String>,
     handlers: BTreeMap<String, String>,
 }
@@ -278,14 +278,14 @@ struct Common {
 impl Common {
     fn new() -> Self {
         Self {
-            names: BTreeMap::new(),
+            names: BTreeSet::new(),
             variants: BTreeMap::new(),
             handlers: BTreeMap::new(),
         }
     }
 
     fn check(&mut self, p: &mut Problems, name: &str, payload: &str, handler: &str, doc: &str) {
-        if self.names.insert(name.to_owned(), ()).is_some() {
+        if !self.names.insert(name.to_owned()) {
             p.push(format!("event {name} is listed twice"));
         }
         let variant = crate::rust::camel_case(name);

@@ -29,11 +29,13 @@ pub struct EventInfo {
 
 impl EventInfo {
     /// The event type this row describes.
+    #[must_use]
     pub fn event_type(&self) -> EventType {
         EventType::from(self.name)
     }
 
     /// The row of a known event type; `None` for [`EventType::Unknown`].
+    #[must_use]
     pub fn of(t: &EventType) -> Option<&'static EventInfo> {
         EVENTS.iter().find(|info| info.name == t.as_str())
     }

@@ -117,6 +117,7 @@ pub enum Event {
 
 impl Event {
     /// The event type of this event.
+    #[must_use]
     pub fn event_type(&self) -> EventType {
         match self {
             Event::BotReady(_) => EventType::BotReady,
@@ -170,6 +171,7 @@ impl Event {
     }
 
     /// The wire name of this event's type (`t`), without allocating.
+    #[must_use]
     pub fn name(&self) -> &str {
         match self {
             Event::BotReady(_) => "BOT_READY",
@@ -226,8 +228,12 @@ impl Event {
 /// Decodes the payload `data` (the raw bytes of `d`) of a dispatch of type `event_type`.
 ///
 /// A known type decodes into its payload struct; an unknown one is kept as JSON in
-/// [`Event::Unknown`]. Either way `data` must be valid JSON: the error then names the
-/// event type and the path of the offending field.
+/// [`Event::Unknown`].
+///
+/// # Errors
+///
+/// [`crate::ErrorKind::Payload`] when `data` is not valid JSON or does not fit the payload
+/// type; it names the event type and the path of the offending field.
 pub fn decode_event(event_type: &str, data: &[u8]) -> Result<Event, Error> {
     Ok(match event_type {
         "BOT_READY" => Event::BotReady(payload(event_type, data)?),

@@ -47,8 +47,8 @@ impl Intents {
         .union(Intents::PUBLIC_GUILD_MESSAGES);
 }
 
-/// The intent that delivers events of type `t`: empty for types no intent covers (READY,
-/// RESUMED) and for unknown types.
+/// The intent that delivers events of type `t`: empty for types no intent covers (`READY`,
+/// `RESUMED`) and for unknown types.
 pub(crate) fn intent_of(t: &EventType) -> Intents {
     match t {
         EventType::GuildCreate => Intents::GUILDS,

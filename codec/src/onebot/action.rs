@@ -186,7 +186,10 @@ pub struct ActionResponse {
     )]
     pub message: Option<String>,
     /// A user-facing error description (go-cqhttp, NapCat).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub wording: Option<String>,
 }
 
@@ -227,7 +230,10 @@ impl ActionResponse {
             Ok(())
         })?;
         if !has {
-            return Err(Error::envelope("retcode", "missing (not an action response)"));
+            return Err(Error::envelope(
+                "retcode",
+                "missing (not an action response)",
+            ));
         }
         Error::decode_payload("action response", bytes)
     }
@@ -406,7 +412,10 @@ mod tests {
         assert_eq!(v["params"]["message"][0]["data"]["text"], "a\"b");
         assert_eq!(v["echo"], "e1");
         assert!(v["params"].get("group_id").is_none());
-        assert_eq!(encode_call(&GetLoginInfo {}, "x").unwrap(), r#"{"action":"get_login_info","params":{},"echo":"x"}"#);
+        assert_eq!(
+            encode_call(&GetLoginInfo {}, "x").unwrap(),
+            r#"{"action":"get_login_info","params":{},"echo":"x"}"#
+        );
     }
 
     #[test]
@@ -419,7 +428,10 @@ mod tests {
 
     #[test]
     fn request_decodes_with_any_echo() {
-        let a = Action::decode(br#"{"action":"delete_msg","params":{"message_id":"9"},"echo":{"n":1}}"#).unwrap();
+        let a = Action::decode(
+            br#"{"action":"delete_msg","params":{"message_id":"9"},"echo":{"n":1}}"#,
+        )
+        .unwrap();
         assert_eq!(a.echo_str().as_deref(), Some(r#"{"n":1}"#));
         let p: botgate_proto::onebot::action::DeleteMsg = a.params_as().unwrap();
         assert_eq!(p.message_id, 9);
@@ -435,7 +447,10 @@ mod tests {
         .unwrap();
         let e = r.into_result::<Value>().unwrap_err();
         assert!(e.is_unsupported());
-        assert_eq!(e.to_string(), "action failed: retcode 1404, status `failed`: 不支持的 API");
+        assert_eq!(
+            e.to_string(),
+            "action failed: retcode 1404, status `failed`: 不支持的 API"
+        );
     }
 
     #[test]
@@ -448,8 +463,14 @@ mod tests {
 
     #[test]
     fn data_that_does_not_fit_names_the_field() {
-        let r = ActionResponse::decode(br#"{"status":"ok","retcode":0,"data":{"user_id":"x"}}"#).unwrap();
-        let e = r.into_result::<botgate_proto::onebot::action::LoginInfo>().unwrap_err();
-        assert!(matches!(&e, ActionError::Data { path, .. } if path == "user_id"), "{e}");
+        let r = ActionResponse::decode(br#"{"status":"ok","retcode":0,"data":{"user_id":"x"}}"#)
+            .unwrap();
+        let e = r
+            .into_result::<botgate_proto::onebot::action::LoginInfo>()
+            .unwrap_err();
+        assert!(
+            matches!(&e, ActionError::Data { path, .. } if path == "user_id"),
+            "{e}"
+        );
     }
 }

@@ -16,7 +16,9 @@ use crate::{Error, ErrorKind};
 use botgate_proto::onebot::cq as imp;
 use botgate_proto::onebot::Segment;
 
-pub use imp::{escape_param, escape_text, render, render_into, unescape_param, unescape_text, MAX_DEPTH};
+pub use imp::{
+    escape_param, escape_text, render, render_into, unescape_param, unescape_text, MAX_DEPTH,
+};
 
 /// Parse a CQ string strictly.
 ///

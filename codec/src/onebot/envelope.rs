@@ -75,7 +75,11 @@ impl Header {
             "meta_event" => self.meta_event_type.as_deref(),
             _ => None,
         };
-        Ok(EventKind::classify(post_type, detail, self.sub_type.as_deref()))
+        Ok(EventKind::classify(
+            post_type,
+            detail,
+            self.sub_type.as_deref(),
+        ))
     }
 }
 
@@ -214,25 +218,49 @@ mod tests {
 
     #[test]
     fn nested_post_type_is_not_the_outer_one() {
-        let r = Incoming::classify(&br#"{"data":{"post_type":"message"},"retcode":0,"status":"ok"}"#[..]).unwrap();
+        let r = Incoming::classify(
+            &br#"{"data":{"post_type":"message"},"retcode":0,"status":"ok"}"#[..],
+        )
+        .unwrap();
         assert!(matches!(r, Incoming::Response(_)));
     }
 
     #[test]
     fn post_type_that_is_not_a_string_is_an_envelope_error() {
         let e = Incoming::classify(&br#"{"post_type":1}"#[..]).unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::Envelope { field: "post_type", .. }), "{e}");
+        assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::Envelope {
+                    field: "post_type",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn neither_event_nor_response_is_an_error() {
         let e = Incoming::classify(&br#"{"hello":1}"#[..]).unwrap_err();
-        assert!(matches!(e.kind(), ErrorKind::Envelope { field: "post_type", .. }), "{e}");
+        assert!(
+            matches!(
+                e.kind(),
+                ErrorKind::Envelope {
+                    field: "post_type",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn raw_event_reads_ids_as_numbers_or_strings() {
-        let r = RawEvent::scan(&br#"{"self_id":"123","time":7,"post_type":"message","message_type":"group"}"#[..]).unwrap();
+        let r = RawEvent::scan(
+            &br#"{"self_id":"123","time":7,"post_type":"message","message_type":"group"}"#[..],
+        )
+        .unwrap();
         assert_eq!(r.kind(), &EventKind::MessageGroup);
         assert_eq!(r.self_id(), Some(123));
         assert_eq!(r.time(), Some(7));

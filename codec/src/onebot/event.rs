@@ -189,7 +189,10 @@ mod tests {
 
     #[test]
     fn unknown_kind_keeps_the_json() {
-        let e = decode_event(br#"{"post_type":"notice","notice_type":"x","sub_type":"y","self_id":"5"}"#).unwrap();
+        let e = decode_event(
+            br#"{"post_type":"notice","notice_type":"x","sub_type":"y","self_id":"5"}"#,
+        )
+        .unwrap();
         assert_eq!(e.kind_str(), "notice.x.y");
         assert!(e.kind().is_unknown());
         assert_eq!(e.self_id(), Some(5));

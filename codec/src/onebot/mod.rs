@@ -27,6 +27,8 @@ mod action;
 pub mod cq;
 mod envelope;
 mod event;
+#[doc(hidden)]
+pub mod fuzzing;
 
 pub use action::{encode_action, encode_call, Action, ActionError, ActionResponse, Retcode};
 pub use envelope::{Incoming, RawEvent};

@@ -2,4 +2,6 @@
 //! Typed handler registration methods (`on_at_message_create`, ...), one per event type of
 //! each schema. The template is in `README.md` next to this file.
 
+mod bubble;
+mod onebot;
 mod qq;

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use botgate_codec::Error;
 use botgate_dispatch::{
-    BotInfo, Category, ConversationKey, Conversation, DedupeKey, EventMeta, Platform,
-    PlatformKind, Scene, UnifiedEvent, Unify,
+    BotInfo, Category, Conversation, ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind,
+    Scene, UnifiedEvent, Unify,
 };
 use bytes::Bytes;
 

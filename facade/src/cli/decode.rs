@@ -24,7 +24,7 @@ struct FrameLine<'a, D: Serialize> {
     s: Option<u64>,
     t: Option<&'a str>,
     id: Option<&'a str>,
-    data: D,
+    data: &'a D,
 }
 
 #[derive(Serialize)]
@@ -112,28 +112,26 @@ fn to_line(value: &impl Serialize) -> String {
 
 fn frame_line(platform: Platform, line: usize, bytes: &[u8]) -> Result<String, String> {
     let frame = Frame::scan(bytes.to_vec()).map_err(|e| e.to_string())?;
-    let head = |data| FrameLine {
+    let head = FrameHead {
         line,
         op: frame.op(),
         s: frame.seq(),
         t: frame.event_type(),
         id: frame.id(),
-        data,
     };
     match (frame.op(), frame.event_type()) {
         (0, Some(t)) => {
             let d = frame.data().unwrap_or(b"null");
-            let json = match platform {
+            Ok(match platform {
                 Platform::Bubble => {
                     let event = botgate_codec::bubble::decode_event(t, d).map_err(describe)?;
-                    to_line(&head(event))
+                    head.render(&event)
                 }
                 _ => {
                     let event = botgate_codec::qq::decode_event(t, d).map_err(describe)?;
-                    to_line(&head(event))
+                    head.render(&event)
                 }
-            };
-            Ok(json)
+            })
         }
         (0, None) => Err("envelope: dispatch frame (op 0) without `t`".to_owned()),
         _ => {
@@ -141,24 +139,49 @@ fn frame_line(platform: Platform, line: usize, bytes: &[u8]) -> Result<String, S
                 Some(d) => serde_json::from_slice(d).map_err(|e| format!("d: {e}"))?,
                 None => Value::Null,
             };
-            Ok(to_line(&head(data)))
+            Ok(head.render(&data))
         }
+    }
+}
+
+struct FrameHead<'a> {
+    line: usize,
+    op: u8,
+    s: Option<u64>,
+    t: Option<&'a str>,
+    id: Option<&'a str>,
+}
+
+impl FrameHead<'_> {
+    fn render<D: Serialize>(&self, data: &D) -> String {
+        to_line(&FrameLine {
+            line: self.line,
+            op: self.op,
+            s: self.s,
+            t: self.t,
+            id: self.id,
+            data,
+        })
     }
 }
 
 fn onebot_line(line: usize, bytes: &[u8]) -> Result<String, String> {
     use botgate_codec::onebot::Incoming;
-    match Incoming::classify(bytes).map_err(describe)? {
-        Incoming::Event(event) => Ok(to_line(&KindLine {
-            line,
-            kind: event.kind().as_str(),
-            data: &event,
-        })),
+    match Incoming::classify(bytes.to_vec()).map_err(describe)? {
+        Incoming::Event(raw) => {
+            let event = raw.decode().map_err(describe)?;
+            Ok(to_line(&KindLine {
+                line,
+                kind: raw.kind().as_str(),
+                data: &event,
+            }))
+        }
         Incoming::Response(response) => Ok(to_line(&KindLine {
             line,
             kind: "action_response",
             data: &response,
         })),
+        _ => Err("neither an event nor an action response".to_owned()),
     }
 }
 

@@ -20,7 +20,10 @@ pub struct EventsSubscribed {
 #[serde(default, rename_all = "camelCase")]
 pub struct EventsUnsubscribed {
     /// Event types no longer subscribed.
-    #[serde(alias = "unsubscribed_events", deserialize_with = "de::lossy_vec_string")]
+    #[serde(
+        alias = "unsubscribed_events",
+        deserialize_with = "de::lossy_vec_string"
+    )]
     pub unsubscribed_events: Vec<String>,
 }
 
@@ -29,7 +32,10 @@ pub struct EventsUnsubscribed {
 #[serde(default, rename_all = "camelCase")]
 pub struct SubscribeDenied {
     /// Why.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reason: Option<String>,
     /// The refused event types.
     #[serde(deserialize_with = "de::lossy_vec_string")]
@@ -44,7 +50,10 @@ pub struct ErrorEvent {
     #[serde(deserialize_with = "de::lossy_string")]
     pub code: String,
     /// Human-readable message.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
 }
 

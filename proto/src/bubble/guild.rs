@@ -10,22 +10,41 @@ use super::GuildMember;
 #[serde(default, rename_all = "camelCase")]
 pub struct Guild {
     /// Guild id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Guild name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Owner's user id.
-    #[serde(alias = "owner_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "owner_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub owner_id: Option<i64>,
     /// Icon URL.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub icon: Option<String>,
     /// Channels (create).
-    #[serde(deserialize_with = "de::objects", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub channels: Vec<Channel>,
     /// Members (create).
-    #[serde(deserialize_with = "de::objects", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub members: Vec<GuildMember>,
 }
 
@@ -34,22 +53,43 @@ pub struct Guild {
 #[serde(default, rename_all = "camelCase")]
 pub struct Channel {
     /// Channel id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Guild id.
-    #[serde(alias = "guild_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "guild_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guild_id: Option<i64>,
     /// Channel name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Channel type code.
-    #[serde(rename = "type", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<i64>,
     /// Sort position.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub position: Option<i64>,
     /// Parent (category) id.
-    #[serde(alias = "parent_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "parent_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parent_id: Option<i64>,
 }
 
@@ -58,20 +98,32 @@ pub struct Channel {
 #[serde(default, rename_all = "camelCase")]
 pub struct GuildRole {
     /// Guild id.
-    #[serde(alias = "guild_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "guild_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guild_id: Option<i64>,
     /// The role (create / update).
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub role: Option<Role>,
     /// The role id (delete).
-    #[serde(alias = "role_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "role_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub role_id: Option<i64>,
 }
 
 impl GuildRole {
     /// The role's id: `roleId`, else `role.id`.
     pub fn role_id(&self) -> Option<i64> {
-        self.role_id.or_else(|| self.role.as_ref().and_then(|r| r.id))
+        self.role_id
+            .or_else(|| self.role.as_ref().and_then(|r| r.id))
     }
 }
 
@@ -80,15 +132,27 @@ impl GuildRole {
 #[serde(default, rename_all = "camelCase")]
 pub struct Role {
     /// Role id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Role name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Colour (`#3498db`; a number is kept as its decimal string).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub color: Option<String>,
     /// Permission bits.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub permissions: Option<i64>,
 }

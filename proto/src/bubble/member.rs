@@ -24,41 +24,77 @@ str_enum! {
 #[serde(default, rename_all = "camelCase")]
 pub struct GuildMember {
     /// Guild id.
-    #[serde(alias = "guild_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "guild_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guild_id: Option<i64>,
     /// The member's id (2026-03).
-    #[serde(alias = "user_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "user_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// The member (seed; 2026-03 add).
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user: Option<User>,
     /// Role ids (seed update).
-    #[serde(deserialize_with = "de::lossy_vec_i64", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::lossy_vec_i64",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub roles: Vec<i64>,
     /// Nickname (seed update).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nick: Option<String>,
     /// Nickname (2026-03 update with action `nickname`).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nickname: Option<String>,
     /// When the member joined.
-    #[serde(alias = "joined_at", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "joined_at",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub joined_at: Option<String>,
     /// What changed (2026-03 update).
-    #[serde(deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action: Option<MemberAction>,
     /// The role added or removed.
-    #[serde(alias = "role_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "role_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub role_id: Option<i64>,
     /// Who made the change (kick, mute, role change).
-    #[serde(alias = "operator_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "operator_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operator_id: Option<i64>,
 }
 
 impl GuildMember {
     /// The member's id: `userId`, else `user.id`.
     pub fn user_id(&self) -> Option<i64> {
-        self.user_id.or_else(|| self.user.as_ref().and_then(|u| u.id))
+        self.user_id
+            .or_else(|| self.user.as_ref().and_then(|u| u.id))
     }
 
     /// The new nickname: `nickname` or `nick`.
@@ -73,22 +109,45 @@ impl GuildMember {
 #[serde(default, rename_all = "camelCase")]
 pub struct GroupMember {
     /// Group id.
-    #[serde(alias = "group_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "group_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// Group thread id.
-    #[serde(alias = "thread_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "thread_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<i64>,
     /// The member's id.
-    #[serde(alias = "user_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "user_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// The member.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user: Option<User>,
     /// Who added / removed the member.
-    #[serde(alias = "operator_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "operator_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub operator_id: Option<i64>,
     /// When the member joined.
-    #[serde(alias = "joined_at", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "joined_at",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub joined_at: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -98,6 +157,7 @@ pub struct GroupMember {
 impl GroupMember {
     /// The member's id: `userId`, else `user.id`.
     pub fn user_id(&self) -> Option<i64> {
-        self.user_id.or_else(|| self.user.as_ref().and_then(|u| u.id))
+        self.user_id
+            .or_else(|| self.user.as_ref().and_then(|u| u.id))
     }
 }

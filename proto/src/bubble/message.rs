@@ -12,68 +12,131 @@ use super::user::{self, Author, MentionRef, User};
 #[serde(default, rename_all = "camelCase")]
 pub struct Message {
     /// Message id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Channel id (guild messages; the seed also uses it for DMs).
-    #[serde(alias = "channel_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "channel_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_id: Option<i64>,
     /// DM / group thread id (2026-03 DMs).
-    #[serde(alias = "thread_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "thread_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<i64>,
     /// Guild id (seed schema only).
-    #[serde(alias = "guild_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "guild_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guild_id: Option<i64>,
     /// Group id (group chat messages).
-    #[serde(alias = "group_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "group_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// Author id (2026-03 schema).
-    #[serde(alias = "author_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "author_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub author_id: Option<i64>,
     /// The author: an object (seed) or a user name (2026-03).
-    #[serde(deserialize_with = "user::opt_author", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "user::opt_author",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub author: Option<Author>,
     /// Text content.
     #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// Message type code (seed: `msgType: 0`).
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub msg_type: Option<i64>,
     /// Message type name (2026-03: `type: "text"`).
-    #[serde(rename = "type", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     /// Where it was sent from (`web`, ...).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub platform: Option<String>,
     /// Mentions: user ids (seed) or objects (2026-03).
-    #[serde(deserialize_with = "user::mentions", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "user::mentions",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub mentions: Vec<MentionRef>,
     /// Mentioned role ids (seed).
-    #[serde(deserialize_with = "de::lossy_vec_i64", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::lossy_vec_i64",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub mention_roles: Vec<i64>,
     /// The message replied to.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reply_to_id: Option<i64>,
     /// Attachments (`attachments`; the AlemonJS client says `attachment`).
-    #[serde(alias = "attachment", deserialize_with = "de::objects", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        alias = "attachment",
+        deserialize_with = "de::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub attachments: Vec<Attachment>,
     /// When it was sent (seed).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<String>,
     /// When it was sent (2026-03).
-    #[serde(alias = "created_at", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "created_at",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<String>,
     /// When it was edited (seed).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub edited_timestamp: Option<String>,
     /// When it was edited (2026-03).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub edited_at: Option<String>,
 }
 
 impl Message {
     /// The author's id: `authorId`, else the author object's id.
     pub fn author_id(&self) -> Option<i64> {
-        self.author_id.or_else(|| self.author.as_ref().and_then(Author::id))
+        self.author_id
+            .or_else(|| self.author.as_ref().and_then(Author::id))
     }
 
     /// The author's name, when known.
@@ -88,7 +151,9 @@ impl Message {
 
     /// When it was edited: `editedTimestamp` or `editedAt`.
     pub fn edited_time(&self) -> Option<&str> {
-        self.edited_timestamp.as_deref().or(self.edited_at.as_deref())
+        self.edited_timestamp
+            .as_deref()
+            .or(self.edited_at.as_deref())
     }
 
     /// Where it was sent: `channelId`, else `threadId`.
@@ -107,22 +172,41 @@ impl Message {
 #[serde(default, rename_all = "camelCase")]
 pub struct Attachment {
     /// Storage path.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// URL.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
     /// MIME type.
-    #[serde(alias = "content_type", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "content_type",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_type: Option<String>,
     /// Size in bytes.
-    #[serde(deserialize_with = "de::lossy_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub size: Option<u64>,
     /// File name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub filename: Option<String>,
     /// Category (`image`, `file`, ...).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub category: Option<String>,
 }
 
@@ -131,22 +215,44 @@ pub struct Attachment {
 #[serde(default, rename_all = "camelCase")]
 pub struct MessageDelete {
     /// The deleted message's id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Channel id.
-    #[serde(alias = "channel_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "channel_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(alias = "thread_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "thread_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<i64>,
     /// Guild id (seed schema).
-    #[serde(alias = "guild_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "guild_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guild_id: Option<i64>,
     /// Group id.
-    #[serde(alias = "group_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "group_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// `true` (2026-03 schema).
-    #[serde(deserialize_with = "de::lossy_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deleted: Option<bool>,
 }
 
@@ -162,16 +268,31 @@ impl MessageDelete {
 #[serde(default, rename_all = "camelCase")]
 pub struct MessagePin {
     /// The message id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Channel id.
-    #[serde(alias = "channel_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "channel_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(alias = "thread_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "thread_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<i64>,
     /// Group id.
-    #[serde(alias = "group_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "group_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
 }
 
@@ -180,29 +301,49 @@ pub struct MessagePin {
 #[serde(default, rename_all = "camelCase")]
 pub struct Reaction {
     /// The message reacted to.
-    #[serde(alias = "message_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "message_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_id: Option<i64>,
     /// Channel id.
-    #[serde(alias = "channel_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "channel_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(alias = "thread_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "thread_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<i64>,
     /// Who reacted.
-    #[serde(alias = "user_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "user_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// The emoji (a Unicode emoji such as `👍`).
     #[serde(deserialize_with = "de::lossy_string")]
     pub emoji: String,
     /// Who reacted (add only).
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user: Option<User>,
 }
 
 impl Reaction {
     /// Who reacted: `userId`, else `user.id`.
     pub fn user_id(&self) -> Option<i64> {
-        self.user_id.or_else(|| self.user.as_ref().and_then(|u| u.id))
+        self.user_id
+            .or_else(|| self.user.as_ref().and_then(|u| u.id))
     }
 }
 
@@ -211,15 +352,31 @@ impl Reaction {
 #[serde(default, rename_all = "camelCase")]
 pub struct Mention {
     /// Channel id.
-    #[serde(alias = "channel_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "channel_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(alias = "thread_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "thread_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<i64>,
     /// The message that mentions the bot.
-    #[serde(alias = "message_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "message_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_id: Option<i64>,
     /// Who mentioned the bot.
-    #[serde(alias = "author_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "author_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub author_id: Option<i64>,
 }

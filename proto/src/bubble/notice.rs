@@ -22,19 +22,35 @@ str_enum! {
 #[serde(default, rename_all = "camelCase")]
 pub struct ReadState {
     /// What the id names.
-    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<ReadStateKind>,
     /// Channel, guild or DM id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Last message read.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_read_message_id: Option<i64>,
     /// Unread messages.
-    #[serde(deserialize_with = "de::lossy_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unread_count: Option<u64>,
     /// Unread mentions.
-    #[serde(deserialize_with = "de::lossy_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub mention_count: Option<u64>,
 }
 
@@ -44,25 +60,51 @@ pub struct ReadState {
 #[serde(default, rename_all = "camelCase")]
 pub struct Application {
     /// Application id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Application type.
-    #[serde(rename = "type", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     /// Status.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
     /// Applicant.
-    #[serde(alias = "user_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "user_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// Guild applied to.
-    #[serde(alias = "guild_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "guild_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub guild_id: Option<i64>,
     /// Group applied to.
-    #[serde(alias = "group_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "group_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// When it was created.
-    #[serde(alias = "created_at", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "created_at",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -74,19 +116,37 @@ pub struct Application {
 #[serde(default, rename_all = "camelCase")]
 pub struct Notice {
     /// Notice id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Notice type.
-    #[serde(rename = "type", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     /// Text.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<String>,
     /// Who it is for / about.
-    #[serde(alias = "user_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "user_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// When it was created.
-    #[serde(alias = "created_at", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "created_at",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -98,13 +158,23 @@ pub struct Notice {
 #[serde(default, rename_all = "camelCase")]
 pub struct GroupThread {
     /// Thread id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Group id.
-    #[serde(alias = "group_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "group_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// Thread name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]

@@ -56,13 +56,23 @@ impl BotReady {
 #[serde(default, rename_all = "camelCase")]
 pub struct BotInfo {
     /// Bot (application) id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Bot name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// The bot's own user account.
-    #[serde(alias = "bot_user", deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "bot_user",
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bot_user: Option<BotUser>,
 }
 
@@ -71,10 +81,16 @@ pub struct BotInfo {
 #[serde(default, rename_all = "camelCase")]
 pub struct BotUser {
     /// User id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// User name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -83,10 +99,16 @@ pub struct BotUser {
 #[serde(default, rename_all = "camelCase")]
 pub struct GuildRef {
     /// Guild id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Guild name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -95,10 +117,17 @@ pub struct GuildRef {
 #[serde(default, rename_all = "camelCase")]
 pub struct DmThread {
     /// Thread id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// The other user's id.
-    #[serde(alias = "user_id", deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "user_id",
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
 }
 
@@ -113,7 +142,10 @@ struct Wire {
     session_id_snake: Option<String>,
     #[serde(rename = "resumeGatewayUrl", deserialize_with = "de::lossy_opt_string")]
     resume_camel: Option<String>,
-    #[serde(rename = "resume_gateway_url", deserialize_with = "de::lossy_opt_string")]
+    #[serde(
+        rename = "resume_gateway_url",
+        deserialize_with = "de::lossy_opt_string"
+    )]
     resume_snake: Option<String>,
     #[serde(deserialize_with = "de::opt_object")]
     bot: Option<BotInfo>,
@@ -150,7 +182,10 @@ impl From<Wire> for BotReady {
             resume_gateway_url: w.resume_camel.or(w.resume_snake),
             bot: w.bot,
             guilds: merge(w.guilds, w.subscribed_guilds),
-            dm_threads: merge(merge(w.subscribed_dms, w.dm_threads_camel), w.dm_threads_snake),
+            dm_threads: merge(
+                merge(w.subscribed_dms, w.dm_threads_camel),
+                w.dm_threads_snake,
+            ),
             available_events: merge(w.available_camel, w.available_snake),
         }
     }

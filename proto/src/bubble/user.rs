@@ -10,19 +10,36 @@ use std::fmt;
 #[serde(default, rename_all = "camelCase")]
 pub struct User {
     /// User id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// User name (`name`; the AlemonJS client says `username`).
-    #[serde(alias = "username", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "username",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Avatar URL or path.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar: Option<String>,
     /// Whether the user is a bot (`isBot` / `is_bot`).
-    #[serde(alias = "is_bot", deserialize_with = "de::lossy_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        alias = "is_bot",
+        deserialize_with = "de::lossy_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_bot: Option<bool>,
     /// Nickname.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nickname: Option<String>,
 }
 
@@ -84,7 +101,8 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
             f.write_str("an author object, name or id")
         }
         fn visit_map<A: sde::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-            User::deserialize(sde::value::MapAccessDeserializer::new(a)).map(|u| Some(Author::User(u)))
+            User::deserialize(sde::value::MapAccessDeserializer::new(a))
+                .map(|u| Some(Author::User(u)))
         }
         fn visit_str<E: sde::Error>(self, v: &str) -> Result<Self::Value, E> {
             Ok(Some(Author::Name(v.to_owned())))
@@ -126,16 +144,29 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
 #[serde(default, rename_all = "camelCase")]
 pub struct MentionEntity {
     /// What is mentioned (`user`, ...).
-    #[serde(rename = "type", deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     /// Its id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Its name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Its avatar.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar: Option<String>,
 }
 
@@ -238,7 +269,10 @@ pub(crate) fn mentions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MentionRef
             Ok(out)
         }
         fn visit_map<A: sde::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
-            while a.next_entry::<sde::IgnoredAny, sde::IgnoredAny>()?.is_some() {}
+            while a
+                .next_entry::<sde::IgnoredAny, sde::IgnoredAny>()?
+                .is_some()
+            {}
             Ok(Vec::new())
         }
         fn visit_i64<E: sde::Error>(self, _: i64) -> Result<Self::Value, E> {

@@ -163,6 +163,7 @@ impl EventType {
     ];
 
     /// The wire string of this event type.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             EventType::BotReady => "BOT_READY",
@@ -216,6 +217,7 @@ impl EventType {
     }
 
     /// The known event type with this wire string, without allocating; `None` if unknown.
+    #[must_use]
     pub fn from_known(name: &str) -> Option<EventType> {
         match name {
             "BOT_READY" => Some(EventType::BotReady),
@@ -269,12 +271,14 @@ impl EventType {
     }
 
     /// Whether this is an event type botgate does not know.
+    #[must_use]
     pub fn is_unknown(&self) -> bool {
         matches!(self, EventType::Unknown(_))
     }
 
     /// The dispatch handler name (`at_message_create` for `on_at_message_create`);
     /// `None` for unknown types.
+    #[must_use]
     pub fn handler(&self) -> Option<&'static str> {
         match self {
             EventType::BotReady => Some("bot_ready"),
@@ -328,6 +332,7 @@ impl EventType {
     }
 
     /// One line saying what the event is; empty for unknown types.
+    #[must_use]
     pub fn doc(&self) -> &'static str {
         match self {
             EventType::BotReady => "The connection is ready (WebSocket only): bot identity, subscribed guilds / DMs, available events. Three shapes are normalised.",
@@ -380,9 +385,10 @@ impl EventType {
         }
     }
 
-    /// Whether op 30 (Subscribe) may name this event type. BOT_READY, EVENTS_SUBSCRIBED,
-    /// ERROR and the like are always sent. Unknown types are assumed subscribable:
+    /// Whether op 30 (Subscribe) may name this event type. `BOT_READY`,
+    /// `EVENTS_SUBSCRIBED`, `ERROR` and the like are always sent. Unknown types are assumed subscribable:
     /// the server decides (it lists rejected names in `invalidEvents`).
+    #[must_use]
     pub fn subscribable(&self) -> bool {
         match self {
             EventType::BotReady => false,
@@ -437,6 +443,7 @@ impl EventType {
 
     /// The Bubble event schema that introduced this type (`2025-12` or `2026-03`);
     /// `None` for unknown types.
+    #[must_use]
     pub fn since(&self) -> Option<&'static str> {
         match self {
             EventType::BotReady => Some("2025-12"),
@@ -490,6 +497,7 @@ impl EventType {
     }
 
     /// The event / sub event in the unified model (`message/guild`), if it has one.
+    #[must_use]
     pub fn unified(&self) -> Option<&'static str> {
         match self {
             EventType::BotReady => None,
@@ -543,6 +551,7 @@ impl EventType {
     }
 
     /// The scene in the unified model (`guild`, `group`, ...), if it has one.
+    #[must_use]
     pub fn scene(&self) -> Option<&'static str> {
         match self {
             EventType::BotReady => None,

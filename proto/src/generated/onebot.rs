@@ -113,6 +113,7 @@ impl EventKind {
     ];
 
     /// The wire string of this event kind.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             EventKind::MessagePrivate => "message.private",
@@ -149,6 +150,7 @@ impl EventKind {
     }
 
     /// The known event kind with this wire string, without allocating; `None` if unknown.
+    #[must_use]
     pub fn from_known(name: &str) -> Option<EventKind> {
         match name {
             "message.private" => Some(EventKind::MessagePrivate),
@@ -185,12 +187,14 @@ impl EventKind {
     }
 
     /// Whether this is an event kind botgate does not know.
+    #[must_use]
     pub fn is_unknown(&self) -> bool {
         matches!(self, EventKind::Unknown(_))
     }
 
     /// The dispatch handler name (`at_message_create` for `on_at_message_create`);
     /// `None` for unknown types.
+    #[must_use]
     pub fn handler(&self) -> Option<&'static str> {
         match self {
             EventKind::MessagePrivate => Some("private_message"),
@@ -227,6 +231,7 @@ impl EventKind {
     }
 
     /// One line saying what the event is; empty for unknown types.
+    #[must_use]
     pub fn doc(&self) -> &'static str {
         match self {
             EventKind::MessagePrivate => "A private message: from a friend (sub_type friend), a group temp chat (group) or other.",
@@ -263,6 +268,7 @@ impl EventKind {
     }
 
     /// The `post_type` of events of this kind; `None` for unknown kinds.
+    #[must_use]
     pub fn post_type(&self) -> Option<&'static str> {
         match self {
             EventKind::MessagePrivate => Some("message"),
@@ -300,6 +306,7 @@ impl EventKind {
 
     /// The detail type (`message_type` / `notice_type` / `request_type` /
     /// `meta_event_type`) of events of this kind, if the kind names one.
+    #[must_use]
     pub fn detail(&self) -> Option<&'static str> {
         match self {
             EventKind::MessagePrivate => Some("private"),
@@ -336,6 +343,7 @@ impl EventKind {
     }
 
     /// The `sub_type` of events of this kind, if the sub type selects the kind.
+    #[must_use]
     pub fn sub_type(&self) -> Option<&'static str> {
         match self {
             EventKind::MessagePrivate => None,
@@ -372,6 +380,7 @@ impl EventKind {
     }
 
     /// The event / sub event in the unified model (`message/guild`), if it has one.
+    #[must_use]
     pub fn unified(&self) -> Option<&'static str> {
         match self {
             EventKind::MessagePrivate => Some("message/private"),
@@ -408,6 +417,7 @@ impl EventKind {
     }
 
     /// The scene in the unified model (`guild`, `group`, ...), if it has one.
+    #[must_use]
     pub fn scene(&self) -> Option<&'static str> {
         match self {
             EventKind::MessagePrivate => Some("private"),
@@ -507,6 +517,7 @@ impl EventKind {
     /// The most specific known kind wins (`notice.notify.poke` before `notice.notify`); when
     /// none is known the result is [`EventKind::Unknown`] holding
     /// `post_type[.detail[.sub_type]]`.
+    #[must_use]
     pub fn classify(post_type: &str, detail: Option<&str>, sub_type: Option<&str>) -> EventKind {
         let known = match (post_type, detail, sub_type) {
             ("notice", Some("notify"), Some("poke")) => Some(EventKind::NoticeNotifyPoke),

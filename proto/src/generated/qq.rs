@@ -189,6 +189,7 @@ impl EventType {
     ];
 
     /// The wire string of this event type.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
             EventType::Ready => "READY",
@@ -251,6 +252,7 @@ impl EventType {
     }
 
     /// The known event type with this wire string, without allocating; `None` if unknown.
+    #[must_use]
     pub fn from_known(name: &str) -> Option<EventType> {
         match name {
             "READY" => Some(EventType::Ready),
@@ -313,12 +315,14 @@ impl EventType {
     }
 
     /// Whether this is an event type botgate does not know.
+    #[must_use]
     pub fn is_unknown(&self) -> bool {
         matches!(self, EventType::Unknown(_))
     }
 
     /// The dispatch handler name (`at_message_create` for `on_at_message_create`);
     /// `None` for unknown types.
+    #[must_use]
     pub fn handler(&self) -> Option<&'static str> {
         match self {
             EventType::Ready => Some("ready"),
@@ -381,6 +385,7 @@ impl EventType {
     }
 
     /// One line saying what the event is; empty for unknown types.
+    #[must_use]
     pub fn doc(&self) -> &'static str {
         match self {
             EventType::Ready => "The session is established (answer to Identify): session id, bot user, shard.",
@@ -443,8 +448,9 @@ impl EventType {
     }
 
     /// The name of the intent that delivers this event type (`PUBLIC_GUILD_MESSAGES`);
-    /// `None` for READY / RESUMED and for unknown types. The bit itself is
+    /// `None` for `READY` / `RESUMED` and for unknown types. The bit itself is
     /// `botgate_codec::Intents::for_event`.
+    #[must_use]
     pub fn intent_name(&self) -> Option<&'static str> {
         match self {
             EventType::Ready => None,
@@ -507,6 +513,7 @@ impl EventType {
     }
 
     /// The event / sub event in the unified model (`message/guild`), if it has one.
+    #[must_use]
     pub fn unified(&self) -> Option<&'static str> {
         match self {
             EventType::Ready => None,
@@ -569,6 +576,7 @@ impl EventType {
     }
 
     /// The scene in the unified model (`guild`, `group`, ...), if it has one.
+    #[must_use]
     pub fn scene(&self) -> Option<&'static str> {
         match self {
             EventType::Ready => None,

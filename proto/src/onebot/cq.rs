@@ -23,7 +23,7 @@
 
 use super::segment::{Node, Segment};
 use super::Message;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -66,7 +66,9 @@ pub fn parse(s: &str) -> Result<Vec<Segment>, CqError> {
 /// Parse a CQ string leniently: never fails (see the module docs).
 pub fn parse_lenient(s: &str) -> Vec<Segment> {
     // The lenient parser reports no errors: every failure falls back to literal text.
-    Parser { strict: false }.message(s, 0).unwrap_or_else(|_| vec![Segment::text(s)])
+    Parser { strict: false }
+        .message(s, 0)
+        .unwrap_or_else(|_| vec![Segment::text(s)])
 }
 
 /// Render segments as a CQ string. `parse(&render(segs)) == segs` for normalised segments
@@ -116,29 +118,32 @@ fn render_code(seg: &Segment, out: &mut String) {
 }
 
 /// The segment's data fields in declaration order (typed) or key order (unknown).
+///
+/// The values come from `to_value` (exact: no float goes through text and back); the order
+/// from the keys of `to_string`, which follow the struct's declaration order.
 fn ordered_fields(seg: &Segment) -> Vec<(String, Value)> {
-    let json = match seg.data_json() {
-        Ok(j) => j,
-        Err(_) => return Vec::new(),
+    let (Ok(Value::Object(mut values)), Ok(json)) = (seg.data_value(), seg.data_json()) else {
+        return Vec::new();
     };
     let mut de = serde_json::Deserializer::from_str(&json);
-    match de.deserialize_map(OrderedVisitor) {
-        Ok(v) => v,
-        Err(_) => Vec::new(),
-    }
+    let keys = de.deserialize_map(KeysVisitor).unwrap_or_default();
+    keys.into_iter()
+        .filter_map(|k| values.remove(&k).map(|v| (k, v)))
+        .collect()
 }
 
-struct OrderedVisitor;
+/// The keys of a JSON object, in order.
+struct KeysVisitor;
 
-impl<'de> Visitor<'de> for OrderedVisitor {
-    type Value = Vec<(String, Value)>;
+impl<'de> Visitor<'de> for KeysVisitor {
+    type Value = Vec<String>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::new();
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
-            out.push((k, v));
+        while let Some((k, IgnoredAny)) = map.next_entry::<String, IgnoredAny>()? {
+            out.push(k);
         }
         Ok(out)
     }
@@ -274,7 +279,10 @@ impl Parser {
             }
             let param = &s[p_start..p_end];
             let Some(eq) = param.find('=') else {
-                return Err(CqError::new(p_start, format!("parameter `{param}` has no `=`")));
+                return Err(CqError::new(
+                    p_start,
+                    format!("parameter `{param}` has no `=`"),
+                ));
             };
             let key = unescape_param(&param[..eq]).into_owned();
             if key.is_empty() {
@@ -283,7 +291,10 @@ impl Parser {
             let value = unescape_param(&param[eq + 1..]).into_owned();
             if data.contains_key(&key) || (key == "content" && node_content.is_some()) {
                 if self.strict {
-                    return Err(CqError::new(p_start, format!("duplicate parameter `{key}`")));
+                    return Err(CqError::new(
+                        p_start,
+                        format!("duplicate parameter `{key}`"),
+                    ));
                 }
                 data.remove(&key);
             }
@@ -305,12 +316,24 @@ impl Parser {
     }
 
     /// A `node` with a nested `content` message.
-    fn node(&self, data: Map<String, Value>, content: &str, offset: usize, depth: usize) -> Result<Segment, CqError> {
+    fn node(
+        &self,
+        data: Map<String, Value>,
+        content: &str,
+        offset: usize,
+        depth: usize,
+    ) -> Result<Segment, CqError> {
         let inner = if depth + 1 > MAX_DEPTH {
-            Err(CqError::new(offset, format!("node contents nested deeper than {MAX_DEPTH}")))
+            Err(CqError::new(
+                offset,
+                format!("node contents nested deeper than {MAX_DEPTH}"),
+            ))
         } else {
             self.message(content, depth + 1).map_err(|e| {
-                CqError::new(offset, format!("in node content at byte {}: {}", e.offset, e.reason))
+                CqError::new(
+                    offset,
+                    format!("in node content at byte {}: {}", e.offset, e.reason),
+                )
             })
         };
         let typed = Segment::from_parts_strict("node".to_owned(), data.clone());
@@ -414,7 +437,9 @@ mod tests {
     #[test]
     fn value_may_contain_equals_signs() {
         let segs = parse("[CQ:image,file=a.jpg,url=http://x/?a=1&#44;b=2]").unwrap();
-        let Segment::Image(img) = &segs[0] else { panic!() };
+        let Segment::Image(img) = &segs[0] else {
+            panic!()
+        };
         assert_eq!(img.url.as_deref(), Some("http://x/?a=1,b=2"));
     }
 
@@ -422,7 +447,9 @@ mod tests {
     fn node_content_nests_and_round_trips() {
         let s = "[CQ:node,user_id=10,nickname=a,content=hi&#44; &#91;CQ:face&#44;id=1&#93;]";
         let segs = parse(s).unwrap();
-        let Segment::Node(n) = &segs[0] else { panic!("{segs:?}") };
+        let Segment::Node(n) = &segs[0] else {
+            panic!("{segs:?}")
+        };
         assert_eq!(n.user_id, Some(10));
         let content = n.content.as_ref().unwrap();
         assert_eq!(content.0, vec![Segment::text("hi, "), Segment::face(1)]);

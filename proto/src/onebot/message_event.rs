@@ -16,28 +16,46 @@ pub struct Sender {
     #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Group card (the name shown in the group).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub card: Option<String>,
     /// `male`, `female` or `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub age: Option<i32>,
     /// Area.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub area: Option<String>,
     /// Group level (a string by the standard; numbers accepted).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub level: Option<String>,
     /// `owner`, `admin` or `member`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Special group title.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title: Option<String>,
     /// The group of a temp chat (go-cqhttp).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
 }
 
@@ -81,13 +99,22 @@ pub struct PrivateMessage {
     #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The recipient (`message_sent` only; NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub target_id: Option<i64>,
     /// The group of a temp chat (some implementations).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// Where a temp chat started (go-cqhttp).
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub temp_source: Option<i32>,
     /// The message.
     pub message: Message,
@@ -100,13 +127,22 @@ pub struct PrivateMessage {
     /// The sender.
     pub sender: Sender,
     /// Message sequence (NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_seq: Option<i64>,
     /// Real message id (NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub real_id: Option<i64>,
     /// `array` or `string`: how `message` was sent (NapCat).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_format: Option<String>,
 }
 
@@ -151,12 +187,21 @@ pub struct GroupMessage {
     /// The sender.
     pub sender: Sender,
     /// Message sequence (NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_seq: Option<i64>,
     /// Real message id (NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub real_id: Option<i64>,
     /// `array` or `string`: how `message` was sent (NapCat).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_format: Option<String>,
 }

@@ -12,7 +12,10 @@ use serde_json::{Map, Value};
 #[serde(default)]
 pub struct HeartbeatStatus {
     /// Whether the account is online (`null` when unknown).
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub online: Option<bool>,
     /// Whether everything is in order.
     #[serde(deserialize_with = "de::bool")]

@@ -24,7 +24,10 @@ pub struct GroupFile {
     #[serde(deserialize_with = "de::i64")]
     pub busid: i64,
     /// Download URL (some implementations).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
 }
 
@@ -265,7 +268,10 @@ pub struct PokeNotice {
     #[serde(deserialize_with = "de::string")]
     pub sub_type: String,
     /// The group; absent in a private chat.
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// Who poked.
     #[serde(deserialize_with = "de::i64")]
@@ -274,7 +280,10 @@ pub struct PokeNotice {
     #[serde(deserialize_with = "de::i64")]
     pub target_id: i64,
     /// Who poked, in go-cqhttp's private pokes.
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sender_id: Option<i64>,
 }
 
@@ -390,13 +399,19 @@ pub struct InputStatusNotice {
     #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The group, if any (NapCat sends 0).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// Status text (`对方正在输入...`).
     #[serde(deserialize_with = "de::string")]
     pub status_text: String,
     /// 1 typing, 0 speaking, 2 stopped (NapCat).
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub event_type: Option<i32>,
 }
 
@@ -503,7 +518,10 @@ pub struct OfflineFile {
     #[serde(deserialize_with = "de::u64")]
     pub size: u64,
     /// Download URL.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
 }
 
@@ -609,7 +627,10 @@ pub struct GroupMsgEmojiLikeNotice {
     #[serde(deserialize_with = "de::vec")]
     pub likes: Vec<EmojiLike>,
     /// Added (true) or removed (false), in newer NapCat.
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_add: Option<bool>,
 }
 

@@ -62,6 +62,9 @@ pub struct GroupRequest {
     #[serde(deserialize_with = "de::string")]
     pub flag: String,
     /// Who invited the requester (NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub invitor_id: Option<i64>,
 }

@@ -17,10 +17,16 @@ pub struct AudioAction {
     #[serde(deserialize_with = "de::lossy_string")]
     pub channel_id: String,
     /// Audio URL (start / finish).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub audio_url: Option<String>,
     /// Status text.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<String>,
 }
 
@@ -35,7 +41,10 @@ pub struct AudioOrLiveChannelMember {
     #[serde(deserialize_with = "de::lossy_string")]
     pub channel_id: String,
     /// Channel type (voice 2 or live 10005).
-    #[serde(deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_type: Option<ChannelType>,
     /// Who entered / left.
     #[serde(deserialize_with = "de::lossy_string")]

@@ -40,7 +40,10 @@ pub struct ThreadInfo {
     #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was published.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_time: Option<String>,
 }
 
@@ -88,7 +91,10 @@ pub struct PostInfo {
     #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was published.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_time: Option<String>,
 }
 
@@ -134,7 +140,10 @@ pub struct ReplyInfo {
     #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was published.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_time: Option<String>,
 }
 
@@ -162,7 +171,10 @@ int_enum! {
 #[serde(default)]
 pub struct ForumAudit {
     /// Audit task id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub task_id: Option<String>,
     /// Guild id.
     #[serde(deserialize_with = "de::lossy_string")]
@@ -174,25 +186,47 @@ pub struct ForumAudit {
     #[serde(deserialize_with = "de::lossy_string")]
     pub author_id: String,
     /// Thread id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thread_id: Option<String>,
     /// Post id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub post_id: Option<String>,
     /// Reply id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reply_id: Option<String>,
     /// What was audited.
-    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<ForumPublishType>,
     /// Audit result: 0 passed, anything else failed.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub result: Option<i64>,
     /// Error message when the audit failed.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub err_msg: Option<String>,
     /// When it was audited.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_time: Option<String>,
 }
 

@@ -17,7 +17,10 @@ pub struct GroupAuthor {
     #[serde(deserialize_with = "de::lossy_string")]
     pub member_openid: String,
     /// Union openid, when the bot has an associated application.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub union_openid: Option<String>,
 }
 
@@ -32,25 +35,40 @@ pub struct GroupMessage {
     #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was sent (RFC 3339).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<String>,
     /// The author.
     #[serde(deserialize_with = "de::object")]
     pub author: GroupAuthor,
     /// Group id (same value as `group_openid`).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<String>,
     /// Group openid.
     #[serde(deserialize_with = "de::lossy_string")]
     pub group_openid: String,
     /// Attachments.
-    #[serde(deserialize_with = "de::objects", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub attachments: Vec<Attachment>,
     /// Where the message came from.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_scene: Option<MessageScene>,
     /// The message this one quotes.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_reference: Option<MessageReference>,
 }
 
@@ -65,7 +83,10 @@ pub struct C2cAuthor {
     #[serde(deserialize_with = "de::lossy_string")]
     pub user_openid: String,
     /// Union openid, when the bot has an associated application.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub union_openid: Option<String>,
 }
 
@@ -80,19 +101,31 @@ pub struct C2cMessage {
     #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was sent (RFC 3339).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<String>,
     /// The author.
     #[serde(deserialize_with = "de::object")]
     pub author: C2cAuthor,
     /// Attachments.
-    #[serde(deserialize_with = "de::objects", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub attachments: Vec<Attachment>,
     /// Where the message came from.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_scene: Option<MessageScene>,
     /// The message this one quotes.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_reference: Option<MessageReference>,
 }
 
@@ -107,7 +140,10 @@ pub struct GroupRobotEvent {
     #[serde(deserialize_with = "de::lossy_string")]
     pub op_member_openid: String,
     /// When (unix seconds).
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<i64>,
 }
 
@@ -119,13 +155,22 @@ pub struct FriendEvent {
     #[serde(deserialize_with = "de::lossy_string")]
     pub openid: String,
     /// When (unix seconds).
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timestamp: Option<i64>,
     /// Nickname (announced, not always sent).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nick: Option<String>,
     /// Avatar URL (announced, not always sent).
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar: Option<String>,
 }
 
@@ -134,10 +179,16 @@ pub struct FriendEvent {
 #[serde(default)]
 pub struct SubscribeMessageStatus {
     /// Group openid, for a group subscription.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_openid: Option<String>,
     /// User openid, for a user subscription.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub openid: Option<String>,
     /// One result per template.
     #[serde(deserialize_with = "de::objects")]
@@ -149,19 +200,34 @@ pub struct SubscribeMessageStatus {
 #[serde(default)]
 pub struct SubscribeResult {
     /// Official template id.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub template_id: Option<i64>,
     /// Custom template id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub custom_template_id: Option<String>,
     /// Operation: 1 allowed, 2 refused.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub op: Option<i64>,
     /// Subscription id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subscribe_id: Option<String>,
     /// When the status changed (unix seconds).
-    #[serde(deserialize_with = "de::lossy_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub update_ts: Option<u64>,
 }
 
@@ -173,6 +239,9 @@ pub struct EnterAio {
     #[serde(deserialize_with = "de::lossy_string")]
     pub user_openid: String,
     /// Where the user came from.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub from_source: Option<String>,
 }

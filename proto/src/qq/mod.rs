@@ -26,15 +26,17 @@ pub use group::{
     SubscribeMessageStatus, SubscribeResult,
 };
 pub use guild::{Channel, ChannelSubType, ChannelType, Guild, Member};
-pub use interaction::{ChatType, Interaction, InteractionData, InteractionDataType, InteractionType, Resolved};
+pub use interaction::{
+    ChatType, Interaction, InteractionData, InteractionDataType, InteractionType, Resolved,
+};
 pub use message::{
     Ark, ArkKv, ArkObj, ArkObjKv, Attachment, Embed, EmbedField, EmbedThumbnail, Message,
     MessageAudit, MessageDelete, MessageReference, MessageScene,
 };
 pub use reaction::{Emoji, EmojiType, MessageReaction, ReactionTarget, ReactionTargetType};
 pub use rich_text::{
-    Elem, ElemType, ImageElem, Paragraph, ParagraphProps, PlatImage, PlatVideo, RichText,
-    TextElem, UrlElem, VideoElem,
+    Elem, ElemType, ImageElem, Paragraph, ParagraphProps, PlatImage, PlatVideo, RichText, TextElem,
+    UrlElem, VideoElem,
 };
 pub use session::{Hello, Ready, Resumed};
 pub use user::User;

@@ -47,7 +47,11 @@ pub struct ReactionTarget {
     #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Target type.
-    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<ReactionTargetType>,
 }
 
@@ -69,6 +73,10 @@ pub struct Emoji {
     #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Emoji type.
-    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<EmojiType>,
 }

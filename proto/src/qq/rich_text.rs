@@ -79,7 +79,10 @@ pub struct Paragraph {
     #[serde(deserialize_with = "de::objects")]
     pub elems: Vec<Elem>,
     /// Paragraph properties.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub props: Option<ParagraphProps>,
 }
 
@@ -88,7 +91,10 @@ pub struct Paragraph {
 #[serde(default)]
 pub struct ParagraphProps {
     /// Alignment: 0 left, 1 centre, 2 right.
-    #[serde(deserialize_with = "de::lossy_opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alignment: Option<i64>,
 }
 
@@ -111,19 +117,35 @@ int_enum! {
 #[serde(default)]
 pub struct Elem {
     /// Element type.
-    #[serde(rename = "type", deserialize_with = "de::lossy", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::lossy",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<ElemType>,
     /// Text element.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub text: Option<TextElem>,
     /// Image element.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image: Option<ImageElem>,
     /// Video element.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub video: Option<VideoElem>,
     /// Link element.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<UrlElem>,
 }
 
@@ -141,13 +163,22 @@ pub struct TextElem {
 #[serde(default)]
 pub struct ImageElem {
     /// Third-party image URL.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub third_url: Option<String>,
     /// Width as a fraction of the page.
-    #[serde(deserialize_with = "de::lossy_opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub width_percent: Option<f64>,
     /// Image hosted by the platform.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub plat_image: Option<PlatImage>,
 }
 
@@ -159,13 +190,22 @@ pub struct PlatImage {
     #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// Width in pixels.
-    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub width: Option<u32>,
     /// Height in pixels.
-    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub height: Option<u32>,
     /// Image id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image_id: Option<String>,
 }
 
@@ -174,10 +214,16 @@ pub struct PlatImage {
 #[serde(default)]
 pub struct VideoElem {
     /// Third-party video URL.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub third_url: Option<String>,
     /// Video hosted by the platform.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub plat_video: Option<PlatVideo>,
 }
 
@@ -189,19 +235,34 @@ pub struct PlatVideo {
     #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// Width in pixels.
-    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub width: Option<u32>,
     /// Height in pixels.
-    #[serde(deserialize_with = "de::lossy_opt_u32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub height: Option<u32>,
     /// Video id.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub video_id: Option<String>,
     /// Duration in seconds.
-    #[serde(deserialize_with = "de::lossy_opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration: Option<u64>,
     /// Cover image.
-    #[serde(deserialize_with = "de::opt_object", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cover: Option<PlatImage>,
 }
 
@@ -213,6 +274,9 @@ pub struct UrlElem {
     #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// Link text.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub desc: Option<String>,
 }

@@ -11,19 +11,34 @@ pub struct User {
     #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Display name.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub username: Option<String>,
     /// Avatar URL.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar: Option<String>,
     /// Whether the user is a bot.
-    #[serde(deserialize_with = "de::lossy_opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bot: Option<bool>,
     /// The openid of a specially associated application.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub union_openid: Option<String>,
     /// The user account associated with `union_openid`.
-    #[serde(deserialize_with = "de::lossy_opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lossy_opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub union_user_account: Option<String>,
 }
 

@@ -30,19 +30,30 @@ pub fn schema_payloads(file: &str) -> BTreeMap<String, String> {
         } else if let Some(v) = value_of(line, "name") {
             name = Some(v);
         } else if let Some(v) = value_of(line, "payload") {
-            let n = name.clone().unwrap_or_else(|| panic!("{file}: payload before name"));
-            assert!(out.insert(n.clone(), v).is_none(), "{file}: {n} listed twice");
+            let n = name
+                .clone()
+                .unwrap_or_else(|| panic!("{file}: payload before name"));
+            assert!(
+                out.insert(n.clone(), v).is_none(),
+                "{file}: {n} listed twice"
+            );
         }
     }
     out
 }
 
 fn value_of(line: &str, key: &str) -> Option<String> {
-    let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
+    let rest = line
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim();
     Some(rest.strip_prefix('"')?.strip_suffix('"')?.to_owned())
 }
 
 /// The raw text of `d`, so payloads are decoded from bytes as the codec does.
 pub fn d_text(v: &Value) -> String {
-    v.get("d").map(Value::to_string).unwrap_or_else(|| "null".into())
+    v.get("d")
+        .map(Value::to_string)
+        .unwrap_or_else(|| "null".into())
 }

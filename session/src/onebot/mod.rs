@@ -1,5 +1,9 @@
-//! OneBot v11 session (forward WebSocket client, or one accepted reverse connection).
+//! OneBot v11 session (forward WebSocket client, or the connections a reverse listener accepts).
 
 mod action;
+mod config;
+mod session;
 
 pub use action::{ActionError, ActionId, ActionResponse};
+pub use config::Config;
+pub use session::{Session, WATCHDOG_CLOSE_CODE};

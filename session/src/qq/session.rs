@@ -311,9 +311,21 @@ impl Session {
         self.auth_failures = 0;
     }
 
+    /// A READY of the session we already have, with an old seq: part of a replay.
+    fn is_replay_of_current_ready(&self, frame: &Frame) -> bool {
+        let (Some(current), Some(s)) = (self.session_id.as_deref(), frame.seq()) else {
+            return false;
+        };
+        if s > self.last_seq {
+            return false;
+        }
+        let d = wire::data_value(frame.data());
+        wire::str_field(&d, "session_id").as_deref() == Some(current)
+    }
+
     fn on_dispatch(&mut self, now: Instant, frame: Frame) {
         match frame.event_type() {
-            Some("READY") => {
+            Some("READY") if !self.is_replay_of_current_ready(&frame) => {
                 let d = wire::data_value(frame.data());
                 self.session_id = wire::str_field(&d, "session_id").filter(|s| !s.is_empty());
                 self.last_seq = frame.seq().unwrap_or(0);

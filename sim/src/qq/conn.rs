@@ -194,10 +194,12 @@ fn identify(shared: &Shared, conn: &mut Conn, d: &Value) -> Result<Vec<String>, 
     }
     let shard = match d.get("shard") {
         None | Some(Value::Null) => [0, 1],
-        Some(Value::Array(a)) if a.len() == 2 => match (lenient_u64(a.first()), lenient_u64(a.get(1))) {
-            (Some(id), Some(count)) => [id, count],
-            _ => return Err(close(4010, "invalid shard")),
-        },
+        Some(Value::Array(a)) if a.len() == 2 => {
+            match (lenient_u64(a.first()), lenient_u64(a.get(1))) {
+                (Some(id), Some(count)) => [id, count],
+                _ => return Err(close(4010, "invalid shard")),
+            }
+        }
         Some(_) => return Err(close(4010, "invalid shard")),
     };
     if shard[1] == 0 || shard[0] >= shard[1] {
@@ -246,7 +248,10 @@ fn resume(shared: &Shared, conn: &mut Conn, d: &Value) -> Result<Vec<String>, En
     if !shared.token_valid(token) {
         return Err(close(4004, "authentication failed"));
     }
-    let session_id = d.get("session_id").and_then(Value::as_str).unwrap_or_default();
+    let session_id = d
+        .get("session_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let seq = lenient_u64(d.get("seq")).unwrap_or(0);
     let mut state = shared.state();
     let Some(session) = state.sessions.get_mut(session_id) else {
@@ -302,6 +307,8 @@ async fn apply_fault(
             Some(frame) => send_all(wire, vec![frame]).await,
             None => Ok(()),
         },
-        Fault::RequestHeartbeat => send_all(wire, vec![json!({"op": 1, "d": null}).to_string()]).await,
+        Fault::RequestHeartbeat => {
+            send_all(wire, vec![json!({"op": 1, "d": null}).to_string()]).await
+        }
     }
 }

@@ -99,11 +99,7 @@ impl HttpClient {
     }
 
     /// `GET {api_base}/gateway/bot`: URL, recommended shards and the identify budget.
-    pub async fn qq_gateway_bot(
-        &self,
-        api_base: &str,
-        auth: &QqAuth,
-    ) -> Result<GatewayBot, Error> {
+    pub async fn qq_gateway_bot(&self, api_base: &str, auth: &QqAuth) -> Result<GatewayBot, Error> {
         const ENDPOINT: &str = "/gateway/bot";
         let header = auth.header_value();
         let wire: GatewayBotWire = self

@@ -52,7 +52,11 @@ mod tests {
         assert!(authorized(&s, &headers("Bearer t0k"), None));
         assert!(authorized(&s, &headers("bearer t0k"), None));
         assert!(authorized(&s, &headers("Token t0k"), None));
-        assert!(authorized(&s, &HeaderMap::new(), Some("x=1&access_token=t0k")));
+        assert!(authorized(
+            &s,
+            &HeaderMap::new(),
+            Some("x=1&access_token=t0k")
+        ));
     }
 
     #[test]
@@ -62,12 +66,20 @@ mod tests {
         assert!(!authorized(&s, &headers("Basic t0k"), None));
         assert!(!authorized(&s, &headers("t0k"), None));
         assert!(!authorized(&s, &HeaderMap::new(), None));
-        assert!(!authorized(&s, &HeaderMap::new(), Some("access_token=nope")));
+        assert!(!authorized(
+            &s,
+            &HeaderMap::new(),
+            Some("access_token=nope")
+        ));
     }
 
     #[test]
     fn query_token_is_percent_decoded() {
         let s = Secret::new("a b&c");
-        assert!(authorized(&s, &HeaderMap::new(), Some("access_token=a%20b%26c")));
+        assert!(authorized(
+            &s,
+            &HeaderMap::new(),
+            Some("access_token=a%20b%26c")
+        ));
     }
 }

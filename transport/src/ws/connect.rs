@@ -60,14 +60,15 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
         request.headers_mut().append(name.clone(), value.clone());
     }
     if let Some(token) = &options.bearer {
-        let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|e| {
-            Error::with_source(
-                ErrorKind::InvalidUrl {
-                    reason: "token is not a valid header value".into(),
-                },
-                e,
-            )
-        })?;
+        let mut value =
+            HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|e| {
+                Error::with_source(
+                    ErrorKind::InvalidUrl {
+                        reason: "token is not a valid header value".into(),
+                    },
+                    e,
+                )
+            })?;
         value.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, value);
     }

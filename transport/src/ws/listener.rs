@@ -159,6 +159,9 @@ async fn accept_loop(
     }
 }
 
+// tungstenite's callback signature returns `Result<Response, ErrorResponse>`: its size is
+// not ours to choose.
+#[allow(clippy::result_large_err)]
 async fn handshake(
     tcp: TcpStream,
     addr: SocketAddr,

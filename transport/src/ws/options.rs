@@ -119,12 +119,10 @@ mod tests {
 
     #[test]
     fn debug_redacts_credentials_and_header_values() {
-        let opts = ConnectOptions::new()
-            .bearer(Secret::new("tok-123"))
-            .header(
-                HeaderName::from_static("x-client"),
-                HeaderValue::from_static("value-456"),
-            );
+        let opts = ConnectOptions::new().bearer(Secret::new("tok-123")).header(
+            HeaderName::from_static("x-client"),
+            HeaderValue::from_static("value-456"),
+        );
         let text = format!("{opts:?}");
         assert!(!text.contains("tok-123"), "{text}");
         assert!(!text.contains("value-456"), "{text}");

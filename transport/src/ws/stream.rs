@@ -133,9 +133,7 @@ impl WsStream {
         };
         match self.inner.close(Some(frame)).await {
             Ok(()) => Ok(()),
-            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
-                Ok(())
-            }
+            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => Ok(()),
             Err(e) => Err(write_error(e)),
         }
     }

@@ -9,8 +9,7 @@ use serde_json::{Map, Value};
 /// `get_login_info`: the bot account.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct GetLoginInfo {
-}
+pub struct GetLoginInfo {}
 
 /// Result of `get_login_info`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -50,24 +49,35 @@ pub struct StrangerInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub age: Option<i32>,
     /// QID (go-cqhttp).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub qid: Option<String>,
     /// Level (go-cqhttp).
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub level: Option<i32>,
     /// Login days (go-cqhttp).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub login_days: Option<i64>,
 }
 
 /// `get_friend_list`: the bot's friends.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct GetFriendList {
-}
+pub struct GetFriendList {}
 
 /// One friend (result of `get_friend_list`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -107,10 +117,16 @@ pub struct GroupInfo {
     #[serde(deserialize_with = "de::string")]
     pub group_name: String,
     /// Members.
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub member_count: Option<i32>,
     /// Member limit.
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max_member_count: Option<i32>,
 }
 
@@ -119,7 +135,10 @@ pub struct GroupInfo {
 #[serde(default)]
 pub struct GetGroupList {
     /// Bypass the cache (extension).
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub no_cache: Option<bool>,
 }
 
@@ -158,34 +177,61 @@ pub struct GroupMemberInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub age: Option<i32>,
     /// Area.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub area: Option<String>,
     /// When they joined (unix seconds).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub join_time: Option<i64>,
     /// When they last spoke (unix seconds).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_sent_time: Option<i64>,
     /// Group level.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub level: Option<String>,
     /// `owner`, `admin` or `member`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Has a bad record.
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unfriendly: Option<bool>,
     /// Special title.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title: Option<String>,
     /// When the title expires (unix seconds).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title_expire_time: Option<i64>,
     /// Whether the card may be changed.
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub card_changeable: Option<bool>,
 }
 
@@ -197,7 +243,10 @@ pub struct GetGroupMemberList {
     #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// Bypass the cache (extension).
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub no_cache: Option<bool>,
 }
 
@@ -279,26 +328,22 @@ pub struct GroupHonorInfo {
 /// `get_version_info`: the implementation's name and version.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct GetVersionInfo {
-}
+pub struct GetVersionInfo {}
 
 /// `get_status`: the implementation's status (result: [`HeartbeatStatus`]).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct GetStatus {
-}
+pub struct GetStatus {}
 
 /// `can_send_image`: whether pictures can be sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct CanSendImage {
-}
+pub struct CanSendImage {}
 
 /// `can_send_record`: whether voice can be sent.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct CanSendRecord {
-}
+pub struct CanSendRecord {}
 
 /// Result of `can_send_image` / `can_send_record`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

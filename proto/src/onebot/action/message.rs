@@ -13,12 +13,18 @@ pub struct SendPrivateMsg {
     #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The group a temp chat goes through (go-cqhttp, NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// The message (send segments: Waylay takes a string as plain text).
     pub message: Message,
     /// Send a string `message` as plain text, not CQ code.
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_escape: Option<bool>,
 }
 
@@ -32,7 +38,10 @@ pub struct SendGroupMsg {
     /// The message.
     pub message: Message,
     /// Send a string `message` as plain text.
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_escape: Option<bool>,
 }
 
@@ -41,18 +50,30 @@ pub struct SendGroupMsg {
 #[serde(default)]
 pub struct SendMsg {
     /// `private` or `group`; guessed from the ids when absent.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_type: Option<String>,
     /// The recipient of a private message.
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// The group of a group message.
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// The message.
     pub message: Message,
     /// Send a string `message` as plain text.
-    #[serde(deserialize_with = "de::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_escape: Option<bool>,
 }
 
@@ -97,17 +118,26 @@ pub struct MsgInfo {
     #[serde(deserialize_with = "de::i64")]
     pub message_id: i64,
     /// Real message id.
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub real_id: Option<i64>,
     /// The group, for group messages (go-cqhttp, NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_id: Option<i64>,
     /// The sender.
     pub sender: Sender,
     /// The message.
     pub message: Message,
     /// The raw message (NapCat).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub raw_message: Option<String>,
 }
 
@@ -128,10 +158,16 @@ pub struct ForwardedMessage {
     #[serde(deserialize_with = "de::i64")]
     pub time: i64,
     /// Message id (NapCat).
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_id: Option<i64>,
     /// `private` or `group` (NapCat).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message_type: Option<String>,
     /// The sender.
     pub sender: Sender,

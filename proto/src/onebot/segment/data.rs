@@ -3,6 +3,8 @@
 //! By the standard almost every value is a string (`"id":"178"`); implementations also send
 //! numbers. Ids inside segments therefore stay strings (`at.qq` may be `all`, `reply.id` is an
 //! opaque message id); sizes and coordinates are numbers, accepted from strings too.
+//!
+//! Field order is the order [`cq::render`](crate::onebot::cq::render) writes parameters in.
 
 use super::super::Message;
 use crate::de;
@@ -34,28 +36,54 @@ pub struct Image {
     #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// `flash` for a flash picture.
-    #[serde(rename = "type", deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kind: Option<String>,
     /// Picture sub type (NapCat, Waylay; 1 = sticker).
-    #[serde(rename = "subType", deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "subType",
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sub_type: Option<i32>,
     /// Download URL (receive).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
     /// Use the cache when sending by URL (`0` / `1`).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cache: Option<String>,
     /// Download through the proxy when sending by URL (`0` / `1`).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub proxy: Option<String>,
     /// Download timeout in seconds when sending by URL.
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout: Option<u64>,
     /// Preview text (NapCat, e.g. `[动画表情]`).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub summary: Option<String>,
     /// File size in bytes (NapCat, Waylay).
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<u64>,
 }
 
@@ -67,22 +95,40 @@ pub struct Record {
     #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// Voice changer (`0` / `1`).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub magic: Option<String>,
     /// Download URL (receive).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
     /// Use the cache when sending by URL.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cache: Option<String>,
     /// Download through the proxy.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub proxy: Option<String>,
     /// Download timeout in seconds.
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout: Option<u64>,
     /// File size in bytes (NapCat, Waylay).
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<u64>,
 }
 
@@ -94,22 +140,40 @@ pub struct Video {
     #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// Download URL (receive).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
     /// Cover picture (go-cqhttp).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cover: Option<String>,
     /// Use the cache when sending by URL.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cache: Option<String>,
     /// Download through the proxy.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub proxy: Option<String>,
     /// Download timeout in seconds.
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timeout: Option<u64>,
     /// File size in bytes (NapCat, Waylay).
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<u64>,
 }
 
@@ -121,7 +185,10 @@ pub struct At {
     #[serde(deserialize_with = "de::string")]
     pub qq: String,
     /// Display name (Waylay, NapCat; Waylay may put a name in `qq` when it lacks the id).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -130,7 +197,10 @@ pub struct At {
 #[serde(default)]
 pub struct Rps {
     /// The outcome (receive; Waylay, NapCat).
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub result: Option<i32>,
 }
 
@@ -139,15 +209,17 @@ pub struct Rps {
 #[serde(default)]
 pub struct Dice {
     /// The number rolled (receive; Waylay, NapCat).
-    #[serde(deserialize_with = "de::opt_i32", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i32",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub result: Option<i32>,
 }
 
 /// `shake`: a window shake (no data).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Shake {
-}
+pub struct Shake {}
 
 /// `poke`: a poke (the old QQ kind, not the notify event).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -160,7 +232,10 @@ pub struct Poke {
     #[serde(deserialize_with = "de::string")]
     pub id: String,
     /// Poke name (receive).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -169,7 +244,10 @@ pub struct Poke {
 #[serde(default)]
 pub struct Anonymous {
     /// Send non-anonymously if anonymity fails (`0` / `1`).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ignore: Option<String>,
 }
 
@@ -177,17 +255,23 @@ pub struct Anonymous {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Share {
+    /// Title (first, as in the standard's CQ examples).
+    #[serde(deserialize_with = "de::string")]
+    pub title: String,
     /// The link.
     #[serde(deserialize_with = "de::string")]
     pub url: String,
-    /// Title.
-    #[serde(deserialize_with = "de::string")]
-    pub title: String,
     /// Summary.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<String>,
     /// Picture URL.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image: Option<String>,
 }
 
@@ -208,16 +292,28 @@ pub struct Contact {
 #[serde(default)]
 pub struct Location {
     /// Latitude.
-    #[serde(deserialize_with = "de::opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_f64_finite",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lat: Option<f64>,
     /// Longitude.
-    #[serde(deserialize_with = "de::opt_f64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_f64_finite",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lon: Option<f64>,
     /// Title.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title: Option<String>,
     /// Description.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<String>,
 }
 
@@ -229,22 +325,40 @@ pub struct Music {
     #[serde(rename = "type", deserialize_with = "de::string")]
     pub kind: String,
     /// Song id (not for `custom`).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Link (custom).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
     /// Audio URL (custom).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub audio: Option<String>,
     /// Title (custom).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub title: Option<String>,
     /// Summary (custom).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<String>,
     /// Picture URL (custom).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub image: Option<String>,
 }
 
@@ -271,13 +385,22 @@ pub struct Forward {
 #[serde(default)]
 pub struct Node {
     /// The message id of an existing message.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Sender id of a custom node.
-    #[serde(deserialize_with = "de::opt_i64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_i64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_id: Option<i64>,
     /// Sender name of a custom node.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub nickname: Option<String>,
     /// The content of a custom node.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -292,7 +415,10 @@ pub struct Xml {
     #[serde(deserialize_with = "de::string")]
     pub data: String,
     /// go-cqhttp's card resid.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resid: Option<String>,
 }
 
@@ -304,7 +430,10 @@ pub struct Json {
     #[serde(deserialize_with = "de::string")]
     pub data: String,
     /// go-cqhttp's card resid.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resid: Option<String>,
 }
 
@@ -316,19 +445,34 @@ pub struct File {
     #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// File name.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Download URL.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
     /// Local path.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub path: Option<String>,
     /// File id.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_id: Option<String>,
     /// Size in bytes.
-    #[serde(deserialize_with = "de::opt_u64", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_size: Option<u64>,
 }
 
@@ -337,19 +481,34 @@ pub struct File {
 #[serde(default)]
 pub struct Mface {
     /// Emoji id.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub emoji_id: Option<String>,
     /// Emoji package id.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub emoji_package_id: Option<String>,
     /// Key.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub key: Option<String>,
     /// Text shown in place of the face.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub summary: Option<String>,
     /// Picture URL.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub url: Option<String>,
 }
 

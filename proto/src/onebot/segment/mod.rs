@@ -57,7 +57,7 @@ macro_rules! segments {
             }
 
             /// The data serialised as a JSON value (an object for every known type).
-            fn data_value(&self) -> Result<Value, serde_json::Error> {
+            pub(crate) fn data_value(&self) -> Result<Value, serde_json::Error> {
                 match self {
                     $( Self::$variant(d) => serde_json::to_value(d), )+
                     Self::Unknown(u) => Ok(Value::Object(u.data.clone())),
@@ -216,7 +216,10 @@ impl Segment {
 
     /// The segment from a type and a data map, strictly: a known type whose data does not fit
     /// is an error. Unknown types are still kept.
-    pub fn from_parts_strict(kind: String, data: Map<String, Value>) -> Result<Self, SegmentDataError> {
+    pub fn from_parts_strict(
+        kind: String,
+        data: Map<String, Value>,
+    ) -> Result<Self, SegmentDataError> {
         let data = Value::Object(data);
         match Self::typed(&kind, &data) {
             Some(Ok(seg)) => Ok(seg),
@@ -305,7 +308,10 @@ impl<'de> Visitor<'de> for SegmentVisitor {
                     if data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
                     }
-                    data = Some(map.next_value::<Option<Map<String, Value>>>()?.unwrap_or_default());
+                    data = Some(
+                        map.next_value::<Option<Map<String, Value>>>()?
+                            .unwrap_or_default(),
+                    );
                 }
                 _ => {
                     map.next_value::<de::IgnoredAny>()?;
@@ -331,8 +337,11 @@ mod tests {
 
     #[test]
     fn unknown_type_is_kept_with_its_data() {
-        let s: Segment = serde_json::from_str(r#"{"type":"longmsg","data":{"id":"x","n":1}}"#).unwrap();
-        let Segment::Unknown(u) = &s else { panic!("{s:?}") };
+        let s: Segment =
+            serde_json::from_str(r#"{"type":"longmsg","data":{"id":"x","n":1}}"#).unwrap();
+        let Segment::Unknown(u) = &s else {
+            panic!("{s:?}")
+        };
         assert_eq!(u.kind, "longmsg");
         assert_eq!(u.data["n"], 1);
         assert_eq!(
@@ -343,10 +352,12 @@ mod tests {
 
     #[test]
     fn known_type_with_unfitting_data_is_kept_raw() {
-        let s: Segment = serde_json::from_str(r#"{"type":"location","data":{"lat":"north","lon":1}}"#).unwrap();
+        let s: Segment =
+            serde_json::from_str(r#"{"type":"location","data":{"lat":"north","lon":1}}"#).unwrap();
         assert!(s.is_unknown());
         assert_eq!(s.kind(), "location");
-        let strict = Segment::from_parts_strict("location".into(), s.data().as_object().cloned().unwrap());
+        let strict =
+            Segment::from_parts_strict("location".into(), s.data().as_object().cloned().unwrap());
         assert!(strict.is_err());
     }
 

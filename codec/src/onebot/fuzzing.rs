@@ -1,0 +1,99 @@
+//! Invariant checks shared by the OneBot fuzz targets (`fuzz/fuzz_targets/onebot_decode.rs`,
+//! `cq_parse.rs`) and the seed-corpus test (`codec/tests/onebot_fuzz_seeds.rs`). Not part of
+//! the stable API.
+//!
+//! Each function takes arbitrary bytes, runs the codec on them and panics if an invariant is
+//! broken. Errors are fine; inconsistencies are not.
+
+use super::{cq, decode_event, Event, Incoming};
+use crate::Error;
+
+/// Classifies and decodes `bytes` as a OneBot frame and checks the results agree.
+///
+/// # Panics
+/// If an invariant is broken (that is the point).
+pub fn check_decode(bytes: &[u8]) {
+    let incoming = Incoming::classify(bytes.to_vec());
+    let again = Incoming::classify(bytes.to_vec());
+    assert_eq!(
+        incoming.as_ref().map_err(Error::kind),
+        again.as_ref().map_err(Error::kind),
+        "classify is not deterministic"
+    );
+    let direct = decode_event(bytes);
+    match &incoming {
+        Ok(Incoming::Event(raw)) => {
+            let decoded = raw.decode();
+            assert_eq!(
+                decoded.as_ref().map_err(Error::kind),
+                direct.as_ref().map_err(Error::kind),
+                "RawEvent::decode and decode_event disagree"
+            );
+            if let Ok(event) = &decoded {
+                assert_eq!(raw.kind(), &event.kind());
+                check_event(event);
+            }
+        }
+        Ok(Incoming::Response(resp)) => {
+            assert!(direct.is_err(), "a response decoded as an event");
+            let text = resp.encode();
+            let back = super::ActionResponse::decode(text.as_bytes());
+            assert!(back.is_ok(), "an encoded response does not decode: {text}");
+        }
+        Err(_) => {}
+    }
+}
+
+/// A decoded event serialises, and what it serialises to decodes to the same kind.
+fn check_event(event: &Event) {
+    let json = match serde_json::to_string(event) {
+        Ok(j) => j,
+        Err(e) => panic!("an event does not serialise: {e}"),
+    };
+    match decode_event(json.as_bytes()) {
+        Ok(back) => assert_eq!(back.kind(), event.kind(), "kind changed through {json}"),
+        Err(e) => panic!("a serialised event does not decode: {e}: {json}"),
+    }
+    if let Some(message) = event.message() {
+        let s = cq::render(message);
+        check_cq_str(&s);
+    }
+}
+
+/// Parses `bytes` (if UTF-8) as a CQ string, strictly and leniently, and checks that they agree
+/// and that rendering what was parsed parses back to the same segments.
+///
+/// # Panics
+/// If an invariant is broken.
+pub fn check_cq(bytes: &[u8]) {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        check_cq_str(s);
+    }
+}
+
+fn check_cq_str(s: &str) {
+    let lenient = cq::parse_lenient(s);
+    match cq::parse(s) {
+        Ok(strict) => {
+            assert_eq!(
+                strict, lenient,
+                "strict and lenient parses differ for {s:?}"
+            );
+            let rendered = cq::render(&strict);
+            match cq::parse(&rendered) {
+                Ok(back) => {
+                    assert_eq!(
+                        back, strict,
+                        "parse(render(x)) != x for {s:?} -> {rendered:?}"
+                    );
+                    assert_eq!(cq::render(&back), rendered, "render is not canonical");
+                }
+                Err(e) => panic!("a rendered message does not parse: {e}: {rendered:?}"),
+            }
+        }
+        Err(e) => assert!(
+            matches!(e.kind(), crate::ErrorKind::CqCode { offset, .. } if *offset <= s.len()),
+            "bad error for {s:?}: {e}"
+        ),
+    }
+}

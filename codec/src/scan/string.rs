@@ -1,0 +1,147 @@
+//! JSON strings read strictly: boundaries, escapes, control characters, and escape decoding.
+
+use super::eof;
+use crate::Error;
+
+/// Scans a string whose opening quote is at `i - 1`, strictly: valid escapes, no raw control
+/// characters. Returns the offset of the closing quote and whether there were escapes.
+pub(super) fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
+    let open = i.saturating_sub(1);
+    let mut escaped = false;
+    loop {
+        match b.get(i) {
+            Some(b'"') => return Ok((i, escaped)),
+            Some(b'\\') => {
+                escaped = true;
+                match b.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') => {
+                        let unit = u_escape(b, i)?;
+                        match unit {
+                            0xD800..=0xDBFF => {
+                                let low = if b.get(i + 6) == Some(&b'\\') {
+                                    u_escape(b, i + 6)?
+                                } else {
+                                    0
+                                };
+                                if !(0xDC00..=0xDFFF).contains(&low) {
+                                    return Err(Error::syntax(
+                                        i,
+                                        "lone surrogate in a `\\u` escape",
+                                    ));
+                                }
+                                i += 12;
+                            }
+                            0xDC00..=0xDFFF => {
+                                return Err(Error::syntax(i, "lone surrogate in a `\\u` escape"))
+                            }
+                            _ => i += 6,
+                        }
+                    }
+                    Some(_) => return Err(Error::syntax(i, "invalid escape in a string")),
+                    None => return Err(eof(i + 1, "in an escape")),
+                }
+            }
+            Some(&c) if c < 0x20 => {
+                return Err(Error::syntax(
+                    i,
+                    "control character in a string (must be escaped)",
+                ))
+            }
+            Some(_) => i += 1,
+            None => {
+                return Err(eof(
+                    b.len(),
+                    &format!("in the string that starts at byte {open}"),
+                ))
+            }
+        }
+    }
+}
+
+/// Reads the `\uXXXX` escape whose backslash is at `b[i]`.
+fn u_escape(b: &[u8], i: usize) -> Result<u32, Error> {
+    match b.get(i + 1) {
+        Some(b'u') => {}
+        Some(_) => return Err(Error::syntax(i, "invalid escape in a string")),
+        None => return Err(eof(i + 1, "in an escape")),
+    }
+    let mut unit = 0;
+    for k in 2..6 {
+        match b.get(i + k).and_then(|&c| char::from(c).to_digit(16)) {
+            Some(digit) => unit = unit * 16 + digit,
+            None if i + k >= b.len() => return Err(eof(i + k, "in a `\\u` escape")),
+            None => {
+                return Err(Error::syntax(
+                    i + k,
+                    "invalid `\\u` escape (expected 4 hex digits)",
+                ))
+            }
+        }
+    }
+    Ok(unit)
+}
+
+/// Decodes the escapes of a string's content (`raw`, the bytes between the quotes, already
+/// checked by [`strict_string`]); `base` is the offset of `raw` in the input, for errors.
+pub(super) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
+    let b = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    let mut plain = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        out.push_str(raw.get(plain..i).unwrap_or_default());
+        let esc = b.get(i + 1).copied().unwrap_or(0);
+        i += 2;
+        match esc {
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'n' => out.push('\n'),
+            b'r' => out.push('\r'),
+            b't' => out.push('\t'),
+            b'u' => {
+                let at = base + i - 2;
+                let hi = hex4(b, i).ok_or_else(|| Error::syntax(at, "invalid `\\u` escape"))?;
+                i += 4;
+                let c = if (0xD800..0xDC00).contains(&hi) {
+                    let lo = if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
+                        hex4(b, i + 2)
+                    } else {
+                        None
+                    };
+                    match lo {
+                        Some(lo) if (0xDC00..0xE000).contains(&lo) => {
+                            i += 6;
+                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                        }
+                        _ => None,
+                    }
+                } else {
+                    char::from_u32(hi)
+                };
+                let c = c.ok_or_else(|| Error::syntax(at, "lone surrogate in a `\\u` escape"))?;
+                out.push(c);
+            }
+            _ => return Err(Error::syntax(base + i - 2, "invalid escape in a string")),
+        }
+        plain = i;
+    }
+    out.push_str(raw.get(plain..).unwrap_or_default());
+    Ok(out)
+}
+
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let digits = b.get(i..i + 4)?;
+    let mut v = 0u32;
+    for &d in digits {
+        v = v * 16 + char::from(d).to_digit(16)?;
+    }
+    Some(v)
+}

@@ -1,0 +1,88 @@
+//! The handled-sequence watermark: the highest `s` such that every frame up to it has been
+//! handled (or dropped), so a resume point saved from it never skips an unhandled event.
+//! Reading `s` is not the same as handling it: a crash after reading loses what the handlers
+//! had not finished, and resuming from the watermark replays it (dedupe absorbs the rest).
+
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default)]
+pub(crate) struct SeqTracker {
+    /// Sequence numbers with unfinished jobs, and how many jobs each.
+    in_flight: BTreeMap<u64, usize>,
+    /// The highest sequence number seen.
+    highest: Option<u64>,
+}
+
+impl SeqTracker {
+    /// A frame with `seq` was read (handled or not).
+    pub(crate) fn observe(&mut self, seq: u64) {
+        self.highest = Some(self.highest.map_or(seq, |h| h.max(seq)));
+    }
+
+    /// A job for `seq` is about to be queued.
+    pub(crate) fn begin(&mut self, seq: u64) {
+        self.observe(seq);
+        *self.in_flight.entry(seq).or_insert(0) += 1;
+    }
+
+    /// A job for `seq` finished (or was never queued).
+    pub(crate) fn end(&mut self, seq: u64) {
+        if let Some(n) = self.in_flight.get_mut(&seq) {
+            *n -= 1;
+            if *n == 0 {
+                self.in_flight.remove(&seq);
+            }
+        }
+    }
+
+    /// The highest `s` up to which everything is handled.
+    pub(crate) fn handled(&self) -> Option<u64> {
+        match self.in_flight.keys().next() {
+            None => self.highest,
+            Some(&low) => {
+                let below = low.checked_sub(1)?;
+                self.highest.map(|h| h.min(below))
+            }
+        }
+    }
+
+    /// Forgets everything (a new session numbers its frames from 1 again).
+    pub(crate) fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SeqTracker;
+
+    #[test]
+    fn watermark_stops_below_the_oldest_unfinished_frame() {
+        let mut t = SeqTracker::default();
+        assert_eq!(t.handled(), None);
+        t.begin(1);
+        t.begin(2);
+        t.observe(3); // dropped undecoded
+        t.begin(4);
+        assert_eq!(t.handled(), Some(0));
+        t.end(2);
+        assert_eq!(t.handled(), Some(0), "1 is still running");
+        t.end(1);
+        assert_eq!(t.handled(), Some(3));
+        t.end(4);
+        assert_eq!(t.handled(), Some(4));
+    }
+
+    #[test]
+    fn a_frame_with_two_jobs_is_handled_when_both_are() {
+        let mut t = SeqTracker::default();
+        t.begin(7); // on_raw
+        t.begin(7); // typed
+        t.end(7);
+        assert_eq!(t.handled(), Some(6));
+        t.end(7);
+        assert_eq!(t.handled(), Some(7));
+        t.reset();
+        assert_eq!(t.handled(), None);
+    }
+}

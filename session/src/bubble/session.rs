@@ -1,0 +1,738 @@
+//! The Bubble gateway session: Bearer auth at the upgrade, Hello → heartbeats → BOT_READY →
+//! op 30 with the desired set; the extended profile's resume (op 6, op 7, op 9, RESUMED);
+//! subscriptions tracked from the server's confirmations; dedupe; the client send budget.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::time::{Duration, Instant};
+
+use botgate_codec::scan;
+use botgate_codec::Frame;
+use bytes::Bytes;
+use url::Url;
+
+use super::close::{close_action, CloseAction};
+use super::config::{Config, Subscription};
+use crate::backoff::Backoff;
+use crate::dedupe::DedupeWindow;
+use crate::error::{Error, ErrorKind};
+use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, Why};
+use crate::heartbeat::{Beat, Heartbeat};
+use crate::machine::SessionMachine;
+use crate::ratelimit::{RateLimiter, SendClass};
+use crate::rng::Rng;
+use crate::store::ResumeState;
+use crate::token::Token;
+use crate::wire;
+
+/// Bubble opcodes (spec §3.2: Bubble's own and botgate's extension).
+pub mod op {
+    /// Dispatch (receive).
+    pub const DISPATCH: u8 = 0;
+    /// Heartbeat (both ways; received: beat now).
+    pub const HEARTBEAT: u8 = 1;
+    /// Resume (send; extended profile).
+    pub const RESUME: u8 = 6;
+    /// Reconnect (receive; extended profile).
+    pub const RECONNECT: u8 = 7;
+    /// Invalid session (receive; extended profile).
+    pub const INVALID_SESSION: u8 = 9;
+    /// Hello (receive).
+    pub const HELLO: u8 = 10;
+    /// Heartbeat ACK (receive).
+    pub const HEARTBEAT_ACK: u8 = 11;
+    /// Subscribe (send).
+    pub const SUBSCRIBE: u8 = 30;
+    /// Unsubscribe (send).
+    pub const UNSUBSCRIBE: u8 = 31;
+}
+
+/// The close code the client uses when it drops a connection to reconnect.
+pub const RECONNECT_CLOSE_CODE: u16 = 4900;
+
+/// Heartbeat interval when Hello does not give one (the AlemonJS client's fallback).
+const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Idle { at: Instant },
+    AwaitHello { deadline: Instant },
+    AwaitReady { deadline: Instant, resuming: bool },
+    Ready,
+    Closing,
+    Stopped,
+}
+
+#[derive(Debug, Clone)]
+struct Plan {
+    why: Why,
+    min_delay: Duration,
+}
+
+/// Dedupe key: `(t, d.id)`, or `(t, messageId/userId/emoji)` for reactions.
+type DedupeKey = (Box<str>, Box<str>);
+
+/// One Bubble gateway session, sans-IO.
+#[derive(Debug)]
+pub struct Session {
+    config: Config,
+    rng: Rng,
+    backoff: Backoff,
+    heartbeat: Heartbeat,
+    limiter: RateLimiter,
+    phase: Phase,
+    session_id: Option<String>,
+    last_seq: u64,
+    unknown_closes: u32,
+    plan: Option<Plan>,
+    /// The user's set (Exact / Handled lists plus runtime subscribes).
+    wanted: BTreeSet<String>,
+    /// Unsubscribed at run time, or rejected by the server.
+    excluded: BTreeSet<String>,
+    /// `availableEvents` of the last BOT_READY.
+    available: Vec<String>,
+    /// What the server confirmed on this session.
+    confirmed: BTreeSet<String>,
+    /// Unsubscribes sent (or queued) and not yet confirmed: a subscribe to one of these must
+    /// be sent even though it still shows as confirmed.
+    unsubscribing: BTreeSet<String>,
+    dedupe: DedupeWindow<DedupeKey>,
+    /// Commands waiting for the send budget.
+    pending: VecDeque<String>,
+    pending_wake: Option<Instant>,
+    transmit: VecDeque<Outgoing>,
+    events: VecDeque<SessionEvent>,
+}
+
+impl Session {
+    /// A session that connects at once (resuming `resume` if given and the server supports it).
+    pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
+        let rng = config.seed.map_or_else(Rng::from_entropy, Rng::new);
+        let wanted = match &config.subscription {
+            Subscription::Exact(v) | Subscription::Handled(v) => v.iter().cloned().collect(),
+            _ => BTreeSet::new(),
+        };
+        let (session_id, last_seq) = match resume {
+            Some(r) if !r.session_id.is_empty() => (Some(r.session_id), r.seq),
+            _ => (None, 0),
+        };
+        Self {
+            rng,
+            backoff: Backoff::new(config.backoff.clone()),
+            heartbeat: Heartbeat::default(),
+            limiter: RateLimiter::new(config.rate_limit.clone()),
+            phase: Phase::Idle { at: now },
+            session_id,
+            last_seq,
+            unknown_closes: 0,
+            plan: None,
+            wanted,
+            excluded: BTreeSet::new(),
+            available: Vec::new(),
+            confirmed: BTreeSet::new(),
+            unsubscribing: BTreeSet::new(),
+            dedupe: DedupeWindow::new(config.dedupe_window),
+            pending: VecDeque::new(),
+            pending_wake: None,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+            config,
+        }
+    }
+
+    /// The bot token, for the transport (`Authorization: Bearer <token>`) and the REST client.
+    pub fn token(&self) -> &Token {
+        &self.config.token
+    }
+
+    /// The state to persist for a resume (`None` unless the server gave a session id and
+    /// sequence numbers).
+    pub fn resume_state(&self) -> Option<ResumeState> {
+        let id = self.session_id.as_ref()?;
+        (self.last_seq > 0).then(|| ResumeState {
+            session_id: id.clone(),
+            seq: self.last_seq,
+            resume_url: None,
+            shard: None,
+        })
+    }
+
+    /// The highest sequence number delivered (0 when the server sends none).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Whether dispatches are flowing.
+    pub fn is_ready(&self) -> bool {
+        self.phase == Phase::Ready
+    }
+
+    /// The event types the server confirmed on this session, sorted.
+    pub fn confirmed(&self) -> Vec<String> {
+        self.confirmed.iter().cloned().collect()
+    }
+
+    /// The event types the session wants (sent with op 30 after every BOT_READY), sorted.
+    pub fn desired(&self) -> Vec<String> {
+        self.desired_set().into_iter().collect()
+    }
+
+    /// Round trip of the last acknowledged heartbeat.
+    pub fn latency(&self) -> Option<Duration> {
+        self.heartbeat.latency()
+    }
+
+    /// Adds event types to the desired set; sends op 30 now if ready (within the budget).
+    pub fn subscribe<S: AsRef<str>>(&mut self, now: Instant, events: &[S]) {
+        let mut new = Vec::new();
+        for e in events {
+            let e = e.as_ref().to_owned();
+            self.excluded.remove(&e);
+            self.wanted.insert(e.clone());
+            if !self.confirmed.contains(&e) || self.unsubscribing.contains(&e) {
+                new.push(e);
+            }
+        }
+        if self.phase == Phase::Ready && !new.is_empty() {
+            self.pending.push_back(wire::bubble_events(op::SUBSCRIBE, &new));
+        }
+        self.flush(now);
+    }
+
+    /// Removes event types from the desired set; sends op 31 now if ready (within the budget).
+    pub fn unsubscribe<S: AsRef<str>>(&mut self, now: Instant, events: &[S]) {
+        let mut gone = Vec::new();
+        for e in events {
+            let e = e.as_ref().to_owned();
+            self.wanted.remove(&e);
+            self.excluded.insert(e.clone());
+            gone.push(e);
+        }
+        if self.phase == Phase::Ready && !gone.is_empty() {
+            self.unsubscribing.extend(gone.iter().cloned());
+            self.pending.push_back(wire::bubble_events(op::UNSUBSCRIBE, &gone));
+        }
+        self.flush(now);
+    }
+
+    fn desired_set(&self) -> BTreeSet<String> {
+        let base: BTreeSet<String> = match &self.config.subscription {
+            Subscription::Exact(_) => self.wanted.clone(),
+            Subscription::Handled(_) if self.available.is_empty() => self.wanted.clone(),
+            Subscription::Handled(_) => self
+                .wanted
+                .iter()
+                .filter(|e| self.available.contains(e))
+                .cloned()
+                .collect(),
+            Subscription::All => self.available.iter().chain(&self.wanted).cloned().collect(),
+        };
+        base.difference(&self.excluded).cloned().collect()
+    }
+
+    fn connected(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::AwaitHello { .. } | Phase::AwaitReady { .. } | Phase::Ready
+        )
+    }
+
+    /// Moves commands into the transmit queue as the budget allows.
+    fn flush(&mut self, now: Instant) {
+        self.pending_wake = None;
+        if !self.connected() {
+            self.pending.clear();
+            return;
+        }
+        while !self.pending.is_empty() {
+            if !self.limiter.try_acquire(now, SendClass::Command) {
+                self.pending_wake = Some(self.limiter.next_available(now, SendClass::Command));
+                return;
+            }
+            if let Some(cmd) = self.pending.pop_front() {
+                self.transmit.push_back(Outgoing::Text(cmd));
+            }
+        }
+    }
+
+    fn schedule(&mut self, now: Instant, why: Why, min_delay: Duration) {
+        self.heartbeat.stop();
+        self.pending.clear();
+        self.pending_wake = None;
+        let at = self.backoff.next_attempt(now, &mut self.rng, min_delay);
+        let resume = self.resume_state().is_some();
+        tracing::info!(?why, resume, delay_ms = at.saturating_duration_since(now).as_millis() as u64, "Bubble session reconnecting");
+        self.events.push_back(SessionEvent::Reconnecting { why, at, resume });
+        self.phase = Phase::Idle { at };
+    }
+
+    fn reconnect(&mut self, why: Why, min_delay: Duration) {
+        let reason = match &why {
+            Why::Zombie => "zombie connection",
+            Why::ServerReconnect => "server asked to reconnect",
+            Why::InvalidSession { .. } => "invalid session",
+            Why::HelloTimeout => "no hello",
+            Why::ReadyTimeout => "no ready",
+            _ => "reconnect",
+        };
+        self.heartbeat.stop();
+        self.pending.clear();
+        self.pending_wake = None;
+        self.transmit.push_back(Outgoing::Close {
+            code: RECONNECT_CLOSE_CODE,
+            reason: reason.to_owned(),
+        });
+        self.phase = Phase::Closing;
+        self.plan = Some(Plan { why, min_delay });
+    }
+
+    fn fatal(&mut self, error: Error) {
+        tracing::error!(%error, "Bubble session stopped");
+        self.heartbeat.stop();
+        self.pending.clear();
+        self.pending_wake = None;
+        self.phase = Phase::Stopped;
+        self.events.push_back(SessionEvent::Fatal(error));
+    }
+
+    fn beat(&mut self) {
+        // Heartbeats are exempt from the budget (Bubble's limits page): no token taken.
+        let seq = (self.last_seq > 0).then_some(self.last_seq);
+        self.transmit.push_back(Outgoing::Text(wire::heartbeat(seq)));
+    }
+
+    fn on_hello(&mut self, now: Instant, frame: &Frame) {
+        if !matches!(self.phase, Phase::AwaitHello { .. }) {
+            tracing::debug!("Bubble: extra Hello ignored");
+            return;
+        }
+        let d = wire::data_value(frame.data());
+        let interval = wire::u64_field(&d, "heartbeat_interval")
+            .filter(|ms| *ms > 0)
+            .map_or(DEFAULT_HEARTBEAT, Duration::from_millis);
+        let first = self.rng.duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
+        self.heartbeat.start(now, interval, first);
+        let resuming = match self.resume_state() {
+            Some(r) => {
+                // op 6 is the first message of a new connection (the server's budget is per
+                // connection): it goes at once, and takes a token if there is one.
+                let _ = self.limiter.try_acquire(now, SendClass::Command);
+                self.transmit
+                    .push_back(Outgoing::Text(wire::bubble_resume(&r.session_id, r.seq)));
+                true
+            }
+            None => false,
+        };
+        self.phase = Phase::AwaitReady {
+            deadline: now + self.config.ready_timeout,
+            resuming,
+        };
+    }
+
+    fn became_ready(&mut self, now: Instant) {
+        self.phase = Phase::Ready;
+        self.backoff.on_ready(now);
+        self.unknown_closes = 0;
+    }
+
+    fn subscriptions_changed(&mut self) {
+        self.events.push_back(SessionEvent::Subscriptions {
+            confirmed: self.confirmed(),
+        });
+    }
+
+    /// A BOT_READY of the session we already have, with an old seq: part of a replay.
+    fn is_replay_of_current_ready(&self, frame: &Frame) -> bool {
+        let (Some(current), Some(s)) = (self.session_id.as_deref(), frame.seq()) else {
+            return false;
+        };
+        if s > self.last_seq {
+            return false;
+        }
+        let d = wire::data_value(frame.data());
+        wire::first(&d, &["sessionId", "session_id"]).and_then(|v| v.as_str()) == Some(current)
+    }
+
+    fn on_bot_ready(&mut self, now: Instant, frame: Frame) {
+        let d = wire::data_value(frame.data());
+        self.session_id = wire::first(&d, &["sessionId", "session_id"])
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        self.last_seq = frame.seq().unwrap_or(0);
+        self.available = wire::first(&d, &["availableEvents", "available_events"])
+            .and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default();
+        let bot_id = d.get("bot").and_then(|b| {
+            b.get("botUser")
+                .and_then(|u| wire::id_field(u, "id"))
+                .or_else(|| wire::id_field(b, "id"))
+        });
+        let had_confirmed = !self.confirmed.is_empty();
+        self.confirmed.clear();
+        self.unsubscribing.clear();
+        self.became_ready(now);
+        tracing::info!(session_id = ?self.session_id, "Bubble session ready");
+        self.events.push_back(SessionEvent::Ready(Ready {
+            session_id: self.session_id.clone(),
+            bot_id,
+            available_events: self.available.clone(),
+            frame: Some(frame),
+        }));
+        if had_confirmed {
+            self.subscriptions_changed();
+        }
+        let desired: Vec<String> = self.desired_set().into_iter().collect();
+        if !desired.is_empty() {
+            self.pending
+                .push_back(wire::bubble_events(op::SUBSCRIBE, &desired));
+        }
+    }
+
+    fn on_resumed(&mut self, now: Instant, frame: &Frame) {
+        let d = wire::data_value(frame.data());
+        let replayed = wire::u64_field(&d, "replayed");
+        self.became_ready(now);
+        tracing::info!(seq = self.last_seq, "Bubble session resumed");
+        self.events.push_back(SessionEvent::Resumed { replayed });
+        let desired = self.desired_set();
+        let add: Vec<String> = desired.difference(&self.confirmed).cloned().collect();
+        let remove: Vec<String> = self.confirmed.difference(&desired).cloned().collect();
+        if !add.is_empty() {
+            self.pending.push_back(wire::bubble_events(op::SUBSCRIBE, &add));
+        }
+        if !remove.is_empty() {
+            self.unsubscribing.extend(remove.iter().cloned());
+            self.pending
+                .push_back(wire::bubble_events(op::UNSUBSCRIBE, &remove));
+        }
+    }
+
+    fn on_dispatch(&mut self, now: Instant, frame: Frame) {
+        let t = frame.event_type().unwrap_or_default().to_owned();
+        if t == "BOT_READY" && !self.is_replay_of_current_ready(&frame) {
+            self.on_bot_ready(now, frame);
+            return;
+        }
+        if let Some(s) = frame.seq() {
+            if s <= self.last_seq {
+                tracing::debug!(seq = s, last = self.last_seq, "Bubble: replayed dispatch dropped");
+                return;
+            }
+            self.last_seq = s;
+        }
+        match t.as_str() {
+            "RESUMED" => self.on_resumed(now, &frame),
+            "EVENTS_SUBSCRIBED" => {
+                let d = wire::data_value(frame.data());
+                for e in wire::str_list(&d, "subscribedEvents") {
+                    self.confirmed.insert(e);
+                }
+                let invalid = wire::str_list(&d, "invalidEvents");
+                if !invalid.is_empty() {
+                    tracing::warn!(?invalid, "Bubble rejected event names");
+                    for e in &invalid {
+                        self.wanted.remove(e);
+                        self.excluded.insert(e.clone());
+                    }
+                    self.events.push_back(SessionEvent::InvalidEvents(invalid));
+                }
+                self.subscriptions_changed();
+            }
+            "EVENTS_UNSUBSCRIBED" => {
+                let d = wire::data_value(frame.data());
+                for e in wire::str_list(&d, "unsubscribedEvents") {
+                    self.confirmed.remove(&e);
+                    self.unsubscribing.remove(&e);
+                }
+                self.subscriptions_changed();
+            }
+            "SUBSCRIBE_DENIED" => {
+                let d = wire::data_value(frame.data());
+                let reason = wire::str_field(&d, "reason").unwrap_or_default();
+                let events = wire::str_list(&d, "events");
+                tracing::warn!(%reason, ?events, "Bubble denied a subscription");
+                for e in &events {
+                    self.wanted.remove(e);
+                    self.excluded.insert(e.clone());
+                    self.confirmed.remove(e);
+                }
+                self.events
+                    .push_back(SessionEvent::SubscribeDenied { reason, events });
+            }
+            "ERROR" => {
+                let d = wire::data_value(frame.data());
+                let code = wire::str_field(&d, "code").unwrap_or_default();
+                let message = wire::str_field(&d, "message").unwrap_or_default();
+                if code == "RATE_LIMIT" {
+                    tracing::warn!(%message, "Bubble: rate limited; halving the send budget");
+                    self.limiter.penalize(now, self.config.rate_limit_penalty);
+                }
+                self.events
+                    .push_back(SessionEvent::ServerError { code, message });
+            }
+            _ => {
+                if let Some(key) = dedupe_key(&t, frame.data()) {
+                    if !self.dedupe.insert(key) {
+                        tracing::debug!(event = %t, "Bubble: duplicate event dropped");
+                        return;
+                    }
+                }
+                self.events.push_back(SessionEvent::Dispatch(frame));
+            }
+        }
+    }
+
+    fn closed_by_server(&mut self, now: Instant, code: Option<u16>, reason: &str) {
+        let before_hello = matches!(self.phase, Phase::AwaitHello { .. });
+        self.heartbeat.stop();
+        self.backoff.on_disconnect(now);
+        let why = Why::Closed {
+            code,
+            reason: reason.to_owned(),
+        };
+        let (action, meaning) = close_action(code);
+        match action {
+            CloseAction::Resume => self.schedule(now, why, Duration::ZERO),
+            CloseAction::ResumeAfter(pause) => self.schedule(now, why, pause),
+            CloseAction::Fresh => {
+                self.session_id = None;
+                self.schedule(now, why, Duration::ZERO);
+            }
+            CloseAction::AuthFailed => {
+                if before_hello {
+                    tracing::error!("Bubble refused the token before Hello");
+                }
+                self.fatal(Error::new(ErrorKind::AuthFailed {
+                    close_code: code,
+                    http_status: None,
+                }));
+            }
+            CloseAction::TakenOver if !self.config.takeover_is_fatal => {
+                self.schedule(now, why, Duration::ZERO)
+            }
+            CloseAction::TakenOver | CloseAction::Fatal => self.fatal(Error::new(ErrorKind::FatalClose {
+                code: code.unwrap_or_default(),
+                meaning,
+            })),
+            CloseAction::Unknown => {
+                self.unknown_closes += 1;
+                if self.unknown_closes >= self.config.max_unknown_closes {
+                    self.fatal(Error::new(ErrorKind::TooManyFailures {
+                        attempts: self.unknown_closes,
+                    }));
+                } else {
+                    self.schedule(now, why, Duration::ZERO);
+                }
+            }
+        }
+    }
+}
+
+/// `(t, d.id)` when `d.id` is present; `(t, messageId|userId|emoji)` for reactions; else none
+/// (the event passes undeduplicated).
+fn dedupe_key(t: &str, data: Option<&[u8]>) -> Option<DedupeKey> {
+    let data = data?;
+    let mut id = None;
+    let mut message_id = None;
+    let mut user_id = None;
+    let mut emoji = None;
+    let scanned = scan::object_fields(data, |key, span| {
+        let raw = std::str::from_utf8(span.slice(data)).unwrap_or_default();
+        match key.as_str() {
+            "id" => id = Some(raw.trim_matches('"').to_owned()),
+            "messageId" => message_id = Some(raw.to_owned()),
+            "userId" => user_id = Some(raw.to_owned()),
+            "emoji" => emoji = Some(raw.to_owned()),
+            _ => {}
+        }
+        Ok(())
+    });
+    if scanned.is_err() {
+        return None;
+    }
+    let id = match (id, message_id) {
+        (Some(id), _) if !id.is_empty() && id != "null" => id,
+        (_, Some(m)) => format!(
+            "{m}/{}/{}",
+            user_id.unwrap_or_default(),
+            emoji.unwrap_or_default()
+        ),
+        _ => return None,
+    };
+    Some((t.into(), id.into()))
+}
+
+impl SessionMachine for Session {
+    fn handle_connected(&mut self, now: Instant) {
+        if self.phase == Phase::Stopped {
+            self.transmit.push_back(Outgoing::Close {
+                code: 1000,
+                reason: "unexpected connection".to_owned(),
+            });
+            return;
+        }
+        self.backoff.on_attempt(now);
+        self.heartbeat.stop();
+        self.plan = None;
+        self.pending.clear();
+        self.unsubscribing.clear();
+        self.pending_wake = None;
+        self.phase = Phase::AwaitHello {
+            deadline: now + self.config.hello_timeout,
+        };
+    }
+
+    fn handle_connect_failed(&mut self, now: Instant, failure: ConnectFailure) {
+        if !matches!(self.phase, Phase::Idle { .. }) {
+            return;
+        }
+        self.backoff.on_attempt(now);
+        self.backoff.on_disconnect(now);
+        match failure {
+            ConnectFailure::Http { status: status @ (401 | 403) } => {
+                self.fatal(Error::new(ErrorKind::AuthFailed {
+                    close_code: None,
+                    http_status: Some(status),
+                }));
+            }
+            other => self.schedule(now, Why::ConnectFailed(other), Duration::ZERO),
+        }
+    }
+
+    fn handle_frame(&mut self, now: Instant, bytes: Bytes) {
+        if !self.connected() {
+            return;
+        }
+        let frame = match Frame::scan(bytes) {
+            Ok(f) => f,
+            Err(error) => {
+                tracing::warn!(%error, "Bubble: frame with an invalid envelope ignored");
+                return;
+            }
+        };
+        match frame.op() {
+            op::DISPATCH => self.on_dispatch(now, frame),
+            op::HELLO => self.on_hello(now, &frame),
+            op::HEARTBEAT => {
+                self.beat();
+                self.heartbeat.mark_sent(now);
+            }
+            op::HEARTBEAT_ACK => self.heartbeat.on_ack(now),
+            op::RECONNECT => self.reconnect(Why::ServerReconnect, Duration::ZERO),
+            op::INVALID_SESSION => {
+                let resumable = frame.data().map(<[u8]>::trim_ascii) == Some(b"true");
+                if !resumable {
+                    self.session_id = None;
+                }
+                let (lo, hi) = self.config.invalid_session_wait;
+                let wait = self.rng.duration_between(lo, hi);
+                self.reconnect(Why::InvalidSession { resumable }, wait);
+            }
+            other => tracing::debug!(op = other, "Bubble: frame with an unknown op ignored"),
+        }
+        self.flush(now);
+    }
+
+    fn handle_closed(&mut self, now: Instant, code: Option<u16>, reason: &str) {
+        match self.phase {
+            Phase::Closing => {
+                self.backoff.on_disconnect(now);
+                let plan = self.plan.take().unwrap_or(Plan {
+                    why: Why::Closed {
+                        code,
+                        reason: reason.to_owned(),
+                    },
+                    min_delay: Duration::ZERO,
+                });
+                self.schedule(now, plan.why, plan.min_delay);
+            }
+            Phase::AwaitHello { .. } | Phase::AwaitReady { .. } | Phase::Ready => {
+                self.closed_by_server(now, code, reason);
+            }
+            Phase::Idle { .. } | Phase::Stopped => {}
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        match self.phase {
+            Phase::AwaitHello { deadline } if now >= deadline => {
+                self.reconnect(Why::HelloTimeout, Duration::ZERO);
+                return;
+            }
+            Phase::AwaitReady { deadline, .. } if now >= deadline => {
+                self.reconnect(Why::ReadyTimeout, Duration::ZERO);
+                return;
+            }
+            _ => {}
+        }
+        if !self.connected() {
+            return;
+        }
+        match self.heartbeat.poll(now) {
+            Some(Beat::Send) => self.beat(),
+            Some(Beat::Zombie) => {
+                tracing::warn!("Bubble: heartbeat not acknowledged; reconnecting");
+                self.reconnect(Why::Zombie, Duration::ZERO);
+                return;
+            }
+            None => {}
+        }
+        self.flush(now);
+    }
+
+    fn poll_transmit(&mut self) -> Option<Outgoing> {
+        self.transmit.pop_front()
+    }
+
+    fn poll_event(&mut self) -> Option<SessionEvent> {
+        self.events.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let phase_deadline = match self.phase {
+            Phase::AwaitHello { deadline } | Phase::AwaitReady { deadline, .. } => Some(deadline),
+            Phase::Ready => None,
+            _ => return None,
+        };
+        [phase_deadline, self.heartbeat.deadline(), self.pending_wake]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn next_connect(&self) -> Option<(Instant, Url)> {
+        match self.phase {
+            Phase::Idle { at } => Some((at, self.config.url.clone())),
+            _ => None,
+        }
+    }
+
+    fn connect_headers(&self) -> Vec<(&'static str, Token)> {
+        let mut h = vec![(
+            "Authorization",
+            Token::new(format!("Bearer {}", self.config.token.expose())),
+        )];
+        if let Some(name) = &self.config.client_name {
+            h.push(("X-Client", Token::new(name.clone())));
+        }
+        h
+    }
+
+    fn close(&mut self, _now: Instant) {
+        if self.phase == Phase::Stopped {
+            return;
+        }
+        if self.connected() || self.phase == Phase::Closing {
+            self.transmit.push_back(Outgoing::Close {
+                code: 1000,
+                reason: "shutdown".to_owned(),
+            });
+        }
+        self.heartbeat.stop();
+        self.pending.clear();
+        self.pending_wake = None;
+        self.phase = Phase::Stopped;
+        self.events.push_back(SessionEvent::Stopped);
+    }
+}

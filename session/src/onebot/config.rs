@@ -1,0 +1,54 @@
+//! How a OneBot session is set up.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::backoff::BackoffConfig;
+use crate::ratelimit::RateLimitConfig;
+use crate::token::Token;
+
+/// OneBot session settings. Build with [`Config::forward`] or [`Config::reverse`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Forward WebSocket URL (the implementation is the server); `None` for a reverse
+    /// connection (the implementation connects to us; the session never dials).
+    pub url: Option<Url>,
+    /// `access_token` (sent as `Authorization: Bearer <token>`).
+    pub access_token: Option<Token>,
+    /// Reconnect backoff (forward only).
+    pub backoff: BackoffConfig,
+    /// How long a call waits for its response by default.
+    pub action_timeout: Duration,
+    /// No heartbeat event for this many intervals → the connection is dead.
+    pub heartbeat_misses: u32,
+    /// Optional send budget for actions (`None`: unlimited).
+    pub rate_limit: Option<RateLimitConfig>,
+    /// Seed for jitter; `None` draws one from the environment.
+    pub seed: Option<u64>,
+}
+
+impl Config {
+    /// A forward-WebSocket client of `url` (Waylay: `ws://host:3001/`).
+    pub fn forward(url: Url, access_token: Option<Token>) -> Self {
+        Self::base(Some(url), access_token)
+    }
+
+    /// The session of reverse-WebSocket connections accepted by a listener (never dials).
+    pub fn reverse() -> Self {
+        Self::base(None, None)
+    }
+
+    fn base(url: Option<Url>, access_token: Option<Token>) -> Self {
+        Self {
+            url,
+            access_token,
+            backoff: BackoffConfig::default(),
+            action_timeout: Duration::from_secs(30),
+            heartbeat_misses: 2,
+            rate_limit: None,
+            seed: None,
+        }
+    }
+}

@@ -1,0 +1,535 @@
+//! The OneBot v11 session: lifecycle (self id, including Waylay's 0-then-real), the heartbeat
+//! watchdog, and actions matched to their responses by `echo`.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use botgate_codec::scan::{self, Span};
+use bytes::Bytes;
+use url::Url;
+
+use super::action::{ActionError, ActionId, ActionResponse};
+use super::config::Config;
+use crate::backoff::Backoff;
+use crate::error::{Error, ErrorKind};
+use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, Why};
+use crate::machine::SessionMachine;
+use crate::ratelimit::{RateLimiter, SendClass};
+use crate::rng::Rng;
+use crate::token::Token;
+
+/// Close code the client uses when it drops a dead connection.
+pub const WATCHDOG_CLOSE_CODE: u16 = 4900;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    /// Forward: not connected, dial at `at`.
+    Idle { at: Instant },
+    /// Reverse: not connected, waiting for the implementation to connect.
+    Waiting,
+    /// Connected.
+    Open,
+    /// The client sent a close; waiting for `handle_closed`.
+    Closing,
+    /// Fatal or closed on request.
+    Stopped,
+}
+
+#[derive(Debug)]
+struct Call {
+    deadline: Instant,
+    /// Written to the socket (a drop then fails it: it may have run).
+    sent: bool,
+    frame: String,
+}
+
+/// One OneBot connection's session (forward client, or the reverse connection of one bot).
+#[derive(Debug)]
+pub struct Session {
+    config: Config,
+    rng: Rng,
+    backoff: Backoff,
+    limiter: Option<RateLimiter>,
+    phase: Phase,
+    self_id: Option<i64>,
+    ready_sent: bool,
+    frames_seen: bool,
+    heartbeat_interval: Option<Duration>,
+    watchdog: Option<Instant>,
+    next_id: u64,
+    calls: HashMap<u64, Call>,
+    /// Ids not yet written, in call order.
+    unsent: VecDeque<u64>,
+    deadlines: BTreeSet<(Instant, u64)>,
+    limiter_wake: Option<Instant>,
+    plan: Option<Why>,
+    transmit: VecDeque<Outgoing>,
+    events: VecDeque<SessionEvent>,
+}
+
+/// The top-level fields a OneBot frame is classified by.
+#[derive(Default)]
+struct Fields {
+    post_type: Option<Span>,
+    meta_event_type: Option<Span>,
+    self_id: Option<Span>,
+    interval: Option<Span>,
+    echo: Option<Span>,
+    retcode: Option<Span>,
+    status: Option<Span>,
+    data: Option<Span>,
+    msg: Option<Span>,
+    wording: Option<Span>,
+}
+
+fn text(bytes: &[u8], span: Option<Span>) -> Option<String> {
+    let span = span?;
+    scan::str_value(bytes, span).ok().map(|c| c.into_owned())
+}
+
+/// A number, or a string holding one (implementations differ).
+fn int(bytes: &[u8], span: Option<Span>) -> Option<i64> {
+    let span = span?;
+    let raw = std::str::from_utf8(span.slice(bytes)).ok()?;
+    let raw = raw.trim().trim_matches('"');
+    raw.parse::<i64>()
+        .ok()
+        .or_else(|| raw.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+}
+
+impl Session {
+    /// A session; a forward one dials at once.
+    pub fn new(config: Config, now: Instant) -> Self {
+        let rng = config.seed.map_or_else(Rng::from_entropy, Rng::new);
+        let phase = if config.url.is_some() {
+            Phase::Idle { at: now }
+        } else {
+            Phase::Waiting
+        };
+        Self {
+            rng,
+            backoff: Backoff::new(config.backoff.clone()),
+            limiter: config.rate_limit.clone().map(RateLimiter::new),
+            phase,
+            self_id: None,
+            ready_sent: false,
+            frames_seen: false,
+            heartbeat_interval: None,
+            watchdog: None,
+            next_id: 1,
+            calls: HashMap::new(),
+            unsent: VecDeque::new(),
+            deadlines: BTreeSet::new(),
+            limiter_wake: None,
+            plan: None,
+            transmit: VecDeque::new(),
+            events: VecDeque::new(),
+            config,
+        }
+    }
+
+    /// Seeds the self id from the reverse connection's `X-Self-ID` header (optional: Waylay
+    /// sends none; lifecycle events fill it in).
+    pub fn set_self_id_hint(&mut self, self_id: i64) {
+        if self_id != 0 && self.self_id.is_none() {
+            self.self_id = Some(self_id);
+        }
+    }
+
+    /// The connected bot's QQ number, once known (never 0).
+    pub fn self_id(&self) -> Option<i64> {
+        self.self_id
+    }
+
+    /// Whether the connection is open.
+    pub fn is_open(&self) -> bool {
+        self.phase == Phase::Open
+    }
+
+    /// Calls waiting for a response (sent or not).
+    pub fn pending_calls(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Calls `action` with `params`; the answer comes as `ActionResult { id, .. }`. The call is
+    /// sent now if connected (and within the budget), else when the connection opens; it fails
+    /// with `Timeout` after `timeout` (default from the config) either way.
+    pub fn call(
+        &mut self,
+        now: Instant,
+        action: &str,
+        params: &serde_json::Value,
+        timeout: Option<Duration>,
+    ) -> ActionId {
+        let id = self.next_id;
+        self.next_id += 1;
+        if self.phase == Phase::Stopped {
+            self.events.push_back(SessionEvent::ActionResult {
+                id: ActionId(id),
+                result: Err(ActionError::Stopped),
+            });
+            return ActionId(id);
+        }
+        let frame = serde_json::json!({"action": action, "params": params, "echo": id.to_string()}).to_string();
+        let deadline = now + timeout.unwrap_or(self.config.action_timeout);
+        self.calls.insert(
+            id,
+            Call {
+                deadline,
+                sent: false,
+                frame,
+            },
+        );
+        self.deadlines.insert((deadline, id));
+        self.unsent.push_back(id);
+        self.flush(now);
+        ActionId(id)
+    }
+
+    fn flush(&mut self, now: Instant) {
+        self.limiter_wake = None;
+        if self.phase != Phase::Open {
+            return;
+        }
+        while let Some(&id) = self.unsent.front() {
+            if let Some(limiter) = self.limiter.as_mut() {
+                if !limiter.try_acquire(now, SendClass::Command) {
+                    self.limiter_wake = Some(limiter.next_available(now, SendClass::Command));
+                    return;
+                }
+            }
+            self.unsent.pop_front();
+            if let Some(call) = self.calls.get_mut(&id) {
+                call.sent = true;
+                self.transmit.push_back(Outgoing::Text(call.frame.clone()));
+            }
+        }
+    }
+
+    fn finish(&mut self, id: u64, result: Result<ActionResponse, ActionError>) {
+        if let Some(call) = self.calls.remove(&id) {
+            self.deadlines.remove(&(call.deadline, id));
+            if !call.sent {
+                self.unsent.retain(|u| *u != id);
+            }
+            self.events.push_back(SessionEvent::ActionResult {
+                id: ActionId(id),
+                result,
+            });
+        }
+    }
+
+    /// The connection is gone: calls already written fail (they may have run); the others wait.
+    fn fail_sent_calls(&mut self) {
+        let mut sent: Vec<u64> = self
+            .calls
+            .iter()
+            .filter(|(_, c)| c.sent)
+            .map(|(id, _)| *id)
+            .collect();
+        sent.sort_unstable();
+        for id in sent {
+            self.finish(id, Err(ActionError::Disconnected));
+        }
+    }
+
+    fn fail_all_calls(&mut self, error: ActionError) {
+        let mut ids: Vec<u64> = self.calls.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            self.finish(id, Err(error.clone()));
+        }
+    }
+
+    fn connection_lost(&mut self, now: Instant, why: Why) {
+        self.watchdog = None;
+        self.limiter_wake = None;
+        self.ready_sent = false;
+        self.backoff.on_disconnect(now);
+        self.fail_sent_calls();
+        if self.config.url.is_some() {
+            let at = self.backoff.next_attempt(now, &mut self.rng, Duration::ZERO);
+            tracing::info!(?why, "OneBot connection lost; reconnecting");
+            self.events.push_back(SessionEvent::Reconnecting {
+                why,
+                at,
+                resume: false,
+            });
+            self.phase = Phase::Idle { at };
+        } else {
+            tracing::info!(?why, "OneBot reverse connection lost; waiting for the next one");
+            self.phase = Phase::Waiting;
+        }
+    }
+
+    fn fatal(&mut self, error: Error) {
+        tracing::error!(%error, "OneBot session stopped");
+        self.watchdog = None;
+        self.limiter_wake = None;
+        self.phase = Phase::Stopped;
+        self.fail_all_calls(ActionError::Stopped);
+        self.events.push_back(SessionEvent::Fatal(error));
+    }
+
+    fn learn_self_id(&mut self, id: Option<i64>) {
+        let Some(id) = id.filter(|id| *id != 0) else {
+            return;
+        };
+        if self.self_id != Some(id) {
+            self.self_id = Some(id);
+            self.events.push_back(SessionEvent::SelfId(id));
+        }
+        if !self.ready_sent {
+            self.ready_sent = true;
+            self.events.push_back(SessionEvent::Ready(Ready {
+                bot_id: Some(id.to_string()),
+                ..Ready::default()
+            }));
+        }
+    }
+
+    fn on_event(&mut self, now: Instant, bytes: Bytes, f: &Fields) {
+        self.learn_self_id(int(&bytes, f.self_id));
+        if text(&bytes, f.post_type).as_deref() == Some("meta_event")
+            && text(&bytes, f.meta_event_type).as_deref() == Some("heartbeat")
+        {
+            if let Some(ms) = int(&bytes, f.interval).filter(|ms| *ms > 0) {
+                self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
+            }
+            if let Some(iv) = self.heartbeat_interval {
+                self.watchdog = Some(now + iv.saturating_mul(self.config.heartbeat_misses.max(1)));
+            }
+        }
+        self.events.push_back(SessionEvent::Event(bytes));
+    }
+
+    fn on_response(&mut self, bytes: Bytes, f: &Fields) {
+        let Some(id) = int(&bytes, f.echo).and_then(|e| u64::try_from(e).ok()) else {
+            tracing::debug!("OneBot: response without a usable echo ignored");
+            return;
+        };
+        if !self.calls.get(&id).is_some_and(|c| c.sent) {
+            tracing::debug!(echo = id, "OneBot: response to no pending call (late or foreign) ignored");
+            return;
+        }
+        let retcode = int(&bytes, f.retcode).unwrap_or(0);
+        let status = text(&bytes, f.status).unwrap_or_default();
+        let ok = match status.as_str() {
+            "ok" | "async" => true,
+            "failed" => false,
+            _ => retcode == 0 || retcode == 1,
+        };
+        let result = if ok {
+            let data = f
+                .data
+                .and_then(|s| serde_json::from_slice(s.slice(&bytes)).ok())
+                .unwrap_or(serde_json::Value::Null);
+            Ok(ActionResponse {
+                status,
+                retcode,
+                data,
+                raw: bytes.clone(),
+            })
+        } else {
+            let message = text(&bytes, f.wording)
+                .filter(|w| !w.is_empty())
+                .or_else(|| text(&bytes, f.msg))
+                .unwrap_or_default();
+            Err(ActionError::Failed {
+                retcode,
+                message,
+                status,
+            })
+        };
+        self.finish(id, result);
+    }
+}
+
+impl SessionMachine for Session {
+    fn handle_connected(&mut self, now: Instant) {
+        if self.phase == Phase::Stopped {
+            self.transmit.push_back(Outgoing::Close {
+                code: 1000,
+                reason: "unexpected connection".to_owned(),
+            });
+            return;
+        }
+        self.backoff.on_attempt(now);
+        self.phase = Phase::Open;
+        self.plan = None;
+        self.frames_seen = false;
+        self.ready_sent = false;
+        self.watchdog = None;
+        // a hint or an earlier connection may already know who we are
+        if let Some(id) = self.self_id {
+            self.ready_sent = true;
+            self.events.push_back(SessionEvent::Ready(Ready {
+                bot_id: Some(id.to_string()),
+                ..Ready::default()
+            }));
+        }
+        self.flush(now);
+    }
+
+    fn handle_connect_failed(&mut self, now: Instant, failure: ConnectFailure) {
+        if !matches!(self.phase, Phase::Idle { .. }) {
+            return;
+        }
+        self.backoff.on_attempt(now);
+        match failure {
+            ConnectFailure::Http { status: status @ (401 | 403) } => {
+                self.fatal(Error::new(ErrorKind::AuthFailed {
+                    close_code: None,
+                    http_status: Some(status),
+                }));
+            }
+            other => self.connection_lost(now, Why::ConnectFailed(other)),
+        }
+    }
+
+    fn handle_frame(&mut self, now: Instant, bytes: Bytes) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        if !self.frames_seen {
+            self.frames_seen = true;
+            self.backoff.on_ready(now);
+        }
+        let mut f = Fields::default();
+        let scanned = scan::object_fields(&bytes, |key, span| {
+            match key.as_str() {
+                "post_type" => f.post_type = Some(span),
+                "meta_event_type" => f.meta_event_type = Some(span),
+                "self_id" => f.self_id = Some(span),
+                "interval" => f.interval = Some(span),
+                "echo" => f.echo = Some(span),
+                "retcode" => f.retcode = Some(span),
+                "status" => f.status = Some(span),
+                "data" => f.data = Some(span),
+                "msg" => f.msg = Some(span),
+                "wording" => f.wording = Some(span),
+                _ => {}
+            }
+            Ok(())
+        });
+        if let Err(error) = scanned {
+            tracing::warn!(%error, "OneBot: frame that is not a JSON object ignored");
+            return;
+        }
+        if f.post_type.is_some() {
+            self.on_event(now, bytes, &f);
+        } else if f.echo.is_some() || f.retcode.is_some() {
+            self.on_response(bytes, &f);
+        } else {
+            tracing::debug!("OneBot: frame that is neither event nor response ignored");
+        }
+        self.flush(now);
+    }
+
+    fn handle_closed(&mut self, now: Instant, code: Option<u16>, reason: &str) {
+        match self.phase {
+            Phase::Closing => {
+                let why = self.plan.take().unwrap_or(Why::Closed {
+                    code,
+                    reason: reason.to_owned(),
+                });
+                self.connection_lost(now, why);
+            }
+            Phase::Open => {
+                if code == Some(1008) && !self.frames_seen {
+                    // Waylay accepts the upgrade, then closes 1008 "Unauthorized".
+                    self.fatal(Error::new(ErrorKind::AuthFailed {
+                        close_code: Some(1008),
+                        http_status: None,
+                    }));
+                    return;
+                }
+                self.connection_lost(
+                    now,
+                    Why::Closed {
+                        code,
+                        reason: reason.to_owned(),
+                    },
+                );
+            }
+            Phase::Idle { .. } | Phase::Waiting | Phase::Stopped => {}
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        // calls whose time is up
+        while let Some(&(deadline, id)) = self.deadlines.first() {
+            if deadline > now {
+                break;
+            }
+            self.finish(id, Err(ActionError::Timeout));
+        }
+        if self.phase == Phase::Open && self.watchdog.is_some_and(|w| now >= w) {
+            tracing::warn!("OneBot: no heartbeat for {} intervals; reconnecting", self.config.heartbeat_misses);
+            self.watchdog = None;
+            self.limiter_wake = None;
+            self.transmit.push_back(Outgoing::Close {
+                code: WATCHDOG_CLOSE_CODE,
+                reason: "heartbeat timeout".to_owned(),
+            });
+            self.phase = Phase::Closing;
+            self.plan = Some(Why::HeartbeatTimeout);
+            return;
+        }
+        self.flush(now);
+    }
+
+    fn poll_transmit(&mut self) -> Option<Outgoing> {
+        self.transmit.pop_front()
+    }
+
+    fn poll_event(&mut self) -> Option<SessionEvent> {
+        self.events.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let call = self.deadlines.first().map(|(d, _)| *d);
+        let open = self.phase == Phase::Open;
+        [
+            call,
+            self.watchdog.filter(|_| open),
+            self.limiter_wake.filter(|_| open),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    fn next_connect(&self) -> Option<(Instant, Url)> {
+        match (&self.phase, &self.config.url) {
+            (Phase::Idle { at }, Some(url)) => Some((*at, url.clone())),
+            _ => None,
+        }
+    }
+
+    fn connect_headers(&self) -> Vec<(&'static str, Token)> {
+        self.config
+            .access_token
+            .as_ref()
+            .filter(|t| !t.is_empty())
+            .map(|t| vec![("Authorization", Token::new(format!("Bearer {}", t.expose())))])
+            .unwrap_or_default()
+    }
+
+    fn close(&mut self, _now: Instant) {
+        if self.phase == Phase::Stopped {
+            return;
+        }
+        if matches!(self.phase, Phase::Open | Phase::Closing) {
+            self.transmit.push_back(Outgoing::Close {
+                code: 1000,
+                reason: "shutdown".to_owned(),
+            });
+        }
+        self.watchdog = None;
+        self.limiter_wake = None;
+        self.phase = Phase::Stopped;
+        self.fail_all_calls(ActionError::Stopped);
+        self.events.push_back(SessionEvent::Stopped);
+    }
+}

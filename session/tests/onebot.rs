@@ -1,0 +1,276 @@
+//! OneBot session behaviour on a virtual clock: lifecycle and self id, heartbeat watchdog,
+//! actions (echo, out-of-order responses, timeouts, failure on disconnect), auth failures.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use botgate_session::onebot::{ActionError, ActionId, Config, Session, WATCHDOG_CLOSE_CODE};
+use botgate_session::{ConnectFailure, ErrorKind, RateLimitConfig, SessionEvent, SessionMachine, Token, Why};
+use common::*;
+use serde_json::{json, Value};
+
+const LIFECYCLE_0: &str =
+    r#"{"time":1712640000,"self_id":0,"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}"#;
+const LIFECYCLE: &str = r#"{"time":1712640000,"self_id":123456789,"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}"#;
+const HEARTBEAT: &str = r#"{"time":1712640030,"self_id":123456789,"post_type":"meta_event","meta_event_type":"heartbeat","interval":30000,"status":{"online":true,"good":true}}"#;
+const GROUP_MSG: &str = r#"{"time":1712640000,"self_id":123456789,"post_type":"message","message_type":"group","sub_type":"normal","message_id":1,"group_id":9,"user_id":7,"message":[],"raw_message":"","font":0,"sender":{}}"#;
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn forward() -> Config {
+    let mut c = Config::forward("ws://127.0.0.1:3001/".parse().unwrap(), Some(Token::new("s3cret")));
+    c.seed = Some(5);
+    c
+}
+
+fn open(c: Config) -> (Session, Instant) {
+    let t0 = Instant::now();
+    let mut s = Session::new(c, t0);
+    let (at, url) = s.next_connect().unwrap();
+    assert_eq!(url.as_str(), "ws://127.0.0.1:3001/");
+    s.handle_connected(at);
+    (s, at)
+}
+
+fn results(ev: &[SessionEvent]) -> Vec<(u64, Result<Value, ActionError>)> {
+    ev.iter()
+        .filter_map(|e| match e {
+            SessionEvent::ActionResult { id, result } => Some((id.0, result.clone().map(|r| r.data))),
+            _ => None,
+        })
+        .collect()
+}
+
+fn echo_of(v: &Value) -> String {
+    v["echo"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_access_token_is_a_bearer_header_and_redacted() {
+    let t0 = Instant::now();
+    let s = Session::new(forward(), t0);
+    let h = s.connect_headers();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].0, "Authorization");
+    assert_eq!(h[0].1.expose(), "Bearer s3cret");
+    assert!(!format!("{s:?}").contains("s3cret"));
+    let none = Session::new(Config::forward("ws://x/".parse().unwrap(), None), t0);
+    assert!(none.connect_headers().is_empty());
+}
+
+#[test]
+fn lifecycle_with_self_id_zero_then_the_real_one() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE_0);
+    let ev = events(&mut s);
+    assert!(matches!(ev.as_slice(), [SessionEvent::Event(_)]), "{ev:?}");
+    assert_eq!(s.self_id(), None);
+    frame(&mut s, now, LIFECYCLE);
+    let ev = events(&mut s);
+    assert!(matches!(ev[0], SessionEvent::SelfId(123456789)));
+    assert!(matches!(&ev[1], SessionEvent::Ready(r) if r.bot_id.as_deref() == Some("123456789")));
+    assert!(matches!(ev[2], SessionEvent::Event(_)));
+    assert_eq!(s.self_id(), Some(123456789));
+    // later events with the same id change nothing
+    frame(&mut s, now, GROUP_MSG);
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Event(_)]));
+}
+
+#[test]
+fn a_string_self_id_and_an_x_self_id_hint_are_accepted() {
+    let mut s = Session::new(Config::reverse(), Instant::now());
+    assert!(s.next_connect().is_none(), "a reverse session never dials");
+    s.set_self_id_hint(42);
+    let now = Instant::now();
+    s.handle_connected(now);
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Ready(r)] if r.bot_id.as_deref() == Some("42")));
+    frame(&mut s, now, r#"{"post_type":"meta_event","meta_event_type":"lifecycle","self_id":"43"}"#);
+    assert!(matches!(events(&mut s)[0], SessionEvent::SelfId(43)));
+}
+
+#[test]
+fn no_heartbeat_for_two_intervals_reconnects() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE);
+    assert_eq!(s.poll_timeout(), None, "the watchdog arms with the first heartbeat");
+    frame(&mut s, now, HEARTBEAT);
+    assert_eq!(s.poll_timeout(), Some(now + secs(60)));
+    let t1 = now + secs(30);
+    frame(&mut s, t1, HEARTBEAT);
+    assert_eq!(s.poll_timeout(), Some(t1 + secs(60)));
+    s.handle_timeout(t1 + secs(59));
+    assert!(tx(&mut s).is_empty());
+    s.handle_timeout(t1 + secs(60));
+    assert_eq!(close_code(&tx(&mut s)), Some(WATCHDOG_CLOSE_CODE));
+    events(&mut s);
+    s.handle_closed(t1 + secs(60), Some(WATCHDOG_CLOSE_CODE), "");
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { why: Why::HeartbeatTimeout, .. }]));
+    assert!(s.next_connect().is_some());
+}
+
+#[test]
+fn actions_get_echoes_and_responses_match_in_any_order() {
+    let (mut s, now) = open(forward());
+    let a = s.call(now, "get_login_info", &json!({}), None);
+    let b = s.call(now, "send_group_msg", &json!({"group_id": 9, "message": [{"type": "text", "data": {"text": "hi"}}]}), None);
+    let c = s.call(now, "get_status", &json!({}), None);
+    assert_eq!((a, b, c), (ActionId(1), ActionId(2), ActionId(3)));
+    let sent = sent_json(&mut s);
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[1]["action"], "send_group_msg");
+    assert_eq!(sent[1]["params"]["group_id"], 9);
+    let echoes: Vec<_> = sent.iter().map(echo_of).collect();
+    assert_eq!(echoes, vec!["1", "2", "3"]);
+    frame(&mut s, now, &format!(r#"{{"status":"ok","retcode":0,"data":{{"message_id":12345}},"echo":"{}"}}"#, echoes[1]));
+    frame(&mut s, now, &format!(r#"{{"status":"failed","retcode":1404,"msg":"不支持的 API","data":null,"echo":"{}"}}"#, echoes[2]));
+    frame(&mut s, now, &format!(r#"{{"status":"ok","retcode":0,"data":{{"user_id":1,"nickname":"n"}},"echo":{}}}"#, echoes[0]));
+    let r = results(&events(&mut s));
+    assert_eq!(r[0], (2, Ok(json!({"message_id": 12345}))));
+    assert_eq!(
+        r[1],
+        (
+            3,
+            Err(ActionError::Failed {
+                retcode: 1404,
+                message: "不支持的 API".into(),
+                status: "failed".into()
+            })
+        )
+    );
+    assert_eq!(r[2], (1, Ok(json!({"user_id": 1, "nickname": "n"}))));
+    assert_eq!(s.pending_calls(), 0);
+}
+
+#[test]
+fn wording_is_preferred_over_msg_and_async_is_success() {
+    let (mut s, now) = open(forward());
+    s.call(now, "a", &json!({}), None);
+    s.call(now, "b_async", &json!({}), None);
+    tx(&mut s);
+    frame(&mut s, now, r#"{"status":"failed","retcode":100,"msg":"m","wording":"w","echo":"1"}"#);
+    frame(&mut s, now, r#"{"status":"async","retcode":1,"data":null,"echo":"2"}"#);
+    let r = results(&events(&mut s));
+    assert!(matches!(&r[0].1, Err(ActionError::Failed { retcode: 100, message, .. }) if message == "w"));
+    assert_eq!(r[1].1, Ok(Value::Null));
+}
+
+#[test]
+fn a_call_times_out_and_a_late_response_is_ignored() {
+    let (mut s, now) = open(forward());
+    s.call(now, "slow", &json!({}), Some(secs(5)));
+    s.call(now, "fast", &json!({}), Some(secs(10)));
+    tx(&mut s);
+    assert_eq!(s.poll_timeout(), Some(now + secs(5)));
+    s.handle_timeout(now + secs(5));
+    assert_eq!(results(&events(&mut s)), vec![(1, Err(ActionError::Timeout))]);
+    frame(&mut s, now + secs(6), r#"{"status":"ok","retcode":0,"data":1,"echo":"1"}"#);
+    assert!(events(&mut s).is_empty());
+    assert_eq!(s.poll_timeout(), Some(now + secs(10)));
+}
+
+#[test]
+fn calls_in_flight_fail_on_disconnect_and_queued_ones_wait_for_the_next_connection() {
+    let (mut s, now) = open(forward());
+    s.call(now, "a", &json!({}), None);
+    s.call(now, "b", &json!({}), None);
+    tx(&mut s);
+    s.handle_closed(now, Some(1006), "");
+    let ev = events(&mut s);
+    assert_eq!(results(&ev), vec![(1, Err(ActionError::Disconnected)), (2, Err(ActionError::Disconnected))]);
+    assert!(matches!(ev.last(), Some(SessionEvent::Reconnecting { .. })));
+    let c = s.call(now, "c", &json!({}), None);
+    assert!(tx(&mut s).is_empty(), "not sent while disconnected");
+    let (at, _) = s.next_connect().unwrap();
+    s.handle_connected(at);
+    let sent = sent_json(&mut s);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(echo_of(&sent[0]), c.0.to_string());
+}
+
+#[test]
+fn close_fails_every_pending_call_cleanly() {
+    let (mut s, now) = open(forward());
+    s.call(now, "a", &json!({}), None);
+    s.close(now);
+    let ev = events(&mut s);
+    assert_eq!(results(&ev), vec![(1, Err(ActionError::Stopped))]);
+    assert!(matches!(ev.last(), Some(SessionEvent::Stopped)));
+    assert_eq!(s.poll_timeout(), None);
+    let id = s.call(now, "after", &json!({}), None);
+    assert_eq!(results(&events(&mut s)), vec![(id.0, Err(ActionError::Stopped))]);
+}
+
+#[test]
+fn http_401_403_and_an_immediate_1008_are_fatal_auth_failures() {
+    for status in [401, 403] {
+        let t0 = Instant::now();
+        let mut s = Session::new(forward(), t0);
+        s.handle_connect_failed(t0, ConnectFailure::Http { status });
+        assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::AuthFailed { close_code: None, http_status: Some(status) }));
+        assert!(s.next_connect().is_none());
+    }
+    let (mut s, now) = open(forward());
+    s.call(now, "a", &json!({}), None);
+    s.handle_closed(now, Some(1008), "Unauthorized");
+    let ev = events(&mut s);
+    assert_eq!(results(&ev), vec![(1, Err(ActionError::Stopped))]);
+    assert!(matches!(ev.last(), Some(SessionEvent::Fatal(e)) if e.kind() == &ErrorKind::AuthFailed { close_code: Some(1008), http_status: None }));
+}
+
+#[test]
+fn a_1008_after_frames_flowed_is_an_ordinary_reconnect() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE);
+    events(&mut s);
+    s.handle_closed(now, Some(1008), "");
+    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { .. }]));
+}
+
+#[test]
+fn a_reverse_session_waits_for_the_implementation_to_reconnect() {
+    let now = Instant::now();
+    let mut s = Session::new(Config::reverse(), now);
+    s.handle_connected(now);
+    s.call(now, "a", &json!({}), None);
+    tx(&mut s);
+    s.handle_closed(now, None, "");
+    assert_eq!(results(&events(&mut s)), vec![(1, Err(ActionError::Disconnected))]);
+    assert!(s.next_connect().is_none());
+    s.handle_connected(now + secs(5));
+    assert!(s.is_open());
+}
+
+#[test]
+fn the_optional_budget_paces_actions() {
+    let mut c = forward();
+    c.rate_limit = Some(RateLimitConfig {
+        burst: 2,
+        per: Duration::from_millis(500),
+        heartbeat_reserve: 0,
+        heartbeats_exempt: true,
+    });
+    let (mut s, now) = open(c);
+    for _ in 0..4 {
+        s.call(now, "x", &json!({}), None);
+    }
+    assert_eq!(tx(&mut s).len(), 2);
+    let wake = s.poll_timeout().unwrap();
+    assert_eq!(wake, now + Duration::from_millis(500));
+    s.handle_timeout(wake);
+    assert_eq!(tx(&mut s).len(), 1);
+}
+
+#[test]
+fn garbage_and_foreign_frames_are_ignored() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, "[1,2]");
+    frame(&mut s, now, "{");
+    frame(&mut s, now, r#"{"hello":"world"}"#);
+    frame(&mut s, now, r#"{"status":"ok","retcode":0,"echo":"999"}"#);
+    frame(&mut s, now, r#"{"status":"ok","retcode":0,"echo":"not-ours"}"#);
+    assert!(events(&mut s).is_empty());
+    assert!(tx(&mut s).is_empty());
+}

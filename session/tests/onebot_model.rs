@@ -1,0 +1,308 @@
+//! 10,000 random schedules against a model of a OneBot implementation (Waylay-like: lifecycle
+//! with self id 0 then the real one, heartbeats every 30 s, actions answered concurrently and
+//! out of order). Faults: drops, a dead link, lost and duplicated responses, calls while
+//! disconnected. Asserted: every call gets exactly one result, the right one, never early;
+//! a call fails `Disconnected` only if it was written and its answer lost with the connection;
+//! the watchdog fires exactly two intervals after the last heartbeat; the self id is learned;
+//! nothing panics; timers never spin.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use botgate_session::onebot::{ActionError, Config, Session};
+use botgate_session::{ConnectFailure, Outgoing, Rng, SessionEvent, SessionMachine, Why};
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+const SEEDS: u64 = 10_000;
+const STEPS: usize = 30;
+const SELF_ID: i64 = 123_456_789;
+const INTERVAL: Duration = Duration::from_secs(30);
+
+static OK: AtomicU64 = AtomicU64::new(0);
+static FAILED: AtomicU64 = AtomicU64::new(0);
+static TIMEOUT: AtomicU64 = AtomicU64::new(0);
+static DISCONNECTED: AtomicU64 = AtomicU64::new(0);
+static WATCHDOG: AtomicU64 = AtomicU64::new(0);
+
+#[derive(Debug, Default)]
+struct Impl {
+    /// Responses waiting to be sent: (when, frame).
+    replies: Vec<(Instant, String)>,
+    next_heartbeat: Option<Instant>,
+    /// Dead link: nothing gets through either way.
+    dead: bool,
+    outbox: Vec<String>,
+    close: Option<Option<u16>>,
+}
+
+#[derive(Debug)]
+struct CallInfo {
+    deadline: Instant,
+    /// Echo seen by the implementation on the current connection.
+    written: bool,
+    resolved: bool,
+}
+
+struct World {
+    s: Session,
+    imp: Option<Impl>,
+    rng: Rng,
+    now: Instant,
+    calls: HashMap<u64, CallInfo>,
+    last_heartbeat: Option<Instant>,
+    self_id_known: bool,
+}
+
+fn heartbeat_frame() -> String {
+    format!(
+        r#"{{"time":1,"self_id":{SELF_ID},"post_type":"meta_event","meta_event_type":"heartbeat","interval":{},"status":{{"online":true,"good":true}}}}"#,
+        INTERVAL.as_millis()
+    )
+}
+
+impl World {
+    fn check(&mut self, ev: SessionEvent) {
+        match ev {
+            SessionEvent::ActionResult { id, result } => {
+                let c = self.calls.get_mut(&id.0).expect("result for an unknown call");
+                assert!(!c.resolved, "call {} resolved twice", id.0);
+                c.resolved = true;
+                match result {
+                    Ok(r) => {
+                        assert_eq!(r.data, json!({"for": id.0}), "response matched to the wrong call");
+                        OK.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(ActionError::Failed { retcode, .. }) => {
+                        assert_eq!(retcode, 1400);
+                        FAILED.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(ActionError::Timeout) => {
+                        assert!(self.now >= c.deadline, "timed out early");
+                        TIMEOUT.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(ActionError::Disconnected) => {
+                        assert!(c.written, "a call never written cannot fail as disconnected");
+                        DISCONNECTED.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(other) => panic!("unexpected {other:?}"),
+                }
+            }
+            SessionEvent::Ready(r) => {
+                assert_eq!(r.bot_id, Some(SELF_ID.to_string()));
+                self.self_id_known = true;
+            }
+            SessionEvent::SelfId(id) => assert_eq!(id, SELF_ID),
+            SessionEvent::Reconnecting { why: Why::HeartbeatTimeout, .. } => {
+                let last = self.last_heartbeat.expect("watchdog without a heartbeat");
+                assert_eq!(self.now, last + INTERVAL * 2, "watchdog fired at the wrong time");
+                WATCHDOG.fetch_add(1, Ordering::Relaxed);
+            }
+            SessionEvent::Fatal(e) => panic!("unexpected fatal: {e}"),
+            _ => {}
+        }
+    }
+
+    fn disconnect(&mut self) {
+        self.imp = None;
+    }
+
+    fn pump(&mut self) {
+        for _ in 0..10_000 {
+            let mut progressed = false;
+            while let Some(out) = self.s.poll_transmit() {
+                progressed = true;
+                match out {
+                    Outgoing::Text(t) => {
+                        let v: Value = serde_json::from_str(&t).unwrap();
+                        let id: u64 = v["echo"].as_str().unwrap().parse().unwrap();
+                        let call = self.calls.get_mut(&id).expect("an echo we did not allocate");
+                        assert!(!call.resolved, "a resolved call was sent");
+                        call.written = true;
+                        if let Some(imp) = self.imp.as_mut().filter(|i| !i.dead) {
+                            // answered after a random delay; sometimes lost, sometimes twice
+                            let r = self.rng.below(100);
+                            let delay = Duration::from_millis(self.rng.below(5_000));
+                            let reply = if r < 70 {
+                                format!(r#"{{"status":"ok","retcode":0,"data":{{"for":{id}}},"echo":"{id}"}}"#)
+                            } else {
+                                format!(r#"{{"status":"failed","retcode":1400,"msg":"bad","data":null,"echo":"{id}"}}"#)
+                            };
+                            if r < 95 {
+                                imp.replies.push((self.now + delay, reply.clone()));
+                            }
+                            if r % 10 == 0 {
+                                imp.replies.push((self.now + delay * 2, reply));
+                            }
+                        }
+                    }
+                    Outgoing::Close { code, .. } => {
+                        if self.imp.is_some() {
+                            self.disconnect();
+                            self.s.handle_closed(self.now, Some(code), "");
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            while let Some(ev) = self.s.poll_event() {
+                progressed = true;
+                self.check(ev);
+            }
+            if let Some(imp) = self.imp.as_mut() {
+                if imp.dead {
+                    imp.outbox.clear();
+                } else if !imp.outbox.is_empty() {
+                    progressed = true;
+                    for f in std::mem::take(&mut imp.outbox) {
+                        if f.contains("\"heartbeat\"") {
+                            self.last_heartbeat = Some(self.now);
+                        }
+                        self.s.handle_frame(self.now, Bytes::from(f));
+                    }
+                } else if let Some(code) = imp.close {
+                    progressed = true;
+                    self.disconnect();
+                    self.s.handle_closed(self.now, code, "");
+                }
+            }
+            if !progressed {
+                return;
+            }
+        }
+        panic!("no quiescence");
+    }
+
+    fn imp_next(&self) -> Option<Instant> {
+        let imp = self.imp.as_ref()?;
+        imp.replies.iter().map(|(t, _)| *t).chain(imp.next_heartbeat).min()
+    }
+
+    fn advance(&mut self, until: Instant, faulty: bool) {
+        let mut same_instant = 0;
+        loop {
+            let timer = self.s.poll_timeout();
+            let connect = self.s.next_connect().map(|(at, _)| at);
+            let imp = self.imp_next();
+            let Some(next) = [timer, connect, imp].into_iter().flatten().min().filter(|t| *t <= until) else {
+                break;
+            };
+            if next <= self.now {
+                same_instant += 1;
+                assert!(same_instant < 5, "timer spins at one instant");
+            } else {
+                same_instant = 0;
+            }
+            self.now = self.now.max(next);
+            if connect.is_some_and(|t| t <= self.now) && self.imp.is_none() {
+                if faulty && self.rng.below(10) == 0 {
+                    self.s.handle_connect_failed(self.now, ConnectFailure::Io);
+                } else {
+                    let mut imp = Impl::default();
+                    let lifecycle = |id: i64| {
+                        format!(r#"{{"time":1,"self_id":{id},"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}}"#)
+                    };
+                    if self.rng.below(2) == 0 {
+                        imp.outbox.push(lifecycle(0));
+                    }
+                    imp.outbox.push(lifecycle(SELF_ID));
+                    imp.next_heartbeat = Some(self.now + Duration::from_millis(self.rng.below(30_000)));
+                    self.imp = Some(imp);
+                    self.last_heartbeat = None;
+                    self.s.handle_connected(self.now);
+                }
+            } else if imp.is_some_and(|t| t <= self.now) {
+                let now = self.now;
+                let i = self.imp.as_mut().unwrap();
+                let (due, later): (Vec<_>, Vec<_>) = i.replies.drain(..).partition(|(t, _)| *t <= now);
+                i.replies = later;
+                i.outbox.extend(due.into_iter().map(|(_, f)| f));
+                if i.next_heartbeat.is_some_and(|t| t <= now) {
+                    i.outbox.push(heartbeat_frame());
+                    i.next_heartbeat = Some(now + INTERVAL);
+                }
+            } else {
+                self.s.handle_timeout(self.now);
+            }
+            self.pump();
+        }
+        self.now = self.now.max(until);
+    }
+
+    fn fault(&mut self) {
+        let connected = self.imp.is_some();
+        match self.rng.below(100) {
+            0..=49 => {
+                for _ in 0..=self.rng.below(2) {
+                    let timeout = Duration::from_millis(1_000 + self.rng.below(9_000));
+                    let id = self.s.call(self.now, "send_group_msg", &json!({"group_id": 1}), Some(timeout));
+                    self.calls.insert(
+                        id.0,
+                        CallInfo {
+                            deadline: self.now + timeout,
+                            written: false,
+                            resolved: false,
+                        },
+                    );
+                }
+            }
+            50..=57 if connected => self.imp.as_mut().unwrap().close = Some(None),
+            58..=60 if connected => self.imp.as_mut().unwrap().close = Some(Some(1001)),
+            61..=64 if connected => self.imp.as_mut().unwrap().dead = true,
+            65..=66 if connected && self.self_id_known => self.imp.as_mut().unwrap().close = Some(Some(1008)),
+            _ => {}
+        }
+        self.pump();
+    }
+}
+
+fn run(seed: u64) {
+    let t0 = Instant::now();
+    let mut c = Config::forward("ws://127.0.0.1:3001/".parse().unwrap(), None);
+    c.seed = Some(seed);
+    let mut w = World {
+        s: Session::new(c, t0),
+        imp: None,
+        rng: Rng::new(seed ^ 0x0b07),
+        now: t0,
+        calls: HashMap::new(),
+        last_heartbeat: None,
+        self_id_known: false,
+    };
+    for _ in 0..STEPS {
+        let dt = Duration::from_millis(w.rng.below(5_000));
+        w.advance(w.now + dt, true);
+        w.fault();
+    }
+    // calm: past every deadline, all calls are resolved
+    w.advance(w.now + Duration::from_secs(70), false);
+    let open: Vec<_> = w.calls.iter().filter(|(_, c)| !c.resolved).map(|(id, _)| *id).collect();
+    assert!(open.is_empty(), "seed {seed}: calls never resolved: {open:?}");
+    assert_eq!(w.s.pending_calls(), 0);
+    assert_eq!(w.s.self_id(), Some(SELF_ID), "seed {seed}");
+}
+
+#[test]
+fn random_schedules_resolve_every_call_exactly_once() {
+    for seed in 0..SEEDS {
+        if let Err(e) = std::panic::catch_unwind(|| run(seed)) {
+            eprintln!("failing seed: {seed}");
+            std::panic::resume_unwind(e);
+        }
+    }
+    let counts = [
+        ("ok", &OK),
+        ("failed", &FAILED),
+        ("timeout", &TIMEOUT),
+        ("disconnected", &DISCONNECTED),
+        ("watchdog", &WATCHDOG),
+    ]
+    .map(|(n, c)| (n, c.load(Ordering::Relaxed)));
+    eprintln!("{counts:?}");
+    for (name, n) in counts {
+        assert!(n >= SEEDS / 50, "path `{name}` taken only {n} times");
+    }
+}
