@@ -1,6 +1,8 @@
 //! Typed actions: every action's name, its params on the wire, and its response `data` decoded
 //! into the result type, through the envelope.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use botgate_codec::onebot::{
     encode_call, Action, ActionError, ActionParams, ActionResponse, Message, Retcode, Segment,
 };

@@ -2,6 +2,8 @@
 //! message decode to equal segments, and `parse(render(segs)) == segs` for any normalised
 //! message (proptest).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use botgate_codec::onebot::{cq, Message, Segment};
 use botgate_proto::onebot::segment::*;
 use proptest::prelude::*;

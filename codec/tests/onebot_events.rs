@@ -1,6 +1,8 @@
 //! Every line of `testdata/onebot/events.jsonl` classifies and decodes to the right kind and
 //! field values; typed payloads serialise back under their wire names.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use botgate_codec::onebot::{decode_event, Event, EventKind, Incoming, Segment};
 use botgate_proto::onebot::segment::{At, Image, Reply, Text};
 use botgate_proto::onebot::{

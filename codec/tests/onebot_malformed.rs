@@ -1,6 +1,8 @@
 //! Malformed OneBot input gives typed errors, never panics: bad CQ codes, unterminated brackets,
 //! fields of the wrong type, deep nesting in a 1 MB frame.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use botgate_codec::onebot::{cq, decode_event, ActionResponse, Event, Incoming, Message};
 use botgate_codec::ErrorKind;
 

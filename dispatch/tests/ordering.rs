@@ -278,3 +278,41 @@ async fn shutdown_waits_for_running_handlers_then_refuses_new_events() {
     assert_eq!(d.stats().handled, 1);
     assert_eq!(d.dispatch(input("msg", "a", 1)).await, Disposition::Closed);
 }
+
+#[tokio::test]
+async fn the_handled_seq_stops_below_the_oldest_unfinished_event() {
+    let gate = Arc::new(Semaphore::new(0));
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let mut handlers = Handlers::<Test>::new();
+    gated(
+        &mut handlers,
+        gate.clone(),
+        started_tx,
+        Arc::default(),
+        Arc::default(),
+    );
+    let d = Dispatcher::new(handlers, config(4, 8));
+    assert_eq!(d.handled_seq(), None);
+    // The test platform numbers each input's `s` with its `n`.
+    d.dispatch(input("msg", "a", 1)).await;
+    d.dispatch(input("msg", "b", 2)).await;
+    assert_eq!(
+        d.dispatch(input("unhandled", "c", 3)).await,
+        Disposition::Unhandled
+    );
+    assert_eq!(started.recv().await, Some(1));
+    assert_eq!(started.recv().await, Some(2));
+    assert_eq!(d.handled_seq(), Some(0), "1 and 2 are still running");
+
+    gate.add_permits(1); // the first waiter, event 1, finishes
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(d.handled_seq(), Some(1), "2 is still running");
+
+    gate.add_permits(1);
+    d.idle().await;
+    assert_eq!(d.handled_seq(), Some(3));
+    d.reset_seq();
+    assert_eq!(d.handled_seq(), None);
+}

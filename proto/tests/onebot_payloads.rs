@@ -1,6 +1,8 @@
 //! OneBot payload types: the extension events decode with their field sets, numbers sent as
 //! strings are accepted, and every payload named in `proto/schema/onebot.toml` exists.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use botgate_proto::onebot::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;

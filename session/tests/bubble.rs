@@ -1,5 +1,6 @@
 //! Bubble session behaviour on a virtual clock: auth header, Hello and heartbeats, the three
 //! BOT_READY shapes, subscriptions, the extended resume, dedupe, the send budget, close codes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
 

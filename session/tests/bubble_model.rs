@@ -5,6 +5,7 @@
 //! when the previous one was lost; after a calm period the confirmed subscription set equals
 //! the server's and the desired set; the client never exceeds 10 msg/s burst 20 (heartbeats
 //! exempt); nothing panics; timers never spin.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
 

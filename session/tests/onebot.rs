@@ -1,5 +1,6 @@
 //! OneBot session behaviour on a virtual clock: lifecycle and self id, heartbeat watchdog,
 //! actions (echo, out-of-order responses, timeouts, failure on disconnect), auth failures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
 

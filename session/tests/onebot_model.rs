@@ -5,6 +5,7 @@
 //! a call fails `Disconnected` only if it was written and its answer lost with the connection;
 //! the watchdog fires exactly two intervals after the last heartbeat; the self id is learned;
 //! nothing panics; timers never spin.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
 

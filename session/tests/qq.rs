@@ -1,5 +1,6 @@
 //! QQ session behaviour on a virtual clock: every op, every row of the close-code table, the
 //! token hook, seq tracking, timers.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! clock). Asserted: while a session is resumable every dispatched seq reaches the application
 //! exactly once and in order; a fresh session is announced (Ready) exactly when the server's
 //! session was lost; nothing panics; timers never spin at one instant.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
 

@@ -2,6 +2,7 @@
 
 mod decode;
 mod intents;
+mod sim;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ pub enum Command {
         #[arg(required = true)]
         event_types: Vec<String>,
     },
+    /// Serve a simulated platform (QQ, Bubble or OneBot) on 127.0.0.1 for an outside client.
+    Sim(sim::SimArgs),
 }
 
 /// Sets up `tracing` on stderr.
@@ -60,6 +63,7 @@ pub fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -69,5 +73,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
         Command::Decode { platform, file } => decode::run(platform, file.as_deref()),
         Command::Intents { event_types } => intents::run(&event_types),
+        Command::Sim(args) => sim::run(args),
     }
 }

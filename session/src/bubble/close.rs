@@ -43,7 +43,7 @@ pub fn close_action(code: Option<u16>) -> (CloseAction, &'static str) {
         4010 => (CloseAction::TakenOver, "another connection took over"),
         4011 => (CloseAction::Fatal, "subscription invalid"),
         4900 => (CloseAction::Resume, "client-initiated reconnect"),
-        4000..=4999 => (CloseAction::Unknown, "unknown close code"),
+        _ if (4000..5000).contains(&code) => (CloseAction::Unknown, "unknown close code"),
         _ => (CloseAction::Resume, "unlisted close code"),
     }
 }

@@ -1,0 +1,157 @@
+//! `botgate sim --platform P [--port N]`: serve a simulated platform for an outside client.
+//!
+//! Prints one JSON line on stdout with what a client needs (URLs and credentials), then serves
+//! until Ctrl-C or SIGTERM, and prints a one-line summary.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim};
+use serde_json::json;
+
+use super::Platform;
+
+/// Options of `botgate sim`.
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Which platform to simulate.
+    #[arg(long, value_enum)]
+    pub platform: Platform,
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// A JSONL script of events to dispatch once a client is ready.
+    #[arg(long)]
+    pub script: Option<PathBuf>,
+    /// Heartbeat interval the sim asks for (QQ / Bubble Hello; OneBot heartbeat events).
+    #[arg(long, default_value_t = 30_000)]
+    pub heartbeat_ms: u64,
+    /// Bubble / OneBot: the token clients must present (QQ: the accepted access token).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Bubble: serve botgate's extended profile (seq numbers, resume, op 7 / 9).
+    #[arg(long)]
+    pub extended: bool,
+    /// OneBot: also connect as a reverse-WS client (like Waylay) to this URL.
+    #[arg(long)]
+    pub reverse: Option<String>,
+}
+
+/// Runs the sim until Ctrl-C or SIGTERM.
+pub fn run(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let script = match &args.script {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read script {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
+    let heartbeat = Duration::from_millis(args.heartbeat_ms.max(1));
+    let summary = match args.platform {
+        Platform::Qq => {
+            let mut config = QqConfig {
+                port: args.port,
+                heartbeat_interval: heartbeat,
+                ..QqConfig::default()
+            };
+            if let Some(token) = &args.token {
+                config.access_token = Some(token.clone());
+            }
+            let sim = QqSim::start(config).await?;
+            let c = sim.config();
+            announce(json!({
+                "platform": "qq",
+                "url": sim.url(),
+                "api_base": sim.http_base(),
+                "app_id": c.app_id,
+                "client_secret": c.client_secret,
+                "access_token": c.access_token,
+            }));
+            if let Some(script) = &script {
+                sim.load_script(script)?;
+            }
+            wait_for_stop().await;
+            json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len()})
+        }
+        Platform::Bubble => {
+            let mut config = BubbleConfig {
+                port: args.port,
+                heartbeat_interval: heartbeat,
+                ..BubbleConfig::default()
+            };
+            if let Some(token) = &args.token {
+                config.token = token.clone();
+            }
+            if args.extended {
+                config.profile = botgate_sim::bubble::Profile::Extended;
+            }
+            let sim = BubbleSim::start(config).await?;
+            announce(json!({
+                "platform": "bubble",
+                "url": sim.url(),
+                "token": sim.config().token,
+                "extended": args.extended,
+            }));
+            if let Some(script) = &script {
+                sim.load_script(script)?;
+            }
+            wait_for_stop().await;
+            json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len()})
+        }
+        Platform::Onebot => {
+            let config = OneBotConfig {
+                port: args.port,
+                heartbeat_interval: Some(heartbeat),
+                access_token: args.token.clone(),
+                ..OneBotConfig::default()
+            };
+            let sim = OneBotSim::start(config).await?;
+            announce(json!({
+                "platform": "onebot",
+                "url": sim.url(),
+                "self_id": sim.config().self_id,
+                "access_token": sim.config().access_token,
+            }));
+            if let Some(url) = &args.reverse {
+                sim.connect_reverse(url)?;
+            }
+            if let Some(script) = &script {
+                sim.load_script(script)?;
+            }
+            wait_for_stop().await;
+            json!({"connections": sim.connections(), "actions": sim.actions().len()})
+        }
+    };
+    println!("{}", json!({ "stopped": summary }));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn announce(info: serde_json::Value) {
+    println!("{info}");
+    tracing::info!("sim listening; Ctrl-C stops it");
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
