@@ -12,6 +12,7 @@
 //! - **Handlers cannot kill the bot.** An error or a panic is reported to `on_error` with the
 //!   event type, and the next event runs.
 //! - **Resends are absorbed** by a window of recent dedupe keys (QQ event id, Bubble `(t, d.id)`).
+//! - **The resume point is what was handled**, not what was read: [`Dispatcher::handled_seq`].
 
 use std::borrow::Cow;
 use std::fmt;

@@ -53,7 +53,10 @@ impl Error {
     }
 
     /// A new error of this kind with the underlying error kept as its source.
-    pub fn with_source(kind: ErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+    pub fn with_source(
+        kind: ErrorKind,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
         Self {
             kind,
             source: Some(source.into()),
@@ -93,10 +96,16 @@ impl fmt::Display for Error {
                 Ok(())
             }
             ErrorKind::FatalClose { code, meaning } => {
-                write!(f, "closed by the server with {code} ({meaning}); not retrying")
+                write!(
+                    f,
+                    "closed by the server with {code} ({meaning}); not retrying"
+                )
             }
             ErrorKind::TooManyFailures { attempts } => {
-                write!(f, "gave up after {attempts} connections failed before ready")
+                write!(
+                    f,
+                    "gave up after {attempts} connections failed before ready"
+                )
             }
             ErrorKind::Store { path, op } => {
                 write!(f, "session store {op} failed")?;

@@ -82,7 +82,10 @@ mod tests {
         let slots: Vec<_> = (0..4).map(|_| q.reserve(t0) - t0).collect();
         assert_eq!(
             slots,
-            vec![0, 5, 10, 15].into_iter().map(Duration::from_secs).collect::<Vec<_>>()
+            vec![0, 5, 10, 15]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect::<Vec<_>>()
         );
     }
 

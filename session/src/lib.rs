@@ -13,6 +13,8 @@
 //! - Shared: [`Backoff`], [`RateLimiter`], [`SessionStore`] ([`MemoryStore`], [`FileStore`]),
 //!   [`IdentifyQueue`] ([`LocalIdentifyQueue`]), [`DedupeWindow`], [`Rng`].
 
+#![deny(missing_docs)]
+
 pub mod backoff;
 pub mod bubble;
 pub mod dedupe;

@@ -164,11 +164,18 @@ mod tests {
     fn bubble_budget_allows_a_burst_of_twenty_then_ten_per_second() {
         let t0 = Instant::now();
         let mut r = RateLimiter::new(RateLimitConfig::bubble());
-        let sent = (0..30).filter(|_| r.try_acquire(t0, SendClass::Command)).count();
+        let sent = (0..30)
+            .filter(|_| r.try_acquire(t0, SendClass::Command))
+            .count();
         assert_eq!(sent, 20);
-        assert_eq!(r.next_available(t0, SendClass::Command), t0 + Duration::from_millis(100));
+        assert_eq!(
+            r.next_available(t0, SendClass::Command),
+            t0 + Duration::from_millis(100)
+        );
         let t1 = t0 + Duration::from_secs(1);
-        let sent = (0..30).filter(|_| r.try_acquire(t1, SendClass::Command)).count();
+        let sent = (0..30)
+            .filter(|_| r.try_acquire(t1, SendClass::Command))
+            .count();
         assert_eq!(sent, 10);
     }
 
@@ -189,7 +196,9 @@ mod tests {
             heartbeat_reserve: 2,
             heartbeats_exempt: false,
         });
-        let sent = (0..10).filter(|_| r.try_acquire(t0, SendClass::Command)).count();
+        let sent = (0..10)
+            .filter(|_| r.try_acquire(t0, SendClass::Command))
+            .count();
         assert_eq!(sent, 3);
         assert!(r.try_acquire(t0, SendClass::Heartbeat));
         assert!(r.try_acquire(t0, SendClass::Heartbeat));
@@ -201,13 +210,19 @@ mod tests {
         let t0 = Instant::now();
         let mut r = RateLimiter::new(RateLimitConfig::bubble());
         r.penalize(t0, Duration::from_secs(5));
-        let sent = (0..30).filter(|_| r.try_acquire(t0, SendClass::Command)).count();
+        let sent = (0..30)
+            .filter(|_| r.try_acquire(t0, SendClass::Command))
+            .count();
         assert_eq!(sent, 10);
         let t1 = t0 + Duration::from_secs(1);
-        let sent = (0..30).filter(|_| r.try_acquire(t1, SendClass::Command)).count();
+        let sent = (0..30)
+            .filter(|_| r.try_acquire(t1, SendClass::Command))
+            .count();
         assert_eq!(sent, 5);
         let t2 = t0 + Duration::from_secs(10);
-        let sent = (0..30).filter(|_| r.try_acquire(t2, SendClass::Command)).count();
+        let sent = (0..30)
+            .filter(|_| r.try_acquire(t2, SendClass::Command))
+            .count();
         assert_eq!(sent, 20);
     }
 }

@@ -105,7 +105,11 @@ impl FileStore {
         self.dir.join(format!("{name}.json"))
     }
 
-    fn err(path: &Path, op: &'static str, e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+    fn err(
+        path: &Path,
+        op: &'static str,
+        e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
         Error::with_source(
             ErrorKind::Store {
                 path: Some(path.to_owned()),
@@ -206,7 +210,10 @@ mod tests {
     #[test]
     fn file_store_keys_cannot_escape_the_directory() {
         let s = FileStore::new("/tmp/x");
-        assert_eq!(s.path_for("../../etc/passwd"), PathBuf::from("/tmp/x/_.._.._etc_passwd.json"));
+        assert_eq!(
+            s.path_for("../../etc/passwd"),
+            PathBuf::from("/tmp/x/_.._.._etc_passwd.json")
+        );
         assert_eq!(s.path_for(""), PathBuf::from("/tmp/x/_.json"));
     }
 

@@ -5,7 +5,7 @@
 //!
 //! [`Frame`]: botgate_codec::Frame
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Parses `d` of a frame into a JSON value (`Null` when absent or not JSON).
 pub(crate) fn data_value(data: Option<&[u8]>) -> Value {
@@ -16,7 +16,9 @@ pub(crate) fn data_value(data: Option<&[u8]>) -> Value {
 /// An unsigned integer field that may arrive as a number or a numeric string.
 pub(crate) fn u64_field(v: &Value, key: &str) -> Option<u64> {
     match v.get(key)? {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -40,7 +42,11 @@ pub(crate) fn str_field(v: &Value, key: &str) -> Option<String> {
 pub(crate) fn str_list(v: &Value, key: &str) -> Vec<String> {
     v.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -49,65 +55,54 @@ pub(crate) fn first<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
     keys.iter().find_map(|k| v.get(*k).filter(|x| !x.is_null()))
 }
 
-/// `{"op":1,"d":<seq|null>}` (QQ and Bubble).
+/// `{"op":1,"d":<seq|null>}` (QQ and Bubble: the same frame).
 pub(crate) fn heartbeat(seq: Option<u64>) -> String {
-    json!({"op": 1, "d": seq}).to_string()
+    botgate_codec::qq::heartbeat(seq)
 }
 
-/// QQ properties sent with Identify.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Properties {
-    /// `$os`.
-    pub os: String,
-    /// `$browser`.
-    pub browser: String,
-    /// `$device`.
-    pub device: String,
-}
-
-impl Default for Properties {
-    fn default() -> Self {
-        Self {
-            os: std::env::consts::OS.to_owned(),
-            browser: "botgate".to_owned(),
-            device: "botgate".to_owned(),
-        }
-    }
-}
+/// QQ properties sent with Identify (`$os`, `$browser`, `$device`).
+pub use botgate_codec::qq::Properties;
 
 /// QQ op 2.
 pub(crate) fn qq_identify(token: &str, intents: u32, shard: [u32; 2], p: &Properties) -> String {
-    json!({"op": 2, "d": {
-        "token": token,
-        "intents": intents,
-        "shard": shard,
-        "properties": {"$os": p.os, "$browser": p.browser, "$device": p.device},
-    }})
-    .to_string()
+    botgate_codec::qq::identify(&botgate_codec::qq::Identify {
+        token,
+        intents,
+        shard,
+        properties: p.clone(),
+    })
 }
 
 /// QQ op 6.
 pub(crate) fn qq_resume(token: &str, session_id: &str, seq: u64) -> String {
-    json!({"op": 6, "d": {"token": token, "session_id": session_id, "seq": seq}}).to_string()
+    botgate_codec::qq::resume(token, session_id, seq)
 }
 
 /// Bubble op 6 (ours).
 pub(crate) fn bubble_resume(session_id: &str, seq: u64) -> String {
-    json!({"op": 6, "d": {"sessionId": session_id, "seq": seq}}).to_string()
+    botgate_codec::bubble::resume(session_id, seq)
 }
 
-/// Bubble op 30 / 31.
-pub(crate) fn bubble_events(op: u8, events: &[String]) -> String {
-    json!({"op": op, "d": {"events": events}}).to_string()
+/// Bubble op 30 (subscribe).
+pub(crate) fn bubble_subscribe(events: &[String]) -> String {
+    botgate_codec::bubble::subscribe(events)
+}
+
+/// Bubble op 31 (unsubscribe).
+pub(crate) fn bubble_unsubscribe(events: &[String]) -> String {
+    botgate_codec::bubble::unsubscribe(events)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn lenient_fields_accept_numbers_and_strings() {
-        let v: Value = serde_json::from_str(r#"{"a":5,"b":"7","c":-1,"d":"x","e":12345678901234567890}"#).unwrap();
+        let v: Value =
+            serde_json::from_str(r#"{"a":5,"b":"7","c":-1,"d":"x","e":12345678901234567890}"#)
+                .unwrap();
         assert_eq!(u64_field(&v, "a"), Some(5));
         assert_eq!(u64_field(&v, "b"), Some(7));
         assert_eq!(u64_field(&v, "c"), None);
@@ -117,16 +112,29 @@ mod tests {
 
     #[test]
     fn command_frames_have_the_documented_shape() {
-        let v: Value = serde_json::from_str(&qq_identify("QQBot t", 1 << 30, [0, 1], &Properties::default())).unwrap();
+        let v: Value = serde_json::from_str(&qq_identify(
+            "QQBot t",
+            1 << 30,
+            [0, 1],
+            &Properties::default(),
+        ))
+        .unwrap();
         assert_eq!(v["op"], 2);
         assert_eq!(v["d"]["token"], "QQBot t");
         assert_eq!(v["d"]["intents"], 1 << 30);
         assert_eq!(v["d"]["shard"], json!([0, 1]));
         assert_eq!(v["d"]["properties"]["$browser"], "botgate");
-        assert_eq!(heartbeat(None), r#"{"d":null,"op":1}"#);
+        assert_eq!(heartbeat(None), r#"{"op":1,"d":null}"#);
         let r: Value = serde_json::from_str(&qq_resume("QQBot t", "sid", 42)).unwrap();
-        assert_eq!(r, json!({"op": 6, "d": {"token": "QQBot t", "session_id": "sid", "seq": 42}}));
-        let b: Value = serde_json::from_str(&bubble_events(30, &["A".to_owned()])).unwrap();
+        assert_eq!(
+            r,
+            json!({"op": 6, "d": {"token": "QQBot t", "session_id": "sid", "seq": 42}})
+        );
+        let b: Value = serde_json::from_str(&bubble_subscribe(&["A".to_owned()])).unwrap();
         assert_eq!(b, json!({"op": 30, "d": {"events": ["A"]}}));
+        let b: Value = serde_json::from_str(&bubble_unsubscribe(&["A".to_owned()])).unwrap();
+        assert_eq!(b, json!({"op": 31, "d": {"events": ["A"]}}));
+        let b: Value = serde_json::from_str(&bubble_resume("s", 4)).unwrap();
+        assert_eq!(b, json!({"op": 6, "d": {"sessionId": "s", "seq": 4}}));
     }
 }

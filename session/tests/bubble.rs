@@ -22,13 +22,20 @@ fn strs(v: &[&str]) -> Vec<String> {
 }
 
 fn config(sub: Subscription) -> Config {
-    let mut c = Config::new("wss://bubble.alemonjs.com/api/bot/gateway".parse().unwrap(), "jwt-secret", sub);
+    let mut c = Config::new(
+        "wss://bubble.alemonjs.com/api/bot/gateway".parse().unwrap(),
+        "jwt-secret",
+        sub,
+    );
     c.seed = Some(11);
     c
 }
 
 fn exact() -> Config {
-    config(Subscription::Exact(strs(&["MESSAGE_CREATE", "DM_MESSAGE_CREATE"])))
+    config(Subscription::Exact(strs(&[
+        "MESSAGE_CREATE",
+        "DM_MESSAGE_CREATE",
+    ])))
 }
 
 const READY_EXTENDED: &str = r#"{"op":0,"s":1,"t":"BOT_READY","d":{"session_id":"bs-1","resume_gateway_url":"wss://x","guilds":[],"dm_threads":[{"id":1,"user_id":2}],"available_events":["MESSAGE_CREATE","DM_MESSAGE_CREATE","GUILD_MEMBER_ADD"]}}"#;
@@ -55,8 +62,12 @@ fn ready(c: Config, ready: &str) -> (Session, Instant, Vec<Value>) {
 
 fn msg(seq: Option<u64>, id: u64) -> String {
     match seq {
-        Some(s) => format!(r#"{{"op":0,"s":{s},"t":"MESSAGE_CREATE","d":{{"id":{id},"channelId":5,"content":"x"}}}}"#),
-        None => format!(r#"{{"op":0,"t":"MESSAGE_CREATE","d":{{"id":{id},"channelId":5,"content":"x"}}}}"#),
+        Some(s) => format!(
+            r#"{{"op":0,"s":{s},"t":"MESSAGE_CREATE","d":{{"id":{id},"channelId":5,"content":"x"}}}}"#
+        ),
+        None => format!(
+            r#"{{"op":0,"t":"MESSAGE_CREATE","d":{{"id":{id},"channelId":5,"content":"x"}}}}"#
+        ),
     }
 }
 
@@ -108,7 +119,10 @@ fn heartbeats_send_null_then_the_last_seq() {
 #[test]
 fn bot_ready_seed_shape_gives_bot_id_and_subscribes_the_exact_set() {
     let (mut s, _, sent) = ready(exact(), READY_SEED);
-    assert_eq!(sent, vec![json!({"op": 30, "d": {"events": ["DM_MESSAGE_CREATE", "MESSAGE_CREATE"]}})]);
+    assert_eq!(
+        sent,
+        vec![json!({"op": 30, "d": {"events": ["DM_MESSAGE_CREATE", "MESSAGE_CREATE"]}})]
+    );
     match events(&mut s).remove(0) {
         SessionEvent::Ready(r) => {
             assert_eq!(r.bot_id.as_deref(), Some("123"));
@@ -122,13 +136,22 @@ fn bot_ready_seed_shape_gives_bot_id_and_subscribes_the_exact_set() {
 
 #[test]
 fn bot_ready_gateway_shape_prefers_the_bot_user_and_handled_types_meet_available_events() {
-    let c = config(Subscription::Handled(strs(&["MESSAGE_CREATE", "GUILD_MEMBER_ADD"])));
+    let c = config(Subscription::Handled(strs(&[
+        "MESSAGE_CREATE",
+        "GUILD_MEMBER_ADD",
+    ])));
     let (mut s, _, sent) = ready(c, READY_GATEWAY);
-    assert_eq!(sent, vec![json!({"op": 30, "d": {"events": ["MESSAGE_CREATE"]}})]);
+    assert_eq!(
+        sent,
+        vec![json!({"op": 30, "d": {"events": ["MESSAGE_CREATE"]}})]
+    );
     match events(&mut s).remove(0) {
         SessionEvent::Ready(r) => {
             assert_eq!(r.bot_id.as_deref(), Some("123"));
-            assert_eq!(r.available_events, strs(&["MESSAGE_CREATE", "DM_MESSAGE_CREATE"]));
+            assert_eq!(
+                r.available_events,
+                strs(&["MESSAGE_CREATE", "DM_MESSAGE_CREATE"])
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -139,7 +162,9 @@ fn bot_ready_client_shape_gives_session_id_and_all_subscribes_every_available_ev
     let (mut s, _, sent) = ready(config(Subscription::All), READY_EXTENDED);
     assert_eq!(
         sent,
-        vec![json!({"op": 30, "d": {"events": ["DM_MESSAGE_CREATE", "GUILD_MEMBER_ADD", "MESSAGE_CREATE"]}})]
+        vec![
+            json!({"op": 30, "d": {"events": ["DM_MESSAGE_CREATE", "GUILD_MEMBER_ADD", "MESSAGE_CREATE"]}})
+        ]
     );
     match events(&mut s).remove(0) {
         SessionEvent::Ready(r) => assert_eq!(r.session_id.as_deref(), Some("bs-1")),
@@ -150,19 +175,42 @@ fn bot_ready_client_shape_gives_session_id_and_all_subscribes_every_available_ev
 
 #[test]
 fn confirmed_set_follows_subscribed_unsubscribed_invalid_and_denied() {
-    let c = config(Subscription::Exact(strs(&["MESSAGE_CREATE", "NOPE", "DM_MESSAGE_CREATE"])));
+    let c = config(Subscription::Exact(strs(&[
+        "MESSAGE_CREATE",
+        "NOPE",
+        "DM_MESSAGE_CREATE",
+    ])));
     let (mut s, now, _) = ready(c, READY_SEED);
     events(&mut s);
-    frame(&mut s, now, r#"{"op":0,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"],"invalidEvents":["NOPE"]}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"],"invalidEvents":["NOPE"]}}"#,
+    );
     let ev = events(&mut s);
-    assert!(matches!(&ev[0], SessionEvent::InvalidEvents(v) if v == &strs(&["NOPE"])), "{ev:?}");
-    assert!(matches!(&ev[1], SessionEvent::Subscriptions { confirmed } if confirmed == &strs(&["DM_MESSAGE_CREATE", "MESSAGE_CREATE"])));
+    assert!(
+        matches!(&ev[0], SessionEvent::InvalidEvents(v) if v == &strs(&["NOPE"])),
+        "{ev:?}"
+    );
+    assert!(
+        matches!(&ev[1], SessionEvent::Subscriptions { confirmed } if confirmed == &strs(&["DM_MESSAGE_CREATE", "MESSAGE_CREATE"]))
+    );
     assert_eq!(s.desired(), strs(&["DM_MESSAGE_CREATE", "MESSAGE_CREATE"]));
-    frame(&mut s, now, r#"{"op":0,"t":"EVENTS_UNSUBSCRIBED","d":{"unsubscribedEvents":["DM_MESSAGE_CREATE"]}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"EVENTS_UNSUBSCRIBED","d":{"unsubscribedEvents":["DM_MESSAGE_CREATE"]}}"#,
+    );
     assert_eq!(s.confirmed(), strs(&["MESSAGE_CREATE"]));
-    frame(&mut s, now, r#"{"op":0,"t":"SUBSCRIBE_DENIED","d":{"reason":"no permission","events":["MESSAGE_CREATE"]}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"SUBSCRIBE_DENIED","d":{"reason":"no permission","events":["MESSAGE_CREATE"]}}"#,
+    );
     let ev = events(&mut s);
-    assert!(matches!(ev.last(), Some(SessionEvent::SubscribeDenied { reason, events }) if reason == "no permission" && events == &strs(&["MESSAGE_CREATE"])));
+    assert!(
+        matches!(ev.last(), Some(SessionEvent::SubscribeDenied { reason, events }) if reason == "no permission" && events == &strs(&["MESSAGE_CREATE"]))
+    );
     assert!(s.confirmed().is_empty());
     assert!(!s.desired().contains(&"MESSAGE_CREATE".to_owned()));
 }
@@ -170,11 +218,21 @@ fn confirmed_set_follows_subscribed_unsubscribed_invalid_and_denied() {
 #[test]
 fn runtime_subscribe_and_unsubscribe_send_op_30_and_31_and_survive_a_fresh_session() {
     let (mut s, now, _) = ready(exact(), READY_SEED);
-    frame(&mut s, now, r#"{"op":0,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"]}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"]}}"#,
+    );
     s.subscribe(now, &["GUILD_MEMBER_ADD", "MESSAGE_CREATE"]);
-    assert_eq!(sent_json(&mut s), vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD"]}})]);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD"]}})]
+    );
     s.unsubscribe(now, &["DM_MESSAGE_CREATE"]);
-    assert_eq!(sent_json(&mut s), vec![json!({"op": 31, "d": {"events": ["DM_MESSAGE_CREATE"]}})]);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 31, "d": {"events": ["DM_MESSAGE_CREATE"]}})]
+    );
     // connection lost: no resume (no session id) → a fresh BOT_READY → the desired set again
     s.handle_closed(now, Some(1006), "");
     s.subscribe(now, &["MESSAGE_DELETE"]);
@@ -185,17 +243,28 @@ fn runtime_subscribe_and_unsubscribe_send_op_30_and_31_and_survive_a_fresh_sessi
     frame(&mut s, now, READY_SEED);
     assert_eq!(
         sent_json(&mut s),
-        vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD", "MESSAGE_CREATE", "MESSAGE_DELETE"]}})]
+        vec![
+            json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD", "MESSAGE_CREATE", "MESSAGE_DELETE"]}})
+        ]
     );
-    assert!(s.confirmed().is_empty(), "confirmations do not survive a fresh session");
+    assert!(
+        s.confirmed().is_empty(),
+        "confirmations do not survive a fresh session"
+    );
 }
 
 #[test]
 fn error_rate_limit_is_an_event_and_halves_the_budget() {
     let (mut s, now, _) = ready(exact(), READY_SEED);
     events(&mut s);
-    frame(&mut s, now, r#"{"op":0,"t":"ERROR","d":{"code":"RATE_LIMIT","message":"Too many messages"}}"#);
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::ServerError { code, message }] if code == "RATE_LIMIT" && message == "Too many messages"));
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"ERROR","d":{"code":"RATE_LIMIT","message":"Too many messages"}}"#,
+    );
+    assert!(
+        matches!(events(&mut s).as_slice(), [SessionEvent::ServerError { code, message }] if code == "RATE_LIMIT" && message == "Too many messages")
+    );
     for i in 0..30 {
         s.subscribe(now, &[format!("E{i}")]);
     }
@@ -252,37 +321,65 @@ fn heartbeats_pass_when_the_command_budget_is_empty() {
 #[test]
 fn extended_profile_resumes_with_op_6_and_replays_without_duplicates() {
     let (mut s, now, _) = ready(exact(), READY_EXTENDED);
-    frame(&mut s, now, r#"{"op":0,"s":2,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"]}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"s":2,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"]}}"#,
+    );
     frame(&mut s, now, &msg(Some(3), 100));
     events(&mut s);
     s.handle_closed(now, Some(1001), "");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { resume: true, .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting { resume: true, .. }]
+    ));
     let now = connect(&mut s);
     frame(&mut s, now, HELLO);
-    assert_eq!(sent_json(&mut s), vec![json!({"op": 6, "d": {"sessionId": "bs-1", "seq": 3}})]);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 6, "d": {"sessionId": "bs-1", "seq": 3}})]
+    );
     frame(&mut s, now, &msg(Some(3), 100));
     frame(&mut s, now, &msg(Some(4), 101));
-    frame(&mut s, now, r#"{"op":0,"s":5,"t":"RESUMED","d":{"replayed":1}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"s":5,"t":"RESUMED","d":{"replayed":1}}"#,
+    );
     let ev = events(&mut s);
     assert_eq!(dispatch_ids(&ev), vec!["101"]);
-    assert!(matches!(ev.last(), Some(SessionEvent::Resumed { replayed: Some(1) })));
+    assert!(matches!(
+        ev.last(),
+        Some(SessionEvent::Resumed { replayed: Some(1) })
+    ));
     // subscriptions survive a resume: nothing to re-send
     assert!(tx(&mut s).is_empty());
     s.subscribe(now, &["GUILD_MEMBER_ADD"]);
-    assert_eq!(sent_json(&mut s), vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD"]}})]);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD"]}})]
+    );
 }
 
 #[test]
 fn changes_made_while_disconnected_are_sent_after_a_resume() {
     let (mut s, now, _) = ready(exact(), READY_EXTENDED);
-    frame(&mut s, now, r#"{"op":0,"s":2,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"]}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"s":2,"t":"EVENTS_SUBSCRIBED","d":{"subscribedEvents":["MESSAGE_CREATE","DM_MESSAGE_CREATE"]}}"#,
+    );
     s.handle_closed(now, None, "");
     s.subscribe(now, &["GUILD_MEMBER_ADD"]);
     s.unsubscribe(now, &["DM_MESSAGE_CREATE"]);
     let now = connect(&mut s);
     frame(&mut s, now, HELLO);
     tx(&mut s);
-    frame(&mut s, now, r#"{"op":0,"s":3,"t":"RESUMED","d":{"replayed":0}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"s":3,"t":"RESUMED","d":{"replayed":0}}"#,
+    );
     assert_eq!(
         sent_json(&mut s),
         vec![
@@ -298,7 +395,14 @@ fn op7_closes_with_4900_and_resumes() {
     frame(&mut s, now, r#"{"op":7}"#);
     assert_eq!(close_code(&tx(&mut s)), Some(bubble::RECONNECT_CLOSE_CODE));
     s.handle_closed(now, Some(4900), "");
-    assert!(matches!(events(&mut s).last(), Some(SessionEvent::Reconnecting { why: Why::ServerReconnect, resume: true, .. })));
+    assert!(matches!(
+        events(&mut s).last(),
+        Some(SessionEvent::Reconnecting {
+            why: Why::ServerReconnect,
+            resume: true,
+            ..
+        })
+    ));
     let now = connect(&mut s);
     frame(&mut s, now, HELLO);
     assert_eq!(ops(&sent_json(&mut s)), vec![6]);
@@ -339,7 +443,13 @@ fn missing_ack_is_a_zombie() {
     s.handle_timeout(t2);
     assert_eq!(close_code(&tx(&mut s)), Some(4900));
     s.handle_closed(t2, Some(4900), "");
-    assert!(matches!(events(&mut s).last(), Some(SessionEvent::Reconnecting { why: Why::Zombie, .. })));
+    assert!(matches!(
+        events(&mut s).last(),
+        Some(SessionEvent::Reconnecting {
+            why: Why::Zombie,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -349,12 +459,36 @@ fn dedupe_drops_repeats_by_type_and_id_in_strict_mode() {
     for id in [100, 101, 100, 102, 101] {
         frame(&mut s, now, &msg(None, id));
     }
-    frame(&mut s, now, r#"{"op":0,"t":"MESSAGE_DELETE","d":{"id":100}}"#);
-    frame(&mut s, now, r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"messageId":7,"userId":8,"emoji":"x"}}"#);
-    frame(&mut s, now, r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"userId":8,"messageId":7,"emoji":"x"}}"#);
-    frame(&mut s, now, r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"messageId":7,"userId":9,"emoji":"x"}}"#);
-    frame(&mut s, now, r#"{"op":0,"t":"READ_STATE_UPDATE","d":{"channelId":1}}"#);
-    frame(&mut s, now, r#"{"op":0,"t":"READ_STATE_UPDATE","d":{"channelId":1}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"MESSAGE_DELETE","d":{"id":100}}"#,
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"messageId":7,"userId":8,"emoji":"x"}}"#,
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"userId":8,"messageId":7,"emoji":"x"}}"#,
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"messageId":7,"userId":9,"emoji":"x"}}"#,
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"READ_STATE_UPDATE","d":{"channelId":1}}"#,
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"t":"READ_STATE_UPDATE","d":{"channelId":1}}"#,
+    );
     let ev = events(&mut s);
     let kinds: Vec<_> = ev
         .iter()
@@ -403,7 +537,13 @@ fn closed_with(code: Option<u16>) -> (Session, Instant, Vec<SessionEvent>) {
 
 fn assert_resumes(code: Option<u16>) {
     let (mut s, now, ev) = closed_with(code);
-    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { resume: true, .. }]), "{code:?}: {ev:?}");
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [SessionEvent::Reconnecting { resume: true, .. }]
+        ),
+        "{code:?}: {ev:?}"
+    );
     let (at, _) = s.next_connect().unwrap();
     assert!(at - now <= ms(2000));
     let now = connect(&mut s);
@@ -451,7 +591,9 @@ fn close_4004_before_hello_is_fatal_auth_failed() {
     let mut s = Session::new(exact(), t0, None);
     let now = connect(&mut s);
     s.handle_closed(now, Some(4004), "bad token");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if matches!(e.kind(), ErrorKind::AuthFailed { .. })));
+    assert!(
+        matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if matches!(e.kind(), ErrorKind::AuthFailed { .. }))
+    );
 }
 
 #[test]
@@ -460,7 +602,9 @@ fn http_401_and_403_at_the_upgrade_are_fatal() {
         let t0 = Instant::now();
         let mut s = Session::new(exact(), t0, None);
         s.handle_connect_failed(t0, ConnectFailure::Http { status });
-        assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::AuthFailed { close_code: None, http_status: Some(status) }));
+        assert!(
+            matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::AuthFailed { close_code: None, http_status: Some(status) })
+        );
         assert!(s.next_connect().is_none());
     }
 }
@@ -468,14 +612,20 @@ fn http_401_and_403_at_the_upgrade_are_fatal() {
 #[test]
 fn close_4008_resumes_after_at_least_five_seconds() {
     let (s, now, ev) = closed_with(Some(4008));
-    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { resume: true, .. }]));
+    assert!(matches!(
+        ev.as_slice(),
+        [SessionEvent::Reconnecting { resume: true, .. }]
+    ));
     assert!(s.next_connect().unwrap().0 - now >= bubble::RATE_LIMIT_PAUSE);
 }
 
 #[test]
 fn close_4009_starts_a_fresh_session() {
     let (mut s, _, ev) = closed_with(Some(4009));
-    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { resume: false, .. }]));
+    assert!(matches!(
+        ev.as_slice(),
+        [SessionEvent::Reconnecting { resume: false, .. }]
+    ));
     let now = connect(&mut s);
     frame(&mut s, now, HELLO);
     assert!(tx(&mut s).is_empty());
@@ -483,18 +633,27 @@ fn close_4009_starts_a_fresh_session() {
 
 #[test]
 fn close_4010_takeover_is_fatal_by_default_and_retried_if_configured() {
-    assert!(matches!(assert_fatal(4010), ErrorKind::FatalClose { code: 4010, .. }));
+    assert!(matches!(
+        assert_fatal(4010),
+        ErrorKind::FatalClose { code: 4010, .. }
+    ));
     let mut c = exact();
     c.takeover_is_fatal = false;
     let (mut s, now, _) = ready(c, READY_EXTENDED);
     events(&mut s);
     s.handle_closed(now, Some(4010), "");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting { .. }]
+    ));
 }
 
 #[test]
 fn close_4011_subscription_invalid_is_fatal() {
-    assert!(matches!(assert_fatal(4011), ErrorKind::FatalClose { code: 4011, .. }));
+    assert!(matches!(
+        assert_fatal(4011),
+        ErrorKind::FatalClose { code: 4011, .. }
+    ));
 }
 
 #[test]
@@ -505,10 +664,15 @@ fn five_unknown_4xxx_closes_without_ready_give_up() {
         s.handle_closed(now, Some(4321), "");
         let ev = events(&mut s);
         if i < 4 {
-            assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { .. }]), "{i}: {ev:?}");
+            assert!(
+                matches!(ev.as_slice(), [SessionEvent::Reconnecting { .. }]),
+                "{i}: {ev:?}"
+            );
             now = connect(&mut s);
         } else {
-            assert!(matches!(ev.as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::TooManyFailures { attempts: 5 }));
+            assert!(
+                matches!(ev.as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::TooManyFailures { attempts: 5 })
+            );
         }
     }
 }
@@ -524,7 +688,10 @@ fn a_ready_resets_the_unknown_close_count() {
     frame(&mut s, now, READY_SEED);
     events(&mut s);
     s.handle_closed(now, Some(4321), "");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting { .. }]
+    ));
 }
 
 #[test]

@@ -22,7 +22,13 @@ const SEEDS: u64 = 10_000;
 const FAULT_STEPS: usize = 25;
 const CALM_STEPS: usize = 400;
 const HEARTBEAT_MS: u64 = 5_000;
-const KNOWN: [&str; 5] = ["MESSAGE_CREATE", "DM_MESSAGE_CREATE", "GUILD_MEMBER_ADD", "MESSAGE_DELETE", "MENTION_CREATE"];
+const KNOWN: [&str; 5] = [
+    "MESSAGE_CREATE",
+    "DM_MESSAGE_CREATE",
+    "GUILD_MEMBER_ADD",
+    "MESSAGE_DELETE",
+    "MENTION_CREATE",
+];
 
 static READY: AtomicU64 = AtomicU64::new(0);
 static RESUMED: AtomicU64 = AtomicU64::new(0);
@@ -148,7 +154,9 @@ impl Server {
         if std::env::var("TRACE").is_ok() {
             eprintln!("C> {:?} {text}", now);
         }
-        let Some(conn) = self.conn.as_mut() else { return };
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
         if conn.close.is_some() || conn.zombie {
             return;
         }
@@ -163,7 +171,11 @@ impl Server {
             for (i, t) in self.sends.iter().enumerate() {
                 let count = (n - i) as u128;
                 let allowed = 20 + now.duration_since(*t).as_millis() / 100;
-                assert!(count <= allowed, "client sent {count} messages in {:?}", now.duration_since(*t));
+                assert!(
+                    count <= allowed,
+                    "client sent {count} messages in {:?}",
+                    now.duration_since(*t)
+                );
             }
         }
         match op {
@@ -201,7 +213,8 @@ impl Server {
                     return;
                 }
                 if op == 30 {
-                    let (ok, bad): (Vec<_>, Vec<_>) = names.into_iter().partition(|n| KNOWN.contains(&n.as_str()));
+                    let (ok, bad): (Vec<_>, Vec<_>) =
+                        names.into_iter().partition(|n| KNOWN.contains(&n.as_str()));
                     self.cur.subs.extend(ok.iter().cloned());
                     self.push_dispatch(
                         "EVENTS_SUBSCRIBED",
@@ -212,7 +225,11 @@ impl Server {
                     for n in &names {
                         self.cur.subs.remove(n);
                     }
-                    self.push_dispatch("EVENTS_UNSUBSCRIBED", json!({"unsubscribedEvents": names}), None);
+                    self.push_dispatch(
+                        "EVENTS_UNSUBSCRIBED",
+                        json!({"unsubscribedEvents": names}),
+                        None,
+                    );
                 }
             }
             other => panic!("unexpected op from client: {other}"),
@@ -224,7 +241,12 @@ impl Server {
         if !self.cur.valid || !self.cur.subs.contains(t) {
             return;
         }
-        if !self.extended && !self.conn.as_ref().is_some_and(|c| c.live && c.close.is_none() && !c.zombie) {
+        if !self.extended
+            && !self
+                .conn
+                .as_ref()
+                .is_some_and(|c| c.live && c.close.is_none() && !c.zombie)
+        {
             return; // strict: nothing is kept for a later connection
         }
         self.next_event_id += 1;
@@ -251,7 +273,10 @@ impl Oracle {
         match ev {
             SessionEvent::Ready(_) => {
                 if let Some(old) = self.session {
-                    assert!(server.invalidated.contains(&old), "fresh session while b{old} was resumable");
+                    assert!(
+                        server.invalidated.contains(&old),
+                        "fresh session while b{old} was resumable"
+                    );
                 }
                 self.session = Some(server.cur.id);
                 self.delivered.clear();
@@ -262,7 +287,11 @@ impl Oracle {
                 RESUMED.fetch_add(1, Ordering::Relaxed);
             }
             SessionEvent::Dispatch(f) => {
-                assert_eq!(self.session, Some(server.cur.id), "dispatch outside the session");
+                assert_eq!(
+                    self.session,
+                    Some(server.cur.id),
+                    "dispatch outside the session"
+                );
                 let v: Value = serde_json::from_slice(f.data().unwrap()).unwrap();
                 let id = v["id"].as_u64().unwrap();
                 assert!(self.all.insert(id), "event {id} delivered twice");
@@ -276,7 +305,9 @@ impl Oracle {
                 DISPATCH.fetch_add(1, Ordering::Relaxed);
             }
             SessionEvent::Fatal(_) => self.fatal = true,
-            SessionEvent::Reconnecting { why: Why::Zombie, .. } => _ = ZOMBIE.fetch_add(1, Ordering::Relaxed),
+            SessionEvent::Reconnecting {
+                why: Why::Zombie, ..
+            } => _ = ZOMBIE.fetch_add(1, Ordering::Relaxed),
             _ => {}
         }
     }
@@ -298,17 +329,11 @@ impl World {
             while let Some(out) = self.s.poll_transmit() {
                 progressed = true;
                 match out {
-                    Outgoing::Text(t) => {
-                        if self.connected {
-                            self.server.receive(self.now, &t);
-                        }
-                    }
-                    Outgoing::Close { code, .. } => {
-                        if self.connected {
-                            self.connected = false;
-                            self.server.conn = None;
-                            self.s.handle_closed(self.now, Some(code), "");
-                        }
+                    Outgoing::Text(t) if self.connected => self.server.receive(self.now, &t),
+                    Outgoing::Close { code, .. } if self.connected => {
+                        self.connected = false;
+                        self.server.conn = None;
+                        self.s.handle_closed(self.now, Some(code), "");
                     }
                     _ => {}
                 }
@@ -356,7 +381,12 @@ impl World {
         loop {
             let timer = self.s.poll_timeout();
             let connect = self.s.next_connect().map(|(at, _)| at);
-            let Some(next) = [timer, connect].into_iter().flatten().min().filter(|t| *t <= until) else {
+            let Some(next) = [timer, connect]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|t| *t <= until)
+            else {
                 break;
             };
             if next <= self.now {
@@ -373,7 +403,9 @@ impl World {
                     self.connected = true;
                     let mut c = Conn::default();
                     if !(faulty && self.rng.below(20) == 0) {
-                        c.outbox.push(format!(r#"{{"op":10,"d":{{"heartbeat_interval":{HEARTBEAT_MS}}}}}"#));
+                        c.outbox.push(format!(
+                            r#"{{"op":10,"d":{{"heartbeat_interval":{HEARTBEAT_MS}}}}}"#
+                        ));
                         c.hello_sent = true;
                         c.awaiting = true;
                     }
@@ -444,16 +476,33 @@ impl World {
                 self.server.invalidate();
                 self.server.close(Some(4009));
             }
-            56..=59 if has_conn && ext => self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":7}"#.to_owned()),
-            60..=61 if has_conn && ext => self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":9,"d":true}"#.to_owned()),
+            56..=59 if has_conn && ext => self
+                .server
+                .conn
+                .as_mut()
+                .unwrap()
+                .outbox
+                .push(r#"{"op":7}"#.to_owned()),
+            60..=61 if has_conn && ext => self
+                .server
+                .conn
+                .as_mut()
+                .unwrap()
+                .outbox
+                .push(r#"{"op":9,"d":true}"#.to_owned()),
             62..=63 if has_conn && ext => {
                 self.server.invalidate();
-                self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":9,"d":false}"#.to_owned());
+                self.server
+                    .conn
+                    .as_mut()
+                    .unwrap()
+                    .outbox
+                    .push(r#"{"op":9,"d":false}"#.to_owned());
             }
             64..=67 if has_conn => self.server.conn.as_mut().unwrap().zombie = true,
-            68..=74 if live => {
+            68..=74 if live && !self.server.cur.ids.is_empty() => {
                 // an old event again: a replayed seq (extended) or the same (t, id) (both)
-                if !self.server.cur.ids.is_empty() {
+                {
                     let i = self.rng.below(self.server.cur.ids.len() as u64) as usize;
                     let (old, t) = (self.server.cur.ids[i], self.server.cur.types[i].clone());
                     let logged = self
@@ -473,10 +522,21 @@ impl World {
             }
             75..=76 if live => {
                 let frame = r#"{"op":0,"t":"ERROR","d":{"code":"RATE_LIMIT","message":"Too many messages"}}"#;
-                self.server.conn.as_mut().unwrap().outbox.push(frame.to_owned());
+                self.server
+                    .conn
+                    .as_mut()
+                    .unwrap()
+                    .outbox
+                    .push(frame.to_owned());
             }
             77..=78 if ext => self.server.invalidate(),
-            79..=80 if has_conn => self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":1}"#.to_owned()),
+            79..=80 if has_conn => self
+                .server
+                .conn
+                .as_mut()
+                .unwrap()
+                .outbox
+                .push(r#"{"op":1}"#.to_owned()),
             81 if has_conn => {
                 let codes = [4004, 4010, 4011, 4321];
                 let code = codes[self.rng.below(codes.len() as u64) as usize];
@@ -492,8 +552,16 @@ fn run(seed: u64) {
     let t0 = Instant::now();
     let mut rng = Rng::new(seed ^ 0xb0bb1e);
     let extended = rng.below(2) == 0;
-    let initial: Vec<String> = KNOWN.iter().take(1 + rng.below(3) as usize).map(|s| (*s).to_owned()).collect();
-    let mut c = Config::new("wss://model.invalid/gw".parse().unwrap(), "jwt", Subscription::Exact(initial));
+    let initial: Vec<String> = KNOWN
+        .iter()
+        .take(1 + rng.below(3) as usize)
+        .map(|s| (*s).to_owned())
+        .collect();
+    let mut c = Config::new(
+        "wss://model.invalid/gw".parse().unwrap(),
+        "jwt",
+        Subscription::Exact(initial),
+    );
     c.seed = Some(seed);
     let mut w = World {
         s: Session::new(c, t0, None),
@@ -551,20 +619,24 @@ fn run(seed: u64) {
         );
     }
     let desired: BTreeSet<String> = w.s.desired().into_iter().collect();
-    let known: BTreeSet<String> = desired.iter().filter(|d| KNOWN.contains(&d.as_str())).cloned().collect();
-    assert_eq!(known, w.server.cur.subs, "seed {seed}: desired and server sets differ");
-    assert!(desired.iter().all(|d| !d.starts_with("BOGUS")), "seed {seed}: rejected names are dropped");
+    let known: BTreeSet<String> = desired
+        .iter()
+        .filter(|d| KNOWN.contains(&d.as_str()))
+        .cloned()
+        .collect();
+    assert_eq!(
+        known, w.server.cur.subs,
+        "seed {seed}: desired and server sets differ"
+    );
+    assert!(
+        desired.iter().all(|d| !d.starts_with("BOGUS")),
+        "seed {seed}: rejected names are dropped"
+    );
 }
 
 #[test]
 fn random_fault_schedules_keep_events_exact_and_subscriptions_converged() {
-    let first = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    for seed in first..SEEDS {
-        if let Err(e) = std::panic::catch_unwind(|| run(seed)) {
-            eprintln!("failing seed: {seed}");
-            std::panic::resume_unwind(e);
-        }
-    }
+    common::for_each_seed(SEEDS, run);
     let counts = [
         ("ready", &READY),
         ("resumed", &RESUMED),

@@ -7,12 +7,13 @@ mod common;
 use std::time::{Duration, Instant};
 
 use botgate_session::onebot::{ActionError, ActionId, Config, Session, WATCHDOG_CLOSE_CODE};
-use botgate_session::{ConnectFailure, ErrorKind, RateLimitConfig, SessionEvent, SessionMachine, Token, Why};
+use botgate_session::{
+    ConnectFailure, ErrorKind, RateLimitConfig, SessionEvent, SessionMachine, Token, Why,
+};
 use common::*;
 use serde_json::{json, Value};
 
-const LIFECYCLE_0: &str =
-    r#"{"time":1712640000,"self_id":0,"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}"#;
+const LIFECYCLE_0: &str = r#"{"time":1712640000,"self_id":0,"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}"#;
 const LIFECYCLE: &str = r#"{"time":1712640000,"self_id":123456789,"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}"#;
 const HEARTBEAT: &str = r#"{"time":1712640030,"self_id":123456789,"post_type":"meta_event","meta_event_type":"heartbeat","interval":30000,"status":{"online":true,"good":true}}"#;
 const GROUP_MSG: &str = r#"{"time":1712640000,"self_id":123456789,"post_type":"message","message_type":"group","sub_type":"normal","message_id":1,"group_id":9,"user_id":7,"message":[],"raw_message":"","font":0,"sender":{}}"#;
@@ -22,7 +23,10 @@ fn secs(n: u64) -> Duration {
 }
 
 fn forward() -> Config {
-    let mut c = Config::forward("ws://127.0.0.1:3001/".parse().unwrap(), Some(Token::new("s3cret")));
+    let mut c = Config::forward(
+        "ws://127.0.0.1:3001/".parse().unwrap(),
+        Some(Token::new("s3cret")),
+    );
     c.seed = Some(5);
     c
 }
@@ -39,7 +43,9 @@ fn open(c: Config) -> (Session, Instant) {
 fn results(ev: &[SessionEvent]) -> Vec<(u64, Result<Value, ActionError>)> {
     ev.iter()
         .filter_map(|e| match e {
-            SessionEvent::ActionResult { id, result } => Some((id.0, result.clone().map(|r| r.data))),
+            SessionEvent::ActionResult { id, result } => {
+                Some((id.0, result.clone().map(|r| r.data)))
+            }
             _ => None,
         })
         .collect()
@@ -77,7 +83,10 @@ fn lifecycle_with_self_id_zero_then_the_real_one() {
     assert_eq!(s.self_id(), Some(123456789));
     // later events with the same id change nothing
     frame(&mut s, now, GROUP_MSG);
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Event(_)]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Event(_)]
+    ));
 }
 
 #[test]
@@ -87,8 +96,14 @@ fn a_string_self_id_and_an_x_self_id_hint_are_accepted() {
     s.set_self_id_hint(42);
     let now = Instant::now();
     s.handle_connected(now);
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Ready(r)] if r.bot_id.as_deref() == Some("42")));
-    frame(&mut s, now, r#"{"post_type":"meta_event","meta_event_type":"lifecycle","self_id":"43"}"#);
+    assert!(
+        matches!(events(&mut s).as_slice(), [SessionEvent::Ready(r)] if r.bot_id.as_deref() == Some("42"))
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"post_type":"meta_event","meta_event_type":"lifecycle","self_id":"43"}"#,
+    );
     assert!(matches!(events(&mut s)[0], SessionEvent::SelfId(43)));
 }
 
@@ -96,7 +111,11 @@ fn a_string_self_id_and_an_x_self_id_hint_are_accepted() {
 fn no_heartbeat_for_two_intervals_reconnects() {
     let (mut s, now) = open(forward());
     frame(&mut s, now, LIFECYCLE);
-    assert_eq!(s.poll_timeout(), None, "the watchdog arms with the first heartbeat");
+    assert_eq!(
+        s.poll_timeout(),
+        None,
+        "the watchdog arms with the first heartbeat"
+    );
     frame(&mut s, now, HEARTBEAT);
     assert_eq!(s.poll_timeout(), Some(now + secs(60)));
     let t1 = now + secs(30);
@@ -108,7 +127,13 @@ fn no_heartbeat_for_two_intervals_reconnects() {
     assert_eq!(close_code(&tx(&mut s)), Some(WATCHDOG_CLOSE_CODE));
     events(&mut s);
     s.handle_closed(t1 + secs(60), Some(WATCHDOG_CLOSE_CODE), "");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { why: Why::HeartbeatTimeout, .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::HeartbeatTimeout,
+            ..
+        }]
+    ));
     assert!(s.next_connect().is_some());
 }
 
@@ -116,7 +141,12 @@ fn no_heartbeat_for_two_intervals_reconnects() {
 fn actions_get_echoes_and_responses_match_in_any_order() {
     let (mut s, now) = open(forward());
     let a = s.call(now, "get_login_info", &json!({}), None);
-    let b = s.call(now, "send_group_msg", &json!({"group_id": 9, "message": [{"type": "text", "data": {"text": "hi"}}]}), None);
+    let b = s.call(
+        now,
+        "send_group_msg",
+        &json!({"group_id": 9, "message": [{"type": "text", "data": {"text": "hi"}}]}),
+        None,
+    );
     let c = s.call(now, "get_status", &json!({}), None);
     assert_eq!((a, b, c), (ActionId(1), ActionId(2), ActionId(3)));
     let sent = sent_json(&mut s);
@@ -125,9 +155,30 @@ fn actions_get_echoes_and_responses_match_in_any_order() {
     assert_eq!(sent[1]["params"]["group_id"], 9);
     let echoes: Vec<_> = sent.iter().map(echo_of).collect();
     assert_eq!(echoes, vec!["1", "2", "3"]);
-    frame(&mut s, now, &format!(r#"{{"status":"ok","retcode":0,"data":{{"message_id":12345}},"echo":"{}"}}"#, echoes[1]));
-    frame(&mut s, now, &format!(r#"{{"status":"failed","retcode":1404,"msg":"不支持的 API","data":null,"echo":"{}"}}"#, echoes[2]));
-    frame(&mut s, now, &format!(r#"{{"status":"ok","retcode":0,"data":{{"user_id":1,"nickname":"n"}},"echo":{}}}"#, echoes[0]));
+    frame(
+        &mut s,
+        now,
+        &format!(
+            r#"{{"status":"ok","retcode":0,"data":{{"message_id":12345}},"echo":"{}"}}"#,
+            echoes[1]
+        ),
+    );
+    frame(
+        &mut s,
+        now,
+        &format!(
+            r#"{{"status":"failed","retcode":1404,"msg":"不支持的 API","data":null,"echo":"{}"}}"#,
+            echoes[2]
+        ),
+    );
+    frame(
+        &mut s,
+        now,
+        &format!(
+            r#"{{"status":"ok","retcode":0,"data":{{"user_id":1,"nickname":"n"}},"echo":{}}}"#,
+            echoes[0]
+        ),
+    );
     let r = results(&events(&mut s));
     assert_eq!(r[0], (2, Ok(json!({"message_id": 12345}))));
     assert_eq!(
@@ -151,10 +202,20 @@ fn wording_is_preferred_over_msg_and_async_is_success() {
     s.call(now, "a", &json!({}), None);
     s.call(now, "b_async", &json!({}), None);
     tx(&mut s);
-    frame(&mut s, now, r#"{"status":"failed","retcode":100,"msg":"m","wording":"w","echo":"1"}"#);
-    frame(&mut s, now, r#"{"status":"async","retcode":1,"data":null,"echo":"2"}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"status":"failed","retcode":100,"msg":"m","wording":"w","echo":"1"}"#,
+    );
+    frame(
+        &mut s,
+        now,
+        r#"{"status":"async","retcode":1,"data":null,"echo":"2"}"#,
+    );
     let r = results(&events(&mut s));
-    assert!(matches!(&r[0].1, Err(ActionError::Failed { retcode: 100, message, .. }) if message == "w"));
+    assert!(
+        matches!(&r[0].1, Err(ActionError::Failed { retcode: 100, message, .. }) if message == "w")
+    );
     assert_eq!(r[1].1, Ok(Value::Null));
 }
 
@@ -166,8 +227,15 @@ fn a_call_times_out_and_a_late_response_is_ignored() {
     tx(&mut s);
     assert_eq!(s.poll_timeout(), Some(now + secs(5)));
     s.handle_timeout(now + secs(5));
-    assert_eq!(results(&events(&mut s)), vec![(1, Err(ActionError::Timeout))]);
-    frame(&mut s, now + secs(6), r#"{"status":"ok","retcode":0,"data":1,"echo":"1"}"#);
+    assert_eq!(
+        results(&events(&mut s)),
+        vec![(1, Err(ActionError::Timeout))]
+    );
+    frame(
+        &mut s,
+        now + secs(6),
+        r#"{"status":"ok","retcode":0,"data":1,"echo":"1"}"#,
+    );
     assert!(events(&mut s).is_empty());
     assert_eq!(s.poll_timeout(), Some(now + secs(10)));
 }
@@ -180,7 +248,13 @@ fn calls_in_flight_fail_on_disconnect_and_queued_ones_wait_for_the_next_connecti
     tx(&mut s);
     s.handle_closed(now, Some(1006), "");
     let ev = events(&mut s);
-    assert_eq!(results(&ev), vec![(1, Err(ActionError::Disconnected)), (2, Err(ActionError::Disconnected))]);
+    assert_eq!(
+        results(&ev),
+        vec![
+            (1, Err(ActionError::Disconnected)),
+            (2, Err(ActionError::Disconnected))
+        ]
+    );
     assert!(matches!(ev.last(), Some(SessionEvent::Reconnecting { .. })));
     let c = s.call(now, "c", &json!({}), None);
     assert!(tx(&mut s).is_empty(), "not sent while disconnected");
@@ -201,7 +275,10 @@ fn close_fails_every_pending_call_cleanly() {
     assert!(matches!(ev.last(), Some(SessionEvent::Stopped)));
     assert_eq!(s.poll_timeout(), None);
     let id = s.call(now, "after", &json!({}), None);
-    assert_eq!(results(&events(&mut s)), vec![(id.0, Err(ActionError::Stopped))]);
+    assert_eq!(
+        results(&events(&mut s)),
+        vec![(id.0, Err(ActionError::Stopped))]
+    );
 }
 
 #[test]
@@ -210,7 +287,9 @@ fn http_401_403_and_an_immediate_1008_are_fatal_auth_failures() {
         let t0 = Instant::now();
         let mut s = Session::new(forward(), t0);
         s.handle_connect_failed(t0, ConnectFailure::Http { status });
-        assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::AuthFailed { close_code: None, http_status: Some(status) }));
+        assert!(
+            matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(e)] if e.kind() == &ErrorKind::AuthFailed { close_code: None, http_status: Some(status) })
+        );
         assert!(s.next_connect().is_none());
     }
     let (mut s, now) = open(forward());
@@ -218,7 +297,9 @@ fn http_401_403_and_an_immediate_1008_are_fatal_auth_failures() {
     s.handle_closed(now, Some(1008), "Unauthorized");
     let ev = events(&mut s);
     assert_eq!(results(&ev), vec![(1, Err(ActionError::Stopped))]);
-    assert!(matches!(ev.last(), Some(SessionEvent::Fatal(e)) if e.kind() == &ErrorKind::AuthFailed { close_code: Some(1008), http_status: None }));
+    assert!(
+        matches!(ev.last(), Some(SessionEvent::Fatal(e)) if e.kind() == &ErrorKind::AuthFailed { close_code: Some(1008), http_status: None })
+    );
 }
 
 #[test]
@@ -227,7 +308,10 @@ fn a_1008_after_frames_flowed_is_an_ordinary_reconnect() {
     frame(&mut s, now, LIFECYCLE);
     events(&mut s);
     s.handle_closed(now, Some(1008), "");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting { .. }]
+    ));
 }
 
 #[test]
@@ -238,7 +322,10 @@ fn a_reverse_session_waits_for_the_implementation_to_reconnect() {
     s.call(now, "a", &json!({}), None);
     tx(&mut s);
     s.handle_closed(now, None, "");
-    assert_eq!(results(&events(&mut s)), vec![(1, Err(ActionError::Disconnected))]);
+    assert_eq!(
+        results(&events(&mut s)),
+        vec![(1, Err(ActionError::Disconnected))]
+    );
     assert!(s.next_connect().is_none());
     s.handle_connected(now + secs(5));
     assert!(s.is_open());
@@ -271,7 +358,11 @@ fn garbage_and_foreign_frames_are_ignored() {
     frame(&mut s, now, "{");
     frame(&mut s, now, r#"{"hello":"world"}"#);
     frame(&mut s, now, r#"{"status":"ok","retcode":0,"echo":"999"}"#);
-    frame(&mut s, now, r#"{"status":"ok","retcode":0,"echo":"not-ours"}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"status":"ok","retcode":0,"echo":"not-ours"}"#,
+    );
     assert!(events(&mut s).is_empty());
     assert!(tx(&mut s).is_empty());
 }

@@ -69,12 +69,19 @@ impl World {
     fn check(&mut self, ev: SessionEvent) {
         match ev {
             SessionEvent::ActionResult { id, result } => {
-                let c = self.calls.get_mut(&id.0).expect("result for an unknown call");
+                let c = self
+                    .calls
+                    .get_mut(&id.0)
+                    .expect("result for an unknown call");
                 assert!(!c.resolved, "call {} resolved twice", id.0);
                 c.resolved = true;
                 match result {
                     Ok(r) => {
-                        assert_eq!(r.data, json!({"for": id.0}), "response matched to the wrong call");
+                        assert_eq!(
+                            r.data,
+                            json!({"for": id.0}),
+                            "response matched to the wrong call"
+                        );
                         OK.fetch_add(1, Ordering::Relaxed);
                     }
                     Err(ActionError::Failed { retcode, .. }) => {
@@ -86,7 +93,10 @@ impl World {
                         TIMEOUT.fetch_add(1, Ordering::Relaxed);
                     }
                     Err(ActionError::Disconnected) => {
-                        assert!(c.written, "a call never written cannot fail as disconnected");
+                        assert!(
+                            c.written,
+                            "a call never written cannot fail as disconnected"
+                        );
                         DISCONNECTED.fetch_add(1, Ordering::Relaxed);
                     }
                     Err(other) => panic!("unexpected {other:?}"),
@@ -97,9 +107,16 @@ impl World {
                 self.self_id_known = true;
             }
             SessionEvent::SelfId(id) => assert_eq!(id, SELF_ID),
-            SessionEvent::Reconnecting { why: Why::HeartbeatTimeout, .. } => {
+            SessionEvent::Reconnecting {
+                why: Why::HeartbeatTimeout,
+                ..
+            } => {
                 let last = self.last_heartbeat.expect("watchdog without a heartbeat");
-                assert_eq!(self.now, last + INTERVAL * 2, "watchdog fired at the wrong time");
+                assert_eq!(
+                    self.now,
+                    last + INTERVAL * 2,
+                    "watchdog fired at the wrong time"
+                );
                 WATCHDOG.fetch_add(1, Ordering::Relaxed);
             }
             SessionEvent::Fatal(e) => panic!("unexpected fatal: {e}"),
@@ -120,7 +137,10 @@ impl World {
                     Outgoing::Text(t) => {
                         let v: Value = serde_json::from_str(&t).unwrap();
                         let id: u64 = v["echo"].as_str().unwrap().parse().unwrap();
-                        let call = self.calls.get_mut(&id).expect("an echo we did not allocate");
+                        let call = self
+                            .calls
+                            .get_mut(&id)
+                            .expect("an echo we did not allocate");
                         assert!(!call.resolved, "a resolved call was sent");
                         call.written = true;
                         if let Some(imp) = self.imp.as_mut().filter(|i| !i.dead) {
@@ -128,9 +148,13 @@ impl World {
                             let r = self.rng.below(100);
                             let delay = Duration::from_millis(self.rng.below(5_000));
                             let reply = if r < 70 {
-                                format!(r#"{{"status":"ok","retcode":0,"data":{{"for":{id}}},"echo":"{id}"}}"#)
+                                format!(
+                                    r#"{{"status":"ok","retcode":0,"data":{{"for":{id}}},"echo":"{id}"}}"#
+                                )
                             } else {
-                                format!(r#"{{"status":"failed","retcode":1400,"msg":"bad","data":null,"echo":"{id}"}}"#)
+                                format!(
+                                    r#"{{"status":"failed","retcode":1400,"msg":"bad","data":null,"echo":"{id}"}}"#
+                                )
                             };
                             if r < 95 {
                                 imp.replies.push((self.now + delay, reply.clone()));
@@ -140,11 +164,9 @@ impl World {
                             }
                         }
                     }
-                    Outgoing::Close { code, .. } => {
-                        if self.imp.is_some() {
-                            self.disconnect();
-                            self.s.handle_closed(self.now, Some(code), "");
-                        }
+                    Outgoing::Close { code, .. } if self.imp.is_some() => {
+                        self.disconnect();
+                        self.s.handle_closed(self.now, Some(code), "");
                     }
                     _ => {}
                 }
@@ -179,7 +201,11 @@ impl World {
 
     fn imp_next(&self) -> Option<Instant> {
         let imp = self.imp.as_ref()?;
-        imp.replies.iter().map(|(t, _)| *t).chain(imp.next_heartbeat).min()
+        imp.replies
+            .iter()
+            .map(|(t, _)| *t)
+            .chain(imp.next_heartbeat)
+            .min()
     }
 
     fn advance(&mut self, until: Instant, faulty: bool) {
@@ -188,7 +214,12 @@ impl World {
             let timer = self.s.poll_timeout();
             let connect = self.s.next_connect().map(|(at, _)| at);
             let imp = self.imp_next();
-            let Some(next) = [timer, connect, imp].into_iter().flatten().min().filter(|t| *t <= until) else {
+            let Some(next) = [timer, connect, imp]
+                .into_iter()
+                .flatten()
+                .min()
+                .filter(|t| *t <= until)
+            else {
                 break;
             };
             if next <= self.now {
@@ -204,13 +235,16 @@ impl World {
                 } else {
                     let mut imp = Impl::default();
                     let lifecycle = |id: i64| {
-                        format!(r#"{{"time":1,"self_id":{id},"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}}"#)
+                        format!(
+                            r#"{{"time":1,"self_id":{id},"post_type":"meta_event","meta_event_type":"lifecycle","sub_type":"connect"}}"#
+                        )
                     };
                     if self.rng.below(2) == 0 {
                         imp.outbox.push(lifecycle(0));
                     }
                     imp.outbox.push(lifecycle(SELF_ID));
-                    imp.next_heartbeat = Some(self.now + Duration::from_millis(self.rng.below(30_000)));
+                    imp.next_heartbeat =
+                        Some(self.now + Duration::from_millis(self.rng.below(30_000)));
                     self.imp = Some(imp);
                     self.last_heartbeat = None;
                     self.s.handle_connected(self.now);
@@ -218,7 +252,8 @@ impl World {
             } else if imp.is_some_and(|t| t <= self.now) {
                 let now = self.now;
                 let i = self.imp.as_mut().unwrap();
-                let (due, later): (Vec<_>, Vec<_>) = i.replies.drain(..).partition(|(t, _)| *t <= now);
+                let (due, later): (Vec<_>, Vec<_>) =
+                    i.replies.drain(..).partition(|(t, _)| *t <= now);
                 i.replies = later;
                 i.outbox.extend(due.into_iter().map(|(_, f)| f));
                 if i.next_heartbeat.is_some_and(|t| t <= now) {
@@ -239,7 +274,12 @@ impl World {
             0..=49 => {
                 for _ in 0..=self.rng.below(2) {
                     let timeout = Duration::from_millis(1_000 + self.rng.below(9_000));
-                    let id = self.s.call(self.now, "send_group_msg", &json!({"group_id": 1}), Some(timeout));
+                    let id = self.s.call(
+                        self.now,
+                        "send_group_msg",
+                        &json!({"group_id": 1}),
+                        Some(timeout),
+                    );
                     self.calls.insert(
                         id.0,
                         CallInfo {
@@ -253,7 +293,9 @@ impl World {
             50..=57 if connected => self.imp.as_mut().unwrap().close = Some(None),
             58..=60 if connected => self.imp.as_mut().unwrap().close = Some(Some(1001)),
             61..=64 if connected => self.imp.as_mut().unwrap().dead = true,
-            65..=66 if connected && self.self_id_known => self.imp.as_mut().unwrap().close = Some(Some(1008)),
+            65..=66 if connected && self.self_id_known => {
+                self.imp.as_mut().unwrap().close = Some(Some(1008))
+            }
             _ => {}
         }
         self.pump();
@@ -280,20 +322,23 @@ fn run(seed: u64) {
     }
     // calm: past every deadline, all calls are resolved
     w.advance(w.now + Duration::from_secs(70), false);
-    let open: Vec<_> = w.calls.iter().filter(|(_, c)| !c.resolved).map(|(id, _)| *id).collect();
-    assert!(open.is_empty(), "seed {seed}: calls never resolved: {open:?}");
+    let open: Vec<_> = w
+        .calls
+        .iter()
+        .filter(|(_, c)| !c.resolved)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(
+        open.is_empty(),
+        "seed {seed}: calls never resolved: {open:?}"
+    );
     assert_eq!(w.s.pending_calls(), 0);
     assert_eq!(w.s.self_id(), Some(SELF_ID), "seed {seed}");
 }
 
 #[test]
 fn random_schedules_resolve_every_call_exactly_once() {
-    for seed in 0..SEEDS {
-        if let Err(e) = std::panic::catch_unwind(|| run(seed)) {
-            eprintln!("failing seed: {seed}");
-            std::panic::resume_unwind(e);
-        }
-    }
+    common::for_each_seed(SEEDS, run);
     let counts = [
         ("ok", &OK),
         ("failed", &FAILED),

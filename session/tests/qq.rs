@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use botgate_session::qq::{self, Config, Session};
 use botgate_session::{
-    ConnectFailure, ErrorKind, FileStore, LocalIdentifyQueue, Outgoing, ResumeState, SessionEvent, SessionMachine,
-    SessionStore, TokenReason, Why,
+    ConnectFailure, ErrorKind, FileStore, LocalIdentifyQueue, Outgoing, ResumeState, SessionEvent,
+    SessionMachine, SessionStore, TokenReason, Why,
 };
 use common::*;
 use serde_json::{json, Value};
@@ -23,7 +23,11 @@ fn ms(n: u64) -> Duration {
 }
 
 fn config() -> Config {
-    let mut c = Config::new("wss://api.sgroup.qq.com/websocket".parse().unwrap(), "QQBot tok-1", 1 << 30);
+    let mut c = Config::new(
+        "wss://api.sgroup.qq.com/websocket".parse().unwrap(),
+        "QQBot tok-1",
+        1 << 30,
+    );
     c.seed = Some(7);
     c
 }
@@ -35,7 +39,9 @@ fn ready_frame(seq: u64) -> String {
 }
 
 fn dispatch(seq: u64) -> String {
-    format!(r#"{{"op":0,"s":{seq},"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:{seq}","d":{{"id":"m{seq}","content":"hi"}}}}"#)
+    format!(
+        r#"{{"op":0,"s":{seq},"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:{seq}","d":{{"id":"m{seq}","content":"hi"}}}}"#
+    )
 }
 
 /// Connects at the planned instant and returns it.
@@ -169,9 +175,22 @@ fn missing_ack_before_the_next_beat_is_a_zombie_closed_and_resumed() {
     assert_eq!(s.poll_timeout(), None, "no timers while closing");
     s.handle_closed(second, Some(qq::RECONNECT_CLOSE_CODE), "");
     let ev = events(&mut s);
-    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { why: Why::Zombie, resume: true, .. }]), "{ev:?}");
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [SessionEvent::Reconnecting {
+                why: Why::Zombie,
+                resume: true,
+                ..
+            }]
+        ),
+        "{ev:?}"
+    );
     let (_, sent) = reconnect_and_hello(&mut s);
-    assert_eq!(sent, vec![json!({"op": 6, "d": {"token": "QQBot tok-1", "session_id": SID, "seq": 1}})]);
+    assert_eq!(
+        sent,
+        vec![json!({"op": 6, "d": {"token": "QQBot tok-1", "session_id": SID, "seq": 1}})]
+    );
 }
 
 #[test]
@@ -196,7 +215,14 @@ fn op7_reconnect_closes_and_resumes_with_replay_and_no_duplicates() {
     assert!(dispatch_seqs(&events(&mut s)).is_empty());
     s.handle_closed(now, None, "");
     let ev = events(&mut s);
-    assert!(matches!(ev.as_slice(), [SessionEvent::Reconnecting { why: Why::ServerReconnect, resume: true, .. }]));
+    assert!(matches!(
+        ev.as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::ServerReconnect,
+            resume: true,
+            ..
+        }]
+    ));
     let (now, sent) = reconnect_and_hello(&mut s);
     assert_eq!(sent[0]["op"], 6);
     assert_eq!(sent[0]["d"]["seq"], 3);
@@ -226,7 +252,11 @@ fn op9_false_waits_one_to_five_seconds_then_identifies_anew() {
     assert!(ev.iter().any(|e| matches!(e, SessionEvent::Dispatch(_))));
     assert!(matches!(
         ev.last(),
-        Some(SessionEvent::Reconnecting { why: Why::InvalidSession { resumable: false }, resume: false, .. })
+        Some(SessionEvent::Reconnecting {
+            why: Why::InvalidSession { resumable: false },
+            resume: false,
+            ..
+        })
     ));
     let (now, sent) = reconnect_and_hello(&mut s);
     assert_eq!(ops(&sent), vec![2]);
@@ -261,7 +291,10 @@ fn replayed_seq_at_or_below_the_last_is_not_delivered_twice() {
 fn dispatch_without_seq_is_delivered() {
     let (mut s, now) = ready_session(config());
     frame(&mut s, now, r#"{"op":0,"t":"X","d":{}}"#);
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Dispatch(_)]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Dispatch(_)]
+    ));
     assert_eq!(s.last_seq(), 1);
 }
 
@@ -286,7 +319,13 @@ fn no_hello_within_the_deadline_reconnects() {
     s.handle_timeout(now + Duration::from_secs(10));
     assert_eq!(close_code(&tx(&mut s)), Some(4900));
     s.handle_closed(now + Duration::from_secs(10), None, "");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { why: Why::HelloTimeout, .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::HelloTimeout,
+            ..
+        }]
+    ));
 }
 
 #[test]
@@ -296,7 +335,11 @@ fn no_ready_within_the_deadline_reconnects() {
     c.ready_timeout = Duration::from_secs(5);
     let mut s = Session::new(c, t0, None);
     let now = connect(&mut s);
-    frame(&mut s, now, r#"{"op":10,"d":{"heartbeat_interval":"60000"}}"#);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":10,"d":{"heartbeat_interval":"60000"}}"#,
+    );
     tx(&mut s);
     let mut t = now;
     while let Some(at) = s.poll_timeout() {
@@ -326,7 +369,10 @@ fn a_connection_that_dies_before_ready_grows_the_backoff() {
     }
     // windows 2, 4, 8, 16, 32, 60 s: the largest gap must exceed the first window
     assert!(gaps.iter().all(|g| *g <= Duration::from_secs(60)));
-    assert!(gaps.iter().max().unwrap() > &Duration::from_secs(2), "{gaps:?}");
+    assert!(
+        gaps.iter().max().unwrap() > &Duration::from_secs(2),
+        "{gaps:?}"
+    );
 }
 
 #[test]
@@ -344,7 +390,13 @@ fn connect_failure_retries_and_http_401_with_a_fixed_token_is_fatal() {
     let t0 = Instant::now();
     let mut s = Session::new(config(), t0, None);
     s.handle_connect_failed(t0, ConnectFailure::Io);
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Reconnecting { why: Why::ConnectFailed(ConnectFailure::Io), .. }]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::ConnectFailed(ConnectFailure::Io),
+            ..
+        }]
+    ));
     let (at, _) = s.next_connect().unwrap();
     s.handle_connect_failed(at, ConnectFailure::Http { status: 401 });
     match events(&mut s).as_slice() {
@@ -368,9 +420,21 @@ fn refreshable_token_is_requested_before_identifying_again() {
     frame(&mut s, now, r#"{"op":9,"d":false}"#);
     s.handle_closed(now, Some(4900), "");
     let ev = events(&mut s);
-    assert!(matches!(ev.last(), Some(SessionEvent::TokenRequired { reason: TokenReason::Reidentify })), "{ev:?}");
+    assert!(
+        matches!(
+            ev.last(),
+            Some(SessionEvent::TokenRequired {
+                reason: TokenReason::Reidentify
+            })
+        ),
+        "{ev:?}"
+    );
     assert!(s.next_connect().is_none(), "waits for set_token");
-    s.set_token(now + Duration::from_secs(30), "QQBot tok-2", Some(Duration::from_secs(7200)));
+    s.set_token(
+        now + Duration::from_secs(30),
+        "QQBot tok-2",
+        Some(Duration::from_secs(7200)),
+    );
     let (at, _) = s.next_connect().unwrap();
     assert!(at >= now + ms(1000));
     let (_, sent) = reconnect_and_hello(&mut s);
@@ -387,7 +451,15 @@ fn an_expired_token_is_requested_before_a_resume() {
     let later = now + Duration::from_secs(100);
     s.handle_closed(later, Some(1006), "");
     let ev = events(&mut s);
-    assert!(matches!(ev.last(), Some(SessionEvent::TokenRequired { reason: TokenReason::Expired })), "{ev:?}");
+    assert!(
+        matches!(
+            ev.last(),
+            Some(SessionEvent::TokenRequired {
+                reason: TokenReason::Expired
+            })
+        ),
+        "{ev:?}"
+    );
     s.set_token(later, "QQBot tok-3", Some(Duration::from_secs(7200)));
     let (_, sent) = reconnect_and_hello(&mut s);
     assert_eq!(sent[0]["op"], 6);
@@ -401,7 +473,9 @@ fn a_session_restored_from_a_file_store_resumes_instead_of_identifying() {
     {
         let (mut s, now) = ready_session(config());
         frame(&mut s, now, &dispatch(41));
-        FileStore::new(dir.path()).save(key, &s.resume_state().unwrap()).unwrap();
+        FileStore::new(dir.path())
+            .save(key, &s.resume_state().unwrap())
+            .unwrap();
     }
     // a new process
     let restored = FileStore::new(dir.path()).load(key).unwrap();
@@ -409,7 +483,10 @@ fn a_session_restored_from_a_file_store_resumes_instead_of_identifying() {
     let t0 = Instant::now();
     let mut s = Session::new(config(), t0, restored);
     let (_, sent) = reconnect_and_hello(&mut s);
-    assert_eq!(sent, vec![json!({"op": 6, "d": {"token": "QQBot tok-1", "session_id": SID, "seq": 41}})]);
+    assert_eq!(
+        sent,
+        vec![json!({"op": 6, "d": {"token": "QQBot tok-1", "session_id": SID, "seq": 41}})]
+    );
 }
 
 #[test]
@@ -424,7 +501,14 @@ fn identifies_of_shards_sharing_a_queue_are_spaced_five_seconds_apart() {
             Session::new(c, t0, None).next_connect().unwrap().0
         })
         .collect();
-    assert_eq!(starts, vec![t0, t0 + Duration::from_secs(5), t0 + Duration::from_secs(10)]);
+    assert_eq!(
+        starts,
+        vec![
+            t0,
+            t0 + Duration::from_secs(5),
+            t0 + Duration::from_secs(10)
+        ]
+    );
     // a resume takes no slot
     let mut c = config();
     c.identify_queue = q.clone();
@@ -433,7 +517,10 @@ fn identifies_of_shards_sharing_a_queue_are_spaced_five_seconds_apart() {
         seq: 3,
         ..Default::default()
     };
-    assert_eq!(Session::new(c, t0, Some(resume)).next_connect().unwrap().0, t0);
+    assert_eq!(
+        Session::new(c, t0, Some(resume)).next_connect().unwrap().0,
+        t0
+    );
 }
 
 #[test]
@@ -493,7 +580,11 @@ fn check_close(code: Option<u16>, expect: Expect) {
         _ => {
             let resume = matches!(expect, Expect::Resume | Expect::ResumeAfterPause);
             match ev.as_slice() {
-                [SessionEvent::Reconnecting { why: Why::Closed { code: c, .. }, resume: r, .. }] => {
+                [SessionEvent::Reconnecting {
+                    why: Why::Closed { code: c, .. },
+                    resume: r,
+                    ..
+                }] => {
                     assert_eq!(*c, code);
                     assert_eq!(*r, resume);
                 }
@@ -575,14 +666,25 @@ fn close_4004_with_a_refreshable_token_refreshes_once_then_second_4004_is_fatal(
     let (mut s, now) = ready_session(c);
     s.handle_closed(now, Some(4004), "auth");
     let ev = events(&mut s);
-    assert!(matches!(ev.last(), Some(SessionEvent::TokenRequired { reason: TokenReason::Rejected })), "{ev:?}");
+    assert!(
+        matches!(
+            ev.last(),
+            Some(SessionEvent::TokenRequired {
+                reason: TokenReason::Rejected
+            })
+        ),
+        "{ev:?}"
+    );
     assert!(s.next_connect().is_none());
     s.set_token(now, "QQBot fresh", None);
     let (now, sent) = reconnect_and_hello(&mut s);
     assert_eq!(sent[0]["op"], 2);
     assert_eq!(sent[0]["d"]["token"], "QQBot fresh");
     s.handle_closed(now, Some(4004), "auth");
-    assert!(matches!(events(&mut s).as_slice(), [SessionEvent::Fatal(_)]));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Fatal(_)]
+    ));
     assert!(s.next_connect().is_none());
 }
 
@@ -597,15 +699,27 @@ fn a_ready_between_two_4004s_gives_another_refresh() {
     frame(&mut s, now, &ready_frame(1));
     events(&mut s);
     s.handle_closed(now, Some(4004), "");
-    assert!(matches!(events(&mut s).last(), Some(SessionEvent::TokenRequired { .. })));
+    assert!(matches!(
+        events(&mut s).last(),
+        Some(SessionEvent::TokenRequired { .. })
+    ));
 }
 
 #[test]
 fn the_table_function_matches_the_spec_rows() {
     use botgate_session::qq::{close_action, CloseAction};
     assert_eq!(close_action(Some(4004)).0, CloseAction::AuthFailed);
-    assert_eq!(close_action(Some(4008)).0, CloseAction::ResumeAfter(qq::RATE_LIMIT_PAUSE));
-    assert_eq!(close_action(Some(4001)).0, CloseAction::Identify { client_bug: true });
-    assert_eq!(close_action(Some(4006)).0, CloseAction::Identify { client_bug: false });
+    assert_eq!(
+        close_action(Some(4008)).0,
+        CloseAction::ResumeAfter(qq::RATE_LIMIT_PAUSE)
+    );
+    assert_eq!(
+        close_action(Some(4001)).0,
+        CloseAction::Identify { client_bug: true }
+    );
+    assert_eq!(
+        close_action(Some(4006)).0,
+        CloseAction::Identify { client_bug: false }
+    );
     assert_eq!(close_action(Some(3000)).0, CloseAction::Resume);
 }

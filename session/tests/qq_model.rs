@@ -50,15 +50,18 @@ struct Conn {
 }
 
 fn dispatch(seq: u64) -> String {
-    format!(r#"{{"op":0,"s":{seq},"t":"MESSAGE_CREATE","id":"MESSAGE_CREATE:{seq}","d":{{"id":"{seq}"}}}}"#)
+    format!(
+        r#"{{"op":0,"s":{seq},"t":"MESSAGE_CREATE","id":"MESSAGE_CREATE:{seq}","d":{{"id":"{seq}"}}}}"#
+    )
 }
 
 impl Server {
     fn accept(&mut self, send_hello: bool) {
         let mut c = Conn::default();
         if send_hello {
-            c.outbox
-                .push(format!(r#"{{"op":10,"d":{{"heartbeat_interval":{HEARTBEAT_MS}}}}}"#));
+            c.outbox.push(format!(
+                r#"{{"op":10,"d":{{"heartbeat_interval":{HEARTBEAT_MS}}}}}"#
+            ));
         }
         self.conn = Some(c);
     }
@@ -80,7 +83,9 @@ impl Server {
 
     fn receive(&mut self, text: &str) {
         let v: Value = serde_json::from_str(text).expect("client frames are JSON");
-        let Some(conn) = self.conn.as_mut() else { return };
+        let Some(conn) = self.conn.as_mut() else {
+            return;
+        };
         if conn.close.is_some() || conn.zombie {
             return;
         }
@@ -116,7 +121,10 @@ impl Server {
                     conn.outbox.push(r#"{"op":9,"d":false}"#.to_owned());
                     return;
                 }
-                assert!(seq <= self.max_seq, "client resumes from a seq the server never sent");
+                assert!(
+                    seq <= self.max_seq,
+                    "client resumes from a seq the server never sent"
+                );
                 // replay, with an old duplicate thrown in
                 if seq > 1 {
                     conn.outbox.push(dispatch(seq));
@@ -124,7 +132,8 @@ impl Server {
                 for s in seq + 1..=self.max_seq {
                     conn.outbox.push(dispatch(s));
                 }
-                conn.outbox.push(r#"{"op":0,"t":"RESUMED","d":""}"#.to_owned());
+                conn.outbox
+                    .push(r#"{"op":0,"t":"RESUMED","d":""}"#.to_owned());
                 conn.live = true;
             }
             other => panic!("unexpected op from client: {other:?}"),
@@ -180,13 +189,26 @@ impl Oracle {
                 READY.fetch_add(1, Ordering::Relaxed);
             }
             SessionEvent::Resumed { .. } => {
-                assert_eq!(self.session, Some(server.sessions), "resumed into the wrong session");
+                assert_eq!(
+                    self.session,
+                    Some(server.sessions),
+                    "resumed into the wrong session"
+                );
                 RESUMED.fetch_add(1, Ordering::Relaxed);
             }
             SessionEvent::Dispatch(f) => {
                 let seq = f.seq().unwrap();
-                assert_eq!(self.session, Some(server.sessions), "dispatch outside a known session");
-                assert_eq!(seq, self.last + 1, "seq {seq} after {}: lost or duplicated", self.last);
+                assert_eq!(
+                    self.session,
+                    Some(server.sessions),
+                    "dispatch outside a known session"
+                );
+                assert_eq!(
+                    seq,
+                    self.last + 1,
+                    "seq {seq} after {}: lost or duplicated",
+                    self.last
+                );
                 self.last = seq;
                 DISPATCH.fetch_add(1, Ordering::Relaxed);
             }
@@ -225,17 +247,11 @@ impl World {
             while let Some(out) = self.s.poll_transmit() {
                 progressed = true;
                 match out {
-                    Outgoing::Text(t) => {
-                        if self.connected {
-                            self.server.receive(&t);
-                        }
-                    }
-                    Outgoing::Close { code, .. } => {
-                        if self.connected {
-                            self.connected = false;
-                            self.server.conn = None;
-                            self.s.handle_closed(self.now, Some(code), "");
-                        }
+                    Outgoing::Text(t) if self.connected => self.server.receive(&t),
+                    Outgoing::Close { code, .. } if self.connected => {
+                        self.connected = false;
+                        self.server.conn = None;
+                        self.s.handle_closed(self.now, Some(code), "");
                     }
                     _ => {}
                 }
@@ -279,7 +295,9 @@ impl World {
             let connect = self.s.next_connect().map(|(at, _)| at);
             let token = self.oracle.token_wanted;
             let next = [timer, connect, token].into_iter().flatten().min();
-            let Some(next) = next.filter(|t| *t <= until) else { break };
+            let Some(next) = next.filter(|t| *t <= until) else {
+                break;
+            };
             assert!(next >= self.now || timer == Some(next), "timer in the past");
             if next <= self.now {
                 same_instant += 1;
@@ -290,7 +308,8 @@ impl World {
             self.now = self.now.max(next);
             if token.is_some_and(|t| t <= self.now) {
                 self.oracle.token_wanted = None;
-                self.s.set_token(self.now, "QQBot fresh", Some(Duration::from_secs(7200)));
+                self.s
+                    .set_token(self.now, "QQBot fresh", Some(Duration::from_secs(7200)));
             } else if connect.is_some_and(|t| t <= self.now) && !self.connected {
                 if faulty && self.rng.below(10) == 0 {
                     self.s.handle_connect_failed(self.now, ConnectFailure::Io);
@@ -305,7 +324,10 @@ impl World {
                 if let Some(after) = self.s.poll_timeout() {
                     if after <= self.now {
                         same_instant += 1;
-                        assert!(same_instant < 5, "poll_timeout after handle_timeout did not move");
+                        assert!(
+                            same_instant < 5,
+                            "poll_timeout after handle_timeout did not move"
+                        );
                     }
                 }
             }
@@ -339,18 +361,44 @@ impl World {
                 self.server.invalidate();
                 self.server.close(Some(code));
             }
-            54..=58 if has_conn => self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":7}"#.to_owned()),
-            59..=61 if has_conn => self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":9,"d":true}"#.to_owned()),
+            54..=58 if has_conn => self
+                .server
+                .conn
+                .as_mut()
+                .unwrap()
+                .outbox
+                .push(r#"{"op":7}"#.to_owned()),
+            59..=61 if has_conn => self
+                .server
+                .conn
+                .as_mut()
+                .unwrap()
+                .outbox
+                .push(r#"{"op":9,"d":true}"#.to_owned()),
             62..=64 if has_conn => {
                 self.server.invalidate();
-                self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":9,"d":false}"#.to_owned());
+                self.server
+                    .conn
+                    .as_mut()
+                    .unwrap()
+                    .outbox
+                    .push(r#"{"op":9,"d":false}"#.to_owned());
             }
             65..=69 if has_conn => self.server.conn.as_mut().unwrap().zombie = true,
-            70..=76 if has_conn => {
+            70..=76
+                if has_conn
+                    && self.server.max_seq > 1
+                    && self.server.conn.as_ref().unwrap().live =>
+            {
                 // an old dispatch again, out of order
-                if self.server.max_seq > 1 && self.server.conn.as_ref().unwrap().live {
+                {
                     let old = 2 + self.rng.below(self.server.max_seq - 1);
-                    self.server.conn.as_mut().unwrap().outbox.push(dispatch(old));
+                    self.server
+                        .conn
+                        .as_mut()
+                        .unwrap()
+                        .outbox
+                        .push(dispatch(old));
                 }
             }
             77..=79 => self.server.invalidate(),
@@ -364,7 +412,13 @@ impl World {
                 let code = codes[self.rng.below(codes.len() as u64) as usize];
                 self.server.close(Some(code));
             }
-            81..=82 if has_conn => self.server.conn.as_mut().unwrap().outbox.push(r#"{"op":1}"#.to_owned()),
+            81..=82 if has_conn => self
+                .server
+                .conn
+                .as_mut()
+                .unwrap()
+                .outbox
+                .push(r#"{"op":1}"#.to_owned()),
             _ => {}
         }
         self.pump();
@@ -405,26 +459,29 @@ fn run(seed: u64) {
     w.server.new_event();
     w.pump();
     for _ in 0..CALM_STEPS {
-        if w.s.is_ready() && w.oracle.session == Some(w.server.sessions) && w.oracle.last == w.server.max_seq {
+        if w.s.is_ready()
+            && w.oracle.session == Some(w.server.sessions)
+            && w.oracle.last == w.server.max_seq
+        {
             break;
         }
         w.advance(w.now + Duration::from_millis(1_000), false);
         assert!(!w.oracle.fatal, "seed {seed}: fatal in calm phase");
     }
-    assert!(w.s.is_ready(), "seed {seed}: not ready after the calm phase");
+    assert!(
+        w.s.is_ready(),
+        "seed {seed}: not ready after the calm phase"
+    );
     assert_eq!(w.oracle.session, Some(w.server.sessions), "seed {seed}");
-    assert_eq!(w.oracle.last, w.server.max_seq, "seed {seed}: not everything was delivered");
+    assert_eq!(
+        w.oracle.last, w.server.max_seq,
+        "seed {seed}: not everything was delivered"
+    );
 }
 
 #[test]
 fn random_fault_schedules_deliver_every_seq_once_and_in_order() {
-    for seed in 0..SEEDS {
-        let r = std::panic::catch_unwind(|| run(seed));
-        if let Err(e) = r {
-            eprintln!("failing seed: {seed}");
-            std::panic::resume_unwind(e);
-        }
-    }
+    common::for_each_seed(SEEDS, run);
     let counts = [
         ("ready", &READY),
         ("resumed", &RESUMED),

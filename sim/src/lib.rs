@@ -11,6 +11,25 @@
 //! `wait_for` for tests), takes scripted events (`push_event`, `load_script`) and faults
 //! ([`Fault`]) at any time, and stops when dropped.
 //!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use botgate_sim::{QqConfig, QqSim, Record};
+//! use botgate_transport::ws::{self, ConnectOptions, Message};
+//!
+//! let sim = QqSim::start(QqConfig::default()).await?;
+//! sim.push_event("AT_MESSAGE_CREATE", serde_json::json!({"content": "hi"})); // held until READY
+//! let mut stream = ws::connect(sim.url(), &ConnectOptions::new()).await?;
+//! let identify = r#"{"op":2,"d":{"token":"QQBot sim-access-token","intents":1073741824,"shard":[0,1]}}"#;
+//! stream.send_text(identify).await?;
+//! // Wait for the sim to have sent READY and the held event: no sleeps.
+//! sim.log()
+//!     .wait_count(2, |r| matches!(r, Record::Sent { frame, .. } if frame["op"] == 0))
+//!     .await;
+//! assert_eq!(sim.sent_dispatches()[1]["d"]["content"], "hi");
+//! # Ok(()) }
+//! ```
+//!
 //! The sims parse client frames with `serde_json` on purpose, independently of
 //! `botgate-codec`: a bug in the codec cannot hide behind the same bug in the sim.
 

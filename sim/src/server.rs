@@ -75,7 +75,8 @@ where
                 Ok(pair) => pair,
                 Err(e) => {
                     tracing::warn!(error = %e, "sim accept failed");
-                    tokio::task::yield_now().await;
+                    // Back off briefly: errors like EMFILE repeat until a descriptor frees up.
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                     continue;
                 }
             };

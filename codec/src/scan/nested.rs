@@ -156,8 +156,8 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
                 u64::from_le_bytes(tail)
             }
         };
-        let backslashes = eq_exact(w, b'\\');
-        if backslashes != 0 || escape {
+        // Any backslash at all (a spurious bit only ever sits above a real one).
+        if eq_bytes(w, b'\\') != 0 || escape {
             for (k, c) in w.to_le_bytes().into_iter().enumerate() {
                 if escape {
                     escape = false;
@@ -183,6 +183,18 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
             continue;
         }
         let quotes = eq_exact(w, b'"');
+        // `| 0x20` folds `[` onto `{` and `]` onto `}`, and nothing else onto either.
+        let folded = w | (LO * 0x20);
+        let candidates = eq_bytes(folded, b'{') | eq_bytes(folded, b'}');
+        if candidates == 0 {
+            // No bracket here: only the parity of the quotes matters.
+            let count = ((quotes >> 7).wrapping_mul(LO)) >> 56;
+            if count & 1 != 0 {
+                in_string = !in_string;
+            }
+            i += 8;
+            continue;
+        }
         // Inside-string mask: opening quote and content set, closing quote clear.
         let mut inside = quotes;
         inside ^= inside << 8;
@@ -190,12 +202,12 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
         inside ^= inside << 32;
         inside ^= in_string & HI;
         in_string = if inside & (1 << 63) != 0 { u64::MAX } else { 0 };
-        let folded = w | (LO * 0x20);
-        let mut structural = (eq_exact(folded, b'{') | eq_exact(folded, b'}')) & !inside;
+        let mut structural = candidates & !inside;
         while structural != 0 {
             let k = (structural.trailing_zeros() / 8) as usize;
             let c = (w >> (8 * k)) as u8;
-            if brackets.push_or_pop(c, i + k)? {
+            // `eq_bytes` may flag the byte after a real bracket: check the byte itself.
+            if matches!(c, b'{' | b'}' | b'[' | b']') && brackets.push_or_pop(c, i + k)? {
                 return Ok(i + k + 1);
             }
             structural &= structural - 1;

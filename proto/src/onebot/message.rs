@@ -36,8 +36,10 @@ impl Message {
         cq::render(&self.0)
     }
 
-    /// Append a segment (builder style).
-    pub fn push(mut self, seg: impl Into<Segment>) -> Self {
+    /// This message with a segment appended (builder style; `Vec::push` is there too, by
+    /// `DerefMut`).
+    #[must_use]
+    pub fn with(mut self, seg: impl Into<Segment>) -> Self {
         self.0.push(seg.into());
         self
     }

@@ -25,26 +25,7 @@ use crate::token::Token;
 use crate::wire;
 
 /// Bubble opcodes (spec §3.2: Bubble's own and botgate's extension).
-pub mod op {
-    /// Dispatch (receive).
-    pub const DISPATCH: u8 = 0;
-    /// Heartbeat (both ways; received: beat now).
-    pub const HEARTBEAT: u8 = 1;
-    /// Resume (send; extended profile).
-    pub const RESUME: u8 = 6;
-    /// Reconnect (receive; extended profile).
-    pub const RECONNECT: u8 = 7;
-    /// Invalid session (receive; extended profile).
-    pub const INVALID_SESSION: u8 = 9;
-    /// Hello (receive).
-    pub const HELLO: u8 = 10;
-    /// Heartbeat ACK (receive).
-    pub const HEARTBEAT_ACK: u8 = 11;
-    /// Subscribe (send).
-    pub const SUBSCRIBE: u8 = 30;
-    /// Unsubscribe (send).
-    pub const UNSUBSCRIBE: u8 = 31;
-}
+pub use botgate_codec::bubble::op;
 
 /// The close code the client uses when it drops a connection to reconnect.
 pub const RECONNECT_CLOSE_CODE: u16 = 4900;
@@ -193,7 +174,7 @@ impl Session {
             }
         }
         if self.phase == Phase::Ready && !new.is_empty() {
-            self.pending.push_back(wire::bubble_events(op::SUBSCRIBE, &new));
+            self.pending.push_back(wire::bubble_subscribe(&new));
         }
         self.flush(now);
     }
@@ -209,7 +190,7 @@ impl Session {
         }
         if self.phase == Phase::Ready && !gone.is_empty() {
             self.unsubscribing.extend(gone.iter().cloned());
-            self.pending.push_back(wire::bubble_events(op::UNSUBSCRIBE, &gone));
+            self.pending.push_back(wire::bubble_unsubscribe(&gone));
         }
         self.flush(now);
     }
@@ -260,8 +241,14 @@ impl Session {
         self.pending_wake = None;
         let at = self.backoff.next_attempt(now, &mut self.rng, min_delay);
         let resume = self.resume_state().is_some();
-        tracing::info!(?why, resume, delay_ms = at.saturating_duration_since(now).as_millis() as u64, "Bubble session reconnecting");
-        self.events.push_back(SessionEvent::Reconnecting { why, at, resume });
+        tracing::info!(
+            ?why,
+            resume,
+            delay_ms = at.saturating_duration_since(now).as_millis() as u64,
+            "Bubble session reconnecting"
+        );
+        self.events
+            .push_back(SessionEvent::Reconnecting { why, at, resume });
         self.phase = Phase::Idle { at };
     }
 
@@ -297,7 +284,8 @@ impl Session {
     fn beat(&mut self) {
         // Heartbeats are exempt from the budget (Bubble's limits page): no token taken.
         let seq = (self.last_seq > 0).then_some(self.last_seq);
-        self.transmit.push_back(Outgoing::Text(wire::heartbeat(seq)));
+        self.transmit
+            .push_back(Outgoing::Text(wire::heartbeat(seq)));
     }
 
     fn on_hello(&mut self, now: Instant, frame: &Frame) {
@@ -309,7 +297,9 @@ impl Session {
         let interval = wire::u64_field(&d, "heartbeat_interval")
             .filter(|ms| *ms > 0)
             .map_or(DEFAULT_HEARTBEAT, Duration::from_millis);
-        let first = self.rng.duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
+        let first = self
+            .rng
+            .duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
         self.heartbeat.start(now, interval, first);
         let resuming = match self.resume_state() {
             Some(r) => {
@@ -361,7 +351,11 @@ impl Session {
         self.last_seq = frame.seq().unwrap_or(0);
         self.available = wire::first(&d, &["availableEvents", "available_events"])
             .and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         let bot_id = d.get("bot").and_then(|b| {
             b.get("botUser")
@@ -384,8 +378,7 @@ impl Session {
         }
         let desired: Vec<String> = self.desired_set().into_iter().collect();
         if !desired.is_empty() {
-            self.pending
-                .push_back(wire::bubble_events(op::SUBSCRIBE, &desired));
+            self.pending.push_back(wire::bubble_subscribe(&desired));
         }
     }
 
@@ -399,12 +392,11 @@ impl Session {
         let add: Vec<String> = desired.difference(&self.confirmed).cloned().collect();
         let remove: Vec<String> = self.confirmed.difference(&desired).cloned().collect();
         if !add.is_empty() {
-            self.pending.push_back(wire::bubble_events(op::SUBSCRIBE, &add));
+            self.pending.push_back(wire::bubble_subscribe(&add));
         }
         if !remove.is_empty() {
             self.unsubscribing.extend(remove.iter().cloned());
-            self.pending
-                .push_back(wire::bubble_events(op::UNSUBSCRIBE, &remove));
+            self.pending.push_back(wire::bubble_unsubscribe(&remove));
         }
     }
 
@@ -416,7 +408,11 @@ impl Session {
         }
         if let Some(s) = frame.seq() {
             if s <= self.last_seq {
-                tracing::debug!(seq = s, last = self.last_seq, "Bubble: replayed dispatch dropped");
+                tracing::debug!(
+                    seq = s,
+                    last = self.last_seq,
+                    "Bubble: replayed dispatch dropped"
+                );
                 return;
             }
             self.last_seq = s;
@@ -511,10 +507,12 @@ impl Session {
             CloseAction::TakenOver if !self.config.takeover_is_fatal => {
                 self.schedule(now, why, Duration::ZERO)
             }
-            CloseAction::TakenOver | CloseAction::Fatal => self.fatal(Error::new(ErrorKind::FatalClose {
-                code: code.unwrap_or_default(),
-                meaning,
-            })),
+            CloseAction::TakenOver | CloseAction::Fatal => {
+                self.fatal(Error::new(ErrorKind::FatalClose {
+                    code: code.unwrap_or_default(),
+                    meaning,
+                }))
+            }
             CloseAction::Unknown => {
                 self.unknown_closes += 1;
                 if self.unknown_closes >= self.config.max_unknown_closes {
@@ -590,7 +588,9 @@ impl SessionMachine for Session {
         self.backoff.on_attempt(now);
         self.backoff.on_disconnect(now);
         match failure {
-            ConnectFailure::Http { status: status @ (401 | 403) } => {
+            ConnectFailure::Http {
+                status: status @ (401 | 403),
+            } => {
                 self.fatal(Error::new(ErrorKind::AuthFailed {
                     close_code: None,
                     http_status: Some(status),

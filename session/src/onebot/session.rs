@@ -92,9 +92,12 @@ fn int(bytes: &[u8], span: Option<Span>) -> Option<i64> {
     let span = span?;
     let raw = std::str::from_utf8(span.slice(bytes)).ok()?;
     let raw = raw.trim().trim_matches('"');
-    raw.parse::<i64>()
-        .ok()
-        .or_else(|| raw.parse::<f64>().ok().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+    raw.parse::<i64>().ok().or_else(|| {
+        raw.parse::<f64>()
+            .ok()
+            .filter(|f| f.fract() == 0.0)
+            .map(|f| f as i64)
+    })
 }
 
 impl Session {
@@ -170,7 +173,8 @@ impl Session {
             });
             return ActionId(id);
         }
-        let frame = serde_json::json!({"action": action, "params": params, "echo": id.to_string()}).to_string();
+        let frame = serde_json::json!({"action": action, "params": params, "echo": id.to_string()})
+            .to_string();
         let deadline = now + timeout.unwrap_or(self.config.action_timeout);
         self.calls.insert(
             id,
@@ -248,7 +252,9 @@ impl Session {
         self.backoff.on_disconnect(now);
         self.fail_sent_calls();
         if self.config.url.is_some() {
-            let at = self.backoff.next_attempt(now, &mut self.rng, Duration::ZERO);
+            let at = self
+                .backoff
+                .next_attempt(now, &mut self.rng, Duration::ZERO);
             tracing::info!(?why, "OneBot connection lost; reconnecting");
             self.events.push_back(SessionEvent::Reconnecting {
                 why,
@@ -257,7 +263,10 @@ impl Session {
             });
             self.phase = Phase::Idle { at };
         } else {
-            tracing::info!(?why, "OneBot reverse connection lost; waiting for the next one");
+            tracing::info!(
+                ?why,
+                "OneBot reverse connection lost; waiting for the next one"
+            );
             self.phase = Phase::Waiting;
         }
     }
@@ -309,7 +318,10 @@ impl Session {
             return;
         };
         if !self.calls.get(&id).is_some_and(|c| c.sent) {
-            tracing::debug!(echo = id, "OneBot: response to no pending call (late or foreign) ignored");
+            tracing::debug!(
+                echo = id,
+                "OneBot: response to no pending call (late or foreign) ignored"
+            );
             return;
         }
         let retcode = int(&bytes, f.retcode).unwrap_or(0);
@@ -377,7 +389,9 @@ impl SessionMachine for Session {
         }
         self.backoff.on_attempt(now);
         match failure {
-            ConnectFailure::Http { status: status @ (401 | 403) } => {
+            ConnectFailure::Http {
+                status: status @ (401 | 403),
+            } => {
                 self.fatal(Error::new(ErrorKind::AuthFailed {
                     close_code: None,
                     http_status: Some(status),
@@ -465,7 +479,10 @@ impl SessionMachine for Session {
             self.finish(id, Err(ActionError::Timeout));
         }
         if self.phase == Phase::Open && self.watchdog.is_some_and(|w| now >= w) {
-            tracing::warn!("OneBot: no heartbeat for {} intervals; reconnecting", self.config.heartbeat_misses);
+            tracing::warn!(
+                "OneBot: no heartbeat for {} intervals; reconnecting",
+                self.config.heartbeat_misses
+            );
             self.watchdog = None;
             self.limiter_wake = None;
             self.transmit.push_back(Outgoing::Close {
@@ -512,7 +529,12 @@ impl SessionMachine for Session {
             .access_token
             .as_ref()
             .filter(|t| !t.is_empty())
-            .map(|t| vec![("Authorization", Token::new(format!("Bearer {}", t.expose())))])
+            .map(|t| {
+                vec![(
+                    "Authorization",
+                    Token::new(format!("Bearer {}", t.expose())),
+                )]
+            })
             .unwrap_or_default()
     }
 

@@ -32,16 +32,37 @@ pub fn close_action(code: Option<u16>) -> (CloseAction, &'static str) {
     match code {
         4000 => (CloseAction::Resume, "unknown error"),
         4001 => (CloseAction::Identify { client_bug: true }, "invalid opcode"),
-        4002 => (CloseAction::Identify { client_bug: true }, "invalid payload"),
-        4003 => (CloseAction::Identify { client_bug: true }, "not authenticated yet"),
+        4002 => (
+            CloseAction::Identify { client_bug: true },
+            "invalid payload",
+        ),
+        4003 => (
+            CloseAction::Identify { client_bug: true },
+            "not authenticated yet",
+        ),
         4004 => (CloseAction::AuthFailed, "authentication failed"),
-        4005 => (CloseAction::Identify { client_bug: true }, "already authenticated"),
-        4006 => (CloseAction::Identify { client_bug: false }, "session id invalid"),
-        4007 => (CloseAction::Identify { client_bug: false }, "seq wrong on resume"),
-        4008 => (CloseAction::ResumeAfter(RATE_LIMIT_PAUSE), "payloads sent too fast"),
+        4005 => (
+            CloseAction::Identify { client_bug: true },
+            "already authenticated",
+        ),
+        4006 => (
+            CloseAction::Identify { client_bug: false },
+            "session id invalid",
+        ),
+        4007 => (
+            CloseAction::Identify { client_bug: false },
+            "seq wrong on resume",
+        ),
+        4008 => (
+            CloseAction::ResumeAfter(RATE_LIMIT_PAUSE),
+            "payloads sent too fast",
+        ),
         4009 => (CloseAction::Resume, "connection expired"),
         4010 => (CloseAction::Fatal, "invalid shard"),
-        4011 => (CloseAction::Fatal, "too many guilds for one connection: shard"),
+        4011 => (
+            CloseAction::Fatal,
+            "too many guilds for one connection: shard",
+        ),
         4012 => (CloseAction::Fatal, "invalid version"),
         4013 => (CloseAction::Fatal, "invalid intent"),
         4014 => (CloseAction::Fatal, "intent not authorised"),

@@ -21,24 +21,7 @@ use crate::token::Token;
 use crate::wire;
 
 /// QQ opcodes (the spec's table).
-pub mod op {
-    /// Dispatch (receive).
-    pub const DISPATCH: u8 = 0;
-    /// Heartbeat (send; received: beat now).
-    pub const HEARTBEAT: u8 = 1;
-    /// Identify (send).
-    pub const IDENTIFY: u8 = 2;
-    /// Resume (send).
-    pub const RESUME: u8 = 6;
-    /// Reconnect (receive).
-    pub const RECONNECT: u8 = 7;
-    /// Invalid Session (receive).
-    pub const INVALID_SESSION: u8 = 9;
-    /// Hello (receive).
-    pub const HELLO: u8 = 10;
-    /// Heartbeat ACK (receive).
-    pub const HEARTBEAT_ACK: u8 = 11;
-}
+pub use botgate_codec::qq::op;
 
 /// The close code the client uses when it drops a connection to reconnect (keeps the session
 /// resumable; 1000 could end it).
@@ -160,7 +143,12 @@ impl Session {
 
     /// Supplies a (fresh) token, valid for `expires_in` if known. Answers `TokenRequired`; may
     /// be called at any time.
-    pub fn set_token(&mut self, now: Instant, token: impl Into<Token>, expires_in: Option<Duration>) {
+    pub fn set_token(
+        &mut self,
+        now: Instant,
+        token: impl Into<Token>,
+        expires_in: Option<Duration>,
+    ) {
         self.config.token = token.into();
         self.token_expires_at = expires_in.map(|d| now + d);
         self.token_rejected = false;
@@ -191,12 +179,14 @@ impl Session {
         self.heartbeat.stop();
         let at = self.backoff.next_attempt(now, &mut self.rng, min_delay);
         let resume = self.session_id.is_some();
-        tracing::info!(?why, resume, delay_ms = at.saturating_duration_since(now).as_millis() as u64, "QQ session reconnecting");
-        self.events.push_back(SessionEvent::Reconnecting {
-            why,
-            at,
+        tracing::info!(
+            ?why,
             resume,
-        });
+            delay_ms = at.saturating_duration_since(now).as_millis() as u64,
+            "QQ session reconnecting"
+        );
+        self.events
+            .push_back(SessionEvent::Reconnecting { why, at, resume });
         let reason = if !self.config.refreshable_token {
             None
         } else if self.token_rejected {
@@ -214,7 +204,8 @@ impl Session {
         match reason {
             Some(reason) => {
                 self.phase = Phase::AwaitingToken { not_before: at };
-                self.events.push_back(SessionEvent::TokenRequired { reason });
+                self.events
+                    .push_back(SessionEvent::TokenRequired { reason });
             }
             None => self.enter_idle(at),
         }
@@ -246,7 +237,13 @@ impl Session {
         self.events.push_back(SessionEvent::Fatal(error));
     }
 
-    fn auth_failed(&mut self, now: Instant, why: Why, close_code: Option<u16>, http_status: Option<u16>) {
+    fn auth_failed(
+        &mut self,
+        now: Instant,
+        why: Why,
+        close_code: Option<u16>,
+        http_status: Option<u16>,
+    ) {
         self.auth_failures += 1;
         if !self.config.refreshable_token || self.auth_failures >= 2 {
             self.fatal(Error::new(ErrorKind::AuthFailed {
@@ -263,7 +260,8 @@ impl Session {
 
     fn beat(&mut self) {
         let seq = (self.last_seq > 0).then_some(self.last_seq);
-        self.transmit.push_back(Outgoing::Text(wire::heartbeat(seq)));
+        self.transmit
+            .push_back(Outgoing::Text(wire::heartbeat(seq)));
     }
 
     fn on_hello(&mut self, now: Instant, frame: &Frame) {
@@ -297,7 +295,9 @@ impl Session {
                 false
             }
         };
-        let first = self.rng.duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
+        let first = self
+            .rng
+            .duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
         self.heartbeat.start(now, interval, first);
         self.phase = Phase::Handshake {
             deadline: now + self.config.ready_timeout,
@@ -345,12 +345,17 @@ impl Session {
                 }
                 self.became_ready(now);
                 tracing::info!(seq = self.last_seq, "QQ session resumed");
-                self.events.push_back(SessionEvent::Resumed { replayed: None });
+                self.events
+                    .push_back(SessionEvent::Resumed { replayed: None });
             }
             _ => {
                 if let Some(s) = frame.seq() {
                     if s <= self.last_seq {
-                        tracing::debug!(seq = s, last = self.last_seq, "QQ: replayed dispatch dropped");
+                        tracing::debug!(
+                            seq = s,
+                            last = self.last_seq,
+                            "QQ: replayed dispatch dropped"
+                        );
                         return;
                     }
                     if self.last_seq != 0 && s != self.last_seq + 1 {
@@ -391,7 +396,9 @@ impl SessionMachine for Session {
         self.backoff.on_attempt(now);
         self.backoff.on_disconnect(now);
         match failure {
-            ConnectFailure::Http { status: status @ (401 | 403) } => {
+            ConnectFailure::Http {
+                status: status @ (401 | 403),
+            } => {
                 self.auth_failed(now, Why::ConnectFailed(failure), None, Some(status));
             }
             other => self.schedule(now, Why::ConnectFailed(other), Duration::ZERO),
@@ -457,7 +464,11 @@ impl SessionMachine for Session {
                     CloseAction::ResumeAfter(pause) => self.schedule(now, why, pause),
                     CloseAction::Identify { client_bug } => {
                         if client_bug {
-                            tracing::error!(?code, meaning, "QQ closed the connection over a client bug");
+                            tracing::error!(
+                                ?code,
+                                meaning,
+                                "QQ closed the connection over a client bug"
+                            );
                         }
                         self.session_id = None;
                         self.schedule(now, why, Duration::ZERO);

@@ -50,3 +50,32 @@ pub fn close_code(o: &[Outgoing]) -> Option<u16> {
         _ => None,
     })
 }
+
+/// Runs `run(seed)` for every seed in `0..seeds` on all cores; if any panics, panics naming
+/// the smallest failing seed. `SEED=n` runs that seed alone (to read its trace).
+pub fn for_each_seed(seeds: u64, run: impl Fn(u64) + Sync) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    if let Some(seed) = std::env::var("SEED").ok().and_then(|s| s.parse().ok()) {
+        run(seed);
+        return;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) as u64;
+    let failed = AtomicU64::new(u64::MAX);
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            let (run, failed) = (&run, &failed);
+            scope.spawn(move || {
+                let mut seed = t;
+                while seed < seeds && seed < failed.load(Ordering::Relaxed) {
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(seed))).is_err() {
+                        failed.fetch_min(seed, Ordering::Relaxed);
+                        return;
+                    }
+                    seed += threads;
+                }
+            });
+        }
+    });
+    let f = failed.load(Ordering::Relaxed);
+    assert!(f == u64::MAX, "failing seed: {f}");
+}

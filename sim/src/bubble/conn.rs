@@ -268,6 +268,11 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
         };
     };
     let d = frame.get("d").unwrap_or(&Value::Null);
+    // Any frame but op 6 ends the wait for a resume.
+    if op != 6 && conn.ready_at.is_some() {
+        let frames = ready(shared, conn);
+        send_all(wire, conn, frames).await?;
+    }
     if op == 1 {
         conn.deadline = Instant::now() + shared.config.heartbeat_timeout;
         if conn.acking {
@@ -298,11 +303,6 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
         } else {
             Ok(())
         };
-    }
-    // Any other frame ends the wait for a resume.
-    if conn.ready_at.is_some() {
-        let frames = ready(shared, conn);
-        send_all(wire, conn, frames).await?;
     }
     match op {
         30 | 31 => {

@@ -74,6 +74,24 @@ pub struct PeerInfo {
 /// A reverse-WS server. Handshakes run concurrently in the background;
 /// [`accept`](Listener::accept) hands out finished connections. Dropping the listener stops
 /// accepting (connections already handed out live on).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), botgate_transport::Error> {
+/// use botgate_transport::ws::{Listener, ListenerConfig};
+/// use botgate_transport::Secret;
+/// let config = ListenerConfig {
+///     access_token: Some(Secret::new("token")),
+///     path: Some("/onebot/v11".into()),
+///     ..Default::default()
+/// };
+/// let mut listener = Listener::bind("0.0.0.0:2536", config).await?;
+/// loop {
+///     let (stream, peer) = listener.accept().await?;
+///     // peer.self_id is None for Waylay: learn it from the lifecycle event.
+///     tokio::spawn(async move { drop((stream, peer)) });
+/// }
+/// # }
+/// ```
 pub struct Listener {
     local_addr: SocketAddr,
     accepted: mpsc::Receiver<(WsStream, PeerInfo)>,
@@ -140,7 +158,8 @@ async fn accept_loop(
             Err(e) => {
                 // Per-connection errors (e.g. ECONNABORTED, EMFILE) must not end the listener.
                 tracing::warn!(error = %e, "reverse-ws accept failed");
-                tokio::task::yield_now().await;
+                // Back off briefly: errors like EMFILE repeat until a descriptor frees up.
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             }
         };
