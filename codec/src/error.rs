@@ -124,6 +124,11 @@ impl Error {
         event: &str,
         bytes: &[u8],
     ) -> Result<T, Error> {
+        // Fast path: plain serde_json. Tracking the path costs on every field, so it is only
+        // paid, on the same bytes, once a decode has failed.
+        if let Ok(value) = serde_json::from_slice::<T>(bytes) {
+            return Ok(value);
+        }
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
             let path = e.path().to_string();

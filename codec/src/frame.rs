@@ -271,7 +271,8 @@ fn parse_text(field: &'static str, input: &[u8], span: Span) -> Result<Option<Te
                 start: span.start + 1,
                 end: span.end.saturating_sub(1),
             };
-            if !inner.slice(input).contains(&b'\\') {
+            // A plain loop: `t` and `id` are short, and `contains` would call `memchr`.
+            if !inner.slice(input).iter().any(|&c| c == b'\\') {
                 return Ok(Some(Text::Span(inner)));
             }
             let text = scan::str_value(input, span)?;

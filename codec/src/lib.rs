@@ -17,6 +17,7 @@ mod json;
 pub mod onebot;
 pub mod qq;
 pub mod scan;
+pub mod unify;
 
 pub use error::{Error, ErrorKind};
 pub use frame::Frame;

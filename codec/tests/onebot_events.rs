@@ -410,3 +410,14 @@ fn every_event_line_survives_serialise_and_decode_again() {
         assert_eq!(again, e, "line {}", i + 1);
     }
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<Event>();
+    assert_send_sync::<botgate_codec::onebot::RawEvent>();
+    assert_send_sync::<Incoming>();
+    assert_send_sync::<botgate_codec::onebot::ActionResponse>();
+    assert_send_sync::<botgate_codec::onebot::ActionError>();
+    assert_send_sync::<botgate_codec::onebot::Action>();
+}

@@ -23,6 +23,9 @@ pub use botgate_session as session;
 pub use botgate_sim as sim;
 pub use botgate_transport as transport;
 
+mod bot;
+
+pub use bot::{Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, QqBot, RunningBot};
 pub use botgate_codec::Intents;
 pub use botgate_dispatch::bubble::BubbleHandlers;
 pub use botgate_dispatch::onebot::OneBotHandlers;

@@ -39,7 +39,12 @@ fn decode_qq_vectors_gives_one_typed_line_per_frame() {
         .args(["decode", "--platform", "qq", &file])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = json_lines(&out);
     let inputs: Vec<Value> = std::fs::read_to_string(&file)
         .unwrap()
@@ -56,12 +61,18 @@ fn decode_qq_vectors_gives_one_typed_line_per_frame() {
         assert_eq!(got["id"], *input.get("id").unwrap_or(&Value::Null));
         assert!(got.get("error").is_none(), "line {}: {got}", i + 1);
     }
-    let at = lines.iter().find(|l| l["t"] == "AT_MESSAGE_CREATE").unwrap();
+    let at = lines
+        .iter()
+        .find(|l| l["t"] == "AT_MESSAGE_CREATE")
+        .unwrap();
     assert_eq!(at["data"]["author"]["username"], "小明");
     assert_eq!(at["data"]["content"], "<@!6158788878435714165> /天气 深圳");
     assert_eq!(at["data"]["seq_in_channel"], "828");
     let ready = lines.iter().find(|l| l["t"] == "READY").unwrap();
-    assert_eq!(ready["data"]["session_id"], "082ee18c-0be3-491b-9d8b-fbd95c51673a");
+    assert_eq!(
+        ready["data"]["session_id"],
+        "082ee18c-0be3-491b-9d8b-fbd95c51673a"
+    );
 }
 
 #[test]
@@ -78,17 +89,25 @@ fn decode_unknown_event_type_passes_raw_data_through() {
 #[test]
 fn decode_bad_lines_give_error_lines_and_exit_1() {
     let mut input = Vec::new();
-    input.extend_from_slice(br#"{"op":0,"s":1,"t":"AT_MESSAGE_CREATE","d":{"id":"1","content":"hi"}}"#);
+    input.extend_from_slice(
+        br#"{"op":0,"s":1,"t":"AT_MESSAGE_CREATE","d":{"id":"1","content":"hi"}}"#,
+    );
     input.push(b'\n');
     input.extend_from_slice(br#"{"op":0,"s":2,"t":"AT_MESSAGE_CREATE","d":{"id":"#); // truncated
     input.push(b'\n');
     input.extend_from_slice(br#"{"op":"zero","d":null}"#); // wrong type for op
     input.push(b'\n');
-    input.extend_from_slice(b"{\"op\":0,\"t\":\"AT_MESSAGE_CREATE\",\"d\":{\"content\":\"\xff\xfe\"}}"); // invalid UTF-8
+    input.extend_from_slice(
+        b"{\"op\":0,\"t\":\"AT_MESSAGE_CREATE\",\"d\":{\"content\":\"\xff\xfe\"}}",
+    ); // invalid UTF-8
     input.push(b'\n');
     input.extend_from_slice(br#"{"op":99999999999999999999999}"#); // huge number
     input.push(b'\n');
-    let deep = format!(r#"{{"op":0,"t":"AT_MESSAGE_CREATE","d":{}{}}}"#, "[".repeat(1 << 20), "]".repeat(1 << 20));
+    let deep = format!(
+        r#"{{"op":0,"t":"AT_MESSAGE_CREATE","d":{}{}}}"#,
+        "[".repeat(1 << 20),
+        "]".repeat(1 << 20)
+    );
     input.extend_from_slice(deep.as_bytes());
     input.push(b'\n');
     let out = run_stdin(&["decode", "--platform", "qq"], &input);
@@ -98,19 +117,35 @@ fn decode_bad_lines_give_error_lines_and_exit_1() {
     assert_eq!(lines[0]["data"]["content"], "hi");
     for (i, l) in lines.iter().enumerate().skip(1) {
         assert_eq!(l["line"], i + 1);
-        let err = l["error"].as_str().unwrap_or_else(|| panic!("line {}: {l}", i + 1));
+        let err = l["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("line {}: {l}", i + 1));
         assert!(!err.is_empty());
     }
-    assert!(lines[2]["error"].as_str().unwrap().contains("op"), "{}", lines[2]);
+    assert!(
+        lines[2]["error"].as_str().unwrap().contains("op"),
+        "{}",
+        lines[2]
+    );
 }
 
 #[test]
 fn decode_bubble_vectors_succeeds() {
     let out = Command::new(BIN)
-        .args(["decode", "--platform", "bubble", &testdata("bubble/frames.jsonl")])
+        .args([
+            "decode",
+            "--platform",
+            "bubble",
+            &testdata("bubble/frames.jsonl"),
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let lines = json_lines(&out);
     assert!(lines.iter().all(|l| l.get("error").is_none()));
     assert!(lines.iter().any(|l| l["t"] == "MESSAGE_CREATE"));
@@ -119,10 +154,20 @@ fn decode_bubble_vectors_succeeds() {
 #[test]
 fn decode_onebot_vectors_gives_kinds() {
     let out = Command::new(BIN)
-        .args(["decode", "--platform", "onebot", &testdata("onebot/events.jsonl")])
+        .args([
+            "decode",
+            "--platform",
+            "onebot",
+            &testdata("onebot/events.jsonl"),
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let lines = json_lines(&out);
     assert_eq!(lines[0]["kind"], "message.group");
     assert_eq!(lines[0]["data"]["group_id"], 987654321);

@@ -191,7 +191,8 @@ fn every_schema_payload_is_a_struct_here() {
     let schema = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/schema/onebot.toml"));
     let sources = [
         include_str!("../src/onebot/message_event.rs"),
-        include_str!("../src/onebot/notice.rs"),
+        include_str!("../src/onebot/notice/mod.rs"),
+        include_str!("../src/onebot/notice/extension.rs"),
         include_str!("../src/onebot/request.rs"),
         include_str!("../src/onebot/meta.rs"),
     ]

@@ -18,6 +18,8 @@
 pub mod backoff;
 pub mod bubble;
 pub mod dedupe;
+#[cfg(feature = "driver")]
+pub mod driver;
 pub mod error;
 pub mod event;
 mod heartbeat;

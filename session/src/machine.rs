@@ -43,3 +43,13 @@ pub trait SessionMachine {
     /// Closes for good (no reconnect); emits `Stopped`.
     fn close(&mut self, now: Instant);
 }
+
+// The driver moves machines into tasks: they must stay `Send` (and their events too).
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<crate::qq::Session>();
+    assert_send::<crate::bubble::Session>();
+    assert_send::<crate::onebot::Session>();
+    assert_send::<SessionEvent>();
+    assert_send::<Outgoing>();
+};

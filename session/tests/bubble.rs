@@ -706,3 +706,25 @@ fn close_stops_for_good() {
     assert!(matches!(tx(&mut s).as_slice(), []));
     let _ = Outgoing::Text(String::new());
 }
+
+#[test]
+fn store_state_follows_the_handled_point_and_a_fresh_session_resets_it() {
+    let (mut s, now, _) = ready(exact(), READY_EXTENDED);
+    for seq in 2..=5 {
+        frame(&mut s, now, &msg(Some(seq), 100 + seq));
+    }
+    assert_eq!(s.store_state().unwrap().seq, 5);
+    s.set_handled(3);
+    assert_eq!(s.store_state().unwrap().seq, 3);
+    assert_eq!(s.resume_state().unwrap().seq, 5);
+    s.handle_closed(now, Some(4009), "");
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    frame(&mut s, now, READY_EXTENDED);
+    frame(&mut s, now, &msg(Some(2), 200));
+    assert_eq!(
+        s.store_state().unwrap().seq,
+        0,
+        "nothing of the new session handled yet"
+    );
+}

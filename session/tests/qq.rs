@@ -723,3 +723,29 @@ fn the_table_function_matches_the_spec_rows() {
     );
     assert_eq!(close_action(Some(3000)).0, CloseAction::Resume);
 }
+
+#[test]
+fn the_stored_resume_point_is_the_handled_seq_when_the_application_reports_it() {
+    let (mut s, now) = ready_session(config());
+    for seq in 2..=6 {
+        frame(&mut s, now, &dispatch(seq));
+    }
+    assert_eq!(
+        s.store_state().unwrap().seq,
+        6,
+        "delivered point by default"
+    );
+    s.set_handled(4);
+    assert_eq!(s.store_state().unwrap().seq, 4);
+    assert_eq!(
+        s.resume_state().unwrap().seq,
+        6,
+        "in-process resumes use the delivered point"
+    );
+    s.set_handled(99);
+    assert_eq!(
+        s.store_state().unwrap().seq,
+        6,
+        "never beyond what was delivered"
+    );
+}

@@ -38,6 +38,7 @@
 pub mod bubble;
 pub mod error;
 mod fault;
+pub mod http_fault;
 pub mod log;
 pub mod onebot;
 pub mod qq;
@@ -48,6 +49,7 @@ mod wire;
 pub use bubble::{BubbleConfig, BubbleSim};
 pub use error::{Error, ErrorKind};
 pub use fault::Fault;
+pub use http_fault::HttpFault;
 pub use log::{Log, Record};
 pub use onebot::{OneBotConfig, OneBotSim};
 pub use qq::{QqConfig, QqSim};

@@ -65,8 +65,15 @@ pub enum Record {
         path: String,
         /// Status answered.
         status: u16,
-        /// The JSON body of the request, if any.
+        /// The JSON body of the request, if any (a `clientSecret` in it reads `"***"`).
         body: Option<Value>,
+        /// The query string, if any.
+        query: Option<String>,
+        /// Request headers (lower-case names, arrival order), `Authorization` included: it
+        /// only ever carries credentials the sim issued or was configured with.
+        headers: Vec<(String, String)>,
+        /// When the request arrived.
+        at: std::time::Instant,
     },
 }
 
@@ -75,6 +82,25 @@ impl Record {
     pub fn received(&self) -> Option<&Value> {
         match self {
             Self::Received { frame, .. } => Some(frame),
+            _ => None,
+        }
+    }
+
+    /// A request header of an `Http` record (name compared case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        match self {
+            Self::Http { headers, .. } => headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str()),
+            _ => None,
+        }
+    }
+
+    /// `(method, path)` of an `Http` record.
+    pub fn http(&self) -> Option<(&str, &str)> {
+        match self {
+            Self::Http { method, path, .. } => Some((method, path)),
             _ => None,
         }
     }
@@ -157,6 +183,15 @@ impl Log {
             (hits.len() >= n).then_some(hits)
         })
         .await
+    }
+
+    /// Every `Http` record whose method is `method` and whose path starts with `prefix`.
+    pub fn http(&self, method: &str, prefix: &str) -> Vec<Record> {
+        self.lock()
+            .iter()
+            .filter(|r| r.http().is_some_and(|(m, p)| m == method && p.starts_with(prefix)))
+            .cloned()
+            .collect()
     }
 
     /// Every frame received from clients.

@@ -193,3 +193,90 @@ pub(crate) fn parse_frame(text: &str) -> (Value, bool) {
         Err(_) => (Value::String(text.to_owned()), false),
     }
 }
+
+/// A plain HTTP request as the sims record and route it.
+#[derive(Debug)]
+pub(crate) struct RestRequest {
+    pub(crate) method: hyper::Method,
+    pub(crate) path: String,
+    pub(crate) query: Option<String>,
+    /// Lower-case names, in arrival order.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) authorization: Option<String>,
+    pub(crate) body: Option<Value>,
+    pub(crate) at: std::time::Instant,
+}
+
+impl RestRequest {
+    /// Reads `req` whole (body at most 1 MiB, parsed as JSON).
+    pub(crate) async fn read(req: Request<Incoming>) -> Self {
+        let at = std::time::Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let query = req.uri().query().map(str::to_owned);
+        let authorization = authorization(&req);
+        let headers = req
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = json_body(req).await;
+        Self {
+            method,
+            path,
+            query,
+            headers,
+            authorization,
+            body,
+            at,
+        }
+    }
+
+    /// The record of this request answered with `status`. Secrets in the body
+    /// (`clientSecret`) are replaced by `"***"`; the `Authorization` header is kept, as it only
+    /// ever carries credentials the sim itself issued or was configured with.
+    pub(crate) fn record(&self, status: u16) -> crate::log::Record {
+        let mut body = self.body.clone();
+        if let Some(Value::Object(map)) = body.as_mut() {
+            if let Some(secret) = map.get_mut("clientSecret") {
+                *secret = Value::String("***".into());
+            }
+        }
+        crate::log::Record::Http {
+            method: self.method.to_string(),
+            path: self.path.clone(),
+            status,
+            body,
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            at: self.at,
+        }
+    }
+}
+
+/// A JSON answer with extra headers (invalid names or values are skipped).
+pub(crate) fn json_with(status: StatusCode, body: &Value, headers: &[(&str, String)]) -> HttpResponse {
+    let mut response = json(status, body);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// An empty answer (204) with extra headers.
+pub(crate) fn empty_with(status: StatusCode, headers: &[(&str, String)]) -> HttpResponse {
+    let mut response = json_with(status, &Value::Null, headers);
+    *response.body_mut() = Full::new(Bytes::new());
+    response.headers_mut().remove(CONTENT_TYPE);
+    response
+}

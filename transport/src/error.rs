@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+pub use crate::api_error::ApiError;
+
 /// A boxed error source.
 type Source = Box<dyn std::error::Error + Send + Sync>;
 
@@ -96,6 +98,16 @@ pub enum ErrorKind {
     /// Building the HTTP client failed (TLS setup).
     #[error("cannot build the HTTP client")]
     HttpClient,
+    /// A platform REST API refused the request (any non-success answer after retries): the
+    /// platform's code, message and trace id are in the [`ApiError`].
+    #[error("{0}")]
+    Api(ApiError),
+    /// The request cannot be made as asked (e.g. an upload to a target that has none).
+    #[error("invalid request: {reason}")]
+    InvalidRequest {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// A transport error: [`kind`](Error::kind) says what, [`source`](std::error::Error::source)
@@ -142,7 +154,16 @@ impl Error {
                 *status == 401 || *status == 403
             }
             ErrorKind::TokenRejected { .. } => true,
+            ErrorKind::Api(api) => api.status == 401 || api.status == 403,
             _ => false,
+        }
+    }
+
+    /// The platform's answer, when a REST API refused the request.
+    pub fn api(&self) -> Option<&ApiError> {
+        match &self.kind {
+            ErrorKind::Api(api) => Some(api),
+            _ => None,
         }
     }
 
@@ -152,6 +173,7 @@ impl Error {
             ErrorKind::UpgradeRejected { status } | ErrorKind::HttpStatus { status, .. } => {
                 Some(*status)
             }
+            ErrorKind::Api(api) => Some(api.status),
             _ => None,
         }
     }

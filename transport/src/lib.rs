@@ -5,16 +5,25 @@
 //!   token, connect / idle timeouts, size limits) and returns a [`ws::WsStream`].
 //! - [`ws::Listener`] is the reverse-WS server OneBot implementations connect to.
 //! - [`http::HttpClient`] fetches QQ access tokens and discovers gateways.
+//! - [`qq::OpenApi`] is the QQ OpenAPI client (sends, uploads, recalls) with its
+//!   [`qq::TokenSource`]; [`bubble::Rest`] is the Bubble REST client with its shared
+//!   request budget. Both retry 5xx and 429 per [`RetryPolicy`] and report refusals as
+//!   [`ApiError`].
 //! - [`Secret`] keeps tokens out of `Debug` output; [`Error`] is the one error type.
 
 #![deny(missing_docs)]
 
+mod api_error;
+pub mod bubble;
 pub mod error;
 pub mod http;
+pub mod qq;
+mod retry;
 mod secret;
 mod tls;
 pub mod ws;
 
-pub use error::{Error, ErrorKind};
+pub use error::{ApiError, Error, ErrorKind};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use tls::install_default_crypto_provider;

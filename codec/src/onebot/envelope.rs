@@ -75,18 +75,26 @@ impl Header {
             "meta_event" => self.meta_event_type.as_deref(),
             _ => None,
         };
-        Ok(EventKind::classify(
-            post_type,
-            detail,
-            self.sub_type.as_deref(),
-        ))
+        // Without a detail type the sub type says nothing (and `notice` + `group_ban` must not
+        // read as the kind `notice.group_ban`).
+        let sub_type = detail.and(self.sub_type.as_deref());
+        Ok(EventKind::classify(post_type, detail, sub_type))
     }
 }
 
-/// A type field: a string, or `null` / absent. Anything else is an envelope error.
+/// A type field: a string without `.`, or `null` / absent. Anything else is an envelope error.
+///
+/// Kinds join the type fields with dots, so a dot inside one (`"notice.group_ban"` as a
+/// `post_type`) would make an unknown kind read as a known one.
 fn type_field(bytes: &[u8], span: Span, field: &'static str) -> Result<Option<String>, Error> {
     match Kind::of(bytes, span) {
-        Some(Kind::String) => Ok(Some(scan::str_value(bytes, span)?.into_owned())),
+        Some(Kind::String) => {
+            let value = scan::str_value(bytes, span)?;
+            if value.contains('.') {
+                return Err(Error::envelope(field, format!("`{value}` contains a `.`")));
+            }
+            Ok(Some(value.into_owned()))
+        }
         Some(Kind::Null) => Ok(None),
         other => Err(Error::envelope(
             field,
@@ -238,6 +246,23 @@ mod tests {
             ),
             "{e}"
         );
+    }
+
+    #[test]
+    fn an_unknown_kind_never_reads_as_a_known_one() {
+        // No notice_type: the sub type must not stand in for it.
+        let r = RawEvent::scan(&br#"{"post_type":"notice","sub_type":"group_ban"}"#[..]).unwrap();
+        assert_eq!(r.kind(), &EventKind::Unknown("notice".into()));
+        assert_eq!(r.decode().unwrap().kind(), *r.kind());
+        // Dots inside a type field are refused.
+        for bad in [
+            &br#"{"post_type":"notice.group_ban"}"#[..],
+            br#"{"post_type":"notice","notice_type":"notify.poke"}"#,
+            br#"{"post_type":"notice","notice_type":"notify","sub_type":"a.b"}"#,
+        ] {
+            let e = RawEvent::scan(bad).unwrap_err();
+            assert!(matches!(e.kind(), ErrorKind::Envelope { .. }), "{e}");
+        }
     }
 
     #[test]

@@ -8,12 +8,12 @@
 use super::{eof, MAX_DEPTH};
 use crate::Error;
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+pub(super) const LO: u64 = 0x0101_0101_0101_0101;
+pub(super) const HI: u64 = 0x8080_8080_8080_8080;
 
 /// The eight bytes at `b[i..i + 8]` as a little-endian word (first byte lowest).
 #[inline(always)]
-fn load(b: &[u8], i: usize) -> Option<u64> {
+pub(super) fn load(b: &[u8], i: usize) -> Option<u64> {
     let chunk = b.get(i..i.checked_add(8)?)?;
     let mut word = [0u8; 8];
     word.copy_from_slice(chunk);
@@ -23,63 +23,9 @@ fn load(b: &[u8], i: usize) -> Option<u64> {
 /// High bit set in the bytes of `w` equal to `v`. Bytes above a match may be set spuriously,
 /// never bytes below one, so the lowest set bit is always the first match.
 #[inline(always)]
-fn eq_bytes(w: u64, v: u8) -> u64 {
+pub(super) fn eq_bytes(w: u64, v: u8) -> u64 {
     let x = w ^ (LO * u64::from(v));
     x.wrapping_sub(LO) & !x & HI
-}
-
-/// Offset of the first `"` or `\` at or after `i`, or `None` at the end of the input.
-#[inline(always)]
-fn next_in_string(b: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(w) = load(b, i) {
-        let m = eq_bytes(w, b'"') | eq_bytes(w, b'\\');
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b.get(i..)?
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\')
-        .map(|k| i + k)
-}
-
-/// Offset of the first quote or bracket at or after `i`, or `None` at the end of the input.
-#[inline(always)]
-fn next_structural(b: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(w) = load(b, i) {
-        // `| 0x20` folds `[` onto `{` and `]` onto `}`, and nothing else onto either.
-        let folded = w | (LO * 0x20);
-        let m = eq_bytes(w, b'"') | eq_bytes(folded, b'{') | eq_bytes(folded, b'}');
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b.get(i..)?
-        .iter()
-        .position(|&c| matches!(c, b'"' | b'{' | b'}' | b'[' | b']'))
-        .map(|k| i + k)
-}
-
-/// Skips a string whose opening quote is at `i - 1`; returns the offset past its closing
-/// quote. Only the boundary is checked (a backslash skips the byte after it).
-#[inline]
-pub(super) fn skip_string_fast(b: &[u8], mut i: usize) -> Result<usize, Error> {
-    let open = i.saturating_sub(1);
-    loop {
-        let at = next_in_string(b, i);
-        match at.and_then(|at| b.get(at)) {
-            Some(b'"') => return Ok(at.unwrap_or(i) + 1),
-            Some(_) => i = at.unwrap_or(i) + 2,
-            None => {
-                return Err(eof(
-                    b.len(),
-                    &format!("in the string that starts at byte {open}"),
-                ))
-            }
-        }
-    }
 }
 
 /// High bit set in exactly the bytes of `w` equal to `v` (no false positives).
@@ -170,10 +116,8 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
                 } else {
                     match c {
                         b'"' => in_string = u64::MAX,
-                        b'{' | b'}' | b'[' | b']' => {
-                            if brackets.push_or_pop(c, i + k)? {
-                                return Ok(i + k + 1);
-                            }
+                        b'{' | b'}' | b'[' | b']' if brackets.push_or_pop(c, i + k)? => {
+                            return Ok(i + k + 1);
                         }
                         _ => {}
                     }
@@ -242,20 +186,35 @@ mod tests {
     }
 
     #[test]
-    fn structural_search_sees_every_bracket_and_only_them() {
+    fn eq_exact_flags_exactly_the_equal_bytes() {
         for c in 0..=255u8 {
-            let mut bytes = [b'a'; 11];
-            bytes[9] = c;
-            let found = next_structural(&bytes, 0);
-            let want = matches!(c, b'"' | b'{' | b'}' | b'[' | b']');
-            assert_eq!(found, want.then_some(9), "byte {c:#x}");
-            let mut bytes = [b'a'; 16];
-            bytes[5] = c;
-            assert_eq!(next_structural(&bytes, 0), want.then_some(5), "byte {c:#x}");
-            assert_eq!(
-                next_in_string(&bytes, 0),
-                matches!(c, b'"' | b'\\').then_some(5)
-            );
+            let bytes = [c, b'"', c, 0, b'"', c.wrapping_add(1), 0xff, b'"'];
+            let m = eq_exact(u64::from_le_bytes(bytes), b'"');
+            for (k, &byte) in bytes.iter().enumerate() {
+                assert_eq!(
+                    m >> (8 * k + 7) & 1 == 1,
+                    byte == b'"',
+                    "byte {c:#x} at {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_bracket_byte_is_seen_at_every_position() {
+        for c in 0..=255u8 {
+            for pos in 1..20 {
+                let mut input = vec![b' '; 21];
+                input[0] = b'[';
+                input[pos] = c;
+                input[20] = b']';
+                let got = skip_nested(&input, 0);
+                match c {
+                    b']' => assert_eq!(got.unwrap(), pos + 1),
+                    b'[' | b'{' | b'}' | b'"' => assert!(got.is_err(), "{c:#x} at {pos}"),
+                    _ => assert_eq!(got.unwrap(), 21, "{c:#x} at {pos}"),
+                }
+            }
         }
     }
 

@@ -1,7 +1,25 @@
 //! JSON strings read strictly: boundaries, escapes, control characters, and escape decoding.
 
 use super::eof;
+use super::nested::{eq_bytes, load, HI, LO};
 use crate::Error;
+
+/// Offset of the first `"`, `\` or control character at or after `i` within the next eight
+/// bytes' worth of full words, or `i` itself when fewer than eight bytes are left (the caller
+/// then goes byte by byte).
+#[inline(always)]
+fn next_special(b: &[u8], mut i: usize) -> usize {
+    while let Some(w) = load(b, i) {
+        // Bytes below 0x20 (the lowest flagged byte is always a real one, as for `eq_bytes`).
+        let control = w.wrapping_sub(LO * 0x20) & !w & HI;
+        let m = eq_bytes(w, b'"') | eq_bytes(w, b'\\') | control;
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
 
 /// Scans a string whose opening quote is at `i - 1`, strictly: valid escapes, no raw control
 /// characters. Returns the offset of the closing quote and whether there were escapes.
@@ -9,6 +27,7 @@ pub(super) fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Err
     let open = i.saturating_sub(1);
     let mut escaped = false;
     loop {
+        i = next_special(b, i);
         match b.get(i) {
             Some(b'"') => return Ok((i, escaped)),
             Some(b'\\') => {

@@ -64,7 +64,15 @@ fn new(
     time: i64,
     ctx: &UnifyContext,
 ) -> UEvent {
-    draft::event(Platform::Bubble, ctx.self_id.clone(), kind, sub, contact, user_id, time)
+    draft::event(
+        Platform::Bubble,
+        ctx.self_id.clone(),
+        kind,
+        sub,
+        contact,
+        user_id,
+        time,
+    )
 }
 
 fn time(ts: Option<&str>, ctx: &UnifyContext) -> i64 {
@@ -128,8 +136,7 @@ fn elements(m: &p::Message) -> Vec<Element> {
                 platform_type: format!("mention_{}", e.kind.as_deref().unwrap_or_default()),
                 raw: serde_json::to_value(e).unwrap_or_default(),
             },
-            // `MentionRef` may grow.
-            #[allow(unreachable_patterns)]
+            // `MentionRef` is non-exhaustive.
             other => Element::Unknown {
                 platform_type: "mention".to_owned(),
                 raw: serde_json::to_value(other).unwrap_or_default(),
@@ -170,7 +177,14 @@ fn author_name(m: &p::Message) -> Option<String> {
 fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> UEvent {
     let user = id(m.author_id()).unwrap_or_default();
     let t = time(m.time(), ctx);
-    let mut e = new(EventKind::Message, message_sub(place), message_contact(m, place), user, t, ctx);
+    let mut e = new(
+        EventKind::Message,
+        message_sub(place),
+        message_contact(m, place),
+        user,
+        t,
+        ctx,
+    );
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
@@ -183,7 +197,14 @@ fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> UEvent {
     let user = id(m.author_id()).unwrap_or_default();
     let t = time(m.edited_time().or(m.time()), ctx);
     let contact = message_contact(m, place);
-    let mut e = new(EventKind::Notice, SubEvent::MessageUpdate, contact, user, t, ctx);
+    let mut e = new(
+        EventKind::Notice,
+        SubEvent::MessageUpdate,
+        contact,
+        user,
+        t,
+        ctx,
+    );
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);

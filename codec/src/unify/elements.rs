@@ -68,7 +68,10 @@ fn qq_tag(inner: &str, name_of: &impl Fn(&str) -> Option<String>) -> Option<Elem
 /// An id inside a tag: non-empty, no spaces or nested brackets (QQ ids are digits or
 /// hexadecimal openids).
 fn is_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 fn flush(text: &mut String, out: &mut Vec<Element>) {
@@ -167,11 +170,23 @@ mod tests {
 
     #[test]
     fn media_kinds_and_urls() {
-        assert!(matches!(media("image/png", Media::default()), Element::Image(_)));
-        assert!(matches!(media("voice", Media::default()), Element::Record(_)));
-        assert!(matches!(media("video/mp4", Media::default()), Element::Video(_)));
+        assert!(matches!(
+            media("image/png", Media::default()),
+            Element::Image(_)
+        ));
+        assert!(matches!(
+            media("voice", Media::default()),
+            Element::Record(_)
+        ));
+        assert!(matches!(
+            media("video/mp4", Media::default()),
+            Element::Video(_)
+        ));
         assert!(matches!(media("file", Media::default()), Element::File(_)));
-        assert_eq!(https("gchat.qpic.cn/a").as_deref(), Some("https://gchat.qpic.cn/a"));
+        assert_eq!(
+            https("gchat.qpic.cn/a").as_deref(),
+            Some("https://gchat.qpic.cn/a")
+        );
         assert_eq!(https("http://x/a").as_deref(), Some("http://x/a"));
         assert_eq!(https(""), None);
     }

@@ -55,7 +55,15 @@ fn new(
     time: i64,
     ctx: &UnifyContext,
 ) -> botgate_proto::unified::Event {
-    draft::event(Platform::Qq, ctx.self_id.clone(), kind, sub, contact, user_id, time)
+    draft::event(
+        Platform::Qq,
+        ctx.self_id.clone(),
+        kind,
+        sub,
+        contact,
+        user_id,
+        time,
+    )
 }
 
 /// Guild role ids with a fixed meaning: 4 owner, 2 all-guild admin, 5 channel admin.
@@ -82,19 +90,24 @@ fn attachments(list: &[Attachment]) -> impl Iterator<Item = Element> + '_ {
 }
 
 fn reply(r: Option<&MessageReference>) -> Option<Element> {
-    r.filter(|r| !r.message_id.is_empty()).map(|r| Element::Reply {
-        message_id: r.message_id.clone(),
-    })
+    r.filter(|r| !r.message_id.is_empty())
+        .map(|r| Element::Reply {
+            message_id: r.message_id.clone(),
+        })
 }
 
 fn message_elements(m: &p::Message) -> Vec<Element> {
     let mut out: Vec<Element> = reply(m.message_reference.as_ref()).into_iter().collect();
-    out.extend(qq_content(&m.content, m.mention_everyone == Some(true), |id| {
-        m.mentions
-            .iter()
-            .find(|u| u.id == id)
-            .and_then(|u| u.username.clone())
-    }));
+    out.extend(qq_content(
+        &m.content,
+        m.mention_everyone == Some(true),
+        |id| {
+            m.mentions
+                .iter()
+                .find(|u| u.id == id)
+                .and_then(|u| u.username.clone())
+        },
+    ));
     out.extend(attachments(&m.attachments));
     if let Some(ark) = &m.ark {
         out.push(unknown("ark", ark));
@@ -112,7 +125,11 @@ fn unknown<T: serde::Serialize>(platform_type: &str, data: &T) -> Element {
 
 fn fill_message(e: &mut botgate_proto::unified::Event, m: &p::Message) {
     e.sender.nick = m.author.username.clone();
-    e.sender.card = m.member.as_ref().and_then(|mb| mb.nick.clone()).filter(|n| !n.is_empty());
+    e.sender.card = m
+        .member
+        .as_ref()
+        .and_then(|mb| mb.nick.clone())
+        .filter(|n| !n.is_empty());
     e.message_id = non_empty(&m.id);
     e.elements = message_elements(m);
     e.raw_message = Some(m.content.clone());
@@ -121,7 +138,14 @@ fn fill_message(e: &mut botgate_proto::unified::Event, m: &p::Message) {
 fn guild_message(m: &p::Message, ctx: &UnifyContext) -> botgate_proto::unified::Event {
     let contact = Contact::new(Scene::Guild, &m.guild_id, non_empty(&m.channel_id));
     let t = time(m.timestamp.as_deref(), ctx);
-    let mut e = new(EventKind::Message, SubEvent::Guild, contact, m.author.id.clone(), t, ctx);
+    let mut e = new(
+        EventKind::Message,
+        SubEvent::Guild,
+        contact,
+        m.author.id.clone(),
+        t,
+        ctx,
+    );
     fill_message(&mut e, m);
     e.sender.role = guild_role(m.member.as_ref());
     e
@@ -132,7 +156,14 @@ fn direct_message(m: &p::Message, ctx: &UnifyContext) -> botgate_proto::unified:
     // started the DM from.
     let contact = Contact::new(Scene::Private, &m.author.id, non_empty(&m.guild_id));
     let t = time(m.timestamp.as_deref(), ctx);
-    let mut e = new(EventKind::Message, SubEvent::Private, contact, m.author.id.clone(), t, ctx);
+    let mut e = new(
+        EventKind::Message,
+        SubEvent::Private,
+        contact,
+        m.author.id.clone(),
+        t,
+        ctx,
+    );
     fill_message(&mut e, m);
     e
 }
@@ -176,7 +207,14 @@ fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> botgate_proto::unif
     let m = &d.message;
     let contact = Contact::new(Scene::Guild, &m.guild_id, non_empty(&m.channel_id));
     let t = time(m.timestamp.as_deref(), ctx);
-    let mut e = new(EventKind::Notice, SubEvent::GroupRecall, contact, m.author.id.clone(), t, ctx);
+    let mut e = new(
+        EventKind::Notice,
+        SubEvent::GroupRecall,
+        contact,
+        m.author.id.clone(),
+        t,
+        ctx,
+    );
     e.sender.nick = m.author.username.clone();
     e.content = recall_content(d);
     e
@@ -186,7 +224,14 @@ fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> botgate_proto::uni
     let m = &d.message;
     let contact = Contact::new(Scene::Private, &m.author.id, non_empty(&m.guild_id));
     let t = time(m.timestamp.as_deref(), ctx);
-    let mut e = new(EventKind::Notice, SubEvent::FriendRecall, contact, m.author.id.clone(), t, ctx);
+    let mut e = new(
+        EventKind::Notice,
+        SubEvent::FriendRecall,
+        contact,
+        m.author.id.clone(),
+        t,
+        ctx,
+    );
     e.sender.nick = m.author.username.clone();
     e.content = recall_content(d);
     e
@@ -215,9 +260,20 @@ fn guild_member(m: &p::Member, sub: SubEvent, ctx: &UnifyContext) -> botgate_pro
     e
 }
 
-fn reaction(r: &p::MessageReaction, sub: SubEvent, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn reaction(
+    r: &p::MessageReaction,
+    sub: SubEvent,
+    ctx: &UnifyContext,
+) -> botgate_proto::unified::Event {
     let contact = Contact::new(Scene::Guild, &r.guild_id, non_empty(&r.channel_id));
-    let mut e = new(EventKind::Notice, sub, contact, r.user_id.clone(), ctx.now, ctx);
+    let mut e = new(
+        EventKind::Notice,
+        sub,
+        contact,
+        r.user_id.clone(),
+        ctx.now,
+        ctx,
+    );
     e.content = draft::content(Content {
         message_id: non_empty(&r.target.id),
         emoji: non_empty(&r.emoji.id),
@@ -228,7 +284,11 @@ fn reaction(r: &p::MessageReaction, sub: SubEvent, ctx: &UnifyContext) -> botgat
 
 /// The bot joined / left a group (Karin's QQ adapter): the user is the bot, the operator the
 /// member who added / removed it.
-fn robot(g: &p::GroupRobotEvent, sub: SubEvent, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn robot(
+    g: &p::GroupRobotEvent,
+    sub: SubEvent,
+    ctx: &UnifyContext,
+) -> botgate_proto::unified::Event {
     let contact = Contact::new(Scene::Group, &g.group_openid, None);
     let t = g.timestamp.unwrap_or(ctx.now);
     let mut e = new(EventKind::Notice, sub, contact, ctx.self_id.clone(), t, ctx);

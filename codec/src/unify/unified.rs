@@ -63,8 +63,9 @@ impl Serialize for Original {
 /// `is_guild`, `is_master`, `is_admin`; [`Unified::with_original`] adds the platform event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unified {
-    /// The unified event.
-    pub event: Event,
+    /// The unified event (named so that `unified.event` still reads the event kind through
+    /// `Deref`).
+    pub unified: Event,
     /// The platform event it was made from.
     pub original: Original,
     /// Whether the user is a master, per the context's permissions at mapping time.
@@ -79,7 +80,7 @@ impl Unified {
         Self {
             is_master: event.is_master(&ctx.permissions),
             is_admin: event.is_admin(&ctx.permissions),
-            event,
+            unified: event,
             original,
         }
     }
@@ -91,7 +92,7 @@ impl Unified {
 
     /// The unified event alone.
     pub fn into_event(self) -> Event {
-        self.event
+        self.unified
     }
 
     /// A view that serialises like `self` plus `"original": {platform, kind, data}`.
@@ -103,7 +104,7 @@ impl Unified {
 impl Deref for Unified {
     type Target = Event;
     fn deref(&self) -> &Event {
-        &self.event
+        &self.unified
     }
 }
 
@@ -123,10 +124,10 @@ struct View<'a> {
 impl<'a> View<'a> {
     fn of(u: &'a Unified, original: bool) -> Self {
         View {
-            event: &u.event,
-            is_private: u.event.is_private(),
-            is_group: u.event.is_group(),
-            is_guild: u.event.is_guild(),
+            event: &u.unified,
+            is_private: u.unified.is_private(),
+            is_group: u.unified.is_group(),
+            is_guild: u.unified.is_guild(),
             is_master: u.is_master,
             is_admin: u.is_admin,
             original: original.then_some(&u.original),

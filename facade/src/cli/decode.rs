@@ -41,7 +41,10 @@ struct ErrorLine {
 }
 
 /// Reads `file` (or stdin) and writes one JSON line per non-blank input line to stdout.
-pub fn run(platform: Platform, file: Option<&Path>) -> Result<ExitCode, Box<dyn std::error::Error>> {
+pub fn run(
+    platform: Platform,
+    file: Option<&Path>,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let input: Box<dyn BufRead> = match file {
         Some(path) => Box::new(BufReader::new(
             File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?,

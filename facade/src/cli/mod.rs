@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands of the `botgate` binary.
 
 mod decode;
+mod demo;
 mod intents;
 mod sim;
 
@@ -13,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "botgate", version, about)]
 pub struct Cli {
-    /// More log output on stderr (-v debug, -vv trace). `RUST_LOG` overrides.
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     #[command(subcommand)]
@@ -47,6 +48,8 @@ pub enum Command {
         #[arg(required = true)]
         event_types: Vec<String>,
     },
+    /// Play the end-to-end demo: embedded simulators and bots, events, a command, a resume.
+    Demo(demo::DemoArgs),
     /// Serve a simulated platform (QQ, Bubble or OneBot) on 127.0.0.1 for an outside client.
     Sim(sim::SimArgs),
 }
@@ -54,8 +57,9 @@ pub enum Command {
 /// Sets up `tracing` on stderr.
 pub fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn,botgate=info",
-        1 => "debug",
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -74,5 +78,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Decode { platform, file } => decode::run(platform, file.as_deref()),
         Command::Intents { event_types } => intents::run(&event_types),
         Command::Sim(args) => sim::run(args),
+        Command::Demo(args) => demo::run(args),
     }
 }

@@ -10,6 +10,7 @@
 //! mistyped non-essential field never loses the event. The event → payload table is
 //! `proto/schema/bubble.toml`.
 
+pub mod api;
 mod control;
 mod guild;
 mod member;

@@ -6,6 +6,7 @@
 //! and unknown enum values are kept (`Other(i64)`). Serialization writes the wire names back
 //! (`None` options are skipped).
 
+pub mod api;
 mod audio;
 mod forum;
 mod group;

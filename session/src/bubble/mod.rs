@@ -2,7 +2,9 @@
 
 mod close;
 mod config;
+mod dedupe_key;
 mod session;
+mod subscriptions;
 
 pub use close::{close_action, CloseAction, RATE_LIMIT_PAUSE};
 pub use config::{Config, Subscription};

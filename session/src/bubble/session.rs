@@ -2,16 +2,17 @@
 //! op 30 with the desired set; the extended profile's resume (op 6, op 7, op 9, RESUMED);
 //! subscriptions tracked from the server's confirmations; dedupe; the client send budget.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use botgate_codec::scan;
 use botgate_codec::Frame;
 use bytes::Bytes;
 use url::Url;
 
 use super::close::{close_action, CloseAction};
-use super::config::{Config, Subscription};
+use super::config::Config;
+use super::dedupe_key::{dedupe_key, DedupeKey};
+use super::subscriptions::Subscriptions;
 use crate::backoff::Backoff;
 use crate::dedupe::DedupeWindow;
 use crate::error::{Error, ErrorKind};
@@ -49,9 +50,6 @@ struct Plan {
     min_delay: Duration,
 }
 
-/// Dedupe key: `(t, d.id)`, or `(t, messageId/userId/emoji)` for reactions.
-type DedupeKey = (Box<str>, Box<str>);
-
 /// One Bubble gateway session, sans-IO.
 #[derive(Debug)]
 pub struct Session {
@@ -63,19 +61,10 @@ pub struct Session {
     phase: Phase,
     session_id: Option<String>,
     last_seq: u64,
+    handled_seq: Option<u64>,
     unknown_closes: u32,
     plan: Option<Plan>,
-    /// The user's set (Exact / Handled lists plus runtime subscribes).
-    wanted: BTreeSet<String>,
-    /// Unsubscribed at run time, or rejected by the server.
-    excluded: BTreeSet<String>,
-    /// `availableEvents` of the last BOT_READY.
-    available: Vec<String>,
-    /// What the server confirmed on this session.
-    confirmed: BTreeSet<String>,
-    /// Unsubscribes sent (or queued) and not yet confirmed: a subscribe to one of these must
-    /// be sent even though it still shows as confirmed.
-    unsubscribing: BTreeSet<String>,
+    subs: Subscriptions,
     dedupe: DedupeWindow<DedupeKey>,
     /// Commands waiting for the send budget.
     pending: VecDeque<String>,
@@ -88,10 +77,6 @@ impl Session {
     /// A session that connects at once (resuming `resume` if given and the server supports it).
     pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
         let rng = config.seed.map_or_else(Rng::from_entropy, Rng::new);
-        let wanted = match &config.subscription {
-            Subscription::Exact(v) | Subscription::Handled(v) => v.iter().cloned().collect(),
-            _ => BTreeSet::new(),
-        };
         let (session_id, last_seq) = match resume {
             Some(r) if !r.session_id.is_empty() => (Some(r.session_id), r.seq),
             _ => (None, 0),
@@ -104,13 +89,10 @@ impl Session {
             phase: Phase::Idle { at: now },
             session_id,
             last_seq,
+            handled_seq: None,
             unknown_closes: 0,
             plan: None,
-            wanted,
-            excluded: BTreeSet::new(),
-            available: Vec::new(),
-            confirmed: BTreeSet::new(),
-            unsubscribing: BTreeSet::new(),
+            subs: Subscriptions::new(config.subscription.clone()),
             dedupe: DedupeWindow::new(config.dedupe_window),
             pending: VecDeque::new(),
             pending_wake: None,
@@ -137,6 +119,23 @@ impl Session {
         })
     }
 
+    /// Records that the application has finished with every dispatch up to `seq` (optional).
+    /// Once called, [`store_state`](Self::store_state) persists this point instead of the
+    /// delivered one, so a crash replays what was read but not handled (dedupe absorbs it).
+    pub fn set_handled(&mut self, seq: u64) {
+        self.handled_seq = Some(seq.min(self.last_seq));
+    }
+
+    /// The state to save in a [`SessionStore`](crate::SessionStore): like
+    /// [`resume_state`](Self::resume_state), at the handled point if the application reports one.
+    pub fn store_state(&self) -> Option<ResumeState> {
+        let mut state = self.resume_state()?;
+        if let Some(handled) = self.handled_seq {
+            state.seq = state.seq.min(handled);
+        }
+        Some(state)
+    }
+
     /// The highest sequence number delivered (0 when the server sends none).
     pub fn last_seq(&self) -> u64 {
         self.last_seq
@@ -149,12 +148,12 @@ impl Session {
 
     /// The event types the server confirmed on this session, sorted.
     pub fn confirmed(&self) -> Vec<String> {
-        self.confirmed.iter().cloned().collect()
+        self.subs.confirmed()
     }
 
     /// The event types the session wants (sent with op 30 after every BOT_READY), sorted.
     pub fn desired(&self) -> Vec<String> {
-        self.desired_set().into_iter().collect()
+        self.subs.desired().into_iter().collect()
     }
 
     /// Round trip of the last acknowledged heartbeat.
@@ -164,50 +163,25 @@ impl Session {
 
     /// Adds event types to the desired set; sends op 30 now if ready (within the budget).
     pub fn subscribe<S: AsRef<str>>(&mut self, now: Instant, events: &[S]) {
-        let mut new = Vec::new();
-        for e in events {
-            let e = e.as_ref().to_owned();
-            self.excluded.remove(&e);
-            self.wanted.insert(e.clone());
-            if !self.confirmed.contains(&e) || self.unsubscribing.contains(&e) {
-                new.push(e);
-            }
-        }
-        if self.phase == Phase::Ready && !new.is_empty() {
-            self.pending.push_back(wire::bubble_subscribe(&new));
+        let send = self
+            .subs
+            .subscribe(events.iter().map(|e| e.as_ref().to_owned()));
+        if self.phase == Phase::Ready && !send.is_empty() {
+            self.pending.push_back(wire::bubble_subscribe(&send));
         }
         self.flush(now);
     }
 
     /// Removes event types from the desired set; sends op 31 now if ready (within the budget).
     pub fn unsubscribe<S: AsRef<str>>(&mut self, now: Instant, events: &[S]) {
-        let mut gone = Vec::new();
-        for e in events {
-            let e = e.as_ref().to_owned();
-            self.wanted.remove(&e);
-            self.excluded.insert(e.clone());
-            gone.push(e);
-        }
-        if self.phase == Phase::Ready && !gone.is_empty() {
-            self.unsubscribing.extend(gone.iter().cloned());
-            self.pending.push_back(wire::bubble_unsubscribe(&gone));
+        let send = self
+            .subs
+            .unsubscribe(events.iter().map(|e| e.as_ref().to_owned()));
+        if self.phase == Phase::Ready && !send.is_empty() {
+            self.subs.unsubscribing(&send);
+            self.pending.push_back(wire::bubble_unsubscribe(&send));
         }
         self.flush(now);
-    }
-
-    fn desired_set(&self) -> BTreeSet<String> {
-        let base: BTreeSet<String> = match &self.config.subscription {
-            Subscription::Exact(_) => self.wanted.clone(),
-            Subscription::Handled(_) if self.available.is_empty() => self.wanted.clone(),
-            Subscription::Handled(_) => self
-                .wanted
-                .iter()
-                .filter(|e| self.available.contains(e))
-                .cloned()
-                .collect(),
-            Subscription::All => self.available.iter().chain(&self.wanted).cloned().collect(),
-        };
-        base.difference(&self.excluded).cloned().collect()
     }
 
     fn connected(&self) -> bool {
@@ -349,7 +323,9 @@ impl Session {
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
         self.last_seq = frame.seq().unwrap_or(0);
-        self.available = wire::first(&d, &["availableEvents", "available_events"])
+        // a new session: nothing of it is handled yet
+        self.handled_seq = self.handled_seq.map(|_| 0);
+        let available = wire::first(&d, &["availableEvents", "available_events"])
             .and_then(|v| v.as_array())
             .map(|a| {
                 a.iter()
@@ -362,21 +338,18 @@ impl Session {
                 .and_then(|u| wire::id_field(u, "id"))
                 .or_else(|| wire::id_field(b, "id"))
         });
-        let had_confirmed = !self.confirmed.is_empty();
-        self.confirmed.clear();
-        self.unsubscribing.clear();
+        let (desired, had_confirmed) = self.subs.fresh_session(available);
         self.became_ready(now);
         tracing::info!(session_id = ?self.session_id, "Bubble session ready");
         self.events.push_back(SessionEvent::Ready(Ready {
             session_id: self.session_id.clone(),
             bot_id,
-            available_events: self.available.clone(),
+            available_events: self.subs.available().to_vec(),
             frame: Some(frame),
         }));
         if had_confirmed {
             self.subscriptions_changed();
         }
-        let desired: Vec<String> = self.desired_set().into_iter().collect();
         if !desired.is_empty() {
             self.pending.push_back(wire::bubble_subscribe(&desired));
         }
@@ -388,14 +361,11 @@ impl Session {
         self.became_ready(now);
         tracing::info!(seq = self.last_seq, "Bubble session resumed");
         self.events.push_back(SessionEvent::Resumed { replayed });
-        let desired = self.desired_set();
-        let add: Vec<String> = desired.difference(&self.confirmed).cloned().collect();
-        let remove: Vec<String> = self.confirmed.difference(&desired).cloned().collect();
+        let (add, remove) = self.subs.resume_diff();
         if !add.is_empty() {
             self.pending.push_back(wire::bubble_subscribe(&add));
         }
         if !remove.is_empty() {
-            self.unsubscribing.extend(remove.iter().cloned());
             self.pending.push_back(wire::bubble_unsubscribe(&remove));
         }
     }
@@ -421,26 +391,19 @@ impl Session {
             "RESUMED" => self.on_resumed(now, &frame),
             "EVENTS_SUBSCRIBED" => {
                 let d = wire::data_value(frame.data());
-                for e in wire::str_list(&d, "subscribedEvents") {
-                    self.confirmed.insert(e);
-                }
                 let invalid = wire::str_list(&d, "invalidEvents");
+                self.subs
+                    .on_subscribed(wire::str_list(&d, "subscribedEvents"), &invalid);
                 if !invalid.is_empty() {
                     tracing::warn!(?invalid, "Bubble rejected event names");
-                    for e in &invalid {
-                        self.wanted.remove(e);
-                        self.excluded.insert(e.clone());
-                    }
                     self.events.push_back(SessionEvent::InvalidEvents(invalid));
                 }
                 self.subscriptions_changed();
             }
             "EVENTS_UNSUBSCRIBED" => {
                 let d = wire::data_value(frame.data());
-                for e in wire::str_list(&d, "unsubscribedEvents") {
-                    self.confirmed.remove(&e);
-                    self.unsubscribing.remove(&e);
-                }
+                self.subs
+                    .on_unsubscribed(wire::str_list(&d, "unsubscribedEvents"));
                 self.subscriptions_changed();
             }
             "SUBSCRIBE_DENIED" => {
@@ -448,11 +411,7 @@ impl Session {
                 let reason = wire::str_field(&d, "reason").unwrap_or_default();
                 let events = wire::str_list(&d, "events");
                 tracing::warn!(%reason, ?events, "Bubble denied a subscription");
-                for e in &events {
-                    self.wanted.remove(e);
-                    self.excluded.insert(e.clone());
-                    self.confirmed.remove(e);
-                }
+                self.subs.reject(&events);
                 self.events
                     .push_back(SessionEvent::SubscribeDenied { reason, events });
             }
@@ -527,40 +486,6 @@ impl Session {
     }
 }
 
-/// `(t, d.id)` when `d.id` is present; `(t, messageId|userId|emoji)` for reactions; else none
-/// (the event passes undeduplicated).
-fn dedupe_key(t: &str, data: Option<&[u8]>) -> Option<DedupeKey> {
-    let data = data?;
-    let mut id = None;
-    let mut message_id = None;
-    let mut user_id = None;
-    let mut emoji = None;
-    let scanned = scan::object_fields(data, |key, span| {
-        let raw = std::str::from_utf8(span.slice(data)).unwrap_or_default();
-        match key.as_str() {
-            "id" => id = Some(raw.trim_matches('"').to_owned()),
-            "messageId" => message_id = Some(raw.to_owned()),
-            "userId" => user_id = Some(raw.to_owned()),
-            "emoji" => emoji = Some(raw.to_owned()),
-            _ => {}
-        }
-        Ok(())
-    });
-    if scanned.is_err() {
-        return None;
-    }
-    let id = match (id, message_id) {
-        (Some(id), _) if !id.is_empty() && id != "null" => id,
-        (_, Some(m)) => format!(
-            "{m}/{}/{}",
-            user_id.unwrap_or_default(),
-            emoji.unwrap_or_default()
-        ),
-        _ => return None,
-    };
-    Some((t.into(), id.into()))
-}
-
 impl SessionMachine for Session {
     fn handle_connected(&mut self, now: Instant) {
         if self.phase == Phase::Stopped {
@@ -574,7 +499,7 @@ impl SessionMachine for Session {
         self.heartbeat.stop();
         self.plan = None;
         self.pending.clear();
-        self.unsubscribing.clear();
+        self.subs.new_connection();
         self.pending_wake = None;
         self.phase = Phase::AwaitHello {
             deadline: now + self.config.hello_timeout,

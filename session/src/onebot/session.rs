@@ -366,6 +366,10 @@ impl SessionMachine for Session {
             });
             return;
         }
+        if matches!(self.phase, Phase::Open | Phase::Closing) {
+            // the previous connection ended without `handle_closed`
+            self.fail_sent_calls();
+        }
         self.backoff.on_attempt(now);
         self.phase = Phase::Open;
         self.plan = None;

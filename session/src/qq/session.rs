@@ -67,6 +67,7 @@ pub struct Session {
     phase: Phase,
     session_id: Option<String>,
     last_seq: u64,
+    handled_seq: Option<u64>,
     token_expires_at: Option<Instant>,
     token_rejected: bool,
     auth_failures: u32,
@@ -94,6 +95,7 @@ impl Session {
             phase: Phase::Stopped,
             session_id,
             last_seq,
+            handled_seq: None,
             token_expires_at: None,
             token_rejected: false,
             auth_failures: 0,
@@ -114,6 +116,23 @@ impl Session {
             resume_url: None,
             shard: Some(self.config.shard),
         })
+    }
+
+    /// Records that the application has finished with every dispatch up to `seq` (optional).
+    /// Once called, [`store_state`](Self::store_state) persists this point instead of the
+    /// delivered one, so a crash replays what was read but not handled (dedupe absorbs it).
+    pub fn set_handled(&mut self, seq: u64) {
+        self.handled_seq = Some(seq.min(self.last_seq));
+    }
+
+    /// The state to save in a [`SessionStore`](crate::SessionStore): like
+    /// [`resume_state`](Self::resume_state), at the handled point if the application reports one.
+    pub fn store_state(&self) -> Option<ResumeState> {
+        let mut state = self.resume_state()?;
+        if let Some(handled) = self.handled_seq {
+            state.seq = state.seq.min(handled);
+        }
+        Some(state)
     }
 
     /// The highest sequence number delivered in this session.
@@ -329,6 +348,8 @@ impl Session {
                 let d = wire::data_value(frame.data());
                 self.session_id = wire::str_field(&d, "session_id").filter(|s| !s.is_empty());
                 self.last_seq = frame.seq().unwrap_or(0);
+                // a new session: nothing of it is handled yet
+                self.handled_seq = self.handled_seq.map(|_| 0);
                 self.became_ready(now);
                 let bot_id = d.get("user").and_then(|u| wire::id_field(u, "id"));
                 tracing::info!(session_id = ?self.session_id, "QQ session ready");

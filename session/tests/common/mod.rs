@@ -59,7 +59,9 @@ pub fn for_each_seed(seeds: u64, run: impl Fn(u64) + Sync) {
         run(seed);
         return;
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) as u64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8) as u64;
     let failed = AtomicU64::new(u64::MAX);
     std::thread::scope(|scope| {
         for t in 0..threads {
@@ -67,7 +69,8 @@ pub fn for_each_seed(seeds: u64, run: impl Fn(u64) + Sync) {
             scope.spawn(move || {
                 let mut seed = t;
                 while seed < seeds && seed < failed.load(Ordering::Relaxed) {
-                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(seed))).is_err() {
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(seed))).is_err()
+                    {
                         failed.fetch_min(seed, Ordering::Relaxed);
                         return;
                     }

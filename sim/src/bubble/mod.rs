@@ -7,9 +7,14 @@
 //! botgate's completion: `s` on dispatches, `sessionId` in BOT_READY, op 6 Resume with replay
 //! and `RESUMED {replayed}`, op 9 when a resume is impossible, close codes 4001 / 4002.
 //! Event types not in `available_events` (future types) go to every session unsubscribed.
+//!
+//! REST on the same port under `/api/bot/v1` ([`BubbleSim::rest_base`]): `GET /me`, channel
+//! and DM-thread sends, the DM thread lookup, deletes; 429 `retryAfter` past the documented
+//! 5 req/s burst 10; scripted [`HttpFault`]s.
 
 mod conn;
 mod rate;
+mod rest;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -24,6 +29,7 @@ use tokio::sync::mpsc;
 use crate::log::{self, Log, Record};
 use crate::script::{self, ScriptEvent};
 use crate::server::{self, Tasks};
+use crate::http_fault::{Faults, HttpFault};
 use crate::{Error, Fault};
 
 /// Which protocol surface the sim speaks.
@@ -84,6 +90,9 @@ pub struct BubbleConfig {
     pub available_events: Vec<String>,
     /// Client message limit (`None`: unlimited).
     pub rate_limit: Option<RateLimit>,
+    /// REST request limit (default Bubble's documented 5 req/s, burst 10; `None`: unlimited).
+    /// Over it the sim answers 429 with `retryAfter`.
+    pub rest_rate_limit: Option<RateLimit>,
     /// Close with 4008 after the `ERROR` `RATE_LIMIT` dispatch.
     pub close_on_rate_limit: bool,
     /// One connection per bot: a new connection closes the older ones with 4010.
@@ -154,6 +163,10 @@ impl Default for BubbleConfig {
                 per_second: 10.0,
                 burst: 20,
             }),
+            rest_rate_limit: Some(RateLimit {
+                per_second: 5.0,
+                burst: 10,
+            }),
             close_on_rate_limit: false,
             single_connection: true,
             bot: (123, "botgate-sim".into()),
@@ -193,11 +206,17 @@ pub(crate) struct Shared {
     pub(crate) next_conn: AtomicU64,
     pub(crate) addr: SocketAddr,
     pub(crate) tasks: Tasks,
+    pub(crate) faults: Faults,
+    pub(crate) rest: Mutex<rest::RestState>,
 }
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn rest(&self) -> MutexGuard<'_, rest::RestState> {
+        self.rest.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub(crate) fn extended(&self) -> bool {
@@ -274,6 +293,10 @@ impl BubbleSim {
                     return server::text(StatusCode::SERVICE_UNAVAILABLE, "starting");
                 };
                 let path = req.uri().path().to_owned();
+                if !server::is_upgrade(&req) && path.starts_with(rest::PREFIX) {
+                    let request = server::RestRequest::read(req).await;
+                    return rest::route(&shared, request).await;
+                }
                 if !server::is_upgrade(&req) {
                     return server::json(
                         StatusCode::NOT_FOUND,
@@ -303,6 +326,8 @@ impl BubbleSim {
             next_conn: AtomicU64::new(1),
             addr,
             tasks,
+            faults: Faults::default(),
+            rest: Mutex::new(rest::RestState::default()),
         });
         let _ = cell.set(shared.clone());
         tracing::info!(%addr, "bubble sim listening");
@@ -322,6 +347,25 @@ impl BubbleSim {
     /// The gateway URL (`ws://addr/api/bot/gateway`).
     pub fn url(&self) -> String {
         format!("ws://{}/api/bot/gateway", self.shared.addr)
+    }
+
+    /// Base URL of the REST side (`http://addr/api/bot/v1`, same port as the gateway).
+    pub fn rest_base(&self) -> String {
+        format!("http://{}{}", self.shared.addr, rest::PREFIX)
+    }
+
+    /// Answers the next REST request(s) matching `fault` (path relative to
+    /// [`rest_base`](Self::rest_base)) with its failure instead of handling them.
+    pub fn inject_http(&self, fault: HttpFault) {
+        self.shared.faults.push(fault);
+    }
+
+    /// Every REST request recorded so far with `method` and a path (relative to
+    /// [`rest_base`](Self::rest_base)) starting with `prefix`, in arrival order.
+    pub fn requests(&self, method: &str, prefix: &str) -> Vec<Record> {
+        self.shared
+            .log
+            .http(method, &format!("{}{prefix}", rest::PREFIX))
     }
 
     /// The config the sim runs with.

@@ -22,6 +22,17 @@ impl TokenBucket {
         }
     }
 
+    /// How long until a token is available (zero when one is).
+    pub(crate) fn wait_time(&self, now: Instant) -> std::time::Duration {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        let tokens = (self.tokens + elapsed * self.per_second).min(self.capacity);
+        if tokens >= 1.0 || self.per_second <= 0.0 {
+            std::time::Duration::ZERO
+        } else {
+            std::time::Duration::from_secs_f64((1.0 - tokens) / self.per_second)
+        }
+    }
+
     /// Takes one token if there is one.
     pub(crate) fn try_take(&mut self, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
@@ -47,6 +58,8 @@ mod tests {
         let mut b = TokenBucket::new(10.0, 20, t0);
         assert_eq!((0..25).filter(|_| b.try_take(t0)).count(), 20);
         assert!(!b.try_take(t0 + Duration::from_millis(50)));
+        let wait = b.wait_time(t0 + Duration::from_millis(50));
+        assert!(wait > Duration::from_millis(49) && wait < Duration::from_millis(51));
         assert!(b.try_take(t0 + Duration::from_millis(100)));
         assert!(!b.try_take(t0 + Duration::from_millis(100)));
         // A long pause refills to the burst, not beyond.

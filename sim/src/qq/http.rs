@@ -2,12 +2,13 @@
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 use serde_json::{json, Value};
 
-use super::{conn, Shared};
+use super::{conn, rest, Shared};
 use crate::log::Record;
 use crate::server::{self, HttpResponse};
 
@@ -15,7 +16,6 @@ use crate::server::{self, HttpResponse};
 const MAX_MESSAGE: usize = 16 << 20;
 
 pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpResponse {
-    let method = req.method().clone();
     let path = req.uri().path().to_owned();
     if server::is_upgrade(&req) {
         if path.trim_end_matches('/') != "/websocket" {
@@ -28,30 +28,65 @@ pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpRe
             conn::run(shared, ws, conn_id)
         });
     }
-    let auth = server::authorization(&req);
-    let (status, body, response) = match (&method, path.as_str()) {
+    let request = server::RestRequest::read(req).await;
+    let answer = answer(&shared, &request);
+    shared.log.push(request.record(answer.status.as_u16()));
+    answer.into_response()
+}
+
+/// A REST answer before it becomes a response.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    /// `None`: an empty body.
+    pub(crate) body: Option<Value>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+impl Answer {
+    pub(crate) fn json(status: StatusCode, body: Value) -> Self {
+        Self {
+            status,
+            body: Some(body),
+            headers: Vec::new(),
+        }
+    }
+
+    fn into_response(self) -> HttpResponse {
+        match &self.body {
+            Some(body) => server::json_with(self.status, body, &self.headers),
+            None => server::empty_with(self.status, &self.headers),
+        }
+    }
+}
+
+fn answer(shared: &Arc<Shared>, request: &server::RestRequest) -> Answer {
+    let method = &request.method;
+    let path = request.path.as_str();
+    let is_token = path == "/app/getAppAccessToken";
+    if let Some(fault) = shared.faults.take(method.as_str(), path, is_token) {
+        return rest::fault_answer(shared, &fault);
+    }
+    let auth = request.authorization.as_deref();
+    match (method, path) {
         (&Method::POST, "/app/getAppAccessToken") => {
-            let body = server::json_body(req).await;
-            let (status, answer) = token(&shared, body.as_ref());
-            (status, body, answer)
+            let (status, answer) = token(shared, request.body.as_ref());
+            Answer::json(status, answer)
         }
         (&Method::GET, "/gateway") | (&Method::GET, "/gateway/bot") => {
-            if !auth.as_deref().is_some_and(|a| shared.token_valid(a)) {
-                (
+            if !auth.is_some_and(|a| shared.token_valid(a)) {
+                Answer::json(
                     StatusCode::UNAUTHORIZED,
-                    None,
                     json!({"code": 11241, "message": "wrong bot token"}),
                 )
             } else if path == "/gateway" {
-                (StatusCode::OK, None, json!({"url": gateway_url(&shared)}))
+                Answer::json(StatusCode::OK, json!({"url": gateway_url(shared)}))
             } else {
                 let (total, remaining, reset_after, max_concurrency) =
                     shared.config.session_start_limit;
-                (
+                Answer::json(
                     StatusCode::OK,
-                    None,
                     json!({
-                        "url": gateway_url(&shared),
+                        "url": gateway_url(shared),
                         "shards": shared.config.shards,
                         "session_start_limit": {
                             "total": total,
@@ -63,41 +98,8 @@ pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpRe
                 )
             }
         }
-        (&Method::POST, _) => {
-            let authorized = auth.as_deref().is_some_and(|a| shared.token_valid(a));
-            let body = server::json_body(req).await;
-            if authorized {
-                let id = {
-                    let mut state = shared.state();
-                    state.next_message += 1;
-                    state.next_message
-                };
-                (
-                    StatusCode::OK,
-                    body,
-                    json!({"id": format!("sim-msg-{id}"), "timestamp": "2026-01-01T00:00:00+08:00"}),
-                )
-            } else {
-                (
-                    StatusCode::UNAUTHORIZED,
-                    body,
-                    json!({"code": 11241, "message": "wrong bot token"}),
-                )
-            }
-        }
-        _ => (
-            StatusCode::NOT_FOUND,
-            None,
-            json!({"code": 404, "message": "not found"}),
-        ),
-    };
-    shared.log.push(Record::Http {
-        method: method.to_string(),
-        path,
-        status: status.as_u16(),
-        body,
-    });
-    server::json(status, &response)
+        _ => rest::answer(shared, request),
+    }
 }
 
 fn gateway_url(shared: &Shared) -> String {
@@ -118,7 +120,8 @@ fn token(shared: &Shared, body: Option<&Value>) -> (StatusCode, Value) {
     let mut state = shared.state();
     state.next_token += 1;
     let token = format!("sim-token-{}", state.next_token);
-    state.tokens.insert(token.clone());
+    let expires = Instant::now() + Duration::from_secs(shared.config.token_expires_in);
+    state.tokens.insert(token.clone(), expires);
     (
         StatusCode::OK,
         json!({"access_token": token, "expires_in": shared.config.token_expires_in.to_string()}),

@@ -1,7 +1,10 @@
 //! [`QqSim`]: the QQ Bot gateway and the OpenAPI endpoints it needs, on one port.
 //!
-//! HTTP: `POST /app/getAppAccessToken`, `GET /gateway`, `GET /gateway/bot`, and `POST` to any
-//! other path (REST sends: recorded, answered `{"id":..}`). WebSocket on `/websocket`: Hello,
+//! HTTP: `POST /app/getAppAccessToken` (tokens expire after `token_expires_in`), `GET /gateway`,
+//! `GET /gateway/bot`, and the OpenAPI REST side (see `rest.rs`): `GET /users/@me`, sends to
+//! channels, guild DMs, groups and C2C (validated, deduped on `msg_id`/`event_id` + `msg_seq`),
+//! rich-media uploads, `POST /users/@me/dms`, recalls; every answer carries `X-Tps-trace-ID`,
+//! errors are QQ-shaped, and [`HttpFault`]s script failures. WebSocket on `/websocket`: Hello,
 //! Identify checked (token → 4004, intents → 4013 / 4014, shard → 4010 / 4011), heartbeats and
 //! ACKs, READY / RESUMED, Resume with replay from a per-session buffer, dispatches filtered by
 //! intents. All [`Fault`]s apply.
@@ -9,8 +12,10 @@
 mod conn;
 mod http;
 pub mod intents;
+mod rest;
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -22,6 +27,7 @@ use tokio::sync::mpsc;
 use crate::log::{self, Log};
 use crate::script::{self, ScriptEvent};
 use crate::server::{self, Tasks};
+use crate::http_fault::{Faults, HttpFault};
 use crate::{Error, Fault};
 
 /// How a [`QqSim`] behaves. Every field has a default (`..Default::default()`).
@@ -39,7 +45,9 @@ pub struct QqConfig {
     pub access_token: Option<String>,
     /// A legacy bot token: `Bot <app_id>.<bot_token>` is accepted when set.
     pub bot_token: Option<String>,
-    /// `expires_in` of issued tokens, in seconds (sent as a string, as QQ does).
+    /// `expires_in` of issued tokens, in seconds (sent as a string, as QQ does). The sim
+    /// refuses a token after that long (REST 401 code 11244, Identify 4004): a few seconds
+    /// make a short-lived token for refresh tests.
     pub token_expires_in: u64,
     /// `heartbeat_interval` sent in Hello.
     pub heartbeat_interval: Duration,
@@ -123,7 +131,14 @@ pub(crate) struct State {
     pub(crate) sessions: HashMap<String, Session>,
     pub(crate) conns: HashMap<u64, mpsc::UnboundedSender<Command>>,
     pub(crate) pending: Vec<(String, Value)>,
-    pub(crate) tokens: HashSet<String>,
+    /// Issued tokens and when each expires.
+    pub(crate) tokens: HashMap<String, Instant>,
+    /// Messages sent over REST: id → the messages path they went to (for recalls).
+    pub(crate) messages: HashMap<String, String>,
+    /// (messages path, msg_id | event_id, msg_seq) of every reply, for dedupe.
+    pub(crate) reply_keys: HashSet<(String, String, u64)>,
+    pub(crate) next_file: u64,
+    pub(crate) next_trace: u64,
     pub(crate) next_session: u64,
     pub(crate) next_token: u64,
     pub(crate) next_message: u64,
@@ -137,6 +152,15 @@ pub(crate) struct Shared {
     pub(crate) next_conn: AtomicU64,
     pub(crate) addr: SocketAddr,
     pub(crate) tasks: Tasks,
+    pub(crate) faults: Faults,
+}
+
+/// What the sim thinks of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenCheck {
+    Valid,
+    Expired,
+    Invalid,
 }
 
 impl Shared {
@@ -146,17 +170,30 @@ impl Shared {
 
     /// True when `authorization` (`QQBot <t>` or `Bot <app>.<t>`) is a valid credential.
     pub(crate) fn token_valid(&self, authorization: &str) -> bool {
+        self.check_token(authorization) == TokenCheck::Valid
+    }
+
+    /// Valid, expired (an issued token past its lifetime) or invalid.
+    pub(crate) fn check_token(&self, authorization: &str) -> TokenCheck {
         if let Some(token) = authorization.strip_prefix("QQBot ") {
-            return self.config.access_token.as_deref() == Some(token)
-                || self.state().tokens.contains(token);
+            if self.config.access_token.as_deref() == Some(token) {
+                return TokenCheck::Valid;
+            }
+            return match self.state().tokens.get(token) {
+                Some(expires) if Instant::now() < *expires => TokenCheck::Valid,
+                Some(_) => TokenCheck::Expired,
+                None => TokenCheck::Invalid,
+            };
         }
         if let (Some(rest), Some(bot_token)) = (
             authorization.strip_prefix("Bot "),
             self.config.bot_token.as_deref(),
         ) {
-            return rest == format!("{}.{}", self.config.app_id, bot_token);
+            if rest == format!("{}.{}", self.config.app_id, bot_token) {
+                return TokenCheck::Valid;
+            }
         }
-        false
+        TokenCheck::Invalid
     }
 
     /// Appends a dispatch to `session`'s buffer and returns the frame.
@@ -230,6 +267,7 @@ impl QqSim {
             next_conn: AtomicU64::new(1),
             addr,
             tasks,
+            faults: Faults::default(),
         });
         let _ = cell.set(shared.clone());
         tracing::info!(%addr, "qq sim listening");
@@ -348,11 +386,36 @@ impl QqSim {
         out
     }
 
-    /// Access tokens issued by the token endpoint so far.
+    /// Access tokens issued by the token endpoint so far (expired ones included), in issue
+    /// order.
     pub fn issued_tokens(&self) -> Vec<String> {
-        let mut tokens: Vec<String> = self.shared.state().tokens.iter().cloned().collect();
-        tokens.sort();
+        let mut tokens: Vec<String> = self.shared.state().tokens.keys().cloned().collect();
+        tokens.sort_by_key(|t| {
+            t.strip_prefix("sim-token-")
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(u64::MAX)
+        });
         tokens
+    }
+
+    /// Makes every token issued so far expire now (REST answers 401 code 11244 for them).
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for expires in self.shared.state().tokens.values_mut() {
+            *expires = now;
+        }
+    }
+
+    /// Answers the next REST request(s) matching `fault` with its failure instead of handling
+    /// them (a 500 once, a 429 with `Retry-After`, any 4xx).
+    pub fn inject_http(&self, fault: HttpFault) {
+        self.shared.faults.push(fault);
+    }
+
+    /// Every REST request recorded so far with `method` and a path starting with `prefix`
+    /// (`Record::Http`, in arrival order).
+    pub fn requests(&self, method: &str, prefix: &str) -> Vec<crate::Record> {
+        self.shared.log.http(method, prefix)
     }
 
     /// Number of live WebSocket connections.

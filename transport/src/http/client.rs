@@ -38,7 +38,7 @@ impl Default for HttpConfig {
 /// An HTTP client for tokens, gateway discovery and REST calls. Cheap to clone (shared pool).
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    pub(super) inner: reqwest::Client,
 }
 
 impl HttpClient {
@@ -105,23 +105,7 @@ impl HttpClient {
         let wire: GatewayBotWire = self
             .send_json::<_, ()>(Method::GET, &join(api_base, ENDPOINT)?, Some(&header), None)
             .await?;
-        let url = wire.url.filter(|u| !u.is_empty()).ok_or_else(|| {
-            Error::with_source(
-                ErrorKind::Decode {
-                    endpoint: ENDPOINT.into(),
-                },
-                Detail("missing field `url`".into()),
-            )
-        })?;
-        Ok(GatewayBot {
-            url,
-            shards: wire
-                .shards
-                .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
-                .unwrap_or(1)
-                .max(1),
-            session_start_limit: wire.session_start_limit.unwrap_or_default().into_limit(),
-        })
+        wire.into_gateway_bot(ENDPOINT)
     }
 
     /// Sends a JSON request and decodes a JSON answer. `authorization` is the whole header
@@ -187,7 +171,7 @@ impl HttpClient {
 }
 
 /// `base` + `path`, tolerating a trailing `/` on the base.
-fn join(base: &str, path: &str) -> Result<Url, Error> {
+pub(crate) fn join(base: &str, path: &str) -> Result<Url, Error> {
     let joined = format!("{}{}", base.trim_end_matches('/'), path);
     Url::parse(&joined).map_err(|e| {
         Error::with_source(

@@ -3,6 +3,10 @@
 mod client;
 mod lenient;
 mod qq;
+mod raw;
 
 pub use client::{HttpClient, HttpConfig};
+pub(crate) use client::join;
+pub(crate) use qq::GatewayBotWire;
+pub(crate) use raw::{NetFailure, RawResponse};
 pub use qq::{AccessToken, Gateway, GatewayBot, QqAuth, SessionStartLimit};

@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::lenient;
-use crate::Secret;
+use crate::error::Detail;
+use crate::{Error, ErrorKind, Secret};
 
 /// How requests to the QQ OpenAPI (and the gateway Identify) authenticate.
 #[derive(Clone, PartialEq, Eq)]
@@ -123,6 +124,25 @@ pub(crate) struct SessionStartLimitWire {
 
 fn clamp_u32(v: u64) -> u32 {
     u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+impl GatewayBotWire {
+    /// The answer of `endpoint` as a [`GatewayBot`]; a missing `url` is a decode error.
+    pub(crate) fn into_gateway_bot(self, endpoint: &str) -> Result<GatewayBot, Error> {
+        let url = self.url.filter(|u| !u.is_empty()).ok_or_else(|| {
+            Error::with_source(
+                ErrorKind::Decode {
+                    endpoint: endpoint.into(),
+                },
+                Detail("missing field `url`".into()),
+            )
+        })?;
+        Ok(GatewayBot {
+            url,
+            shards: self.shards.map(clamp_u32).unwrap_or(1).max(1),
+            session_start_limit: self.session_start_limit.unwrap_or_default().into_limit(),
+        })
+    }
 }
 
 impl SessionStartLimitWire {

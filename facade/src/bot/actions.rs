@@ -1,0 +1,40 @@
+//! OneBot actions from handlers (`ctx.call`), through the session's echo correlation.
+
+use std::sync::Arc;
+
+use botgate_dispatch::{Action, ActionError, ActionErrorKind, ActionSink};
+use botgate_session::driver::DriverHandle;
+use botgate_session::onebot::{self, ActionError as SessionActionError};
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+
+/// Sends actions over the bot's own OneBot connection.
+pub(crate) struct OneBotActions {
+    driver: Arc<DriverHandle<onebot::Session>>,
+}
+
+impl OneBotActions {
+    pub(crate) fn new(driver: Arc<DriverHandle<onebot::Session>>) -> Self {
+        Self { driver }
+    }
+}
+
+impl ActionSink for OneBotActions {
+    fn call(&self, action: Action) -> BoxFuture<'static, Result<serde_json::Value, ActionError>> {
+        let driver = Arc::clone(&self.driver);
+        async move {
+            match driver.call(action.name, action.params, None).await {
+                Ok(Ok(response)) => Ok(response.data),
+                Ok(Err(SessionActionError::Failed {
+                    retcode, message, ..
+                })) => Err(ActionError::new(ActionErrorKind::Rejected {
+                    code: retcode,
+                    message,
+                })),
+                Ok(Err(other)) => Err(ActionError::with_source(ActionErrorKind::Transport, other)),
+                Err(e) => Err(ActionError::with_source(ActionErrorKind::Transport, e)),
+            }
+        }
+        .boxed()
+    }
+}

@@ -1,0 +1,115 @@
+//! The Bubble bot builder.
+
+use std::time::Instant;
+
+use botgate_dispatch::bubble::{Bubble, BubbleHandlers};
+use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_session::bubble::{self, Subscription};
+use botgate_session::driver::DriverConfig;
+use url::Url;
+
+use super::error::{Error, ErrorKind};
+use super::{launch, RunningBot};
+
+/// Bubble's documented gateway URL.
+pub const GATEWAY_URL: &str = "wss://bubble.alemonjs.com/api/bot/gateway";
+
+/// Builds and starts a Bubble bot. Defaults: the documented gateway URL, and a subscription
+/// (op 30) to the event types the handlers handle, replayed after every reconnect.
+pub struct BubbleBot {
+    token: String,
+    url: String,
+    subscription: Option<Vec<String>>,
+    handlers: BubbleHandlers,
+    dispatch: DispatchConfig,
+    driver: DriverConfig,
+}
+
+impl std::fmt::Debug for BubbleBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BubbleBot")
+            .field("url", &self.url)
+            .field("subscription", &self.subscription)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BubbleBot {
+    pub(crate) fn new(token: String) -> Self {
+        Self {
+            token,
+            url: GATEWAY_URL.to_owned(),
+            subscription: None,
+            handlers: BubbleHandlers::new(),
+            dispatch: DispatchConfig::default(),
+            driver: DriverConfig::default(),
+        }
+    }
+
+    /// The handlers (they also decide the subscription unless [`events`](Self::events) is set).
+    pub fn handlers(mut self, handlers: BubbleHandlers) -> Self {
+        self.handlers = handlers;
+        self
+    }
+
+    /// Connect to this gateway URL (e.g. a simulator's).
+    pub fn gateway_url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self
+    }
+
+    /// Subscribe to exactly these event types.
+    pub fn events(mut self, events: Vec<String>) -> Self {
+        self.subscription = Some(events);
+        self
+    }
+
+    /// Ordering / concurrency / dedupe settings of the dispatcher.
+    pub fn dispatch_config(mut self, config: DispatchConfig) -> Self {
+        self.dispatch = config;
+        self
+    }
+
+    /// Settings of the session driver.
+    pub fn driver_config(mut self, config: DriverConfig) -> Self {
+        self.driver = config;
+        self
+    }
+
+    /// Starts the session; returns at once.
+    ///
+    /// # Errors
+    /// An invalid URL ([`ErrorKind::Config`]).
+    pub async fn start(self) -> Result<RunningBot<Bubble, bubble::Session>, Error> {
+        botgate_transport::install_default_crypto_provider();
+        let url: Url = self.url.parse().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Config {
+                    what: format!("gateway URL {:?}", self.url),
+                },
+                e,
+            )
+        })?;
+        let subscription = match self.subscription {
+            Some(events) => Subscription::Exact(events),
+            None => Subscription::Handled(self.handlers.subscriptions()),
+        };
+        let config = bubble::Config::new(url, self.token, subscription);
+        let machine = bubble::Session::new(config, Instant::now(), None);
+        let dispatcher = Dispatcher::<Bubble>::new(self.handlers, self.dispatch);
+        let bot = BotInfo::new(PlatformKind::Bubble);
+        Ok(launch(
+            machine,
+            dispatcher,
+            bot,
+            None,
+            &self.driver,
+            |_, bot| bot,
+        ))
+    }
+
+    /// Starts, then runs until Ctrl-C (clean close) or a fatal session error.
+    pub async fn run(self) -> Result<(), Error> {
+        self.start().await?.until_ctrl_c().await
+    }
+}

@@ -1,0 +1,87 @@
+//! The facade's error type.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// Why a bot could not start or stopped for good.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A setting is invalid (a URL that does not parse, ...).
+    Config {
+        /// Which setting and why.
+        what: String,
+    },
+    /// Fetching the QQ access token failed (wrong app id / secret, unreachable host).
+    Token,
+    /// Gateway discovery (`/gateway/bot`) failed.
+    Gateway,
+    /// The session gave up (authentication failed, a fatal close code, ...).
+    Session,
+    /// Binding the reverse-WS listener failed.
+    Listen,
+    /// The driver task ended unexpectedly.
+    Driver,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Self { kind, source: None }
+    }
+
+    pub(crate) fn with_source(
+        kind: ErrorKind,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    pub(crate) fn config(what: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config { what: what.into() })
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The kind and the underlying error.
+    pub fn into_parts(self) -> (ErrorKind, Option<Box<dyn StdError + Send + Sync>>) {
+        (self.kind, self.source)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Config { what } => write!(f, "invalid configuration: {what}")?,
+            ErrorKind::Token => f.write_str("fetching the QQ access token failed")?,
+            ErrorKind::Gateway => f.write_str("gateway discovery failed")?,
+            ErrorKind::Session => f.write_str("the session stopped")?,
+            ErrorKind::Listen => f.write_str("the reverse-WS listener failed")?,
+            ErrorKind::Driver => f.write_str("the session driver ended unexpectedly")?,
+        }
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for Error {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_ref()
+            .map(|s| s.as_ref() as &(dyn StdError + 'static))
+    }
+}

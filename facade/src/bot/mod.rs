@@ -1,0 +1,99 @@
+//! [`Bot`]: builders that join a session (over a real WebSocket) to a dispatcher.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), botgate::Error> {
+//! use botgate::{Bot, QqHandlers};
+//!
+//! let mut handlers = QqHandlers::new();
+//! handlers.on_at_message_create(|_ctx, msg| async move {
+//!     println!("{:?}: {}", msg.author.username, msg.content);
+//!     Ok(())
+//! });
+//! // intents (here PUBLIC_GUILD_MESSAGES) are computed from the handlers
+//! Bot::qq("102000001", "app-secret").handlers(handlers).run().await
+//! # }
+//! ```
+
+mod actions;
+mod error;
+mod glue;
+mod onebot;
+mod qq;
+mod running;
+
+mod bubble;
+
+pub use bubble::BubbleBot;
+pub use error::{Error, ErrorKind};
+pub use glue::Glue;
+pub use onebot::OneBotBot;
+pub use qq::QqBot;
+pub use running::{Lifecycle, RunningBot};
+
+use std::sync::Arc;
+
+use botgate_dispatch::{BotInfo, Dispatcher};
+use botgate_session::driver::{self, DriverConfig};
+use tokio::sync::watch;
+
+use glue::TokenFetcher;
+use running::Pump;
+
+/// Entry point: one builder per platform.
+#[derive(Debug)]
+pub struct Bot(());
+
+impl Bot {
+    /// A QQ bot that fetches (and refreshes) its access token with the app id and secret.
+    pub fn qq(app_id: impl Into<String>, secret: impl Into<String>) -> QqBot {
+        QqBot::with_app_secret(app_id.into(), secret.into())
+    }
+
+    /// A QQ bot with a fixed gateway token, sent in Identify as given: `QQBot <access token>`
+    /// or the legacy `Bot <app id>.<token>`. A rejected fixed token is fatal (no retry loop).
+    pub fn qq_with_token(token: impl Into<String>) -> QqBot {
+        QqBot::with_fixed_token(token.into())
+    }
+
+    /// A Bubble bot (the token goes into `Authorization: Bearer` at the upgrade).
+    pub fn bubble(token: impl Into<String>) -> BubbleBot {
+        BubbleBot::new(token.into())
+    }
+
+    /// A OneBot v11 bot that connects to an implementation's forward WebSocket (`ws://...`).
+    pub fn onebot_ws(url: impl Into<String>) -> OneBotBot {
+        OneBotBot::new(url.into())
+    }
+}
+
+/// Starts the driver and the pump for a machine and a dispatcher.
+fn launch<P: Glue>(
+    machine: P::Machine,
+    dispatcher: Dispatcher<P>,
+    bot: BotInfo,
+    tokens: Option<TokenFetcher>,
+    driver_config: &DriverConfig,
+    with_actions: impl FnOnce(&Arc<driver::DriverHandle<P::Machine>>, BotInfo) -> BotInfo,
+) -> RunningBot<P, P::Machine> {
+    let dispatcher = Arc::new(dispatcher);
+    let (handle, events) = driver::run(machine, driver_config);
+    let handle = Arc::new(handle);
+    let bot = with_actions(&handle, bot);
+    dispatcher.set_bot(bot.clone());
+    let (lifecycle_tx, lifecycle) = watch::channel(Lifecycle::default());
+    let pump = Pump {
+        events,
+        dispatcher: Arc::clone(&dispatcher),
+        driver: Arc::clone(&handle),
+        bot,
+        tokens,
+        lifecycle: lifecycle_tx,
+    };
+    let pump = tokio::spawn(pump.run());
+    RunningBot {
+        dispatcher,
+        driver: handle,
+        pump,
+        lifecycle,
+    }
+}

@@ -1,0 +1,102 @@
+//! The OneBot v11 (forward WebSocket) bot builder.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
+use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_session::driver::DriverConfig;
+use botgate_session::onebot;
+use url::Url;
+
+use super::actions::OneBotActions;
+use super::error::{Error, ErrorKind};
+use super::{launch, RunningBot};
+
+/// Builds and starts a OneBot bot that connects to an implementation's WebSocket server
+/// (Waylay, NapCat, Lagrange, go-cqhttp, LLOneBot). Handlers call actions with
+/// `ctx.call(name, params)`; responses are matched by `echo`.
+pub struct OneBotBot {
+    url: String,
+    access_token: Option<String>,
+    handlers: OneBotHandlers,
+    dispatch: DispatchConfig,
+    driver: DriverConfig,
+}
+
+impl std::fmt::Debug for OneBotBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OneBotBot")
+            .field("url", &self.url)
+            .field("access_token", &self.access_token.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl OneBotBot {
+    pub(crate) fn new(url: String) -> Self {
+        Self {
+            url,
+            access_token: None,
+            handlers: OneBotHandlers::new(),
+            dispatch: DispatchConfig::default(),
+            driver: DriverConfig::default(),
+        }
+    }
+
+    /// The handlers.
+    pub fn handlers(mut self, handlers: OneBotHandlers) -> Self {
+        self.handlers = handlers;
+        self
+    }
+
+    /// The implementation's access token (sent as `Authorization: Bearer`).
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.access_token = Some(token.into());
+        self
+    }
+
+    /// Ordering / concurrency settings of the dispatcher.
+    pub fn dispatch_config(mut self, config: DispatchConfig) -> Self {
+        self.dispatch = config;
+        self
+    }
+
+    /// Settings of the session driver.
+    pub fn driver_config(mut self, config: DriverConfig) -> Self {
+        self.driver = config;
+        self
+    }
+
+    /// Starts the session; returns at once.
+    ///
+    /// # Errors
+    /// An invalid URL ([`ErrorKind::Config`]).
+    pub async fn start(self) -> Result<RunningBot<OneBot, onebot::Session>, Error> {
+        let url: Url = self.url.parse().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Config {
+                    what: format!("URL {:?}", self.url),
+                },
+                e,
+            )
+        })?;
+        let config = onebot::Config::forward(url, self.access_token.map(Into::into));
+        let machine = onebot::Session::new(config, Instant::now());
+        let dispatcher = Dispatcher::<OneBot>::new(self.handlers, self.dispatch);
+        let bot = BotInfo::new(PlatformKind::OneBot);
+        Ok(launch(
+            machine,
+            dispatcher,
+            bot,
+            None,
+            &self.driver,
+            |handle, bot| bot.with_actions(Arc::new(OneBotActions::new(Arc::clone(handle)))),
+        ))
+    }
+
+    /// Starts, then runs until Ctrl-C (clean close) or a fatal session error.
+    pub async fn run(self) -> Result<(), Error> {
+        self.start().await?.until_ctrl_c().await
+    }
+}

@@ -1,0 +1,242 @@
+//! The QQ bot builder.
+
+use std::time::Instant;
+
+use botgate_codec::Intents;
+use botgate_dispatch::qq::{Qq, QqHandlers};
+use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_session::driver::DriverConfig;
+use botgate_session::qq;
+use botgate_transport::http::{HttpClient, QqAuth};
+use botgate_transport::Secret;
+use url::Url;
+
+use super::error::{Error, ErrorKind};
+use super::glue::TokenFetcher;
+use super::{launch, RunningBot};
+
+/// Production OpenAPI base.
+pub const API_BASE: &str = "https://api.sgroup.qq.com";
+/// Sandbox OpenAPI base.
+pub const SANDBOX_API_BASE: &str = "https://sandbox.api.sgroup.qq.com";
+/// Where access tokens come from.
+pub const AUTH_BASE: &str = "https://bots.qq.com";
+
+enum Credentials {
+    AppSecret { app_id: String, secret: Secret },
+    Fixed(Secret),
+}
+
+/// Builds and starts a QQ bot. Defaults: production bases, intents from the handlers, shard
+/// `[0, 1]`, gateway URL from `GET /gateway/bot`.
+pub struct QqBot {
+    credentials: Credentials,
+    api_base: String,
+    auth_base: String,
+    gateway_url: Option<String>,
+    intents: Option<Intents>,
+    shard: [u32; 2],
+    handlers: QqHandlers,
+    dispatch: DispatchConfig,
+    driver: DriverConfig,
+}
+
+impl std::fmt::Debug for QqBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QqBot")
+            .field("api_base", &self.api_base)
+            .field("gateway_url", &self.gateway_url)
+            .field("intents", &self.intents)
+            .field("shard", &self.shard)
+            .finish_non_exhaustive()
+    }
+}
+
+impl QqBot {
+    pub(crate) fn with_app_secret(app_id: String, secret: String) -> Self {
+        Self::new(Credentials::AppSecret {
+            app_id,
+            secret: Secret::new(secret),
+        })
+    }
+
+    pub(crate) fn with_fixed_token(token: String) -> Self {
+        Self::new(Credentials::Fixed(Secret::new(token)))
+    }
+
+    fn new(credentials: Credentials) -> Self {
+        Self {
+            credentials,
+            api_base: API_BASE.to_owned(),
+            auth_base: AUTH_BASE.to_owned(),
+            gateway_url: None,
+            intents: None,
+            shard: [0, 1],
+            handlers: QqHandlers::new(),
+            dispatch: DispatchConfig::default(),
+            driver: DriverConfig::default(),
+        }
+    }
+
+    /// The handlers (they also decide the intents unless [`intents`](Self::intents) is set).
+    pub fn handlers(mut self, handlers: QqHandlers) -> Self {
+        self.handlers = handlers;
+        self
+    }
+
+    /// Use the sandbox OpenAPI base.
+    pub fn sandbox(mut self) -> Self {
+        self.api_base = SANDBOX_API_BASE.to_owned();
+        self
+    }
+
+    /// The OpenAPI base (for `/gateway/bot`), e.g. a simulator's.
+    pub fn api_base(mut self, base: impl Into<String>) -> Self {
+        self.api_base = base.into();
+        self
+    }
+
+    /// The base of `getAppAccessToken`.
+    pub fn auth_base(mut self, base: impl Into<String>) -> Self {
+        self.auth_base = base.into();
+        self
+    }
+
+    /// Skip discovery and connect to this gateway URL.
+    pub fn gateway_url(mut self, url: impl Into<String>) -> Self {
+        self.gateway_url = Some(url.into());
+        self
+    }
+
+    /// Send these intents instead of the ones computed from the handlers.
+    pub fn intents(mut self, intents: Intents) -> Self {
+        self.intents = Some(intents);
+        self
+    }
+
+    /// Run as shard `id` of `count`.
+    pub fn shard(mut self, id: u32, count: u32) -> Self {
+        self.shard = [id, count.max(1)];
+        self
+    }
+
+    /// Ordering / concurrency / dedupe settings of the dispatcher.
+    pub fn dispatch_config(mut self, config: DispatchConfig) -> Self {
+        self.dispatch = config;
+        self
+    }
+
+    /// Settings of the session driver (event channel size, connect options).
+    pub fn driver_config(mut self, config: DriverConfig) -> Self {
+        self.driver = config;
+        self
+    }
+
+    /// The intents this bot will send in Identify.
+    pub fn effective_intents(&self) -> Intents {
+        self.intents.unwrap_or_else(|| self.handlers.intents())
+    }
+
+    /// Fetches the token, discovers the gateway and starts the session; returns at once.
+    ///
+    /// # Errors
+    /// A rejected app id / secret ([`ErrorKind::Token`]), failed discovery
+    /// ([`ErrorKind::Gateway`]) or an invalid URL ([`ErrorKind::Config`]).
+    pub async fn start(self) -> Result<RunningBot<Qq, qq::Session>, Error> {
+        botgate_transport::install_default_crypto_provider();
+        let http = HttpClient::new().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Config {
+                    what: "HTTP client".into(),
+                },
+                e,
+            )
+        })?;
+        let intents = self.effective_intents();
+        let (token, ttl, auth, fetcher, app_id) = match &self.credentials {
+            Credentials::AppSecret { app_id, secret } => {
+                let fetcher = TokenFetcher {
+                    http: http.clone(),
+                    auth_base: self.auth_base.clone(),
+                    app_id: app_id.clone(),
+                    secret: secret.clone(),
+                };
+                let access = http
+                    .qq_access_token(&self.auth_base, app_id, secret)
+                    .await
+                    .map_err(|e| Error::with_source(ErrorKind::Token, e))?;
+                let token = format!("QQBot {}", access.token.expose());
+                let auth = QqAuth::AccessToken(access.token);
+                (
+                    token,
+                    Some(access.expires_in),
+                    auth,
+                    Some(fetcher),
+                    Some(app_id.clone()),
+                )
+            }
+            Credentials::Fixed(token) => {
+                let auth = fixed_auth(token);
+                (token.expose().to_owned(), None, auth, None, None)
+            }
+        };
+        let url = match &self.gateway_url {
+            Some(url) => url.clone(),
+            None => {
+                http.qq_gateway_bot(&self.api_base, &auth)
+                    .await
+                    .map_err(|e| Error::with_source(ErrorKind::Gateway, e))?
+                    .url
+            }
+        };
+        let url: Url = url.parse().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Config {
+                    what: format!("gateway URL {url:?}"),
+                },
+                e,
+            )
+        })?;
+        let now = Instant::now();
+        let mut config = qq::Config::new(url, token.clone(), intents.bits());
+        config.refreshable_token = fetcher.is_some();
+        config.shard = self.shard;
+        let mut machine = qq::Session::new(config, now, None);
+        if ttl.is_some() {
+            machine.set_token(now, token, ttl);
+        }
+        tracing::info!(intents = intents.bits(), names = %intents, shard = ?self.shard, "starting QQ bot");
+        let mut bot = BotInfo::new(PlatformKind::Qq);
+        if let Some(app_id) = app_id {
+            bot = bot.with_app_id(app_id);
+        }
+        let dispatcher = Dispatcher::<Qq>::new(self.handlers, self.dispatch);
+        Ok(launch(
+            machine,
+            dispatcher,
+            bot,
+            fetcher,
+            &self.driver,
+            |_, bot| bot,
+        ))
+    }
+
+    /// Starts, then runs until Ctrl-C (clean close) or a fatal session error.
+    pub async fn run(self) -> Result<(), Error> {
+        self.start().await?.until_ctrl_c().await
+    }
+}
+
+/// `Bot <app>.<token>` → legacy auth; `QQBot <t>` or a bare token → access token.
+fn fixed_auth(token: &Secret) -> QqAuth {
+    let raw = token.expose();
+    if let Some(rest) = raw.strip_prefix("Bot ") {
+        if let Some((app_id, t)) = rest.split_once('.') {
+            return QqAuth::BotToken {
+                app_id: app_id.to_owned(),
+                token: Secret::new(t),
+            };
+        }
+    }
+    QqAuth::AccessToken(Secret::new(raw.strip_prefix("QQBot ").unwrap_or(raw)))
+}

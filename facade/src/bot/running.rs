@@ -1,0 +1,248 @@
+//! A started bot: the pump that carries session events into the dispatcher, and its handle.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use botgate_dispatch::{BotError, BotErrorKind, BotInfo, Dispatcher, Platform};
+use botgate_session::driver::DriverHandle;
+use botgate_session::{SessionEvent, SessionMachine, Why};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::error::{Error, ErrorKind};
+use super::glue::{Glue, TokenFetcher};
+
+/// What has happened to a running bot so far (watch it with [`RunningBot::lifecycle`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Lifecycle {
+    /// New sessions (READY / BOT_READY / OneBot lifecycle connect).
+    pub readies: u64,
+    /// Sessions resumed without loss.
+    pub resumes: u64,
+    /// Connections lost or closed that the session reconnects from.
+    pub reconnects: u64,
+    /// Dispatches handed to the dispatcher.
+    pub dispatched: u64,
+    /// The bot's own id, once known.
+    pub self_id: Option<String>,
+    /// Set when the bot has stopped (`Some("")` on a clean stop, else why).
+    pub stopped: Option<String>,
+}
+
+/// A bot that runs: its session driver, its dispatcher and the task between them.
+pub struct RunningBot<P: Platform, M> {
+    pub(crate) dispatcher: Arc<Dispatcher<P>>,
+    pub(crate) driver: Arc<DriverHandle<M>>,
+    pub(crate) pump: JoinHandle<Result<(), Error>>,
+    pub(crate) lifecycle: watch::Receiver<Lifecycle>,
+}
+
+impl<P: Platform, M> std::fmt::Debug for RunningBot<P, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningBot")
+            .field("platform", &P::KIND)
+            .field("lifecycle", &*self.lifecycle.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
+    /// The dispatcher (stats, pending work, the bot identity).
+    pub fn dispatcher(&self) -> &Dispatcher<P> {
+        &self.dispatcher
+    }
+
+    /// The session driver (status, counters, run-time machine calls).
+    pub fn driver(&self) -> &DriverHandle<M> {
+        &self.driver
+    }
+
+    /// A receiver of the lifecycle counters; await changes with `wait_for(..)`.
+    pub fn lifecycle(&self) -> watch::Receiver<Lifecycle> {
+        self.lifecycle.clone()
+    }
+
+    /// Closes the session cleanly (close frame, pending actions failed), lets running
+    /// handlers finish, and returns how the bot ended.
+    pub async fn shutdown(self) -> Result<(), Error> {
+        // The machine's close() emits Stopped, which ends the pump after the dispatcher drained.
+        let _ = self.driver.with_machine(|m, now| m.close(now)).await;
+        self.wait().await
+    }
+
+    /// Waits until the bot stops on its own (a fatal session error, or `shutdown` elsewhere).
+    pub async fn wait(self) -> Result<(), Error> {
+        match self.pump.await {
+            Ok(result) => result,
+            Err(e) => Err(Error::with_source(ErrorKind::Driver, e)),
+        }
+    }
+
+    /// Runs until Ctrl-C (then shuts down cleanly) or until the bot stops on its own.
+    pub async fn until_ctrl_c(mut self) -> Result<(), Error> {
+        let mut lifecycle = self.lifecycle.clone();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {
+                tracing::info!("Ctrl-C: closing the session");
+                self.shutdown().await
+            }
+            _ = lifecycle.wait_for(|l| l.stopped.is_some()) => {
+                let pump = &mut self.pump;
+                match pump.await {
+                    Ok(result) => result,
+                    Err(e) => Err(Error::with_source(ErrorKind::Driver, e)),
+                }
+            }
+        }
+    }
+}
+
+pub(crate) struct Pump<P: Platform, M> {
+    pub(crate) events: mpsc::Receiver<SessionEvent>,
+    pub(crate) dispatcher: Arc<Dispatcher<P>>,
+    pub(crate) driver: Arc<DriverHandle<M>>,
+    pub(crate) bot: BotInfo,
+    pub(crate) tokens: Option<TokenFetcher>,
+    pub(crate) lifecycle: watch::Sender<Lifecycle>,
+}
+
+impl<P, M> Pump<P, M>
+where
+    P: Glue<Machine = M>,
+    M: SessionMachine + Send + 'static,
+{
+    /// Carries events until the session stops; the dispatcher is drained before it returns.
+    pub(crate) async fn run(mut self) -> Result<(), Error> {
+        let result = self.pump().await;
+        self.dispatcher.shutdown().await;
+        let why = match &result {
+            Ok(()) => String::new(),
+            Err(e) => e.to_string(),
+        };
+        self.lifecycle.send_modify(|l| l.stopped = Some(why));
+        result
+    }
+
+    async fn pump(&mut self) -> Result<(), Error> {
+        while let Some(event) = self.events.recv().await {
+            match event {
+                SessionEvent::Dispatch(frame) => {
+                    if let Some(input) = P::from_frame(frame) {
+                        self.lifecycle.send_modify(|l| l.dispatched += 1);
+                        self.dispatcher.dispatch(input).await;
+                    }
+                }
+                SessionEvent::Event(bytes) => match P::from_event_bytes(bytes) {
+                    Ok(Some(input)) => {
+                        self.lifecycle.send_modify(|l| l.dispatched += 1);
+                        self.dispatcher.dispatch(input).await;
+                    }
+                    Ok(None) => {}
+                    Err(e) => self.dispatcher.report(BotError::with_source(
+                        BotErrorKind::Decode {
+                            event_type: "<envelope>".into(),
+                        },
+                        e,
+                    )),
+                },
+                SessionEvent::Ready(ready) => {
+                    self.dispatcher.reset_seq();
+                    if let Some(id) = &ready.bot_id {
+                        self.set_self_id(id.clone());
+                    }
+                    self.lifecycle.send_modify(|l| l.readies += 1);
+                    tracing::info!(platform = %P::KIND, session = ?ready.session_id, "ready");
+                    if let Some(input) = ready.frame.and_then(P::from_frame) {
+                        self.dispatcher.dispatch(input).await;
+                    }
+                }
+                SessionEvent::SelfId(id) => {
+                    self.set_self_id(id.to_string());
+                    self.lifecycle.send_modify(|l| l.readies += 1);
+                    tracing::info!(platform = %P::KIND, self_id = id, "connected");
+                }
+                SessionEvent::Resumed { replayed } => {
+                    self.lifecycle.send_modify(|l| l.resumes += 1);
+                    tracing::info!(platform = %P::KIND, ?replayed, "resumed");
+                }
+                SessionEvent::Reconnecting { why, resume, .. } => {
+                    self.lifecycle.send_modify(|l| l.reconnects += 1);
+                    tracing::info!(platform = %P::KIND, ?why, resume, "reconnecting");
+                    self.dispatcher.report(reconnect_error(&why));
+                }
+                SessionEvent::TokenRequired { reason } => {
+                    tracing::debug!(?reason, "the session needs an access token");
+                    self.refresh_token().await?;
+                }
+                SessionEvent::Fatal(error) => {
+                    tracing::error!(platform = %P::KIND, %error, "session failed");
+                    self.dispatcher
+                        .report(BotError::new(BotErrorKind::Connection {
+                            reason: error.to_string(),
+                        }));
+                    return Err(Error::with_source(ErrorKind::Session, error));
+                }
+                SessionEvent::Stopped => return Ok(()),
+                SessionEvent::ServerError { code, message } => {
+                    tracing::warn!(platform = %P::KIND, %code, %message, "server error event");
+                }
+                other => tracing::debug!(platform = %P::KIND, event = ?other, "session event"),
+            }
+        }
+        Ok(())
+    }
+
+    fn set_self_id(&mut self, id: String) {
+        self.bot = self.bot.clone().with_self_id(id.clone());
+        self.dispatcher.set_bot(self.bot.clone());
+        self.lifecycle.send_modify(|l| l.self_id = Some(id));
+    }
+
+    async fn refresh_token(&mut self) -> Result<(), Error> {
+        let Some(tokens) = &self.tokens else {
+            return Err(Error::new(ErrorKind::Token));
+        };
+        let mut delay = Duration::from_millis(500);
+        let mut attempt = 0;
+        let fresh = loop {
+            attempt += 1;
+            match tokens.fetch().await {
+                Ok(fresh) => break fresh,
+                // A rejected app id / secret will not get better: stop at once.
+                Err(e) if e.is_auth_failure() || attempt >= 5 => {
+                    return Err(Error::with_source(ErrorKind::Token, e))
+                }
+                Err(e) => {
+                    tracing::warn!(attempt, error = %e, "access token fetch failed; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        };
+        let (token, expires_in) = fresh;
+        let expires_in = Some(expires_in);
+        self.driver
+            .with_machine(move |m, now| P::set_token(m, now, token, expires_in))
+            .await
+            .map_err(|e| Error::with_source(ErrorKind::Driver, e))
+    }
+}
+
+fn reconnect_error(why: &Why) -> BotError {
+    match why {
+        Why::InvalidSession { resumable } => BotError::new(BotErrorKind::InvalidSession {
+            resumable: *resumable,
+        }),
+        Why::Closed { code, reason } => BotError::new(BotErrorKind::Connection {
+            reason: match code {
+                Some(code) => format!("closed with {code} {reason}"),
+                None if reason.is_empty() => "connection lost".to_owned(),
+                None => reason.clone(),
+            },
+        }),
+        other => BotError::new(BotErrorKind::Reconnect {
+            reason: format!("{other:?}"),
+        }),
+    }
+}

@@ -1,0 +1,313 @@
+//! `botgate demo`: the embedded simulators and bots in one process, playing a short story:
+//! events flowing, a command answered, a dropped connection resumed with nothing lost.
+//! Exits 0 only when every check of the story holds.
+
+use std::future::Future;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use botgate::sim::{Fault, OneBotConfig, OneBotSim, QqConfig, QqSim};
+use botgate::{Bot, OneBotHandlers, QqHandlers};
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+/// How long one step of the story may take before the demo gives up.
+const STEP: Duration = Duration::from_secs(30);
+
+/// Options of `botgate demo`.
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Keep the simulators and bots running after the story (an event every second) until
+    /// Ctrl-C.
+    #[arg(long)]
+    pub forever: bool,
+}
+
+/// Runs the demo on a fresh tokio runtime.
+pub fn run(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(story(args))
+}
+
+type Failure = Box<dyn std::error::Error>;
+
+async fn within<T>(what: &str, fut: impl Future<Output = T>) -> Result<T, Failure> {
+    tokio::time::timeout(STEP, fut)
+        .await
+        .map_err(|_| format!("timed out after {}s waiting for {what}", STEP.as_secs()).into())
+}
+
+/// The ids of the messages the QQ handler saw, in the order it saw them.
+#[derive(Clone)]
+struct Seen(Arc<watch::Sender<Vec<String>>>);
+
+impl Seen {
+    fn new() -> Self {
+        Self(Arc::new(watch::channel(Vec::new()).0))
+    }
+    fn push(&self, id: String) {
+        self.0.send_modify(|v| v.push(id));
+    }
+    async fn wait_len(&self, n: usize) -> Vec<String> {
+        let mut rx = self.0.subscribe();
+        let seen = match rx.wait_for(|v| v.len() >= n).await {
+            Ok(v) => v.clone(),
+            Err(_) => Vec::new(),
+        };
+        seen
+    }
+}
+
+const STORY: &[(&str, &str, &str)] = &[
+    ("小明", "1001", "/天气 深圳"),
+    ("阿强", "1002", "大家好 👋"),
+    ("小红", "1003", "今晚八点开会，别迟到 ⏰"),
+    ("小明", "1001", "/help"),
+    ("阿强", "1002", "收到 👍"),
+    ("小红", "1003", "🎉🎉🎉"),
+    ("小明", "1001", "刚才掉线了吗？"),
+    ("阿强", "1002", "没有丢消息 ✅"),
+    ("小红", "1003", "resume 真快 🚀"),
+    ("小明", "1001", "好的，散会"),
+];
+/// Events 0..BEFORE_DROP flow normally; the rest are sent while the bot is disconnected.
+const BEFORE_DROP: usize = 6;
+
+fn at_message(i: usize, bot_id: &str) -> Value {
+    let (name, user, text) = STORY[i % STORY.len()];
+    json!({
+        "id": format!("demo-msg-{i}"),
+        "channel_id": "100010",
+        "guild_id": "18700000000001",
+        "content": format!("<@!{bot_id}> {text}"),
+        "timestamp": "2026-11-25T20:00:00+08:00",
+        "author": {"id": user, "username": name, "bot": false},
+        "member": {"roles": ["1"], "joined_at": "2026-01-01T00:00:00+08:00"},
+        "seq": i + 1,
+        "seq_in_channel": (i + 1).to_string(),
+    })
+}
+
+async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
+    println!("botgate demo: simulators and bots in one process, on 127.0.0.1\n");
+
+    // --- QQ -------------------------------------------------------------------------------
+    let qq_sim = QqSim::start(QqConfig {
+        heartbeat_interval: Duration::from_millis(2_000),
+        ..QqConfig::default()
+    })
+    .await?;
+    let bot_id = qq_sim.config().bot_user.0.clone();
+    println!(
+        "[sim]    QQ gateway on {} (token + /gateway/bot on {})",
+        qq_sim.url(),
+        qq_sim.http_base()
+    );
+
+    let seen = Seen::new();
+    let mut qq = QqHandlers::new();
+    qq.on_ready(|_ctx, ready| async move {
+        println!(
+            "[bot]    READY as {} (session {})",
+            ready.user.username.as_deref().unwrap_or("?"),
+            ready.session_id
+        );
+        Ok(())
+    });
+    {
+        let seen = seen.clone();
+        qq.on_at_message_create(move |ctx, msg| {
+            let seen = seen.clone();
+            async move {
+                let text = msg
+                    .content
+                    .split_once("> ")
+                    .map_or(msg.content.as_str(), |(_, t)| t);
+                println!(
+                    "[event]  s={:<3} AT_MESSAGE_CREATE  {}: {}",
+                    ctx.seq().map_or_else(|| "-".into(), |s| s.to_string()),
+                    msg.author.username.as_deref().unwrap_or("?"),
+                    text
+                );
+                seen.push(msg.id.clone());
+                Ok(())
+            }
+        });
+    }
+    qq.on_guild_member_add(|_ctx, member| async move {
+        println!(
+            "[event]  GUILD_MEMBER_ADD   {} joined",
+            member
+                .user
+                .as_ref()
+                .map_or("?", |u| u.username.as_deref().unwrap_or("?"))
+        );
+        Ok(())
+    });
+    qq.on_error(|err| println!("[bot]    {err} (the session reconnects and resumes)"));
+    let builder = Bot::qq(
+        qq_sim.config().app_id.clone(),
+        qq_sim.config().client_secret.clone(),
+    )
+    .api_base(qq_sim.http_base())
+    .auth_base(qq_sim.http_base())
+    .handlers(qq);
+    let intents = builder.effective_intents();
+    println!(
+        "[bot]    QQ bot: intents {} ({}) computed from its handlers",
+        intents.bits(),
+        intents
+    );
+    let qq_bot = builder.start().await?;
+    let mut life = qq_bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1)).await??;
+
+    qq_sim.push_event(
+        "GUILD_MEMBER_ADD",
+        json!({"guild_id": "18700000000001", "user": {"id": "1004", "username": "新同学"}, "roles": ["1"], "joined_at": "2026-11-25T20:00:00+08:00"}),
+    );
+    let mut sent = Vec::new();
+    for i in 0..BEFORE_DROP {
+        let d = at_message(i, &bot_id);
+        sent.push(format!("demo-msg-{i}"));
+        qq_sim.push_event("AT_MESSAGE_CREATE", d);
+    }
+    within("the first events", seen.wait_len(BEFORE_DROP)).await?;
+
+    println!("[fault]  the simulator drops the TCP connection (no close frame)");
+    qq_sim.inject(Fault::Drop);
+    within(
+        "the bot to notice the drop",
+        life.wait_for(|l| l.reconnects >= 1),
+    )
+    .await??;
+    for i in BEFORE_DROP..STORY.len() {
+        let d = at_message(i, &bot_id);
+        sent.push(format!("demo-msg-{i}"));
+        qq_sim.push_event("AT_MESSAGE_CREATE", d);
+    }
+    println!(
+        "[sim]    {} more events sent while the bot is away",
+        STORY.len() - BEFORE_DROP
+    );
+    within("RESUMED", life.wait_for(|l| l.resumes >= 1)).await??;
+    println!("[bot]    session resumed: the simulator replays what the bot missed");
+    let handled = within("the replayed events", seen.wait_len(STORY.len())).await?;
+    let lifecycle = life.borrow().clone();
+
+    // --- OneBot ---------------------------------------------------------------------------
+    let ob_sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: Some(Duration::from_millis(1_000)),
+        ..OneBotConfig::default()
+    })
+    .await?;
+    println!(
+        "\n[sim]    OneBot v11 implementation (like Waylay) on {}",
+        ob_sim.url()
+    );
+    let (answered_tx, mut answered_rx) = watch::channel(None::<Value>);
+    let answered_tx = Arc::new(answered_tx);
+    let mut ob = OneBotHandlers::new();
+    ob.on_group_message(move |ctx, msg| {
+        let answered_tx = Arc::clone(&answered_tx);
+        async move {
+        let text = msg.message.plain_text();
+        println!("[event]  message.group      {}: {}", msg.user_id, text);
+        if text.trim() == "/ping" {
+            let data = ctx
+                .call(
+                    "send_group_msg",
+                    json!({"group_id": msg.group_id, "message": [{"type": "text", "data": {"text": "pong 🏓"}}]}),
+                )
+                .await?;
+            println!("[bot]    answered /ping with \"pong 🏓\" (message_id {})", data["message_id"]);
+            answered_tx.send_replace(Some(data));
+        }
+        Ok(())
+        }
+    });
+    ob.on_error(|err| {
+        let mut line = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(s) = source {
+            line.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        println!("[error]  {line}");
+    });
+    let ob_bot = Bot::onebot_ws(ob_sim.url()).handlers(ob).start().await?;
+    let mut ob_life = ob_bot.lifecycle();
+    within(
+        "the OneBot lifecycle event",
+        ob_life.wait_for(|l| l.readies >= 1),
+    )
+    .await??;
+    let self_id = ob_sim.config().self_id;
+    for text in ["大家好", "/ping"] {
+        ob_sim.push_event(json!({
+            "time": 1_764_072_000, "self_id": self_id, "post_type": "message", "message_type": "group",
+            "sub_type": "normal", "message_id": 4242, "group_id": 987654321, "user_id": 111222333,
+            "message": [{"type": "text", "data": {"text": text}}], "raw_message": text, "font": 0,
+            "sender": {"user_id": 111222333, "nickname": "张三", "role": "member"}
+        }));
+    }
+    let reply = within("the /ping answer", answered_rx.wait_for(Option::is_some))
+        .await??
+        .clone()
+        .unwrap_or(Value::Null);
+    let answer = ob_sim
+        .sent_messages()
+        .into_iter()
+        .next()
+        .ok_or("the simulator recorded no sent message")?;
+
+    // --- summary --------------------------------------------------------------------------
+    let exactly_once = handled == sent;
+    let answered = answer.action == "send_group_msg"
+        && answer.params["message"][0]["data"]["text"] == "pong 🏓"
+        && reply["message_id"] == answer.message_id;
+    println!("\nsummary");
+    println!(
+        "  QQ:     {} events sent, {} handled, {} (exactly once, in order); {} drop, {} resume",
+        sent.len(),
+        handled.len(),
+        if exactly_once {
+            "the same ids"
+        } else {
+            "MISMATCH"
+        },
+        lifecycle.reconnects,
+        lifecycle.resumes
+    );
+    println!(
+        "  OneBot: /ping answered by {} with message_id {}",
+        answer.action, answer.message_id
+    );
+    let ok = exactly_once && answered && lifecycle.resumes >= 1;
+    println!("  result: {}", if ok { "OK" } else { "FAILED" });
+
+    if args.forever && ok {
+        println!("\n--forever: an event every second; Ctrl-C stops");
+        let mut i = STORY.len();
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                    qq_sim.push_event("AT_MESSAGE_CREATE", at_message(i, &bot_id));
+                    i += 1;
+                }
+            }
+        }
+    }
+    qq_bot.shutdown().await?;
+    ob_bot.shutdown().await?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,31 @@
+//! `botgate demo` end to end: the binary runs the embedded simulators and bots and must report
+//! every check of its story as passed.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+#[test]
+fn demo_plays_the_story_and_exits_0() {
+    let out = Command::new(env!("CARGO_BIN_EXE_botgate"))
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("READY as botgate-sim"), "{stdout}");
+    assert!(
+        stdout.contains("10 events sent, 10 handled, the same ids"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("answered /ping"), "{stdout}");
+    assert!(stdout.contains("result: OK"), "{stdout}");
+    // every scripted message reached the handler exactly once
+    for text in ["/天气 深圳", "好的，散会", "resume 真快 🚀"] {
+        assert_eq!(stdout.matches(text).count(), 1, "{text} in\n{stdout}");
+    }
+}

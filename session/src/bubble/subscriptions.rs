@@ -1,0 +1,178 @@
+//! The Bubble subscription sets: what the user wants, what the server confirmed, and what must
+//! be sent to bring the two together.
+
+use std::collections::BTreeSet;
+
+use super::config::Subscription;
+
+/// Desired and confirmed event types of one session.
+#[derive(Debug, Clone)]
+pub(crate) struct Subscriptions {
+    mode: Subscription,
+    /// The user's set (Exact / Handled lists plus runtime subscribes).
+    wanted: BTreeSet<String>,
+    /// Unsubscribed at run time, or rejected by the server.
+    excluded: BTreeSet<String>,
+    /// `availableEvents` of the last BOT_READY.
+    available: Vec<String>,
+    /// What the server confirmed on this session.
+    confirmed: BTreeSet<String>,
+    /// Unsubscribes sent (or queued) and not yet confirmed: a subscribe to one of these must be
+    /// sent although it still shows as confirmed.
+    unsubscribing: BTreeSet<String>,
+}
+
+impl Subscriptions {
+    pub(crate) fn new(mode: Subscription) -> Self {
+        let wanted = match &mode {
+            Subscription::Exact(v) | Subscription::Handled(v) => v.iter().cloned().collect(),
+            Subscription::All => BTreeSet::new(),
+        };
+        Self {
+            mode,
+            wanted,
+            excluded: BTreeSet::new(),
+            available: Vec::new(),
+            confirmed: BTreeSet::new(),
+            unsubscribing: BTreeSet::new(),
+        }
+    }
+
+    pub(crate) fn desired(&self) -> BTreeSet<String> {
+        let base: BTreeSet<String> = match &self.mode {
+            Subscription::Handled(_) if !self.available.is_empty() => self
+                .wanted
+                .iter()
+                .filter(|e| self.available.contains(e))
+                .cloned()
+                .collect(),
+            Subscription::Exact(_) | Subscription::Handled(_) => self.wanted.clone(),
+            Subscription::All => self.available.iter().chain(&self.wanted).cloned().collect(),
+        };
+        base.difference(&self.excluded).cloned().collect()
+    }
+
+    pub(crate) fn confirmed(&self) -> Vec<String> {
+        self.confirmed.iter().cloned().collect()
+    }
+
+    pub(crate) fn available(&self) -> &[String] {
+        &self.available
+    }
+
+    /// A new session (BOT_READY): nothing is confirmed; returns what to subscribe and whether
+    /// the confirmed set changed.
+    pub(crate) fn fresh_session(&mut self, available: Vec<String>) -> (Vec<String>, bool) {
+        self.available = available;
+        let had = !self.confirmed.is_empty();
+        self.confirmed.clear();
+        self.unsubscribing.clear();
+        (self.desired().into_iter().collect(), had)
+    }
+
+    /// A new connection: unsubscribes in flight are lost or will be replayed as confirmations.
+    pub(crate) fn new_connection(&mut self) {
+        self.unsubscribing.clear();
+    }
+
+    /// After RESUMED: `(to subscribe, to unsubscribe)` to reach the desired set.
+    pub(crate) fn resume_diff(&mut self) -> (Vec<String>, Vec<String>) {
+        let desired = self.desired();
+        let add: Vec<String> = desired.difference(&self.confirmed).cloned().collect();
+        let remove: Vec<String> = self.confirmed.difference(&desired).cloned().collect();
+        self.unsubscribing.extend(remove.iter().cloned());
+        (add, remove)
+    }
+
+    /// The user subscribes: returns the names to send.
+    pub(crate) fn subscribe(&mut self, events: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut send = Vec::new();
+        for e in events {
+            self.excluded.remove(&e);
+            self.wanted.insert(e.clone());
+            if !self.confirmed.contains(&e) || self.unsubscribing.contains(&e) {
+                send.push(e);
+            }
+        }
+        send
+    }
+
+    /// The user unsubscribes: returns the names to send.
+    pub(crate) fn unsubscribe(&mut self, events: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut send = Vec::new();
+        for e in events {
+            self.wanted.remove(&e);
+            self.excluded.insert(e.clone());
+            send.push(e);
+        }
+        send
+    }
+
+    /// An unsubscribe is about to go out.
+    pub(crate) fn unsubscribing(&mut self, events: &[String]) {
+        self.unsubscribing.extend(events.iter().cloned());
+    }
+
+    /// EVENTS_SUBSCRIBED.
+    pub(crate) fn on_subscribed(&mut self, subscribed: Vec<String>, invalid: &[String]) {
+        self.confirmed.extend(subscribed);
+        self.reject(invalid);
+    }
+
+    /// EVENTS_UNSUBSCRIBED.
+    pub(crate) fn on_unsubscribed(&mut self, gone: Vec<String>) {
+        for e in gone {
+            self.confirmed.remove(&e);
+            self.unsubscribing.remove(&e);
+        }
+    }
+
+    /// `invalidEvents` or SUBSCRIBE_DENIED: these leave the desired set (not re-sent forever).
+    pub(crate) fn reject(&mut self, events: &[String]) {
+        for e in events {
+            self.wanted.remove(e);
+            self.confirmed.remove(e);
+            self.excluded.insert(e.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| (*x).to_owned()).collect()
+    }
+
+    #[test]
+    fn handled_meets_available_and_all_takes_everything() {
+        let mut h = Subscriptions::new(Subscription::Handled(s(&["A", "B"])));
+        assert_eq!(h.fresh_session(vec![]).0, s(&["A", "B"]));
+        assert_eq!(h.fresh_session(s(&["B", "C"])).0, s(&["B"]));
+        let mut a = Subscriptions::new(Subscription::All);
+        assert_eq!(a.fresh_session(s(&["C", "B"])).0, s(&["B", "C"]));
+    }
+
+    #[test]
+    fn a_subscribe_racing_an_unconfirmed_unsubscribe_is_sent() {
+        let mut x = Subscriptions::new(Subscription::Exact(s(&["A"])));
+        x.fresh_session(vec![]);
+        x.on_subscribed(s(&["A"]), &[]);
+        assert!(x.subscribe(s(&["A"])).is_empty());
+        let un = x.unsubscribe(s(&["A"]));
+        x.unsubscribing(&un);
+        assert_eq!(x.subscribe(s(&["A"])), s(&["A"]));
+        x.on_unsubscribed(s(&["A"]));
+        x.on_subscribed(s(&["A"]), &[]);
+        assert_eq!(x.confirmed(), s(&["A"]));
+    }
+
+    #[test]
+    fn resume_diff_adds_and_removes() {
+        let mut x = Subscriptions::new(Subscription::Exact(s(&["A", "B"])));
+        x.fresh_session(vec![]);
+        x.on_subscribed(s(&["A", "C"]), &[]);
+        assert_eq!(x.resume_diff(), (s(&["B"]), s(&["C"])));
+    }
+}

@@ -1,0 +1,59 @@
+//! [`DriverConfig`]: channel sizes, the base connect options and the close wait of a driver.
+
+use std::time::Duration;
+
+use botgate_transport::ws::ConnectOptions;
+
+/// How a driver runs. `DriverConfig::default()`, then adjust the fields.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DriverConfig {
+    /// Capacity of the event channel. When it is full the driver stops reading the socket
+    /// (backpressure) until the consumer takes an event; nothing is dropped.
+    pub event_capacity: usize,
+    /// Capacity of the command channel (`with_machine`, `call`, `shutdown`).
+    pub command_capacity: usize,
+    /// Base options of every client connection (timeouts, size limits). The machine's
+    /// `connect_headers` are added to a copy for each attempt.
+    pub connect: ConnectOptions,
+    /// After the driver sends a close frame (or a write fails), how long it waits for the
+    /// peer's close frame or the end of the TCP stream before it drops the socket.
+    pub close_timeout: Duration,
+}
+
+impl Default for DriverConfig {
+    /// 1024 events, 64 commands, default connect options, 2 s close wait.
+    fn default() -> Self {
+        Self {
+            event_capacity: 1024,
+            command_capacity: 64,
+            connect: ConnectOptions::new(),
+            close_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+impl DriverConfig {
+    /// The defaults (see [`Default`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`event_capacity`](Self::event_capacity) (at least 1).
+    pub fn event_capacity(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets [`connect`](Self::connect).
+    pub fn connect_options(mut self, options: ConnectOptions) -> Self {
+        self.connect = options;
+        self
+    }
+
+    /// Sets [`close_timeout`](Self::close_timeout).
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+}

@@ -1,0 +1,381 @@
+//! The driver task: one loop that joins a [`SessionMachine`] to its socket, its timer, the
+//! application's commands and the bounded event channel.
+//!
+//! Each turn: send everything `poll_transmit` gives, move events into the channel until it is
+//! full, then wait for the first of: a command, room in the channel (only while an event is
+//! held), the machine's timer, or the link (connect due, attempt finished, frame read). While
+//! an event is held the timer and the socket are not polled: a slow consumer stops the reader
+//! and nothing is dropped; commands are still served.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use botgate_transport::ws::Message;
+use tokio::sync::mpsc::{self, error::TrySendError};
+
+use super::config::DriverConfig;
+use super::handle::{CallReply, Command, LinkState, Shared};
+use super::link::{self, Link, LinkEvent};
+use crate::event::{ConnectFailure, Outgoing, SessionEvent};
+use crate::machine::SessionMachine;
+use crate::onebot::ActionId;
+
+/// Whether the driver dials (`next_connect`) or runs one accepted connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Connect whenever the machine says so, for as long as it lives.
+    Dial,
+    /// Run the connection given at the start; end when it ends.
+    Accepted,
+}
+
+enum Wake<T> {
+    Command(Option<T>),
+    Room(bool),
+    Timer,
+    Link(LinkEvent),
+}
+
+/// What stopped the loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exit {
+    /// The machine is stopped (Fatal / Stopped delivered) or the connection is over.
+    Done,
+    /// `shutdown()`.
+    Shutdown,
+    /// The event receiver was dropped.
+    ConsumerGone,
+}
+
+pub(crate) struct Task<M, T, W> {
+    pub(crate) machine: M,
+    pub(crate) mode: Mode,
+    pub(crate) events: mpsc::Sender<T>,
+    pub(crate) wrap: W,
+    pub(crate) commands: mpsc::Receiver<Command<M>>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) config: DriverConfig,
+    commands_open: bool,
+    calls: HashMap<ActionId, CallReply>,
+    held: Option<T>,
+    terminal: bool,
+}
+
+impl<M, T, W> Task<M, T, W>
+where
+    M: SessionMachine + Send + 'static,
+    T: Send + 'static,
+    W: FnMut(SessionEvent) -> T + Send + 'static,
+{
+    pub(crate) fn new(
+        machine: M,
+        mode: Mode,
+        events: mpsc::Sender<T>,
+        wrap: W,
+        commands: mpsc::Receiver<Command<M>>,
+        shared: Arc<Shared>,
+        config: &DriverConfig,
+    ) -> Self {
+        Self {
+            machine,
+            mode,
+            events,
+            wrap,
+            commands,
+            shared,
+            config: config.clone(),
+            commands_open: true,
+            calls: HashMap::new(),
+            held: None,
+            terminal: false,
+        }
+    }
+
+    /// Runs until the machine stops, the connection (accepted mode) ends, the consumer goes
+    /// away or `shutdown` is asked; returns the machine.
+    pub(crate) async fn run(mut self, mut link: Link) -> M {
+        if let Link::Up(_) = link {
+            Shared::count(&self.shared.connections);
+            self.shared.set_link(LinkState::Up);
+            self.machine.handle_connected(Instant::now());
+        }
+        let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
+        let mut timer = Box::pin(tokio::time::sleep_until(far));
+        let mut armed: Option<Instant> = None;
+        let exit = loop {
+            self.transmit(&mut link).await;
+            if !self.flush_events() {
+                break Exit::ConsumerGone;
+            }
+            if self.held.is_none() && link.is_down() {
+                if self.terminal {
+                    break Exit::Done;
+                }
+                if self.mode == Mode::Accepted {
+                    break Exit::Done;
+                }
+            }
+            let connect_at = match (&link, self.mode) {
+                (Link::Down, Mode::Dial) => self.machine.next_connect().map(|(at, _)| at),
+                _ => None,
+            };
+            let deadline = self.machine.poll_timeout();
+            if link.is_down()
+                && connect_at.is_none()
+                && deadline.is_none()
+                && self.held.is_none()
+                && !self.commands_open
+            {
+                tracing::warn!("session driver: nothing left to wait for (handle dropped while idle); stopping");
+                break Exit::Done;
+            }
+            if deadline != armed {
+                if let Some(at) = deadline {
+                    timer.as_mut().reset(tokio::time::Instant::from_std(at));
+                }
+                armed = deadline;
+            }
+            let connect_at = connect_at.map(tokio::time::Instant::from_std);
+            let blocked = self.held.is_some();
+            let wake = tokio::select! {
+                biased;
+                command = self.commands.recv(), if self.commands_open => Wake::Command(command),
+                room = self.events.reserve(), if blocked => match room {
+                    Ok(permit) => {
+                        if let Some(item) = self.held.take() {
+                            permit.send(item);
+                            Shared::count(&self.shared.events_out);
+                        }
+                        Wake::Room(true)
+                    }
+                    Err(_) => Wake::Room(false),
+                },
+                () = &mut timer, if armed.is_some() && !blocked => Wake::Timer,
+                event = link.next(connect_at), if !blocked => Wake::Link(event),
+            };
+            match wake {
+                Wake::Command(Some(command)) => {
+                    if self.command(command) {
+                        break Exit::Shutdown;
+                    }
+                }
+                Wake::Command(None) => self.commands_open = false,
+                Wake::Room(true) => self.shared.set_backpressured(false),
+                Wake::Room(false) => break Exit::ConsumerGone,
+                Wake::Timer => {
+                    // Fired: re-arm from whatever the machine says next.
+                    armed = None;
+                    self.machine.handle_timeout(Instant::now());
+                }
+                Wake::Link(event) => self.on_link(&mut link, event),
+            }
+        };
+        self.finish(&mut link, exit).await;
+        self.machine
+    }
+
+    /// Applies a command; true for `Shutdown`.
+    fn command(&mut self, command: Command<M>) -> bool {
+        let now = Instant::now();
+        match command {
+            Command::Run(f) => f(&mut self.machine, now),
+            Command::Call(f, reply) => {
+                let id = f(&mut self.machine, now);
+                self.calls.insert(id, reply);
+            }
+            Command::Shutdown => return true,
+        }
+        false
+    }
+
+    fn on_link(&mut self, link: &mut Link, event: LinkEvent) {
+        let now = Instant::now();
+        match event {
+            LinkEvent::ConnectDue => {
+                let Some((_, url)) = self.machine.next_connect() else {
+                    return;
+                };
+                match link::connect_options(&self.config.connect, self.machine.connect_headers()) {
+                    Ok(options) => {
+                        tracing::debug!(host = url.host_str().unwrap_or_default(), "session driver: connecting");
+                        *link = Link::Connecting(link::dial(url, options));
+                        self.shared.set_link(LinkState::Connecting);
+                    }
+                    Err(header) => {
+                        // A credential that cannot be sent will never be accepted.
+                        tracing::error!(header, "session driver: header value cannot be sent; treating as rejected credentials");
+                        self.machine.handle_connect_failed(now, ConnectFailure::Http { status: 401 });
+                    }
+                }
+            }
+            LinkEvent::Connected(Ok(stream)) => {
+                *link = Link::Up(stream);
+                Shared::count(&self.shared.connections);
+                self.shared.set_link(LinkState::Up);
+                self.machine.handle_connected(now);
+            }
+            LinkEvent::Connected(Err(error)) => {
+                *link = Link::Down;
+                self.shared.set_link(LinkState::Down);
+                tracing::warn!(%error, "session driver: connect failed");
+                self.machine.handle_connect_failed(now, link::connect_failure(&error));
+            }
+            LinkEvent::Message(Ok(Some(Message::Text(bytes) | Message::Binary(bytes)))) => {
+                Shared::count(&self.shared.frames_in);
+                self.machine.handle_frame(now, bytes);
+            }
+            LinkEvent::Message(Ok(Some(Message::Close { code, reason }))) => {
+                // The transport has already answered the close frame.
+                tracing::debug!(?code, %reason, "session driver: closed by the peer");
+                self.link_down(link);
+                self.machine.handle_closed(now, code, &reason);
+            }
+            LinkEvent::Message(Ok(Some(_))) => {}
+            LinkEvent::Message(Ok(None)) => {
+                self.link_down(link);
+                self.machine.handle_closed(now, None, "connection closed without a close frame");
+            }
+            LinkEvent::Message(Err(error)) => {
+                tracing::debug!(%error, "session driver: connection lost");
+                self.link_down(link);
+                self.machine.handle_closed(now, None, &error.to_string());
+            }
+        }
+    }
+
+    fn link_down(&self, link: &mut Link) {
+        *link = Link::Down;
+        self.shared.set_link(LinkState::Down);
+    }
+
+    /// Sends everything the machine wants sent. A close frame (ours) or a failed write ends
+    /// the connection here, with `handle_closed` called once.
+    async fn transmit(&mut self, link: &mut Link) {
+        while let Some(outgoing) = self.machine.poll_transmit() {
+            let Link::Up(stream) = link else {
+                tracing::debug!(?outgoing, "session driver: nothing to send on; dropped");
+                continue;
+            };
+            match outgoing {
+                Outgoing::Text(text) => match stream.send_text(text).await {
+                    Ok(()) => Shared::count(&self.shared.frames_out),
+                    Err(error) => {
+                        tracing::debug!(%error, "session driver: write failed; reading what is left");
+                        // Frames the peer sent before it went (a close code above all) still
+                        // count: read them before reporting the end.
+                        let limit = self.config.close_timeout;
+                        let machine = &mut self.machine;
+                        let shared = &self.shared;
+                        let mut ending = link::drain(stream, limit, |bytes| {
+                            Shared::count(&shared.frames_in);
+                            machine.handle_frame(Instant::now(), bytes);
+                        })
+                        .await;
+                        if ending.code.is_none() {
+                            ending.reason = format!("write failed: {error}");
+                        }
+                        self.link_down(link);
+                        self.machine
+                            .handle_closed(Instant::now(), ending.code, &ending.reason);
+                    }
+                },
+                Outgoing::Close { code, reason } => {
+                    tracing::debug!(code, %reason, "session driver: closing");
+                    if stream.close(code, &reason).await.is_ok() {
+                        Shared::count(&self.shared.frames_out);
+                    }
+                    // What arrives after our close is not processed (the machine has moved
+                    // on; a resume replays it).
+                    let ending = link::drain(stream, self.config.close_timeout, |_| {}).await;
+                    self.link_down(link);
+                    self.machine.handle_closed(
+                        Instant::now(),
+                        ending.code.or(Some(code)),
+                        &reason,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Moves events into the channel until it is full (the event is then held). Results of
+    /// calls made through the handle go to their caller. False when the receiver is gone.
+    fn flush_events(&mut self) -> bool {
+        if self.held.is_some() {
+            return true;
+        }
+        while let Some(event) = self.machine.poll_event() {
+            let event = match event {
+                SessionEvent::ActionResult { id, result } => match self.calls.remove(&id) {
+                    Some(reply) => {
+                        let _ = reply.send(result);
+                        continue;
+                    }
+                    None => SessionEvent::ActionResult { id, result },
+                },
+                other => other,
+            };
+            if matches!(event, SessionEvent::Fatal(_) | SessionEvent::Stopped) {
+                self.terminal = true;
+            }
+            match self.events.try_send((self.wrap)(event)) {
+                Ok(()) => Shared::count(&self.shared.events_out),
+                Err(TrySendError::Full(item)) => {
+                    self.held = Some(item);
+                    self.shared.set_backpressured(true);
+                    return true;
+                }
+                Err(TrySendError::Closed(_)) => return false,
+            }
+        }
+        true
+    }
+
+    /// Ends the task: on shutdown or a vanished consumer the machine is closed (close frame
+    /// sent if connected); what is left goes to the channel as far as it fits.
+    async fn finish(&mut self, link: &mut Link, exit: Exit) {
+        if exit != Exit::Done {
+            self.machine.close(Instant::now());
+        }
+        self.transmit(link).await;
+        if let Link::Up(stream) = link {
+            // Done while connected (machine stopped without a close of its own).
+            let _ = stream.close(1000, "shutdown").await;
+            let _ = link::drain(stream, self.config.close_timeout, |_| {}).await;
+            let now = Instant::now();
+            *link = Link::Down;
+            self.machine.handle_closed(now, Some(1000), "shutdown");
+        }
+        let mut dropped = 0usize;
+        if exit != Exit::ConsumerGone {
+            let pending = self.held.take().into_iter();
+            let mut rest = Vec::new();
+            while let Some(event) = self.machine.poll_event() {
+                if let SessionEvent::ActionResult { id, result } = event {
+                    match self.calls.remove(&id) {
+                        Some(reply) => {
+                            let _ = reply.send(result);
+                        }
+                        None => rest.push((self.wrap)(SessionEvent::ActionResult { id, result })),
+                    }
+                    continue;
+                }
+                rest.push((self.wrap)(event));
+            }
+            for item in pending.chain(rest) {
+                match self.events.try_send(item) {
+                    Ok(()) => Shared::count(&self.shared.events_out),
+                    Err(_) => dropped += 1,
+                }
+            }
+        }
+        if dropped > 0 {
+            tracing::debug!(dropped, "session driver: events left over at shutdown dropped (channel full)");
+        }
+        // Calls still waiting get `DriverError::Stopped` when their reply is dropped.
+        self.calls.clear();
+        self.shared.set_stopped();
+        tracing::debug!(?exit, "session driver stopped");
+    }
+}

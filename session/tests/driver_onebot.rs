@@ -1,0 +1,246 @@
+//! The driver runs the OneBot session against the OneBot sim over loopback: forward WS with
+//! 10,000 events and a fault every 300 (OneBot has no resume: faults are injected between
+//! batches, and every event the sim wrote is delivered, in order); actions answered through
+//! the handle; a wrong token (HTTP 401) fails fast; the reverse WS mode on a `Listener`.
+
+mod driver_common;
+
+use std::time::{Duration, Instant};
+
+use botgate_session::driver::{self, DriverConfig};
+use botgate_session::onebot::{self, ActionError};
+use botgate_session::{BackoffConfig, ErrorKind, SessionEvent, SessionMachine, Token};
+use botgate_sim::onebot::AuthFailure;
+use botgate_sim::{Fault, OneBotConfig, OneBotSim, Record};
+use botgate_transport::ws::{Listener, ListenerConfig};
+use botgate_transport::Secret;
+use driver_common::*;
+use serde_json::{json, Value};
+
+const SELF_ID: i64 = 123_456_789;
+
+fn sim_config() -> OneBotConfig {
+    OneBotConfig {
+        heartbeat_interval: Some(Duration::from_millis(100)),
+        access_token: Some("ob-token".into()),
+        auth_failure: AuthFailure::HttpStatus,
+        reverse_reconnect: Duration::from_millis(20),
+        ..OneBotConfig::default()
+    }
+}
+
+fn forward(sim: &OneBotSim, token: &str) -> onebot::Session {
+    let mut config = onebot::Config::forward(sim.url().parse().unwrap(), Some(Token::new(token)));
+    config.backoff = BackoffConfig {
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(50),
+        floor: Duration::ZERO,
+        stable_after: Duration::from_secs(30),
+    };
+    config.seed = Some(5);
+    onebot::Session::new(config, Instant::now())
+}
+
+fn event(i: usize) -> Value {
+    json!({"post_type": "message", "message_type": "group", "sub_type": "normal",
+        "message_id": i, "group_id": 42, "user_id": 7, "message": format!("m{i}"),
+        "raw_message": format!("m{i}"), "font": 0})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_events_arrive_in_order_across_reconnects_and_actions_answer() {
+    const TOTAL: usize = 10_000;
+    const BATCH: usize = 300;
+    let sim = OneBotSim::start(sim_config()).await.unwrap();
+    let (handle, events) = driver::run(forward(&sim, "ob-token"), &DriverConfig::default().event_capacity(64));
+    let (mut progress_rx, consumer) = consume(events);
+    progress(&mut progress_rx, "the lifecycle", |p| p.readies >= 1).await;
+
+    let faults = [
+        (Fault::Drop, true),
+        (Fault::DuplicateLast, false),
+        (Fault::StopAcks, true),
+        (
+            Fault::Close {
+                code: 1001,
+                reason: "going away".into(),
+            },
+            true,
+        ),
+    ];
+    let mut pushed = Vec::with_capacity(TOTAL);
+    let mut reconnects = 0;
+    for (batch, start) in (0..TOTAL).step_by(BATCH).enumerate() {
+        let end = (start + BATCH).min(TOTAL);
+        for i in start..end {
+            sim.push_event(event(i));
+            pushed.push(("group".to_owned(), i.to_string()));
+        }
+        // No resume in OneBot: what is in flight when a connection dies is gone, so faults
+        // come once the batch is delivered (a DuplicateLast adds one delivery).
+        let delivered_before = progress_rx.borrow().delivered;
+        let want = delivered_before.max(end);
+        progress(&mut progress_rx, "the batch", |p| p.delivered >= want).await;
+        let answer = handle.call("get_login_info", json!({}), None).await.unwrap().unwrap();
+        assert_eq!(answer.data["user_id"], SELF_ID);
+        let (fault, reconnect) = faults[batch % faults.len()].clone();
+        let from = sim.log().len();
+        let conn = last_conn(sim.log());
+        if fault == Fault::StopAcks {
+            // The session's watchdog is armed by the first heartbeat of a connection: only
+            // once one was sent can its absence be noticed.
+            within(
+                "a heartbeat on the current connection",
+                sim.log().wait_for(|r| match r {
+                    Record::Sent { conn: c, frame } if *c == conn && frame["meta_event_type"] == "heartbeat" => Some(()),
+                    _ => None,
+                }),
+            )
+            .await;
+        }
+        if sim.inject(fault) > 0 && reconnect {
+            reconnects += 1;
+            reconnected(sim.log(), from, conn).await;
+        }
+    }
+    let last_sent = sim.log().sent().iter().filter(|f| f["post_type"] == "message").count();
+    progress(&mut progress_rx, "every event", |p| p.delivered >= last_sent).await;
+    assert!(reconnects >= 20, "{reconnects}");
+
+    let unknown = handle.call("no_such_action", json!({}), None).await.unwrap();
+    assert!(matches!(unknown, Err(ActionError::Failed { retcode: 1404, .. })), "{unknown:?}");
+    let calls = sim.actions().len();
+    let machine = handle.shutdown().await.unwrap();
+    assert_eq!(machine.self_id(), Some(SELF_ID));
+    assert_eq!(machine.pending_calls(), 0);
+    assert!(calls >= 34);
+    let collected = within("the consumer", consumer).await.unwrap();
+    // Exactly what the sim wrote, in order (OneBot events carry no sequence: a duplicate the
+    // sim sends is delivered, dedupe by message id is the dispatcher's job) ...
+    let sent: Vec<(String, String)> = sim
+        .log()
+        .sent()
+        .iter()
+        .filter(|f| f["post_type"] == "message")
+        .map(|f| ("group".to_owned(), id_text(&f["message_id"])))
+        .collect();
+    assert_eq!(collected.keys, sent);
+    // ... and, duplicates folded, every pushed event once, in order.
+    let mut folded = collected.keys.clone();
+    folded.dedup();
+    assert_eq!(folded, pushed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn action_results_come_back_to_the_caller_even_out_of_order() {
+    let sim = OneBotSim::start(OneBotConfig {
+        response_order: botgate_sim::onebot::ResponseOrder::Reversed { batch: 3 },
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let (handle, events) = driver::run(forward(&sim, "ob-token"), &DriverConfig::default());
+    let (mut progress_rx, _consumer) = consume(events);
+    progress(&mut progress_rx, "the lifecycle", |p| p.readies >= 1).await;
+    let handle = std::sync::Arc::new(handle);
+    let calls: Vec<_> = (0..3)
+        .map(|i| {
+            let handle = handle.clone();
+            tokio::spawn(async move {
+                handle
+                    .call("send_group_msg", json!({"group_id": 42, "message": format!("hello {i}")}), None)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for call in calls {
+        let response = within("the answer", call).await.unwrap().unwrap();
+        ids.push(response.data["message_id"].as_i64().unwrap());
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "each caller got its own answer");
+    assert_eq!(sim.sent_messages().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_access_token_is_fatal_at_once_without_retry() {
+    let sim = OneBotSim::start(sim_config()).await.unwrap();
+    let (handle, events) = driver::run(forward(&sim, "wrong"), &DriverConfig::default());
+    let (_progress, consumer) = consume(events);
+    let collected = within("the consumer", consumer).await.unwrap();
+    assert_eq!(
+        collected.progress.fatal,
+        vec![ErrorKind::AuthFailed {
+            close_code: None,
+            http_status: Some(403)
+        }]
+    );
+    within("the driver", handle.join()).await.unwrap();
+    let rejected = sim
+        .log()
+        .snapshot()
+        .iter()
+        .filter(|r| matches!(r, Record::Rejected { .. }))
+        .count();
+    assert_eq!(rejected, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reverse_connections_are_accepted_and_each_runs_its_own_session() {
+    let mut listener = Listener::bind(
+        "127.0.0.1:0",
+        ListenerConfig {
+            access_token: Some(Secret::new("ob-token")),
+            ..ListenerConfig::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sim = OneBotSim::start(sim_config()).await.unwrap();
+    sim.connect_reverse(&format!("ws://{}/onebot/v11/ws", listener.local_addr()))
+        .unwrap();
+    let session = onebot::Config::reverse();
+    let config = DriverConfig::default();
+
+    let mut first = within("the first connection", driver::accept_onebot(&mut listener, &session, &config))
+        .await
+        .unwrap();
+    assert_eq!(first.peer.self_id, None, "Waylay sends no X-Self-ID");
+    loop {
+        if let SessionEvent::Ready(ready) = within("ready", first.events.recv()).await.unwrap() {
+            assert_eq!(ready.bot_id.as_deref(), Some("123456789"));
+            break;
+        }
+    }
+    for i in 0..100 {
+        sim.push_event(event(i));
+    }
+    let mut got = Vec::new();
+    while got.len() < 100 {
+        if let SessionEvent::Event(bytes) = within("events", first.events.recv()).await.unwrap() {
+            if let Some(key) = onebot_key(&bytes) {
+                got.push(key.1);
+            }
+        }
+    }
+    assert_eq!(got, (0..100).map(|i| i.to_string()).collect::<Vec<_>>());
+    let info = first.handle.call("get_login_info", json!({}), None).await.unwrap().unwrap();
+    assert_eq!(info.data["user_id"], SELF_ID);
+
+    // The implementation drops the connection: that driver ends, the next one is accepted.
+    sim.inject(Fault::Drop);
+    while within("the end of the first connection", first.events.recv()).await.is_some() {}
+    let machine = within("the first driver", first.handle.join()).await.unwrap();
+    assert!(!machine.is_open());
+    let second = within("the second connection", driver::accept_onebot(&mut listener, &session, &config))
+        .await
+        .unwrap();
+    let info = second.handle.call("get_version_info", json!({}), None).await.unwrap();
+    assert!(info.is_ok(), "{info:?}");
+    let mut status = second.handle.status();
+    second.handle.shutdown().await.unwrap();
+    assert!(status.borrow_and_update().stopped);
+}

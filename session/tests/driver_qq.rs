@@ -1,0 +1,257 @@
+//! The driver runs the QQ session against the QQ sim over loopback: 10,000 dispatches with a
+//! fault every 300, delivered exactly once and in order across resumes; a wrong token fails
+//! fast; a consumer that does not read stops the reader without losing anything; shards
+//! identify one slot apart.
+
+mod driver_common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use botgate_session::driver::{self, DriverConfig};
+use botgate_session::{qq, BackoffConfig, ErrorKind, LocalIdentifyQueue, SessionEvent, SessionMachine};
+use botgate_sim::{Fault, QqConfig, QqSim, Record};
+use driver_common::*;
+use serde_json::json;
+
+const AT_MESSAGE: u32 = 1 << 30;
+const REACTIONS: u32 = 1 << 10;
+
+fn sim_config() -> QqConfig {
+    QqConfig {
+        heartbeat_interval: Duration::from_millis(100),
+        // Long enough that a busy debug build never trips it: faults are injected, not raced.
+        heartbeat_timeout: Some(Duration::from_secs(30)),
+        ..QqConfig::default()
+    }
+}
+
+fn session(sim: &QqSim, token: &str) -> qq::Session {
+    let mut config = qq::Config::new(sim.url().parse().unwrap(), token, AT_MESSAGE | REACTIONS);
+    config.backoff = BackoffConfig {
+        base: Duration::from_millis(10),
+        cap: Duration::from_millis(50),
+        floor: Duration::ZERO,
+        stable_after: Duration::from_secs(30),
+    };
+    config.invalid_session_wait = (Duration::ZERO, Duration::from_millis(20));
+    config.seed = Some(7);
+    qq::Session::new(config, Instant::now(), None)
+}
+
+fn driver_config(capacity: usize) -> DriverConfig {
+    DriverConfig::default()
+        .event_capacity(capacity)
+        .close_timeout(Duration::from_secs(2))
+}
+
+/// A fault and whether the client reconnects because of it.
+fn faults() -> Vec<(Fault, bool)> {
+    vec![
+        (Fault::Drop, true),
+        (Fault::DuplicateLast, false),
+        (Fault::StopAcks, true),
+        (Fault::Reconnect, true),
+        (Fault::InvalidSession { resumable: true }, true),
+        (Fault::RequestHeartbeat, false),
+        (Fault::InvalidSession { resumable: false }, true),
+        (
+            Fault::Close {
+                code: 4009,
+                reason: "connection expired".into(),
+            },
+            true,
+        ),
+        (
+            Fault::Close {
+                code: 4000,
+                reason: "unknown error".into(),
+            },
+            true,
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_dispatches_arrive_exactly_once_in_order_across_faults() {
+    const TOTAL: usize = 10_000;
+    const BATCH: usize = 300;
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let (handle, events) = driver::run(session(&sim, "QQBot sim-access-token"), &driver_config(64));
+    let (mut progress_rx, consumer) = consume(events);
+    progress(&mut progress_rx, "READY", |p| p.readies >= 1).await;
+
+    let mut pushed = Vec::with_capacity(TOTAL);
+    let mut reconnecting_faults = 0;
+    for (batch, start) in (0..TOTAL).step_by(BATCH).enumerate() {
+        for i in start..(start + BATCH).min(TOTAL) {
+            let t = if i % 7 == 3 { "MESSAGE_REACTION_ADD" } else { "AT_MESSAGE_CREATE" };
+            let id = format!("m{i:05}");
+            sim.push_event(t, json!({"id": id, "content": format!("event {i}"), "channel_id": "c1"}));
+            pushed.push((t.to_owned(), id));
+        }
+        // Inject while the batch is still in flight: resume must replay what was lost.
+        let faults = faults();
+        let (fault, reconnects) = faults[batch % faults.len()].clone();
+        let from = sim.log().len();
+        let conn = last_conn(sim.log());
+        let hit = sim.inject(fault);
+        if reconnects && hit > 0 {
+            reconnecting_faults += 1;
+            recovered(sim.log(), from, conn, &["READY", "RESUMED"]).await;
+        }
+    }
+    let done = progress(&mut progress_rx, "every dispatch", |p| p.delivered >= TOTAL).await;
+    assert!(reconnecting_faults >= 25, "{reconnecting_faults} faults forced a reconnect");
+    assert!(done.resumes >= 10, "{done:?}");
+    assert!(done.readies >= 3, "fresh sessions after op 9 false: {done:?}");
+
+    let stats = handle.stats();
+    let machine = handle.shutdown().await.unwrap();
+    assert!(machine.session_id().is_some());
+    let collected = within("the consumer", consumer).await.unwrap();
+    assert!(collected.progress.stopped);
+    assert_eq!(collected.keys.len(), TOTAL, "nothing lost, nothing twice");
+    assert_eq!(collected.keys, pushed);
+    // ... and exactly what the sim sent, each once, replays and duplicates folded.
+    let sent = sent_keys_first(&sim.sent_dispatches(), &["READY", "RESUMED"]);
+    assert_eq!(collected.keys, sent);
+    assert!(stats.connections as usize > reconnecting_faults, "{stats:?}");
+    // shutdown closed cleanly with 1000
+    let last = last_conn(sim.log());
+    within(
+        "the clean close",
+        sim.log().wait_for(|r| match r {
+            Record::Disconnected { conn, code } if *conn == last => Some(*code),
+            _ => None,
+        }),
+    )
+    .await
+    .map(|code| assert_eq!(code, 1000))
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_fixed_token_is_fatal_at_once_without_retry() {
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let (handle, events) = driver::run(session(&sim, "QQBot wrong-token"), &driver_config(16));
+    let (_progress, consumer) = consume(events);
+    // The driver ends on its own after Fatal: the channel closes.
+    let collected = within("the consumer", consumer).await.unwrap();
+    assert_eq!(
+        collected.progress.fatal,
+        vec![ErrorKind::AuthFailed {
+            close_code: Some(4004),
+            http_status: None
+        }]
+    );
+    assert_eq!(collected.progress.reconnects, 0);
+    let machine = within("the driver", handle.join()).await.unwrap();
+    assert!(machine.next_connect().is_none());
+    let connections = sim
+        .log()
+        .snapshot()
+        .iter()
+        .filter(|r| matches!(r, Record::Connected { .. }))
+        .count();
+    assert_eq!(connections, 1, "no retry loop");
+    assert_eq!(sim.identify_log().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_that_does_not_read_stops_the_reader_and_loses_nothing() {
+    const CAPACITY: usize = 8;
+    const TOTAL: usize = 2_000;
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) = driver::run(session(&sim, "QQBot sim-access-token"), &driver_config(CAPACITY));
+    let mut status = handle.status();
+    let mut pushed = Vec::new();
+    for i in 0..TOTAL {
+        let id = format!("b{i:05}");
+        sim.push_event("AT_MESSAGE_CREATE", json!({"id": id}));
+        pushed.push(("AT_MESSAGE_CREATE".to_owned(), id));
+    }
+    // Nobody reads: the driver fills the channel, holds one more event, and stops.
+    within("backpressure", status.wait_for(|s| s.backpressured)).await.unwrap();
+    assert_eq!(events.len(), CAPACITY);
+    // READY (s = 1) plus CAPACITY - 1 dispatches in the channel and one held: s = 1 + CAPACITY.
+    let seq = handle.with_machine(|m, _| m.last_seq()).await.unwrap();
+    assert_eq!(seq, 1 + CAPACITY as u64);
+    let frames_in = handle.stats().frames_in;
+    // The sim keeps writing; the driver keeps serving commands but reads nothing more.
+    within(
+        "the sim to write 200 dispatches",
+        sim.log().wait_count(200, |r| matches!(r, Record::Sent { frame, .. } if frame["op"] == 0)),
+    )
+    .await;
+    let seq_later = handle.with_machine(|m, _| m.last_seq()).await.unwrap();
+    assert_eq!(seq_later, seq, "no frame read while the consumer is behind");
+    assert_eq!(handle.stats().frames_in, frames_in);
+    assert_eq!(events.len(), CAPACITY);
+    assert!(status.borrow().backpressured);
+
+    // Now read: everything arrives, in order.
+    let mut got = Vec::new();
+    while got.len() < TOTAL {
+        match within("events", events.recv()).await.unwrap() {
+            SessionEvent::Dispatch(frame) => got.push(frame_key(&frame)),
+            SessionEvent::Ready(_) | SessionEvent::Resumed { .. } | SessionEvent::Reconnecting { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(got, pushed);
+    handle.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shards_identify_one_queue_slot_apart_and_all_receive_events() {
+    const SHARDS: u32 = 3;
+    let window = Duration::from_millis(150);
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let url: url::Url = sim.url().parse().unwrap();
+    let t0 = Instant::now();
+    let queue = Arc::new(LocalIdentifyQueue::with_window(1, window));
+    let (shards, mut events) = driver::run_shards(
+        0..SHARDS,
+        |id, queue| {
+            let mut config = qq::Config::new(url.clone(), "QQBot sim-access-token", AT_MESSAGE);
+            config.shard = [id, SHARDS];
+            config.identify_queue = queue;
+            qq::Session::new(config, Instant::now(), None)
+        },
+        queue,
+        &driver_config(64),
+    );
+    let mut ready_at = [None; SHARDS as usize];
+    while ready_at.iter().any(Option::is_none) {
+        let e = within("READY of every shard", events.recv()).await.unwrap();
+        if let SessionEvent::Ready(_) = e.event {
+            ready_at[e.shard as usize] = Some(t0.elapsed());
+        }
+    }
+    for (i, at) in ready_at.iter().enumerate() {
+        // A slot is never early: shard i identifies no sooner than i windows after the start.
+        assert!(at.unwrap() >= window * i as u32, "shard {i} ready at {at:?}");
+    }
+    let mut shards_seen: Vec<[u64; 2]> = sim
+        .identify_log()
+        .iter()
+        .map(|d| [d["shard"][0].as_u64().unwrap(), d["shard"][1].as_u64().unwrap()])
+        .collect();
+    shards_seen.sort();
+    assert_eq!(shards_seen, vec![[0, 3], [1, 3], [2, 3]]);
+
+    assert_eq!(sim.push_event("AT_MESSAGE_CREATE", json!({"id": "to-all"})), 3);
+    let mut got = Vec::new();
+    while got.len() < SHARDS as usize {
+        let e = within("the event on every shard", events.recv()).await.unwrap();
+        if let SessionEvent::Dispatch(frame) = e.event {
+            assert_eq!(frame_key(&frame).1, "to-all");
+            got.push(e.shard);
+        }
+    }
+    got.sort();
+    assert_eq!(got, vec![0, 1, 2]);
+    let machines = shards.shutdown().await.unwrap();
+    assert_eq!(machines.len(), 3);
+}

@@ -1,0 +1,378 @@
+//! [`OpenApi`]: the QQ OpenAPI client (sends, uploads, recalls, `/users/@me`, `/gateway/bot`).
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use ::http::Method;
+use botgate_proto::qq::api::{
+    file_type, ApiErrorBody, DirectMessageSession, DirectMessageToCreate, MediaUploaded,
+    MessageSent, MessageToCreate, RichMediaToCreate,
+};
+use botgate_proto::qq::User;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Serialize;
+
+use super::seq::SeqTable;
+use super::{Target, TokenSource};
+use crate::http::{join, Gateway, GatewayBot, GatewayBotWire, HttpClient, NetFailure, RawResponse};
+use crate::retry::{self, RetryPolicy, Step};
+use crate::{ApiError, Error, ErrorKind};
+
+/// Production OpenAPI base.
+pub const API_BASE: &str = "https://api.sgroup.qq.com";
+/// Sandbox OpenAPI base.
+pub const SANDBOX_API_BASE: &str = "https://sandbox.api.sgroup.qq.com";
+/// The header QQ puts its trace id in.
+pub const TRACE_ID_HEADER: &str = "X-Tps-trace-ID";
+
+/// Where an [`OpenApi`] sends and how it retries.
+#[derive(Debug, Clone)]
+pub struct OpenApiConfig {
+    /// OpenAPI base URL ([`API_BASE`], [`SANDBOX_API_BASE`], or a sim's `http_base()`).
+    pub api_base: String,
+    /// Retries on 5xx, 429 and unsent requests.
+    pub retry: RetryPolicy,
+}
+
+impl OpenApiConfig {
+    /// Production.
+    pub fn production() -> Self {
+        Self {
+            api_base: API_BASE.to_owned(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Sandbox.
+    pub fn sandbox() -> Self {
+        Self {
+            api_base: SANDBOX_API_BASE.to_owned(),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Production or sandbox.
+    pub fn for_env(sandbox: bool) -> Self {
+        if sandbox {
+            Self::sandbox()
+        } else {
+            Self::production()
+        }
+    }
+}
+
+/// The QQ OpenAPI client. Cheap to clone (clones share the connection pool, the token cache and
+/// the `msg_seq` counters).
+///
+/// Every call authenticates with the [`TokenSource`] (fetched per attempt, so a refresh between
+/// retries is picked up). A 5xx, a 429 (after its `Retry-After`) or a request that never left
+/// is retried per [`RetryPolicy`]; a 4xx never is, and a 401 also drops the cached token so the
+/// next call fetches a new one. A timeout is retried only when the platform dedupes the request
+/// (a reply carrying `msg_id` / `event_id` and `msg_seq`, an upload, a GET or a DELETE).
+/// Refusals are [`ErrorKind::Api`] with the platform's code and trace id.
+#[derive(Clone)]
+pub struct OpenApi {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: HttpClient,
+    tokens: TokenSource,
+    config: OpenApiConfig,
+    seqs: Mutex<SeqTable>,
+}
+
+impl OpenApi {
+    /// A client sending to `config.api_base` with credentials from `tokens`.
+    pub fn new(http: HttpClient, tokens: TokenSource, config: OpenApiConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                tokens,
+                config,
+                seqs: Mutex::new(SeqTable::default()),
+            }),
+        }
+    }
+
+    /// The credential source (share it with the gateway session's Identify).
+    pub fn tokens(&self) -> &TokenSource {
+        &self.inner.tokens
+    }
+
+    /// The OpenAPI base URL.
+    pub fn api_base(&self) -> &str {
+        &self.inner.config.api_base
+    }
+
+    /// `GET /gateway`.
+    pub async fn gateway(&self) -> Result<Gateway, Error> {
+        self.call(Method::GET, "/gateway", None::<&()>, true).await
+    }
+
+    /// `GET /gateway/bot`: URL, recommended shards and the identify budget.
+    pub async fn gateway_bot(&self) -> Result<GatewayBot, Error> {
+        let wire: GatewayBotWire = self
+            .call(Method::GET, "/gateway/bot", None::<&()>, true)
+            .await?;
+        wire.into_gateway_bot("/gateway/bot")
+    }
+
+    /// `GET /users/@me`: the bot's own user.
+    pub async fn me(&self) -> Result<User, Error> {
+        self.call(Method::GET, "/users/@me", None::<&()>, true)
+            .await
+    }
+
+    /// Sends `msg` to `target`. A reply (`msg_id` / `event_id` set) without `msg_seq` gets the
+    /// next sequence number for that message, kept across retries so the platform dedupes
+    /// them.
+    pub async fn send(&self, target: &Target, mut msg: MessageToCreate) -> Result<MessageSent, Error> {
+        if msg.msg_seq.is_none() {
+            if let Some(key) = msg.reply_key() {
+                let seq = self
+                    .inner
+                    .seqs
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .next(key, Instant::now());
+                msg.msg_seq = Some(seq);
+            }
+        }
+        let dedupable = msg.reply_key().is_some() && msg.msg_seq.is_some();
+        self.call(Method::POST, &target.messages_path(), Some(&msg), dedupable)
+            .await
+    }
+
+    /// `POST /users/@me/dms`: opens (or finds) the guild DM session with `recipient_id`, a
+    /// member of `source_guild_id`. Send to it with [`Target::Dm`] of its `guild_id`.
+    pub async fn create_dm(
+        &self,
+        source_guild_id: &str,
+        recipient_id: &str,
+    ) -> Result<DirectMessageSession, Error> {
+        let body = DirectMessageToCreate {
+            source_guild_id: source_guild_id.to_owned(),
+            recipient_id: recipient_id.to_owned(),
+        };
+        self.call(Method::POST, "/users/@me/dms", Some(&body), true)
+            .await
+    }
+
+    /// `POST /v2/{groups|users}/{id}/files`: uploads rich media for a group or C2C target.
+    pub async fn upload_media(
+        &self,
+        target: &Target,
+        upload: &RichMediaToCreate,
+    ) -> Result<MediaUploaded, Error> {
+        let path = target.files_path().ok_or_else(|| {
+            Error::new(ErrorKind::InvalidRequest {
+                reason: "rich-media upload is for group and C2C targets only".into(),
+            })
+        })?;
+        // Uploading twice is harmless unless it also sends.
+        let dedupable = !upload.srv_send_msg;
+        self.call(Method::POST, &path, Some(upload), dedupable).await
+    }
+
+    /// Sends the media at `url` with the rest of `msg` (text, `msg_id`, ...): groups and C2C
+    /// upload it first and send `msg_type` 7; guild channels and DMs send an image by URL
+    /// (`file_type` must be [`file_type::IMAGE`] there).
+    pub async fn send_media_url(
+        &self,
+        target: &Target,
+        kind: u32,
+        url: &str,
+        msg: MessageToCreate,
+    ) -> Result<MessageSent, Error> {
+        let msg = match target {
+            Target::Group(_) | Target::C2c(_) => {
+                let uploaded = self
+                    .upload_media(target, &RichMediaToCreate::url(kind, url))
+                    .await?;
+                MessageToCreate {
+                    media: Some(botgate_proto::qq::api::Media {
+                        file_info: uploaded.file_info,
+                    }),
+                    msg_type: Some(botgate_proto::qq::api::msg_type::MEDIA),
+                    ..msg
+                }
+            }
+            Target::Channel(_) | Target::Dm(_) => {
+                if kind != file_type::IMAGE {
+                    return Err(Error::new(ErrorKind::InvalidRequest {
+                        reason: format!(
+                            "guild channels and DMs take images by URL only (file_type {kind})"
+                        ),
+                    }));
+                }
+                MessageToCreate {
+                    image: Some(url.to_owned()),
+                    msg_type: Some(msg.msg_type.unwrap_or(0)),
+                    ..msg
+                }
+            }
+        };
+        self.send(target, msg).await
+    }
+
+    /// Recalls (deletes) message `message_id` sent to `target`.
+    pub async fn recall(&self, target: &Target, message_id: &str) -> Result<(), Error> {
+        let path = target.message_path(message_id);
+        let _: IgnoredAny = self
+            .call(Method::DELETE, &path, None::<&()>, true)
+            .await?;
+        Ok(())
+    }
+
+    /// Any other OpenAPI call: `method path` with an optional JSON body, decoded as `T`
+    /// (`serde::de::IgnoredAny` to ignore the answer). `dedupable`: the request may be sent
+    /// twice harmlessly, so a timeout can be retried.
+    pub async fn call<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        dedupable: bool,
+    ) -> Result<T, Error> {
+        let inner = &self.inner;
+        let url = join(&inner.config.api_base, path)?;
+        let endpoint = url.path().to_owned();
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| {
+                Error::with_source(
+                    ErrorKind::HttpRequest {
+                        endpoint: endpoint.clone(),
+                    },
+                    e,
+                )
+            })?;
+        let retry_ambiguous = dedupable || method == Method::GET || method == Method::DELETE;
+        retry::run(&inner.config.retry, |_| {
+            let (method, url, body, endpoint) = (method.clone(), &url, body.as_deref(), &endpoint);
+            async move {
+                let header = match inner.tokens.token().await {
+                    Ok(h) => h,
+                    Err(e) => return token_step(e),
+                };
+                let result = inner.http.execute(method.clone(), url, Some(&header), body).await;
+                let step = classify(&method, endpoint, result, retry_ambiguous);
+                if let Step::Fail(e) = &step {
+                    if e.status() == Some(401) {
+                        inner.tokens.invalidate(&header);
+                    }
+                }
+                step
+            }
+        })
+        .await
+    }
+}
+
+/// A token fetch that failed inside an attempt: retry network trouble and 5xx, not a refusal.
+fn token_step<T>(error: Error) -> Step<T> {
+    let transient = matches!(error.kind(), ErrorKind::HttpRequest { .. })
+        || error.status().is_some_and(|s| s == 429 || s >= 500);
+    if transient {
+        Step::Retry { error, after: None }
+    } else {
+        Step::Fail(error)
+    }
+}
+
+/// Turns one exchange into a [`Step`].
+fn classify<T: DeserializeOwned>(
+    method: &Method,
+    endpoint: &str,
+    result: Result<RawResponse, NetFailure>,
+    retry_ambiguous: bool,
+) -> Step<T> {
+    let response = match result {
+        Ok(r) => r,
+        Err(NetFailure { error, not_sent }) => {
+            return if not_sent || retry_ambiguous {
+                Step::Retry { error, after: None }
+            } else {
+                Step::Fail(error)
+            };
+        }
+    };
+    let status = response.status;
+    if (200..300).contains(&status) {
+        if let Some(api) = error_in_success(method, endpoint, &response) {
+            return Step::Fail(Error::new(ErrorKind::Api(api)));
+        }
+        let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &response.body
+        };
+        return match serde_json::from_slice(body) {
+            Ok(value) => Step::Done(value),
+            Err(e) => Step::Fail(Error::with_source(
+                ErrorKind::Decode {
+                    endpoint: endpoint.to_owned(),
+                },
+                e,
+            )),
+        };
+    }
+    let api = api_error(method, endpoint, &response);
+    let after = api.retry_after;
+    let retryable = api.is_retryable();
+    let error = Error::new(ErrorKind::Api(api));
+    if retryable {
+        Step::Retry { error, after }
+    } else {
+        Step::Fail(error)
+    }
+}
+
+/// The [`ApiError`] of a non-success answer.
+fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
+    let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+    let mut api = ApiError::new(method.as_str(), endpoint, response.status);
+    api.code = body.error_code();
+    api.message = body.message.unwrap_or_else(|| snippet(&response.body));
+    api.trace_id = response
+        .header(TRACE_ID_HEADER)
+        .map(str::to_owned)
+        .or(body.trace_id)
+        .filter(|t| !t.is_empty());
+    api.retry_after = response
+        .header("retry-after")
+        .and_then(retry::parse_retry_after);
+    api
+}
+
+/// QQ sometimes answers 200 with `{code, message}` and no `id`: that is a refusal too.
+fn error_in_success(method: &Method, endpoint: &str, response: &RawResponse) -> Option<ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        id: Option<serde::de::IgnoredAny>,
+    }
+    let probe: Probe = serde_json::from_slice(&response.body).ok()?;
+    let body: ApiErrorBody = serde_json::from_slice(&response.body).ok()?;
+    if probe.id.is_some() || body.error_code().is_none() {
+        return None;
+    }
+    Some(api_error(method, endpoint, response))
+}
+
+/// The start of a body, for messages.
+fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(256)]).into_owned()
+}
+
+impl fmt::Debug for OpenApi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenApi")
+            .field("api_base", &self.inner.config.api_base)
+            .field("tokens", &self.inner.tokens)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,216 @@
+//! [`TokenSource`]: the QQ credential every OpenAPI call and the gateway Identify use, either
+//! fixed or an access token from `getAppAccessToken`, cached and refreshed before it expires.
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::http::{HttpClient, QqAuth};
+use crate::{Error, Secret};
+
+/// Where QQ issues access tokens (`POST {AUTH_BASE}/app/getAppAccessToken`).
+pub const AUTH_BASE: &str = "https://bots.qq.com";
+
+/// App id + client secret for `getAppAccessToken`, and when to refresh.
+#[derive(Clone)]
+pub struct AppCredentials {
+    /// The bot's app id.
+    pub app_id: String,
+    /// The bot's client secret (AppSecret).
+    pub client_secret: Secret,
+    /// Base URL of the token endpoint (default [`AUTH_BASE`]; the sim's `http_base()` in tests).
+    pub auth_base: String,
+    /// Refresh this long before the token expires (QQ lets a token be refreshed in its last
+    /// 60 s, old and new overlapping). Capped at half the token's lifetime, so a short-lived
+    /// token is still reused for a while.
+    pub refresh_before: Duration,
+}
+
+impl AppCredentials {
+    /// Credentials against the production token endpoint, refreshed 60 s before expiry.
+    pub fn new(app_id: impl Into<String>, client_secret: impl Into<Secret>) -> Self {
+        Self {
+            app_id: app_id.into(),
+            client_secret: client_secret.into(),
+            auth_base: AUTH_BASE.to_owned(),
+            refresh_before: Duration::from_secs(60),
+        }
+    }
+
+    /// The same credentials against another token endpoint.
+    #[must_use]
+    pub fn with_auth_base(mut self, auth_base: impl Into<String>) -> Self {
+        self.auth_base = auth_base.into();
+        self
+    }
+}
+
+impl fmt::Debug for AppCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppCredentials")
+            .field("app_id", &self.app_id)
+            .field("client_secret", &self.client_secret)
+            .field("auth_base", &self.auth_base)
+            .field("refresh_before", &self.refresh_before)
+            .finish()
+    }
+}
+
+/// The QQ credential, shared by the OpenAPI client and the gateway session (cheap to clone:
+/// clones share one cache).
+///
+/// [`token`](Self::token) returns the whole credential as it goes on the wire, `QQBot <token>`
+/// (or `Bot <app_id>.<token>` for a fixed legacy token): the `Authorization` header value and
+/// the Identify `token`. With [`AppCredentials`] the access token is fetched on first use,
+/// reused, and refreshed in its last `refresh_before`; concurrent callers share one refresh
+/// (single flight). When a refresh fails while the old token is still valid, the old token is
+/// returned (and the next call tries again).
+#[derive(Clone)]
+pub struct TokenSource {
+    inner: Arc<Inner>,
+}
+
+enum Inner {
+    Fixed(Secret),
+    App(AppTokens),
+}
+
+struct AppTokens {
+    http: HttpClient,
+    credentials: AppCredentials,
+    cache: Mutex<Option<Cached>>,
+    /// Held while a token request is in flight: the single flight.
+    refresh: tokio::sync::Mutex<()>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    header: Secret,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+impl TokenSource {
+    /// A fixed credential (an access token obtained elsewhere, or a legacy bot token).
+    pub fn fixed(auth: QqAuth) -> Self {
+        Self {
+            inner: Arc::new(Inner::Fixed(auth.header_value())),
+        }
+    }
+
+    /// Access tokens from `getAppAccessToken` with `credentials`, fetched through `http`.
+    pub fn app(http: HttpClient, credentials: AppCredentials) -> Self {
+        Self {
+            inner: Arc::new(Inner::App(AppTokens {
+                http,
+                credentials,
+                cache: Mutex::new(None),
+                refresh: tokio::sync::Mutex::new(()),
+            })),
+        }
+    }
+
+    /// The app id, when the source has one.
+    pub fn app_id(&self) -> Option<&str> {
+        match &*self.inner {
+            Inner::App(app) => Some(&app.credentials.app_id),
+            Inner::Fixed(_) => None,
+        }
+    }
+
+    /// The credential as it goes on the wire (`QQBot <access_token>`), fetching or refreshing
+    /// the access token when needed.
+    pub async fn token(&self) -> Result<Secret, Error> {
+        self.token_at(Instant::now()).await
+    }
+
+    /// [`token`](Self::token) as of `now` (tests drive expiry with it).
+    pub async fn token_at(&self, now: Instant) -> Result<Secret, Error> {
+        match &*self.inner {
+            Inner::Fixed(header) => Ok(header.clone()),
+            Inner::App(app) => app.token_at(now).await,
+        }
+    }
+
+    /// Forgets `rejected` if it is the cached credential (the platform answered 401 with it),
+    /// so the next call fetches a new token. No-op for a fixed credential.
+    pub fn invalidate(&self, rejected: &Secret) {
+        if let Inner::App(app) = &*self.inner {
+            let mut cache = app.cache();
+            if cache.as_ref().is_some_and(|c| c.header == *rejected) {
+                tracing::debug!("qq access token rejected; dropping it");
+                *cache = None;
+            }
+        }
+    }
+}
+
+impl AppTokens {
+    fn cache(&self) -> MutexGuard<'_, Option<Cached>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn fresh(&self, now: Instant) -> Option<Secret> {
+        self.cache()
+            .as_ref()
+            .filter(|c| now < c.refresh_at)
+            .map(|c| c.header.clone())
+    }
+
+    async fn token_at(&self, now: Instant) -> Result<Secret, Error> {
+        if let Some(header) = self.fresh(now) {
+            return Ok(header);
+        }
+        let _flight = self.refresh.lock().await;
+        // Another caller may have refreshed while we waited.
+        if let Some(header) = self.fresh(now) {
+            return Ok(header);
+        }
+        let c = &self.credentials;
+        match self
+            .http
+            .qq_access_token(&c.auth_base, &c.app_id, &c.client_secret)
+            .await
+        {
+            Ok(token) => {
+                let lifetime = token.expires_in;
+                let margin = c.refresh_before.min(lifetime / 2);
+                let cached = Cached {
+                    header: QqAuth::AccessToken(token.token).header_value(),
+                    refresh_at: now + (lifetime - margin),
+                    expires_at: now + lifetime,
+                };
+                tracing::debug!(?lifetime, "qq access token fetched");
+                let header = cached.header.clone();
+                *self.cache() = Some(cached);
+                Ok(header)
+            }
+            Err(error) => {
+                let still_valid = self
+                    .cache()
+                    .as_ref()
+                    .filter(|c| now < c.expires_at)
+                    .map(|c| c.header.clone());
+                match still_valid {
+                    Some(header) if !error.is_auth_failure() => {
+                        tracing::warn!(%error, "qq token refresh failed; using the current token");
+                        Ok(header)
+                    }
+                    _ => Err(error),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.inner {
+            Inner::Fixed(_) => f.write_str("TokenSource::Fixed(***)"),
+            Inner::App(app) => f
+                .debug_struct("TokenSource::App")
+                .field("credentials", &app.credentials)
+                .finish_non_exhaustive(),
+        }
+    }
+}
