@@ -7,6 +7,15 @@ use botgate_codec::{bubble, qq, Frame};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+/// `cases` cases, unless `PROPTEST_CASES` asks for another number (for a longer local run).
+fn config(cases: u32) -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    config
+}
+
 fn scan(text: &str) -> (Frame, Value) {
     let frame = Frame::scan(text.to_owned()).unwrap_or_else(|e| panic!("{text}: {e}"));
     let d = serde_json::from_slice(frame.data().expect("commands carry d")).unwrap();
@@ -22,7 +31,7 @@ fn tricky_string() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn qq_identify_round_trips(
@@ -193,7 +202,7 @@ fn write_frame(members: &[Member], ws: &[String]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn scan_agrees_with_serde_json(
@@ -229,6 +238,21 @@ proptest! {
             bytes[i] = byte;
         }
         // Consistent with itself and with serde_json (see `fuzzing::check_frame_scan`).
+        botgate_codec::fuzzing::check_frame_scan(&bytes);
+    }
+
+    #[test]
+    fn json_alphabet_soup_stays_consistent_with_serde_json(
+        prefix in proptest::sample::select(vec!["", "{", r#"{"op":0,"d":"#, r#"{"d":["#, r#"{"op":1,"t":""#]),
+        soup in proptest::collection::vec(
+            proptest::sample::select(b"{}[]\":,\\ \n0123456789.-eEuaflsnrtopdi\x80\xe4\xb8\xad".to_vec()),
+            0..48,
+        ),
+        suffix in proptest::sample::select(vec!["", "}", "]}", "\"}", ",\"op\":2}"]),
+    ) {
+        let mut bytes = prefix.as_bytes().to_vec();
+        bytes.extend_from_slice(&soup);
+        bytes.extend_from_slice(suffix.as_bytes());
         botgate_codec::fuzzing::check_frame_scan(&bytes);
     }
 }

@@ -108,7 +108,7 @@ async fn ten_thousand_dispatches_arrive_exactly_once_in_order_across_faults() {
 
     let stats = handle.stats();
     let machine = handle.shutdown().await.unwrap();
-    assert!(machine.session_id().is_some());
+    assert!(!machine.is_ready(), "closed for good");
     let collected = within("the consumer", consumer).await.unwrap();
     assert!(collected.progress.stopped);
     assert_eq!(collected.keys.len(), TOTAL, "nothing lost, nothing twice");

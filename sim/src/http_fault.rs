@@ -157,7 +157,12 @@ mod tests {
         f.push(HttpFault::server_error().on("/v2/").times(2));
         f.push(HttpFault::status(404).method("DELETE"));
         assert_eq!(f.take("POST", "/channels/1/messages", false), None);
-        assert_eq!(f.take("POST", "/v2/groups/g/messages", false).unwrap().status, 500);
+        assert_eq!(
+            f.take("POST", "/v2/groups/g/messages", false)
+                .unwrap()
+                .status,
+            500
+        );
         assert_eq!(f.take("DELETE", "/x", false).unwrap().status, 404);
         assert_eq!(f.take("DELETE", "/x", false), None);
         assert_eq!(f.take("GET", "/v2/users/u", false).unwrap().status, 500);

@@ -189,7 +189,10 @@ impl Log {
     pub fn http(&self, method: &str, prefix: &str) -> Vec<Record> {
         self.lock()
             .iter()
-            .filter(|r| r.http().is_some_and(|(m, p)| m == method && p.starts_with(prefix)))
+            .filter(|r| {
+                r.http()
+                    .is_some_and(|(m, p)| m == method && p.starts_with(prefix))
+            })
             .cloned()
             .collect()
     }

@@ -260,7 +260,11 @@ impl RestRequest {
 }
 
 /// A JSON answer with extra headers (invalid names or values are skipped).
-pub(crate) fn json_with(status: StatusCode, body: &Value, headers: &[(&str, String)]) -> HttpResponse {
+pub(crate) fn json_with(
+    status: StatusCode,
+    body: &Value,
+    headers: &[(&str, String)],
+) -> HttpResponse {
     let mut response = json(status, body);
     for (name, value) in headers {
         if let (Ok(name), Ok(value)) = (

@@ -65,7 +65,11 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {} from {} {}", self.status, self.method, self.endpoint)?;
+        write!(
+            f,
+            "HTTP {} from {} {}",
+            self.status, self.method, self.endpoint
+        )?;
         match (&self.code, &self.code_name) {
             (Some(code), _) => write!(f, " (code {code})")?,
             (None, Some(name)) => write!(f, " ({name})")?,

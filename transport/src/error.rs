@@ -101,7 +101,7 @@ pub enum ErrorKind {
     /// A platform REST API refused the request (any non-success answer after retries): the
     /// platform's code, message and trace id are in the [`ApiError`].
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The request cannot be made as asked (e.g. an upload to a target that has none).
     #[error("invalid request: {reason}")]
     InvalidRequest {
@@ -162,7 +162,7 @@ impl Error {
     /// The platform's answer, when a REST API refused the request.
     pub fn api(&self) -> Option<&ApiError> {
         match &self.kind {
-            ErrorKind::Api(api) => Some(api),
+            ErrorKind::Api(api) => Some(api.as_ref()),
             _ => None,
         }
     }

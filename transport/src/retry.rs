@@ -156,7 +156,14 @@ mod tests {
             max_delay: Duration::from_millis(1000),
             ..RetryPolicy::default()
         };
-        for (retry, nominal) in [(0, 100u64), (1, 200), (2, 400), (3, 800), (4, 1000), (40, 1000)] {
+        for (retry, nominal) in [
+            (0, 100u64),
+            (1, 200),
+            (2, 400),
+            (3, 800),
+            (4, 1000),
+            (40, 1000),
+        ] {
             let d = p.backoff(retry).as_secs_f64() * 1000.0;
             let n = nominal as f64;
             assert!(d >= n * 0.75 && d < n * 1.25, "retry {retry}: {d} ms");
@@ -166,7 +173,10 @@ mod tests {
     #[test]
     fn retry_after_values() {
         assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
-        assert_eq!(parse_retry_after(" 1.5 "), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after(" 1.5 "),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(parse_retry_after("-1"), None);
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
         assert_eq!(seconds(f64::NAN), None);
@@ -184,7 +194,7 @@ mod tests {
             calls.fetch_add(1, Ordering::Relaxed);
             async {
                 Step::Retry {
-                    error: Error::new(ErrorKind::Api(ApiError::new("GET", "/x", 503))),
+                    error: Error::new(ErrorKind::Api(Box::new(ApiError::new("GET", "/x", 503)))),
                     after: None,
                 }
             }
@@ -200,7 +210,7 @@ mod tests {
             calls.fetch_add(1, Ordering::Relaxed);
             async {
                 Step::Retry {
-                    error: Error::new(ErrorKind::Api(ApiError::new("GET", "/x", 429))),
+                    error: Error::new(ErrorKind::Api(Box::new(ApiError::new("GET", "/x", 429)))),
                     after: Some(Duration::from_secs(3600)),
                 }
             }

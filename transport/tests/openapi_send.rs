@@ -27,9 +27,12 @@ async fn every_target_and_kind_gets_the_exact_request() {
 
     let dm = api.create_dm("guild-1", "user-9").await.unwrap();
     assert_eq!(dm.guild_id, "sim-dm-guild-user-9");
-    api.send(&Target::Dm(dm.guild_id.clone()), MessageToCreate::text("psst"))
-        .await
-        .unwrap();
+    api.send(
+        &Target::Dm(dm.guild_id.clone()),
+        MessageToCreate::text("psst"),
+    )
+    .await
+    .unwrap();
     api.send(
         &Target::Group("GROUP_OPENID".into()),
         MessageToCreate::markdown(Markdown::native("**b**")).reply_to_event("GROUP_ADD_ROBOT:1"),
@@ -56,7 +59,9 @@ async fn every_target_and_kind_gets_the_exact_request() {
         prompt: Some("p".into()),
         ..Embed::default()
     };
-    api.send(&channel, MessageToCreate::embed(embed)).await.unwrap();
+    api.send(&channel, MessageToCreate::embed(embed))
+        .await
+        .unwrap();
 
     let expected = [
         (
@@ -175,13 +180,22 @@ async fn replies_get_increasing_msg_seq_and_a_reused_one_is_refused() {
         .await
         .unwrap();
     let err = api
-        .send(&group, MessageToCreate::text("again").reply_to("m-1").seq(2))
+        .send(
+            &group,
+            MessageToCreate::text("again").reply_to("m-1").seq(2),
+        )
         .await
         .unwrap_err();
     let seqs: Vec<_> = sim
         .requests("POST", "/v2/groups/G2/messages")
         .iter()
-        .map(|r| (parts(r).1["msg_id"].clone(), parts(r).1["msg_seq"].clone(), parts(r).0))
+        .map(|r| {
+            (
+                parts(r).1["msg_id"].clone(),
+                parts(r).1["msg_seq"].clone(),
+                parts(r).0,
+            )
+        })
         .collect();
     assert_eq!(
         seqs,
@@ -195,7 +209,11 @@ async fn replies_get_increasing_msg_seq_and_a_reused_one_is_refused() {
     let api_err = err.api().unwrap();
     assert_eq!(api_err.status, 400);
     assert_eq!(api_err.code, Some(40_054_005));
-    assert!(api_err.trace_id.as_deref().unwrap().starts_with("sim-trace-"));
+    assert!(api_err
+        .trace_id
+        .as_deref()
+        .unwrap()
+        .starts_with("sim-trace-"));
 }
 
 #[tokio::test]
@@ -205,7 +223,10 @@ async fn recall_me_and_gateway_bot() {
     let group = Target::Group("G3".into());
     let channel = Target::Channel("c3".into());
     let g = api.send(&group, MessageToCreate::text("a")).await.unwrap();
-    let c = api.send(&channel, MessageToCreate::text("b")).await.unwrap();
+    let c = api
+        .send(&channel, MessageToCreate::text("b"))
+        .await
+        .unwrap();
     api.recall(&group, &g.id).await.unwrap(); // 200 {}
     api.recall(&channel, &c.id).await.unwrap(); // 204, empty body
     let deletes: Vec<_> = sim

@@ -19,7 +19,7 @@ pub const GATEWAY_URL: &str = "wss://bubble.alemonjs.com/api/bot/gateway";
 pub struct BubbleBot {
     token: String,
     url: String,
-    subscription: Option<Vec<String>>,
+    subscription: Option<Subscription>,
     handlers: BubbleHandlers,
     dispatch: DispatchConfig,
     driver: DriverConfig,
@@ -60,7 +60,13 @@ impl BubbleBot {
 
     /// Subscribe to exactly these event types.
     pub fn events(mut self, events: Vec<String>) -> Self {
-        self.subscription = Some(events);
+        self.subscription = Some(Subscription::Exact(events));
+        self
+    }
+
+    /// Subscribe to everything the server offers (`availableEvents`).
+    pub fn all_events(mut self) -> Self {
+        self.subscription = Some(Subscription::All);
         self
     }
 
@@ -91,7 +97,7 @@ impl BubbleBot {
             )
         })?;
         let subscription = match self.subscription {
-            Some(events) => Subscription::Exact(events),
+            Some(subscription) => subscription,
             None => Subscription::Handled(self.handlers.subscriptions()),
         };
         let config = bubble::Config::new(url, self.token, subscription);

@@ -3,6 +3,7 @@
 mod decode;
 mod demo;
 mod intents;
+mod listen;
 mod sim;
 
 use std::path::PathBuf;
@@ -48,6 +49,8 @@ pub enum Command {
         #[arg(required = true)]
         event_types: Vec<String>,
     },
+    /// Connect to a gateway and print one JSON line per dispatched event.
+    Listen(listen::ListenArgs),
     /// Play the end-to-end demo: embedded simulators and bots, events, a command, a resume.
     Demo(demo::DemoArgs),
     /// Serve a simulated platform (QQ, Bubble or OneBot) on 127.0.0.1 for an outside client.
@@ -79,5 +82,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Intents { event_types } => intents::run(&event_types),
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Listen(args) => listen::run(args),
     }
 }

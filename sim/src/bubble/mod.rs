@@ -26,10 +26,10 @@ use hyper::StatusCode;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use crate::http_fault::{Faults, HttpFault};
 use crate::log::{self, Log, Record};
 use crate::script::{self, ScriptEvent};
 use crate::server::{self, Tasks};
-use crate::http_fault::{Faults, HttpFault};
 use crate::{Error, Fault};
 
 /// Which protocol surface the sim speaks.

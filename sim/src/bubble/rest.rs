@@ -86,7 +86,9 @@ fn answer(shared: &Shared, request: &RestRequest) -> Answer {
             )
         }
         (&Method::POST, ["channels", channel, "messages"]) => match id(channel) {
-            Some(channel) => post_message(shared, body, json!({"channelId": channel}), Some(channel)),
+            Some(channel) => {
+                post_message(shared, body, json!({"channelId": channel}), Some(channel))
+            }
             None => error(StatusCode::NOT_FOUND, "NOT_FOUND", "channel not found"),
         },
         (&Method::GET | &Method::POST, ["users", user, "dm"]) => match id(user) {
@@ -155,20 +157,40 @@ fn rate_limit(shared: &Shared) -> Option<Answer> {
     Some(answer)
 }
 
-fn post_message(shared: &Shared, body: Option<&Value>, place: Value, channel: Option<i64>) -> Answer {
+fn post_message(
+    shared: &Shared,
+    body: Option<&Value>,
+    place: Value,
+    channel: Option<i64>,
+) -> Answer {
     let Some(Value::Object(fields)) = body else {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "body is not a JSON object");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "body is not a JSON object",
+        );
     };
-    let content = fields.get("content").and_then(Value::as_str).unwrap_or_default();
+    let content = fields
+        .get("content")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let attachments = fields
         .get("attachments")
         .and_then(Value::as_array)
         .is_some_and(|a| !a.is_empty());
     if content.is_empty() && !attachments {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "content or attachments required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "content or attachments required",
+        );
     }
     if content.chars().count() > MAX_CONTENT {
-        return error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "content exceeds 2000 characters");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "content exceeds 2000 characters",
+        );
     }
     let id = {
         let mut rest = shared.rest();

@@ -15,19 +15,19 @@ pub mod intents;
 mod rest;
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::time::Instant;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use std::time::Instant;
 
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use crate::http_fault::{Faults, HttpFault};
 use crate::log::{self, Log};
 use crate::script::{self, ScriptEvent};
 use crate::server::{self, Tasks};
-use crate::http_fault::{Faults, HttpFault};
 use crate::{Error, Fault};
 
 /// How a [`QqSim`] behaves. Every field has a default (`..Default::default()`).

@@ -27,11 +27,20 @@ enum Route<'a> {
     Me,
     CreateDm,
     /// `POST .../messages` of a target (`v2`: group or C2C).
-    Messages { path: &'a str, v2: bool },
+    Messages {
+        path: &'a str,
+        v2: bool,
+    },
     /// `POST /v2/.../files`.
-    Files { v2_target: &'a str },
+    Files {
+        v2_target: &'a str,
+    },
     /// `DELETE .../messages/{id}`.
-    Message { messages: &'a str, id: &'a str, v2: bool },
+    Message {
+        messages: &'a str,
+        id: &'a str,
+        v2: bool,
+    },
     Unknown,
 }
 
@@ -152,7 +161,11 @@ fn send(shared: &Arc<Shared>, path: &str, v2: bool, body: Option<&Value>) -> Ans
 }
 
 /// What QQ refuses with 400 before sending anything.
-fn check_message(body: Option<&Value>, msg_type: Option<u64>, v2: bool) -> Result<(), &'static str> {
+fn check_message(
+    body: Option<&Value>,
+    msg_type: Option<u64>,
+    v2: bool,
+) -> Result<(), &'static str> {
     let Some(Value::Object(_)) = body else {
         return Err("body is not a JSON object");
     };
@@ -173,7 +186,15 @@ fn check_message(body: Option<&Value>, msg_type: Option<u64>, v2: bool) -> Resul
         (_, Some(3)) if !has("ark") => Err("msg_type 3 needs ark"),
         (_, Some(4)) if !has("embed") => Err("msg_type 4 needs embed"),
         (true, Some(0)) if !has_text => Err("content is empty"),
-        _ if has_text || has("markdown") || has("ark") || has("embed") || has("image") || has("keyboard") => Ok(()),
+        _ if has_text
+            || has("markdown")
+            || has("ark")
+            || has("embed")
+            || has("image")
+            || has("keyboard") =>
+        {
+            Ok(())
+        }
         _ => Err("message is empty"),
     }
 }
@@ -181,12 +202,22 @@ fn check_message(body: Option<&Value>, msg_type: Option<u64>, v2: bool) -> Resul
 fn upload(shared: &Arc<Shared>, v2_target: &str, body: Option<&Value>) -> Answer {
     let file_type = u64_field(body, "file_type");
     if !matches!(file_type, Some(1..=4)) {
-        return error(shared, StatusCode::BAD_REQUEST, CODE_BAD_BODY, "bad file_type");
+        return error(
+            shared,
+            StatusCode::BAD_REQUEST,
+            CODE_BAD_BODY,
+            "bad file_type",
+        );
     }
     let url_ok = str_field(body, "url")
         .is_some_and(|u| u.starts_with("http://") || u.starts_with("https://"));
     if !url_ok && str_field(body, "file_data").is_none() {
-        return error(shared, StatusCode::BAD_REQUEST, CODE_BAD_BODY, "url or file_data required");
+        return error(
+            shared,
+            StatusCode::BAD_REQUEST,
+            CODE_BAD_BODY,
+            "url or file_data required",
+        );
     }
     let mut state = shared.state();
     state.next_file += 1;
@@ -210,7 +241,10 @@ fn upload(shared: &Arc<Shared>, v2_target: &str, body: Option<&Value>) -> Answer
 }
 
 fn create_dm(shared: &Arc<Shared>, body: Option<&Value>) -> Answer {
-    match (str_field(body, "source_guild_id"), str_field(body, "recipient_id")) {
+    match (
+        str_field(body, "source_guild_id"),
+        str_field(body, "recipient_id"),
+    ) {
         (Some(_), Some(user)) => ok(
             shared,
             json!({"guild_id": format!("sim-dm-guild-{user}"),
@@ -235,7 +269,12 @@ fn recall(shared: &Arc<Shared>, messages: &str, id: &str, v2: bool) -> Answer {
         }
     };
     if !removed {
-        return error(shared, StatusCode::NOT_FOUND, CODE_NOT_FOUND, "message not found");
+        return error(
+            shared,
+            StatusCode::NOT_FOUND,
+            CODE_NOT_FOUND,
+            "message not found",
+        );
     }
     if v2 {
         ok(shared, json!({}))

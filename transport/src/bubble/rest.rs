@@ -232,7 +232,7 @@ fn classify<T: DeserializeOwned>(
     let api = api_error(method, endpoint, &response);
     let retryable = api.is_retryable();
     let after = api.retry_after;
-    let error = Error::new(ErrorKind::Api(api));
+    let error = Error::new(ErrorKind::Api(Box::new(api)));
     if retryable {
         Step::Retry { error, after }
     } else {
@@ -248,15 +248,11 @@ fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiErro
     api.message = body.error.message.unwrap_or_else(|| {
         String::from_utf8_lossy(&response.body[..response.body.len().min(256)]).into_owned()
     });
-    api.retry_after = body
-        .error
-        .retry_after
-        .and_then(retry::seconds)
-        .or_else(|| {
-            response
-                .header("retry-after")
-                .and_then(retry::parse_retry_after)
-        });
+    api.retry_after = body.error.retry_after.and_then(retry::seconds).or_else(|| {
+        response
+            .header("retry-after")
+            .and_then(retry::parse_retry_after)
+    });
     api
 }
 

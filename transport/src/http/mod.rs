@@ -5,8 +5,8 @@ mod lenient;
 mod qq;
 mod raw;
 
-pub use client::{HttpClient, HttpConfig};
 pub(crate) use client::join;
+pub use client::{HttpClient, HttpConfig};
 pub(crate) use qq::GatewayBotWire;
-pub(crate) use raw::{NetFailure, RawResponse};
 pub use qq::{AccessToken, Gateway, GatewayBot, QqAuth, SessionStartLimit};
+pub(crate) use raw::{NetFailure, RawResponse};

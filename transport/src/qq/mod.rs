@@ -95,12 +95,18 @@ mod tests {
             Target::Channel("100".into()).messages_path(),
             "/channels/100/messages"
         );
-        assert_eq!(Target::Dm("g1".into()).message_path("m/1"), "/dms/g1/messages/m%2F1");
+        assert_eq!(
+            Target::Dm("g1".into()).message_path("m/1"),
+            "/dms/g1/messages/m%2F1"
+        );
         assert_eq!(
             Target::Group("AB".into()).files_path().as_deref(),
             Some("/v2/groups/AB/files")
         );
-        assert_eq!(Target::C2c("u".into()).messages_path(), "/v2/users/u/messages");
+        assert_eq!(
+            Target::C2c("u".into()).messages_path(),
+            "/v2/users/u/messages"
+        );
         assert_eq!(Target::Channel("c".into()).files_path(), None);
         assert_eq!(segment("../x y"), "..%2Fx%20y");
         assert_eq!(segment(".."), "%2E%2E");

@@ -128,7 +128,11 @@ impl OpenApi {
     /// Sends `msg` to `target`. A reply (`msg_id` / `event_id` set) without `msg_seq` gets the
     /// next sequence number for that message, kept across retries so the platform dedupes
     /// them.
-    pub async fn send(&self, target: &Target, mut msg: MessageToCreate) -> Result<MessageSent, Error> {
+    pub async fn send(
+        &self,
+        target: &Target,
+        mut msg: MessageToCreate,
+    ) -> Result<MessageSent, Error> {
         if msg.msg_seq.is_none() {
             if let Some(key) = msg.reply_key() {
                 let seq = self
@@ -173,7 +177,8 @@ impl OpenApi {
         })?;
         // Uploading twice is harmless unless it also sends.
         let dedupable = !upload.srv_send_msg;
-        self.call(Method::POST, &path, Some(upload), dedupable).await
+        self.call(Method::POST, &path, Some(upload), dedupable)
+            .await
     }
 
     /// Sends the media at `url` with the rest of `msg` (text, `msg_id`, ...): groups and C2C
@@ -220,9 +225,7 @@ impl OpenApi {
     /// Recalls (deletes) message `message_id` sent to `target`.
     pub async fn recall(&self, target: &Target, message_id: &str) -> Result<(), Error> {
         let path = target.message_path(message_id);
-        let _: IgnoredAny = self
-            .call(Method::DELETE, &path, None::<&()>, true)
-            .await?;
+        let _: IgnoredAny = self.call(Method::DELETE, &path, None::<&()>, true).await?;
         Ok(())
     }
 
@@ -239,17 +242,14 @@ impl OpenApi {
         let inner = &self.inner;
         let url = join(&inner.config.api_base, path)?;
         let endpoint = url.path().to_owned();
-        let body = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| {
-                Error::with_source(
-                    ErrorKind::HttpRequest {
-                        endpoint: endpoint.clone(),
-                    },
-                    e,
-                )
-            })?;
+        let body = body.map(serde_json::to_vec).transpose().map_err(|e| {
+            Error::with_source(
+                ErrorKind::HttpRequest {
+                    endpoint: endpoint.clone(),
+                },
+                e,
+            )
+        })?;
         let retry_ambiguous = dedupable || method == Method::GET || method == Method::DELETE;
         retry::run(&inner.config.retry, |_| {
             let (method, url, body, endpoint) = (method.clone(), &url, body.as_deref(), &endpoint);
@@ -258,7 +258,10 @@ impl OpenApi {
                     Ok(h) => h,
                     Err(e) => return token_step(e),
                 };
-                let result = inner.http.execute(method.clone(), url, Some(&header), body).await;
+                let result = inner
+                    .http
+                    .execute(method.clone(), url, Some(&header), body)
+                    .await;
                 let step = classify(&method, endpoint, result, retry_ambiguous);
                 if let Step::Fail(e) = &step {
                     if e.status() == Some(401) {
@@ -303,7 +306,7 @@ fn classify<T: DeserializeOwned>(
     let status = response.status;
     if (200..300).contains(&status) {
         if let Some(api) = error_in_success(method, endpoint, &response) {
-            return Step::Fail(Error::new(ErrorKind::Api(api)));
+            return Step::Fail(Error::new(ErrorKind::Api(Box::new(api))));
         }
         let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
             b"null"
@@ -323,7 +326,7 @@ fn classify<T: DeserializeOwned>(
     let api = api_error(method, endpoint, &response);
     let after = api.retry_after;
     let retryable = api.is_retryable();
-    let error = Error::new(ErrorKind::Api(api));
+    let error = Error::new(ErrorKind::Api(Box::new(api)));
     if retryable {
         Step::Retry { error, after }
     } else {

@@ -55,7 +55,10 @@ pub fn parts(record: &Record) -> (u16, Value, String) {
         Record::Http { status, body, .. } => (
             *status,
             body.clone().unwrap_or(Value::Null),
-            record.header("authorization").unwrap_or_default().to_owned(),
+            record
+                .header("authorization")
+                .unwrap_or_default()
+                .to_owned(),
         ),
         other => panic!("not an http record: {other:?}"),
     }

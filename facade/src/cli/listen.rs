@@ -1,0 +1,311 @@
+//! `botgate listen`: connect to a gateway, print one JSON line per dispatched event on stdout,
+//! reconnect / resume on its own. Lifecycle lines and logs go to stderr. Ctrl-C or end of stdin
+//! closes the session cleanly.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use botgate::codec::onebot::RawEvent;
+use botgate::codec::Frame;
+use botgate::proto::qq::EventType as QqEventType;
+use botgate::{Bot, BubbleHandlers, Intents, Lifecycle, OneBotHandlers, QqHandlers, RunningBot};
+use botgate_dispatch::Platform;
+use botgate_session::SessionMachine;
+use serde::Serialize;
+use tokio::io::AsyncReadExt;
+use tokio::sync::watch;
+
+use super::Platform as Which;
+
+/// Options of `botgate listen`.
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
+    /// Which gateway.
+    #[arg(long, value_enum)]
+    pub platform: Which,
+    /// Gateway URL (QQ: optional with --app-id, discovered through --api-base).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// QQ: the Identify token as given (`QQBot <access token>` or `Bot <app id>.<token>`);
+    /// Bubble: the bot token; OneBot: the access token.
+    #[arg(long, conflicts_with_all = ["app_id", "secret"])]
+    pub token: Option<String>,
+    /// QQ: app id (with --secret: the access token is fetched and refreshed).
+    #[arg(long, requires = "secret")]
+    pub app_id: Option<String>,
+    /// QQ: app secret.
+    #[arg(long, requires = "app_id")]
+    pub secret: Option<String>,
+    /// QQ: OpenAPI base for token and gateway discovery (default: production).
+    #[arg(long)]
+    pub api_base: Option<String>,
+    /// QQ: base of getAppAccessToken (default: --api-base if given, else bots.qq.com).
+    #[arg(long)]
+    pub auth_base: Option<String>,
+    /// Event types to receive (QQ / Bubble wire names, OneBot kinds like message.group),
+    /// comma separated; default: everything (QQ: the public intents).
+    #[arg(long, value_delimiter = ',')]
+    pub events: Vec<String>,
+    /// QQ: send this intents value instead of computing it from --events.
+    #[arg(long, conflicts_with = "events")]
+    pub intents: Option<u32>,
+    /// QQ: run as shard I of N (`I/N`).
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+}
+
+fn parse_shard(s: &str) -> Result<(u32, u32), String> {
+    let (i, n) = s.split_once('/').ok_or("expected I/N, e.g. 0/1")?;
+    let i: u32 = i.trim().parse().map_err(|e| format!("shard id: {e}"))?;
+    let n: u32 = n.trim().parse().map_err(|e| format!("shard count: {e}"))?;
+    if n == 0 || i >= n {
+        return Err(format!("shard {i}/{n}: need 0 <= I < N"));
+    }
+    Ok((i, n))
+}
+
+/// Runs until Ctrl-C, end of stdin, or a fatal session error (exit 1).
+pub fn run(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(listen(args));
+    // The stdin reader is a blocking thread that may never return (stdin still open):
+    // do not wait for it.
+    runtime.shutdown_background();
+    result
+}
+
+#[derive(Serialize)]
+struct FrameLine<'a, D: Serialize> {
+    s: Option<u64>,
+    t: &'a str,
+    id: Option<&'a str>,
+    data: D,
+}
+
+#[derive(Serialize)]
+struct KindLine<'a, D: Serialize> {
+    kind: &'a str,
+    data: D,
+}
+
+fn emit(line: &impl Serialize) {
+    let Ok(json) = serde_json::to_string(line) else {
+        return;
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (e.g. `| head`) is not worth a panic.
+    let _ = writeln!(out, "{json}").and_then(|()| out.flush());
+}
+
+/// Only the wanted types (all when `wanted` is empty).
+fn wanted(set: &Arc<HashSet<String>>, name: &str) -> bool {
+    set.is_empty() || set.contains(name)
+}
+
+fn frame_printer(
+    wanted_types: Arc<HashSet<String>>,
+    decode: fn(&str, &[u8]) -> Result<serde_json::Value, botgate::codec::Error>,
+) -> impl Fn(botgate::Context, Frame) -> std::future::Ready<Result<(), botgate::HandlerError>>
+       + Send
+       + Sync
+       + 'static {
+    move |_ctx, frame: Frame| {
+        if let Some(t) = frame.event_type() {
+            if wanted(&wanted_types, t) {
+                let d = frame.data().unwrap_or(b"null");
+                match decode(t, d) {
+                    Ok(data) => emit(&FrameLine {
+                        s: frame.seq(),
+                        t,
+                        id: frame.id(),
+                        data,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(t, error = %e, "payload did not decode; printing it raw");
+                        let data: serde_json::Value =
+                            serde_json::from_slice(d).unwrap_or(serde_json::Value::Null);
+                        emit(&FrameLine {
+                            s: frame.seq(),
+                            t,
+                            id: frame.id(),
+                            data,
+                        });
+                    }
+                }
+            }
+        }
+        std::future::ready(Ok(()))
+    }
+}
+
+fn qq_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::Error> {
+    let event = botgate::codec::qq::decode_event(t, d)?;
+    Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
+}
+
+fn bubble_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::Error> {
+    let event = botgate::codec::bubble::decode_event(t, d)?;
+    Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
+}
+
+async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let wanted_types: Arc<HashSet<String>> = Arc::new(args.events.iter().cloned().collect());
+    match args.platform {
+        Which::Qq => {
+            let mut handlers = QqHandlers::new();
+            handlers.on_raw(frame_printer(Arc::clone(&wanted_types), qq_json));
+            let intents = match args.intents {
+                Some(bits) => Intents::from_bits_retain(bits),
+                None if args.events.is_empty() => Intents::PUBLIC,
+                None => {
+                    let types: Vec<QqEventType> = args
+                        .events
+                        .iter()
+                        .map(|e| QqEventType::from(e.as_str()))
+                        .collect();
+                    if let Some(unknown) = types.iter().find(|t| t.is_unknown()) {
+                        return Err(format!("unknown QQ event type {unknown}").into());
+                    }
+                    Intents::for_events(types.iter())
+                }
+            };
+            let mut builder = match (&args.token, &args.app_id, &args.secret) {
+                (Some(token), _, _) => Bot::qq_with_token(token.clone()),
+                (None, Some(app_id), Some(secret)) => Bot::qq(app_id.clone(), secret.clone()),
+                _ => return Err("QQ needs --token, or --app-id and --secret".into()),
+            };
+            if let Some(base) = &args.api_base {
+                builder = builder.api_base(base.clone());
+            }
+            if let Some(base) = args.auth_base.as_ref().or(args.api_base.as_ref()) {
+                builder = builder.auth_base(base.clone());
+            }
+            match &args.url {
+                Some(url) => builder = builder.gateway_url(url.clone()),
+                None if args.token.is_some() && args.api_base.is_none() => {
+                    return Err("QQ with --token needs --url (or --api-base for discovery)".into())
+                }
+                None => {}
+            }
+            if let Some((i, n)) = args.shard {
+                builder = builder.shard(i, n);
+            }
+            eprintln!(
+                "botgate listen: QQ intents {} ({})",
+                intents.bits(),
+                intents
+            );
+            let bot = builder.handlers(handlers).intents(intents).start().await?;
+            supervise(bot).await
+        }
+        Which::Bubble => {
+            let token = args.token.clone().ok_or("Bubble needs --token")?;
+            let mut handlers = BubbleHandlers::new();
+            handlers.on_raw(frame_printer(Arc::clone(&wanted_types), bubble_json));
+            let mut builder = Bot::bubble(token);
+            if let Some(url) = &args.url {
+                builder = builder.gateway_url(url.clone());
+            }
+            builder = if args.events.is_empty() {
+                builder.all_events()
+            } else {
+                builder.events(args.events.clone())
+            };
+            let bot = builder.handlers(handlers).start().await?;
+            supervise(bot).await
+        }
+        Which::Onebot => {
+            let url = args
+                .url
+                .clone()
+                .ok_or("OneBot needs --url (the implementation's WebSocket)")?;
+            let mut handlers = OneBotHandlers::new();
+            let wanted_kinds = Arc::clone(&wanted_types);
+            handlers.on_raw(move |_ctx, raw: RawEvent| {
+                let kind = raw.kind().as_str().to_owned();
+                let matches = wanted_kinds.is_empty()
+                    || wanted_kinds.iter().any(|w| kind == *w || kind.starts_with(&format!("{w}.")));
+                if matches {
+                    match raw.decode() {
+                        Ok(event) => emit(&KindLine { kind: &kind, data: &event }),
+                        Err(e) => {
+                            tracing::warn!(kind, error = %e, "event did not decode; printing it raw");
+                            let data: serde_json::Value =
+                                serde_json::from_slice(raw.bytes()).unwrap_or(serde_json::Value::Null);
+                            emit(&KindLine { kind: &kind, data });
+                        }
+                    }
+                }
+                std::future::ready(Ok(()))
+            });
+            let mut builder = Bot::onebot_ws(url);
+            if let Some(token) = &args.token {
+                builder = builder.access_token(token.clone());
+            }
+            let bot = builder.handlers(handlers).start().await?;
+            supervise(bot).await
+        }
+    }
+}
+
+/// Prints lifecycle changes to stderr and stops on Ctrl-C, end of stdin or a fatal error.
+async fn supervise<P, M>(bot: RunningBot<P, M>) -> Result<ExitCode, Box<dyn std::error::Error>>
+where
+    P: Platform,
+    M: SessionMachine + Send + 'static,
+{
+    let mut life = bot.lifecycle();
+    let reporter = tokio::spawn(async move {
+        let mut last = Lifecycle::default();
+        while life.changed().await.is_ok() {
+            let now = life.borrow_and_update().clone();
+            if now.readies > last.readies {
+                eprintln!(
+                    "botgate listen: ready (self id {})",
+                    now.self_id.as_deref().unwrap_or("?")
+                );
+            }
+            if now.resumes > last.resumes {
+                eprintln!("botgate listen: resumed");
+            }
+            if now.reconnects > last.reconnects {
+                eprintln!("botgate listen: connection lost; reconnecting");
+            }
+            last = now;
+        }
+    });
+    let mut stopped: watch::Receiver<Lifecycle> = bot.lifecycle();
+    let stdin_closed = async {
+        let mut stdin = tokio::io::stdin();
+        let mut buf = [0u8; 512];
+        while let Ok(n) = stdin.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    };
+    let result = tokio::select! {
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("botgate listen: Ctrl-C, closing");
+            bot.shutdown().await
+        }
+        _ = stdin_closed => {
+            eprintln!("botgate listen: end of stdin, closing");
+            bot.shutdown().await
+        }
+        _ = stopped.wait_for(|l| l.stopped.is_some()) => bot.wait().await,
+    };
+    reporter.abort();
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("botgate listen: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! `botgate listen` through the real binary, against the simulators on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use botgate_sim::{BubbleConfig, BubbleSim, Fault, OneBotSim, QqConfig, QqSim};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_botgate");
+/// A bound on each wait so a broken build fails instead of hanging CI.
+const LIMIT: Duration = Duration::from_secs(30);
+
+struct Listener {
+    child: Child,
+    lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl Listener {
+    fn spawn(args: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            .arg("listen")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        Self { child, lines }
+    }
+
+    async fn next(&mut self) -> Value {
+        let line = tokio::time::timeout(LIMIT, self.lines.next_line())
+            .await
+            .expect("a line within the limit")
+            .unwrap()
+            .expect("stdout still open");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    /// Closes stdin (the documented way to stop) and returns the exit code.
+    async fn close(mut self) -> Option<i32> {
+        drop(self.child.stdin.take());
+        let status = tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        status.code()
+    }
+}
+
+fn msg(i: u32) -> Value {
+    json!({"id": format!("m{i}"), "channel_id": "100010", "guild_id": "1", "content": format!("hello {i} 你好"),
+           "author": {"id": "42", "username": "小明"}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let base = sim.http_base();
+    let c = sim.config().clone();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &base,
+        "--events",
+        "AT_MESSAGE_CREATE,GUILD_MEMBER_ADD",
+    ]);
+    for i in 0..3 {
+        sim.push_event("AT_MESSAGE_CREATE", msg(i));
+    }
+    let mut seqs = Vec::new();
+    for i in 0..3 {
+        let line = listener.next().await;
+        assert_eq!(line["t"], "AT_MESSAGE_CREATE");
+        assert_eq!(line["data"]["content"], format!("hello {i} 你好"));
+        assert_eq!(line["data"]["author"]["username"], "小明");
+        seqs.push(line["s"].as_u64().unwrap());
+    }
+    // Identify carried the intents computed from --events: GUILD_MEMBERS | PUBLIC_GUILD_MESSAGES.
+    let identify = sim.identify_log();
+    assert_eq!(identify.len(), 1);
+    assert_eq!(identify[0]["intents"], 1_073_741_826u64);
+
+    sim.inject(Fault::Drop);
+    for i in 3..5 {
+        sim.push_event("AT_MESSAGE_CREATE", msg(i));
+    }
+    for i in 3..5 {
+        let line = listener.next().await;
+        assert_eq!(line["data"]["content"], format!("hello {i} 你好"));
+        seqs.push(line["s"].as_u64().unwrap());
+    }
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert_eq!(
+        sim.resume_log().len(),
+        1,
+        "reconnected with Resume, not a new Identify"
+    );
+    assert_eq!(sim.identify_log().len(), 1);
+    assert_eq!(listener.close().await, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_qq_with_a_wrong_fixed_token_fails_fast() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    // stdin stays open (held here): the process must stop on its own.
+    let mut child = Command::new(BIN)
+        .args([
+            "listen",
+            "--platform",
+            "qq",
+            "--token",
+            "QQBot wrong-token",
+            "--url",
+            &sim.url(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let out = tokio::time::timeout(LIMIT, child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("4004") || stderr.to_lowercase().contains("auth"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong-token"),
+        "the token must not be logged: {stderr}"
+    );
+    assert_eq!(sim.identify_log().len(), 1, "no retry loop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_bubble_prints_subscribed_events() {
+    let sim = BubbleSim::start(BubbleConfig::default()).await.unwrap();
+    let token = sim.config().token.clone();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "bubble",
+        "--token",
+        &token,
+        "--url",
+        &sim.url(),
+        "--events",
+        "MESSAGE_CREATE",
+    ]);
+    sim.push_event(
+        "MESSAGE_CREATE",
+        json!({"id": 7, "channelId": 9, "content": "泡泡 🫧", "author": {"id": 5, "name": "a"}}),
+    );
+    let line = listener.next().await;
+    assert_eq!(line["t"], "MESSAGE_CREATE");
+    assert_eq!(line["data"]["content"], "泡泡 🫧");
+    assert_eq!(line["data"]["id"], 7);
+    assert_eq!(
+        sim.subscriptions().last().unwrap(),
+        &vec!["MESSAGE_CREATE".to_owned()]
+    );
+    assert_eq!(listener.close().await, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_onebot_prints_kinds() {
+    let sim = OneBotSim::start_default().await.unwrap();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "onebot",
+        "--url",
+        &sim.url(),
+        "--events",
+        "message",
+    ]);
+    sim.push_event(json!({"time": 1, "self_id": 123456789, "post_type": "message", "message_type": "private",
+        "sub_type": "friend", "message_id": 5, "user_id": 77, "message": "[CQ:face,id=178]hi", "raw_message": "hi", "font": 0,
+        "sender": {"user_id": 77, "nickname": "n"}}));
+    let line = listener.next().await;
+    assert_eq!(line["kind"], "message.private");
+    assert_eq!(line["data"]["user_id"], 77);
+    assert_eq!(line["data"]["message"][0]["type"], "face");
+    assert_eq!(listener.close().await, Some(0));
+}
