@@ -19,7 +19,10 @@ use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use botgate_codec::unify::UnifyContext;
+use botgate_proto::unified::Permissions;
 use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
@@ -99,6 +102,7 @@ struct Shared<P: Platform> {
     handlers: Handlers<P>,
     config: DispatchConfig,
     bot: RwLock<Arc<BotInfo>>,
+    permissions: RwLock<Arc<Permissions>>,
     pending: Arc<Semaphore>,
     lanes: Arc<Lanes>,
     dedupe: Mutex<DedupeWindow>,
@@ -118,11 +122,13 @@ impl<P: Platform> Dispatcher<P> {
             max_pending,
             dedupe_window: config.dedupe_window,
         };
+        let permissions = RwLock::new(Arc::new(handlers.permissions().clone()));
         Self {
             shared: Arc::new(Shared {
                 handlers,
                 config,
                 bot: RwLock::new(Arc::new(BotInfo::new(P::KIND))),
+                permissions,
                 pending: Arc::new(Semaphore::new(max_pending)),
                 lanes: Arc::new(Lanes::new(max_in_flight)),
                 dedupe: Mutex::new(DedupeWindow::new(config.dedupe_window)),
@@ -140,6 +146,27 @@ impl<P: Platform> Dispatcher<P> {
     /// The bot identity current contexts carry.
     pub fn bot(&self) -> Arc<BotInfo> {
         Arc::clone(&self.shared.bot.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Replaces the masters and admins (initially [`Handlers::permissions`]); events mapped
+    /// after this call answer `is_master` / `is_admin` from the new lists.
+    pub fn set_permissions(&self, permissions: Permissions) {
+        *self
+            .shared
+            .permissions
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Arc::new(permissions);
+    }
+
+    /// The masters and admins unified events are checked against.
+    pub fn permissions(&self) -> Arc<Permissions> {
+        Arc::clone(
+            &self
+                .shared
+                .permissions
+                .read()
+                .unwrap_or_else(|e| e.into_inner()),
+        )
     }
 
     /// The registry this dispatcher runs.
@@ -333,6 +360,19 @@ impl<P: Platform> Shared<P> {
         true
     }
 
+    /// What the mapping needs: the bot's id (empty until known), the wall clock for events
+    /// without a time of their own, and the current masters / admins.
+    fn unify_context(&self) -> UnifyContext {
+        let bot = Arc::clone(&self.bot.read().unwrap_or_else(|e| e.into_inner()));
+        let permissions = Arc::clone(&self.permissions.read().unwrap_or_else(|e| e.into_inner()));
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        UnifyContext::new(bot.self_id().unwrap_or_default())
+            .with_now(now)
+            .with_permissions(Permissions::clone(&permissions))
+    }
+
     fn report(&self, error: &BotError) {
         let handlers = self.handlers.error_handlers();
         if handlers.is_empty() {
@@ -402,9 +442,9 @@ impl<P: Platform> Shared<P> {
         // Map once, before the event moves into the last typed handler.
         let unified_event: Option<AnyUnified> = match self.handlers.unify_fn() {
             Some(unify) if !unified.is_empty() => {
-                let bot = Arc::clone(&self.bot.read().unwrap_or_else(|e| e.into_inner()));
+                let ctx = self.unify_context();
                 // The mapping is code too: a panic in it is reported like a handler's.
-                match std::panic::catch_unwind(AssertUnwindSafe(|| unify(&event, &bot))) {
+                match std::panic::catch_unwind(AssertUnwindSafe(|| unify(&event, &ctx))) {
                     Ok(u) => u,
                     Err(panic) => {
                         bump(&self.counters.panics);

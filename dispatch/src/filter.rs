@@ -1,12 +1,14 @@
 //! Filters for unified handlers: pure functions over a [`Conversation`], the few facts of a
-//! unified event a filter looks at (scene, group, user, text).
+//! unified event a filter looks at (scene, group, user, text). [`Scene`] is the unified model's
+//! (`botgate_proto::unified::Scene`), so a filter and a handler comparing
+//! `u.contact.scene` name the same type.
 //!
 //! ```
 //! use botgate_dispatch::{Conversation, Filter, Scene};
 //!
 //! let ping = Filter::new().scene(Scene::Group).command("/ping");
 //! let c = Conversation {
-//!     scene: Scene::Group,
+//!     scene: &Scene::Group,
 //!     sub_event: "group",
 //!     peer: "123",
 //!     sub_peer: None,
@@ -18,44 +20,13 @@
 //! assert_eq!(Filter::command_args("/ping now", "/ping"), Some("now"));
 //! ```
 
-/// The scene of a conversation (the unified model's `contact.scene`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Scene {
-    /// A group chat.
-    Group,
-    /// A one-to-one chat (friend, C2C, guild DM).
-    Private,
-    /// A guild channel.
-    Guild,
-    /// Someone nearby.
-    Nearby,
-    /// A stranger.
-    Stranger,
-    /// A temporary chat started from a group.
-    StrangerFromGroup,
-}
-
-impl Scene {
-    /// The model's name (`group`, `private`, `guild`, `nearby`, `stranger`,
-    /// `stranger_from_group`).
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Group => "group",
-            Self::Private => "private",
-            Self::Guild => "guild",
-            Self::Nearby => "nearby",
-            Self::Stranger => "stranger",
-            Self::StrangerFromGroup => "stranger_from_group",
-        }
-    }
-}
+pub use botgate_proto::unified::Scene;
 
 /// What a filter sees of a unified event. Ids are strings, as in the unified model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Conversation<'a> {
     /// The scene.
-    pub scene: Scene,
+    pub scene: &'a Scene,
     /// The unified `sub_event` (`group`, `group_recall`, `friend_apply`, ...).
     pub sub_event: &'a str,
     /// The peer (group id, user id, guild id: see the model's scene table).
@@ -66,7 +37,9 @@ pub struct Conversation<'a> {
     pub user_id: &'a str,
     /// The group, in the group and stranger_from_group scenes.
     pub group_id: Option<&'a str>,
-    /// The plain text of a message (`raw_message` / the text elements), if any.
+    /// The text commands and prefixes are read from: for a message, its first text element
+    /// after any leading mentions and reply (so `@bot /天气 深圳` reads `/天气 深圳`); `None`
+    /// for events without text.
     pub text: Option<&'a str>,
 }
 
@@ -134,7 +107,7 @@ impl Filter {
 
     /// Whether the conversation passes every condition.
     pub fn matches(&self, c: &Conversation<'_>) -> bool {
-        any_or_empty(&self.scenes, |s| *s == c.scene)
+        any_or_empty(&self.scenes, |s| s == c.scene)
             && any_or_empty(&self.sub_events, |s| s == c.sub_event)
             && any_or_empty(&self.groups, |g| c.group_id == Some(g.as_str()))
             && any_or_empty(&self.users, |u| u == c.user_id)
@@ -173,7 +146,7 @@ mod tests {
 
     fn group_msg(text: &'static str) -> Conversation<'static> {
         Conversation {
-            scene: Scene::Group,
+            scene: &Scene::Group,
             sub_event: "group",
             peer: "G1",
             sub_peer: None,
@@ -203,7 +176,7 @@ mod tests {
     #[test]
     fn group_filter_rejects_private_chats() {
         let mut c = group_msg("x");
-        c.scene = Scene::Private;
+        c.scene = &Scene::Private;
         c.group_id = None;
         assert!(!Filter::new().group("G1").matches(&c));
     }

@@ -14,9 +14,11 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
+use botgate_codec::unify::UnifyContext;
+use botgate_proto::unified::Permissions;
 use futures_util::future::BoxFuture;
 
-use crate::context::{BotInfo, Context};
+use crate::context::Context;
 use crate::error::{BotError, HandlerError};
 use crate::filter::Filter;
 use crate::platform::Platform;
@@ -31,7 +33,7 @@ pub(crate) type RawFn<P> =
     Arc<dyn Fn(Context, <P as Platform>::Input) -> HandlerFuture + Send + Sync>;
 pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
 pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
-pub(crate) type UnifyFn<P> = fn(&<P as Platform>::Event, &BotInfo) -> Option<AnyUnified>;
+pub(crate) type UnifyFn<P> = fn(&<P as Platform>::Event, &UnifyContext) -> Option<AnyUnified>;
 pub(crate) type UnifiedFn =
     Arc<dyn Fn(Context, &AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
 
@@ -64,6 +66,7 @@ pub struct Handlers<P: Platform> {
     raw: Vec<RawFn<P>>,
     error: Vec<ErrorFn>,
     unify: Option<UnifyFn<P>>,
+    permissions: Permissions,
     dotted: bool,
 }
 
@@ -74,6 +77,7 @@ impl<P: Platform> Default for Handlers<P> {
             raw: Vec::new(),
             error: Vec::new(),
             unify: None,
+            permissions: Permissions::default(),
             dotted: false,
         }
     }
@@ -92,6 +96,7 @@ impl<P: Platform> fmt::Debug for Handlers<P> {
             .field("routes (name, typed, unified)", &routes)
             .field("raw", &self.raw.len())
             .field("error", &self.error.len())
+            .field("permissions", &self.permissions)
             .finish()
     }
 }
@@ -206,11 +211,26 @@ impl<P: Platform> Handlers<P> {
     pub(crate) fn unify_fn(&self) -> Option<UnifyFn<P>> {
         self.unify
     }
+
+    /// Sets who the bot's masters and admins are: unified events answer `is_master` /
+    /// `is_admin` from this (a master is also an admin). A running dispatcher can change it
+    /// with [`Dispatcher::set_permissions`](crate::Dispatcher::set_permissions).
+    pub fn set_permissions(&mut self, permissions: Permissions) -> &mut Self {
+        self.permissions = permissions;
+        self
+    }
+
+    /// The masters and admins unified events are checked against.
+    pub fn permissions(&self) -> &Permissions {
+        &self.permissions
+    }
 }
 
 impl<P: Unify> Handlers<P> {
     /// Registers a unified handler for events of `category` that pass `filter`. The event types
-    /// that can map to `category` become wanted (and count for intents / subscriptions).
+    /// that can map to `category` become wanted (and count for intents / subscriptions); each
+    /// event is mapped once however many unified handlers it reaches, and its unified handlers
+    /// run after its typed ones, in registration order, in the event's conversation lane.
     pub fn on_unified<F, Fut>(&mut self, category: Category, filter: Filter, f: F) -> &mut Self
     where
         F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
@@ -223,7 +243,7 @@ impl<P: Unify> Handlers<P> {
             }
             Some(Box::pin(f(ctx, event.clone())) as HandlerFuture)
         });
-        self.unify = Some(|event, bot| P::unify(event, bot).map(|u| Arc::new(u) as AnyUnified));
+        self.unify = Some(|event, ctx| P::unify(event, ctx).map(|u| Arc::new(u) as AnyUnified));
         for event_type in P::event_types(category) {
             self.route_mut(event_type)
                 .unified
@@ -233,6 +253,8 @@ impl<P: Unify> Handlers<P> {
     }
 
     /// Registers a handler for unified messages (group, private, guild, ...) passing `filter`.
+    /// Messages the bot sent itself (OneBot `message_sent`) are not included: register
+    /// [`Category::MessageSent`] with [`Handlers::on_unified`] for those.
     pub fn on_message<F, Fut>(&mut self, filter: Filter, f: F) -> &mut Self
     where
         F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,

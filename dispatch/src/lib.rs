@@ -9,7 +9,8 @@
 //!   parsed, events of one conversation run in order, conversations run concurrently up to a
 //!   bound, and past the bound `dispatch` waits (backpressure, never loss).
 //! - [`Platform`]: what a platform tells the dispatcher (route, decode, conversation key,
-//!   dedupe key); [`Unify`]: the seam for the unified model.
+//!   dedupe key); [`Unify`]: the seam for the unified model, implemented for the three
+//!   platforms with `botgate_codec::unify` ([`Unified`] is what their unified handlers get).
 
 #![deny(missing_docs)]
 
@@ -24,6 +25,7 @@ mod platform;
 mod seq;
 mod stats;
 mod unified;
+mod unified_platforms;
 
 pub use context::{Action, ActionError, ActionErrorKind, ActionSink, BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
@@ -33,6 +35,12 @@ pub use handlers::{HandlerFuture, Handlers};
 pub use platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
 pub use stats::DispatchStats;
 pub use unified::{Category, UnifiedEvent, Unify};
+
+/// The unified event unified handlers receive on QQ, Bubble and OneBot (the proto event with
+/// its typed original and the `is_master` / `is_admin` answers), re-exported.
+pub use botgate_codec::unify::Unified;
+/// The masters and admins of a bot ([`Handlers::set_permissions`]), re-exported.
+pub use botgate_proto::unified::Permissions;
 
 pub mod bubble;
 mod fields;

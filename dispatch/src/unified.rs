@@ -4,9 +4,12 @@
 //! here: a platform implements [`Unify`] and its unified event implements [`UnifiedEvent`].
 //! The registry only needs three things of them: which event types map to each category (so the
 //! events are wanted, subscribed and covered by intents), the mapping itself, and the
-//! [`Conversation`] a filter looks at.
+//! [`Conversation`] a filter looks at. The three real platforms are wired in
+//! `unified_platforms.rs`; their unified event is [`botgate_codec::unify::Unified`].
 
-use crate::context::BotInfo;
+use botgate_codec::unify::UnifyContext;
+use botgate_proto::unified::EventKind;
+
 use crate::filter::Conversation;
 use crate::platform::Platform;
 
@@ -24,6 +27,42 @@ pub enum Category {
     Request,
 }
 
+impl Category {
+    /// The model's name: `message`, `message_sent`, `notice`, `request`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::MessageSent => "message_sent",
+            Self::Notice => "notice",
+            Self::Request => "request",
+        }
+    }
+
+    /// The category of a unified event kind; `None` for a kind this version does not know.
+    pub fn from_kind(kind: &EventKind) -> Option<Self> {
+        match kind {
+            EventKind::Message => Some(Self::Message),
+            EventKind::MessageSent => Some(Self::MessageSent),
+            EventKind::Notice => Some(Self::Notice),
+            EventKind::Request => Some(Self::Request),
+            _ => None,
+        }
+    }
+
+    /// The category named by a schema `unified` key (`message/guild` → `Message`,
+    /// `notice/group_recall` → `Notice`); `None` for an unknown event part.
+    pub fn from_unified_key(key: &str) -> Option<Self> {
+        let event = key.split_once('/').map_or(key, |(event, _)| event);
+        match event {
+            "message" => Some(Self::Message),
+            "message_sent" => Some(Self::MessageSent),
+            "notice" => Some(Self::Notice),
+            "request" => Some(Self::Request),
+            _ => None,
+        }
+    }
+}
+
 /// A unified event as filters and unified handlers see it.
 pub trait UnifiedEvent: Clone + Send + Sync + 'static {
     /// Its `event`.
@@ -39,9 +78,11 @@ pub trait Unify: Platform {
 
     /// The event types whose events may map to `category` (from the schema's
     /// `unified = "..."`): registering a unified handler of that category makes them wanted,
-    /// subscribed and covered by intents.
+    /// subscribed and covered by intents. Types not listed for any category are never decoded
+    /// for unified handlers.
     fn event_types(category: Category) -> Vec<Self::EventType>;
 
-    /// Maps a decoded event; `None` when it has no unified meaning.
-    fn unify(event: &Self::Event, bot: &BotInfo) -> Option<Self::Unified>;
+    /// Maps a decoded event; `None` when it has no unified meaning. `ctx` carries the bot's
+    /// id, the dispatcher's clock and the configured masters / admins.
+    fn unify(event: &Self::Event, ctx: &UnifyContext) -> Option<Self::Unified>;
 }

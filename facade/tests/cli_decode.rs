@@ -200,3 +200,56 @@ fn intents_unknown_event_type_exits_2() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("NOT_AN_EVENT"));
 }
+
+#[test]
+fn decode_unified_maps_messages_and_skips_control_frames() {
+    let out = Command::new(BIN)
+        .args([
+            "decode",
+            "--platform",
+            "qq",
+            "--unified",
+            &testdata("qq/frames.jsonl"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["skipped"], "op 10");
+    assert_eq!(lines[1]["skipped"], "READY");
+    let at = &lines[3]["event"];
+    assert_eq!(at["platform"], "qq");
+    // self id learnt from the READY line
+    assert_eq!(at["self_id"], "6158788878435714165");
+    assert_eq!(at["event"], "message");
+    assert_eq!(at["sub_event"], "guild");
+    assert_eq!(at["contact"]["scene"], "guild");
+    assert_eq!(at["contact"]["peer"], "18700000000001");
+    assert_eq!(at["contact"]["sub_peer"], "100010");
+    assert_eq!(at["sender"]["uid"], "1234567890");
+    assert!(at["elements"].is_array());
+    let group = lines
+        .iter()
+        .find(|l| l["event"]["sub_event"] == "group")
+        .unwrap();
+    assert_eq!(group["event"]["contact"]["scene"], "group");
+}
+
+#[test]
+fn decode_unified_onebot_and_bad_lines() {
+    let mut input = std::fs::read(testdata("onebot/events.jsonl")).unwrap();
+    input.extend_from_slice(b"{\"post_type\":\n");
+    let out = run_stdin(&["decode", "--platform", "onebot", "--unified"], &input);
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out);
+    assert_eq!(lines[0]["event"]["contact"]["scene"], "group");
+    assert_eq!(lines[0]["event"]["contact"]["peer"], "987654321");
+    assert_eq!(lines[1]["event"]["contact"]["scene"], "private");
+    assert!(lines.iter().any(|l| l.get("skipped").is_some()));
+    assert!(lines.last().unwrap()["error"].is_string());
+}

@@ -138,7 +138,6 @@ pub fn heartbeat(seq: Option<u64>) -> String {
 
 /// The body of a Hello (op 10).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct Hello {
     /// Milliseconds between heartbeats.
     pub heartbeat_interval: u64,

@@ -46,10 +46,6 @@ impl Error {
         }
     }
 
-    pub(crate) fn config(what: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Config { what: what.into() })
-    }
-
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.kind

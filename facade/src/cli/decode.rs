@@ -5,6 +5,9 @@
 //! unknown event types). OneBot: `{"line":N,"kind":"message.group","data":{..}}`. A line that
 //! cannot be decoded gives `{"line":N,"error":".."}` and makes the exit status 1. Blank lines
 //! are skipped (they carry no frame).
+//!
+//! With `--unified`: `{"line":N,"event":{..unified event..}}`, or `{"line":N,"skipped":"<kind>"}`
+//! for a frame with no meaning in the unified model (not an error).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
@@ -41,8 +44,10 @@ struct ErrorLine {
 }
 
 /// Reads `file` (or stdin) and writes one JSON line per non-blank input line to stdout.
+/// `unified`: `Some(self_id)` maps every frame into the unified model.
 pub fn run(
     platform: Platform,
+    unified: Option<String>,
     file: Option<&Path>,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let input: Box<dyn BufRead> = match file {
@@ -52,7 +57,8 @@ pub fn run(
         None => Box::new(BufReader::new(std::io::stdin().lock())),
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let failed = decode_lines(platform, input, &mut out)?;
+    let mut unifier = unified.map(Unifier::new);
+    let failed = decode_lines(platform, unifier.as_mut(), input, &mut out)?;
     out.flush()?;
     Ok(if failed == 0 {
         ExitCode::SUCCESS
@@ -64,6 +70,7 @@ pub fn run(
 /// Decodes every line of `input` into `out`; returns how many lines failed.
 fn decode_lines(
     platform: Platform,
+    mut unifier: Option<&mut Unifier>,
     mut input: impl BufRead,
     out: &mut impl Write,
 ) -> std::io::Result<usize> {
@@ -80,9 +87,10 @@ fn decode_lines(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let rendered = match platform {
-            Platform::Qq | Platform::Bubble => frame_line(platform, line_no, line),
-            Platform::Onebot => onebot_line(line_no, line),
+        let rendered = match (&mut unifier, platform) {
+            (Some(unifier), _) => unifier.line(platform, line_no, line),
+            (None, Platform::Qq | Platform::Bubble) => frame_line(platform, line_no, line),
+            (None, Platform::Onebot) => onebot_line(line_no, line),
         };
         let json = match rendered {
             Ok(json) => json,
@@ -185,6 +193,79 @@ fn onebot_line(line: usize, bytes: &[u8]) -> Result<String, String> {
             data: &response,
         })),
         _ => Err("neither an event nor an action response".to_owned()),
+    }
+}
+
+#[derive(Serialize)]
+struct UnifiedLine<'a> {
+    line: usize,
+    event: &'a botgate_codec::unify::Unified,
+}
+
+#[derive(Serialize)]
+struct SkippedLine<'a> {
+    line: usize,
+    skipped: &'a str,
+}
+
+/// Maps frames into the unified model, learning the bot's id from READY / BOT_READY.
+struct Unifier {
+    self_id: String,
+}
+
+impl Unifier {
+    fn new(self_id: String) -> Self {
+        Self { self_id }
+    }
+
+    fn line(&mut self, platform: Platform, line: usize, bytes: &[u8]) -> Result<String, String> {
+        use botgate_codec::unify::{unify_frame, Outcome, UnifyContext};
+        use botgate_proto::unified::Platform as UPlatform;
+        let which = match platform {
+            Platform::Qq => UPlatform::Qq,
+            Platform::Bubble => UPlatform::Bubble,
+            Platform::Onebot => UPlatform::OneBot,
+        };
+        if self.self_id.is_empty() {
+            self.learn_self_id(platform, bytes);
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let ctx = UnifyContext::new(self.self_id.clone()).with_now(now);
+        match unify_frame(which, bytes, &ctx).map_err(describe)? {
+            Outcome::Unified(event) => Ok(to_line(&UnifiedLine {
+                line,
+                event: &event,
+            })),
+            Outcome::Skipped(skipped) => Ok(to_line(&SkippedLine {
+                line,
+                skipped: &skipped.kind,
+            })),
+            _ => Err("no unified outcome".to_owned()),
+        }
+    }
+
+    /// QQ READY `d.user.id`, Bubble BOT_READY's bot user id.
+    fn learn_self_id(&mut self, platform: Platform, bytes: &[u8]) {
+        let Ok(frame) = Frame::scan(bytes.to_vec()) else {
+            return;
+        };
+        let id = match (platform, frame.event_type()) {
+            (Platform::Qq, Some("READY")) => frame
+                .decode_data::<botgate_proto::qq::Ready>()
+                .ok()
+                .map(|r| r.user.id),
+            (Platform::Bubble, Some("BOT_READY")) => frame
+                .decode_data::<botgate_proto::bubble::BotReady>()
+                .ok()
+                .and_then(|r| r.bot_user_id().or_else(|| r.bot_id()))
+                .map(|id| id.to_string()),
+            _ => None,
+        };
+        if let Some(id) = id.filter(|id| !id.is_empty()) {
+            self.self_id = id;
+        }
     }
 }
 

@@ -40,6 +40,13 @@ pub enum Command {
         /// Which gateway the frames come from.
         #[arg(long, value_enum)]
         platform: Platform,
+        /// Map each event into the unified event model: `{"line":N,"event":{..}}`, or
+        /// `{"line":N,"skipped":"<kind>"}` for kinds with no unified meaning.
+        #[arg(long)]
+        unified: bool,
+        /// With --unified: the bot's own id (else learnt from READY / BOT_READY lines).
+        #[arg(long, requires = "unified")]
+        self_id: Option<String>,
         /// Input file; stdin when absent.
         file: Option<PathBuf>,
     },
@@ -78,7 +85,16 @@ pub fn init_logging(verbose: u8) {
 /// Runs one subcommand; `Err` is a usage or setup failure (exit 2).
 pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Decode { platform, file } => decode::run(platform, file.as_deref()),
+        Command::Decode {
+            platform,
+            unified,
+            self_id,
+            file,
+        } => decode::run(
+            platform,
+            unified.then(|| self_id.unwrap_or_default()),
+            file.as_deref(),
+        ),
         Command::Intents { event_types } => intents::run(&event_types),
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),

@@ -1,0 +1,187 @@
+//! The unified model on the real platforms: `impl Unify for Qq / Bubble / OneBot` and
+//! `impl UnifiedEvent for botgate_codec::unify::Unified`.
+//!
+//! - Which event types feed a category comes from the schema's `unified = "event/sub_event"`
+//!   keys (`EventType::unified()`), plus the few OneBot kinds whose unified sub-event depends on
+//!   the data and so has no key in the schema (`ONEBOT_DATA_DEPENDENT`). An event type with
+//!   no unified meaning is never wanted, and so never decoded, because of a unified handler.
+//! - The mapping is `botgate_codec::unify::{unify_qq, unify_bubble, unify_onebot}`; an event
+//!   it skips reaches no unified handler.
+//! - Filters read the unified event: scene, sub-event, peer, sub-peer, user, group, and as text
+//!   the first text element after any leading mentions and reply, so the QQ guild message
+//!   `<@!bot> /天气 深圳` matches `Filter::new().command("/天气")`.
+
+use botgate_codec::unify::{unify_bubble, unify_onebot, unify_qq, Skipped, Unified, UnifyContext};
+use botgate_proto::unified::Element;
+
+use crate::bubble::{self, Bubble};
+use crate::filter::Conversation;
+use crate::onebot::{self, OneBot};
+use crate::qq::{self, Qq};
+use crate::unified::{Category, UnifiedEvent, Unify};
+
+/// OneBot kinds the mapping handles whose unified sub-event depends on the payload, so the
+/// schema gives them no `unified` key: `notice.notify.poke` (group_poke / friend_poke) and
+/// `notice.offline_file` (friend_file_uploaded). Both are notices.
+pub(crate) const ONEBOT_DATA_DEPENDENT: &[onebot::EventKind] = &[
+    onebot::EventKind::NoticeNotifyPoke,
+    onebot::EventKind::NoticeOfflineFile,
+];
+
+fn in_category(key: Option<&str>, category: Category) -> bool {
+    key.and_then(Category::from_unified_key) == Some(category)
+}
+
+/// Keeps a mapped event whose kind is one the dispatcher knows; logs a skip.
+fn keep(result: Result<Unified, Skipped>) -> Option<Unified> {
+    match result {
+        Ok(u) if Category::from_kind(&u.event).is_some() => Some(u),
+        Ok(u) => {
+            tracing::debug!(event = %u.event, kind = u.original.kind(), "unknown unified event kind");
+            None
+        }
+        Err(skipped) => {
+            tracing::trace!(%skipped, "no unified meaning");
+            None
+        }
+    }
+}
+
+impl Unify for Qq {
+    type Unified = Unified;
+
+    fn event_types(category: Category) -> Vec<qq::EventType> {
+        qq::EventType::ALL
+            .iter()
+            .filter(|t| in_category(t.unified(), category))
+            .cloned()
+            .collect()
+    }
+
+    fn unify(event: &qq::Event, ctx: &UnifyContext) -> Option<Unified> {
+        keep(unify_qq(event, ctx))
+    }
+}
+
+impl Unify for Bubble {
+    type Unified = Unified;
+
+    fn event_types(category: Category) -> Vec<bubble::EventType> {
+        bubble::EventType::ALL
+            .iter()
+            .filter(|t| in_category(t.unified(), category))
+            .cloned()
+            .collect()
+    }
+
+    fn unify(event: &bubble::Event, ctx: &UnifyContext) -> Option<Unified> {
+        keep(unify_bubble(event, ctx))
+    }
+}
+
+impl Unify for OneBot {
+    type Unified = Unified;
+
+    fn event_types(category: Category) -> Vec<onebot::EventKind> {
+        let extra = if category == Category::Notice {
+            ONEBOT_DATA_DEPENDENT
+        } else {
+            &[]
+        };
+        onebot::EventKind::ALL
+            .iter()
+            .filter(|k| in_category(k.unified(), category))
+            .chain(extra)
+            .cloned()
+            .collect()
+    }
+
+    fn unify(event: &onebot::Event, ctx: &UnifyContext) -> Option<Unified> {
+        keep(unify_onebot(event, ctx))
+    }
+}
+
+impl UnifiedEvent for Unified {
+    /// The event's kind. The [`Unify`] impls only hand over events of a known kind; an
+    /// unknown one (built by hand) counts as a notice.
+    fn category(&self) -> Category {
+        Category::from_kind(&self.event).unwrap_or(Category::Notice)
+    }
+
+    fn conversation(&self) -> Conversation<'_> {
+        Conversation {
+            scene: &self.contact.scene,
+            sub_event: self.sub_event.as_str(),
+            peer: &self.contact.peer,
+            sub_peer: self.contact.sub_peer.as_deref(),
+            user_id: &self.user_id,
+            group_id: self.group_id.as_deref(),
+            text: command_text(&self.elements),
+        }
+    }
+}
+
+/// The first text element after any leading mentions and reply (`None` when the message
+/// starts with something else, or has no text).
+fn command_text(elements: &[Element]) -> Option<&str> {
+    elements
+        .iter()
+        .find(|e| !matches!(e, Element::At { .. } | Element::AtAll | Element::Reply { .. }))
+        .and_then(Element::as_text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unified_keys_name_their_category() {
+        assert_eq!(
+            Category::from_unified_key("message/guild"),
+            Some(Category::Message)
+        );
+        assert_eq!(
+            Category::from_unified_key("message_sent/group"),
+            Some(Category::MessageSent)
+        );
+        assert_eq!(
+            Category::from_unified_key("request/friend_apply"),
+            Some(Category::Request)
+        );
+        assert_eq!(Category::from_unified_key("meta/heartbeat"), None);
+    }
+
+    #[test]
+    fn command_text_skips_leading_mentions_and_reply_only() {
+        let at = Element::At {
+            user_id: "1".into(),
+            name: None,
+        };
+        let els = [at.clone(), Element::AtAll, Element::text(" /天气 深圳")];
+        assert_eq!(command_text(&els), Some(" /天气 深圳"));
+        let els = [Element::Face { id: "1".into() }, Element::text("/x")];
+        assert_eq!(command_text(&els), None);
+        assert_eq!(command_text(&[at]), None);
+    }
+
+    #[test]
+    fn every_category_has_types_on_the_platforms_that_have_it() {
+        assert!(<Qq as Unify>::event_types(Category::Message).contains(&qq::EventType::AtMessageCreate));
+        assert!(<Qq as Unify>::event_types(Category::Request).is_empty());
+        assert!(<Qq as Unify>::event_types(Category::Message)
+            .iter()
+            .all(|t| t.unified().is_some_and(|k| k.starts_with("message/"))));
+        assert!(<Bubble as Unify>::event_types(Category::Message)
+            .contains(&bubble::EventType::GroupMessageCreate));
+        let notices = <OneBot as Unify>::event_types(Category::Notice);
+        assert!(notices.contains(&onebot::EventKind::NoticeNotifyPoke));
+        assert!(!notices.contains(&onebot::EventKind::MetaEventHeartbeat));
+        assert_eq!(
+            <OneBot as Unify>::event_types(Category::MessageSent),
+            [
+                onebot::EventKind::MessageSentPrivate,
+                onebot::EventKind::MessageSentGroup
+            ]
+        );
+    }
+}

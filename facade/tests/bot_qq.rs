@@ -1,0 +1,481 @@
+//! The QQ bot over loopback against `QqSim`: intents from handlers, no decode for unhandled
+//! events, per-conversation order under concurrency, panics contained, backpressure without
+//! loss, and access-token refresh across a reconnect.
+//!
+//! Synchronisation is by sim logs, lifecycle / status watch channels, barriers and semaphores;
+//! every wait is bounded by [`WAIT`] so a bug fails the test instead of hanging it.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use botgate::dispatch::{BotErrorKind, DispatchConfig};
+use botgate::session::driver::DriverConfig;
+use botgate::sim::{Fault, QqConfig, QqSim, Record};
+use botgate::{Bot, Intents, QqBot, QqHandlers};
+use serde_json::{json, Value};
+use tokio::sync::{watch, Barrier, Semaphore};
+
+/// Upper bound of any single wait (generous: a healthy run takes milliseconds per step).
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(WAIT, fut).await {
+        Ok(value) => value,
+        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
+    }
+}
+
+/// Values seen by handlers, in the order they were seen, with an async wait on the count.
+#[derive(Clone)]
+struct Seen<T>(Arc<watch::Sender<Vec<T>>>);
+
+impl<T: Clone + Send + Sync + 'static> Seen<T> {
+    fn new() -> Self {
+        Self(Arc::new(watch::channel(Vec::new()).0))
+    }
+
+    fn push(&self, value: T) {
+        self.0.send_modify(|v| v.push(value));
+    }
+
+    async fn wait_len(&self, n: usize) -> Vec<T> {
+        let mut rx = self.0.subscribe();
+        let seen = within(&format!("{n} handled events"), rx.wait_for(|v| v.len() >= n))
+            .await
+            .expect("the sender lives in self");
+        seen.clone()
+    }
+
+    fn now(&self) -> Vec<T> {
+        self.0.borrow().clone()
+    }
+}
+
+/// A builder pointed at `sim`'s token and discovery endpoints.
+fn bot_for(sim: &QqSim) -> QqBot {
+    Bot::qq(sim.config().app_id.clone(), sim.config().client_secret.clone())
+        .api_base(sim.http_base())
+        .auth_base(sim.http_base())
+}
+
+/// An `AT_MESSAGE_CREATE` payload in channel `channel` carrying `text`.
+fn at_message(channel: &str, text: &str) -> Value {
+    json!({
+        "id": format!("msg-{channel}-{text}"),
+        "channel_id": channel,
+        "guild_id": "18700000000001",
+        "content": text,
+        "timestamp": "2026-11-25T20:00:00+08:00",
+        "author": {"id": "1001", "username": "小明", "bot": false},
+    })
+}
+
+/// Intents in Identify are the union of the registered handlers' intents, for several sets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identify_sends_the_intents_of_the_registered_handlers() {
+    type Register = fn(&mut QqHandlers);
+    let cases: [(&str, Register, u32); 4] = [
+        (
+            "AT_MESSAGE_CREATE + GUILD_MEMBER_ADD",
+            |h| {
+                h.on_at_message_create(|_, _| async { Ok(()) })
+                    .on_guild_member_add(|_, _| async { Ok(()) });
+            },
+            1_073_741_826, // PUBLIC_GUILD_MESSAGES (1 << 30) | GUILD_MEMBERS (1 << 1)
+        ),
+        (
+            "GROUP_AT_MESSAGE_CREATE + C2C_MESSAGE_CREATE",
+            |h| {
+                h.on_group_at_message_create(|_, _| async { Ok(()) })
+                    .on_c2c_message_create(|_, _| async { Ok(()) });
+            },
+            1 << 25, // GROUP_AND_C2C_EVENT
+        ),
+        (
+            "MESSAGE_CREATE + DIRECT_MESSAGE_CREATE + MESSAGE_REACTION_ADD + READY",
+            |h| {
+                h.on_message_create(|_, _| async { Ok(()) })
+                    .on_direct_message_create(|_, _| async { Ok(()) })
+                    .on_message_reaction_add(|_, _| async { Ok(()) })
+                    .on_ready(|_, _| async { Ok(()) }); // READY needs no intent
+            },
+            (1 << 9) | (1 << 12) | (1 << 10),
+        ),
+        (
+            "GUILD_CREATE + CHANNEL_DELETE + AT_MESSAGE_CREATE + PUBLIC_MESSAGE_DELETE",
+            |h| {
+                h.on_guild_create(|_, _| async { Ok(()) })
+                    .on_channel_delete(|_, _| async { Ok(()) })
+                    .on_at_message_create(|_, _| async { Ok(()) })
+                    .on_public_message_delete(|_, _| async { Ok(()) });
+            },
+            (1 << 0) | (1 << 30), // GUILDS | PUBLIC_GUILD_MESSAGES
+        ),
+    ];
+    for (name, register, expected) in cases {
+        let sim = QqSim::start(QqConfig::default()).await.unwrap();
+        let mut handlers = QqHandlers::new();
+        register(&mut handlers);
+        let builder = bot_for(&sim).handlers(handlers);
+        assert_eq!(builder.effective_intents().bits(), expected, "{name}: computed");
+        let bot = builder.start().await.unwrap();
+        within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+            .await
+            .unwrap();
+        let identify = sim.identify_log();
+        assert_eq!(identify.len(), 1, "{name}: one Identify");
+        assert_eq!(identify[0]["intents"], json!(expected), "{name}: on the wire");
+        assert_eq!(sim.sessions()[0].intents, expected, "{name}: as the sim recorded");
+        within("shutdown", bot.shutdown()).await.unwrap();
+    }
+    // An explicit override wins over the handlers.
+    let mut handlers = QqHandlers::new();
+    handlers.on_at_message_create(|_, _| async { Ok(()) });
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let forced = Intents::PUBLIC_GUILD_MESSAGES | Intents::DIRECT_MESSAGE;
+    let bot = bot_for(&sim)
+        .handlers(handlers)
+        .intents(forced)
+        .start()
+        .await
+        .unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    assert_eq!(sim.identify_log()[0]["intents"], json!(forced.bits()));
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// Events nobody handles are counted and dropped without their payload being parsed: their
+/// payloads here are deliberately undecodable, and no decode error appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unhandled_event_types_are_never_decoded() {
+    let sim = QqSim::start(QqConfig {
+        filter_by_intents: false, // deliver everything, covered by intents or not
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let seen = Seen::new();
+    let errors = Seen::new();
+    let mut handlers = QqHandlers::new();
+    {
+        let seen = seen.clone();
+        handlers.on_at_message_create(move |_, msg| {
+            let seen = seen.clone();
+            async move {
+                seen.push(msg.content);
+                Ok(())
+            }
+        });
+    }
+    {
+        let errors = errors.clone();
+        handlers.on_error(move |e| errors.push(e.to_string()));
+    }
+    let bot = bot_for(&sim).handlers(handlers).start().await.unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+
+    // Unhandled types, including ones in the handled intent group, with payloads that would
+    // fail to decode if anyone tried.
+    let unhandled: [(&str, Value); 5] = [
+        ("MESSAGE_CREATE", json!("not an object")),
+        ("PUBLIC_MESSAGE_DELETE", json!({"message": 5, "op_user": []})),
+        ("GUILD_CREATE", json!(42)),
+        ("C2C_MESSAGE_CREATE", json!([1, 2, 3])),
+        ("SOME_FUTURE_EVENT", json!({"anything": true})),
+    ];
+    sim.push_event("AT_MESSAGE_CREATE", at_message("1", "one"));
+    for (t, d) in &unhandled[..3] {
+        sim.push_event(t, d.clone());
+    }
+    sim.push_event("AT_MESSAGE_CREATE", at_message("1", "two"));
+    for (t, d) in &unhandled[3..] {
+        sim.push_event(t, d.clone());
+    }
+    // The last frame is handled: once it is seen, the pump has dispatched every earlier one.
+    sim.push_event("AT_MESSAGE_CREATE", at_message("1", "three"));
+    assert_eq!(seen.wait_len(3).await, ["one", "two", "three"]);
+    within("idle", bot.dispatcher().idle()).await;
+
+    let stats = bot.dispatcher().stats();
+    assert_eq!(stats.decoded, 3, "only the handled events were decoded: {stats:?}");
+    assert_eq!(stats.decode_errors, 0, "{stats:?}");
+    assert_eq!(stats.accepted, 3, "{stats:?}");
+    assert_eq!(stats.handled, 3, "{stats:?}");
+    // READY reaches the dispatcher too, and nobody handles it here.
+    assert_eq!(stats.unhandled, unhandled.len() as u64 + 1, "{stats:?}");
+    assert_eq!(stats.frames, 3 + unhandled.len() as u64 + 1, "{stats:?}");
+    assert!(errors.now().is_empty(), "no error reported: {:?}", errors.now());
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// A deterministic per-message pseudo-random number (xorshift), for handler jitter.
+fn jitter(channel: usize, index: usize) -> u64 {
+    let mut x = (channel as u64 + 1) * 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1) * 0xBF58_476D;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    x
+}
+
+/// Many channels, each a sequence of messages; handlers yield a random number of times. Each
+/// channel's order holds, everything is delivered once, and channels really run concurrently
+/// (the first message of several channels meets at a barrier, which a serial dispatcher could
+/// never pass).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn order_per_channel_holds_under_concurrency() {
+    const CHANNELS: usize = 16;
+    const PER_CHANNEL: usize = 25;
+    const MEET: usize = 8;
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let per_channel: Arc<Mutex<Vec<Vec<usize>>>> =
+        Arc::new(Mutex::new(vec![Vec::new(); CHANNELS]));
+    let total = Seen::new();
+    let barrier = Arc::new(Barrier::new(MEET));
+    let mut handlers = QqHandlers::new();
+    {
+        let per_channel = Arc::clone(&per_channel);
+        let total = total.clone();
+        handlers.on_at_message_create(move |_, msg| {
+            let per_channel = Arc::clone(&per_channel);
+            let total = total.clone();
+            let barrier = Arc::clone(&barrier);
+            async move {
+                let (c, i) = msg
+                    .content
+                    .split_once('/')
+                    .map(|(c, i)| (c.parse::<usize>().unwrap(), i.parse::<usize>().unwrap()))
+                    .unwrap();
+                if i == 0 && c < MEET {
+                    barrier.wait().await;
+                }
+                for _ in 0..jitter(c, i) % 8 {
+                    tokio::task::yield_now().await;
+                }
+                per_channel.lock().unwrap()[c].push(i);
+                total.push((c, i));
+                Ok(())
+            }
+        });
+    }
+    let bot = bot_for(&sim).handlers(handlers).start().await.unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    for i in 0..PER_CHANNEL {
+        for c in 0..CHANNELS {
+            sim.push_event(
+                "AT_MESSAGE_CREATE",
+                at_message(&format!("2000{c}"), &format!("{c}/{i}")),
+            );
+        }
+    }
+    let all = total.wait_len(CHANNELS * PER_CHANNEL).await;
+    within("idle", bot.dispatcher().idle()).await;
+    assert_eq!(all.len(), CHANNELS * PER_CHANNEL);
+    let expected: Vec<usize> = (0..PER_CHANNEL).collect();
+    for (c, order) in per_channel.lock().unwrap().iter().enumerate() {
+        assert_eq!(order, &expected, "channel {c}");
+    }
+    let stats = bot.dispatcher().stats();
+    assert_eq!(stats.handled, (CHANNELS * PER_CHANNEL) as u64, "{stats:?}");
+    assert_eq!(stats.duplicates, 0, "{stats:?}");
+    // Interleaving across channels happened (handled order differs from push order).
+    let push_order: Vec<(usize, usize)> = (0..PER_CHANNEL)
+        .flat_map(|i| (0..CHANNELS).map(move |c| (c, i)))
+        .collect();
+    assert_ne!(all, push_order, "no interleaving at all: channels ran serially");
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// A handler that panics is reported to `on_error` with the event type and the message; the
+/// same conversation's later events are still handled and the session stays up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_does_not_stop_the_bot() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let seen = Seen::new();
+    let errors: Seen<BotErrorKind> = Seen::new();
+    let mut handlers = QqHandlers::new();
+    {
+        let seen = seen.clone();
+        handlers.on_at_message_create(move |_, msg| {
+            let seen = seen.clone();
+            async move {
+                if msg.content == "boom" {
+                    panic!("handler exploded on purpose");
+                }
+                seen.push(msg.content);
+                Ok(())
+            }
+        });
+    }
+    {
+        let errors = errors.clone();
+        handlers.on_error(move |e| errors.push(e.kind().clone()));
+    }
+    let bot = bot_for(&sim).handlers(handlers).start().await.unwrap();
+    let mut life = bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    for text in ["before", "boom", "after", "later"] {
+        sim.push_event("AT_MESSAGE_CREATE", at_message("30001", text));
+    }
+    assert_eq!(seen.wait_len(3).await, ["before", "after", "later"]);
+    within("idle", bot.dispatcher().idle()).await;
+    assert_eq!(
+        errors.now(),
+        [BotErrorKind::Panic {
+            event_type: "AT_MESSAGE_CREATE".into(),
+            message: "handler exploded on purpose".into(),
+        }]
+    );
+    let stats = bot.dispatcher().stats();
+    assert_eq!((stats.panics, stats.handled), (1, 3), "{stats:?}");
+    let life = life.borrow().clone();
+    assert_eq!((life.stopped, life.reconnects), (None, 0));
+    // Still alive: a new event after the panic goes through.
+    sim.push_event("AT_MESSAGE_CREATE", at_message("30002", "still here"));
+    assert_eq!(seen.wait_len(4).await[3], "still here");
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// A blocked handler fills the dispatcher (max_pending 2) and the driver's event channel
+/// (capacity 2): the driver stops reading the socket while the sim has written everything.
+/// Released, every event is delivered exactly once, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_handler_backpressures_the_socket_without_loss() {
+    const N: usize = 200;
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let gate = Arc::new(Semaphore::new(0));
+    let entered = Seen::new();
+    let seen = Seen::new();
+    let mut handlers = QqHandlers::new();
+    {
+        let (gate, entered, seen) = (Arc::clone(&gate), entered.clone(), seen.clone());
+        handlers.on_at_message_create(move |_, msg| {
+            let (gate, entered, seen) = (Arc::clone(&gate), entered.clone(), seen.clone());
+            async move {
+                entered.push(());
+                gate.acquire().await?.forget();
+                seen.push(msg.content.parse::<usize>()?);
+                Ok(())
+            }
+        });
+    }
+    let bot = bot_for(&sim)
+        .handlers(handlers)
+        .dispatch_config(DispatchConfig {
+            max_in_flight: 1,
+            max_pending: 2,
+            dedupe_window: 16,
+        })
+        .driver_config(DriverConfig::default().event_capacity(2))
+        .start()
+        .await
+        .unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    for i in 0..N {
+        sim.push_event("AT_MESSAGE_CREATE", at_message("40001", &i.to_string()));
+    }
+    let mut status = bot.driver().status();
+    within("backpressure", status.wait_for(|s| s.backpressured))
+        .await
+        .unwrap();
+    // The sim has written every dispatch (READY + N) ...
+    within(
+        "the sim to write every dispatch",
+        sim.log().wait_count(N + 1, |r| {
+            matches!(r, Record::Sent { frame, .. } if frame["op"] == 0)
+        }),
+    )
+    .await;
+    // ... but the driver has read only a handful, and keeps not reading.
+    let read = bot.driver().stats().frames_in;
+    let written = sim.log().sent().len() as u64;
+    assert!(
+        read + (N as u64) / 2 < written,
+        "the reader should stall: read {read} of {written} written"
+    );
+    assert!(bot.driver().status().borrow().backpressured);
+    assert_eq!(entered.now().len(), 1, "max_in_flight 1: one handler runs");
+    assert!(seen.now().is_empty());
+    assert!(bot.dispatcher().pending() <= 2);
+
+    gate.add_permits(N);
+    let all = seen.wait_len(N).await;
+    assert_eq!(all, (0..N).collect::<Vec<_>>(), "exactly once, in order");
+    within("idle", bot.dispatcher().idle()).await;
+    within("the reader to resume", status.wait_for(|s| !s.backpressured))
+        .await
+        .unwrap();
+    let stats = bot.dispatcher().stats();
+    assert_eq!((stats.handled, stats.duplicates), (N as u64, 0), "{stats:?}");
+    assert!(bot.driver().stats().frames_in > written.min(read + N as u64 / 2));
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// With app id + secret and a short-lived token, a reconnect after expiry fetches a fresh token
+/// and resumes with it; events sent meanwhile arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_access_token_is_refreshed_and_the_session_resumes() {
+    let sim = QqSim::start(QqConfig {
+        token_expires_in: 1,
+        access_token: None, // only tokens issued by the token endpoint are accepted
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let seen = Seen::new();
+    let mut handlers = QqHandlers::new();
+    {
+        let seen = seen.clone();
+        handlers.on_at_message_create(move |_, msg| {
+            let seen = seen.clone();
+            async move {
+                seen.push(msg.content);
+                Ok(())
+            }
+        });
+    }
+    let bot = bot_for(&sim).handlers(handlers).start().await.unwrap();
+    let mut life = bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    let first = sim.issued_tokens();
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        sim.identify_log()[0]["token"],
+        json!(format!("QQBot {}", first[0]))
+    );
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "before"));
+    seen.wait_len(1).await;
+
+    // The token is now dead for the sim; drop the connection.
+    sim.expire_tokens();
+    sim.inject(Fault::Drop);
+    within("the reconnect", life.wait_for(|l| l.reconnects >= 1))
+        .await
+        .unwrap();
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "while away"));
+    within("RESUMED", life.wait_for(|l| l.resumes >= 1))
+        .await
+        .unwrap();
+    let tokens = sim.issued_tokens();
+    assert_eq!(tokens.len(), 2, "a fresh token was fetched: {tokens:?}");
+    let resume = sim.resume_log();
+    assert_eq!(resume.len(), 1);
+    assert_eq!(resume[0]["token"], json!(format!("QQBot {}", tokens[1])));
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "after"));
+    assert_eq!(seen.wait_len(3).await, ["before", "while away", "after"]);
+    let life = life.borrow().clone();
+    assert_eq!((life.readies, life.stopped), (1, None), "resumed, not re-identified");
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
