@@ -41,9 +41,12 @@ impl<T: Clone + Send + Sync + 'static> Seen<T> {
 
     async fn wait_len(&self, n: usize) -> Vec<T> {
         let mut rx = self.0.subscribe();
-        let seen = within(&format!("{n} handled events"), rx.wait_for(|v| v.len() >= n))
-            .await
-            .expect("the sender lives in self");
+        let seen = within(
+            &format!("{n} handled events"),
+            rx.wait_for(|v| v.len() >= n),
+        )
+        .await
+        .expect("the sender lives in self");
         seen.clone()
     }
 
@@ -54,9 +57,12 @@ impl<T: Clone + Send + Sync + 'static> Seen<T> {
 
 /// A builder pointed at `sim`'s token and discovery endpoints.
 fn bot_for(sim: &QqSim) -> QqBot {
-    Bot::qq(sim.config().app_id.clone(), sim.config().client_secret.clone())
-        .api_base(sim.http_base())
-        .auth_base(sim.http_base())
+    Bot::qq(
+        sim.config().app_id.clone(),
+        sim.config().client_secret.clone(),
+    )
+    .api_base(sim.http_base())
+    .auth_base(sim.http_base())
 }
 
 /// An `AT_MESSAGE_CREATE` payload in channel `channel` carrying `text`.
@@ -118,15 +124,27 @@ async fn identify_sends_the_intents_of_the_registered_handlers() {
         let mut handlers = QqHandlers::new();
         register(&mut handlers);
         let builder = bot_for(&sim).handlers(handlers);
-        assert_eq!(builder.effective_intents().bits(), expected, "{name}: computed");
+        assert_eq!(
+            builder.effective_intents().bits(),
+            expected,
+            "{name}: computed"
+        );
         let bot = builder.start().await.unwrap();
         within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
             .await
             .unwrap();
         let identify = sim.identify_log();
         assert_eq!(identify.len(), 1, "{name}: one Identify");
-        assert_eq!(identify[0]["intents"], json!(expected), "{name}: on the wire");
-        assert_eq!(sim.sessions()[0].intents, expected, "{name}: as the sim recorded");
+        assert_eq!(
+            identify[0]["intents"],
+            json!(expected),
+            "{name}: on the wire"
+        );
+        assert_eq!(
+            sim.sessions()[0].intents,
+            expected,
+            "{name}: as the sim recorded"
+        );
         within("shutdown", bot.shutdown()).await.unwrap();
     }
     // An explicit override wins over the handlers.
@@ -183,7 +201,10 @@ async fn unhandled_event_types_are_never_decoded() {
     // fail to decode if anyone tried.
     let unhandled: [(&str, Value); 5] = [
         ("MESSAGE_CREATE", json!("not an object")),
-        ("PUBLIC_MESSAGE_DELETE", json!({"message": 5, "op_user": []})),
+        (
+            "PUBLIC_MESSAGE_DELETE",
+            json!({"message": 5, "op_user": []}),
+        ),
         ("GUILD_CREATE", json!(42)),
         ("C2C_MESSAGE_CREATE", json!([1, 2, 3])),
         ("SOME_FUTURE_EVENT", json!({"anything": true})),
@@ -202,20 +223,28 @@ async fn unhandled_event_types_are_never_decoded() {
     within("idle", bot.dispatcher().idle()).await;
 
     let stats = bot.dispatcher().stats();
-    assert_eq!(stats.decoded, 3, "only the handled events were decoded: {stats:?}");
+    assert_eq!(
+        stats.decoded, 3,
+        "only the handled events were decoded: {stats:?}"
+    );
     assert_eq!(stats.decode_errors, 0, "{stats:?}");
     assert_eq!(stats.accepted, 3, "{stats:?}");
     assert_eq!(stats.handled, 3, "{stats:?}");
     // READY reaches the dispatcher too, and nobody handles it here.
     assert_eq!(stats.unhandled, unhandled.len() as u64 + 1, "{stats:?}");
     assert_eq!(stats.frames, 3 + unhandled.len() as u64 + 1, "{stats:?}");
-    assert!(errors.now().is_empty(), "no error reported: {:?}", errors.now());
+    assert!(
+        errors.now().is_empty(),
+        "no error reported: {:?}",
+        errors.now()
+    );
     within("shutdown", bot.shutdown()).await.unwrap();
 }
 
 /// A deterministic per-message pseudo-random number (xorshift), for handler jitter.
 fn jitter(channel: usize, index: usize) -> u64 {
-    let mut x = (channel as u64 + 1) * 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1) * 0xBF58_476D;
+    let mut x = (channel as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (index as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x ^= x << 13;
     x ^= x >> 7;
     x ^= x << 17;
@@ -232,8 +261,7 @@ async fn order_per_channel_holds_under_concurrency() {
     const PER_CHANNEL: usize = 25;
     const MEET: usize = 8;
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
-    let per_channel: Arc<Mutex<Vec<Vec<usize>>>> =
-        Arc::new(Mutex::new(vec![Vec::new(); CHANNELS]));
+    let per_channel: Arc<Mutex<Vec<Vec<usize>>>> = Arc::new(Mutex::new(vec![Vec::new(); CHANNELS]));
     let total = Seen::new();
     let barrier = Arc::new(Barrier::new(MEET));
     let mut handlers = QqHandlers::new();
@@ -288,7 +316,10 @@ async fn order_per_channel_holds_under_concurrency() {
     let push_order: Vec<(usize, usize)> = (0..PER_CHANNEL)
         .flat_map(|i| (0..CHANNELS).map(move |c| (c, i)))
         .collect();
-    assert_ne!(all, push_order, "no interleaving at all: channels ran serially");
+    assert_ne!(
+        all, push_order,
+        "no interleaving at all: channels ran serially"
+    );
     within("shutdown", bot.shutdown()).await.unwrap();
 }
 
@@ -391,9 +422,10 @@ async fn a_slow_handler_backpressures_the_socket_without_loss() {
     // The sim has written every dispatch (READY + N) ...
     within(
         "the sim to write every dispatch",
-        sim.log().wait_count(N + 1, |r| {
-            matches!(r, Record::Sent { frame, .. } if frame["op"] == 0)
-        }),
+        sim.log().wait_count(
+            N + 1,
+            |r| matches!(r, Record::Sent { frame, .. } if frame["op"] == 0),
+        ),
     )
     .await;
     // ... but the driver has read only a handful, and keeps not reading.
@@ -412,12 +444,19 @@ async fn a_slow_handler_backpressures_the_socket_without_loss() {
     let all = seen.wait_len(N).await;
     assert_eq!(all, (0..N).collect::<Vec<_>>(), "exactly once, in order");
     within("idle", bot.dispatcher().idle()).await;
-    within("the reader to resume", status.wait_for(|s| !s.backpressured))
-        .await
-        .unwrap();
+    within(
+        "the reader to resume",
+        status.wait_for(|s| !s.backpressured),
+    )
+    .await
+    .unwrap();
     let stats = bot.dispatcher().stats();
-    assert_eq!((stats.handled, stats.duplicates), (N as u64, 0), "{stats:?}");
-    assert!(bot.driver().stats().frames_in > written.min(read + N as u64 / 2));
+    assert_eq!(
+        (stats.handled, stats.duplicates),
+        (N as u64, 0),
+        "{stats:?}"
+    );
+    assert!(bot.driver().stats().frames_in >= N as u64 + 1);
     within("shutdown", bot.shutdown()).await.unwrap();
 }
 
@@ -476,6 +515,10 @@ async fn an_expired_access_token_is_refreshed_and_the_session_resumes() {
     sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "after"));
     assert_eq!(seen.wait_len(3).await, ["before", "while away", "after"]);
     let life = life.borrow().clone();
-    assert_eq!((life.readies, life.stopped), (1, None), "resumed, not re-identified");
+    assert_eq!(
+        (life.readies, life.stopped),
+        (1, None),
+        "resumed, not re-identified"
+    );
     within("shutdown", bot.shutdown()).await.unwrap();
 }

@@ -197,3 +197,34 @@ async fn listen_onebot_prints_kinds() {
     assert_eq!(line["data"]["message"][0]["type"], "face");
     assert_eq!(listener.close().await, Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_unified_prints_unified_events() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let c = sim.config().clone();
+    let base = sim.http_base();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &base,
+        "--events",
+        "AT_MESSAGE_CREATE",
+        "--unified",
+    ]);
+    sim.push_event("AT_MESSAGE_CREATE", msg(1));
+    let line = listener.next().await;
+    assert_eq!(line["platform"], "qq");
+    assert_eq!(line["event"], "message");
+    assert_eq!(line["sub_event"], "guild");
+    assert_eq!(line["contact"]["scene"], "guild");
+    assert_eq!(line["contact"]["peer"], "1");
+    assert_eq!(line["contact"]["sub_peer"], "100010");
+    assert_eq!(line["sender"]["uid"], "42");
+    assert_eq!(line["self_id"], c.bot_user.0);
+    assert_eq!(listener.close().await, Some(0));
+}

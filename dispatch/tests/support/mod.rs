@@ -5,9 +5,10 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use botgate_codec::unify::UnifyContext;
 use botgate_codec::Error;
 use botgate_dispatch::{
-    BotInfo, Category, Conversation, ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind,
+    Category, Conversation, ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind,
     Scene, UnifiedEvent, Unify,
 };
 use bytes::Bytes;
@@ -119,7 +120,7 @@ impl UnifiedEvent for Unified {
 
     fn conversation(&self) -> Conversation<'_> {
         Conversation {
-            scene: self.scene,
+            scene: &self.scene,
             sub_event: if self.category == Category::Notice {
                 "group_recall"
             } else {
@@ -145,7 +146,7 @@ impl Unify for Test {
         }
     }
 
-    fn unify(event: &Event, bot: &BotInfo) -> Option<Unified> {
+    fn unify(event: &Event, ctx: &UnifyContext) -> Option<Unified> {
         let (category, scene) = match event.route.as_str() {
             "group.msg" => (Category::Message, Scene::Group),
             "private.msg" => (Category::Message, Scene::Private),
@@ -158,7 +159,7 @@ impl Unify for Test {
             key: event.key.clone().unwrap_or_default(),
             text: event.text.clone(),
             n: event.n,
-            self_id: bot.self_id().map(str::to_owned),
+            self_id: Some(ctx.self_id.clone()).filter(|s| !s.is_empty()),
         })
     }
 }

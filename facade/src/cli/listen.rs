@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use botgate::codec::onebot::RawEvent;
+use botgate::codec::unify::{unify_frame, Outcome, UnifyContext};
 use botgate::codec::Frame;
 use botgate::proto::qq::EventType as QqEventType;
+use botgate::proto::unified::Platform as UPlatform;
 use botgate::{Bot, BubbleHandlers, Intents, Lifecycle, OneBotHandlers, QqHandlers, RunningBot};
 use botgate_dispatch::Platform;
 use botgate_session::SessionMachine;
@@ -51,6 +53,10 @@ pub struct ListenArgs {
     /// QQ: send this intents value instead of computing it from --events.
     #[arg(long, conflicts_with = "events")]
     pub intents: Option<u32>,
+    /// Print each event in the unified event model instead (kinds with no unified meaning are
+    /// not printed).
+    #[arg(long)]
+    pub unified: bool,
     /// QQ: run as shard I of N (`I/N`).
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u32, u32)>,
@@ -107,16 +113,35 @@ fn wanted(set: &Arc<HashSet<String>>, name: &str) -> bool {
     set.is_empty() || set.contains(name)
 }
 
+/// Prints the unified form of one frame (nothing for kinds with no unified meaning).
+fn print_unified(ctx: &botgate::Context, platform: UPlatform, bytes: &[u8]) {
+    let unify_ctx = UnifyContext::new(ctx.self_id().unwrap_or_default()).with_now(unix_now());
+    match unify_frame(platform, bytes, &unify_ctx) {
+        Ok(Outcome::Unified(event)) => emit(&*event),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "event did not map into the unified model"),
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 fn frame_printer(
     wanted_types: Arc<HashSet<String>>,
     decode: fn(&str, &[u8]) -> Result<serde_json::Value, botgate::codec::Error>,
+    unified: Option<UPlatform>,
 ) -> impl Fn(botgate::Context, Frame) -> std::future::Ready<Result<(), botgate::HandlerError>>
        + Send
        + Sync
        + 'static {
-    move |_ctx, frame: Frame| {
+    move |ctx, frame: Frame| {
         if let Some(t) = frame.event_type() {
-            if wanted(&wanted_types, t) {
+            if let (Some(platform), true) = (unified, wanted(&wanted_types, t)) {
+                print_unified(&ctx, platform, frame.bytes());
+            } else if wanted(&wanted_types, t) {
                 let d = frame.data().unwrap_or(b"null");
                 match decode(t, d) {
                     Ok(data) => emit(&FrameLine {
@@ -158,7 +183,11 @@ async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>
     match args.platform {
         Which::Qq => {
             let mut handlers = QqHandlers::new();
-            handlers.on_raw(frame_printer(Arc::clone(&wanted_types), qq_json));
+            handlers.on_raw(frame_printer(
+                Arc::clone(&wanted_types),
+                qq_json,
+                args.unified.then_some(UPlatform::Qq),
+            ));
             let intents = match args.intents {
                 Some(bits) => Intents::from_bits_retain(bits),
                 None if args.events.is_empty() => Intents::PUBLIC,
@@ -206,7 +235,11 @@ async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>
         Which::Bubble => {
             let token = args.token.clone().ok_or("Bubble needs --token")?;
             let mut handlers = BubbleHandlers::new();
-            handlers.on_raw(frame_printer(Arc::clone(&wanted_types), bubble_json));
+            handlers.on_raw(frame_printer(
+                Arc::clone(&wanted_types),
+                bubble_json,
+                args.unified.then_some(UPlatform::Bubble),
+            ));
             let mut builder = Bot::bubble(token);
             if let Some(url) = &args.url {
                 builder = builder.gateway_url(url.clone());
@@ -226,11 +259,14 @@ async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>
                 .ok_or("OneBot needs --url (the implementation's WebSocket)")?;
             let mut handlers = OneBotHandlers::new();
             let wanted_kinds = Arc::clone(&wanted_types);
-            handlers.on_raw(move |_ctx, raw: RawEvent| {
+            let unified = args.unified;
+            handlers.on_raw(move |ctx, raw: RawEvent| {
                 let kind = raw.kind().as_str().to_owned();
                 let matches = wanted_kinds.is_empty()
                     || wanted_kinds.iter().any(|w| kind == *w || kind.starts_with(&format!("{w}.")));
-                if matches {
+                if matches && unified {
+                    print_unified(&ctx, UPlatform::OneBot, raw.bytes());
+                } else if matches {
                     match raw.decode() {
                         Ok(event) => emit(&KindLine { kind: &kind, data: &event }),
                         Err(e) => {
