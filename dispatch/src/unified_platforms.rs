@@ -126,7 +126,12 @@ impl UnifiedEvent for Unified {
 fn command_text(elements: &[Element]) -> Option<&str> {
     elements
         .iter()
-        .find(|e| !matches!(e, Element::At { .. } | Element::AtAll | Element::Reply { .. }))
+        .find(|e| {
+            !matches!(
+                e,
+                Element::At { .. } | Element::AtAll | Element::Reply { .. }
+            )
+        })
         .and_then(Element::as_text)
 }
 
@@ -166,7 +171,9 @@ mod tests {
 
     #[test]
     fn every_category_has_types_on_the_platforms_that_have_it() {
-        assert!(<Qq as Unify>::event_types(Category::Message).contains(&qq::EventType::AtMessageCreate));
+        assert!(
+            <Qq as Unify>::event_types(Category::Message).contains(&qq::EventType::AtMessageCreate)
+        );
         assert!(<Qq as Unify>::event_types(Category::Request).is_empty());
         assert!(<Qq as Unify>::event_types(Category::Message)
             .iter()

@@ -465,7 +465,9 @@ async fn a_slow_handler_backpressures_the_socket_without_loss() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_access_token_is_refreshed_and_the_session_resumes() {
     let sim = QqSim::start(QqConfig {
-        token_expires_in: 1,
+        // Short-lived: well inside the session's 60 s refresh margin, yet longer than the
+        // reconnect backoff (the fresh token is fetched before the backoff delay, see report).
+        token_expires_in: 5,
         access_token: None, // only tokens issued by the token endpoint are accepted
         ..QqConfig::default()
     })
@@ -504,9 +506,17 @@ async fn an_expired_access_token_is_refreshed_and_the_session_resumes() {
         .await
         .unwrap();
     sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "while away"));
-    within("RESUMED", life.wait_for(|l| l.resumes >= 1))
+    let resumed = within("RESUMED", life.wait_for(|l| l.resumes >= 1))
         .await
-        .unwrap();
+        .map(|l| l.clone());
+    assert!(
+        resumed.is_ok(),
+        "bot stopped: {:?}\nissued {:?}\nidentify {:?}\nresume {:?}",
+        life.borrow(),
+        sim.issued_tokens(),
+        sim.identify_log(),
+        sim.resume_log()
+    );
     let tokens = sim.issued_tokens();
     assert_eq!(tokens.len(), 2, "a fresh token was fetched: {tokens:?}");
     let resume = sim.resume_log();

@@ -98,6 +98,7 @@ async fn ten_thousand_events_arrive_in_order_across_reconnects_and_actions_answe
             )
             .await;
         }
+        eprintln!("batch {batch} fault {fault:?} conn {conn} {:?}", handle.status().borrow().clone());
         if sim.inject(fault) > 0 && reconnect {
             reconnects += 1;
             reconnected(sim.log(), from, conn).await;

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use botgate_codec::unify::UnifyContext;
 use botgate_codec::Error;
 use botgate_dispatch::{
-    Category, Conversation, ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind,
-    Scene, UnifiedEvent, Unify,
+    Category, Conversation, ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind, Scene,
+    UnifiedEvent, Unify,
 };
 use bytes::Bytes;
 

@@ -379,3 +379,81 @@ impl fmt::Debug for OpenApi {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::http::HeaderMap;
+    use bytes::Bytes;
+
+    fn response(status: u16, body: &'static str) -> Result<RawResponse, NetFailure> {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-tps-trace-id", "tr-9".parse().unwrap());
+        headers.insert("retry-after", "2".parse().unwrap());
+        Ok(RawResponse {
+            status,
+            headers,
+            body: Bytes::from_static(body.as_bytes()),
+        })
+    }
+
+    #[test]
+    fn classify_success_refusals_and_network_failures() {
+        let ok: Step<MessageSent> = classify(
+            &Method::POST,
+            "/x",
+            response(200, r#"{"id":"m","code":0}"#),
+            false,
+        );
+        assert!(matches!(ok, Step::Done(MessageSent { ref id, .. }) if id == "m"));
+        // 200 with a code and no id is a refusal, not retried.
+        let refused: Step<MessageSent> = classify(
+            &Method::POST,
+            "/x",
+            response(
+                200,
+                r#"{"code":304023,"message":"push message is waiting for audit"}"#,
+            ),
+            false,
+        );
+        match refused {
+            Step::Fail(e) => {
+                let api = e.api().unwrap();
+                assert_eq!((api.status, api.code), (200, Some(304_023)));
+                assert_eq!(api.trace_id.as_deref(), Some("tr-9"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // 429: retried after the header's delay; a non-JSON 503 body becomes the message.
+        match classify::<IgnoredAny>(&Method::GET, "/x", response(429, "{}"), true) {
+            Step::Retry { after, .. } => assert_eq!(after, Some(std::time::Duration::from_secs(2))),
+            other => panic!("{other:?}"),
+        }
+        match classify::<IgnoredAny>(&Method::GET, "/x", response(503, "busy"), true) {
+            Step::Retry { error, .. } => assert_eq!(error.api().unwrap().message, "busy"),
+            other => panic!("{other:?}"),
+        }
+        // An empty 2xx body reads as null.
+        assert!(matches!(
+            classify::<IgnoredAny>(&Method::DELETE, "/x", response(204, ""), true),
+            Step::Done(_)
+        ));
+        // A failure after sending is retried only when a repeat is harmless.
+        let lost = || {
+            Err(NetFailure {
+                error: Error::new(ErrorKind::HttpRequest {
+                    endpoint: "/x".into(),
+                }),
+                not_sent: false,
+            })
+        };
+        assert!(matches!(
+            classify::<IgnoredAny>(&Method::POST, "/x", lost(), false),
+            Step::Fail(_)
+        ));
+        assert!(matches!(
+            classify::<IgnoredAny>(&Method::POST, "/x", lost(), true),
+            Step::Retry { .. }
+        ));
+    }
+}
