@@ -263,6 +263,13 @@ fn parse_seq(input: &[u8], span: Span) -> Result<Option<u64>, Error> {
     }
 }
 
+/// Whether `bytes` holds a backslash. A plain loop on purpose: `t` and `id` are short, and
+/// `contains` calls `memchr`, whose setup showed up in the scan's profile.
+#[allow(clippy::manual_contains)]
+fn has_backslash(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&c| c == b'\\')
+}
+
 fn parse_text(field: &'static str, input: &[u8], span: Span) -> Result<Option<Text>, Error> {
     match Kind::of(input, span) {
         Some(Kind::Null) => Ok(None),
@@ -271,8 +278,7 @@ fn parse_text(field: &'static str, input: &[u8], span: Span) -> Result<Option<Te
                 start: span.start + 1,
                 end: span.end.saturating_sub(1),
             };
-            // A plain loop: `t` and `id` are short, and `contains` would call `memchr`.
-            if !inner.slice(input).iter().any(|&c| c == b'\\') {
+            if !has_backslash(inner.slice(input)) {
                 return Ok(Some(Text::Span(inner)));
             }
             let text = scan::str_value(input, span)?;

@@ -5,9 +5,11 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
 use crate::platform::{EventMeta, PlatformKind};
+use crate::reply::ReplySink;
 
 /// One request to the platform (a OneBot action, a QQ / Bubble REST send).
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,12 @@ pub enum ActionErrorKind {
     },
     /// The request did not get an answer (connection lost, timeout).
     Transport,
+    /// The params did not serialise, or the answer's `data` did not decode into the typed
+    /// result (`ctx.onebot()` helpers).
+    Malformed {
+        /// Which action and what failed.
+        reason: String,
+    },
 }
 
 impl ActionError {
@@ -73,6 +81,7 @@ impl fmt::Display for ActionError {
                 write!(f, "action rejected ({code}): {message}")
             }
             ActionErrorKind::Transport => f.write_str("action got no answer"),
+            ActionErrorKind::Malformed { reason } => write!(f, "malformed action: {reason}"),
         }
     }
 }
@@ -99,6 +108,7 @@ pub struct BotInfo {
     self_id: Option<String>,
     app_id: Option<String>,
     actions: Option<Arc<dyn ActionSink>>,
+    replies: Option<Arc<dyn ReplySink>>,
 }
 
 impl fmt::Debug for BotInfo {
@@ -108,6 +118,7 @@ impl fmt::Debug for BotInfo {
             .field("self_id", &self.self_id)
             .field("app_id", &self.app_id)
             .field("actions", &self.actions.as_ref().map(|_| "<sink>"))
+            .field("replies", &self.replies.as_ref().map(|_| "<sink>"))
             .finish()
     }
 }
@@ -120,6 +131,7 @@ impl BotInfo {
             self_id: None,
             app_id: None,
             actions: None,
+            replies: None,
         }
     }
 
@@ -141,6 +153,17 @@ impl BotInfo {
         self
     }
 
+    /// Attaches the handle `ctx.reply(..)` goes through.
+    pub fn with_replies(mut self, sink: Arc<dyn ReplySink>) -> Self {
+        self.replies = Some(sink);
+        self
+    }
+
+    /// The reply handle, if one is attached.
+    pub fn replies(&self) -> Option<&Arc<dyn ReplySink>> {
+        self.replies.as_ref()
+    }
+
     /// The platform.
     pub fn platform(&self) -> PlatformKind {
         self.platform
@@ -157,17 +180,34 @@ impl BotInfo {
     }
 }
 
-/// What a handler receives with its event. Cheap to clone (two `Arc`s).
+/// What a handler receives with its event. Cheap to clone (two `Arc`s and a `Bytes`).
 #[derive(Debug, Clone)]
 pub struct Context {
     bot: Arc<BotInfo>,
     meta: Arc<EventMeta>,
+    raw: Option<Bytes>,
 }
 
 impl Context {
     /// A context for one delivery.
     pub fn new(bot: Arc<BotInfo>, meta: Arc<EventMeta>) -> Self {
-        Self { bot, meta }
+        Self {
+            bot,
+            meta,
+            raw: None,
+        }
+    }
+
+    /// This context carrying the raw frame of its event (what `ctx.reply` answers).
+    #[must_use]
+    pub fn with_raw(mut self, raw: Bytes) -> Self {
+        self.raw = Some(raw);
+        self
+    }
+
+    /// The raw frame of the event being handled (QQ / Bubble gateway frame, OneBot event).
+    pub fn raw(&self) -> Option<&Bytes> {
+        self.raw.as_ref()
     }
 
     /// The bot this event was delivered to.

@@ -106,6 +106,8 @@ struct Shared<P: Platform> {
     pending: Arc<Semaphore>,
     lanes: Arc<Lanes>,
     dedupe: Mutex<DedupeWindow>,
+    /// Unified events already delivered under another event type (`Unify::same_event_key`).
+    unified_seen: Mutex<DedupeWindow>,
     seqs: Mutex<SeqTracker>,
     counters: Counters,
 }
@@ -132,6 +134,7 @@ impl<P: Platform> Dispatcher<P> {
                 pending: Arc::new(Semaphore::new(max_pending)),
                 lanes: Arc::new(Lanes::new(max_in_flight)),
                 dedupe: Mutex::new(DedupeWindow::new(config.dedupe_window)),
+                unified_seen: Mutex::new(DedupeWindow::new(config.dedupe_window)),
                 seqs: Mutex::new(SeqTracker::default()),
                 counters: Counters::default(),
             }),
@@ -224,7 +227,7 @@ impl<P: Platform> Dispatcher<P> {
 
         if shared.handlers.has_raw() {
             let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
-            let ctx = Context::new(self.bot(), Arc::clone(&meta));
+            let ctx = Context::new(self.bot(), Arc::clone(&meta)).with_raw(P::raw(&input).clone());
             let work = Arc::clone(shared).run_raw(ctx, input.clone(), handlers);
             if !shared.submit(LaneKey::Raw, seq, work).await {
                 return Disposition::Closed;
@@ -275,7 +278,7 @@ impl<P: Platform> Dispatcher<P> {
             unified.extend(r.unified.iter().cloned());
         }
         let key = LaneKey::Conversation(P::conversation_key(&input));
-        let ctx = Context::new(self.bot(), meta);
+        let ctx = Context::new(self.bot(), meta).with_raw(P::raw(&input).clone());
         let work = Arc::clone(shared).run_event(ctx, route.into_owned(), event, typed, unified);
         if !shared.submit(key, seq, work).await {
             return Disposition::Closed;
@@ -445,7 +448,21 @@ impl<P: Platform> Shared<P> {
                 let ctx = self.unify_context();
                 // The mapping is code too: a panic in it is reported like a handler's.
                 match std::panic::catch_unwind(AssertUnwindSafe(|| unify(&event, &ctx))) {
-                    Ok(u) => u,
+                    Ok(Some((u, Some(key)))) => {
+                        let first = self
+                            .unified_seen
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(key);
+                        if !first {
+                            tracing::debug!(
+                                event_type = %event_type,
+                                "already delivered to unified handlers under another type"
+                            );
+                        }
+                        first.then_some(u)
+                    }
+                    Ok(u) => u.map(|(u, _)| u),
                     Err(panic) => {
                         bump(&self.counters.panics);
                         self.report(&BotError::new(BotErrorKind::Panic {

@@ -21,7 +21,7 @@ use futures_util::future::BoxFuture;
 use crate::context::Context;
 use crate::error::{BotError, HandlerError};
 use crate::filter::Filter;
-use crate::platform::Platform;
+use crate::platform::{DedupeKey, Platform};
 use crate::unified::{Category, UnifiedEvent, Unify};
 
 /// What every handler returns, boxed.
@@ -33,7 +33,9 @@ pub(crate) type RawFn<P> =
     Arc<dyn Fn(Context, <P as Platform>::Input) -> HandlerFuture + Send + Sync>;
 pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
 pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
-pub(crate) type UnifyFn<P> = fn(&<P as Platform>::Event, &UnifyContext) -> Option<AnyUnified>;
+/// Maps a typed event, and names it for the unified dedupe window (`Unify::same_event_key`).
+pub(crate) type UnifyFn<P> =
+    fn(&<P as Platform>::Event, &UnifyContext) -> Option<(AnyUnified, Option<DedupeKey>)>;
 pub(crate) type UnifiedFn =
     Arc<dyn Fn(Context, &AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
 
@@ -200,6 +202,11 @@ impl<P: Platform> Handlers<P> {
             .filter_map(|name| self.routes.get(name))
     }
 
+    /// Every route with handlers, in no particular order.
+    pub(crate) fn routes(&self) -> impl Iterator<Item = &Route<P>> + '_ {
+        self.routes.values()
+    }
+
     pub(crate) fn raw_handlers(&self) -> &[RawFn<P>] {
         &self.raw
     }
@@ -243,7 +250,12 @@ impl<P: Unify> Handlers<P> {
             }
             Some(Box::pin(f(ctx, event.clone())) as HandlerFuture)
         });
-        self.unify = Some(|event, ctx| P::unify(event, ctx).map(|u| Arc::new(u) as AnyUnified));
+        self.unify = Some(|event, ctx| {
+            P::unify(event, ctx).map(|u| {
+                let key = P::same_event_key(&u);
+                (Arc::new(u) as AnyUnified, key)
+            })
+        });
         for event_type in P::event_types(category) {
             self.route_mut(event_type)
                 .unified

@@ -21,7 +21,9 @@ mod error;
 mod filter;
 mod handlers;
 mod lanes;
+mod onebot_api;
 mod platform;
+mod reply;
 mod seq;
 mod stats;
 mod unified;
@@ -29,6 +31,8 @@ mod unified_platforms;
 
 pub use context::{Action, ActionError, ActionErrorKind, ActionSink, BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
+pub use onebot_api::OneBotApi;
+pub use reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
 pub use error::{BotError, BotErrorKind, HandlerError};
 pub use filter::{Conversation, Filter, Scene};
 pub use handlers::{HandlerFuture, Handlers};

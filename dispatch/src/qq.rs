@@ -102,10 +102,29 @@ impl Platform for Qq {
     }
 }
 
+/// Intents only private (私域) bots may ask for: a public bot that asks is refused at Identify.
+const PRIVATE_ONLY: Intents = Intents::GUILD_MESSAGES.union(Intents::FORUMS_EVENT);
+
 impl Handlers<Qq> {
     /// The intents the registered handlers need: the union of each registered event type's
     /// intent (READY, RESUMED and unknown types need none). Identify sends this.
+    ///
+    /// An event type wanted only by unified handlers does not ask for a private-only intent
+    /// (`GUILD_MESSAGES`: `MESSAGE_CREATE`, `MESSAGE_DELETE`), so `on_message` works on a
+    /// public bot, which gets guild @-messages through `AT_MESSAGE_CREATE`. A private bot that
+    /// wants every guild message sets the intents itself; an @-message then arriving under
+    /// both types reaches the unified handlers once. A typed handler on such a type still asks
+    /// for its intent.
     pub fn intents(&self) -> Intents {
-        Intents::for_events(self.event_types())
+        self.routes()
+            .map(|r| {
+                let intent = Intents::for_events([&r.event_type]);
+                if r.typed.is_empty() {
+                    intent.difference(PRIVATE_ONLY)
+                } else {
+                    intent
+                }
+            })
+            .fold(Intents::empty(), Intents::union)
     }
 }

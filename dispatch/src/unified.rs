@@ -11,7 +11,7 @@ use botgate_codec::unify::UnifyContext;
 use botgate_proto::unified::EventKind;
 
 use crate::filter::Conversation;
-use crate::platform::Platform;
+use crate::platform::{DedupeKey, Platform};
 
 /// The unified model's `event`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,4 +85,13 @@ pub trait Unify: Platform {
     /// Maps a decoded event; `None` when it has no unified meaning. `ctx` carries the bot's
     /// id, the dispatcher's clock and the configured masters / admins.
     fn unify(event: &Self::Event, ctx: &UnifyContext) -> Option<Self::Unified>;
+
+    /// What identifies the platform event behind `event` when one event may arrive as two
+    /// event types (QQ: a private bot with both intents gets an @-message as
+    /// `AT_MESSAGE_CREATE` and as `MESSAGE_CREATE`). Unified handlers see the first delivery
+    /// only (typed handlers see both). `None` (the default): never merged.
+    fn same_event_key(event: &Self::Unified) -> Option<DedupeKey> {
+        let _ = event;
+        None
+    }
 }

@@ -7,16 +7,21 @@
 //!   no unified meaning is never wanted, and so never decoded, because of a unified handler.
 //! - The mapping is `botgate_codec::unify::{unify_qq, unify_bubble, unify_onebot}`; an event
 //!   it skips reaches no unified handler.
+//! - QQ guild messages (and their deletions) may arrive under a public and a private type at
+//!   once; unified handlers see each message id once (`Unify::same_event_key`).
 //! - Filters read the unified event: scene, sub-event, peer, sub-peer, user, group, and as text
 //!   the first text element after any leading mentions and reply, so the QQ guild message
 //!   `<@!bot> /天气 深圳` matches `Filter::new().command("/天气")`.
 
-use botgate_codec::unify::{unify_bubble, unify_onebot, unify_qq, Skipped, Unified, UnifyContext};
+use botgate_codec::unify::{
+    unify_bubble, unify_onebot, unify_qq, Original, Skipped, Unified, UnifyContext,
+};
 use botgate_proto::unified::Element;
 
 use crate::bubble::{self, Bubble};
 use crate::filter::Conversation;
 use crate::onebot::{self, OneBot};
+use crate::platform::DedupeKey;
 use crate::qq::{self, Qq};
 use crate::unified::{Category, UnifiedEvent, Unify};
 
@@ -60,6 +65,24 @@ impl Unify for Qq {
 
     fn unify(event: &qq::Event, ctx: &UnifyContext) -> Option<Unified> {
         keep(unify_qq(event, ctx))
+    }
+
+    /// A guild message (or its deletion) delivered both as the public type
+    /// (`AT_MESSAGE_CREATE`, `PUBLIC_MESSAGE_DELETE`) and as the private one (`MESSAGE_CREATE`,
+    /// `MESSAGE_DELETE`) is the same message id.
+    fn same_event_key(u: &Unified) -> Option<DedupeKey> {
+        let (what, id) = match &u.original {
+            Original::Qq(qq::Event::AtMessageCreate(_) | qq::Event::MessageCreate(_)) => {
+                ("guild_message", u.message_id.as_deref())
+            }
+            Original::Qq(qq::Event::PublicMessageDelete(_) | qq::Event::MessageDelete(_)) => (
+                "guild_message_delete",
+                u.content.as_ref().and_then(|c| c.message_id.as_deref()),
+            ),
+            _ => return None,
+        };
+        let id = id.filter(|id| !id.is_empty())?;
+        Some(DedupeKey::from_parts([what.as_bytes(), id.as_bytes()]))
     }
 }
 

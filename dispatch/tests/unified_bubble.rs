@@ -1,5 +1,6 @@
 //! Unified handlers on the Bubble sample frames (plus one group message, which the sample file
 //! lacks): subscriptions, undecoded non-unified types, scene and command filters, masters.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::sync::Arc;
 

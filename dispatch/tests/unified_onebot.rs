@@ -1,6 +1,7 @@
 //! Unified handlers on the OneBot sample events: group-scene filter, text filters behind a
 //! reply and mentions, notices (data-dependent pokes included), requests, masters, and what is
 //! never decoded.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::sync::Arc;
 

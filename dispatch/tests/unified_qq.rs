@@ -1,5 +1,6 @@
 //! Unified handlers on the QQ sample frames: which types are wanted (and decoded), scene and
 //! command filters, the bot mention in guild messages, masters / admins from `Permissions`.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::sync::Arc;
 
@@ -189,7 +190,11 @@ async fn masters_and_admins_come_from_the_configured_permissions() {
     let line = samples::lines("qq/frames.jsonl")[4].clone();
     assert!(line.contains(r#""t": "MESSAGE_CREATE""#));
     let resend = samples::frame(&line);
-    let next = samples::frame(&line.replace("MESSAGE_CREATE:1a2b", "MESSAGE_CREATE:1a2c"));
+    let next = samples::frame(
+        &line
+            .replace("MESSAGE_CREATE:1a2b", "MESSAGE_CREATE:1a2c")
+            .replace(r#""id": "08a1""#, r#""id": "08a2""#),
+    );
     assert_eq!(
         feed(&d, vec![resend, next]).await,
         [Disposition::Duplicate, Disposition::Accepted]
@@ -242,17 +247,80 @@ async fn notices_and_their_filters_see_the_unified_sub_events() {
 fn unified_handlers_ask_for_the_intents_of_their_event_types() {
     let mut handlers = QqHandlers::new();
     handlers.on_message(Filter::new(), |_ctx, _u| async { Ok(()) });
+    // MESSAGE_CREATE is wanted, but its private-only intent is not asked for: a public bot
+    // asking for GUILD_MESSAGES would be refused at Identify.
     assert_eq!(
         handlers.intents(),
-        Intents::GUILD_MESSAGES
-            | Intents::PUBLIC_GUILD_MESSAGES
-            | Intents::DIRECT_MESSAGE
-            | Intents::GROUP_AND_C2C_EVENT
+        Intents::PUBLIC_GUILD_MESSAGES | Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
     );
     for t in <Qq as Unify>::event_types(Category::Message) {
         assert!(handlers.wants(t.as_str()));
     }
+    assert!(handlers.wants("MESSAGE_CREATE"));
     assert!(!handlers.wants("READY"));
     assert!(!handlers.wants("MESSAGE_AUDIT_PASS"));
     assert!(!handlers.wants("MESSAGE_REACTION_ADD"));
+
+    // A typed handler on a private type still asks for its intent.
+    handlers.on_message_create(|_ctx, _m| async { Ok(()) });
+    assert!(handlers.intents().contains(Intents::GUILD_MESSAGES));
+    let mut notices = QqHandlers::new();
+    notices.on_notice(Filter::new(), |_ctx, _u| async { Ok(()) });
+    assert_eq!(
+        notices.intents(),
+        Intents::GUILD_MEMBERS
+            | Intents::GUILD_MESSAGE_REACTIONS
+            | Intents::DIRECT_MESSAGE
+            | Intents::GROUP_AND_C2C_EVENT
+            | Intents::PUBLIC_GUILD_MESSAGES
+    );
+}
+
+#[tokio::test]
+async fn an_at_message_delivered_under_both_guild_types_reaches_unified_handlers_once() {
+    let unified: Log<Seen> = Log::default();
+    let typed: Log<String> = Log::default();
+    let mut handlers = QqHandlers::new();
+    handlers.on_message(Filter::new(), recorder(&unified));
+    for t in [EventType::AtMessageCreate, EventType::MessageCreate] {
+        let typed = Arc::clone(&typed);
+        handlers.on(t, move |ctx, _ev| {
+            typed.lock().unwrap().push(ctx.event_type().to_owned());
+            std::future::ready(Ok(()))
+        });
+    }
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let at = samples::lines("qq/frames.jsonl")[3].clone();
+    assert!(at.contains(r#""t": "AT_MESSAGE_CREATE""#));
+    // A private bot with both intents: the same message (same d.id) as MESSAGE_CREATE.
+    let all = at.replace(
+        r#""t": "AT_MESSAGE_CREATE", "id": "AT_MESSAGE_CREATE:"#,
+        r#""t": "MESSAGE_CREATE", "id": "MESSAGE_CREATE:"#,
+    );
+    // Another message in the same channel under the private type only.
+    let other = all.replace(
+        "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906",
+        "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a907",
+    );
+    let dispositions = feed(
+        &d,
+        vec![
+            samples::frame(&at),
+            samples::frame(&all),
+            samples::frame(&other),
+        ],
+    )
+    .await;
+    assert_eq!(dispositions, [Disposition::Accepted; 3]);
+    assert_eq!(
+        *typed.lock().unwrap(),
+        ["AT_MESSAGE_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE"]
+    );
+    let got: Vec<String> = unified
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.event_type.clone())
+        .collect();
+    assert_eq!(got, ["AT_MESSAGE_CREATE", "MESSAGE_CREATE"]);
 }

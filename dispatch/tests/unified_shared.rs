@@ -1,6 +1,7 @@
 //! One unified handler serving QQ, Bubble and OneBot, and the dispatcher's guarantees for
 //! unified handlers: order per conversation, typed before unified, errors and panics reported,
 //! backpressure.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::sync::{Arc, Mutex};
 

@@ -2,6 +2,7 @@
 //! 10,000 events and a fault every 300 (OneBot has no resume: faults are injected between
 //! batches, and every event the sim wrote is delivered, in order); actions answered through
 //! the handle; a wrong token (HTTP 401) fails fast; the reverse WS mode on a `Listener`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod driver_common;
 
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use botgate_session::driver::{self, DriverConfig};
 use botgate_session::onebot::{self, ActionError};
-use botgate_session::{BackoffConfig, ErrorKind, SessionEvent, SessionMachine, Token};
+use botgate_session::{BackoffConfig, ErrorKind, SessionEvent, Token};
 use botgate_sim::onebot::AuthFailure;
 use botgate_sim::{Fault, OneBotConfig, OneBotSim, Record};
 use botgate_transport::ws::{Listener, ListenerConfig};
@@ -21,7 +22,9 @@ const SELF_ID: i64 = 123_456_789;
 
 fn sim_config() -> OneBotConfig {
     OneBotConfig {
-        heartbeat_interval: Some(Duration::from_millis(100)),
+        // The watchdog (2 intervals) must never fire because a heartbeat sat behind a batch:
+        // a OneBot reconnect loses what is in flight.
+        heartbeat_interval: Some(Duration::from_millis(500)),
         access_token: Some("ob-token".into()),
         auth_failure: AuthFailure::HttpStatus,
         reverse_reconnect: Duration::from_millis(20),
@@ -52,24 +55,29 @@ async fn ten_thousand_events_arrive_in_order_across_reconnects_and_actions_answe
     const TOTAL: usize = 10_000;
     const BATCH: usize = 300;
     let sim = OneBotSim::start(sim_config()).await.unwrap();
-    let (handle, events) = driver::run(forward(&sim, "ob-token"), &DriverConfig::default().event_capacity(64));
+    let (handle, events) = driver::run(
+        forward(&sim, "ob-token"),
+        &DriverConfig::default().event_capacity(64),
+    );
     let (mut progress_rx, consumer) = consume(events);
     progress(&mut progress_rx, "the lifecycle", |p| p.readies >= 1).await;
 
-    let faults = [
-        (Fault::Drop, true),
-        (Fault::DuplicateLast, false),
-        (Fault::StopAcks, true),
-        (
+    // StopAcks costs a watchdog period: twice; the cheap faults the rest of the time.
+    let schedule = |batch: usize| match batch {
+        10 | 25 => (Fault::StopAcks, true),
+        b if b % 3 == 0 => (Fault::Drop, true),
+        b if b % 3 == 1 => (Fault::DuplicateLast, false),
+        _ => (
             Fault::Close {
                 code: 1001,
                 reason: "going away".into(),
             },
             true,
         ),
-    ];
+    };
     let mut pushed = Vec::with_capacity(TOTAL);
     let mut reconnects = 0;
+    let mut duplicates = 0;
     for (batch, start) in (0..TOTAL).step_by(BATCH).enumerate() {
         let end = (start + BATCH).min(TOTAL);
         for i in start..end {
@@ -77,39 +85,55 @@ async fn ten_thousand_events_arrive_in_order_across_reconnects_and_actions_answe
             pushed.push(("group".to_owned(), i.to_string()));
         }
         // No resume in OneBot: what is in flight when a connection dies is gone, so faults
-        // come once the batch is delivered (a DuplicateLast adds one delivery).
-        let delivered_before = progress_rx.borrow().delivered;
-        let want = delivered_before.max(end);
+        // come once the batch is delivered (each DuplicateLast adds one delivery).
+        let want = end + duplicates;
         progress(&mut progress_rx, "the batch", |p| p.delivered >= want).await;
-        let answer = handle.call("get_login_info", json!({}), None).await.unwrap().unwrap();
+        let answer = handle
+            .call("get_login_info", json!({}), None)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(answer.data["user_id"], SELF_ID);
-        let (fault, reconnect) = faults[batch % faults.len()].clone();
-        let from = sim.log().len();
-        let conn = last_conn(sim.log());
+        let (fault, reconnect) = schedule(batch);
         if fault == Fault::StopAcks {
             // The session's watchdog is armed by the first heartbeat of a connection: only
             // once one was sent can its absence be noticed.
+            let conn = last_conn(sim.log());
             within(
                 "a heartbeat on the current connection",
                 sim.log().wait_for(|r| match r {
-                    Record::Sent { conn: c, frame } if *c == conn && frame["meta_event_type"] == "heartbeat" => Some(()),
+                    Record::Sent { conn: c, frame }
+                        if *c == conn && frame["meta_event_type"] == "heartbeat" =>
+                    {
+                        Some(())
+                    }
                     _ => None,
                 }),
             )
             .await;
         }
-        eprintln!("batch {batch} fault {fault:?} conn {conn} {:?}", handle.status().borrow().clone());
-        if sim.inject(fault) > 0 && reconnect {
-            reconnects += 1;
-            reconnected(sim.log(), from, conn).await;
-        }
+        reconnects += usize::from(reconnect);
+        duplicates += usize::from(fault == Fault::DuplicateLast);
+        fault_and_wait(sim.log(), None, reconnect, || sim.inject(fault.clone())).await;
     }
-    let last_sent = sim.log().sent().iter().filter(|f| f["post_type"] == "message").count();
-    progress(&mut progress_rx, "every event", |p| p.delivered >= last_sent).await;
-    assert!(reconnects >= 20, "{reconnects}");
+    progress(&mut progress_rx, "every event", |p| {
+        p.delivered >= TOTAL + duplicates
+    })
+    .await;
+    let done = progress_rx.borrow().clone();
+    assert!(
+        done.readies >= reconnects,
+        "{reconnects} reconnects: {done:?}"
+    );
 
-    let unknown = handle.call("no_such_action", json!({}), None).await.unwrap();
-    assert!(matches!(unknown, Err(ActionError::Failed { retcode: 1404, .. })), "{unknown:?}");
+    let unknown = handle
+        .call("no_such_action", json!({}), None)
+        .await
+        .unwrap();
+    assert!(
+        matches!(unknown, Err(ActionError::Failed { retcode: 1404, .. })),
+        "{unknown:?}"
+    );
     let calls = sim.actions().len();
     let machine = handle.shutdown().await.unwrap();
     assert_eq!(machine.self_id(), Some(SELF_ID));
@@ -149,7 +173,11 @@ async fn action_results_come_back_to_the_caller_even_out_of_order() {
             let handle = handle.clone();
             tokio::spawn(async move {
                 handle
-                    .call("send_group_msg", json!({"group_id": 42, "message": format!("hello {i}")}), None)
+                    .call(
+                        "send_group_msg",
+                        json!({"group_id": 42, "message": format!("hello {i}")}),
+                        None,
+                    )
                     .await
                     .unwrap()
             })
@@ -206,9 +234,12 @@ async fn reverse_connections_are_accepted_and_each_runs_its_own_session() {
     let session = onebot::Config::reverse();
     let config = DriverConfig::default();
 
-    let mut first = within("the first connection", driver::accept_onebot(&mut listener, &session, &config))
-        .await
-        .unwrap();
+    let mut first = within(
+        "the first connection",
+        driver::accept_onebot(&mut listener, &session, &config),
+    )
+    .await
+    .unwrap();
     assert_eq!(first.peer.self_id, None, "Waylay sends no X-Self-ID");
     loop {
         if let SessionEvent::Ready(ready) = within("ready", first.events.recv()).await.unwrap() {
@@ -228,18 +259,35 @@ async fn reverse_connections_are_accepted_and_each_runs_its_own_session() {
         }
     }
     assert_eq!(got, (0..100).map(|i| i.to_string()).collect::<Vec<_>>());
-    let info = first.handle.call("get_login_info", json!({}), None).await.unwrap().unwrap();
+    let info = first
+        .handle
+        .call("get_login_info", json!({}), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(info.data["user_id"], SELF_ID);
 
     // The implementation drops the connection: that driver ends, the next one is accepted.
     sim.inject(Fault::Drop);
-    while within("the end of the first connection", first.events.recv()).await.is_some() {}
-    let machine = within("the first driver", first.handle.join()).await.unwrap();
-    assert!(!machine.is_open());
-    let second = within("the second connection", driver::accept_onebot(&mut listener, &session, &config))
+    while within("the end of the first connection", first.events.recv())
+        .await
+        .is_some()
+    {}
+    let machine = within("the first driver", first.handle.join())
         .await
         .unwrap();
-    let info = second.handle.call("get_version_info", json!({}), None).await.unwrap();
+    assert!(!machine.is_open());
+    let second = within(
+        "the second connection",
+        driver::accept_onebot(&mut listener, &session, &config),
+    )
+    .await
+    .unwrap();
+    let info = second
+        .handle
+        .call("get_version_info", json!({}), None)
+        .await
+        .unwrap();
     assert!(info.is_ok(), "{info:?}");
     let mut status = second.handle.status();
     second.handle.shutdown().await.unwrap();

@@ -15,7 +15,8 @@ use crate::event::ConnectFailure;
 use crate::token::Token;
 
 /// A connection attempt in flight.
-pub(crate) type Connecting = Pin<Box<dyn Future<Output = Result<WsStream, TransportError>> + Send>>;
+pub(crate) type Connecting =
+    Pin<Box<dyn Future<Output = Result<Box<WsStream>, TransportError>> + Send>>;
 
 /// The driver's connection.
 pub(crate) enum Link {
@@ -24,7 +25,7 @@ pub(crate) enum Link {
     /// Being opened.
     Connecting(Connecting),
     /// Open.
-    Up(WsStream),
+    Up(Box<WsStream>),
 }
 
 /// What happened on the link while the driver waited.
@@ -32,7 +33,7 @@ pub(crate) enum LinkEvent {
     /// The machine's `next_connect` instant was reached.
     ConnectDue,
     /// The attempt finished.
-    Connected(Result<WsStream, TransportError>),
+    Connected(Result<Box<WsStream>, TransportError>),
     /// The socket produced a message, ended, or failed.
     Message(Result<Option<Message>, TransportError>),
 }
@@ -61,7 +62,7 @@ impl Link {
 
 /// Starts an attempt to `url` with `options`.
 pub(crate) fn dial(url: Url, options: ConnectOptions) -> Connecting {
-    Box::pin(async move { ws::connect(url.as_str(), &options).await })
+    Box::pin(async move { ws::connect(url.as_str(), &options).await.map(Box::new) })
 }
 
 /// `base` plus the machine's upgrade headers (all marked sensitive). Fails with the header's
@@ -142,7 +143,10 @@ mod tests {
     #[test]
     fn upgrade_statuses_are_kept_and_the_rest_is_io() {
         let rejected = TransportError::new(TransportErrorKind::UpgradeRejected { status: 401 });
-        assert_eq!(connect_failure(&rejected), ConnectFailure::Http { status: 401 });
+        assert_eq!(
+            connect_failure(&rejected),
+            ConnectFailure::Http { status: 401 }
+        );
         let lost = TransportError::new(TransportErrorKind::ConnectionLost);
         assert_eq!(connect_failure(&lost), ConnectFailure::Io);
     }

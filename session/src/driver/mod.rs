@@ -73,7 +73,10 @@ where
     M: SessionMachine + Send + 'static,
 {
     let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
-    (spawn(machine, Mode::Dial, Link::Down, tx, |e| e, config), rx)
+    (
+        spawn(machine, Mode::Dial, Link::Down, tx, |e| e, config),
+        rx,
+    )
 }
 
 /// Spawns a driver for one connection someone else opened (OneBot reverse WS: the
@@ -90,7 +93,14 @@ where
 {
     let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
     (
-        spawn(machine, Mode::Accepted, Link::Up(stream), tx, |e| e, config),
+        spawn(
+            machine,
+            Mode::Accepted,
+            Link::Up(Box::new(stream)),
+            tx,
+            |e| e,
+            config,
+        ),
         rx,
     )
 }
@@ -110,7 +120,15 @@ where
 {
     let (commands_tx, commands_rx) = mpsc::channel(config.command_capacity.max(1));
     let shared = Shared::new();
-    let task = Task::new(machine, mode, events, wrap, commands_rx, shared.clone(), config);
+    let task = Task::new(
+        machine,
+        mode,
+        events,
+        wrap,
+        commands_rx,
+        shared.clone(),
+        config,
+    );
     let task = tokio::spawn(task.run(link));
     DriverHandle {
         commands: commands_tx,

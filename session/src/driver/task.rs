@@ -198,14 +198,18 @@ where
                 };
                 match link::connect_options(&self.config.connect, self.machine.connect_headers()) {
                     Ok(options) => {
-                        tracing::debug!(host = url.host_str().unwrap_or_default(), "session driver: connecting");
+                        tracing::debug!(
+                            host = url.host_str().unwrap_or_default(),
+                            "session driver: connecting"
+                        );
                         *link = Link::Connecting(link::dial(url, options));
                         self.shared.set_link(LinkState::Connecting);
                     }
                     Err(header) => {
                         // A credential that cannot be sent will never be accepted.
                         tracing::error!(header, "session driver: header value cannot be sent; treating as rejected credentials");
-                        self.machine.handle_connect_failed(now, ConnectFailure::Http { status: 401 });
+                        self.machine
+                            .handle_connect_failed(now, ConnectFailure::Http { status: 401 });
                     }
                 }
             }
@@ -219,7 +223,8 @@ where
                 *link = Link::Down;
                 self.shared.set_link(LinkState::Down);
                 tracing::warn!(%error, "session driver: connect failed");
-                self.machine.handle_connect_failed(now, link::connect_failure(&error));
+                self.machine
+                    .handle_connect_failed(now, link::connect_failure(&error));
             }
             LinkEvent::Message(Ok(Some(Message::Text(bytes) | Message::Binary(bytes)))) => {
                 Shared::count(&self.shared.frames_in);
@@ -234,7 +239,8 @@ where
             LinkEvent::Message(Ok(Some(_))) => {}
             LinkEvent::Message(Ok(None)) => {
                 self.link_down(link);
-                self.machine.handle_closed(now, None, "connection closed without a close frame");
+                self.machine
+                    .handle_closed(now, None, "connection closed without a close frame");
             }
             LinkEvent::Message(Err(error)) => {
                 tracing::debug!(%error, "session driver: connection lost");
@@ -289,11 +295,8 @@ where
                     // on; a resume replays it).
                     let ending = link::drain(stream, self.config.close_timeout, |_| {}).await;
                     self.link_down(link);
-                    self.machine.handle_closed(
-                        Instant::now(),
-                        ending.code.or(Some(code)),
-                        &reason,
-                    );
+                    self.machine
+                        .handle_closed(Instant::now(), ending.code.or(Some(code)), &reason);
                 }
             }
         }
@@ -371,7 +374,10 @@ where
             }
         }
         if dropped > 0 {
-            tracing::debug!(dropped, "session driver: events left over at shutdown dropped (channel full)");
+            tracing::debug!(
+                dropped,
+                "session driver: events left over at shutdown dropped (channel full)"
+            );
         }
         // Calls still waiting get `DriverError::Stopped` when their reply is dropped.
         self.calls.clear();

@@ -117,7 +117,11 @@ pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
 }
 
 /// Awaits progress satisfying `pred`.
-pub async fn progress(rx: &mut watch::Receiver<Progress>, what: &str, pred: impl FnMut(&Progress) -> bool) -> Progress {
+pub async fn progress(
+    rx: &mut watch::Receiver<Progress>,
+    what: &str,
+    pred: impl FnMut(&Progress) -> bool,
+) -> Progress {
     within(what, rx.wait_for(pred)).await.unwrap().clone()
 }
 
@@ -133,17 +137,19 @@ pub fn last_conn(log: &Log) -> u64 {
         .unwrap_or(0)
 }
 
-/// Waits until the sim sent, on a connection newer than `after`, a dispatch whose `t` is one
-/// of `types` (the client is back: resumed, or a fresh session ready / subscribed). Only
-/// records from index `from` on are looked at.
-pub async fn recovered(log: &Log, from: usize, after: u64, types: &[&str]) {
+/// Waits until the sim sent, on a connection newer than `after`, a frame that says the client
+/// is back: a dispatch whose `t` is one of `types` (resumed, or a fresh session ready /
+/// subscribed), or with `None` anything at all. Only records from index `from` on count.
+pub async fn back(log: &Log, from: usize, after: u64, types: Option<&[&str]>) {
     within(
         "the client to come back",
         log.wait_until(|records| {
             records.get(from..)?.iter().find_map(|r| match r {
                 Record::Sent { conn, frame }
                     if *conn > after
-                        && frame["t"].as_str().is_some_and(|t| types.contains(&t)) =>
+                        && types.is_none_or(|types| {
+                            frame["t"].as_str().is_some_and(|t| types.contains(&t))
+                        }) =>
                 {
                     Some(())
                 }
@@ -154,18 +160,27 @@ pub async fn recovered(log: &Log, from: usize, after: u64, types: &[&str]) {
     .await;
 }
 
-/// Waits until the sim opened a connection newer than `after` and sent something on it.
-pub async fn reconnected(log: &Log, from: usize, after: u64) {
-    within(
-        "a new connection",
-        log.wait_until(|records| {
-            records.get(from..)?.iter().find_map(|r| match r {
-                Record::Sent { conn, .. } if *conn > after => Some(()),
-                _ => None,
-            })
-        }),
-    )
-    .await;
+/// Injects a fault (`inject` returns how many connections it hit) into the client's live
+/// connection; when the client is between connections it first waits for it to come back, so
+/// every scheduled fault really happens. With `reconnects`, waits until the client is back
+/// after the fault too (nothing is pushed while a session is being replaced).
+pub async fn fault_and_wait(
+    log: &Log,
+    types: Option<&[&str]>,
+    reconnects: bool,
+    inject: impl Fn() -> usize,
+) {
+    loop {
+        let from = log.len();
+        let conn = last_conn(log);
+        if inject() > 0 {
+            if reconnects {
+                back(log, from, conn, types).await;
+            }
+            return;
+        }
+        back(log, from, conn, types).await;
+    }
 }
 
 /// `(t, d.id)` of every dispatch the sim wrote (op 0, excluding `skip` types), first

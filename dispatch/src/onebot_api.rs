@@ -1,0 +1,219 @@
+//! `ctx.onebot()`: typed OneBot v11 actions from handlers, through the bot's action handle
+//! (the session's `echo` correlation).
+//!
+//! Every helper is [`OneBotApi::call_typed`] over a params struct of
+//! `botgate_proto::onebot::action` (its `NAME` and `Output`); messages are always sent as
+//! segment arrays ([`Message`] serialises as one), never as CQ strings.
+//!
+//! ```no_run
+//! # async fn demo(ctx: botgate_dispatch::Context) -> Result<(), botgate_dispatch::ActionError> {
+//! use botgate_proto::onebot::Message;
+//! let sent = ctx.onebot().send_group_msg(987654321, Message::text("hi")).await?;
+//! ctx.onebot().delete_msg(sent.message_id).await?;
+//! # Ok(()) }
+//! ```
+
+use botgate_proto::onebot::action::{
+    ActionParams, DeleteMsg, GetLoginInfo, GetMsg, LoginInfo, MessageIdResult, MsgInfo, NoData,
+    SendGroupMsg, SendMsg, SendPrivateMsg,
+};
+use botgate_proto::onebot::Message;
+
+use crate::context::{ActionError, ActionErrorKind, Context};
+
+/// Typed OneBot actions for one handler invocation ([`Context::onebot`]).
+#[derive(Debug, Clone, Copy)]
+pub struct OneBotApi<'a> {
+    ctx: &'a Context,
+}
+
+impl Context {
+    /// Typed OneBot actions through this bot's action handle.
+    pub fn onebot(&self) -> OneBotApi<'_> {
+        OneBotApi { ctx: self }
+    }
+}
+
+impl OneBotApi<'_> {
+    /// Calls action `P::NAME` with `params` and decodes the answer's `data` as `P::Output`.
+    ///
+    /// # Errors
+    /// [`ActionErrorKind::Unavailable`] without an action handle,
+    /// [`ActionErrorKind::Malformed`] when the params do not serialise to an object or the
+    /// answer does not decode, and the implementation's refusal or a transport failure.
+    pub async fn call_typed<P: ActionParams>(&self, params: &P) -> Result<P::Output, ActionError> {
+        let value = serde_json::to_value(params).map_err(|e| {
+            ActionError::with_source(
+                ActionErrorKind::Malformed {
+                    reason: format!("{} params do not serialise", P::NAME),
+                },
+                e,
+            )
+        })?;
+        let data = self.ctx.call(P::NAME, value).await?;
+        // Some implementations answer `null` data for actions with nothing to say.
+        serde_json::from_value(data).map_err(|e| {
+            ActionError::with_source(
+                ActionErrorKind::Malformed {
+                    reason: format!("{} answer data does not decode", P::NAME),
+                },
+                e,
+            )
+        })
+    }
+
+    /// `send_group_msg`: sends `message` (as segments) to a group.
+    pub async fn send_group_msg(
+        &self,
+        group_id: i64,
+        message: impl Into<Message>,
+    ) -> Result<MessageIdResult, ActionError> {
+        self.call_typed(&SendGroupMsg {
+            group_id,
+            message: message.into(),
+            auto_escape: None,
+        })
+        .await
+    }
+
+    /// `send_private_msg`: sends `message` (as segments) to a user.
+    pub async fn send_private_msg(
+        &self,
+        user_id: i64,
+        message: impl Into<Message>,
+    ) -> Result<MessageIdResult, ActionError> {
+        self.call_typed(&SendPrivateMsg {
+            user_id,
+            group_id: None,
+            message: message.into(),
+            auto_escape: None,
+        })
+        .await
+    }
+
+    /// `send_private_msg` with `group_id`: a group temp chat (go-cqhttp, NapCat).
+    pub async fn send_temp_msg(
+        &self,
+        group_id: i64,
+        user_id: i64,
+        message: impl Into<Message>,
+    ) -> Result<MessageIdResult, ActionError> {
+        self.call_typed(&SendPrivateMsg {
+            user_id,
+            group_id: Some(group_id),
+            message: message.into(),
+            auto_escape: None,
+        })
+        .await
+    }
+
+    /// `send_msg`: the generic send (set `message_type` and the id in `params`).
+    pub async fn send_msg(&self, params: &SendMsg) -> Result<MessageIdResult, ActionError> {
+        self.call_typed(params).await
+    }
+
+    /// `delete_msg`: recalls a message.
+    pub async fn delete_msg(&self, message_id: i64) -> Result<(), ActionError> {
+        let NoData = self.call_typed(&DeleteMsg { message_id }).await?;
+        Ok(())
+    }
+
+    /// `get_msg`: fetches a message by id.
+    pub async fn get_msg(&self, message_id: i64) -> Result<MsgInfo, ActionError> {
+        self.call_typed(&GetMsg { message_id }).await
+    }
+
+    /// `get_login_info`: the logged-in account.
+    pub async fn get_login_info(&self) -> Result<LoginInfo, ActionError> {
+        self.call_typed(&GetLoginInfo {}).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use futures_util::future::BoxFuture;
+    use futures_util::FutureExt;
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::context::{Action, ActionSink, BotInfo};
+    use crate::platform::{EventMeta, PlatformKind};
+
+    struct Fake {
+        calls: Mutex<Vec<Action>>,
+        answer: Value,
+    }
+
+    impl ActionSink for Fake {
+        fn call(&self, action: Action) -> BoxFuture<'static, Result<Value, ActionError>> {
+            self.calls.lock().unwrap().push(action);
+            let answer = self.answer.clone();
+            async move { Ok(answer) }.boxed()
+        }
+    }
+
+    fn with_answer(answer: Value) -> (Context, Arc<Fake>) {
+        let fake = Arc::new(Fake {
+            calls: Mutex::new(Vec::new()),
+            answer,
+        });
+        let bot = BotInfo::new(PlatformKind::OneBot).with_actions(fake.clone());
+        (
+            Context::new(Arc::new(bot), Arc::new(EventMeta::default())),
+            fake,
+        )
+    }
+
+    #[tokio::test]
+    async fn send_group_msg_sends_segments_and_decodes_the_id() {
+        let (ctx, fake) = with_answer(json!({"message_id": "1234"}));
+        let sent = ctx
+            .onebot()
+            .send_group_msg(987654321, Message::text("hi"))
+            .await
+            .unwrap();
+        assert_eq!(sent.message_id, 1234, "a string id is read leniently");
+        let calls = fake.calls.lock().unwrap();
+        assert_eq!(calls[0].name, "send_group_msg");
+        assert_eq!(
+            calls[0].params,
+            json!({"group_id": 987654321, "message": [{"type": "text", "data": {"text": "hi"}}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn delete_msg_accepts_null_data_and_login_info_decodes() {
+        let (ctx, fake) = with_answer(Value::Null);
+        ctx.onebot().delete_msg(55).await.unwrap();
+        assert_eq!(
+            fake.calls.lock().unwrap()[0].params,
+            json!({"message_id": 55})
+        );
+
+        let (ctx, _) = with_answer(json!({"user_id": 10001, "nickname": "bot"}));
+        let me = ctx.onebot().get_login_info().await.unwrap();
+        assert_eq!((me.user_id, me.nickname.as_str()), (10001, "bot"));
+    }
+
+    #[tokio::test]
+    async fn an_undecodable_answer_is_malformed_and_no_sink_is_unavailable() {
+        let (ctx, _) = with_answer(json!({"message_id": {"nested": true}}));
+        let e = ctx
+            .onebot()
+            .send_private_msg(1, Message::text("x"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e.kind(), ActionErrorKind::Malformed { reason } if reason.contains("send_private_msg")),
+            "{e}"
+        );
+        let bare = Context::new(
+            Arc::new(BotInfo::new(PlatformKind::OneBot)),
+            Arc::new(EventMeta::default()),
+        );
+        let e = bare.onebot().get_login_info().await.unwrap_err();
+        assert_eq!(e.kind(), &ActionErrorKind::Unavailable);
+    }
+}
