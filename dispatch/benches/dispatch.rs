@@ -1,10 +1,11 @@
 //! Dispatch cost per frame: an unhandled type (dropped undecoded), a handled one (decode +
-//! lane + no-op handler), spread over 64 conversations, in batches of 1000.
+//! lane + no-op handler), the same with a unified handler (decode + unify + filter + no-op),
+//! spread over 64 conversations, in batches of 1000.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use botgate_codec::Frame;
 use botgate_dispatch::qq::QqHandlers;
-use botgate_dispatch::{DispatchConfig, Dispatcher, Disposition};
+use botgate_dispatch::{DispatchConfig, Dispatcher, Disposition, Filter, Scene};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const BATCH: usize = 1000;
@@ -37,16 +38,22 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    for (name, t) in [
-        ("unhandled", "MESSAGE_CREATE"),
-        ("handled", "AT_MESSAGE_CREATE"),
+    for (name, t, unified) in [
+        ("unhandled", "MESSAGE_CREATE", false),
+        ("handled", "AT_MESSAGE_CREATE", false),
+        ("unified", "AT_MESSAGE_CREATE", true),
     ] {
         let input = frames(t);
         group.bench_function(name, |b| {
             b.iter(|| {
                 rt.block_on(async {
                     let mut handlers = QqHandlers::new();
-                    handlers.on_at_message_create(|_ctx, _m| async { Ok(()) });
+                    if unified {
+                        let guild = Filter::new().scene(Scene::Guild);
+                        handlers.on_message(guild, |_ctx, _u| async { Ok(()) });
+                    } else {
+                        handlers.on_at_message_create(|_ctx, _m| async { Ok(()) });
+                    }
                     let config = DispatchConfig {
                         dedupe_window: 0,
                         ..DispatchConfig::default()

@@ -43,7 +43,8 @@ pub struct DispatchConfig {
     pub max_in_flight: usize,
     /// How many jobs may be accepted but unfinished before `dispatch` waits. At least 1.
     pub max_pending: usize,
-    /// How many dedupe keys are remembered (0 disables dedupe).
+    /// How many dedupe keys are remembered (0 disables dedupe). The window of unified events
+    /// merged across event types (`Unify::same_event_key`) has the same size.
     pub dedupe_window: usize,
 }
 

@@ -267,6 +267,30 @@ impl<P: Unify> Handlers<P> {
     /// Registers a handler for unified messages (group, private, guild, ...) passing `filter`.
     /// Messages the bot sent itself (OneBot `message_sent`) are not included: register
     /// [`Category::MessageSent`] with [`Handlers::on_unified`] for those.
+    ///
+    /// One handler serves every platform whose unified event is [`Unified`](crate::Unified):
+    ///
+    /// ```
+    /// use botgate_dispatch::onebot::OneBotHandlers;
+    /// use botgate_dispatch::qq::QqHandlers;
+    /// use botgate_dispatch::{Context, Filter, HandlerError, Permissions, Scene, Unified};
+    ///
+    /// async fn weather(ctx: Context, u: Unified) -> Result<(), HandlerError> {
+    ///     let text = u.plain_text(); // the text elements, mentions left out
+    ///     let city = Filter::command_args(&text, "/天气").unwrap_or("");
+    ///     let who = if u.is_master { "master" } else { "user" };
+    ///     println!("{} {who} {} asks for {city}", ctx.platform(), u.user_id);
+    ///     Ok(())
+    /// }
+    ///
+    /// let mut qq = QqHandlers::new();
+    /// qq.set_permissions(Permissions::new(["1234567890"], Vec::<String>::new()))
+    ///     .on_message(Filter::new().command("/天气"), weather);
+    /// let mut onebot = OneBotHandlers::new();
+    /// onebot.on_message(Filter::new().scene(Scene::Group).command("/天气"), weather);
+    /// assert!(qq.wants("AT_MESSAGE_CREATE") && qq.wants("GROUP_AT_MESSAGE_CREATE"));
+    /// assert!(onebot.wants("message.group") && !onebot.wants("meta_event.heartbeat"));
+    /// ```
     pub fn on_message<F, Fut>(&mut self, filter: Filter, f: F) -> &mut Self
     where
         F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,

@@ -298,10 +298,12 @@ async fn an_at_message_delivered_under_both_guild_types_reaches_unified_handlers
         r#""t": "MESSAGE_CREATE", "id": "MESSAGE_CREATE:"#,
     );
     // Another message in the same channel under the private type only.
-    let other = all.replace(
-        "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906",
-        "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a907",
-    );
+    let other = all
+        .replace(
+            "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a906",
+            "08e092eeb983afef9e0110f6d2a2c60138e4b4b70148e090f3a907",
+        )
+        .replace("MESSAGE_CREATE:e4c5", "MESSAGE_CREATE:f4c5");
     let dispositions = feed(
         &d,
         vec![

@@ -1,4 +1,5 @@
-//! Bubble echo bot: answers every channel message and every DM with the text it was sent.
+//! Bubble echo bot: answers every channel message and every DM with the text it was sent
+//! (`ctx.reply` answers where the event came from and quotes it).
 //!
 //! Try it against the simulator (two terminals):
 //!
@@ -15,28 +16,22 @@
 //! ```
 //!
 //! The bot subscribes (op 30) to exactly the event types it has handlers for: here
-//! `MESSAGE_CREATE` and `DM_MESSAGE_CREATE` (`BOT_READY` always arrives).
-//!
-//! The bot facade does not have `ctx.reply` yet, so replies go through the transport layer's
-//! REST client ([`botgate::transport::bubble::Rest`]), whose base is derived from the gateway
-//! URL (`.../api/bot/gateway` → `.../api/bot/v1`, which holds for Bubble and for the
-//! simulator); `BOTGATE_BUBBLE_REST` overrides it.
+//! `MESSAGE_CREATE` and `DM_MESSAGE_CREATE` (`BOT_READY` always arrives). Replies go to the
+//! REST base derived from the gateway URL (`.../api/bot/gateway` → `.../api/bot/v1`, true of
+//! Bubble and of the simulator); `BOTGATE_BUBBLE_REST` overrides it.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use botgate::proto::bubble::api::SendMessage;
 use botgate::proto::bubble::Message;
-use botgate::transport::bubble::{Rest, RestConfig};
-use botgate::transport::http::HttpClient;
-use botgate::transport::Secret;
-use botgate::{Bot, BubbleHandlers};
+use botgate::{Bot, BubbleHandlers, Context, HandlerError};
 
 /// Positional argument `index`, else the environment variable `env`, else `default`.
 fn setting(index: usize, env: &str, default: &str) -> String {
     std::env::args()
         .nth(index)
         .or_else(|| std::env::var(env).ok())
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| default.to_owned())
 }
 
@@ -62,10 +57,26 @@ fn rest_base(gateway: &str) -> String {
 struct Me(Arc<AtomicI64>);
 
 impl Me {
-    fn is(&self, msg: &Message) -> bool {
+    fn wrote(&self, msg: &Message) -> bool {
         let me = self.0.load(Ordering::Relaxed);
         me != 0 && msg.author_id() == Some(me)
     }
+}
+
+/// The echo, for channel messages and DMs alike.
+async fn echo(ctx: Context, msg: Message, me: Me) -> Result<(), HandlerError> {
+    println!(
+        "{} {:?}: {}",
+        ctx.event_type(),
+        msg.author_name(),
+        msg.content
+    );
+    if me.wrote(&msg) || msg.content.trim().is_empty() {
+        return Ok(());
+    }
+    let receipt = ctx.reply(msg.content).await?;
+    println!("  replied (message {:?})", receipt.message_id);
+    Ok(())
 }
 
 #[tokio::main]
@@ -78,16 +89,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "BOTGATE_BUBBLE_URL",
         "ws://127.0.0.1:8081/api/bot/gateway",
     );
-    let rest_base = setting(3, "BOTGATE_BUBBLE_REST", &rest_base(&url));
-
-    let rest = Rest::new(
-        HttpClient::new()?,
-        Secret::new(token.clone()),
-        RestConfig {
-            base: rest_base,
-            ..RestConfig::default()
-        },
-    );
+    let rest = setting(3, "BOTGATE_BUBBLE_REST", &rest_base(&url));
     let me = Me::default();
 
     let mut handlers = BubbleHandlers::new();
@@ -109,55 +111,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     {
-        let (rest, me) = (rest.clone(), me.clone());
-        handlers.on_message_create(move |_ctx, msg| {
-            let (rest, me) = (rest.clone(), me.clone());
-            async move {
-                println!(
-                    "#{:?} {:?}: {}",
-                    msg.channel_id,
-                    msg.author_name(),
-                    msg.content
-                );
-                let (Some(channel), false) = (msg.channel_id, me.is(&msg)) else {
-                    return Ok(());
-                };
-                let mut reply = SendMessage::text(msg.content.clone());
-                if let Some(id) = msg.id {
-                    reply = reply.reply_to(id);
-                }
-                let sent = rest.send_channel(channel, &reply).await?;
-                println!("  replied (message {:?})", sent.id);
-                Ok(())
-            }
-        });
+        let me = me.clone();
+        handlers.on_message_create(move |ctx, msg| echo(ctx, msg, me.clone()));
     }
-    {
-        let (rest, me) = (rest.clone(), me.clone());
-        handlers.on_dm_message_create(move |_ctx, msg| {
-            let (rest, me) = (rest.clone(), me.clone());
-            async move {
-                println!("DM {:?}: {}", msg.author_name(), msg.content);
-                if me.is(&msg) {
-                    return Ok(());
-                }
-                let reply = SendMessage::text(msg.content.clone());
-                // A DM names its thread; older payloads only the author.
-                let sent = match (msg.thread_id, msg.author_id()) {
-                    (Some(thread), _) => rest.send_dm(thread, &reply).await?,
-                    (None, Some(user)) => rest.send_to_user(user, &reply).await?,
-                    (None, None) => return Ok(()),
-                };
-                println!("  replied (message {:?})", sent.id);
-                Ok(())
-            }
-        });
-    }
+    handlers.on_dm_message_create(move |ctx, msg| echo(ctx, msg, me.clone()));
     handlers.on_error(|err| eprintln!("error: {err}"));
 
     // Runs until Ctrl-C (clean close) or a fatal session error (e.g. a rejected token).
     Bot::bubble(token)
         .gateway_url(url)
+        .rest_base(rest)
         .handlers(handlers)
         .run()
         .await?;

@@ -1,5 +1,5 @@
 //! QQ echo bot: answers every @-mention in a guild channel, and every @-mention in a group, with
-//! the text it was sent.
+//! the text it was sent, as a passive reply (`ctx.reply` quotes the message id).
 //!
 //! Try it against the simulator (two terminals):
 //!
@@ -15,17 +15,10 @@
 //! # or: BOTGATE_QQ_APP_ID=.. BOTGATE_QQ_SECRET=.. BOTGATE_QQ_API_BASE=.. cargo run ...
 //! ```
 //!
-//! `BOTGATE_QQ_AUTH_BASE` sets where tokens come from (default: the API base for a plain
-//! `http://` base such as the simulator's, `https://bots.qq.com` otherwise).
-//!
-//! The bot facade does not have `ctx.reply` yet, so replies go through the transport layer's
-//! OpenAPI client ([`botgate::transport::qq::OpenApi`]), which fetches and refreshes its own
-//! access token with the same app id and secret. A reply quotes the message id (`msg_id`),
-//! which makes it a passive reply.
+//! `BOTGATE_QQ_AUTH_BASE` sets where access tokens come from (default: the API base for a plain
+//! `http://` base such as the simulator's, `https://bots.qq.com` otherwise). The bot fetches
+//! and refreshes its access token itself, for the gateway and for the replies.
 
-use botgate::proto::qq::api::MessageToCreate;
-use botgate::transport::http::HttpClient;
-use botgate::transport::qq::{AppCredentials, OpenApi, OpenApiConfig, Target, TokenSource};
 use botgate::{Bot, QqHandlers};
 
 /// Positional argument `index`, else the environment variable `env`, else `default`.
@@ -33,6 +26,7 @@ fn setting(index: usize, env: &str, default: &str) -> String {
     std::env::args()
         .nth(index)
         .or_else(|| std::env::var(env).ok())
+        .filter(|s| !s.is_empty())
         .unwrap_or_else(|| default.to_owned())
 }
 
@@ -62,55 +56,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let auth_base = setting(4, "BOTGATE_QQ_AUTH_BASE", &default_auth);
 
-    // The REST client the handlers answer with (cheap to clone: clones share the token cache).
-    let http = HttpClient::new()?;
-    let credentials =
-        AppCredentials::new(app_id.clone(), secret.clone()).with_auth_base(&auth_base);
-    let mut config = OpenApiConfig::production();
-    config.api_base = api_base.clone();
-    let api = OpenApi::new(http.clone(), TokenSource::app(http, credentials), config);
-
     let mut handlers = QqHandlers::new();
     handlers.on_ready(|_ctx, ready| async move {
         println!("ready as {:?}", ready.user.username);
         Ok(())
     });
-    {
-        let api = api.clone();
-        // AT_MESSAGE_CREATE: someone @-mentioned the bot in a guild channel.
-        handlers.on_at_message_create(move |_ctx, msg| {
-            let api = api.clone();
-            async move {
-                let text = strip_mentions(&msg.content).to_owned();
-                println!("#{} {:?}: {text}", msg.channel_id, msg.author.username);
-                if text.is_empty() {
-                    return Ok(());
-                }
-                let reply = MessageToCreate::text(text).reply_to(msg.id.clone());
-                let sent = api.send(&Target::Channel(msg.channel_id), reply).await?;
-                println!("  replied (message {})", sent.id);
-                Ok(())
-            }
-        });
-    }
-    {
-        let api = api.clone();
-        // GROUP_AT_MESSAGE_CREATE: someone @-mentioned the bot in a group.
-        handlers.on_group_at_message_create(move |_ctx, msg| {
-            let api = api.clone();
-            async move {
-                let text = strip_mentions(&msg.content).to_owned();
-                println!("group {}: {text}", msg.group_openid);
-                if text.is_empty() {
-                    return Ok(());
-                }
-                let reply = MessageToCreate::text(text).reply_to(msg.id.clone());
-                let sent = api.send(&Target::Group(msg.group_openid), reply).await?;
-                println!("  replied (message {})", sent.id);
-                Ok(())
-            }
-        });
-    }
+    // AT_MESSAGE_CREATE: someone @-mentioned the bot in a guild channel.
+    handlers.on_at_message_create(|ctx, msg| async move {
+        let text = strip_mentions(&msg.content);
+        println!("#{} {:?}: {text}", msg.channel_id, msg.author.username);
+        if !text.is_empty() {
+            // Sent to the channel the event came from, quoting it (`msg_id`): a passive reply.
+            let receipt = ctx.reply(text).await?;
+            println!("  replied (message {:?})", receipt.message_id);
+        }
+        Ok(())
+    });
+    // GROUP_AT_MESSAGE_CREATE: someone @-mentioned the bot in a group.
+    handlers.on_group_at_message_create(|ctx, msg| async move {
+        let text = strip_mentions(&msg.content);
+        println!("group {}: {text}", msg.group_openid);
+        if !text.is_empty() {
+            let receipt = ctx.reply(text).await?;
+            println!("  replied (message {:?})", receipt.message_id);
+        }
+        Ok(())
+    });
     // Handler errors (a refused reply, ...), panics and reconnects land here; the bot goes on.
     handlers.on_error(|err| eprintln!("error: {err}"));
 

@@ -31,8 +31,9 @@ use botgate::transport::http::HttpClient;
 use botgate::transport::qq::{AppCredentials, OpenApi, OpenApiConfig, Target, TokenSource};
 use botgate::transport::Secret;
 use botgate::{Bot, BubbleHandlers, OneBotHandlers, QqHandlers};
+use std::future::Future;
+
 use serde_json::json;
-use tokio::task::JoinSet;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -242,6 +243,23 @@ async fn onebot() -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Runs `bot` if `enabled`.
+async fn maybe(
+    name: &'static str,
+    enabled: bool,
+    bot: impl Future<Output = Result<(), BoxError>>,
+) -> Result<(), BoxError> {
+    if !enabled {
+        return Ok(());
+    }
+    let result = bot.await;
+    match &result {
+        Ok(()) => println!("[{name}] stopped"),
+        Err(e) => eprintln!("[{name}] stopped: {e}"),
+    }
+    result
+}
+
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     tracing_subscriber::fmt::init();
@@ -249,32 +267,20 @@ async fn main() -> Result<(), BoxError> {
     if chosen.is_empty() {
         chosen = vec!["qq".into(), "bubble".into(), "onebot".into()];
     }
-    // Every bot runs until Ctrl-C (each closes its session cleanly) or its own fatal error.
-    let mut bots = JoinSet::new();
-    for platform in chosen {
-        match platform.as_str() {
-            "qq" => bots.spawn(async { ("qq", qq().await) }),
-            "bubble" => bots.spawn(async { ("bubble", bubble().await) }),
-            "onebot" => bots.spawn(async { ("onebot", onebot().await) }),
-            other => return Err(format!("unknown platform {other:?} (qq, bubble, onebot)").into()),
-        };
+    if let Some(other) = chosen
+        .iter()
+        .find(|p| !matches!(p.as_str(), "qq" | "bubble" | "onebot"))
+    {
+        return Err(format!("unknown platform {other:?} (qq, bubble, onebot)").into());
     }
-    let mut failed = false;
-    while let Some(done) = bots.join_next().await {
-        match done {
-            Ok((name, Ok(()))) => println!("[{name}] stopped"),
-            Ok((name, Err(e))) => {
-                eprintln!("[{name}] stopped: {e}");
-                failed = true;
-            }
-            Err(e) => {
-                eprintln!("a bot task failed: {e}");
-                failed = true;
-            }
-        }
-    }
-    if failed {
-        return Err("at least one bot stopped with an error".into());
-    }
-    Ok(())
+    let want = |p: &str| chosen.iter().any(|c| c == p);
+    // The bots run side by side on this task until Ctrl-C (each closes its session cleanly)
+    // or their own fatal error. (`tokio::join!` rather than `tokio::spawn`: the future of
+    // `run()` is not `Send` today.)
+    let (q, b, o) = tokio::join!(
+        maybe("qq", want("qq"), qq()),
+        maybe("bubble", want("bubble"), bubble()),
+        maybe("onebot", want("onebot"), onebot()),
+    );
+    q.and(b).and(o)
 }

@@ -24,6 +24,7 @@ pub use botgate_sim as sim;
 pub use botgate_transport as transport;
 
 mod bot;
+mod reply;
 
 pub use bot::{Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, QqBot, RunningBot};
 pub use botgate_codec::Intents;
@@ -31,3 +32,4 @@ pub use botgate_dispatch::bubble::BubbleHandlers;
 pub use botgate_dispatch::onebot::OneBotHandlers;
 pub use botgate_dispatch::qq::QqHandlers;
 pub use botgate_dispatch::{BotError, Context, Dispatcher, Filter, HandlerError};
+pub use botgate_dispatch::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt};

@@ -39,13 +39,12 @@ impl<T: Clone + Send + Sync + 'static> Seen<T> {
 
     async fn wait_len(&self, n: usize) -> Vec<T> {
         let mut rx = self.0.subscribe();
-        let seen = within(
-            &format!("{n} handled events"),
-            rx.wait_for(|v| v.len() >= n),
-        )
-        .await
-        .expect("the sender lives in self");
-        seen.clone()
+        let what = format!("{n} handled events");
+        let seen = match within(&what, rx.wait_for(|v| v.len() >= n)).await {
+            Ok(seen) => seen.clone(),
+            Err(_) => unreachable!("the sender lives in self"),
+        };
+        seen
     }
 }
 

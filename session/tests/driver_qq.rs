@@ -299,3 +299,102 @@ async fn shards_identify_one_queue_slot_apart_and_all_receive_events() {
     let machines = shards.shutdown().await.unwrap();
     assert_eq!(machines.len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_while_backpressured_closes_cleanly_and_returns_the_machine() {
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) =
+        driver::run(session(&sim, "QQBot sim-access-token"), &driver_config(4));
+    for i in 0..50 {
+        sim.push_event("AT_MESSAGE_CREATE", json!({"id": format!("s{i}")}));
+    }
+    let mut status = handle.status();
+    within("backpressure", status.wait_for(|s| s.backpressured))
+        .await
+        .unwrap();
+    let machine = within("shutdown", handle.shutdown()).await.unwrap();
+    assert!(!machine.is_ready());
+    assert!(status.borrow_and_update().stopped);
+    let code = within(
+        "the close",
+        sim.log().wait_for(|r| match r {
+            Record::Disconnected { code, .. } => Some(*code),
+            _ => None,
+        }),
+    )
+    .await;
+    assert_eq!(code, Some(1000));
+    // What was in the channel is still there, in order; the channel then ends.
+    assert!(matches!(events.recv().await, Some(SessionEvent::Ready(_))));
+    let mut n = 0;
+    while let Some(event) = events.recv().await {
+        if let SessionEvent::Dispatch(frame) = event {
+            assert_eq!(frame_key(&frame).1, format!("s{n}"));
+            n += 1;
+        }
+    }
+    assert_eq!(n, 3, "the channel held READY and three dispatches");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_receiver_stops_the_driver_with_a_clean_close() {
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) =
+        driver::run(session(&sim, "QQBot sim-access-token"), &driver_config(4));
+    assert!(matches!(
+        within("ready", events.recv()).await,
+        Some(SessionEvent::Ready(_))
+    ));
+    // Nobody listens any more: the driver closes at once, without waiting for an event.
+    drop(events);
+    within("the driver", handle.join()).await.unwrap();
+    let code = within(
+        "the close",
+        sim.log().wait_for(|r| match r {
+            Record::Disconnected { code, .. } => Some(*code),
+            _ => None,
+        }),
+    )
+    .await;
+    assert_eq!(code, Some(1000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_refreshable_token_is_replaced_through_the_handle() {
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let mut config = qq::Config::new(sim.url().parse().unwrap(), "QQBot stale", AT_MESSAGE);
+    config.refreshable_token = true;
+    config.backoff.floor = Duration::ZERO;
+    config.backoff.base = Duration::from_millis(10);
+    let machine = qq::Session::new(config, Instant::now(), None);
+    let (handle, mut events) = driver::run(machine, &driver_config(16));
+    loop {
+        match within("the token request", events.recv()).await.unwrap() {
+            SessionEvent::TokenRequired { reason } => {
+                assert_eq!(reason, botgate_session::TokenReason::Rejected);
+                break;
+            }
+            SessionEvent::Fatal(e) => panic!("fatal: {e}"),
+            _ => {}
+        }
+    }
+    // The driver waits (no connection planned) until the application answers.
+    assert_eq!(handle.status().borrow().link, driver::LinkState::Down);
+    handle
+        .set_token("QQBot sim-access-token", Some(Duration::from_secs(7200)))
+        .await
+        .unwrap();
+    loop {
+        if let SessionEvent::Ready(ready) = within("READY", events.recv()).await.unwrap() {
+            assert_eq!(ready.bot_id.as_deref(), Some("6158788878435714165"));
+            break;
+        }
+    }
+    let tokens: Vec<String> = sim
+        .identify_log()
+        .iter()
+        .map(|d| d["token"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(tokens, vec!["QQBot stale", "QQBot sim-access-token"]);
+    handle.shutdown().await.unwrap();
+}

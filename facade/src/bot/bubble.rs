@@ -1,24 +1,32 @@
 //! The Bubble bot builder.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use botgate_dispatch::bubble::{Bubble, BubbleHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::bubble::{self, Subscription};
 use botgate_session::driver::DriverConfig;
+use botgate_transport::bubble::{Rest, RestConfig};
+use botgate_transport::http::HttpClient;
+use botgate_transport::Secret;
 use url::Url;
 
 use super::error::{Error, ErrorKind};
 use super::{launch, RunningBot};
+use crate::reply::BubbleReplies;
 
 /// Bubble's documented gateway URL.
 pub const GATEWAY_URL: &str = "wss://bubble.alemonjs.com/api/bot/gateway";
+/// Bubble's documented REST base (where `ctx.reply` sends).
+pub const REST_BASE: &str = botgate_transport::bubble::API_BASE;
 
 /// Builds and starts a Bubble bot. Defaults: the documented gateway URL, and a subscription
 /// (op 30) to the event types the handlers handle, replayed after every reconnect.
 pub struct BubbleBot {
     token: String,
     url: String,
+    rest_base: String,
     subscription: Option<Subscription>,
     handlers: BubbleHandlers,
     dispatch: DispatchConfig,
@@ -29,6 +37,7 @@ impl std::fmt::Debug for BubbleBot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BubbleBot")
             .field("url", &self.url)
+            .field("rest_base", &self.rest_base)
             .field("subscription", &self.subscription)
             .finish_non_exhaustive()
     }
@@ -39,6 +48,7 @@ impl BubbleBot {
         Self {
             token,
             url: GATEWAY_URL.to_owned(),
+            rest_base: REST_BASE.to_owned(),
             subscription: None,
             handlers: BubbleHandlers::new(),
             dispatch: DispatchConfig::default(),
@@ -55,6 +65,13 @@ impl BubbleBot {
     /// Connect to this gateway URL (e.g. a simulator's).
     pub fn gateway_url(mut self, url: impl Into<String>) -> Self {
         self.url = url.into();
+        self
+    }
+
+    /// The REST base `ctx.reply` sends to (default [`REST_BASE`]; a simulator's
+    /// `rest_base()`).
+    pub fn rest_base(mut self, base: impl Into<String>) -> Self {
+        self.rest_base = base.into();
         self
     }
 
@@ -85,9 +102,25 @@ impl BubbleBot {
     /// Starts the session; returns at once.
     ///
     /// # Errors
-    /// An invalid URL ([`ErrorKind::Config`]).
+    /// An invalid URL or an HTTP client that cannot be built ([`ErrorKind::Config`]).
     pub async fn start(self) -> Result<RunningBot<Bubble, bubble::Session>, Error> {
         botgate_transport::install_default_crypto_provider();
+        let http = HttpClient::new().map_err(|e| {
+            Error::with_source(
+                ErrorKind::Config {
+                    what: "HTTP client".into(),
+                },
+                e,
+            )
+        })?;
+        let rest = Rest::new(
+            http,
+            Secret::new(self.token.clone()),
+            RestConfig {
+                base: self.rest_base.clone(),
+                ..RestConfig::default()
+            },
+        );
         let url: Url = self.url.parse().map_err(|e| {
             Error::with_source(
                 ErrorKind::Config {
@@ -110,7 +143,7 @@ impl BubbleBot {
             bot,
             None,
             &self.driver,
-            |_, bot| bot,
+            |_, bot| bot.with_replies(Arc::new(BubbleReplies::new(rest))),
         ))
     }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
-use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_dispatch::{ActionSink, BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::DriverConfig;
 use botgate_session::onebot;
 use url::Url;
@@ -12,10 +12,12 @@ use url::Url;
 use super::actions::OneBotActions;
 use super::error::{Error, ErrorKind};
 use super::{launch, RunningBot};
+use crate::reply::OneBotReplies;
 
 /// Builds and starts a OneBot bot that connects to an implementation's WebSocket server
 /// (Waylay, NapCat, Lagrange, go-cqhttp, LLOneBot). Handlers call actions with
-/// `ctx.call(name, params)`; responses are matched by `echo`.
+/// `ctx.call(name, params)` or typed with `ctx.onebot().send_group_msg(..)`, and answer with
+/// `ctx.reply(..)`; responses are matched by `echo`.
 pub struct OneBotBot {
     url: String,
     access_token: Option<String>,
@@ -91,7 +93,11 @@ impl OneBotBot {
             bot,
             None,
             &self.driver,
-            |handle, bot| bot.with_actions(Arc::new(OneBotActions::new(Arc::clone(handle)))),
+            |handle, bot| {
+                let actions: Arc<dyn ActionSink> = Arc::new(OneBotActions::new(Arc::clone(handle)));
+                bot.with_actions(Arc::clone(&actions))
+                    .with_replies(Arc::new(OneBotReplies::new(actions)))
+            },
         ))
     }
 

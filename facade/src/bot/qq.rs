@@ -1,5 +1,6 @@
 //! The QQ bot builder.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use botgate_codec::Intents;
@@ -8,12 +9,14 @@ use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::DriverConfig;
 use botgate_session::qq;
 use botgate_transport::http::{HttpClient, QqAuth};
+use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, TokenSource};
 use botgate_transport::Secret;
 use url::Url;
 
 use super::error::{Error, ErrorKind};
 use super::glue::TokenFetcher;
 use super::{launch, RunningBot};
+use crate::reply::QqReplies;
 
 /// Production OpenAPI base.
 pub const API_BASE: &str = "https://api.sgroup.qq.com";
@@ -90,7 +93,7 @@ impl QqBot {
         self
     }
 
-    /// The OpenAPI base (for `/gateway/bot`), e.g. a simulator's.
+    /// The OpenAPI base (for `/gateway/bot` and the sends of `ctx.reply`), e.g. a simulator's.
     pub fn api_base(mut self, base: impl Into<String>) -> Self {
         self.api_base = base.into();
         self
@@ -153,6 +156,24 @@ impl QqBot {
             )
         })?;
         let intents = self.effective_intents();
+        // The OpenAPI client behind `ctx.reply`: its own token cache, refreshed before expiry
+        // and after a 401 (decision 0008).
+        let rest_tokens = match &self.credentials {
+            Credentials::AppSecret { app_id, secret } => TokenSource::app(
+                http.clone(),
+                AppCredentials::new(app_id.clone(), secret.clone())
+                    .with_auth_base(self.auth_base.clone()),
+            ),
+            Credentials::Fixed(token) => TokenSource::fixed(fixed_auth(token)),
+        };
+        let api = OpenApi::new(
+            http.clone(),
+            rest_tokens,
+            OpenApiConfig {
+                api_base: self.api_base.clone(),
+                ..OpenApiConfig::production()
+            },
+        );
         let (token, ttl, auth, fetcher, app_id) = match &self.credentials {
             Credentials::AppSecret { app_id, secret } => {
                 let fetcher = TokenFetcher {
@@ -217,7 +238,7 @@ impl QqBot {
             bot,
             fetcher,
             &self.driver,
-            |_, bot| bot,
+            |_, bot| bot.with_replies(Arc::new(QqReplies::new(api))),
         ))
     }
 

@@ -403,7 +403,7 @@ impl EventKind {
             EventKind::NoticeNotifyProfileLike => None,
             EventKind::NoticeGroupCard => Some("notice/group_card_changed"),
             EventKind::NoticeEssence => Some("notice/group_essence_changed"),
-            EventKind::NoticeOfflineFile => None,
+            EventKind::NoticeOfflineFile => Some("notice/friend_file_uploaded"),
             EventKind::NoticeClientStatus => None,
             EventKind::NoticeGroupMsgEmojiLike => Some("notice/group_message_reaction"),
             EventKind::NoticeReaction => Some("notice/group_message_reaction"),

@@ -151,6 +151,7 @@ where
                     }
                     Err(_) => Wake::Room(false),
                 },
+                () = self.events.closed(), if !blocked => Wake::Room(false),
                 () = &mut timer, if armed.is_some() && !blocked => Wake::Timer,
                 event = link.next(connect_at), if !blocked => Wake::Link(event),
             };

@@ -1,0 +1,509 @@
+//! `ctx.reply`: ONE echo handler, written once against the unified model, answers on QQ
+//! (guild channel, guild DM, group, C2C), Bubble (channel, DM) and OneBot (group, private);
+//! each answer is checked against the request the sim recorded (path, body, passive-reply
+//! ids, `Authorization`). An element a platform cannot carry fails with the typed error and
+//! sends nothing; a QQ token that expires mid-run costs no failed reply; the typed OneBot
+//! helpers (`ctx.onebot()`) reach the implementation as segment arrays.
+//!
+//! Synchronisation is by handler results and sim logs; every wait is bounded by [`WAIT`].
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use botgate::dispatch::{Handlers, Unified, Unify};
+use botgate::proto::onebot::Message;
+use botgate::proto::unified::Element;
+use botgate::sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
+use botgate::{Bot, Context, Filter, OneBotHandlers, OutMessage, ReplyError, ReplyErrorKind};
+use botgate::{BubbleHandlers, QqHandlers, ReplyReceipt};
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+/// Upper bound of any single wait.
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(WAIT, fut).await {
+        Ok(value) => value,
+        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
+    }
+}
+
+/// The echo handler: written once, for every platform. `/face` answers with a face element
+/// (which Bubble and QQ groups cannot carry); anything else is echoed as text.
+async fn echo(ctx: Context, event: Unified) -> Result<ReplyReceipt, ReplyError> {
+    let text = event.plain_text();
+    let text = text.trim();
+    let message = if text == "/face" {
+        OutMessage::new()
+            .with(Element::Face { id: "14".into() })
+            .text(" face")
+    } else {
+        OutMessage::from(format!("echo: {text}"))
+    };
+    ctx.reply(message).await
+}
+
+/// What one echo did: the message answered and the receipt's id or the error kind.
+type Outcome = (Option<String>, Result<Option<String>, ReplyErrorKind>);
+
+/// Outcomes seen, in order, with an async wait on the count.
+#[derive(Clone)]
+struct Seen(Arc<watch::Sender<Vec<Outcome>>>);
+
+impl Seen {
+    fn new() -> Self {
+        Self(Arc::new(watch::channel(Vec::new()).0))
+    }
+
+    async fn wait_len(&self, n: usize) -> Vec<Outcome> {
+        let mut rx = self.0.subscribe();
+        let what = format!("{n} replies");
+        let seen = match within(&what, rx.wait_for(|v| v.len() >= n)).await {
+            Ok(seen) => seen.clone(),
+            Err(_) => unreachable!("the sender lives in self"),
+        };
+        seen
+    }
+}
+
+/// Registers [`echo`] as the unified message handler of any platform.
+fn register<P: Unify<Unified = Unified>>(handlers: &mut Handlers<P>, seen: &Seen) {
+    let seen = seen.clone();
+    handlers.on_message(Filter::new(), move |ctx, event| {
+        let seen = seen.clone();
+        async move {
+            let answered = event.message_id.clone();
+            let result = echo(ctx, event).await;
+            let outcome = result
+                .as_ref()
+                .map(|r| r.message_id.clone())
+                .map_err(|e| e.kind().clone());
+            seen.0.send_modify(|v| v.push((answered, outcome)));
+            result.map(|_| ()).map_err(Into::into)
+        }
+    });
+}
+
+/// The outcome for the message `id`.
+fn outcome<'a>(seen: &'a [Outcome], id: &str) -> &'a Result<Option<String>, ReplyErrorKind> {
+    &seen
+        .iter()
+        .find(|(m, _)| m.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no reply to {id}: {seen:?}"))
+        .1
+}
+
+/// `(status, body, Authorization)` of an HTTP record.
+fn http(record: &Record) -> (u16, Value, String) {
+    match record {
+        Record::Http {
+            status,
+            body,
+            headers,
+            ..
+        } => (
+            *status,
+            body.clone().unwrap_or(Value::Null),
+            headers
+                .iter()
+                .find(|(k, _)| k == "authorization")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        ),
+        other => panic!("not an HTTP record: {other:?}"),
+    }
+}
+
+fn qq_bot(sim: &QqSim, handlers: QqHandlers) -> botgate::QqBot {
+    Bot::qq(
+        sim.config().app_id.clone(),
+        sim.config().client_secret.clone(),
+    )
+    .api_base(sim.http_base())
+    .auth_base(sim.http_base())
+    .handlers(handlers)
+}
+
+fn qq_message(id: &str, extra: Value) -> Value {
+    let mut d = json!({
+        "id": id,
+        "timestamp": "2026-11-25T20:00:00+08:00",
+    });
+    if let (Value::Object(d), Value::Object(extra)) = (&mut d, extra) {
+        d.extend(extra);
+    }
+    d
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qq_echo_answers_guild_dm_group_and_c2c() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let seen = Seen::new();
+    let mut handlers = QqHandlers::new();
+    register(&mut handlers, &seen);
+    let bot = qq_bot(&sim, handlers).start().await.unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+
+    sim.push_event(
+        "AT_MESSAGE_CREATE",
+        qq_message(
+            "m-guild",
+            json!({"channel_id": "c1", "guild_id": "g1", "content": "<@!6158788878435714165> hello guild",
+                   "author": {"id": "1001", "username": "小明"},
+                   "mentions": [{"id": "6158788878435714165", "username": "botgate-sim", "bot": true}]}),
+        ),
+    );
+    sim.push_event(
+        "DIRECT_MESSAGE_CREATE",
+        qq_message(
+            "m-dm",
+            json!({"channel_id": "dmc1", "guild_id": "dmg1", "src_guild_id": "g1",
+                   "content": "hello dm", "author": {"id": "1001"}}),
+        ),
+    );
+    sim.push_event(
+        "GROUP_AT_MESSAGE_CREATE",
+        qq_message(
+            "m-group",
+            json!({"group_openid": "G1", "content": " hello group",
+                   "author": {"member_openid": "M1"}}),
+        ),
+    );
+    sim.push_event(
+        "C2C_MESSAGE_CREATE",
+        qq_message(
+            "m-c2c",
+            json!({"content": "hello c2c", "author": {"user_openid": "U1"}}),
+        ),
+    );
+    sim.push_event(
+        "GROUP_AT_MESSAGE_CREATE",
+        qq_message(
+            "m-face",
+            json!({"group_openid": "G1", "content": " /face", "author": {"member_openid": "M1"}}),
+        ),
+    );
+    let seen = seen.wait_len(5).await;
+
+    let cases = [
+        ("m-guild", "/channels/c1/messages", "echo: hello guild"),
+        ("m-dm", "/dms/dmg1/messages", "echo: hello dm"),
+        ("m-group", "/v2/groups/G1/messages", "echo: hello group"),
+        ("m-c2c", "/v2/users/U1/messages", "echo: hello c2c"),
+    ];
+    let issued = sim.issued_tokens();
+    for (msg_id, path, content) in cases {
+        let records = sim.requests("POST", path);
+        assert_eq!(records.len(), 1, "{path}: {records:?}");
+        let (status, body, auth) = http(&records[0]);
+        assert_eq!(status, 200, "{path}: {body}");
+        assert_eq!(
+            body,
+            json!({"content": content, "msg_type": 0, "msg_id": msg_id, "msg_seq": 1}),
+            "{path}"
+        );
+        let token = auth.strip_prefix("QQBot ").expect("an access token");
+        assert!(
+            issued.iter().any(|t| t == token),
+            "{auth} not issued: {issued:?}"
+        );
+        assert!(
+            matches!(outcome(&seen, msg_id), Ok(Some(id)) if !id.is_empty()),
+            "{msg_id}: {seen:?}"
+        );
+    }
+
+    // A face in a QQ group: the typed error, and nothing more sent to the group.
+    match outcome(&seen, "m-face") {
+        Err(ReplyErrorKind::Unsupported {
+            platform, element, ..
+        }) => {
+            assert_eq!(*platform, botgate::dispatch::PlatformKind::Qq);
+            assert_eq!(element, "face");
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    assert_eq!(sim.requests("POST", "/v2/groups/G1/messages").len(), 1);
+    bot.shutdown().await.unwrap();
+}
+
+/// Every token the sim issued expires mid-run: the next reply meets a 401, fetches a fresh
+/// token and goes out; the handler never sees a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qq_reply_survives_token_expiry_mid_run() {
+    let sim = QqSim::start(QqConfig {
+        token_expires_in: 30,
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let seen = Seen::new();
+    let mut handlers = QqHandlers::new();
+    register(&mut handlers, &seen);
+    let bot = qq_bot(&sim, handlers).start().await.unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    let group = |id: &str, text: &str| {
+        qq_message(
+            id,
+            json!({"group_openid": "G2", "content": text, "author": {"member_openid": "M1"}}),
+        )
+    };
+
+    sim.push_event("GROUP_AT_MESSAGE_CREATE", group("m-1", "one"));
+    seen.wait_len(1).await;
+    sim.expire_tokens();
+    let expired = sim.issued_tokens();
+    sim.push_event("GROUP_AT_MESSAGE_CREATE", group("m-2", "two"));
+    let seen = seen.wait_len(2).await;
+
+    assert!(matches!(outcome(&seen, "m-1"), Ok(Some(_))), "{seen:?}");
+    assert!(matches!(outcome(&seen, "m-2"), Ok(Some(_))), "{seen:?}");
+    let records: Vec<(u16, Value, String)> = sim
+        .requests("POST", "/v2/groups/G2/messages")
+        .iter()
+        .map(http)
+        .collect();
+    let statuses: Vec<u16> = records.iter().map(|r| r.0).collect();
+    assert_eq!(statuses, [200, 401, 200], "{records:?}");
+    assert_eq!(records[0].1["msg_id"], "m-1");
+    assert_eq!(records[2].1["msg_id"], "m-2");
+    assert_eq!(records[2].1["content"], "echo: two");
+    let (old, new) = (&records[1].2, &records[2].2);
+    assert_eq!(&records[0].2, old, "the first two used the same token");
+    assert_ne!(old, new, "the retry used a fresh token");
+    let new = new.strip_prefix("QQBot ").unwrap();
+    assert!(
+        !expired.iter().any(|t| t == new),
+        "{new} was issued before expiry"
+    );
+    assert!(sim.issued_tokens().iter().any(|t| t == new));
+    bot.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bubble_echo_answers_channel_and_dm() {
+    let sim = BubbleSim::start(BubbleConfig::default()).await.unwrap();
+    let seen = Seen::new();
+    let mut handlers = BubbleHandlers::new();
+    register(&mut handlers, &seen);
+    let bot = Bot::bubble(sim.config().token.clone())
+        .gateway_url(sim.url())
+        .rest_base(sim.rest_base())
+        .handlers(handlers)
+        .start()
+        .await
+        .unwrap();
+    within(
+        "EVENTS_SUBSCRIBED",
+        sim.log().wait_for(|r| {
+            (r.sent().and_then(|f| f["t"].as_str()) == Some("EVENTS_SUBSCRIBED")).then_some(())
+        }),
+    )
+    .await;
+
+    sim.push_event(
+        "MESSAGE_CREATE",
+        json!({"id": 2001, "channelId": 123, "guildId": 10, "content": "hello channel",
+               "authorId": 77, "author": {"id": 77, "name": "u"}}),
+    );
+    sim.push_event(
+        "DM_MESSAGE_CREATE",
+        json!({"id": 2002, "channelId": 9999, "content": "hello dm",
+               "authorId": 78, "author": {"id": 78, "name": "v"}}),
+    );
+    sim.push_event(
+        "MESSAGE_CREATE",
+        json!({"id": 2003, "channelId": 123, "guildId": 10, "content": "/face",
+               "authorId": 77, "author": {"id": 77, "name": "u"}}),
+    );
+    let seen = seen.wait_len(3).await;
+
+    let bearer = format!("Bearer {}", sim.config().token);
+    let channel = sim.requests("POST", "/channels/123/messages");
+    assert_eq!(channel.len(), 1, "{channel:?}");
+    let (status, body, auth) = http(&channel[0]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"content": "echo: hello channel", "replyToId": 2001})
+    );
+    assert_eq!(auth, bearer);
+    assert!(matches!(outcome(&seen, "2001"), Ok(Some(_))), "{seen:?}");
+
+    let lookups = sim.requests("GET", "/users/78/dm");
+    assert_eq!(lookups.len(), 1, "{lookups:?}");
+    let dm = sim.requests("POST", "/dm/threads/");
+    assert_eq!(dm.len(), 1, "{dm:?}");
+    let (status, body, auth) = http(&dm[0]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"content": "echo: hello dm", "replyToId": 2002})
+    );
+    assert_eq!(auth, bearer);
+    assert!(matches!(outcome(&seen, "2002"), Ok(Some(_))), "{seen:?}");
+
+    match outcome(&seen, "2003") {
+        Err(ReplyErrorKind::Unsupported {
+            platform, element, ..
+        }) => {
+            assert_eq!(*platform, botgate::dispatch::PlatformKind::Bubble);
+            assert_eq!(element, "face");
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+    assert_eq!(sim.requests("POST", "/channels/123/messages").len(), 1);
+    bot.shutdown().await.unwrap();
+}
+
+fn onebot_message(kind: &str, id: i64, text: &str) -> Value {
+    let mut event = json!({
+        "time": 1712640000, "self_id": 123456789, "post_type": "message",
+        "message_type": kind, "sub_type": if kind == "group" { "normal" } else { "friend" },
+        "message_id": id, "user_id": 111222333,
+        "message": [{"type": "text", "data": {"text": text}}], "raw_message": text, "font": 0,
+        "sender": {"user_id": 111222333, "nickname": "张三"},
+    });
+    if kind == "group" {
+        event["group_id"] = json!(987654321);
+    }
+    event
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onebot_echo_answers_group_and_private_with_segments() {
+    let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
+    let seen = Seen::new();
+    let mut handlers = OneBotHandlers::new();
+    register(&mut handlers, &seen);
+    let bot = Bot::onebot_ws(sim.url())
+        .handlers(handlers)
+        .start()
+        .await
+        .unwrap();
+    within("connect", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+
+    sim.push_event(onebot_message("group", 12345, "hello group"));
+    sim.push_event(onebot_message("private", 12346, "hello private"));
+    sim.push_event(onebot_message("group", 12347, "/face"));
+    let seen = seen.wait_len(3).await;
+
+    let sent = sim.sent_messages();
+    let find = |action: &str, reply: &str| {
+        sent.iter()
+            .find(|m| m.action == action && m.params["message"][0]["data"]["id"] == reply)
+            .unwrap_or_else(|| panic!("no {action} answering {reply}: {sent:?}"))
+    };
+    let group = find("send_group_msg", "12345");
+    assert_eq!(
+        group.params,
+        json!({"group_id": 987654321, "message": [
+            {"type": "reply", "data": {"id": "12345"}},
+            {"type": "text", "data": {"text": "echo: hello group"}},
+        ]})
+    );
+    assert_eq!(
+        outcome(&seen, "12345"),
+        &Ok(Some(group.message_id.to_string()))
+    );
+    let private = find("send_private_msg", "12346");
+    assert_eq!(
+        private.params,
+        json!({"user_id": 111222333, "message": [
+            {"type": "reply", "data": {"id": "12346"}},
+            {"type": "text", "data": {"text": "echo: hello private"}},
+        ]})
+    );
+    assert_eq!(
+        outcome(&seen, "12346"),
+        &Ok(Some(private.message_id.to_string()))
+    );
+    // OneBot carries faces.
+    let face = find("send_group_msg", "12347");
+    assert_eq!(
+        face.params["message"],
+        json!([
+            {"type": "reply", "data": {"id": "12347"}},
+            {"type": "face", "data": {"id": "14"}},
+            {"type": "text", "data": {"text": " face"}},
+        ])
+    );
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    bot.shutdown().await.unwrap();
+}
+
+/// The typed helpers: `get_login_info`, `send_group_msg` (segments), `delete_msg`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onebot_typed_helpers_from_a_handler() {
+    let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
+    // The sim has no delete_msg of its own: answer it as implementations do (`data: null`).
+    sim.set_action_response(
+        "delete_msg",
+        json!({"status": "ok", "retcode": 0, "data": null}),
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut handlers = OneBotHandlers::new();
+    handlers.on_group_message(move |ctx, msg| {
+        let tx = tx.clone();
+        async move {
+            let api = ctx.onebot();
+            let result = async {
+                let me = api.get_login_info().await?;
+                let sent = api
+                    .send_group_msg(msg.group_id, Message::text(format!("I am {}", me.nickname)))
+                    .await?;
+                api.delete_msg(sent.message_id).await?;
+                Ok::<_, botgate::dispatch::ActionError>((me.user_id, sent.message_id))
+            }
+            .await
+            .map_err(|e| e.to_string());
+            let _ = tx.send(result);
+            Ok(())
+        }
+    });
+    let bot = Bot::onebot_ws(sim.url())
+        .handlers(handlers)
+        .start()
+        .await
+        .unwrap();
+    within("connect", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    sim.push_event(onebot_message("group", 500, "hi"));
+    let (user_id, message_id) = within("the handler", rx.recv())
+        .await
+        .expect("the handler answers")
+        .expect("the actions succeed");
+    assert_eq!(user_id, sim.config().self_id);
+
+    let sent = sim.sent_messages();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].message_id, message_id);
+    assert_eq!(
+        sent[0].params,
+        json!({"group_id": 987654321, "message": [
+            {"type": "text", "data": {"text": format!("I am {}", sim.config().nickname)}},
+        ]})
+    );
+    let names: Vec<String> = sim
+        .actions()
+        .iter()
+        .filter_map(|a| a["action"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(names, ["get_login_info", "send_group_msg", "delete_msg"]);
+    let delete = sim
+        .actions()
+        .into_iter()
+        .find(|a| a["action"] == "delete_msg")
+        .unwrap();
+    assert_eq!(delete["params"], json!({"message_id": message_id}));
+    bot.shutdown().await.unwrap();
+}
