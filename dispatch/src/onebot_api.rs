@@ -14,8 +14,9 @@
 //! ```
 
 use botgate_proto::onebot::action::{
-    ActionParams, DeleteMsg, GetLoginInfo, GetMsg, LoginInfo, MessageIdResult, MsgInfo, NoData,
-    SendGroupMsg, SendMsg, SendPrivateMsg,
+    ActionParams, DeleteMsg, GetGroupInfo, GetGroupMemberInfo, GetLoginInfo, GetMsg, GroupInfo,
+    GroupMemberInfo, LoginInfo, MessageIdResult, MsgInfo, NoData, SendGroupMsg, SendMsg,
+    SendPrivateMsg, SetGroupBan, SetGroupKick,
 };
 use botgate_proto::onebot::Message;
 
@@ -127,6 +128,64 @@ impl OneBotApi<'_> {
     pub async fn get_login_info(&self) -> Result<LoginInfo, ActionError> {
         self.call_typed(&GetLoginInfo {}).await
     }
+
+    /// `get_group_info`: a group's name and member counts.
+    pub async fn get_group_info(&self, group_id: i64) -> Result<GroupInfo, ActionError> {
+        self.call_typed(&GetGroupInfo {
+            group_id,
+            no_cache: false,
+        })
+        .await
+    }
+
+    /// `get_group_member_info`: one member of a group.
+    pub async fn get_group_member_info(
+        &self,
+        group_id: i64,
+        user_id: i64,
+    ) -> Result<GroupMemberInfo, ActionError> {
+        self.call_typed(&GetGroupMemberInfo {
+            group_id,
+            user_id,
+            no_cache: false,
+        })
+        .await
+    }
+
+    /// `set_group_ban`: mutes a member for `duration` seconds (0 lifts the ban).
+    pub async fn set_group_ban(
+        &self,
+        group_id: i64,
+        user_id: i64,
+        duration: u64,
+    ) -> Result<(), ActionError> {
+        let NoData = self
+            .call_typed(&SetGroupBan {
+                group_id,
+                user_id,
+                duration,
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// `set_group_kick`: removes a member (`reject_add_request`: refuse their requests to
+    /// rejoin).
+    pub async fn set_group_kick(
+        &self,
+        group_id: i64,
+        user_id: i64,
+        reject_add_request: bool,
+    ) -> Result<(), ActionError> {
+        let NoData = self
+            .call_typed(&SetGroupKick {
+                group_id,
+                user_id,
+                reject_add_request,
+            })
+            .await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +249,25 @@ mod tests {
         assert_eq!(
             fake.calls.lock().unwrap()[0].params,
             json!({"message_id": 55})
+        );
+
+        let (ctx, fake) = with_answer(Value::Null);
+        ctx.onebot().set_group_ban(9, 8, 600).await.unwrap();
+        ctx.onebot().set_group_kick(9, 8, true).await.unwrap();
+        let calls = fake.calls.lock().unwrap().clone();
+        assert_eq!(
+            (calls[0].name.as_str(), &calls[0].params),
+            (
+                "set_group_ban",
+                &json!({"group_id": 9, "user_id": 8, "duration": 600})
+            )
+        );
+        assert_eq!(
+            (calls[1].name.as_str(), &calls[1].params),
+            (
+                "set_group_kick",
+                &json!({"group_id": 9, "user_id": 8, "reject_add_request": true})
+            )
         );
 
         let (ctx, _) = with_answer(json!({"user_id": 10001, "nickname": "bot"}));

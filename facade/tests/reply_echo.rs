@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use botgate::dispatch::{Handlers, Unified, Unify};
 use botgate::proto::onebot::Message;
-use botgate::proto::unified::Element;
+use botgate::proto::unified::{Element, Media};
 use botgate::sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
 use botgate::{Bot, Context, Filter, OneBotHandlers, OutMessage, ReplyError, ReplyErrorKind};
 use botgate::{BubbleHandlers, QqHandlers, ReplyReceipt};
@@ -30,8 +30,12 @@ async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
     }
 }
 
+/// The picture `/image` answers with.
+const PICTURE: &str = "https://example.invalid/a.png";
+
 /// The echo handler: written once, for every platform. `/face` answers with a face element
-/// (which Bubble and QQ groups cannot carry); anything else is echoed as text.
+/// (which Bubble and QQ groups cannot carry), `/image` with a caption and a picture by URL;
+/// anything else is echoed as text.
 async fn echo(ctx: Context, event: Unified) -> Result<ReplyReceipt, ReplyError> {
     let text = event.plain_text();
     let text = text.trim();
@@ -39,6 +43,11 @@ async fn echo(ctx: Context, event: Unified) -> Result<ReplyReceipt, ReplyError> 
         OutMessage::new()
             .with(Element::Face { id: "14".into() })
             .text(" face")
+    } else if text == "/image" {
+        OutMessage::new().text("pic").with(Element::Image(Media {
+            url: Some(PICTURE.into()),
+            ..Media::default()
+        }))
     } else {
         OutMessage::from(format!("echo: {text}"))
     };
@@ -187,7 +196,14 @@ async fn qq_echo_answers_guild_dm_group_and_c2c() {
             json!({"group_openid": "G1", "content": " /face", "author": {"member_openid": "M1"}}),
         ),
     );
-    let seen = seen.wait_len(5).await;
+    sim.push_event(
+        "GROUP_AT_MESSAGE_CREATE",
+        qq_message(
+            "m-image",
+            json!({"group_openid": "G3", "content": " /image", "author": {"member_openid": "M1"}}),
+        ),
+    );
+    let seen = seen.wait_len(6).await;
 
     let cases = [
         ("m-guild", "/channels/c1/messages", "echo: hello guild"),
@@ -228,6 +244,36 @@ async fn qq_echo_answers_guild_dm_group_and_c2c() {
         other => panic!("expected Unsupported, got {other:?}"),
     }
     assert_eq!(sim.requests("POST", "/v2/groups/G1/messages").len(), 1);
+
+    // A picture in a group: uploaded first, then sent as media (msg_type 7) with the caption.
+    let uploads = sim.requests("POST", "/v2/groups/G3/files");
+    assert_eq!(uploads.len(), 1, "{uploads:?}");
+    let (status, upload, _) = http(&uploads[0]);
+    assert_eq!(status, 200, "{upload}");
+    assert_eq!(
+        upload,
+        json!({"file_type": 1, "url": PICTURE, "srv_send_msg": false})
+    );
+    let sends = sim.requests("POST", "/v2/groups/G3/messages");
+    assert_eq!(sends.len(), 1, "{sends:?}");
+    let (status, body, _) = http(&sends[0]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (
+            &body["content"],
+            &body["msg_type"],
+            &body["msg_id"],
+            &body["msg_seq"]
+        ),
+        (&json!("pic"), &json!(7), &json!("m-image"), &json!(1))
+    );
+    assert!(
+        body["media"]["file_info"]
+            .as_str()
+            .is_some_and(|f| !f.is_empty()),
+        "{body}"
+    );
+    assert!(matches!(outcome(&seen, "m-image"), Ok(Some(_))), "{seen:?}");
     bot.shutdown().await.unwrap();
 }
 
@@ -322,7 +368,12 @@ async fn bubble_echo_answers_channel_and_dm() {
         json!({"id": 2003, "channelId": 123, "guildId": 10, "content": "/face",
                "authorId": 77, "author": {"id": 77, "name": "u"}}),
     );
-    let seen = seen.wait_len(3).await;
+    sim.push_event(
+        "MESSAGE_CREATE",
+        json!({"id": 2004, "channelId": 124, "guildId": 10, "content": "/image",
+               "authorId": 77, "author": {"id": 77, "name": "u"}}),
+    );
+    let seen = seen.wait_len(4).await;
 
     let bearer = format!("Bearer {}", sim.config().token);
     let channel = sim.requests("POST", "/channels/123/messages");
@@ -359,6 +410,17 @@ async fn bubble_echo_answers_channel_and_dm() {
         other => panic!("expected Unsupported, got {other:?}"),
     }
     assert_eq!(sim.requests("POST", "/channels/123/messages").len(), 1);
+
+    // A picture: an attachment by URL next to the caption.
+    let image = sim.requests("POST", "/channels/124/messages");
+    assert_eq!(image.len(), 1, "{image:?}");
+    let (status, body, _) = http(&image[0]);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"content": "pic", "replyToId": 2004,
+               "attachments": [{"url": PICTURE, "category": "image"}]})
+    );
     bot.shutdown().await.unwrap();
 }
 
@@ -394,7 +456,8 @@ async fn onebot_echo_answers_group_and_private_with_segments() {
     sim.push_event(onebot_message("group", 12345, "hello group"));
     sim.push_event(onebot_message("private", 12346, "hello private"));
     sim.push_event(onebot_message("group", 12347, "/face"));
-    let seen = seen.wait_len(3).await;
+    sim.push_event(onebot_message("private", 12348, "/image"));
+    let seen = seen.wait_len(4).await;
 
     let sent = sim.sent_messages();
     let find = |action: &str, reply: &str| {
@@ -436,7 +499,16 @@ async fn onebot_echo_answers_group_and_private_with_segments() {
             {"type": "text", "data": {"text": " face"}},
         ])
     );
-    assert_eq!(sent.len(), 3, "{sent:?}");
+    let image = find("send_private_msg", "12348");
+    assert_eq!(
+        image.params["message"],
+        json!([
+            {"type": "reply", "data": {"id": "12348"}},
+            {"type": "text", "data": {"text": "pic"}},
+            {"type": "image", "data": {"file": PICTURE}},
+        ])
+    );
+    assert_eq!(sent.len(), 4, "{sent:?}");
     bot.shutdown().await.unwrap();
 }
 

@@ -138,6 +138,26 @@ fn no_heartbeat_for_two_intervals_reconnects() {
 }
 
 #[test]
+fn watchdog_is_armed_on_reconnect_when_the_interval_is_known() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE);
+    frame(&mut s, now, HEARTBEAT);
+    assert_eq!(s.poll_timeout(), Some(now + secs(60)));
+    // the connection drops; the next one never sees a heartbeat
+    s.handle_closed(now + secs(1), None, "");
+    events(&mut s);
+    let (at, _) = s.next_connect().expect("a reconnect is planned");
+    s.handle_connected(at);
+    assert_eq!(
+        s.poll_timeout(),
+        Some(at + secs(60)),
+        "the interval learnt before arms the watchdog at once"
+    );
+    s.handle_timeout(at + secs(60));
+    assert_eq!(close_code(&tx(&mut s)), Some(WATCHDOG_CLOSE_CODE));
+}
+
+#[test]
 fn actions_get_echoes_and_responses_match_in_any_order() {
     let (mut s, now) = open(forward());
     let a = s.call(now, "get_login_info", &json!({}), None);

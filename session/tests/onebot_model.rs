@@ -55,6 +55,8 @@ struct World {
     now: Instant,
     calls: HashMap<u64, CallInfo>,
     last_heartbeat: Option<Instant>,
+    /// A heartbeat (with its interval) has been seen on some connection.
+    interval_known: bool,
     self_id_known: bool,
 }
 
@@ -183,6 +185,7 @@ impl World {
                     for f in std::mem::take(&mut imp.outbox) {
                         if f.contains("\"heartbeat\"") {
                             self.last_heartbeat = Some(self.now);
+                            self.interval_known = true;
                         }
                         self.s.handle_frame(self.now, Bytes::from(f));
                     }
@@ -246,7 +249,9 @@ impl World {
                     imp.next_heartbeat =
                         Some(self.now + Duration::from_millis(self.rng.below(30_000)));
                     self.imp = Some(imp);
-                    self.last_heartbeat = None;
+                    // once the interval is known (any heartbeat ever seen), the watchdog runs
+                    // from the moment of connecting; before that it waits for a heartbeat
+                    self.last_heartbeat = self.interval_known.then_some(self.now);
                     self.s.handle_connected(self.now);
                 }
             } else if imp.is_some_and(|t| t <= self.now) {
@@ -313,6 +318,7 @@ fn run(seed: u64) {
         now: t0,
         calls: HashMap::new(),
         last_heartbeat: None,
+        interval_known: false,
         self_id_known: false,
     };
     for _ in 0..STEPS {

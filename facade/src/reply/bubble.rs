@@ -65,11 +65,12 @@ fn id(a: &Answering, what: &str, value: Option<&str>) -> Result<i64, ReplyError>
         .ok_or_else(|| ReplyError::no_target(format!("{} has no numeric {what}", a.kind)))
 }
 
-/// Where an answer to `a` goes: DMs to the author's DM thread, everything else to the
-/// channel (or group thread) it came from.
+/// Where an answer to `a` goes: DMs to the DM thread of whoever triggered the event,
+/// everything else to the channel (or group thread) it came from.
 pub(crate) fn target(a: &Answering) -> Result<BubbleTarget, ReplyError> {
     match a.scene {
-        Scene::Private => id(a, "author id", Some(&a.peer)).map(BubbleTarget::User),
+        // Not `peer`: a DM deletion names the thread there, and no user.
+        Scene::Private => id(a, "author id", Some(&a.user_id)).map(BubbleTarget::User),
         Scene::Guild | Scene::Group => {
             id(a, "channel id", a.sub_peer.as_deref()).map(BubbleTarget::Channel)
         }
@@ -164,6 +165,7 @@ mod tests {
             scene,
             peer: peer.into(),
             sub_peer: sub_peer.map(Into::into),
+            user_id: peer.into(),
             message_id: Some("900".into()),
             is_message: true,
         }
@@ -181,6 +183,9 @@ mod tests {
         );
         assert!(target(&answering(Scene::Guild, "1", None)).is_err());
         assert!(target(&answering(Scene::Private, "not-a-number", None)).is_err());
+        let mut deletion = answering(Scene::Private, "5001", Some("5001"));
+        deletion.user_id.clear();
+        assert!(target(&deletion).is_err(), "a DM deletion names no user");
     }
 
     #[test]

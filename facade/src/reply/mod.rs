@@ -40,6 +40,8 @@ pub(crate) struct Answering {
     pub(crate) peer: String,
     /// The unified sub-peer.
     pub(crate) sub_peer: Option<String>,
+    /// Who triggered the event (empty when the platform does not say).
+    pub(crate) user_id: String,
     /// The message being answered, for messages.
     pub(crate) message_id: Option<String>,
     /// Whether the event is a message (not a notice or request).
@@ -79,6 +81,7 @@ pub(crate) fn answering(platform: Platform, raw: &[u8]) -> Result<Answering, Rep
         scene: u.contact.scene.clone(),
         peer: u.contact.peer.clone(),
         sub_peer: u.contact.sub_peer.clone().filter(|s| !s.is_empty()),
+        user_id: u.user_id.clone(),
         message_id: u.message_id.clone().filter(|s| !s.is_empty()),
         is_message,
         kind,
@@ -112,6 +115,7 @@ mod tests {
         assert_eq!(a.peer, "C9F7");
         assert_eq!(a.sub_peer, None);
         assert_eq!(a.message_id.as_deref(), Some("ROBOT1.0_x"));
+        assert_eq!(a.user_id, "E4F4");
         assert!(a.is_message);
     }
 

@@ -214,6 +214,7 @@ mod tests {
             scene,
             peer: peer.into(),
             sub_peer: sub_peer.map(Into::into),
+            user_id: peer.into(),
             message_id: Some("555".into()),
             is_message: true,
         }

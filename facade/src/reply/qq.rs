@@ -228,6 +228,7 @@ mod tests {
             scene,
             peer: peer.into(),
             sub_peer: sub_peer.map(Into::into),
+            user_id: peer.into(),
             message_id: Some("m1".into()),
             is_message: true,
         }

@@ -375,7 +375,11 @@ impl SessionMachine for Session {
         self.plan = None;
         self.frames_seen = false;
         self.ready_sent = false;
-        self.watchdog = None;
+        // An interval learnt on an earlier connection arms the watchdog at once: an
+        // implementation that never heartbeats after a reconnect is still detected.
+        self.watchdog = self
+            .heartbeat_interval
+            .map(|iv| now + iv.saturating_mul(self.config.heartbeat_misses.max(1)));
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;
