@@ -26,7 +26,10 @@ pub use botgate_transport as transport;
 mod bot;
 mod reply;
 
-pub use bot::{Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, QqBot, RunningBot};
+pub use bot::{
+    Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, OneBotReverse, QqBot, ReverseBot,
+    RunningBot,
+};
 pub use botgate_codec::Intents;
 pub use botgate_dispatch::bubble::BubbleHandlers;
 pub use botgate_dispatch::onebot::OneBotHandlers;

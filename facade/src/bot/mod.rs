@@ -19,6 +19,7 @@ mod error;
 mod glue;
 mod onebot;
 mod qq;
+mod reverse;
 mod running;
 
 mod bubble;
@@ -28,6 +29,7 @@ pub use error::{Error, ErrorKind};
 pub use glue::Glue;
 pub use onebot::OneBotBot;
 pub use qq::QqBot;
+pub use reverse::{OneBotReverse, ReverseBot};
 pub use running::{Lifecycle, RunningBot};
 
 use std::sync::Arc;
@@ -63,6 +65,12 @@ impl Bot {
     /// A OneBot v11 bot that connects to an implementation's forward WebSocket (`ws://...`).
     pub fn onebot_ws(url: impl Into<String>) -> OneBotBot {
         OneBotBot::new(url.into())
+    }
+
+    /// A OneBot v11 reverse-WS listener on `addr` (e.g. `127.0.0.1:8080`): the implementation
+    /// connects to us (Waylay, NapCat, ...); many bot accounts may share it.
+    pub fn onebot_reverse(addr: impl Into<String>) -> OneBotReverse {
+        OneBotReverse::new(addr.into())
     }
 }
 
