@@ -31,12 +31,12 @@ mod unified_platforms;
 
 pub use context::{Action, ActionError, ActionErrorKind, ActionSink, BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
-pub use onebot_api::OneBotApi;
-pub use reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
 pub use error::{BotError, BotErrorKind, HandlerError};
 pub use filter::{Conversation, Filter, Scene};
 pub use handlers::{HandlerFuture, Handlers};
+pub use onebot_api::OneBotApi;
 pub use platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+pub use reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
 pub use stats::DispatchStats;
 pub use unified::{Category, UnifiedEvent, Unify};
 

@@ -82,6 +82,19 @@ async fn bubble_subscribes_to_the_handled_event_types() {
             }
         });
     }
+    let confirmed = Seen::new();
+    {
+        let confirmed = confirmed.clone();
+        handlers.on_events_subscribed(move |_, ev| {
+            let confirmed = confirmed.clone();
+            async move {
+                let mut events = ev.subscribed_events;
+                events.sort();
+                confirmed.push(events.join(","));
+                Ok(())
+            }
+        });
+    }
     handlers
         .on_dm_message_create(|_, _| async { Ok(()) })
         .on_guild_member_add(|_, _| async { Ok(()) });
@@ -113,6 +126,11 @@ async fn bubble_subscribes_to_the_handled_event_types() {
     assert_eq!(sent, expected);
     assert_eq!(sim.subscriptions(), [expected.map(String::from).to_vec()]);
     ready.wait_len(1).await;
+    // the session tracks the confirmation and passes the frame on to the handler too
+    assert_eq!(
+        confirmed.wait_len(1).await,
+        ["DM_MESSAGE_CREATE,GUILD_MEMBER_ADD,MESSAGE_CREATE"]
+    );
 
     sim.push_event("CHANNEL_CREATE", json!({"id": 7, "name": "not subscribed"}));
     sim.push_event("SOME_FUTURE_EVENT", json!("would not decode"));
@@ -133,12 +151,12 @@ async fn bubble_subscribes_to_the_handled_event_types() {
         "the sim delivered an unsubscribed type: {dispatched:?}"
     );
     let stats = bot.dispatcher().stats();
-    // BOT_READY and MESSAGE_CREATE decoded; the future type dropped undecoded.
-    assert_eq!(stats.decoded, 2, "{stats:?}");
+    // BOT_READY, EVENTS_SUBSCRIBED and MESSAGE_CREATE decoded; the future type dropped
+    // undecoded.
+    assert_eq!(stats.decoded, 3, "{stats:?}");
     assert_eq!(stats.decode_errors, 0, "{stats:?}");
-    // Frames: BOT_READY, the future type, MESSAGE_CREATE (the session keeps
-    // EVENTS_SUBSCRIBED to itself).
-    assert_eq!((stats.frames, stats.unhandled), (3, 1), "{stats:?}");
+    // Frames: BOT_READY, EVENTS_SUBSCRIBED, the future type, MESSAGE_CREATE.
+    assert_eq!((stats.frames, stats.unhandled), (4, 1), "{stats:?}");
     within("shutdown", bot.shutdown()).await.unwrap();
 }
 

@@ -208,8 +208,14 @@ fn confirmed_set_follows_subscribed_unsubscribed_invalid_and_denied() {
         r#"{"op":0,"t":"SUBSCRIBE_DENIED","d":{"reason":"no permission","events":["MESSAGE_CREATE"]}}"#,
     );
     let ev = events(&mut s);
+    let n = ev.len();
+    assert!(n >= 2);
     assert!(
-        matches!(ev.last(), Some(SessionEvent::SubscribeDenied { reason, events }) if reason == "no permission" && events == &strs(&["MESSAGE_CREATE"]))
+        matches!(&ev[n - 2], SessionEvent::SubscribeDenied { reason, events } if reason == "no permission" && events == &strs(&["MESSAGE_CREATE"]))
+    );
+    // the control frame also reaches handlers (on_subscribe_denied, on_raw)
+    assert!(
+        matches!(&ev[n - 1], SessionEvent::Dispatch(f) if f.event_type() == Some("SUBSCRIBE_DENIED"))
     );
     assert!(s.confirmed().is_empty());
     assert!(!s.desired().contains(&"MESSAGE_CREATE".to_owned()));
@@ -263,7 +269,8 @@ fn error_rate_limit_is_an_event_and_halves_the_budget() {
         r#"{"op":0,"t":"ERROR","d":{"code":"RATE_LIMIT","message":"Too many messages"}}"#,
     );
     assert!(
-        matches!(events(&mut s).as_slice(), [SessionEvent::ServerError { code, message }] if code == "RATE_LIMIT" && message == "Too many messages")
+        matches!(events(&mut s).as_slice(), [SessionEvent::ServerError { code, message }, SessionEvent::Dispatch(f)]
+            if code == "RATE_LIMIT" && message == "Too many messages" && f.event_type() == Some("ERROR"))
     );
     for i in 0..30 {
         s.subscribe(now, &[format!("E{i}")]);

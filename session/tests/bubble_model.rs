@@ -286,6 +286,15 @@ impl Oracle {
                 assert_eq!(self.session, Some(server.cur.id));
                 RESUMED.fetch_add(1, Ordering::Relaxed);
             }
+            // control frames (EVENTS_SUBSCRIBED, ERROR, ...) pass through to handlers as well;
+            // the model's events are the application dispatches
+            SessionEvent::Dispatch(f)
+                if matches!(
+                    f.event_type(),
+                    Some(
+                        "EVENTS_SUBSCRIBED" | "EVENTS_UNSUBSCRIBED" | "SUBSCRIBE_DENIED" | "ERROR"
+                    )
+                ) => {}
             SessionEvent::Dispatch(f) => {
                 assert_eq!(
                     self.session,

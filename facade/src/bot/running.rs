@@ -87,7 +87,8 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
                 tracing::info!("Ctrl-C: closing the session");
                 self.shutdown().await
             }
-            _ = lifecycle.wait_for(|l| l.stopped.is_some()) => {
+            // the wait's guard is dropped before the pump is awaited: the future stays Send
+            _ = async { let _ = lifecycle.wait_for(|l| l.stopped.is_some()).await; } => {
                 let pump = &mut self.pump;
                 match pump.await {
                     Ok(result) => result,

@@ -39,7 +39,6 @@ pub(crate) fn dedupe_key(t: &str, data: Option<&[u8]>) -> Option<DedupeKey> {
     Some((t.into(), id.into()))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,8 +49,14 @@ mod tests {
 
     #[test]
     fn ids_in_any_form_and_reaction_fields_make_the_key() {
-        assert_eq!(key("M", r#"{"id":1001,"x":1}"#), Some(("M".into(), "1001".into())));
-        assert_eq!(key("M", r#"{"id":"1001"}"#), Some(("M".into(), "1001".into())));
+        assert_eq!(
+            key("M", r#"{"id":1001,"x":1}"#),
+            Some(("M".into(), "1001".into()))
+        );
+        assert_eq!(
+            key("M", r#"{"id":"1001"}"#),
+            Some(("M".into(), "1001".into()))
+        );
         assert_eq!(
             key("R", r#"{"emoji":"x","messageId":7,"userId":8}"#),
             Some(("R".into(), "7/8/\"x\"".into()))

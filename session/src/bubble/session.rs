@@ -399,12 +399,15 @@ impl Session {
                     self.events.push_back(SessionEvent::InvalidEvents(invalid));
                 }
                 self.subscriptions_changed();
+                // handlers (`on_events_subscribed`, `on_raw`) see it too
+                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
             }
             "EVENTS_UNSUBSCRIBED" => {
                 let d = wire::data_value(frame.data());
                 self.subs
                     .on_unsubscribed(wire::str_list(&d, "unsubscribedEvents"));
                 self.subscriptions_changed();
+                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
             }
             "SUBSCRIBE_DENIED" => {
                 let d = wire::data_value(frame.data());
@@ -414,6 +417,7 @@ impl Session {
                 self.subs.reject(&events);
                 self.events
                     .push_back(SessionEvent::SubscribeDenied { reason, events });
+                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
             }
             "ERROR" => {
                 let d = wire::data_value(frame.data());
@@ -425,6 +429,7 @@ impl Session {
                 }
                 self.events
                     .push_back(SessionEvent::ServerError { code, message });
+                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
             }
             _ => {
                 if let Some(key) = dedupe_key(&t, frame.data()) {

@@ -83,6 +83,8 @@ pub fn consume(
         while let Some(event) = events.recv().await {
             let mut p = out.progress.clone();
             match event {
+                // Bubble control frames pass through to handlers; they are not scripted events
+                SessionEvent::Dispatch(frame) if is_control(&frame) => {}
                 SessionEvent::Dispatch(frame) => {
                     out.keys.push(frame_key(&frame));
                     p.delivered += 1;
@@ -193,4 +195,12 @@ pub fn sent_keys_first(sent: &[Value], skip: &[&str]) -> Vec<(String, String)> {
         .map(|f| (f["t"].as_str().unwrap().to_owned(), id_text(&f["d"]["id"])))
         .filter(|k| seen.insert(k.clone()))
         .collect()
+}
+
+/// Bubble's subscription / error frames, which the session also passes on as dispatches.
+pub fn is_control(frame: &botgate_codec::Frame) -> bool {
+    matches!(
+        frame.event_type(),
+        Some("EVENTS_SUBSCRIBED" | "EVENTS_UNSUBSCRIBED" | "SUBSCRIBE_DENIED" | "ERROR")
+    )
 }
