@@ -1203,9 +1203,7 @@ fn table_agrees_with_the_schema_unified_and_scene_keys() {
     }
     // Mappings the schema has no `unified` key for: data-dependent or botgate additions. A
     // new one must be added here (and, where it is unconditional, to the schema).
-    let expected: BTreeSet<String> = ["onebot notice.notify.poke", "onebot notice.offline_file"]
-        .map(String::from)
-        .into();
+    let expected: BTreeSet<String> = ["onebot notice.notify.poke"].map(String::from).into();
     assert_eq!(refinements, expected);
 }
 
