@@ -36,3 +36,8 @@ pub use botgate_dispatch::onebot::OneBotHandlers;
 pub use botgate_dispatch::qq::QqHandlers;
 pub use botgate_dispatch::{BotError, Context, Dispatcher, Filter, HandlerError};
 pub use botgate_dispatch::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt};
+
+/// The README's code blocks compile as doctests, so the README stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
