@@ -176,10 +176,27 @@ fn group_message(m: &p::GroupMessage, ctx: &UnifyContext) -> botgate_proto::unif
     let mut e = new(EventKind::Message, SubEvent::Group, contact, user, t, ctx);
     e.message_id = non_empty(&m.id);
     e.elements = reply(m.message_reference.as_ref()).into_iter().collect();
-    e.elements.extend(qq_content(&m.content, false, |_| None));
+    let mut content = qq_content(&m.content, false, |_| None);
+    trim_mention_gap(&mut content);
+    e.elements.extend(content);
     e.elements.extend(attachments(&m.attachments));
     e.raw_message = Some(m.content.clone());
     e
+}
+
+/// QQ removes the @bot mention from group AT messages but leaves the space after it
+/// (`" hello"`): drop that gap so the text equals what the user typed after the mention.
+fn trim_mention_gap(elements: &mut Vec<botgate_proto::unified::Element>) {
+    use botgate_proto::unified::Element;
+    if let Some(Element::Text { text }) = elements.first_mut() {
+        let trimmed = text.trim_start();
+        if trimmed.len() != text.len() {
+            *text = trimmed.to_owned();
+        }
+        if text.is_empty() {
+            elements.remove(0);
+        }
+    }
 }
 
 fn c2c_message(m: &p::C2cMessage, ctx: &UnifyContext) -> botgate_proto::unified::Event {
