@@ -1,0 +1,119 @@
+//! `botgate sim --platform P`: a simulator an outside client can use. The binary prints its
+//! URLs and credentials as one JSON line; a bot built from exactly that line connects and
+//! becomes ready; SIGTERM stops the simulator cleanly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use botgate::{Bot, BubbleHandlers, OneBotHandlers, QqHandlers};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+async fn start_sim(platform: &str) -> (Child, Value) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_botgate"))
+        .args([
+            "sim",
+            "--platform",
+            platform,
+            "--port",
+            "0",
+            "--heartbeat-ms",
+            "1000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(LIMIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    // keep reading stdout in the background so the final line never blocks the child
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, serde_json::from_str(&first).unwrap())
+}
+
+async fn stop(mut child: Child) {
+    let pid = child.id().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = tokio::time::timeout(LIMIT, child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(exit.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sim_serves_qq_bubble_and_onebot_to_an_outside_client() {
+    let (qq, info) = start_sim("qq").await;
+    assert_eq!(info["platform"], "qq");
+    let bot = Bot::qq(
+        info["app_id"].as_str().unwrap(),
+        info["client_secret"].as_str().unwrap(),
+    )
+    .api_base(info["api_base"].as_str().unwrap())
+    .auth_base(info["api_base"].as_str().unwrap())
+    .handlers({
+        let mut h = QqHandlers::new();
+        h.on_at_message_create(|_, _| async { Ok(()) });
+        h
+    })
+    .start()
+    .await
+    .unwrap();
+    let mut life = bot.lifecycle();
+    tokio::time::timeout(LIMIT, life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap()
+        .unwrap();
+    bot.shutdown().await.unwrap();
+    stop(qq).await;
+
+    let (bubble, info) = start_sim("bubble").await;
+    let bot = Bot::bubble(info["token"].as_str().unwrap())
+        .gateway_url(info["url"].as_str().unwrap())
+        .handlers({
+            let mut h = BubbleHandlers::new();
+            h.on_message_create(|_, _| async { Ok(()) });
+            h
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut life = bot.lifecycle();
+    tokio::time::timeout(LIMIT, life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap()
+        .unwrap();
+    bot.shutdown().await.unwrap();
+    stop(bubble).await;
+
+    let (onebot, info) = start_sim("onebot").await;
+    let bot = Bot::onebot_ws(info["url"].as_str().unwrap())
+        .handlers(OneBotHandlers::new())
+        .start()
+        .await
+        .unwrap();
+    let mut life = bot.lifecycle();
+    tokio::time::timeout(LIMIT, life.wait_for(|l| l.self_id.is_some()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        life.borrow().self_id,
+        info["self_id"].as_i64().map(|id| id.to_string())
+    );
+    bot.shutdown().await.unwrap();
+    stop(onebot).await;
+}
