@@ -182,3 +182,18 @@ fn deserialising_a_list_of_names_keeps_unknown_ones() {
     );
     assert!(serde_json::from_str::<qq::EventType>("12").is_err());
 }
+
+#[test]
+fn classify_ignores_a_sub_type_without_a_detail_type() {
+    use botgate_proto::onebot::EventKind;
+    let kind = EventKind::classify("notice", None, Some("group_ban"));
+    assert_eq!(kind, EventKind::Unknown("notice".to_owned()));
+    assert_eq!(
+        EventKind::classify("notice", Some("group_ban"), Some("ban")),
+        EventKind::NoticeGroupBan
+    );
+    assert_eq!(
+        EventKind::classify("notice", Some("brand_new"), Some("x")).as_str(),
+        "notice.brand_new.x"
+    );
+}

@@ -279,9 +279,15 @@ pub fn onebot_spec(s: &OneBotSchema) -> EnumSpec {
     extra.line("        };");
     extra.line("        known.unwrap_or_else(|| {");
     extra.line("            let mut kind = post_type.to_owned();");
-    extra.line("            for part in [detail, sub_type].into_iter().flatten() {");
+    // a sub type without a detail type is not part of any kind (`notice` + `group_ban` must
+    // not read back as the known `notice.group_ban`)
+    extra.line("            if let Some(detail) = detail {");
     extra.line("                kind.push('.');");
-    extra.line("                kind.push_str(part);");
+    extra.line("                kind.push_str(detail);");
+    extra.line("                if let Some(sub_type) = sub_type {");
+    extra.line("                    kind.push('.');");
+    extra.line("                    kind.push_str(sub_type);");
+    extra.line("                }");
     extra.line("            }");
     extra.line("            EventKind::Unknown(kind)");
     extra.line("        })");

@@ -559,9 +559,13 @@ impl EventKind {
         };
         known.unwrap_or_else(|| {
             let mut kind = post_type.to_owned();
-            for part in [detail, sub_type].into_iter().flatten() {
+            if let Some(detail) = detail {
                 kind.push('.');
-                kind.push_str(part);
+                kind.push_str(detail);
+                if let Some(sub_type) = sub_type {
+                    kind.push('.');
+                    kind.push_str(sub_type);
+                }
             }
             EventKind::Unknown(kind)
         })
