@@ -1,6 +1,6 @@
 //! The QQ bot over loopback against `QqSim`: intents from handlers, no decode for unhandled
 //! events, per-conversation order under concurrency, panics contained, backpressure without
-//! loss, and access-token refresh across a reconnect.
+//! loss, and one shared access token, refreshed across reconnects.
 //!
 //! Synchronisation is by sim logs, lifecycle / status watch channels, barriers and semaphores;
 //! every wait is bounded by [`WAIT`] so a bug fails the test instead of hanging it.
@@ -12,7 +12,7 @@ use std::time::Duration;
 use botgate::dispatch::{BotErrorKind, DispatchConfig};
 use botgate::session::driver::DriverConfig;
 use botgate::sim::{Fault, QqConfig, QqSim, Record};
-use botgate::{Bot, Intents, QqBot, QqHandlers};
+use botgate::{Bot, Intents, OutMessage, QqBot, QqHandlers};
 use serde_json::{json, Value};
 use tokio::sync::{watch, Barrier, Semaphore};
 
@@ -462,15 +462,140 @@ async fn a_slow_handler_backpressures_the_socket_without_loss() {
     within("shutdown", bot.shutdown()).await.unwrap();
 }
 
-/// With app id + secret and a short-lived token, a reconnect after expiry fetches a fresh token
-/// and resumes with it; events sent meanwhile arrive.
+/// Handlers that answer every `AT_MESSAGE_CREATE` with `echo: <content>` and record
+/// `(content, reply succeeded)` once the reply is done.
+fn echo_handlers(seen: &Seen<(String, bool)>) -> QqHandlers {
+    let mut handlers = QqHandlers::new();
+    let seen = seen.clone();
+    handlers.on_at_message_create(move |ctx, msg| {
+        let seen = seen.clone();
+        async move {
+            let sent = ctx
+                .reply(OutMessage::from(format!("echo: {}", msg.content)))
+                .await;
+            seen.push((msg.content, sent.is_ok()));
+            Ok(())
+        }
+    });
+    handlers
+}
+
+/// `(status, Authorization)` of every reply the sim received in channel `channel`.
+fn replies(sim: &QqSim, channel: &str) -> Vec<(u16, String)> {
+    sim.requests("POST", &format!("/channels/{channel}/messages"))
+        .iter()
+        .map(|r| match r {
+            Record::Http {
+                status, headers, ..
+            } => (
+                *status,
+                headers
+                    .iter()
+                    .find(|(k, _)| k == "authorization")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+            ),
+            other => panic!("not an HTTP record: {other:?}"),
+        })
+        .collect()
+}
+
+/// `QQBot <issued token n>`, as Identify / Resume / `Authorization` carry it.
+fn issued(sim: &QqSim, n: usize) -> String {
+    let tokens = sim.issued_tokens();
+    let token = tokens
+        .get(n)
+        .unwrap_or_else(|| panic!("token #{n} was not issued: {tokens:?}"));
+    format!("QQBot {token}")
+}
+
+/// With app id + secret and a short-lived token: a token the platform stopped accepting is
+/// replaced once (here by the reply that got 401), and the gateway resumes with that same
+/// replacement instead of fetching its own.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_access_token_is_refreshed_and_the_session_resumes() {
     let sim = QqSim::start(QqConfig {
-        // Short-lived: well inside the session's 60 s refresh margin, yet longer than the
-        // reconnect backoff (the session fetches the fresh token before it waits that out).
+        // Well inside the session's 60 s refresh margin (it asks for a token at the reconnect),
+        // and long enough that the replacement is still fresh when it does.
         token_expires_in: 5,
         access_token: None, // only tokens issued by the token endpoint are accepted
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let seen = Seen::new();
+    let bot = bot_for(&sim)
+        .handlers(echo_handlers(&seen))
+        .start()
+        .await
+        .unwrap();
+    let mut life = bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    assert_eq!(sim.identify_log()[0]["token"], issued(&sim, 0));
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "before"));
+    seen.wait_len(1).await;
+
+    // The token is now dead for the sim: the next reply gets 401 and refreshes it.
+    sim.expire_tokens();
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "expired"));
+    seen.wait_len(2).await;
+    let fresh = issued(&sim, 1);
+    assert_eq!(
+        replies(&sim, "50001"),
+        [
+            (200, issued(&sim, 0)),
+            (401, issued(&sim, 0)),
+            (200, fresh.clone())
+        ]
+    );
+
+    sim.inject(Fault::Drop);
+    within("the reconnect", life.wait_for(|l| l.reconnects >= 1))
+        .await
+        .unwrap();
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "while away"));
+    let resumed = within("RESUMED", life.wait_for(|l| l.resumes >= 1))
+        .await
+        .map(|l| l.clone());
+    assert!(
+        resumed.is_ok(),
+        "bot stopped: {:?}\nissued {:?}\nidentify {:?}\nresume {:?}",
+        life.borrow(),
+        sim.issued_tokens(),
+        sim.identify_log(),
+        sim.resume_log()
+    );
+    let resume = sim.resume_log();
+    assert_eq!(resume.len(), 1);
+    assert_eq!(
+        resume[0]["token"], fresh,
+        "resumed with the reply's refresh"
+    );
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "after"));
+    let seen = seen.wait_len(4).await;
+    let texts: Vec<&str> = seen.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(texts, ["before", "expired", "while away", "after"]);
+    assert!(seen.iter().all(|(_, ok)| *ok), "every reply sent: {seen:?}");
+    assert_eq!(sim.issued_tokens().len(), 2, "one refresh, one fetch");
+    let life = life.borrow().clone();
+    assert_eq!(
+        (life.readies, life.stopped),
+        (1, None),
+        "resumed, not re-identified"
+    );
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// A 1 s token dies during the (≥ 1 s) reconnect backoff. The session asks for its token when
+/// the backoff ends, so the Resume carries a live one: no 4004, no fatal stop, and the token
+/// endpoint is hit once for the one refresh that was needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_second_token_is_refreshed_once_after_the_backoff_and_the_session_resumes() {
+    let sim = QqSim::start(QqConfig {
+        token_expires_in: 1,
+        access_token: None,
         ..QqConfig::default()
     })
     .await
@@ -492,54 +617,137 @@ async fn an_expired_access_token_is_refreshed_and_the_session_resumes() {
     within("READY", life.wait_for(|l| l.readies >= 1))
         .await
         .unwrap();
-    // Tokens the sim issued, in order (the reply client may fetch its own: only the
-    // gateway's are compared).
-    let issued_index = |gateway_token: &Value| {
-        let token = gateway_token
-            .as_str()
-            .and_then(|t| t.strip_prefix("QQBot "));
-        sim.issued_tokens()
-            .iter()
-            .position(|t| Some(t.as_str()) == token)
-    };
-    let identified = issued_index(&sim.identify_log()[0]["token"]);
-    assert!(identified.is_some(), "Identify used an issued token");
+    assert_eq!(sim.identify_log()[0]["token"], issued(&sim, 0));
     sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "before"));
     seen.wait_len(1).await;
 
-    // The token is now dead for the sim; drop the connection.
-    sim.expire_tokens();
     sim.inject(Fault::Drop);
-    within("the reconnect", life.wait_for(|l| l.reconnects >= 1))
-        .await
-        .unwrap();
     sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "while away"));
-    let resumed = within("RESUMED", life.wait_for(|l| l.resumes >= 1))
-        .await
-        .map(|l| l.clone());
-    assert!(
-        resumed.is_ok(),
-        "bot stopped: {:?}\nissued {:?}\nidentify {:?}\nresume {:?}",
-        life.borrow(),
+    let resumed = within(
+        "RESUMED or a stop",
+        life.wait_for(|l| l.resumes >= 1 || l.stopped.is_some()),
+    )
+    .await
+    .map(|l| l.clone())
+    .unwrap();
+    assert_eq!(
+        (resumed.resumes, resumed.stopped),
+        (1, None),
+        "issued {:?}\nidentify {:?}\nresume {:?}",
         sim.issued_tokens(),
         sim.identify_log(),
         sim.resume_log()
     );
     let resume = sim.resume_log();
-    assert_eq!(resume.len(), 1);
-    let resumed_with = issued_index(&resume[0]["token"]);
-    assert!(
-        resumed_with > identified,
-        "Resume used a token issued after the expired one: {resume:?}, issued {:?}",
-        sim.issued_tokens()
+    assert_eq!(resume.len(), 1, "one Resume, not refused");
+    assert_eq!(resume[0]["token"], issued(&sim, 1));
+    assert_eq!(
+        sim.issued_tokens().len(),
+        2,
+        "the first token and the one refresh"
     );
     sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "after"));
     assert_eq!(seen.wait_len(3).await, ["before", "while away", "after"]);
     let life = life.borrow().clone();
+    assert_eq!((life.readies, life.stopped), (1, None));
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// Within one token lifetime the gateway and the replies use one access token: start-up,
+/// a reply and a reconnect (where the session asks for a token, its expiry being inside the
+/// 60 s margin) fetch it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_and_the_replies_share_one_access_token() {
+    let sim = QqSim::start(QqConfig {
+        token_expires_in: 30,
+        access_token: None,
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let seen = Seen::new();
+    let bot = bot_for(&sim)
+        .handlers(echo_handlers(&seen))
+        .start()
+        .await
+        .unwrap();
+    let mut life = bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    let token = issued(&sim, 0);
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "one"));
+    assert_eq!(seen.wait_len(1).await, [("one".to_owned(), true)]);
+    assert_eq!(replies(&sim, "50001"), [(200, token.clone())]);
     assert_eq!(
-        (life.readies, life.stopped),
-        (1, None),
-        "resumed, not re-identified"
+        sim.issued_tokens().len(),
+        1,
+        "the reply reused the gateway's"
     );
+
+    sim.inject(Fault::Drop);
+    within("RESUMED", life.wait_for(|l| l.resumes >= 1))
+        .await
+        .unwrap();
+    sim.push_event("AT_MESSAGE_CREATE", at_message("50001", "two"));
+    seen.wait_len(2).await;
+    assert_eq!(sim.identify_log()[0]["token"], token);
+    assert_eq!(sim.resume_log()[0]["token"], token);
+    assert_eq!(
+        replies(&sim, "50001"),
+        [(200, token.clone()), (200, token.clone())]
+    );
+    assert_eq!(sim.issued_tokens().len(), 1, "one token for everything");
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// A token the gateway refuses (4004) although its known lifetime has not run out is dropped
+/// from the shared cache before the session asks again: the next Identify carries a newly
+/// issued token, not the cached one (which would be a second 4004 and a fatal stop).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_the_gateway_rejects_is_replaced_not_reused() {
+    let sim = QqSim::start(QqConfig {
+        token_expires_in: 30,
+        access_token: None,
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let bot = bot_for(&sim)
+        .handlers({
+            let mut h = QqHandlers::new();
+            h.on_at_message_create(|_, _| async { Ok(()) });
+            h
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut life = bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    // Refused from now on, though the bot's cache believes it has 30 s left.
+    sim.expire_tokens();
+    sim.inject(Fault::Drop);
+    let after = within(
+        "a second READY or a stop",
+        life.wait_for(|l| l.readies >= 2 || l.stopped.is_some()),
+    )
+    .await
+    .map(|l| l.clone())
+    .unwrap();
+    assert_eq!(
+        (after.readies, after.stopped),
+        (2, None),
+        "issued {:?}\nidentify {:?}\nresume {:?}",
+        sim.issued_tokens(),
+        sim.identify_log(),
+        sim.resume_log()
+    );
+    assert_eq!(sim.resume_log()[0]["token"], issued(&sim, 0), "refused");
+    let identify = sim.identify_log();
+    assert_eq!(identify.len(), 2);
+    assert_eq!(identify[1]["token"], issued(&sim, 1), "a new token");
+    assert_eq!(sim.issued_tokens().len(), 2);
     within("shutdown", bot.shutdown()).await.unwrap();
 }

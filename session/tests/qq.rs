@@ -66,6 +66,15 @@ fn ready_session(config: Config) -> (Session, Instant) {
     (s, now)
 }
 
+/// Waits out the reconnect backoff: the session asks for its token when it ends (a timer).
+/// Returns the instant of the request and the events, the request last.
+fn backoff_ends(s: &mut Session) -> (Instant, Vec<SessionEvent>) {
+    assert!(s.next_connect().is_none(), "no connection before the token");
+    let at = s.poll_timeout().expect("the token request is timed");
+    s.handle_timeout(at);
+    (at, events(s))
+}
+
 /// Drives the session to its next connection and Hello; returns what it sent.
 fn reconnect_and_hello(s: &mut Session) -> (Instant, Vec<Value>) {
     let now = connect(s);
@@ -421,6 +430,13 @@ fn refreshable_token_is_requested_before_identifying_again() {
     s.handle_closed(now, Some(4900), "");
     let ev = events(&mut s);
     assert!(
+        !ev.iter()
+            .any(|e| matches!(e, SessionEvent::TokenRequired { .. })),
+        "asked only when the backoff ends: {ev:?}"
+    );
+    let (asked, ev) = backoff_ends(&mut s);
+    assert!(asked >= now + ms(1000), "after the backoff");
+    assert!(
         matches!(
             ev.last(),
             Some(SessionEvent::TokenRequired {
@@ -450,7 +466,8 @@ fn an_expired_token_is_requested_before_a_resume() {
     s.set_token(now, "QQBot tok-1", Some(Duration::from_secs(100)));
     let later = now + Duration::from_secs(100);
     s.handle_closed(later, Some(1006), "");
-    let ev = events(&mut s);
+    events(&mut s);
+    let (later, ev) = backoff_ends(&mut s);
     assert!(
         matches!(
             ev.last(),
@@ -665,7 +682,8 @@ fn close_4004_with_a_refreshable_token_refreshes_once_then_second_4004_is_fatal(
     c.refreshable_token = true;
     let (mut s, now) = ready_session(c);
     s.handle_closed(now, Some(4004), "auth");
-    let ev = events(&mut s);
+    events(&mut s);
+    let (now, ev) = backoff_ends(&mut s);
     assert!(
         matches!(
             ev.last(),
@@ -694,14 +712,18 @@ fn a_ready_between_two_4004s_gives_another_refresh() {
     c.refreshable_token = true;
     let (mut s, now) = ready_session(c);
     s.handle_closed(now, Some(4004), "");
+    let (now, _) = backoff_ends(&mut s);
     s.set_token(now, "QQBot fresh", None);
     let (now, _) = reconnect_and_hello(&mut s);
     frame(&mut s, now, &ready_frame(1));
     events(&mut s);
     s.handle_closed(now, Some(4004), "");
+    events(&mut s);
     assert!(matches!(
-        events(&mut s).last(),
-        Some(SessionEvent::TokenRequired { .. })
+        backoff_ends(&mut s).1.last(),
+        Some(SessionEvent::TokenRequired {
+            reason: TokenReason::Rejected
+        })
     ));
 }
 
@@ -748,4 +770,76 @@ fn the_stored_resume_point_is_the_handled_seq_when_the_application_reports_it() 
         6,
         "never beyond what was delivered"
     );
+}
+
+/// A 1 s token: asked for at the drop it would expire during the (≥ 1 s) backoff and arrive
+/// stale. The session asks when the backoff ends, and the token it gets then is the one that
+/// goes out in the Resume, still valid.
+#[test]
+fn a_short_lived_token_is_requested_when_the_backoff_ends_not_when_the_link_drops() {
+    let mut c = config();
+    c.refreshable_token = true;
+    let (mut s, now) = ready_session(c);
+    let ttl = Duration::from_secs(1);
+    s.set_token(now, "QQBot one-second-1", Some(ttl));
+    s.handle_closed(now, Some(1006), "");
+    let ev = events(&mut s);
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [SessionEvent::Reconnecting { resume: true, .. }]
+        ),
+        "no token request while the backoff runs: {ev:?}"
+    );
+    let due = s.poll_timeout().expect("a timer for the token request");
+    assert!(due >= now + ms(1000), "the backoff is at least 1 s");
+    assert!(due >= now + ttl, "the old token is dead by then");
+    // Nothing happens before the backoff ends.
+    s.handle_timeout(due - ms(1));
+    assert!(events(&mut s).is_empty());
+    assert!(s.next_connect().is_none());
+    let (asked, ev) = backoff_ends(&mut s);
+    assert_eq!(asked, due);
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [SessionEvent::TokenRequired {
+                reason: TokenReason::Expired
+            }]
+        ),
+        "{ev:?}"
+    );
+    assert_eq!(s.poll_timeout(), None, "asked once");
+    s.set_token(asked, "QQBot one-second-2", Some(ttl));
+    let (at, _) = s.next_connect().unwrap();
+    assert_eq!(at, asked, "connects as soon as the token is there");
+    let (sent_at, sent) = reconnect_and_hello(&mut s);
+    assert!(sent_at < asked + ttl, "the token is still valid at Resume");
+    assert_eq!(sent[0]["op"], 6);
+    assert_eq!(sent[0]["d"]["token"], "QQBot one-second-2");
+}
+
+/// A token supplied early (while the backoff runs) that outlives the wait is used without
+/// asking again; one that does not is asked for again when the backoff ends.
+#[test]
+fn a_token_supplied_during_the_backoff_is_kept_only_if_it_outlives_the_wait() {
+    let mut c = config();
+    c.refreshable_token = true;
+    let (mut s, now) = ready_session(c);
+    s.set_token(now, "QQBot tok-1", Some(Duration::from_secs(1)));
+    s.handle_closed(now, Some(1006), "");
+    events(&mut s);
+    let due = s.poll_timeout().unwrap();
+    s.set_token(now, "QQBot short", Some(Duration::from_millis(500)));
+    assert!(s.next_connect().is_none(), "would be dead at the connect");
+    assert_eq!(s.poll_timeout(), Some(due));
+    s.set_token(now, "QQBot long", Some(Duration::from_secs(7200)));
+    assert_eq!(
+        s.next_connect().unwrap().0,
+        due,
+        "kept; connects when the backoff ends"
+    );
+    assert!(events(&mut s).is_empty(), "not asked");
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["d"]["token"], "QQBot long");
 }

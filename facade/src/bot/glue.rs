@@ -1,4 +1,4 @@
-//! How each platform's session events become dispatcher inputs, and the QQ token fetcher.
+//! How each platform's session events become dispatcher inputs, and where QQ tokens come from.
 
 use std::time::{Duration, Instant};
 
@@ -9,8 +9,7 @@ use botgate_dispatch::onebot::OneBot;
 use botgate_dispatch::qq::Qq;
 use botgate_dispatch::Platform;
 use botgate_session::{bubble, onebot, qq, SessionMachine};
-use botgate_transport::http::HttpClient;
-use botgate_transport::Secret;
+use botgate_transport::qq::TokenSource;
 use bytes::Bytes;
 
 /// Joins a dispatch platform to its session machine.
@@ -23,6 +22,10 @@ pub trait Glue: Platform {
     fn from_event_bytes(bytes: Bytes) -> Result<Option<Self::Input>, botgate_codec::Error>;
     /// Hands a fresh access token to the machine (QQ only).
     fn set_token(_m: &mut Self::Machine, _now: Instant, _token: String, _ttl: Option<Duration>) {}
+    /// The token the machine last used (QQ only): what the platform rejected on a 4004.
+    fn token(_m: &Self::Machine) -> Option<String> {
+        None
+    }
 }
 
 impl Glue for Qq {
@@ -35,6 +38,9 @@ impl Glue for Qq {
     }
     fn set_token(m: &mut qq::Session, now: Instant, token: String, ttl: Option<Duration>) {
         m.set_token(now, token, ttl);
+    }
+    fn token(m: &qq::Session) -> Option<String> {
+        Some(m.token().expose().to_owned())
     }
 }
 
@@ -58,22 +64,7 @@ impl Glue for OneBot {
     }
 }
 
-/// Fetches QQ access tokens with the app id and secret (`getAppAccessToken`).
-#[derive(Debug, Clone)]
-pub struct TokenFetcher {
-    pub(crate) http: HttpClient,
-    pub(crate) auth_base: String,
-    pub(crate) app_id: String,
-    pub(crate) secret: Secret,
-}
-
-impl TokenFetcher {
-    /// A fresh gateway token (`QQBot <access_token>`) and how long it lives.
-    pub(crate) async fn fetch(&self) -> Result<(String, Duration), botgate_transport::Error> {
-        let token = self
-            .http
-            .qq_access_token(&self.auth_base, &self.app_id, &self.secret)
-            .await?;
-        Ok((format!("QQBot {}", token.token.expose()), token.expires_in))
-    }
-}
+/// Where the QQ gateway session gets its access tokens: the same [`TokenSource`] (one cache,
+/// refreshed before expiry) the OpenAPI client behind `ctx.reply` uses, so the gateway and
+/// REST never fetch a token each.
+pub(crate) type TokenFetcher = TokenSource;

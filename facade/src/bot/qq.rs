@@ -14,7 +14,6 @@ use botgate_transport::Secret;
 use url::Url;
 
 use super::error::{Error, ErrorKind};
-use super::glue::TokenFetcher;
 use super::{launch, RunningBot};
 use crate::reply::QqReplies;
 
@@ -156,51 +155,40 @@ impl QqBot {
             )
         })?;
         let intents = self.effective_intents();
-        // The OpenAPI client behind `ctx.reply`: its own token cache, refreshed before expiry
-        // and after a 401 (decision 0008).
-        let rest_tokens = match &self.credentials {
-            Credentials::AppSecret { app_id, secret } => TokenSource::app(
-                http.clone(),
-                AppCredentials::new(app_id.clone(), secret.clone())
-                    .with_auth_base(self.auth_base.clone()),
+        // One token source for the gateway (Identify / Resume, refreshed on `TokenRequired`)
+        // and the OpenAPI client behind `ctx.reply`: one cache, refreshed before expiry and
+        // after a rejection (decision 0008).
+        let (tokens, app_id) = match &self.credentials {
+            Credentials::AppSecret { app_id, secret } => (
+                TokenSource::app(
+                    http.clone(),
+                    AppCredentials::new(app_id.clone(), secret.clone())
+                        .with_auth_base(self.auth_base.clone()),
+                ),
+                Some(app_id.clone()),
             ),
-            Credentials::Fixed(token) => TokenSource::fixed(fixed_auth(token)),
+            Credentials::Fixed(token) => (TokenSource::fixed(fixed_auth(token)), None),
         };
+        let fetched_at = Instant::now();
+        let (header, ttl) = tokens
+            .token_with_ttl()
+            .await
+            .map_err(|e| Error::with_source(ErrorKind::Token, e))?;
+        let auth = fixed_auth(&header);
+        // A fixed token goes into Identify as given (`Bot <app>.<token>` or `QQBot <token>`).
+        let token = match &self.credentials {
+            Credentials::Fixed(token) => token.expose().to_owned(),
+            Credentials::AppSecret { .. } => header.expose().to_owned(),
+        };
+        let refreshable = app_id.is_some();
         let api = OpenApi::new(
             http.clone(),
-            rest_tokens,
+            tokens.clone(),
             OpenApiConfig {
                 api_base: self.api_base.clone(),
                 ..OpenApiConfig::production()
             },
         );
-        let (token, ttl, auth, fetcher, app_id) = match &self.credentials {
-            Credentials::AppSecret { app_id, secret } => {
-                let fetcher = TokenFetcher {
-                    http: http.clone(),
-                    auth_base: self.auth_base.clone(),
-                    app_id: app_id.clone(),
-                    secret: secret.clone(),
-                };
-                let access = http
-                    .qq_access_token(&self.auth_base, app_id, secret)
-                    .await
-                    .map_err(|e| Error::with_source(ErrorKind::Token, e))?;
-                let token = format!("QQBot {}", access.token.expose());
-                let auth = QqAuth::AccessToken(access.token);
-                (
-                    token,
-                    Some(access.expires_in),
-                    auth,
-                    Some(fetcher),
-                    Some(app_id.clone()),
-                )
-            }
-            Credentials::Fixed(token) => {
-                let auth = fixed_auth(token);
-                (token.expose().to_owned(), None, auth, None, None)
-            }
-        };
         let url = match &self.gateway_url {
             Some(url) => url.clone(),
             None => {
@@ -220,11 +208,11 @@ impl QqBot {
         })?;
         let now = Instant::now();
         let mut config = qq::Config::new(url, token.clone(), intents.bits());
-        config.refreshable_token = fetcher.is_some();
+        config.refreshable_token = refreshable;
         config.shard = self.shard;
         let mut machine = qq::Session::new(config, now, None);
         if ttl.is_some() {
-            machine.set_token(now, token, ttl);
+            machine.set_token(fetched_at, token, ttl);
         }
         tracing::info!(intents = intents.bits(), names = %intents, shard = ?self.shard, "starting QQ bot");
         let mut bot = BotInfo::new(PlatformKind::Qq);
@@ -236,7 +224,7 @@ impl QqBot {
             machine,
             dispatcher,
             bot,
-            fetcher,
+            Some(tokens),
             &self.driver,
             |_, bot| bot.with_replies(Arc::new(QqReplies::new(api))),
         ))

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use botgate_dispatch::{BotError, BotErrorKind, BotInfo, Dispatcher, Platform};
 use botgate_session::driver::DriverHandle;
-use botgate_session::{SessionEvent, SessionMachine, Why};
+use botgate_session::{SessionEvent, SessionMachine, TokenReason, Why};
+use botgate_transport::Secret;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -174,7 +175,7 @@ where
                 }
                 SessionEvent::TokenRequired { reason } => {
                     tracing::debug!(?reason, "the session needs an access token");
-                    self.refresh_token().await?;
+                    self.refresh_token(reason).await?;
                 }
                 SessionEvent::Fatal(error) => {
                     tracing::error!(platform = %P::KIND, %error, "session failed");
@@ -200,15 +201,29 @@ where
         self.lifecycle.send_modify(|l| l.self_id = Some(id));
     }
 
-    async fn refresh_token(&mut self) -> Result<(), Error> {
-        let Some(tokens) = &self.tokens else {
+    /// Answers `TokenRequired` from the shared token source: the cached token while it is
+    /// fresh, else a new one. After a rejection (4004) the rejected token is dropped from the
+    /// cache first, so a fresh one is issued. A rejected app id / secret stops the bot;
+    /// transient failures are retried with backoff.
+    async fn refresh_token(&mut self, reason: TokenReason) -> Result<(), Error> {
+        let Some(tokens) = self.tokens.clone() else {
             return Err(Error::new(ErrorKind::Token));
         };
+        if reason == TokenReason::Rejected {
+            let rejected = self
+                .driver
+                .with_machine(|m, _| P::token(m))
+                .await
+                .map_err(|e| Error::with_source(ErrorKind::Driver, e))?;
+            if let Some(rejected) = rejected {
+                tokens.invalidate(&Secret::new(rejected));
+            }
+        }
         let mut delay = Duration::from_millis(500);
         let mut attempt = 0;
-        let fresh = loop {
+        let (token, expires_in) = loop {
             attempt += 1;
-            match tokens.fetch().await {
+            match tokens.token_with_ttl().await {
                 Ok(fresh) => break fresh,
                 // A rejected app id / secret will not get better: stop at once.
                 Err(e) if e.is_auth_failure() || attempt >= 5 => {
@@ -221,8 +236,7 @@ where
                 }
             }
         };
-        let (token, expires_in) = fresh;
-        let expires_in = Some(expires_in);
+        let token = token.expose().to_owned();
         self.driver
             .with_machine(move |m, now| P::set_token(m, now, token, expires_in))
             .await

@@ -37,6 +37,9 @@ const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 enum Phase {
     /// Not connected; connect at `at`.
     Idle { at: Instant },
+    /// Not connected; at `at` (the end of the reconnect backoff) ask for a token with
+    /// `reason`, so it is fresh when Identify / Resume goes out.
+    TokenDue { at: Instant, reason: TokenReason },
     /// Not connected; waiting for `set_token`, then connect no sooner than `not_before`.
     AwaitingToken { not_before: Instant },
     /// Connected, waiting for Hello.
@@ -171,8 +174,18 @@ impl Session {
         self.config.token = token.into();
         self.token_expires_at = expires_in.map(|d| now + d);
         self.token_rejected = false;
-        if let Phase::AwaitingToken { not_before } = self.phase {
-            self.enter_idle(not_before.max(now));
+        match self.phase {
+            Phase::AwaitingToken { not_before } => self.enter_idle(not_before.max(now)),
+            // Supplied before it was asked for (and the backoff still runs): a token that
+            // will not outlive the wait is asked for again when it ends.
+            Phase::TokenDue { at, .. }
+                if self
+                    .token_expires_at
+                    .is_none_or(|exp| exp > at + TOKEN_MARGIN) =>
+            {
+                self.enter_idle(at)
+            }
+            _ => {}
         }
     }
 
@@ -221,13 +234,19 @@ impl Session {
             None
         };
         match reason {
-            Some(reason) => {
-                self.phase = Phase::AwaitingToken { not_before: at };
-                self.events
-                    .push_back(SessionEvent::TokenRequired { reason });
-            }
+            // Asked for when the backoff ends, not now: a token fetched before the wait could
+            // expire during it and arrive stale at Identify / Resume.
+            Some(reason) => self.phase = Phase::TokenDue { at, reason },
             None => self.enter_idle(at),
         }
+    }
+
+    /// The backoff is over: ask for the token the next connection needs.
+    fn request_token(&mut self, now: Instant, reason: TokenReason) {
+        tracing::debug!(?reason, "QQ session needs a token before it connects");
+        self.phase = Phase::AwaitingToken { not_before: now };
+        self.events
+            .push_back(SessionEvent::TokenRequired { reason });
     }
 
     /// The client drops the connection to reconnect after `min_delay`.
@@ -393,7 +412,7 @@ impl Session {
 impl SessionMachine for Session {
     fn handle_connected(&mut self, now: Instant) {
         match self.phase {
-            Phase::Stopped | Phase::AwaitingToken { .. } => {
+            Phase::Stopped | Phase::TokenDue { .. } | Phase::AwaitingToken { .. } => {
                 self.transmit.push_back(Outgoing::Close {
                     code: 1000,
                     reason: "unexpected connection".to_owned(),
@@ -501,7 +520,10 @@ impl SessionMachine for Session {
                     })),
                 }
             }
-            Phase::Idle { .. } | Phase::AwaitingToken { .. } | Phase::Stopped => {}
+            Phase::Idle { .. }
+            | Phase::TokenDue { .. }
+            | Phase::AwaitingToken { .. }
+            | Phase::Stopped => {}
         }
     }
 
@@ -513,6 +535,10 @@ impl SessionMachine for Session {
             }
             Phase::Handshake { deadline, .. } if now >= deadline => {
                 self.reconnect(Why::ReadyTimeout, Duration::ZERO);
+                return;
+            }
+            Phase::TokenDue { at, reason } if now >= at => {
+                self.request_token(now, reason);
                 return;
             }
             _ => {}
@@ -541,6 +567,7 @@ impl SessionMachine for Session {
     fn poll_timeout(&self) -> Option<Instant> {
         let phase_deadline = match self.phase {
             Phase::AwaitHello { deadline } | Phase::Handshake { deadline, .. } => Some(deadline),
+            Phase::TokenDue { at, .. } => return Some(at),
             Phase::Ready => None,
             _ => return None,
         };

@@ -128,7 +128,30 @@ impl TokenSource {
     pub async fn token_at(&self, now: Instant) -> Result<Secret, Error> {
         match &*self.inner {
             Inner::Fixed(header) => Ok(header.clone()),
-            Inner::App(app) => app.token_at(now).await,
+            Inner::App(app) => app.cached_at(now).await.map(|c| c.header),
+        }
+    }
+
+    /// [`token`](Self::token) together with how long it stays valid (`None` for a fixed
+    /// credential, whose lifetime is unknown). The gateway session hands both to Identify.
+    pub async fn token_with_ttl(&self) -> Result<(Secret, Option<Duration>), Error> {
+        self.token_with_ttl_at(Instant::now()).await
+    }
+
+    /// [`token_with_ttl`](Self::token_with_ttl) as of `now` (tests drive expiry with it).
+    pub async fn token_with_ttl_at(
+        &self,
+        now: Instant,
+    ) -> Result<(Secret, Option<Duration>), Error> {
+        match &*self.inner {
+            Inner::Fixed(header) => Ok((header.clone(), None)),
+            Inner::App(app) => {
+                let cached = app.cached_at(now).await?;
+                Ok((
+                    cached.header,
+                    Some(cached.expires_at.saturating_duration_since(now)),
+                ))
+            }
         }
     }
 
@@ -150,21 +173,21 @@ impl AppTokens {
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn fresh(&self, now: Instant) -> Option<Secret> {
+    fn fresh(&self, now: Instant) -> Option<Cached> {
         self.cache()
             .as_ref()
             .filter(|c| now < c.refresh_at)
-            .map(|c| c.header.clone())
+            .cloned()
     }
 
-    async fn token_at(&self, now: Instant) -> Result<Secret, Error> {
-        if let Some(header) = self.fresh(now) {
-            return Ok(header);
+    async fn cached_at(&self, now: Instant) -> Result<Cached, Error> {
+        if let Some(cached) = self.fresh(now) {
+            return Ok(cached);
         }
         let _flight = self.refresh.lock().await;
         // Another caller may have refreshed while we waited.
-        if let Some(header) = self.fresh(now) {
-            return Ok(header);
+        if let Some(cached) = self.fresh(now) {
+            return Ok(cached);
         }
         let c = &self.credentials;
         match self
@@ -181,20 +204,19 @@ impl AppTokens {
                     expires_at: now + lifetime,
                 };
                 tracing::debug!(?lifetime, "qq access token fetched");
-                let header = cached.header.clone();
-                *self.cache() = Some(cached);
-                Ok(header)
+                *self.cache() = Some(cached.clone());
+                Ok(cached)
             }
             Err(error) => {
                 let still_valid = self
                     .cache()
                     .as_ref()
                     .filter(|c| now < c.expires_at)
-                    .map(|c| c.header.clone());
+                    .cloned();
                 match still_valid {
-                    Some(header) if !error.is_auth_failure() => {
+                    Some(cached) if !error.is_auth_failure() => {
                         tracing::warn!(%error, "qq token refresh failed; using the current token");
-                        Ok(header)
+                        Ok(cached)
                     }
                     _ => Err(error),
                 }
@@ -212,5 +234,78 @@ impl fmt::Debug for TokenSource {
                 .field("credentials", &app.credentials)
                 .finish_non_exhaustive(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use botgate_sim::{QqConfig, QqSim};
+
+    fn app_source(sim: &QqSim) -> TokenSource {
+        let credentials = AppCredentials::new(
+            sim.config().app_id.clone(),
+            sim.config().client_secret.clone(),
+        )
+        .with_auth_base(sim.http_base());
+        TokenSource::app(HttpClient::new().unwrap(), credentials)
+    }
+
+    fn token_requests(sim: &QqSim) -> usize {
+        sim.requests("POST", "/app/getAppAccessToken").len()
+    }
+
+    #[tokio::test]
+    async fn a_fixed_token_has_no_known_lifetime() {
+        let source = TokenSource::fixed(QqAuth::AccessToken(Secret::new("abc")));
+        let (header, ttl) = source.token_with_ttl().await.unwrap();
+        assert_eq!(header.expose(), "QQBot abc");
+        assert_eq!(ttl, None);
+    }
+
+    #[tokio::test]
+    async fn the_ttl_is_what_is_left_of_the_cached_token() {
+        let sim = QqSim::start(QqConfig {
+            token_expires_in: 300,
+            ..QqConfig::default()
+        })
+        .await
+        .unwrap();
+        let source = app_source(&sim);
+        let t0 = Instant::now();
+        let (first, ttl) = source.token_with_ttl_at(t0).await.unwrap();
+        assert_eq!(ttl, Some(Duration::from_secs(300)));
+        // Shared with `token` and reused, the lifetime counting down.
+        let later = t0 + Duration::from_secs(100);
+        let (again, ttl) = source.token_with_ttl_at(later).await.unwrap();
+        assert_eq!(again, first);
+        assert_eq!(ttl, Some(Duration::from_secs(200)));
+        assert_eq!(source.token_at(later).await.unwrap(), first);
+        assert_eq!(token_requests(&sim), 1);
+        // In the last `refresh_before` (60 s) a new token is fetched, with a full lifetime.
+        let refresh = t0 + Duration::from_secs(241);
+        let (fresh, ttl) = source.token_with_ttl_at(refresh).await.unwrap();
+        assert_ne!(fresh, first);
+        assert_eq!(ttl, Some(Duration::from_secs(300)));
+        assert_eq!(token_requests(&sim), 2);
+    }
+
+    #[tokio::test]
+    async fn an_invalidated_token_is_replaced_and_another_one_is_kept() {
+        let sim = QqSim::start_default().await.unwrap();
+        let source = app_source(&sim);
+        let now = Instant::now();
+        let (first, _) = source.token_with_ttl_at(now).await.unwrap();
+        source.invalidate(&Secret::new("QQBot not-the-cached-one"));
+        assert_eq!(source.token_with_ttl_at(now).await.unwrap().0, first);
+        assert_eq!(token_requests(&sim), 1);
+        source.invalidate(&first);
+        let (second, ttl) = source.token_with_ttl_at(now).await.unwrap();
+        assert_ne!(second, first);
+        assert_eq!(
+            ttl,
+            Some(Duration::from_secs(sim.config().token_expires_in))
+        );
+        assert_eq!(token_requests(&sim), 2);
     }
 }
