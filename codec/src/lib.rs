@@ -7,6 +7,8 @@
 //! - [`Intents`]: the QQ intents bitmask and the event → intent table.
 //! - [`onebot`]: OneBot v11 event decode, message segments, CQ codes and the action envelope.
 
+#![deny(missing_docs)]
+
 pub mod bubble;
 pub mod error;
 pub mod frame;

@@ -5,6 +5,8 @@
 //! OneBot: integers), unknown fields are ignored and unknown enum values are kept. Every field is
 //! optional or defaulted: a missing field never loses an event.
 
+#![deny(missing_docs)]
+
 pub mod bubble;
 pub mod de;
 mod generated;

@@ -68,7 +68,7 @@ impl BubbleBot {
         self
     }
 
-    /// The REST base `ctx.reply` sends to (default [`REST_BASE`]; a simulator's
+    /// The REST base `ctx.reply` sends to (default `https://bubble.alemonjs.com/api/bot/v1`; a simulator's
     /// `rest_base()`).
     pub fn rest_base(mut self, base: impl Into<String>) -> Self {
         self.rest_base = base.into();
