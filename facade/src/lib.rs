@@ -28,7 +28,7 @@ mod reply;
 
 pub use bot::{
     Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, OneBotReverse, QqBot, ReverseBot,
-    RunningBot,
+    RunningBot, ShardedBot,
 };
 pub use botgate_codec::Intents;
 pub use botgate_dispatch::bubble::BubbleHandlers;

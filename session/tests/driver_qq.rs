@@ -280,17 +280,23 @@ async fn shards_identify_one_queue_slot_apart_and_all_receive_events() {
     shards_seen.sort();
     assert_eq!(shards_seen, vec![[0, 3], [1, 3], [2, 3]]);
 
-    assert_eq!(
-        sim.push_event("AT_MESSAGE_CREATE", json!({"id": "to-all"})),
-        3
-    );
+    // one event per shard: the sim routes guild events by (guild_id >> 22) % count
+    for shard in 0..u64::from(SHARDS) {
+        assert_eq!(
+            sim.push_event(
+                "AT_MESSAGE_CREATE",
+                json!({"id": format!("to-{shard}"), "guild_id": (shard << 22).to_string()})
+            ),
+            1
+        );
+    }
     let mut got = Vec::new();
     while got.len() < SHARDS as usize {
         let e = within("the event on every shard", events.recv())
             .await
             .unwrap();
         if let SessionEvent::Dispatch(frame) = e.event {
-            assert_eq!(frame_key(&frame).1, "to-all");
+            assert_eq!(frame_key(&frame).1, format!("to-{}", e.shard));
             got.push(e.shard);
         }
     }

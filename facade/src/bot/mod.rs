@@ -21,6 +21,7 @@ mod onebot;
 mod qq;
 mod reverse;
 mod running;
+mod sharded;
 
 mod bubble;
 
@@ -31,6 +32,7 @@ pub use onebot::OneBotBot;
 pub use qq::QqBot;
 pub use reverse::{OneBotReverse, ReverseBot};
 pub use running::{Lifecycle, RunningBot};
+pub use sharded::ShardedBot;
 
 use std::sync::Arc;
 
@@ -74,7 +76,7 @@ impl Bot {
     }
 }
 
-/// Starts the driver and the pump for a machine and a dispatcher.
+/// Starts the driver and the pump for a machine and a dispatcher of its own.
 fn launch<P: Glue>(
     machine: P::Machine,
     dispatcher: Dispatcher<P>,
@@ -83,7 +85,28 @@ fn launch<P: Glue>(
     driver_config: &DriverConfig,
     with_actions: impl FnOnce(&Arc<driver::DriverHandle<P::Machine>>, BotInfo) -> BotInfo,
 ) -> RunningBot<P, P::Machine> {
-    let dispatcher = Arc::new(dispatcher);
+    launch_shared(
+        machine,
+        Arc::new(dispatcher),
+        true,
+        bot,
+        tokens,
+        driver_config,
+        with_actions,
+    )
+}
+
+/// Starts the driver and the pump for a machine; `owns_dispatcher: false` when several
+/// sessions (QQ shards) feed one dispatcher.
+fn launch_shared<P: Glue>(
+    machine: P::Machine,
+    dispatcher: Arc<Dispatcher<P>>,
+    owns_dispatcher: bool,
+    bot: BotInfo,
+    tokens: Option<TokenFetcher>,
+    driver_config: &DriverConfig,
+    with_actions: impl FnOnce(&Arc<driver::DriverHandle<P::Machine>>, BotInfo) -> BotInfo,
+) -> RunningBot<P, P::Machine> {
     let (handle, events) = driver::run(machine, driver_config);
     let handle = Arc::new(handle);
     let bot = with_actions(&handle, bot);
@@ -96,6 +119,7 @@ fn launch<P: Glue>(
         bot,
         tokens,
         lifecycle: lifecycle_tx,
+        owns_dispatcher,
     };
     let pump = tokio::spawn(pump.run());
     RunningBot {

@@ -7,14 +7,14 @@ use botgate_codec::Intents;
 use botgate_dispatch::qq::{Qq, QqHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::DriverConfig;
-use botgate_session::qq;
+use botgate_session::{qq, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue};
 use botgate_transport::http::{HttpClient, QqAuth};
 use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, TokenSource};
 use botgate_transport::Secret;
 use url::Url;
 
 use super::error::{Error, ErrorKind};
-use super::{launch, RunningBot};
+use super::{launch, launch_shared, RunningBot, ShardedBot};
 use crate::reply::QqReplies;
 
 /// Production OpenAPI base.
@@ -38,6 +38,8 @@ pub struct QqBot {
     gateway_url: Option<String>,
     intents: Option<Intents>,
     shard: [u32; 2],
+    shard_explicit: bool,
+    shard_count: Option<u32>,
     handlers: QqHandlers,
     dispatch: DispatchConfig,
     driver: DriverConfig,
@@ -74,6 +76,8 @@ impl QqBot {
             gateway_url: None,
             intents: None,
             shard: [0, 1],
+            shard_explicit: false,
+            shard_count: None,
             handlers: QqHandlers::new(),
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
@@ -116,9 +120,18 @@ impl QqBot {
         self
     }
 
-    /// Run as shard `id` of `count`.
+    /// Run only shard `id` of `count` (other processes run the others): [`run`](Self::run)
+    /// then starts this one shard.
     pub fn shard(mut self, id: u32, count: u32) -> Self {
         self.shard = [id, count.max(1)];
+        self.shard_explicit = true;
+        self
+    }
+
+    /// Run shards `0..count` in this process instead of the number `/gateway/bot` recommends
+    /// (see [`start_sharded`](Self::start_sharded)).
+    pub fn shards(mut self, count: u32) -> Self {
+        self.shard_count = Some(count.max(1));
         self
     }
 
@@ -145,6 +158,56 @@ impl QqBot {
     /// A rejected app id / secret ([`ErrorKind::Token`]), failed discovery
     /// ([`ErrorKind::Gateway`]) or an invalid URL ([`ErrorKind::Config`]).
     pub async fn start(self) -> Result<RunningBot<Qq, qq::Session>, Error> {
+        let p = self.prepare().await?;
+        let machine = p.machine(self.shard, Arc::new(NoIdentifyQueue));
+        tracing::info!(intents = p.intents.bits(), names = %p.intents, shard = ?self.shard, "starting QQ bot");
+        let dispatcher = Dispatcher::<Qq>::new(self.handlers, self.dispatch);
+        let replies = Arc::clone(&p.replies);
+        Ok(launch(
+            machine,
+            dispatcher,
+            p.bot.clone(),
+            Some(p.tokens.clone()),
+            &self.driver,
+            move |_, bot| bot.with_replies(replies),
+        ))
+    }
+
+    /// Starts every shard in this process, as botgo's session manager does: as many as
+    /// `/gateway/bot` recommends (or [`shards`](Self::shards)), identifies spaced by its
+    /// `session_start_limit.max_concurrency` per 5 s, all feeding one dispatcher (events of one
+    /// conversation always come on the same shard, so ordering holds; dedupe by event id
+    /// absorbs anything delivered twice).
+    ///
+    /// # Errors
+    /// As [`start`](Self::start).
+    pub async fn start_sharded(self) -> Result<ShardedBot, Error> {
+        let p = self.prepare().await?;
+        let count = self.shard_count.unwrap_or(p.recommended_shards).max(1);
+        let queue: Arc<dyn IdentifyQueue> =
+            Arc::new(LocalIdentifyQueue::new(p.max_concurrency.max(1)));
+        tracing::info!(intents = p.intents.bits(), names = %p.intents, shards = count, "starting QQ bot");
+        let dispatcher = Arc::new(Dispatcher::<Qq>::new(self.handlers, self.dispatch));
+        let shards = (0..count)
+            .map(|id| {
+                let machine = p.machine([id, count], Arc::clone(&queue));
+                let replies = Arc::clone(&p.replies);
+                launch_shared(
+                    machine,
+                    Arc::clone(&dispatcher),
+                    false,
+                    p.bot.clone(),
+                    Some(p.tokens.clone()),
+                    &self.driver,
+                    move |_, bot| bot.with_replies(replies),
+                )
+            })
+            .collect();
+        Ok(ShardedBot::new(dispatcher, shards))
+    }
+
+    /// Fetches the token and discovers the gateway (shared by every shard).
+    async fn prepare(&self) -> Result<Prepared, Error> {
         botgate_transport::install_default_crypto_provider();
         let http = HttpClient::new().map_err(|e| {
             Error::with_source(
@@ -189,13 +252,18 @@ impl QqBot {
                 ..OpenApiConfig::production()
             },
         );
-        let url = match &self.gateway_url {
-            Some(url) => url.clone(),
+        let (url, recommended_shards, max_concurrency) = match &self.gateway_url {
+            Some(url) => (url.clone(), 1, 1),
             None => {
-                http.qq_gateway_bot(&self.api_base, &auth)
+                let gateway = http
+                    .qq_gateway_bot(&self.api_base, &auth)
                     .await
-                    .map_err(|e| Error::with_source(ErrorKind::Gateway, e))?
-                    .url
+                    .map_err(|e| Error::with_source(ErrorKind::Gateway, e))?;
+                let limit = &gateway.session_start_limit;
+                if limit.remaining == 0 {
+                    tracing::warn!(reset_after = ?limit.reset_after, "no identifies left today");
+                }
+                (gateway.url, gateway.shards, limit.max_concurrency)
             }
         };
         let url: Url = url.parse().map_err(|e| {
@@ -206,33 +274,62 @@ impl QqBot {
                 e,
             )
         })?;
-        let now = Instant::now();
-        let mut config = qq::Config::new(url, token.clone(), intents.bits());
-        config.refreshable_token = refreshable;
-        config.shard = self.shard;
-        let mut machine = qq::Session::new(config, now, None);
-        if ttl.is_some() {
-            machine.set_token(fetched_at, token, ttl);
-        }
-        tracing::info!(intents = intents.bits(), names = %intents, shard = ?self.shard, "starting QQ bot");
         let mut bot = BotInfo::new(PlatformKind::Qq);
-        if let Some(app_id) = app_id {
-            bot = bot.with_app_id(app_id);
+        if let Some(app_id) = &app_id {
+            bot = bot.with_app_id(app_id.clone());
         }
-        let dispatcher = Dispatcher::<Qq>::new(self.handlers, self.dispatch);
-        Ok(launch(
-            machine,
-            dispatcher,
+        Ok(Prepared {
+            intents,
+            tokens,
+            token,
+            ttl,
+            fetched_at,
+            refreshable,
+            url,
+            recommended_shards,
+            max_concurrency,
+            replies: Arc::new(QqReplies::new(api)),
             bot,
-            Some(tokens),
-            &self.driver,
-            |_, bot| bot.with_replies(Arc::new(QqReplies::new(api))),
-        ))
+        })
     }
 
-    /// Starts, then runs until Ctrl-C (clean close) or a fatal session error.
+    /// Starts (every recommended shard, or the one set with [`shard`](Self::shard)), then runs
+    /// until Ctrl-C (clean close) or a fatal session error.
     pub async fn run(self) -> Result<(), Error> {
-        self.start().await?.until_ctrl_c().await
+        if self.shard_explicit {
+            self.start().await?.until_ctrl_c().await
+        } else {
+            self.start_sharded().await?.until_ctrl_c().await
+        }
+    }
+}
+
+/// What every shard of one bot shares: the token source, the gateway, the reply client.
+struct Prepared {
+    intents: Intents,
+    tokens: TokenSource,
+    token: String,
+    ttl: Option<std::time::Duration>,
+    fetched_at: Instant,
+    refreshable: bool,
+    url: Url,
+    recommended_shards: u32,
+    max_concurrency: u32,
+    replies: Arc<QqReplies>,
+    bot: BotInfo,
+}
+
+impl Prepared {
+    fn machine(&self, shard: [u32; 2], queue: Arc<dyn IdentifyQueue>) -> qq::Session {
+        let mut config = qq::Config::new(self.url.clone(), self.token.clone(), self.intents.bits());
+        config.refreshable_token = self.refreshable;
+        config.shard = shard;
+        config.identify_queue = queue;
+        let mut machine = qq::Session::new(config, Instant::now(), None);
+        if self.ttl.is_some() {
+            machine.set_token(self.fetched_at, self.token.clone(), self.ttl);
+        }
+        machine
     }
 }
 

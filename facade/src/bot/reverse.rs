@@ -131,6 +131,7 @@ impl OneBotReverse {
                     bot,
                     tokens: None,
                     lifecycle: lifecycle_tx,
+                    owns_dispatcher: true,
                 };
                 let running = RunningBot {
                     dispatcher,

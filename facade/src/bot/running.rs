@@ -107,6 +107,8 @@ pub(crate) struct Pump<P: Platform, M> {
     pub(crate) bot: BotInfo,
     pub(crate) tokens: Option<TokenFetcher>,
     pub(crate) lifecycle: watch::Sender<Lifecycle>,
+    /// Whether this pump's end also ends the dispatcher (not when shards share one).
+    pub(crate) owns_dispatcher: bool,
 }
 
 impl<P, M> Pump<P, M>
@@ -117,7 +119,9 @@ where
     /// Carries events until the session stops; the dispatcher is drained before it returns.
     pub(crate) async fn run(mut self) -> Result<(), Error> {
         let result = self.pump().await;
-        self.dispatcher.shutdown().await;
+        if self.owns_dispatcher {
+            self.dispatcher.shutdown().await;
+        }
         let why = match &result {
             Ok(()) => String::new(),
             Err(e) => e.to_string(),
@@ -149,7 +153,9 @@ where
                     )),
                 },
                 SessionEvent::Ready(ready) => {
-                    self.dispatcher.reset_seq();
+                    if self.owns_dispatcher {
+                        self.dispatcher.reset_seq();
+                    }
                     if let Some(id) = &ready.bot_id {
                         self.set_self_id(id.clone());
                     }

@@ -228,6 +228,9 @@ impl Shared {
             if self.config.filter_by_intents && !intents::delivers(session.intents, t) {
                 continue;
             }
+            if session.shard[1] > 1 && shard_of(&d, session.shard[1]) != session.shard[0] {
+                continue;
+            }
             let frame = self.dispatch_frame(session, t, &d);
             delivered += 1;
             if let Some(tx) = session.conn.and_then(|c| conns.get(&c)) {
@@ -236,6 +239,17 @@ impl Shared {
         }
         delivered
     }
+}
+
+/// The shard an event belongs to: `(guild_id >> 22) % count` as the gateway routes guild
+/// events; events without a numeric guild id (group, C2C) go to shard 0.
+fn shard_of(d: &Value, count: u64) -> u64 {
+    let guild = match &d["guild_id"] {
+        Value::String(s) => s.parse::<u64>().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    guild.map_or(0, |id| (id >> 22) % count.max(1))
 }
 
 /// The QQ gateway sim. Lives until dropped.
@@ -305,8 +319,10 @@ impl QqSim {
     }
 
     /// Dispatches event `t` with payload `d` to every session whose intents cover it (and
-    /// keeps it for Resume). With no session yet, it is held and sent after the first READY.
-    /// Returns the number of sessions it was dispatched to.
+    /// keeps it for Resume). With several shards, only the shard of the event's guild gets it
+    /// (`(guild_id >> 22) % count`; events without a guild id go to shard 0). With no session
+    /// yet, it is held and sent after the first READY. Returns the number of sessions it was
+    /// dispatched to.
     pub fn push_event(&self, t: &str, d: Value) -> usize {
         self.shared.push(t, d)
     }
