@@ -29,3 +29,26 @@ fn demo_plays_the_story_and_exits_0() {
         assert_eq!(stdout.matches(text).count(), 1, "{text} in\n{stdout}");
     }
 }
+
+/// Secrets never reach the logs, even at trace level: not the app secret, not the access
+/// tokens the simulator issues (they travel in Identify / Resume frames and HTTP headers).
+#[test]
+fn demo_at_trace_level_logs_no_secret() {
+    let out = Command::new(env!("CARGO_BIN_EXE_botgate"))
+        .args(["-vvv", "demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(all.lines().count() > 50, "trace logging is on:\n{all}");
+    for secret in ["sim-client-secret", "sim-token-", "sim-access-token"] {
+        assert!(
+            !all.contains(secret),
+            "{secret} leaked into the output:\n{all}"
+        );
+    }
+}
