@@ -8,14 +8,14 @@
 //! this program handles are decoded into typed payloads; every other dispatch takes the skip
 //! path: its `d` is never parsed. A frame whose envelope is broken is reported, not fatal.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader};
 
 use botgate_codec::qq::{decode_event, Event};
 use botgate_codec::{Frame, Intents};
 use botgate_proto::qq::EventType;
 
 /// A few frames as they cross the wire (from `testdata/qq/frames.jsonl`, shortened), plus an
-/// unknown future event and one broken envelope.
+/// unknown future event, a handled event whose `d` does not decode and a broken envelope.
 const SAMPLE: &str = r#"{"op": 10, "d": {"heartbeat_interval": 45000}}
 {"op": 0, "s": 1, "t": "READY", "d": {"version": 1, "session_id": "082ee18c", "user": {"id": "6158788878435714165", "username": "bot", "bot": true}, "shard": [0, 1]}}
 {"op": 11}
@@ -24,6 +24,7 @@ const SAMPLE: &str = r#"{"op": 10, "d": {"heartbeat_interval": 45000}}
 {"op": 0, "s": 4, "t": "GROUP_AT_MESSAGE_CREATE", "id": "GROUP_AT_MESSAGE_CREATE:abc", "d": {"author": {"id": "E4F4AEA3", "member_openid": "E4F4AEA3"}, "content": " 签到", "group_openid": "C9F778FE", "id": "ROBOT1.0_kpgrp"}}
 {"op": 0, "s": 5, "t": "C2C_MESSAGE_CREATE", "id": "C2C_MESSAGE_CREATE:def", "d": {"author": {"id": "E4F4AEA3", "user_openid": "E4F4AEA3"}, "content": "help", "id": "ROBOT1.0_.b6nx"}}
 {"op": 0, "s": 6, "t": "SOME_FUTURE_EVENT", "d": {"anything": [1, 2, 3]}}
+{"op": 0, "s": 7, "t": "C2C_MESSAGE_CREATE", "d": "not an object"}
 {"op": "zero", "d": {}}
 {"op": 7}
 "#;
@@ -111,7 +112,5 @@ fn main() -> io::Result<()> {
         decoded += 1;
     }
     println!("decoded {decoded}, skipped {skipped}, failed {failed}");
-    // Keep `Read` in scope for readers who swap in `read_to_end`; stdin is line-buffered above.
-    let _ = io::empty().read(&mut [])?;
     Ok(())
 }

@@ -118,6 +118,26 @@ impl Error {
         Self::new(ErrorKind::InvalidUtf8 { offset })
     }
 
+    /// Like [`decode_payload`](Self::decode_payload), for a payload that is an object on the
+    /// wire (every known event): an array is refused, since serde would otherwise fill the
+    /// struct by position (`[1,2]` becoming a message whose id is `"1"`).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Payload`] with path `.` for an array, else as `decode_payload`.
+    pub fn decode_object<T: serde::de::DeserializeOwned>(
+        event: &str,
+        bytes: &[u8],
+    ) -> Result<T, Error> {
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(Error::new(ErrorKind::Payload {
+                event: event.to_owned(),
+                path: ".".to_owned(),
+                reason: "expected a JSON object, found an array".to_owned(),
+            }));
+        }
+        Self::decode_payload(event, bytes)
+    }
+
     /// Decode `bytes` into `T`, reporting a failure as [`ErrorKind::Payload`] with the path of
     /// the offending field.
     pub fn decode_payload<T: serde::de::DeserializeOwned>(

@@ -11,6 +11,30 @@
 //! - [`Platform`]: what a platform tells the dispatcher (route, decode, conversation key,
 //!   dedupe key); [`Unify`]: the seam for the unified model, implemented for the three
 //!   platforms with `botgate_codec::unify` ([`Unified`] is what their unified handlers get).
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), botgate_codec::Error> {
+//! use botgate_codec::{Frame, Intents};
+//! use botgate_dispatch::qq::QqHandlers;
+//! use botgate_dispatch::{DispatchConfig, Dispatcher, Disposition};
+//!
+//! let mut handlers = QqHandlers::new();
+//! handlers.on_c2c_message_create(|_ctx, message| async move {
+//!     println!("got {:?}", message.content);
+//!     Ok(())
+//! });
+//! assert_eq!(handlers.intents(), Intents::GROUP_AND_C2C_EVENT);
+//!
+//! let dispatcher = Dispatcher::new(handlers, DispatchConfig::default());
+//! let frame = br#"{"op":0,"s":1,"t":"C2C_MESSAGE_CREATE","d":{"content":"help"}}"#;
+//! assert_eq!(dispatcher.dispatch(Frame::scan(&frame[..])?).await, Disposition::Accepted);
+//! let ready = br#"{"op":0,"s":2,"t":"READY","d":{}}"#; // no handler: never decoded
+//! assert_eq!(dispatcher.dispatch(Frame::scan(&ready[..])?).await, Disposition::Unhandled);
+//! dispatcher.shutdown().await;
+//! assert_eq!(dispatcher.stats().handled, 1);
+//! # Ok(()) }
+//! ```
 
 #![deny(missing_docs)]
 

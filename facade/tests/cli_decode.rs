@@ -253,3 +253,18 @@ fn decode_unified_onebot_and_bad_lines() {
     assert!(lines.iter().any(|l| l.get("skipped").is_some()));
     assert!(lines.last().unwrap()["error"].is_string());
 }
+
+#[test]
+fn decode_refuses_an_array_payload_for_a_known_event() {
+    let out = run_stdin(
+        &["decode", "--platform", "qq"],
+        br#"{"op":0,"s":1,"t":"AT_MESSAGE_CREATE","d":[1,2,3]}"#,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let lines = json_lines(&out);
+    let err = lines[0]["error"].as_str().unwrap();
+    assert!(
+        err.contains("AT_MESSAGE_CREATE") && err.contains("array"),
+        "{err}"
+    );
+}

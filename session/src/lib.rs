@@ -12,6 +12,28 @@
 //! - [`onebot::Session`]: lifecycle / self id, heartbeat watchdog, actions matched by `echo`.
 //! - Shared: [`Backoff`], [`RateLimiter`], [`SessionStore`] ([`MemoryStore`], [`FileStore`]),
 //!   [`IdentifyQueue`] ([`LocalIdentifyQueue`]), [`DedupeWindow`], [`Rng`].
+//!
+//! ```
+//! use std::time::Instant;
+//!
+//! use botgate_session::qq::{Config, Session};
+//! use botgate_session::{Outgoing, SessionEvent, SessionMachine};
+//!
+//! let now = Instant::now();
+//! let url = "wss://api.sgroup.qq.com/websocket".parse()?;
+//! let mut session = Session::new(Config::new(url, "QQBot token", 1 << 30), now, None);
+//! // The driver opened the socket and read Hello: the session answers with Identify.
+//! session.handle_connected(now);
+//! session.handle_frame(now, br#"{"op":10,"d":{"heartbeat_interval":41250}}"#.to_vec().into());
+//! let Some(Outgoing::Text(identify)) = session.poll_transmit() else { panic!("no Identify") };
+//! assert!(identify.starts_with(r#"{"op":2,"#));
+//! // READY: the application hears of it, and a heartbeat timer is armed.
+//! let ready = br#"{"op":0,"s":1,"t":"READY","d":{"session_id":"s1","user":{"id":"1"}}}"#;
+//! session.handle_frame(now, ready.to_vec().into());
+//! assert!(matches!(session.poll_event(), Some(SessionEvent::Ready(_))));
+//! assert!(session.poll_timeout().is_some_and(|at| at > now));
+//! # Ok::<(), url::ParseError>(())
+//! ```
 
 #![deny(missing_docs)]
 

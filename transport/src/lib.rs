@@ -10,6 +10,21 @@
 //!   request budget. Both retry 5xx and 429 per [`RetryPolicy`] and report refusals as
 //!   [`ApiError`].
 //! - [`Secret`] keeps tokens out of `Debug` output; [`Error`] is the one error type.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use botgate_transport::ws::{self, ConnectOptions, Message};
+//!
+//! // An in-process OneBot simulator (a dev-dependency) stands in for a real server here.
+//! let sim = botgate_sim::OneBotSim::start_default().await?;
+//! let mut stream = ws::connect(sim.url(), &ConnectOptions::new()).await?;
+//! // A OneBot implementation opens with its lifecycle meta event.
+//! let Some(Message::Text(first)) = stream.recv().await? else { panic!("expected text") };
+//! assert!(std::str::from_utf8(&first)?.contains(r#""meta_event_type":"lifecycle""#));
+//! stream.close(1000, "bye").await?;
+//! # Ok(()) }
+//! ```
 
 #![deny(missing_docs)]
 

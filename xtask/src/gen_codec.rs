@@ -167,7 +167,7 @@ fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> 
     o.line("}");
     o.blank();
     o.line("fn payload<T: serde::de::DeserializeOwned>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error> {");
-    o.line("    Error::decode_payload::<T>(event_type, data).map(Box::new)");
+    o.line("    Error::decode_object::<T>(event_type, data).map(Box::new)");
     o.line("}");
     o.blank();
 

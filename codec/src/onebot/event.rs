@@ -166,7 +166,7 @@ pub fn decode_event(bytes: &[u8]) -> Result<Event, Error> {
 }
 
 fn payload<T: serde::de::DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<Box<T>, Error> {
-    Error::decode_payload::<T>(kind, bytes).map(Box::new)
+    Error::decode_object::<T>(kind, bytes).map(Box::new)
 }
 
 fn int_field(data: &Value, key: &str) -> Option<i64> {
