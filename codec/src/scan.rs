@@ -183,7 +183,7 @@ pub fn object_fields(
     input: &[u8],
     mut f: impl FnMut(Key<'_>, Span) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let text = std::str::from_utf8(input).map_err(|e| Error::invalid_utf8(e.valid_up_to()))?;
+    let text = utf8(input)?;
     let b = input;
     let mut i = skip_ws(b, 0);
     match b.get(i) {
@@ -283,6 +283,21 @@ pub fn skip_value(input: &[u8], start: usize) -> Result<usize, Error> {
         Some(b'n') => skip_literal(b, start, b"null"),
         Some(_) => Err(Error::syntax(start, "expected a value")),
         None => Err(eof(start, "expected a value")),
+    }
+}
+
+/// `input` as text, or [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) with the
+/// offset of the first invalid byte.
+///
+/// The check is `simdutf8`'s (SIMD, chosen at run time); only on failure is the input checked
+/// again by `std` to find the offset, so errors are exactly those of `std::str::from_utf8`.
+fn utf8(input: &[u8]) -> Result<&str, Error> {
+    match simdutf8::basic::from_utf8(input) {
+        Ok(text) => Ok(text),
+        Err(_) => match std::str::from_utf8(input) {
+            Ok(text) => Ok(text),
+            Err(e) => Err(Error::invalid_utf8(e.valid_up_to())),
+        },
     }
 }
 
@@ -412,6 +427,30 @@ mod tests {
         let got = fields(r#"{"\u006fp":1,"a\"b":2,"\ud83d\ude00":3}"#).unwrap();
         let keys: Vec<_> = got.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["op", "a\"b", "😀"]);
+    }
+
+    #[test]
+    fn utf8_errors_match_std_at_every_offset_of_a_long_frame() {
+        // Longer than one SIMD block, so the vectorised check runs, not a short-input path.
+        let good = format!(r#"{{"d":{{"content":"{}"}},"op":0}}"#, "中文😀x".repeat(20));
+        assert!(object_fields(good.as_bytes(), |_, _| Ok(())).is_ok());
+        for at in 0..good.len() {
+            for byte in [0xff, 0x80, 0xc0, 0xed, 0xf4] {
+                let mut bad = good.clone().into_bytes();
+                bad[at] = byte;
+                let want = std::str::from_utf8(&bad).err().map(|e| e.valid_up_to());
+                let got = match object_fields(&bad, |_, _| Ok(())) {
+                    Err(e) => match e.kind() {
+                        ErrorKind::InvalidUtf8 { offset } => Some(*offset),
+                        _ => None,
+                    },
+                    Ok(()) => None,
+                };
+                if want.is_some() {
+                    assert_eq!(got, want, "byte {byte:#x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]
