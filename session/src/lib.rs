@@ -44,6 +44,7 @@ pub mod dedupe;
 pub mod driver;
 pub mod error;
 pub mod event;
+mod gateway;
 mod heartbeat;
 pub mod identify;
 pub mod machine;

@@ -13,14 +13,12 @@ use super::close::{close_action, CloseAction};
 use super::config::Config;
 use super::dedupe_key::{dedupe_key, DedupeKey};
 use super::subscriptions::Subscriptions;
-use crate::backoff::Backoff;
 use crate::dedupe::DedupeWindow;
 use crate::error::{Error, ErrorKind};
 use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, Why};
-use crate::heartbeat::{Beat, Heartbeat};
+use crate::gateway::{Gateway, Inbound};
 use crate::machine::SessionMachine;
 use crate::ratelimit::{RateLimiter, SendClass};
-use crate::rng::Rng;
 use crate::store::ResumeState;
 use crate::token::Token;
 use crate::wire;
@@ -29,7 +27,7 @@ use crate::wire;
 pub use botgate_codec::bubble::op;
 
 /// The close code the client uses when it drops a connection to reconnect.
-pub const RECONNECT_CLOSE_CODE: u16 = 4900;
+pub const RECONNECT_CLOSE_CODE: u16 = crate::gateway::RECONNECT_CLOSE_CODE;
 
 /// Heartbeat interval when Hello does not give one (the AlemonJS client's fallback).
 const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(30);
@@ -44,60 +42,33 @@ enum Phase {
     Stopped,
 }
 
-#[derive(Debug, Clone)]
-struct Plan {
-    why: Why,
-    min_delay: Duration,
-}
-
 /// One Bubble gateway session, sans-IO.
 #[derive(Debug)]
 pub struct Session {
     config: Config,
-    rng: Rng,
-    backoff: Backoff,
-    heartbeat: Heartbeat,
+    gw: Gateway,
     limiter: RateLimiter,
     phase: Phase,
-    session_id: Option<String>,
-    last_seq: u64,
-    handled_seq: Option<u64>,
     unknown_closes: u32,
-    plan: Option<Plan>,
     subs: Subscriptions,
     dedupe: DedupeWindow<DedupeKey>,
     /// Commands waiting for the send budget.
     pending: VecDeque<String>,
     pending_wake: Option<Instant>,
-    transmit: VecDeque<Outgoing>,
-    events: VecDeque<SessionEvent>,
 }
 
 impl Session {
     /// A session that connects at once (resuming `resume` if given and the server supports it).
     pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
-        let rng = config.seed.map_or_else(Rng::from_entropy, Rng::new);
-        let (session_id, last_seq) = match resume {
-            Some(r) if !r.session_id.is_empty() => (Some(r.session_id), r.seq),
-            _ => (None, 0),
-        };
         Self {
-            rng,
-            backoff: Backoff::new(config.backoff.clone()),
-            heartbeat: Heartbeat::default(),
+            gw: Gateway::new("Bubble", config.seed, config.backoff.clone(), resume),
             limiter: RateLimiter::new(config.rate_limit.clone()),
             phase: Phase::Idle { at: now },
-            session_id,
-            last_seq,
-            handled_seq: None,
             unknown_closes: 0,
-            plan: None,
             subs: Subscriptions::new(config.subscription.clone()),
             dedupe: DedupeWindow::new(config.dedupe_window),
             pending: VecDeque::new(),
             pending_wake: None,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
             config,
         }
     }
@@ -110,10 +81,10 @@ impl Session {
     /// The state to persist for a resume (`None` unless the server gave a session id and
     /// sequence numbers).
     pub fn resume_state(&self) -> Option<ResumeState> {
-        let id = self.session_id.as_ref()?;
-        (self.last_seq > 0).then(|| ResumeState {
+        let id = self.gw.session_id.as_ref()?;
+        (self.gw.last_seq > 0).then(|| ResumeState {
             session_id: id.clone(),
-            seq: self.last_seq,
+            seq: self.gw.last_seq,
             resume_url: None,
             shard: None,
         })
@@ -123,22 +94,18 @@ impl Session {
     /// Once called, [`store_state`](Self::store_state) persists this point instead of the
     /// delivered one, so a crash replays what was read but not handled (dedupe absorbs it).
     pub fn set_handled(&mut self, seq: u64) {
-        self.handled_seq = Some(seq.min(self.last_seq));
+        self.gw.set_handled(seq);
     }
 
     /// The state to save in a [`SessionStore`](crate::SessionStore): like
     /// [`resume_state`](Self::resume_state), at the handled point if the application reports one.
     pub fn store_state(&self) -> Option<ResumeState> {
-        let mut state = self.resume_state()?;
-        if let Some(handled) = self.handled_seq {
-            state.seq = state.seq.min(handled);
-        }
-        Some(state)
+        self.gw.at_handled(self.resume_state())
     }
 
     /// The highest sequence number delivered (0 when the server sends none).
     pub fn last_seq(&self) -> u64 {
-        self.last_seq
+        self.gw.last_seq
     }
 
     /// Whether dispatches are flowing.
@@ -158,7 +125,7 @@ impl Session {
 
     /// Round trip of the last acknowledged heartbeat.
     pub fn latency(&self) -> Option<Duration> {
-        self.heartbeat.latency()
+        self.gw.heartbeat.latency()
     }
 
     /// Adds event types to the desired set; sends op 30 now if ready (within the budget).
@@ -204,62 +171,31 @@ impl Session {
                 return;
             }
             if let Some(cmd) = self.pending.pop_front() {
-                self.transmit.push_back(Outgoing::Text(cmd));
+                self.gw.transmit.push_back(Outgoing::Text(cmd));
             }
         }
     }
 
     fn schedule(&mut self, now: Instant, why: Why, min_delay: Duration) {
-        self.heartbeat.stop();
         self.pending.clear();
         self.pending_wake = None;
-        let at = self.backoff.next_attempt(now, &mut self.rng, min_delay);
         let resume = self.resume_state().is_some();
-        tracing::info!(
-            ?why,
-            resume,
-            delay_ms = at.saturating_duration_since(now).as_millis() as u64,
-            "Bubble session reconnecting"
-        );
-        self.events
-            .push_back(SessionEvent::Reconnecting { why, at, resume });
+        let at = self.gw.reconnecting(now, why, min_delay, resume);
         self.phase = Phase::Idle { at };
     }
 
     fn reconnect(&mut self, why: Why, min_delay: Duration) {
-        let reason = match &why {
-            Why::Zombie => "zombie connection",
-            Why::ServerReconnect => "server asked to reconnect",
-            Why::InvalidSession { .. } => "invalid session",
-            Why::HelloTimeout => "no hello",
-            Why::ReadyTimeout => "no ready",
-            _ => "reconnect",
-        };
-        self.heartbeat.stop();
         self.pending.clear();
         self.pending_wake = None;
-        self.transmit.push_back(Outgoing::Close {
-            code: RECONNECT_CLOSE_CODE,
-            reason: reason.to_owned(),
-        });
+        self.gw.close_to_reconnect(why, min_delay);
         self.phase = Phase::Closing;
-        self.plan = Some(Plan { why, min_delay });
     }
 
     fn fatal(&mut self, error: Error) {
-        tracing::error!(%error, "Bubble session stopped");
-        self.heartbeat.stop();
         self.pending.clear();
         self.pending_wake = None;
         self.phase = Phase::Stopped;
-        self.events.push_back(SessionEvent::Fatal(error));
-    }
-
-    fn beat(&mut self) {
-        // Heartbeats are exempt from the budget (Bubble's limits page): no token taken.
-        let seq = (self.last_seq > 0).then_some(self.last_seq);
-        self.transmit
-            .push_back(Outgoing::Text(wire::heartbeat(seq)));
+        self.gw.fatal(error);
     }
 
     fn on_hello(&mut self, now: Instant, frame: &Frame) {
@@ -267,20 +203,15 @@ impl Session {
             tracing::debug!("Bubble: extra Hello ignored");
             return;
         }
-        let d = wire::data_value(frame.data());
-        let interval = wire::u64_field(&d, "heartbeat_interval")
-            .filter(|ms| *ms > 0)
-            .map_or(DEFAULT_HEARTBEAT, Duration::from_millis);
-        let first = self
-            .rng
-            .duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
-        self.heartbeat.start(now, interval, first);
+        // Heartbeats (`Gateway::beat`) are exempt from the budget (Bubble's limits page).
+        self.gw.start_heartbeat(now, frame, DEFAULT_HEARTBEAT);
         let resuming = match self.resume_state() {
             Some(r) => {
                 // op 6 is the first message of a new connection (the server's budget is per
                 // connection): it goes at once, and takes a token if there is one.
                 let _ = self.limiter.try_acquire(now, SendClass::Command);
-                self.transmit
+                self.gw
+                    .transmit
                     .push_back(Outgoing::Text(wire::bubble_resume(&r.session_id, r.seq)));
                 true
             }
@@ -294,37 +225,26 @@ impl Session {
 
     fn became_ready(&mut self, now: Instant) {
         self.phase = Phase::Ready;
-        self.backoff.on_ready(now);
+        self.gw.backoff.on_ready(now);
         self.unknown_closes = 0;
     }
 
     fn subscriptions_changed(&mut self) {
-        self.events.push_back(SessionEvent::Subscriptions {
+        self.gw.events.push_back(SessionEvent::Subscriptions {
             confirmed: self.confirmed(),
         });
     }
 
-    /// A BOT_READY of the session we already have, with an old seq: part of a replay.
-    fn is_replay_of_current_ready(&self, frame: &Frame) -> bool {
-        let (Some(current), Some(s)) = (self.session_id.as_deref(), frame.seq()) else {
-            return false;
-        };
-        if s > self.last_seq {
-            return false;
-        }
-        let d = wire::data_value(frame.data());
-        wire::first(&d, &["sessionId", "session_id"]).and_then(|v| v.as_str()) == Some(current)
+    /// The session id a BOT_READY names.
+    fn ready_session_id(d: &serde_json::Value) -> Option<String> {
+        wire::first(d, &["sessionId", "session_id"])
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
     }
 
     fn on_bot_ready(&mut self, now: Instant, frame: Frame) {
         let d = wire::data_value(frame.data());
-        self.session_id = wire::first(&d, &["sessionId", "session_id"])
-            .and_then(|v| v.as_str())
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        self.last_seq = frame.seq().unwrap_or(0);
-        // a new session: nothing of it is handled yet
-        self.handled_seq = self.handled_seq.map(|_| 0);
+        self.gw.new_session(&frame, Self::ready_session_id(&d));
         let available = wire::first(&d, &["availableEvents", "available_events"])
             .and_then(|v| v.as_array())
             .map(|a| {
@@ -340,9 +260,9 @@ impl Session {
         });
         let (desired, had_confirmed) = self.subs.fresh_session(available);
         self.became_ready(now);
-        tracing::info!(session_id = ?self.session_id, "Bubble session ready");
-        self.events.push_back(SessionEvent::Ready(Ready {
-            session_id: self.session_id.clone(),
+        tracing::info!(session_id = ?self.gw.session_id, "Bubble session ready");
+        self.gw.events.push_back(SessionEvent::Ready(Ready {
+            session_id: self.gw.session_id.clone(),
             bot_id,
             available_events: self.subs.available().to_vec(),
             frame: Some(frame),
@@ -359,8 +279,8 @@ impl Session {
         let d = wire::data_value(frame.data());
         let replayed = wire::u64_field(&d, "replayed");
         self.became_ready(now);
-        tracing::info!(seq = self.last_seq, "Bubble session resumed");
-        self.events.push_back(SessionEvent::Resumed { replayed });
+        tracing::info!(seq = self.gw.last_seq, "Bubble session resumed");
+        self.gw.events.push_back(SessionEvent::Resumed { replayed });
         let (add, remove) = self.subs.resume_diff();
         if !add.is_empty() {
             self.pending.push_back(wire::bubble_subscribe(&add));
@@ -372,20 +292,16 @@ impl Session {
 
     fn on_dispatch(&mut self, now: Instant, frame: Frame) {
         let t = frame.event_type().unwrap_or_default().to_owned();
-        if t == "BOT_READY" && !self.is_replay_of_current_ready(&frame) {
+        if t == "BOT_READY"
+            && !self
+                .gw
+                .is_replay_of_current_ready(&frame, Self::ready_session_id)
+        {
             self.on_bot_ready(now, frame);
             return;
         }
-        if let Some(s) = frame.seq() {
-            if s <= self.last_seq {
-                tracing::debug!(
-                    seq = s,
-                    last = self.last_seq,
-                    "Bubble: replayed dispatch dropped"
-                );
-                return;
-            }
-            self.last_seq = s;
+        if !self.gw.advance_seq(frame.seq()) {
+            return;
         }
         match t.as_str() {
             "RESUMED" => self.on_resumed(now, &frame),
@@ -396,18 +312,24 @@ impl Session {
                     .on_subscribed(wire::str_list(&d, "subscribedEvents"), &invalid);
                 if !invalid.is_empty() {
                     tracing::warn!(?invalid, "Bubble rejected event names");
-                    self.events.push_back(SessionEvent::InvalidEvents(invalid));
+                    self.gw
+                        .events
+                        .push_back(SessionEvent::InvalidEvents(invalid));
                 }
                 self.subscriptions_changed();
                 // handlers (`on_events_subscribed`, `on_raw`) see it too
-                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
+                self.gw
+                    .events
+                    .push_back(SessionEvent::Dispatch(frame.clone()));
             }
             "EVENTS_UNSUBSCRIBED" => {
                 let d = wire::data_value(frame.data());
                 self.subs
                     .on_unsubscribed(wire::str_list(&d, "unsubscribedEvents"));
                 self.subscriptions_changed();
-                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
+                self.gw
+                    .events
+                    .push_back(SessionEvent::Dispatch(frame.clone()));
             }
             "SUBSCRIBE_DENIED" => {
                 let d = wire::data_value(frame.data());
@@ -415,9 +337,12 @@ impl Session {
                 let events = wire::str_list(&d, "events");
                 tracing::warn!(%reason, ?events, "Bubble denied a subscription");
                 self.subs.reject(&events);
-                self.events
+                self.gw
+                    .events
                     .push_back(SessionEvent::SubscribeDenied { reason, events });
-                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
+                self.gw
+                    .events
+                    .push_back(SessionEvent::Dispatch(frame.clone()));
             }
             "ERROR" => {
                 let d = wire::data_value(frame.data());
@@ -427,9 +352,12 @@ impl Session {
                     tracing::warn!(%message, "Bubble: rate limited; halving the send budget");
                     self.limiter.penalize(now, self.config.rate_limit_penalty);
                 }
-                self.events
+                self.gw
+                    .events
                     .push_back(SessionEvent::ServerError { code, message });
-                self.events.push_back(SessionEvent::Dispatch(frame.clone()));
+                self.gw
+                    .events
+                    .push_back(SessionEvent::Dispatch(frame.clone()));
             }
             _ => {
                 if let Some(key) = dedupe_key(&t, frame.data()) {
@@ -438,15 +366,15 @@ impl Session {
                         return;
                     }
                 }
-                self.events.push_back(SessionEvent::Dispatch(frame));
+                self.gw.events.push_back(SessionEvent::Dispatch(frame));
             }
         }
     }
 
     fn closed_by_server(&mut self, now: Instant, code: Option<u16>, reason: &str) {
         let before_hello = matches!(self.phase, Phase::AwaitHello { .. });
-        self.heartbeat.stop();
-        self.backoff.on_disconnect(now);
+        self.gw.heartbeat.stop();
+        self.gw.backoff.on_disconnect(now);
         let why = Why::Closed {
             code,
             reason: reason.to_owned(),
@@ -456,7 +384,7 @@ impl Session {
             CloseAction::Resume => self.schedule(now, why, Duration::ZERO),
             CloseAction::ResumeAfter(pause) => self.schedule(now, why, pause),
             CloseAction::Fresh => {
-                self.session_id = None;
+                self.gw.session_id = None;
                 self.schedule(now, why, Duration::ZERO);
             }
             CloseAction::AuthFailed => {
@@ -494,15 +422,10 @@ impl Session {
 impl SessionMachine for Session {
     fn handle_connected(&mut self, now: Instant) {
         if self.phase == Phase::Stopped {
-            self.transmit.push_back(Outgoing::Close {
-                code: 1000,
-                reason: "unexpected connection".to_owned(),
-            });
+            self.gw.refuse_connection();
             return;
         }
-        self.backoff.on_attempt(now);
-        self.heartbeat.stop();
-        self.plan = None;
+        self.gw.connected_anew(now);
         self.pending.clear();
         self.subs.new_connection();
         self.pending_wake = None;
@@ -515,8 +438,7 @@ impl SessionMachine for Session {
         if !matches!(self.phase, Phase::Idle { .. }) {
             return;
         }
-        self.backoff.on_attempt(now);
-        self.backoff.on_disconnect(now);
+        self.gw.connect_failed(now);
         match failure {
             ConnectFailure::Http {
                 status: status @ (401 | 403),
@@ -534,32 +456,14 @@ impl SessionMachine for Session {
         if !self.connected() {
             return;
         }
-        let frame = match Frame::scan(bytes) {
-            Ok(f) => f,
-            Err(error) => {
-                tracing::warn!(%error, "Bubble: frame with an invalid envelope ignored");
-                return;
-            }
-        };
-        match frame.op() {
-            op::DISPATCH => self.on_dispatch(now, frame),
-            op::HELLO => self.on_hello(now, &frame),
-            op::HEARTBEAT => {
-                self.beat();
-                self.heartbeat.mark_sent(now);
-            }
-            op::HEARTBEAT_ACK => self.heartbeat.on_ack(now),
-            op::RECONNECT => self.reconnect(Why::ServerReconnect, Duration::ZERO),
-            op::INVALID_SESSION => {
-                let resumable = frame.data().map(<[u8]>::trim_ascii) == Some(b"true");
-                if !resumable {
-                    self.session_id = None;
-                }
-                let (lo, hi) = self.config.invalid_session_wait;
-                let wait = self.rng.duration_between(lo, hi);
-                self.reconnect(Why::InvalidSession { resumable }, wait);
-            }
-            other => tracing::debug!(op = other, "Bubble: frame with an unknown op ignored"),
+        match self
+            .gw
+            .read_frame(now, bytes, self.config.invalid_session_wait)
+        {
+            Inbound::Dispatch(frame) => self.on_dispatch(now, frame),
+            Inbound::Hello(frame) => self.on_hello(now, &frame),
+            Inbound::Reconnect(why, wait) => self.reconnect(why, wait),
+            Inbound::Handled => {}
         }
         self.flush(now);
     }
@@ -567,14 +471,7 @@ impl SessionMachine for Session {
     fn handle_closed(&mut self, now: Instant, code: Option<u16>, reason: &str) {
         match self.phase {
             Phase::Closing => {
-                self.backoff.on_disconnect(now);
-                let plan = self.plan.take().unwrap_or(Plan {
-                    why: Why::Closed {
-                        code,
-                        reason: reason.to_owned(),
-                    },
-                    min_delay: Duration::ZERO,
-                });
+                let plan = self.gw.closed_as_planned(now, code, reason);
                 self.schedule(now, plan.why, plan.min_delay);
             }
             Phase::AwaitHello { .. } | Phase::AwaitReady { .. } | Phase::Ready => {
@@ -599,24 +496,19 @@ impl SessionMachine for Session {
         if !self.connected() {
             return;
         }
-        match self.heartbeat.poll(now) {
-            Some(Beat::Send) => self.beat(),
-            Some(Beat::Zombie) => {
-                tracing::warn!("Bubble: heartbeat not acknowledged; reconnecting");
-                self.reconnect(Why::Zombie, Duration::ZERO);
-                return;
-            }
-            None => {}
+        if self.gw.poll_heartbeat(now) {
+            self.reconnect(Why::Zombie, Duration::ZERO);
+            return;
         }
         self.flush(now);
     }
 
     fn poll_transmit(&mut self) -> Option<Outgoing> {
-        self.transmit.pop_front()
+        self.gw.transmit.pop_front()
     }
 
     fn poll_event(&mut self) -> Option<SessionEvent> {
-        self.events.pop_front()
+        self.gw.events.pop_front()
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
@@ -625,10 +517,7 @@ impl SessionMachine for Session {
             Phase::Ready => None,
             _ => return None,
         };
-        [phase_deadline, self.heartbeat.deadline(), self.pending_wake]
-            .into_iter()
-            .flatten()
-            .min()
+        self.gw.earliest(phase_deadline, self.pending_wake)
     }
 
     fn next_connect(&self) -> Option<(Instant, Url)> {
@@ -653,16 +542,10 @@ impl SessionMachine for Session {
         if self.phase == Phase::Stopped {
             return;
         }
-        if self.connected() || self.phase == Phase::Closing {
-            self.transmit.push_back(Outgoing::Close {
-                code: 1000,
-                reason: "shutdown".to_owned(),
-            });
-        }
-        self.heartbeat.stop();
+        self.gw
+            .shut_down(self.connected() || self.phase == Phase::Closing);
         self.pending.clear();
         self.pending_wake = None;
         self.phase = Phase::Stopped;
-        self.events.push_back(SessionEvent::Stopped);
     }
 }

@@ -1,7 +1,6 @@
 //! The QQ gateway session: Hello → Identify / Resume → READY / RESUMED → heartbeats, with the
 //! close-code table, op 7 / op 9, zombie detection, seq tracking and the token refresh hook.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use botgate_codec::Frame;
@@ -10,12 +9,10 @@ use url::Url;
 
 use super::close::{close_action, CloseAction};
 use super::config::Config;
-use crate::backoff::Backoff;
 use crate::error::{Error, ErrorKind};
 use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, TokenReason, Why};
-use crate::heartbeat::{Beat, Heartbeat};
+use crate::gateway::{Gateway, Inbound};
 use crate::machine::SessionMachine;
-use crate::rng::Rng;
 use crate::store::ResumeState;
 use crate::token::Token;
 use crate::wire;
@@ -25,7 +22,7 @@ pub use botgate_codec::qq::op;
 
 /// The close code the client uses when it drops a connection to reconnect (keeps the session
 /// resumable; 1000 could end it).
-pub const RECONNECT_CLOSE_CODE: u16 = 4900;
+pub const RECONNECT_CLOSE_CODE: u16 = crate::gateway::RECONNECT_CLOSE_CODE;
 
 /// Heartbeat interval when Hello does not give one.
 const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(45);
@@ -54,58 +51,31 @@ enum Phase {
     Stopped,
 }
 
-#[derive(Debug, Clone)]
-struct Plan {
-    why: Why,
-    min_delay: Duration,
-}
-
 /// One QQ gateway session (one shard), sans-IO.
 #[derive(Debug)]
 pub struct Session {
     config: Config,
-    rng: Rng,
-    backoff: Backoff,
-    heartbeat: Heartbeat,
+    gw: Gateway,
     phase: Phase,
-    session_id: Option<String>,
-    last_seq: u64,
-    handled_seq: Option<u64>,
     token_expires_at: Option<Instant>,
     token_rejected: bool,
     auth_failures: u32,
     identified_once: bool,
-    plan: Option<Plan>,
-    transmit: VecDeque<Outgoing>,
-    events: VecDeque<SessionEvent>,
 }
 
 impl Session {
     /// A session that connects at once (resuming `resume` if given, e.g. loaded from a
     /// [`SessionStore`](crate::SessionStore) after a restart).
     pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
-        let rng = config.seed.map_or_else(Rng::from_entropy, Rng::new);
-        let backoff = Backoff::new(config.backoff.clone());
-        let (session_id, last_seq) = match resume {
-            Some(r) if !r.session_id.is_empty() => (Some(r.session_id), r.seq),
-            _ => (None, 0),
-        };
+        let gw = Gateway::new("QQ", config.seed, config.backoff.clone(), resume);
         let mut s = Self {
             config,
-            rng,
-            backoff,
-            heartbeat: Heartbeat::default(),
+            gw,
             phase: Phase::Stopped,
-            session_id,
-            last_seq,
-            handled_seq: None,
             token_expires_at: None,
             token_rejected: false,
             auth_failures: 0,
             identified_once: false,
-            plan: None,
-            transmit: VecDeque::new(),
-            events: VecDeque::new(),
         };
         s.enter_idle(now);
         s
@@ -113,9 +83,9 @@ impl Session {
 
     /// The state to persist for a resume (`None` while there is no resumable session).
     pub fn resume_state(&self) -> Option<ResumeState> {
-        self.session_id.as_ref().map(|id| ResumeState {
+        self.gw.session_id.as_ref().map(|id| ResumeState {
             session_id: id.clone(),
-            seq: self.last_seq,
+            seq: self.gw.last_seq,
             resume_url: None,
             shard: Some(self.config.shard),
         })
@@ -125,27 +95,23 @@ impl Session {
     /// Once called, [`store_state`](Self::store_state) persists this point instead of the
     /// delivered one, so a crash replays what was read but not handled (dedupe absorbs it).
     pub fn set_handled(&mut self, seq: u64) {
-        self.handled_seq = Some(seq.min(self.last_seq));
+        self.gw.set_handled(seq);
     }
 
     /// The state to save in a [`SessionStore`](crate::SessionStore): like
     /// [`resume_state`](Self::resume_state), at the handled point if the application reports one.
     pub fn store_state(&self) -> Option<ResumeState> {
-        let mut state = self.resume_state()?;
-        if let Some(handled) = self.handled_seq {
-            state.seq = state.seq.min(handled);
-        }
-        Some(state)
+        self.gw.at_handled(self.resume_state())
     }
 
     /// The highest sequence number delivered in this session.
     pub fn last_seq(&self) -> u64 {
-        self.last_seq
+        self.gw.last_seq
     }
 
     /// The current session id, if any.
     pub fn session_id(&self) -> Option<&str> {
-        self.session_id.as_deref()
+        self.gw.session_id.as_deref()
     }
 
     /// Whether dispatches are flowing (READY or RESUMED seen on this connection).
@@ -155,7 +121,7 @@ impl Session {
 
     /// Round trip of the last acknowledged heartbeat.
     pub fn latency(&self) -> Option<Duration> {
-        self.heartbeat.latency()
+        self.gw.heartbeat.latency()
     }
 
     /// The token (the full `QQBot …` / `Bot …` value), for the OpenAPI client.
@@ -198,7 +164,7 @@ impl Session {
 
     /// Plans the next connection no sooner than `at`; identifies wait for a queue slot.
     fn enter_idle(&mut self, at: Instant) {
-        let at = if self.session_id.is_none() {
+        let at = if self.gw.session_id.is_none() {
             self.config.identify_queue.reserve(at)
         } else {
             at
@@ -208,17 +174,8 @@ impl Session {
 
     /// The connection is gone: decide when and how to come back.
     fn schedule(&mut self, now: Instant, why: Why, min_delay: Duration) {
-        self.heartbeat.stop();
-        let at = self.backoff.next_attempt(now, &mut self.rng, min_delay);
-        let resume = self.session_id.is_some();
-        tracing::info!(
-            ?why,
-            resume,
-            delay_ms = at.saturating_duration_since(now).as_millis() as u64,
-            "QQ session reconnecting"
-        );
-        self.events
-            .push_back(SessionEvent::Reconnecting { why, at, resume });
+        let resume = self.gw.session_id.is_some();
+        let at = self.gw.reconnecting(now, why, min_delay, resume);
         let reason = if !self.config.refreshable_token {
             None
         } else if self.token_rejected {
@@ -245,34 +202,20 @@ impl Session {
     fn request_token(&mut self, now: Instant, reason: TokenReason) {
         tracing::debug!(?reason, "QQ session needs a token before it connects");
         self.phase = Phase::AwaitingToken { not_before: now };
-        self.events
+        self.gw
+            .events
             .push_back(SessionEvent::TokenRequired { reason });
     }
 
     /// The client drops the connection to reconnect after `min_delay`.
     fn reconnect(&mut self, why: Why, min_delay: Duration) {
-        let reason = match &why {
-            Why::Zombie => "zombie connection",
-            Why::ServerReconnect => "server asked to reconnect",
-            Why::InvalidSession { .. } => "invalid session",
-            Why::HelloTimeout => "no hello",
-            Why::ReadyTimeout => "no ready",
-            _ => "reconnect",
-        };
-        self.heartbeat.stop();
-        self.transmit.push_back(Outgoing::Close {
-            code: RECONNECT_CLOSE_CODE,
-            reason: reason.to_owned(),
-        });
+        self.gw.close_to_reconnect(why, min_delay);
         self.phase = Phase::Closing;
-        self.plan = Some(Plan { why, min_delay });
     }
 
     fn fatal(&mut self, error: Error) {
-        tracing::error!(%error, "QQ session stopped");
-        self.heartbeat.stop();
+        self.gw.fatal(error);
         self.phase = Phase::Stopped;
-        self.events.push_back(SessionEvent::Fatal(error));
     }
 
     fn auth_failed(
@@ -291,15 +234,9 @@ impl Session {
             return;
         }
         tracing::warn!("QQ token rejected; asking for a fresh one and identifying once more");
-        self.session_id = None;
+        self.gw.session_id = None;
         self.token_rejected = true;
         self.schedule(now, why, Duration::ZERO);
-    }
-
-    fn beat(&mut self) {
-        let seq = (self.last_seq > 0).then_some(self.last_seq);
-        self.transmit
-            .push_back(Outgoing::Text(wire::heartbeat(seq)));
     }
 
     fn on_hello(&mut self, now: Instant, frame: &Frame) {
@@ -307,36 +244,29 @@ impl Session {
             tracing::debug!("QQ: extra Hello ignored");
             return;
         }
-        let d = wire::data_value(frame.data());
-        let interval = wire::u64_field(&d, "heartbeat_interval")
-            .filter(|ms| *ms > 0)
-            .map_or(DEFAULT_HEARTBEAT, Duration::from_millis);
         // Identify / Resume go out before the first beat (queue order): nothing precedes them.
-        let resuming = match &self.session_id {
+        let resuming = match &self.gw.session_id {
             Some(id) => {
-                self.transmit.push_back(Outgoing::Text(wire::qq_resume(
+                self.gw.transmit.push_back(Outgoing::Text(wire::qq_resume(
                     self.config.token.expose(),
                     id,
-                    self.last_seq,
+                    self.gw.last_seq,
                 )));
                 true
             }
             None => {
-                self.transmit.push_back(Outgoing::Text(wire::qq_identify(
+                self.gw.transmit.push_back(Outgoing::Text(wire::qq_identify(
                     self.config.token.expose(),
                     self.config.intents,
                     self.config.shard,
                     &self.config.properties,
                 )));
-                self.last_seq = 0;
+                self.gw.last_seq = 0;
                 self.identified_once = true;
                 false
             }
         };
-        let first = self
-            .rng
-            .duration_up_to(interval.saturating_sub(Duration::from_millis(1)));
-        self.heartbeat.start(now, interval, first);
+        self.gw.start_heartbeat(now, frame, DEFAULT_HEARTBEAT);
         self.phase = Phase::Handshake {
             deadline: now + self.config.ready_timeout,
             resuming,
@@ -345,35 +275,29 @@ impl Session {
 
     fn became_ready(&mut self, now: Instant) {
         self.phase = Phase::Ready;
-        self.backoff.on_ready(now);
+        self.gw.backoff.on_ready(now);
         self.auth_failures = 0;
     }
 
-    /// A READY of the session we already have, with an old seq: part of a replay.
-    fn is_replay_of_current_ready(&self, frame: &Frame) -> bool {
-        let (Some(current), Some(s)) = (self.session_id.as_deref(), frame.seq()) else {
-            return false;
-        };
-        if s > self.last_seq {
-            return false;
-        }
-        let d = wire::data_value(frame.data());
-        wire::str_field(&d, "session_id").as_deref() == Some(current)
+    /// The session id a READY names.
+    fn ready_session_id(d: &serde_json::Value) -> Option<String> {
+        wire::str_field(d, "session_id")
     }
 
     fn on_dispatch(&mut self, now: Instant, frame: Frame) {
         match frame.event_type() {
-            Some("READY") if !self.is_replay_of_current_ready(&frame) => {
+            Some("READY")
+                if !self
+                    .gw
+                    .is_replay_of_current_ready(&frame, Self::ready_session_id) =>
+            {
                 let d = wire::data_value(frame.data());
-                self.session_id = wire::str_field(&d, "session_id").filter(|s| !s.is_empty());
-                self.last_seq = frame.seq().unwrap_or(0);
-                // a new session: nothing of it is handled yet
-                self.handled_seq = self.handled_seq.map(|_| 0);
+                self.gw.new_session(&frame, Self::ready_session_id(&d));
                 self.became_ready(now);
                 let bot_id = d.get("user").and_then(|u| wire::id_field(u, "id"));
-                tracing::info!(session_id = ?self.session_id, "QQ session ready");
-                self.events.push_back(SessionEvent::Ready(Ready {
-                    session_id: self.session_id.clone(),
+                tracing::info!(session_id = ?self.gw.session_id, "QQ session ready");
+                self.gw.events.push_back(SessionEvent::Ready(Ready {
+                    session_id: self.gw.session_id.clone(),
                     bot_id,
                     available_events: Vec::new(),
                     frame: Some(frame),
@@ -381,29 +305,18 @@ impl Session {
             }
             Some("RESUMED") => {
                 if let Some(s) = frame.seq() {
-                    self.last_seq = self.last_seq.max(s);
+                    self.gw.last_seq = self.gw.last_seq.max(s);
                 }
                 self.became_ready(now);
-                tracing::info!(seq = self.last_seq, "QQ session resumed");
-                self.events
+                tracing::info!(seq = self.gw.last_seq, "QQ session resumed");
+                self.gw
+                    .events
                     .push_back(SessionEvent::Resumed { replayed: None });
             }
             _ => {
-                if let Some(s) = frame.seq() {
-                    if s <= self.last_seq {
-                        tracing::debug!(
-                            seq = s,
-                            last = self.last_seq,
-                            "QQ: replayed dispatch dropped"
-                        );
-                        return;
-                    }
-                    if self.last_seq != 0 && s != self.last_seq + 1 {
-                        tracing::debug!(seq = s, last = self.last_seq, "QQ: gap in sequence");
-                    }
-                    self.last_seq = s;
+                if self.gw.advance_seq(frame.seq()) {
+                    self.gw.events.push_back(SessionEvent::Dispatch(frame));
                 }
-                self.events.push_back(SessionEvent::Dispatch(frame));
             }
         }
     }
@@ -413,15 +326,10 @@ impl SessionMachine for Session {
     fn handle_connected(&mut self, now: Instant) {
         match self.phase {
             Phase::Stopped | Phase::TokenDue { .. } | Phase::AwaitingToken { .. } => {
-                self.transmit.push_back(Outgoing::Close {
-                    code: 1000,
-                    reason: "unexpected connection".to_owned(),
-                });
+                self.gw.refuse_connection();
             }
             _ => {
-                self.backoff.on_attempt(now);
-                self.heartbeat.stop();
-                self.plan = None;
+                self.gw.connected_anew(now);
                 self.phase = Phase::AwaitHello {
                     deadline: now + self.config.hello_timeout,
                 };
@@ -433,8 +341,7 @@ impl SessionMachine for Session {
         if !matches!(self.phase, Phase::Idle { .. }) {
             return;
         }
-        self.backoff.on_attempt(now);
-        self.backoff.on_disconnect(now);
+        self.gw.connect_failed(now);
         match failure {
             ConnectFailure::Http {
                 status: status @ (401 | 403),
@@ -449,51 +356,26 @@ impl SessionMachine for Session {
         if !self.connected() {
             return;
         }
-        let frame = match Frame::scan(bytes) {
-            Ok(f) => f,
-            Err(error) => {
-                tracing::warn!(%error, "QQ: frame with an invalid envelope ignored");
-                return;
-            }
-        };
-        match frame.op() {
-            op::DISPATCH => self.on_dispatch(now, frame),
-            op::HELLO => self.on_hello(now, &frame),
-            op::HEARTBEAT => {
-                self.beat();
-                self.heartbeat.mark_sent(now);
-            }
-            op::HEARTBEAT_ACK => self.heartbeat.on_ack(now),
-            op::RECONNECT => self.reconnect(Why::ServerReconnect, Duration::ZERO),
-            op::INVALID_SESSION => {
-                let resumable = frame.data().map(<[u8]>::trim_ascii) == Some(b"true");
-                if !resumable {
-                    self.session_id = None;
-                }
-                let (lo, hi) = self.config.invalid_session_wait;
-                let wait = self.rng.duration_between(lo, hi);
-                self.reconnect(Why::InvalidSession { resumable }, wait);
-            }
-            other => tracing::debug!(op = other, "QQ: frame with an unhandled op ignored"),
+        match self
+            .gw
+            .read_frame(now, bytes, self.config.invalid_session_wait)
+        {
+            Inbound::Dispatch(frame) => self.on_dispatch(now, frame),
+            Inbound::Hello(frame) => self.on_hello(now, &frame),
+            Inbound::Reconnect(why, wait) => self.reconnect(why, wait),
+            Inbound::Handled => {}
         }
     }
 
     fn handle_closed(&mut self, now: Instant, code: Option<u16>, reason: &str) {
         match self.phase {
             Phase::Closing => {
-                self.backoff.on_disconnect(now);
-                let plan = self.plan.take().unwrap_or(Plan {
-                    why: Why::Closed {
-                        code,
-                        reason: reason.to_owned(),
-                    },
-                    min_delay: Duration::ZERO,
-                });
+                let plan = self.gw.closed_as_planned(now, code, reason);
                 self.schedule(now, plan.why, plan.min_delay);
             }
             Phase::AwaitHello { .. } | Phase::Handshake { .. } | Phase::Ready => {
-                self.heartbeat.stop();
-                self.backoff.on_disconnect(now);
+                self.gw.heartbeat.stop();
+                self.gw.backoff.on_disconnect(now);
                 let why = Why::Closed {
                     code,
                     reason: reason.to_owned(),
@@ -510,7 +392,7 @@ impl SessionMachine for Session {
                                 "QQ closed the connection over a client bug"
                             );
                         }
-                        self.session_id = None;
+                        self.gw.session_id = None;
                         self.schedule(now, why, Duration::ZERO);
                     }
                     CloseAction::AuthFailed => self.auth_failed(now, why, code, None),
@@ -546,22 +428,17 @@ impl SessionMachine for Session {
         if !self.connected() {
             return;
         }
-        match self.heartbeat.poll(now) {
-            Some(Beat::Send) => self.beat(),
-            Some(Beat::Zombie) => {
-                tracing::warn!("QQ: heartbeat not acknowledged; reconnecting");
-                self.reconnect(Why::Zombie, Duration::ZERO);
-            }
-            None => {}
+        if self.gw.poll_heartbeat(now) {
+            self.reconnect(Why::Zombie, Duration::ZERO);
         }
     }
 
     fn poll_transmit(&mut self) -> Option<Outgoing> {
-        self.transmit.pop_front()
+        self.gw.transmit.pop_front()
     }
 
     fn poll_event(&mut self) -> Option<SessionEvent> {
-        self.events.pop_front()
+        self.gw.events.pop_front()
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
@@ -571,10 +448,7 @@ impl SessionMachine for Session {
             Phase::Ready => None,
             _ => return None,
         };
-        match (phase_deadline, self.heartbeat.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.gw.earliest(phase_deadline, None)
     }
 
     fn next_connect(&self) -> Option<(Instant, Url)> {
@@ -592,14 +466,8 @@ impl SessionMachine for Session {
         if self.phase == Phase::Stopped {
             return;
         }
-        if self.connected() || self.phase == Phase::Closing {
-            self.transmit.push_back(Outgoing::Close {
-                code: 1000,
-                reason: "shutdown".to_owned(),
-            });
-        }
-        self.heartbeat.stop();
+        self.gw
+            .shut_down(self.connected() || self.phase == Phase::Closing);
         self.phase = Phase::Stopped;
-        self.events.push_back(SessionEvent::Stopped);
     }
 }
