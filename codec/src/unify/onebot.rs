@@ -46,38 +46,18 @@ pub fn unify_onebot(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skippe
             });
             e
         }
-        Event::NoticeGroupIncrease(n) => {
-            let mut e = group_notice(
-                SubEvent::GroupMemberIncrease,
-                n.self_id,
-                n.time,
-                n.group_id,
-                n.user_id,
-                ctx,
-            );
-            e.content = draft::content(Content {
-                operator_id: uid(n.operator_id),
-                action: Some(n.sub_type.as_str().to_owned()),
-                ..Content::default()
-            });
-            e
-        }
-        Event::NoticeGroupDecrease(n) => {
-            let mut e = group_notice(
-                SubEvent::GroupMemberDecrease,
-                n.self_id,
-                n.time,
-                n.group_id,
-                n.user_id,
-                ctx,
-            );
-            e.content = draft::content(Content {
-                operator_id: uid(n.operator_id),
-                action: Some(n.sub_type.as_str().to_owned()),
-                ..Content::default()
-            });
-            e
-        }
+        Event::NoticeGroupIncrease(n) => member_change(
+            SubEvent::GroupMemberIncrease,
+            [n.self_id, n.time, n.group_id, n.user_id, n.operator_id],
+            n.sub_type.as_str(),
+            ctx,
+        ),
+        Event::NoticeGroupDecrease(n) => member_change(
+            SubEvent::GroupMemberDecrease,
+            [n.self_id, n.time, n.group_id, n.user_id, n.operator_id],
+            n.sub_type.as_str(),
+            ctx,
+        ),
         Event::NoticeGroupBan(n) => {
             // user_id 0 is the whole group (botgate's refinement; Karin maps every group_ban to
             // a member ban); the notice is then about the admin who did it.
@@ -338,6 +318,19 @@ fn private_notice(sub: SubEvent, self_id_: i64, t: i64, user: i64, ctx: &UnifyCo
         user.to_string(),
         time(t, ctx),
     )
+}
+
+/// A member joined or left a group: `[self_id, time, group_id, user_id, operator_id]` and the
+/// sub type (`approve` / `invite`, `leave` / `kick` / `kick_me`) as the action.
+fn member_change(sub: SubEvent, ids: [i64; 5], action: &str, ctx: &UnifyContext) -> UEvent {
+    let [self_id, time, group_id, user_id, operator_id] = ids;
+    let mut e = group_notice(sub, self_id, time, group_id, user_id, ctx);
+    e.content = draft::content(Content {
+        operator_id: uid(operator_id),
+        action: Some(action.to_owned()),
+        ..Content::default()
+    });
+    e
 }
 
 /// A poke in a group (`group_id` set and not 0) or a private chat. The user is who poked, the

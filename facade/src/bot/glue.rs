@@ -1,4 +1,4 @@
-//! How each platform's session events become dispatcher inputs, and where QQ tokens come from.
+//! How each platform's session events become dispatcher inputs.
 
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,6 @@ use botgate_dispatch::onebot::OneBot;
 use botgate_dispatch::qq::Qq;
 use botgate_dispatch::Platform;
 use botgate_session::{bubble, onebot, qq, SessionMachine};
-use botgate_transport::qq::TokenSource;
 use bytes::Bytes;
 
 /// Joins a dispatch platform to its session machine.
@@ -63,8 +62,3 @@ impl Glue for OneBot {
         RawEvent::scan(bytes).map(Some)
     }
 }
-
-/// Where the QQ gateway session gets its access tokens: the same [`TokenSource`] (one cache,
-/// refreshed before expiry) the OpenAPI client behind `ctx.reply` uses, so the gateway and
-/// REST never fetch a token each.
-pub(crate) type TokenFetcher = TokenSource;

@@ -40,7 +40,7 @@ use botgate_dispatch::{BotInfo, Dispatcher};
 use botgate_session::driver::{self, DriverConfig};
 use tokio::sync::watch;
 
-use glue::TokenFetcher;
+use botgate_transport::qq::TokenSource;
 use running::Pump;
 
 /// Entry point: one builder per platform.
@@ -81,7 +81,7 @@ fn launch<P: Glue>(
     machine: P::Machine,
     dispatcher: Dispatcher<P>,
     bot: BotInfo,
-    tokens: Option<TokenFetcher>,
+    tokens: Option<TokenSource>,
     driver_config: &DriverConfig,
     with_actions: impl FnOnce(&Arc<driver::DriverHandle<P::Machine>>, BotInfo) -> BotInfo,
 ) -> RunningBot<P, P::Machine> {
@@ -103,7 +103,7 @@ fn launch_shared<P: Glue>(
     dispatcher: Arc<Dispatcher<P>>,
     owns_dispatcher: bool,
     bot: BotInfo,
-    tokens: Option<TokenFetcher>,
+    tokens: Option<TokenSource>,
     driver_config: &DriverConfig,
     with_actions: impl FnOnce(&Arc<driver::DriverHandle<P::Machine>>, BotInfo) -> BotInfo,
 ) -> RunningBot<P, P::Machine> {

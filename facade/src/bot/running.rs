@@ -11,7 +11,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::error::{Error, ErrorKind};
-use super::glue::{Glue, TokenFetcher};
+use botgate_transport::qq::TokenSource;
+
+use super::glue::Glue;
 
 /// What has happened to a running bot so far (watch it with [`RunningBot::lifecycle`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,7 +107,7 @@ pub(crate) struct Pump<P: Platform, M> {
     pub(crate) dispatcher: Arc<Dispatcher<P>>,
     pub(crate) driver: Arc<DriverHandle<M>>,
     pub(crate) bot: BotInfo,
-    pub(crate) tokens: Option<TokenFetcher>,
+    pub(crate) tokens: Option<TokenSource>,
     pub(crate) lifecycle: watch::Sender<Lifecycle>,
     /// Whether this pump's end also ends the dispatcher (not when shards share one).
     pub(crate) owns_dispatcher: bool,
