@@ -40,6 +40,7 @@ use crate::Error;
 
 mod nested;
 mod string;
+mod swar;
 
 use nested::skip_nested;
 use string::{strict_string, unescape};

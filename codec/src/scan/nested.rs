@@ -1,39 +1,94 @@
 //! Skipping a nested object or array without parsing it.
 //!
-//! The skip looks at eight bytes at a time (SWAR: plain `u64` arithmetic, no `unsafe`, no
-//! target features) and jumps straight to the next byte that matters: a quote, a bracket, or
-//! inside a string a quote or a backslash. Brackets are paired with a fixed-size bit stack, so
-//! there is neither recursion nor allocation, whatever the input.
+//! The skip classifies 64 bytes at a time, simdjson's way but in safe Rust: `wide`'s vectors
+//! compile to SSE2 / AVX2 / NEON compares where the target has them (plain loops elsewhere)
+//! and give one bit per byte for quotes, backslashes, opening and closing brackets. Escaped
+//! quotes are removed with carry arithmetic on the backslash bits, a prefix XOR of the quote
+//! bits gives "inside a string", and only the brackets outside strings are looked at one by
+//! one, paired with a fixed-size bit stack: no recursion and no allocation, whatever the input.
+
+use wide::u8x64;
 
 use super::{eof, MAX_DEPTH};
 use crate::Error;
 
-pub(super) const LO: u64 = 0x0101_0101_0101_0101;
-pub(super) const HI: u64 = 0x8080_8080_8080_8080;
+/// Bytes classified per step.
+const BLOCK: usize = 64;
 
-/// The eight bytes at `b[i..i + 8]` as a little-endian word (first byte lowest).
-#[inline(always)]
-pub(super) fn load(b: &[u8], i: usize) -> Option<u64> {
-    let chunk = b.get(i..i.checked_add(8)?)?;
-    let mut word = [0u8; 8];
-    word.copy_from_slice(chunk);
-    Some(u64::from_le_bytes(word))
+/// One bit per byte of a block (bit `k` is byte `k`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    /// `{` or `[`.
+    open: u64,
+    /// `}` or `]`.
+    close: u64,
 }
 
-/// High bit set in the bytes of `w` equal to `v`. Bytes above a match may be set spuriously,
-/// never bytes below one, so the lowest set bit is always the first match.
 #[inline(always)]
-pub(super) fn eq_bytes(w: u64, v: u8) -> u64 {
-    let x = w ^ (LO * u64::from(v));
-    x.wrapping_sub(LO) & !x & HI
+fn classify(block: [u8; BLOCK]) -> Masks {
+    let v = u8x64::new(block);
+    // `| 0x20` folds `[` onto `{` and `]` onto `}`, and nothing else onto either.
+    let folded = v | u8x64::splat(0x20);
+    Masks {
+        quote: v.simd_eq(u8x64::splat(b'"')).to_bitmask(),
+        backslash: v.simd_eq(u8x64::splat(b'\\')).to_bitmask(),
+        open: folded.simd_eq(u8x64::splat(b'{')).to_bitmask(),
+        close: folded.simd_eq(u8x64::splat(b'}')).to_bitmask(),
+    }
 }
 
-/// High bit set in exactly the bytes of `w` equal to `v` (no false positives).
+/// Which bytes a backslash escapes, with the carry from one block into the next.
+#[derive(Debug, Default)]
+struct Escapes {
+    /// 1 when the first byte of the next block is escaped (the block ended on an odd run).
+    carry: u64,
+}
+
+impl Escapes {
+    /// The bytes of this block escaped by a backslash (an escaped backslash included).
+    #[inline(always)]
+    fn next(&mut self, backslash: u64) -> u64 {
+        const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+        if backslash == 0 {
+            return std::mem::take(&mut self.carry);
+        }
+        // A backslash that is itself escaped starts nothing.
+        let starts = backslash & !self.carry;
+        // Subtracting each run's first bit from the odd bits sets, past the run, the bit whose
+        // parity tells whether the run was odd; XOR with the odd bits turns that into "escaped".
+        let codes = ((starts << 1) | ODD).wrapping_sub(starts) ^ ODD;
+        let escaped = codes ^ (backslash | self.carry);
+        self.carry = (codes & backslash) >> 63;
+        escaped
+    }
+}
+
+/// Bit `k` set when an odd number of bits at or below `k` are set in `x`.
 #[inline(always)]
-fn eq_exact(w: u64, v: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = w ^ (LO * u64::from(v));
-    !(((x & LOW7) + LOW7) | x) & HI
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// The 64 bytes from `i` on, padded with spaces (which mean nothing to the skip) past the end.
+#[inline(always)]
+fn block_at(b: &[u8], i: usize) -> [u8; BLOCK] {
+    if let Some(full) = b.get(i..i.saturating_add(BLOCK)) {
+        let mut block = [0u8; BLOCK];
+        block.copy_from_slice(full);
+        return block;
+    }
+    let mut block = [b' '; BLOCK];
+    let rest = b.get(i..).unwrap_or_default();
+    block[..rest.len()].copy_from_slice(rest);
+    block
 }
 
 /// The open brackets: one bit per level (1 = object, 0 = array), at most [`MAX_DEPTH`].
@@ -78,85 +133,46 @@ impl Brackets {
 
 /// Skips the object or array that starts at `b[start]`; returns the offset past its end.
 ///
-/// Eight bytes per step: exact byte masks for quotes and brackets, a prefix XOR of the quote
-/// mask for "inside a string", and the brackets outside strings handed to [`Brackets`]. A word
-/// with a backslash in it (or right after one) takes the byte-by-byte path.
+/// Beyond string boundaries and bracket pairing, one more thing is checked because it is free
+/// here: a backslash outside a string is a syntax error (it could only hide a quote).
 pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
     let mut brackets = Brackets {
         bits: [0; MAX_DEPTH / 64],
         depth: 0,
     };
-    // All ones while the previous word ended inside a string.
+    let mut escapes = Escapes::default();
+    // All ones while the previous block ended inside a string.
     let mut in_string = 0u64;
-    // The previous word ended with a backslash inside a string: the next byte is escaped.
-    let mut escape = false;
     let mut i = start;
     while i < b.len() {
-        let w = match load(b, i) {
-            Some(w) => w,
-            None => {
-                // The tail, padded with spaces (which mean nothing to the skip).
-                let mut tail = [b' '; 8];
-                let rest = b.get(i..).unwrap_or_default();
-                tail[..rest.len()].copy_from_slice(rest);
-                u64::from_le_bytes(tail)
-            }
+        let block = block_at(b, i);
+        let m = classify(block);
+        let quotes = m.quote & !escapes.next(m.backslash);
+        // Opening quote and content set, closing quote clear.
+        let inside = prefix_xor(quotes) ^ in_string;
+        in_string = 0u64.wrapping_sub(inside >> 63);
+        let stray = m.backslash & !inside;
+        // Brackets before a stray backslash still count: the value may end before it.
+        let before_stray = match stray {
+            0 => u64::MAX,
+            s => (s & s.wrapping_neg()) - 1,
         };
-        // Any backslash at all (a spurious bit only ever sits above a real one).
-        if eq_bytes(w, b'\\') != 0 || escape {
-            for (k, c) in w.to_le_bytes().into_iter().enumerate() {
-                if escape {
-                    escape = false;
-                } else if in_string != 0 {
-                    match c {
-                        b'\\' => escape = true,
-                        b'"' => in_string = 0,
-                        _ => {}
-                    }
-                } else {
-                    match c {
-                        b'"' => in_string = u64::MAX,
-                        b'{' | b'}' | b'[' | b']' if brackets.push_or_pop(c, i + k)? => {
-                            return Ok(i + k + 1);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            i += 8;
-            continue;
-        }
-        let quotes = eq_exact(w, b'"');
-        // `| 0x20` folds `[` onto `{` and `]` onto `}`, and nothing else onto either.
-        let folded = w | (LO * 0x20);
-        let candidates = eq_bytes(folded, b'{') | eq_bytes(folded, b'}');
-        if candidates == 0 {
-            // No bracket here: only the parity of the quotes matters.
-            let count = ((quotes >> 7).wrapping_mul(LO)) >> 56;
-            if count & 1 != 0 {
-                in_string = !in_string;
-            }
-            i += 8;
-            continue;
-        }
-        // Inside-string mask: opening quote and content set, closing quote clear.
-        let mut inside = quotes;
-        inside ^= inside << 8;
-        inside ^= inside << 16;
-        inside ^= inside << 32;
-        inside ^= in_string & HI;
-        in_string = if inside & (1 << 63) != 0 { u64::MAX } else { 0 };
-        let mut structural = candidates & !inside;
+        let mut structural = (m.open | m.close) & !inside & before_stray;
         while structural != 0 {
-            let k = (structural.trailing_zeros() / 8) as usize;
-            let c = (w >> (8 * k)) as u8;
-            // `eq_bytes` may flag the byte after a real bracket: check the byte itself.
-            if matches!(c, b'{' | b'}' | b'[' | b']') && brackets.push_or_pop(c, i + k)? {
+            let k = structural.trailing_zeros() as usize;
+            let c = block.get(k).copied().unwrap_or(b' ');
+            if brackets.push_or_pop(c, i + k)? {
                 return Ok(i + k + 1);
             }
             structural &= structural - 1;
         }
-        i += 8;
+        if stray != 0 {
+            return Err(Error::syntax(
+                i + stray.trailing_zeros() as usize,
+                "backslash outside a string",
+            ));
+        }
+        i += BLOCK;
     }
     let what = if in_string != 0 {
         "in a string inside the value that starts at byte"
@@ -171,36 +187,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn eq_bytes_finds_the_first_match_exactly() {
-        for pos in 0..8 {
-            let mut bytes = *b"abcdefgh";
-            bytes[pos] = b'"';
-            // A byte 0x00 right after the match used to be the classic false-positive case.
-            if pos < 7 {
-                bytes[pos + 1] = 0x01;
-            }
-            let m = eq_bytes(u64::from_le_bytes(bytes), b'"');
-            assert_eq!(m.trailing_zeros() / 8, pos as u32);
-        }
-        assert_eq!(eq_bytes(u64::from_le_bytes(*b"abcdefgh"), b'"'), 0);
-    }
-
-    #[test]
-    fn eq_exact_flags_exactly_the_equal_bytes() {
-        for c in 0..=255u8 {
-            let bytes = [c, b'"', c, 0, b'"', c.wrapping_add(1), 0xff, b'"'];
-            let m = eq_exact(u64::from_le_bytes(bytes), b'"');
-            for (k, &byte) in bytes.iter().enumerate() {
-                assert_eq!(
-                    m >> (8 * k + 7) & 1 == 1,
-                    byte == b'"',
-                    "byte {c:#x} at {k}"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn every_bracket_byte_is_seen_at_every_position() {
         for c in 0..=255u8 {
             for pos in 1..20 {
@@ -211,7 +197,7 @@ mod tests {
                 let got = skip_nested(&input, 0);
                 match c {
                     b']' => assert_eq!(got.unwrap(), pos + 1),
-                    b'[' | b'{' | b'}' | b'"' => assert!(got.is_err(), "{c:#x} at {pos}"),
+                    b'[' | b'{' | b'}' | b'"' | b'\\' => assert!(got.is_err(), "{c:#x} at {pos}"),
                     _ => assert_eq!(got.unwrap(), 21, "{c:#x} at {pos}"),
                 }
             }
@@ -227,6 +213,167 @@ mod tests {
                 skip_nested(input.as_bytes(), 0).unwrap(),
                 input.len(),
                 "{input}"
+            );
+        }
+    }
+
+    /// xorshift64: deterministic inputs without a dependency.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick(&mut self, from: &[u8]) -> u8 {
+            from[(self.next() % from.len() as u64) as usize]
+        }
+    }
+
+    /// The same skip, one byte at a time: what the block version must agree with exactly.
+    fn reference(b: &[u8], start: usize) -> Result<usize, Error> {
+        let mut brackets = Brackets {
+            bits: [0; MAX_DEPTH / 64],
+            depth: 0,
+        };
+        let (mut in_string, mut escape) = (false, false);
+        for (i, &c) in b.iter().enumerate().skip(start) {
+            if escape {
+                escape = false;
+            } else if in_string {
+                match c {
+                    b'\\' => escape = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match c {
+                    b'"' => in_string = true,
+                    b'\\' => return Err(Error::syntax(i, "backslash outside a string")),
+                    b'{' | b'}' | b'[' | b']' if brackets.push_or_pop(c, i)? => return Ok(i + 1),
+                    _ => {}
+                }
+            }
+        }
+        let what = if in_string {
+            "in a string inside the value that starts at byte"
+        } else {
+            "in the value that starts at byte"
+        };
+        Err(eof(b.len(), &format!("{what} {start}")))
+    }
+
+    #[test]
+    fn escapes_match_a_byte_by_byte_reading_across_blocks() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let bytes: Vec<u8> = (0..3 * BLOCK).map(|_| rng.pick(b"\\\\\\a\"")).collect();
+            let mut want = vec![false; bytes.len()];
+            let mut escape = false;
+            for (k, &c) in bytes.iter().enumerate() {
+                want[k] = escape;
+                escape = !escape && c == b'\\';
+            }
+            let mut escapes = Escapes::default();
+            for (n, block) in bytes.chunks(BLOCK).enumerate() {
+                let backslash = block
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (k, &c)| m | (u64::from(c == b'\\') << k));
+                let got = escapes.next(backslash);
+                for k in 0..BLOCK {
+                    assert_eq!(
+                        got >> k & 1 == 1,
+                        want[n * BLOCK + k],
+                        "{bytes:?} at {}",
+                        n * BLOCK + k
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn classify_flags_exactly_the_bytes_that_matter() {
+        for c in 0..=255u8 {
+            for pos in [0, 1, 15, 16, 31, 32, 47, 48, 63] {
+                let mut block = [b'x'; BLOCK];
+                block[pos] = c;
+                let m = classify(block);
+                let bit = 1u64 << pos;
+                assert_eq!(m.quote == bit, c == b'"', "{c:#x} at {pos}");
+                assert_eq!(m.backslash == bit, c == b'\\', "{c:#x} at {pos}");
+                assert_eq!(m.open == bit, c == b'{' || c == b'[', "{c:#x} at {pos}");
+                assert_eq!(m.close == bit, c == b'}' || c == b']', "{c:#x} at {pos}");
+                assert_eq!((m.quote | m.backslash | m.open | m.close) & !bit, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn block_skip_agrees_with_the_byte_by_byte_skip() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let alphabet = b"{}[]\"\"\"\\\\ax :,";
+        for round in 0..50_000 {
+            let len = 1 + (rng.next() % 300) as usize;
+            let mut input: Vec<u8> = (0..len).map(|_| rng.pick(alphabet)).collect();
+            input[0] = if round % 2 == 0 { b'{' } else { b'[' };
+            let want = reference(&input, 0);
+            let got = skip_nested(&input, 0);
+            assert_eq!(
+                got.as_ref().map_err(Error::kind),
+                want.as_ref().map_err(Error::kind),
+                "{}",
+                String::from_utf8_lossy(&input)
+            );
+        }
+    }
+
+    #[test]
+    fn well_formed_values_are_skipped_to_their_end_at_every_length() {
+        let mut rng = Rng(7);
+        for _ in 0..2_000 {
+            // A random well-formed value: nested arrays and objects with escaped strings.
+            let mut value = String::new();
+            let mut stack = Vec::new();
+            let target = (rng.next() % 400) as usize;
+            value.push('[');
+            stack.push("]");
+            while !stack.is_empty() {
+                match (rng.next() % 6, value.len() < target) {
+                    (0, true) => {
+                        // An object holds one key whose value is an array.
+                        value.push_str("{\"k\\\"}\":[");
+                        stack.push("]}");
+                    }
+                    (1, true) => {
+                        value.push('[');
+                        stack.push("]");
+                    }
+                    (2 | 3, true) => value.push_str("\"中\\\\\\\"]\\u005d😀\","),
+                    _ => {
+                        if value.ends_with(',') {
+                            value.pop();
+                        }
+                        if let Some(close) = stack.pop() {
+                            value.push_str(close);
+                        }
+                        if !stack.is_empty() {
+                            value.push(',');
+                        }
+                    }
+                }
+            }
+            let input = format!("{value},\"after\"");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&value).is_ok(),
+                "{value}"
+            );
+            assert_eq!(
+                skip_nested(input.as_bytes(), 0).unwrap(),
+                value.len(),
+                "{value}"
             );
         }
     }
