@@ -6,10 +6,26 @@ use std::fmt;
 /// An error from scanning, decoding or parsing wire data.
 ///
 /// `kind()` says what went wrong and where; the source (a serde error, say) is kept.
-#[derive(Debug)]
+///
+/// One pointer wide (the details are boxed), so the `Result`s of the scan's hot path stay in
+/// registers; the allocation happens only when something is wrong.
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("source", &self.inner.source)
+            .finish()
+    }
 }
 
 /// What went wrong, with the place it went wrong.
@@ -63,7 +79,9 @@ pub enum ErrorKind {
 impl Error {
     /// A new error of this kind, without a source.
     pub fn new(kind: ErrorKind) -> Self {
-        Self { kind, source: None }
+        Self {
+            inner: Box::new(Inner { kind, source: None }),
+        }
     }
 
     /// A new error of this kind with the underlying error kept as its source.
@@ -72,24 +90,26 @@ impl Error {
         source: impl Into<Box<dyn StdError + Send + Sync>>,
     ) -> Self {
         Self {
-            kind,
-            source: Some(source.into()),
+            inner: Box::new(Inner {
+                kind,
+                source: Some(source.into()),
+            }),
         }
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// The underlying error, if any.
     pub fn into_source(self) -> Option<Box<dyn StdError + Send + Sync>> {
-        self.source
+        self.inner.source
     }
 
     /// The kind and the underlying error.
     pub fn into_parts(self) -> (ErrorKind, Option<Box<dyn StdError + Send + Sync>>) {
-        (self.kind, self.source)
+        (self.inner.kind, self.inner.source)
     }
 
     /// Shorthand for an [`ErrorKind::Syntax`] error.
@@ -178,7 +198,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &self.inner.kind {
             ErrorKind::Syntax { offset, reason } => {
                 write!(f, "invalid JSON at byte {offset}: {reason}")
             }
@@ -201,7 +221,8 @@ impl fmt::Display for Error {
 
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
+        self.inner
+            .source
             .as_ref()
             .map(|e| &**e as &(dyn StdError + 'static))
     }

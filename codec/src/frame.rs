@@ -61,26 +61,46 @@ impl Frame {
         let mut id = Field::Absent;
         let mut data = None;
         let input: &[u8] = &bytes;
-        scan::object_fields(input, |key, span| {
-            match key.as_str() {
-                "op" => {
+        scan::fields(input, |key, start| {
+            let decoded;
+            let name = if key.escaped {
+                decoded = key.text()?;
+                Name::of(decoded.as_bytes())
+            } else {
+                Name::of(key.raw.as_bytes())
+            };
+            // `t` and `id` are read here, so that the string is scanned once.
+            if let (Name::T | Name::Id, Some(b'"')) = (name, input.get(start)) {
+                let (close, escaped) = scan::strict_string(input, start + 1)?;
+                let text = text_at(input, start, close, escaped)?;
+                if name == Name::T {
+                    event_type.set("t", Some(text))?;
+                } else {
+                    id.set("id", Some(text))?;
+                }
+                return Ok(close + 1);
+            }
+            let end = scan::skip_value(input, start)?;
+            let span = Span { start, end };
+            match name {
+                Name::Op => {
                     if op.is_some() {
                         return Err(duplicate("op"));
                     }
                     op = Some(parse_op(input, span)?);
                 }
-                "s" => seq.set("s", parse_seq(input, span)?)?,
-                "t" => event_type.set("t", parse_text("t", input, span)?)?,
-                "id" => id.set("id", parse_text("id", input, span)?)?,
-                "d" => {
+                Name::S => seq.set("s", parse_seq(input, span)?)?,
+                Name::T => event_type.set("t", parse_null("t", input, span)?)?,
+                Name::Id => id.set("id", parse_null("id", input, span)?)?,
+                Name::D => {
                     if data.is_some() {
                         return Err(duplicate("d"));
                     }
                     data = Some(span);
                 }
-                _ => {}
+                Name::Other => {}
             }
-            Ok(())
+            Ok(end)
         })?;
         let op = op.ok_or_else(|| Error::envelope("op", "missing (every frame has an `op`)"))?;
         Ok(Frame {
@@ -165,6 +185,31 @@ impl fmt::Debug for Frame {
             .field("id", &self.id())
             .field("d_len", &self.data.map(|span| span.len()))
             .finish()
+    }
+}
+
+/// The keys of the envelope, told apart by their bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Op,
+    S,
+    T,
+    Id,
+    D,
+    Other,
+}
+
+impl Name {
+    #[inline(always)]
+    fn of(key: &[u8]) -> Name {
+        match key {
+            [b'o', b'p'] => Name::Op,
+            [b's'] => Name::S,
+            [b't'] => Name::T,
+            [b'i', b'd'] => Name::Id,
+            [b'd'] => Name::D,
+            _ => Name::Other,
+        }
     }
 }
 
@@ -263,27 +308,29 @@ fn parse_seq(input: &[u8], span: Span) -> Result<Option<u64>, Error> {
     }
 }
 
-/// Whether `bytes` holds a backslash. A plain loop on purpose: `t` and `id` are short, and
-/// `contains` calls `memchr`, whose setup showed up in the scan's profile.
-#[allow(clippy::manual_contains)]
-fn has_backslash(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&c| c == b'\\')
+/// The string whose quotes are at `open` and `close` (already checked by the strict scan).
+fn text_at(input: &[u8], open: usize, close: usize, escaped: bool) -> Result<Text, Error> {
+    let inner = Span {
+        start: open + 1,
+        end: close,
+    };
+    if !escaped {
+        return Ok(Text::Span(inner));
+    }
+    let text = scan::str_value(
+        input,
+        Span {
+            start: open,
+            end: close + 1,
+        },
+    )?;
+    Ok(Text::Owned(text.into_owned().into_boxed_str()))
 }
 
-fn parse_text(field: &'static str, input: &[u8], span: Span) -> Result<Option<Text>, Error> {
+/// `t` or `id` when it is not a string: only `null` is allowed.
+fn parse_null(field: &'static str, input: &[u8], span: Span) -> Result<Option<Text>, Error> {
     match Kind::of(input, span) {
         Some(Kind::Null) => Ok(None),
-        Some(Kind::String) => {
-            let inner = Span {
-                start: span.start + 1,
-                end: span.end.saturating_sub(1),
-            };
-            if !has_backslash(inner.slice(input)) {
-                return Ok(Some(Text::Span(inner)));
-            }
-            let text = scan::str_value(input, span)?;
-            Ok(Some(Text::Owned(text.into_owned().into_boxed_str())))
-        }
         _ => Err(not_a(field, "a string or null", input, span)),
     }
 }

@@ -24,6 +24,8 @@ struct Masks {
     open: u64,
     /// `}` or `]`.
     close: u64,
+    /// Bytes with bit `0x20` set: at a bracket, `{` or `}` rather than `[` or `]`.
+    curly: u64,
 }
 
 #[inline(always)]
@@ -36,6 +38,9 @@ fn classify(block: [u8; BLOCK]) -> Masks {
         backslash: v.simd_eq(u8x64::splat(b'\\')).to_bitmask(),
         open: folded.simd_eq(u8x64::splat(b'{')).to_bitmask(),
         close: folded.simd_eq(u8x64::splat(b'}')).to_bitmask(),
+        curly: (v & u8x64::splat(0x20))
+            .simd_eq(u8x64::splat(0x20))
+            .to_bitmask(),
     }
 }
 
@@ -91,43 +96,76 @@ fn block_at(b: &[u8], i: usize) -> [u8; BLOCK] {
     block
 }
 
-/// The open brackets: one bit per level (1 = object, 0 = array), at most [`MAX_DEPTH`].
+/// The open brackets, one bit per level (1 = object, 0 = array), at most [`MAX_DEPTH`].
+///
+/// The innermost 64 levels live in one register-sized word that pushes and pops by shifting;
+/// only deeper levels go to the spill array, so ordinary JSON never touches memory here.
 struct Brackets {
-    bits: [u64; MAX_DEPTH / 64],
+    /// Level `depth - 1` in bit 0, level `depth - 64` in bit 63.
+    top: u64,
+    /// Level `l` (for the levels below the innermost 64) in bit `l % 64` of word `l / 64`.
+    spill: [u64; MAX_DEPTH / 64],
     depth: usize,
 }
 
 impl Brackets {
-    /// Handles the bracket `c` found at offset `at`; `Ok(true)` when it closed the outermost one.
-    #[inline]
-    fn push_or_pop(&mut self, c: u8, at: usize) -> Result<bool, Error> {
-        if c == b'{' || c == b'[' {
-            if self.depth == MAX_DEPTH {
-                return Err(Error::too_large("nesting", MAX_DEPTH));
-            }
-            if let Some(word) = self.bits.get_mut(self.depth / 64) {
-                let bit = 1u64 << (self.depth % 64);
-                if c == b'{' {
+    fn new() -> Brackets {
+        Brackets {
+            top: 0,
+            spill: [0; MAX_DEPTH / 64],
+            depth: 0,
+        }
+    }
+
+    /// An opening bracket: `{` when `curly`, else `[`.
+    #[inline(always)]
+    fn open(&mut self, curly: bool) -> Result<(), Error> {
+        if self.depth == MAX_DEPTH {
+            return Err(Error::too_large("nesting", MAX_DEPTH));
+        }
+        if let Some(level) = self.depth.checked_sub(64) {
+            // Level `depth - 64` leaves the word: keep it in the spill array.
+            if let Some(word) = self.spill.get_mut(level / 64) {
+                let bit = 1u64 << (level % 64);
+                if self.top >> 63 == 1 {
                     *word |= bit;
                 } else {
                     *word &= !bit;
                 }
             }
-            self.depth += 1;
-            return Ok(false);
         }
+        self.top = (self.top << 1) | u64::from(curly);
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// A closing bracket at offset `at`: `}` when `curly`, else `]`. `Ok(true)` when it closed
+    /// the outermost one.
+    #[inline(always)]
+    fn close(&mut self, curly: bool, at: usize) -> Result<bool, Error> {
         if self.depth == 0 {
             return Err(Error::syntax(at, "unbalanced closing bracket"));
         }
-        self.depth -= 1;
-        let is_object = self
-            .bits
-            .get(self.depth / 64)
-            .is_some_and(|word| word & (1u64 << (self.depth % 64)) != 0);
-        if is_object != (c == b'}') {
+        if (self.top & 1 == 1) != curly {
             return Err(Error::syntax(at, "mismatched closing bracket"));
         }
+        self.top >>= 1;
+        self.depth -= 1;
+        if let Some(level) = self.depth.checked_sub(64) {
+            // Level `depth - 64` comes back into the word.
+            let word = self.spill.get(level / 64).copied().unwrap_or(0);
+            self.top |= (word >> (level % 64) & 1) << 63;
+        }
         Ok(self.depth == 0)
+    }
+
+    /// [`open`](Self::open) or [`close`](Self::close) by the bracket byte `c`.
+    #[cfg(test)]
+    fn push_or_pop(&mut self, c: u8, at: usize) -> Result<bool, Error> {
+        match c {
+            b'{' | b'[' => self.open(c == b'{').map(|()| false),
+            _ => self.close(c == b'}', at),
+        }
     }
 }
 
@@ -136,10 +174,7 @@ impl Brackets {
 /// Beyond string boundaries and bracket pairing, one more thing is checked because it is free
 /// here: a backslash outside a string is a syntax error (it could only hide a quote).
 pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
-    let mut brackets = Brackets {
-        bits: [0; MAX_DEPTH / 64],
-        depth: 0,
-    };
+    let mut brackets = Brackets::new();
     let mut escapes = Escapes::default();
     // All ones while the previous block ended inside a string.
     let mut in_string = 0u64;
@@ -159,10 +194,12 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
         };
         let mut structural = (m.open | m.close) & !inside & before_stray;
         while structural != 0 {
-            let k = structural.trailing_zeros() as usize;
-            let c = block.get(k).copied().unwrap_or(b' ');
-            if brackets.push_or_pop(c, i + k)? {
-                return Ok(i + k + 1);
+            let bit = structural & structural.wrapping_neg();
+            let curly = m.curly & bit != 0;
+            if m.open & bit != 0 {
+                brackets.open(curly)?;
+            } else if brackets.close(curly, i + bit.trailing_zeros() as usize)? {
+                return Ok(i + bit.trailing_zeros() as usize + 1);
             }
             structural &= structural - 1;
         }
@@ -233,10 +270,7 @@ mod tests {
 
     /// The same skip, one byte at a time: what the block version must agree with exactly.
     fn reference(b: &[u8], start: usize) -> Result<usize, Error> {
-        let mut brackets = Brackets {
-            bits: [0; MAX_DEPTH / 64],
-            depth: 0,
-        };
+        let mut brackets = Brackets::new();
         let (mut in_string, mut escape) = (false, false);
         for (i, &c) in b.iter().enumerate().skip(start) {
             if escape {
@@ -375,6 +409,31 @@ mod tests {
                 value.len(),
                 "{value}"
             );
+        }
+    }
+
+    #[test]
+    fn deep_mixed_nesting_pairs_through_the_spill_words() {
+        let mut rng = Rng(99);
+        for depth in [1, 63, 64, 65, 127, 128, 129, 200, MAX_DEPTH] {
+            for round in 0..40 {
+                let kinds: Vec<bool> = (0..depth).map(|_| rng.next() & 1 == 1).collect();
+                let mut input: Vec<u8> =
+                    kinds.iter().map(|&c| if c { b'[' } else { b'{' }).collect();
+                input.extend(kinds.iter().rev().map(|&c| if c { b']' } else { b'}' }));
+                if round > 0 {
+                    // Swap one closing bracket for the other kind: a mismatch at that level.
+                    let at = depth + (rng.next() % depth as u64) as usize;
+                    input[at] = if input[at] == b']' { b'}' } else { b']' };
+                }
+                let got = skip_nested(&input, 0);
+                assert_eq!(
+                    got.as_ref().map_err(Error::kind),
+                    reference(&input, 0).as_ref().map_err(Error::kind),
+                    "depth {depth} round {round}"
+                );
+                assert_eq!(got.is_ok(), round == 0, "depth {depth} round {round}");
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ fn next_special(b: &[u8], mut i: usize) -> usize {
 
 /// Scans a string whose opening quote is at `i - 1`, strictly: valid escapes, no raw control
 /// characters. Returns the offset of the closing quote and whether there were escapes.
-pub(super) fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
+pub(crate) fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
     let open = i.saturating_sub(1);
     let mut escaped = false;
     loop {
@@ -103,7 +103,7 @@ fn u_escape(b: &[u8], i: usize) -> Result<u32, Error> {
 
 /// Decodes the escapes of a string's content (`raw`, the bytes between the quotes, already
 /// checked by [`strict_string`]); `base` is the offset of `raw` in the input, for errors.
-pub(super) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
+pub(crate) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
     let b = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
     let mut i = 0;
