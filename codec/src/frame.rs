@@ -67,7 +67,7 @@ impl Frame {
                 decoded = key.text()?;
                 Name::of(decoded.as_bytes())
             } else {
-                Name::of(key.raw.as_bytes())
+                Name::of(key.raw)
             };
             // `t` and `id` are read here, so that the string is scanned once.
             if let (Name::T | Name::Id, Some(b'"')) = (name, input.get(start)) {
@@ -163,9 +163,15 @@ impl Frame {
         &self.bytes
     }
 
-    /// The whole frame as text (it was checked to be UTF-8 by [`scan`](Self::scan)).
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    /// The whole frame as text.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) if `d` holds bytes that are
+    /// not UTF-8: [`scan`](Self::scan) checks the envelope's keys and strings, but `d` only for
+    /// its extent (its content is checked by whatever reads it, such as
+    /// [`decode_data`](Self::decode_data)).
+    pub fn to_str(&self) -> Result<&str, Error> {
+        scan::utf8(&self.bytes, 0)
     }
 
     fn text<'a>(&'a self, field: Option<&'a Text>) -> Option<&'a str> {

@@ -195,11 +195,12 @@ pub fn object_fields(
     })
 }
 
-/// A key of the top-level object as written: the text between its quotes, escapes not decoded.
+/// A key of the top-level object as written: the bytes between its quotes (checked to be
+/// UTF-8), escapes not decoded.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RawKey<'a> {
-    /// The text between the quotes.
-    pub(crate) raw: &'a str,
+    /// The bytes between the quotes.
+    pub(crate) raw: &'a [u8],
     /// Whether `raw` holds escapes (then [`RawKey::text`] decodes them).
     pub(crate) escaped: bool,
     /// The key in the input, quotes included.
@@ -209,24 +210,21 @@ pub(crate) struct RawKey<'a> {
 impl<'a> RawKey<'a> {
     /// The key's text, escapes decoded.
     pub(crate) fn text(&self) -> Result<Cow<'a, str>, Error> {
+        let raw = utf8(self.raw, self.span.start + 1)?;
         if self.escaped {
-            unescape(self.raw, self.span.start + 1).map(Cow::Owned)
+            unescape(raw, self.span.start + 1).map(Cow::Owned)
         } else {
-            Ok(Cow::Borrowed(self.raw))
+            Ok(Cow::Borrowed(raw))
         }
     }
 }
 
 /// The loop behind [`object_fields`]: `value` gets each key and the offset where its value
 /// starts, reads (or skips) the value itself and returns the offset past its end.
-///
-/// The whole input is checked to be UTF-8 first, so `value` may take any span that starts and
-/// ends at an ASCII byte as text.
 pub(crate) fn fields(
     input: &[u8],
     mut value: impl FnMut(RawKey<'_>, usize) -> Result<usize, Error>,
 ) -> Result<(), Error> {
-    let text = utf8(input)?;
     let b = input;
     let mut i = skip_ws(b, 0);
     match b.get(i) {
@@ -246,11 +244,8 @@ pub(crate) fn fields(
         }
         let key_start = i;
         let (close, escaped) = key_end(b, i + 1)?;
-        let raw = text
-            .get(key_start + 1..close)
-            .ok_or_else(|| Error::syntax(key_start, "key is not on a character boundary"))?;
         let key = RawKey {
-            raw,
+            raw: b.get(key_start + 1..close).unwrap_or_default(),
             escaped,
             span: Span {
                 start: key_start,
@@ -276,15 +271,15 @@ pub(crate) fn fields(
 
 /// The closing quote of the key whose content starts at `i`, and whether it has escapes.
 ///
-/// Keys are short: a plain byte loop finds the quote of a key of up to 16 plain bytes faster
-/// than the word-at-a-time string scan, which takes over for anything else.
+/// Keys are short: a plain byte loop finds the quote of a key of up to 16 plain ASCII bytes
+/// faster than the word-at-a-time string scan, which takes over for anything else.
 #[inline(always)]
 fn key_end(b: &[u8], i: usize) -> Result<(usize, bool), Error> {
     for (k, &c) in b.get(i..).unwrap_or_default().iter().take(16).enumerate() {
         match c {
             b'"' => return Ok((i + k, false)),
             b'\\' => break,
-            c if c < 0x20 => break,
+            c if !(0x20..0x80).contains(&c) => break,
             _ => {}
         }
     }
@@ -341,17 +336,18 @@ pub fn skip_value(input: &[u8], start: usize) -> Result<usize, Error> {
     }
 }
 
-/// `input` as text, or [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) with the
-/// offset of the first invalid byte.
+/// `bytes` (found at offset `base` of the input) as text, or
+/// [`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) with the input offset of the first
+/// invalid byte.
 ///
-/// The check is `simdutf8`'s (SIMD, chosen at run time); only on failure is the input checked
+/// The check is `simdutf8`'s (SIMD, chosen at run time); only on failure are the bytes checked
 /// again by `std` to find the offset, so errors are exactly those of `std::str::from_utf8`.
-fn utf8(input: &[u8]) -> Result<&str, Error> {
-    match simdutf8::basic::from_utf8(input) {
+pub(crate) fn utf8(bytes: &[u8], base: usize) -> Result<&str, Error> {
+    match simdutf8::basic::from_utf8(bytes) {
         Ok(text) => Ok(text),
-        Err(_) => match std::str::from_utf8(input) {
+        Err(_) => match std::str::from_utf8(bytes) {
             Ok(text) => Ok(text),
-            Err(e) => Err(Error::invalid_utf8(e.valid_up_to())),
+            Err(e) => Err(Error::invalid_utf8(base + e.valid_up_to())),
         },
     }
 }
@@ -485,24 +481,68 @@ mod tests {
     }
 
     #[test]
-    fn utf8_errors_match_std_at_every_offset_of_a_long_frame() {
-        // Longer than one SIMD block, so the vectorised check runs, not a short-input path.
-        let good = format!(r#"{{"d":{{"content":"{}"}},"op":0}}"#, "中文😀x".repeat(20));
-        assert!(object_fields(good.as_bytes(), |_, _| Ok(())).is_ok());
+    fn utf8_is_checked_in_keys_and_top_level_strings_and_left_to_the_reader_in_nested_values() {
+        // Strings longer than one SIMD block, so the vectorised check runs.
+        let text = "中文😀x".repeat(20);
+        let good = format!(r#"{{"d":{{"content":"{text}"}},"t":"{text}","键{text}":0}}"#);
+        let d_end = good.find(r#","t":"#).unwrap();
+        // The contents of `t` and of the last key (between their quotes).
+        let t_start = d_end + 6;
+        let key_start = good.find('键').unwrap();
+        let d_string = good.find("中").unwrap()..good.find("中").unwrap() + text.len();
+        let strings = [
+            t_start..t_start + text.len(),
+            key_start..key_start + "键".len() + text.len(),
+        ];
+        let mut spans = Vec::new();
+        object_fields(good.as_bytes(), |_, span| {
+            spans.push(span);
+            Ok(())
+        })
+        .unwrap();
         for at in 0..good.len() {
             for byte in [0xff, 0x80, 0xc0, 0xed, 0xf4] {
                 let mut bad = good.clone().into_bytes();
+                if bad[at] == byte {
+                    continue;
+                }
                 bad[at] = byte;
-                let want = std::str::from_utf8(&bad).err().map(|e| e.valid_up_to());
-                let got = match object_fields(&bad, |_, _| Ok(())) {
-                    Err(e) => match e.kind() {
-                        ErrorKind::InvalidUtf8 { offset } => Some(*offset),
-                        _ => None,
-                    },
-                    Ok(()) => None,
-                };
-                if want.is_some() {
-                    assert_eq!(got, want, "byte {byte:#x} at {at}");
+                let std_error = std::str::from_utf8(&bad).err().map(|e| e.valid_up_to());
+                let mut got_spans = Vec::new();
+                let got = object_fields(&bad, |_, span| {
+                    got_spans.push(span);
+                    Ok(())
+                });
+                let inside_d = at > 5 && at < d_end - 1;
+                let in_d_string = d_string.contains(&at);
+                let in_top_string = strings.iter().any(|r| r.contains(&at));
+                match (std_error, got) {
+                    // A continuation byte swapped for another: still UTF-8, same fields.
+                    (None, Ok(())) => assert_eq!(got_spans, spans, "byte {byte:#x} at {at}"),
+                    // Inside a string in `d`, a byte that is not UTF-8 is the reader's to find.
+                    (Some(_), Ok(())) if in_d_string => {
+                        assert_eq!(got_spans, spans, "byte {byte:#x} at {at}");
+                        let d = spans[0].slice(&bad);
+                        assert!(serde_json::from_slice::<serde_json::Value>(d).is_err());
+                    }
+                    // Elsewhere in `d` only the extent is checked: the reader rejects the rest.
+                    (Some(_), Ok(())) if inside_d => {
+                        let d = got_spans[0].slice(&bad);
+                        assert!(serde_json::from_slice::<serde_json::Value>(d).is_err());
+                    }
+                    (Some(_), Err(e)) if inside_d && !in_d_string => {
+                        assert!(matches!(e.kind(), ErrorKind::Syntax { .. }), "{e:?}");
+                    }
+                    (Some(offset), Err(e)) if in_top_string => assert_eq!(
+                        e.kind(),
+                        &ErrorKind::InvalidUtf8 { offset },
+                        "byte {byte:#x} at {at}"
+                    ),
+                    // Elsewhere (a bracket, a colon, ...) it is a syntax error of some kind.
+                    (Some(_), Err(_)) if !inside_d && !in_top_string => {}
+                    (std_error, got) => panic!(
+                        "byte {byte:#x} at {at} (inside d: {inside_d}): {got:?}, std: {std_error:?}"
+                    ),
                 }
             }
         }

@@ -129,13 +129,19 @@ fn huge_numbers_are_envelope_errors_not_panics() {
 }
 
 #[test]
-fn invalid_utf8_anywhere_is_reported_at_its_offset() {
-    let line = sample_lines().nth(3).unwrap().as_bytes();
-    for at in [0, 1, line.len() / 2, line.len() - 1] {
-        let mut bad = line.to_vec();
-        bad[at] = 0xff;
-        assert_eq!(kind(bad), ErrorKind::InvalidUtf8 { offset: at });
-    }
+fn invalid_utf8_in_the_envelope_is_reported_at_its_offset() {
+    assert_eq!(
+        kind(&b"{\"op\":0,\"t\":\"AT_\xffMESSAGE\"}"[..]),
+        ErrorKind::InvalidUtf8 { offset: 16 }
+    );
+    assert_eq!(
+        kind(&b"{\"o\xff\":0}"[..]),
+        ErrorKind::InvalidUtf8 { offset: 3 }
+    );
+    assert!(matches!(
+        kind(&b"\xff{\"op\":0}"[..]),
+        ErrorKind::Syntax { offset: 0, .. }
+    ));
     // Overlong encoding, an encoded surrogate, a truncated sequence.
     for bad in [
         &b"{\"op\":0,\"t\":\"\xc0\xaf\"}"[..],
@@ -147,6 +153,34 @@ fn invalid_utf8_anywhere_is_reported_at_its_offset() {
             "{bad:?}"
         );
     }
+}
+
+#[test]
+fn invalid_utf8_inside_d_is_found_by_whatever_reads_d() {
+    let line = sample_lines()
+        .find(|l| l.contains(r#""content":"#))
+        .unwrap();
+    let key = line.find(r#""content":"#).unwrap() + 10;
+    // The first byte of the content string, whatever the spacing after the colon.
+    let at = key + line[key..].find('"').unwrap() + 1;
+    let mut bad = line.as_bytes().to_vec();
+    bad[at] = 0xff;
+    // The envelope is intact: the session gets op, s and t; `d` is checked when it is read.
+    let frame = Frame::scan(bad).unwrap();
+    let good = Frame::scan(line.to_owned()).unwrap();
+    assert_eq!(
+        (frame.op(), frame.seq(), frame.event_type()),
+        (good.op(), good.seq(), good.event_type())
+    );
+    assert!(matches!(
+        frame.decode_data::<serde_json::Value>().unwrap_err().kind(),
+        ErrorKind::Payload { .. }
+    ));
+    assert_eq!(
+        frame.to_str().unwrap_err().kind(),
+        &ErrorKind::InvalidUtf8 { offset: at }
+    );
+    assert_eq!(good.to_str().unwrap(), line);
 }
 
 #[test]

@@ -1,15 +1,17 @@
 //! JSON strings read strictly: boundaries, escapes, control characters, and escape decoding.
 
-use super::eof;
+use super::{eof, utf8};
 use super::swar::{eq_bytes, load, HI, LO};
 use crate::Error;
 
 /// Offset of the first `"`, `\` or control character at or after `i` within the next eight
 /// bytes' worth of full words, or `i` itself when fewer than eight bytes are left (the caller
-/// then goes byte by byte).
+/// then goes byte by byte). `high` collects the top bits of the words read: non-zero when a
+/// byte above 0x7f may be in the string.
 #[inline(always)]
-fn next_special(b: &[u8], mut i: usize) -> usize {
+fn next_special(b: &[u8], mut i: usize, high: &mut u64) -> usize {
     while let Some(w) = load(b, i) {
+        *high |= w & HI;
         // Bytes below 0x20 (the lowest flagged byte is always a real one, as for `eq_bytes`).
         let control = w.wrapping_sub(LO * 0x20) & !w & HI;
         let m = eq_bytes(w, b'"') | eq_bytes(w, b'\\') | control;
@@ -22,14 +24,22 @@ fn next_special(b: &[u8], mut i: usize) -> usize {
 }
 
 /// Scans a string whose opening quote is at `i - 1`, strictly: valid escapes, no raw control
-/// characters. Returns the offset of the closing quote and whether there were escapes.
+/// characters, UTF-8 content. Returns the offset of the closing quote and whether there were
+/// escapes.
 pub(crate) fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Error> {
     let open = i.saturating_sub(1);
     let mut escaped = false;
+    // Non-zero once a byte above 0x7f may have been seen: only then is the content validated.
+    let mut high = 0u64;
     loop {
-        i = next_special(b, i);
+        i = next_special(b, i, &mut high);
         match b.get(i) {
-            Some(b'"') => return Ok((i, escaped)),
+            Some(b'"') => {
+                if high != 0 {
+                    utf8(b.get(open + 1..i).unwrap_or_default(), open + 1)?;
+                }
+                return Ok((i, escaped));
+            }
             Some(b'\\') => {
                 escaped = true;
                 match b.get(i + 1) {
@@ -67,7 +77,10 @@ pub(crate) fn strict_string(b: &[u8], mut i: usize) -> Result<(usize, bool), Err
                     "control character in a string (must be escaped)",
                 ))
             }
-            Some(_) => i += 1,
+            Some(&c) => {
+                high |= u64::from(c & 0x80);
+                i += 1;
+            }
             None => {
                 return Err(eof(
                     b.len(),
