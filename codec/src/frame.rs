@@ -80,6 +80,21 @@ impl Frame {
                 }
                 return Ok(close + 1);
             }
+            // The common case of `op` and `s`: a plain integer, read in one pass.
+            if let (Name::Op | Name::S, Some((n, end))) = (name, plain_uint(input, start)) {
+                match (name, u8::try_from(n)) {
+                    (Name::Op, Ok(n)) if op.is_none() => {
+                        op = Some(n);
+                        return Ok(end);
+                    }
+                    (Name::S, _) => {
+                        seq.set("s", Some(n))?;
+                        return Ok(end);
+                    }
+                    // Out of range or a duplicate: the general path says what is wrong.
+                    _ => {}
+                }
+            }
             let end = scan::skip_value(input, start)?;
             let span = Span { start, end };
             match name {
@@ -278,6 +293,28 @@ fn parse_u64(digits: &[u8]) -> Option<u64> {
     digits.iter().try_fold(0u64, |acc, &d| {
         acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
+}
+
+/// The JSON number at `b[start..]` when it is a plain non-negative integer that fits in 64
+/// bits (no sign, fraction, exponent or leading zero), with the offset past it; `None` for
+/// anything else, which the general path then reads and reports.
+#[inline(always)]
+fn plain_uint(b: &[u8], start: usize) -> Option<(u64, usize)> {
+    let mut end = start;
+    let mut n = 0u64;
+    while let Some(&c) = b.get(end) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        end += 1;
+    }
+    let leading_zero = b.get(start) == Some(&b'0') && end > start + 1;
+    match b.get(end) {
+        _ if end == start || leading_zero => None,
+        Some(b'.' | b'e' | b'E') => None,
+        _ => Some((n, end)),
+    }
 }
 
 fn parse_op(input: &[u8], span: Span) -> Result<u8, Error> {
