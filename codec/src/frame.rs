@@ -55,75 +55,18 @@ impl Frame {
     /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice.
     pub fn scan(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
         let bytes = bytes.into();
-        let mut op = None;
-        let mut seq = Field::Absent;
-        let mut event_type = Field::Absent;
-        let mut id = Field::Absent;
-        let mut data = None;
+        let mut envelope = Envelope::default();
         let input: &[u8] = &bytes;
-        scan::fields(input, |key, start| {
-            let decoded;
-            let name = if key.escaped {
-                decoded = key.text()?;
-                Name::of(decoded.as_bytes())
-            } else {
-                Name::of(key.raw)
-            };
-            // `t` and `id` are read here, so that the string is scanned once.
-            if let (Name::T | Name::Id, Some(b'"')) = (name, input.get(start)) {
-                let (close, escaped) = scan::strict_string(input, start + 1)?;
-                let text = text_at(input, start, close, escaped)?;
-                if name == Name::T {
-                    event_type.set("t", Some(text))?;
-                } else {
-                    id.set("id", Some(text))?;
-                }
-                return Ok(close + 1);
-            }
-            // The common case of `op` and `s`: a plain integer, read in one pass.
-            if let (Name::Op | Name::S, Some((n, end))) = (name, plain_uint(input, start)) {
-                match (name, u8::try_from(n)) {
-                    (Name::Op, Ok(n)) if op.is_none() => {
-                        op = Some(n);
-                        return Ok(end);
-                    }
-                    (Name::S, _) => {
-                        seq.set("s", Some(n))?;
-                        return Ok(end);
-                    }
-                    // Out of range or a duplicate: the general path says what is wrong.
-                    _ => {}
-                }
-            }
-            let end = scan::skip_value(input, start)?;
-            let span = Span { start, end };
-            match name {
-                Name::Op => {
-                    if op.is_some() {
-                        return Err(duplicate("op"));
-                    }
-                    op = Some(parse_op(input, span)?);
-                }
-                Name::S => seq.set("s", parse_seq(input, span)?)?,
-                Name::T => event_type.set("t", parse_null("t", input, span)?)?,
-                Name::Id => id.set("id", parse_null("id", input, span)?)?,
-                Name::D => {
-                    if data.is_some() {
-                        return Err(duplicate("d"));
-                    }
-                    data = Some(span);
-                }
-                Name::Other => {}
-            }
-            Ok(end)
-        })?;
-        let op = op.ok_or_else(|| Error::envelope("op", "missing (every frame has an `op`)"))?;
+        scan::fields(input, |key, start| envelope.field(input, key, start))?;
+        let op = envelope
+            .op
+            .ok_or_else(|| Error::envelope("op", "missing (every frame has an `op`)"))?;
         Ok(Frame {
             op,
-            seq: seq.into_option(),
-            event_type: event_type.into_option(),
-            id: id.into_option(),
-            data,
+            seq: envelope.seq.into_option(),
+            event_type: envelope.event_type.into_option(),
+            id: envelope.id.into_option(),
+            data: envelope.data,
             bytes,
         })
     }
@@ -209,6 +152,90 @@ impl fmt::Debug for Frame {
     }
 }
 
+/// The envelope fields found so far.
+#[derive(Default)]
+struct Envelope {
+    op: Option<u8>,
+    seq: Field<u64>,
+    event_type: Field<Text>,
+    id: Field<Text>,
+    data: Option<Span>,
+}
+
+impl Envelope {
+    /// Reads the value of `key` that starts at `input[start]`; returns the offset past it.
+    ///
+    /// The common shapes (`t` / `id` strings, plain integer `op` / `s`, `d`) are read inline;
+    /// anything else goes to [`general`](Self::general), which reports what is wrong.
+    #[inline(always)]
+    fn field(&mut self, input: &[u8], key: scan::RawKey<'_>, start: usize) -> Result<usize, Error> {
+        let name = if key.escaped {
+            Name::of_escaped(key)?
+        } else {
+            Name::of(key.raw)
+        };
+        match (name, input.get(start)) {
+            // `t` and `id` are read here, so that the string is scanned once.
+            (Name::T | Name::Id, Some(b'"')) => {
+                let (close, escaped) = scan::strict_string(input, start + 1)?;
+                let text = text_at(input, start, close, escaped)?;
+                if name == Name::T {
+                    self.event_type.set("t", Some(text))?;
+                } else {
+                    self.id.set("id", Some(text))?;
+                }
+                Ok(close + 1)
+            }
+            (Name::Op | Name::S, _) => match (name, plain_uint(input, start)) {
+                (Name::Op, Some((n, end))) if n < 256 && self.op.is_none() => {
+                    self.op = u8::try_from(n).ok();
+                    Ok(end)
+                }
+                (Name::S, Some((n, end))) => {
+                    self.seq.set("s", Some(n))?;
+                    Ok(end)
+                }
+                // Out of range, a duplicate, not a plain integer: the general path says so.
+                _ => self.general(input, name, start),
+            },
+            (Name::D, _) if self.data.is_none() => {
+                let end = scan::skip_value(input, start)?;
+                self.data = Some(Span { start, end });
+                Ok(end)
+            }
+            (Name::Other, _) => scan::skip_value(input, start),
+            _ => self.general(input, name, start),
+        }
+    }
+
+    /// Every other case: validates the value and reports what is wrong with it.
+    #[cold]
+    #[inline(never)]
+    fn general(&mut self, input: &[u8], name: Name, start: usize) -> Result<usize, Error> {
+        let end = scan::skip_value(input, start)?;
+        let span = Span { start, end };
+        match name {
+            Name::Op => {
+                if self.op.is_some() {
+                    return Err(duplicate("op"));
+                }
+                self.op = Some(parse_op(input, span)?);
+            }
+            Name::S => self.seq.set("s", parse_seq(input, span)?)?,
+            Name::T => self.event_type.set("t", parse_null("t", input, span)?)?,
+            Name::Id => self.id.set("id", parse_null("id", input, span)?)?,
+            Name::D => {
+                if self.data.is_some() {
+                    return Err(duplicate("d"));
+                }
+                self.data = Some(span);
+            }
+            Name::Other => {}
+        }
+        Ok(end)
+    }
+}
+
 /// The keys of the envelope, told apart by their bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Name {
@@ -232,10 +259,18 @@ impl Name {
             _ => Name::Other,
         }
     }
+
+    /// The name of a key written with escapes (rare: decoded first).
+    #[cold]
+    fn of_escaped(key: scan::RawKey<'_>) -> Result<Name, Error> {
+        Ok(Name::of(key.text()?.as_bytes()))
+    }
 }
 
 /// An optional envelope field that may appear at most once: absent, null, or a value.
+#[derive(Default)]
 enum Field<T> {
+    #[default]
     Absent,
     Present(Option<T>),
 }
