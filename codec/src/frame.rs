@@ -3,7 +3,9 @@
 //! [`Frame::scan`] reads the envelope `{"op", "s", "t", "id", "d"}` in one pass over the
 //! bytes (any key order, any whitespace) and keeps `d` as a raw span; [`Frame::decode_data`]
 //! parses `d` into a typed payload only when someone asks. The envelope is strict (an `op`
-//! that is not an integer 0..=255 is an error); unknown top-level keys are ignored.
+//! that is not an integer 0..=255 is an error); unknown top-level keys are ignored. `d` is
+//! checked for its extent only (strings, brackets): its content, UTF-8 included, is checked
+//! by whatever reads it, so an event nobody handles costs a skip, not a parse.
 //!
 //! ```
 //! use botgate_codec::Frame;
@@ -94,6 +96,9 @@ impl Frame {
 
     /// The raw bytes of `d` exactly as they appear in the frame; `None` when there is no `d`
     /// (a `"d":null` gives `Some(b"null")`).
+    ///
+    /// The scan checked only the extent of `d`: a reader must still check its content (a serde
+    /// decode does; [`decode_data`](Self::decode_data) is one).
     pub fn data(&self) -> Option<&[u8]> {
         self.data.map(|span| span.slice(&self.bytes))
     }

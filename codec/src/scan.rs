@@ -6,16 +6,22 @@
 //! (no recursion, so deep nesting cannot overflow the stack) that still honours string
 //! boundaries, so a `"t":` inside a nested string or object is never taken for a top-level key.
 //!
-//! What is checked:
-//! - the whole input is UTF-8 ([`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8));
+//! What is checked, strictly: what a reader of the envelope reads.
 //! - the top level is exactly one object followed only by whitespace;
 //! - keys and top-level string values are well-formed JSON strings (escapes, no raw control
-//!   characters); top-level numbers and literals follow the JSON grammar;
-//! - nested values have balanced, correctly paired brackets and terminated strings, at most
-//!   [`MAX_DEPTH`] levels deep ([`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) beyond).
+//!   characters) and UTF-8 ([`ErrorKind::InvalidUtf8`](crate::ErrorKind::InvalidUtf8) with the
+//!   offset of the first bad byte); top-level numbers and literals follow the JSON grammar;
+//! - nested values have terminated strings, no backslash outside a string, and balanced,
+//!   correctly paired brackets at most [`MAX_DEPTH`] levels deep
+//!   ([`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) beyond).
 //!
-//! The scalars inside nested values are *not* validated: that is left to the typed decode of the
-//! value, which has to read them anyway.
+//! What is left to the reader of a nested value (the typed decode, which reads it anyway): its
+//! scalars, its commas and colons, and the UTF-8 of its strings. So a frame whose `d` holds
+//! bytes that are not UTF-8 still gives its `op`, `s` and `t`, and the decode of `d` reports the
+//! bad bytes (the repository's `docs/decisions/0009-scan-reads-d-for-its-extent.md` says why).
+//!
+//! Nested values are skipped 64 bytes at a time with SIMD compares (through `wide`, in safe
+//! Rust), the way simdjson finds its structural characters.
 //!
 //! ```
 //! use botgate_codec::scan;

@@ -1,7 +1,7 @@
 //! JSON strings read strictly: boundaries, escapes, control characters, and escape decoding.
 
-use super::{eof, utf8};
 use super::swar::{eq_bytes, load, HI, LO};
+use super::{eof, utf8};
 use crate::Error;
 
 /// Offset of the first `"`, `\` or control character at or after `i` within the next eight
