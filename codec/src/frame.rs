@@ -22,6 +22,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
+use crate::generated;
 use crate::scan::{self, Kind, Span};
 use crate::Error;
 
@@ -39,10 +40,13 @@ pub struct Frame {
     data: Option<Span>,
 }
 
-/// A string field of the envelope: a span of the frame, or the decoded text if it had escapes.
+/// A string field of the envelope: a span of the frame, a known event type, or the decoded
+/// text if it had escapes.
 #[derive(Clone)]
 enum Text {
     Span(Span),
+    /// One of the schema's event types: `event_type()` then needs no UTF-8 check.
+    Known(&'static str),
     Owned(Box<str>),
 }
 
@@ -140,6 +144,7 @@ impl Frame {
     fn text<'a>(&'a self, field: Option<&'a Text>) -> Option<&'a str> {
         match field? {
             Text::Span(span) => std::str::from_utf8(span.slice(&self.bytes)).ok(),
+            Text::Known(name) => Some(name),
             Text::Owned(text) => Some(text),
         }
     }
@@ -185,6 +190,11 @@ impl Envelope {
                 let (close, escaped) = scan::strict_string(input, start + 1)?;
                 let text = text_at(input, start, close, escaped)?;
                 if name == Name::T {
+                    let text = match text {
+                        Text::Span(span) => generated::event_names::known(span.slice(input))
+                            .map_or(Text::Span(span), Text::Known),
+                        text => text,
+                    };
                     self.event_type.set("t", Some(text))?;
                 } else {
                     self.id.set("id", Some(text))?;
@@ -439,6 +449,36 @@ mod tests {
         assert_eq!(f.event_type(), Some("AT_MESSAGE_CREATE"));
         assert_eq!(f.id(), Some("AT:1"));
         assert_eq!(f.data(), Some(&br#"{"a":1}"#[..]));
+    }
+
+    #[test]
+    fn every_schema_event_type_is_known_and_nothing_else() {
+        let qq = botgate_proto::qq::EventType::ALL.iter().map(|e| e.as_str());
+        let bubble = botgate_proto::bubble::EventType::ALL
+            .iter()
+            .map(|e| e.as_str());
+        for name in qq.chain(bubble) {
+            assert_eq!(generated::event_names::known(name.as_bytes()), Some(name));
+            let frame = Frame::scan(format!(r#"{{"op":0,"t":"{name}"}}"#)).unwrap();
+            assert!(matches!(frame.event_type, Some(Text::Known(_))), "{name}");
+            assert_eq!(frame.event_type(), Some(name));
+        }
+        for other in [
+            "",
+            "READ",
+            "READYY",
+            "ready",
+            "AT_MESSAGE_CREATE_",
+            "SOME_FUTURE_EVENT",
+        ] {
+            assert_eq!(
+                generated::event_names::known(other.as_bytes()),
+                None,
+                "{other}"
+            );
+            let frame = Frame::scan(format!(r#"{{"op":0,"t":"{other}"}}"#)).unwrap();
+            assert_eq!(frame.event_type(), Some(other));
+        }
     }
 
     #[test]

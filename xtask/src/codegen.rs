@@ -113,8 +113,12 @@ pub fn render(s: &Schemas) -> Vec<File> {
         gen_codec::render_intents(&s.qq),
     ));
     files.push(File::new(
+        "codec/src/generated/event_names.rs",
+        gen_codec::render_event_names(&s.qq, &s.bubble),
+    ));
+    files.push(File::new(
         "codec/src/generated/mod.rs",
-        gen_codec::render_mod(&["bubble", "intents", "qq"]),
+        gen_codec::render_mod(&["bubble", "event_names", "intents", "qq"]),
     ));
     files.extend(render_dispatch(s));
     files.push(File::new(

@@ -306,3 +306,45 @@ pub fn render_mod(modules: &[&str]) -> String {
     }
     o.finish()
 }
+
+/// `codec/src/generated/event_names.rs`: every QQ and Bubble event type as a `&'static str`,
+/// found from the wire bytes of `t` by length and then by comparison, so that
+/// `Frame::event_type()` of a known event costs no UTF-8 check.
+pub fn render_event_names(qq: &QqSchema, bubble: &BubbleSchema) -> String {
+    let mut names: Vec<&str> = qq
+        .event
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain(bubble.event.iter().map(|e| e.name.as_str()))
+        .collect();
+    names.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+    names.dedup();
+    let mut o = Out::generated();
+    o.module_doc("Every QQ and Bubble event type of the schema, looked up from the bytes of `t`.");
+    o.blank();
+    o.line("/// The schema's name equal to `t`, if there is one.");
+    o.line("#[inline]");
+    o.line("pub(crate) fn known(t: &[u8]) -> Option<&'static str> {");
+    o.line("    let name = match t.len() {");
+    let mut i = 0;
+    while i < names.len() {
+        let len = names[i].len();
+        let group: Vec<&str> = names[i..]
+            .iter()
+            .take_while(|n| n.len() == len)
+            .copied()
+            .collect();
+        i += group.len();
+        o.line(format!("        {len} => match t {{"));
+        for name in group {
+            o.line(format!("            b{} => {},", lit(name), lit(name)));
+        }
+        o.line("            _ => return None,");
+        o.line("        },");
+    }
+    o.line("        _ => return None,");
+    o.line("    };");
+    o.line("    Some(name)");
+    o.line("}");
+    o.finish()
+}

@@ -3,5 +3,6 @@
 //! QQ intents bits. Reached through `crate::qq`, `crate::bubble` and `crate::intents`.
 
 pub(crate) mod bubble;
+pub(crate) mod event_names;
 pub(crate) mod intents;
 pub(crate) mod qq;

@@ -82,18 +82,35 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// The 64 bytes from `i` on, padded with spaces (which mean nothing to the skip) past the end.
+/// The masks of the 64 bytes from `i` on; past the end of `b`, bytes count as spaces (which
+/// mean nothing to the skip).
+///
+/// The last, partial block of an input of 64 bytes or more is read as the input's last 64
+/// bytes with the masks shifted down: no copy into a padded buffer.
 #[inline(always)]
-fn block_at(b: &[u8], i: usize) -> [u8; BLOCK] {
+fn masks_at(b: &[u8], i: usize) -> Masks {
     if let Some(full) = b.get(i..i.saturating_add(BLOCK)) {
         let mut block = [0u8; BLOCK];
         block.copy_from_slice(full);
-        return block;
+        return classify(block);
+    }
+    if let Some(last) = b.len().checked_sub(BLOCK).and_then(|from| b.get(from..)) {
+        let mut block = [0u8; BLOCK];
+        block.copy_from_slice(last);
+        let shift = i.saturating_sub(b.len() - BLOCK).min(BLOCK - 1) as u32;
+        let m = classify(block);
+        return Masks {
+            quote: m.quote >> shift,
+            backslash: m.backslash >> shift,
+            open: m.open >> shift,
+            close: m.close >> shift,
+            curly: m.curly >> shift,
+        };
     }
     let mut block = [b' '; BLOCK];
     let rest = b.get(i..).unwrap_or_default();
     block[..rest.len()].copy_from_slice(rest);
-    block
+    classify(block)
 }
 
 /// The open brackets, one bit per level (1 = object, 0 = array), at most [`MAX_DEPTH`].
@@ -180,8 +197,7 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
     let mut in_string = 0u64;
     let mut i = start;
     while i < b.len() {
-        let block = block_at(b, i);
-        let m = classify(block);
+        let m = masks_at(b, i);
         let quotes = m.quote & !escapes.next(m.backslash);
         // Opening quote and content set, closing quote clear.
         let inside = prefix_xor(quotes) ^ in_string;
