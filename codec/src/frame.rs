@@ -61,9 +61,9 @@ impl Frame {
     /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice.
     pub fn scan(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
         let bytes = bytes.into();
-        let mut envelope = Envelope::default();
         let input: &[u8] = &bytes;
-        scan::fields(input, |key, start| envelope.field(input, key, start))?;
+        let mut envelope = Envelope::new(input);
+        scan::fields(input, &mut envelope)?;
         let op = envelope
             .op
             .ok_or_else(|| Error::envelope("op", "missing (every frame has an `op`)"))?;
@@ -162,9 +162,9 @@ impl fmt::Debug for Frame {
     }
 }
 
-/// The envelope fields found so far.
-#[derive(Default)]
-struct Envelope {
+/// The envelope fields found so far in `input`.
+struct Envelope<'a> {
+    input: &'a [u8],
     op: Option<u8>,
     seq: Field<u64>,
     event_type: Field<Text>,
@@ -172,7 +172,27 @@ struct Envelope {
     data: Option<Span>,
 }
 
-impl Envelope {
+impl<'a> Envelope<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Envelope {
+            input,
+            op: None,
+            seq: Field::Absent,
+            event_type: Field::Absent,
+            id: Field::Absent,
+            data: None,
+        }
+    }
+}
+
+impl scan::Visit for Envelope<'_> {
+    #[inline(always)]
+    fn value(&mut self, key: scan::RawKey<'_>, start: usize) -> Result<usize, Error> {
+        self.field(self.input, key, start)
+    }
+}
+
+impl Envelope<'_> {
     /// Reads the value of `key` that starts at `input[start]`; returns the offset past it.
     ///
     /// The common shapes (`t` / `id` strings, plain integer `op` / `s`, `d`) are read inline;

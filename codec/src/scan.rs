@@ -190,7 +190,7 @@ pub fn object_fields(
     input: &[u8],
     mut f: impl FnMut(Key<'_>, Span) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    fields(input, |key, start| {
+    fields(input, &mut |key: RawKey<'_>, start| {
         let end = skip_value(input, start)?;
         let key = Key {
             text: key.text()?,
@@ -225,12 +225,27 @@ impl<'a> RawKey<'a> {
     }
 }
 
-/// The loop behind [`object_fields`]: `value` gets each key and the offset where its value
+/// What [`fields`] hands each key to.
+pub(crate) trait Visit {
+    /// Reads (or skips) the value of `key` that starts at offset `start`; returns the offset
+    /// past its end.
+    fn value(&mut self, key: RawKey<'_>, start: usize) -> Result<usize, Error>;
+}
+
+impl<F: FnMut(RawKey<'_>, usize) -> Result<usize, Error>> Visit for F {
+    #[inline(always)]
+    fn value(&mut self, key: RawKey<'_>, start: usize) -> Result<usize, Error> {
+        self(key, start)
+    }
+}
+
+/// The loop behind [`object_fields`]: `visit` gets each key and the offset where its value
 /// starts, reads (or skips) the value itself and returns the offset past its end.
-pub(crate) fn fields(
-    input: &[u8],
-    mut value: impl FnMut(RawKey<'_>, usize) -> Result<usize, Error>,
-) -> Result<(), Error> {
+///
+/// Always inlined: each caller gets a loop specialised to its visitor (the frame scan is the
+/// hot one), without a call per key.
+#[inline(always)]
+pub(crate) fn fields(input: &[u8], visit: &mut impl Visit) -> Result<(), Error> {
     let b = input;
     let mut i = skip_ws(b, 0);
     match b.get(i) {
@@ -264,7 +279,7 @@ pub(crate) fn fields(
             Some(_) => return Err(Error::syntax(i, "expected `:` after the key")),
             None => return Err(eof(i, "expected `:` after the key")),
         }
-        let end = value(key, i)?;
+        let end = visit.value(key, i)?;
         i = skip_ws(b, end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
