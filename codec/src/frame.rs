@@ -311,6 +311,7 @@ enum Field<T> {
 }
 
 impl<T> Field<T> {
+    #[inline(always)]
     fn set(&mut self, name: &'static str, value: Option<T>) -> Result<(), Error> {
         if matches!(self, Field::Present(_)) {
             return Err(duplicate(name));
@@ -422,6 +423,7 @@ fn parse_seq(input: &[u8], span: Span) -> Result<Option<u64>, Error> {
 }
 
 /// The string whose quotes are at `open` and `close` (already checked by the strict scan).
+#[inline(always)]
 fn text_at(input: &[u8], open: usize, close: usize, escaped: bool) -> Result<Text, Error> {
     let inner = Span {
         start: open + 1,
