@@ -22,6 +22,8 @@ use std::fmt;
 
 use bytes::Bytes;
 
+mod compact;
+
 use crate::generated;
 use crate::scan::{self, Kind, Span};
 use crate::Error;
@@ -61,6 +63,22 @@ impl Frame {
     /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice.
     pub fn scan(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
         let bytes = bytes.into();
+        let input: &[u8] = &bytes;
+        match compact::read(input) {
+            Some(c) => Ok(Frame {
+                op: c.op,
+                seq: c.seq,
+                event_type: c.event_type,
+                id: c.id,
+                data: c.data,
+                bytes,
+            }),
+            None => Frame::scan_general(bytes),
+        }
+    }
+
+    /// The scan of any frame: every key order, whitespace, escape and error.
+    pub(crate) fn scan_general(bytes: Bytes) -> Result<Frame, Error> {
         let input: &[u8] = &bytes;
         let mut envelope = Envelope::new(input);
         scan::fields(input, &mut envelope)?;

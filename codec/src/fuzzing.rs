@@ -22,6 +22,13 @@ pub fn check_frame_scan(bytes: &[u8]) {
         again.as_ref().map(envelope).map_err(Error::kind),
         "scan is not deterministic"
     );
+    // The compact fast path and the general scan agree on everything.
+    let general = Frame::scan_general(bytes.to_vec().into());
+    assert_eq!(
+        ours.as_ref().map(envelope).map_err(Error::kind),
+        general.as_ref().map(envelope).map_err(Error::kind),
+        "the fast path and the general scan differ"
+    );
     match &ours {
         Ok(frame) => check_frame(bytes, frame),
         Err(e) => check_error(bytes, e),
