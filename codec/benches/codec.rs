@@ -7,7 +7,8 @@
 //! - `serde_value`: `serde_json::from_slice::<Value>` of the whole frame (the baseline).
 //!
 //! Each group reports bytes/s (`/bytes`) and frames/s (`/frames`); before them the best of
-//! 200 plain runs of each group is printed (robust against a busy machine).
+//! 200 plain runs of each group is printed (robust against a busy machine), and the best of
+//! `scan` over the same frames pretty-printed (the general scan, not the compact fast path).
 //! Run: `cargo bench -p botgate-codec -- --warm-up-time 1 --measurement-time 3`.
 
 #![allow(clippy::unwrap_used)] // a benchmark of known-good input
@@ -245,6 +246,30 @@ fn benches(c: &mut Criterion) {
             frames.len() as f64 / best
         );
     }
+    // The same frames pretty-printed: whitespace sends every frame through the general scan
+    // rather than the compact fast path (best of only; frames/s compares with `scan`).
+    let pretty: Vec<(bool, Bytes)> = frames
+        .iter()
+        .map(|(qq, b)| {
+            let value: Value = serde_json::from_slice(b).unwrap();
+            (*qq, Bytes::from(serde_json::to_vec_pretty(&value).unwrap()))
+        })
+        .collect();
+    let pretty_bytes: usize = pretty.iter().map(|(_, b)| b.len()).sum();
+    let best = (0..BEST_OF)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(scan_all(black_box(&pretty)));
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    eprintln!(
+        "best of {BEST_OF}: {:12} {:7.3} ms  {:8.1} MB/s  {:10.0} frames/s  ({pretty_bytes} bytes pretty-printed)",
+        "scan_pretty",
+        best * 1e3,
+        pretty_bytes as f64 / best / 1e6,
+        pretty.len() as f64 / best
+    );
     for (name, run) in runs {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(total_bytes as u64));
