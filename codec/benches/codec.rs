@@ -211,6 +211,24 @@ fn serde_value_all(frames: &[(bool, Bytes)]) -> usize {
     n
 }
 
+/// Prints the best time of [`BEST_OF`] plain runs of `run` over `frames`, with MB/s and frames/s.
+fn print_best_of(name: &str, run: Run, frames: &[(bool, Bytes)]) {
+    let bytes: usize = frames.iter().map(|(_, b)| b.len()).sum();
+    let best = (0..BEST_OF)
+        .map(|_| {
+            let start = Instant::now();
+            black_box(run(black_box(frames)));
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    eprintln!(
+        "best of {BEST_OF}: {name:12} {:7.3} ms  {:8.1} MB/s  {:10.0} frames/s  ({bytes} bytes)",
+        best * 1e3,
+        bytes as f64 / best / 1e6,
+        frames.len() as f64 / best
+    );
+}
+
 fn benches(c: &mut Criterion) {
     let frames = corpus();
     let total_bytes: usize = frames.iter().map(|(_, b)| b.len()).sum();
@@ -232,19 +250,7 @@ fn benches(c: &mut Criterion) {
     // Criterion reports mean and median, which a busy machine inflates; the best of many
     // runs is printed as well, as an estimate of the uncontended speed.
     for (name, run) in runs {
-        let best = (0..BEST_OF)
-            .map(|_| {
-                let start = Instant::now();
-                black_box(run(black_box(&frames)));
-                start.elapsed().as_secs_f64()
-            })
-            .fold(f64::INFINITY, f64::min);
-        eprintln!(
-            "best of {BEST_OF}: {name:12} {:7.3} ms  {:8.1} MB/s  {:10.0} frames/s",
-            best * 1e3,
-            total_bytes as f64 / best / 1e6,
-            frames.len() as f64 / best
-        );
+        print_best_of(name, run, &frames);
     }
     // The same frames pretty-printed: whitespace sends every frame through the general scan
     // rather than the compact fast path (best of only; frames/s compares with `scan`).
@@ -255,21 +261,7 @@ fn benches(c: &mut Criterion) {
             (*qq, Bytes::from(serde_json::to_vec_pretty(&value).unwrap()))
         })
         .collect();
-    let pretty_bytes: usize = pretty.iter().map(|(_, b)| b.len()).sum();
-    let best = (0..BEST_OF)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(scan_all(black_box(&pretty)));
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min);
-    eprintln!(
-        "best of {BEST_OF}: {:12} {:7.3} ms  {:8.1} MB/s  {:10.0} frames/s  ({pretty_bytes} bytes pretty-printed)",
-        "scan_pretty",
-        best * 1e3,
-        pretty_bytes as f64 / best / 1e6,
-        pretty.len() as f64 / best
-    );
+    print_best_of("scan_pretty", scan_all, &pretty);
     for (name, run) in runs {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(total_bytes as u64));
