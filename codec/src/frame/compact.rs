@@ -6,7 +6,8 @@
 //! again from the start and says what is wrong, so both paths accept exactly the same frames
 //! with exactly the same result.
 
-use super::{generated, plain_uint, Text};
+use super::{plain_uint, Text};
+use crate::generated;
 use crate::scan::{self, Span};
 
 /// What the fast path found.
