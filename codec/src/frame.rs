@@ -53,6 +53,16 @@ enum Text {
     Owned(Box<str>),
 }
 
+impl Text {
+    /// `t` at `span` of `input` (a string without escapes): the schema's `&'static str` when
+    /// it is a known event type, else the span.
+    #[inline(always)]
+    fn event_type(input: &[u8], span: Span) -> Text {
+        crate::generated::event_names::known(span.slice(input))
+            .map_or(Text::Span(span), Text::Known)
+    }
+}
+
 impl Frame {
     /// Scans `bytes` as a gateway frame.
     ///

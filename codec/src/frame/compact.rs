@@ -7,7 +7,6 @@
 //! with exactly the same result.
 
 use super::{plain_uint, Text};
-use crate::generated;
 use crate::scan::{self, Span};
 
 /// What the fast path found.
@@ -60,9 +59,7 @@ pub(super) fn read(b: &[u8]) -> Option<Compact> {
                     end: close,
                 };
                 if name == b't' && event_type.is_none() {
-                    let text = generated::event_names::known(span.slice(b))
-                        .map_or(Text::Span(span), Text::Known);
-                    event_type = Some(text);
+                    event_type = Some(Text::event_type(b, span));
                 } else if name == b'i' && id.is_none() {
                     id = Some(Text::Span(span));
                 } else {

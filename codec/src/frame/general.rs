@@ -2,7 +2,6 @@
 //! escapes and unknown keys, strict about the envelope and exact about what is wrong.
 
 use super::Text;
-use crate::generated;
 use crate::scan::{self, Kind, Span};
 use crate::Error;
 
@@ -55,8 +54,7 @@ impl Envelope<'_> {
                 let text = text_at(input, start, close, escaped)?;
                 if name == Name::T {
                     let text = match text {
-                        Text::Span(span) => generated::event_names::known(span.slice(input))
-                            .map_or(Text::Span(span), Text::Known),
+                        Text::Span(span) => Text::event_type(input, span),
                         text => text,
                     };
                     self.event_type.set("t", Some(text))?;
