@@ -12,7 +12,6 @@
 //! | WebSocket client / listener, HTTP | `botgate-transport` | [`transport`] |
 //! | sans-IO sessions + tokio driver | `botgate-session` | [`session`] |
 //! | handlers, ordering, dedupe | `botgate-dispatch` | [`dispatch`] |
-//! | the platform side, on loopback | `botgate-sim` | [`sim`] |
 
 #![deny(missing_docs)]
 
@@ -20,7 +19,6 @@ pub use botgate_codec as codec;
 pub use botgate_dispatch as dispatch;
 pub use botgate_proto as proto;
 pub use botgate_session as session;
-pub use botgate_sim as sim;
 pub use botgate_transport as transport;
 
 mod bot;

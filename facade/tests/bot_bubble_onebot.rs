@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use botgate::dispatch::ActionErrorKind;
-use botgate::sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, Record};
+use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, Record};
 use botgate::{Bot, BubbleHandlers, OneBotHandlers};
 use serde_json::{json, Value};
 use tokio::sync::watch;

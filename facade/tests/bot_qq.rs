@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use botgate::dispatch::{BotErrorKind, DispatchConfig};
 use botgate::session::driver::DriverConfig;
-use botgate::sim::{Fault, QqConfig, QqSim, Record};
+use botgate_sim::{Fault, QqConfig, QqSim, Record};
 use botgate::{Bot, Intents, OutMessage, QqBot, QqHandlers};
 use serde_json::{json, Value};
 use tokio::sync::{watch, Barrier, Semaphore};

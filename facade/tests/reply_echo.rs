@@ -14,7 +14,7 @@ use std::time::Duration;
 use botgate::dispatch::{Handlers, Unified, Unify};
 use botgate::proto::onebot::Message;
 use botgate::proto::unified::{Element, Media};
-use botgate::sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
+use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
 use botgate::{Bot, Context, Filter, OneBotHandlers, OutMessage, ReplyError, ReplyErrorKind};
 use botgate::{BubbleHandlers, QqHandlers, ReplyReceipt};
 use serde_json::{json, Value};

@@ -19,7 +19,7 @@ use serde::Serialize;
 use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 
-use super::Platform as Which;
+use crate::Platform as Which;
 
 /// Options of `botgate listen`.
 #[derive(Debug, clap::Args)]

@@ -1,4 +1,5 @@
-//! Argument parsing and the subcommands of the `botgate` binary.
+//! The `botgate` command line: decode captured frames, compute intents, listen to a gateway,
+//! serve a simulated platform, and play the end-to-end demo.
 
 mod decode;
 mod demo;
@@ -99,5 +100,17 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Listen(args) => listen::run(args),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Cli::parse();
+    init_logging(args.verbose);
+    match run(args) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("botgate: {err}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -18,7 +18,7 @@ use botgate_codec::{Error as CodecError, Frame};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Platform;
+use crate::Platform;
 
 #[derive(Serialize)]
 struct FrameLine<'a, D: Serialize> {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use serde_json::json;
 
-use super::Platform;
+use crate::Platform;
 
 /// Options of `botgate sim`.
 #[derive(Debug, clap::Args)]

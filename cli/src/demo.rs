@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use botgate::sim::{Fault, OneBotConfig, OneBotSim, QqConfig, QqSim};
+use botgate_sim::{Fault, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use botgate::{Bot, OneBotHandlers, QqHandlers};
 use serde_json::{json, Value};
 use tokio::sync::watch;
