@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use botgate_sim::{Fault, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use botgate::{Bot, OneBotHandlers, QqHandlers};
+use botgate_sim::{Fault, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use serde_json::{json, Value};
 use tokio::sync::watch;
+
+use crate::stop::Stop;
 
 /// How long one step of the story may take before the demo gives up.
 const STEP: Duration = Duration::from_secs(30);
@@ -19,7 +21,7 @@ const STEP: Duration = Duration::from_secs(30);
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
     /// Keep the simulators and bots running after the story (an event every second) until
-    /// Ctrl-C.
+    /// SIGINT (Ctrl-C) or SIGTERM.
     #[arg(long)]
     pub forever: bool,
 }
@@ -93,6 +95,9 @@ fn at_message(i: usize, bot_id: &str) -> Value {
 }
 
 async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
+    // With --forever, first: a signal during the story must not kill the process (it is
+    // acted on once the story is told). Without, Ctrl-C keeps its default action.
+    let mut stop = args.forever.then(Stop::new);
     println!("botgate demo: simulators and bots in one process, on 127.0.0.1\n");
 
     // --- QQ -------------------------------------------------------------------------------
@@ -290,12 +295,23 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     let ok = exactly_once && answered && lifecycle.resumes >= 1;
     println!("  result: {}", if ok { "OK" } else { "FAILED" });
 
-    if args.forever && ok {
-        println!("\n--forever: an event every second; Ctrl-C stops");
+    if let (Some(stop), true) = (stop.as_mut(), ok) {
+        println!("\n--forever: an event every second; Ctrl-C or SIGTERM stops");
         let mut i = STORY.len();
+        let mut qq_life = qq_bot.lifecycle();
+        let mut ob_life = ob_bot.lifecycle();
         loop {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => break,
+                _ = stop.wait() => break,
+                // A bot that stops by itself is a failure of the demo, not a reason to idle.
+                _ = qq_life.wait_for(|l| l.stopped.is_some()) => {
+                    eprintln!("botgate demo: the QQ bot stopped: {:?}", qq_bot.wait().await);
+                    return Ok(ExitCode::from(1));
+                }
+                _ = ob_life.wait_for(|l| l.stopped.is_some()) => {
+                    eprintln!("botgate demo: the OneBot bot stopped: {:?}", ob_bot.wait().await);
+                    return Ok(ExitCode::from(1));
+                }
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {
                     qq_sim.push_event("AT_MESSAGE_CREATE", at_message(i, &bot_id));
                     i += 1;

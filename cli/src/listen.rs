@@ -1,6 +1,7 @@
 //! `botgate listen`: connect to a gateway, print one JSON line per dispatched event on stdout,
-//! reconnect / resume on its own. Lifecycle lines and logs go to stderr. Ctrl-C or end of stdin
-//! closes the session cleanly.
+//! reconnect / resume on its own. Lifecycle lines and logs go to stderr. Runs as a service:
+//! SIGINT or SIGTERM closes the session cleanly (exit 0); a fatal session error stops it with
+//! exit 1 and the reason on stderr. Stdin is not read unless `--exit-on-stdin-eof`.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 
+use crate::stop::Stop;
 use crate::Platform as Which;
 
 /// Options of `botgate listen`.
@@ -60,6 +62,10 @@ pub struct ListenArgs {
     /// QQ: run as shard I of N (`I/N`).
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u32, u32)>,
+    /// Also stop (cleanly, exit 0) when standard input ends. Off by default: services run with
+    /// stdin at /dev/null.
+    #[arg(long)]
+    pub exit_on_stdin_eof: bool,
 }
 
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {
@@ -72,16 +78,21 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
     Ok((i, n))
 }
 
-/// Runs until Ctrl-C, end of stdin, or a fatal session error (exit 1).
+/// Runs until SIGINT / SIGTERM (exit 0) or a fatal session error (exit 1).
 pub fn run(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(listen(args));
-    // The stdin reader is a blocking thread that may never return (stdin still open):
-    // do not wait for it.
+    let result = runtime.block_on(async {
+        // First: a signal during start-up must not kill the process.
+        let stop = Stop::new();
+        listen(args, stop).await
+    });
+    // With --exit-on-stdin-eof the stdin reader is a blocking thread that may never return
+    // (stdin still open): do not wait for it.
     runtime.shutdown_background();
+    let _ = std::io::stdout().lock().flush();
     result
 }
 
@@ -178,7 +189,8 @@ fn bubble_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::E
     Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
 }
 
-async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let stdin_eof = args.exit_on_stdin_eof;
     let wanted_types: Arc<HashSet<String>> = Arc::new(args.events.iter().cloned().collect());
     match args.platform {
         Which::Qq => {
@@ -229,8 +241,11 @@ async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>
                 intents.bits(),
                 intents
             );
-            let bot = builder.handlers(handlers).intents(intents).start().await?;
-            supervise(bot).await
+            let start = builder.handlers(handlers).intents(intents).start();
+            let Some(bot) = start_or_stop(&mut stop, start).await? else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            supervise(bot, stop, stdin_eof).await
         }
         Which::Bubble => {
             let token = args.token.clone().ok_or("Bubble needs --token")?;
@@ -249,8 +264,11 @@ async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>
             } else {
                 builder.events(args.events.clone())
             };
-            let bot = builder.handlers(handlers).start().await?;
-            supervise(bot).await
+            let start = builder.handlers(handlers).start();
+            let Some(bot) = start_or_stop(&mut stop, start).await? else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            supervise(bot, stop, stdin_eof).await
         }
         Which::Onebot => {
             let url = args
@@ -283,14 +301,51 @@ async fn listen(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>
             if let Some(token) = &args.token {
                 builder = builder.access_token(token.clone());
             }
-            let bot = builder.handlers(handlers).start().await?;
-            supervise(bot).await
+            let start = builder.handlers(handlers).start();
+            let Some(bot) = start_or_stop(&mut stop, start).await? else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            supervise(bot, stop, stdin_eof).await
         }
     }
 }
 
-/// Prints lifecycle changes to stderr and stops on Ctrl-C, end of stdin or a fatal error.
-async fn supervise<P, M>(bot: RunningBot<P, M>) -> Result<ExitCode, Box<dyn std::error::Error>>
+/// Starts the bot unless a stop signal comes first (`None`: stopped before it ran).
+async fn start_or_stop<T>(
+    stop: &mut Stop,
+    start: impl std::future::Future<Output = Result<T, botgate::Error>>,
+) -> Result<Option<T>, Box<dyn std::error::Error>> {
+    tokio::select! {
+        started = start => Ok(Some(started?)),
+        signal = stop.wait() => {
+            eprintln!("botgate listen: {signal} during start-up, stopping");
+            Ok(None)
+        }
+    }
+}
+
+/// Resolves when stdin ends, if `enabled`; never otherwise.
+async fn stdin_closed(enabled: bool) {
+    if !enabled {
+        return std::future::pending().await;
+    }
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 512];
+    while let Ok(n) = stdin.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+/// Prints lifecycle changes to stderr. A stop signal (or, if asked, the end of stdin) closes
+/// the session cleanly: exit 0. The session stopping by itself is a failure: exit 1 with the
+/// reason on stderr.
+async fn supervise<P, M>(
+    bot: RunningBot<P, M>,
+    mut stop: Stop,
+    stdin_eof: bool,
+) -> Result<ExitCode, Box<dyn std::error::Error>>
 where
     P: Platform,
     M: SessionMachine + Send + 'static,
@@ -316,32 +371,51 @@ where
         }
     });
     let mut stopped: watch::Receiver<Lifecycle> = bot.lifecycle();
-    let stdin_closed = async {
-        let mut stdin = tokio::io::stdin();
-        let mut buf = [0u8; 512];
-        while let Ok(n) = stdin.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
+    let asked = tokio::select! {
+        signal = stop.wait() => {
+            eprintln!("botgate listen: {signal}, closing");
+            true
         }
-    };
-    let result = tokio::select! {
-        _ = tokio::signal::ctrl_c() => {
-            eprintln!("botgate listen: Ctrl-C, closing");
-            bot.shutdown().await
-        }
-        _ = stdin_closed => {
+        () = stdin_closed(stdin_eof) => {
             eprintln!("botgate listen: end of stdin, closing");
-            bot.shutdown().await
+            true
         }
-        _ = stopped.wait_for(|l| l.stopped.is_some()) => bot.wait().await,
+        _ = stopped.wait_for(|l| l.stopped.is_some()) => false,
+    };
+    let result = if asked {
+        bot.shutdown().await
+    } else {
+        bot.wait().await
     };
     reporter.abort();
+    let _ = std::io::stdout().lock().flush();
     match result {
-        Ok(()) => Ok(ExitCode::SUCCESS),
+        Ok(()) if asked => {
+            eprintln!("botgate listen: closed");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(()) => {
+            eprintln!("botgate listen: the session ended on its own");
+            Ok(ExitCode::from(1))
+        }
         Err(e) => {
-            eprintln!("botgate listen: {e}");
+            eprintln!("botgate listen: {}", error_chain(&e));
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// An error and its sources on one line (the close code is often in a source).
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = s.source();
+    }
+    line
 }

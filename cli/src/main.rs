@@ -6,6 +6,7 @@ mod demo;
 mod intents;
 mod listen;
 mod sim;
+mod stop;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

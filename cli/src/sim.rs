@@ -10,6 +10,7 @@ use std::time::Duration;
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use serde_json::json;
 
+use crate::stop::Stop;
 use crate::Platform;
 
 /// Options of `botgate sim`.
@@ -48,6 +49,8 @@ pub fn run(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 }
 
 async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    // First: a signal during start-up must not kill the process.
+    let mut stop = Stop::new();
     let script = match &args.script {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -79,7 +82,7 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if let Some(script) = &script {
                 sim.load_script(script)?;
             }
-            wait_for_stop().await;
+            stop.wait().await;
             json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len()})
         }
         Platform::Bubble => {
@@ -104,7 +107,7 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if let Some(script) = &script {
                 sim.load_script(script)?;
             }
-            wait_for_stop().await;
+            stop.wait().await;
             json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len()})
         }
         Platform::Onebot => {
@@ -127,7 +130,7 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             if let Some(script) = &script {
                 sim.load_script(script)?;
             }
-            wait_for_stop().await;
+            stop.wait().await;
             json!({"connections": sim.connections(), "actions": sim.actions().len()})
         }
     };
@@ -138,20 +141,4 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 fn announce(info: serde_json::Value) {
     println!("{info}");
     tracing::info!("sim listening; Ctrl-C stops it");
-}
-
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

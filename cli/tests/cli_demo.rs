@@ -52,3 +52,37 @@ fn demo_at_trace_level_logs_no_secret() {
         );
     }
 }
+
+/// `demo --forever` is a long-running command: stdin at /dev/null does not stop it, it keeps
+/// delivering events, and SIGTERM ends it with exit 0.
+#[test]
+fn demo_forever_runs_until_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_botgate"))
+        .args(["demo", "--forever"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut after_story = 0;
+    let mut forever = false;
+    // Two events after the story: the process outlived its stdin and keeps delivering.
+    while after_story < 2 {
+        let line = lines.next().expect("stdout open").unwrap();
+        if line.starts_with("--forever") {
+            forever = true;
+        } else if forever && line.contains("AT_MESSAGE_CREATE") {
+            after_story += 1;
+        }
+    }
+    let pid = child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{rest:?}");
+}

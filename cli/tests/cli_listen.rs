@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use botgate_sim::{BubbleConfig, BubbleSim, Fault, OneBotSim, QqConfig, QqSim};
+use botgate_sim::{BubbleConfig, BubbleSim, Fault, OneBotSim, QqConfig, QqSim, Record};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
@@ -19,13 +19,14 @@ struct Listener {
 }
 
 impl Listener {
+    /// Starts `botgate listen ARGS` the way a service runs: stdin is /dev/null.
     fn spawn(args: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .arg("listen")
             .args(args)
-            .stdin(Stdio::piped())
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .unwrap();
@@ -42,15 +43,54 @@ impl Listener {
         serde_json::from_str(&line).unwrap()
     }
 
-    /// Closes stdin (the documented way to stop) and returns the exit code.
-    async fn close(mut self) -> Option<i32> {
-        drop(self.child.stdin.take());
-        let status = tokio::time::timeout(LIMIT, self.child.wait())
+    /// Sends `signal` (`TERM`, `INT`) and returns the exit code, what was left on stdout and
+    /// the whole of stderr.
+    async fn stop(mut self, signal: &str) -> (Option<i32>, String, String) {
+        let pid = self.child.id().unwrap();
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let mut rest = String::new();
+        while let Some(line) = tokio::time::timeout(LIMIT, self.lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            rest.push_str(&line);
+            rest.push('\n');
+        }
+        let out = tokio::time::timeout(LIMIT, self.child.wait_with_output())
             .await
             .unwrap()
             .unwrap();
-        status.code()
+        (
+            out.status.code(),
+            rest,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
+
+    /// SIGTERM, and the clean exit it must cause.
+    async fn close(self) {
+        let (code, rest, stderr) = self.stop("TERM").await;
+        assert_eq!(code, Some(0), "stderr:\n{stderr}");
+        assert_eq!(rest, "", "no output after the last expected line");
+    }
+}
+
+/// The client closed connection `conn` of a sim with a normal close (1000).
+async fn normal_close(log: &botgate_sim::Log) -> Option<u16> {
+    tokio::time::timeout(
+        LIMIT,
+        log.wait_for(|r| match r {
+            Record::Disconnected { code, .. } => Some(*code),
+            _ => None,
+        }),
+    )
+    .await
+    .expect("the sim saw the client go")
 }
 
 fn msg(i: u32) -> Value {
@@ -107,14 +147,14 @@ async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
         "reconnected with Resume, not a new Identify"
     );
     assert_eq!(sim.identify_log().len(), 1);
-    assert_eq!(listener.close().await, Some(0));
+    listener.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_qq_with_a_wrong_fixed_token_fails_fast() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
-    // stdin stays open (held here): the process must stop on its own.
-    let mut child = Command::new(BIN)
+    // Run as a service (stdin /dev/null): the process must stop on its own, with exit 1.
+    let child = Command::new(BIN)
         .args([
             "listen",
             "--platform",
@@ -124,13 +164,12 @@ async fn listen_qq_with_a_wrong_fixed_token_fails_fast() {
             "--url",
             &sim.url(),
         ])
-        .stdin(Stdio::piped())
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let _stdin = child.stdin.take();
     let out = tokio::time::timeout(LIMIT, child.wait_with_output())
         .await
         .unwrap()
@@ -146,6 +185,113 @@ async fn listen_qq_with_a_wrong_fixed_token_fails_fast() {
         "the token must not be logged: {stderr}"
     );
     assert_eq!(sim.identify_log().len(), 1, "no retry loop");
+}
+
+/// Started like a service (stdin /dev/null, so at its end from the first moment), `listen`
+/// keeps running and delivering, and SIGTERM closes the session normally: exit 0, close 1000.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_with_stdin_at_dev_null_runs_until_sigterm() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let c = sim.config().clone();
+    let base = sim.http_base();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &base,
+        "--events",
+        "AT_MESSAGE_CREATE",
+    ]);
+    for round in 0..3 {
+        for i in 0..10 {
+            sim.push_event("AT_MESSAGE_CREATE", msg(round * 10 + i));
+        }
+        for i in 0..10 {
+            let line = listener.next().await;
+            assert_eq!(
+                line["data"]["content"],
+                format!("hello {} 你好", round * 10 + i)
+            );
+        }
+    }
+    assert_eq!(sim.connections(), 1, "still connected after stdin ended");
+    let (code, rest, stderr) = listener.stop("TERM").await;
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    assert_eq!(rest, "");
+    assert!(stderr.contains("SIGTERM"), "{stderr}");
+    assert_eq!(normal_close(sim.log()).await, Some(1000));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_stops_cleanly_on_sigint() {
+    let sim = OneBotSim::start_default().await.unwrap();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "onebot",
+        "--url",
+        &sim.url(),
+        "--events",
+        "message",
+    ]);
+    for i in 0..5 {
+        sim.push_event(json!({"post_type": "message", "message_type": "private", "sub_type": "friend",
+            "message_id": i, "user_id": 77, "message": format!("m{i}"), "raw_message": "", "font": 0,
+            "sender": {"user_id": 77}}));
+    }
+    for i in 0..5 {
+        assert_eq!(listener.next().await["data"]["message_id"], i);
+    }
+    let (code, rest, stderr) = listener.stop("INT").await;
+    assert_eq!(code, Some(0), "stderr:\n{stderr}");
+    assert_eq!(rest, "");
+    assert!(stderr.contains("SIGINT"), "{stderr}");
+    assert_eq!(normal_close(sim.log()).await, Some(1000));
+}
+
+/// The old behaviour survives as an opt-in: with `--exit-on-stdin-eof`, closing stdin stops
+/// `listen` cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_exits_at_end_of_stdin_only_when_asked() {
+    let sim = OneBotSim::start_default().await.unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "listen",
+            "--platform",
+            "onebot",
+            "--url",
+            &sim.url(),
+            "--exit-on-stdin-eof",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // the lifecycle event proves the session is up
+    let first = tokio::time::timeout(LIMIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(first.contains("meta_event.lifecycle"), "{first}");
+    drop(child.stdin.take());
+    let out = tokio::time::timeout(LIMIT, child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(normal_close(sim.log()).await, Some(1000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -174,7 +320,7 @@ async fn listen_bubble_prints_subscribed_events() {
         sim.subscriptions().last().unwrap(),
         &vec!["MESSAGE_CREATE".to_owned()]
     );
-    assert_eq!(listener.close().await, Some(0));
+    listener.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -195,7 +341,7 @@ async fn listen_onebot_prints_kinds() {
     assert_eq!(line["kind"], "message.private");
     assert_eq!(line["data"]["user_id"], 77);
     assert_eq!(line["data"]["message"][0]["type"], "face");
-    assert_eq!(listener.close().await, Some(0));
+    listener.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,5 +372,5 @@ async fn listen_unified_prints_unified_events() {
     assert_eq!(line["contact"]["sub_peer"], "100010");
     assert_eq!(line["sender"]["uid"], "42");
     assert_eq!(line["self_id"], c.bot_user.0);
-    assert_eq!(listener.close().await, Some(0));
+    listener.close().await;
 }

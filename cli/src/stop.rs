@@ -1,0 +1,71 @@
+//! How long-running commands learn that they should stop: SIGINT (Ctrl-C) or SIGTERM, the way
+//! services are stopped (systemd, containers, `kill`). Stdin is never read for it: a service's
+//! stdin is often /dev/null.
+
+use std::fmt;
+
+/// The signal that asked us to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopSignal {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+}
+
+impl fmt::Display for StopSignal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Interrupt => "SIGINT",
+            Self::Terminate => "SIGTERM",
+        })
+    }
+}
+
+/// The stop signals, registered when this is made (call it first, inside the runtime, so a
+/// signal that arrives during start-up is not handled by the default action, which would kill
+/// the process with a non-zero status).
+#[derive(Debug)]
+pub struct Stop {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    /// Registers SIGINT and SIGTERM handlers (Ctrl-C only where there are no Unix signals).
+    pub fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "cannot watch SIGINT / SIGTERM; Ctrl-C only");
+                    None
+                }
+            };
+            Self { signals }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Resolves when a stop signal arrives.
+    pub async fn wait(&mut self) -> StopSignal {
+        #[cfg(unix)]
+        if let Some((int, term)) = self.signals.as_mut() {
+            return tokio::select! {
+                _ = int.recv() => StopSignal::Interrupt,
+                _ = term.recv() => StopSignal::Terminate,
+            };
+        }
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => StopSignal::Interrupt,
+            // No way to learn of a stop: wait forever rather than stop at once.
+            Err(_) => std::future::pending().await,
+        }
+    }
+}
