@@ -1,8 +1,14 @@
-//! Reconnect backoff: full jitter over `base × 2^n` capped, a floor between attempts, reset only
-//! after a session that stayed ready long enough.
+//! Reconnect backoff that matches what happened (decision 0002, "Backoff"):
 //!
-//! A connection that dies before it is ready counts as a failure, so "connect, closed at once"
-//! cannot loop without delay (twilight's backoff resets on every connect and does).
+//! - a connection that was ready and made progress (delivered an event, or stayed ready for
+//!   `stable_after`) ends the failure streak: the next attempt is immediate (the floor still
+//!   applies), whatever ended it (op 7, a resumable close, a zombie, a TCP drop, op 9);
+//! - a failure to connect, a connection that ends before ready, or a ready connection that ends
+//!   without progress (a repeated fault with no event in between) extends the streak, and the
+//!   delay is drawn with full jitter from `base × 2^(streak - 1)`, capped.
+//!
+//! A connection that dies before it is ready always counts, so "connect, closed at once" cannot
+//! loop without delay; a healthy session the server drops comes back at once.
 
 use std::time::{Duration, Instant};
 
@@ -15,9 +21,9 @@ pub struct BackoffConfig {
     pub base: Duration,
     /// The largest window.
     pub cap: Duration,
-    /// Minimum time between two connection attempts (Bubble: 1 s).
+    /// Minimum time between two connection attempts (Bubble: 1 s; QQ and OneBot: none).
     pub floor: Duration,
-    /// A ready session that lasted this long resets the failure count.
+    /// A ready connection that lasted this long made progress even if it delivered nothing.
     pub stable_after: Duration,
 }
 
@@ -26,8 +32,18 @@ impl Default for BackoffConfig {
         Self {
             base: Duration::from_secs(1),
             cap: Duration::from_secs(60),
-            floor: Duration::from_secs(1),
-            stable_after: Duration::from_secs(30),
+            floor: Duration::ZERO,
+            stable_after: Duration::from_secs(5),
+        }
+    }
+}
+
+impl BackoffConfig {
+    /// The defaults with a floor between attempts (Bubble requires 1 s).
+    pub fn with_floor(floor: Duration) -> Self {
+        Self {
+            floor,
+            ..Self::default()
         }
     }
 }
@@ -36,10 +52,12 @@ impl Default for BackoffConfig {
 #[derive(Debug, Clone)]
 pub struct Backoff {
     config: BackoffConfig,
-    failures: u32,
+    /// Consecutive connections (or attempts) that ended without progress.
+    streak: u32,
     unready_failures: u32,
     last_attempt: Option<Instant>,
     ready_since: Option<Instant>,
+    delivered: bool,
 }
 
 impl Backoff {
@@ -47,10 +65,11 @@ impl Backoff {
     pub fn new(config: BackoffConfig) -> Self {
         Self {
             config,
-            failures: 0,
+            streak: 0,
             unready_failures: 0,
             last_attempt: None,
             ready_since: None,
+            delivered: false,
         }
     }
 
@@ -58,31 +77,41 @@ impl Backoff {
     pub fn on_attempt(&mut self, now: Instant) {
         self.last_attempt = Some(now);
         self.ready_since = None;
+        self.delivered = false;
     }
 
-    /// The session became ready at `now`.
+    /// The session became ready (or resumed) at `now`.
     pub fn on_ready(&mut self, now: Instant) {
         self.ready_since = Some(now);
         self.unready_failures = 0;
     }
 
-    /// The connection ended (or could not be made) at `now`; updates the failure counts.
+    /// An event was delivered on the current connection: it made progress.
+    pub fn on_delivered(&mut self) {
+        self.delivered = true;
+    }
+
+    /// The connection ended (or could not be made) at `now`; updates the streak.
     pub fn on_disconnect(&mut self, now: Instant) {
         match self.ready_since.take() {
-            Some(since) if now.saturating_duration_since(since) >= self.config.stable_after => {
-                self.failures = 0;
+            Some(since)
+                if self.delivered
+                    || now.saturating_duration_since(since) >= self.config.stable_after =>
+            {
+                self.streak = 0;
             }
-            Some(_) => self.failures = self.failures.saturating_add(1),
+            Some(_) => self.streak = self.streak.saturating_add(1),
             None => {
-                self.failures = self.failures.saturating_add(1);
+                self.streak = self.streak.saturating_add(1);
                 self.unready_failures = self.unready_failures.saturating_add(1);
             }
         }
+        self.delivered = false;
     }
 
-    /// Consecutive failures that count for the window.
+    /// Consecutive connections that ended without progress (0 after a healthy one).
     pub fn failures(&self) -> u32 {
-        self.failures
+        self.streak
     }
 
     /// Consecutive connections that ended before becoming ready.
@@ -90,9 +119,13 @@ impl Backoff {
         self.unready_failures
     }
 
-    /// The current window: `base × 2^failures`, at most `cap`.
+    /// The current window: zero after a healthy connection, else `base × 2^(streak - 1)`, at
+    /// most `cap`.
     pub fn window(&self) -> Duration {
-        let factor = 1u32.checked_shl(self.failures.min(31)).unwrap_or(u32::MAX);
+        let Some(n) = self.streak.checked_sub(1) else {
+            return Duration::ZERO;
+        };
+        let factor = 1u32.checked_shl(n.min(31)).unwrap_or(u32::MAX);
         self.config
             .base
             .checked_mul(factor)
@@ -103,8 +136,13 @@ impl Backoff {
     /// When the next attempt may start: `now` plus a random delay in `[0, window]` (at least
     /// `min_delay`), and never sooner than `floor` after the previous attempt.
     pub fn next_attempt(&self, now: Instant, rng: &mut Rng, min_delay: Duration) -> Instant {
-        let delay = rng.duration_up_to(self.window()).max(min_delay);
-        let at = now + delay;
+        let window = self.window();
+        let jitter = if window.is_zero() {
+            Duration::ZERO
+        } else {
+            rng.duration_up_to(window)
+        };
+        let at = now + jitter.max(min_delay);
         match self.last_attempt {
             Some(last) => at.max(last + self.config.floor),
             None => at,
@@ -120,17 +158,32 @@ mod tests {
         Duration::from_secs(s)
     }
 
+    /// One connection that became ready, delivered `events`, and ended `lasted` later.
+    fn ready_connection(b: &mut Backoff, at: Instant, events: usize, lasted: Duration) {
+        b.on_attempt(at);
+        b.on_ready(at);
+        for _ in 0..events {
+            b.on_delivered();
+        }
+        b.on_disconnect(at + lasted);
+    }
+
+    fn failed_attempt(b: &mut Backoff, at: Instant) {
+        b.on_attempt(at);
+        b.on_disconnect(at);
+    }
+
     #[test]
-    fn window_doubles_per_failure_and_caps_at_sixty_seconds() {
+    fn window_is_zero_after_progress_then_doubles_per_failure_and_caps() {
         let mut b = Backoff::new(BackoffConfig::default());
         let t0 = Instant::now();
-        let mut windows = Vec::new();
+        ready_connection(&mut b, t0, 1, Duration::ZERO);
+        let mut windows = vec![b.window().as_secs()];
         for _ in 0..8 {
+            failed_attempt(&mut b, t0);
             windows.push(b.window().as_secs());
-            b.on_attempt(t0);
-            b.on_disconnect(t0);
         }
-        assert_eq!(windows, vec![1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(windows, vec![0, 1, 2, 4, 8, 16, 32, 60, 60]);
         for _ in 0..100 {
             b.on_disconnect(t0);
         }
@@ -138,12 +191,68 @@ mod tests {
     }
 
     #[test]
-    fn delay_is_jittered_within_the_window_and_respects_the_floor() {
+    fn a_ready_connection_that_delivered_reconnects_at_once_however_short() {
         let mut b = Backoff::new(BackoffConfig::default());
         let t0 = Instant::now();
-        for _ in 0..3 {
-            b.on_attempt(t0);
-            b.on_disconnect(t0);
+        let mut rng = Rng::new(7);
+        for i in 0..50 {
+            let at = t0 + Duration::from_millis(i * 10);
+            ready_connection(&mut b, at, 1, Duration::from_millis(5));
+            let end = at + Duration::from_millis(5);
+            assert_eq!(b.next_attempt(end, &mut rng, Duration::ZERO), end);
+        }
+        assert_eq!(b.failures(), 0);
+    }
+
+    #[test]
+    fn a_quiet_but_stable_connection_counts_as_progress() {
+        let mut b = Backoff::new(BackoffConfig::default());
+        let t0 = Instant::now();
+        failed_attempt(&mut b, t0);
+        ready_connection(&mut b, t0, 0, secs(5));
+        assert_eq!(b.failures(), 0);
+        assert_eq!(b.window(), Duration::ZERO);
+    }
+
+    #[test]
+    fn repeated_faults_with_no_event_in_between_grow_the_window() {
+        let mut b = Backoff::new(BackoffConfig::default());
+        let t0 = Instant::now();
+        ready_connection(&mut b, t0, 3, secs(1));
+        assert_eq!(b.window(), Duration::ZERO);
+        ready_connection(&mut b, t0 + secs(1), 0, secs(1));
+        assert_eq!((b.failures(), b.window()), (1, secs(1)));
+        ready_connection(&mut b, t0 + secs(2), 0, secs(1));
+        assert_eq!((b.failures(), b.window()), (2, secs(2)));
+        assert_eq!(b.unready_failures(), 0);
+        // one event resets it
+        ready_connection(&mut b, t0 + secs(3), 1, secs(1));
+        assert_eq!((b.failures(), b.window()), (0, Duration::ZERO));
+    }
+
+    #[test]
+    fn a_connection_dying_before_ready_counts_as_failure() {
+        let mut b = Backoff::new(BackoffConfig::default());
+        let t0 = Instant::now();
+        for i in 0..3 {
+            failed_attempt(&mut b, t0 + secs(i));
+        }
+        assert_eq!(b.failures(), 3);
+        assert_eq!(b.unready_failures(), 3);
+        assert_eq!(b.window(), secs(4));
+        // events delivered before ready do not exist; delivered is cleared per attempt
+        b.on_attempt(t0 + secs(4));
+        b.on_delivered();
+        b.on_disconnect(t0 + secs(4));
+        assert_eq!(b.failures(), 4);
+    }
+
+    #[test]
+    fn delay_is_jittered_within_the_window_and_respects_the_floor() {
+        let mut b = Backoff::new(BackoffConfig::with_floor(secs(1)));
+        let t0 = Instant::now();
+        for _ in 0..4 {
+            failed_attempt(&mut b, t0);
         }
         let mut rng = Rng::new(1);
         let mut min = secs(100);
@@ -160,34 +269,14 @@ mod tests {
     }
 
     #[test]
-    fn a_stable_session_resets_and_a_short_one_does_not() {
-        let mut b = Backoff::new(BackoffConfig::default());
+    fn the_floor_spaces_immediate_reconnects() {
+        let mut b = Backoff::new(BackoffConfig::with_floor(secs(1)));
         let t0 = Instant::now();
-        b.on_attempt(t0);
-        b.on_disconnect(t0);
-        b.on_attempt(t0);
-        b.on_ready(t0);
-        b.on_disconnect(t0 + secs(5));
-        assert_eq!(b.failures(), 2);
-        assert_eq!(b.unready_failures(), 0);
-        b.on_attempt(t0 + secs(10));
-        b.on_ready(t0 + secs(10));
-        b.on_disconnect(t0 + secs(40));
-        assert_eq!(b.failures(), 0);
-        assert_eq!(b.window(), secs(1));
-    }
-
-    #[test]
-    fn a_connection_dying_before_ready_counts_as_failure() {
-        let mut b = Backoff::new(BackoffConfig::default());
-        let t0 = Instant::now();
-        for i in 0..3 {
-            b.on_attempt(t0 + secs(i));
-            b.on_disconnect(t0 + secs(i));
-        }
-        assert_eq!(b.failures(), 3);
-        assert_eq!(b.unready_failures(), 3);
-        assert_eq!(b.window(), secs(8));
+        let mut rng = Rng::new(2);
+        ready_connection(&mut b, t0, 1, Duration::from_millis(200));
+        let end = t0 + Duration::from_millis(200);
+        assert_eq!(b.next_attempt(end, &mut rng, Duration::ZERO), t0 + secs(1));
+        assert_eq!(b.next_attempt(t0 + secs(3), &mut rng, Duration::ZERO), t0 + secs(3));
     }
 
     #[test]

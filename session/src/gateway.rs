@@ -340,6 +340,12 @@ impl Gateway {
         self.handled_seq = self.handled_seq.map(|_| 0);
     }
 
+    /// Hands a dispatch to the application: the connection made progress (backoff).
+    pub(crate) fn deliver(&mut self, frame: Frame) {
+        self.backoff.on_delivered();
+        self.events.push_back(SessionEvent::Dispatch(frame));
+    }
+
     /// Advances the seq for a dispatch; `false` for a replayed one (already delivered), which
     /// the caller drops.
     pub(crate) fn advance_seq(&mut self, seq: Option<u64>) -> bool {

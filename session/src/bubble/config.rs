@@ -40,7 +40,7 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// Close and retry if BOT_READY / RESUMED has not come this long after Hello.
     pub ready_timeout: Duration,
-    /// Wait range before reconnecting after op 9.
+    /// Wait range before reconnecting after op 9 (default up to 1 s of jitter).
     pub invalid_session_wait: (Duration, Duration),
     /// Client send budget (heartbeats exempt).
     pub rate_limit: RateLimitConfig,
@@ -64,10 +64,11 @@ impl Config {
             token: token.into(),
             client_name: Some("botgate".to_owned()),
             subscription,
-            backoff: BackoffConfig::default(),
+            // the open platform asks for reconnects at least 1 s apart
+            backoff: BackoffConfig::with_floor(Duration::from_secs(1)),
             hello_timeout: Duration::from_secs(10),
             ready_timeout: Duration::from_secs(30),
-            invalid_session_wait: (Duration::from_secs(1), Duration::from_secs(5)),
+            invalid_session_wait: (Duration::ZERO, Duration::from_secs(1)),
             rate_limit: RateLimitConfig::bubble(),
             rate_limit_penalty: Duration::from_secs(5),
             takeover_is_fatal: true,

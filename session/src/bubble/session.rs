@@ -366,7 +366,7 @@ impl Session {
                         return;
                     }
                 }
-                self.gw.events.push_back(SessionEvent::Dispatch(frame));
+                self.gw.deliver(frame);
             }
         }
     }
@@ -420,6 +420,10 @@ impl Session {
 }
 
 impl SessionMachine for Session {
+    fn resume_state(&self) -> Option<ResumeState> {
+        Session::resume_state(self)
+    }
+
     fn handle_connected(&mut self, now: Instant) {
         if self.phase == Phase::Stopped {
             self.gw.refuse_connection();

@@ -299,9 +299,12 @@ impl Session {
 
     fn on_event(&mut self, now: Instant, bytes: Bytes, f: &Fields) {
         self.learn_self_id(int(&bytes, f.self_id));
-        if text(&bytes, f.post_type).as_deref() == Some("meta_event")
-            && text(&bytes, f.meta_event_type).as_deref() == Some("heartbeat")
-        {
+        let meta = text(&bytes, f.post_type).as_deref() == Some("meta_event");
+        if !meta {
+            // lifecycle and heartbeats say the link is up, not that it carried anything
+            self.backoff.on_delivered();
+        }
+        if meta && text(&bytes, f.meta_event_type).as_deref() == Some("heartbeat") {
             if let Some(ms) = int(&bytes, f.interval).filter(|ms| *ms > 0) {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }

@@ -36,7 +36,8 @@ pub struct Config {
     pub hello_timeout: Duration,
     /// Close and retry if READY / RESUMED has not come this long after Identify / Resume.
     pub ready_timeout: Duration,
-    /// Wait range before reconnecting after op 9 (Discord's rule: 1–5 s).
+    /// Wait range before reconnecting after op 9 (default up to 1 s of jitter: QQ gives no
+    /// rule, and the identify queue is what spaces identifies).
     pub invalid_session_wait: (Duration, Duration),
     /// Seed for jitter; `None` draws one from the environment.
     pub seed: Option<u64>,
@@ -44,7 +45,8 @@ pub struct Config {
 
 impl Config {
     /// Settings with the defaults: shard `[0, 1]`, no identify spacing, 10 s Hello timeout,
-    /// 30 s ready timeout, backoff 1 s × 2^n up to 60 s.
+    /// 30 s ready timeout, immediate reconnects after a healthy session, else backoff 1 s × 2^n
+    /// up to 60 s.
     pub fn new(url: Url, token: impl Into<Token>, intents: u32) -> Self {
         Self {
             url,
@@ -57,7 +59,7 @@ impl Config {
             identify_queue: Arc::new(NoIdentifyQueue),
             hello_timeout: Duration::from_secs(10),
             ready_timeout: Duration::from_secs(30),
-            invalid_session_wait: (Duration::from_secs(1), Duration::from_secs(5)),
+            invalid_session_wait: (Duration::ZERO, Duration::from_secs(1)),
             seed: None,
         }
     }

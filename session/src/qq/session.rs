@@ -315,7 +315,7 @@ impl Session {
             }
             _ => {
                 if self.gw.advance_seq(frame.seq()) {
-                    self.gw.events.push_back(SessionEvent::Dispatch(frame));
+                    self.gw.deliver(frame);
                 }
             }
         }
@@ -323,6 +323,10 @@ impl Session {
 }
 
 impl SessionMachine for Session {
+    fn resume_state(&self) -> Option<ResumeState> {
+        Session::resume_state(self)
+    }
+
     fn handle_connected(&mut self, now: Instant) {
         match self.phase {
             Phase::Stopped | Phase::TokenDue { .. } | Phase::AwaitingToken { .. } => {
