@@ -108,6 +108,12 @@ pub enum ErrorKind {
         /// Why.
         reason: String,
     },
+    /// A setting is unusable (a TLS certificate or key that does not load, an empty secret).
+    #[error("invalid configuration: {reason}")]
+    InvalidConfig {
+        /// What and why.
+        reason: String,
+    },
 }
 
 /// A transport error: [`kind`](Error::kind) says what, [`source`](std::error::Error::source)

@@ -9,6 +9,8 @@
 //!   [`qq::TokenSource`]; [`bubble::Rest`] is the Bubble REST client with its shared
 //!   request budget. Both retry 5xx and 429 per [`RetryPolicy`] and report refusals as
 //!   [`ApiError`].
+//! - [`webhook::WebhookServer`] receives QQ / Bubble webhook deliveries, verified by
+//!   [`webhook::QqReceiver`] (Ed25519) and [`webhook::BubbleReceiver`] (HMAC-SHA256).
 //! - [`Secret`] keeps tokens out of `Debug` output; [`Error`] is the one error type.
 //!
 //! ```
@@ -36,6 +38,7 @@ pub mod qq;
 mod retry;
 mod secret;
 mod tls;
+pub mod webhook;
 pub mod ws;
 
 pub use error::{ApiError, Error, ErrorKind};

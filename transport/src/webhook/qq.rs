@@ -1,0 +1,203 @@
+//! [`QqReceiver`]: QQ's HTTP callback mode. Validation (op 13) is answered with the key's
+//! signature; every other request must carry a valid `X-Signature-Ed25519` over
+//! `X-Signature-Timestamp` + the raw body, with a timestamp inside the window, or it gets 401
+//! and goes no further. Verified dispatches (op 0) are queued and answered with op 12.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::message::{Delivery, Outcome, Receiver, WebhookRequest, WebhookResponse};
+use super::qq_key::QqKey;
+
+/// Header of the hex Ed25519 signature.
+pub const SIGNATURE_HEADER: &str = "x-signature-ed25519";
+/// Header of the signed timestamp (Unix seconds).
+pub const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
+/// Header naming the bot a delivery is for.
+pub const APP_ID_HEADER: &str = "x-bot-appid";
+/// The body of every answer to a dispatch: op 12, HTTP Callback ACK.
+pub const ACK: &str = r#"{"op":12}"#;
+
+/// Settings of a [`QqReceiver`].
+#[derive(Debug, Clone)]
+pub struct QqReceiverConfig {
+    /// The bot's app id: a delivery whose `X-Bot-Appid` names another bot is refused.
+    pub app_id: Option<String>,
+    /// How far `X-Signature-Timestamp` may be from the receiver's clock, either way.
+    pub timestamp_window: Duration,
+}
+
+impl Default for QqReceiverConfig {
+    fn default() -> Self {
+        Self {
+            app_id: None,
+            timestamp_window: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Verifies and answers QQ webhook requests; verified dispatches go to `out`.
+pub struct QqReceiver {
+    key: QqKey,
+    config: QqReceiverConfig,
+    out: mpsc::Sender<Delivery>,
+}
+
+impl fmt::Debug for QqReceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QqReceiver")
+            .field("key", &self.key)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The envelope's `op`, the only field read before the body goes on (numbers as strings too).
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    op: Value,
+}
+
+#[derive(Deserialize)]
+struct Validation {
+    d: ValidationData,
+}
+
+#[derive(Deserialize)]
+struct ValidationData {
+    plain_token: String,
+    event_ts: Value,
+}
+
+impl QqReceiver {
+    /// A receiver verifying with `key`, queueing verified dispatches on `out`.
+    pub fn new(key: QqKey, config: QqReceiverConfig, out: mpsc::Sender<Delivery>) -> Self {
+        Self { key, config, out }
+    }
+
+    /// Checks the signature headers. `Ok(true)`: signed and valid; `Ok(false)`: unsigned.
+    fn check_signature(&self, request: &WebhookRequest) -> Result<bool, Outcome> {
+        let signature = request.header(SIGNATURE_HEADER);
+        let timestamp = request.header(TIMESTAMP_HEADER);
+        match (signature, timestamp) {
+            (None, None) => Ok(false),
+            (None, Some(_)) => Err(Outcome::BadSignature),
+            (Some(_), None) => Err(Outcome::StaleTimestamp),
+            (Some(signature), Some(timestamp)) => {
+                if !self.fresh(timestamp, request.received_at) {
+                    return Err(Outcome::StaleTimestamp);
+                }
+                if self.key.verify(timestamp, &request.body, signature) {
+                    Ok(true)
+                } else {
+                    Err(Outcome::BadSignature)
+                }
+            }
+        }
+    }
+
+    /// Whether `timestamp` (Unix seconds) is within the window around `now`.
+    fn fresh(&self, timestamp: &str, now: SystemTime) -> bool {
+        let Ok(ts) = timestamp.trim().parse::<u64>() else {
+            return false;
+        };
+        let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        now.abs_diff(ts) <= self.config.timestamp_window.as_secs()
+    }
+
+    fn validate(&self, body: &[u8]) -> WebhookResponse {
+        let Ok(Validation { d }) = serde_json::from_slice::<Validation>(body) else {
+            return WebhookResponse::reject(Outcome::Malformed);
+        };
+        let event_ts = match &d.event_ts {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return WebhookResponse::reject(Outcome::Malformed),
+        };
+        // Op 13 comes unsigned, so the key signs what the caller sent: only a plain token and
+        // a numeric time are signed, never text that could read as `timestamp + JSON body`
+        // (the bot would otherwise forge deliveries for whoever asks).
+        if !plain(&d.plain_token)
+            || event_ts.is_empty()
+            || !event_ts.bytes().all(|b| b.is_ascii_digit())
+        {
+            tracing::warn!("qq webhook: validation request with an unusual token refused");
+            return WebhookResponse::reject(Outcome::Malformed);
+        }
+        let signature = self.key.sign_validation(&event_ts, &d.plain_token);
+        let answer = serde_json::json!({"plain_token": d.plain_token, "signature": signature});
+        tracing::info!("qq webhook: callback URL validation answered");
+        WebhookResponse::json(StatusCode::OK, answer.to_string(), Outcome::Validated)
+    }
+
+    fn deliver(&self, request: WebhookRequest) -> WebhookResponse {
+        let delivery = Delivery {
+            body: request.body,
+            received_at: request.received_at,
+        };
+        match self.out.try_send(delivery) {
+            Ok(()) => WebhookResponse::json(StatusCode::OK, ACK, Outcome::Delivered),
+            Err(e) => {
+                tracing::warn!(error = %e, "qq webhook: dispatch queue unavailable; asking for a retry");
+                WebhookResponse::reject(Outcome::Overloaded)
+            }
+        }
+    }
+}
+
+/// A validation token as QQ issues them: short, letters, digits, `-` and `_`.
+fn plain(token: &str) -> bool {
+    (1..=256).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl Receiver for QqReceiver {
+    fn receive(&self, request: WebhookRequest) -> WebhookResponse {
+        if let (Some(expected), Some(got)) =
+            (self.config.app_id.as_deref(), request.header(APP_ID_HEADER))
+        {
+            if expected != got.trim() {
+                tracing::warn!(got, "qq webhook: delivery for another app id refused");
+                return WebhookResponse::reject(Outcome::WrongApp);
+            }
+        }
+        let signed = match self.check_signature(&request) {
+            Ok(signed) => signed,
+            Err(outcome) => {
+                tracing::warn!(?outcome, "qq webhook: request refused");
+                return WebhookResponse::reject(outcome);
+            }
+        };
+        let op = match serde_json::from_slice::<Head>(&request.body) {
+            Ok(Head {
+                op: Value::Number(n),
+            }) => n.as_u64(),
+            Ok(Head {
+                op: Value::String(s),
+            }) => s.trim().parse().ok(),
+            _ => None,
+        };
+        match (op, signed) {
+            (Some(13), _) => self.validate(&request.body),
+            // Everything but a validation must be signed.
+            (_, false) => {
+                tracing::warn!("qq webhook: unsigned delivery refused");
+                WebhookResponse::reject(Outcome::BadSignature)
+            }
+            (Some(0), true) => self.deliver(request),
+            (None, true) => WebhookResponse::reject(Outcome::Malformed),
+            (Some(op), true) => {
+                tracing::debug!(op, "qq webhook: op without a dispatch acknowledged");
+                WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored)
+            }
+        }
+    }
+}

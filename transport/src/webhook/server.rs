@@ -1,0 +1,292 @@
+//! [`WebhookServer`]: hyper (HTTP/1.1) on tokio, plain or with rustls, in front of a
+//! [`Receiver`]. Bodies are bounded (413), every request must arrive whole within the request
+//! timeout (408), and shutdown is graceful: the listener closes, requests in flight are
+//! answered, idle connections are closed.
+
+use std::convert::Infallible;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request, Response};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::message::{Outcome, Receiver, WebhookRequest, WebhookResponse};
+use super::stats::{Counters, WebhookStats};
+use crate::Error;
+
+/// How a [`WebhookServer`] serves.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// Serve only this path (a trailing `/` is ignored); others get 404. Default: any path.
+    pub path: Option<String>,
+    /// Largest accepted body, in bytes (default 1 MiB); larger ones get 413.
+    pub max_body: usize,
+    /// Time for one request to arrive whole, headers and body (default 10 s); else 408.
+    pub request_timeout: Duration,
+    /// Serve TLS with this config (see [`tls_config_from_files`](super::tls_config_from_files));
+    /// `None`: plain HTTP, for behind a reverse proxy that terminates TLS.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// On shutdown, how long requests in flight may take before their connections are cut.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            max_body: 1 << 20,
+            request_timeout: Duration::from_secs(10),
+            tls: None,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("path", &self.path)
+            .field("max_body", &self.max_body)
+            .field("request_timeout", &self.request_timeout)
+            .field("tls", &self.tls.is_some())
+            .field("shutdown_grace", &self.shutdown_grace)
+            .finish()
+    }
+}
+
+struct Ctx {
+    config: ServerConfig,
+    receiver: Arc<dyn Receiver>,
+    counters: Arc<Counters>,
+}
+
+/// A running webhook server. Dropping it starts a graceful shutdown in the background;
+/// [`shutdown`](Self::shutdown) also waits for it.
+pub struct WebhookServer {
+    local_addr: SocketAddr,
+    tls: bool,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+    counters: Arc<Counters>,
+}
+
+impl fmt::Debug for WebhookServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookServer")
+            .field("local_addr", &self.local_addr)
+            .field("tls", &self.tls)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl WebhookServer {
+    /// Binds `addr` and serves `receiver` until shut down.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Bind`](crate::ErrorKind::Bind) when the address cannot be bound.
+    pub async fn bind(
+        addr: impl ToSocketAddrs + fmt::Display,
+        config: ServerConfig,
+        receiver: Arc<dyn Receiver>,
+    ) -> Result<Self, Error> {
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|e| Error::bind(&addr, e))?;
+        let local_addr = listener.local_addr().map_err(|e| Error::bind(&addr, e))?;
+        let counters = Arc::new(Counters::default());
+        let (stop, stopped) = watch::channel(false);
+        let tls = config.tls.is_some();
+        let ctx = Arc::new(Ctx {
+            config,
+            receiver,
+            counters: Arc::clone(&counters),
+        });
+        let task = tokio::spawn(accept_loop(listener, ctx, stopped));
+        tracing::info!(%local_addr, tls, "webhook server listening");
+        Ok(Self {
+            local_addr,
+            tls,
+            stop,
+            task: Some(task),
+            counters,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Whether the server speaks TLS itself.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// What the server did so far.
+    pub fn stats(&self) -> WebhookStats {
+        self.counters.snapshot()
+    }
+
+    /// Stops accepting, answers the requests in flight (within the shutdown grace), closes
+    /// idle connections, and returns when every connection is gone.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for WebhookServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, mut stopped: watch::Receiver<bool>) {
+    let acceptor = ctx.config.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let mut conns = JoinSet::new();
+    loop {
+        let (tcp, peer) = tokio::select! {
+            () = async { let _ = stopped.wait_for(|s| *s).await; } => break,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook accept failed");
+                    // Errors like EMFILE repeat until a descriptor frees up.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        while conns.try_join_next().is_some() {}
+        let _ = tcp.set_nodelay(true);
+        let (ctx, stopped) = (Arc::clone(&ctx), stopped.clone());
+        match &acceptor {
+            None => {
+                conns.spawn(serve_conn(tcp, ctx, stopped));
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                conns.spawn(async move {
+                    let handshake = acceptor.accept(tcp);
+                    match tokio::time::timeout(ctx.config.request_timeout, handshake).await {
+                        Ok(Ok(tls)) => serve_conn(tls, ctx, stopped).await,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "webhook TLS handshake failed")
+                        }
+                        Err(_) => tracing::debug!(%peer, "webhook TLS handshake timed out"),
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    let grace = ctx.config.shutdown_grace;
+    let drained =
+        tokio::time::timeout(grace, async { while conns.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!(?grace, "webhook connections cut after the shutdown grace");
+        conns.abort_all();
+    }
+    tracing::info!("webhook server stopped");
+}
+
+async fn serve_conn<IO>(io: IO, ctx: Arc<Ctx>, mut stopped: watch::Receiver<bool>)
+where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let timeout = ctx.config.request_timeout;
+    let service = hyper::service::service_fn(move |req| {
+        let ctx = Arc::clone(&ctx);
+        async move { Ok::<_, Infallible>(handle(&ctx, req).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(timeout)
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        result = conn.as_mut() => result,
+        // (the guard `wait_for` returns is dropped inside: the future stays Send)
+        () = async { let _ = stopped.wait_for(|s| *s).await; } => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(error = %e, "webhook connection ended");
+    }
+}
+
+async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let answer = match tokio::time::timeout(ctx.config.request_timeout, read(ctx, req)).await {
+        Ok(answer) => answer,
+        Err(_) => WebhookResponse::reject(Outcome::TimedOut),
+    };
+    ctx.counters.count(answer.outcome);
+    let close = matches!(answer.outcome, Outcome::TooLarge | Outcome::TimedOut);
+    let mut response = Response::new(Full::new(answer.body));
+    *response.status_mut() = answer.status;
+    let headers = response.headers_mut();
+    let content_type = if answer.json {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if close {
+        // The rest of the body may still be on the wire: do not read it as the next request.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Routes, reads the body within the limit and hands the request to the receiver.
+async fn read(ctx: &Ctx, req: Request<Incoming>) -> WebhookResponse {
+    if let Some(path) = &ctx.config.path {
+        let want = path.trim_end_matches('/');
+        if req.uri().path().trim_end_matches('/') != want {
+            return WebhookResponse::reject(Outcome::NotFound);
+        }
+    }
+    if req.method() != Method::POST {
+        return WebhookResponse::reject(Outcome::WrongMethod);
+    }
+    let max = ctx.config.max_body;
+    let announced = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return WebhookResponse::reject(Outcome::TooLarge);
+    }
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, max).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            return WebhookResponse::reject(Outcome::TooLarge)
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "webhook body not read whole");
+            return WebhookResponse::reject(Outcome::Malformed);
+        }
+    };
+    ctx.receiver.receive(WebhookRequest {
+        headers: parts.headers,
+        body,
+        received_at: SystemTime::now(),
+    })
+}
