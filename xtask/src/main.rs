@@ -5,8 +5,11 @@
 //! The generated files are checked in (as rust-analyzer does); `--check` regenerates them in
 //! memory and exits 1 naming every file that is stale, so CI catches a schema edit without a
 //! regeneration, or a hand edit of a generated file.
+//!
+//! `cargo xtask cycles` fails when two files of a workspace crate import each other.
 
 mod codegen;
+mod cycles;
 mod gen_codec;
 mod gen_dispatch;
 mod gen_docs;
@@ -16,17 +19,20 @@ mod schema;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask codegen [--check]
+const USAGE: &str = "usage: cargo xtask codegen [--check] | cycles
 
   codegen          write the files generated from proto/schema/*.toml
-  codegen --check  exit 1 if any generated file is stale (CI)";
+  codegen --check  exit 1 if any generated file is stale (CI)
+  cycles           exit 1 if two files of a workspace crate import each other (CI)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let check = match args.as_slice() {
-        ["codegen"] => false,
-        ["codegen", "--check"] => true,
+    let root = codegen::project_root();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(&root, false),
+        ["codegen", "--check"] => codegen::run(&root, true),
+        ["cycles"] => cycles::run(&root),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -36,7 +42,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match codegen::run(&codegen::project_root(), check) {
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
