@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use subtle::ConstantTimeEq;
+
 /// A secret string (access token, bot token, client secret). `Debug` prints `Secret(***)`;
 /// there is no `Display`, so it cannot end up in a log line by accident. Equality is checked
 /// in constant time.
@@ -30,16 +32,18 @@ impl Secret {
     }
 }
 
-/// Compares two byte strings in time that depends only on the longer length.
+/// Compares two byte strings in time that depends only on the longer length (not on where they
+/// differ, nor on which is longer): `subtle`'s comparisons, which the optimiser cannot turn
+/// into an early exit.
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let len = a.len().max(b.len());
-    let mut diff = u8::from(a.len() != b.len());
+    let mut same = a.len().ct_eq(&b.len());
     for i in 0..len {
         let x = a.get(i).copied().unwrap_or(0);
         let y = b.get(i).copied().unwrap_or(0);
-        diff |= x ^ y;
+        same &= x.ct_eq(&y);
     }
-    std::hint::black_box(diff) == 0
+    bool::from(same)
 }
 
 impl PartialEq for Secret {

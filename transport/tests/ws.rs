@@ -98,21 +98,22 @@ async fn oversized_message_is_a_typed_error() {
 }
 
 #[tokio::test]
-async fn listener_rejects_a_wrong_or_missing_token_with_401() {
+async fn listener_rejects_a_missing_token_with_401_and_a_wrong_one_with_403() {
     let (_l, url) = listener(Some("s3cret")).await;
     let wrong = ConnectOptions::new().bearer(Secret::new("wrong"));
     let err = within(ws::connect(&url, &wrong)).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::UpgradeRejected { status: 401 });
+    assert_eq!(err.kind(), &ErrorKind::UpgradeRejected { status: 403 });
     assert!(err.is_auth_failure());
 
     let err = within(ws::connect(&url, &ConnectOptions::new()))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
+    assert!(err.is_auth_failure());
 
     let wrong_query = ConnectOptions::new().access_token_query(Secret::new("s3cre"));
     let err = within(ws::connect(&url, &wrong_query)).await.unwrap_err();
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.status(), Some(403));
 }
 
 #[tokio::test]

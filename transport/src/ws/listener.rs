@@ -1,5 +1,5 @@
 //! [`Listener`]: the reverse-WebSocket server a OneBot implementation (Waylay, go-cqhttp, ...)
-//! connects to. Checks the access token before the upgrade (401 on mismatch), takes
+//! connects to. Checks the access token before the upgrade (401 missing, 403 wrong), takes
 //! `X-Self-ID` / `X-Client-Role` when present (Waylay sends neither), serves many bots at once.
 
 use std::fmt;
@@ -14,6 +14,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::MaybeTlsStream;
 
+use super::auth::Auth;
 use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE};
 use crate::{Error, ErrorKind, Secret};
 
@@ -21,7 +22,8 @@ use crate::{Error, ErrorKind, Secret};
 #[derive(Clone)]
 pub struct ListenerConfig {
     /// If set, each connection must present this token (`Authorization: Bearer` / `Token`, or
-    /// `?access_token=`); others get HTTP 401 before the upgrade.
+    /// `?access_token=`); before the upgrade, a connection without one gets HTTP 401, one with
+    /// a wrong one 403.
     pub access_token: Option<Secret>,
     /// If set, only this path is served (a trailing `/` is ignored); others get 404.
     pub path: Option<String>,
@@ -196,9 +198,16 @@ async fn handshake(
             }
         }
         if let Some(token) = &config.access_token {
-            if !super::auth::authorized(token, request.headers(), request.uri().query()) {
-                tracing::warn!(%addr, "reverse-ws connection rejected: access token mismatch");
-                return Err(reject(StatusCode::UNAUTHORIZED));
+            match super::auth::check(token, request.headers(), request.uri().query()) {
+                Auth::Ok => {}
+                Auth::Missing => {
+                    tracing::warn!(%addr, "reverse-ws connection rejected: no access token");
+                    return Err(reject(StatusCode::UNAUTHORIZED));
+                }
+                Auth::Wrong => {
+                    tracing::warn!(%addr, "reverse-ws connection rejected: wrong access token");
+                    return Err(reject(StatusCode::FORBIDDEN));
+                }
             }
         }
         let header = |name: &str| {
