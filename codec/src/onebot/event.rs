@@ -4,7 +4,7 @@
 //! (boxed, so the enum stays small). A kind botgate does not know is kept as
 //! [`Event::Unknown`] with its JSON.
 
-use super::envelope::Header;
+use super::header::Header;
 use crate::Error;
 use botgate_proto::onebot::{self as ob, EventKind, Message};
 use serde::{Serialize, Serializer};

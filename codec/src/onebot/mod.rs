@@ -29,6 +29,7 @@ mod envelope;
 mod event;
 #[doc(hidden)]
 pub mod fuzzing;
+mod header;
 
 pub use action::{encode_action, encode_call, Action, ActionError, ActionResponse, Retcode};
 pub use envelope::{Incoming, RawEvent};
