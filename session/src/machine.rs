@@ -6,6 +6,7 @@ use bytes::Bytes;
 use url::Url;
 
 use crate::event::{ConnectFailure, Outgoing, SessionEvent};
+use crate::store::ResumeState;
 use crate::token::Token;
 
 /// A sans-IO session: feed it what happened (`handle_*`, with the current instant), then drain
@@ -42,6 +43,12 @@ pub trait SessionMachine {
     fn connect_headers(&self) -> Vec<(&'static str, Token)>;
     /// Closes for good (no reconnect); emits `Stopped`.
     fn close(&mut self, now: Instant);
+    /// The session id and the last sequence number delivered, for a
+    /// [`SessionStore`](crate::SessionStore) (`None`: nothing to resume, or a protocol without
+    /// resume such as OneBot). The driver saves it when given a store.
+    fn resume_state(&self) -> Option<ResumeState> {
+        None
+    }
 }
 
 // The driver moves machines into tasks: they must stay `Send` (and their events too).

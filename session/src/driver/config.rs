@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use botgate_transport::ws::ConnectOptions;
 
+use super::persist::Persistence;
+
 /// How a driver runs. `DriverConfig::default()`, then adjust the fields.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -19,16 +21,20 @@ pub struct DriverConfig {
     /// After the driver sends a close frame (or a write fails), how long it waits for the
     /// peer's close frame or the end of the TCP stream before it drops the socket.
     pub close_timeout: Duration,
+    /// Where the driver keeps the machine's resume point (`None`: nowhere). The caller builds
+    /// the machine from [`Persistence::load`] to resume after a restart.
+    pub persist: Option<Persistence>,
 }
 
 impl Default for DriverConfig {
-    /// 1024 events, 64 commands, default connect options, 2 s close wait.
+    /// 1024 events, 64 commands, default connect options, 2 s close wait, no persistence.
     fn default() -> Self {
         Self {
             event_capacity: 1024,
             command_capacity: 64,
             connect: ConnectOptions::new(),
             close_timeout: Duration::from_secs(2),
+            persist: None,
         }
     }
 }
@@ -48,6 +54,12 @@ impl DriverConfig {
     /// Sets [`connect`](Self::connect).
     pub fn connect_options(mut self, options: ConnectOptions) -> Self {
         self.connect = options;
+        self
+    }
+
+    /// Sets [`persist`](Self::persist).
+    pub fn persist(mut self, persistence: Persistence) -> Self {
+        self.persist = Some(persistence);
         self
     }
 

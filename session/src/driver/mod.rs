@@ -11,6 +11,8 @@
 //! - [`run_accepted`]: one connection someone else opened (OneBot reverse WS);
 //!   [`accept_onebot`] does the accept and the machine for a [`Listener`].
 //! - [`run_shards`]: one driver per QQ shard, identifies spaced by an [`IdentifyQueue`].
+//! - [`Persistence`] (in [`DriverConfig::persist`]): the resume point kept in a
+//!   [`SessionStore`](crate::SessionStore), batched, so a restarted process resumes.
 //! - [`DriverHandle`]: machine calls at run time ([`DriverHandle::with_machine`], OneBot
 //!   [`DriverHandle::call`], QQ `set_token`, Bubble `subscribe`), status, `shutdown`.
 //!
@@ -47,6 +49,7 @@
 mod config;
 mod handle;
 mod link;
+mod persist;
 mod reverse;
 mod shards;
 mod task;
@@ -56,6 +59,7 @@ use tokio::sync::mpsc;
 
 pub use config::DriverConfig;
 pub use handle::{DriverError, DriverHandle, DriverStats, DriverStatus, LinkState};
+pub use persist::{HandledPoint, Persistence};
 pub use reverse::{accept_onebot, Accepted};
 pub use shards::{run_shards, ShardEvent, Shards};
 

@@ -8,6 +8,7 @@
 //! and nothing is dropped; commands are still served.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +18,7 @@ use tokio::sync::mpsc::{self, error::TrySendError};
 use super::config::DriverConfig;
 use super::handle::{CallReply, Command, LinkState, Shared};
 use super::link::{self, Link, LinkEvent};
+use super::persist::Persister;
 use crate::event::{ConnectFailure, Outgoing, SessionEvent};
 use crate::machine::SessionMachine;
 use crate::onebot::ActionId;
@@ -60,6 +62,7 @@ pub(crate) struct Task<M, T, W> {
     calls: HashMap<ActionId, CallReply>,
     held: Option<T>,
     terminal: bool,
+    persist: Option<Persister>,
 }
 
 impl<M, T, W> Task<M, T, W>
@@ -89,6 +92,7 @@ where
             calls: HashMap::new(),
             held: None,
             terminal: false,
+            persist: config.persist.clone().map(Persister::start),
         }
     }
 
@@ -120,7 +124,17 @@ where
                 (Link::Down, Mode::Dial) => self.machine.next_connect().map(|(at, _)| at),
                 _ => None,
             };
-            let deadline = self.machine.poll_timeout();
+            if let Some(p) = &mut self.persist {
+                let events = self.shared.events_out.load(Ordering::Relaxed);
+                p.turn(&self.machine, events, Instant::now());
+            }
+            let deadline = match (
+                self.machine.poll_timeout(),
+                self.persist.as_ref().and_then(Persister::due),
+            ) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             if link.is_down()
                 && connect_at.is_none()
                 && deadline.is_none()
@@ -165,9 +179,13 @@ where
                 Wake::Room(true) => self.shared.set_backpressured(false),
                 Wake::Room(false) => break Exit::ConsumerGone,
                 Wake::Timer => {
-                    // Fired: re-arm from whatever the machine says next.
+                    // Fired: re-arm from whatever the machine says next. (The store's
+                    // deadline shares the timer: the machine is woken only for its own.)
                     armed = None;
-                    self.machine.handle_timeout(Instant::now());
+                    let now = Instant::now();
+                    if self.machine.poll_timeout().is_some_and(|at| at <= now) {
+                        self.machine.handle_timeout(now);
+                    }
                 }
                 Wake::Link(event) => self.on_link(&mut link, event),
             }
@@ -382,6 +400,9 @@ where
         }
         // Calls still waiting get `DriverError::Stopped` when their reply is dropped.
         self.calls.clear();
+        if let Some(p) = self.persist.take() {
+            p.finish(&self.machine).await;
+        }
         self.shared.set_stopped();
         tracing::debug!(?exit, "session driver stopped");
     }
