@@ -18,6 +18,12 @@ pub enum ErrorKind {
         /// Why.
         reason: String,
     },
+    /// A webhook delivery could not be made (connection, TLS, a bad secret).
+    #[error("webhook: {reason}")]
+    Webhook {
+        /// What failed.
+        reason: String,
+    },
     /// A script line is not valid.
     #[error("script line {line}: {reason}")]
     Script {

@@ -6,6 +6,8 @@
 //!   profile with `s`, resume, op 7 / 9).
 //! - [`onebot::OneBotSim`]: a OneBot v11 implementation like Waylay: forward-WS server and
 //!   reverse-WS client, lifecycle / heartbeat meta events, actions answered by `echo`.
+//! - [`webhook::WebhookPoster`]: QQ's and Bubble's webhook side: signed POSTs to a bot's
+//!   callback URL (QQ op 13 validation too), with faults and Bubble's retry schedule.
 //!
 //! Each sim binds `127.0.0.1:0` by default, records everything in a [`Log`] (with async
 //! `wait_for` for tests), takes scripted events (`push_event`, `load_script`) and faults
@@ -44,6 +46,7 @@ pub mod onebot;
 pub mod qq;
 pub mod script;
 mod server;
+pub mod webhook;
 mod wire;
 
 pub use bubble::{BubbleConfig, BubbleSim};
@@ -53,3 +56,4 @@ pub use http_fault::HttpFault;
 pub use log::{Log, Record};
 pub use onebot::{OneBotConfig, OneBotSim};
 pub use qq::{QqConfig, QqSim};
+pub use webhook::{WebhookFault, WebhookPoster};

@@ -231,11 +231,12 @@ where
 }
 
 async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    ctx.counters.begin();
     let answer = match tokio::time::timeout(ctx.config.request_timeout, read(ctx, req)).await {
         Ok(answer) => answer,
         Err(_) => WebhookResponse::reject(Outcome::TimedOut),
     };
-    ctx.counters.count(answer.outcome);
+    ctx.counters.end(answer.outcome);
     let close = matches!(answer.outcome, Outcome::TooLarge | Outcome::TimedOut);
     let mut response = Response::new(Full::new(answer.body));
     *response.status_mut() = answer.status;

@@ -31,6 +31,8 @@ pub struct WebhookStats {
     pub timed_out: u64,
     /// Rejected: not a POST (405) or not the configured path (404).
     pub not_routed: u64,
+    /// Requests whose headers are read and whose answer is not written yet.
+    pub in_flight: u64,
 }
 
 impl WebhookStats {
@@ -48,7 +50,10 @@ impl WebhookStats {
 
 /// The live counters behind [`WebhookStats`].
 #[derive(Debug, Default)]
-pub(crate) struct Counters([AtomicU64; 11]);
+pub(crate) struct Counters {
+    outcomes: [AtomicU64; 11],
+    in_flight: AtomicU64,
+}
 
 impl Counters {
     fn slot(outcome: Outcome) -> usize {
@@ -68,11 +73,22 @@ impl Counters {
     }
 
     pub(crate) fn count(&self, outcome: Outcome) {
-        self.0[Self::slot(outcome)].fetch_add(1, Ordering::Relaxed);
+        self.outcomes[Self::slot(outcome)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request's headers are read.
+    pub(crate) fn begin(&self) {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A request is answered with `outcome`.
+    pub(crate) fn end(&self, outcome: Outcome) {
+        self.count(outcome);
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 
     pub(crate) fn snapshot(&self) -> WebhookStats {
-        let n = |i: usize| self.0[i].load(Ordering::Relaxed);
+        let n = |i: usize| self.outcomes[i].load(Ordering::Relaxed);
         WebhookStats {
             delivered: n(0),
             validated: n(1),
@@ -85,6 +101,7 @@ impl Counters {
             too_large: n(8),
             timed_out: n(9),
             not_routed: n(10),
+            in_flight: self.in_flight.load(Ordering::Relaxed),
         }
     }
 }
