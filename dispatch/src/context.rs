@@ -1,105 +1,15 @@
-//! What a handler gets besides its event: which bot it runs for, which delivery this is, and a
-//! handle to act (send, call OneBot actions) that the facade fills in.
+//! What a handler gets besides its event: which bot it runs for, which delivery this is, and
+//! the handles to act that the facade fills in: [`Context::call`] (an action) and
+//! [`Context::reply`] (an answer to the event).
 
-use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures_util::future::BoxFuture;
 
+use crate::action::{Action, ActionError, ActionErrorKind, ActionSink};
 use crate::platform::{EventMeta, PlatformKind};
-use crate::reply::ReplySink;
-
-/// One request to the platform (a OneBot action, a QQ / Bubble REST send).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Action {
-    /// The action name (`send_group_msg`, `send_message`, ...).
-    pub name: String,
-    /// Its parameters.
-    pub params: serde_json::Value,
-}
-
-/// Why an action failed.
-#[derive(Debug)]
-pub struct ActionError {
-    kind: ActionErrorKind,
-    source: Option<Box<dyn StdError + Send + Sync>>,
-}
-
-/// What went wrong with an action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ActionErrorKind {
-    /// No action handle is attached to this bot (dispatch runs without a connection).
-    Unavailable,
-    /// The platform answered with a failure.
-    Rejected {
-        /// The platform's code (OneBot `retcode`, HTTP status, ...).
-        code: i64,
-        /// The platform's message.
-        message: String,
-    },
-    /// The request did not get an answer (connection lost, timeout).
-    Transport,
-    /// The params did not serialise, or the answer's `data` did not decode into the typed
-    /// result (`ctx.onebot()` helpers).
-    Malformed {
-        /// Which action and what failed.
-        reason: String,
-    },
-}
-
-impl ActionError {
-    /// A new error of this kind.
-    pub fn new(kind: ActionErrorKind) -> Self {
-        Self { kind, source: None }
-    }
-
-    /// A new error of this kind with its underlying error.
-    pub fn with_source(
-        kind: ActionErrorKind,
-        source: impl Into<Box<dyn StdError + Send + Sync>>,
-    ) -> Self {
-        Self {
-            kind,
-            source: Some(source.into()),
-        }
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &ActionErrorKind {
-        &self.kind
-    }
-}
-
-impl fmt::Display for ActionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            ActionErrorKind::Unavailable => f.write_str("no action handle attached to this bot"),
-            ActionErrorKind::Rejected { code, message } => {
-                write!(f, "action rejected ({code}): {message}")
-            }
-            ActionErrorKind::Transport => f.write_str("action got no answer"),
-            ActionErrorKind::Malformed { reason } => write!(f, "malformed action: {reason}"),
-        }
-    }
-}
-
-impl StdError for ActionError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_ref()
-            .map(|e| e.as_ref() as &(dyn StdError + 'static))
-    }
-}
-
-/// Where actions go: implemented by the facade (OneBot: a WS frame with `echo`, answered by the
-/// matching response; QQ / Bubble: an HTTP request).
-pub trait ActionSink: Send + Sync + 'static {
-    /// Sends one action and resolves with the platform's `data`.
-    fn call(&self, action: Action) -> BoxFuture<'static, Result<serde_json::Value, ActionError>>;
-}
+use crate::reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
 
 /// The bot a dispatcher serves.
 #[derive(Clone)]
@@ -258,5 +168,97 @@ impl Context {
             }
             None => Err(ActionError::new(ActionErrorKind::Unavailable)),
         }
+    }
+
+    /// Answers the event being handled with `message` (a `&str`, a `String`, a
+    /// `Vec<Element>`, an [`OutMessage`]): in the same channel, group or chat, as a passive
+    /// reply to it where the platform has one.
+    ///
+    /// # Errors
+    /// [`ReplyErrorKind::Unavailable`] without a reply handle, [`ReplyErrorKind::NoTarget`]
+    /// when the event names no conversation, [`ReplyErrorKind::Unsupported`] for an element the
+    /// platform cannot carry, and the platform's refusal or a transport failure.
+    pub async fn reply(&self, message: impl Into<OutMessage>) -> Result<ReplyReceipt, ReplyError> {
+        let message = message.into();
+        let Some(sink) = self.bot().replies() else {
+            return Err(ReplyError::new(ReplyErrorKind::Unavailable));
+        };
+        let Some(raw) = self.raw() else {
+            return Err(ReplyError::no_target(format!(
+                "the context of `{}` carries no event",
+                self.event_type()
+            )));
+        };
+        if message.is_empty() {
+            return Err(ReplyError::new(ReplyErrorKind::Empty));
+        }
+        sink.reply(raw, message).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use botgate_proto::unified::Element;
+    use futures_util::future::BoxFuture;
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    struct Recorder(Mutex<Vec<(Bytes, OutMessage)>>);
+
+    impl ReplySink for Recorder {
+        fn reply(
+            &self,
+            raw: &Bytes,
+            message: OutMessage,
+        ) -> BoxFuture<'static, Result<ReplyReceipt, ReplyError>> {
+            self.0.lock().unwrap().push((raw.clone(), message.clone()));
+            async { Ok(ReplyReceipt::new(PlatformKind::OneBot, Some("7".into()))) }.boxed()
+        }
+    }
+
+    fn ctx(bot: BotInfo, raw: Option<&'static [u8]>) -> Context {
+        let ctx = Context::new(Arc::new(bot), Arc::new(EventMeta::default()));
+        match raw {
+            Some(raw) => ctx.with_raw(Bytes::from_static(raw)),
+            None => ctx,
+        }
+    }
+
+    #[tokio::test]
+    async fn reply_goes_to_the_sink_with_the_raw_event() {
+        let sink = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let bot = BotInfo::new(PlatformKind::OneBot).with_replies(sink.clone());
+        let receipt = ctx(bot, Some(b"{\"post_type\":\"message\"}"))
+            .reply("pong")
+            .await
+            .unwrap();
+        assert_eq!(receipt.message_id.as_deref(), Some("7"));
+        let seen = sink.0.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        assert_eq!(&seen[0].0[..], b"{\"post_type\":\"message\"}");
+        assert_eq!(seen[0].1.elements(), [Element::text("pong")]);
+    }
+
+    #[tokio::test]
+    async fn reply_errors_without_a_sink_an_event_or_content() {
+        let e = ctx(BotInfo::new(PlatformKind::Qq), Some(b"{}"))
+            .reply("x")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), &ReplyErrorKind::Unavailable);
+
+        let sink = Arc::new(Recorder(Mutex::new(Vec::new())));
+        let bot = BotInfo::new(PlatformKind::Qq).with_replies(sink.clone());
+        let e = ctx(bot.clone(), None).reply("x").await.unwrap_err();
+        assert!(matches!(e.kind(), ReplyErrorKind::NoTarget { .. }), "{e}");
+        let e = ctx(bot, Some(b"{}"))
+            .reply(OutMessage::new())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), &ReplyErrorKind::Empty);
+        assert!(sink.0.lock().unwrap().is_empty());
     }
 }

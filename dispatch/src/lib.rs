@@ -38,6 +38,8 @@
 
 #![deny(missing_docs)]
 
+mod action;
+mod completion;
 mod context;
 mod dedupe;
 mod dispatcher;
@@ -53,7 +55,9 @@ mod stats;
 mod unified;
 mod unified_platforms;
 
-pub use context::{Action, ActionError, ActionErrorKind, ActionSink, BotInfo, Context};
+pub use action::{Action, ActionError, ActionErrorKind, ActionSink};
+pub use completion::Completion;
+pub use context::{BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
 pub use error::{BotError, BotErrorKind, HandlerError};
 pub use filter::{Conversation, Filter, Scene};
@@ -61,6 +65,7 @@ pub use handlers::{HandlerFuture, Handlers};
 pub use onebot_api::OneBotApi;
 pub use platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
 pub use reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
+pub use seq::SeqTracker;
 pub use stats::DispatchStats;
 pub use unified::{Category, UnifiedEvent, Unify};
 

@@ -20,7 +20,8 @@ use botgate_proto::onebot::action::{
 };
 use botgate_proto::onebot::Message;
 
-use crate::context::{ActionError, ActionErrorKind, Context};
+use crate::action::{ActionError, ActionErrorKind};
+use crate::context::Context;
 
 /// Typed OneBot actions for one handler invocation ([`Context::onebot`]).
 #[derive(Debug, Clone, Copy)]
@@ -197,7 +198,8 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::context::{Action, ActionSink, BotInfo};
+    use crate::action::{Action, ActionSink};
+    use crate::context::BotInfo;
     use crate::platform::{EventMeta, PlatformKind};
 
     struct Fake {

@@ -1,7 +1,7 @@
 //! `ctx.reply(message)`: one answer to the event being handled, whatever the platform.
 //!
 //! A handler builds an [`OutMessage`] from unified [`Element`]s (text, at, image, face,
-//! reply-to, markdown, ...) and calls [`Context::reply`]. The context carries the raw frame of
+//! reply-to, markdown, ...) and calls [`Context::reply`](crate::Context::reply). The context carries the raw frame of
 //! the event it was made for; the facade's [`ReplySink`] (attached with
 //! [`BotInfo::with_replies`](crate::BotInfo::with_replies)) reads where the event came from out
 //! of it, maps the elements to the platform's format and sends the answer, filling in the
@@ -16,7 +16,6 @@ use botgate_proto::unified::Element;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
-use crate::context::Context;
 use crate::platform::PlatformKind;
 
 /// A message to send, as platform-neutral elements.
@@ -250,63 +249,9 @@ pub trait ReplySink: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<ReplyReceipt, ReplyError>>;
 }
 
-impl Context {
-    /// Answers the event being handled with `message` (a `&str`, a `String`, a
-    /// `Vec<Element>`, an [`OutMessage`]): in the same channel, group or chat, as a passive
-    /// reply to it where the platform has one.
-    ///
-    /// # Errors
-    /// [`ReplyErrorKind::Unavailable`] without a reply handle, [`ReplyErrorKind::NoTarget`]
-    /// when the event names no conversation, [`ReplyErrorKind::Unsupported`] for an element the
-    /// platform cannot carry, and the platform's refusal or a transport failure.
-    pub async fn reply(&self, message: impl Into<OutMessage>) -> Result<ReplyReceipt, ReplyError> {
-        let message = message.into();
-        let Some(sink) = self.bot().replies() else {
-            return Err(ReplyError::new(ReplyErrorKind::Unavailable));
-        };
-        let Some(raw) = self.raw() else {
-            return Err(ReplyError::no_target(format!(
-                "the context of `{}` carries no event",
-                self.event_type()
-            )));
-        };
-        if message.is_empty() {
-            return Err(ReplyError::new(ReplyErrorKind::Empty));
-        }
-        sink.reply(raw, message).await
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use futures_util::FutureExt;
-
     use super::*;
-    use crate::context::BotInfo;
-    use crate::platform::EventMeta;
-
-    struct Recorder(Mutex<Vec<(Bytes, OutMessage)>>);
-
-    impl ReplySink for Recorder {
-        fn reply(
-            &self,
-            raw: &Bytes,
-            message: OutMessage,
-        ) -> BoxFuture<'static, Result<ReplyReceipt, ReplyError>> {
-            self.0.lock().unwrap().push((raw.clone(), message.clone()));
-            async { Ok(ReplyReceipt::new(PlatformKind::OneBot, Some("7".into()))) }.boxed()
-        }
-    }
-
-    fn ctx(bot: BotInfo, raw: Option<&'static [u8]>) -> Context {
-        let ctx = Context::new(Arc::new(bot), Arc::new(EventMeta::default()));
-        match raw {
-            Some(raw) => ctx.with_raw(Bytes::from_static(raw)),
-            None => ctx,
-        }
-    }
 
     #[test]
     fn out_messages_from_text_and_elements() {
@@ -320,41 +265,6 @@ mod tests {
         let v: OutMessage = vec![Element::AtAll].into();
         assert_eq!(v.into_elements(), vec![Element::AtAll]);
         assert!(OutMessage::new().is_empty());
-    }
-
-    #[tokio::test]
-    async fn reply_goes_to_the_sink_with_the_raw_event() {
-        let sink = Arc::new(Recorder(Mutex::new(Vec::new())));
-        let bot = BotInfo::new(PlatformKind::OneBot).with_replies(sink.clone());
-        let receipt = ctx(bot, Some(b"{\"post_type\":\"message\"}"))
-            .reply("pong")
-            .await
-            .unwrap();
-        assert_eq!(receipt.message_id.as_deref(), Some("7"));
-        let seen = sink.0.lock().unwrap();
-        assert_eq!(seen.len(), 1);
-        assert_eq!(&seen[0].0[..], b"{\"post_type\":\"message\"}");
-        assert_eq!(seen[0].1.elements(), [Element::text("pong")]);
-    }
-
-    #[tokio::test]
-    async fn reply_errors_without_a_sink_an_event_or_content() {
-        let e = ctx(BotInfo::new(PlatformKind::Qq), Some(b"{}"))
-            .reply("x")
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind(), &ReplyErrorKind::Unavailable);
-
-        let sink = Arc::new(Recorder(Mutex::new(Vec::new())));
-        let bot = BotInfo::new(PlatformKind::Qq).with_replies(sink.clone());
-        let e = ctx(bot.clone(), None).reply("x").await.unwrap_err();
-        assert!(matches!(e.kind(), ReplyErrorKind::NoTarget { .. }), "{e}");
-        let e = ctx(bot, Some(b"{}"))
-            .reply(OutMessage::new())
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind(), &ReplyErrorKind::Empty);
-        assert!(sink.0.lock().unwrap().is_empty());
     }
 
     #[test]
