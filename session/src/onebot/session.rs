@@ -255,7 +255,11 @@ impl Session {
             let at = self
                 .backoff
                 .next_attempt(now, &mut self.rng, Duration::ZERO);
-            tracing::info!(?why, "OneBot connection lost; reconnecting");
+            tracing::info!(
+                ?why,
+                delay_ms = at.saturating_duration_since(now).as_millis() as u64,
+                "OneBot connection lost; reconnecting"
+            );
             self.events.push_back(SessionEvent::Reconnecting {
                 why,
                 at,

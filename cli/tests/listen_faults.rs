@@ -1,0 +1,362 @@
+//! `botgate listen` (the real binary, stdin at /dev/null) against the simulators with a
+//! server-side fault every 200 events: 2000 events delivered exactly once and in order, and no
+//! reconnect of a session that was flowing waits (the session logs the delay it plans; a delay
+//! without cause fails the test, not a stopwatch).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use std::collections::HashSet;
+
+use botgate_sim::{
+    BubbleConfig, BubbleSim, Fault, Log, OneBotConfig, OneBotSim, QqConfig, QqSim, Record,
+};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_botgate");
+/// A bound on each wait so a broken build fails instead of hanging CI.
+const LIMIT: Duration = Duration::from_secs(60);
+const EVENTS: usize = 2000;
+const EVERY: usize = 200;
+
+/// The running binary: stdout lines on a channel, stderr kept whole.
+struct Listener {
+    child: Child,
+    lines: mpsc::UnboundedReceiver<Value>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Listener {
+    fn spawn(args: &[&str]) -> Self {
+        let mut child = Command::new(BIN)
+            // -v: the session logs each planned reconnect with its delay
+            .args(["-v", "listen"])
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::unbounded_channel();
+        let stdout = child.stdout.take().unwrap();
+        tokio::spawn(async move {
+            let mut r = BufReader::new(stdout).lines();
+            while let Ok(Some(line)) = r.next_line().await {
+                let _ = tx.send(serde_json::from_str(&line).unwrap());
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        collect(child.stderr.take().unwrap(), stderr.clone());
+        Self {
+            child,
+            lines,
+            stderr,
+        }
+    }
+
+    /// The next `n` event lines `key` knows (other kinds, e.g. OneBot's lifecycle, skipped).
+    async fn take(&mut self, n: usize, key: impl Fn(&Value) -> Option<u64>) -> Vec<u64> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let line = tokio::time::timeout(LIMIT, self.lines.recv())
+                .await
+                .unwrap_or_else(|_| panic!("stalled after {} lines:\n{}", out.len(), self.log()))
+                .expect("stdout open");
+            out.extend(key(&line));
+        }
+        out
+    }
+
+    fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// SIGTERM → exit 0; returns stderr.
+    async fn close(mut self) -> String {
+        let pid = self.child.id().unwrap();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = tokio::time::timeout(LIMIT, self.child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        // nothing was printed twice or late
+        while let Ok(extra) = self.lines.try_recv() {
+            panic!("an event line after the last expected one: {extra}");
+        }
+        let log = self.log();
+        assert_eq!(status.code(), Some(0), "{log}");
+        log
+    }
+}
+
+fn collect(pipe: impl AsyncRead + Unpin + Send + 'static, into: Arc<Mutex<String>>) {
+    tokio::spawn(async move {
+        let mut r = BufReader::new(pipe).lines();
+        while let Ok(Some(line)) = r.next_line().await {
+            let mut s = into.lock().unwrap();
+            s.push_str(&line);
+            s.push('\n');
+        }
+    });
+}
+
+/// The delays (ms) the session planned for its reconnects, from the `-v` log.
+fn planned_delays(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter(|l| l.contains("reconnecting"))
+        .filter_map(|l| {
+            let at = l.find("delay_ms=")? + "delay_ms=".len();
+            let digits: String = l[at..].chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .collect()
+}
+
+/// Pushes `EVENTS` events with `push(i)`; after each `EVERY` of them (once the listener
+/// printed them all, so the fault hits a flowing session) injects the next fault of `faults`,
+/// waits until that connection is over (closed by either side or dropped: a zombie takes the
+/// client a heartbeat to notice) and pushes on while the client reconnects. Returns the keys
+/// printed, in order.
+async fn run_with_faults(
+    listener: &mut Listener,
+    log: &Log,
+    faults: &[Fault],
+    push: impl Fn(usize),
+    inject: impl Fn(&Fault) -> usize,
+    key: impl Fn(&Value) -> Option<u64> + Copy,
+) -> Vec<u64> {
+    let mut seen = Vec::with_capacity(EVENTS);
+    for batch in 0..EVENTS / EVERY {
+        for i in batch * EVERY..(batch + 1) * EVERY {
+            push(i);
+        }
+        seen.extend(listener.take(EVERY, key).await);
+        if let Some(fault) = faults.get(batch) {
+            assert_eq!(
+                inject(fault),
+                1,
+                "fault {fault:?} reached the live connection"
+            );
+            connections_ended(log, batch + 1).await;
+        }
+    }
+    seen
+}
+
+/// Waits until `n` distinct connections have ended in the sim's log.
+async fn connections_ended(log: &Log, n: usize) {
+    let ended = log.wait_until(|records| {
+        let conns: HashSet<u64> = records
+            .iter()
+            .filter_map(|r| match r {
+                Record::Closed { conn, .. }
+                | Record::Dropped { conn }
+                | Record::Disconnected { conn, .. } => Some(*conn),
+                _ => None,
+            })
+            .collect();
+        (conns.len() >= n).then_some(())
+    });
+    tokio::time::timeout(LIMIT, ended)
+        .await
+        .expect("the faulted connection ended");
+}
+
+fn assert_exactly_once_in_order(seen: &[u64]) {
+    let want: Vec<u64> = (0..EVENTS as u64).collect();
+    assert_eq!(seen.len(), EVENTS);
+    assert_eq!(seen, want.as_slice(), "every event once, in order");
+}
+
+fn close(code: u16) -> Fault {
+    Fault::Close {
+        code,
+        reason: "fault".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qq_listen_gets_through_a_fault_every_200_events_without_waiting() {
+    let sim = QqSim::start(QqConfig {
+        heartbeat_interval: Duration::from_millis(500),
+        replay_buffer: EVENTS,
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let c = sim.config().clone();
+    let base = sim.http_base();
+    let started = Instant::now();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &base,
+        "--events",
+        "AT_MESSAGE_CREATE",
+    ]);
+    let faults = [
+        Fault::Drop,
+        Fault::Reconnect,
+        Fault::StopAcks, // zombie: the client notices the missing ACK
+        close(4009),
+        close(4900),
+        Fault::InvalidSession { resumable: false },
+        Fault::Drop,
+        Fault::Reconnect,
+        close(4009),
+    ];
+    let seen = run_with_faults(
+        &mut listener,
+        sim.log(),
+        &faults,
+        |i| {
+            sim.push_event(
+                "AT_MESSAGE_CREATE",
+                json!({"id": format!("m{i}"), "channel_id": "100010", "guild_id": "1",
+                       "content": format!("n {i}"), "author": {"id": "42", "username": "u"}}),
+            );
+        },
+        |f| sim.inject(f.clone()),
+        |line| line["data"]["id"].as_str()?[1..].parse().ok(),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let log = listener.close().await;
+    assert_exactly_once_in_order(&seen);
+    let delays = planned_delays(&log);
+    assert_eq!(
+        delays.len(),
+        faults.len(),
+        "one reconnect per fault:\n{log}"
+    );
+    // op 9 may wait up to 1 s (`invalid_session_wait`); every other reconnect is immediate
+    let waited: Vec<_> = delays.iter().filter(|d| **d > 0).collect();
+    assert!(
+        waited.len() <= 1 && waited.iter().all(|d| **d <= 1000),
+        "{delays:?}\n{log}"
+    );
+    assert_eq!(
+        sim.identify_log().len(),
+        2,
+        "one Identify, and one after op 9 false"
+    );
+    eprintln!("QQ: {EVENTS} events, {} faults, {elapsed:?}", faults.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bubble_listen_gets_through_a_fault_every_200_events_at_the_floor() {
+    let mut config = BubbleConfig {
+        heartbeat_interval: Duration::from_millis(500),
+        ..BubbleConfig::default()
+    };
+    config.profile = botgate_sim::bubble::Profile::Extended;
+    let sim = BubbleSim::start(config).await.unwrap();
+    let started = Instant::now();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "bubble",
+        "--url",
+        &sim.url(),
+        "--token",
+        &sim.config().token.clone(),
+        "--events",
+        "MESSAGE_CREATE",
+    ]);
+    let faults = [
+        Fault::Drop,
+        Fault::Reconnect,
+        Fault::StopAcks,
+        close(4000),
+        close(1001),
+        Fault::InvalidSession { resumable: true },
+        Fault::Drop,
+        Fault::Reconnect,
+        close(4000),
+    ];
+    let seen = run_with_faults(
+        &mut listener,
+        sim.log(),
+        &faults,
+        |i| {
+            sim.push_event(
+                "MESSAGE_CREATE",
+                json!({"id": 1_000_000 + i, "channelId": 7, "guildId": 1, "content": format!("n {i}"),
+                       "author": {"id": 42, "name": "u"}}),
+            );
+        },
+        |f| sim.inject(f.clone()),
+        |line| line["data"]["id"].as_u64()?.checked_sub(1_000_000),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let log = listener.close().await;
+    assert_exactly_once_in_order(&seen);
+    let delays = planned_delays(&log);
+    assert_eq!(
+        delays.len(),
+        faults.len(),
+        "one reconnect per fault:\n{log}"
+    );
+    // the open platform's 1 s floor between attempts is the only wait (op 9: up to 1 s)
+    assert!(delays.iter().all(|d| *d <= 1000), "{delays:?}\n{log}");
+    eprintln!(
+        "Bubble: {EVENTS} events, {} faults, {elapsed:?}",
+        faults.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn onebot_listen_gets_through_a_drop_every_200_events_without_waiting() {
+    let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
+    let started = Instant::now();
+    let mut listener = Listener::spawn(&["--platform", "onebot", "--url", &sim.url()]);
+    let faults: Vec<Fault> = (0..9)
+        .map(|i| if i % 2 == 0 { Fault::Drop } else { close(1001) })
+        .collect();
+    let seen = run_with_faults(
+        &mut listener,
+        sim.log(),
+        &faults,
+        |i| {
+            sim.push_event(json!({"post_type": "message", "message_type": "group",
+                "sub_type": "normal", "message_id": i, "group_id": 5, "user_id": 42,
+                "message": format!("n {i}"), "raw_message": format!("n {i}"), "font": 0,
+                "sender": {"user_id": 42, "nickname": "u"}}));
+        },
+        // OneBot cannot replay: the next batch is pushed once the sim let the old connection
+        // go (then it is held for the next one), so nothing is in flight at a drop.
+        |f| sim.inject(f.clone()),
+        |line| line["data"]["message_id"].as_u64(),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let stderr = listener.close().await;
+    assert_exactly_once_in_order(&seen);
+    let delays = planned_delays(&stderr);
+    assert_eq!(
+        delays.len(),
+        faults.len(),
+        "one reconnect per fault:\n{stderr}"
+    );
+    assert!(delays.iter().all(|d| *d == 0), "{delays:?}\n{stderr}");
+    eprintln!(
+        "OneBot: {EVENTS} events, {} drops, {elapsed:?}",
+        faults.len()
+    );
+}
