@@ -26,6 +26,7 @@ use botgate_proto::unified::Permissions;
 use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
+use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
 use crate::dedupe::DedupeWindow;
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
@@ -211,6 +212,21 @@ impl<P: Platform> Dispatcher<P> {
     /// Cancel safety: not cancel safe. Dropping the future while it waits for room loses the
     /// input (and, if `on_raw` already took it, delivers it to `on_raw` only).
     pub async fn dispatch(&self, input: P::Input) -> Disposition {
+        self.route_input(input, None).await
+    }
+
+    /// [`dispatch`](Self::dispatch), and `done` is told when every handler of this input has
+    /// finished (see [`Completion`]): per-session bookkeeping of what is handled, e.g. the
+    /// resume point of one shard when several feed this dispatcher.
+    pub async fn dispatch_tracked(&self, input: P::Input, done: Completion) -> Disposition {
+        let disposition = self.route_input(input, Some(&done)).await;
+        if disposition == Disposition::Closed {
+            done.abandon();
+        }
+        disposition
+    }
+
+    async fn route_input(&self, input: P::Input, done: Option<&Completion>) -> Disposition {
         let shared = &self.shared;
         if shared.pending.is_closed() {
             return Disposition::Closed;
@@ -230,7 +246,10 @@ impl<P: Platform> Dispatcher<P> {
             let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
             let ctx = Context::new(self.bot(), Arc::clone(&meta)).with_raw(P::raw(&input).clone());
             let work = Arc::clone(shared).run_raw(ctx, input.clone(), handlers);
-            if !shared.submit(LaneKey::Raw, seq, work).await {
+            if !shared
+                .submit(LaneKey::Raw, seq, work, done.map(Completion::share))
+                .await
+            {
                 return Disposition::Closed;
             }
         }
@@ -281,7 +300,10 @@ impl<P: Platform> Dispatcher<P> {
         let key = LaneKey::Conversation(P::conversation_key(&input));
         let ctx = Context::new(self.bot(), meta).with_raw(P::raw(&input).clone());
         let work = Arc::clone(shared).run_event(ctx, route.into_owned(), event, typed, unified);
-        if !shared.submit(key, seq, work).await {
+        if !shared
+            .submit(key, seq, work, done.map(Completion::share))
+            .await
+        {
             return Disposition::Closed;
         }
         bump(&shared.counters.accepted);
@@ -333,8 +355,15 @@ impl<P: Platform> Shared<P> {
     }
 
     /// Waits for room, then queues `work` in lane `key`; `false` if the dispatcher is closed.
-    /// The job's sequence number counts as in flight from before the wait until it finishes.
-    async fn submit<F>(self: &Arc<Self>, key: LaneKey, seq: Option<u64>, work: F) -> bool
+    /// The job's sequence number counts as in flight from before the wait until it finishes;
+    /// `done` is held by the job until it has run.
+    async fn submit<F>(
+        self: &Arc<Self>,
+        key: LaneKey,
+        seq: Option<u64>,
+        work: F,
+        done: Option<Completion>,
+    ) -> bool
     where
         F: Future<Output = ()> + Send + 'static,
     {
@@ -353,6 +382,7 @@ impl<P: Platform> Shared<P> {
             if let Some(s) = seq {
                 shared.seqs().end(s);
             }
+            drop(done);
         };
         self.lanes.submit(
             key,

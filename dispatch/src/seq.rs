@@ -5,8 +5,14 @@
 
 use std::collections::BTreeMap;
 
+/// The handled watermark of one numbered stream (one session): record each frame with
+/// [`observe`](Self::observe) (nothing to do) or [`begin`](Self::begin) / [`end`](Self::end)
+/// (work), read [`handled`](Self::handled). The dispatcher keeps one for
+/// [`Dispatcher::handled_seq`](crate::Dispatcher::handled_seq); keep one per session when
+/// several sessions feed a dispatcher (with
+/// [`Dispatcher::dispatch_tracked`](crate::Dispatcher::dispatch_tracked)).
 #[derive(Debug, Default)]
-pub(crate) struct SeqTracker {
+pub struct SeqTracker {
     /// Sequence numbers with unfinished jobs, and how many jobs each.
     in_flight: BTreeMap<u64, usize>,
     /// The highest sequence number seen.
@@ -15,18 +21,18 @@ pub(crate) struct SeqTracker {
 
 impl SeqTracker {
     /// A frame with `seq` was read (handled or not).
-    pub(crate) fn observe(&mut self, seq: u64) {
+    pub fn observe(&mut self, seq: u64) {
         self.highest = Some(self.highest.map_or(seq, |h| h.max(seq)));
     }
 
     /// A job for `seq` is about to be queued.
-    pub(crate) fn begin(&mut self, seq: u64) {
+    pub fn begin(&mut self, seq: u64) {
         self.observe(seq);
         *self.in_flight.entry(seq).or_insert(0) += 1;
     }
 
     /// A job for `seq` finished (or was never queued).
-    pub(crate) fn end(&mut self, seq: u64) {
+    pub fn end(&mut self, seq: u64) {
         if let Some(n) = self.in_flight.get_mut(&seq) {
             *n -= 1;
             if *n == 0 {
@@ -36,7 +42,7 @@ impl SeqTracker {
     }
 
     /// The highest `s` up to which everything is handled.
-    pub(crate) fn handled(&self) -> Option<u64> {
+    pub fn handled(&self) -> Option<u64> {
         match self.in_flight.keys().next() {
             None => self.highest,
             Some(&low) => {
@@ -47,7 +53,7 @@ impl SeqTracker {
     }
 
     /// Forgets everything (a new session numbers its frames from 1 again).
-    pub(crate) fn reset(&mut self) {
+    pub fn reset(&mut self) {
         *self = Self::default();
     }
 }

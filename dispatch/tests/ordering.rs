@@ -316,3 +316,45 @@ async fn the_handled_seq_stops_below_the_oldest_unfinished_event() {
     d.reset_seq();
     assert_eq!(d.handled_seq(), None);
 }
+
+#[tokio::test]
+async fn a_tracked_input_completes_when_its_handlers_finish_or_at_once_when_it_needs_none() {
+    let gate = Arc::new(Semaphore::new(0));
+    let (started_tx, mut started) = mpsc::unbounded_channel();
+    let mut handlers = Handlers::<Test>::new();
+    gated(
+        &mut handlers,
+        gate.clone(),
+        started_tx,
+        Arc::default(),
+        Arc::default(),
+    );
+    let d = Dispatcher::new(handlers, config(4, 8));
+    let (done_tx, mut done) = mpsc::unbounded_channel();
+    let track = |n: u64| {
+        let tx = done_tx.clone();
+        botgate_dispatch::Completion::new(move |ran| tx.send((n, ran)).unwrap())
+    };
+    d.dispatch_tracked(input("msg", "a", 1), track(1)).await;
+    assert_eq!(
+        d.dispatch_tracked(input("unhandled", "b", 2), track(2))
+            .await,
+        Disposition::Unhandled
+    );
+    assert_eq!(
+        done.try_recv(),
+        Ok((2, true)),
+        "no handler: complete at once"
+    );
+    assert_eq!(started.recv().await, Some(1));
+    assert!(done.try_recv().is_err(), "1 is still running");
+    gate.add_permits(1);
+    assert_eq!(done.recv().await, Some((1, true)));
+
+    d.shutdown().await;
+    assert_eq!(
+        d.dispatch_tracked(input("msg", "a", 3), track(3)).await,
+        Disposition::Closed
+    );
+    assert_eq!(done.try_recv(), Ok((3, false)), "never handled");
+}

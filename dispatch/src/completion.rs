@@ -1,0 +1,95 @@
+//! [`Completion`]: told once every handler of one dispatched input has finished, so a caller can
+//! track what is handled per session (the resume point, the journal of handled events).
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+type Callback = Box<dyn FnOnce(bool) + Send>;
+
+/// A callback run once, when the last job of an input ends: with `true` when every job ran
+/// (handlers that failed or panicked count: they were run and reported), `false` when the
+/// dispatcher was closed before a job could be queued. An input that needs no job at all
+/// (unhandled type, resend, decode failure) completes with `true` before
+/// [`Dispatcher::dispatch_tracked`](crate::Dispatcher::dispatch_tracked) returns.
+pub struct Completion {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    callback: Mutex<Option<Callback>>,
+    ran: AtomicBool,
+}
+
+impl Completion {
+    /// A completion that calls `f` once.
+    pub fn new(f: impl FnOnce(bool) + Send + 'static) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                callback: Mutex::new(Some(Box::new(f))),
+                ran: AtomicBool::new(true),
+            }),
+        }
+    }
+
+    /// Another holder of the same completion (one per job).
+    pub(crate) fn share(&self) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+
+    /// A job of this input was not queued: the input is not handled.
+    pub(crate) fn abandon(&self) {
+        self.inner.ran.store(false, Ordering::Relaxed);
+    }
+}
+
+impl fmt::Debug for Completion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Completion")
+            .field("holders", &Arc::strong_count(&self.inner))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let callback = self
+            .callback
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(callback) = callback {
+            callback(self.ran.load(Ordering::Relaxed));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn runs_once_when_the_last_holder_goes() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let done = Completion::new(move |ran| tx.send(ran).unwrap());
+        let job = done.share();
+        drop(done);
+        assert!(rx.try_recv().is_err(), "a job still holds it");
+        drop(job);
+        assert_eq!(rx.try_recv(), Ok(true));
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn an_abandoned_input_completes_with_false() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let done = Completion::new(move |ran| tx.send(ran).unwrap());
+        done.share().abandon();
+        drop(done);
+        assert_eq!(rx.try_recv(), Ok(false));
+    }
+}
