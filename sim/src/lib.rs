@@ -37,6 +37,7 @@
 
 #![deny(missing_docs)]
 
+mod answer;
 pub mod bubble;
 pub mod error;
 mod fault;

@@ -12,8 +12,9 @@ use serde_json::{json, Value};
 
 use super::rate::TokenBucket;
 use super::Shared;
+use crate::answer::Answer;
 use crate::http_fault::HttpFault;
-use crate::server::{self, HttpResponse, RestRequest};
+use crate::server::{HttpResponse, RestRequest};
 
 /// Where the REST side lives on the sim's port.
 pub(crate) const PREFIX: &str = "/api/bot/v1";
@@ -32,22 +33,6 @@ pub(crate) struct RestState {
     pub(crate) messages: HashMap<i64, i64>,
 }
 
-struct Answer {
-    status: StatusCode,
-    body: Option<Value>,
-    headers: Vec<(&'static str, String)>,
-}
-
-impl Answer {
-    fn json(status: StatusCode, body: Value) -> Self {
-        Self {
-            status,
-            body: Some(body),
-            headers: Vec::new(),
-        }
-    }
-}
-
 fn error(status: StatusCode, code: &str, message: &str) -> Answer {
     Answer::json(status, json!({"error": {"code": code, "message": message}}))
 }
@@ -56,10 +41,7 @@ fn error(status: StatusCode, code: &str, message: &str) -> Answer {
 pub(crate) async fn route(shared: &Shared, request: RestRequest) -> HttpResponse {
     let answer = answer(shared, &request);
     shared.log.push(request.record(answer.status.as_u16()));
-    match &answer.body {
-        Some(body) => server::json_with(answer.status, body, &answer.headers),
-        None => server::empty_with(answer.status, &answer.headers),
-    }
+    answer.into_response()
 }
 
 fn answer(shared: &Shared, request: &RestRequest) -> Answer {

@@ -9,6 +9,7 @@ use hyper::{Method, Request, StatusCode};
 use serde_json::{json, Value};
 
 use super::{conn, rest, Shared};
+use crate::answer::Answer;
 use crate::log::Record;
 use crate::server::{self, HttpResponse};
 
@@ -32,31 +33,6 @@ pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpRe
     let answer = answer(&shared, &request);
     shared.log.push(request.record(answer.status.as_u16()));
     answer.into_response()
-}
-
-/// A REST answer before it becomes a response.
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    /// `None`: an empty body.
-    pub(crate) body: Option<Value>,
-    pub(crate) headers: Vec<(&'static str, String)>,
-}
-
-impl Answer {
-    pub(crate) fn json(status: StatusCode, body: Value) -> Self {
-        Self {
-            status,
-            body: Some(body),
-            headers: Vec::new(),
-        }
-    }
-
-    fn into_response(self) -> HttpResponse {
-        match &self.body {
-            Some(body) => server::json_with(self.status, body, &self.headers),
-            None => server::empty_with(self.status, &self.headers),
-        }
-    }
 }
 
 fn answer(shared: &Arc<Shared>, request: &server::RestRequest) -> Answer {

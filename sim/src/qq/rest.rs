@@ -9,8 +9,8 @@ use std::sync::Arc;
 use hyper::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use super::http::Answer;
 use super::{Shared, TokenCheck};
+use crate::answer::Answer;
 use crate::http_fault::HttpFault;
 use crate::server::RestRequest;
 
