@@ -69,7 +69,6 @@ pub struct Handlers<P: Platform> {
     error: Vec<ErrorFn>,
     unify: Option<UnifyFn<P>>,
     permissions: Permissions,
-    dotted: bool,
 }
 
 impl<P: Platform> Default for Handlers<P> {
@@ -80,7 +79,6 @@ impl<P: Platform> Default for Handlers<P> {
             error: Vec::new(),
             unify: None,
             permissions: Permissions::default(),
-            dotted: false,
         }
     }
 }
@@ -111,7 +109,6 @@ impl<P: Platform> Handlers<P> {
 
     fn route_mut(&mut self, event_type: P::EventType) -> &mut Route<P> {
         let name: Box<str> = P::event_type_name(&event_type).into();
-        self.dotted |= name.contains('.');
         self.routes.entry(name).or_insert_with(|| Route {
             event_type,
             typed: Vec::new(),
@@ -175,7 +172,8 @@ impl<P: Platform> Handlers<P> {
         if self.routes.contains_key(route) {
             return true;
         }
-        self.dotted && prefixes(route).any(|p| self.routes.contains_key(p))
+        // a route without dots (QQ, Bubble) has no prefixes: nothing more to look up
+        prefixes(route).any(|p| self.routes.contains_key(p))
     }
 
     /// The event types with handlers (unified handlers included), in no particular order.
@@ -190,11 +188,7 @@ impl<P: Platform> Handlers<P> {
 
     /// The routes matching `route`: its dot-prefixes (broadest first), then itself.
     pub(crate) fn matching<'a>(&'a self, route: &'a str) -> impl Iterator<Item = &'a Route<P>> {
-        let mut broader: Vec<&str> = if self.dotted {
-            prefixes(route).collect()
-        } else {
-            Vec::new()
-        };
+        let mut broader: Vec<&str> = prefixes(route).collect();
         broader.reverse();
         broader
             .into_iter()

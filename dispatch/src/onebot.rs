@@ -7,7 +7,8 @@
 //!   (`notice`, `notice.notify`) also matches, so `on(EventKind::Unknown("notice".into()), ..)`
 //!   sees every notice.
 //! - Lanes: `group_id`, else `user_id`.
-//! - No dedupe: OneBot implementations do not resend events.
+//! - Dedupe: message events by `(self_id, message_id)` (an implementation that resends after
+//!   a reconnect, or a proxy that duplicates, is absorbed); other kinds carry no id and pass.
 
 use std::borrow::Cow;
 
@@ -65,8 +66,20 @@ impl Platform for OneBot {
         fields::conversation_key(input.bytes(), KEY_RULES)
     }
 
-    fn dedupe_key(_input: &RawEvent, _route: &str) -> Option<DedupeKey> {
-        None
+    fn dedupe_key(input: &RawEvent, route: &str) -> Option<DedupeKey> {
+        if !route.starts_with("message") {
+            return None;
+        }
+        let bytes = input.bytes();
+        let message_id = fields::lookup(bytes, &["message_id"]).and_then(fields::id_text)?;
+        let self_id = fields::lookup(bytes, &["self_id"])
+            .and_then(fields::id_text)
+            .unwrap_or_default();
+        Some(DedupeKey::from_parts([
+            &b"message"[..],
+            self_id,
+            message_id,
+        ]))
     }
 
     fn meta(_input: &RawEvent, route: &str) -> EventMeta {

@@ -106,3 +106,63 @@ fn lanes_are_the_group_then_the_user() {
         ConversationKey::Global
     );
 }
+
+/// A message resent with the same `(self_id, message_id)` is handled once; another id, or
+/// another account's message with the same id, is not a duplicate; notices carry no id.
+#[tokio::test]
+async fn a_resent_message_is_handled_once_and_notices_pass() {
+    let raw = |json: &str| match Incoming::classify(json.as_bytes().to_vec()).unwrap() {
+        Incoming::Event(raw) => raw,
+        _ => unreachable!("an event"),
+    };
+    let msg = |self_id: u64, id: u64| {
+        raw(&format!(
+            r#"{{"post_type":"message","message_type":"group","sub_type":"normal","message_id":{id},"group_id":5,"user_id":7,"self_id":{self_id},"time":1,"message":"hi","raw_message":"hi","font":0,"sender":{{"user_id":7}}}}"#
+        ))
+    };
+    let poke = || {
+        raw(
+            r#"{"post_type":"notice","notice_type":"notify","sub_type":"poke","group_id":5,"user_id":7,"target_id":8,"self_id":10,"time":1}"#,
+        )
+    };
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut handlers = OneBotHandlers::new();
+    let s = seen.clone();
+    handlers.on(EventKind::from("message"), move |ctx, _| {
+        let s = s.clone();
+        async move {
+            s.lock().unwrap().push(ctx.event_type().to_owned());
+            Ok(())
+        }
+    });
+    let s = seen.clone();
+    handlers.on(EventKind::from("notice"), move |ctx, _| {
+        let s = s.clone();
+        async move {
+            s.lock().unwrap().push(ctx.event_type().to_owned());
+            Ok(())
+        }
+    });
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let mut outcomes = Vec::new();
+    for input in [
+        msg(10, 1),
+        msg(10, 1),
+        msg(10, 2),
+        msg(11, 1),
+        poke(),
+        poke(),
+    ] {
+        outcomes.push(d.dispatch(input).await);
+    }
+    d.idle().await;
+    assert_eq!(outcomes[1], Disposition::Duplicate, "{outcomes:?}");
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == Disposition::Accepted)
+            .count(),
+        5
+    );
+    assert_eq!(seen.lock().unwrap().len(), 5);
+}
