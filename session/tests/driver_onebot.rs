@@ -1,7 +1,9 @@
 //! The driver runs the OneBot session against the OneBot sim over loopback: forward WS with
 //! 10,000 events and a fault every 300 (OneBot has no resume: faults are injected between
 //! batches, and every event the sim wrote is delivered, in order); actions answered through
-//! the handle; a wrong token (HTTP 401) fails fast; the reverse WS mode on a `Listener`.
+//! the handle; a wrong token (HTTP 401) fails fast; the reverse WS mode on a `Listener`; an
+//! action answered behind a flood completes while the consumer waits for it (read-ahead), and
+//! at the read-ahead cap the action gives way, never an event.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod driver_common;
@@ -292,4 +294,128 @@ async fn reverse_connections_are_accepted_and_each_runs_its_own_session() {
     let mut status = second.handle.status();
     second.handle.shutdown().await.unwrap();
     assert!(status.borrow_and_update().stopped);
+}
+
+/// Receives until `Ready` (the lifecycle event), with the test's limit.
+async fn until_ready(events: &mut tokio::sync::mpsc::Receiver<SessionEvent>) {
+    loop {
+        if let SessionEvent::Ready(_) = within("ready", events.recv()).await.unwrap() {
+            return;
+        }
+    }
+}
+
+/// Pushes `n` group messages and waits until the sim has written them all, so what the
+/// sim writes next (an action's response) is queued behind them on the socket.
+async fn flood_written(sim: &OneBotSim, n: usize) {
+    for i in 0..n {
+        sim.push_event(event(i));
+    }
+    within(
+        "the sim to write the flood",
+        sim.log().wait_count(
+            n,
+            |r| matches!(r, Record::Sent { frame, .. } if frame["post_type"] == "message"),
+        ),
+    )
+    .await;
+}
+
+/// Takes every event until the first `n` messages have been seen; fails on an action result
+/// (results of calls made through the handle never enter the channel).
+async fn drain_messages(
+    events: &mut tokio::sync::mpsc::Receiver<SessionEvent>,
+    n: usize,
+) -> Vec<String> {
+    let mut got = Vec::new();
+    while got.len() < n {
+        match within("the flood", events.recv()).await.unwrap() {
+            SessionEvent::Event(bytes) => {
+                if let Some((_, id)) = onebot_key(&bytes) {
+                    got.push(id);
+                }
+            }
+            SessionEvent::ActionResult { id, result } => {
+                panic!("an action result reached the channel: {id:?} {result:?}")
+            }
+            _ => {}
+        }
+    }
+    got
+}
+
+/// The response to an action sits on the socket behind a flood far larger than the event
+/// channel while the consumer reads nothing until the action answers: the driver reads ahead
+/// (events held, in order) and the call completes; then every event arrives once, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_action_answered_behind_a_flood_completes_while_the_consumer_reads_nothing() {
+    const FLOOD: usize = 500;
+    let sim = OneBotSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) = driver::run(
+        forward(&sim, "ob-token"),
+        &DriverConfig::default().event_capacity(4),
+    );
+    until_ready(&mut events).await;
+    flood_written(&sim, FLOOD).await;
+    let answer = within(
+        "the action behind the flood",
+        handle.call("get_login_info", json!({}), None),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(answer.data["user_id"], SELF_ID);
+    // The response was read past (nearly) the whole flood, which the driver held meanwhile.
+    let peak = handle.stats().read_ahead_peak;
+    assert!(peak > (FLOOD / 2) as u64, "read-ahead peak {peak}");
+    let got = drain_messages(&mut events, FLOOD).await;
+    assert_eq!(got, (0..FLOOD).map(|i| i.to_string()).collect::<Vec<_>>());
+    let machine = handle.shutdown().await.unwrap();
+    assert_eq!(machine.pending_calls(), 0);
+}
+
+/// At the read-ahead cap the pending action gives way, never an event: the call fails with
+/// `ReadAheadFull`, the reader stops (backpressure again), and once the consumer catches up
+/// every event arrives once, in order; the call's late response is dropped (it never reaches
+/// the channel) and the next call is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_read_ahead_cap_the_action_fails_and_no_event_is_lost() {
+    const FLOOD: usize = 500;
+    const CAP: usize = 50;
+    let sim = OneBotSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) = driver::run(
+        forward(&sim, "ob-token"),
+        &DriverConfig::default().event_capacity(4).read_ahead(CAP),
+    );
+    until_ready(&mut events).await;
+    flood_written(&sim, FLOOD).await;
+    let answer = within(
+        "the action to give way",
+        handle.call("get_login_info", json!({}), None),
+    )
+    .await
+    .unwrap();
+    let Err(ActionError::ReadAheadFull { held }) = answer else {
+        panic!("expected ReadAheadFull, got {answer:?}");
+    };
+    assert!((CAP..CAP + 4).contains(&held), "held {held}");
+    let mut status = handle.status();
+    assert!(status.borrow_and_update().backpressured);
+    let got = drain_messages(&mut events, FLOOD).await;
+    assert_eq!(got, (0..FLOOD).map(|i| i.to_string()).collect::<Vec<_>>());
+    // The first call's response comes after the flood: it was dropped by the driver (the
+    // channel saw no ActionResult above), and a new call is answered.
+    let again = within(
+        "the next call",
+        handle.call("get_login_info", json!({}), None),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(again.data["user_id"], SELF_ID);
+    let peak = handle.stats().read_ahead_peak;
+    assert!((CAP as u64..CAP as u64 + 4).contains(&peak), "peak {peak}");
+    let machine = handle.shutdown().await.unwrap();
+    assert_eq!(machine.pending_calls(), 0);
+    assert_eq!(sim.actions().len(), 2);
 }

@@ -13,6 +13,12 @@ pub struct DriverConfig {
     /// Capacity of the event channel. When it is full the driver stops reading the socket
     /// (backpressure) until the consumer takes an event; nothing is dropped.
     pub event_capacity: usize,
+    /// Most events held back while the driver reads ahead for a pending action's response
+    /// (OneBot: responses share the socket with events). With no action pending, a full
+    /// channel stops the reader; while one is pending, the reader keeps reading and holds the
+    /// events in order, up to this many; at the cap the pending calls fail with
+    /// `ActionError::ReadAheadFull` and the reader stops. No event is ever dropped.
+    pub read_ahead: usize,
     /// Capacity of the command channel (`with_machine`, `call`, `shutdown`).
     pub command_capacity: usize,
     /// Base options of every client connection (timeouts, size limits). The machine's
@@ -27,10 +33,12 @@ pub struct DriverConfig {
 }
 
 impl Default for DriverConfig {
-    /// 1024 events, 64 commands, default connect options, 2 s close wait, no persistence.
+    /// 1024 events, 16,384 read ahead, 64 commands, default connect options, 2 s close wait,
+    /// no persistence.
     fn default() -> Self {
         Self {
             event_capacity: 1024,
+            read_ahead: 16_384,
             command_capacity: 64,
             connect: ConnectOptions::new(),
             close_timeout: Duration::from_secs(2),
@@ -48,6 +56,12 @@ impl DriverConfig {
     /// Sets [`event_capacity`](Self::event_capacity) (at least 1).
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets [`read_ahead`](Self::read_ahead) (at least 1).
+    pub fn read_ahead(mut self, cap: usize) -> Self {
+        self.read_ahead = cap.max(1);
         self
     }
 

@@ -61,7 +61,9 @@ pub enum LinkState {
 pub struct DriverStatus {
     /// The connection.
     pub link: LinkState,
-    /// The event channel is full: the driver waits for the consumer and reads nothing.
+    /// The event channel is full and events wait for the consumer: the driver reads nothing
+    /// more, except while an action is pending (it then reads ahead for the response, see
+    /// [`DriverConfig::read_ahead`](super::DriverConfig::read_ahead)).
     pub backpressured: bool,
     /// The task has ended.
     pub stopped: bool,
@@ -79,6 +81,9 @@ pub struct DriverStats {
     pub frames_out: u64,
     /// Events handed to the channel.
     pub events_out: u64,
+    /// The most events held back at once, waiting for room in the channel. Above a few only
+    /// when the driver read ahead for a pending action's response.
+    pub read_ahead_peak: u64,
 }
 
 /// Shared between the task and its handle.
@@ -89,6 +94,7 @@ pub(crate) struct Shared {
     pub(crate) frames_in: AtomicU64,
     pub(crate) frames_out: AtomicU64,
     pub(crate) events_out: AtomicU64,
+    pub(crate) read_ahead_peak: AtomicU64,
 }
 
 impl Shared {
@@ -99,6 +105,7 @@ impl Shared {
             frames_in: AtomicU64::new(0),
             frames_out: AtomicU64::new(0),
             events_out: AtomicU64::new(0),
+            read_ahead_peak: AtomicU64::new(0),
         })
     }
 
@@ -128,6 +135,11 @@ impl Shared {
 
     pub(crate) fn count(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn held_peak(&self, peak: usize) {
+        let peak = u64::try_from(peak).unwrap_or(u64::MAX);
+        self.read_ahead_peak.store(peak, Ordering::Relaxed);
     }
 }
 
@@ -176,8 +188,10 @@ impl<M: Send + 'static> DriverHandle<M> {
     /// Starts an action with `f` (which returns the machine's [`ActionId`], e.g.
     /// `|m, now| m.call(now, "send_msg", &params, None)`) and waits for its result. The result
     /// is routed here directly, never through the event channel, so it arrives even while the
-    /// consumer is behind on events. (Its response frame is still read from the socket: a
-    /// consumer that stops reading events while it waits for a result stalls both.)
+    /// consumer is behind on events: while a call is pending the driver keeps reading the
+    /// socket, holding the events it reads (up to
+    /// [`DriverConfig::read_ahead`](super::DriverConfig::read_ahead); at that cap the call
+    /// fails with `ActionError::ReadAheadFull`).
     pub async fn call_action<F>(
         &self,
         f: F,
@@ -229,6 +243,7 @@ impl<M> DriverHandle<M> {
             frames_in: self.shared.frames_in.load(Ordering::Relaxed),
             frames_out: self.shared.frames_out.load(Ordering::Relaxed),
             events_out: self.shared.events_out.load(Ordering::Relaxed),
+            read_ahead_peak: self.shared.read_ahead_peak.load(Ordering::Relaxed),
         }
     }
 }

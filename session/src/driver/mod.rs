@@ -5,7 +5,10 @@
 //! every frame to `handle_frame`, sends everything `poll_transmit` gives, wakes the machine at
 //! `poll_timeout`, and reconnects when the machine plans it. Events go to a bounded channel:
 //! when it is full the driver stops reading the socket (and pauses the machine's timers) until
-//! the consumer takes one, so a slow consumer slows the reader and nothing is dropped.
+//! the consumer takes one, so a slow consumer slows the reader and nothing is dropped. While a
+//! OneBot action called through the handle is pending, the driver reads ahead instead (events
+//! held in order, up to [`DriverConfig::read_ahead`]) so that its response is never stuck
+//! behind unread events.
 //!
 //! - [`run`]: dial and keep the session alive (QQ, Bubble, OneBot forward).
 //! - [`run_accepted`]: one connection someone else opened (OneBot reverse WS);
@@ -39,13 +42,15 @@
 //!
 //! Sharp edges: the functions spawn on the current tokio runtime (call them inside one). A
 //! consumer that stalls for longer than the server's heartbeat timeout costs a reconnect
-//! (resume: nothing lost). OneBot action responses share the socket with events: a consumer
-//! that stops reading events while it awaits an action result stalls both.
+//! (resume: nothing lost). A consumer that waits for its actions while the server floods it
+//! with more than `read_ahead` events sees those actions fail with
+//! `ActionError::ReadAheadFull` (the events are all kept).
 //!
 //! [`SessionMachine`]: crate::SessionMachine
 //! [`Listener`]: botgate_transport::ws::Listener
 //! [`IdentifyQueue`]: crate::IdentifyQueue
 
+mod ahead;
 mod config;
 mod handle;
 mod link;

@@ -4,10 +4,10 @@
 //! Each turn: send everything `poll_transmit` gives, move events into the channel until it is
 //! full, then wait for the first of: a command, room in the channel (only while an event is
 //! held), the machine's timer, or the link (connect due, attempt finished, frame read). While
-//! an event is held the timer and the socket are not polled: a slow consumer stops the reader
+//! an event is held the timer and the socket are not polled (unless an action is pending: then
+//! the driver reads ahead for its response, see `ahead.rs`): a slow consumer stops the reader
 //! and nothing is dropped; commands are still served.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,13 +15,13 @@ use std::time::{Duration, Instant};
 use botgate_transport::ws::Message;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
+use super::ahead::ReadAhead;
 use super::config::DriverConfig;
-use super::handle::{CallReply, Command, LinkState, Shared};
+use super::handle::{Command, LinkState, Shared};
 use super::link::{self, Link, LinkEvent};
 use super::persist::Persister;
 use crate::event::{ConnectFailure, Outgoing, SessionEvent};
 use crate::machine::SessionMachine;
-use crate::onebot::ActionId;
 
 /// Whether the driver dials (`next_connect`) or runs one accepted connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +59,8 @@ pub(crate) struct Task<M, T, W> {
     pub(crate) shared: Arc<Shared>,
     pub(crate) config: DriverConfig,
     commands_open: bool,
-    calls: HashMap<ActionId, CallReply>,
-    held: Option<T>,
+    /// Events waiting for room in the channel, and the calls made through the handle.
+    ahead: ReadAhead<T>,
     terminal: bool,
     persist: Option<Persister>,
 }
@@ -89,8 +89,7 @@ where
             shared,
             config: config.clone(),
             commands_open: true,
-            calls: HashMap::new(),
-            held: None,
+            ahead: ReadAhead::new(config.read_ahead),
             terminal: false,
             persist: config.persist.clone().map(Persister::start),
         }
@@ -112,7 +111,7 @@ where
             if !self.flush_events() {
                 break Exit::ConsumerGone;
             }
-            if self.held.is_none() && link.is_down() {
+            if self.ahead.is_empty() && link.is_down() {
                 if self.terminal {
                     break Exit::Done;
                 }
@@ -138,7 +137,7 @@ where
             if link.is_down()
                 && connect_at.is_none()
                 && deadline.is_none()
-                && self.held.is_none()
+                && self.ahead.is_empty()
                 && !self.commands_open
             {
                 tracing::warn!("session driver: nothing left to wait for (handle dropped while idle); stopping");
@@ -151,13 +150,16 @@ where
                 armed = deadline;
             }
             let connect_at = connect_at.map(tokio::time::Instant::from_std);
-            let blocked = self.held.is_some();
+            let blocked = !self.ahead.is_empty();
+            // The read-ahead rule: a held event stops the reader and the timer, unless an
+            // action waits for its response (which shares the socket with the events).
+            let reading = self.ahead.may_read();
             let wake = tokio::select! {
                 biased;
                 command = self.commands.recv(), if self.commands_open => Wake::Command(command),
                 room = self.events.reserve(), if blocked => match room {
                     Ok(permit) => {
-                        if let Some(item) = self.held.take() {
+                        if let Some(item) = self.ahead.pop_front() {
                             permit.send(item);
                             Shared::count(&self.shared.events_out);
                         }
@@ -166,8 +168,8 @@ where
                     Err(_) => Wake::Room(false),
                 },
                 () = self.events.closed(), if !blocked => Wake::Room(false),
-                () = &mut timer, if armed.is_some() && !blocked => Wake::Timer,
-                event = link.next(connect_at), if !blocked => Wake::Link(event),
+                () = &mut timer, if armed.is_some() && reading => Wake::Timer,
+                event = link.next(connect_at), if reading => Wake::Link(event),
             };
             match wake {
                 Wake::Command(Some(command)) => {
@@ -176,7 +178,8 @@ where
                     }
                 }
                 Wake::Command(None) => self.commands_open = false,
-                Wake::Room(true) => self.shared.set_backpressured(false),
+                // The next turn's flush moves more and updates the status.
+                Wake::Room(true) => {}
                 Wake::Room(false) => break Exit::ConsumerGone,
                 Wake::Timer => {
                     // Fired: re-arm from whatever the machine says next. (The store's
@@ -201,7 +204,7 @@ where
             Command::Run(f) => f(&mut self.machine, now),
             Command::Call(f, reply) => {
                 let id = f(&mut self.machine, now);
-                self.calls.insert(id, reply);
+                self.ahead.register(id, reply);
             }
             Command::Shutdown => return true,
         }
@@ -321,35 +324,44 @@ where
         }
     }
 
-    /// Moves events into the channel until it is full (the event is then held). Results of
-    /// calls made through the handle go to their caller. False when the receiver is gone.
+    /// Moves held events, then the machine's, into the channel until it is full; the rest is
+    /// held, in order. Results of calls made through the handle go to their caller at once,
+    /// whatever is held. False when the receiver is gone.
     fn flush_events(&mut self) -> bool {
-        if self.held.is_some() {
-            return true;
+        while let Some(item) = self.ahead.pop_front() {
+            match self.events.try_send(item) {
+                Ok(()) => Shared::count(&self.shared.events_out),
+                Err(TrySendError::Full(item)) => {
+                    self.ahead.push_front(item);
+                    break;
+                }
+                Err(TrySendError::Closed(_)) => return false,
+            }
         }
         while let Some(event) = self.machine.poll_event() {
-            let event = match event {
-                SessionEvent::ActionResult { id, result } => match self.calls.remove(&id) {
-                    Some(reply) => {
-                        let _ = reply.send(result);
-                        continue;
-                    }
-                    None => SessionEvent::ActionResult { id, result },
-                },
-                other => other,
+            let Some(event) = self.ahead.route(event) else {
+                continue;
             };
             if matches!(event, SessionEvent::Fatal(_) | SessionEvent::Stopped) {
                 self.terminal = true;
             }
-            match self.events.try_send((self.wrap)(event)) {
+            let item = (self.wrap)(event);
+            if !self.ahead.is_empty() {
+                self.ahead.push_back(item);
+                continue;
+            }
+            match self.events.try_send(item) {
                 Ok(()) => Shared::count(&self.shared.events_out),
-                Err(TrySendError::Full(item)) => {
-                    self.held = Some(item);
-                    self.shared.set_backpressured(true);
-                    return true;
-                }
+                Err(TrySendError::Full(item)) => self.ahead.push_back(item),
                 Err(TrySendError::Closed(_)) => return false,
             }
+        }
+        self.ahead.shed_at_cap();
+        if let Some(held) = self.ahead.held_changed() {
+            self.shared.set_backpressured(held);
+        }
+        if let Some(peak) = self.ahead.new_peak() {
+            self.shared.held_peak(peak);
         }
         true
     }
@@ -371,21 +383,13 @@ where
         }
         let mut dropped = 0usize;
         if exit != Exit::ConsumerGone {
-            let pending = self.held.take().into_iter();
-            let mut rest = Vec::new();
             while let Some(event) = self.machine.poll_event() {
-                if let SessionEvent::ActionResult { id, result } = event {
-                    match self.calls.remove(&id) {
-                        Some(reply) => {
-                            let _ = reply.send(result);
-                        }
-                        None => rest.push((self.wrap)(SessionEvent::ActionResult { id, result })),
-                    }
-                    continue;
+                if let Some(event) = self.ahead.route(event) {
+                    let item = (self.wrap)(event);
+                    self.ahead.push_back(item);
                 }
-                rest.push((self.wrap)(event));
             }
-            for item in pending.chain(rest) {
+            for item in self.ahead.drain() {
                 match self.events.try_send(item) {
                     Ok(()) => Shared::count(&self.shared.events_out),
                     Err(_) => dropped += 1,
@@ -399,7 +403,7 @@ where
             );
         }
         // Calls still waiting get `DriverError::Stopped` when their reply is dropped.
-        self.calls.clear();
+        self.ahead.clear_calls();
         if let Some(p) = self.persist.take() {
             p.finish(&self.machine).await;
         }

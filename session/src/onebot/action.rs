@@ -43,6 +43,14 @@ pub enum ActionError {
     /// The session stopped (fatal error or `close()`) before the call was sent or answered.
     #[error("session stopped")]
     Stopped,
+    /// The driver held `held` events read ahead of the response (its read-ahead cap,
+    /// `DriverConfig::read_ahead`) and gave up waiting, so that the application can catch up
+    /// on events: the call may have run.
+    #[error("{held} events read ahead of the response without being taken; gave up waiting")]
+    ReadAheadFull {
+        /// Events the driver held when it gave up.
+        held: usize,
+    },
     /// The params could not be encoded.
     #[error("params could not be encoded: {0}")]
     Encode(String),
