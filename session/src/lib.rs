@@ -67,3 +67,14 @@ pub use rng::Rng;
 pub use store::{FileStore, MemoryStore, ResumeState, SessionStore};
 pub use token::Token;
 pub use wire::Properties;
+
+// The driver moves machines into tasks: they must stay `Send` (and their events too). Checked
+// here, where every machine is in view, so that machine.rs names none of them.
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<crate::qq::Session>();
+    assert_send::<crate::bubble::Session>();
+    assert_send::<crate::onebot::Session>();
+    assert_send::<SessionEvent>();
+    assert_send::<Outgoing>();
+};

@@ -50,13 +50,3 @@ pub trait SessionMachine {
         None
     }
 }
-
-// The driver moves machines into tasks: they must stay `Send` (and their events too).
-const _: () = {
-    const fn assert_send<T: Send>() {}
-    assert_send::<crate::qq::Session>();
-    assert_send::<crate::bubble::Session>();
-    assert_send::<crate::onebot::Session>();
-    assert_send::<SessionEvent>();
-    assert_send::<Outgoing>();
-};
