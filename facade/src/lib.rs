@@ -28,6 +28,7 @@ pub use bot::{
     Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, OneBotReverse, QqBot, ReverseBot,
     RunningBot, ShardedBot,
 };
+pub use bot::{BubbleWebhookBot, QqWebhookBot, WebhookBot};
 pub use botgate_codec::Intents;
 pub use botgate_dispatch::bubble::BubbleHandlers;
 pub use botgate_dispatch::onebot::OneBotHandlers;

@@ -27,6 +27,8 @@ pub enum ErrorKind {
     Session,
     /// Binding the reverse-WS listener failed.
     Listen,
+    /// Binding the webhook server failed.
+    Webhook,
     /// The driver task ended unexpectedly.
     Driver,
 }
@@ -65,6 +67,7 @@ impl fmt::Display for Error {
             ErrorKind::Gateway => f.write_str("gateway discovery failed")?,
             ErrorKind::Session => f.write_str("the session stopped")?,
             ErrorKind::Listen => f.write_str("the reverse-WS listener failed")?,
+            ErrorKind::Webhook => f.write_str("the webhook server failed")?,
             ErrorKind::Driver => f.write_str("the session driver ended unexpectedly")?,
         }
         if let Some(source) = &self.source {

@@ -25,6 +25,15 @@ mod sharded;
 
 mod bubble;
 
+mod bubble_webhook;
+mod qq_webhook;
+mod webhook;
+mod webhook_setters;
+
+pub use bubble_webhook::BubbleWebhookBot;
+pub use qq_webhook::QqWebhookBot;
+pub use webhook::WebhookBot;
+
 pub use bubble::BubbleBot;
 pub use error::{Error, ErrorKind};
 pub use glue::Glue;
@@ -62,6 +71,20 @@ impl Bot {
     /// A Bubble bot (the token goes into `Authorization: Bearer` at the upgrade).
     pub fn bubble(token: impl Into<String>) -> BubbleBot {
         BubbleBot::new(token.into())
+    }
+
+    /// A QQ bot in webhook (HTTP callback) mode: QQ POSTs each event to the server this
+    /// binds (see [`QqWebhookBot::bind`]); deliveries are verified with the key of `secret`,
+    /// and replies use the OpenAPI with the access token of `app_id` + `secret`.
+    pub fn qq_webhook(app_id: impl Into<String>, secret: impl Into<String>) -> QqWebhookBot {
+        QqWebhookBot::new(app_id.into(), secret.into())
+    }
+
+    /// A Bubble bot in webhook mode: Bubble POSTs each event to the server this binds;
+    /// `token` is the bot token `ctx.reply` sends with (set the signing secret with
+    /// [`BubbleWebhookBot::webhook_secret`]).
+    pub fn bubble_webhook(token: impl Into<String>) -> BubbleWebhookBot {
+        BubbleWebhookBot::new(token.into())
     }
 
     /// A OneBot v11 bot that connects to an implementation's forward WebSocket (`ws://...`).
