@@ -34,7 +34,18 @@ pub fn render_qq(s: &QqSchema) -> String {
             }],
         })
         .collect::<Vec<_>>();
-    render_platform("qq", "QQ Bot gateway", &["use crate::Intents;"], &rows)
+    let fields = [InfoField {
+        name: "intent",
+        ty: "Intents",
+        doc: "The intent that delivers it; empty for READY / RESUMED.",
+    }];
+    render_platform(
+        "qq",
+        "QQ Bot gateway",
+        &["use crate::Intents;"],
+        &fields,
+        &rows,
+    )
 }
 
 /// `codec/src/generated/bubble.rs`.
@@ -55,17 +66,42 @@ pub fn render_bubble(s: &BubbleSchema) -> String {
             ],
         })
         .collect::<Vec<_>>();
-    render_platform("bubble", "Bubble open-gateway", &[], &rows)
+    let fields = [
+        InfoField {
+            name: "since",
+            ty: "&'static str",
+            doc: "The Bubble event schema that introduced it: `2025-12` (seed) or `2026-03` (rewrite).",
+        },
+        InfoField {
+            name: "subscribable",
+            ty: "bool",
+            doc: "Whether op 30 (Subscribe) may name it.",
+        },
+    ];
+    render_platform("bubble", "Bubble open-gateway", &[], &fields, &rows)
 }
 
-fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> String {
+/// A platform's own column of the event table (`EventInfo`), besides name, payload, handler
+/// and doc.
+struct InfoField {
+    name: &'static str,
+    ty: &'static str,
+    doc: &'static str,
+}
+
+fn render_platform(
+    platform: &str,
+    title: &str,
+    uses: &[&str],
+    fields: &[InfoField],
+    rows: &[Row],
+) -> String {
     let mut o = Out::generated();
     o.module_doc(&format!(
         "The typed {title} event, its decode and its event table, generated from\n\
          `proto/schema/{platform}.toml`. Re-exported by `crate::{platform}`."
     ));
     o.blank();
-    o.line(format!("use crate::{platform}::EventInfo;"));
     for u in uses {
         o.line(*u);
     }
@@ -190,6 +226,13 @@ fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> 
     o.blank();
 
     // Table
+    render_info(
+        &mut o,
+        platform,
+        title,
+        fields,
+        rows.iter().find(|r| r.wire.ends_with("MESSAGE_CREATE")),
+    );
     o.doc(
         0,
         &format!("Every {title} event type of the schema, in schema order."),
@@ -208,6 +251,76 @@ fn render_platform(platform: &str, title: &str, uses: &[&str], rows: &[Row]) -> 
     }
     o.line("];");
     o.finish()
+}
+
+/// The `EventInfo` struct: one row of `EVENTS`.
+fn render_info(
+    o: &mut Out,
+    platform: &str,
+    title: &str,
+    fields: &[InfoField],
+    example: Option<&Row>,
+) {
+    let eg = |text: String| example.map_or(String::new(), |_| format!(": `{text}`"));
+    o.doc(
+        0,
+        &format!("One {title} event type as the schema describes it: a row of [`EVENTS`]."),
+    );
+    o.line("#[derive(Debug, Clone, Copy, PartialEq, Eq)]");
+    o.line("#[non_exhaustive]");
+    o.line("pub struct EventInfo {");
+    o.doc(
+        4,
+        &format!(
+            "The wire name (`t`){}.",
+            eg(example.map(|r| r.wire.clone()).unwrap_or_default())
+        ),
+    );
+    o.line("    pub name: &'static str,");
+    o.doc(
+        4,
+        &format!(
+            "The payload type's name in `botgate_proto::{platform}`{}.",
+            eg(example.map(|r| r.payload.clone()).unwrap_or_default())
+        ),
+    );
+    o.line("    pub payload: &'static str,");
+    o.doc(
+        4,
+        &format!(
+            "The dispatch handler name{}.",
+            example.map_or(" (method `on_<handler>`)".to_owned(), |r| format!(
+                ": `{}` (method `on_{}`)",
+                r.handler, r.handler
+            ))
+        ),
+    );
+    o.line("    pub handler: &'static str,");
+    for f in fields {
+        o.doc(4, f.doc);
+        o.line(format!("    pub {}: {},", f.name, f.ty));
+    }
+    o.doc(4, "One line saying what the event is.");
+    o.line("    pub doc: &'static str,");
+    o.line("}");
+    o.blank();
+    o.line("impl EventInfo {");
+    o.doc(4, "The event type this row describes.");
+    o.line("    #[must_use]");
+    o.line("    pub fn event_type(&self) -> EventType {");
+    o.line("        EventType::from(self.name)");
+    o.line("    }");
+    o.blank();
+    o.doc(
+        4,
+        "The row of a known event type; `None` for [`EventType::Unknown`].",
+    );
+    o.line("    #[must_use]");
+    o.line("    pub fn of(t: &EventType) -> Option<&'static EventInfo> {");
+    o.line("        EVENTS.iter().find(|info| info.name == t.as_str())");
+    o.line("    }");
+    o.line("}");
+    o.blank();
 }
 
 /// `codec/src/generated/intents.rs`.

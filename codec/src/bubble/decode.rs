@@ -2,49 +2,17 @@
 //!
 //! [`decode_event`] turns the `t` and the raw `d` of an op 0 frame into an [`Event`]: one variant
 //! per event type of `proto/schema/bubble.toml`, holding its `botgate_proto::bubble` payload.
-//! The enum, the decode table and [`EVENTS`] are generated (`codec/src/generated/bubble.rs`); an
-//! event type botgate does not know still decodes, as [`Event::Unknown`] with its JSON.
+//! The enum, the decode table and [`EVENTS`] (rows of [`EventInfo`]) are generated
+//! (`codec/src/generated/bubble.rs`); an event type botgate does not know still decodes, as
+//! [`Event::Unknown`] with its JSON.
 
-use botgate_proto::bubble::EventType;
-
-pub use crate::generated::bubble::{decode_event, Event, EVENTS};
-
-/// One Bubble event type as the schema describes it: a row of [`EVENTS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventInfo {
-    /// The wire name (`t`): `MESSAGE_CREATE`.
-    pub name: &'static str,
-    /// The payload type's name in `botgate_proto::bubble`: `Message`.
-    pub payload: &'static str,
-    /// The dispatch handler name: `message_create` (method `on_message_create`).
-    pub handler: &'static str,
-    /// The Bubble event schema that introduced it: `2025-12` (seed) or `2026-03` (rewrite).
-    pub since: &'static str,
-    /// Whether op 30 (Subscribe) may name it.
-    pub subscribable: bool,
-    /// One line saying what the event is.
-    pub doc: &'static str,
-}
-
-impl EventInfo {
-    /// The event type this row describes.
-    #[must_use]
-    pub fn event_type(&self) -> EventType {
-        EventType::from(self.name)
-    }
-
-    /// The row of a known event type; `None` for [`EventType::Unknown`].
-    #[must_use]
-    pub fn of(t: &EventType) -> Option<&'static EventInfo> {
-        EVENTS.iter().find(|info| info.name == t.as_str())
-    }
-}
+pub use crate::generated::bubble::{decode_event, Event, EventInfo, EVENTS};
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ErrorKind;
+    use botgate_proto::bubble::EventType;
 
     #[test]
     fn every_known_type_has_one_row_in_schema_order() {

@@ -2,7 +2,6 @@
 //! The typed Bubble open-gateway event, its decode and its event table, generated from
 //! `proto/schema/bubble.toml`. Re-exported by `crate::bubble`.
 
-use crate::bubble::EventInfo;
 use crate::Error;
 use botgate_proto::bubble::EventType;
 
@@ -344,6 +343,38 @@ impl serde::Serialize for Event {
             Event::GroupMemberRemove(payload) => payload.serialize(serializer),
             Event::Unknown { data, .. } => data.serialize(serializer),
         }
+    }
+}
+
+/// One Bubble open-gateway event type as the schema describes it: a row of [`EVENTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventInfo {
+    /// The wire name (`t`): `MESSAGE_CREATE`.
+    pub name: &'static str,
+    /// The payload type's name in `botgate_proto::bubble`: `Message`.
+    pub payload: &'static str,
+    /// The dispatch handler name: `message_create` (method `on_message_create`).
+    pub handler: &'static str,
+    /// The Bubble event schema that introduced it: `2025-12` (seed) or `2026-03` (rewrite).
+    pub since: &'static str,
+    /// Whether op 30 (Subscribe) may name it.
+    pub subscribable: bool,
+    /// One line saying what the event is.
+    pub doc: &'static str,
+}
+
+impl EventInfo {
+    /// The event type this row describes.
+    #[must_use]
+    pub fn event_type(&self) -> EventType {
+        EventType::from(self.name)
+    }
+
+    /// The row of a known event type; `None` for [`EventType::Unknown`].
+    #[must_use]
+    pub fn of(t: &EventType) -> Option<&'static EventInfo> {
+        EVENTS.iter().find(|info| info.name == t.as_str())
     }
 }
 

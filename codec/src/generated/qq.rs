@@ -2,7 +2,6 @@
 //! The typed QQ Bot gateway event, its decode and its event table, generated from
 //! `proto/schema/qq.toml`. Re-exported by `crate::qq`.
 
-use crate::qq::EventInfo;
 use crate::Error;
 use crate::Intents;
 use botgate_proto::qq::EventType;
@@ -403,6 +402,36 @@ impl serde::Serialize for Event {
             Event::PublicMessageDelete(payload) => payload.serialize(serializer),
             Event::Unknown { data, .. } => data.serialize(serializer),
         }
+    }
+}
+
+/// One QQ Bot gateway event type as the schema describes it: a row of [`EVENTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventInfo {
+    /// The wire name (`t`): `MESSAGE_CREATE`.
+    pub name: &'static str,
+    /// The payload type's name in `botgate_proto::qq`: `Message`.
+    pub payload: &'static str,
+    /// The dispatch handler name: `message_create` (method `on_message_create`).
+    pub handler: &'static str,
+    /// The intent that delivers it; empty for READY / RESUMED.
+    pub intent: Intents,
+    /// One line saying what the event is.
+    pub doc: &'static str,
+}
+
+impl EventInfo {
+    /// The event type this row describes.
+    #[must_use]
+    pub fn event_type(&self) -> EventType {
+        EventType::from(self.name)
+    }
+
+    /// The row of a known event type; `None` for [`EventType::Unknown`].
+    #[must_use]
+    pub fn of(t: &EventType) -> Option<&'static EventInfo> {
+        EVENTS.iter().find(|info| info.name == t.as_str())
     }
 }
 

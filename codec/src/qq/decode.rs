@@ -2,8 +2,9 @@
 //!
 //! [`decode_event`] turns the `t` and the raw `d` of an op 0 frame into an [`Event`]: one variant
 //! per event type of `proto/schema/qq.toml`, holding its `botgate_proto::qq` payload. The enum,
-//! the decode table and [`EVENTS`] are generated (`codec/src/generated/qq.rs`); an event type
-//! botgate does not know still decodes, as [`Event::Unknown`] with its JSON.
+//! the decode table and [`EVENTS`] (rows of [`EventInfo`]) are generated
+//! (`codec/src/generated/qq.rs`); an event type botgate does not know still decodes, as
+//! [`Event::Unknown`] with its JSON.
 //!
 //! ```
 //! use botgate_codec::qq::{decode_event, Event};
@@ -18,45 +19,13 @@
 //! # Ok::<(), botgate_codec::Error>(())
 //! ```
 
-use crate::Intents;
-use botgate_proto::qq::EventType;
-
-pub use crate::generated::qq::{decode_event, Event, EVENTS};
-
-/// One QQ event type as the schema describes it: a row of [`EVENTS`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EventInfo {
-    /// The wire name (`t`): `AT_MESSAGE_CREATE`.
-    pub name: &'static str,
-    /// The payload type's name in `botgate_proto::qq`: `Message`.
-    pub payload: &'static str,
-    /// The dispatch handler name: `at_message_create` (method `on_at_message_create`).
-    pub handler: &'static str,
-    /// The intent that delivers it; empty for READY / RESUMED.
-    pub intent: Intents,
-    /// One line saying what the event is.
-    pub doc: &'static str,
-}
-
-impl EventInfo {
-    /// The event type this row describes.
-    #[must_use]
-    pub fn event_type(&self) -> EventType {
-        EventType::from(self.name)
-    }
-
-    /// The row of a known event type; `None` for [`EventType::Unknown`].
-    #[must_use]
-    pub fn of(t: &EventType) -> Option<&'static EventInfo> {
-        EVENTS.iter().find(|info| info.name == t.as_str())
-    }
-}
+pub use crate::generated::qq::{decode_event, Event, EventInfo, EVENTS};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
+    use crate::{ErrorKind, Intents};
+    use botgate_proto::qq::EventType;
 
     #[test]
     fn every_known_type_has_one_row_in_schema_order() {
