@@ -38,6 +38,7 @@
 
 #![deny(missing_docs)]
 
+mod action;
 mod completion;
 mod context;
 mod dedupe;
@@ -54,8 +55,9 @@ mod stats;
 mod unified;
 mod unified_platforms;
 
+pub use action::{Action, ActionError, ActionErrorKind, ActionSink};
 pub use completion::Completion;
-pub use context::{Action, ActionError, ActionErrorKind, ActionSink, BotInfo, Context};
+pub use context::{BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
 pub use error::{BotError, BotErrorKind, HandlerError};
 pub use filter::{Conversation, Filter, Scene};
