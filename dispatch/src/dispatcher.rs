@@ -23,16 +23,16 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use botgate_codec::unify::UnifyContext;
 use botgate_proto::unified::Permissions;
+use botgate_session::DedupeWindow;
 use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
 use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
-use crate::dedupe::DedupeWindow;
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{AnyUnified, Handlers, RawFn, TypedFn, UnifiedFn};
 use crate::lanes::{Job, LaneKey, Lanes};
-use crate::platform::{EventMeta, Platform};
+use crate::platform::{DedupeKey, EventMeta, Platform};
 use crate::seq::SeqTracker;
 use crate::stats::{bump, Counters, DispatchStats};
 
@@ -54,7 +54,7 @@ impl Default for DispatchConfig {
         Self {
             max_in_flight: 64,
             max_pending: 1024,
-            dedupe_window: 4096,
+            dedupe_window: botgate_session::DEFAULT_DEDUPE_WINDOW,
         }
     }
 }
@@ -107,9 +107,9 @@ struct Shared<P: Platform> {
     permissions: RwLock<Arc<Permissions>>,
     pending: Arc<Semaphore>,
     lanes: Arc<Lanes>,
-    dedupe: Mutex<DedupeWindow>,
+    dedupe: Mutex<DedupeWindow<DedupeKey>>,
     /// Unified events already delivered under another event type (`Unify::same_event_key`).
-    unified_seen: Mutex<DedupeWindow>,
+    unified_seen: Mutex<DedupeWindow<DedupeKey>>,
     seqs: Mutex<SeqTracker>,
     counters: Counters,
 }

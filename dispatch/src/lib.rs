@@ -41,7 +41,6 @@
 mod action;
 mod completion;
 mod context;
-mod dedupe;
 mod dispatcher;
 mod error;
 mod filter;

@@ -154,3 +154,15 @@ pub trait Platform: Send + Sync + 'static {
     /// Envelope facts (event id, sequence) for the handler's context.
     fn meta(input: &Self::Input, route: &str) -> EventMeta;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedupe_key_parts_are_length_prefixed() {
+        let a = DedupeKey::from_parts([b"ab".as_slice(), b"c".as_slice()]);
+        let b = DedupeKey::from_parts([b"a".as_slice(), b"bc".as_slice()]);
+        assert_ne!(a, b);
+    }
+}

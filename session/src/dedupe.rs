@@ -1,5 +1,6 @@
 //! A bounded window of recently seen keys: absorbs replays after a resume (and webhook retries)
-//! without growing forever.
+//! without growing forever. The one window of the workspace: Bubble's session dedupes with it,
+//! and the dispatcher (`botgate-dispatch`) dedupes deliveries and unified events with it.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::Hash;
@@ -8,6 +9,9 @@ use std::hash::Hash;
 pub const DEFAULT_DEDUPE_WINDOW: usize = 4096;
 
 /// Remembers the last `capacity` keys; the oldest is forgotten first.
+///
+/// A capacity of 0 remembers nothing: every key is new, so dedupe is off. (A window of one
+/// key would still drop a key repeated back to back, which is not what "no window" means.)
 #[derive(Debug, Clone)]
 pub struct DedupeWindow<K> {
     capacity: usize,
@@ -16,9 +20,8 @@ pub struct DedupeWindow<K> {
 }
 
 impl<K: Hash + Eq + Clone> DedupeWindow<K> {
-    /// A window holding at most `capacity` keys (at least 1).
+    /// A window holding at most `capacity` keys; 0 turns dedupe off.
     pub fn new(capacity: usize) -> Self {
-        let capacity = capacity.max(1);
         Self {
             capacity,
             order: VecDeque::new(),
@@ -28,6 +31,9 @@ impl<K: Hash + Eq + Clone> DedupeWindow<K> {
 
     /// Records `key`; `true` if it was not in the window (first delivery), `false` for a repeat.
     pub fn insert(&mut self, key: K) -> bool {
+        if self.capacity == 0 {
+            return true;
+        }
         if self.seen.contains(&key) {
             return false;
         }
@@ -67,5 +73,13 @@ mod tests {
         assert_eq!(w.len(), 3);
         assert!(w.insert(1));
         assert!(!w.insert(4));
+    }
+
+    #[test]
+    fn zero_capacity_remembers_nothing() {
+        let mut w = DedupeWindow::new(0);
+        assert!(w.insert("a"));
+        assert!(w.insert("a"));
+        assert!(w.is_empty());
     }
 }

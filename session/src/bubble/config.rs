@@ -50,7 +50,7 @@ pub struct Config {
     pub takeover_is_fatal: bool,
     /// Unknown 4xxx closes in a row, without reaching ready, before giving up.
     pub max_unknown_closes: u32,
-    /// Dispatch dedupe window, in keys.
+    /// Dispatch dedupe window, in keys (0 turns dedupe off).
     pub dedupe_window: usize,
     /// Seed for jitter; `None` draws one from the environment.
     pub seed: Option<u64>,
