@@ -6,6 +6,7 @@ mod demo;
 mod intents;
 mod listen;
 mod sim;
+mod sim_webhook;
 mod stop;
 
 use std::path::PathBuf;

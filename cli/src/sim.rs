@@ -10,6 +10,7 @@ use std::time::Duration;
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use serde_json::json;
 
+use crate::sim_webhook::{self, WebhookPlan};
 use crate::stop::Stop;
 use crate::Platform;
 
@@ -37,6 +38,20 @@ pub struct SimArgs {
     /// OneBot: also connect as a reverse-WS client (like Waylay) to this URL.
     #[arg(long)]
     pub reverse: Option<String>,
+    /// QQ / Bubble: deliver the script's events (default: one `/ping`) by webhook to this
+    /// callback URL, signed (QQ: validated with op 13 first), instead of over the gateway.
+    #[arg(long)]
+    pub webhook_target: Option<String>,
+    /// Bubble: sign webhook deliveries with this secret (default: unsigned).
+    #[arg(long, requires = "webhook_target")]
+    pub webhook_secret: Option<String>,
+    /// Trust this PEM root certificate for an https:// --webhook-target.
+    #[arg(long, requires = "webhook_target")]
+    pub webhook_ca: Option<PathBuf>,
+    /// After the events, replay the last one byte for byte, then post one delivery of each
+    /// fault: wrong signature, unsigned, stale timestamp (QQ), oversized body (2 MiB).
+    #[arg(long, requires = "webhook_target")]
+    pub webhook_faults: bool,
 }
 
 /// Runs the sim until Ctrl-C or SIGTERM.
@@ -79,11 +94,22 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "client_secret": c.client_secret,
                 "access_token": c.access_token,
             }));
-            if let Some(script) = &script {
-                sim.load_script(script)?;
-            }
-            stop.wait().await;
-            json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len()})
+            let qq = (c.app_id.clone(), c.client_secret.clone());
+            let webhooks = match webhook_plan(&args, Some(qq)) {
+                Some(plan) => {
+                    sim_webhook::post_until_stop(Platform::Qq, &plan, script.as_deref(), &mut stop)
+                        .await?
+                }
+                None => {
+                    if let Some(script) = &script {
+                        sim.load_script(script)?;
+                    }
+                    stop.wait().await;
+                    0
+                }
+            };
+            json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len(),
+                   "webhooks": webhooks})
         }
         Platform::Bubble => {
             let mut config = BubbleConfig {
@@ -104,11 +130,21 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "token": sim.config().token,
                 "extended": args.extended,
             }));
-            if let Some(script) = &script {
-                sim.load_script(script)?;
-            }
-            stop.wait().await;
-            json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len()})
+            let webhooks = match webhook_plan(&args, None) {
+                Some(plan) => {
+                    let script = script.as_deref();
+                    sim_webhook::post_until_stop(Platform::Bubble, &plan, script, &mut stop).await?
+                }
+                None => {
+                    if let Some(script) = &script {
+                        sim.load_script(script)?;
+                    }
+                    stop.wait().await;
+                    0
+                }
+            };
+            json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len(),
+                   "webhooks": webhooks})
         }
         Platform::Onebot => {
             let config = OneBotConfig {
@@ -136,6 +172,17 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     println!("{}", json!({ "stopped": summary }));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The webhook settings, when --webhook-target is given.
+fn webhook_plan(args: &SimArgs, qq: Option<(String, String)>) -> Option<WebhookPlan> {
+    Some(WebhookPlan {
+        target: args.webhook_target.clone()?,
+        qq,
+        bubble_secret: args.webhook_secret.clone(),
+        ca: args.webhook_ca.clone(),
+        faults: args.webhook_faults,
+    })
 }
 
 fn announce(info: serde_json::Value) {
