@@ -152,8 +152,10 @@ fn text_str() -> impl Strategy<Value = String> {
     prop::string::string_regex(r"([a-z =,\[\]&;#:中]|&amp;|&#91;|&#44;|\[CQ:){0,12}").unwrap()
 }
 
+/// An optional string field: `Some("")` is not generated, since `""` reads as absent
+/// (decision 0014).
 fn opt(s: impl Strategy<Value = String>) -> impl Strategy<Value = Option<String>> {
-    prop::option::of(s)
+    prop::option::of(s).prop_map(|o| o.filter(|s| !s.is_empty()))
 }
 
 fn leaf_segment() -> impl Strategy<Value = Segment> {

@@ -64,13 +64,18 @@ fn line_01_group_message_with_full_sender() {
     assert_eq!(s.card.as_deref(), Some("群名片"));
     assert_eq!(s.sex, Some(Sex::Undisclosed));
     assert_eq!(s.age, Some(0));
-    assert_eq!(s.area.as_deref(), Some(""));
+    // `""` is absent (decision 0014).
+    assert_eq!(s.area, None);
     assert_eq!(s.level.as_deref(), Some("0"));
     assert_eq!(s.role, Some(Role::Member));
-    assert_eq!(s.title.as_deref(), Some(""));
-    // Serialised back: the same object, minus the `anonymous: null` it does not repeat.
+    assert_eq!(s.title, None);
+    // Serialised back: the same object, minus the absent values it does not repeat
+    // (`anonymous: null`, the sender's `area: ""` and `title: ""`).
     let mut original: Value = serde_json::from_str(lines()[0]).unwrap();
     original.as_object_mut().unwrap().remove("anonymous");
+    let sender = original["sender"].as_object_mut().unwrap();
+    sender.remove("area");
+    sender.remove("title");
     assert_eq!(serde_json::to_value(&e).unwrap(), original);
 }
 

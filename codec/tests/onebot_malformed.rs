@@ -83,9 +83,10 @@ fn fields_of_the_wrong_type_name_their_path() {
         payload_path(group_with(r#""message":12"#).as_bytes()),
         "message"
     );
+    // A segment without a `type` is kept (decision 0014); one whose `type` is an object is not.
     assert_eq!(
-        payload_path(group_with(r#""message":[{"data":{}}]"#).as_bytes()),
-        "message[0]"
+        payload_path(group_with(r#""message":[{"type":{},"data":{}}]"#).as_bytes()),
+        "message[0].type"
     );
     assert_eq!(
         payload_path(group_with(r#""message":[],"sender":"x""#).as_bytes()),

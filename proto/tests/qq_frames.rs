@@ -175,7 +175,7 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
             assert_eq!(m.content, "你好");
             assert!(m.is_direct());
             assert_eq!(m.author.id, ME);
-            assert_eq!(m.author.avatar.as_deref(), Some(""));
+            assert_eq!(m.author.avatar, None, "\"\" is absent (decision 0014)");
             assert_eq!(m.seq_in_channel_u64(), Some(3));
             "DIRECT_MESSAGE_CREATE"
         }
@@ -202,7 +202,7 @@ fn check_dispatch(t: &str, d: Decoded) -> &'static str {
         }
         ("GUILD_MEMBER_ADD", Decoded::Member(m)) => {
             assert_eq!(m.guild_id.as_deref(), Some(GUILD));
-            assert_eq!(m.nick.as_deref(), Some(""));
+            assert_eq!(m.nick, None, "\"\" is absent (decision 0014)");
             assert_eq!(m.op_user_id.as_deref(), Some(ME));
             assert_eq!(m.roles, ["1"]);
             assert_eq!(m.joined_at.as_deref(), Some("2022-06-01T10:02:00+08:00"));

@@ -92,7 +92,7 @@ impl<'de> Deserialize<'de> for Author {
     }
 }
 
-/// Never fails: an author object, name or id; anything else (or `null`) is `None`.
+/// Never fails: an author object, name or id; anything else (or `null`, `""`) is `None`.
 pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Author>, D::Error> {
     struct V;
     impl<'de> Visitor<'de> for V {
@@ -105,10 +105,10 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
                 .map(|u| Some(Author::User(u)))
         }
         fn visit_str<E: sde::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(Author::Name(v.to_owned())))
+            Ok((!v.is_empty()).then(|| Author::Name(v.to_owned())))
         }
         fn visit_string<E: sde::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Some(Author::Name(v)))
+            Ok((!v.is_empty()).then_some(Author::Name(v)))
         }
         fn visit_i64<E: sde::Error>(self, v: i64) -> Result<Self::Value, E> {
             Ok(Some(Author::Id(v)))

@@ -2,7 +2,7 @@
 //! string (all three occur on the wire, depending on `message_format` and the implementation).
 
 use super::cq;
-use super::segment::{Segment, SegmentVisitor};
+use super::segment::{Segment, SegmentOrAbsent, SegmentVisitor};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -149,8 +149,9 @@ impl<'de> Visitor<'de> for MessageVisitor {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Message, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(seg) = seq.next_element::<Segment>()? {
-            out.push(seg);
+        // An absent element (`null`, `""`) is dropped (decision 0014).
+        while let Some(seg) = seq.next_element_seed(SegmentOrAbsent)? {
+            out.extend(seg);
         }
         Ok(Message(out))
     }
@@ -202,6 +203,15 @@ mod tests {
         m.normalize();
         assert_eq!(m.0, vec![Segment::text("ab"), Segment::face(1)]);
         assert_eq!(m.plain_text(), "ab");
+    }
+
+    #[test]
+    fn absent_elements_are_dropped() {
+        let m: Message =
+            serde_json::from_str(r#"[null,"",{"type":"text","data":{"text":"a"}},null]"#).unwrap();
+        assert_eq!(m.0, vec![Segment::text("a")]);
+        let m: Message = serde_json::from_str(r#""""#).unwrap();
+        assert!(m.is_empty());
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub struct Sender {
     )]
     pub card: Option<String>,
     /// `male`, `female` or `unknown`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
     #[serde(
@@ -43,7 +43,7 @@ pub struct Sender {
     )]
     pub level: Option<String>,
     /// `owner`, `admin` or `member`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Special group title.
     #[serde(
@@ -125,6 +125,7 @@ pub struct PrivateMessage {
     #[serde(deserialize_with = "de::i32")]
     pub font: i32,
     /// The sender.
+    #[serde(deserialize_with = "de::or_default")]
     pub sender: Sender,
     /// Message sequence (NapCat).
     #[serde(
@@ -174,7 +175,7 @@ pub struct GroupMessage {
     #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The anonymous sender, if anonymous (`null` otherwise).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub anonymous: Option<Anonymous>,
     /// The message.
     pub message: Message,
@@ -185,6 +186,7 @@ pub struct GroupMessage {
     #[serde(deserialize_with = "de::i32")]
     pub font: i32,
     /// The sender.
+    #[serde(deserialize_with = "de::or_default")]
     pub sender: Sender,
     /// Message sequence (NapCat).
     #[serde(

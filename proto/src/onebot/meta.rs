@@ -62,6 +62,7 @@ pub struct HeartbeatMeta {
     #[serde(deserialize_with = "de::string")]
     pub meta_event_type: String,
     /// The implementation's status.
+    #[serde(deserialize_with = "de::or_default")]
     pub status: HeartbeatStatus,
     /// Milliseconds to the next heartbeat (Waylay 30000, the standard's default 15000).
     #[serde(deserialize_with = "de::i64")]

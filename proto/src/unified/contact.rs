@@ -52,7 +52,7 @@ pub struct Contact {
     pub peer: String,
     /// The channel id in a guild, the group id of a temp chat, the guild id of a QQ guild DM;
     /// `null` otherwise.
-    #[serde(default, deserialize_with = "crate::de::opt_string")]
+    #[serde(default, deserialize_with = "crate::de::opt_string_keep_empty")]
     pub sub_peer: Option<String>,
 }
 
@@ -124,15 +124,15 @@ pub struct Sender {
     #[serde(deserialize_with = "crate::de::string")]
     pub uid: String,
     /// A numeric account distinct from `uid`, where a platform has one; `null` otherwise.
-    #[serde(deserialize_with = "crate::de::opt_string")]
+    #[serde(deserialize_with = "crate::de::opt_string_keep_empty")]
     pub uin: Option<String>,
     /// Nickname; may be absent.
-    #[serde(deserialize_with = "crate::de::opt_string")]
+    #[serde(deserialize_with = "crate::de::opt_string_keep_empty")]
     pub nick: Option<String>,
     /// Group card (the name shown in the group), where the platform sends one (botgate
     /// addition).
     #[serde(
-        deserialize_with = "crate::de::opt_string",
+        deserialize_with = "crate::de::opt_string_keep_empty",
         skip_serializing_if = "Option::is_none"
     )]
     pub card: Option<String>,

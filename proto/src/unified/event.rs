@@ -24,7 +24,7 @@ pub struct Event {
     /// The group, only in the `group` and `stranger_from_group` scenes.
     #[serde(
         default,
-        deserialize_with = "crate::de::opt_string",
+        deserialize_with = "crate::de::opt_string_keep_empty",
         skip_serializing_if = "Option::is_none"
     )]
     pub group_id: Option<String>,
@@ -41,7 +41,7 @@ pub struct Event {
     /// The message id (messages; the affected message of some notices is in `content`).
     #[serde(
         default,
-        deserialize_with = "crate::de::opt_string",
+        deserialize_with = "crate::de::opt_string_keep_empty",
         skip_serializing_if = "Option::is_none"
     )]
     pub message_id: Option<String>,

@@ -46,7 +46,7 @@ pub struct StrangerInfo {
     #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Sex.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
     #[serde(
@@ -174,7 +174,7 @@ pub struct GroupMemberInfo {
     #[serde(deserialize_with = "de::string")]
     pub card: String,
     /// Sex.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
     #[serde(
@@ -207,7 +207,7 @@ pub struct GroupMemberInfo {
     )]
     pub level: Option<String>,
     /// `owner`, `admin` or `member`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Has a bad record.
     #[serde(

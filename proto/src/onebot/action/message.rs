@@ -130,6 +130,7 @@ pub struct MsgInfo {
     )]
     pub group_id: Option<i64>,
     /// The sender.
+    #[serde(deserialize_with = "de::or_default")]
     pub sender: Sender,
     /// The message.
     pub message: Message,
@@ -170,6 +171,7 @@ pub struct ForwardedMessage {
     )]
     pub message_type: Option<String>,
     /// The sender.
+    #[serde(deserialize_with = "de::or_default")]
     pub sender: Sender,
     /// The message (go-cqhttp).
     pub content: Message,

@@ -203,6 +203,7 @@ pub struct OfflineFileNotice {
     #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The file.
+    #[serde(deserialize_with = "de::or_default")]
     pub file: OfflineFile,
 }
 
@@ -238,6 +239,7 @@ pub struct ClientStatusNotice {
     #[serde(deserialize_with = "de::string")]
     pub notice_type: String,
     /// The client.
+    #[serde(deserialize_with = "de::or_default")]
     pub client: Device,
     /// Whether it is now online.
     #[serde(deserialize_with = "de::bool")]

@@ -58,6 +58,7 @@ pub struct GroupUploadNotice {
     #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The file.
+    #[serde(deserialize_with = "de::or_default")]
     pub file: GroupFile,
 }
 

@@ -403,7 +403,7 @@ pub struct Node {
     )]
     pub nickname: Option<String>,
     /// The content of a custom node.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
     pub content: Option<Message>,
 }
 

@@ -9,7 +9,7 @@ mod data;
 
 pub use data::*;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -283,8 +283,18 @@ impl<'de> Deserialize<'de> for Segment {
     }
 }
 
-/// Reads `{"type": .., "data": ..}` in any key order; other keys are ignored.
+/// Reads `{"type": .., "data": ..}` in any key order; other keys are ignored. An absent `type`
+/// (missing, `null`, `""`) keeps the segment as [`Segment::Unknown`] with an empty kind, and an
+/// absent `data` is empty (decision 0014).
 pub(crate) struct SegmentVisitor;
+
+/// A segment's `type`, by the string rule.
+#[derive(Deserialize)]
+struct TypeField(#[serde(deserialize_with = "crate::de::opt_string")] Option<String>);
+
+/// A segment's `data`: an object, or absent.
+#[derive(Deserialize)]
+struct DataField(#[serde(deserialize_with = "crate::de::opt")] Option<Map<String, Value>>);
 
 impl<'de> Visitor<'de> for SegmentVisitor {
     type Value = Segment;
@@ -294,32 +304,74 @@ impl<'de> Visitor<'de> for SegmentVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Segment, A::Error> {
-        let mut kind: Option<String> = None;
-        let mut data: Option<Map<String, Value>> = None;
+        let mut kind: Option<Option<String>> = None;
+        let mut data: Option<Option<Map<String, Value>>> = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "type" => {
                     if kind.is_some() {
                         return Err(de::Error::duplicate_field("type"));
                     }
-                    kind = Some(map.next_value::<String>()?);
+                    kind = Some(map.next_value::<TypeField>()?.0);
                 }
                 "data" => {
                     if data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
                     }
-                    data = Some(
-                        map.next_value::<Option<Map<String, Value>>>()?
-                            .unwrap_or_default(),
-                    );
+                    data = Some(map.next_value::<DataField>()?.0);
                 }
                 _ => {
                     map.next_value::<de::IgnoredAny>()?;
                 }
             }
         }
-        let kind = kind.ok_or_else(|| de::Error::missing_field("type"))?;
-        Ok(Segment::from_parts(kind, data.unwrap_or_default()))
+        Ok(Segment::from_parts(
+            kind.flatten().unwrap_or_default(),
+            data.flatten().unwrap_or_default(),
+        ))
+    }
+}
+
+/// One element of a segment array: a segment, or `None` for an absent element (`null`, `""`).
+pub(crate) struct SegmentOrAbsent;
+
+impl<'de> DeserializeSeed<'de> for SegmentOrAbsent {
+    type Value = Option<Segment>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SegmentOrAbsent {
+    type Value = Option<Segment>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a segment object {\"type\", \"data\"} or null")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        SegmentVisitor.visit_map(map).map(Some)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            Err(de::Error::invalid_type(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
@@ -370,8 +422,23 @@ mod tests {
     }
 
     #[test]
-    fn segment_without_type_is_an_error() {
-        assert!(serde_json::from_str::<Segment>(r#"{"data":{}}"#).is_err());
+    fn segment_without_type_is_kept_with_an_empty_kind() {
+        for json in [
+            r#"{"data":{"a":1}}"#,
+            r#"{"type":null,"data":{"a":1}}"#,
+            r#"{"type":"","data":{"a":1}}"#,
+        ] {
+            let s: Segment = serde_json::from_str(json).unwrap();
+            assert!(s.is_unknown(), "{json}");
+            assert_eq!((s.kind(), s.data()["a"].as_i64()), ("", Some(1)), "{json}");
+        }
+        let s: Segment = serde_json::from_str(r#"{"type":"face","data":""}"#).unwrap();
+        assert_eq!(s, Segment::Face(Face::default()));
+    }
+
+    #[test]
+    fn segment_of_the_wrong_shape_is_an_error() {
         assert!(serde_json::from_str::<Segment>(r#"{"type":"text","data":[1]}"#).is_err());
+        assert!(serde_json::from_str::<Segment>(r#"{"type":{},"data":{}}"#).is_err());
     }
 }

@@ -1,0 +1,33 @@
+//! Lenient field deserializers shared by every platform's payload types.
+//!
+//! Real producers are sloppy: they send numbers as strings, strings as numbers, `null` or `""`
+//! where an object or a number is expected, and ids wider than 32 bits. One rule says how every
+//! field reads (decision 0014):
+//!
+//! - scalar fields (strings, integers, floats, bools): missing, `null` and `""` are absent;
+//!   numbers and numeric strings are interchangeable; a bool is `true` / `false`, 0 / 1 or
+//!   their strings (the full rule is in `scalar.rs`).
+//! - nested objects, lists and enums: absent (`null`, `""`) is `None`, the default or an empty
+//!   list, and absent list elements are dropped.
+//!
+//! Each helper comes strict (a present value of the wrong shape is an error: OneBot) or lossy
+//! (`lossy_*`, [`object`], [`objects`]: the wrong shape is absent too, so one sloppy field
+//! never loses the event: QQ and Bubble). Use them as `#[serde(default, deserialize_with =
+//! "...")]` so that a missing field is the default as well.
+
+mod enums;
+mod scalar;
+mod shape;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use enums::{int_enum, str_enum};
+pub use scalar::{
+    bool, f64, i32, i64, lossy_bool, lossy_f64, lossy_i32, lossy_i64, lossy_opt_bool,
+    lossy_opt_f64, lossy_opt_i32, lossy_opt_i64, lossy_opt_string, lossy_opt_u32, lossy_opt_u64,
+    lossy_string, lossy_u32, lossy_u64, opt_bool, opt_f64, opt_f64_finite, opt_i32, opt_i64,
+    opt_string, opt_string_keep_empty, opt_u32, opt_u64, string, u32, u64,
+};
+pub use shape::{
+    lossy, lossy_vec_i64, lossy_vec_string, object, objects, opt, opt_object, or_default, vec,
+};
