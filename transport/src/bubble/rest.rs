@@ -11,7 +11,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 
 use super::budget::{Budget, RateBudget};
-use crate::http::{join, HttpClient, NetFailure, RawResponse};
+use crate::http::{classify, join, HttpClient, RawResponse, Refusals};
 use crate::retry::{self, RetryPolicy, Step};
 use crate::{ApiError, Error, ErrorKind, Secret};
 
@@ -172,7 +172,7 @@ impl Rest {
                     .http
                     .execute(method.clone(), url, Some(&inner.authorization), body)
                     .await;
-                let step = classify(&method, endpoint, result, retry_ambiguous);
+                let step = classify::<Bubble, T>(&method, endpoint, result, retry_ambiguous);
                 if let Step::Retry {
                     error,
                     after: Some(after),
@@ -197,63 +197,25 @@ impl Rest {
     }
 }
 
-fn classify<T: DeserializeOwned>(
-    method: &Method,
-    endpoint: &str,
-    result: Result<RawResponse, NetFailure>,
-    retry_ambiguous: bool,
-) -> Step<T> {
-    let response = match result {
-        Ok(r) => r,
-        Err(NetFailure { error, not_sent }) => {
-            return if not_sent || retry_ambiguous {
-                Step::Retry { error, after: None }
-            } else {
-                Step::Fail(error)
-            };
-        }
-    };
-    if (200..300).contains(&response.status) {
-        let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &response.body
-        };
-        return match serde_json::from_slice(body) {
-            Ok(value) => Step::Done(value),
-            Err(e) => Step::Fail(Error::with_source(
-                ErrorKind::Decode {
-                    endpoint: endpoint.to_owned(),
-                },
-                e,
-            )),
-        };
-    }
-    let api = api_error(method, endpoint, &response);
-    let retryable = api.is_retryable();
-    let after = api.retry_after;
-    let error = Error::new(ErrorKind::Api(Box::new(api)));
-    if retryable {
-        Step::Retry { error, after }
-    } else {
-        Step::Fail(error)
-    }
-}
+/// Bubble's refusals: `{error: {code, message, retryAfter}}`.
+struct Bubble;
 
-/// The [`ApiError`] of a non-success answer. `retryAfter` is in seconds (limits.md: `1.5`).
-fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
-    let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
-    let mut api = ApiError::new(method.as_str(), endpoint, response.status);
-    api.code_name = body.error.code;
-    api.message = body.error.message.unwrap_or_else(|| {
-        String::from_utf8_lossy(&response.body[..response.body.len().min(256)]).into_owned()
-    });
-    api.retry_after = body.error.retry_after.and_then(retry::seconds).or_else(|| {
-        response
-            .header("retry-after")
-            .and_then(retry::parse_retry_after)
-    });
-    api
+impl Refusals for Bubble {
+    /// `retryAfter` is in seconds (limits.md: `1.5`), else the `Retry-After` header.
+    fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
+        let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+        let mut api = ApiError::new(method.as_str(), endpoint, response.status);
+        api.code_name = body.error.code;
+        api.message = body.error.message.unwrap_or_else(|| {
+            String::from_utf8_lossy(&response.body[..response.body.len().min(256)]).into_owned()
+        });
+        api.retry_after = body.error.retry_after.and_then(retry::seconds).or_else(|| {
+            response
+                .header("retry-after")
+                .and_then(retry::parse_retry_after)
+        });
+        api
+    }
 }
 
 impl fmt::Debug for Rest {

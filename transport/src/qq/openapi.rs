@@ -15,7 +15,9 @@ use serde::Serialize;
 
 use super::seq::SeqTable;
 use super::{Target, TokenSource};
-use crate::http::{join, Gateway, GatewayBot, GatewayBotWire, HttpClient, NetFailure, RawResponse};
+use crate::http::{
+    classify, join, Gateway, GatewayBot, GatewayBotWire, HttpClient, RawResponse, Refusals,
+};
 use crate::retry::{self, RetryPolicy, Step};
 use crate::{ApiError, Error, ErrorKind};
 
@@ -262,7 +264,7 @@ impl OpenApi {
                     .http
                     .execute(method.clone(), url, Some(&header), body)
                     .await;
-                let step = classify(&method, endpoint, result, retry_ambiguous);
+                let step = classify::<Qq, T>(&method, endpoint, result, retry_ambiguous);
                 if let Step::Fail(e) = &step {
                     if e.status() == Some(401) {
                         inner.tokens.invalidate(&header);
@@ -286,84 +288,44 @@ fn token_step<T>(error: Error) -> Step<T> {
     }
 }
 
-/// Turns one exchange into a [`Step`].
-fn classify<T: DeserializeOwned>(
-    method: &Method,
-    endpoint: &str,
-    result: Result<RawResponse, NetFailure>,
-    retry_ambiguous: bool,
-) -> Step<T> {
-    let response = match result {
-        Ok(r) => r,
-        Err(NetFailure { error, not_sent }) => {
-            return if not_sent || retry_ambiguous {
-                Step::Retry { error, after: None }
-            } else {
-                Step::Fail(error)
-            };
-        }
-    };
-    let status = response.status;
-    if (200..300).contains(&status) {
-        if let Some(api) = error_in_success(method, endpoint, &response) {
-            return Step::Fail(Error::new(ErrorKind::Api(Box::new(api))));
-        }
-        let body: &[u8] = if response.body.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &response.body
-        };
-        return match serde_json::from_slice(body) {
-            Ok(value) => Step::Done(value),
-            Err(e) => Step::Fail(Error::with_source(
-                ErrorKind::Decode {
-                    endpoint: endpoint.to_owned(),
-                },
-                e,
-            )),
-        };
-    }
-    let api = api_error(method, endpoint, &response);
-    let after = api.retry_after;
-    let retryable = api.is_retryable();
-    let error = Error::new(ErrorKind::Api(Box::new(api)));
-    if retryable {
-        Step::Retry { error, after }
-    } else {
-        Step::Fail(error)
-    }
-}
+/// QQ's refusals: `{message, code, err_code, trace_id}` and the trace id header.
+struct Qq;
 
-/// The [`ApiError`] of a non-success answer.
-fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
-    let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
-    let mut api = ApiError::new(method.as_str(), endpoint, response.status);
-    api.code = body.error_code();
-    api.message = body.message.unwrap_or_else(|| snippet(&response.body));
-    api.trace_id = response
-        .header(TRACE_ID_HEADER)
-        .map(str::to_owned)
-        .or(body.trace_id)
-        .filter(|t| !t.is_empty());
-    api.retry_after = response
-        .header("retry-after")
-        .and_then(retry::parse_retry_after);
-    api
-}
+impl Refusals for Qq {
+    fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
+        let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+        let mut api = ApiError::new(method.as_str(), endpoint, response.status);
+        api.code = body.error_code();
+        api.message = body.message.unwrap_or_else(|| snippet(&response.body));
+        api.trace_id = response
+            .header(TRACE_ID_HEADER)
+            .map(str::to_owned)
+            .or(body.trace_id)
+            .filter(|t| !t.is_empty());
+        api.retry_after = response
+            .header("retry-after")
+            .and_then(retry::parse_retry_after);
+        api
+    }
 
-/// QQ sometimes answers 200 with `{code, message}` and no `id`: that is a refusal too.
-fn error_in_success(method: &Method, endpoint: &str, response: &RawResponse) -> Option<ApiError> {
-    #[derive(serde::Deserialize)]
-    struct Probe {
-        #[serde(default)]
-        id: Option<serde::de::IgnoredAny>,
+    /// QQ sometimes answers 200 with `{code, message}` and no `id`: that is a refusal too.
+    fn refusal_in_success(
+        method: &Method,
+        endpoint: &str,
+        response: &RawResponse,
+    ) -> Option<ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            #[serde(default)]
+            id: Option<serde::de::IgnoredAny>,
+        }
+        let probe: Probe = serde_json::from_slice(&response.body).ok()?;
+        let body: ApiErrorBody = serde_json::from_slice(&response.body).ok()?;
+        if probe.id.is_some() || body.error_code().is_none() {
+            return None;
+        }
+        Some(Self::api_error(method, endpoint, response))
     }
-    let probe: Probe = serde_json::from_slice(&response.body).ok()?;
-    let body: ApiErrorBody = serde_json::from_slice(&response.body).ok()?;
-    if probe.id.is_some() || body.error_code().is_none() {
-        return None;
-    }
-    Some(api_error(method, endpoint, response))
 }
 
 /// The start of a body, for messages.
@@ -383,6 +345,7 @@ impl fmt::Debug for OpenApi {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::NetFailure;
     use ::http::HeaderMap;
     use bytes::Bytes;
 
@@ -398,8 +361,8 @@ mod tests {
     }
 
     #[test]
-    fn classify_success_refusals_and_network_failures() {
-        let ok: Step<MessageSent> = classify(
+    fn qq_success_and_refusals() {
+        let ok: Step<MessageSent> = classify::<Qq, _>(
             &Method::POST,
             "/x",
             response(200, r#"{"id":"m","code":0}"#),
@@ -407,7 +370,7 @@ mod tests {
         );
         assert!(matches!(ok, Step::Done(MessageSent { ref id, .. }) if id == "m"));
         // 200 with a code and no id is a refusal, not retried.
-        let refused: Step<MessageSent> = classify(
+        let refused: Step<MessageSent> = classify::<Qq, _>(
             &Method::POST,
             "/x",
             response(
@@ -425,35 +388,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // 429: retried after the header's delay; a non-JSON 503 body becomes the message.
-        match classify::<IgnoredAny>(&Method::GET, "/x", response(429, "{}"), true) {
+        match classify::<Qq, IgnoredAny>(&Method::GET, "/x", response(429, "{}"), true) {
             Step::Retry { after, .. } => assert_eq!(after, Some(std::time::Duration::from_secs(2))),
             other => panic!("{other:?}"),
         }
-        match classify::<IgnoredAny>(&Method::GET, "/x", response(503, "busy"), true) {
+        match classify::<Qq, IgnoredAny>(&Method::GET, "/x", response(503, "busy"), true) {
             Step::Retry { error, .. } => assert_eq!(error.api().unwrap().message, "busy"),
             other => panic!("{other:?}"),
         }
-        // An empty 2xx body reads as null.
-        assert!(matches!(
-            classify::<IgnoredAny>(&Method::DELETE, "/x", response(204, ""), true),
-            Step::Done(_)
-        ));
-        // A failure after sending is retried only when a repeat is harmless.
-        let lost = || {
-            Err(NetFailure {
-                error: Error::new(ErrorKind::HttpRequest {
-                    endpoint: "/x".into(),
-                }),
-                not_sent: false,
-            })
-        };
-        assert!(matches!(
-            classify::<IgnoredAny>(&Method::POST, "/x", lost(), false),
-            Step::Fail(_)
-        ));
-        assert!(matches!(
-            classify::<IgnoredAny>(&Method::POST, "/x", lost(), true),
-            Step::Retry { .. }
-        ));
     }
 }
