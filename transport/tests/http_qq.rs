@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use botgate_sim::{QqConfig, QqSim, Record};
-use botgate_transport::http::{HttpClient, QqAuth};
+use botgate_transport::http::HttpClient;
+use botgate_transport::qq::QqAuth;
 use botgate_transport::ws::{self, ConnectOptions, Message};
 use botgate_transport::{ErrorKind, Secret};
 

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use botgate_proto::qq::api::MessageToCreate;
 use botgate_sim::{QqConfig, QqSim};
-use botgate_transport::http::{HttpClient, QqAuth};
-use botgate_transport::qq::{AppCredentials, Target, TokenSource};
+use botgate_transport::http::HttpClient;
+use botgate_transport::qq::{AppCredentials, QqAuth, Target, TokenSource};
 use botgate_transport::{ErrorKind, Secret};
 use openapi_common::{client, client_with, credentials, parts, token_requests};
 

@@ -8,8 +8,8 @@ use botgate_dispatch::qq::{Qq, QqHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::DriverConfig;
 use botgate_session::{qq, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue};
-use botgate_transport::http::{HttpClient, QqAuth};
-use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, TokenSource};
+use botgate_transport::http::HttpClient;
+use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, QqAuth, TokenSource};
 use botgate_transport::Secret;
 use url::Url;
 

@@ -1,4 +1,4 @@
-//! [`HttpClient`]: a reqwest client (rustls with `ring`) with the QQ endpoints on top.
+//! [`HttpClient`]: a reqwest client (rustls with `ring`) and its JSON request.
 
 use std::fmt;
 use std::time::Duration;
@@ -9,8 +9,6 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
-use super::qq::{AccessTokenWire, GatewayBotWire};
-use super::{AccessToken, Gateway, GatewayBot, QqAuth};
 use crate::error::Detail;
 use crate::{Error, ErrorKind, Secret};
 
@@ -57,55 +55,6 @@ impl HttpClient {
             .build()
             .map_err(|e| Error::with_source(ErrorKind::HttpClient, e))?;
         Ok(Self { inner })
-    }
-
-    /// `POST {auth_base}/app/getAppAccessToken` with `{appId, clientSecret}`.
-    ///
-    /// An answer without `access_token` (QQ answers 200 with `{code, message}` for a wrong
-    /// secret) is [`ErrorKind::TokenRejected`].
-    pub async fn qq_access_token(
-        &self,
-        auth_base: &str,
-        app_id: &str,
-        client_secret: &Secret,
-    ) -> Result<AccessToken, Error> {
-        const ENDPOINT: &str = "/app/getAppAccessToken";
-        let body = serde_json::json!({ "appId": app_id, "clientSecret": client_secret.expose() });
-        let wire: AccessTokenWire = self
-            .send_json(Method::POST, &join(auth_base, ENDPOINT)?, None, Some(&body))
-            .await?;
-        match wire.access_token {
-            Some(token) if !token.is_empty() => Ok(AccessToken {
-                token: Secret::new(token),
-                expires_in: Duration::from_secs(wire.expires_in.unwrap_or(7200)),
-            }),
-            _ => Err(Error::new(ErrorKind::TokenRejected {
-                code: wire.code,
-                message: wire.message.unwrap_or_default(),
-            })),
-        }
-    }
-
-    /// `GET {api_base}/gateway`.
-    pub async fn qq_gateway(&self, api_base: &str, auth: &QqAuth) -> Result<Gateway, Error> {
-        let header = auth.header_value();
-        self.send_json::<Gateway, ()>(
-            Method::GET,
-            &join(api_base, "/gateway")?,
-            Some(&header),
-            None,
-        )
-        .await
-    }
-
-    /// `GET {api_base}/gateway/bot`: URL, recommended shards and the identify budget.
-    pub async fn qq_gateway_bot(&self, api_base: &str, auth: &QqAuth) -> Result<GatewayBot, Error> {
-        const ENDPOINT: &str = "/gateway/bot";
-        let header = auth.header_value();
-        let wire: GatewayBotWire = self
-            .send_json::<_, ()>(Method::GET, &join(api_base, ENDPOINT)?, Some(&header), None)
-            .await?;
-        wire.into_gateway_bot(ENDPOINT)
     }
 
     /// Sends a JSON request and decodes a JSON answer. `authorization` is the whole header

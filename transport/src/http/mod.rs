@@ -1,14 +1,12 @@
-//! The HTTP client: QQ access-token fetch, gateway discovery, and JSON REST calls.
+//! The HTTP client every REST call goes through: JSON requests, raw exchanges and the REST
+//! response step the platform clients share (the QQ endpoints live in `crate::qq`).
 
 mod client;
-mod lenient;
-mod qq;
+pub(crate) mod lenient;
 mod raw;
 mod rest_step;
 
 pub(crate) use client::join;
 pub use client::{HttpClient, HttpConfig};
-pub(crate) use qq::GatewayBotWire;
-pub use qq::{AccessToken, Gateway, GatewayBot, QqAuth, SessionStartLimit};
 pub(crate) use raw::{NetFailure, RawResponse};
 pub(crate) use rest_step::{classify, Refusals};

@@ -1,6 +1,8 @@
-//! The QQ OpenAPI client: [`TokenSource`] (the credential shared with the gateway's Identify)
-//! and [`OpenApi`] (sends to guild channels, guild DMs, groups and C2C users; rich-media
-//! uploads; recalls; `/users/@me`; `/gateway/bot`).
+//! Everything QQ over HTTP: [`QqAuth`] and the access token ([`AccessToken`], fetched by
+//! `HttpClient::qq_access_token`), [`TokenSource`] (the credential shared with the gateway's
+//! Identify), gateway discovery ([`Gateway`], [`GatewayBot`]) and [`OpenApi`] (sends to guild
+//! channels, guild DMs, groups and C2C users; rich-media uploads; recalls; `/users/@me`;
+//! `/gateway/bot`).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), botgate_transport::Error> {
@@ -20,10 +22,16 @@
 //! # Ok(()) }
 //! ```
 
+mod access_token;
+mod auth;
+mod gateway;
 mod openapi;
 mod seq;
 mod token;
 
+pub use access_token::AccessToken;
+pub use auth::QqAuth;
+pub use gateway::{Gateway, GatewayBot, SessionStartLimit};
 pub use openapi::{OpenApi, OpenApiConfig, API_BASE, SANDBOX_API_BASE, TRACE_ID_HEADER};
 pub use token::{AppCredentials, TokenSource, AUTH_BASE};
 

@@ -13,11 +13,10 @@ use botgate_proto::qq::User;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 
+use super::gateway::{Gateway, GatewayBot, GatewayBotWire};
 use super::seq::SeqTable;
 use super::{Target, TokenSource};
-use crate::http::{
-    classify, join, Gateway, GatewayBot, GatewayBotWire, HttpClient, RawResponse, Refusals,
-};
+use crate::http::{classify, join, HttpClient, RawResponse, Refusals};
 use crate::retry::{self, RetryPolicy, Step};
 use crate::{ApiError, Error, ErrorKind};
 

@@ -5,7 +5,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::http::{HttpClient, QqAuth};
+use super::QqAuth;
+use crate::http::HttpClient;
 use crate::{Error, Secret};
 
 /// Where QQ issues access tokens (`POST {AUTH_BASE}/app/getAppAccessToken`).
