@@ -3,7 +3,7 @@
 use crate::gen_dispatch::{self, Method};
 use crate::rust::HEADER;
 use crate::schema::{self, BubbleSchema, OneBotSchema, QqSchema};
-use crate::{gen_codec, gen_docs, gen_proto};
+use crate::{gen_codec, gen_codec_onebot, gen_docs, gen_proto};
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -116,9 +116,18 @@ pub fn render(s: &Schemas) -> Vec<File> {
         "codec/src/generated/event_names.rs",
         gen_codec::render_event_names(&s.qq, &s.bubble),
     ));
+    let mut codec_mods = vec!["bubble", "event_names", "intents"];
+    if let Some(ob) = &s.onebot {
+        codec_mods.push("onebot");
+        files.push(File::new(
+            "codec/src/generated/onebot.rs",
+            gen_codec_onebot::render(ob),
+        ));
+    }
+    codec_mods.push("qq");
     files.push(File::new(
         "codec/src/generated/mod.rs",
-        gen_codec::render_mod(&["bubble", "event_names", "intents", "qq"]),
+        gen_codec::render_mod(&codec_mods),
     ));
     files.extend(render_dispatch(s));
     files.push(File::new(

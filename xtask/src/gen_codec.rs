@@ -411,7 +411,8 @@ pub fn render_mod(modules: &[&str]) -> String {
     let mut o = Out::generated();
     o.module_doc(
         "Code generated from `proto/schema/*.toml`: typed event enums and decode tables, the\n\
-         QQ intents bits. Reached through `crate::qq`, `crate::bubble` and `crate::intents`.",
+         QQ intents bits. Reached through `crate::qq`, `crate::bubble`, `crate::onebot` and\n\
+         `crate::intents`.",
     );
     o.blank();
     for m in modules {

@@ -11,6 +11,7 @@
 mod codegen;
 mod cycles;
 mod gen_codec;
+mod gen_codec_onebot;
 mod gen_dispatch;
 mod gen_docs;
 mod gen_proto;
