@@ -11,6 +11,10 @@
 //! - OneBot: `post_type`, the detail type (`message_type`, `notice_type`, `request_type`,
 //!   `meta_event_type`) and, for the kinds the schema keys on it (`notice.notify.*`),
 //!   `sub_type`: they select the event kind, so a mutant is another (unknown) kind.
+//!
+//! Not exempt but not decoded either: a field the typed payload does not model (an `extra`
+//! map, an unknown segment's data) passes through as sent, `null` and `""` included; the check
+//! there is that nothing else changes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
@@ -288,7 +292,7 @@ fn report(platform: &str, tally: &Tally, failures: &[String]) {
         tally.exempt,
         failures.len()
     );
-    for f in failures.iter().take(2000) {
+    for f in failures.iter().take(100) {
         eprintln!("  {f}");
     }
     assert!(
