@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use botgate_codec::onebot::{
-    encode_call, Action, ActionError, ActionParams, ActionResponse, Message, Retcode, Segment,
+    encode_call, ActionParams, ActionRequest, ActionResponse, ActionResponseError, Message,
+    Retcode, Segment,
 };
 use botgate_proto::onebot::action::*;
 use botgate_proto::onebot::{Role, Sex};
@@ -25,7 +26,7 @@ fn call<P: ActionParams + serde::de::DeserializeOwned>(
         P::NAME
     );
     // The implementation's side reads the same params back.
-    let action = Action::decode(frame.as_bytes()).unwrap();
+    let action = ActionRequest::decode(frame.as_bytes()).unwrap();
     assert_eq!(action.action, P::NAME);
     let _: P = action.params_as().unwrap();
     let resp = json!({"status": "ok", "retcode": 0, "data": data, "echo": "e"}).to_string();
@@ -400,7 +401,7 @@ fn failures_keep_their_retcode_and_message() {
         let resp = ActionResponse::decode(resp.to_string().as_bytes()).unwrap();
         let err = resp.into_result::<LoginInfo>().unwrap_err();
         assert_eq!(err.retcode(), Some(expected));
-        let ActionError::Failed {
+        let ActionResponseError::Failed {
             message,
             wording,
             status,

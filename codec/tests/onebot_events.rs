@@ -423,6 +423,6 @@ fn public_types_are_send_and_sync() {
     assert_send_sync::<botgate_codec::onebot::RawEvent>();
     assert_send_sync::<Incoming>();
     assert_send_sync::<botgate_codec::onebot::ActionResponse>();
-    assert_send_sync::<botgate_codec::onebot::ActionError>();
-    assert_send_sync::<botgate_codec::onebot::Action>();
+    assert_send_sync::<botgate_codec::onebot::ActionResponseError>();
+    assert_send_sync::<botgate_codec::onebot::ActionRequest>();
 }

@@ -31,7 +31,7 @@ use std::fmt;
 
 /// An action request: `{"action": .., "params": .., "echo": ..}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Action {
+pub struct ActionRequest {
     /// The action name (`send_group_msg`).
     pub action: String,
     /// The params object (`{}` when there are none).
@@ -46,7 +46,7 @@ fn empty_object() -> Value {
     Value::Object(serde_json::Map::new())
 }
 
-impl Action {
+impl ActionRequest {
     /// An untyped action with these params and no echo.
     pub fn new(action: impl Into<String>, params: Value) -> Self {
         Self {
@@ -128,7 +128,7 @@ impl Action {
 
 /// `{"action":<action>,"params":<params>,"echo":<echo>}` (echo omitted when `None`).
 pub fn encode_action(action: &str, params: &Value, echo: Option<&str>) -> String {
-    Action {
+    ActionRequest {
         action: action.to_owned(),
         params: params.clone(),
         echo: echo.map(|e| Value::String(e.to_owned())),
@@ -139,9 +139,9 @@ pub fn encode_action(action: &str, params: &Value, echo: Option<&str>) -> String
 /// The frame of a typed call with a string echo.
 ///
 /// # Errors
-/// As [`Action::typed`].
+/// As [`ActionRequest::typed`].
 pub fn encode_call<P: ActionParams>(params: &P, echo: &str) -> Result<String, Error> {
-    Ok(Action::typed(params)?.with_echo(echo).encode())
+    Ok(ActionRequest::typed(params)?.with_echo(echo).encode())
 }
 
 fn params_error(action: &str, e: serde_json::Error) -> Error {
@@ -261,19 +261,22 @@ impl ActionResponse {
     /// The result: `data` decoded into `T` on success, else the failure.
     ///
     /// # Errors
-    /// [`ActionError::Failed`] for a failure; [`ActionError::Data`] if `data` does not fit `T`.
-    pub fn into_result<T: DeserializeOwned>(self) -> Result<T, ActionError> {
+    /// [`ActionResponseError::Failed`] for a failure; [`ActionResponseError::Data`] if `data`
+    /// does not fit `T`.
+    pub fn into_result<T: DeserializeOwned>(self) -> Result<T, ActionResponseError> {
         if !self.is_success() {
-            return Err(ActionError::Failed {
+            return Err(ActionResponseError::Failed {
                 retcode: self.code(),
                 status: self.status,
                 message: self.message,
                 wording: self.wording,
             });
         }
-        serde_path_to_error::deserialize::<_, T>(&self.data).map_err(|e| ActionError::Data {
-            path: e.path().to_string(),
-            reason: e.into_inner().to_string(),
+        serde_path_to_error::deserialize::<_, T>(&self.data).map_err(|e| {
+            ActionResponseError::Data {
+                path: e.path().to_string(),
+                reason: e.into_inner().to_string(),
+            }
         })
     }
 }
@@ -345,7 +348,7 @@ impl fmt::Display for Retcode {
 /// Why an action did not give its result.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ActionError {
+pub enum ActionResponseError {
     /// The implementation answered with a failure.
     #[error("action failed: retcode {retcode}, status `{status}`{}", describe(.message, .wording))]
     Failed {
@@ -377,12 +380,12 @@ fn describe(message: &Option<String>, wording: &Option<String>) -> String {
     }
 }
 
-impl ActionError {
+impl ActionResponseError {
     /// The retcode of a failure.
     pub fn retcode(&self) -> Option<Retcode> {
         match self {
-            ActionError::Failed { retcode, .. } => Some(*retcode),
-            ActionError::Data { .. } => None,
+            ActionResponseError::Failed { retcode, .. } => Some(*retcode),
+            ActionResponseError::Data { .. } => None,
         }
     }
 
@@ -428,15 +431,15 @@ mod tests {
 
     #[test]
     fn request_decodes_with_any_echo() {
-        let a = Action::decode(
+        let a = ActionRequest::decode(
             br#"{"action":"delete_msg","params":{"message_id":"9"},"echo":{"n":1}}"#,
         )
         .unwrap();
         assert_eq!(a.echo_str().as_deref(), Some(r#"{"n":1}"#));
         let p: botgate_proto::onebot::action::DeleteMsg = a.params_as().unwrap();
         assert_eq!(p.message_id, 9);
-        assert!(Action::decode(br#"{"params":{}}"#).is_err());
-        assert!(Action::decode(br#"{"action":3}"#).is_err());
+        assert!(ActionRequest::decode(br#"{"params":{}}"#).is_err());
+        assert!(ActionRequest::decode(br#"{"action":3}"#).is_err());
     }
 
     #[test]
@@ -469,7 +472,7 @@ mod tests {
             .into_result::<botgate_proto::onebot::action::LoginInfo>()
             .unwrap_err();
         assert!(
-            matches!(&e, ActionError::Data { path, .. } if path == "user_id"),
+            matches!(&e, ActionResponseError::Data { path, .. } if path == "user_id"),
             "{e}"
         );
     }

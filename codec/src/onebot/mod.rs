@@ -7,8 +7,8 @@
 //!   `proto/schema/onebot.toml`; unknown kinds are kept as JSON.
 //! - [`Message`] / [`Segment`]: messages decode from a segment array or a CQ string alike;
 //!   [`cq`] parses and renders CQ codes.
-//! - [`Action`], [`encode_call`], [`ActionResponse`], [`ActionError`]: the action envelope, typed
-//!   through `botgate_proto::onebot::action::ActionParams`.
+//! - [`ActionRequest`], [`encode_call`], [`ActionResponse`], [`ActionResponseError`]: the action
+//!   envelope, typed through `botgate_proto::onebot::action::ActionParams`.
 //!
 //! ```
 //! use botgate_codec::onebot::{Incoming, Event};
@@ -31,7 +31,9 @@ mod event;
 pub mod fuzzing;
 mod header;
 
-pub use action::{encode_action, encode_call, Action, ActionError, ActionResponse, Retcode};
+pub use action::{
+    encode_action, encode_call, ActionRequest, ActionResponse, ActionResponseError, Retcode,
+};
 pub use envelope::{Incoming, RawEvent};
 pub use event::{decode_event, Event, KINDS};
 
