@@ -63,6 +63,25 @@ pub trait SessionStore: Send + Sync {
     }
 }
 
+/// A shared store is a store (one `Arc<FileStore>` for many bots, or an `Arc<dyn SessionStore>`).
+impl<S: SessionStore + ?Sized> SessionStore for Arc<S> {
+    fn load(&self, key: &str) -> Result<Option<ResumeState>, Error> {
+        (**self).load(key)
+    }
+    fn save(&self, key: &str, state: &ResumeState) -> Result<(), Error> {
+        (**self).save(key, state)
+    }
+    fn clear(&self, key: &str) -> Result<(), Error> {
+        (**self).clear(key)
+    }
+    fn mark_handled(&self, key: &str, session_id: &str, seq: u64) -> Result<(), Error> {
+        (**self).mark_handled(key, session_id, seq)
+    }
+    fn handled_since_save(&self, key: &str) -> Result<Vec<u64>, Error> {
+        (**self).handled_since_save(key)
+    }
+}
+
 /// An in-process store: survives reconnects, not restarts.
 #[derive(Debug, Default)]
 pub struct MemoryStore {

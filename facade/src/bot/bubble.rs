@@ -1,19 +1,21 @@
 //! The Bubble bot builder.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use botgate_dispatch::bubble::{Bubble, BubbleHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::bubble::{self, Subscription};
 use botgate_session::driver::DriverConfig;
+use botgate_session::SessionStore;
 use botgate_transport::bubble::{Rest, RestConfig};
 use botgate_transport::http::HttpClient;
 use botgate_transport::Secret;
 use url::Url;
 
 use super::error::{Error, ErrorKind};
-use super::{launch, RunningBot};
+use super::persist::StoreOptions;
+use super::{launch_shared, RunningBot};
 use crate::reply::BubbleReplies;
 
 /// Bubble's documented gateway URL.
@@ -31,6 +33,7 @@ pub struct BubbleBot {
     handlers: BubbleHandlers,
     dispatch: DispatchConfig,
     driver: DriverConfig,
+    store: StoreOptions,
 }
 
 impl std::fmt::Debug for BubbleBot {
@@ -53,6 +56,7 @@ impl BubbleBot {
             handlers: BubbleHandlers::new(),
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
+            store: StoreOptions::default(),
         }
     }
 
@@ -99,6 +103,33 @@ impl BubbleBot {
         self
     }
 
+    /// Keeps the resume point in `store` (e.g. `FileStore::new(dir)`): a restarted process
+    /// resumes its session instead of starting a new one, so the events sent while it was
+    /// down are replayed, and the replayed events it had already handled are skipped
+    /// (decision 0010). Only servers with resume (the extended profile: `s`, `sessionId`,
+    /// op 6) can resume; with the documented profile nothing is saved. Key: `bubble/default`
+    /// (see [`session_key`](Self::session_key)).
+    pub fn session_store(mut self, store: impl SessionStore + 'static) -> Self {
+        self.store.store = Some(Arc::new(store));
+        self
+    }
+
+    /// The key in the session store instead of `bubble/default` (one per bot when several
+    /// bots share a store).
+    pub fn session_key(mut self, key: impl Into<String>) -> Self {
+        self.store.key = Some(key.into());
+        self
+    }
+
+    /// Saves the resume point after at most `events` dispatches or `interval` after the first
+    /// unsaved one (default 256 and 1 s); a new session is saved at once, and the last point
+    /// when the bot stops.
+    pub fn save_every(mut self, events: u64, interval: Duration) -> Self {
+        self.store.every_events = events.max(1);
+        self.store.every = interval;
+        self
+    }
+
     /// Starts the session; returns at once.
     ///
     /// # Errors
@@ -133,16 +164,24 @@ impl BubbleBot {
             Some(subscription) => subscription,
             None => Subscription::Handled(self.handlers.subscriptions()),
         };
+        let key = self
+            .store
+            .key
+            .clone()
+            .unwrap_or_else(|| "bubble/default".to_owned());
+        let (track, resume) = self.store.open(key).await?;
         let config = bubble::Config::new(url, self.token, subscription);
-        let machine = bubble::Session::new(config, Instant::now(), None);
-        let dispatcher = Dispatcher::<Bubble>::new(self.handlers, self.dispatch);
+        let machine = bubble::Session::new(config, Instant::now(), resume);
+        let dispatcher = Arc::new(Dispatcher::<Bubble>::new(self.handlers, self.dispatch));
         let bot = BotInfo::new(PlatformKind::Bubble);
-        Ok(launch(
+        let driver = self.store.driver_config(&self.driver, track.as_ref());
+        Ok(launch_shared(
             machine,
             dispatcher,
+            true,
             bot,
             None,
-            &self.driver,
+            (&driver, track),
             |_, bot| bot.with_replies(Arc::new(BubbleReplies::new(rest))),
         ))
     }

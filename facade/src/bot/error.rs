@@ -31,6 +31,11 @@ pub enum ErrorKind {
     Webhook,
     /// The driver task ended unexpectedly.
     Driver,
+    /// The session store could not be read at start.
+    Store {
+        /// The key of the session in the store.
+        key: String,
+    },
 }
 
 impl Error {
@@ -69,6 +74,7 @@ impl fmt::Display for Error {
             ErrorKind::Listen => f.write_str("the reverse-WS listener failed")?,
             ErrorKind::Webhook => f.write_str("the webhook server failed")?,
             ErrorKind::Driver => f.write_str("the session driver ended unexpectedly")?,
+            ErrorKind::Store { key } => write!(f, "reading the session store failed (key {key})")?,
         }
         if let Some(source) = &self.source {
             write!(f, ": {source}")?;

@@ -18,6 +18,7 @@ mod actions;
 mod error;
 mod glue;
 mod onebot;
+mod persist;
 mod qq;
 mod reverse;
 mod running;
@@ -50,6 +51,7 @@ use botgate_session::driver::{self, DriverConfig};
 use tokio::sync::watch;
 
 use botgate_transport::qq::TokenSource;
+use persist::SessionTrack;
 use running::Pump;
 
 /// Entry point: one builder per platform.
@@ -114,22 +116,24 @@ fn launch<P: Glue>(
         true,
         bot,
         tokens,
-        driver_config,
+        (driver_config, None),
         with_actions,
     )
 }
 
 /// Starts the driver and the pump for a machine; `owns_dispatcher: false` when several
-/// sessions (QQ shards) feed one dispatcher.
+/// sessions (QQ shards) feed one dispatcher. `session`: the driver's settings and, with a
+/// session store, what this session has handled (its driver settings then save it).
 fn launch_shared<P: Glue>(
     machine: P::Machine,
     dispatcher: Arc<Dispatcher<P>>,
     owns_dispatcher: bool,
     bot: BotInfo,
     tokens: Option<TokenSource>,
-    driver_config: &DriverConfig,
+    session: (&DriverConfig, Option<Arc<SessionTrack>>),
     with_actions: impl FnOnce(&Arc<driver::DriverHandle<P::Machine>>, BotInfo) -> BotInfo,
 ) -> RunningBot<P, P::Machine> {
+    let (driver_config, track) = session;
     let (handle, events) = driver::run(machine, driver_config);
     let handle = Arc::new(handle);
     let bot = with_actions(&handle, bot);
@@ -143,6 +147,7 @@ fn launch_shared<P: Glue>(
         tokens,
         lifecycle: lifecycle_tx,
         owns_dispatcher,
+        track,
     };
     let pump = tokio::spawn(pump.run());
     RunningBot {

@@ -1,20 +1,23 @@
 //! The QQ bot builder.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use botgate_codec::Intents;
 use botgate_dispatch::qq::{Qq, QqHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::DriverConfig;
-use botgate_session::{qq, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue};
+use botgate_session::{
+    qq, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue, ResumeState, SessionStore,
+};
 use botgate_transport::http::HttpClient;
 use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, QqAuth, TokenSource};
 use botgate_transport::Secret;
 use url::Url;
 
 use super::error::{Error, ErrorKind};
-use super::{launch, launch_shared, RunningBot, ShardedBot};
+use super::persist::StoreOptions;
+use super::{launch_shared, RunningBot, ShardedBot};
 use crate::reply::QqReplies;
 
 /// Production OpenAPI base.
@@ -43,6 +46,7 @@ pub struct QqBot {
     handlers: QqHandlers,
     dispatch: DispatchConfig,
     driver: DriverConfig,
+    store: StoreOptions,
 }
 
 impl std::fmt::Debug for QqBot {
@@ -81,6 +85,7 @@ impl QqBot {
             handlers: QqHandlers::new(),
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
+            store: StoreOptions::default(),
         }
     }
 
@@ -147,6 +152,50 @@ impl QqBot {
         self
     }
 
+    /// Keeps each shard's resume point in `store` (e.g. `FileStore::new(dir)`): a restarted
+    /// process resumes its sessions instead of identifying again, so the events sent while it
+    /// was down are replayed, and the replayed events it had already handled are skipped
+    /// (decision 0010). Keys: `qq/<app id>/<shard>-<count>` (see
+    /// [`session_key`](Self::session_key)).
+    pub fn session_store(mut self, store: impl SessionStore + 'static) -> Self {
+        self.store.store = Some(Arc::new(store));
+        self
+    }
+
+    /// The key prefix in the session store instead of `qq/<app id>` (`qq/token` with a fixed
+    /// `QQBot` token); `/<shard>-<count>` is appended. Needed when several bots share a store
+    /// and their prefixes would be equal.
+    pub fn session_key(mut self, prefix: impl Into<String>) -> Self {
+        self.store.key = Some(prefix.into());
+        self
+    }
+
+    /// Saves the resume point after at most `events` dispatches or `interval` after the first
+    /// unsaved one (default 256 and 1 s); a new session is saved at once, and the last point
+    /// when the bot stops. After a crash, what was handled since the last save is replayed and
+    /// skipped through the store's journal.
+    pub fn save_every(mut self, events: u64, interval: Duration) -> Self {
+        self.store.every_events = events.max(1);
+        self.store.every = interval;
+        self
+    }
+
+    /// The key of shard `[id, count]` in the session store.
+    fn store_key(&self, shard: [u32; 2]) -> String {
+        let prefix = self.store.key.clone().unwrap_or_else(|| {
+            let app = match &self.credentials {
+                Credentials::AppSecret { app_id, .. } => Some(app_id.clone()),
+                Credentials::Fixed(token) => token
+                    .expose()
+                    .strip_prefix("Bot ")
+                    .and_then(|rest| rest.split_once('.'))
+                    .map(|(app, _)| app.to_owned()),
+            };
+            format!("qq/{}", app.as_deref().unwrap_or("token"))
+        });
+        format!("{prefix}/{}-{}", shard[0], shard[1])
+    }
+
     /// The intents this bot will send in Identify.
     pub fn effective_intents(&self) -> Intents {
         self.intents.unwrap_or_else(|| self.handlers.intents())
@@ -159,16 +208,19 @@ impl QqBot {
     /// ([`ErrorKind::Gateway`]) or an invalid URL ([`ErrorKind::Config`]).
     pub async fn start(self) -> Result<RunningBot<Qq, qq::Session>, Error> {
         let p = self.prepare().await?;
-        let machine = p.machine(self.shard, Arc::new(NoIdentifyQueue));
+        let (track, resume) = self.store.open(self.store_key(self.shard)).await?;
+        let machine = p.machine(self.shard, Arc::new(NoIdentifyQueue), resume);
         tracing::info!(intents = p.intents.bits(), names = %p.intents, shard = ?self.shard, "starting QQ bot");
-        let dispatcher = Dispatcher::<Qq>::new(self.handlers, self.dispatch);
+        let dispatcher = Arc::new(Dispatcher::<Qq>::new(self.handlers, self.dispatch));
         let replies = Arc::clone(&p.replies);
-        Ok(launch(
+        let driver = self.store.driver_config(&self.driver, track.as_ref());
+        Ok(launch_shared(
             machine,
             dispatcher,
+            true,
             p.bot.clone(),
             Some(p.tokens.clone()),
-            &self.driver,
+            (&driver, track),
             move |_, bot| bot.with_replies(replies),
         ))
     }
@@ -187,18 +239,24 @@ impl QqBot {
         let queue: Arc<dyn IdentifyQueue> =
             Arc::new(LocalIdentifyQueue::new(p.max_concurrency.max(1)));
         tracing::info!(intents = p.intents.bits(), names = %p.intents, shards = count, "starting QQ bot");
+        let mut opened = Vec::with_capacity(count as usize);
+        for id in 0..count {
+            opened.push(self.store.open(self.store_key([id, count])).await?);
+        }
         let dispatcher = Arc::new(Dispatcher::<Qq>::new(self.handlers, self.dispatch));
         let shards = (0..count)
-            .map(|id| {
-                let machine = p.machine([id, count], Arc::clone(&queue));
+            .zip(opened)
+            .map(|(id, (track, resume))| {
+                let machine = p.machine([id, count], Arc::clone(&queue), resume);
                 let replies = Arc::clone(&p.replies);
+                let driver = self.store.driver_config(&self.driver, track.as_ref());
                 launch_shared(
                     machine,
                     Arc::clone(&dispatcher),
                     false,
                     p.bot.clone(),
                     Some(p.tokens.clone()),
-                    &self.driver,
+                    (&driver, track),
                     move |_, bot| bot.with_replies(replies),
                 )
             })
@@ -320,12 +378,25 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn machine(&self, shard: [u32; 2], queue: Arc<dyn IdentifyQueue>) -> qq::Session {
+    /// Shard `shard`'s machine, resuming `resume` if it is a session of that shard.
+    fn machine(
+        &self,
+        shard: [u32; 2],
+        queue: Arc<dyn IdentifyQueue>,
+        resume: Option<ResumeState>,
+    ) -> qq::Session {
+        let resume = resume.filter(|r| {
+            let same = r.shard.is_none_or(|s| s == shard);
+            if !same {
+                tracing::warn!(stored = ?r.shard, ?shard, "stored session is of another shard layout: identifying afresh");
+            }
+            same
+        });
         let mut config = qq::Config::new(self.url.clone(), self.token.clone(), self.intents.bits());
         config.refreshable_token = self.refreshable;
         config.shard = shard;
         config.identify_queue = queue;
-        let mut machine = qq::Session::new(config, Instant::now(), None);
+        let mut machine = qq::Session::new(config, Instant::now(), resume);
         if self.ttl.is_some() {
             machine.set_token(self.fetched_at, self.token.clone(), self.ttl);
         }

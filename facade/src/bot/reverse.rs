@@ -132,6 +132,7 @@ impl OneBotReverse {
                     tokens: None,
                     lifecycle: lifecycle_tx,
                     owns_dispatcher: true,
+                    track: None,
                 };
                 let running = RunningBot {
                     dispatcher,

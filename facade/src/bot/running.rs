@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use botgate_codec::Frame;
 use botgate_dispatch::{BotError, BotErrorKind, BotInfo, Dispatcher, Platform};
 use botgate_session::driver::DriverHandle;
 use botgate_session::{SessionEvent, SessionMachine, TokenReason, Why};
@@ -14,6 +15,7 @@ use super::error::{Error, ErrorKind};
 use botgate_transport::qq::TokenSource;
 
 use super::glue::Glue;
+use super::persist::{Begin, SessionTrack};
 
 /// What has happened to a running bot so far (watch it with [`RunningBot::lifecycle`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub struct Lifecycle {
     pub reconnects: u64,
     /// Dispatches handed to the dispatcher.
     pub dispatched: u64,
+    /// Replayed dispatches not handed to the dispatcher because the process before a restart
+    /// had handled them (the store's journal; decision 0010).
+    pub skipped: u64,
     /// The bot's own id, once known.
     pub self_id: Option<String>,
     /// Set when the bot has stopped (`Some("")` on a clean stop, else why).
@@ -76,14 +81,11 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
 
     /// Waits until the bot stops on its own (a fatal session error, or `shutdown` elsewhere).
     pub async fn wait(self) -> Result<(), Error> {
-        match self.pump.await {
-            Ok(result) => result,
-            Err(e) => Err(Error::with_source(ErrorKind::Driver, e)),
-        }
+        join(self.pump, &self.driver).await
     }
 
     /// Runs until Ctrl-C (then shuts down cleanly) or until the bot stops on its own.
-    pub async fn until_ctrl_c(mut self) -> Result<(), Error> {
+    pub async fn until_ctrl_c(self) -> Result<(), Error> {
         let mut lifecycle = self.lifecycle.clone();
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {
@@ -92,14 +94,24 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
             }
             // the wait's guard is dropped before the pump is awaited: the future stays Send
             _ = async { let _ = lifecycle.wait_for(|l| l.stopped.is_some()).await; } => {
-                let pump = &mut self.pump;
-                match pump.await {
-                    Ok(result) => result,
-                    Err(e) => Err(Error::with_source(ErrorKind::Driver, e)),
-                }
+                join(self.pump, &self.driver).await
             }
         }
     }
+}
+
+/// The pump's result, once the driver has ended too (its last save to the session store is
+/// then written: the pump's end drops the event channel, which ends the driver).
+async fn join<M>(
+    pump: JoinHandle<Result<(), Error>>,
+    driver: &DriverHandle<M>,
+) -> Result<(), Error> {
+    let result = match pump.await {
+        Ok(result) => result,
+        Err(e) => Err(Error::with_source(ErrorKind::Driver, e)),
+    };
+    let _ = driver.status().wait_for(|s| s.stopped).await;
+    result
 }
 
 pub(crate) struct Pump<P: Platform, M> {
@@ -111,6 +123,8 @@ pub(crate) struct Pump<P: Platform, M> {
     pub(crate) lifecycle: watch::Sender<Lifecycle>,
     /// Whether this pump's end also ends the dispatcher (not when shards share one).
     pub(crate) owns_dispatcher: bool,
+    /// What this session has handled, when the bot has a session store.
+    pub(crate) track: Option<Arc<SessionTrack>>,
 }
 
 impl<P, M> Pump<P, M>
@@ -136,9 +150,9 @@ where
         while let Some(event) = self.events.recv().await {
             match event {
                 SessionEvent::Dispatch(frame) => {
+                    let seq = frame.seq();
                     if let Some(input) = P::from_frame(frame) {
-                        self.lifecycle.send_modify(|l| l.dispatched += 1);
-                        self.dispatcher.dispatch(input).await;
+                        self.dispatch(input, seq).await;
                     }
                 }
                 SessionEvent::Event(bytes) => match P::from_event_bytes(bytes) {
@@ -158,11 +172,16 @@ where
                     if self.owns_dispatcher {
                         self.dispatcher.reset_seq();
                     }
+                    if let Some(track) = &self.track {
+                        let seq = ready.frame.as_ref().and_then(Frame::seq);
+                        track.new_session(ready.session_id.clone(), seq);
+                    }
                     if let Some(id) = &ready.bot_id {
                         self.set_self_id(id.clone());
                     }
                     self.lifecycle.send_modify(|l| l.readies += 1);
                     tracing::info!(platform = %P::KIND, session = ?ready.session_id, "ready");
+                    // Untracked: the track counts it as handled already.
                     if let Some(input) = ready.frame.and_then(P::from_frame) {
                         self.dispatcher.dispatch(input).await;
                     }
@@ -201,6 +220,32 @@ where
             }
         }
         Ok(())
+    }
+
+    /// A dispatch: counted, then to the dispatcher (tracked when the bot has a store).
+    async fn dispatch(&mut self, input: P::Input, seq: Option<u64>) {
+        if self.dispatch_tracked(input, seq).await {
+            self.lifecycle.send_modify(|l| l.dispatched += 1);
+        } else {
+            self.lifecycle.send_modify(|l| l.skipped += 1);
+        }
+    }
+
+    /// To the dispatcher, unless the process before a restart handled it; false if skipped.
+    async fn dispatch_tracked(&mut self, input: P::Input, seq: Option<u64>) -> bool {
+        match self.track.as_ref().map(|t| t.begin(seq)) {
+            Some(Begin::Track(done)) => {
+                self.dispatcher.dispatch_tracked(input, done).await;
+            }
+            Some(Begin::Skip) => {
+                tracing::debug!(platform = %P::KIND, ?seq, "replayed event handled before the restart: skipped");
+                return false;
+            }
+            Some(Begin::Untracked) | None => {
+                self.dispatcher.dispatch(input).await;
+            }
+        }
+        true
     }
 
     fn set_self_id(&mut self, id: String) {

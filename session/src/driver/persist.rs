@@ -20,11 +20,14 @@ use crate::store::{ResumeState, SessionStore};
 
 /// Where the application reports how far it has handled a session's dispatches.
 pub trait HandledPoint: Send + Sync {
-    /// The highest `seq` of session `session_id` up to which every dispatch was handled;
-    /// `None` when this session is not known (yet): the driver then saves `seq` 0 for it
-    /// (a later resume replays the whole session rather than skip an unhandled event).
+    /// The highest `seq` of session `session_id` up to which every dispatch was handled
+    /// (a new session: at least the seq of its READY); `None` while the application has not
+    /// seen this session yet: the driver then waits (a few ms) before it writes it.
     fn handled(&self, session_id: &str) -> Option<u64>;
 }
+
+/// How soon the driver looks again at a session the application has not seen yet.
+const UNSEEN_RETRY: Duration = Duration::from_millis(10);
 
 /// Where and how often a driver saves its machine's [`ResumeState`]; set it with
 /// [`DriverConfig::persist`](super::DriverConfig::persist).
@@ -139,7 +142,11 @@ impl Persister {
             return;
         }
         self.events_seen = events;
-        let (state, lagging) = self.snapshot(machine);
+        let Some((state, lagging)) = self.snapshot(machine) else {
+            // The new session's READY is still on its way to the application.
+            self.due = Some(now + UNSEEN_RETRY.min(self.p.every));
+            return;
+        };
         if self.written.as_ref() == Some(&state) {
             // Nothing new to write; while handlers are behind, look again later.
             self.due = lagging.then(|| now + self.p.every);
@@ -166,10 +173,12 @@ impl Persister {
         mut self,
         machine: &M,
     ) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let (state, _) = self.snapshot(machine);
-        if self.written.as_ref() != Some(&state) {
-            let events = self.events_seen;
-            self.write(state, events);
+        // A session the application never saw has nothing handled worth keeping.
+        if let Some((state, _)) = self.snapshot(machine) {
+            if self.written.as_ref() != Some(&state) {
+                let events = self.events_seen;
+                self.write(state, events);
+            }
         }
         let Self { p, tx, writer, .. } = self;
         drop(tx);
@@ -180,19 +189,18 @@ impl Persister {
         }
     }
 
-    /// The state to store, and whether the handled point is behind the delivered one.
-    fn snapshot<M: SessionMachine>(&self, machine: &M) -> (Write, bool) {
+    /// The state to store, and whether the handled point is behind the delivered one;
+    /// `None` while the application has not seen the session yet.
+    fn snapshot<M: SessionMachine>(&self, machine: &M) -> Option<(Write, bool)> {
         let Some(mut state) = machine.resume_state() else {
-            return (None, false);
+            return Some((None, false));
         };
         let delivered = state.seq;
         if let Some(point) = &self.p.handled {
-            state.seq = point
-                .handled(&state.session_id)
-                .map_or(0, |h| h.min(delivered));
+            state.seq = point.handled(&state.session_id)?.min(delivered);
         }
         let lagging = state.seq < delivered;
-        (Some(state), lagging)
+        Some((Some(state), lagging))
     }
 
     fn write(&mut self, state: Write, events: u64) {
@@ -335,7 +343,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_handled_point_is_saved_and_an_unknown_session_saves_zero() {
+    async fn the_handled_point_is_saved_and_an_unseen_session_waits() {
         let log = Arc::new(Log::default());
         let p = Persistence::new(log.clone(), "k").handled(Arc::new(Point(4)));
         let mut persister = Persister::start(p);
@@ -344,10 +352,12 @@ mod tests {
         assert_eq!(persister.written, Some(at("a", 4).0));
         // handlers behind: looked at again after `every`
         assert_eq!(persister.due(), Some(t0 + Duration::from_secs(1)));
+        // a session the application has not seen: not written, looked at again soon
         persister.turn(&at("b", 3), 2, t0);
-        assert_eq!(persister.written, Some(at("b", 0).0));
+        assert_eq!(persister.written, Some(at("a", 4).0));
+        assert_eq!(persister.due(), Some(t0 + UNSEEN_RETRY));
         persister.finish(&at("b", 3)).await;
         let writes = log.0.lock().unwrap().clone();
-        assert_eq!(writes.last(), Some(&at("b", 0).0));
+        assert_eq!(writes, [at("a", 4).0]);
     }
 }
