@@ -1,5 +1,5 @@
 //! kill -9 mid-stream, then a restart with the same `FileStore`: every event is handled, none
-//! twice (decision 0010). For QQ and for Bubble's extended profile, against the sims.
+//! twice (decision 0016). For QQ and for Bubble's extended profile, against the sims.
 //!
 //! The bot is a real child process: this test binary runs itself with `BOTGATE_KILL_CHILD`
 //! set (its own `main`, no libtest harness). The child prints `H <content>` on stdout when a

@@ -5,7 +5,7 @@
 //! [`FileStore`] writes atomically (temp file, fsync, rename), so a crash mid-write leaves the
 //! previous state, and a restarted process resumes instead of identifying again. Its journal
 //! ([`SessionStore::mark_handled`]) records the events handled past the saved point, so the
-//! replay that follows a crash can skip them (decision 0010).
+//! replay that follows a crash can skip them (decision 0016).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;

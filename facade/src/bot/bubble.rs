@@ -106,7 +106,7 @@ impl BubbleBot {
     /// Keeps the resume point in `store` (e.g. `FileStore::new(dir)`): a restarted process
     /// resumes its session instead of starting a new one, so the events sent while it was
     /// down are replayed, and the replayed events it had already handled are skipped
-    /// (decision 0010). Only servers with resume (the extended profile: `s`, `sessionId`,
+    /// (decision 0016). Only servers with resume (the extended profile: `s`, `sessionId`,
     /// op 6) can resume; with the documented profile nothing is saved. Key: `bubble/default`
     /// (see [`session_key`](Self::session_key)).
     pub fn session_store(mut self, store: impl SessionStore + 'static) -> Self {

@@ -1,4 +1,4 @@
-//! A bot's persisted resume (decision 0010): what one session's pump has handled, for the
+//! A bot's persisted resume (decision 0016): what one session's pump has handled, for the
 //! driver's saves (the handled point) and the store's journal (each event handled past it),
 //! and the replayed events a restart skips because the killed process had handled them.
 

@@ -155,7 +155,7 @@ impl QqBot {
     /// Keeps each shard's resume point in `store` (e.g. `FileStore::new(dir)`): a restarted
     /// process resumes its sessions instead of identifying again, so the events sent while it
     /// was down are replayed, and the replayed events it had already handled are skipped
-    /// (decision 0010). Keys: `qq/<app id>/<shard>-<count>` (see
+    /// (decision 0016). Keys: `qq/<app id>/<shard>-<count>` (see
     /// [`session_key`](Self::session_key)).
     pub fn session_store(mut self, store: impl SessionStore + 'static) -> Self {
         self.store.store = Some(Arc::new(store));

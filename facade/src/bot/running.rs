@@ -30,7 +30,7 @@ pub struct Lifecycle {
     /// Dispatches handed to the dispatcher.
     pub dispatched: u64,
     /// Replayed dispatches not handed to the dispatcher because the process before a restart
-    /// had handled them (the store's journal; decision 0010).
+    /// had handled them (the store's journal; decision 0016).
     pub skipped: u64,
     /// The bot's own id, once known.
     pub self_id: Option<String>,

@@ -1,5 +1,5 @@
 //! [`Persistence`]: the driver keeps its machine's resume point in a [`SessionStore`] while it
-//! runs, so a restarted process resumes instead of identifying again (decision 0010).
+//! runs, so a restarted process resumes instead of identifying again (decision 0016).
 //!
 //! The rule: a change of session (READY of a new one, an invalidated one) is written at once;
 //! the sequence number at most every [`Persistence::every_events`] events or
