@@ -7,7 +7,7 @@ use botgate_codec::frame::Frame;
 use bytes::Bytes;
 
 use crate::error::Error;
-use crate::onebot::{ActionError, ActionId, ActionResponse};
+use crate::onebot::{ActionId, ActionResponse, OneBotCallError};
 
 /// A message for the transport.
 #[derive(Clone, PartialEq, Eq)]
@@ -169,6 +169,6 @@ pub enum SessionEvent {
         /// The id `call` returned.
         id: ActionId,
         /// The response, or why there is none.
-        result: Result<ActionResponse, ActionError>,
+        result: Result<ActionResponse, OneBotCallError>,
     },
 }

@@ -11,7 +11,7 @@ mod driver_common;
 use std::time::{Duration, Instant};
 
 use botgate_session::driver::{self, DriverConfig};
-use botgate_session::onebot::{self, ActionError};
+use botgate_session::onebot::{self, OneBotCallError};
 use botgate_session::{BackoffConfig, ErrorKind, SessionEvent, Token};
 use botgate_sim::onebot::AuthFailure;
 use botgate_sim::{Fault, OneBotConfig, OneBotSim, Record};
@@ -133,7 +133,7 @@ async fn ten_thousand_events_arrive_in_order_across_reconnects_and_actions_answe
         .await
         .unwrap();
     assert!(
-        matches!(unknown, Err(ActionError::Failed { retcode: 1404, .. })),
+        matches!(unknown, Err(OneBotCallError::Failed { retcode: 1404, .. })),
         "{unknown:?}"
     );
     let calls = sim.actions().len();
@@ -395,7 +395,7 @@ async fn at_the_read_ahead_cap_the_action_fails_and_no_event_is_lost() {
     )
     .await
     .unwrap();
-    let Err(ActionError::ReadAheadFull { held }) = answer else {
+    let Err(OneBotCallError::ReadAheadFull { held }) = answer else {
         panic!("expected ReadAheadFull, got {answer:?}");
     };
     assert!((CAP..CAP + 4).contains(&held), "held {held}");

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use botgate_session::onebot::{ActionError, ActionId, Config, Session, WATCHDOG_CLOSE_CODE};
+use botgate_session::onebot::{ActionId, Config, OneBotCallError, Session, WATCHDOG_CLOSE_CODE};
 use botgate_session::{
     ConnectFailure, ErrorKind, RateLimitConfig, SessionEvent, SessionMachine, Token, Why,
 };
@@ -40,7 +40,7 @@ fn open(c: Config) -> (Session, Instant) {
     (s, at)
 }
 
-fn results(ev: &[SessionEvent]) -> Vec<(u64, Result<Value, ActionError>)> {
+fn results(ev: &[SessionEvent]) -> Vec<(u64, Result<Value, OneBotCallError>)> {
     ev.iter()
         .filter_map(|e| match e {
             SessionEvent::ActionResult { id, result } => {
@@ -205,7 +205,7 @@ fn actions_get_echoes_and_responses_match_in_any_order() {
         r[1],
         (
             3,
-            Err(ActionError::Failed {
+            Err(OneBotCallError::Failed {
                 retcode: 1404,
                 message: "不支持的 API".into(),
                 status: "failed".into()
@@ -234,7 +234,7 @@ fn wording_is_preferred_over_msg_and_async_is_success() {
     );
     let r = results(&events(&mut s));
     assert!(
-        matches!(&r[0].1, Err(ActionError::Failed { retcode: 100, message, .. }) if message == "w")
+        matches!(&r[0].1, Err(OneBotCallError::Failed { retcode: 100, message, .. }) if message == "w")
     );
     assert_eq!(r[1].1, Ok(Value::Null));
 }
@@ -249,7 +249,7 @@ fn a_call_times_out_and_a_late_response_is_ignored() {
     s.handle_timeout(now + secs(5));
     assert_eq!(
         results(&events(&mut s)),
-        vec![(1, Err(ActionError::Timeout))]
+        vec![(1, Err(OneBotCallError::Timeout))]
     );
     frame(
         &mut s,
@@ -271,8 +271,8 @@ fn calls_in_flight_fail_on_disconnect_and_queued_ones_wait_for_the_next_connecti
     assert_eq!(
         results(&ev),
         vec![
-            (1, Err(ActionError::Disconnected)),
-            (2, Err(ActionError::Disconnected))
+            (1, Err(OneBotCallError::Disconnected)),
+            (2, Err(OneBotCallError::Disconnected))
         ]
     );
     assert!(matches!(ev.last(), Some(SessionEvent::Reconnecting { .. })));
@@ -291,13 +291,13 @@ fn close_fails_every_pending_call_cleanly() {
     s.call(now, "a", &json!({}), None);
     s.close(now);
     let ev = events(&mut s);
-    assert_eq!(results(&ev), vec![(1, Err(ActionError::Stopped))]);
+    assert_eq!(results(&ev), vec![(1, Err(OneBotCallError::Stopped))]);
     assert!(matches!(ev.last(), Some(SessionEvent::Stopped)));
     assert_eq!(s.poll_timeout(), None);
     let id = s.call(now, "after", &json!({}), None);
     assert_eq!(
         results(&events(&mut s)),
-        vec![(id.0, Err(ActionError::Stopped))]
+        vec![(id.0, Err(OneBotCallError::Stopped))]
     );
 }
 
@@ -316,7 +316,7 @@ fn http_401_403_and_an_immediate_1008_are_fatal_auth_failures() {
     s.call(now, "a", &json!({}), None);
     s.handle_closed(now, Some(1008), "Unauthorized");
     let ev = events(&mut s);
-    assert_eq!(results(&ev), vec![(1, Err(ActionError::Stopped))]);
+    assert_eq!(results(&ev), vec![(1, Err(OneBotCallError::Stopped))]);
     assert!(
         matches!(ev.last(), Some(SessionEvent::Fatal(e)) if e.kind() == &ErrorKind::AuthFailed { close_code: Some(1008), http_status: None })
     );
@@ -344,7 +344,7 @@ fn a_reverse_session_waits_for_the_implementation_to_reconnect() {
     s.handle_closed(now, None, "");
     assert_eq!(
         results(&events(&mut s)),
-        vec![(1, Err(ActionError::Disconnected))]
+        vec![(1, Err(OneBotCallError::Disconnected))]
     );
     assert!(s.next_connect().is_none());
     s.handle_connected(now + secs(5));

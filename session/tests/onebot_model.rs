@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use botgate_session::onebot::{ActionError, Config, Session};
+use botgate_session::onebot::{Config, OneBotCallError, Session};
 use botgate_session::{ConnectFailure, Outgoing, Rng, SessionEvent, SessionMachine, Why};
 use bytes::Bytes;
 use serde_json::{json, Value};
@@ -86,15 +86,15 @@ impl World {
                         );
                         OK.fetch_add(1, Ordering::Relaxed);
                     }
-                    Err(ActionError::Failed { retcode, .. }) => {
+                    Err(OneBotCallError::Failed { retcode, .. }) => {
                         assert_eq!(retcode, 1400);
                         FAILED.fetch_add(1, Ordering::Relaxed);
                     }
-                    Err(ActionError::Timeout) => {
+                    Err(OneBotCallError::Timeout) => {
                         assert!(self.now >= c.deadline, "timed out early");
                         TIMEOUT.fetch_add(1, Ordering::Relaxed);
                     }
-                    Err(ActionError::Disconnected) => {
+                    Err(OneBotCallError::Disconnected) => {
                         assert!(
                             c.written,
                             "a call never written cannot fail as disconnected"

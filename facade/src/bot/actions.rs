@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use botgate_dispatch::{Action, ActionError, ActionErrorKind, ActionSink};
 use botgate_session::driver::DriverHandle;
-use botgate_session::onebot::{self, ActionError as SessionActionError};
+use botgate_session::onebot::{self, OneBotCallError};
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 
@@ -25,7 +25,7 @@ impl ActionSink for OneBotActions {
         async move {
             match driver.call(action.name, action.params, None).await {
                 Ok(Ok(response)) => Ok(response.data),
-                Ok(Err(SessionActionError::Failed {
+                Ok(Err(OneBotCallError::Failed {
                     retcode, message, ..
                 })) => Err(ActionError::new(ActionErrorKind::Rejected {
                     code: retcode,

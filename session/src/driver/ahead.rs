@@ -3,14 +3,14 @@
 //! Bubble). While an action called through the handle is pending, the reader keeps reading so
 //! that its response (which shares the socket with events) is read and completed at once; the
 //! events read meanwhile are held here, up to a cap. At the cap the pending calls fail with
-//! [`ActionError::ReadAheadFull`] (their late responses are discarded) and the reader stops:
+//! [`OneBotCallError::ReadAheadFull`] (their late responses are discarded) and the reader stops:
 //! events are never dropped, duplicated or reordered, only actions give way.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::handle::CallReply;
 use crate::event::SessionEvent;
-use crate::onebot::{ActionError, ActionId};
+use crate::onebot::{ActionId, OneBotCallError};
 
 /// Held events and the calls whose results go straight to their callers.
 pub(crate) struct ReadAhead<T> {
@@ -122,7 +122,7 @@ impl<T> ReadAhead<T> {
             calls = self.calls.len(),
             "session driver: read-ahead cap reached while actions wait for their responses; failing them"
         );
-        let error = ActionError::ReadAheadFull {
+        let error = OneBotCallError::ReadAheadFull {
             held: self.held.len(),
         };
         for (id, reply) in self.calls.drain() {
@@ -148,7 +148,7 @@ mod tests {
     fn result(id: u64) -> SessionEvent {
         SessionEvent::ActionResult {
             id: ActionId(id),
-            result: Err(ActionError::Timeout),
+            result: Err(OneBotCallError::Timeout),
         }
     }
 
@@ -189,7 +189,7 @@ mod tests {
         let (tx, mut rx) = oneshot::channel();
         ahead.register(ActionId(1), tx);
         assert!(ahead.route(result(1)).is_none());
-        assert_eq!(rx.try_recv().unwrap(), Err(ActionError::Timeout));
+        assert_eq!(rx.try_recv().unwrap(), Err(OneBotCallError::Timeout));
         assert!(
             ahead.route(result(2)).is_some(),
             "not called through the handle"
@@ -209,7 +209,7 @@ mod tests {
         ahead.shed_at_cap();
         assert_eq!(
             rx.try_recv().unwrap(),
-            Err(ActionError::ReadAheadFull { held: 2 })
+            Err(OneBotCallError::ReadAheadFull { held: 2 })
         );
         assert!(!ahead.may_read(), "no call left: backpressure");
         assert!(

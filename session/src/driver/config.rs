@@ -17,7 +17,7 @@ pub struct DriverConfig {
     /// (OneBot: responses share the socket with events). With no action pending, a full
     /// channel stops the reader; while one is pending, the reader keeps reading and holds the
     /// events in order, up to this many; at the cap the pending calls fail with
-    /// `ActionError::ReadAheadFull` and the reader stops. No event is ever dropped.
+    /// `OneBotCallError::ReadAheadFull` and the reader stops. No event is ever dropped.
     pub read_ahead: usize,
     /// Capacity of the command channel (`with_machine`, `call`, `shutdown`).
     pub command_capacity: usize,

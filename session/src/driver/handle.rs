@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::onebot::{self, ActionError, ActionId, ActionResponse};
+use crate::onebot::{self, ActionId, ActionResponse, OneBotCallError};
 use crate::token::Token;
 use crate::{bubble, qq};
 
@@ -18,7 +18,7 @@ pub(crate) type MachineFn<M> = Box<dyn FnOnce(&mut M, Instant) + Send>;
 /// A machine call that starts a OneBot action; the driver routes its result back.
 pub(crate) type CallFn<M> = Box<dyn FnOnce(&mut M, Instant) -> ActionId + Send>;
 /// Where the result of an action goes.
-pub(crate) type CallReply = oneshot::Sender<Result<ActionResponse, ActionError>>;
+pub(crate) type CallReply = oneshot::Sender<Result<ActionResponse, OneBotCallError>>;
 
 /// What the handle asks of the driver task.
 pub(crate) enum Command<M> {
@@ -191,11 +191,11 @@ impl<M: Send + 'static> DriverHandle<M> {
     /// consumer is behind on events: while a call is pending the driver keeps reading the
     /// socket, holding the events it reads (up to
     /// [`DriverConfig::read_ahead`](super::DriverConfig::read_ahead); at that cap the call
-    /// fails with `ActionError::ReadAheadFull`).
+    /// fails with `OneBotCallError::ReadAheadFull`).
     pub async fn call_action<F>(
         &self,
         f: F,
-    ) -> Result<Result<ActionResponse, ActionError>, DriverError>
+    ) -> Result<Result<ActionResponse, OneBotCallError>, DriverError>
     where
         F: FnOnce(&mut M, Instant) -> ActionId + Send + 'static,
     {
@@ -256,7 +256,7 @@ impl DriverHandle<onebot::Session> {
         action: impl Into<String>,
         params: serde_json::Value,
         timeout: Option<Duration>,
-    ) -> Result<Result<ActionResponse, ActionError>, DriverError> {
+    ) -> Result<Result<ActionResponse, OneBotCallError>, DriverError> {
         let action = action.into();
         self.call_action(move |m, now| m.call(now, &action, &params, timeout))
             .await

@@ -44,7 +44,7 @@
 //! consumer that stalls for longer than the server's heartbeat timeout costs a reconnect
 //! (resume: nothing lost). A consumer that waits for its actions while the server floods it
 //! with more than `read_ahead` events sees those actions fail with
-//! `ActionError::ReadAheadFull` (the events are all kept).
+//! `OneBotCallError::ReadAheadFull` (the events are all kept).
 //!
 //! [`SessionMachine`]: crate::SessionMachine
 //! [`Listener`]: botgate_transport::ws::Listener

@@ -20,10 +20,10 @@ pub struct ActionResponse {
     pub raw: Bytes,
 }
 
-/// Why a call produced no successful response.
+/// Why a OneBot action call (through the session or its driver) produced no successful response.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum ActionError {
+pub enum OneBotCallError {
     /// The implementation answered with a failure.
     #[error("action failed with retcode {retcode}: {message}")]
     Failed {

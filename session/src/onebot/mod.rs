@@ -4,6 +4,6 @@ mod action;
 mod config;
 mod session;
 
-pub use action::{ActionError, ActionId, ActionResponse};
+pub use action::{ActionId, ActionResponse, OneBotCallError};
 pub use config::Config;
 pub use session::{Session, WATCHDOG_CLOSE_CODE};

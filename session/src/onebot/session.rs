@@ -8,7 +8,7 @@ use botgate_codec::scan::{self, Span};
 use bytes::Bytes;
 use url::Url;
 
-use super::action::{ActionError, ActionId, ActionResponse};
+use super::action::{ActionId, ActionResponse, OneBotCallError};
 use super::config::Config;
 use crate::backoff::Backoff;
 use crate::error::{Error, ErrorKind};
@@ -169,7 +169,7 @@ impl Session {
         if self.phase == Phase::Stopped {
             self.events.push_back(SessionEvent::ActionResult {
                 id: ActionId(id),
-                result: Err(ActionError::Stopped),
+                result: Err(OneBotCallError::Stopped),
             });
             return ActionId(id);
         }
@@ -210,7 +210,7 @@ impl Session {
         }
     }
 
-    fn finish(&mut self, id: u64, result: Result<ActionResponse, ActionError>) {
+    fn finish(&mut self, id: u64, result: Result<ActionResponse, OneBotCallError>) {
         if let Some(call) = self.calls.remove(&id) {
             self.deadlines.remove(&(call.deadline, id));
             if !call.sent {
@@ -233,11 +233,11 @@ impl Session {
             .collect();
         sent.sort_unstable();
         for id in sent {
-            self.finish(id, Err(ActionError::Disconnected));
+            self.finish(id, Err(OneBotCallError::Disconnected));
         }
     }
 
-    fn fail_all_calls(&mut self, error: ActionError) {
+    fn fail_all_calls(&mut self, error: OneBotCallError) {
         let mut ids: Vec<u64> = self.calls.keys().copied().collect();
         ids.sort_unstable();
         for id in ids {
@@ -280,7 +280,7 @@ impl Session {
         self.watchdog = None;
         self.limiter_wake = None;
         self.phase = Phase::Stopped;
-        self.fail_all_calls(ActionError::Stopped);
+        self.fail_all_calls(OneBotCallError::Stopped);
         self.events.push_back(SessionEvent::Fatal(error));
     }
 
@@ -354,7 +354,7 @@ impl Session {
                 .filter(|w| !w.is_empty())
                 .or_else(|| text(&bytes, f.msg))
                 .unwrap_or_default();
-            Err(ActionError::Failed {
+            Err(OneBotCallError::Failed {
                 retcode,
                 message,
                 status,
@@ -491,7 +491,7 @@ impl SessionMachine for Session {
             if deadline > now {
                 break;
             }
-            self.finish(id, Err(ActionError::Timeout));
+            self.finish(id, Err(OneBotCallError::Timeout));
         }
         if self.phase == Phase::Open && self.watchdog.is_some_and(|w| now >= w) {
             tracing::warn!(
@@ -566,7 +566,7 @@ impl SessionMachine for Session {
         self.watchdog = None;
         self.limiter_wake = None;
         self.phase = Phase::Stopped;
-        self.fail_all_calls(ActionError::Stopped);
+        self.fail_all_calls(OneBotCallError::Stopped);
         self.events.push_back(SessionEvent::Stopped);
     }
 }
