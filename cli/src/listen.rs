@@ -66,6 +66,10 @@ pub struct ListenArgs {
     /// stdin at /dev/null.
     #[arg(long)]
     pub exit_on_stdin_eof: bool,
+    /// QQ / Bubble: keep the session's resume point in this directory, so that the next run
+    /// resumes it: the events sent meanwhile are replayed, those already handled skipped.
+    #[arg(long)]
+    pub state_dir: Option<std::path::PathBuf>,
 }
 
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {
@@ -236,6 +240,9 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
             if let Some((i, n)) = args.shard {
                 builder = builder.shard(i, n);
             }
+            if let Some(dir) = &args.state_dir {
+                builder = builder.session_store(botgate::session::FileStore::new(dir));
+            }
             eprintln!(
                 "botgate listen: QQ intents {} ({})",
                 intents.bits(),
@@ -256,6 +263,9 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
                 args.unified.then_some(UPlatform::Bubble),
             ));
             let mut builder = Bot::bubble(token);
+            if let Some(dir) = &args.state_dir {
+                builder = builder.session_store(botgate::session::FileStore::new(dir));
+            }
             if let Some(url) = &args.url {
                 builder = builder.gateway_url(url.clone());
             }
