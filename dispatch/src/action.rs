@@ -6,26 +6,28 @@ use std::fmt;
 
 use futures_util::future::BoxFuture;
 
-/// One request to the platform (a OneBot action, a QQ / Bubble REST send).
+/// One request to the platform from a handler, made by [`Context::call`](crate::Context::call)
+/// (a OneBot action, a QQ / Bubble REST send), whatever the platform.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Action {
+pub struct ActionCall {
     /// The action name (`send_group_msg`, `send_message`, ...).
     pub name: String,
     /// Its parameters.
     pub params: serde_json::Value,
 }
 
-/// Why an action failed.
+/// Why an [`ActionCall`] failed, as a handler sees it (the facade maps the session's and the
+/// REST clients' errors onto [`ActionCallErrorKind`]).
 #[derive(Debug)]
-pub struct ActionError {
-    kind: ActionErrorKind,
+pub struct ActionCallError {
+    kind: ActionCallErrorKind,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
-/// What went wrong with an action.
+/// What went wrong with an [`ActionCall`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ActionErrorKind {
+pub enum ActionCallErrorKind {
     /// No action handle is attached to this bot (dispatch runs without a connection).
     Unavailable,
     /// The platform answered with a failure.
@@ -45,15 +47,15 @@ pub enum ActionErrorKind {
     },
 }
 
-impl ActionError {
+impl ActionCallError {
     /// A new error of this kind.
-    pub fn new(kind: ActionErrorKind) -> Self {
+    pub fn new(kind: ActionCallErrorKind) -> Self {
         Self { kind, source: None }
     }
 
     /// A new error of this kind with its underlying error.
     pub fn with_source(
-        kind: ActionErrorKind,
+        kind: ActionCallErrorKind,
         source: impl Into<Box<dyn StdError + Send + Sync>>,
     ) -> Self {
         Self {
@@ -63,25 +65,27 @@ impl ActionError {
     }
 
     /// What went wrong.
-    pub fn kind(&self) -> &ActionErrorKind {
+    pub fn kind(&self) -> &ActionCallErrorKind {
         &self.kind
     }
 }
 
-impl fmt::Display for ActionError {
+impl fmt::Display for ActionCallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ActionErrorKind::Unavailable => f.write_str("no action handle attached to this bot"),
-            ActionErrorKind::Rejected { code, message } => {
+            ActionCallErrorKind::Unavailable => {
+                f.write_str("no action handle attached to this bot")
+            }
+            ActionCallErrorKind::Rejected { code, message } => {
                 write!(f, "action rejected ({code}): {message}")
             }
-            ActionErrorKind::Transport => f.write_str("action got no answer"),
-            ActionErrorKind::Malformed { reason } => write!(f, "malformed action: {reason}"),
+            ActionCallErrorKind::Transport => f.write_str("action got no answer"),
+            ActionCallErrorKind::Malformed { reason } => write!(f, "malformed action: {reason}"),
         }
     }
 }
 
-impl StdError for ActionError {
+impl StdError for ActionCallError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.source
             .as_ref()
@@ -93,5 +97,8 @@ impl StdError for ActionError {
 /// matching response; QQ / Bubble: an HTTP request).
 pub trait ActionSink: Send + Sync + 'static {
     /// Sends one action and resolves with the platform's `data`.
-    fn call(&self, action: Action) -> BoxFuture<'static, Result<serde_json::Value, ActionError>>;
+    fn call(
+        &self,
+        action: ActionCall,
+    ) -> BoxFuture<'static, Result<serde_json::Value, ActionCallError>>;
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::action::{Action, ActionError, ActionErrorKind, ActionSink};
+use crate::action::{ActionCall, ActionCallError, ActionCallErrorKind, ActionSink};
 use crate::platform::{EventMeta, PlatformKind};
 use crate::reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
 
@@ -152,21 +152,21 @@ impl Context {
 
     /// Calls an action on the platform through the facade's handle.
     ///
-    /// Fails with [`ActionErrorKind::Unavailable`] when no handle is attached.
+    /// Fails with [`ActionCallErrorKind::Unavailable`] when no handle is attached.
     pub async fn call(
         &self,
         name: impl Into<String>,
         params: serde_json::Value,
-    ) -> Result<serde_json::Value, ActionError> {
+    ) -> Result<serde_json::Value, ActionCallError> {
         match &self.bot.actions {
             Some(sink) => {
-                sink.call(Action {
+                sink.call(ActionCall {
                     name: name.into(),
                     params,
                 })
                 .await
             }
-            None => Err(ActionError::new(ActionErrorKind::Unavailable)),
+            None => Err(ActionCallError::new(ActionCallErrorKind::Unavailable)),
         }
     }
 

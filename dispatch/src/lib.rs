@@ -54,7 +54,7 @@ mod stats;
 mod unified;
 mod unified_platforms;
 
-pub use action::{Action, ActionError, ActionErrorKind, ActionSink};
+pub use action::{ActionCall, ActionCallError, ActionCallErrorKind, ActionSink};
 pub use completion::Completion;
 pub use context::{BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};

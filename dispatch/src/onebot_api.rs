@@ -6,7 +6,7 @@
 //! segment arrays ([`Message`] serialises as one), never as CQ strings.
 //!
 //! ```no_run
-//! # async fn demo(ctx: botgate_dispatch::Context) -> Result<(), botgate_dispatch::ActionError> {
+//! # async fn demo(ctx: botgate_dispatch::Context) -> Result<(), botgate_dispatch::ActionCallError> {
 //! use botgate_proto::onebot::Message;
 //! let sent = ctx.onebot().send_group_msg(987654321, Message::text("hi")).await?;
 //! ctx.onebot().delete_msg(sent.message_id).await?;
@@ -20,7 +20,7 @@ use botgate_proto::onebot::action::{
 };
 use botgate_proto::onebot::Message;
 
-use crate::action::{ActionError, ActionErrorKind};
+use crate::action::{ActionCallError, ActionCallErrorKind};
 use crate::context::Context;
 
 /// Typed OneBot actions for one handler invocation ([`Context::onebot`]).
@@ -40,13 +40,16 @@ impl OneBotApi<'_> {
     /// Calls action `P::NAME` with `params` and decodes the answer's `data` as `P::Output`.
     ///
     /// # Errors
-    /// [`ActionErrorKind::Unavailable`] without an action handle,
-    /// [`ActionErrorKind::Malformed`] when the params do not serialise to an object or the
+    /// [`ActionCallErrorKind::Unavailable`] without an action handle,
+    /// [`ActionCallErrorKind::Malformed`] when the params do not serialise to an object or the
     /// answer does not decode, and the implementation's refusal or a transport failure.
-    pub async fn call_typed<P: ActionParams>(&self, params: &P) -> Result<P::Output, ActionError> {
+    pub async fn call_typed<P: ActionParams>(
+        &self,
+        params: &P,
+    ) -> Result<P::Output, ActionCallError> {
         let value = serde_json::to_value(params).map_err(|e| {
-            ActionError::with_source(
-                ActionErrorKind::Malformed {
+            ActionCallError::with_source(
+                ActionCallErrorKind::Malformed {
                     reason: format!("{} params do not serialise", P::NAME),
                 },
                 e,
@@ -55,8 +58,8 @@ impl OneBotApi<'_> {
         let data = self.ctx.call(P::NAME, value).await?;
         // Some implementations answer `null` data for actions with nothing to say.
         serde_json::from_value(data).map_err(|e| {
-            ActionError::with_source(
-                ActionErrorKind::Malformed {
+            ActionCallError::with_source(
+                ActionCallErrorKind::Malformed {
                     reason: format!("{} answer data does not decode", P::NAME),
                 },
                 e,
@@ -69,7 +72,7 @@ impl OneBotApi<'_> {
         &self,
         group_id: i64,
         message: impl Into<Message>,
-    ) -> Result<MessageIdResult, ActionError> {
+    ) -> Result<MessageIdResult, ActionCallError> {
         self.call_typed(&SendGroupMsg {
             group_id,
             message: message.into(),
@@ -83,7 +86,7 @@ impl OneBotApi<'_> {
         &self,
         user_id: i64,
         message: impl Into<Message>,
-    ) -> Result<MessageIdResult, ActionError> {
+    ) -> Result<MessageIdResult, ActionCallError> {
         self.call_typed(&SendPrivateMsg {
             user_id,
             group_id: None,
@@ -99,7 +102,7 @@ impl OneBotApi<'_> {
         group_id: i64,
         user_id: i64,
         message: impl Into<Message>,
-    ) -> Result<MessageIdResult, ActionError> {
+    ) -> Result<MessageIdResult, ActionCallError> {
         self.call_typed(&SendPrivateMsg {
             user_id,
             group_id: Some(group_id),
@@ -110,28 +113,28 @@ impl OneBotApi<'_> {
     }
 
     /// `send_msg`: the generic send (set `message_type` and the id in `params`).
-    pub async fn send_msg(&self, params: &SendMsg) -> Result<MessageIdResult, ActionError> {
+    pub async fn send_msg(&self, params: &SendMsg) -> Result<MessageIdResult, ActionCallError> {
         self.call_typed(params).await
     }
 
     /// `delete_msg`: recalls a message.
-    pub async fn delete_msg(&self, message_id: i64) -> Result<(), ActionError> {
+    pub async fn delete_msg(&self, message_id: i64) -> Result<(), ActionCallError> {
         let NoData = self.call_typed(&DeleteMsg { message_id }).await?;
         Ok(())
     }
 
     /// `get_msg`: fetches a message by id.
-    pub async fn get_msg(&self, message_id: i64) -> Result<MsgInfo, ActionError> {
+    pub async fn get_msg(&self, message_id: i64) -> Result<MsgInfo, ActionCallError> {
         self.call_typed(&GetMsg { message_id }).await
     }
 
     /// `get_login_info`: the logged-in account.
-    pub async fn get_login_info(&self) -> Result<LoginInfo, ActionError> {
+    pub async fn get_login_info(&self) -> Result<LoginInfo, ActionCallError> {
         self.call_typed(&GetLoginInfo {}).await
     }
 
     /// `get_group_info`: a group's name and member counts.
-    pub async fn get_group_info(&self, group_id: i64) -> Result<GroupInfo, ActionError> {
+    pub async fn get_group_info(&self, group_id: i64) -> Result<GroupInfo, ActionCallError> {
         self.call_typed(&GetGroupInfo {
             group_id,
             no_cache: false,
@@ -144,7 +147,7 @@ impl OneBotApi<'_> {
         &self,
         group_id: i64,
         user_id: i64,
-    ) -> Result<GroupMemberInfo, ActionError> {
+    ) -> Result<GroupMemberInfo, ActionCallError> {
         self.call_typed(&GetGroupMemberInfo {
             group_id,
             user_id,
@@ -159,7 +162,7 @@ impl OneBotApi<'_> {
         group_id: i64,
         user_id: i64,
         duration: u64,
-    ) -> Result<(), ActionError> {
+    ) -> Result<(), ActionCallError> {
         let NoData = self
             .call_typed(&SetGroupBan {
                 group_id,
@@ -177,7 +180,7 @@ impl OneBotApi<'_> {
         group_id: i64,
         user_id: i64,
         reject_add_request: bool,
-    ) -> Result<(), ActionError> {
+    ) -> Result<(), ActionCallError> {
         let NoData = self
             .call_typed(&SetGroupKick {
                 group_id,
@@ -198,17 +201,17 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-    use crate::action::{Action, ActionSink};
+    use crate::action::{ActionCall, ActionSink};
     use crate::context::BotInfo;
     use crate::platform::{EventMeta, PlatformKind};
 
     struct Fake {
-        calls: Mutex<Vec<Action>>,
+        calls: Mutex<Vec<ActionCall>>,
         answer: Value,
     }
 
     impl ActionSink for Fake {
-        fn call(&self, action: Action) -> BoxFuture<'static, Result<Value, ActionError>> {
+        fn call(&self, action: ActionCall) -> BoxFuture<'static, Result<Value, ActionCallError>> {
             self.calls.lock().unwrap().push(action);
             let answer = self.answer.clone();
             async move { Ok(answer) }.boxed()
@@ -286,7 +289,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(e.kind(), ActionErrorKind::Malformed { reason } if reason.contains("send_private_msg")),
+            matches!(e.kind(), ActionCallErrorKind::Malformed { reason } if reason.contains("send_private_msg")),
             "{e}"
         );
         let bare = Context::new(
@@ -294,6 +297,6 @@ mod tests {
             Arc::new(EventMeta::default()),
         );
         let e = bare.onebot().get_login_info().await.unwrap_err();
-        assert_eq!(e.kind(), &ActionErrorKind::Unavailable);
+        assert_eq!(e.kind(), &ActionCallErrorKind::Unavailable);
     }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use botgate_dispatch::{
-    Action, ActionError, ActionErrorKind, ActionSink, BotError, BotErrorKind, BotInfo,
+    ActionCall, ActionCallError, ActionCallErrorKind, ActionSink, BotError, BotErrorKind, BotInfo,
     DispatchConfig, Dispatcher, Disposition, Filter, HandlerError, Handlers, Scene,
 };
 use futures_util::future::BoxFuture;
@@ -353,10 +353,13 @@ async fn unified_handlers_run_only_when_their_filter_matches() {
 struct EchoSink;
 
 impl ActionSink for EchoSink {
-    fn call(&self, action: Action) -> BoxFuture<'static, Result<serde_json::Value, ActionError>> {
+    fn call(
+        &self,
+        action: ActionCall,
+    ) -> BoxFuture<'static, Result<serde_json::Value, ActionCallError>> {
         Box::pin(async move {
             if action.name == "fail" {
-                return Err(ActionError::new(ActionErrorKind::Rejected {
+                return Err(ActionCallError::new(ActionCallErrorKind::Rejected {
                     code: 1404,
                     message: "no such action".into(),
                 }));

@@ -8,9 +8,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use botgate::dispatch::ActionErrorKind;
-use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, Record};
+use botgate::dispatch::ActionCallErrorKind;
 use botgate::{Bot, BubbleHandlers, OneBotHandlers};
+use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, Record};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
@@ -222,7 +222,7 @@ async fn onebot_actions_from_a_handler_reach_the_implementation() {
     assert_eq!(sent[0].params["message"][0]["data"]["text"], "echo: hi");
     assert_eq!(data["message_id"], json!(sent[0].message_id));
     match refused {
-        Err(ActionErrorKind::Rejected { code, .. }) => assert_eq!(*code, 1404),
+        Err(ActionCallErrorKind::Rejected { code, .. }) => assert_eq!(*code, 1404),
         other => panic!("expected a rejection, got {other:?}"),
     }
     within("idle", bot.dispatcher().idle()).await;

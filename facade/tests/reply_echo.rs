@@ -14,9 +14,9 @@ use std::time::Duration;
 use botgate::dispatch::{Handlers, Unified, Unify};
 use botgate::proto::onebot::Message;
 use botgate::proto::unified::{Element, Media};
-use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
 use botgate::{Bot, Context, Filter, OneBotHandlers, OutMessage, ReplyError, ReplyErrorKind};
 use botgate::{BubbleHandlers, QqHandlers, ReplyReceipt};
+use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
@@ -533,7 +533,7 @@ async fn onebot_typed_helpers_from_a_handler() {
                     .send_group_msg(msg.group_id, Message::text(format!("I am {}", me.nickname)))
                     .await?;
                 api.delete_msg(sent.message_id).await?;
-                Ok::<_, botgate::dispatch::ActionError>((me.user_id, sent.message_id))
+                Ok::<_, botgate::dispatch::ActionCallError>((me.user_id, sent.message_id))
             }
             .await
             .map_err(|e| e.to_string());

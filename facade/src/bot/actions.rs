@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use botgate_dispatch::{Action, ActionError, ActionErrorKind, ActionSink};
+use botgate_dispatch::{ActionCall, ActionCallError, ActionCallErrorKind, ActionSink};
 use botgate_session::driver::DriverHandle;
 use botgate_session::onebot::{self, OneBotCallError};
 use futures_util::future::BoxFuture;
@@ -20,19 +20,28 @@ impl OneBotActions {
 }
 
 impl ActionSink for OneBotActions {
-    fn call(&self, action: Action) -> BoxFuture<'static, Result<serde_json::Value, ActionError>> {
+    fn call(
+        &self,
+        action: ActionCall,
+    ) -> BoxFuture<'static, Result<serde_json::Value, ActionCallError>> {
         let driver = Arc::clone(&self.driver);
         async move {
             match driver.call(action.name, action.params, None).await {
                 Ok(Ok(response)) => Ok(response.data),
                 Ok(Err(OneBotCallError::Failed {
                     retcode, message, ..
-                })) => Err(ActionError::new(ActionErrorKind::Rejected {
+                })) => Err(ActionCallError::new(ActionCallErrorKind::Rejected {
                     code: retcode,
                     message,
                 })),
-                Ok(Err(other)) => Err(ActionError::with_source(ActionErrorKind::Transport, other)),
-                Err(e) => Err(ActionError::with_source(ActionErrorKind::Transport, e)),
+                Ok(Err(other)) => Err(ActionCallError::with_source(
+                    ActionCallErrorKind::Transport,
+                    other,
+                )),
+                Err(e) => Err(ActionCallError::with_source(
+                    ActionCallErrorKind::Transport,
+                    e,
+                )),
             }
         }
         .boxed()

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use botgate_dispatch::{
-    Action, ActionError, ActionErrorKind, ActionSink, OutMessage, PlatformKind, ReplyError,
-    ReplyErrorKind, ReplyReceipt, ReplySink,
+    ActionCall, ActionCallError, ActionCallErrorKind, ActionSink, OutMessage, PlatformKind,
+    ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink,
 };
 use botgate_proto::onebot::action::{ActionParams, MessageIdResult, SendGroupMsg, SendPrivateMsg};
 use botgate_proto::onebot::segment;
@@ -57,9 +57,9 @@ impl ReplySink for OneBotReplies {
     }
 }
 
-fn action_error(e: ActionError) -> ReplyError {
+fn action_error(e: ActionCallError) -> ReplyError {
     let kind = match e.kind() {
-        ActionErrorKind::Rejected { code, message } => ReplyErrorKind::Rejected {
+        ActionCallErrorKind::Rejected { code, message } => ReplyErrorKind::Rejected {
             code: *code,
             message: message.clone(),
         },
@@ -74,7 +74,7 @@ fn id(a: &Answering, what: &str, value: Option<&str>) -> Result<i64, ReplyError>
         .ok_or_else(|| ReplyError::no_target(format!("{} has no numeric {what}", a.kind)))
 }
 
-fn action<P: ActionParams>(params: &P) -> Result<Action, ReplyError> {
+fn action<P: ActionParams>(params: &P) -> Result<ActionCall, ReplyError> {
     let params = serde_json::to_value(params).map_err(|e| {
         ReplyError::with_source(
             ReplyErrorKind::Rejected {
@@ -84,7 +84,7 @@ fn action<P: ActionParams>(params: &P) -> Result<Action, ReplyError> {
             e,
         )
     })?;
-    Ok(Action {
+    Ok(ActionCall {
         name: P::NAME.to_owned(),
         params,
     })
@@ -92,7 +92,7 @@ fn action<P: ActionParams>(params: &P) -> Result<Action, ReplyError> {
 
 /// The send action answering `a` with `elements`: a segment array that starts with a `reply`
 /// to the message answered (unless the elements carry their own reply).
-pub(crate) fn plan(a: &Answering, elements: &[Element]) -> Result<Action, ReplyError> {
+pub(crate) fn plan(a: &Answering, elements: &[Element]) -> Result<ActionCall, ReplyError> {
     let message = segments(a, elements)?;
     match a.scene {
         Scene::Group => action(&SendGroupMsg {
