@@ -1,17 +1,15 @@
 //! A message: a list of segments, read from a segment array, a single segment object or a CQ
-//! string (all three occur on the wire, depending on `message_format` and the implementation).
+//! string (all three occur on the wire, depending on `message_format` and the implementation;
+//! reading them, and the CQ form, is `message_forms.rs`).
 
-use super::cq;
-use super::segment::{Segment, SegmentOrAbsent, SegmentVisitor};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
-use std::fmt;
+use super::segment::Segment;
+use serde::{Serialize, Serializer};
 use std::ops::{Deref, DerefMut};
 
 /// A message: its segments in order. Always serialised as a segment array.
 ///
 /// Deserialises from a segment array, one segment object, a CQ string (parsed leniently, see
-/// [`cq::parse_lenient`]) or `null` (empty).
+/// [`cq::parse_lenient`](crate::onebot::cq::parse_lenient)) or `null` (empty).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Message(pub Vec<Segment>);
 
@@ -24,16 +22,6 @@ impl Message {
     /// A message of one text segment.
     pub fn text(text: impl Into<String>) -> Self {
         Self(vec![Segment::text(text)])
-    }
-
-    /// Parse a CQ string strictly.
-    pub fn from_cq(s: &str) -> Result<Self, cq::CqError> {
-        cq::parse(s).map(Self)
-    }
-
-    /// Render as a CQ string.
-    pub fn to_cq(&self) -> String {
-        cq::render(&self.0)
     }
 
     /// This message with a segment appended (builder style; `Vec::push` is there too, by
@@ -49,7 +37,8 @@ impl Message {
         self.0.iter().filter_map(Segment::as_text).collect()
     }
 
-    /// Merge adjacent text segments and drop empty ones (the form [`cq::parse`] produces).
+    /// Merge adjacent text segments and drop empty ones (the form
+    /// [`cq::parse`](crate::onebot::cq::parse) produces).
     pub fn normalize(&mut self) {
         let mut out: Vec<Segment> = Vec::with_capacity(self.0.len());
         for seg in self.0.drain(..) {
@@ -125,51 +114,6 @@ impl<'a> IntoIterator for &'a Message {
 impl Serialize for Message {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Message {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(MessageVisitor)
-    }
-}
-
-struct MessageVisitor;
-
-impl<'de> Visitor<'de> for MessageVisitor {
-    type Value = Message;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a segment array, a segment object or a CQ string")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Message, E> {
-        Ok(Message(cq::parse_lenient(v)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Message, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        // An absent element (`null`, `""`) is dropped (decision 0014).
-        while let Some(seg) = seq.next_element_seed(SegmentOrAbsent)? {
-            out.extend(seg);
-        }
-        Ok(Message(out))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Message, A::Error> {
-        SegmentVisitor.visit_map(map).map(|s| Message(vec![s]))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Message, E> {
-        Ok(Message::default())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Message, E> {
-        Ok(Message::default())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Message, D::Error> {
-        d.deserialize_any(self)
     }
 }
 

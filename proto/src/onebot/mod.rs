@@ -18,6 +18,7 @@ pub mod cq;
 pub mod enums;
 mod message;
 mod message_event;
+mod message_forms;
 pub mod meta;
 pub mod notice;
 pub mod request;
