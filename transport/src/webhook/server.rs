@@ -9,10 +9,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -29,7 +29,8 @@ use crate::Error;
 pub struct ServerConfig {
     /// Serve only this path (a trailing `/` is ignored); others get 404. Default: any path.
     pub path: Option<String>,
-    /// Largest accepted body, in bytes (default 1 MiB); larger ones get 413.
+    /// Largest accepted body, in bytes (default 1 MiB); larger ones get 413 (after the rest
+    /// is read and dropped, up to 16 MiB, so the client can read the answer).
     pub max_body: usize,
     /// Time for one request to arrive whole, headers and body (default 10 s); else 408.
     pub request_timeout: Duration,
@@ -271,23 +272,55 @@ async fn read(ctx: &Ctx, req: Request<Incoming>) -> WebhookResponse {
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if announced.is_some_and(|n| n > max as u64) {
+    if announced.is_some_and(|n| n > DRAIN_CAP) {
         return WebhookResponse::reject(Outcome::TooLarge);
     }
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, max).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            return WebhookResponse::reject(Outcome::TooLarge)
-        }
-        Err(e) => {
-            tracing::debug!(error = %e, "webhook body not read whole");
-            return WebhookResponse::reject(Outcome::Malformed);
-        }
+    let body = match read_body(body, max).await {
+        Ok(body) => body,
+        Err(outcome) => return WebhookResponse::reject(outcome),
     };
     ctx.receiver.receive(WebhookRequest {
         headers: parts.headers,
         body,
         received_at: SystemTime::now(),
     })
+}
+
+/// How much of an oversized body is read and dropped before the 413: a client still writing
+/// its body when the connection closes sees a reset, not the answer. Past this (or the request
+/// timeout) the connection is simply closed.
+const DRAIN_CAP: u64 = 16 << 20;
+
+/// The body, at most `max` bytes; `TooLarge` for more (after draining up to [`DRAIN_CAP`]).
+async fn read_body(mut body: Incoming, max: usize) -> Result<Bytes, Outcome> {
+    let mut buf = BytesMut::new();
+    let mut seen: u64 = 0;
+    let mut too_large = false;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| {
+            tracing::debug!(error = %e, "webhook body not read whole");
+            Outcome::Malformed
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len() as u64;
+        if seen > max as u64 {
+            too_large = true;
+            buf = BytesMut::new();
+        }
+        if too_large {
+            if seen > DRAIN_CAP {
+                break;
+            }
+            continue;
+        }
+        buf.extend_from_slice(&data);
+    }
+    if too_large {
+        Err(Outcome::TooLarge)
+    } else {
+        Ok(buf.freeze())
+    }
 }
