@@ -375,3 +375,39 @@ fn bubble_receiver_without_a_secret_accepts() {
         assert!(rx.try_recv().is_ok());
     }
 }
+
+#[test]
+fn qq_receiver_refuses_signed_garbage_and_ignores_other_ops() {
+    let key = QqKey::from_secret("sim-client-secret").unwrap();
+    let (receiver, mut rx) = qq_receiver("sim-client-secret", None);
+    let now = SystemTime::now();
+    let ts = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    // sign_validation signs `event_ts + plain_token`: the same bytes as `timestamp + body`.
+    for (body, status, outcome) in [
+        ("not json", StatusCode::BAD_REQUEST, Outcome::Malformed),
+        (r#"{"d":{}}"#, StatusCode::BAD_REQUEST, Outcome::Malformed),
+        (r#"{"op":11}"#, StatusCode::OK, Outcome::Ignored),
+        (
+            r#"{"op":"0","t":"C2C_MESSAGE_CREATE","d":{}}"#,
+            StatusCode::OK,
+            Outcome::Delivered,
+        ),
+    ] {
+        let sig = key.sign_validation(&ts, body);
+        let headers = [
+            ("x-signature-ed25519", sig.as_str()),
+            ("x-signature-timestamp", &ts),
+        ];
+        let answer = receiver.receive(request(&headers, body, now));
+        assert_eq!((answer.status, answer.outcome), (status, outcome), "{body}");
+        assert_eq!(
+            rx.try_recv().is_ok(),
+            outcome == Outcome::Delivered,
+            "{body}"
+        );
+    }
+}
