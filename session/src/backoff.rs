@@ -276,7 +276,10 @@ mod tests {
         ready_connection(&mut b, t0, 1, Duration::from_millis(200));
         let end = t0 + Duration::from_millis(200);
         assert_eq!(b.next_attempt(end, &mut rng, Duration::ZERO), t0 + secs(1));
-        assert_eq!(b.next_attempt(t0 + secs(3), &mut rng, Duration::ZERO), t0 + secs(3));
+        assert_eq!(
+            b.next_attempt(t0 + secs(3), &mut rng, Duration::ZERO),
+            t0 + secs(3)
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! regeneration, or a hand edit of a generated file.
 //!
 //! `cargo xtask cycles` fails when two files of a workspace crate import each other.
+//!
+//! `cargo xtask soak --platform qq|bubble|onebot|all --minutes N` runs the fault soak.
 
 mod codegen;
 mod cycles;
@@ -17,6 +19,7 @@ mod gen_docs;
 mod gen_proto;
 mod rust;
 mod schema;
+mod soak;
 
 use std::process::ExitCode;
 
@@ -24,7 +27,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cycles
 
   codegen          write the files generated from proto/schema/*.toml
   codegen --check  exit 1 if any generated file is stale (CI)
-  cycles           exit 1 if two files of a workspace crate import each other (CI)";
+  cycles           exit 1 if two files of a workspace crate import each other (CI)
+  soak [--platform qq|bubble|onebot|all] [--minutes N | --seconds S]
+                   the client stack against a sim injecting random faults (default: all, 60 s)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(&root, false),
         ["codegen", "--check"] => codegen::run(&root, true),
         ["cycles"] => cycles::run(&root),
+        ["soak", rest @ ..] => soak::run(&root, rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
