@@ -1,0 +1,90 @@
+//! A blocking connection for the synchronous traits (`SessionStore`, `IdentifyQueue`): opened
+//! on first use, reopened once after a connection-level error, with bounded waits.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use redis::{Client, Connection, RedisResult};
+
+use crate::error::Error;
+
+/// How long a connect, a read or a write may take.
+const IO_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub(crate) struct SyncConn {
+    client: Client,
+    conn: Mutex<Option<Connection>>,
+}
+
+impl fmt::Debug for SyncConn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The client's connection info may hold a password: show only where it goes.
+        let info = self.client.get_connection_info();
+        f.debug_struct("SyncConn")
+            .field("addr", &info.addr.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncConn {
+    pub(crate) fn new(client: Client) -> Self {
+        Self {
+            client,
+            conn: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn open(&self) -> RedisResult<Connection> {
+        let conn = self.client.get_connection_with_timeout(IO_TIMEOUT)?;
+        conn.set_read_timeout(Some(IO_TIMEOUT))?;
+        conn.set_write_timeout(Some(IO_TIMEOUT))?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on the connection; after a connection-level error the connection is dropped
+    /// and `f` runs once more on a new one (a Redis restart costs one retry, not an error).
+    pub(crate) fn run<T>(
+        &self,
+        op: &'static str,
+        f: impl Fn(&mut Connection) -> RedisResult<T>,
+    ) -> Result<T, Error> {
+        let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = None;
+        for _ in 0..2 {
+            let conn = match slot.as_mut() {
+                Some(conn) => conn,
+                None => match self.open() {
+                    Ok(conn) => slot.insert(conn),
+                    Err(e) => {
+                        last = Some(e);
+                        continue;
+                    }
+                },
+            };
+            match f(conn) {
+                Ok(v) => return Ok(v),
+                Err(e) if is_connection_error(&e) => {
+                    *slot = None;
+                    last = Some(e);
+                }
+                Err(e) => return Err(Error::Redis { op, source: e }),
+            }
+        }
+        Err(match last {
+            Some(source) => Error::Redis { op, source },
+            None => Error::Redis {
+                op,
+                source: redis::RedisError::from((redis::ErrorKind::IoError, "no connection")),
+            },
+        })
+    }
+}
+
+pub(crate) fn is_connection_error(e: &redis::RedisError) -> bool {
+    e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
+}

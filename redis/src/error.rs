@@ -1,0 +1,34 @@
+//! [`Error`]: what a Redis backend call failed on.
+
+/// A Redis backend call failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The URL is not a Redis URL (`redis://host:port/db`, `rediss://`, `unix://`).
+    #[error("invalid Redis URL")]
+    Url(#[source] redis::RedisError),
+    /// A command failed (connection refused or lost, a script error, ...).
+    #[error("Redis {op} failed")]
+    Redis {
+        /// What was being done (`save`, `reserve identify slot`, `renew lease`, ...).
+        op: &'static str,
+        /// The client's error.
+        #[source]
+        source: redis::RedisError,
+    },
+    /// A stored value is not what botgate wrote.
+    #[error("Redis {op}: stored value does not decode")]
+    Decode {
+        /// What was being read.
+        op: &'static str,
+        /// The decoder's error.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn redis(op: &'static str) -> impl FnOnce(redis::RedisError) -> Self {
+        move |source| Error::Redis { op, source }
+    }
+}

@@ -1,0 +1,36 @@
+//! botgate on Redis (opt-in: applications that do not need it never compile it): what lets
+//! several processes run one bot.
+//!
+//! - [`RedisSessionStore`]: a [`SessionStore`](botgate_session::SessionStore) in Redis (the
+//!   resume point and the journal of handled events, decision 0016), so the next process to
+//!   run a shard resumes it.
+//! - [`RedisIdentifyQueue`]: an [`IdentifyQueue`](botgate_session::IdentifyQueue) whose
+//!   buckets (`shard % max_concurrency`, one identify per 5 s) are shared by every process.
+//! - [`ShardLeases`] / [`Lease`]: a shard runs in one process at a time; a lease expires
+//!   when its process dies, and another takes the shard over.
+//!
+//! Design and limits: decision 0017.
+//!
+//! ```no_run
+//! # fn demo() -> Result<(), botgate_redis::Error> {
+//! use botgate_redis::{RedisIdentifyQueue, RedisSessionStore};
+//!
+//! let store = RedisSessionStore::open("redis://127.0.0.1:6379/0")?;
+//! let queue = RedisIdentifyQueue::open("redis://127.0.0.1:6379/0", "102000001", 3, 2)?;
+//! // give `store` to `Bot::qq(..).session_store(store)`, `queue` to shard 3's machine
+//! # let _ = (store, queue);
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+
+mod conn;
+mod error;
+mod identify;
+mod lease;
+mod store;
+
+pub use error::Error;
+pub use identify::RedisIdentifyQueue;
+pub use lease::{Lease, ShardLeases};
+pub use store::RedisSessionStore;

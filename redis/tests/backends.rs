@@ -1,0 +1,180 @@
+//! The Redis backends against a real redis-server (`BOTGATE_TEST_REDIS`): the session store
+//! and its journal seen from two "processes" (two store instances), identify buckets shared by
+//! two queues, and shard leases renewed, lost, and taken over.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use botgate_redis::{RedisIdentifyQueue, RedisSessionStore, ShardLeases};
+use botgate_session::{ResumeState, SessionStore};
+use redis::Commands;
+use support::{raw, redis_url, unique_prefix};
+
+fn state(session: &str, seq: u64) -> ResumeState {
+    ResumeState {
+        session_id: session.into(),
+        seq,
+        resume_url: None,
+        shard: Some([1, 4]),
+    }
+}
+
+#[test]
+fn the_store_round_trips_across_instances_and_its_journal_is_compacted_by_saves() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("store");
+    let a = RedisSessionStore::open(&url).unwrap().with_prefix(&prefix);
+    let b = RedisSessionStore::open(&url).unwrap().with_prefix(&prefix);
+    assert_eq!(a.load("qq/1/1-4").unwrap(), None);
+    assert_eq!(a.handled_since_save("qq/1/1-4").unwrap(), Vec::<u64>::new());
+
+    a.save("qq/1/1-4", &state("s1", 10)).unwrap();
+    for seq in [12, 9, 11, 13] {
+        a.mark_handled("qq/1/1-4", "s1", seq).unwrap();
+    }
+    a.flush_journal();
+    // another process sees the state and the notes above the saved seq
+    assert_eq!(b.load("qq/1/1-4").unwrap(), Some(state("s1", 10)));
+    assert_eq!(b.handled_since_save("qq/1/1-4").unwrap(), [11, 12, 13]);
+
+    // a save drops the notes at or below it
+    b.save("qq/1/1-4", &state("s1", 12)).unwrap();
+    assert_eq!(a.handled_since_save("qq/1/1-4").unwrap(), [13]);
+    let mut conn = raw(&url);
+    let journal = format!("{prefix}:handled:qq/1/1-4:s1");
+    assert_eq!(conn.zcard::<_, u64>(&journal).unwrap(), 1);
+
+    // a new session's save drops the old session's journal
+    a.save("qq/1/1-4", &state("s2", 1)).unwrap();
+    assert!(!conn.exists::<_, bool>(&journal).unwrap());
+    assert_eq!(a.handled_since_save("qq/1/1-4").unwrap(), Vec::<u64>::new());
+
+    // keys are independent; clear removes the state and its journal
+    a.save("bubble/x", &state("b", 3)).unwrap();
+    a.mark_handled("qq/1/1-4", "s2", 5).unwrap();
+    a.clear("qq/1/1-4").unwrap();
+    assert_eq!(b.load("qq/1/1-4").unwrap(), None);
+    assert!(!conn
+        .exists::<_, bool>(format!("{prefix}:handled:qq/1/1-4:s2"))
+        .unwrap());
+    assert_eq!(b.load("bubble/x").unwrap(), Some(state("b", 3)));
+}
+
+#[test]
+fn a_value_botgate_did_not_write_is_a_typed_decode_error() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("decode");
+    let store = RedisSessionStore::open(&url).unwrap().with_prefix(&prefix);
+    raw(&url)
+        .set::<_, _, ()>(format!("{prefix}:session:k"), "{not json")
+        .unwrap();
+    let err = store.load("k").unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        botgate_session::ErrorKind::Store { op: "decode", .. }
+    ));
+}
+
+#[test]
+fn an_unreachable_redis_is_an_error_not_a_hang() {
+    // Nothing listens on port 1.
+    let store = RedisSessionStore::open("redis://127.0.0.1:1/0").unwrap();
+    assert!(store.load("k").is_err());
+    assert!(RedisSessionStore::open("http://x").is_err());
+}
+
+#[test]
+fn identify_slots_of_one_bucket_are_a_window_apart_across_processes() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("identify");
+    let window = Duration::from_millis(300);
+    // shards 0 and 2 share bucket 0 (max_concurrency 2); shard 1 is bucket 1
+    let open = |shard| {
+        RedisIdentifyQueue::open(&url, "app", shard, 2)
+            .unwrap()
+            .with_prefix(&prefix)
+            .with_window(window)
+    };
+    let (a, b, c) = (open(0), open(2), open(1));
+    let mut slots = Vec::new();
+    for q in [&a, &b, &a, &b] {
+        let asked = Instant::now();
+        slots.push(asked + q.try_reserve().unwrap());
+    }
+    // The server hands out slots in ms: allow 2 ms of rounding between two clocks.
+    for pair in slots.windows(2) {
+        let gap = pair[1].saturating_duration_since(pair[0]);
+        assert!(gap + Duration::from_millis(2) >= window, "{gap:?}");
+    }
+    // the other bucket is free at once
+    assert!(c.try_reserve().unwrap() < window);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_is_exclusive_renewed_and_taken_over_when_its_owner_dies() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("lease");
+    let ttl = Duration::from_millis(300);
+    let a = ShardLeases::connect(&url, "app", "A", ttl)
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+    let b = ShardLeases::connect(&url, "app", "B", ttl)
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+
+    let lease = a.try_acquire(3).await.unwrap().expect("free shard");
+    assert!(b.try_acquire(3).await.unwrap().is_none(), "held by A");
+    assert!(
+        b.try_acquire(2).await.unwrap().is_some(),
+        "another shard is free"
+    );
+    // renewed: still A's after several TTLs
+    tokio::time::sleep(ttl * 4).await;
+    assert!(lease.is_held());
+    assert_eq!(b.holder(3).await.unwrap().as_deref(), Some("A"));
+
+    // A dies (stops renewing): once the key expires, B gets the shard
+    drop(lease);
+    let taken = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Some(lease) = b.try_acquire(3).await.unwrap() {
+                return lease;
+            }
+            tokio::time::sleep(ttl / 10).await;
+        }
+    })
+    .await
+    .expect("taken over");
+    assert_eq!(a.holder(3).await.unwrap().as_deref(), Some("B"));
+
+    // released: free at once
+    taken.release().await.unwrap();
+    assert_eq!(a.holder(3).await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_whose_key_changed_hands_reports_itself_lost() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("lost");
+    let ttl = Duration::from_millis(300);
+    let a = ShardLeases::connect(&url, "app", "A", ttl)
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+    let mut lease = a.try_acquire(0).await.unwrap().unwrap();
+    // as if A had paused past its TTL and C had taken the shard meanwhile
+    raw(&url)
+        .set::<_, _, ()>(format!("{prefix}:lease:app:0"), "C")
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), lease.lost())
+        .await
+        .expect("lost reported");
+    assert!(!lease.is_held());
+    // a release must not delete C's key
+    lease.release().await.unwrap();
+    assert_eq!(a.holder(0).await.unwrap().as_deref(), Some("C"));
+}
