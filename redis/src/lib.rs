@@ -9,7 +9,7 @@
 //! - [`ShardLeases`] / [`Lease`]: a shard runs in one process at a time; a lease expires
 //!   when its process dies, and another takes the shard over.
 //!
-//! Design and limits: decision 0017.
+//! Design and limits: decision 0018.
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), botgate_redis::Error> {
