@@ -2,51 +2,14 @@
 //! handled event types; OneBot actions called from a handler reach the implementation and
 //! answer with its data (or its failure).
 //!
-//! Every wait is bounded by [`WAIT`]; synchronisation is by sim logs and channels only.
-
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+//! Every wait is bounded (`botgate_testkit::within`); synchronisation is by sim logs and channels
+//! only.
 
 use botgate::dispatch::ActionCallErrorKind;
 use botgate::{Bot, BubbleHandlers, OneBotHandlers};
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, Record};
+use botgate_testkit::{within, Seen};
 use serde_json::{json, Value};
-use tokio::sync::watch;
-
-/// Upper bound of any single wait.
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
-
-/// Values seen by handlers, in order, with an async wait on the count.
-#[derive(Clone)]
-struct Seen<T>(Arc<watch::Sender<Vec<T>>>);
-
-impl<T: Clone + Send + Sync + 'static> Seen<T> {
-    fn new() -> Self {
-        Self(Arc::new(watch::channel(Vec::new()).0))
-    }
-
-    fn push(&self, value: T) {
-        self.0.send_modify(|v| v.push(value));
-    }
-
-    async fn wait_len(&self, n: usize) -> Vec<T> {
-        let mut rx = self.0.subscribe();
-        let what = format!("{n} handled events");
-        let seen = match within(&what, rx.wait_for(|v| v.len() >= n)).await {
-            Ok(seen) => seen.clone(),
-            Err(_) => unreachable!("the sender lives in self"),
-        };
-        seen
-    }
-}
 
 /// The `t` of a frame the sim sent.
 fn sent_type(record: &Record) -> Option<&str> {

@@ -3,56 +3,17 @@
 //! loss, and one shared access token, refreshed across reconnects.
 //!
 //! Synchronisation is by sim logs, lifecycle / status watch channels, barriers and semaphores;
-//! every wait is bounded by [`WAIT`] so a bug fails the test instead of hanging it.
+//! every wait is bounded (`botgate_testkit::within`): a bug fails the test, it does not hang.
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use botgate::dispatch::{BotErrorKind, DispatchConfig};
 use botgate::session::driver::DriverConfig;
-use botgate_sim::{Fault, QqConfig, QqSim, Record};
 use botgate::{Bot, Intents, OutMessage, QqBot, QqHandlers};
+use botgate_sim::{Fault, QqConfig, QqSim, Record};
+use botgate_testkit::{within, Seen};
 use serde_json::{json, Value};
-use tokio::sync::{watch, Barrier, Semaphore};
-
-/// Upper bound of any single wait (generous: a healthy run takes milliseconds per step).
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
-
-/// Values seen by handlers, in the order they were seen, with an async wait on the count.
-#[derive(Clone)]
-struct Seen<T>(Arc<watch::Sender<Vec<T>>>);
-
-impl<T: Clone + Send + Sync + 'static> Seen<T> {
-    fn new() -> Self {
-        Self(Arc::new(watch::channel(Vec::new()).0))
-    }
-
-    fn push(&self, value: T) {
-        self.0.send_modify(|v| v.push(value));
-    }
-
-    async fn wait_len(&self, n: usize) -> Vec<T> {
-        let mut rx = self.0.subscribe();
-        let what = format!("{n} handled events");
-        let seen = match within(&what, rx.wait_for(|v| v.len() >= n)).await {
-            Ok(seen) => seen.clone(),
-            Err(_) => unreachable!("the sender lives in self"),
-        };
-        seen
-    }
-
-    fn now(&self) -> Vec<T> {
-        self.0.borrow().clone()
-    }
-}
+use tokio::sync::{Barrier, Semaphore};
 
 /// A builder pointed at `sim`'s token and discovery endpoints.
 fn bot_for(sim: &QqSim) -> QqBot {

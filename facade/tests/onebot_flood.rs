@@ -4,37 +4,28 @@
 //! completes and every event is handled exactly once, in per-conversation order, on forward
 //! and reverse WS alike.
 //!
-//! Every wait is bounded by [`WAIT`]; synchronisation is by sim logs and channels only.
+//! Every wait is bounded (`botgate_testkit::within`); synchronisation is by sim logs and channels
+//! only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use botgate::dispatch::DispatchConfig;
 use botgate::proto::onebot::Message;
 use botgate::session::driver::DriverConfig;
 use botgate::{Bot, OneBotHandlers};
 use botgate_sim::{OneBotConfig, OneBotSim};
+use botgate_testkit::within;
 use serde_json::json;
 use tokio::sync::watch;
 
-/// Upper bound of any single wait (a hang is a failure, not a pass).
-const WAIT: Duration = Duration::from_secs(30);
 /// Events in the flood: two orders of magnitude above the bounds below.
 const FLOOD: usize = 2_000;
 /// Conversations the flood is spread over (per-conversation order is what is promised).
 const GROUPS: i64 = 5;
 /// The driver's event channel.
 const CHANNEL: usize = 4;
-
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
 
 fn dispatch_config() -> DispatchConfig {
     DispatchConfig {

@@ -20,6 +20,7 @@ use botgate::session::{self, FileStore, ResumeState, SessionStore};
 use botgate::{Bot, BubbleHandlers, Lifecycle, QqHandlers};
 use botgate_sim::bubble::Profile;
 use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
+use botgate_testkit::within;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
@@ -31,8 +32,6 @@ const DIR: &str = "BOTGATE_KILL_DIR";
 const BLOCK: &str = "BOTGATE_KILL_BLOCK";
 const BATCH: &str = "BOTGATE_KILL_BATCH";
 
-/// Upper bound of any single wait.
-const WAIT: Duration = Duration::from_secs(30);
 /// Events before the kill (the child blocks at `BLOCK_AT`) and while no process runs.
 const BEFORE: u32 = 60;
 const WHILE_DOWN: u32 = 40;
@@ -192,13 +191,6 @@ async fn stdin_closed() {
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 64];
     while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {}
-}
-
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
 }
 
 /// A running child and what it printed.

@@ -5,11 +5,8 @@
 //! sends nothing; a QQ token that expires mid-run costs no failed reply; the typed OneBot
 //! helpers (`ctx.onebot()`) reach the implementation as segment arrays.
 //!
-//! Synchronisation is by handler results and sim logs; every wait is bounded by [`WAIT`].
-
-use std::future::Future;
-use std::sync::Arc;
-use std::time::Duration;
+//! Synchronisation is by handler results and sim logs; every wait is bounded
+//! (`botgate_testkit::within`).
 
 use botgate::dispatch::{Handlers, Unified, Unify};
 use botgate::proto::onebot::Message;
@@ -17,18 +14,8 @@ use botgate::proto::unified::{Element, Media};
 use botgate::{Bot, Context, Filter, OneBotHandlers, OutMessage, ReplyError, ReplyErrorKind};
 use botgate::{BubbleHandlers, QqHandlers, ReplyReceipt};
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
+use botgate_testkit::within;
 use serde_json::{json, Value};
-use tokio::sync::watch;
-
-/// Upper bound of any single wait.
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
 
 /// The picture `/image` answers with.
 const PICTURE: &str = "https://example.invalid/a.png";
@@ -57,25 +44,8 @@ async fn echo(ctx: Context, event: Unified) -> Result<ReplyReceipt, ReplyError> 
 /// What one echo did: the message answered and the receipt's id or the error kind.
 type Outcome = (Option<String>, Result<Option<String>, ReplyErrorKind>);
 
-/// Outcomes seen, in order, with an async wait on the count.
-#[derive(Clone)]
-struct Seen(Arc<watch::Sender<Vec<Outcome>>>);
-
-impl Seen {
-    fn new() -> Self {
-        Self(Arc::new(watch::channel(Vec::new()).0))
-    }
-
-    async fn wait_len(&self, n: usize) -> Vec<Outcome> {
-        let mut rx = self.0.subscribe();
-        let what = format!("{n} replies");
-        let seen = match within(&what, rx.wait_for(|v| v.len() >= n)).await {
-            Ok(seen) => seen.clone(),
-            Err(_) => unreachable!("the sender lives in self"),
-        };
-        seen
-    }
-}
+/// Outcomes seen, in order.
+type Seen = botgate_testkit::Seen<Outcome>;
 
 /// Registers [`echo`] as the unified message handler of any platform.
 fn register<P: Unify<Unified = Unified>>(handlers: &mut Handlers<P>, seen: &Seen) {
@@ -89,7 +59,7 @@ fn register<P: Unify<Unified = Unified>>(handlers: &mut Handlers<P>, seen: &Seen
                 .as_ref()
                 .map(|r| r.message_id.clone())
                 .map_err(|e| e.kind().clone());
-            seen.0.send_modify(|v| v.push((answered, outcome)));
+            seen.push((answered, outcome));
             result.map(|_| ()).map_err(Into::into)
         }
     });

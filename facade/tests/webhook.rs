@@ -5,11 +5,10 @@
 //! delivery and an oversized body are refused with their status and never dispatched.
 //!
 //! Synchronisation is by the sims' logs (a later good delivery's reply proves the earlier ones
-//! went through the in-order pump); every wait is bounded by [`WAIT`].
+//! went through the in-order pump); every wait is bounded (`botgate_testkit::within`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,16 +18,8 @@ use botgate::transport::webhook::ServerConfig;
 use botgate::{Bot, BubbleHandlers, Filter, QqHandlers};
 use botgate_sim::webhook::{WebhookFault, WebhookPoster};
 use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim, Record};
+use botgate_testkit::within;
 use serde_json::{json, Value};
-
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
 
 /// The unified example's `/ping` command, plus a count of the messages handled.
 fn register<P: Unify<Unified = Unified>>(handlers: &mut Handlers<P>, seen: &Arc<AtomicU64>) {

@@ -2,17 +2,14 @@
 //! publishes its progress (tests await it, never sleep), and waits on the sim's log.
 #![allow(dead_code)]
 
-use std::future::Future;
-use std::time::Duration;
-
 use botgate_session::{ErrorKind, SessionEvent};
 use botgate_sim::{Log, Record};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-/// How long any single wait may take before the test fails (a hang is a failure, not a pass).
-pub const WAIT: Duration = Duration::from_secs(20);
+/// Every wait is bounded: a hang is a failure, not a pass.
+pub use botgate_testkit::within;
 
 /// What the consumer has seen so far.
 #[derive(Debug, Clone, Default)]
@@ -109,13 +106,6 @@ pub fn consume(
         out
     });
     (rx, task)
-}
-
-/// Awaits `f` with the test's time limit.
-pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, f)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
 }
 
 /// Awaits progress satisfying `pred`.
