@@ -224,6 +224,11 @@ impl Lease {
         *self.held.borrow()
     }
 
+    /// A receiver of the held flag (false once lost).
+    pub(crate) fn held_receiver(&self) -> watch::Receiver<bool> {
+        self.held.clone()
+    }
+
     /// Resolves when the lease is lost (another owner has the key, or it could not be renewed
     /// in time). Cancel safe.
     pub async fn lost(&mut self) {

@@ -7,7 +7,8 @@
 //! - [`RedisIdentifyQueue`]: an [`IdentifyQueue`](botgate_session::IdentifyQueue) whose
 //!   buckets (`shard % max_concurrency`, one identify per 5 s) are shared by every process.
 //! - [`ShardLeases`] / [`Lease`]: a shard runs in one process at a time; a lease expires
-//!   when its process dies, and another takes the shard over.
+//!   when its process dies, and another takes the shard over; [`hold_shards`] runs the shards
+//!   a process can lease and takes over the others' when they die.
 //!
 //! Design and limits: decision 0018.
 //!
@@ -26,11 +27,13 @@
 
 mod conn;
 mod error;
+mod hold;
 mod identify;
 mod lease;
 mod store;
 
 pub use error::Error;
+pub use hold::{hold_shards, HoldConfig, StopReason, StopSignal};
 pub use identify::RedisIdentifyQueue;
 pub use lease::{Lease, ShardLeases};
 pub use store::RedisSessionStore;

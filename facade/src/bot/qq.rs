@@ -47,6 +47,7 @@ pub struct QqBot {
     dispatch: DispatchConfig,
     driver: DriverConfig,
     store: StoreOptions,
+    identify_queue: Option<Arc<dyn IdentifyQueue>>,
 }
 
 impl std::fmt::Debug for QqBot {
@@ -86,6 +87,7 @@ impl QqBot {
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
             store: StoreOptions::default(),
+            identify_queue: None,
         }
     }
 
@@ -180,6 +182,14 @@ impl QqBot {
         self
     }
 
+    /// Where identifies get their slot (QQ: one per `max_concurrency` bucket per 5 s), e.g. a
+    /// queue shared by every process of the bot (`botgate-redis`). Default: none for one shard
+    /// ([`start`](Self::start)), an in-process queue for [`start_sharded`](Self::start_sharded).
+    pub fn identify_queue(mut self, queue: Arc<dyn IdentifyQueue>) -> Self {
+        self.identify_queue = Some(queue);
+        self
+    }
+
     /// The key of shard `[id, count]` in the session store.
     fn store_key(&self, shard: [u32; 2]) -> String {
         let prefix = self.store.key.clone().unwrap_or_else(|| {
@@ -209,7 +219,11 @@ impl QqBot {
     pub async fn start(self) -> Result<RunningBot<Qq, qq::Session>, Error> {
         let p = self.prepare().await?;
         let (track, resume) = self.store.open(self.store_key(self.shard)).await?;
-        let machine = p.machine(self.shard, Arc::new(NoIdentifyQueue), resume);
+        let queue = self
+            .identify_queue
+            .clone()
+            .unwrap_or_else(|| Arc::new(NoIdentifyQueue));
+        let machine = p.machine(self.shard, queue, resume);
         tracing::info!(intents = p.intents.bits(), names = %p.intents, shard = ?self.shard, "starting QQ bot");
         let dispatcher = Arc::new(Dispatcher::<Qq>::new(self.handlers, self.dispatch));
         let replies = Arc::clone(&p.replies);
@@ -236,8 +250,10 @@ impl QqBot {
     pub async fn start_sharded(self) -> Result<ShardedBot, Error> {
         let p = self.prepare().await?;
         let count = self.shard_count.unwrap_or(p.recommended_shards).max(1);
-        let queue: Arc<dyn IdentifyQueue> =
-            Arc::new(LocalIdentifyQueue::new(p.max_concurrency.max(1)));
+        let queue: Arc<dyn IdentifyQueue> = match &self.identify_queue {
+            Some(queue) => Arc::clone(queue),
+            None => Arc::new(LocalIdentifyQueue::new(p.max_concurrency.max(1))),
+        };
         tracing::info!(intents = p.intents.bits(), names = %p.intents, shards = count, "starting QQ bot");
         let mut opened = Vec::with_capacity(count as usize);
         for id in 0..count {

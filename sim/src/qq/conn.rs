@@ -209,6 +209,8 @@ fn identify(shared: &Shared, conn: &mut Conn, d: &Value) -> Result<Vec<String>, 
         return Err(close(4011, "too many guilds: use more shards"));
     }
     let mut state = shared.state();
+    Shared::check_shard_free(&mut state, shard, conn.id, "");
+    state.identifies.push((shard, std::time::Instant::now()));
     state.next_session += 1;
     let id = format!("sim-session-{:04}-{}", state.next_session, conn.id);
     let mut session = Session {
@@ -254,6 +256,10 @@ fn resume(shared: &Shared, conn: &mut Conn, d: &Value) -> Result<Vec<String>, En
         .unwrap_or_default();
     let seq = lenient_u64(d.get("seq")).unwrap_or(0);
     let mut state = shared.state();
+    let Some(shard) = state.sessions.get(session_id).map(|s| s.shard) else {
+        return Err(close(4006, "session id invalid"));
+    };
+    Shared::check_shard_free(&mut state, shard, conn.id, session_id);
     let Some(session) = state.sessions.get_mut(session_id) else {
         return Err(close(4006, "session id invalid"));
     };

@@ -142,6 +142,10 @@ pub(crate) struct State {
     pub(crate) next_session: u64,
     pub(crate) next_token: u64,
     pub(crate) next_message: u64,
+    /// `(shard, when)` of every accepted Identify, for rate checks.
+    pub(crate) identifies: Vec<([u64; 2], Instant)>,
+    /// Shards that were attached to two live connections at once.
+    pub(crate) shard_conflicts: Vec<[u64; 2]>,
 }
 
 #[derive(Debug)]
@@ -166,6 +170,20 @@ pub(crate) enum TokenCheck {
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Records a conflict when `shard` already has a session (other than `except`, the one
+    /// being resumed) on another live connection.
+    pub(crate) fn check_shard_free(state: &mut State, shard: [u64; 2], conn: u64, except: &str) {
+        let taken = state.sessions.values().any(|s| {
+            s.id != except
+                && s.shard == shard
+                && s.conn
+                    .is_some_and(|c| c != conn && state.conns.contains_key(&c))
+        });
+        if taken {
+            state.shard_conflicts.push(shard);
+        }
     }
 
     /// True when `authorization` (`QQBot <t>` or `Bot <app>.<t>`) is a valid credential.
@@ -356,6 +374,18 @@ impl QqSim {
     /// The `d` of every Identify received.
     pub fn identify_log(&self) -> Vec<Value> {
         self.frames_with_op(2)
+    }
+
+    /// `(shard, when)` of every accepted Identify, oldest first: check QQ's
+    /// `max_concurrency` buckets (`shard_id % max_concurrency`, one per 5 s) against them.
+    pub fn identify_times(&self) -> Vec<([u64; 2], Instant)> {
+        self.shared.state().identifies.clone()
+    }
+
+    /// Shards that had a session on two live connections at once (by Identify or Resume):
+    /// a bot must never run one shard in two places.
+    pub fn shard_conflicts(&self) -> Vec<[u64; 2]> {
+        self.shared.state().shard_conflicts.clone()
     }
 
     /// The `d` of every Resume received.
