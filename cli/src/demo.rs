@@ -252,10 +252,10 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     )
     .await??;
     let self_id = ob_sim.config().self_id;
-    for text in ["大家好", "/ping"] {
+    for (message_id, text) in [(4242, "大家好"), (4243, "/ping")] {
         ob_sim.push_event(json!({
             "time": 1_764_072_000, "self_id": self_id, "post_type": "message", "message_type": "group",
-            "sub_type": "normal", "message_id": 4242, "group_id": 987654321, "user_id": 111222333,
+            "sub_type": "normal", "message_id": message_id, "group_id": 987654321, "user_id": 111222333,
             "message": [{"type": "text", "data": {"text": text}}], "raw_message": text, "font": 0,
             "sender": {"user_id": 111222333, "nickname": "张三", "role": "member"}
         }));
