@@ -11,6 +11,8 @@ use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, Qq
 use serde_json::json;
 
 use crate::sim_webhook::{self, WebhookPlan};
+
+mod blast;
 use crate::stop::Stop;
 use crate::Platform;
 
@@ -52,6 +54,17 @@ pub struct SimArgs {
     /// fault: wrong signature, unsigned, stale timestamp (QQ), oversized body (2 MiB).
     #[arg(long, requires = "webhook_target")]
     pub webhook_faults: bool,
+    /// Serve N pre-encoded events to each client, written in large batches straight to the
+    /// socket (a sender that is never the bottleneck); prints the sender's ceiling against a
+    /// count-only client first.
+    #[arg(long, value_name = "N", conflicts_with_all = ["script", "webhook_target", "reverse"])]
+    pub blast: Option<usize>,
+    /// With --blast: write one frame every 1/R s instead of as fast as the client reads.
+    #[arg(long, value_name = "R", requires = "blast")]
+    pub blast_rate: Option<u32>,
+    /// With --blast: measure and print the ceiling, then exit.
+    #[arg(long, requires = "blast")]
+    pub ceiling_only: bool,
 }
 
 /// Runs the sim until Ctrl-C or SIGTERM.
@@ -66,6 +79,16 @@ pub fn run(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // First: a signal during start-up must not kill the process.
     let mut stop = Stop::new();
+    if let Some(frames) = args.blast {
+        let blast = blast::BlastArgs {
+            platform: args.platform,
+            port: args.port,
+            frames,
+            rate: args.blast_rate,
+            ceiling_only: args.ceiling_only,
+        };
+        return blast::serve(blast, &mut stop).await;
+    }
     let script = match &args.script {
         Some(path) => Some(
             std::fs::read_to_string(path)

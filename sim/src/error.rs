@@ -24,6 +24,12 @@ pub enum ErrorKind {
         /// What failed.
         reason: String,
     },
+    /// A blast client could not connect, upgrade or read all its frames.
+    #[error("blast: {reason}")]
+    Blast {
+        /// What failed.
+        reason: String,
+    },
     /// A script line is not valid.
     #[error("script line {line}: {reason}")]
     Script {

@@ -6,6 +6,8 @@
 //!   profile with `s`, resume, op 7 / 9).
 //! - [`onebot::OneBotSim`]: a OneBot v11 implementation like Waylay: forward-WS server and
 //!   reverse-WS client, lifecycle / heartbeat meta events, actions answered by `echo`.
+//! - [`blast::BlastServer`]: N pre-encoded dispatch frames written in large batches (or at a
+//!   fixed rate), for end-to-end benchmarks; [`blast::count`] measures its ceiling.
 //! - [`webhook::WebhookPoster`]: QQ's and Bubble's webhook side: signed POSTs to a bot's
 //!   callback URL (QQ op 13 validation too), with faults and Bubble's retry schedule.
 //!
@@ -38,6 +40,7 @@
 #![deny(missing_docs)]
 
 mod answer;
+pub mod blast;
 pub mod bubble;
 pub mod error;
 mod fault;
