@@ -26,7 +26,7 @@ mod reply;
 
 pub use bot::{
     Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, OneBotReverse, QqBot, ReverseBot,
-    RunningBot, ShardedBot,
+    ReverseNotice, RunningBot, ShardedBot,
 };
 pub use bot::{BubbleWebhookBot, QqWebhookBot, WebhookBot};
 pub use botgate_codec::Intents;

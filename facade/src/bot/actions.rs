@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use botgate_dispatch::{ActionCall, ActionCallError, ActionCallErrorKind, ActionSink};
-use botgate_session::driver::DriverHandle;
-use botgate_session::onebot::{self, OneBotCallError};
+use botgate_session::driver::{DriverError, DriverHandle};
+use botgate_session::onebot::{self, ActionResponse, OneBotCallError};
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 
@@ -25,25 +25,29 @@ impl ActionSink for OneBotActions {
         action: ActionCall,
     ) -> BoxFuture<'static, Result<serde_json::Value, ActionCallError>> {
         let driver = Arc::clone(&self.driver);
-        async move {
-            match driver.call(action.name, action.params, None).await {
-                Ok(Ok(response)) => Ok(response.data),
-                Ok(Err(OneBotCallError::Failed {
-                    retcode, message, ..
-                })) => Err(ActionCallError::new(ActionCallErrorKind::Rejected {
-                    code: retcode,
-                    message,
-                })),
-                Ok(Err(other)) => Err(ActionCallError::with_source(
-                    ActionCallErrorKind::Transport,
-                    other,
-                )),
-                Err(e) => Err(ActionCallError::with_source(
-                    ActionCallErrorKind::Transport,
-                    e,
-                )),
-            }
-        }
-        .boxed()
+        async move { answer(driver.call(action.name, action.params, None).await) }.boxed()
+    }
+}
+
+/// What a handler gets for the driver's answer to an action.
+pub(crate) fn answer(
+    result: Result<Result<ActionResponse, OneBotCallError>, DriverError>,
+) -> Result<serde_json::Value, ActionCallError> {
+    match result {
+        Ok(Ok(response)) => Ok(response.data),
+        Ok(Err(OneBotCallError::Failed {
+            retcode, message, ..
+        })) => Err(ActionCallError::new(ActionCallErrorKind::Rejected {
+            code: retcode,
+            message,
+        })),
+        Ok(Err(other)) => Err(ActionCallError::with_source(
+            ActionCallErrorKind::Transport,
+            other,
+        )),
+        Err(e) => Err(ActionCallError::with_source(
+            ActionCallErrorKind::Transport,
+            e,
+        )),
     }
 }

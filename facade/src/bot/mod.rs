@@ -40,7 +40,7 @@ pub use error::{Error, ErrorKind};
 pub use glue::Glue;
 pub use onebot::OneBotBot;
 pub use qq::QqBot;
-pub use reverse::{OneBotReverse, ReverseBot};
+pub use reverse::{OneBotReverse, ReverseBot, ReverseNotice};
 pub use running::{Lifecycle, RunningBot};
 pub use sharded::ShardedBot;
 

@@ -1,27 +1,40 @@
 //! OneBot v11 reverse WebSocket: the implementation (Waylay, NapCat, ...) connects to us.
+//!
+//! Many bot accounts share one listener. Each account (a `self_id`) gets its own handlers,
+//! dispatcher and lifecycle, kept across the implementation's reconnects; its events come in
+//! the order its connections delivered them, and its actions go over the connection that
+//! carries it now. The account of a connection comes from `X-Self-ID` when sent, else from
+//! the first event with a non-zero `self_id` (Waylay sends neither header, and `self_id` 0
+//! before its QQ login).
+
+mod conn;
+mod link;
+mod notice;
+mod registry;
+
+pub use notice::ReverseNotice;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
-use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_dispatch::{DispatchConfig, Dispatcher};
 use botgate_session::driver::{accept_onebot, DriverConfig};
 use botgate_session::onebot;
 use botgate_transport::ws::{Listener, ListenerConfig};
 use botgate_transport::Secret;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
-use super::actions::OneBotActions;
 use super::error::{Error, ErrorKind};
-use super::running::{Lifecycle, Pump, RunningBot};
+use super::running::Lifecycle;
+use registry::{MakeHandlers, Registry};
 
-type MakeHandlers = Arc<dyn Fn() -> OneBotHandlers + Send + Sync>;
-
-/// Builds a reverse-WS listener. Each accepted connection (one per bot account; many may share
-/// the listener) gets its own session, dispatcher and handlers, made by the factory given to
-/// [`handlers_fn`](Self::handlers_fn), so contexts carry the right `self_id` and `ctx.call` goes
-/// back over the right connection.
+/// Builds a reverse-WS listener. Each bot account that connects gets its own handlers, made
+/// once by the factory given to [`handlers_for`](Self::handlers_for) (or
+/// [`handlers_fn`](Self::handlers_fn)), so contexts carry the right `self_id` and `ctx.call`
+/// goes back over that account's connection.
 pub struct OneBotReverse {
     addr: String,
     access_token: Option<String>,
@@ -47,35 +60,47 @@ impl OneBotReverse {
             addr,
             access_token: None,
             path: None,
-            make: Arc::new(OneBotHandlers::new),
+            make: Arc::new(|_: &str| OneBotHandlers::new()),
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
         }
     }
 
-    /// The handlers of each connection, made fresh per accepted connection.
+    /// The handlers of each account, made once per account on its first connection.
     pub fn handlers_fn(
         mut self,
         make: impl Fn() -> OneBotHandlers + Send + Sync + 'static,
+    ) -> Self {
+        self.make = Arc::new(move |_: &str| make());
+        self
+    }
+
+    /// The handlers of each account, made once per account on its first connection, given the
+    /// account's `self_id`.
+    pub fn handlers_for(
+        mut self,
+        make: impl Fn(&str) -> OneBotHandlers + Send + Sync + 'static,
     ) -> Self {
         self.make = Arc::new(make);
         self
     }
 
-    /// Require this token (`Authorization: Bearer` / `Token`, or `?access_token=`); a wrong
-    /// one is answered 401 before the upgrade.
+    /// Require this token (`Authorization: Bearer` / `Token`, or `?access_token=`), compared
+    /// in constant time; before the upgrade, a connection without one is answered 401, one
+    /// with a wrong one 403.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(token.into());
         self
     }
 
-    /// Accept upgrades only on this path (e.g. `/onebot/v11/ws`); default: any path.
+    /// Accept upgrades only on this path (e.g. `/onebot/v11/ws`; others get 404); default:
+    /// any path.
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
     }
 
-    /// Ordering / concurrency settings of each connection's dispatcher.
+    /// Ordering / concurrency settings of each account's dispatcher.
     pub fn dispatch_config(mut self, config: DispatchConfig) -> Self {
         self.dispatch = config;
         self
@@ -101,12 +126,19 @@ impl OneBotReverse {
             .await
             .map_err(|e| Error::with_source(ErrorKind::Listen, e))?;
         let local_addr = listener.local_addr();
-        let bots: Arc<Mutex<Vec<RunningBot<OneBot, onebot::Session>>>> = Arc::default();
-        let (accepted_tx, accepted) = watch::channel(0usize);
         let session_config = onebot::Config::reverse();
-        let (make, dispatch, driver) = (self.make, self.dispatch, self.driver);
-        let accepted_bots = Arc::clone(&bots);
+        // An action made while the account is between connections waits for the next one,
+        // as long as an action may take anyway.
+        let registry = Arc::new(Registry::new(
+            self.make,
+            self.dispatch,
+            session_config.action_timeout,
+        ));
+        let (accepted_tx, accepted) = watch::channel(0usize);
+        let driver = self.driver;
+        let shared = Arc::clone(&registry);
         let task = tokio::spawn(async move {
+            let next = AtomicU64::new(1);
             loop {
                 let accepted = match accept_onebot(&mut listener, &session_config, &driver).await {
                     Ok(accepted) => accepted,
@@ -115,41 +147,23 @@ impl OneBotReverse {
                         continue;
                     }
                 };
+                let id = next.fetch_add(1, Ordering::Relaxed);
                 let handle = Arc::new(accepted.handle);
-                let dispatcher = Arc::new(Dispatcher::<OneBot>::new(make(), dispatch));
-                let mut bot = BotInfo::new(PlatformKind::OneBot)
-                    .with_actions(Arc::new(OneBotActions::new(Arc::clone(&handle))));
-                if let Some(id) = accepted.peer.self_id {
-                    bot = bot.with_self_id(id.to_string());
-                }
-                dispatcher.set_bot(bot.clone());
-                let (lifecycle_tx, lifecycle) = watch::channel(Lifecycle::default());
-                let pump = Pump {
-                    events: accepted.events,
-                    dispatcher: Arc::clone(&dispatcher),
-                    driver: Arc::clone(&handle),
-                    bot,
-                    tokens: None,
-                    lifecycle: lifecycle_tx,
-                    owns_dispatcher: true,
-                    track: None,
-                };
-                let running = RunningBot {
-                    dispatcher,
-                    driver: handle,
-                    pump: tokio::spawn(pump.run()),
+                let (lifecycle, lifecycle_rx) = watch::channel(Lifecycle::default());
+                shared.add_live(id, Arc::clone(&handle), lifecycle_rx);
+                tokio::spawn(conn::run(
+                    Arc::clone(&shared),
+                    id,
+                    (accepted.peer, accepted.events),
+                    handle,
                     lifecycle,
-                };
-                if let Ok(mut list) = accepted_bots.lock() {
-                    list.retain(|b| b.lifecycle.borrow().stopped.is_none());
-                    list.push(running);
-                }
+                ));
                 accepted_tx.send_modify(|n| *n += 1);
             }
         });
         Ok(ReverseBot {
             local_addr,
-            bots,
+            registry,
             accepted,
             task,
         })
@@ -164,10 +178,10 @@ impl OneBotReverse {
     }
 }
 
-/// A running reverse-WS listener and the bots connected to it.
+/// A running reverse-WS listener, its accounts and their connections.
 pub struct ReverseBot {
     local_addr: SocketAddr,
-    bots: Arc<Mutex<Vec<RunningBot<OneBot, onebot::Session>>>>,
+    registry: Arc<Registry>,
     accepted: watch::Receiver<usize>,
     task: JoinHandle<()>,
 }
@@ -177,6 +191,7 @@ impl std::fmt::Debug for ReverseBot {
         f.debug_struct("ReverseBot")
             .field("local_addr", &self.local_addr)
             .field("accepted", &*self.accepted.borrow())
+            .field("accounts", &self.account_ids())
             .finish_non_exhaustive()
     }
 }
@@ -192,26 +207,52 @@ impl ReverseBot {
         self.accepted.clone()
     }
 
-    /// The lifecycle of each connection that is still running.
+    /// The lifecycle of each connection that is still running, oldest first (`readies` is 1
+    /// once it serves its account, `self_id` which).
     pub fn lifecycles(&self) -> Vec<watch::Receiver<Lifecycle>> {
-        self.bots
-            .lock()
-            .map(|list| list.iter().map(RunningBot::lifecycle).collect())
-            .unwrap_or_default()
+        self.registry.live_lifecycles()
     }
 
-    /// Stops accepting and closes every connection cleanly.
+    /// A receiver of the number of accounts seen so far.
+    pub fn account_count(&self) -> watch::Receiver<usize> {
+        self.registry.account_count()
+    }
+
+    /// The `self_id` of every account seen so far, in numeric order.
+    pub fn account_ids(&self) -> Vec<String> {
+        self.registry
+            .accounts()
+            .iter()
+            .map(|a| a.self_id.to_string())
+            .collect()
+    }
+
+    /// The lifecycle of account `self_id` across its connections: `readies` counts the
+    /// connections that served it, `reconnects` those that ended, `dispatched` its events.
+    pub fn account(&self, self_id: &str) -> Option<watch::Receiver<Lifecycle>> {
+        let id = self_id.trim().parse().ok()?;
+        self.registry.account(id).map(|a| a.lifecycle.subscribe())
+    }
+
+    /// The dispatcher of account `self_id` (stats, pending work).
+    pub fn dispatcher(&self, self_id: &str) -> Option<Dispatcher<OneBot>> {
+        let id = self_id.trim().parse().ok()?;
+        self.registry
+            .account(id)
+            .map(|a| Dispatcher::clone(&a.dispatcher))
+    }
+
+    /// What happens to the connections from now on (connected, serving an account, replaced,
+    /// ended). A receiver that falls more than 1024 notices behind misses the oldest.
+    pub fn notices(&self) -> broadcast::Receiver<ReverseNotice> {
+        self.registry.notices()
+    }
+
+    /// Stops accepting, closes every connection cleanly (close 1000), lets each deliver what
+    /// it had read and every account's handlers finish.
     pub async fn shutdown(self) {
         self.task.abort();
-        let bots = self
-            .bots
-            .lock()
-            .map(|mut list| std::mem::take(&mut *list))
-            .unwrap_or_default();
-        for bot in bots {
-            if let Err(e) = bot.shutdown().await {
-                tracing::debug!(error = %e, "reverse connection ended with an error");
-            }
-        }
+        let _ = self.task.await;
+        self.registry.close_all().await;
     }
 }

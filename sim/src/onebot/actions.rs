@@ -4,8 +4,14 @@ use serde_json::{json, Value};
 
 use super::{SentMessage, Shared};
 
-/// The response (without `echo`) to `action` with `params` from connection `conn`.
-pub(crate) fn respond(shared: &Shared, conn: u64, action: &str, params: &Value) -> Value {
+/// The response (without `echo`) to `action` with `params` from connection `conn` of account
+/// `self_id`.
+pub(crate) fn respond(
+    shared: &Shared,
+    (conn, self_id): (u64, i64),
+    action: &str,
+    params: &Value,
+) -> Value {
     if let Some(fixed) = shared.state().overrides.get(action) {
         return fixed.clone();
     }
@@ -17,6 +23,7 @@ pub(crate) fn respond(shared: &Shared, conn: u64, action: &str, params: &Value) 
             let message_id = state.next_message_id;
             state.messages.push(SentMessage {
                 conn,
+                self_id,
                 action: action.to_owned(),
                 params: params.clone(),
                 message_id,
@@ -24,7 +31,7 @@ pub(crate) fn respond(shared: &Shared, conn: u64, action: &str, params: &Value) 
             ok(json!({"message_id": message_id}))
         }
         "get_login_info" => ok(json!({
-            "user_id": shared.config.self_id,
+            "user_id": self_id,
             "nickname": shared.config.nickname,
         })),
         "get_status" => ok(json!({"online": true, "good": true})),

@@ -9,7 +9,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
 
-use super::{actions, Command, ResponseOrder, Shared};
+use super::{actions, Command, ConnEntry, ResponseOrder, Shared};
 use crate::wire::{Incoming, Wire};
 use crate::Fault;
 
@@ -19,12 +19,14 @@ enum End {
     Gone,
 }
 
-/// Runs a connection; `authorized: false` accepts and closes with 1008 (Waylay).
+/// Runs a connection for account `self_id`; `authorized: false` accepts and closes with 1008
+/// (Waylay).
 pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     shared: Arc<Shared>,
     ws: WebSocketStream<S>,
     conn_id: u64,
     authorized: bool,
+    self_id: i64,
 ) {
     let mut wire = Wire::new(ws, conn_id, shared.log.clone());
     if !authorized {
@@ -32,8 +34,14 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         return;
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
-    shared.state().conns.insert(conn_id, tx.clone());
-    let end = serve(&shared, &mut wire, &mut rx, &tx).await;
+    shared.state().conns.insert(
+        conn_id,
+        ConnEntry {
+            tx: tx.clone(),
+            self_id,
+        },
+    );
+    let end = serve(&shared, &mut wire, &mut rx, &tx, self_id).await;
     shared.state().conns.remove(&conn_id);
     match end {
         End::Close(code, reason) => wire.close(code, &reason).await,
@@ -53,19 +61,19 @@ pub(crate) fn lifecycle(self_id: i64) -> Value {
         "meta_event_type": "lifecycle", "sub_type": "connect"})
 }
 
-fn heartbeat(shared: &Shared, interval: Duration) -> Value {
-    json!({"time": unix_now(), "self_id": shared.config.self_id, "post_type": "meta_event",
+fn heartbeat(self_id: i64, interval: Duration) -> Value {
+    json!({"time": unix_now(), "self_id": self_id, "post_type": "meta_event",
         "meta_event_type": "heartbeat",
         "interval": u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
         "status": {"online": true, "good": true}})
 }
 
-/// Fills `time` and `self_id` when a pushed event lacks them.
-pub(crate) fn complete(shared: &Shared, mut event: Value) -> Value {
+/// `event` with `time` and `self_id` filled in when it lacks them.
+pub(crate) fn complete(event: &Value, self_id: i64) -> Value {
+    let mut event = event.clone();
     if let Some(map) = event.as_object_mut() {
         map.entry("time").or_insert_with(|| json!(unix_now()));
-        map.entry("self_id")
-            .or_insert_with(|| json!(shared.config.self_id));
+        map.entry("self_id").or_insert_with(|| json!(self_id));
     }
     event
 }
@@ -81,6 +89,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     wire: &mut Wire<S>,
     rx: &mut mpsc::UnboundedReceiver<Command>,
     tx: &mpsc::UnboundedSender<Command>,
+    self_id: i64,
 ) -> End {
     let mut conn = Conn {
         heartbeats: true,
@@ -91,8 +100,12 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     if shared.config.lifecycle_zero_first {
         opening.push(lifecycle(0).to_string());
     }
-    opening.push(lifecycle(shared.config.self_id).to_string());
-    opening.extend(std::mem::take(&mut shared.state().pending));
+    opening.push(lifecycle(self_id).to_string());
+    {
+        let mut state = shared.state();
+        opening.extend(std::mem::take(&mut state.pending));
+        opening.extend(state.pending_for.remove(&self_id).unwrap_or_default());
+    }
     for frame in opening {
         conn.last_event = Some(frame.clone());
         if !wire.send_text(frame).await {
@@ -128,7 +141,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                     continue;
                 }
                 let Some(every) = interval else { continue };
-                wire.send(&heartbeat(shared, every)).await
+                wire.send(&heartbeat(self_id, every)).await
             }
             Event::Command(Some(Command::Send(text))) => wire.send_text(text).await,
             Event::Command(Some(Command::Event(text))) => {
@@ -156,10 +169,12 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 },
                 _ => true,
             },
-            Event::Client(Incoming::Frame(frame, _)) => match answer(shared, wire.conn, &frame) {
-                Some(response) => deliver(shared, wire, &mut conn, tx, response).await,
-                None => true,
-            },
+            Event::Client(Incoming::Frame(frame, _)) => {
+                match answer(shared, wire.conn, self_id, &frame) {
+                    Some(response) => deliver(shared, wire, &mut conn, tx, response).await,
+                    None => true,
+                }
+            }
         };
         if !sent {
             return End::Gone;
@@ -169,10 +184,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
 
 /// The response frame to an action frame; `None` for frames without `action` (dropped
 /// silently, like Waylay).
-fn answer(shared: &Shared, conn: u64, frame: &Value) -> Option<String> {
+fn answer(shared: &Shared, conn: u64, self_id: i64, frame: &Value) -> Option<String> {
     let action = frame.get("action")?.as_str()?;
     let params = frame.get("params").cloned().unwrap_or_else(|| json!({}));
-    let mut response = actions::respond(shared, conn, action, &params);
+    let mut response = actions::respond(shared, (conn, self_id), action, &params);
     if let (Some(echo), Some(map)) = (frame.get("echo"), response.as_object_mut()) {
         map.insert("echo".into(), echo.clone());
     }

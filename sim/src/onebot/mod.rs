@@ -5,7 +5,8 @@
 //! go-cqhttp (HTTP 401 / 403), per [`AuthFailure`]. Reverse WS client
 //! ([`OneBotSim::connect_reverse`]): connects to a bot's listener with only
 //! `Authorization: Bearer` (no `X-Self-ID`, no `X-Client-Role`, like Waylay) and reconnects
-//! after every close. Both sides send a lifecycle `connect` event first, a heartbeat meta event
+//! after every close; [`OneBotSim::connect_reverse_accounts`] opens one such connection per
+//! account for many accounts at once (events to one account: [`OneBotSim::push_event_to`]). Both sides send a lifecycle `connect` event first, a heartbeat meta event
 //! every `heartbeat_interval`, pushed events to every connection, and answer actions by
 //! `echo` (send_msg / send_group_msg / send_private_msg recorded and answered
 //! `{message_id}`; get_login_info, get_status, get_version_info; anything else 1404), in order,
@@ -117,6 +118,8 @@ impl Default for OneBotConfig {
 pub struct SentMessage {
     /// Connection it came on.
     pub conn: u64,
+    /// The account (`self_id`) of that connection.
+    pub self_id: i64,
     /// The action name.
     pub action: String,
     /// The action's params as sent.
@@ -132,10 +135,20 @@ pub(crate) enum Command {
     Fault(Fault),
 }
 
+/// A live connection: where its commands go, and the account it speaks for.
+#[derive(Debug)]
+pub(crate) struct ConnEntry {
+    pub(crate) tx: mpsc::UnboundedSender<Command>,
+    pub(crate) self_id: i64,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    pub(crate) conns: HashMap<u64, mpsc::UnboundedSender<Command>>,
+    pub(crate) conns: HashMap<u64, ConnEntry>,
+    /// Events pushed while no connection was up, for the next one.
     pub(crate) pending: Vec<String>,
+    /// Events pushed to one account while it had no connection, for its next one.
+    pub(crate) pending_for: HashMap<i64, Vec<String>>,
     pub(crate) messages: Vec<SentMessage>,
     pub(crate) next_message_id: i64,
     pub(crate) overrides: HashMap<String, Value>,
@@ -221,8 +234,9 @@ async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpResponse {
     };
     let conn_id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
     let tasks = shared.tasks.clone();
+    let self_id = shared.config.self_id;
     server::accept_upgrade(req, &tasks, 16 << 20, move |ws| {
-        conn::run(shared, ws, conn_id, authorized)
+        conn::run(shared, ws, conn_id, authorized, self_id)
     })
 }
 
@@ -285,6 +299,26 @@ impl OneBotSim {
     /// Connects out to a bot's reverse-WS listener at `url`, like Waylay, and keeps
     /// reconnecting `reverse_reconnect` after every close until the sim is dropped.
     pub fn connect_reverse(&self, url: &str) -> Result<(), Error> {
+        self.connect_reverse_as(url, self.shared.config.self_id)
+    }
+
+    /// Like [`connect_reverse`](Self::connect_reverse) for `accounts` bot accounts at once
+    /// (`self_id`, `self_id + 1`, ...), one connection each, as one implementation process
+    /// hosting several QQ accounts would. Returns their `self_id`s.
+    pub fn connect_reverse_accounts(&self, url: &str, accounts: usize) -> Result<Vec<i64>, Error> {
+        let first = self.shared.config.self_id;
+        let ids: Vec<i64> = (0..accounts)
+            .map(|i| first.saturating_add(i64::try_from(i).unwrap_or(i64::MAX)))
+            .collect();
+        for id in &ids {
+            self.connect_reverse_as(url, *id)?;
+        }
+        Ok(ids)
+    }
+
+    /// Connects out to `url` as account `self_id` (its lifecycle, heartbeats and events carry
+    /// that id), reconnecting like [`connect_reverse`](Self::connect_reverse).
+    pub fn connect_reverse_as(&self, url: &str, self_id: i64) -> Result<(), Error> {
         let url_error = |reason: String| Error::new(ErrorKind::InvalidUrl { reason }, None);
         let mut request = url
             .into_client_request()
@@ -302,7 +336,7 @@ impl OneBotSim {
                 match tokio_tungstenite::connect_async(request.clone()).await {
                     Ok((ws, _)) => {
                         let conn_id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
-                        conn::run(shared.clone(), ws, conn_id, true).await;
+                        conn::run(shared.clone(), ws, conn_id, true, self_id).await;
                     }
                     Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
                         shared.log.push(Record::Rejected {
@@ -318,19 +352,52 @@ impl OneBotSim {
         Ok(())
     }
 
-    /// Sends `event` to every connection (`time` and `self_id` filled in when missing); held
-    /// for the next connection when there is none. Returns the number of connections.
+    /// Sends `event` to every connection (`time` filled in when missing, `self_id` with each
+    /// connection's account); held for the next connection when there is none. Returns the
+    /// number of connections.
     pub fn push_event(&self, event: Value) -> usize {
-        let text = conn::complete(&self.shared, event).to_string();
         let mut state = self.shared.state();
         if state.conns.is_empty() {
+            let text = conn::complete(&event, self.shared.config.self_id).to_string();
             state.pending.push(text);
             return 0;
         }
-        for tx in state.conns.values() {
-            let _ = tx.send(Command::Event(text.clone()));
+        for entry in state.conns.values() {
+            let text = conn::complete(&event, entry.self_id).to_string();
+            let _ = entry.tx.send(Command::Event(text));
         }
         state.conns.len()
+    }
+
+    /// Sends `event` to the connections of account `self_id` only (`time` and `self_id`
+    /// filled in when missing); held for its next connection when it has none. Returns the
+    /// number of connections it went to.
+    pub fn push_event_to(&self, self_id: i64, event: Value) -> usize {
+        let text = conn::complete(&event, self_id).to_string();
+        let mut state = self.shared.state();
+        let mut sent = 0;
+        for entry in state.conns.values().filter(|e| e.self_id == self_id) {
+            let _ = entry.tx.send(Command::Event(text.clone()));
+            sent += 1;
+        }
+        if sent == 0 {
+            state.pending_for.entry(self_id).or_default().push(text);
+        }
+        sent
+    }
+
+    /// The accounts with a live connection, in numeric order.
+    pub fn connected_accounts(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .shared
+            .state()
+            .conns
+            .values()
+            .map(|e| e.self_id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Pushes every event of a JSONL script (lines with `post_type`; others, e.g. action
@@ -357,16 +424,16 @@ impl OneBotSim {
 
     /// Writes `text` as is to every live connection.
     pub fn send_raw(&self, text: &str) {
-        for tx in self.shared.state().conns.values() {
-            let _ = tx.send(Command::Send(text.to_owned()));
+        for entry in self.shared.state().conns.values() {
+            let _ = entry.tx.send(Command::Send(text.to_owned()));
         }
     }
 
     /// Applies `fault` to every live connection; returns how many.
     pub fn inject(&self, fault: Fault) -> usize {
         let state = self.shared.state();
-        for tx in state.conns.values() {
-            let _ = tx.send(Command::Fault(fault.clone()));
+        for entry in state.conns.values() {
+            let _ = entry.tx.send(Command::Fault(fault.clone()));
         }
         state.conns.len()
     }

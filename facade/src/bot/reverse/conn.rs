@@ -1,0 +1,155 @@
+//! One accepted reverse-WS connection: learns which account it carries (`X-Self-ID`, else the
+//! first event with a non-zero `self_id`: Waylay sends 0 before its QQ login), waits for its
+//! turn on that account, then carries its events into the account's dispatcher.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use botgate_dispatch::onebot::OneBot;
+use botgate_dispatch::{BotError, BotErrorKind};
+use botgate_session::driver::DriverHandle;
+use botgate_session::{onebot, SessionEvent};
+use botgate_transport::ws::PeerInfo;
+use bytes::Bytes;
+use tokio::sync::{mpsc, watch};
+
+use super::notice::ReverseNotice;
+use super::registry::{Account, Registry};
+use crate::bot::glue::Glue;
+use crate::bot::running::Lifecycle;
+
+/// Events kept while the account is not known yet; past that the oldest go (they are the
+/// meta events of an implementation that has not logged in).
+const EARLY_LIMIT: usize = 1024;
+
+/// Runs connection `conn` until it ends (closed by either side, or the listener shuts down).
+pub(super) async fn run(
+    registry: Arc<Registry>,
+    conn: u64,
+    (peer, mut events): (PeerInfo, mpsc::Receiver<SessionEvent>),
+    driver: Arc<DriverHandle<onebot::Session>>,
+    lifecycle: watch::Sender<Lifecycle>,
+) {
+    let _live = LiveGuard {
+        registry: Arc::clone(&registry),
+        conn,
+    };
+    let addr = peer.addr;
+    registry.notify(ReverseNotice::Connected {
+        conn,
+        addr,
+        self_id: peer.self_id.map(|id| id.to_string()),
+        role: peer.role.clone(),
+    });
+    let (self_id, early) = match identify(&mut events, peer.self_id).await {
+        Ok(known) => known,
+        Err((early, reason)) => {
+            if !early.is_empty() {
+                tracing::warn!(
+                    %addr,
+                    events = early.len(),
+                    "reverse connection ended before its self_id was known: its events had no account"
+                );
+            }
+            lifecycle.send_modify(|l| l.stopped = Some(reason.clone()));
+            registry.notify(ReverseNotice::Disconnected {
+                conn,
+                addr,
+                self_id: None,
+                reason,
+            });
+            return;
+        }
+    };
+    let turn = registry.bind(self_id, conn, addr, &driver).await;
+    lifecycle.send_modify(|l| {
+        l.self_id = Some(self_id.to_string());
+        l.readies += 1;
+    });
+    tracing::info!(%addr, self_id, conn, "OneBot reverse connection serves its account");
+    let account = Arc::clone(&turn.account);
+    for bytes in early {
+        dispatch(&account, &lifecycle, bytes).await;
+    }
+    let reason = loop {
+        match events.recv().await {
+            Some(SessionEvent::Event(bytes)) => dispatch(&account, &lifecycle, bytes).await,
+            Some(SessionEvent::SelfId(other)) if other != self_id => tracing::warn!(
+                self_id,
+                other,
+                "the connection now reports another self_id; its events stay with the first"
+            ),
+            Some(SessionEvent::Fatal(error)) => break error.to_string(),
+            Some(SessionEvent::Stopped) | None => break String::new(),
+            Some(other) => tracing::trace!(event = ?other, "reverse connection event"),
+        }
+    };
+    tracing::info!(%addr, self_id, conn, %reason, "OneBot reverse connection ended");
+    turn.end(&registry, &reason);
+    lifecycle.send_modify(|l| l.stopped = Some(reason));
+}
+
+/// Reads until the connection's account is known: its `self_id` and the events read before;
+/// or, if the connection ended first, those events and why it ended.
+async fn identify(
+    events: &mut mpsc::Receiver<SessionEvent>,
+    header: Option<i64>,
+) -> Result<(i64, VecDeque<Bytes>), (VecDeque<Bytes>, String)> {
+    let mut early = VecDeque::new();
+    if let Some(id) = header.filter(|id| *id != 0) {
+        return Ok((id, early));
+    }
+    loop {
+        let learnt = match events.recv().await {
+            Some(SessionEvent::SelfId(id)) => Some(id),
+            Some(SessionEvent::Ready(ready)) => ready.bot_id.and_then(|id| id.parse().ok()),
+            Some(SessionEvent::Event(bytes)) => {
+                if early.len() == EARLY_LIMIT {
+                    early.pop_front();
+                    tracing::debug!("reverse connection: oldest event before the self_id dropped");
+                }
+                early.push_back(bytes);
+                None
+            }
+            Some(SessionEvent::Fatal(error)) => return Err((early, error.to_string())),
+            Some(SessionEvent::Stopped) | None => return Err((early, String::new())),
+            Some(other) => {
+                tracing::trace!(event = ?other, "reverse connection event");
+                None
+            }
+        };
+        if let Some(id) = learnt.filter(|id| *id != 0) {
+            return Ok((id, early));
+        }
+    }
+}
+
+async fn dispatch(account: &Account, lifecycle: &watch::Sender<Lifecycle>, bytes: Bytes) {
+    match <OneBot as Glue>::from_event_bytes(bytes) {
+        Ok(Some(input)) => {
+            lifecycle.send_modify(|l| l.dispatched += 1);
+            account.lifecycle.send_modify(|l| l.dispatched += 1);
+            account.dispatcher.dispatch(input).await;
+        }
+        Ok(None) => {}
+        Err(e) => account.dispatcher.report(BotError::with_source(
+            BotErrorKind::Decode {
+                event_type: "<envelope>".into(),
+            },
+            e,
+        )),
+    }
+}
+
+/// Takes a connection off the live list however its task ends (shutdown waits for the list to
+/// empty).
+struct LiveGuard {
+    registry: Arc<Registry>,
+    conn: u64,
+}
+
+impl Drop for LiveGuard {
+    fn drop(&mut self) {
+        self.registry.remove_live(self.conn);
+    }
+}

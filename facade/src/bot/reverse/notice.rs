@@ -1,0 +1,57 @@
+//! [`ReverseNotice`]: what happens to the connections of a reverse-WS listener, for logs and
+//! command-line lifecycle lines.
+
+use std::net::SocketAddr;
+
+/// Something that happened on a reverse-WS listener (see
+/// [`ReverseBot::notices`](super::ReverseBot::notices)). Connections are numbered from 1 in
+/// the order they were accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReverseNotice {
+    /// An implementation connected (its token checked); which account it carries may not be
+    /// known yet.
+    Connected {
+        /// Connection number.
+        conn: u64,
+        /// The peer's address.
+        addr: SocketAddr,
+        /// `X-Self-ID`, when sent (Waylay sends none).
+        self_id: Option<String>,
+        /// `X-Client-Role`, when sent.
+        role: Option<String>,
+    },
+    /// The connection now serves account `self_id`: its events reach that account's handlers
+    /// and the account's actions go over it.
+    Online {
+        /// Connection number.
+        conn: u64,
+        /// The peer's address.
+        addr: SocketAddr,
+        /// The bot account.
+        self_id: String,
+        /// The account's first connection since the listener started.
+        first: bool,
+    },
+    /// A new connection for `self_id` arrived while an older one was still open and idle: the
+    /// older one was closed (one connection per account at a time).
+    Replaced {
+        /// The bot account.
+        self_id: String,
+        /// The closed connection's number.
+        old: u64,
+        /// The new connection's number.
+        new: u64,
+    },
+    /// A connection ended.
+    Disconnected {
+        /// Connection number.
+        conn: u64,
+        /// The peer's address.
+        addr: SocketAddr,
+        /// The account it carried, if it was known.
+        self_id: Option<String>,
+        /// Why, when it is known (empty for a plain close).
+        reason: String,
+    },
+}

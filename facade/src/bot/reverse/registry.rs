@@ -1,0 +1,332 @@
+//! The accounts a reverse-WS listener serves, and its live connections.
+//!
+//! An account is one bot `self_id`: its handlers (made once, by the factory), its dispatcher and
+//! its lifecycle live as long as the listener, across the implementation's reconnects. At most
+//! one connection dispatches for an account at a time, in the order they arrived: a new
+//! connection waits until the previous one has delivered everything it read, so nothing is
+//! reordered or lost across a reconnect. If the previous one is still open and idle, the new
+//! one replaces it (closed, with a warning).
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
+use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_session::driver::{DriverHandle, LinkState};
+use botgate_session::{onebot, SessionMachine};
+use tokio::sync::{broadcast, oneshot, watch};
+
+use super::link::{AccountActions, Link};
+use super::notice::ReverseNotice;
+use crate::bot::running::Lifecycle;
+use crate::reply::OneBotReplies;
+
+/// Makes the handlers of an account, given its `self_id`.
+pub(super) type MakeHandlers = Arc<dyn Fn(&str) -> OneBotHandlers + Send + Sync>;
+
+/// How long an older connection of an account must have read nothing (while not held back by
+/// its consumer) before a new connection replaces it. An implementation that reconnected has
+/// stopped writing to the old one; what the old one still holds unread keeps it busy.
+const QUIET: Duration = Duration::from_secs(1);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// What the listener's tasks share.
+pub(super) struct Registry {
+    make: MakeHandlers,
+    dispatch: DispatchConfig,
+    action_wait: Duration,
+    accounts: Mutex<HashMap<i64, Arc<Account>>>,
+    count: watch::Sender<usize>,
+    live: Mutex<BTreeMap<u64, LiveConn>>,
+    live_count: watch::Sender<usize>,
+    notices: broadcast::Sender<ReverseNotice>,
+    closing: AtomicBool,
+}
+
+/// A connection that is running.
+struct LiveConn {
+    driver: Arc<DriverHandle<onebot::Session>>,
+    lifecycle: watch::Receiver<Lifecycle>,
+}
+
+/// One bot account.
+pub(super) struct Account {
+    pub(super) self_id: i64,
+    pub(super) dispatcher: Arc<Dispatcher<OneBot>>,
+    pub(super) lifecycle: watch::Sender<Lifecycle>,
+    link: watch::Sender<Link>,
+    /// The connection that dispatches last (or will): the next one waits for it.
+    latest: Mutex<Option<Holder>>,
+}
+
+/// The most recent connection of an account, as its successor needs it.
+struct Holder {
+    conn: u64,
+    driver: Arc<DriverHandle<onebot::Session>>,
+    /// Resolves (with an error) when that connection has dispatched its last event.
+    done: oneshot::Receiver<()>,
+}
+
+/// A connection's turn to dispatch for an account; ending it lets the next connection go.
+pub(super) struct Turn {
+    pub(super) account: Arc<Account>,
+    conn: u64,
+    addr: SocketAddr,
+    driver: Arc<DriverHandle<onebot::Session>>,
+    _done: oneshot::Sender<()>,
+}
+
+impl Registry {
+    pub(super) fn new(make: MakeHandlers, dispatch: DispatchConfig, action_wait: Duration) -> Self {
+        Self {
+            make,
+            dispatch,
+            action_wait,
+            accounts: Mutex::default(),
+            count: watch::Sender::new(0),
+            live: Mutex::default(),
+            live_count: watch::Sender::new(0),
+            notices: broadcast::Sender::new(1024),
+            closing: AtomicBool::new(false),
+        }
+    }
+
+    pub(super) fn notify(&self, notice: ReverseNotice) {
+        // Nobody listening is fine.
+        let _ = self.notices.send(notice);
+    }
+
+    pub(super) fn notices(&self) -> broadcast::Receiver<ReverseNotice> {
+        self.notices.subscribe()
+    }
+
+    pub(super) fn account(&self, self_id: i64) -> Option<Arc<Account>> {
+        lock(&self.accounts).get(&self_id).cloned()
+    }
+
+    pub(super) fn accounts(&self) -> Vec<Arc<Account>> {
+        let mut all: Vec<_> = lock(&self.accounts).values().cloned().collect();
+        all.sort_by_key(|a| a.self_id);
+        all
+    }
+
+    pub(super) fn account_count(&self) -> watch::Receiver<usize> {
+        self.count.subscribe()
+    }
+
+    /// Records a running connection (before its task starts, so shutdown sees it).
+    pub(super) fn add_live(
+        &self,
+        conn: u64,
+        driver: Arc<DriverHandle<onebot::Session>>,
+        lifecycle: watch::Receiver<Lifecycle>,
+    ) {
+        let mut live = lock(&self.live);
+        live.insert(conn, LiveConn { driver, lifecycle });
+        self.live_count.send_replace(live.len());
+    }
+
+    pub(super) fn remove_live(&self, conn: u64) {
+        let mut live = lock(&self.live);
+        live.remove(&conn);
+        self.live_count.send_replace(live.len());
+    }
+
+    /// The lifecycles of the running connections, oldest first.
+    pub(super) fn live_lifecycles(&self) -> Vec<watch::Receiver<Lifecycle>> {
+        lock(&self.live)
+            .values()
+            .map(|c| c.lifecycle.clone())
+            .collect()
+    }
+
+    pub(super) fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::Relaxed)
+    }
+
+    /// Closes every connection and waits until each has delivered what it read; then drains
+    /// every account's handlers.
+    pub(super) async fn close_all(&self) {
+        self.closing.store(true, Ordering::Relaxed);
+        let drivers: Vec<_> = lock(&self.live)
+            .values()
+            .map(|c| Arc::clone(&c.driver))
+            .collect();
+        let closes = drivers
+            .iter()
+            .map(|d| d.with_machine(|m, now| m.close(now)));
+        futures_util::future::join_all(closes).await;
+        let _ = self.live_count.subscribe().wait_for(|n| *n == 0).await;
+        for account in self.accounts() {
+            account.dispatcher.shutdown().await;
+            account
+                .lifecycle
+                .send_modify(|l| l.stopped = Some(String::new()));
+        }
+    }
+
+    /// The account `self_id`, made (handlers from the factory) on its first connection.
+    fn account_or_new(&self, self_id: i64) -> (Arc<Account>, bool) {
+        if let Some(account) = self.account(self_id) {
+            return (account, false);
+        }
+        // The factory runs outside the lock: it is user code.
+        let id = self_id.to_string();
+        let handlers = (self.make)(&id);
+        let dispatcher = Arc::new(Dispatcher::<OneBot>::new(handlers, self.dispatch));
+        let (link, link_rx) = watch::channel(None);
+        let actions = Arc::new(AccountActions::new(link_rx, self.action_wait));
+        dispatcher.set_bot(
+            BotInfo::new(PlatformKind::OneBot)
+                .with_self_id(id.clone())
+                .with_actions(actions.clone())
+                .with_replies(Arc::new(OneBotReplies::new(actions))),
+        );
+        let fresh = Arc::new(Account {
+            self_id,
+            dispatcher,
+            lifecycle: watch::Sender::new(Lifecycle {
+                self_id: Some(id),
+                ..Lifecycle::default()
+            }),
+            link,
+            latest: Mutex::default(),
+        });
+        let mut accounts = lock(&self.accounts);
+        let account = accounts.entry(self_id).or_insert_with(|| fresh.clone());
+        let made = Arc::ptr_eq(account, &fresh);
+        let account = Arc::clone(account);
+        self.count.send_replace(accounts.len());
+        (account, made)
+    }
+
+    /// Makes connection `conn` the one that carries `self_id`, once the account's previous
+    /// connection has delivered everything it read (replacing it if it is open and idle).
+    pub(super) async fn bind(
+        &self,
+        self_id: i64,
+        conn: u64,
+        addr: SocketAddr,
+        driver: &Arc<DriverHandle<onebot::Session>>,
+    ) -> Turn {
+        let (account, first) = self.account_or_new(self_id);
+        let (done_tx, done) = oneshot::channel();
+        let previous = lock(&account.latest).replace(Holder {
+            conn,
+            driver: Arc::clone(driver),
+            done,
+        });
+        // Actions take the new connection at once: handlers of the previous connection's
+        // last events may be waiting for answers before that connection can finish.
+        account.link.send_replace(Some(Arc::clone(driver)));
+        tokio::spawn(unlink_when_down(Arc::clone(&account), Arc::clone(driver)));
+        if let Some(previous) = previous {
+            self.wait_for(previous, self_id, conn).await;
+        }
+        account.lifecycle.send_modify(|l| l.readies += 1);
+        self.notify(ReverseNotice::Online {
+            conn,
+            addr,
+            self_id: self_id.to_string(),
+            first,
+        });
+        Turn {
+            account,
+            conn,
+            addr,
+            driver: Arc::clone(driver),
+            _done: done_tx,
+        }
+    }
+
+    /// Waits until the previous connection of an account has dispatched its last event. While
+    /// it reads, it is left alone (the implementation may have closed it and we are behind);
+    /// once it is open but has read nothing for [`QUIET`], it is closed as replaced.
+    async fn wait_for(&self, previous: Holder, self_id: i64, new: u64) {
+        let Holder {
+            conn: old,
+            driver,
+            mut done,
+        } = previous;
+        let mut status = driver.status();
+        loop {
+            let now = *status.borrow_and_update();
+            if now.stopped || now.link != LinkState::Up {
+                break;
+            }
+            let read_before = driver.stats().frames_in;
+            tokio::select! {
+                _ = &mut done => return,
+                changed = status.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+                () = tokio::time::sleep(QUIET) => {
+                    let now = *status.borrow();
+                    let idle = driver.stats().frames_in == read_before && !now.backpressured;
+                    if idle && now.link == LinkState::Up && !now.stopped {
+                        tracing::warn!(
+                            self_id,
+                            old,
+                            new,
+                            "a second connection for this account: the older one is closed"
+                        );
+                        self.notify(ReverseNotice::Replaced {
+                            self_id: self_id.to_string(),
+                            old,
+                            new,
+                        });
+                        let _ = driver.with_machine(|m, now| m.close(now)).await;
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = done.await;
+    }
+}
+
+/// Takes `driver` off the account's actions once its connection is down (its last events
+/// may still be dispatching): an action then waits for the next connection instead of
+/// queueing on one that will never send it.
+async fn unlink_when_down(account: Arc<Account>, driver: Arc<DriverHandle<onebot::Session>>) {
+    let mut status = driver.status();
+    let _ = status
+        .wait_for(|s| s.stopped || s.link != LinkState::Up)
+        .await;
+    unlink(&account, &driver);
+}
+
+fn unlink(account: &Account, driver: &Arc<DriverHandle<onebot::Session>>) {
+    account.link.send_if_modified(|link| {
+        let ours = link.as_ref().is_some_and(|d| Arc::ptr_eq(d, driver));
+        if ours {
+            *link = None;
+        }
+        ours
+    });
+}
+
+impl Turn {
+    /// The connection has delivered its last event: the account has no connection until the
+    /// next one binds.
+    pub(super) fn end(self, registry: &Registry, reason: &str) {
+        unlink(&self.account, &self.driver);
+        if !registry.is_closing() {
+            self.account.lifecycle.send_modify(|l| l.reconnects += 1);
+        }
+        registry.notify(ReverseNotice::Disconnected {
+            conn: self.conn,
+            addr: self.addr,
+            self_id: Some(self.account.self_id.to_string()),
+            reason: reason.to_owned(),
+        });
+    }
+}
