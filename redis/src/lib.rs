@@ -9,6 +9,8 @@
 //! - [`ShardLeases`] / [`Lease`]: a shard runs in one process at a time; a lease expires
 //!   when its process dies, and another takes the shard over; [`hold_shards`] runs the shards
 //!   a process can lease and takes over the others' when they die.
+//! - [`EventStream`] / [`Consumer`] / [`Acker`]: gateways append events to a Redis Stream,
+//!   workers in a consumer group handle them (claiming what a dead worker left pending).
 //!
 //! Design and limits: decision 0018.
 //!
@@ -31,9 +33,11 @@ mod hold;
 mod identify;
 mod lease;
 mod store;
+mod stream;
 
 pub use error::Error;
 pub use hold::{hold_shards, HoldConfig, StopReason, StopSignal};
 pub use identify::RedisIdentifyQueue;
 pub use lease::{Lease, ShardLeases};
 pub use store::RedisSessionStore;
+pub use stream::{Acker, Consumer, Delivery, EventStream};

@@ -178,3 +178,69 @@ async fn a_lease_whose_key_changed_hands_reports_itself_lost() {
     lease.release().await.unwrap();
     assert_eq!(a.holder(0).await.unwrap().as_deref(), Some("C"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_entry_left_pending_by_a_dead_worker_is_claimed_by_another() {
+    let Some(url) = redis_url() else { return };
+    let key = format!("{}:events", unique_prefix("stream"));
+    let stream = botgate_redis::EventStream::connect(&url, &key)
+        .await
+        .unwrap();
+    for i in 0..3 {
+        stream
+            .publish("qq", i, format!(r#"{{"op":0,"id":"e{i}"}}"#).as_bytes())
+            .await
+            .unwrap();
+    }
+    let idle = Duration::from_millis(200);
+    let mut a = stream
+        .consumer("workers", "a")
+        .await
+        .unwrap()
+        .claim_idle(idle);
+    let mut b = stream
+        .consumer("workers", "b")
+        .await
+        .unwrap()
+        .claim_idle(idle)
+        .block(Duration::from_millis(50));
+    let got = a.next_batch(2).await.unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!((got[0].platform.as_str(), got[0].shard), ("qq", 0));
+    assert_eq!(&got[1].frame[..], br#"{"op":0,"id":"e1"}"#);
+    assert!(!got[0].claimed);
+    // a finishes e0, then dies with e1 pending
+    a.acker().done(&got[0].id, Some("e0")).unwrap();
+    assert!(b.is_done("e0").await.unwrap());
+    assert!(!b.is_done("e1").await.unwrap());
+    drop(a);
+    // b gets e2 (new) at once, e1 only once it has been idle long enough
+    let fresh = b.next_batch(10).await.unwrap();
+    assert_eq!(fresh.len(), 1);
+    assert_eq!(&fresh[0].frame[..], br#"{"op":0,"id":"e2"}"#);
+    b.acker().done(&fresh[0].id, Some("e2")).unwrap();
+    let claimed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let batch = b.next_batch(10).await.unwrap();
+            if !batch.is_empty() {
+                return batch;
+            }
+        }
+    })
+    .await
+    .expect("claimed");
+    assert_eq!(claimed.len(), 1);
+    assert!(claimed[0].claimed);
+    assert_eq!(claimed[0].id, got[1].id);
+    b.acker().done(&claimed[0].id, Some("e1")).unwrap();
+    // nothing pending is left
+    let pending: redis::Value = redis::cmd("XPENDING")
+        .arg(&key)
+        .arg("workers")
+        .query(&mut raw(&url))
+        .unwrap();
+    match pending {
+        redis::Value::Array(v) => assert_eq!(v.first(), Some(&redis::Value::Int(0))),
+        other => panic!("{other:?}"),
+    }
+}
