@@ -8,20 +8,17 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use botgate::codec::onebot::RawEvent;
-use botgate::codec::unify::{unify_frame, Outcome, UnifyContext};
-use botgate::codec::Frame;
 use botgate::proto::qq::EventType as QqEventType;
 use botgate::proto::unified::Platform as UPlatform;
 use botgate::{Bot, BubbleHandlers, Intents, Lifecycle, OneBotHandlers, QqHandlers, RunningBot};
 use botgate_dispatch::Platform;
 use botgate_session::SessionMachine;
-use serde::Serialize;
 use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 
+use crate::print;
 use crate::stop::Stop;
-use crate::Platform as Which;
+use crate::{listen_reverse, Platform as Which};
 
 /// Options of `botgate listen`.
 #[derive(Debug, clap::Args)]
@@ -32,8 +29,18 @@ pub struct ListenArgs {
     /// Gateway URL (QQ: optional with --app-id, discovered through --api-base).
     #[arg(long)]
     pub url: Option<String>,
+    /// OneBot: serve the reverse WebSocket on this address (e.g. 127.0.0.1:8080) for the
+    /// implementation (Waylay, NapCat, ...) to connect to, instead of dialling --url. Many
+    /// accounts may connect; each line carries its account's self_id.
+    #[arg(long, conflicts_with = "url")]
+    pub bind: Option<String>,
+    /// With --bind: accept the implementation only on this path (e.g. /onebot/v11/ws);
+    /// default: any path.
+    #[arg(long, requires = "bind")]
+    pub path: Option<String>,
     /// QQ: the Identify token as given (`QQBot <access token>` or `Bot <app id>.<token>`);
-    /// Bubble: the bot token; OneBot: the access token.
+    /// Bubble: the bot token; OneBot: the access token (with --bind: the one the
+    /// implementation must present; missing is refused 401, wrong 403).
     #[arg(long, conflicts_with_all = ["app_id", "secret"])]
     pub token: Option<String>,
     /// QQ: app id (with --secret: the access token is fetched and refreshed).
@@ -100,108 +107,20 @@ pub fn run(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     result
 }
 
-#[derive(Serialize)]
-struct FrameLine<'a, D: Serialize> {
-    s: Option<u64>,
-    t: &'a str,
-    id: Option<&'a str>,
-    data: D,
-}
-
-#[derive(Serialize)]
-struct KindLine<'a, D: Serialize> {
-    kind: &'a str,
-    data: D,
-}
-
-fn emit(line: &impl Serialize) {
-    let Ok(json) = serde_json::to_string(line) else {
-        return;
-    };
-    let mut out = std::io::stdout().lock();
-    // A closed stdout (e.g. `| head`) is not worth a panic.
-    let _ = writeln!(out, "{json}").and_then(|()| out.flush());
-}
-
-/// Only the wanted types (all when `wanted` is empty).
-fn wanted(set: &Arc<HashSet<String>>, name: &str) -> bool {
-    set.is_empty() || set.contains(name)
-}
-
-/// Prints the unified form of one frame (nothing for kinds with no unified meaning).
-fn print_unified(ctx: &botgate::Context, platform: UPlatform, bytes: &[u8]) {
-    let unify_ctx = UnifyContext::new(ctx.self_id().unwrap_or_default()).with_now(unix_now());
-    match unify_frame(platform, bytes, &unify_ctx) {
-        Ok(Outcome::Unified(event)) => emit(&*event),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "event did not map into the unified model"),
-    }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn frame_printer(
-    wanted_types: Arc<HashSet<String>>,
-    decode: fn(&str, &[u8]) -> Result<serde_json::Value, botgate::codec::Error>,
-    unified: Option<UPlatform>,
-) -> impl Fn(botgate::Context, Frame) -> std::future::Ready<Result<(), botgate::HandlerError>>
-       + Send
-       + Sync
-       + 'static {
-    move |ctx, frame: Frame| {
-        if let Some(t) = frame.event_type() {
-            if let (Some(platform), true) = (unified, wanted(&wanted_types, t)) {
-                print_unified(&ctx, platform, frame.bytes());
-            } else if wanted(&wanted_types, t) {
-                let d = frame.data().unwrap_or(b"null");
-                match decode(t, d) {
-                    Ok(data) => emit(&FrameLine {
-                        s: frame.seq(),
-                        t,
-                        id: frame.id(),
-                        data,
-                    }),
-                    Err(e) => {
-                        tracing::warn!(t, error = %e, "payload did not decode; printing it raw");
-                        let data: serde_json::Value =
-                            serde_json::from_slice(d).unwrap_or(serde_json::Value::Null);
-                        emit(&FrameLine {
-                            s: frame.seq(),
-                            t,
-                            id: frame.id(),
-                            data,
-                        });
-                    }
-                }
-            }
-        }
-        std::future::ready(Ok(()))
-    }
-}
-
-fn qq_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::Error> {
-    let event = botgate::codec::qq::decode_event(t, d)?;
-    Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
-}
-
-fn bubble_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::Error> {
-    let event = botgate::codec::bubble::decode_event(t, d)?;
-    Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
-}
-
 async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let stdin_eof = args.exit_on_stdin_eof;
+    if args.bind.is_some() && args.platform != Which::Onebot {
+        return Err(
+            "--bind serves the OneBot reverse WebSocket: use it with --platform onebot".into(),
+        );
+    }
     let wanted_types: Arc<HashSet<String>> = Arc::new(args.events.iter().cloned().collect());
     match args.platform {
         Which::Qq => {
             let mut handlers = QqHandlers::new();
-            handlers.on_raw(frame_printer(
+            handlers.on_raw(print::frame_printer(
                 Arc::clone(&wanted_types),
-                qq_json,
+                print::qq_json,
                 args.unified.then_some(UPlatform::Qq),
             ));
             let intents = match args.intents {
@@ -257,9 +176,9 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
         Which::Bubble => {
             let token = args.token.clone().ok_or("Bubble needs --token")?;
             let mut handlers = BubbleHandlers::new();
-            handlers.on_raw(frame_printer(
+            handlers.on_raw(print::frame_printer(
                 Arc::clone(&wanted_types),
-                bubble_json,
+                print::bubble_json,
                 args.unified.then_some(UPlatform::Bubble),
             ));
             let mut builder = Bot::bubble(token);
@@ -280,33 +199,16 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
             };
             supervise(bot, stop, stdin_eof).await
         }
+        Which::Onebot if args.bind.is_some() => listen_reverse::serve(&args, stop).await,
         Which::Onebot => {
-            let url = args
-                .url
-                .clone()
-                .ok_or("OneBot needs --url (the implementation's WebSocket)")?;
+            let url = args.url.clone().ok_or(
+                "OneBot needs --url (the implementation's WebSocket) or --bind (reverse WS)",
+            )?;
             let mut handlers = OneBotHandlers::new();
-            let wanted_kinds = Arc::clone(&wanted_types);
-            let unified = args.unified;
-            handlers.on_raw(move |ctx, raw: RawEvent| {
-                let kind = raw.kind().as_str().to_owned();
-                let matches = wanted_kinds.is_empty()
-                    || wanted_kinds.iter().any(|w| kind == *w || kind.starts_with(&format!("{w}.")));
-                if matches && unified {
-                    print_unified(&ctx, UPlatform::OneBot, raw.bytes());
-                } else if matches {
-                    match raw.decode() {
-                        Ok(event) => emit(&KindLine { kind: &kind, data: &event }),
-                        Err(e) => {
-                            tracing::warn!(kind, error = %e, "event did not decode; printing it raw");
-                            let data: serde_json::Value =
-                                serde_json::from_slice(raw.bytes()).unwrap_or(serde_json::Value::Null);
-                            emit(&KindLine { kind: &kind, data });
-                        }
-                    }
-                }
-                std::future::ready(Ok(()))
-            });
+            handlers.on_raw(print::onebot_printer(
+                Arc::clone(&wanted_types),
+                args.unified,
+            ));
             let mut builder = Bot::onebot_ws(url);
             if let Some(token) = &args.token {
                 builder = builder.access_token(token.clone());

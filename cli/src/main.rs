@@ -5,6 +5,8 @@ mod decode;
 mod demo;
 mod intents;
 mod listen;
+mod listen_reverse;
+mod print;
 mod sim;
 mod sim_webhook;
 mod stop;

@@ -40,6 +40,10 @@ pub struct SimArgs {
     /// OneBot: also connect as a reverse-WS client (like Waylay) to this URL.
     #[arg(long)]
     pub reverse: Option<String>,
+    /// With --reverse: connect K bot accounts at once (self ids from the sim's, counting up),
+    /// one connection each; the script goes to every account.
+    #[arg(long, value_name = "K", requires = "reverse")]
+    pub accounts: Option<usize>,
     /// QQ / Bubble: deliver the script's events (default: one `/ping`) by webhook to this
     /// callback URL, signed (QQ: validated with op 13 first), instead of over the gateway.
     #[arg(long)]
@@ -177,17 +181,29 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 ..OneBotConfig::default()
             };
             let sim = OneBotSim::start(config).await?;
+            // The connections are made in the background: announcing after is not late.
+            let accounts = match (&args.reverse, args.accounts) {
+                (Some(url), Some(k)) => sim.connect_reverse_accounts(url, k)?,
+                (Some(url), None) => {
+                    sim.connect_reverse(url)?;
+                    Vec::new()
+                }
+                (None, _) => Vec::new(),
+            };
             announce(json!({
                 "platform": "onebot",
                 "url": sim.url(),
                 "self_id": sim.config().self_id,
+                "accounts": accounts,
                 "access_token": sim.config().access_token,
             }));
-            if let Some(url) = &args.reverse {
-                sim.connect_reverse(url)?;
-            }
             if let Some(script) = &script {
-                sim.load_script(script)?;
+                if accounts.is_empty() {
+                    sim.load_script(script)?;
+                }
+                for id in &accounts {
+                    sim.load_script_to(*id, script)?;
+                }
             }
             stop.wait().await;
             json!({"connections": sim.connections(), "actions": sim.actions().len()})

@@ -413,6 +413,19 @@ impl OneBotSim {
         Ok(n)
     }
 
+    /// Like [`load_script`](Self::load_script), for account `self_id` only (see
+    /// [`push_event_to`](Self::push_event_to)); returns how many events.
+    pub fn load_script_to(&self, self_id: i64, jsonl: &str) -> Result<usize, Error> {
+        let mut n = 0;
+        for (_, value) in script::lines(jsonl)? {
+            if value.get("post_type").is_some() {
+                self.push_event_to(self_id, value);
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Answers `action` with `response` (`status`, `retcode`, `data`, ...; `echo` is added)
     /// from now on.
     pub fn set_action_response(&self, action: &str, response: Value) {

@@ -1,0 +1,97 @@
+//! `botgate listen --platform onebot --bind ADDR`: serve the OneBot reverse WebSocket that
+//! implementations (Waylay, NapCat, ...) connect to, for any number of accounts, and print one
+//! JSON line per event like the forward mode (each with its account's `self_id`). Lifecycle
+//! lines go to stderr. Runs until SIGINT / SIGTERM: then every connection is closed normally
+//! (1000), what was read is printed, and the exit status is 0.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use botgate::{Bot, OneBotHandlers, ReverseNotice};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::listen::ListenArgs;
+use crate::print;
+use crate::stop::Stop;
+
+/// Serves until a stop signal.
+pub async fn serve(
+    args: &ListenArgs,
+    mut stop: Stop,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let bind = args.bind.as_deref().ok_or("--bind is missing")?;
+    let wanted: Arc<HashSet<String>> = Arc::new(args.events.iter().cloned().collect());
+    let printer = print::onebot_printer(wanted, args.unified);
+    // One handler set per account, made when it first connects.
+    let mut builder = Bot::onebot_reverse(bind).handlers_for(move |_self_id| {
+        let mut handlers = OneBotHandlers::new();
+        handlers.on_raw(printer.clone());
+        handlers
+    });
+    if let Some(token) = &args.token {
+        builder = builder.access_token(token.clone());
+    }
+    if let Some(path) = &args.path {
+        builder = builder.path(path.clone());
+    }
+    let bot = builder.start().await?;
+    eprintln!(
+        "botgate listen: OneBot reverse WS on ws://{}{}",
+        bot.local_addr(),
+        args.path.as_deref().unwrap_or("/")
+    );
+    let mut notices = bot.notices();
+    let reporter = tokio::spawn(async move {
+        loop {
+            match notices.recv().await {
+                Ok(notice) => report(&notice),
+                Err(RecvError::Lagged(n)) => {
+                    eprintln!("botgate listen: {n} connection notices skipped");
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+    let signal = stop.wait().await;
+    eprintln!("botgate listen: {signal}, closing");
+    bot.shutdown().await;
+    reporter.abort();
+    let _ = std::io::stdout().lock().flush();
+    eprintln!("botgate listen: closed");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One lifecycle line on stderr.
+fn report(notice: &ReverseNotice) {
+    match notice {
+        ReverseNotice::Connected {
+            conn,
+            addr,
+            self_id,
+            ..
+        } => eprintln!(
+            "botgate listen: connection {conn} from {addr} (self id {})",
+            self_id.as_deref().unwrap_or("not sent; learnt from its events")
+        ),
+        ReverseNotice::Online {
+            conn, self_id, ..
+        } => eprintln!("botgate listen: ready (self id {self_id}) on connection {conn}"),
+        ReverseNotice::Replaced { self_id, old, new } => eprintln!(
+            "botgate listen: warning: a second connection ({new}) for self id {self_id}: \
+             connection {old} is closed"
+        ),
+        ReverseNotice::Disconnected {
+            conn,
+            self_id,
+            reason,
+            ..
+        } => eprintln!(
+            "botgate listen: connection {conn} (self id {}) closed{}; waiting for the implementation to reconnect",
+            self_id.as_deref().unwrap_or("?"),
+            if reason.is_empty() { String::new() } else { format!(": {reason}") }
+        ),
+        other => eprintln!("botgate listen: {other:?}"),
+    }
+}

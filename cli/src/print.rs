@@ -1,0 +1,149 @@
+//! What `botgate listen` prints on stdout: one JSON line per event, as decoded from the wire
+//! (`{"s","t","id","data"}` for QQ / Bubble, `{"kind","self_id","data"}` for OneBot) or in the
+//! unified event model (`--unified`).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::Arc;
+
+use botgate::codec::onebot::RawEvent;
+use botgate::codec::unify::{unify_frame, Outcome, UnifyContext};
+use botgate::codec::Frame;
+use botgate::proto::unified::Platform as UPlatform;
+use serde::Serialize;
+
+/// The printer a handler set runs: prints and never fails.
+pub type Printed = std::future::Ready<Result<(), botgate::HandlerError>>;
+
+#[derive(Serialize)]
+struct FrameLine<'a, D: Serialize> {
+    s: Option<u64>,
+    t: &'a str,
+    id: Option<&'a str>,
+    data: D,
+}
+
+#[derive(Serialize)]
+struct KindLine<'a, D: Serialize> {
+    kind: &'a str,
+    /// The account whose handlers printed it (OneBot: many may share a reverse listener).
+    self_id: Option<&'a str>,
+    data: D,
+}
+
+fn emit(line: &impl Serialize) {
+    let Ok(json) = serde_json::to_string(line) else {
+        return;
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (e.g. `| head`) is not worth a panic.
+    let _ = writeln!(out, "{json}").and_then(|()| out.flush());
+}
+
+/// Only the wanted types (all when `wanted` is empty).
+fn wanted(set: &Arc<HashSet<String>>, name: &str) -> bool {
+    set.is_empty() || set.contains(name)
+}
+
+/// Prints the unified form of one frame (nothing for kinds with no unified meaning).
+fn print_unified(ctx: &botgate::Context, platform: UPlatform, bytes: &[u8]) {
+    let unify_ctx = UnifyContext::new(ctx.self_id().unwrap_or_default()).with_now(unix_now());
+    match unify_frame(platform, bytes, &unify_ctx) {
+        Ok(Outcome::Unified(event)) => emit(&*event),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "event did not map into the unified model"),
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+pub fn frame_printer(
+    wanted_types: Arc<HashSet<String>>,
+    decode: fn(&str, &[u8]) -> Result<serde_json::Value, botgate::codec::Error>,
+    unified: Option<UPlatform>,
+) -> impl Fn(botgate::Context, Frame) -> Printed + Send + Sync + 'static {
+    move |ctx, frame: Frame| {
+        if let Some(t) = frame.event_type() {
+            if let (Some(platform), true) = (unified, wanted(&wanted_types, t)) {
+                print_unified(&ctx, platform, frame.bytes());
+            } else if wanted(&wanted_types, t) {
+                let d = frame.data().unwrap_or(b"null");
+                match decode(t, d) {
+                    Ok(data) => emit(&FrameLine {
+                        s: frame.seq(),
+                        t,
+                        id: frame.id(),
+                        data,
+                    }),
+                    Err(e) => {
+                        tracing::warn!(t, error = %e, "payload did not decode; printing it raw");
+                        let data: serde_json::Value =
+                            serde_json::from_slice(d).unwrap_or(serde_json::Value::Null);
+                        emit(&FrameLine {
+                            s: frame.seq(),
+                            t,
+                            id: frame.id(),
+                            data,
+                        });
+                    }
+                }
+            }
+        }
+        std::future::ready(Ok(()))
+    }
+}
+
+pub fn qq_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::Error> {
+    let event = botgate::codec::qq::decode_event(t, d)?;
+    Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
+}
+
+pub fn bubble_json(t: &str, d: &[u8]) -> Result<serde_json::Value, botgate::codec::Error> {
+    let event = botgate::codec::bubble::decode_event(t, d)?;
+    Ok(serde_json::to_value(&event).unwrap_or(serde_json::Value::Null))
+}
+
+/// Prints OneBot events of the wanted kinds (a kind or its prefix: `message` takes
+/// `message.group`); cloned into each account's handlers.
+pub fn onebot_printer(
+    wanted_kinds: Arc<HashSet<String>>,
+    unified: bool,
+) -> impl Fn(botgate::Context, RawEvent) -> Printed + Clone + Send + Sync + 'static {
+    move |ctx, raw: RawEvent| {
+        let kind = raw.kind().as_str();
+        let matches = wanted_kinds.is_empty()
+            || wanted_kinds.iter().any(|w| {
+                kind == w
+                    || kind
+                        .strip_prefix(w.as_str())
+                        .is_some_and(|rest| rest.starts_with('.'))
+            });
+        if matches && unified {
+            print_unified(&ctx, UPlatform::OneBot, raw.bytes());
+        } else if matches {
+            let self_id = ctx.self_id();
+            match raw.decode() {
+                Ok(event) => emit(&KindLine {
+                    kind,
+                    self_id,
+                    data: &event,
+                }),
+                Err(e) => {
+                    tracing::warn!(kind, error = %e, "event did not decode; printing it raw");
+                    let data: serde_json::Value =
+                        serde_json::from_slice(raw.bytes()).unwrap_or(serde_json::Value::Null);
+                    emit(&KindLine {
+                        kind,
+                        self_id,
+                        data,
+                    });
+                }
+            }
+        }
+        std::future::ready(Ok(()))
+    }
+}
