@@ -77,6 +77,24 @@ pub struct ListenArgs {
     /// resumes it: the events sent meanwhile are replayed, those already handled skipped.
     #[arg(long)]
     pub state_dir: Option<std::path::PathBuf>,
+    /// QQ / Bubble: serve the platform's webhook (HTTP callback) mode on this address (e.g.
+    /// 127.0.0.1:8443) instead of connecting to its gateway. QQ needs --app-id and --secret.
+    #[arg(long, conflicts_with_all = ["url", "bind"])]
+    pub webhook: Option<String>,
+    /// With --webhook, Bubble: the secret deliveries are signed with (without it they are
+    /// accepted unauthenticated, with a warning).
+    #[arg(long, requires = "webhook")]
+    pub webhook_secret: Option<String>,
+    /// With --webhook: serve only this path (e.g. /qq); default: any path.
+    #[arg(long, requires = "webhook")]
+    pub webhook_path: Option<String>,
+    /// With --webhook: serve HTTPS with this PEM certificate chain (plain HTTP without it,
+    /// for behind a reverse proxy).
+    #[arg(long, requires_all = ["webhook", "tls_key"])]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// With --tls-cert: its PEM private key.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {

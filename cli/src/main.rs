@@ -6,6 +6,7 @@ mod demo;
 mod intents;
 mod listen;
 mod listen_reverse;
+mod listen_webhook;
 mod print;
 mod sim;
 mod sim_webhook;
@@ -103,6 +104,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         Command::Intents { event_types } => intents::run(&event_types),
         Command::Sim(args) => sim::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Listen(args) if args.webhook.is_some() => listen_webhook::run(args),
         Command::Listen(args) => listen::run(args),
     }
 }
