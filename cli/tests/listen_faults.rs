@@ -91,7 +91,7 @@ impl Listener {
             .unwrap()
             .unwrap();
         // nothing was printed twice or late
-        while let Ok(extra) = self.lines.try_recv() {
+        if let Ok(extra) = self.lines.try_recv() {
             panic!("an event line after the last expected one: {extra}");
         }
         let log = self.log();
