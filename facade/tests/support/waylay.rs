@@ -259,7 +259,8 @@ async fn connection(
         tokio::select! {
             out = rx.recv() => match out {
                 Some(Out::Frame(frame)) => {
-                    if ws.send(Message::text(frame.to_string())).await.is_err() {
+                    let sent = ws.send(Message::text(frame.to_string())).await;
+                    if sent.is_err() {
                         return;
                     }
                 }
