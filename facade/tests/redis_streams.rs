@@ -3,7 +3,7 @@
 //! processes run the handlers in a consumer group. One worker stops mid-stream with entries
 //! read but not acknowledged and is killed (SIGKILL); the others claim them: every event is
 //! handled exactly once. Prints the events/s of the whole path (sim → gateway → Redis →
-//! worker → handler).
+//! worker → handler) once only two workers are left.
 //!
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`). Processes are
 //! this test binary run again (`BOTGATE_SPLIT_ROLE`; its own `main`, no libtest harness).
@@ -29,6 +29,8 @@ const ROLE: &str = "BOTGATE_SPLIT_ROLE";
 const REDIS_ENV: &str = "BOTGATE_TEST_REDIS";
 const SHARDS: u32 = 2;
 const EVENTS: u32 = 600;
+/// Events of the second phase (the two workers left), timed for the throughput.
+const TIMED: u32 = 2000;
 /// The event a worker stops at (when it reads it first, not when it claims it).
 const STOP_AT: &str = "m200";
 const WAIT: Duration = Duration::from_secs(60);
@@ -249,16 +251,18 @@ async fn two_gateways_three_workers(redis: &str) -> String {
     )
     .await;
 
-    let started = Instant::now();
-    for i in 0..EVENTS {
-        let shard = i % SHARDS;
-        sim.push_event(
-            "AT_MESSAGE_CREATE",
-            json!({"id": format!("id{i}"), "channel_id": format!("c{}", i % 16),
-                   "guild_id": (u64::from(shard) << 22).to_string(), "content": format!("m{i}"),
-                   "author": {"id": "7", "username": "u"}}),
-        );
-    }
+    let push = |range: std::ops::Range<u32>| {
+        for i in range {
+            let shard = i % SHARDS;
+            sim.push_event(
+                "AT_MESSAGE_CREATE",
+                json!({"id": format!("id{i}"), "channel_id": format!("c{}", i % 16),
+                       "guild_id": (u64::from(shard) << 22).to_string(), "content": format!("m{i}"),
+                       "author": {"id": "7", "username": "u"}}),
+            );
+        }
+    };
+    push(0..EVENTS);
     let mut handled: HashMap<String, Vec<String>> = HashMap::new();
     let mut killed: Option<String> = None;
     let mut skipped = 0;
@@ -275,12 +279,22 @@ async fn two_gateways_three_workers(redis: &str) -> String {
             skipped += 1;
         }
     }
-    let elapsed = started.elapsed();
     let killed = killed.expect("a worker stopped at the marked event and was killed");
+
+    // Throughput of the split with the two workers left: sim -> gateway -> Redis -> worker.
+    let started = Instant::now();
+    push(EVENTS..EVENTS + TIMED);
+    while handled.len() < (EVENTS + TIMED) as usize {
+        let (role, line) = within("the timed events handled", rx.recv()).await.unwrap();
+        if let Some(content) = line.strip_prefix("H ") {
+            handled.entry(content.to_owned()).or_default().push(role);
+        }
+    }
+    let elapsed = started.elapsed();
 
     let twice: Vec<_> = handled.iter().filter(|(_, by)| by.len() > 1).collect();
     assert!(twice.is_empty(), "handled twice: {twice:?}");
-    for i in 0..EVENTS {
+    for i in 0..EVENTS + TIMED {
         assert!(handled.contains_key(&format!("m{i}")), "m{i} lost");
     }
     let stop_by = &handled[STOP_AT][0];
@@ -297,12 +311,13 @@ async fn two_gateways_three_workers(redis: &str) -> String {
         drop(child.stdin.take());
         let _ = within("a clean stop", child.wait()).await;
     }
-    let rate = f64::from(EVENTS) / elapsed.as_secs_f64();
+    let rate = f64::from(TIMED) / elapsed.as_secs_f64();
     let mut per_worker: Vec<_> = per_worker.into_iter().collect();
     per_worker.sort();
     format!(
-        "{EVENTS} events, 0 lost, 0 twice; {killed} killed at {STOP_AT}; handled per worker {per_worker:?}; \
-         {skipped} redeliveries skipped; {:.0} events/s end to end",
+        "{} events, 0 lost, 0 twice; {killed} killed at {STOP_AT}; handled per worker {per_worker:?}; \
+         {skipped} redeliveries skipped; then {TIMED} events with 2 workers: {:.0} events/s end to end",
+        EVENTS + TIMED,
         rate
     )
 }
