@@ -9,7 +9,10 @@
 //! `cargo xtask cycles` fails when two files of a workspace crate import each other.
 //!
 //! `cargo xtask soak --platform qq|bubble|onebot|all --minutes N` runs the fault soak.
+//!
+//! `cargo xtask bench [e2e|memory|codec|dispatch|all]` runs the benchmarks of BENCHMARKS.md.
 
+mod bench;
 mod codegen;
 mod cycles;
 mod gen_codec;
@@ -29,7 +32,9 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cycles
   codegen --check  exit 1 if any generated file is stale (CI)
   cycles           exit 1 if two files of a workspace crate import each other (CI)
   soak [--platform qq|bubble|onebot|all] [--minutes N | --seconds S]
-                   the client stack against a sim injecting random faults (default: all, 60 s)";
+                   the client stack against a sim injecting random faults (default: all, 60 s)
+  bench [e2e|memory|codec|dispatch|all] [-- ARGS]
+                   the benchmarks of BENCHMARKS.md in release mode (default: all)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(&root, true),
         ["cycles"] => cycles::run(&root),
         ["soak", rest @ ..] => soak::run(&root, rest),
+        ["bench", rest @ ..] => bench::run(&root, rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

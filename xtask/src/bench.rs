@@ -1,0 +1,63 @@
+//! `cargo xtask bench [e2e|memory|codec|dispatch|all] [-- ARGS]`: the benchmarks of
+//! BENCHMARKS.md, each in release mode, one after another (default: all). ARGS go to the e2e
+//! or memory program when only that one runs (e.g. `cargo xtask bench e2e -- --quick`).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+const CRITERION: [&str; 4] = ["--warm-up-time", "1", "--measurement-time", "3"];
+
+/// Runs the chosen benchmarks; `Ok(false)` when one failed.
+pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
+    let (which, extra) = match args.iter().position(|a| *a == "--") {
+        Some(at) => (&args[..at], &args[at + 1..]),
+        None => (args, &[][..]),
+    };
+    let all = ["e2e", "memory", "codec", "dispatch"];
+    let chosen: Vec<&str> = match which {
+        [] | ["all"] => all.to_vec(),
+        names => {
+            for name in names {
+                if !all.contains(name) {
+                    return Err(format!(
+                        "unknown benchmark {name:?} (e2e, memory, codec, dispatch, all)"
+                    ));
+                }
+            }
+            names.to_vec()
+        }
+    };
+    if !extra.is_empty() && chosen.len() > 1 {
+        return Err("arguments after -- need one benchmark (e2e or memory)".to_owned());
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let started = Instant::now();
+    let mut ok = true;
+    for name in chosen {
+        let (package, bench, defaults): (&str, &str, &[&str]) = match name {
+            "e2e" => ("botgate", "e2e", &[]),
+            "memory" => ("botgate", "memory", &[]),
+            "codec" => ("botgate-codec", "codec", &CRITERION),
+            _ => ("botgate-dispatch", "dispatch", &CRITERION),
+        };
+        let args: Vec<&str> = if extra.is_empty() {
+            defaults.to_vec()
+        } else {
+            extra.to_vec()
+        };
+        println!(
+            "== bench {name}: cargo bench -p {package} --bench {bench} -- {}",
+            args.join(" ")
+        );
+        let status = Command::new(&cargo)
+            .current_dir(root)
+            .args(["bench", "--quiet", "-p", package, "--bench", bench, "--"])
+            .args(&args)
+            .status()
+            .map_err(|e| format!("cannot run {cargo}: {e}"))?;
+        ok &= status.success();
+    }
+    println!("== bench: {:.0} s in all", started.elapsed().as_secs_f64());
+    Ok(ok)
+}
