@@ -56,8 +56,9 @@ pub async fn serve(
     });
     let signal = stop.wait().await;
     eprintln!("botgate listen: {signal}, closing");
-    bot.shutdown().await;
+    // The connections closing now are not waiting for a reconnect: no lines for them.
     reporter.abort();
+    bot.shutdown().await;
     let _ = std::io::stdout().lock().flush();
     eprintln!("botgate listen: closed");
     Ok(ExitCode::SUCCESS)

@@ -41,7 +41,7 @@ pub struct SimArgs {
     #[arg(long)]
     pub reverse: Option<String>,
     /// With --reverse: connect K bot accounts at once (self ids from the sim's, counting up),
-    /// one connection each; the script goes to every account.
+    /// one connection each; the script goes to every account, as its events (its self_id).
     #[arg(long, value_name = "K", requires = "reverse")]
     pub accounts: Option<usize>,
     /// QQ / Bubble: deliver the script's events (default: one `/ping`) by webhook to this

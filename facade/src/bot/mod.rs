@@ -23,6 +23,7 @@ mod qq;
 mod reverse;
 mod running;
 mod sharded;
+mod stop;
 
 mod bubble;
 

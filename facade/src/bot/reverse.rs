@@ -29,6 +29,7 @@ use tokio::task::JoinHandle;
 
 use super::error::{Error, ErrorKind};
 use super::running::Lifecycle;
+use super::stop::stop_signal;
 use registry::{MakeHandlers, Registry};
 
 /// Builds a reverse-WS listener. Each bot account that connects gets its own handlers, made
@@ -169,10 +170,14 @@ impl OneBotReverse {
         })
     }
 
-    /// Starts, then runs until Ctrl-C.
+    /// Starts, then runs until Ctrl-C or SIGTERM, then shuts down cleanly.
+    ///
+    /// # Errors
+    /// The address cannot be bound ([`ErrorKind::Listen`]).
     pub async fn run(self) -> Result<(), Error> {
         let bot = self.start().await?;
-        let _ = tokio::signal::ctrl_c().await;
+        stop_signal().await;
+        tracing::info!("stop signal: closing every reverse connection");
         bot.shutdown().await;
         Ok(())
     }

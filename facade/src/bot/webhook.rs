@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::error::{Error, ErrorKind};
+use super::stop::stop_signal;
 
 /// Verified deliveries waiting for the dispatcher; past this the server answers 503 and the
 /// platform retries later.
@@ -124,22 +125,6 @@ impl<P: Platform> WebhookBot<P> {
         self.shutdown().await;
         Ok(())
     }
-}
-
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn pump<P: Platform>(

@@ -369,10 +369,14 @@ impl OneBotSim {
         state.conns.len()
     }
 
-    /// Sends `event` to the connections of account `self_id` only (`time` and `self_id`
-    /// filled in when missing); held for its next connection when it has none. Returns the
-    /// number of connections it went to.
-    pub fn push_event_to(&self, self_id: i64, event: Value) -> usize {
+    /// Sends `event` to the connections of account `self_id` only, as that account's event
+    /// (`self_id` set to it, as an implementation stamps its own; `time` filled in when
+    /// missing); held for its next connection when it has none. Returns the number of
+    /// connections it went to.
+    pub fn push_event_to(&self, self_id: i64, mut event: Value) -> usize {
+        if let Some(map) = event.as_object_mut() {
+            map.insert("self_id".into(), Value::from(self_id));
+        }
         let text = conn::complete(&event, self_id).to_string();
         let mut state = self.shared.state();
         let mut sent = 0;
