@@ -26,12 +26,22 @@ const UNSENT_GRACE: Duration = Duration::from_secs(1);
 /// Sends an account's actions over its current connection.
 pub(super) struct AccountActions {
     link: watch::Receiver<Link>,
+    /// True once the listener shuts down: no next connection will come.
+    closing: watch::Receiver<bool>,
     wait: Duration,
 }
 
 impl AccountActions {
-    pub(super) fn new(link: watch::Receiver<Link>, wait: Duration) -> Self {
-        Self { link, wait }
+    pub(super) fn new(
+        link: watch::Receiver<Link>,
+        closing: watch::Receiver<bool>,
+        wait: Duration,
+    ) -> Self {
+        Self {
+            link,
+            closing,
+            wait,
+        }
     }
 }
 
@@ -41,6 +51,7 @@ impl ActionSink for AccountActions {
         action: ActionCall,
     ) -> BoxFuture<'static, Result<serde_json::Value, ActionCallError>> {
         let mut link = self.link.clone();
+        let mut closing = self.closing.clone();
         let wait = self.wait;
         async move {
             let deadline = Instant::now() + wait;
@@ -50,11 +61,19 @@ impl ActionSink for AccountActions {
                     l.as_ref()
                         .is_some_and(|d| dead.as_ref().is_none_or(|x| !Arc::ptr_eq(d, x)))
                 };
-                let next = tokio::time::timeout_at(deadline, link.wait_for(usable))
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .and_then(|l| l.as_ref().map(Arc::clone));
+                let next = tokio::select! {
+                    biased;
+                    found = tokio::time::timeout_at(deadline, link.wait_for(usable)) => found
+                        .ok()
+                        .and_then(Result::ok)
+                        .and_then(|l| l.as_ref().map(Arc::clone)),
+                    _ = closing.wait_for(|c| *c) => {
+                        return Err(ActionCallError::with_source(
+                            ActionCallErrorKind::Transport,
+                            "the account has no connection and the listener is shutting down",
+                        ));
+                    }
+                };
                 let Some(driver) = next else {
                     return Err(ActionCallError::with_source(
                         ActionCallErrorKind::Transport,

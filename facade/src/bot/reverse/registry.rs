@@ -9,7 +9,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -46,7 +45,7 @@ pub(super) struct Registry {
     live: Mutex<BTreeMap<u64, LiveConn>>,
     live_count: watch::Sender<usize>,
     notices: broadcast::Sender<ReverseNotice>,
-    closing: AtomicBool,
+    closing: watch::Sender<bool>,
 }
 
 /// A connection that is running.
@@ -93,7 +92,7 @@ impl Registry {
             live: Mutex::default(),
             live_count: watch::Sender::new(0),
             notices: broadcast::Sender::new(1024),
-            closing: AtomicBool::new(false),
+            closing: watch::Sender::new(false),
         }
     }
 
@@ -147,13 +146,13 @@ impl Registry {
     }
 
     pub(super) fn is_closing(&self) -> bool {
-        self.closing.load(Ordering::Relaxed)
+        *self.closing.borrow()
     }
 
     /// Closes every connection and waits until each has delivered what it read; then drains
     /// every account's handlers.
     pub(super) async fn close_all(&self) {
-        self.closing.store(true, Ordering::Relaxed);
+        self.closing.send_replace(true);
         let drivers: Vec<_> = lock(&self.live)
             .values()
             .map(|c| Arc::clone(&c.driver))
@@ -181,7 +180,11 @@ impl Registry {
         let handlers = (self.make)(&id);
         let dispatcher = Arc::new(Dispatcher::<OneBot>::new(handlers, self.dispatch));
         let (link, link_rx) = watch::channel(None);
-        let actions = Arc::new(AccountActions::new(link_rx, self.action_wait));
+        let actions = Arc::new(AccountActions::new(
+            link_rx,
+            self.closing.subscribe(),
+            self.action_wait,
+        ));
         dispatcher.set_bot(
             BotInfo::new(PlatformKind::OneBot)
                 .with_self_id(id.clone())
