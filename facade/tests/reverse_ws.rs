@@ -405,3 +405,69 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
     assert_eq!(bot.account_ids().len(), ACCOUNTS);
     bot.shutdown().await;
 }
+
+/// One connection per account: a second implementation connecting for the same account while
+/// the first is open and idle replaces it (the first is closed normally, with a notice), and
+/// the first one's events all come before the second one's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_connection_for_the_same_account_replaces_the_first() {
+    const SELF_ID: i64 = 777_000_111;
+    let (tx, mut seen) = watch::channel(Vec::<usize>::new());
+    let tx = Arc::new(tx);
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .handlers_fn(move || {
+            let tx = Arc::clone(&tx);
+            let mut h = OneBotHandlers::new();
+            h.on_raw(move |_, raw| {
+                let event: Value = serde_json::from_slice(raw.bytes()).unwrap();
+                if let Some(n) = waylay::number(&event) {
+                    tx.send_modify(|v| v.push(n));
+                }
+                std::future::ready(Ok(()))
+            });
+            h
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut notices = bot.notices();
+    let implementation = |reconnect| Waylay {
+        url: format!("ws://{}/", bot.local_addr()),
+        token: None,
+        self_id: SELF_ID,
+        drop_every: 0,
+        reconnect,
+    };
+    // The first stays connected after its 10 events (and would come back only much later).
+    let first = implementation(Duration::from_secs(3600)).start(10);
+    within("the first's events", seen.wait_for(|v| v.len() == 10))
+        .await
+        .unwrap();
+    let second = implementation(Duration::from_secs(3600)).start(10);
+    let replaced = within("the replacement", async {
+        loop {
+            if let ReverseNotice::Replaced { self_id, old, new } = notices.recv().await.unwrap() {
+                return (self_id, old, new);
+            }
+        }
+    })
+    .await;
+    assert_eq!(replaced, (SELF_ID.to_string(), 1, 2));
+    let closed = first
+        .wait_for(LIMIT, "the first's close", |s| !s.closed_by_bot.is_empty())
+        .await
+        .closed_by_bot;
+    assert_eq!(closed, [Some(1000)], "closed normally");
+    within("the second's events", seen.wait_for(|v| v.len() == 20))
+        .await
+        .unwrap();
+    let numbers = seen.borrow().clone();
+    let expected: Vec<usize> = (0..10).chain(0..10).collect();
+    assert_eq!(numbers, expected, "the first's events, then the second's");
+    let life = bot.account(&SELF_ID.to_string()).unwrap().borrow().clone();
+    assert_eq!(life.readies, 2);
+    assert_eq!(bot.account_ids(), [SELF_ID.to_string()]);
+    first.stop();
+    second.stop();
+    bot.shutdown().await;
+}
