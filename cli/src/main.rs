@@ -8,6 +8,7 @@ mod listen;
 mod listen_reverse;
 mod listen_webhook;
 mod print;
+mod run;
 mod sim;
 mod sim_webhook;
 mod stop;
@@ -68,6 +69,9 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Serve a simulated platform (QQ, Bubble or OneBot) on 127.0.0.1 for an outside client.
     Sim(sim::SimArgs),
+    /// Run a QQ bot's shards from several processes through Redis: lease free shards, take
+    /// over those of dead processes, resume from the Redis store, print events as `listen`.
+    Run(run::RunArgs),
 }
 
 /// Sets up `tracing` on stderr.
@@ -103,6 +107,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         ),
         Command::Intents { event_types } => intents::run(&event_types),
         Command::Sim(args) => sim::run(args),
+        Command::Run(args) => run::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Listen(args) if args.webhook.is_some() => listen_webhook::run(args),
         Command::Listen(args) => listen::run(args),

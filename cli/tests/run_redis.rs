@@ -1,0 +1,204 @@
+//! `botgate run --redis`: two processes share a 2-shard QQ bot (the sim); when one is killed
+//! (SIGKILL) the other takes its shard over and resumes it from Redis: the events sent while
+//! the shard had no process are printed once, and nothing is identified again.
+//!
+//! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::process::Stdio;
+use std::time::Duration;
+
+use botgate_sim::{QqConfig, QqSim};
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_botgate");
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn redis_url() -> Option<String> {
+    match std::env::var("BOTGATE_TEST_REDIS") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("BOTGATE_TEST_REDIS is not set: in CI the Redis tests must run")
+        }
+        _ => {
+            eprintln!("BOTGATE_TEST_REDIS is not set: Redis test skipped");
+            None
+        }
+    }
+}
+
+async fn next(
+    rx: &mut mpsc::UnboundedReceiver<(&'static str, bool, String)>,
+) -> (&'static str, bool, String) {
+    tokio::time::timeout(LIMIT, rx.recv())
+        .await
+        .expect("a line within the limit")
+        .expect("lines")
+}
+
+/// A `botgate run` process; its stdout (events) and stderr (shard changes) lines go to `tx`.
+fn spawn(
+    name: &'static str,
+    args: &[String],
+    tx: &mpsc::UnboundedSender<(&'static str, bool, String)>,
+) -> Child {
+    let mut child = Command::new(BIN)
+        .arg("run")
+        .args(args)
+        .arg("--owner")
+        .arg(name)
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for (stdout, pipe) in [
+        (
+            true,
+            Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        ),
+        (false, Box::new(child.stderr.take().unwrap())),
+    ] {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(pipe).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = tx.send((name, stdout, line));
+            }
+        });
+    }
+    child
+}
+
+fn push(sim: &QqSim, shard: u32, content: &str) {
+    sim.push_event(
+        "AT_MESSAGE_CREATE",
+        json!({"id": content, "channel_id": format!("c{shard}"),
+               "guild_id": (u64::from(shard) << 22).to_string(), "content": content,
+               "author": {"id": "7", "username": "u"}}),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
+    let Some(redis) = redis_url() else { return };
+    let sim = QqSim::start(QqConfig {
+        shards: 2,
+        session_start_limit: (1000, 999, 14_400_000, 2),
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let args: Vec<String> = [
+        "--redis",
+        &redis,
+        "--shards",
+        "2",
+        "--max-concurrency",
+        "2",
+        "--lease-ttl-ms",
+        "500",
+        "--prefix",
+        &format!("botgate-test:cli-run:{nanos}"),
+        "--url",
+        &sim.url(),
+        "--api-base",
+        &sim.http_base(),
+        "--token",
+        "QQBot sim-access-token",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let running = |line: &str| -> Option<u32> {
+        line.strip_prefix("botgate run: shard ")?
+            .strip_suffix(" running")?
+            .parse()
+            .ok()
+    };
+
+    // A takes one shard, B the other
+    let mut a_args = args.clone();
+    a_args.extend(["--most".to_owned(), "1".to_owned()]);
+    let mut a = spawn("A", &a_args, &tx);
+    // (A's "session stored" may come before or after its "running")
+    let mut a_lines = Vec::new();
+    let a_shard = loop {
+        let (_, _, line) = next(&mut rx).await;
+        if let Some(shard) = running(&line) {
+            break shard;
+        }
+        a_lines.push(line);
+    };
+    let stored = format!("botgate run: shard {a_shard} session stored");
+    let mut a_stored = a_lines.contains(&stored);
+    let mut b = spawn("B", &args, &tx);
+    loop {
+        let (who, _, line) = next(&mut rx).await;
+        a_stored |= who == "A" && line == stored;
+        if who == "B" && running(&line).is_some() {
+            break;
+        }
+    }
+    let b_shard = 1 - a_shard;
+    tokio::time::timeout(
+        LIMIT,
+        sim.log()
+            .wait_until(|_| (sim.sessions().len() == 2).then_some(())),
+    )
+    .await
+    .expect("two sessions");
+
+    // A's session is stored (resumable), then A dies before its shard gets anything; the
+    // events for it wait in the sim
+    while !a_stored {
+        let (who, _, line) = next(&mut rx).await;
+        a_stored = who == "A" && line == stored;
+    }
+    a.start_kill().unwrap();
+    a.wait().await.unwrap();
+    for i in 0..3 {
+        push(&sim, a_shard, &format!("a{i}"));
+        push(&sim, b_shard, &format!("b{i}"));
+    }
+    let mut printed: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut took_over = false;
+    while printed.len() < 6 || !took_over {
+        let (who, stdout, line) = next(&mut rx).await;
+        if stdout {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["t"] == "AT_MESSAGE_CREATE" {
+                let content = v["data"]["content"].as_str().unwrap().to_owned();
+                printed.entry(content).or_default().push(who);
+            }
+        } else if who == "B" && running(&line) == Some(a_shard) {
+            took_over = true;
+        }
+    }
+    drop(b.stdin.take());
+    let status = tokio::time::timeout(LIMIT, b.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    for (content, by) in &printed {
+        assert_eq!(by, &["B"], "{content} printed by {by:?}");
+    }
+    assert_eq!(
+        sim.identify_log().len(),
+        2,
+        "A's shard resumed, not identified"
+    );
+    assert_eq!(sim.resume_log().len(), 1);
+}
