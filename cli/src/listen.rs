@@ -217,7 +217,16 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
             };
             supervise(bot, stop, stdin_eof).await
         }
-        Which::Onebot if args.bind.is_some() => listen_reverse::serve(&args, stop).await,
+        Which::Onebot if args.bind.is_some() => {
+            let options = listen_reverse::Options {
+                bind: args.bind.as_deref().unwrap_or_default(),
+                token: args.token.as_deref(),
+                path: args.path.as_deref(),
+                events: &args.events,
+                unified: args.unified,
+            };
+            listen_reverse::serve(options, stop).await
+        }
         Which::Onebot => {
             let url = args.url.clone().ok_or(
                 "OneBot needs --url (the implementation's WebSocket) or --bind (reverse WS)",

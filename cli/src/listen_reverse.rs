@@ -12,35 +12,48 @@ use std::sync::Arc;
 use botgate::{Bot, OneBotHandlers, ReverseNotice};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::listen::ListenArgs;
 use crate::print;
 use crate::stop::Stop;
 
+/// What `listen` was asked for, as far as the reverse WS needs it.
+#[derive(Debug)]
+pub struct Options<'a> {
+    /// `--bind`: the address to serve on.
+    pub bind: &'a str,
+    /// `--token`: the one the implementation must present.
+    pub token: Option<&'a str>,
+    /// `--path`: the only path served.
+    pub path: Option<&'a str>,
+    /// `--events`: the kinds to print (all when empty).
+    pub events: &'a [String],
+    /// `--unified`: print the unified model instead.
+    pub unified: bool,
+}
+
 /// Serves until a stop signal.
 pub async fn serve(
-    args: &ListenArgs,
+    options: Options<'_>,
     mut stop: Stop,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let bind = args.bind.as_deref().ok_or("--bind is missing")?;
-    let wanted: Arc<HashSet<String>> = Arc::new(args.events.iter().cloned().collect());
-    let printer = print::onebot_printer(wanted, args.unified);
+    let wanted: Arc<HashSet<String>> = Arc::new(options.events.iter().cloned().collect());
+    let printer = print::onebot_printer(wanted, options.unified);
     // One handler set per account, made when it first connects.
-    let mut builder = Bot::onebot_reverse(bind).handlers_for(move |_self_id| {
+    let mut builder = Bot::onebot_reverse(options.bind).handlers_for(move |_self_id| {
         let mut handlers = OneBotHandlers::new();
         handlers.on_raw(printer.clone());
         handlers
     });
-    if let Some(token) = &args.token {
-        builder = builder.access_token(token.clone());
+    if let Some(token) = options.token {
+        builder = builder.access_token(token);
     }
-    if let Some(path) = &args.path {
-        builder = builder.path(path.clone());
+    if let Some(path) = options.path {
+        builder = builder.path(path);
     }
     let bot = builder.start().await?;
     eprintln!(
         "botgate listen: OneBot reverse WS on ws://{}{}",
         bot.local_addr(),
-        args.path.as_deref().unwrap_or("/")
+        options.path.unwrap_or("/")
     );
     let mut notices = bot.notices();
     let reporter = tokio::spawn(async move {
