@@ -32,6 +32,8 @@ pub fn run(n: usize) -> Result<f64, String> {
     let sender = Sender::start(Arc::new(Blast::new(Platform::Qq, n)), None);
     let mut child = Command::new("python3")
         .args([SCRIPT, &sender.url, &n.to_string()])
+        // botpy writes botpy.log into its working directory.
+        .current_dir(std::env::temp_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

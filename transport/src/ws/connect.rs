@@ -77,7 +77,8 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
     }
     let config = tungstenite::protocol::WebSocketConfig::default()
         .max_message_size(Some(options.max_message_size))
-        .max_frame_size(Some(options.max_frame_size));
+        .max_frame_size(Some(options.max_frame_size))
+        .read_buffer_size(options.read_buffer_size);
     tracing::debug!(%host, tls, "websocket connect");
     let attempt =
         tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, None);

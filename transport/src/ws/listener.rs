@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::MaybeTlsStream;
 
 use super::auth::Auth;
-use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE};
+use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE};
 use crate::{Error, ErrorKind, Secret};
 
 /// How the [`Listener`] accepts connections.
@@ -33,6 +33,9 @@ pub struct ListenerConfig {
     pub max_message_size: usize,
     /// Idle timeout given to every accepted [`WsStream`].
     pub idle_timeout: Option<Duration>,
+    /// Read buffer of every accepted connection (see
+    /// [`ConnectOptions::read_buffer_size`](super::ConnectOptions::read_buffer_size)).
+    pub read_buffer_size: usize,
 }
 
 impl Default for ListenerConfig {
@@ -43,6 +46,7 @@ impl Default for ListenerConfig {
             handshake_timeout: Duration::from_secs(10),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             idle_timeout: None,
+            read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
         }
     }
 }
@@ -55,6 +59,7 @@ impl fmt::Debug for ListenerConfig {
             .field("handshake_timeout", &self.handshake_timeout)
             .field("max_message_size", &self.max_message_size)
             .field("idle_timeout", &self.idle_timeout)
+            .field("read_buffer_size", &self.read_buffer_size)
             .finish()
     }
 }
@@ -229,7 +234,8 @@ async fn handshake(
     };
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(config.max_message_size))
-        .max_frame_size(Some(config.max_message_size));
+        .max_frame_size(Some(config.max_message_size))
+        .read_buffer_size(config.read_buffer_size.max(1024));
     let result = tokio_tungstenite::accept_hdr_async_with_config(
         MaybeTlsStream::Plain(tcp),
         callback,

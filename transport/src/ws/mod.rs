@@ -10,5 +10,7 @@ mod stream;
 pub use connect::connect;
 pub use http::{HeaderName, HeaderValue};
 pub use listener::{Listener, ListenerConfig, PeerInfo};
-pub use options::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE};
+pub use options::{
+    ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE,
+};
 pub use stream::{Message, WsStream};

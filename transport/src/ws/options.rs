@@ -9,6 +9,11 @@ use crate::Secret;
 
 /// Default limit for one incoming message and one incoming frame: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
+/// Default read buffer of a connection: 4 KiB. tungstenite zero-fills the whole buffer before
+/// every read, so each connection that has read anything keeps all of it resident: with
+/// tungstenite's default (128 KiB) an idle connection cost ~150 KiB of RSS (BENCHMARKS.md).
+/// A frame larger than the buffer still arrives whole (the buffer grows for it).
+pub const DEFAULT_READ_BUFFER_SIZE: usize = 4 << 10;
 /// Default connect timeout (TCP + TLS + upgrade).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -23,6 +28,7 @@ pub struct ConnectOptions {
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_message_size: usize,
     pub(crate) max_frame_size: usize,
+    pub(crate) read_buffer_size: usize,
 }
 
 impl Default for ConnectOptions {
@@ -35,6 +41,7 @@ impl Default for ConnectOptions {
             idle_timeout: None,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
+            read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
         }
     }
 }
@@ -91,6 +98,14 @@ impl ConnectOptions {
         self
     }
 
+    /// Bytes read from the socket at most per read (default [`DEFAULT_READ_BUFFER_SIZE`]):
+    /// more means fewer reads under a flood, and that much more resident memory for every
+    /// connection. At least 1 KiB.
+    pub fn read_buffer_size(mut self, bytes: usize) -> Self {
+        self.read_buffer_size = bytes.max(1024);
+        self
+    }
+
     /// The configured message size limit.
     pub fn max_message_size_limit(&self) -> usize {
         self.max_message_size
@@ -109,6 +124,7 @@ impl fmt::Debug for ConnectOptions {
             .field("idle_timeout", &self.idle_timeout)
             .field("max_message_size", &self.max_message_size)
             .field("max_frame_size", &self.max_frame_size)
+            .field("read_buffer_size", &self.read_buffer_size)
             .finish()
     }
 }
