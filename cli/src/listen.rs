@@ -136,7 +136,7 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
     match args.platform {
         Which::Qq => {
             let mut handlers = QqHandlers::new();
-            handlers.on_raw(print::frame_printer(
+            handlers.on_raw(print::frame_printer::<botgate_dispatch::qq::Qq>(
                 Arc::clone(&wanted_types),
                 print::qq_json,
                 args.unified.then_some(UPlatform::Qq),
@@ -194,7 +194,7 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
         Which::Bubble => {
             let token = args.token.clone().ok_or("Bubble needs --token")?;
             let mut handlers = BubbleHandlers::new();
-            handlers.on_raw(print::frame_printer(
+            handlers.on_raw(print::frame_printer::<botgate_dispatch::bubble::Bubble>(
                 Arc::clone(&wanted_types),
                 print::bubble_json,
                 args.unified.then_some(UPlatform::Bubble),

@@ -45,7 +45,7 @@ async fn serve(args: &ListenArgs, stop: Stop) -> Result<ExitCode, Box<dyn std::e
                 );
             };
             let mut handlers = QqHandlers::new();
-            handlers.on_raw(print::frame_printer(
+            handlers.on_raw(print::frame_printer::<botgate_dispatch::qq::Qq>(
                 wanted,
                 print::qq_json,
                 args.unified.then_some(UPlatform::Qq),
@@ -68,7 +68,7 @@ async fn serve(args: &ListenArgs, stop: Stop) -> Result<ExitCode, Box<dyn std::e
         }
         Which::Bubble => {
             let mut handlers = BubbleHandlers::new();
-            handlers.on_raw(print::frame_printer(
+            handlers.on_raw(print::frame_printer::<botgate_dispatch::bubble::Bubble>(
                 wanted,
                 print::bubble_json,
                 args.unified.then_some(UPlatform::Bubble),

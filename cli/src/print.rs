@@ -1,15 +1,20 @@
 //! What `botgate listen` prints on stdout: one JSON line per event, as decoded from the wire
 //! (`{"s","t","id","data"}` for QQ / Bubble, `{"kind","self_id","data"}` for OneBot) or in the
-//! unified event model (`--unified`).
+//! unified event model (`--unified`). Each event is printed once: a resend (QQ / Bubble
+//! replays, webhook retries, a OneBot message sent twice) is recognised by the same key the
+//! dispatcher dedupes with and not printed again.
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use botgate::codec::onebot::RawEvent;
 use botgate::codec::unify::{unify_frame, Outcome, UnifyContext};
 use botgate::codec::Frame;
 use botgate::proto::unified::Platform as UPlatform;
+use botgate_dispatch::onebot::OneBot;
+use botgate_dispatch::{DedupeKey, Platform};
+use botgate_session::{DedupeWindow, DEFAULT_DEDUPE_WINDOW};
 use serde::Serialize;
 
 /// The printer a handler set runs: prints and never fails.
@@ -55,19 +60,45 @@ fn print_unified(ctx: &botgate::Context, platform: UPlatform, bytes: &[u8]) {
     }
 }
 
+/// Remembers what was printed: `first(key)` is true the first time a key is seen (and for
+/// inputs with no key: those cannot be told apart from a resend, so they are printed).
+#[derive(Clone)]
+struct Printed1 {
+    window: Arc<Mutex<DedupeWindow<DedupeKey>>>,
+}
+
+impl Printed1 {
+    fn new() -> Self {
+        Self {
+            window: Arc::new(Mutex::new(DedupeWindow::new(DEFAULT_DEDUPE_WINDOW))),
+        }
+    }
+
+    fn first(&self, key: Option<DedupeKey>) -> bool {
+        let Some(key) = key else { return true };
+        match self.window.lock() {
+            Ok(mut window) => window.insert(key),
+            Err(_) => true,
+        }
+    }
+}
+
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-pub fn frame_printer(
+/// Prints QQ / Bubble frames (`P` says how a resend is recognised).
+pub fn frame_printer<P: Platform<Input = Frame>>(
     wanted_types: Arc<HashSet<String>>,
     decode: fn(&str, &[u8]) -> Result<serde_json::Value, botgate::codec::Error>,
     unified: Option<UPlatform>,
 ) -> impl Fn(botgate::Context, Frame) -> Printed + Send + Sync + 'static {
+    let printed = Printed1::new();
     move |ctx, frame: Frame| {
-        if let Some(t) = frame.event_type() {
+        let t = frame.event_type();
+        if let Some(t) = t.filter(|t| printed.first(P::dedupe_key(&frame, t))) {
             if let (Some(platform), true) = (unified, wanted(&wanted_types, t)) {
                 print_unified(&ctx, platform, frame.bytes());
             } else if wanted(&wanted_types, t) {
@@ -113,15 +144,17 @@ pub fn onebot_printer(
     wanted_kinds: Arc<HashSet<String>>,
     unified: bool,
 ) -> impl Fn(botgate::Context, RawEvent) -> Printed + Clone + Send + Sync + 'static {
+    let printed = Printed1::new();
     move |ctx, raw: RawEvent| {
         let kind = raw.kind().as_str();
-        let matches = wanted_kinds.is_empty()
+        let wanted = wanted_kinds.is_empty()
             || wanted_kinds.iter().any(|w| {
                 kind == w
                     || kind
                         .strip_prefix(w.as_str())
                         .is_some_and(|rest| rest.starts_with('.'))
             });
+        let matches = wanted && printed.first(OneBot::dedupe_key(&raw, kind));
         if matches && unified {
             print_unified(&ctx, UPlatform::OneBot, raw.bytes());
         } else if matches {

@@ -131,7 +131,7 @@ async fn run_shard(
     let queue = RedisIdentifyQueue::open(&args.redis, app, shard, args.max_concurrency)?
         .with_prefix(&args.prefix);
     let mut handlers = QqHandlers::new();
-    handlers.on_raw(print::frame_printer(
+    handlers.on_raw(print::frame_printer::<botgate_dispatch::qq::Qq>(
         Arc::new(HashSet::new()),
         print::qq_json,
         None,

@@ -360,3 +360,39 @@ async fn onebot_listen_gets_through_a_drop_every_200_events_without_waiting() {
         faults.len()
     );
 }
+
+/// A resend (the sim sends its last dispatch again, same `s` and id) is printed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qq_listen_prints_a_resent_dispatch_once() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let c = sim.config().clone();
+    let base = sim.http_base();
+    let mut listener = Listener::spawn(&[
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &base,
+        "--events",
+        "AT_MESSAGE_CREATE",
+    ]);
+    let key = |line: &Value| line["data"]["id"].as_str()?[1..].parse().ok();
+    let push = |i: usize| {
+        sim.push_event(
+            "AT_MESSAGE_CREATE",
+            json!({"id": format!("m{i}"), "channel_id": "100010", "guild_id": "1",
+                   "content": format!("n {i}"), "author": {"id": "42", "username": "u"}}),
+        );
+    };
+    push(0);
+    assert_eq!(listener.take(1, key).await, [0]);
+    assert_eq!(sim.inject(Fault::DuplicateLast), 1);
+    push(1);
+    // the resend of 0 would come before 1
+    assert_eq!(listener.take(1, key).await, [1]);
+    let log = listener.close().await;
+    assert!(!log.contains("panicked"), "{log}");
+}
