@@ -108,7 +108,10 @@ mod tests {
             check(&s, &HeaderMap::new(), Some("access_token=")),
             Auth::Wrong
         );
-        assert_eq!(check(&s, &headers("Bearer t0k"), Some("access_token=x")), Auth::Ok);
+        assert_eq!(
+            check(&s, &headers("Bearer t0k"), Some("access_token=x")),
+            Auth::Ok
+        );
     }
 
     #[test]
