@@ -42,7 +42,32 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         },
     );
     let end = serve(&shared, &mut wire, &mut rx, &tx, self_id).await;
-    shared.state().conns.remove(&conn_id);
+    {
+        // Events queued for this connection but never written go to the account's next
+        // connection: only what was on the wire when it ended is lost, as with a real
+        // implementation. Pushes hold the state lock, so none lands in `rx` after this.
+        let mut state = shared.state();
+        state.conns.remove(&conn_id);
+        let unsent: Vec<String> = std::iter::from_fn(|| rx.try_recv().ok())
+            .filter_map(|command| match command {
+                Command::Event(text) => Some(text),
+                _ => None,
+            })
+            .collect();
+        if !unsent.is_empty() {
+            let other = state
+                .conns
+                .values()
+                .find(|e| e.self_id == self_id)
+                .map(|e| e.tx.clone());
+            match other {
+                Some(tx) => unsent.into_iter().for_each(|text| {
+                    let _ = tx.send(Command::Event(text));
+                }),
+                None => state.pending_for.entry(self_id).or_default().extend(unsent),
+            }
+        }
+    }
     match end {
         End::Close(code, reason) => wire.close(code, &reason).await,
         End::Drop => wire.drop_tcp(),
