@@ -50,6 +50,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
             "== bench {name}: cargo bench -p {package} --bench {bench} -- {}",
             args.join(" ")
         );
+        let step = Instant::now();
         let status = Command::new(&cargo)
             .current_dir(root)
             .args(["bench", "--quiet", "-p", package, "--bench", bench, "--"])
@@ -57,6 +58,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
             .status()
             .map_err(|e| format!("cannot run {cargo}: {e}"))?;
         ok &= status.success();
+        println!("== bench {name}: {:.0} s", step.elapsed().as_secs_f64());
     }
     println!("== bench: {:.0} s in all", started.elapsed().as_secs_f64());
     Ok(ok)

@@ -9,7 +9,7 @@
 //! - qq-botpy against the same sender when python3 has it, and the ratio; a "skipped" line
 //!   otherwise.
 //!
-//! Options: `--events N` (throughput, default 1,000,000), `--latency-events N` (100,000),
+//! Options: `--events N` (throughput, default 200,000), `--latency-events N` (100,000),
 //! `--rate R` (50,000), `--runs K` (3), `--botpy-events N` (200,000), `--platform P|all`,
 //! `--handler typed|unified`, `--runtime current|two`, `--no-latency`, `--no-botpy` (to
 //! profile one case), `--quick` (small sizes: a smoke run). The sender runs on a thread of its
@@ -85,7 +85,7 @@ fn name(p: Platform) -> &'static str {
 
 fn parse_options() -> Result<Options, String> {
     let mut o = Options {
-        events: 1_000_000,
+        events: 200_000,
         latency_events: 100_000,
         rate: 50_000,
         runs: 3,
