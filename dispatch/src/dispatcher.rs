@@ -203,8 +203,10 @@ impl<P: Platform> Dispatcher<P> {
         self.shared.report(&error);
     }
 
-    /// Routes one input to its handlers. Returns once the input is queued (or dropped); the
-    /// handlers run on their lane's task.
+    /// Routes one input to its handlers. Returns once the input is queued, handled or dropped:
+    /// when its conversation is idle and a running slot is free, its handlers run in this task
+    /// until they first wait (a handler that never waits has finished when this returns); the
+    /// rest runs on the lane's task.
     ///
     /// Waits while [`DispatchConfig::max_pending`] jobs are unfinished: that is how
     /// backpressure reaches the socket reader.
@@ -247,7 +249,7 @@ impl<P: Platform> Dispatcher<P> {
             let ctx = Context::new(self.bot(), Arc::clone(&meta)).with_raw(P::raw(&input).clone());
             let work = Arc::clone(shared).run_raw(ctx, input.clone(), handlers);
             if !shared
-                .submit(LaneKey::Raw, seq, work, done.map(Completion::share))
+                .submit(LaneKey::Raw, seq, work, done.map(Completion::share), false)
                 .await
             {
                 return Disposition::Closed;
@@ -301,12 +303,11 @@ impl<P: Platform> Dispatcher<P> {
         let ctx = Context::new(self.bot(), meta).with_raw(P::raw(&input).clone());
         let work = Arc::clone(shared).run_event(ctx, route.into_owned(), event, typed, unified);
         if !shared
-            .submit(key, seq, work, done.map(Completion::share))
+            .submit(key, seq, work, done.map(Completion::share), true)
             .await
         {
             return Disposition::Closed;
         }
-        bump(&shared.counters.accepted);
         Disposition::Accepted
     }
 
@@ -356,13 +357,15 @@ impl<P: Platform> Shared<P> {
 
     /// Waits for room, then queues `work` in lane `key`; `false` if the dispatcher is closed.
     /// The job's sequence number counts as in flight from before the wait until it finishes;
-    /// `done` is held by the job until it has run.
+    /// `done` is held by the job until it has run. `accepted`: count the input as accepted,
+    /// before its handlers may run (they can run at once, in this task).
     async fn submit<F>(
         self: &Arc<Self>,
         key: LaneKey,
         seq: Option<u64>,
         work: F,
         done: Option<Completion>,
+        accepted: bool,
     ) -> bool
     where
         F: Future<Output = ()> + Send + 'static,
@@ -376,6 +379,9 @@ impl<P: Platform> Shared<P> {
             }
             return false;
         };
+        if accepted {
+            bump(&self.counters.accepted);
+        }
         let shared = Arc::clone(self);
         let work = async move {
             work.await;
@@ -384,13 +390,15 @@ impl<P: Platform> Shared<P> {
             }
             drop(done);
         };
-        self.lanes.submit(
-            key,
-            Job {
-                work: Box::pin(work),
-                pending: permit,
-            },
-        );
+        self.lanes
+            .submit(
+                key,
+                Job {
+                    work: Box::pin(work),
+                    pending: permit,
+                },
+            )
+            .await;
         true
     }
 

@@ -1,6 +1,6 @@
 //! Cheap reads of a few payload fields from raw JSON, for lanes and dedupe keys: one scan of
-//! the top-level keys (nested values skipped, never parsed), plus one scan per nested object a
-//! rule descends into.
+//! the top-level keys (nested values skipped, never parsed; it stops once the first rule's id
+//! is read), plus one scan per nested object a rule descends into.
 
 use botgate_codec::scan::{self, Span};
 
@@ -19,16 +19,29 @@ pub(crate) struct KeyRule {
 /// The key of the first rule (in order) whose field is present, non-null and non-empty;
 /// [`ConversationKey::Global`] if none is (or `data` is not an object).
 pub(crate) fn conversation_key(data: &[u8], rules: &[KeyRule]) -> ConversationKey {
-    // One pass over the top level records the span of every field some rule starts with.
+    // One pass over the top level records the span of every field some rule starts with. It
+    // stops as soon as the first rule's (top-level) field holds an id: no later field can win.
     let mut found: Vec<Option<Span>> = vec![None; rules.len()];
+    let mut first_wins = None;
     let scanned = scan::object_fields(data, |key, span| {
         for (slot, rule) in found.iter_mut().zip(rules) {
             if rule.path.first().is_some_and(|first| key == *first) && slot.is_none() {
                 *slot = Some(span);
             }
         }
+        if let (Some(Some(span)), Some(rule)) = (found.first(), rules.first()) {
+            if rule.path.len() == 1 && id_text(span.slice(data)).is_some() {
+                first_wins = Some(*span);
+                return Err(botgate_codec::Error::syntax(0, "stop"));
+            }
+        }
         Ok(())
     });
+    if let (Some(span), Some(rule)) = (first_wins, rules.first()) {
+        if let Some(value) = id_text(span.slice(data)) {
+            return ConversationKey::id(rule.lane, value);
+        }
+    }
     if scanned.is_err() {
         return ConversationKey::Global;
     }
@@ -137,6 +150,18 @@ mod tests {
         let a = conversation_key(br#"{"channel_id":5}"#, RULES);
         let b = conversation_key(br#"{"channel_id":"5"}"#, RULES);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_first_rule_stops_the_scan_and_what_follows_is_not_read() {
+        // Whatever follows the first rule's id (here: malformed) cannot change the key.
+        let k = conversation_key(br#"{"channel_id":"C","guild_id":"G",#"#, RULES);
+        assert_eq!(k, ConversationKey::id("channel", b"C".as_slice()));
+        // A later rule's id read before it does not stop the scan.
+        let k = conversation_key(br#"{"guild_id":"G","x":1,"channel_id":"C"}"#, RULES);
+        assert_eq!(k, ConversationKey::id("channel", b"C".as_slice()));
+        let k = conversation_key(br#"{"channel_id":null,"guild_id":"G"}"#, RULES);
+        assert_eq!(k, ConversationKey::id("guild", b"G".as_slice()));
     }
 
     #[test]

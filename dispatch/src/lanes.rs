@@ -1,14 +1,19 @@
 //! Per-conversation FIFO lanes with bounded concurrency.
 //!
-//! A lane exists while it has work: the first job for a key spawns a worker task that runs the
-//! lane's jobs one after another and removes the lane when it is empty, so jobs of one key never
-//! overlap and keep their order, and idle keys cost nothing. Every job holds a permit of the
-//! dispatcher's pending semaphore (taken before it was queued: that is the backpressure) and
-//! takes a permit of the running semaphore while it runs (that is the concurrency bound).
+//! A lane exists while it has work, so idle keys cost nothing. A job for an idle lane runs at
+//! once in the caller's task when a running permit is free (the lane is marked busy first, so a
+//! concurrent job of the same key queues behind it): a handler that finishes without waiting
+//! costs no task, no queue and no wake-up. A job that has to wait (its first poll is pending)
+//! moves to a worker task, which then runs the lane's later jobs one after another and removes
+//! the lane when it is empty; so do jobs that find their lane busy or no running permit free.
+//! Jobs of one key never overlap and keep their order. Every job holds a permit of the
+//! dispatcher's pending semaphore (taken before it was queued: that is the backpressure) and a
+//! permit of the running semaphore while it runs (that is the concurrency bound).
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
 
 use futures_util::future::BoxFuture;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -50,23 +55,75 @@ impl Lanes {
         self.queues.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Queues `job` behind the lane's earlier jobs, starting a worker if the lane was idle.
-    pub(crate) fn submit(self: &Arc<Self>, key: LaneKey, job: Job) {
-        let mut queues = self.queues();
-        match queues.entry(key) {
-            Entry::Occupied(mut lane) => lane.get_mut().push_back(job),
-            Entry::Vacant(slot) => {
-                let key = slot.key().clone();
-                slot.insert(VecDeque::new());
-                drop(queues);
-                tokio::spawn(Arc::clone(self).work(key, job));
+    /// Runs `job` now if its lane is idle and a running permit is free (until its first wait);
+    /// otherwise queues it behind the lane's earlier jobs, starting a worker if the lane was idle.
+    pub(crate) async fn submit(self: &Arc<Self>, key: LaneKey, job: Job) {
+        let (key, running) = {
+            let mut queues = self.queues();
+            match queues.entry(key) {
+                Entry::Occupied(mut lane) => {
+                    lane.get_mut().push_back(job);
+                    return;
+                }
+                Entry::Vacant(slot) => {
+                    let key = slot.key().clone();
+                    slot.insert(VecDeque::new());
+                    match Arc::clone(&self.running).try_acquire_owned() {
+                        Ok(running) => (key, running),
+                        Err(_) => {
+                            drop(queues);
+                            tokio::spawn(Arc::clone(self).work(key, job));
+                            return;
+                        }
+                    }
+                }
             }
+        };
+        // No lock is held while the handlers run: they may dispatch themselves.
+        let Job { mut work, pending } = job;
+        let finished = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx).is_ready()));
+        if !finished.await {
+            // It waits for something: a worker finishes it (polling it again registers the
+            // worker's waker), then the lane's later jobs.
+            tokio::spawn(Arc::clone(self).resume(key, work, pending, running));
+            return;
+        }
+        drop(running);
+        drop(pending);
+        if let Some(next) = self.next(&key) {
+            tokio::spawn(Arc::clone(self).work(key, next));
         }
     }
 
     /// Number of lanes with work (queued or running).
     pub(crate) fn active(&self) -> usize {
         self.queues().len()
+    }
+
+    /// The lane's next job, or `None` after removing the lane (it is empty).
+    fn next(&self, key: &LaneKey) -> Option<Job> {
+        let mut queues = self.queues();
+        let next = queues.get_mut(key).and_then(VecDeque::pop_front);
+        if next.is_none() {
+            queues.remove(key);
+        }
+        next
+    }
+
+    /// Finishes a job that started in the caller's task, then works the lane.
+    async fn resume(
+        self: Arc<Self>,
+        key: LaneKey,
+        work: BoxFuture<'static, ()>,
+        pending: OwnedSemaphorePermit,
+        running: OwnedSemaphorePermit,
+    ) {
+        work.await;
+        drop(running);
+        drop(pending);
+        if let Some(next) = self.next(&key) {
+            self.work(key, next).await;
+        }
     }
 
     async fn work(self: Arc<Self>, key: LaneKey, first: Job) {
@@ -79,13 +136,9 @@ impl Lanes {
             work.await;
             drop(running);
             drop(pending);
-            let mut queues = self.queues();
-            match queues.get_mut(&key).and_then(VecDeque::pop_front) {
+            match self.next(&key) {
                 Some(next) => job = next,
-                None => {
-                    queues.remove(&key);
-                    return;
-                }
+                None => return,
             }
         }
     }
