@@ -27,6 +27,8 @@ pub struct BlastConfig {
     pub port: u16,
     /// `None` (default): write as fast as the client reads, in batches of 256 KiB. `Some(r)`:
     /// write one frame every `1 / r` s and record when each was written ([`BlastRun::stamps`]).
+    /// The sender sleeps between frames (it blocks its thread: give a paced server a runtime
+    /// of its own), so frames due within the sleep's overshoot go out back to back.
     pub pace: Option<u32>,
 }
 
@@ -248,8 +250,10 @@ async fn paced(
             if due - now > Duration::from_millis(2) {
                 tokio::time::sleep(due - now - Duration::from_millis(1)).await;
             } else {
-                // Sub-millisecond precision needs a spin; yield the core to others meanwhile.
-                std::thread::yield_now();
+                // Below the timer wheel's millisecond: a thread sleep (the timer slack makes it
+                // ~50 µs late, so a few frames then go out back to back, each stamped). Not a
+                // spin: a spinning sender takes a core from the client it measures.
+                std::thread::sleep(due - now);
             }
         }
         stamps.push(Instant::now());
