@@ -124,7 +124,9 @@ async fn worker(stream: EventStream, name: &str) {
         .consumer("workers", name)
         .await
         .unwrap()
-        .claim_idle(Duration::from_millis(500))
+        // long enough that a loaded CI machine does not claim an entry its worker is still
+        // handling (at-least-once would then show as "handled twice")
+        .claim_idle(Duration::from_millis(3000))
         .block(Duration::from_millis(100));
     let acker = consumer.acker();
     let mut handlers = QqHandlers::new();
