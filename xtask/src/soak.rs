@@ -37,6 +37,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
         .current_dir(root)
         .args(["test", "--quiet", "-p", "botgate", "--test", "soak", "--"])
         .args(["--ignored", "--nocapture", "--exact"])
+        .arg(format!("--test-threads={}", platforms.len()))
         .args(platforms.iter().map(|p| format!("soak_{p}")))
         .env("BOTGATE_SOAK_SECONDS", seconds.to_string());
     let status = command
