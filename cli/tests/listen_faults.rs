@@ -173,6 +173,37 @@ async fn connections_ended(log: &Log, n: usize) {
         .expect("the faulted connection ended");
 }
 
+/// `botgate listen` against a QQ sim, receiving AT_MESSAGE_CREATE.
+fn spawn_qq(sim: &QqSim) -> Listener {
+    let c = sim.config();
+    Listener::spawn(&[
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &sim.http_base(),
+        "--events",
+        "AT_MESSAGE_CREATE",
+    ])
+}
+
+/// Pushes QQ event number `i` (its id is `m<i>`).
+fn push_qq(sim: &QqSim, i: usize) {
+    sim.push_event(
+        "AT_MESSAGE_CREATE",
+        json!({"id": format!("m{i}"), "channel_id": "100010", "guild_id": "1",
+               "content": format!("n {i}"), "author": {"id": "42", "username": "u"}}),
+    );
+}
+
+/// The number of a printed QQ event.
+fn qq_key(line: &Value) -> Option<u64> {
+    line["data"]["id"].as_str()?[1..].parse().ok()
+}
+
 fn assert_exactly_once_in_order(seen: &[u64]) {
     let want: Vec<u64> = (0..EVENTS as u64).collect();
     assert_eq!(seen.len(), EVENTS);
@@ -195,21 +226,8 @@ async fn qq_listen_gets_through_a_fault_every_200_events_without_waiting() {
     })
     .await
     .unwrap();
-    let c = sim.config().clone();
-    let base = sim.http_base();
     let started = Instant::now();
-    let mut listener = Listener::spawn(&[
-        "--platform",
-        "qq",
-        "--app-id",
-        &c.app_id,
-        "--secret",
-        &c.client_secret,
-        "--api-base",
-        &base,
-        "--events",
-        "AT_MESSAGE_CREATE",
-    ]);
+    let mut listener = spawn_qq(&sim);
     let faults = [
         Fault::Drop,
         Fault::Reconnect,
@@ -225,15 +243,9 @@ async fn qq_listen_gets_through_a_fault_every_200_events_without_waiting() {
         &mut listener,
         sim.log(),
         &faults,
-        |i| {
-            sim.push_event(
-                "AT_MESSAGE_CREATE",
-                json!({"id": format!("m{i}"), "channel_id": "100010", "guild_id": "1",
-                       "content": format!("n {i}"), "author": {"id": "42", "username": "u"}}),
-            );
-        },
+        |i| push_qq(&sim, i),
         |f| sim.inject(f.clone()),
-        |line| line["data"]["id"].as_str()?[1..].parse().ok(),
+        qq_key,
     )
     .await;
     let elapsed = started.elapsed();
@@ -365,28 +377,9 @@ async fn onebot_listen_gets_through_a_drop_every_200_events_without_waiting() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qq_listen_prints_a_resent_dispatch_once() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
-    let c = sim.config().clone();
-    let base = sim.http_base();
-    let mut listener = Listener::spawn(&[
-        "--platform",
-        "qq",
-        "--app-id",
-        &c.app_id,
-        "--secret",
-        &c.client_secret,
-        "--api-base",
-        &base,
-        "--events",
-        "AT_MESSAGE_CREATE",
-    ]);
-    let key = |line: &Value| line["data"]["id"].as_str()?[1..].parse().ok();
-    let push = |i: usize| {
-        sim.push_event(
-            "AT_MESSAGE_CREATE",
-            json!({"id": format!("m{i}"), "channel_id": "100010", "guild_id": "1",
-                   "content": format!("n {i}"), "author": {"id": "42", "username": "u"}}),
-        );
-    };
+    let mut listener = spawn_qq(&sim);
+    let key = qq_key;
+    let push = |i: usize| push_qq(&sim, i);
     push(0);
     assert_eq!(listener.take(1, key).await, [0]);
     assert_eq!(sim.inject(Fault::DuplicateLast), 1);
