@@ -1,83 +1,22 @@
 //! `botgate listen` through the real binary, against the simulators on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
-use std::time::Duration;
+mod support;
 
 use botgate_sim::{BubbleConfig, BubbleSim, Fault, OneBotSim, QqConfig, QqSim, Record};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
+use support::{Exit, Proc, Signal, LIMIT};
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
-/// A bound on each wait so a broken build fails instead of hanging CI.
-const LIMIT: Duration = Duration::from_secs(30);
-
-struct Listener {
-    child: Child,
-    lines: Lines<BufReader<ChildStdout>>,
+/// `botgate listen ARGS`, run the way a service runs: stdin is /dev/null.
+fn listen(args: &[&str]) -> Proc {
+    Proc::spawn(["listen"].iter().chain(args))
 }
 
-impl Listener {
-    /// Starts `botgate listen ARGS` the way a service runs: stdin is /dev/null.
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .arg("listen")
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, lines }
-    }
-
-    async fn next(&mut self) -> Value {
-        let line = tokio::time::timeout(LIMIT, self.lines.next_line())
-            .await
-            .expect("a line within the limit")
-            .unwrap()
-            .expect("stdout still open");
-        serde_json::from_str(&line).unwrap()
-    }
-
-    /// Sends `signal` (`TERM`, `INT`) and returns the exit code, what was left on stdout and
-    /// the whole of stderr.
-    async fn stop(mut self, signal: &str) -> (Option<i32>, String, String) {
-        let pid = self.child.id().unwrap();
-        let sent = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let mut rest = String::new();
-        while let Some(line) = tokio::time::timeout(LIMIT, self.lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            rest.push_str(&line);
-            rest.push('\n');
-        }
-        let out = tokio::time::timeout(LIMIT, self.child.wait_with_output())
-            .await
-            .unwrap()
-            .unwrap();
-        (
-            out.status.code(),
-            rest,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    /// SIGTERM, and the clean exit it must cause.
-    async fn close(self) {
-        let (code, rest, stderr) = self.stop("TERM").await;
-        assert_eq!(code, Some(0), "stderr:\n{stderr}");
-        assert_eq!(rest, "", "no output after the last expected line");
-    }
+/// SIGTERM, and the clean exit it must cause.
+async fn close(listener: Proc) {
+    let exit = listener.stop(Signal::Term).await;
+    assert_eq!(exit.code, Some(0), "stderr:\n{}", exit.stderr);
+    assert_eq!(exit.rest, "", "no output after the last expected line");
 }
 
 /// The client closed connection `conn` of a sim with a normal close (1000).
@@ -103,7 +42,7 @@ async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
     let base = sim.http_base();
     let c = sim.config().clone();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "qq",
         "--app-id",
@@ -120,7 +59,7 @@ async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
     }
     let mut seqs = Vec::new();
     for i in 0..3 {
-        let line = listener.next().await;
+        let line = listener.next_json().await;
         assert_eq!(line["t"], "AT_MESSAGE_CREATE");
         assert_eq!(line["data"]["content"], format!("hello {i} 你好"));
         assert_eq!(line["data"]["author"]["username"], "小明");
@@ -136,7 +75,7 @@ async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
         sim.push_event("AT_MESSAGE_CREATE", msg(i));
     }
     for i in 3..5 {
-        let line = listener.next().await;
+        let line = listener.next_json().await;
         assert_eq!(line["data"]["content"], format!("hello {i} 你好"));
         seqs.push(line["s"].as_u64().unwrap());
     }
@@ -147,35 +86,25 @@ async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
         "reconnected with Resume, not a new Identify"
     );
     assert_eq!(sim.identify_log().len(), 1);
-    listener.close().await;
+    close(listener).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_qq_with_a_wrong_fixed_token_fails_fast() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
     // Run as a service (stdin /dev/null): the process must stop on its own, with exit 1.
-    let child = Command::new(BIN)
-        .args([
-            "listen",
-            "--platform",
-            "qq",
-            "--token",
-            "QQBot wrong-token",
-            "--url",
-            &sim.url(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let out = tokio::time::timeout(LIMIT, child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let out = listen(&[
+        "--platform",
+        "qq",
+        "--token",
+        "QQBot wrong-token",
+        "--url",
+        &sim.url(),
+    ])
+    .finish()
+    .await;
+    assert_eq!(out.code, Some(1));
+    let stderr = out.stderr;
     assert!(
         stderr.contains("4004") || stderr.to_lowercase().contains("auth"),
         "{stderr}"
@@ -194,7 +123,7 @@ async fn listen_with_stdin_at_dev_null_runs_until_sigterm() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
     let c = sim.config().clone();
     let base = sim.http_base();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "qq",
         "--app-id",
@@ -211,7 +140,7 @@ async fn listen_with_stdin_at_dev_null_runs_until_sigterm() {
             sim.push_event("AT_MESSAGE_CREATE", msg(round * 10 + i));
         }
         for i in 0..10 {
-            let line = listener.next().await;
+            let line = listener.next_json().await;
             assert_eq!(
                 line["data"]["content"],
                 format!("hello {} 你好", round * 10 + i)
@@ -219,7 +148,7 @@ async fn listen_with_stdin_at_dev_null_runs_until_sigterm() {
         }
     }
     assert_eq!(sim.connections(), 1, "still connected after stdin ended");
-    let (code, rest, stderr) = listener.stop("TERM").await;
+    let Exit { code, rest, stderr } = listener.stop(Signal::Term).await;
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
     assert_eq!(rest, "");
     assert!(stderr.contains("SIGTERM"), "{stderr}");
@@ -229,7 +158,7 @@ async fn listen_with_stdin_at_dev_null_runs_until_sigterm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_stops_cleanly_on_sigint() {
     let sim = OneBotSim::start_default().await.unwrap();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "onebot",
         "--url",
@@ -243,9 +172,9 @@ async fn listen_stops_cleanly_on_sigint() {
             "sender": {"user_id": 77}}));
     }
     for i in 0..5 {
-        assert_eq!(listener.next().await["data"]["message_id"], i);
+        assert_eq!(listener.next_json().await["data"]["message_id"], i);
     }
-    let (code, rest, stderr) = listener.stop("INT").await;
+    let Exit { code, rest, stderr } = listener.stop(Signal::Int).await;
     assert_eq!(code, Some(0), "stderr:\n{stderr}");
     assert_eq!(rest, "");
     assert!(stderr.contains("SIGINT"), "{stderr}");
@@ -257,40 +186,20 @@ async fn listen_stops_cleanly_on_sigint() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_exits_at_end_of_stdin_only_when_asked() {
     let sim = OneBotSim::start_default().await.unwrap();
-    let mut child = Command::new(BIN)
-        .args([
-            "listen",
-            "--platform",
-            "onebot",
-            "--url",
-            &sim.url(),
-            "--exit-on-stdin-eof",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut listener = Proc::spawn_with_stdin([
+        "listen",
+        "--platform",
+        "onebot",
+        "--url",
+        &sim.url(),
+        "--exit-on-stdin-eof",
+    ]);
     // the lifecycle event proves the session is up
-    let first = tokio::time::timeout(LIMIT, lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    let first = listener.next_line().await;
     assert!(first.contains("meta_event.lifecycle"), "{first}");
-    drop(child.stdin.take());
-    let out = tokio::time::timeout(LIMIT, child.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    listener.close_stdin();
+    let out = listener.finish().await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     assert_eq!(normal_close(sim.log()).await, Some(1000));
 }
 
@@ -298,7 +207,7 @@ async fn listen_exits_at_end_of_stdin_only_when_asked() {
 async fn listen_bubble_prints_subscribed_events() {
     let sim = BubbleSim::start(BubbleConfig::default()).await.unwrap();
     let token = sim.config().token.clone();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "bubble",
         "--token",
@@ -312,7 +221,7 @@ async fn listen_bubble_prints_subscribed_events() {
         "MESSAGE_CREATE",
         json!({"id": 7, "channelId": 9, "content": "泡泡 🫧", "author": {"id": 5, "name": "a"}}),
     );
-    let line = listener.next().await;
+    let line = listener.next_json().await;
     assert_eq!(line["t"], "MESSAGE_CREATE");
     assert_eq!(line["data"]["content"], "泡泡 🫧");
     assert_eq!(line["data"]["id"], 7);
@@ -320,13 +229,13 @@ async fn listen_bubble_prints_subscribed_events() {
         sim.subscriptions().last().unwrap(),
         &vec!["MESSAGE_CREATE".to_owned()]
     );
-    listener.close().await;
+    close(listener).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_onebot_prints_kinds() {
     let sim = OneBotSim::start_default().await.unwrap();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "onebot",
         "--url",
@@ -337,11 +246,11 @@ async fn listen_onebot_prints_kinds() {
     sim.push_event(json!({"time": 1, "self_id": 123456789, "post_type": "message", "message_type": "private",
         "sub_type": "friend", "message_id": 5, "user_id": 77, "message": "[CQ:face,id=178]hi", "raw_message": "hi", "font": 0,
         "sender": {"user_id": 77, "nickname": "n"}}));
-    let line = listener.next().await;
+    let line = listener.next_json().await;
     assert_eq!(line["kind"], "message.private");
     assert_eq!(line["data"]["user_id"], 77);
     assert_eq!(line["data"]["message"][0]["type"], "face");
-    listener.close().await;
+    close(listener).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,7 +258,7 @@ async fn listen_unified_prints_unified_events() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
     let c = sim.config().clone();
     let base = sim.http_base();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "qq",
         "--app-id",
@@ -363,7 +272,7 @@ async fn listen_unified_prints_unified_events() {
         "--unified",
     ]);
     sim.push_event("AT_MESSAGE_CREATE", msg(1));
-    let line = listener.next().await;
+    let line = listener.next_json().await;
     assert_eq!(line["platform"], "qq");
     assert_eq!(line["event"], "message");
     assert_eq!(line["sub_event"], "guild");
@@ -372,5 +281,5 @@ async fn listen_unified_prints_unified_events() {
     assert_eq!(line["contact"]["sub_peer"], "100010");
     assert_eq!(line["sender"]["uid"], "42");
     assert_eq!(line["self_id"], c.bot_user.0);
-    listener.close().await;
+    close(listener).await;
 }
