@@ -23,6 +23,8 @@ pub use botgate_transport as transport;
 
 mod bot;
 mod reply;
+#[cfg(feature = "redis")]
+pub mod split;
 
 pub use bot::{
     Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, OneBotReverse, QqBot, ReverseBot,

@@ -16,6 +16,14 @@ pub enum Error {
         #[source]
         source: redis::RedisError,
     },
+    /// No answer came in time.
+    #[error("Redis {op}: no answer within {after:?}")]
+    Timeout {
+        /// What was awaited.
+        op: &'static str,
+        /// How long it was awaited.
+        after: std::time::Duration,
+    },
     /// A stored value is not what botgate wrote.
     #[error("Redis {op}: stored value does not decode")]
     Decode {

@@ -11,6 +11,8 @@
 //!   a process can lease and takes over the others' when they die.
 //! - [`EventStream`] / [`Consumer`] / [`Acker`]: gateways append events to a Redis Stream,
 //!   workers in a consumer group handle them (claiming what a dead worker left pending).
+//! - [`ActionRelay`] / [`ActionQueue`]: a worker's requests to the gateway that holds a socket
+//!   (OneBot actions, replies) and the gateway's answers.
 //!
 //! Design and limits: decision 0018.
 //!
@@ -32,6 +34,7 @@ mod error;
 mod hold;
 mod identify;
 mod lease;
+mod relay;
 mod store;
 mod stream;
 
@@ -39,5 +42,6 @@ pub use error::Error;
 pub use hold::{hold_shards, HoldConfig, StopReason, StopSignal};
 pub use identify::RedisIdentifyQueue;
 pub use lease::{Lease, ShardLeases};
+pub use relay::{ActionQueue, ActionRelay, ActionRequest};
 pub use store::RedisSessionStore;
 pub use stream::{Acker, Consumer, Delivery, EventStream};

@@ -39,6 +39,8 @@ pub struct EventStream {
     conn: ConnectionManager,
     key: String,
     max_len: usize,
+    /// Written into each entry (`g`): where a worker sends what must go out over the socket.
+    gateway: Option<String>,
 }
 
 impl fmt::Debug for EventStream {
@@ -46,6 +48,7 @@ impl fmt::Debug for EventStream {
         f.debug_struct("EventStream")
             .field("key", &self.key)
             .field("max_len", &self.max_len)
+            .field("gateway", &self.gateway)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +65,8 @@ pub struct Delivery {
     pub shard: u32,
     /// The raw frame, byte for byte as the gateway read it.
     pub frame: Bytes,
+    /// The gateway that published it, if it named itself ([`EventStream::gateway`]).
+    pub gateway: Option<String>,
     /// Claimed from a worker that left it pending (it may have been handled there).
     pub claimed: bool,
 }
@@ -81,7 +86,15 @@ impl EventStream {
             conn,
             key: key.into(),
             max_len: 100_000,
+            gateway: None,
         })
+    }
+
+    /// Publish as gateway `name`: each entry carries it, so a worker knows which gateway
+    /// holds the socket the event came from (OneBot replies go back through it).
+    pub fn gateway(mut self, name: impl Into<String>) -> Self {
+        self.gateway = Some(name.into());
+        self
     }
 
     /// Keep about this many entries (`MAXLEN ~`): entries older than that are dropped even
@@ -97,8 +110,8 @@ impl EventStream {
     /// [`Error::Redis`] when Redis cannot be reached.
     pub async fn publish(&self, platform: &str, shard: u32, frame: &[u8]) -> Result<String, Error> {
         let mut conn = self.conn.clone();
-        redis::cmd("XADD")
-            .arg(&self.key)
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(&self.key)
             .arg("MAXLEN")
             .arg("~")
             .arg(self.max_len)
@@ -108,8 +121,11 @@ impl EventStream {
             .arg("s")
             .arg(shard)
             .arg("f")
-            .arg(frame)
-            .query_async(&mut conn)
+            .arg(frame);
+        if let Some(gateway) = &self.gateway {
+            cmd.arg("g").arg(gateway);
+        }
+        cmd.query_async(&mut conn)
             .await
             .map_err(Error::redis("publish"))
     }
@@ -274,6 +290,7 @@ fn delivery(
         platform,
         shard,
         frame: Bytes::from(text("f")?),
+        gateway: text("g").and_then(|g| String::from_utf8(g).ok()),
         claimed,
     })
 }

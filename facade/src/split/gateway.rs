@@ -1,0 +1,127 @@
+//! A gateway's side of the split: handlers that publish each event to the stream, and the
+//! loop that sends workers' OneBot actions over the socket this gateway holds.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use botgate_codec::onebot::RawEvent;
+use botgate_codec::Frame;
+use botgate_dispatch::{Context, HandlerError};
+use botgate_redis::{ActionQueue, ActionRequest, EventStream};
+use botgate_session::driver::{DriverError, DriverHandle};
+use botgate_session::onebot::{self, ActionResponse, OneBotCallError};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+/// A raw handler (`on_raw`) for QQ / Bubble that publishes each event of shard `shard` as
+/// platform `platform` (`qq`, `bubble`); READY / RESUMED stay here (they are the session's).
+/// The event counts as handled here once Redis has it: a failed publish is a handler error.
+pub fn publish_frames(
+    stream: EventStream,
+    platform: &'static str,
+    shard: u32,
+) -> impl Fn(Context, Frame) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync + 'static
+{
+    move |_ctx, frame: Frame| {
+        let stream = stream.clone();
+        async move {
+            if !matches!(frame.event_type(), None | Some("READY" | "RESUMED")) {
+                stream.publish(platform, shard, frame.bytes()).await?;
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+/// A raw handler (`on_raw`) for OneBot that publishes each event (platform `onebot`, shard 0).
+pub fn publish_onebot(
+    stream: EventStream,
+) -> impl Fn(Context, RawEvent) -> BoxFuture<'static, Result<(), HandlerError>>
+       + Clone
+       + Send
+       + Sync
+       + 'static {
+    move |_ctx, raw: RawEvent| {
+        let stream = stream.clone();
+        async move {
+            // meta events (heartbeats, lifecycle) are the connection's, not the handlers'
+            if !raw.kind().as_str().starts_with("meta_event") {
+                stream.publish("onebot", 0, raw.bytes()).await?;
+            }
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+/// Sends the actions workers queued for this gateway over its OneBot connection (`driver`:
+/// the running bot's, [`RunningBot::driver`](crate::RunningBot::driver)) and answers each,
+/// until `stop` resolves. Actions run concurrently; each is answered when its response
+/// comes. A request popped when `stop` comes is not answered (its worker's call times out).
+pub async fn serve_actions(
+    queue: ActionQueue,
+    driver: &DriverHandle<onebot::Session>,
+    stop: impl Future<Output = ()>,
+) {
+    let queue = Arc::new(queue);
+    let (tx, mut rx) = mpsc::channel::<ActionRequest>(64);
+    // The pop runs on its own task: a BLPOP cancelled by a select could drop a popped request.
+    let reader = tokio::spawn({
+        let queue = Arc::clone(&queue);
+        async move {
+            loop {
+                match queue.next().await {
+                    Ok(Some(request)) => {
+                        if tx.send(request).await.is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading worker actions failed; retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    }
+                }
+            }
+        }
+    });
+    let mut inflight = FuturesUnordered::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            Some(request) = rx.recv() => {
+                let queue = Arc::clone(&queue);
+                inflight.push(async move {
+                    let name = request.body["action"].as_str().unwrap_or_default().to_owned();
+                    let params = request.body["params"].clone();
+                    let answer = answer_of(driver.call(name, params, None).await);
+                    if let Err(e) = queue.answer(&request, answer).await {
+                        tracing::warn!(error = %e, "an action's answer did not reach its worker");
+                    }
+                });
+            }
+            Some(()) = inflight.next(), if !inflight.is_empty() => {}
+        }
+    }
+    reader.abort();
+    // answers of actions already sent still go back
+    while inflight.next().await.is_some() {}
+}
+
+/// What the worker gets back: `{"ok":true,"data"}`, `{"ok":false,"code","message"}` (the
+/// implementation refused) or `{"ok":false,"error"}` (no answer from it).
+fn answer_of(result: Result<Result<ActionResponse, OneBotCallError>, DriverError>) -> Value {
+    match result {
+        Ok(Ok(response)) => json!({"ok": true, "data": response.data}),
+        Ok(Err(OneBotCallError::Failed {
+            retcode, message, ..
+        })) => json!({"ok": false, "code": retcode, "message": message}),
+        Ok(Err(other)) => json!({"ok": false, "error": other.to_string()}),
+        Err(e) => json!({"ok": false, "error": e.to_string()}),
+    }
+}

@@ -1,0 +1,325 @@
+//! [`Worker`]: reads a Redis Stream in a consumer group and runs the handlers of each event,
+//! acknowledging it once they have run (decision 0018: at least once; the done marks make
+//! handlers see each event once).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use botgate_codec::Frame;
+use botgate_dispatch::bubble::{Bubble, BubbleHandlers};
+use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
+use botgate_dispatch::qq::{Qq, QqHandlers};
+use botgate_dispatch::{ActionSink, BotInfo, Completion, DispatchConfig, Dispatcher, PlatformKind};
+use botgate_redis::{Acker, ActionRelay, Consumer, Delivery, Error};
+use botgate_transport::bubble::{Rest, RestConfig};
+use botgate_transport::http::HttpClient;
+use botgate_transport::Secret;
+use bytes::Bytes;
+
+use super::actions::RelayedActions;
+use crate::bot::Glue;
+use crate::reply::{BubbleReplies, OneBotReplies};
+
+type OneBotFactory = Arc<dyn Fn() -> OneBotHandlers + Send + Sync>;
+
+/// What a worker did, counted as it went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WorkerStats {
+    /// Entries read (new and claimed).
+    pub read: u64,
+    /// Entries claimed from a worker that left them pending.
+    pub claimed: u64,
+    /// Entries skipped because their event was already done elsewhere.
+    pub skipped: u64,
+    /// Entries of a platform this worker has no handlers for, or that do not scan (acknowledged
+    /// and dropped).
+    pub dropped: u64,
+}
+
+/// One worker process's reader and dispatchers: QQ, Bubble and OneBot events of one stream
+/// (each platform's handlers optional). Per conversation, events run in stream order within
+/// this worker; across workers, a conversation's events may run concurrently.
+pub struct Worker {
+    consumer: Consumer,
+    config: DispatchConfig,
+    batch: usize,
+    qq: Option<Arc<Dispatcher<Qq>>>,
+    bubble: Option<Arc<Dispatcher<Bubble>>>,
+    onebot: Option<OneBotSide>,
+}
+
+struct OneBotSide {
+    make: OneBotFactory,
+    relay: Arc<ActionRelay>,
+    timeout: Duration,
+    /// One dispatcher per gateway: its actions go back to that gateway.
+    per_gateway: HashMap<String, Arc<Dispatcher<OneBot>>>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("consumer", &self.consumer)
+            .field("batch", &self.batch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    /// A worker reading with `consumer` (see `EventStream::consumer`).
+    pub fn new(consumer: Consumer) -> Self {
+        Self {
+            consumer,
+            config: DispatchConfig::default(),
+            batch: 64,
+            qq: None,
+            bubble: None,
+            onebot: None,
+        }
+    }
+
+    /// Ordering / concurrency / dedupe settings of the dispatchers (set before the handlers).
+    pub fn dispatch_config(mut self, config: DispatchConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Entries read per round trip (default 64).
+    pub fn batch(mut self, entries: usize) -> Self {
+        self.batch = entries.max(1);
+        self
+    }
+
+    /// QQ events run these handlers (`ctx.reply` is not available to them yet).
+    pub fn qq(mut self, handlers: QqHandlers) -> Self {
+        let dispatcher = Dispatcher::new(handlers, self.config);
+        dispatcher.set_bot(BotInfo::new(PlatformKind::Qq));
+        self.qq = Some(Arc::new(dispatcher));
+        self
+    }
+
+    /// Bubble events run these handlers; `ctx.reply` sends over Bubble's REST API at
+    /// `rest_base` (e.g. `bot::BUBBLE_REST_BASE`, a simulator's) with the bot `token`.
+    ///
+    /// # Errors
+    /// The HTTP client cannot be built.
+    pub fn bubble(
+        mut self,
+        handlers: BubbleHandlers,
+        token: impl Into<String>,
+        rest_base: impl Into<String>,
+    ) -> Result<Self, crate::Error> {
+        botgate_transport::install_default_crypto_provider();
+        let http = HttpClient::new().map_err(|e| {
+            crate::Error::with_source(
+                crate::ErrorKind::Config {
+                    what: "HTTP client".into(),
+                },
+                e,
+            )
+        })?;
+        let rest = Rest::new(
+            http,
+            Secret::new(token.into()),
+            RestConfig {
+                base: rest_base.into(),
+                ..RestConfig::default()
+            },
+        );
+        let dispatcher = Dispatcher::new(handlers, self.config);
+        dispatcher.set_bot(
+            BotInfo::new(PlatformKind::Bubble).with_replies(Arc::new(BubbleReplies::new(rest))),
+        );
+        self.bubble = Some(Arc::new(dispatcher));
+        Ok(self)
+    }
+
+    /// OneBot events run the handlers `make` returns (one set per gateway); their actions
+    /// (`ctx.call`, `ctx.onebot()`) and `ctx.reply` go through `relay` to the gateway that
+    /// published the event, waiting up to 30 s for its answer.
+    pub fn onebot(
+        mut self,
+        relay: ActionRelay,
+        make: impl Fn() -> OneBotHandlers + Send + Sync + 'static,
+    ) -> Self {
+        self.onebot = Some(OneBotSide {
+            make: Arc::new(make),
+            relay: Arc::new(relay),
+            timeout: Duration::from_secs(30),
+            per_gateway: HashMap::new(),
+        });
+        self
+    }
+
+    /// Reads and handles events until `shutdown` resolves, then lets the running handlers
+    /// finish (their events are acknowledged; those read but not started stay pending for
+    /// another worker).
+    ///
+    /// # Errors
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Result<WorkerStats, Error> {
+        let mut stats = WorkerStats::default();
+        let acker = self.consumer.acker();
+        let failed = Arc::new(AtomicU64::new(0));
+        let mut shutdown = std::pin::pin!(shutdown);
+        let result = 'read: loop {
+            let batch = tokio::select! {
+                () = &mut shutdown => break Ok(()),
+                batch = self.consumer.next_batch(self.batch) => batch,
+            };
+            let batch = match batch {
+                Ok(batch) => batch,
+                Err(e) => break Err(e),
+            };
+            for delivery in batch {
+                stats.read += 1;
+                stats.claimed += u64::from(delivery.claimed);
+                if let Err(e) = self.handle(delivery, &acker, &failed, &mut stats).await {
+                    break 'read Err(e);
+                }
+            }
+        };
+        self.close().await;
+        if failed.load(Ordering::Relaxed) > 0 {
+            tracing::warn!(
+                failed = failed.load(Ordering::Relaxed),
+                "acknowledgements failed; those events will be redelivered"
+            );
+        }
+        result.map(|()| stats)
+    }
+
+    async fn close(&self) {
+        if let Some(d) = &self.qq {
+            d.shutdown().await;
+        }
+        if let Some(d) = &self.bubble {
+            d.shutdown().await;
+        }
+        if let Some(side) = &self.onebot {
+            for d in side.per_gateway.values() {
+                d.shutdown().await;
+            }
+        }
+    }
+
+    async fn handle(
+        &mut self,
+        delivery: Delivery,
+        acker: &Acker,
+        failed: &Arc<AtomicU64>,
+        stats: &mut WorkerStats,
+    ) -> Result<(), Error> {
+        let dispatched = match delivery.platform.as_str() {
+            "qq" => match self.qq.clone() {
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acker, failed).await?,
+                None => None,
+            },
+            "bubble" => match self.bubble.clone() {
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acker, failed).await?,
+                None => None,
+            },
+            "onebot" => match self.onebot_dispatcher(&delivery) {
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acker, failed).await?,
+                None => None,
+            },
+            _ => None,
+        };
+        match dispatched {
+            Some(true) => {}
+            Some(false) => stats.skipped += 1,
+            None => {
+                stats.dropped += 1;
+                tracing::warn!(platform = %delivery.platform, id = %delivery.id,
+                    "an entry no handlers here can take; acknowledged and dropped");
+                acker.done(&delivery.id, None)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The dispatcher of the gateway that published a OneBot event (made on its first event).
+    fn onebot_dispatcher(&mut self, delivery: &Delivery) -> Option<Arc<Dispatcher<OneBot>>> {
+        let side = self.onebot.as_mut()?;
+        let gateway = delivery.gateway.clone().unwrap_or_default();
+        let config = self.config;
+        let d = side.per_gateway.entry(gateway.clone()).or_insert_with(|| {
+            let dispatcher = Dispatcher::new((side.make)(), config);
+            let actions: Arc<dyn ActionSink> = Arc::new(RelayedActions {
+                relay: Arc::clone(&side.relay),
+                gateway,
+                timeout: side.timeout,
+            });
+            let mut bot = BotInfo::new(PlatformKind::OneBot)
+                .with_actions(Arc::clone(&actions))
+                .with_replies(Arc::new(OneBotReplies::new(actions)));
+            if let Some(id) = botgate_codec::onebot::RawEvent::scan(delivery.frame.clone())
+                .ok()
+                .and_then(|raw| raw.self_id())
+            {
+                bot = bot.with_self_id(id.to_string());
+            }
+            dispatcher.set_bot(bot);
+            Arc::new(dispatcher)
+        });
+        Some(Arc::clone(d))
+    }
+}
+
+/// The platform's input from the entry's bytes.
+fn input<P: Glue>(bytes: Bytes) -> Option<P::Input> {
+    if let Ok(Some(input)) = P::from_event_bytes(bytes.clone()) {
+        return Some(input);
+    }
+    Frame::scan(bytes).ok().and_then(P::from_frame)
+}
+
+/// Dispatches one entry: `Some(true)` dispatched (acknowledged when its handlers have run),
+/// `Some(false)` skipped (its event is done elsewhere; acknowledged now), `None` not an
+/// event of `P`.
+async fn dispatch<P: Glue>(
+    dispatcher: &Dispatcher<P>,
+    consumer: &mut Consumer,
+    delivery: &Delivery,
+    acker: &Acker,
+    failed: &Arc<AtomicU64>,
+) -> Result<Option<bool>, Error> {
+    let Some(input) = input::<P>(delivery.frame.clone()) else {
+        return Ok(None);
+    };
+    let done_id = P::route(&input)
+        .and_then(|route| P::dedupe_key(&input, &route))
+        .map(|key| format!("{}:{}", P::KIND.as_str(), hex(key.as_bytes())));
+    if let Some(id) = &done_id {
+        if consumer.is_done(id).await? {
+            acker.done(&delivery.id, None)?;
+            return Ok(Some(false));
+        }
+    }
+    let (acker, entry, failed) = (acker.clone(), delivery.id.clone(), Arc::clone(failed));
+    let done = Completion::new(move |ran| {
+        // not ran: the dispatcher closed first; the entry stays pending for another worker
+        if ran {
+            if let Err(e) = acker.done(&entry, done_id.as_deref()) {
+                failed.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(error = %e, entry, "not acknowledged; it will be redelivered");
+            }
+        }
+    });
+    dispatcher.dispatch_tracked(input, done).await;
+    Ok(Some(true))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
