@@ -2,44 +2,25 @@
 //! prints handles all N events (each once), and the sim reports the blast; SIGTERM stops it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use botgate::{Bot, BubbleHandlers, OneBotHandlers, QqHandlers};
-use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
+use support::{Proc, Signal, LIMIT};
 use tokio::sync::Notify;
 
-const LIMIT: Duration = Duration::from_secs(30);
 const N: usize = 3000;
 
-async fn line(lines: &mut Lines<BufReader<ChildStdout>>) -> Value {
-    let text = tokio::time::timeout(LIMIT, lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-async fn start(platform: &str) -> (Child, Lines<BufReader<ChildStdout>>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_botgate"))
-        .args(["sim", "--platform", platform, "--blast", &N.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let ceiling = line(&mut lines).await;
+async fn start(platform: &str) -> (Proc, String) {
+    let mut sim = Proc::spawn(["sim", "--platform", platform, "--blast", &N.to_string()]);
+    let ceiling = sim.next_json().await;
     assert_eq!(ceiling["blast"]["frames"], N);
     assert_eq!(ceiling["blast"]["platform"], platform);
     assert!(ceiling["ceiling"]["frames_per_s"].as_f64().unwrap() > 0.0);
-    let info = line(&mut lines).await;
-    (child, lines, info["url"].as_str().unwrap().to_owned())
+    let info = sim.next_json().await;
+    (sim, info["url"].as_str().unwrap().to_owned())
 }
 
 /// Counts handled events; `all` is notified when the N-th arrives.
@@ -57,8 +38,8 @@ impl Tally {
     }
 }
 
-async fn finish(mut child: Child, mut lines: Lines<BufReader<ChildStdout>>, tally: &Tally) {
-    let report = line(&mut lines).await;
+async fn finish(mut sim: Proc, tally: &Tally) {
+    let report = sim.next_json().await;
     assert_eq!(report["blasted"]["frames"], N);
     let all = tokio::time::timeout(LIMIT, tally.all.notified()).await;
     assert!(
@@ -66,18 +47,9 @@ async fn finish(mut child: Child, mut lines: Lines<BufReader<ChildStdout>>, tall
         "only {} handled",
         tally.handled.load(Ordering::Relaxed)
     );
-    let pid = child.id().unwrap().to_string();
-    assert!(std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let exit = tokio::time::timeout(LIMIT, child.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(exit.code(), Some(0));
-    assert_eq!(line(&mut lines).await["stopped"]["blasts"], 1);
+    sim.signal(Signal::Term);
+    assert_eq!(sim.wait().await, Some(0));
+    assert_eq!(sim.next_json().await["stopped"]["blasts"], 1);
     assert_eq!(
         tally.handled.load(Ordering::Relaxed),
         N,
@@ -87,7 +59,7 @@ async fn finish(mut child: Child, mut lines: Lines<BufReader<ChildStdout>>, tall
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bot_handles_every_blasted_event_of_every_platform() {
-    let (child, lines, url) = start("qq").await;
+    let (sim, url) = start("qq").await;
     let handled = Arc::new(Tally::default());
     let mut h = QqHandlers::new();
     let count = Arc::clone(&handled);
@@ -101,10 +73,10 @@ async fn a_bot_handles_every_blasted_event_of_every_platform() {
         .start()
         .await
         .unwrap();
-    finish(child, lines, &handled).await;
+    finish(sim, &handled).await;
     bot.shutdown().await.unwrap();
 
-    let (child, lines, url) = start("bubble").await;
+    let (sim, url) = start("bubble").await;
     let handled = Arc::new(Tally::default());
     let mut h = BubbleHandlers::new();
     let count = Arc::clone(&handled);
@@ -118,10 +90,10 @@ async fn a_bot_handles_every_blasted_event_of_every_platform() {
         .start()
         .await
         .unwrap();
-    finish(child, lines, &handled).await;
+    finish(sim, &handled).await;
     bot.shutdown().await.unwrap();
 
-    let (child, lines, url) = start("onebot").await;
+    let (sim, url) = start("onebot").await;
     let handled = Arc::new(Tally::default());
     let mut h = OneBotHandlers::new();
     let count = Arc::clone(&handled);
@@ -130,6 +102,6 @@ async fn a_bot_handles_every_blasted_event_of_every_platform() {
         async { Ok(()) }
     });
     let bot = Bot::onebot_ws(url).handlers(h).start().await.unwrap();
-    finish(child, lines, &handled).await;
+    finish(sim, &handled).await;
     bot.shutdown().await.unwrap();
 }

@@ -1,27 +1,15 @@
 //! `botgate decode` and `botgate intents`, run through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Output;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
+use support::{run, run_stdin};
 
 fn testdata(rel: &str) -> String {
     format!("{}/../testdata/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run_stdin(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn json_lines(out: &Output) -> Vec<Value> {
@@ -35,10 +23,7 @@ fn json_lines(out: &Output) -> Vec<Value> {
 #[test]
 fn decode_qq_vectors_gives_one_typed_line_per_frame() {
     let file = testdata("qq/frames.jsonl");
-    let out = Command::new(BIN)
-        .args(["decode", "--platform", "qq", &file])
-        .output()
-        .unwrap();
+    let out = run(&["decode", "--platform", "qq", &file]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -131,15 +116,12 @@ fn decode_bad_lines_give_error_lines_and_exit_1() {
 
 #[test]
 fn decode_bubble_vectors_succeeds() {
-    let out = Command::new(BIN)
-        .args([
-            "decode",
-            "--platform",
-            "bubble",
-            &testdata("bubble/frames.jsonl"),
-        ])
-        .output()
-        .unwrap();
+    let out = run(&[
+        "decode",
+        "--platform",
+        "bubble",
+        &testdata("bubble/frames.jsonl"),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -153,15 +135,12 @@ fn decode_bubble_vectors_succeeds() {
 
 #[test]
 fn decode_onebot_vectors_gives_kinds() {
-    let out = Command::new(BIN)
-        .args([
-            "decode",
-            "--platform",
-            "onebot",
-            &testdata("onebot/events.jsonl"),
-        ])
-        .output()
-        .unwrap();
+    let out = run(&[
+        "decode",
+        "--platform",
+        "onebot",
+        &testdata("onebot/events.jsonl"),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -177,10 +156,7 @@ fn decode_onebot_vectors_gives_kinds() {
 
 #[test]
 fn intents_prints_value_and_names() {
-    let out = Command::new(BIN)
-        .args(["intents", "AT_MESSAGE_CREATE", "GUILD_MEMBER_ADD"])
-        .output()
-        .unwrap();
+    let out = run(&["intents", "AT_MESSAGE_CREATE", "GUILD_MEMBER_ADD"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
@@ -192,10 +168,7 @@ fn intents_prints_value_and_names() {
 
 #[test]
 fn intents_unknown_event_type_exits_2() {
-    let out = Command::new(BIN)
-        .args(["intents", "AT_MESSAGE_CREATE", "NOT_AN_EVENT"])
-        .output()
-        .unwrap();
+    let out = run(&["intents", "AT_MESSAGE_CREATE", "NOT_AN_EVENT"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("NOT_AN_EVENT"));
@@ -203,16 +176,13 @@ fn intents_unknown_event_type_exits_2() {
 
 #[test]
 fn decode_unified_maps_messages_and_skips_control_frames() {
-    let out = Command::new(BIN)
-        .args([
-            "decode",
-            "--platform",
-            "qq",
-            "--unified",
-            &testdata("qq/frames.jsonl"),
-        ])
-        .output()
-        .unwrap();
+    let out = run(&[
+        "decode",
+        "--platform",
+        "qq",
+        "--unified",
+        &testdata("qq/frames.jsonl"),
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -2,14 +2,13 @@
 //! every check of its story as passed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
+mod support;
+
+use support::{Proc, Signal};
 
 #[test]
 fn demo_plays_the_story_and_exits_0() {
-    let out = Command::new(env!("CARGO_BIN_EXE_botgate"))
-        .arg("demo")
-        .output()
-        .unwrap();
+    let out = support::run(&["demo"]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         out.status.code(),
@@ -34,10 +33,7 @@ fn demo_plays_the_story_and_exits_0() {
 /// tokens the simulator issues (they travel in Identify / Resume frames and HTTP headers).
 #[test]
 fn demo_at_trace_level_logs_no_secret() {
-    let out = Command::new(env!("CARGO_BIN_EXE_botgate"))
-        .args(["-vvv", "demo"])
-        .output()
-        .unwrap();
+    let out = support::run(&["-vvv", "demo"]);
     assert_eq!(out.status.code(), Some(0));
     let all = format!(
         "{}{}",
@@ -55,34 +51,21 @@ fn demo_at_trace_level_logs_no_secret() {
 
 /// `demo --forever` is a long-running command: stdin at /dev/null does not stop it, it keeps
 /// delivering events, and SIGTERM ends it with exit 0.
-#[test]
-fn demo_forever_runs_until_sigterm() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_botgate"))
-        .args(["demo", "--forever"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+#[tokio::test]
+async fn demo_forever_runs_until_sigterm() {
+    let mut demo = Proc::spawn(["demo", "--forever"]);
     let mut after_story = 0;
     let mut forever = false;
     // Two events after the story: the process outlived its stdin and keeps delivering.
     while after_story < 2 {
-        let line = lines.next().expect("stdout open").unwrap();
+        let line = demo.next_line().await;
         if line.starts_with("--forever") {
             forever = true;
         } else if forever && line.contains("AT_MESSAGE_CREATE") {
             after_story += 1;
         }
     }
-    let pid = child.id().to_string();
-    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(sent.success());
-    let rest: Vec<String> = lines.map(Result::unwrap).collect();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "{rest:?}");
+    let exit = demo.stop(Signal::Term).await;
+    let rest = exit.rest;
+    assert_eq!(exit.code, Some(0), "{rest:?}");
 }

@@ -6,118 +6,37 @@
 #[path = "../../facade/tests/support/waylay.rs"]
 mod waylay;
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
-use tokio::sync::mpsc;
+use support::{Exit, Proc, Signal};
 use waylay::Waylay;
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
 const LIMIT: Duration = Duration::from_secs(60);
 
-/// A `botgate` process with its stdout lines, and its stderr lines on a channel.
-struct Proc {
-    child: Child,
-    stdout: Lines<BufReader<ChildStdout>>,
-    stderr: mpsc::UnboundedReceiver<String>,
+/// `botgate ARGS` (stdin /dev/null), its waits bounded by `LIMIT`.
+fn spawn(args: &[&str]) -> Proc {
+    Proc::spawn(args).with_limit(LIMIT)
 }
 
-impl Proc {
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
-        let (tx, stderr) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = err.next_line().await {
-                let _ = tx.send(line);
-            }
-        });
-        Self {
-            child,
-            stdout,
-            stderr,
-        }
-    }
-
-    /// Starts `botgate listen --platform onebot --bind 127.0.0.1:0 ARGS` and returns it with
-    /// the URL it serves (from its first stderr line).
-    async fn listen(args: &[&str]) -> (Self, String) {
-        let mut all = vec!["listen", "--platform", "onebot", "--bind", "127.0.0.1:0"];
-        all.extend_from_slice(args);
-        let mut proc = Self::spawn(&all);
-        let line = proc.stderr_until("reverse WS on").await;
-        let url = line.split_whitespace().last().unwrap().to_owned();
-        (proc, url)
-    }
-
-    async fn stderr_until(&mut self, needle: &str) -> String {
-        tokio::time::timeout(LIMIT, async {
-            loop {
-                let line = self.stderr.recv().await.expect("stderr open");
-                if line.contains(needle) {
-                    return line;
-                }
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("no stderr line with {needle:?}"))
-    }
-
-    async fn line(&mut self) -> Value {
-        let line = tokio::time::timeout(LIMIT, self.stdout.next_line())
-            .await
-            .expect("a line within the limit")
-            .unwrap()
-            .expect("stdout open");
-        serde_json::from_str(&line).unwrap()
-    }
-
-    /// SIGTERM; the exit code, the rest of stdout, and stderr from here on.
-    async fn terminate(mut self) -> (Option<i32>, Vec<String>, String) {
-        let pid = self.child.id().unwrap().to_string();
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let mut rest = Vec::new();
-        while let Some(line) = tokio::time::timeout(LIMIT, self.stdout.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            rest.push(line);
-        }
-        let status = tokio::time::timeout(LIMIT, self.child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        let mut stderr = String::new();
-        while let Some(line) = self.stderr.recv().await {
-            stderr.push_str(&line);
-            stderr.push('\n');
-        }
-        (status.code(), rest, stderr)
-    }
+/// Starts `botgate listen --platform onebot --bind 127.0.0.1:0 ARGS` and returns it with
+/// the URL it serves (from its stderr line announcing it).
+async fn listen(args: &[&str]) -> (Proc, String) {
+    let mut all = vec!["listen", "--platform", "onebot", "--bind", "127.0.0.1:0"];
+    all.extend_from_slice(args);
+    let mut proc = spawn(&all);
+    let line = proc.stderr_until(|l| l.contains("reverse WS on")).await;
+    let url = line.split_whitespace().last().unwrap().to_owned();
+    (proc, url)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_waylay_like_implementation_dropping_every_250_events_loses_nothing() {
     const TOTAL: usize = 2000;
     const SELF_ID: i64 = 2_854_196_310;
-    let (mut listen, url) = Proc::listen(&[
+    let (mut listen, url) = listen(&[
         "--token",
         "waylay-token",
         "--path",
@@ -136,7 +55,7 @@ async fn a_waylay_like_implementation_dropping_every_250_events_loses_nothing() 
     }
     .start(TOTAL);
     for n in 0..TOTAL {
-        let line = listen.line().await;
+        let line = listen.next_json().await;
         let data = &line["data"];
         assert_eq!(waylay::number(data), Some(n), "{line}");
         assert_eq!(line["kind"], waylay::event(SELF_ID, n).0, "{line}");
@@ -144,7 +63,7 @@ async fn a_waylay_like_implementation_dropping_every_250_events_loses_nothing() 
         assert_eq!(data["self_id"], SELF_ID);
     }
     assert_eq!(implementation.state().connections, TOTAL / 250);
-    let (code, rest, stderr) = listen.terminate().await;
+    let Exit { code, rest, stderr } = listen.stop(Signal::Term).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(rest.is_empty(), "nothing after the last event: {rest:?}");
     let state = implementation
@@ -156,7 +75,7 @@ async fn a_waylay_like_implementation_dropping_every_250_events_loses_nothing() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_or_wrong_token_is_refused_at_the_upgrade() {
-    let (listen, url) = Proc::listen(&["--token", "right"]).await;
+    let (listen, url) = listen(&["--token", "right"]).await;
     let implementation = |token: Option<&str>| Waylay {
         url: url.clone(),
         token: token.map(str::to_owned),
@@ -169,7 +88,7 @@ async fn a_missing_or_wrong_token_is_refused_at_the_upgrade() {
         Err(403)
     );
     assert_eq!(implementation(None).try_connect().await, Err(401));
-    let (code, rest, stderr) = listen.terminate().await;
+    let Exit { code, rest, stderr } = listen.stop(Signal::Term).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(rest.is_empty(), "nothing dispatched: {rest:?}");
     assert!(stderr.contains("rejected"), "{stderr}");
@@ -182,7 +101,7 @@ async fn a_missing_or_wrong_token_is_refused_at_the_upgrade() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
     const ACCOUNTS: usize = 100;
-    let (mut listen, url) = Proc::listen(&["--token", "many", "--events", "message"]).await;
+    let (mut listen, url) = listen(&["--token", "many", "--events", "message"]).await;
     let script = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         script.path(),
@@ -191,7 +110,7 @@ async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
 "#,
     )
     .unwrap();
-    let mut sim = Proc::spawn(&[
+    let mut sim = spawn(&[
         "sim",
         "--platform",
         "onebot",
@@ -204,7 +123,7 @@ async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
         "--script",
         script.path().to_str().unwrap(),
     ]);
-    let info = sim.line().await;
+    let info = sim.next_json().await;
     let accounts: Vec<i64> = info["accounts"]
         .as_array()
         .unwrap()
@@ -215,7 +134,7 @@ async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
     // Per account: the texts in order, and the account whose handlers printed them.
     let mut seen: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for _ in 0..2 * ACCOUNTS {
-        let line = listen.line().await;
+        let line = listen.next_json().await;
         let account = line["data"]["self_id"].as_i64().unwrap();
         assert_eq!(line["self_id"], account.to_string(), "{line}");
         let text = line["data"]["message"][0]["data"]["text"].as_str().unwrap();
@@ -226,7 +145,7 @@ async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
         seen.values().all(|texts| texts == &["one", "two"]),
         "{seen:?}"
     );
-    let (code, rest, stderr) = listen.terminate().await;
+    let Exit { code, rest, stderr } = listen.stop(Signal::Term).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(rest.is_empty(), "{rest:?}");
     assert_eq!(
@@ -234,6 +153,6 @@ async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
         ACCOUNTS,
         "a lifecycle line per account: {stderr}"
     );
-    let (code, _, _) = sim.terminate().await;
+    let Exit { code, .. } = sim.stop(Signal::Term).await;
     assert_eq!(code, Some(0));
 }

@@ -3,55 +3,33 @@
 //! becomes ready; SIGTERM stops the simulator cleanly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
+mod support;
+
 use std::time::Duration;
 
 use botgate::{Bot, BubbleHandlers, OneBotHandlers, QqHandlers};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use support::{Proc, Signal};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-async fn start_sim(platform: &str) -> (Child, Value) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_botgate"))
-        .args([
-            "sim",
-            "--platform",
-            platform,
-            "--port",
-            "0",
-            "--heartbeat-ms",
-            "1000",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(LIMIT, lines.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
-    // keep reading stdout in the background so the final line never blocks the child
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, serde_json::from_str(&first).unwrap())
+async fn start_sim(platform: &str) -> (Proc, Value) {
+    let args = [
+        "sim",
+        "--platform",
+        platform,
+        "--port",
+        "0",
+        "--heartbeat-ms",
+        "1000",
+    ];
+    let mut sim = Proc::spawn(args).with_limit(LIMIT);
+    let info = sim.next_json().await;
+    (sim, info)
 }
 
-async fn stop(mut child: Child) {
-    let pid = child.id().unwrap();
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = tokio::time::timeout(LIMIT, child.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(exit.code(), Some(0));
+async fn stop(sim: Proc) {
+    assert_eq!(sim.stop(Signal::Term).await.code, Some(0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,73 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
-use std::time::Duration;
+mod support;
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
-
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
-/// A bound on each wait (Bubble's retry schedule may add 1 s when the sim posts first).
-const LIMIT: Duration = Duration::from_secs(30);
-
-struct Proc {
-    child: Child,
-    lines: Lines<BufReader<ChildStdout>>,
-}
-
-impl Proc {
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, lines }
-    }
-
-    async fn next(&mut self) -> Value {
-        let line = tokio::time::timeout(LIMIT, self.lines.next_line())
-            .await
-            .expect("a line within the limit")
-            .unwrap()
-            .expect("stdout still open");
-        serde_json::from_str(&line).unwrap()
-    }
-
-    /// SIGTERM; returns the exit code, what was left on stdout and stderr.
-    async fn term(mut self) -> (Option<i32>, String, String) {
-        let pid = self.child.id().unwrap();
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let mut rest = String::new();
-        while let Some(line) = tokio::time::timeout(LIMIT, self.lines.next_line())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            rest.push_str(&line);
-            rest.push('\n');
-        }
-        let out = tokio::time::timeout(LIMIT, self.child.wait_with_output())
-            .await
-            .unwrap()
-            .unwrap();
-        (
-            out.status.code(),
-            rest,
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-}
+use support::{Exit, Proc, Signal};
 
 fn free_port() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -84,7 +21,7 @@ fn free_port() -> String {
 async fn sim_lines(sim: &mut Proc, last_fault: &str) -> Vec<Value> {
     let mut out = Vec::new();
     loop {
-        let line = sim.next().await;
+        let line = sim.next_json().await;
         // Skipped: the announce line, and attempts made before listen was up (no fault).
         if line.get("webhook").is_none() || (line["status"].is_null() && line["fault"].is_null()) {
             continue;
@@ -118,7 +55,7 @@ fn statuses(lines: &[Value]) -> Vec<(String, u64)> {
 async fn qq_webhook_listen_prints_verified_deliveries_and_refuses_faults() {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let mut listen = Proc::spawn(&[
+    let mut listen = Proc::spawn([
         "listen",
         "--platform",
         "qq",
@@ -130,7 +67,7 @@ async fn qq_webhook_listen_prints_verified_deliveries_and_refuses_faults() {
         "sim-client-secret",
     ]);
     let target = format!("http://{addr}/");
-    let mut sim = Proc::spawn(&[
+    let mut sim = Proc::spawn([
         "sim",
         "--platform",
         "qq",
@@ -153,19 +90,19 @@ async fn qq_webhook_listen_prints_verified_deliveries_and_refuses_faults() {
         ]
     );
 
-    let event = listen.next().await;
+    let event = listen.next_json().await;
     assert_eq!(event["t"], "GROUP_AT_MESSAGE_CREATE");
     assert_eq!(event["data"]["content"], " /ping");
     assert_eq!(event["id"], lines[1]["event_id"]);
 
-    let (code, rest, stderr) = listen.term().await;
+    let Exit { code, rest, stderr } = listen.stop(Signal::Term).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(
         rest, "",
         "the replay is not printed again, nothing refused was printed"
     );
     assert!(stderr.contains("2 delivered, 4 refused"), "{stderr}");
-    let (code, rest, _) = sim.term().await;
+    let Exit { code, rest, .. } = sim.stop(Signal::Term).await;
     assert_eq!(code, Some(0));
     // 7 answered requests, plus any validation tried before listen was up.
     let summary: Value = serde_json::from_str(rest.trim()).unwrap();
@@ -176,7 +113,7 @@ async fn qq_webhook_listen_prints_verified_deliveries_and_refuses_faults() {
 async fn bubble_webhook_listen_checks_the_hmac() {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
-    let mut listen = Proc::spawn(&[
+    let mut listen = Proc::spawn([
         "listen",
         "--platform",
         "bubble",
@@ -188,7 +125,7 @@ async fn bubble_webhook_listen_checks_the_hmac() {
         "/bubble",
     ]);
     let target = format!("http://{addr}/bubble");
-    let mut sim = Proc::spawn(&[
+    let mut sim = Proc::spawn([
         "sim",
         "--platform",
         "bubble",
@@ -209,13 +146,13 @@ async fn bubble_webhook_listen_checks_the_hmac() {
             ("OversizedBody(2097152)".to_owned(), 413),
         ]
     );
-    let event = listen.next().await;
+    let event = listen.next_json().await;
     assert_eq!(event["t"], "MESSAGE_CREATE");
     assert_eq!(event["data"]["content"], "/ping");
-    let (code, rest, stderr) = listen.term().await;
+    let Exit { code, rest, stderr } = listen.stop(Signal::Term).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(rest, "", "the replay is not printed again");
     assert!(stderr.contains("2 delivered, 3 refused"), "{stderr}");
-    let (code, _, _) = sim.term().await;
+    let Exit { code, .. } = sim.stop(Signal::Term).await;
     assert_eq!(code, Some(0));
 }

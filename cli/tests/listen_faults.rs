@@ -4,111 +4,51 @@
 //! without cause fails the test, not a stopwatch).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod support;
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use botgate_sim::{
     BubbleConfig, BubbleSim, Fault, Log, OneBotConfig, OneBotSim, QqConfig, QqSim, Record,
 };
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
+use support::{Proc, Signal};
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
 /// A bound on each wait so a broken build fails instead of hanging CI.
 const LIMIT: Duration = Duration::from_secs(60);
 const EVENTS: usize = 2000;
 const EVERY: usize = 200;
 
-/// The running binary: stdout lines on a channel, stderr kept whole.
-struct Listener {
-    child: Child,
-    lines: mpsc::UnboundedReceiver<Value>,
-    stderr: Arc<Mutex<String>>,
+/// `botgate -v listen ARGS` (stdin /dev/null); -v: the session logs each planned reconnect
+/// with its delay.
+fn listen(args: &[&str]) -> Proc {
+    let mut cmd = support::command(["-v", "listen"].iter().chain(args));
+    cmd.env_remove("RUST_LOG");
+    Proc::from_command(cmd).with_limit(LIMIT)
 }
 
-impl Listener {
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            // -v: the session logs each planned reconnect with its delay
-            .args(["-v", "listen"])
-            .args(args)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let (tx, lines) = mpsc::unbounded_channel();
-        let stdout = child.stdout.take().unwrap();
-        tokio::spawn(async move {
-            let mut r = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = r.next_line().await {
-                let _ = tx.send(serde_json::from_str(&line).unwrap());
-            }
-        });
-        let stderr = Arc::new(Mutex::new(String::new()));
-        collect(child.stderr.take().unwrap(), stderr.clone());
-        Self {
-            child,
-            lines,
-            stderr,
-        }
+/// The next `n` event lines `key` knows (other kinds, e.g. OneBot's lifecycle, skipped).
+async fn take(listener: &mut Proc, n: usize, key: impl Fn(&Value) -> Option<u64>) -> Vec<u64> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        out.extend(key(&listener.next_json().await));
     }
-
-    /// The next `n` event lines `key` knows (other kinds, e.g. OneBot's lifecycle, skipped).
-    async fn take(&mut self, n: usize, key: impl Fn(&Value) -> Option<u64>) -> Vec<u64> {
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            let line = tokio::time::timeout(LIMIT, self.lines.recv())
-                .await
-                .unwrap_or_else(|_| panic!("stalled after {} lines:\n{}", out.len(), self.log()))
-                .expect("stdout open");
-            out.extend(key(&line));
-        }
-        out
-    }
-
-    fn log(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// SIGTERM → exit 0; returns stderr.
-    async fn close(mut self) -> String {
-        let pid = self.child.id().unwrap();
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let status = tokio::time::timeout(LIMIT, self.child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        // nothing was printed twice or late
-        if let Ok(extra) = self.lines.try_recv() {
-            panic!("an event line after the last expected one: {extra}");
-        }
-        let log = self.log();
-        assert_eq!(status.code(), Some(0), "{log}");
-        log
-    }
+    out
 }
 
-fn collect(pipe: impl AsyncRead + Unpin + Send + 'static, into: Arc<Mutex<String>>) {
-    tokio::spawn(async move {
-        let mut r = BufReader::new(pipe).lines();
-        while let Ok(Some(line)) = r.next_line().await {
-            let mut s = into.lock().unwrap();
-            s.push_str(&line);
-            s.push('\n');
-        }
-    });
+/// SIGTERM → exit 0; returns stderr.
+async fn stop(listener: Proc) -> String {
+    let exit = listener.stop(Signal::Term).await;
+    // nothing was printed twice or late
+    assert!(
+        exit.rest.is_empty(),
+        "an event line after the last expected one: {}",
+        exit.rest
+    );
+    let log = exit.stderr;
+    assert_eq!(exit.code, Some(0), "{log}");
+    log
 }
 
 /// The delays (ms) the session planned for its reconnects, from the `-v` log.
@@ -129,7 +69,7 @@ fn planned_delays(log: &str) -> Vec<u64> {
 /// client a heartbeat to notice) and pushes on while the client reconnects. Returns the keys
 /// printed, in order.
 async fn run_with_faults(
-    listener: &mut Listener,
+    listener: &mut Proc,
     log: &Log,
     faults: &[Fault],
     push: impl Fn(usize),
@@ -141,7 +81,7 @@ async fn run_with_faults(
         for i in batch * EVERY..(batch + 1) * EVERY {
             push(i);
         }
-        seen.extend(listener.take(EVERY, key).await);
+        seen.extend(take(listener, EVERY, key).await);
         if let Some(fault) = faults.get(batch) {
             assert_eq!(
                 inject(fault),
@@ -174,9 +114,9 @@ async fn connections_ended(log: &Log, n: usize) {
 }
 
 /// `botgate listen` against a QQ sim, receiving AT_MESSAGE_CREATE.
-fn spawn_qq(sim: &QqSim) -> Listener {
+fn spawn_qq(sim: &QqSim) -> Proc {
     let c = sim.config();
-    Listener::spawn(&[
+    listen(&[
         "--platform",
         "qq",
         "--app-id",
@@ -249,7 +189,7 @@ async fn qq_listen_gets_through_a_fault_every_200_events_without_waiting() {
     )
     .await;
     let elapsed = started.elapsed();
-    let log = listener.close().await;
+    let log = stop(listener).await;
     assert_exactly_once_in_order(&seen);
     let delays = planned_delays(&log);
     assert_eq!(
@@ -280,7 +220,7 @@ async fn bubble_listen_gets_through_a_fault_every_200_events_at_the_floor() {
     config.profile = botgate_sim::bubble::Profile::Extended;
     let sim = BubbleSim::start(config).await.unwrap();
     let started = Instant::now();
-    let mut listener = Listener::spawn(&[
+    let mut listener = listen(&[
         "--platform",
         "bubble",
         "--url",
@@ -317,7 +257,7 @@ async fn bubble_listen_gets_through_a_fault_every_200_events_at_the_floor() {
     )
     .await;
     let elapsed = started.elapsed();
-    let log = listener.close().await;
+    let log = stop(listener).await;
     assert_exactly_once_in_order(&seen);
     let delays = planned_delays(&log);
     assert_eq!(
@@ -337,7 +277,7 @@ async fn bubble_listen_gets_through_a_fault_every_200_events_at_the_floor() {
 async fn onebot_listen_gets_through_a_drop_every_200_events_without_waiting() {
     let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
     let started = Instant::now();
-    let mut listener = Listener::spawn(&["--platform", "onebot", "--url", &sim.url()]);
+    let mut listener = listen(&["--platform", "onebot", "--url", &sim.url()]);
     let faults: Vec<Fault> = (0..9)
         .map(|i| if i % 2 == 0 { Fault::Drop } else { close(1001) })
         .collect();
@@ -358,7 +298,7 @@ async fn onebot_listen_gets_through_a_drop_every_200_events_without_waiting() {
     )
     .await;
     let elapsed = started.elapsed();
-    let stderr = listener.close().await;
+    let stderr = stop(listener).await;
     assert_exactly_once_in_order(&seen);
     let delays = planned_delays(&stderr);
     assert_eq!(
@@ -381,11 +321,11 @@ async fn qq_listen_prints_a_resent_dispatch_once() {
     let key = qq_key;
     let push = |i: usize| push_qq(&sim, i);
     push(0);
-    assert_eq!(listener.take(1, key).await, [0]);
+    assert_eq!(take(&mut listener, 1, key).await, [0]);
     assert_eq!(sim.inject(Fault::DuplicateLast), 1);
     push(1);
     // the resend of 0 would come before 1
-    assert_eq!(listener.take(1, key).await, [1]);
-    let log = listener.close().await;
+    assert_eq!(take(&mut listener, 1, key).await, [1]);
+    let log = stop(listener).await;
     assert!(!log.contains("panicked"), "{log}");
 }

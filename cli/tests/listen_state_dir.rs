@@ -2,86 +2,55 @@
 //! Bubble extended sims): it prints exactly the events sent while no process ran.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
-use std::time::Duration;
+mod support;
 
 use botgate_sim::bubble::Profile;
 use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
-use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
+use serde_json::json;
+use support::Proc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
-/// A bound on each wait so a broken build fails instead of hanging CI.
-const LIMIT: Duration = Duration::from_secs(30);
-
-struct Listener {
-    child: Child,
-    lines: Lines<BufReader<ChildStdout>>,
+/// `botgate listen ARGS --exit-on-stdin-eof`, with stdin to close.
+fn listen(args: &[&str]) -> Proc {
+    let all = ["listen"]
+        .iter()
+        .chain(args)
+        .chain(&["--exit-on-stdin-eof"]);
+    Proc::spawn_with_stdin(all)
 }
 
-impl Listener {
-    fn spawn(args: &[&str]) -> Self {
-        let mut child = Command::new(BIN)
-            .arg("listen")
-            .args(args)
-            .arg("--exit-on-stdin-eof")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        Self { child, lines }
-    }
+/// The `content` of the next printed event.
+async fn next_content(listener: &mut Proc) -> String {
+    let v = listener.next_json().await;
+    v["data"]["content"].as_str().unwrap().to_owned()
+}
 
-    /// The `content` of the next printed event.
-    async fn next_content(&mut self) -> String {
-        let line = tokio::time::timeout(LIMIT, self.lines.next_line())
-            .await
-            .expect("a line within the limit")
-            .unwrap()
-            .expect("stdout still open");
-        let v: Value = serde_json::from_str(&line).unwrap();
-        v["data"]["content"].as_str().unwrap().to_owned()
-    }
-
-    /// Closes stdin (a clean stop: the last state is saved) and checks what is left unread.
-    async fn close(mut self) -> Vec<String> {
-        drop(self.child.stdin.take());
-        let status = tokio::time::timeout(LIMIT, self.child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(status.success(), "{status:?}");
-        let mut rest = Vec::new();
-        while let Some(line) = self.lines.next_line().await.unwrap() {
-            rest.push(line);
-        }
-        rest
-    }
+/// Closes stdin (a clean stop: the last state is saved) and returns what is left unread.
+async fn close(mut listener: Proc) -> String {
+    listener.close_stdin();
+    let exit = listener.finish().await;
+    assert_eq!(exit.code, Some(0), "{}", exit.stderr);
+    exit.rest
 }
 
 async fn two_runs(args: &[&str], push: impl Fn(u32)) {
-    let mut first = Listener::spawn(args);
+    let mut first = listen(args);
     for i in 0..3 {
         push(i);
     }
     for i in 0..3 {
-        assert_eq!(first.next_content().await, format!("m{i}"));
+        assert_eq!(next_content(&mut first).await, format!("m{i}"));
     }
-    assert_eq!(first.close().await, Vec::<String>::new());
+    assert_eq!(close(first).await, "");
     for i in 3..5 {
         push(i);
     }
-    let mut second = Listener::spawn(args);
+    let mut second = listen(args);
     for i in 3..5 {
-        assert_eq!(second.next_content().await, format!("m{i}"));
+        assert_eq!(next_content(&mut second).await, format!("m{i}"));
     }
     push(5);
-    assert_eq!(second.next_content().await, "m5");
-    assert_eq!(second.close().await, Vec::<String>::new(), "nothing twice");
+    assert_eq!(next_content(&mut second).await, "m5");
+    assert_eq!(close(second).await, "", "nothing twice");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
