@@ -175,6 +175,85 @@ fn corpus() -> Vec<(bool, Bytes)> {
         .collect()
 }
 
+/// A plain derived struct for the same QQ message fields (owned `String`s, no leniency): the
+/// "obvious implementation" the typed decode is compared with (`derive_plain`).
+#[derive(serde::Deserialize)]
+#[serde(default)]
+#[allow(dead_code)] // read by serde only
+#[derive(Default)]
+struct PlainMessage {
+    id: String,
+    channel_id: String,
+    guild_id: String,
+    group_id: String,
+    group_openid: String,
+    content: String,
+    timestamp: String,
+    seq: u64,
+    seq_in_channel: String,
+    author: PlainUser,
+    member: PlainMember,
+    mentions: Vec<PlainUser>,
+    attachments: Vec<PlainAttachment>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+#[allow(dead_code)]
+struct PlainUser {
+    id: String,
+    username: String,
+    avatar: String,
+    bot: bool,
+    member_openid: String,
+    user_openid: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+#[allow(dead_code)]
+struct PlainMember {
+    joined_at: String,
+    roles: Vec<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+#[allow(dead_code)]
+struct PlainAttachment {
+    content_type: String,
+    filename: String,
+    height: u32,
+    width: u32,
+    size: u64,
+    url: String,
+}
+
+/// The QQ message frames of the corpus (the four message events), for the `derive_plain`
+/// comparison: the same frames through the typed decode, a plain derive and `Value`.
+fn qq_messages(frames: &[(bool, Bytes)]) -> Vec<(bool, Bytes)> {
+    frames
+        .iter()
+        .filter(|(qq, b)| {
+            *qq && Frame::scan(b.clone())
+                .unwrap()
+                .event_type()
+                .is_some_and(|t| t.ends_with("MESSAGE_CREATE"))
+        })
+        .cloned()
+        .collect()
+}
+
+fn derive_plain_all(frames: &[(bool, Bytes)]) -> usize {
+    let mut n = 0;
+    for (_, bytes) in frames {
+        let frame = Frame::scan(bytes.clone()).unwrap();
+        let m: PlainMessage = serde_json::from_slice(frame.data().unwrap()).unwrap();
+        n += m.content.len();
+    }
+    n
+}
+
 /// One pass of a group over the corpus; returns something derived from the results so that
 /// nothing is optimised away.
 type Run = fn(&[(bool, Bytes)]) -> usize;
@@ -262,6 +341,23 @@ fn benches(c: &mut Criterion) {
         })
         .collect();
     print_best_of("scan_pretty", scan_all, &pretty);
+    // The QQ message frames alone, through the typed decode, a plain derive and `Value`.
+    let messages = qq_messages(&frames);
+    let message_bytes: usize = messages.iter().map(|(_, b)| b.len()).sum();
+    eprintln!(
+        "QQ messages: {} frames, {} bytes/frame on average",
+        messages.len(),
+        message_bytes / messages.len()
+    );
+    print_best_of("msg_typed", scan_decode_all, &messages);
+    print_best_of("msg_derive", derive_plain_all, &messages);
+    print_best_of("msg_value", serde_value_all, &messages);
+    let mut group = c.benchmark_group("derive_plain");
+    group.throughput(Throughput::Bytes(message_bytes as u64));
+    group.bench_function("bytes", |b| {
+        b.iter(|| derive_plain_all(black_box(&messages)))
+    });
+    group.finish();
     for (name, run) in runs {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(total_bytes as u64));
