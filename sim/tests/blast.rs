@@ -6,15 +6,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use botgate_sim::blast::{self, Blast, BlastConfig, BlastServer, Platform};
+use botgate_testkit::within_for;
 use botgate_transport::ws::{self, ConnectOptions, Message};
 use serde_json::Value;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
 async fn next_json(stream: &mut ws::WsStream) -> Value {
-    match tokio::time::timeout(LIMIT, stream.recv())
+    match within_for(LIMIT, "the next frame", stream.recv())
         .await
-        .unwrap()
         .unwrap()
     {
         Some(Message::Text(bytes)) => serde_json::from_slice(&bytes).unwrap(),
@@ -57,9 +57,8 @@ async fn a_qq_client_gets_hello_ready_and_every_event_in_order() {
     // A heartbeat sent after the blast is acknowledged.
     stream.send_text(r#"{"op":1,"d":5001}"#).await.unwrap();
     assert_eq!(next_json(&mut stream).await["op"], 11);
-    let run = tokio::time::timeout(LIMIT, server.next_run())
+    let run = within_for(LIMIT, "the server's report of the run", server.next_run())
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(
         (run.conn, run.frames, run.bytes),
@@ -115,15 +114,17 @@ async fn the_count_client_counts_exactly_the_events_of_every_platform() {
         let server = BlastServer::start(Arc::clone(&blast), BlastConfig::default())
             .await
             .unwrap();
-        let report = tokio::time::timeout(LIMIT, blast::count(&server.url(), platform, n))
-            .await
-            .unwrap()
-            .unwrap();
+        let report = within_for(
+            LIMIT,
+            "the count-only client's report",
+            blast::count(&server.url(), platform, n),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.frames, n, "{platform:?}");
         assert_eq!(report.bytes, blast.wire_bytes(), "{platform:?}");
-        let run = tokio::time::timeout(LIMIT, server.next_run())
+        let run = within_for(LIMIT, "the server's report of the run", server.next_run())
             .await
-            .unwrap()
             .unwrap();
         assert_eq!(run.frames, n);
     }
@@ -139,14 +140,16 @@ async fn a_paced_blast_stamps_every_frame_in_order() {
     let server = BlastServer::start(Arc::clone(&blast), config)
         .await
         .unwrap();
-    let report = tokio::time::timeout(LIMIT, blast::count(&server.url(), Platform::Bubble, 200))
-        .await
-        .unwrap()
-        .unwrap();
+    let report = within_for(
+        LIMIT,
+        "the count-only client's report",
+        blast::count(&server.url(), Platform::Bubble, 200),
+    )
+    .await
+    .unwrap();
     assert_eq!(report.frames, 200);
-    let run = tokio::time::timeout(LIMIT, server.next_run())
+    let run = within_for(LIMIT, "the server's report of the run", server.next_run())
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(run.stamps.len(), 200);
     assert!(run.stamps.windows(2).all(|w| w[0] <= w[1]));

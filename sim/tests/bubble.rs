@@ -6,9 +6,10 @@ mod common;
 
 use botgate_sim::bubble::{BubbleConfig, BubbleSim, Profile, RateLimit, ReadyShape};
 use botgate_sim::{Fault, Record};
+use botgate_testkit::within;
 use botgate_transport::ws::{self, ConnectOptions};
 use botgate_transport::{ErrorKind, Secret};
-use common::{within, Got, Raw};
+use common::{Got, Raw};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite;
 
@@ -139,6 +140,7 @@ async fn extended_profile_resumes_with_replay_and_keeps_subscriptions() {
     sim.inject(Fault::Drop);
     assert!(matches!(c.got().await, Got::End));
     within(
+        "the sim logging the drop",
         sim.log()
             .wait_for(|r| matches!(r, Record::Dropped { .. }).then_some(())),
     )

@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use botgate_sim::onebot::{AuthFailure, OneBotConfig, OneBotSim, ResponseOrder};
 use botgate_sim::{Fault, Record};
+use botgate_testkit::within;
 use botgate_transport::ws::{Listener, ListenerConfig, Message};
 use botgate_transport::Secret;
-use common::{within, Raw};
+use common::Raw;
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite;
 
@@ -206,10 +207,12 @@ async fn reverse_client_reaches_the_listener_without_x_self_id() {
     let sim = OneBotSim::start(config).await.unwrap();
     sim.connect_reverse(&format!("ws://{}/onebot/v11", listener.local_addr()))
         .unwrap();
-    let (mut stream, peer) = within(listener.accept()).await.unwrap();
+    let (mut stream, peer) = within("the reverse connection", listener.accept())
+        .await
+        .unwrap();
     assert_eq!(peer.self_id, None);
     assert_eq!(peer.role, None);
-    let lifecycle = match within(stream.recv()).await.unwrap() {
+    let lifecycle = match within("the lifecycle event", stream.recv()).await.unwrap() {
         Some(Message::Text(t)) => serde_json::from_slice::<Value>(&t).unwrap(),
         other => panic!("{other:?}"),
     };
@@ -218,7 +221,7 @@ async fn reverse_client_reaches_the_listener_without_x_self_id() {
         .send_text(json!({"action": "send_msg", "params": {"message_type": "group", "group_id": 7, "message": "hi"}, "echo": 1}).to_string())
         .await
         .unwrap();
-    match within(stream.recv()).await.unwrap() {
+    match within("the action's answer", stream.recv()).await.unwrap() {
         Some(Message::Text(t)) => {
             let v: Value = serde_json::from_slice(&t).unwrap();
             assert_eq!(v["echo"], 1);
@@ -247,10 +250,13 @@ async fn reverse_client_with_a_wrong_token_is_refused_403() {
     let sim = OneBotSim::start(config).await.unwrap();
     sim.connect_reverse(&format!("ws://{}/", listener.local_addr()))
         .unwrap();
-    let status = within(sim.log().wait_for(|r| match r {
-        Record::Rejected { status, .. } => Some(*status),
-        _ => None,
-    }))
+    let status = within(
+        "the refusal",
+        sim.log().wait_for(|r| match r {
+            Record::Rejected { status, .. } => Some(*status),
+            _ => None,
+        }),
+    )
     .await;
     assert_eq!(status, 403, "a wrong token (a missing one would be 401)");
     assert!(sim.connect_reverse("not a url").is_err());

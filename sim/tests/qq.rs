@@ -7,7 +7,8 @@ mod common;
 use std::time::Duration;
 
 use botgate_sim::{Fault, QqConfig, QqSim, Record};
-use common::{within, Got, Raw};
+use botgate_testkit::within;
+use common::{Got, Raw};
 use serde_json::{json, Value};
 
 const TOKEN: &str = "QQBot sim-access-token";
@@ -279,10 +280,13 @@ async fn script_lines_become_dispatches() {
     let first = c.frame().await;
     assert_eq!(first["s"], 2);
     assert_ne!(first["t"], "READY");
-    within(sim.log().wait_count(
-        n + 1,
-        |r| matches!(r, Record::Sent { frame, .. } if frame["op"] == 0),
-    ))
+    within(
+        "every dispatch sent",
+        sim.log().wait_count(
+            n + 1,
+            |r| matches!(r, Record::Sent { frame, .. } if frame["op"] == 0),
+        ),
+    )
     .await;
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use botgate_sim::webhook::{WebhookFault, WebhookPoster};
+use botgate_testkit::within;
 use botgate_transport::webhook::{
     tls_config_from_pem, BubbleReceiver, Delivery, QqKey, QqReceiver, QqReceiverConfig,
     ServerConfig, WebhookServer,
@@ -18,8 +19,6 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-
-const WAIT: Duration = Duration::from_secs(10);
 
 fn testdata(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -208,10 +207,7 @@ async fn partial_request(addr: std::net::SocketAddr, body: &str, sent: usize) ->
 
 async fn read_status(tcp: &mut TcpStream) -> String {
     let mut buf = vec![0u8; 1024];
-    let n = tokio::time::timeout(WAIT, tcp.read(&mut buf))
-        .await
-        .expect("an answer in time")
-        .unwrap();
+    let n = within("an answer", tcp.read(&mut buf)).await.unwrap();
     String::from_utf8_lossy(&buf[..n])
         .lines()
         .next()
@@ -248,28 +244,23 @@ async fn shutdown_answers_the_request_in_flight_then_closes() {
     let body = r#"{"type":"MESSAGE_CREATE","data":{"id":1}}"#;
     let mut tcp = partial_request(addr, body, 10).await;
     // Wait until the server has the request open (its headers are read), then shut down.
-    tokio::time::timeout(WAIT, async {
+    within("the request to be read", async {
         while server.stats().in_flight == 0 {
             tokio::task::yield_now().await;
         }
     })
-    .await
-    .expect("the request is read");
+    .await;
     let shutdown = tokio::spawn(server.shutdown());
     // The listener closes: new connections are refused.
-    tokio::time::timeout(WAIT, async {
+    within("the listener to close", async {
         while TcpStream::connect(addr).await.is_ok() {
             tokio::task::yield_now().await;
         }
     })
-    .await
-    .expect("listener closed");
+    .await;
     tcp.write_all(&body.as_bytes()[10..]).await.unwrap();
     assert_eq!(read_status(&mut tcp).await, "HTTP/1.1 200 OK");
-    tokio::time::timeout(WAIT, shutdown)
-        .await
-        .expect("shutdown finishes")
-        .unwrap();
+    within("the shutdown", shutdown).await.unwrap();
     assert_eq!(drain(&mut rx).len(), 1);
     assert!(
         rx.recv().await.is_none(),

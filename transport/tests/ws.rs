@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use botgate_testkit::within;
 use botgate_transport::ws::{
     self, ConnectOptions, HeaderName, HeaderValue, Listener, ListenerConfig, Message,
 };
@@ -11,13 +12,6 @@ use botgate_transport::{ErrorKind, Secret};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite;
-
-/// Bound for anything that should happen at once (a hang fails instead of blocking CI).
-const LIMIT: Duration = Duration::from_secs(5);
-
-async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, f).await.expect("timed out")
-}
 
 async fn listener(token: Option<&str>) -> (Listener, String) {
     let config = ListenerConfig {
@@ -32,28 +26,34 @@ async fn listener(token: Option<&str>) -> (Listener, String) {
 #[tokio::test]
 async fn client_and_listener_exchange_text_and_close_codes() {
     let (mut l, url) = listener(None).await;
-    let mut client = within(ws::connect(&url, &ConnectOptions::new()))
+    let mut client = within("the connect", ws::connect(&url, &ConnectOptions::new()))
         .await
         .unwrap();
-    let (mut server, peer) = within(l.accept()).await.unwrap();
+    let (mut server, peer) = within("the accept", l.accept()).await.unwrap();
     assert_eq!(peer.path, "/onebot/v11");
     assert_eq!(peer.self_id, None);
     assert_eq!(peer.role, None);
 
     server.send_text(r#"{"op":10}"#).await.unwrap();
     assert_eq!(
-        within(client.recv()).await.unwrap(),
+        within("the client's next message", client.recv())
+            .await
+            .unwrap(),
         Some(Message::Text(r#"{"op":10}"#.into()))
     );
     client.send_text("你好".to_string()).await.unwrap();
     assert_eq!(
-        within(server.recv()).await.unwrap(),
+        within("the server's next message", server.recv())
+            .await
+            .unwrap(),
         Some(Message::Text("你好".into()))
     );
 
     server.close(4004, "auth failed").await.unwrap();
     assert_eq!(
-        within(client.recv()).await.unwrap(),
+        within("the client's next message", client.recv())
+            .await
+            .unwrap(),
         Some(Message::Close {
             code: Some(4004),
             reason: "auth failed".into()
@@ -61,14 +61,21 @@ async fn client_and_listener_exchange_text_and_close_codes() {
     );
     // The server sees the echoed close; once it drops the socket the client sees the end.
     assert!(matches!(
-        within(server.recv()).await.unwrap(),
+        within("the server's next message", server.recv())
+            .await
+            .unwrap(),
         Some(Message::Close {
             code: Some(4004),
             ..
         })
     ));
     drop(server);
-    assert_eq!(within(client.recv()).await.unwrap(), None);
+    assert_eq!(
+        within("the client's next message", client.recv())
+            .await
+            .unwrap(),
+        None
+    );
     let err = client.send_text("late").await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Closed);
 }
@@ -79,15 +86,22 @@ async fn oversized_message_is_a_typed_error() {
     let options = ConnectOptions::new()
         .max_message_size(1024)
         .max_frame_size(1024);
-    let mut client = within(ws::connect(&url, &options)).await.unwrap();
-    let (mut server, _) = within(l.accept()).await.unwrap();
+    let mut client = within("the connect", ws::connect(&url, &options))
+        .await
+        .unwrap();
+    let (mut server, _) = within("the accept", l.accept()).await.unwrap();
     server.send_text("x".repeat(1000)).await.unwrap();
     server.send_text("y".repeat(4096)).await.unwrap();
-    match within(client.recv()).await.unwrap() {
+    match within("the client's next message", client.recv())
+        .await
+        .unwrap()
+    {
         Some(Message::Text(t)) => assert_eq!(t.len(), 1000),
         other => panic!("{other:?}"),
     }
-    let err = within(client.recv()).await.unwrap_err();
+    let err = within("the client's next message", client.recv())
+        .await
+        .unwrap_err();
     assert_eq!(
         err.kind(),
         &ErrorKind::MessageTooLarge {
@@ -101,18 +115,22 @@ async fn oversized_message_is_a_typed_error() {
 async fn listener_rejects_a_missing_token_with_401_and_a_wrong_one_with_403() {
     let (_l, url) = listener(Some("s3cret")).await;
     let wrong = ConnectOptions::new().bearer(Secret::new("wrong"));
-    let err = within(ws::connect(&url, &wrong)).await.unwrap_err();
+    let err = within("the connect", ws::connect(&url, &wrong))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::UpgradeRejected { status: 403 });
     assert!(err.is_auth_failure());
 
-    let err = within(ws::connect(&url, &ConnectOptions::new()))
+    let err = within("the connect", ws::connect(&url, &ConnectOptions::new()))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(401));
     assert!(err.is_auth_failure());
 
     let wrong_query = ConnectOptions::new().access_token_query(Secret::new("s3cre"));
-    let err = within(ws::connect(&url, &wrong_query)).await.unwrap_err();
+    let err = within("the connect", ws::connect(&url, &wrong_query))
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(403));
 }
 
@@ -120,19 +138,25 @@ async fn listener_rejects_a_missing_token_with_401_and_a_wrong_one_with_403() {
 async fn listener_accepts_bearer_token_header_and_access_token_query() {
     let (mut l, url) = listener(Some("s3cret")).await;
     let bearer = ConnectOptions::new().bearer(Secret::new("s3cret"));
-    let _a = within(ws::connect(&url, &bearer)).await.unwrap();
-    within(l.accept()).await.unwrap();
+    let _a = within("the connect", ws::connect(&url, &bearer))
+        .await
+        .unwrap();
+    within("the accept", l.accept()).await.unwrap();
 
     let token_scheme = ConnectOptions::new().header(
         HeaderName::from_static("authorization"),
         HeaderValue::from_static("Token s3cret"),
     );
-    let _b = within(ws::connect(&url, &token_scheme)).await.unwrap();
-    within(l.accept()).await.unwrap();
+    let _b = within("the connect", ws::connect(&url, &token_scheme))
+        .await
+        .unwrap();
+    within("the accept", l.accept()).await.unwrap();
 
     let query = ConnectOptions::new().access_token_query(Secret::new("s3cret"));
-    let _c = within(ws::connect(&url, &query)).await.unwrap();
-    let (_, peer) = within(l.accept()).await.unwrap();
+    let _c = within("the connect", ws::connect(&url, &query))
+        .await
+        .unwrap();
+    let (_, peer) = within("the accept", l.accept()).await.unwrap();
     assert_eq!(peer.path, "/onebot/v11");
 }
 
@@ -148,8 +172,10 @@ async fn listener_takes_x_self_id_and_role_when_present() {
             HeaderName::from_static("x-client-role"),
             HeaderValue::from_static("Universal"),
         );
-    let _a = within(ws::connect(&url, &options)).await.unwrap();
-    let (_, peer) = within(l.accept()).await.unwrap();
+    let _a = within("the connect", ws::connect(&url, &options))
+        .await
+        .unwrap();
+    let (_, peer) = within("the accept", l.accept()).await.unwrap();
     assert_eq!(peer.self_id, Some(123_456_789));
     assert_eq!(peer.role.as_deref(), Some("Universal"));
 
@@ -157,8 +183,10 @@ async fn listener_takes_x_self_id_and_role_when_present() {
         HeaderName::from_static("x-self-id"),
         HeaderValue::from_static("not-a-number"),
     );
-    let _b = within(ws::connect(&url, &junk)).await.unwrap();
-    let (_, peer) = within(l.accept()).await.unwrap();
+    let _b = within("the connect", ws::connect(&url, &junk))
+        .await
+        .unwrap();
+    let (_, peer) = within("the accept", l.accept()).await.unwrap();
     assert_eq!(peer.self_id, None);
 }
 
@@ -171,12 +199,16 @@ async fn listener_serves_many_bots_at_once() {
             HeaderName::from_static("x-self-id"),
             HeaderValue::from_str(&id.to_string()).unwrap(),
         );
-        clients.push(within(ws::connect(&url, &options)).await.unwrap());
+        clients.push(
+            within("the connect", ws::connect(&url, &options))
+                .await
+                .unwrap(),
+        );
     }
     let mut ids = Vec::new();
     let mut servers = Vec::new();
     for _ in 0..3 {
-        let (s, peer) = within(l.accept()).await.unwrap();
+        let (s, peer) = within("the accept", l.accept()).await.unwrap();
         ids.push(peer.self_id.unwrap());
         servers.push(s);
     }
@@ -187,7 +219,7 @@ async fn listener_serves_many_bots_at_once() {
     }
     let mut got = Vec::new();
     for c in &mut clients {
-        match within(c.recv()).await.unwrap() {
+        match within("the client's next message", c.recv()).await.unwrap() {
             Some(Message::Text(t)) => got.push(String::from_utf8(t.to_vec()).unwrap()),
             other => panic!("{other:?}"),
         }
@@ -204,17 +236,20 @@ async fn listener_answers_404_on_another_path() {
     };
     let mut l = Listener::bind("127.0.0.1:0", config).await.unwrap();
     let base = format!("ws://{}", l.local_addr());
-    let err = within(ws::connect(format!("{base}/other"), &ConnectOptions::new()))
-        .await
-        .unwrap_err();
+    let err = within(
+        "the connect",
+        ws::connect(format!("{base}/other"), &ConnectOptions::new()),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.status(), Some(404));
-    let _ok = within(ws::connect(
-        format!("{base}/onebot/v11"),
-        &ConnectOptions::new(),
-    ))
+    let _ok = within(
+        "the connect",
+        ws::connect(format!("{base}/onebot/v11"), &ConnectOptions::new()),
+    )
     .await
     .unwrap();
-    within(l.accept()).await.unwrap();
+    within("the accept", l.accept()).await.unwrap();
 }
 
 #[tokio::test]
@@ -236,25 +271,29 @@ async fn pings_are_answered_while_receiving() {
             .unwrap();
         ws
     });
-    let mut client = within(ws::connect(&url, &ConnectOptions::new()))
+    let mut client = within("the connect", ws::connect(&url, &ConnectOptions::new()))
         .await
         .unwrap();
     assert_eq!(
-        within(client.recv()).await.unwrap(),
+        within("the client's next message", client.recv())
+            .await
+            .unwrap(),
         Some(Message::Text("after pong".into()))
     );
-    drop(within(server).await.unwrap());
+    drop(within("the server task", server).await.unwrap());
 }
 
 #[tokio::test]
 async fn dropped_tcp_is_connection_lost() {
     let (mut l, url) = listener(None).await;
-    let mut client = within(ws::connect(&url, &ConnectOptions::new()))
+    let mut client = within("the connect", ws::connect(&url, &ConnectOptions::new()))
         .await
         .unwrap();
-    let (server, _) = within(l.accept()).await.unwrap();
+    let (server, _) = within("the accept", l.accept()).await.unwrap();
     drop(server);
-    let err = within(client.recv()).await.unwrap_err();
+    let err = within("the client's next message", client.recv())
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::ConnectionLost);
 }
 
@@ -264,7 +303,9 @@ async fn silent_server_hits_connect_then_idle_timeout() {
     let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("ws://{}/", tcp.local_addr().unwrap());
     let options = ConnectOptions::new().connect_timeout(Duration::from_millis(100));
-    let err = within(ws::connect(&url, &options)).await.unwrap_err();
+    let err = within("the connect", ws::connect(&url, &options))
+        .await
+        .unwrap_err();
     assert_eq!(
         err.kind(),
         &ErrorKind::ConnectTimeout {
@@ -274,9 +315,13 @@ async fn silent_server_hits_connect_then_idle_timeout() {
 
     let (mut l, url) = listener(None).await;
     let options = ConnectOptions::new().idle_timeout(Some(Duration::from_millis(100)));
-    let mut client = within(ws::connect(&url, &options)).await.unwrap();
-    let (_server, _) = within(l.accept()).await.unwrap();
-    let err = within(client.recv()).await.unwrap_err();
+    let mut client = within("the connect", ws::connect(&url, &options))
+        .await
+        .unwrap();
+    let (_server, _) = within("the accept", l.accept()).await.unwrap();
+    let err = within("the client's next message", client.recv())
+        .await
+        .unwrap_err();
     assert_eq!(
         err.kind(),
         &ErrorKind::IdleTimeout {
@@ -289,7 +334,7 @@ async fn silent_server_hits_connect_then_idle_timeout() {
 async fn wss_to_a_plain_server_fails_as_connect_error() {
     let (_l, url) = listener(None).await;
     let url = url.replace("ws://", "wss://");
-    let err = within(ws::connect(&url, &ConnectOptions::new()))
+    let err = within("the connect", ws::connect(&url, &ConnectOptions::new()))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Connect);

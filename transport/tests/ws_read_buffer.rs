@@ -3,15 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
+use botgate_testkit::within;
 use botgate_transport::ws::{self, ConnectOptions, Listener, ListenerConfig, Message};
-
-const LIMIT: Duration = Duration::from_secs(5);
-
-async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, f).await.expect("timed out")
-}
 
 #[tokio::test]
 async fn messages_larger_than_the_read_buffer_arrive_whole() {
@@ -22,8 +15,10 @@ async fn messages_larger_than_the_read_buffer_arrive_whole() {
     let mut l = Listener::bind("127.0.0.1:0", config).await.unwrap();
     let url = format!("ws://{}/", l.local_addr());
     let options = ConnectOptions::new().read_buffer_size(1024);
-    let mut client = within(ws::connect(&url, &options)).await.unwrap();
-    let (mut server, _) = within(l.accept()).await.unwrap();
+    let mut client = within("the connect", ws::connect(&url, &options))
+        .await
+        .unwrap();
+    let (mut server, _) = within("the accept", l.accept()).await.unwrap();
     let big: Vec<String> = (0..3)
         .map(|i| format!("{{\"n\":{i},\"text\":\"{}\"}}", "消息".repeat(20_000 + i)))
         .collect();
@@ -31,10 +26,14 @@ async fn messages_larger_than_the_read_buffer_arrive_whole() {
         server.send_text(text.clone()).await.unwrap();
     }
     for text in &big {
-        let got = within(client.recv()).await.unwrap();
+        let got = within("the client's next message", client.recv())
+            .await
+            .unwrap();
         assert_eq!(got, Some(Message::Text(text.clone().into())));
         client.send_text(text.clone()).await.unwrap();
-        let back = within(server.recv()).await.unwrap();
+        let back = within("the server's next message", server.recv())
+            .await
+            .unwrap();
         assert_eq!(back, Some(Message::Text(text.clone().into())));
     }
 }

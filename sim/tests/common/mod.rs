@@ -1,20 +1,13 @@
 //! A raw tungstenite client for driving the sims frame by frame.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::time::Duration;
-
+use botgate_testkit::within;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-pub const LIMIT: Duration = Duration::from_secs(5);
-
-pub async fn within<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, f).await.expect("timed out")
-}
 
 pub struct Raw {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -34,7 +27,11 @@ impl Raw {
                 .headers_mut()
                 .insert("authorization", auth.parse().unwrap());
         }
-        let (ws, _) = within(tokio_tungstenite::connect_async(request)).await?;
+        let (ws, _) = within(
+            "the WebSocket handshake",
+            tokio_tungstenite::connect_async(request),
+        )
+        .await?;
         Ok(Self { ws })
     }
 
@@ -54,7 +51,7 @@ impl Raw {
 
     pub async fn got(&mut self) -> Got {
         loop {
-            match within(self.ws.next()).await {
+            match within("the next frame", self.ws.next()).await {
                 Some(Ok(Message::Text(t))) => {
                     return Got::Frame(serde_json::from_str(t.as_str()).unwrap())
                 }
