@@ -9,6 +9,7 @@ mod listen_reverse;
 mod listen_webhook;
 mod print;
 mod run;
+mod run_worker;
 mod sim;
 mod sim_webhook;
 mod stop;
@@ -69,8 +70,9 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Serve a simulated platform (QQ, Bubble or OneBot) on 127.0.0.1 for an outside client.
     Sim(sim::SimArgs),
-    /// Run a QQ bot's shards from several processes through Redis: lease free shards, take
-    /// over those of dead processes, resume from the Redis store, print events as `listen`.
+    /// Run a bot from several processes through Redis: lease free shards, take over those of
+    /// dead processes, resume from the Redis store, print events as `listen` (`--role all`);
+    /// or split: gateways append events to a Redis Stream, workers handle them.
     Run(run::RunArgs),
 }
 
@@ -107,6 +109,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Box<dyn std::error::Error>> {
         ),
         Command::Intents { event_types } => intents::run(&event_types),
         Command::Sim(args) => sim::run(args),
+        Command::Run(args) if args.role == run::Role::Worker => run_worker::run(args),
         Command::Run(args) => run::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Listen(args) if args.webhook.is_some() => listen_webhook::run(args),

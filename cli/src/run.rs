@@ -1,9 +1,14 @@
-//! `botgate run --redis URL --shards N`: one of several processes that run a QQ bot's shards
-//! together through Redis (`botgate-redis`, decision 0018). Each process leases the shards it
-//! can (at most `--most`), takes over the shards of a process that died once their leases
-//! expire, resumes every shard from the Redis session store, and spaces identifies by QQ's
-//! buckets across all processes. Events are printed as `listen` prints them (one JSON line on
-//! stdout); shard changes go to stderr. SIGINT / SIGTERM stop it cleanly (exit 0).
+//! `botgate run --redis URL`: one of several processes that run a bot together through Redis
+//! (`botgate-redis`, decisions 0018 and 0023). Roles:
+//! - `all` (default): lease the shards this process can (at most `--most`), take over those of
+//!   a process that died once their leases expire, resume each from the Redis session store
+//!   (QQ identifies spaced by its buckets across all processes), print events as `listen`;
+//! - `gateway`: the same, but each event is appended to a Redis Stream instead of printed
+//!   (OneBot: workers' actions are sent over this gateway's socket and answered);
+//! - `worker`: no socket; read the stream in a consumer group and print each event
+//!   (`run_worker`, which main.rs runs for `--role worker`).
+//!
+//! Shard changes go to stderr. SIGINT / SIGTERM stop it cleanly (exit 0).
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
@@ -11,15 +16,27 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use botgate::session::{self, ResumeState, SessionStore};
-use botgate::{Bot, Intents, QqHandlers};
+use botgate::split::{publish_frames, publish_onebot, serve_actions};
+use botgate::{Bot, BubbleHandlers, Intents, OneBotHandlers, QqHandlers};
 use botgate_redis::{
-    hold_shards, HoldConfig, RedisIdentifyQueue, RedisSessionStore, ShardLeases, StopReason,
-    StopSignal,
+    hold_shards, ActionQueue, EventStream, HoldConfig, RedisIdentifyQueue, RedisSessionStore,
+    ShardLeases, StopReason, StopSignal,
 };
 use tokio::io::AsyncReadExt;
 
-use crate::print;
 use crate::stop::Stop;
+use crate::{print, Platform as Which};
+
+/// What this process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    /// Hold shards and print their events.
+    All,
+    /// Hold shards and append their events to the stream.
+    Gateway,
+    /// Read the stream in a consumer group and print each event.
+    Worker,
+}
 
 /// Options of `botgate run`.
 #[derive(Debug, clap::Args)]
@@ -27,13 +44,20 @@ pub struct RunArgs {
     /// The Redis every process of the bot shares (`redis://127.0.0.1:6379/0`).
     #[arg(long)]
     pub redis: String,
-    /// The bot's shard count; this process runs those of `0..N` it can lease.
-    #[arg(long)]
-    pub shards: u32,
+    /// What this process does.
+    #[arg(long, value_enum, default_value = "all")]
+    pub role: Role,
+    /// The platform of the gateway (QQ: shards; Bubble and OneBot: one connection per bot).
+    #[arg(long, value_enum, default_value = "qq")]
+    pub platform: Which,
+    /// QQ: the bot's shards, `N` or `0..N`; this process runs those it can lease.
+    #[arg(long, value_parser = parse_shards)]
+    pub shards: Option<(u32, u32)>,
     /// Run at most this many shards here (default: all that are free).
     #[arg(long)]
     pub most: Option<usize>,
-    /// This process's name in the leases (default: host name and process id).
+    /// This process's name in the leases, as a gateway and as a consumer (default: host name
+    /// and process id).
     #[arg(long)]
     pub owner: Option<String>,
     /// How long a dead process keeps its shards before another takes them over, in ms.
@@ -45,16 +69,31 @@ pub struct RunArgs {
     /// Key prefix in Redis (several bots on one Redis).
     #[arg(long, default_value = "botgate")]
     pub prefix: String,
-    /// Gateway URL.
+    /// The stream of events (default `<prefix>:events`).
     #[arg(long)]
-    pub url: String,
-    /// OpenAPI base (replies; default: production).
+    pub stream: Option<String>,
+    /// Worker: the consumer group.
+    #[arg(long, default_value = "workers")]
+    pub group: String,
+    /// Worker: take over the entries another worker left pending this long, in ms (longer
+    /// than the slowest handler).
+    #[arg(long, default_value_t = 30_000)]
+    pub claim_idle_ms: u64,
+    /// Worker: stop reading after this many entries, leave the rest of the batch pending and
+    /// wait for a signal (the scale demo kills it then).
+    #[arg(long, hide = true)]
+    pub pause_after: Option<u64>,
+    /// Gateway URL (QQ, Bubble) or the OneBot implementation's WebSocket.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// QQ: OpenAPI base; Bubble: REST base (replies; default: production).
     #[arg(long)]
     pub api_base: Option<String>,
-    /// The Identify token as given (`QQBot <access token>` or `Bot <app id>.<token>`).
+    /// QQ: the Identify token as given (`QQBot <access token>` or `Bot <app id>.<token>`);
+    /// Bubble: the bot token; OneBot: the access token.
     #[arg(long)]
-    pub token: String,
-    /// The intents value (default: the public ones).
+    pub token: Option<String>,
+    /// QQ: the intents value (default: the public ones).
     #[arg(long)]
     pub intents: Option<u32>,
     /// Also stop (cleanly, exit 0) when standard input ends.
@@ -62,28 +101,84 @@ pub struct RunArgs {
     pub exit_on_stdin_eof: bool,
 }
 
-/// Runs until SIGINT / SIGTERM (or end of stdin with `--exit-on-stdin-eof`).
+fn parse_shards(s: &str) -> Result<(u32, u32), String> {
+    let (from, to) = match s.split_once("..") {
+        Some((a, b)) => (
+            a.trim().parse().map_err(|e| format!("first shard: {e}"))?,
+            b.trim().parse().map_err(|e| format!("shard count: {e}"))?,
+        ),
+        None => (
+            0,
+            s.trim().parse().map_err(|e| format!("shard count: {e}"))?,
+        ),
+    };
+    if from >= to {
+        return Err(format!("shards {from}..{to}: need A < N"));
+    }
+    Ok((from, to))
+}
+
+impl RunArgs {
+    pub(crate) fn owner(&self) -> String {
+        self.owner.clone().unwrap_or_else(default_owner)
+    }
+    pub(crate) fn stream_key(&self) -> String {
+        self.stream
+            .clone()
+            .unwrap_or_else(|| format!("{}:events", self.prefix))
+    }
+}
+
+/// Roles `all` and `gateway`: runs until SIGINT / SIGTERM (or end of stdin with
+/// `--exit-on-stdin-eof`).
 pub fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(serve(args));
+    let result = runtime.block_on(async {
+        // First: a signal during start-up must not kill the process.
+        let stop = Stop::new();
+        serve(args, stop).await
+    });
     runtime.shutdown_background();
     result
 }
 
-async fn serve(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let mut stop = Stop::new();
-    let owner = args.owner.clone().unwrap_or_else(default_owner);
+/// What every shard of this process shares.
+struct Shared {
+    args: RunArgs,
+    app: String,
+    owner: String,
+    store: Arc<Announcing>,
+    /// Gateways: where events go.
+    stream: Option<EventStream>,
+}
+
+async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let owner = args.owner();
     let ttl = Duration::from_millis(args.lease_ttl_ms.max(100));
-    // The app's key in Redis: the app id of a `Bot <app>.<token>`, else "qq".
-    let app = args
-        .token
-        .strip_prefix("Bot ")
-        .and_then(|rest| rest.split_once('.'))
-        .map_or("qq", |(app, _)| app)
-        .to_owned();
+    if args.url.is_none() {
+        return Err("botgate run: a gateway needs --url".into());
+    }
+    let (app, shards) = match args.platform {
+        // The app's key in Redis: the app id of a `Bot <app>.<token>`, else "qq".
+        Which::Qq => {
+            let token = args.token.as_deref().ok_or("QQ needs --token")?;
+            let app = token
+                .strip_prefix("Bot ")
+                .and_then(|rest| rest.split_once('.'))
+                .map_or("qq", |(app, _)| app);
+            let shards = args.shards.ok_or("QQ needs --shards N")?;
+            (app.to_owned(), shards)
+        }
+        // One connection per bot: one "shard" whose lease keeps a second process off it.
+        Which::Bubble => {
+            args.token.as_deref().ok_or("Bubble needs --token")?;
+            ("bubble".to_owned(), (0, 1))
+        }
+        Which::Onebot => ("onebot".to_owned(), (0, 1)),
+    };
     let store = Arc::new(Announcing {
         inner: RedisSessionStore::open(&args.redis)?.with_prefix(&args.prefix),
         sessions: Mutex::default(),
@@ -91,20 +186,46 @@ async fn serve(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let leases = ShardLeases::connect(&args.redis, &app, owner.clone(), ttl)
         .await?
         .with_prefix(&args.prefix);
-    let mut config = HoldConfig::new(0..args.shards.max(1));
+    let stream = match args.role {
+        Role::Gateway => Some(
+            EventStream::connect(&args.redis, args.stream_key())
+                .await?
+                .gateway(owner.clone()),
+        ),
+        _ => None,
+    };
+    let mut config = HoldConfig::new(shards.0..shards.1);
     if let Some(most) = args.most {
         config = config.most(most);
     }
     eprintln!(
-        "botgate run: {owner} runs up to {} of {} shards",
-        config.most, args.shards
+        "botgate run: {owner} runs up to {} of shards {}..{}{}",
+        config.most,
+        shards.0,
+        shards.1,
+        if stream.is_some() {
+            " as a gateway"
+        } else {
+            ""
+        }
     );
     let stdin_eof = args.exit_on_stdin_eof;
-    let args = Arc::new(args);
+    let shared = Arc::new(Shared {
+        args,
+        app,
+        owner,
+        store,
+        stream,
+    });
     let run = move |shard: u32, stop: StopSignal| {
-        let (args, store, app) = (Arc::clone(&args), Arc::clone(&store), app.clone());
+        let shared = Arc::clone(&shared);
         async move {
-            if let Err(e) = run_shard(&args, &app, store, shard, stop).await {
+            let ran = match shared.args.platform {
+                Which::Qq => run_qq(&shared, shard, stop).await,
+                Which::Bubble => run_bubble(&shared, stop).await,
+                Which::Onebot => run_onebot(&shared, stop).await,
+            };
+            if let Err(e) = ran {
                 eprintln!("botgate run: shard {shard}: {e}");
             }
         }
@@ -120,27 +241,28 @@ async fn serve(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One shard: a QQ bot resuming from the store, until its lease is lost or we shut down.
-async fn run_shard(
-    args: &RunArgs,
-    app: &str,
-    store: Arc<Announcing>,
-    shard: u32,
-    mut stop: StopSignal,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let queue = RedisIdentifyQueue::open(&args.redis, app, shard, args.max_concurrency)?
+type ShardResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// One QQ shard: a bot resuming from the store, until its lease is lost or we shut down.
+async fn run_qq(shared: &Shared, shard: u32, mut stop: StopSignal) -> ShardResult {
+    let args = &shared.args;
+    let queue = RedisIdentifyQueue::open(&args.redis, &shared.app, shard, args.max_concurrency)?
         .with_prefix(&args.prefix);
     let mut handlers = QqHandlers::new();
-    handlers.on_raw(print::frame_printer::<botgate_dispatch::qq::Qq>(
-        Arc::new(HashSet::new()),
-        print::qq_json,
-        None,
-    ));
-    let mut builder = Bot::qq_with_token(args.token.clone())
-        .gateway_url(args.url.clone())
-        .shard(shard, args.shards.max(1))
-        .session_store(store)
-        .session_key(format!("qq/{app}"))
+    match &shared.stream {
+        Some(stream) => handlers.on_raw(publish_frames(stream.clone(), "qq", shard)),
+        None => handlers.on_raw(print::frame_printer::<botgate_dispatch::qq::Qq>(
+            Arc::new(HashSet::new()),
+            print::qq_json,
+            None,
+        )),
+    };
+    let total = args.shards.map_or(1, |(_, n)| n);
+    let mut builder = Bot::qq_with_token(args.token.clone().unwrap_or_default())
+        .gateway_url(args.url.clone().unwrap_or_default())
+        .shard(shard, total)
+        .session_store(Arc::clone(&shared.store))
+        .session_key(format!("qq/{}", shared.app))
         .identify_queue(Arc::new(queue))
         .intents(
             args.intents
@@ -154,11 +276,74 @@ async fn run_shard(
     eprintln!("botgate run: shard {shard} running");
     let why = stop.wait().await;
     bot.shutdown().await?;
+    stopped(shard, why);
+    Ok(())
+}
+
+/// The Bubble bot (one connection): resumes from the store (extended profile).
+async fn run_bubble(shared: &Shared, mut stop: StopSignal) -> ShardResult {
+    let args = &shared.args;
+    let mut handlers = BubbleHandlers::new();
+    match &shared.stream {
+        Some(stream) => handlers.on_raw(publish_frames(stream.clone(), "bubble", 0)),
+        None => handlers.on_raw(print::frame_printer::<botgate_dispatch::bubble::Bubble>(
+            Arc::new(HashSet::new()),
+            print::bubble_json,
+            None,
+        )),
+    };
+    let mut builder = Bot::bubble(args.token.clone().unwrap_or_default())
+        .gateway_url(args.url.clone().unwrap_or_default())
+        .session_store(Arc::clone(&shared.store))
+        .session_key("bubble/default")
+        .all_events()
+        .handlers(handlers);
+    if let Some(base) = &args.api_base {
+        builder = builder.rest_base(base.clone());
+    }
+    let bot = builder.start().await?;
+    eprintln!("botgate run: shard 0 running");
+    let why = stop.wait().await;
+    bot.shutdown().await?;
+    stopped(0, why);
+    Ok(())
+}
+
+/// The OneBot connection; as a gateway it also sends the workers' actions over it.
+async fn run_onebot(shared: &Shared, mut stop: StopSignal) -> ShardResult {
+    let args = &shared.args;
+    let mut handlers = OneBotHandlers::new();
+    match &shared.stream {
+        Some(stream) => handlers.on_raw(publish_onebot(stream.clone())),
+        None => handlers.on_raw(print::onebot_printer(Arc::new(HashSet::new()), false)),
+    };
+    let mut builder = Bot::onebot_ws(args.url.clone().unwrap_or_default()).handlers(handlers);
+    if let Some(token) = &args.token {
+        builder = builder.access_token(token.clone());
+    }
+    let bot = builder.start().await?;
+    eprintln!("botgate run: shard 0 running");
+    let why = if shared.stream.is_some() {
+        let queue = ActionQueue::connect(&args.redis, &args.prefix, &shared.owner).await?;
+        let mut why = StopReason::Shutdown;
+        serve_actions(queue, bot.driver(), async {
+            why = stop.wait().await;
+        })
+        .await;
+        why
+    } else {
+        stop.wait().await
+    };
+    bot.shutdown().await?;
+    stopped(0, why);
+    Ok(())
+}
+
+fn stopped(shard: u32, why: StopReason) {
     match why {
         StopReason::LeaseLost => eprintln!("botgate run: shard {shard} lease lost; stopped"),
         _ => eprintln!("botgate run: shard {shard} stopped"),
     }
-    Ok(())
 }
 
 /// The Redis store, saying on stderr when a shard's session is first stored: from then on
@@ -202,7 +387,7 @@ fn default_owner() -> String {
 }
 
 /// Resolves when stdin ends (only used with `--exit-on-stdin-eof`).
-async fn stdin_closed() {
+pub(crate) async fn stdin_closed() {
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 512];
     while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {}

@@ -38,6 +38,9 @@ pub struct WorkerStats {
     /// Entries of a platform this worker has no handlers for, or that do not scan (acknowledged
     /// and dropped).
     pub dropped: u64,
+    /// Entries read but not handled when the worker stopped at [`Worker::max_events`]: they
+    /// stay pending, and another worker claims them.
+    pub left_pending: u64,
 }
 
 /// One worker process's reader and dispatchers: QQ, Bubble and OneBot events of one stream
@@ -47,6 +50,7 @@ pub struct Worker {
     consumer: Consumer,
     config: DispatchConfig,
     batch: usize,
+    max_events: Option<u64>,
     qq: Option<Arc<Dispatcher<Qq>>>,
     bubble: Option<Arc<Dispatcher<Bubble>>>,
     onebot: Option<OneBotSide>,
@@ -76,6 +80,7 @@ impl Worker {
             consumer,
             config: DispatchConfig::default(),
             batch: 64,
+            max_events: None,
             qq: None,
             bubble: None,
             onebot: None,
@@ -91,6 +96,15 @@ impl Worker {
     /// Entries read per round trip (default 64).
     pub fn batch(mut self, entries: usize) -> Self {
         self.batch = entries.max(1);
+        self
+    }
+
+    /// Stop after handling this many entries (like a web server's max-requests, so that a
+    /// supervisor starts a fresh worker): [`run`](Self::run) returns once their handlers have
+    /// run; entries read beyond them stay pending for other workers (see
+    /// [`WorkerStats::left_pending`]).
+    pub fn max_events(mut self, entries: u64) -> Self {
+        self.max_events = Some(entries);
         self
     }
 
@@ -175,12 +189,20 @@ impl Worker {
                 Ok(batch) => batch,
                 Err(e) => break Err(e),
             };
-            for delivery in batch {
+            let mut batch = batch.into_iter();
+            while let Some(delivery) = batch.next() {
+                if self.max_events.is_some_and(|max| stats.read >= max) {
+                    stats.left_pending = 1 + batch.len() as u64;
+                    break 'read Ok(());
+                }
                 stats.read += 1;
                 stats.claimed += u64::from(delivery.claimed);
                 if let Err(e) = self.handle(delivery, &acker, &failed, &mut stats).await {
                     break 'read Err(e);
                 }
+            }
+            if self.max_events.is_some_and(|max| stats.read >= max) {
+                break Ok(());
             }
         };
         self.close().await;
