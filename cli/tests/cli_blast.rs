@@ -4,6 +4,7 @@
 
 mod support;
 
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -57,51 +58,63 @@ async fn finish(mut sim: Proc, tally: &Tally) {
     );
 }
 
+/// Blasts N events of `platform` at the bot `start_bot(url, tally)` starts (its handlers count
+/// into `tally`); `start_bot` returns the bot's shutdown, run once the blast is checked.
+async fn blast_to<B, S>(platform: &str, start_bot: impl FnOnce(String, Arc<Tally>) -> B)
+where
+    B: Future<Output = S>,
+    S: Future<Output = Result<(), botgate::Error>>,
+{
+    let (sim, url) = start(platform).await;
+    let handled = Arc::new(Tally::default());
+    let shutdown = start_bot(url, Arc::clone(&handled)).await;
+    finish(sim, &handled).await;
+    shutdown.await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::async_yields_async)] // each bot's start yields its shutdown, on purpose
 async fn a_bot_handles_every_blasted_event_of_every_platform() {
-    let (sim, url) = start("qq").await;
-    let handled = Arc::new(Tally::default());
-    let mut h = QqHandlers::new();
-    let count = Arc::clone(&handled);
-    h.on_at_message_create(move |_, _| {
-        count.one();
-        async { Ok(()) }
-    });
-    let bot = Bot::qq_with_token("QQBot blast")
-        .gateway_url(url)
-        .handlers(h)
-        .start()
-        .await
-        .unwrap();
-    finish(sim, &handled).await;
-    bot.shutdown().await.unwrap();
+    blast_to("qq", |url, count| async move {
+        let mut h = QqHandlers::new();
+        h.on_at_message_create(move |_, _| {
+            count.one();
+            async { Ok(()) }
+        });
+        let bot = Bot::qq_with_token("QQBot blast")
+            .gateway_url(url)
+            .handlers(h)
+            .start()
+            .await
+            .unwrap();
+        bot.shutdown()
+    })
+    .await;
 
-    let (sim, url) = start("bubble").await;
-    let handled = Arc::new(Tally::default());
-    let mut h = BubbleHandlers::new();
-    let count = Arc::clone(&handled);
-    h.on_message_create(move |_, _| {
-        count.one();
-        async { Ok(()) }
-    });
-    let bot = Bot::bubble("blast")
-        .gateway_url(url)
-        .handlers(h)
-        .start()
-        .await
-        .unwrap();
-    finish(sim, &handled).await;
-    bot.shutdown().await.unwrap();
+    blast_to("bubble", |url, count| async move {
+        let mut h = BubbleHandlers::new();
+        h.on_message_create(move |_, _| {
+            count.one();
+            async { Ok(()) }
+        });
+        let bot = Bot::bubble("blast")
+            .gateway_url(url)
+            .handlers(h)
+            .start()
+            .await
+            .unwrap();
+        bot.shutdown()
+    })
+    .await;
 
-    let (sim, url) = start("onebot").await;
-    let handled = Arc::new(Tally::default());
-    let mut h = OneBotHandlers::new();
-    let count = Arc::clone(&handled);
-    h.on_group_message(move |_, _| {
-        count.one();
-        async { Ok(()) }
-    });
-    let bot = Bot::onebot_ws(url).handlers(h).start().await.unwrap();
-    finish(sim, &handled).await;
-    bot.shutdown().await.unwrap();
+    blast_to("onebot", |url, count| async move {
+        let mut h = OneBotHandlers::new();
+        h.on_group_message(move |_, _| {
+            count.one();
+            async { Ok(()) }
+        });
+        let bot = Bot::onebot_ws(url).handlers(h).start().await.unwrap();
+        bot.shutdown()
+    })
+    .await;
 }

@@ -12,6 +12,19 @@ fn testdata(rel: &str) -> String {
     format!("{}/../testdata/{rel}", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Runs `botgate ARGS`, which must exit 0, and returns its JSON lines.
+fn decoded(args: &[&str]) -> Vec<Value> {
+    let out = run(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_lines(&out)
+}
+
 fn json_lines(out: &Output) -> Vec<Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
@@ -23,14 +36,7 @@ fn json_lines(out: &Output) -> Vec<Value> {
 #[test]
 fn decode_qq_vectors_gives_one_typed_line_per_frame() {
     let file = testdata("qq/frames.jsonl");
-    let out = run(&["decode", "--platform", "qq", &file]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines = json_lines(&out);
+    let lines = decoded(&["decode", "--platform", "qq", &file]);
     let inputs: Vec<Value> = std::fs::read_to_string(&file)
         .unwrap()
         .lines()
@@ -116,38 +122,24 @@ fn decode_bad_lines_give_error_lines_and_exit_1() {
 
 #[test]
 fn decode_bubble_vectors_succeeds() {
-    let out = run(&[
+    let lines = decoded(&[
         "decode",
         "--platform",
         "bubble",
         &testdata("bubble/frames.jsonl"),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let lines = json_lines(&out);
     assert!(lines.iter().all(|l| l.get("error").is_none()));
     assert!(lines.iter().any(|l| l["t"] == "MESSAGE_CREATE"));
 }
 
 #[test]
 fn decode_onebot_vectors_gives_kinds() {
-    let out = run(&[
+    let lines = decoded(&[
         "decode",
         "--platform",
         "onebot",
         &testdata("onebot/events.jsonl"),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let lines = json_lines(&out);
     assert_eq!(lines[0]["kind"], "message.group");
     assert_eq!(lines[0]["data"]["group_id"], 987654321);
     assert!(lines.iter().any(|l| l["kind"] == "action_response"));
@@ -176,20 +168,13 @@ fn intents_unknown_event_type_exits_2() {
 
 #[test]
 fn decode_unified_maps_messages_and_skips_control_frames() {
-    let out = run(&[
+    let lines = decoded(&[
         "decode",
         "--platform",
         "qq",
         "--unified",
         &testdata("qq/frames.jsonl"),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    let lines = json_lines(&out);
     assert_eq!(lines[0]["skipped"], "op 10");
     assert_eq!(lines[1]["skipped"], "READY");
     let at = &lines[3]["event"];

@@ -3,13 +3,15 @@
 
 mod support;
 
+use std::ffi::OsStr;
+
 use botgate_sim::{BubbleConfig, BubbleSim, Fault, OneBotSim, QqConfig, QqSim, Record};
 use serde_json::{json, Value};
-use support::{Exit, Proc, Signal, LIMIT};
+use support::{argv, qq_app, Exit, Proc, Signal, LIMIT};
 
 /// `botgate listen ARGS`, run the way a service runs: stdin is /dev/null.
-fn listen(args: &[&str]) -> Proc {
-    Proc::spawn(["listen"].iter().chain(args))
+fn listen(args: &[impl AsRef<OsStr>]) -> Proc {
+    Proc::spawn(argv(&["listen"], args))
 }
 
 /// SIGTERM, and the clean exit it must cause.
@@ -40,20 +42,10 @@ fn msg(i: u32) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_qq_prints_events_sends_computed_intents_and_resumes() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
-    let base = sim.http_base();
-    let c = sim.config().clone();
-    let mut listener = listen(&[
-        "--platform",
-        "qq",
-        "--app-id",
-        &c.app_id,
-        "--secret",
-        &c.client_secret,
-        "--api-base",
-        &base,
-        "--events",
-        "AT_MESSAGE_CREATE,GUILD_MEMBER_ADD",
-    ]);
+    let mut listener = listen(&qq_app(
+        &sim,
+        &["--events", "AT_MESSAGE_CREATE,GUILD_MEMBER_ADD"],
+    ));
     for i in 0..3 {
         sim.push_event("AT_MESSAGE_CREATE", msg(i));
     }
@@ -121,20 +113,7 @@ async fn listen_qq_with_a_wrong_fixed_token_fails_fast() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_with_stdin_at_dev_null_runs_until_sigterm() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
-    let c = sim.config().clone();
-    let base = sim.http_base();
-    let mut listener = listen(&[
-        "--platform",
-        "qq",
-        "--app-id",
-        &c.app_id,
-        "--secret",
-        &c.client_secret,
-        "--api-base",
-        &base,
-        "--events",
-        "AT_MESSAGE_CREATE",
-    ]);
+    let mut listener = listen(&qq_app(&sim, &["--events", "AT_MESSAGE_CREATE"]));
     for round in 0..3 {
         for i in 0..10 {
             sim.push_event("AT_MESSAGE_CREATE", msg(round * 10 + i));
@@ -256,21 +235,10 @@ async fn listen_onebot_prints_kinds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_unified_prints_unified_events() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
-    let c = sim.config().clone();
-    let base = sim.http_base();
-    let mut listener = listen(&[
-        "--platform",
-        "qq",
-        "--app-id",
-        &c.app_id,
-        "--secret",
-        &c.client_secret,
-        "--api-base",
-        &base,
-        "--events",
-        "AT_MESSAGE_CREATE",
-        "--unified",
-    ]);
+    let mut listener = listen(&qq_app(
+        &sim,
+        &["--events", "AT_MESSAGE_CREATE", "--unified"],
+    ));
     sim.push_event("AT_MESSAGE_CREATE", msg(1));
     let line = listener.next_json().await;
     assert_eq!(line["platform"], "qq");
@@ -280,6 +248,6 @@ async fn listen_unified_prints_unified_events() {
     assert_eq!(line["contact"]["peer"], "1");
     assert_eq!(line["contact"]["sub_peer"], "100010");
     assert_eq!(line["sender"]["uid"], "42");
-    assert_eq!(line["self_id"], c.bot_user.0);
+    assert_eq!(line["self_id"], sim.config().bot_user.0);
     close(listener).await;
 }

@@ -5,11 +5,13 @@
 
 mod support;
 
+use std::future::Future;
 use std::time::Duration;
 
-use botgate::{Bot, BubbleHandlers, OneBotHandlers, QqHandlers};
+use botgate::{Bot, BubbleHandlers, Lifecycle, OneBotHandlers, QqHandlers};
 use serde_json::Value;
 use support::{Proc, Signal};
+use tokio::sync::watch;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -32,6 +34,24 @@ async fn stop(sim: Proc) {
     assert_eq!(sim.stop(Signal::Term).await.code, Some(0));
 }
 
+/// Waits until the bot's lifecycle shows it `online`, then shuts the bot down and stops the
+/// sim; returns the lifecycle waited for.
+async fn online_then_stop(
+    mut life: watch::Receiver<Lifecycle>,
+    online: impl FnMut(&Lifecycle) -> bool,
+    shutdown: impl Future<Output = Result<(), botgate::Error>>,
+    sim: Proc,
+) -> Lifecycle {
+    let seen = tokio::time::timeout(LIMIT, life.wait_for(online))
+        .await
+        .unwrap()
+        .unwrap()
+        .clone();
+    shutdown.await.unwrap();
+    stop(sim).await;
+    seen
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sim_serves_qq_bubble_and_onebot_to_an_outside_client() {
     let (qq, info) = start_sim("qq").await;
@@ -50,13 +70,7 @@ async fn sim_serves_qq_bubble_and_onebot_to_an_outside_client() {
     .start()
     .await
     .unwrap();
-    let mut life = bot.lifecycle();
-    tokio::time::timeout(LIMIT, life.wait_for(|l| l.readies >= 1))
-        .await
-        .unwrap()
-        .unwrap();
-    bot.shutdown().await.unwrap();
-    stop(qq).await;
+    online_then_stop(bot.lifecycle(), |l| l.readies >= 1, bot.shutdown(), qq).await;
 
     let (bubble, info) = start_sim("bubble").await;
     let bot = Bot::bubble(info["token"].as_str().unwrap())
@@ -69,13 +83,7 @@ async fn sim_serves_qq_bubble_and_onebot_to_an_outside_client() {
         .start()
         .await
         .unwrap();
-    let mut life = bot.lifecycle();
-    tokio::time::timeout(LIMIT, life.wait_for(|l| l.readies >= 1))
-        .await
-        .unwrap()
-        .unwrap();
-    bot.shutdown().await.unwrap();
-    stop(bubble).await;
+    online_then_stop(bot.lifecycle(), |l| l.readies >= 1, bot.shutdown(), bubble).await;
 
     let (onebot, info) = start_sim("onebot").await;
     let bot = Bot::onebot_ws(info["url"].as_str().unwrap())
@@ -83,15 +91,15 @@ async fn sim_serves_qq_bubble_and_onebot_to_an_outside_client() {
         .start()
         .await
         .unwrap();
-    let mut life = bot.lifecycle();
-    tokio::time::timeout(LIMIT, life.wait_for(|l| l.self_id.is_some()))
-        .await
-        .unwrap()
-        .unwrap();
+    let life = online_then_stop(
+        bot.lifecycle(),
+        |l| l.self_id.is_some(),
+        bot.shutdown(),
+        onebot,
+    )
+    .await;
     assert_eq!(
-        life.borrow().self_id,
+        life.self_id,
         info["self_id"].as_i64().map(|id| id.to_string())
     );
-    bot.shutdown().await.unwrap();
-    stop(onebot).await;
 }

@@ -7,13 +7,14 @@
 mod support;
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
 use botgate_sim::{
     BubbleConfig, BubbleSim, Fault, Log, OneBotConfig, OneBotSim, QqConfig, QqSim, Record,
 };
 use serde_json::{json, Value};
-use support::{Proc, Signal};
+use support::{argv, qq_app, Proc, Signal};
 
 /// A bound on each wait so a broken build fails instead of hanging CI.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -22,8 +23,8 @@ const EVERY: usize = 200;
 
 /// `botgate -v listen ARGS` (stdin /dev/null); -v: the session logs each planned reconnect
 /// with its delay.
-fn listen(args: &[&str]) -> Proc {
-    let mut cmd = support::command(["-v", "listen"].iter().chain(args));
+fn listen(args: &[impl AsRef<OsStr>]) -> Proc {
+    let mut cmd = support::command(argv(&["-v", "listen"], args));
     cmd.env_remove("RUST_LOG");
     Proc::from_command(cmd).with_limit(LIMIT)
 }
@@ -115,19 +116,7 @@ async fn connections_ended(log: &Log, n: usize) {
 
 /// `botgate listen` against a QQ sim, receiving AT_MESSAGE_CREATE.
 fn spawn_qq(sim: &QqSim) -> Proc {
-    let c = sim.config();
-    listen(&[
-        "--platform",
-        "qq",
-        "--app-id",
-        &c.app_id,
-        "--secret",
-        &c.client_secret,
-        "--api-base",
-        &sim.http_base(),
-        "--events",
-        "AT_MESSAGE_CREATE",
-    ])
+    listen(&qq_app(sim, &["--events", "AT_MESSAGE_CREATE"]))
 }
 
 /// Pushes QQ event number `i` (its id is `m<i>`).
@@ -142,6 +131,16 @@ fn push_qq(sim: &QqSim, i: usize) {
 /// The number of a printed QQ event.
 fn qq_key(line: &Value) -> Option<u64> {
     line["data"]["id"].as_str()?[1..].parse().ok()
+}
+
+/// Stops the listener after a run with `faults` faults: every event was printed once and in
+/// order, and each fault caused one planned reconnect. Returns the delays planned and stderr.
+async fn finish_run(listener: Proc, seen: &[u64], faults: usize) -> (Vec<u64>, String) {
+    let log = stop(listener).await;
+    assert_exactly_once_in_order(seen);
+    let delays = planned_delays(&log);
+    assert_eq!(delays.len(), faults, "one reconnect per fault:\n{log}");
+    (delays, log)
 }
 
 fn assert_exactly_once_in_order(seen: &[u64]) {
@@ -189,14 +188,7 @@ async fn qq_listen_gets_through_a_fault_every_200_events_without_waiting() {
     )
     .await;
     let elapsed = started.elapsed();
-    let log = stop(listener).await;
-    assert_exactly_once_in_order(&seen);
-    let delays = planned_delays(&log);
-    assert_eq!(
-        delays.len(),
-        faults.len(),
-        "one reconnect per fault:\n{log}"
-    );
+    let (delays, log) = finish_run(listener, &seen, faults.len()).await;
     // op 9 may wait up to 1 s (`invalid_session_wait`); every other reconnect is immediate
     let waited: Vec<_> = delays.iter().filter(|d| **d > 0).collect();
     assert!(
@@ -257,14 +249,7 @@ async fn bubble_listen_gets_through_a_fault_every_200_events_at_the_floor() {
     )
     .await;
     let elapsed = started.elapsed();
-    let log = stop(listener).await;
-    assert_exactly_once_in_order(&seen);
-    let delays = planned_delays(&log);
-    assert_eq!(
-        delays.len(),
-        faults.len(),
-        "one reconnect per fault:\n{log}"
-    );
+    let (delays, log) = finish_run(listener, &seen, faults.len()).await;
     // the open platform's 1 s floor between attempts is the only wait (op 9: up to 1 s)
     assert!(delays.iter().all(|d| *d <= 1000), "{delays:?}\n{log}");
     eprintln!(
@@ -298,14 +283,7 @@ async fn onebot_listen_gets_through_a_drop_every_200_events_without_waiting() {
     )
     .await;
     let elapsed = started.elapsed();
-    let stderr = stop(listener).await;
-    assert_exactly_once_in_order(&seen);
-    let delays = planned_delays(&stderr);
-    assert_eq!(
-        delays.len(),
-        faults.len(),
-        "one reconnect per fault:\n{stderr}"
-    );
+    let (delays, stderr) = finish_run(listener, &seen, faults.len()).await;
     assert!(delays.iter().all(|d| *d == 0), "{delays:?}\n{stderr}");
     eprintln!(
         "OneBot: {EVENTS} events, {} drops, {elapsed:?}",

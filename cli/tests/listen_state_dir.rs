@@ -7,14 +7,12 @@ mod support;
 use botgate_sim::bubble::Profile;
 use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
 use serde_json::json;
-use support::Proc;
+use support::{argv, Proc};
 
 /// `botgate listen ARGS --exit-on-stdin-eof`, with stdin to close.
 fn listen(args: &[&str]) -> Proc {
-    let all = ["listen"]
-        .iter()
-        .chain(args)
-        .chain(&["--exit-on-stdin-eof"]);
+    let mut all = argv(&["listen"], args);
+    all.push("--exit-on-stdin-eof".into());
     Proc::spawn_with_stdin(all)
 }
 

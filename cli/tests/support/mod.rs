@@ -7,10 +7,11 @@
 //! fails instead of hanging CI), and the process is killed when the [`Proc`] is dropped.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test binary uses a subset
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
+use botgate_sim::QqSim;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
@@ -35,6 +36,29 @@ where
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     cmd
+}
+
+/// `head`, then `args`: one argument list (e.g. a subcommand before a test's arguments).
+pub fn argv(head: &[&str], args: &[impl AsRef<OsStr>]) -> Vec<OsString> {
+    let head = head.iter().map(OsString::from);
+    head.chain(args.iter().map(|a| a.as_ref().to_owned()))
+        .collect()
+}
+
+/// `botgate listen`'s arguments that log in to `sim` as its QQ app, then `more`.
+pub fn qq_app(sim: &QqSim, more: &[&str]) -> Vec<String> {
+    let c = sim.config();
+    let login = [
+        "--platform",
+        "qq",
+        "--app-id",
+        &c.app_id,
+        "--secret",
+        &c.client_secret,
+        "--api-base",
+        &sim.http_base(),
+    ];
+    login.iter().chain(more).map(|a| (*a).to_owned()).collect()
 }
 
 /// Runs `botgate ARGS` to its end (stdin /dev/null) and returns what it printed.
