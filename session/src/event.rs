@@ -112,7 +112,9 @@ pub struct Ready {
 #[non_exhaustive]
 pub enum SessionEvent {
     /// A new session is ready: anything not yet delivered from a previous session is lost.
-    Ready(Ready),
+    /// Boxed: it is rare and large (its READY frame), and every slot of the event channel is
+    /// as large as the largest variant.
+    Ready(Box<Ready>),
     /// The previous session was resumed: the missed dispatches have been (or are being)
     /// replayed, none lost.
     Resumed {

@@ -261,12 +261,14 @@ impl Session {
         let (desired, had_confirmed) = self.subs.fresh_session(available);
         self.became_ready(now);
         tracing::info!(session_id = ?self.gw.session_id, "Bubble session ready");
-        self.gw.events.push_back(SessionEvent::Ready(Ready {
-            session_id: self.gw.session_id.clone(),
-            bot_id,
-            available_events: self.subs.available().to_vec(),
-            frame: Some(frame),
-        }));
+        self.gw
+            .events
+            .push_back(SessionEvent::Ready(Box::new(Ready {
+                session_id: self.gw.session_id.clone(),
+                bot_id,
+                available_events: self.subs.available().to_vec(),
+                frame: Some(frame),
+            })));
         if had_confirmed {
             self.subscriptions_changed();
         }

@@ -97,104 +97,109 @@ where
 
     /// Runs until the machine stops, the connection (accepted mode) ends, the consumer goes
     /// away or `shutdown` is asked; returns the machine.
-    pub(crate) async fn run(mut self, mut link: Link) -> M {
-        if let Link::Up(_) = link {
-            Shared::count(&self.shared.connections);
-            self.shared.set_link(LinkState::Up);
-            self.machine.handle_connected(Instant::now());
-        }
-        let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
-        let mut timer = Box::pin(tokio::time::sleep_until(far));
-        let mut armed: Option<Instant> = None;
-        let exit = loop {
-            self.transmit(&mut link).await;
-            if !self.flush_events() {
-                break Exit::ConsumerGone;
+    // Not an `async fn`: its arguments would be stored twice in the future (once as the
+    // argument, once moved into the body's locals), and the task is most of what an idle
+    // connection holds; an `async move` block captures them once.
+    pub(crate) fn run(mut self, mut link: Link) -> impl std::future::Future<Output = M> + Send {
+        async move {
+            if let Link::Up(_) = link {
+                Shared::count(&self.shared.connections);
+                self.shared.set_link(LinkState::Up);
+                self.machine.handle_connected(Instant::now());
             }
-            if self.ahead.is_empty() && link.is_down() {
-                if self.terminal {
+            let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
+            let mut timer = Box::pin(tokio::time::sleep_until(far));
+            let mut armed: Option<Instant> = None;
+            let exit = loop {
+                self.transmit(&mut link).await;
+                if !self.flush_events() {
+                    break Exit::ConsumerGone;
+                }
+                if self.ahead.is_empty() && link.is_down() {
+                    if self.terminal {
+                        break Exit::Done;
+                    }
+                    if self.mode == Mode::Accepted {
+                        break Exit::Done;
+                    }
+                }
+                let connect_at = match (&link, self.mode) {
+                    (Link::Down, Mode::Dial) => self.machine.next_connect().map(|(at, _)| at),
+                    _ => None,
+                };
+                if let Some(p) = &mut self.persist {
+                    let events = self.shared.events_out.load(Ordering::Relaxed);
+                    p.turn(&self.machine, events, Instant::now());
+                }
+                let deadline = match (
+                    self.machine.poll_timeout(),
+                    self.persist.as_ref().and_then(Persister::due),
+                ) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                if link.is_down()
+                    && connect_at.is_none()
+                    && deadline.is_none()
+                    && self.ahead.is_empty()
+                    && !self.commands_open
+                {
+                    tracing::warn!("session driver: nothing left to wait for (handle dropped while idle); stopping");
                     break Exit::Done;
                 }
-                if self.mode == Mode::Accepted {
-                    break Exit::Done;
+                if deadline != armed {
+                    if let Some(at) = deadline {
+                        timer.as_mut().reset(tokio::time::Instant::from_std(at));
+                    }
+                    armed = deadline;
                 }
-            }
-            let connect_at = match (&link, self.mode) {
-                (Link::Down, Mode::Dial) => self.machine.next_connect().map(|(at, _)| at),
-                _ => None,
-            };
-            if let Some(p) = &mut self.persist {
-                let events = self.shared.events_out.load(Ordering::Relaxed);
-                p.turn(&self.machine, events, Instant::now());
-            }
-            let deadline = match (
-                self.machine.poll_timeout(),
-                self.persist.as_ref().and_then(Persister::due),
-            ) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            if link.is_down()
-                && connect_at.is_none()
-                && deadline.is_none()
-                && self.ahead.is_empty()
-                && !self.commands_open
-            {
-                tracing::warn!("session driver: nothing left to wait for (handle dropped while idle); stopping");
-                break Exit::Done;
-            }
-            if deadline != armed {
-                if let Some(at) = deadline {
-                    timer.as_mut().reset(tokio::time::Instant::from_std(at));
-                }
-                armed = deadline;
-            }
-            let connect_at = connect_at.map(tokio::time::Instant::from_std);
-            let blocked = !self.ahead.is_empty();
-            // The read-ahead rule: a held event stops the reader and the timer, unless an
-            // action waits for its response (which shares the socket with the events).
-            let reading = self.ahead.may_read();
-            let wake = tokio::select! {
-                biased;
-                command = self.commands.recv(), if self.commands_open => Wake::Command(command),
-                room = self.events.reserve(), if blocked => match room {
-                    Ok(permit) => {
-                        if let Some(item) = self.ahead.pop_front() {
-                            permit.send(item);
-                            Shared::count(&self.shared.events_out);
+                let connect_at = connect_at.map(tokio::time::Instant::from_std);
+                let blocked = !self.ahead.is_empty();
+                // The read-ahead rule: a held event stops the reader and the timer, unless an
+                // action waits for its response (which shares the socket with the events).
+                let reading = self.ahead.may_read();
+                let wake = tokio::select! {
+                    biased;
+                    command = self.commands.recv(), if self.commands_open => Wake::Command(command),
+                    room = self.events.reserve(), if blocked => match room {
+                        Ok(permit) => {
+                            if let Some(item) = self.ahead.pop_front() {
+                                permit.send(item);
+                                Shared::count(&self.shared.events_out);
+                            }
+                            Wake::Room(true)
                         }
-                        Wake::Room(true)
+                        Err(_) => Wake::Room(false),
+                    },
+                    () = self.events.closed(), if !blocked => Wake::Room(false),
+                    () = &mut timer, if armed.is_some() && reading => Wake::Timer,
+                    event = link.next(connect_at), if reading => Wake::Link(event),
+                };
+                match wake {
+                    Wake::Command(Some(command)) => {
+                        if self.command(command) {
+                            break Exit::Shutdown;
+                        }
                     }
-                    Err(_) => Wake::Room(false),
-                },
-                () = self.events.closed(), if !blocked => Wake::Room(false),
-                () = &mut timer, if armed.is_some() && reading => Wake::Timer,
-                event = link.next(connect_at), if reading => Wake::Link(event),
+                    Wake::Command(None) => self.commands_open = false,
+                    // The next turn's flush moves more and updates the status.
+                    Wake::Room(true) => {}
+                    Wake::Room(false) => break Exit::ConsumerGone,
+                    Wake::Timer => {
+                        // Fired: re-arm from whatever the machine says next. (The store's
+                        // deadline shares the timer: the machine is woken only for its own.)
+                        armed = None;
+                        let now = Instant::now();
+                        if self.machine.poll_timeout().is_some_and(|at| at <= now) {
+                            self.machine.handle_timeout(now);
+                        }
+                    }
+                    Wake::Link(event) => self.on_link(&mut link, event),
+                }
             };
-            match wake {
-                Wake::Command(Some(command)) => {
-                    if self.command(command) {
-                        break Exit::Shutdown;
-                    }
-                }
-                Wake::Command(None) => self.commands_open = false,
-                // The next turn's flush moves more and updates the status.
-                Wake::Room(true) => {}
-                Wake::Room(false) => break Exit::ConsumerGone,
-                Wake::Timer => {
-                    // Fired: re-arm from whatever the machine says next. (The store's
-                    // deadline shares the timer: the machine is woken only for its own.)
-                    armed = None;
-                    let now = Instant::now();
-                    if self.machine.poll_timeout().is_some_and(|at| at <= now) {
-                        self.machine.handle_timeout(now);
-                    }
-                }
-                Wake::Link(event) => self.on_link(&mut link, event),
-            }
-        };
-        self.finish(&mut link, exit).await;
-        self.machine
+            Box::pin(self.finish(&mut link, exit)).await;
+            self.machine
+        }
     }
 
     /// Applies a command; true for `Shutdown`.
@@ -295,10 +300,10 @@ where
                         let limit = self.config.close_timeout;
                         let machine = &mut self.machine;
                         let shared = &self.shared;
-                        let mut ending = link::drain(stream, limit, |bytes| {
+                        let mut ending = Box::pin(link::drain(stream, limit, |bytes| {
                             Shared::count(&shared.frames_in);
                             machine.handle_frame(Instant::now(), bytes);
-                        })
+                        }))
                         .await;
                         if ending.code.is_none() {
                             ending.reason = format!("write failed: {error}");
@@ -315,7 +320,8 @@ where
                     }
                     // What arrives after our close is not processed (the machine has moved
                     // on; a resume replays it).
-                    let ending = link::drain(stream, self.config.close_timeout, |_| {}).await;
+                    let ending =
+                        Box::pin(link::drain(stream, self.config.close_timeout, |_| {})).await;
                     self.link_down(link);
                     self.machine
                         .handle_closed(Instant::now(), ending.code.or(Some(code)), &reason);
@@ -376,7 +382,7 @@ where
         if let Link::Up(stream) = link {
             // Done while connected (machine stopped without a close of its own).
             let _ = stream.close(1000, "shutdown").await;
-            let _ = link::drain(stream, self.config.close_timeout, |_| {}).await;
+            let _ = Box::pin(link::drain(stream, self.config.close_timeout, |_| {})).await;
             let now = Instant::now();
             *link = Link::Down;
             self.machine.handle_closed(now, Some(1000), "shutdown");

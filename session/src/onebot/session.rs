@@ -294,10 +294,10 @@ impl Session {
         }
         if !self.ready_sent {
             self.ready_sent = true;
-            self.events.push_back(SessionEvent::Ready(Ready {
+            self.events.push_back(SessionEvent::Ready(Box::new(Ready {
                 bot_id: Some(id.to_string()),
                 ..Ready::default()
-            }));
+            })));
         }
     }
 
@@ -390,10 +390,10 @@ impl SessionMachine for Session {
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;
-            self.events.push_back(SessionEvent::Ready(Ready {
+            self.events.push_back(SessionEvent::Ready(Box::new(Ready {
                 bot_id: Some(id.to_string()),
                 ..Ready::default()
-            }));
+            })));
         }
         self.flush(now);
     }

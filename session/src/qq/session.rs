@@ -296,12 +296,14 @@ impl Session {
                 self.became_ready(now);
                 let bot_id = d.get("user").and_then(|u| wire::id_field(u, "id"));
                 tracing::info!(session_id = ?self.gw.session_id, "QQ session ready");
-                self.gw.events.push_back(SessionEvent::Ready(Ready {
-                    session_id: self.gw.session_id.clone(),
-                    bot_id,
-                    available_events: Vec::new(),
-                    frame: Some(frame),
-                }));
+                self.gw
+                    .events
+                    .push_back(SessionEvent::Ready(Box::new(Ready {
+                        session_id: self.gw.session_id.clone(),
+                        bot_id,
+                        available_events: Vec::new(),
+                        frame: Some(frame),
+                    })));
             }
             Some("RESUMED") => {
                 if let Some(s) = frame.seq() {
