@@ -164,35 +164,18 @@ impl Error {
         event: &str,
         bytes: &[u8],
     ) -> Result<T, Error> {
-        // Fast path: plain serde_json. Tracking the path costs on every field, so it is only
-        // paid, on the same bytes, once a decode has failed.
-        if let Ok(value) = serde_json::from_slice::<T>(bytes) {
-            return Ok(value);
-        }
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
+        // Through the lenient deserializer (each payload type in its platform's mode,
+        // decision 0014); the path is tracked only once a decode has failed.
+        botgate_proto::de::from_slice_with_path::<T>(bytes).map_err(|e| {
             Error::with_source(
                 ErrorKind::Payload {
                     event: event.to_owned(),
-                    path,
-                    reason: inner.to_string(),
+                    path: e.path,
+                    reason: e.error.to_string(),
                 },
-                inner,
+                e.error,
             )
-        })?;
-        de.end().map_err(|e| {
-            Error::with_source(
-                ErrorKind::Payload {
-                    event: event.to_owned(),
-                    path: ".".to_owned(),
-                    reason: e.to_string(),
-                },
-                e,
-            )
-        })?;
-        Ok(value)
+        })
     }
 }
 

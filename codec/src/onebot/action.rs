@@ -272,10 +272,10 @@ impl ActionResponse {
                 wording: self.wording,
             });
         }
-        serde_path_to_error::deserialize::<_, T>(&self.data).map_err(|e| {
+        botgate_proto::de::from_value_with_path::<T>(&self.data).map_err(|e| {
             ActionResponseError::Data {
-                path: e.path().to_string(),
-                reason: e.into_inner().to_string(),
+                path: e.path,
+                reason: e.error.to_string(),
             }
         })
     }

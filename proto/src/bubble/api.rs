@@ -9,36 +9,23 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::Attachment;
-use crate::de;
 
 /// A message to post (the client's `SendMessagePayload`, plus the documented `replyToId`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendMessage {
     /// Text content (at most 2000 characters).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Message type (`"text"`, `"markdown"`, ...).
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The message this answers.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to_id: Option<i64>,
     /// Uploaded files to attach.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
     /// Interactive components, passed through as JSON.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -66,41 +53,23 @@ impl SendMessage {
 /// reads `{id, type}`: both decode, [`thread_id`](DmThreadInfo::thread_id) picks whichever
 /// came.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct DmThreadInfo {
     /// Thread id (client shape).
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Thread id (some answers name it so).
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// Thread id (documented shape).
-    #[serde(
-        alias = "channel_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "channel_id", skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
     /// The other user.
-    #[serde(
-        alias = "recipient_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "recipient_id", skip_serializing_if = "Option::is_none")]
     pub recipient_id: Option<i64>,
     /// Thread type (`"dm"`).
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
 
@@ -114,6 +83,7 @@ impl DmThreadInfo {
 
 /// A Bubble error answer: `{"error":"text"}` or `{"error":{code, message, retryAfter}}`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ApiErrorBody {
     /// The error.
@@ -123,26 +93,17 @@ pub struct ApiErrorBody {
 
 /// The `error` of an [`ApiErrorBody`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct ErrorDetail {
     /// Machine code (`RATE_LIMIT_EXCEEDED`, `UNAUTHORIZED`, ...).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Human-readable message.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Seconds to wait before retrying (429; fractional).
-    #[serde(
-        alias = "retry_after",
-        deserialize_with = "de::lossy_opt_f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "retry_after", skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<f64>,
 }
 
@@ -164,6 +125,9 @@ fn error_detail<'d, D: Deserializer<'d>>(d: D) -> Result<ErrorDetail, D::Error> 
         Wire::Other(_) => ErrorDetail::default(),
     })
 }
+
+crate::de::lenient_payload!(Lossy: SendMessage, DmThreadInfo, ApiErrorBody, ErrorDetail);
+crate::de::serialize_derived!(SendMessage, DmThreadInfo, ApiErrorBody, ErrorDetail);
 
 #[cfg(test)]
 mod tests {

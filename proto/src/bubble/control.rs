@@ -1,59 +1,51 @@
 //! Gateway control dispatches: subscription answers, `ERROR` and botgate's `RESUMED`.
 
-use crate::de;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// `EVENTS_SUBSCRIBED`: the answer to op 30.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct EventsSubscribed {
     /// Event types now subscribed.
-    #[serde(alias = "subscribed_events", deserialize_with = "de::lossy_vec_string")]
+    #[serde(alias = "subscribed_events")]
     pub subscribed_events: Vec<String>,
     /// Names the server rejected.
-    #[serde(alias = "invalid_events", deserialize_with = "de::lossy_vec_string")]
+    #[serde(alias = "invalid_events")]
     pub invalid_events: Vec<String>,
 }
 
 /// `EVENTS_UNSUBSCRIBED`: the answer to op 31.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct EventsUnsubscribed {
     /// Event types no longer subscribed.
-    #[serde(
-        alias = "unsubscribed_events",
-        deserialize_with = "de::lossy_vec_string"
-    )]
+    #[serde(alias = "unsubscribed_events")]
     pub unsubscribed_events: Vec<String>,
 }
 
 /// `SUBSCRIBE_DENIED`: a subscription was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct SubscribeDenied {
     /// Why.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The refused event types.
-    #[serde(deserialize_with = "de::lossy_vec_string")]
     pub events: Vec<String>,
 }
 
 /// `ERROR`: a gateway error such as `{"code":"RATE_LIMIT","message":"Too many messages"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct ErrorEvent {
     /// Error code (`RATE_LIMIT`; a numeric code is kept as its decimal string).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub code: String,
     /// Human-readable message.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -69,25 +61,20 @@ impl ErrorEvent {
 
 /// `RESUMED` (botgate extension): the missed dispatches were replayed. Any `d` is accepted; a
 /// `d` that is not an object reads as the default.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[serde(default, rename_all = "camelCase")]
 pub struct Resumed {
     /// How many dispatches were replayed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replayed: Option<u64>,
 }
 
-impl<'de> Deserialize<'de> for Resumed {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Default, Deserialize)]
-        #[serde(default)]
-        struct Wire {
-            #[serde(deserialize_with = "de::lossy_opt_u64")]
-            replayed: Option<u64>,
-        }
-        let w: Wire = de::object(d)?;
-        Ok(Resumed {
-            replayed: w.replayed,
-        })
-    }
-}
+crate::de::lenient_payload!(Lossy: EventsSubscribed, EventsUnsubscribed, SubscribeDenied, ErrorEvent, Resumed);
+crate::de::serialize_derived!(
+    EventsSubscribed,
+    EventsUnsubscribed,
+    SubscribeDenied,
+    ErrorEvent,
+    Resumed
+);

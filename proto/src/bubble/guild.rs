@@ -1,121 +1,72 @@
 //! Guilds, channels and roles (seed schema only: `GUILD_*`, `CHANNEL_*`, `GUILD_ROLE_*`).
 
-use crate::de;
 use serde::{Deserialize, Serialize};
 
 use super::GuildMember;
 
 /// `GUILD_CREATE` / `_UPDATE` / `_DELETE` (delete carries only `id`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Guild {
     /// Guild id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Guild name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Owner's user id.
-    #[serde(
-        alias = "owner_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "owner_id", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<i64>,
     /// Icon URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Channels (create).
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
     /// Members (create).
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<GuildMember>,
 }
 
 /// `CHANNEL_CREATE` / `_UPDATE` / `_DELETE` (delete carries `id` and `guildId`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Channel {
     /// Channel id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Guild id.
-    #[serde(
-        alias = "guild_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "guild_id", skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<i64>,
     /// Channel name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Channel type code.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<i64>,
     /// Sort position.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
     /// Parent (category) id.
-    #[serde(
-        alias = "parent_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "parent_id", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<i64>,
 }
 
 /// `GUILD_ROLE_CREATE` / `_UPDATE` (with `role`) and `GUILD_ROLE_DELETE` (with `roleId`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct GuildRole {
     /// Guild id.
-    #[serde(
-        alias = "guild_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "guild_id", skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<i64>,
     /// The role (create / update).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// The role id (delete).
-    #[serde(
-        alias = "role_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "role_id", skip_serializing_if = "Option::is_none")]
     pub role_id: Option<i64>,
 }
 
@@ -129,30 +80,22 @@ impl GuildRole {
 
 /// A guild role.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Role {
     /// Role id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Role name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Colour (`#3498db`; a number is kept as its decimal string).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// Permission bits.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<i64>,
 }
+
+crate::de::lenient_payload!(Lossy: Guild, Channel, GuildRole, Role);
+crate::de::serialize_derived!(Guild, Channel, GuildRole, Role);

@@ -1,6 +1,6 @@
 //! Guild members (`GUILD_MEMBER_*`) and group chat members (`GROUP_MEMBER_*`).
 
-use crate::de::{self, str_enum};
+use crate::de::str_enum;
 use serde::{Deserialize, Serialize};
 
 use super::User;
@@ -21,72 +21,38 @@ str_enum! {
 
 /// `GUILD_MEMBER_ADD` / `_UPDATE` / `_REMOVE`, in either schema version.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct GuildMember {
     /// Guild id.
-    #[serde(
-        alias = "guild_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "guild_id", skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<i64>,
     /// The member's id (2026-03).
-    #[serde(
-        alias = "user_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// The member (seed; 2026-03 add).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
     /// Role ids (seed update).
-    #[serde(
-        deserialize_with = "de::lossy_vec_i64",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<i64>,
     /// Nickname (seed update).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nick: Option<String>,
     /// Nickname (2026-03 update with action `nickname`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// When the member joined.
-    #[serde(
-        alias = "joined_at",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "joined_at", skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<String>,
     /// What changed (2026-03 update).
-    #[serde(
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<MemberAction>,
     /// The role added or removed.
-    #[serde(
-        alias = "role_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "role_id", skip_serializing_if = "Option::is_none")]
     pub role_id: Option<i64>,
     /// Who made the change (kick, mute, role change).
-    #[serde(
-        alias = "operator_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "operator_id", skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<i64>,
 }
 
@@ -106,48 +72,26 @@ impl GuildMember {
 /// `GROUP_MEMBER_ADD` / `_REMOVE` (2026-03; the payload is not documented, so every field is
 /// optional and unknown fields are kept in `extra`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct GroupMember {
     /// Group id.
-    #[serde(
-        alias = "group_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// Group thread id.
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// The member's id.
-    #[serde(
-        alias = "user_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// The member.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
     /// Who added / removed the member.
-    #[serde(
-        alias = "operator_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "operator_id", skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<i64>,
     /// When the member joined.
-    #[serde(
-        alias = "joined_at",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "joined_at", skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -161,3 +105,6 @@ impl GroupMember {
             .or_else(|| self.user.as_ref().and_then(|u| u.id))
     }
 }
+
+crate::de::lenient_payload!(Lossy: GuildMember, GroupMember);
+crate::de::serialize_derived!(GuildMember, GroupMember);

@@ -1,7 +1,6 @@
 //! Messages (guild channel, DM and group chat), their deletion, pins, reactions and
 //! `MENTION_CREATE`.
 
-use crate::de;
 use serde::{Deserialize, Serialize};
 
 use super::user::{self, Author, MentionRef, User};
@@ -9,48 +8,26 @@ use super::user::{self, Author, MentionRef, User};
 /// `MESSAGE_CREATE` / `_UPDATE`, `DM_MESSAGE_CREATE` / `_UPDATE`, `GROUP_MESSAGE_CREATE` /
 /// `_UPDATE`, in either schema version.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Message {
     /// Message id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Channel id (guild messages; the seed also uses it for DMs).
-    #[serde(
-        alias = "channel_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "channel_id", skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
     /// DM / group thread id (2026-03 DMs).
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// Guild id (seed schema only).
-    #[serde(
-        alias = "guild_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "guild_id", skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<i64>,
     /// Group id (group chat messages).
-    #[serde(
-        alias = "group_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// Author id (2026-03 schema).
-    #[serde(
-        alias = "author_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "author_id", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<i64>,
     /// The author: an object (seed) or a user name (2026-03).
     #[serde(
@@ -59,26 +36,15 @@ pub struct Message {
     )]
     pub author: Option<Author>,
     /// Text content.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// Message type code (seed: `msgType: 0`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub msg_type: Option<i64>,
     /// Message type name (2026-03: `type: "text"`).
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Where it was sent from (`web`, ...).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// Mentions: user ids (seed) or objects (2026-03).
     #[serde(
@@ -87,48 +53,25 @@ pub struct Message {
     )]
     pub mentions: Vec<MentionRef>,
     /// Mentioned role ids (seed).
-    #[serde(
-        deserialize_with = "de::lossy_vec_i64",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mention_roles: Vec<i64>,
     /// The message replied to.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to_id: Option<i64>,
     /// Attachments (`attachments`; the AlemonJS client says `attachment`).
-    #[serde(
-        alias = "attachment",
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(alias = "attachment", skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
     /// When it was sent (seed).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// When it was sent (2026-03).
-    #[serde(
-        alias = "created_at",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "created_at", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// When it was edited (seed).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edited_timestamp: Option<String>,
     /// When it was edited (2026-03).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edited_at: Option<String>,
 }
 
@@ -169,90 +112,51 @@ impl Message {
 
 /// A message attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Attachment {
     /// Storage path.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// MIME type.
-    #[serde(
-        alias = "content_type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "content_type", skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// Size in bytes.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// File name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
     /// Category (`image`, `file`, ...).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
 }
 
 /// `MESSAGE_DELETE`, `DM_MESSAGE_DELETE`, `GROUP_MESSAGE_DELETE`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct MessageDelete {
     /// The deleted message's id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Channel id.
-    #[serde(
-        alias = "channel_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "channel_id", skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// Guild id (seed schema).
-    #[serde(
-        alias = "guild_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "guild_id", skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<i64>,
     /// Group id.
-    #[serde(
-        alias = "group_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// `true` (2026-03 schema).
-    #[serde(
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
 
@@ -265,77 +169,44 @@ impl MessageDelete {
 
 /// `MESSAGE_PIN` / `_UNPIN`, `DM_MESSAGE_PIN` / `_UNPIN`, `GROUP_MESSAGE_PIN` / `_UNPIN`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct MessagePin {
     /// The message id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Channel id.
-    #[serde(
-        alias = "channel_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "channel_id", skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// Group id.
-    #[serde(
-        alias = "group_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
 }
 
 /// `MESSAGE_REACTION_ADD` / `_REMOVE`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Reaction {
     /// The message reacted to.
-    #[serde(
-        alias = "message_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "message_id", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
     /// Channel id.
-    #[serde(
-        alias = "channel_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "channel_id", skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// Who reacted.
-    #[serde(
-        alias = "user_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// The emoji (a Unicode emoji such as `👍`).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub emoji: String,
     /// Who reacted (add only).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
 }
 
@@ -349,34 +220,29 @@ impl Reaction {
 
 /// `MENTION_CREATE`: the bot was @-mentioned.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Mention {
     /// Channel id.
-    #[serde(
-        alias = "channel_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "channel_id", skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<i64>,
     /// DM / group thread id.
-    #[serde(
-        alias = "thread_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "thread_id", skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<i64>,
     /// The message that mentions the bot.
-    #[serde(
-        alias = "message_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "message_id", skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
     /// Who mentioned the bot.
-    #[serde(
-        alias = "author_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "author_id", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<i64>,
 }
+
+crate::de::lenient_payload!(Lossy: Message, Attachment, MessageDelete, MessagePin, Reaction, Mention);
+crate::de::serialize_derived!(
+    Message,
+    Attachment,
+    MessageDelete,
+    MessagePin,
+    Reaction,
+    Mention
+);

@@ -2,7 +2,7 @@
 //! `APPLY_*`, `NOTICE_*` and `GROUP_THREAD_UPDATE`. Only `READ_STATE_UPDATE` is documented; the
 //! others keep every field they do not model in `extra`.
 
-use crate::de::{self, str_enum};
+use crate::de::str_enum;
 use serde::{Deserialize, Serialize};
 
 str_enum! {
@@ -19,92 +19,52 @@ str_enum! {
 
 /// `READ_STATE_UPDATE`: unread state (red dot) changed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct ReadState {
     /// What the id names.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ReadStateKind>,
     /// Channel, guild or DM id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Last message read.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_read_message_id: Option<i64>,
     /// Unread messages.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<u64>,
     /// Unread mentions.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mention_count: Option<u64>,
 }
 
 /// `APPLICATION_CREATE` / `_UPDATE` and their aliases `APPLY_CREATE` / `_UPDATE` (undocumented
 /// payload).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Application {
     /// Application id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Application type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Status.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Applicant.
-    #[serde(
-        alias = "user_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Guild applied to.
-    #[serde(
-        alias = "guild_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "guild_id", skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<i64>,
     /// Group applied to.
-    #[serde(
-        alias = "group_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// When it was created.
-    #[serde(
-        alias = "created_at",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "created_at", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -113,40 +73,23 @@ pub struct Application {
 
 /// `NOTICE_CREATE` / `_UPDATE` (undocumented payload).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct Notice {
     /// Notice id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Notice type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Text.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Who it is for / about.
-    #[serde(
-        alias = "user_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// When it was created.
-    #[serde(
-        alias = "created_at",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "created_at", skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -155,28 +98,22 @@ pub struct Notice {
 
 /// `GROUP_THREAD_UPDATE` (undocumented payload).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct GroupThread {
     /// Thread id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Group id.
-    #[serde(
-        alias = "group_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "group_id", skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// Thread name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+crate::de::lenient_payload!(Lossy: ReadState, Application, Notice, GroupThread);
+crate::de::serialize_derived!(ReadState, Application, Notice, GroupThread);

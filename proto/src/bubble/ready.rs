@@ -9,11 +9,11 @@
 //! All spellings are read (a frame carrying two spellings of the same list is merged, not
 //! rejected); serialization writes one canonical camelCase shape.
 
-use crate::de;
 use serde::{Deserialize, Serialize};
 
 /// `BOT_READY`, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(from = "Wire", rename_all = "camelCase")]
 pub struct BotReady {
     /// Session id, when the server offers resuming (`sessionId` / `session_id`).
@@ -53,115 +53,86 @@ impl BotReady {
 
 /// The bot in `BOT_READY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct BotInfo {
     /// Bot (application) id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Bot name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The bot's own user account.
-    #[serde(
-        alias = "bot_user",
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "bot_user", skip_serializing_if = "Option::is_none")]
     pub bot_user: Option<BotUser>,
 }
 
 /// The bot's user account.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct BotUser {
     /// User id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// User name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// A guild in `BOT_READY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct GuildRef {
     /// Guild id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Guild name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// A DM thread in `BOT_READY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct DmThread {
     /// Thread id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// The other user's id.
-    #[serde(
-        alias = "user_id",
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
 }
 
 /// Every spelling of every shape, each its own field, so two spellings in one frame never
 /// clash.
 #[derive(Default, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 struct Wire {
-    #[serde(rename = "sessionId", deserialize_with = "de::lossy_opt_string")]
+    #[serde(rename = "sessionId")]
     session_id_camel: Option<String>,
-    #[serde(rename = "session_id", deserialize_with = "de::lossy_opt_string")]
+    #[serde(rename = "session_id")]
     session_id_snake: Option<String>,
-    #[serde(rename = "resumeGatewayUrl", deserialize_with = "de::lossy_opt_string")]
+    #[serde(rename = "resumeGatewayUrl")]
     resume_camel: Option<String>,
-    #[serde(
-        rename = "resume_gateway_url",
-        deserialize_with = "de::lossy_opt_string"
-    )]
+    #[serde(rename = "resume_gateway_url")]
     resume_snake: Option<String>,
-    #[serde(deserialize_with = "de::opt_object")]
     bot: Option<BotInfo>,
-    #[serde(deserialize_with = "de::objects")]
     guilds: Vec<GuildRef>,
-    #[serde(rename = "subscribedGuilds", deserialize_with = "de::objects")]
+    #[serde(rename = "subscribedGuilds")]
     subscribed_guilds: Vec<GuildRef>,
-    #[serde(rename = "subscribedDMs", deserialize_with = "de::objects")]
+    #[serde(rename = "subscribedDMs")]
     subscribed_dms: Vec<DmThread>,
-    #[serde(rename = "dmThreads", deserialize_with = "de::objects")]
+    #[serde(rename = "dmThreads")]
     dm_threads_camel: Vec<DmThread>,
-    #[serde(rename = "dm_threads", deserialize_with = "de::objects")]
+    #[serde(rename = "dm_threads")]
     dm_threads_snake: Vec<DmThread>,
-    #[serde(rename = "availableEvents", deserialize_with = "de::lossy_vec_string")]
+    #[serde(rename = "availableEvents")]
     available_camel: Vec<String>,
-    #[serde(rename = "available_events", deserialize_with = "de::lossy_vec_string")]
+    #[serde(rename = "available_events")]
     available_snake: Vec<String>,
 }
 
@@ -190,3 +161,6 @@ impl From<Wire> for BotReady {
         }
     }
 }
+
+crate::de::lenient_payload!(Lossy: BotReady, BotInfo, BotUser, GuildRef, DmThread, Wire);
+crate::de::serialize_derived!(BotReady, BotInfo, BotUser, GuildRef, DmThread);

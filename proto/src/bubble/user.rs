@@ -1,45 +1,28 @@
 //! Users, message authors (object or plain name) and mentions (ids or objects).
 
-use crate::de;
 use serde::de::{self as sde, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
 /// A Bubble user.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct User {
     /// User id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// User name (`name`; the AlemonJS client says `username`).
-    #[serde(
-        alias = "username",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "username", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Avatar URL or path.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Whether the user is a bot (`isBot` / `is_bot`).
-    #[serde(
-        alias = "is_bot",
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(alias = "is_bot", skip_serializing_if = "Option::is_none")]
     pub is_bot: Option<bool>,
     /// Nickname.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
 }
 
@@ -101,7 +84,7 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
             f.write_str("an author object, name or id")
         }
         fn visit_map<A: sde::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-            User::deserialize(sde::value::MapAccessDeserializer::new(a))
+            <User as Deserialize>::deserialize(sde::value::MapAccessDeserializer::new(a))
                 .map(|u| Some(Author::User(u)))
         }
         fn visit_str<E: sde::Error>(self, v: &str) -> Result<Self::Value, E> {
@@ -141,32 +124,20 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
 
 /// A mentioned user (or role, ...) in the 2026-03 schema.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct MentionEntity {
     /// What is mentioned (`user`, ...).
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Its id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Its name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Its avatar.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 }
 
@@ -211,8 +182,10 @@ impl<'de> Deserialize<'de> for OptMention {
                 f.write_str("a user id or a mention object")
             }
             fn visit_map<A: sde::MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
-                MentionEntity::deserialize(sde::value::MapAccessDeserializer::new(a))
-                    .map(|e| OptMention(Some(MentionRef::Entity(e))))
+                <MentionEntity as Deserialize>::deserialize(sde::value::MapAccessDeserializer::new(
+                    a,
+                ))
+                .map(|e| OptMention(Some(MentionRef::Entity(e))))
             }
             fn visit_i64<E: sde::Error>(self, v: i64) -> Result<Self::Value, E> {
                 Ok(OptMention(Some(MentionRef::Id(v))))
@@ -302,3 +275,6 @@ pub(crate) fn mentions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MentionRef
     }
     d.deserialize_any(V)
 }
+
+crate::de::lenient_payload!(Lossy: User, MentionEntity);
+crate::de::serialize_derived!(User, MentionEntity);

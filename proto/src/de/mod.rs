@@ -15,19 +15,56 @@
 //! never loses the event: QQ and Bubble). Use them as `#[serde(default, deserialize_with =
 //! "...")]` so that a missing field is the default as well.
 
+mod entry;
 mod enums;
+mod lenient;
 mod scalar;
 mod shape;
 #[cfg(test)]
 mod tests;
 
+pub use entry::{from_slice, from_slice_with_path, from_value, from_value_with_path, PathError};
 pub(crate) use enums::{int_enum, str_enum};
+pub use lenient::{payload, Lenient, Mode, Pass, Payload};
+
+/// Makes each listed struct a payload type read in `$mode` (`Lossy` / `Strict`): its
+/// `Deserialize` goes through [`payload`], and the derived read (the struct carries
+/// `#[serde(remote = "Self")]`) is its [`Payload::plain`].
+macro_rules! lenient_payload {
+    ($mode:ident: $($t:ty),+ $(,)?) => {$(
+        impl $crate::de::Payload for $t {
+            const MODE: $crate::de::Mode = $crate::de::Mode::$mode;
+            fn plain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                <$t>::deserialize(d)
+            }
+        }
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::de::payload(d)
+            }
+        }
+    )+};
+}
+pub(crate) use lenient_payload;
+
+/// The `Serialize` of each listed struct: its derived one (`remote = "Self"` makes serde
+/// write it as an inherent function).
+macro_rules! serialize_derived {
+    ($($t:ty),+ $(,)?) => {$(
+        impl serde::Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                <$t>::serialize(self, s)
+            }
+        }
+    )+};
+}
 pub use scalar::{
     bool, f64, i32, i64, lossy_bool, lossy_f64, lossy_i32, lossy_i64, lossy_opt_bool,
     lossy_opt_f64, lossy_opt_i32, lossy_opt_i64, lossy_opt_string, lossy_opt_u32, lossy_opt_u64,
     lossy_string, lossy_u32, lossy_u64, opt_bool, opt_f64, opt_f64_finite, opt_i32, opt_i64,
     opt_string, opt_string_keep_empty, opt_u32, opt_u64, string, u32, u64,
 };
+pub(crate) use serialize_derived;
 pub use shape::{
     lossy, lossy_vec_i64, lossy_vec_string, object, objects, opt, opt_object, or_default, vec,
 };

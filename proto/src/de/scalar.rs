@@ -163,7 +163,7 @@ impl Scalar for bool {
 
 /// Reads one field of kind `T`: `Ok(None)` when absent; a value that does not fit is an error,
 /// or (`LOSSY`) absent, with nested objects and arrays skipped without buffering.
-pub(super) struct Read<T, const LOSSY: bool>(PhantomData<T>);
+pub(super) struct Read<T, const LOSSY: bool>(pub(super) PhantomData<T>);
 
 impl<T: Scalar, const LOSSY: bool> Read<T, LOSSY> {
     pub(super) fn field<'de, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {

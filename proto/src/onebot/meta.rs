@@ -1,7 +1,7 @@
 //! Meta events (`post_type: meta_event`): lifecycle and heartbeat.
 
 use super::enums::LifecycleSubType;
-use crate::de;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -9,16 +9,13 @@ use serde_json::{Map, Value};
 /// standard; everything else an implementation adds (`stat`, `app_initialized`, ...) is kept
 /// in `extra`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct HeartbeatStatus {
     /// Whether the account is online (`null` when unknown).
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub online: Option<bool>,
     /// Whether everything is in order.
-    #[serde(deserialize_with = "de::bool")]
     pub good: bool,
     /// Every other field, as sent.
     #[serde(flatten)]
@@ -27,19 +24,16 @@ pub struct HeartbeatStatus {
 
 /// `meta_event.lifecycle`: connection up, or the plugin enabled / disabled. Waylay sends `self_id` 0 before login and again with the real id after.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct LifecycleMeta {
     /// Unix time of the event, in seconds.
-    #[serde(deserialize_with = "de::i64")]
     pub time: i64,
     /// The bot account's id.
-    #[serde(deserialize_with = "de::i64")]
     pub self_id: i64,
     /// `meta_event`.
-    #[serde(deserialize_with = "de::string")]
     pub post_type: String,
     /// `lifecycle`.
-    #[serde(deserialize_with = "de::string")]
     pub meta_event_type: String,
     /// `connect`, `enable` or `disable`.
     pub sub_type: LifecycleSubType,
@@ -47,24 +41,22 @@ pub struct LifecycleMeta {
 
 /// `meta_event.heartbeat`: periodic status.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct HeartbeatMeta {
     /// Unix time of the event, in seconds.
-    #[serde(deserialize_with = "de::i64")]
     pub time: i64,
     /// The bot account's id.
-    #[serde(deserialize_with = "de::i64")]
     pub self_id: i64,
     /// `meta_event`.
-    #[serde(deserialize_with = "de::string")]
     pub post_type: String,
     /// `heartbeat`.
-    #[serde(deserialize_with = "de::string")]
     pub meta_event_type: String,
     /// The implementation's status.
-    #[serde(deserialize_with = "de::or_default")]
     pub status: HeartbeatStatus,
     /// Milliseconds to the next heartbeat (Waylay 30000, the standard's default 15000).
-    #[serde(deserialize_with = "de::i64")]
     pub interval: i64,
 }
+
+crate::de::lenient_payload!(Strict: HeartbeatStatus, LifecycleMeta, HeartbeatMeta);
+crate::de::serialize_derived!(HeartbeatStatus, LifecycleMeta, HeartbeatMeta);

@@ -10,7 +10,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Ark, Embed, MessageReference};
-use crate::de;
 
 /// `msg_type` values of [`MessageToCreate`].
 pub mod msg_type {
@@ -44,78 +43,46 @@ pub mod file_type {
 /// then chain [`reply_to`](MessageToCreate::reply_to), [`seq`](MessageToCreate::seq),
 /// [`quote`](MessageToCreate::quote).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageToCreate {
     /// Text content (also the caption of markdown / media messages).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Message type (see [`msg_type`]); groups and C2C require it.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub msg_type: Option<u32>,
     /// Embed (guild channels and guild DMs).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub embed: Option<Embed>,
     /// Ark template message.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ark: Option<Ark>,
     /// Image URL (guild channels and guild DMs; groups / C2C use [`media`](Self::media)).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// The message this answers: set, the send is a passive reply (free of the active-message
     /// quota, valid for a limited time after the message).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub msg_id: Option<String>,
     /// The event this answers (e.g. an interaction or a group-join event), like `msg_id`.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
     /// Sequence number of this reply to `msg_id` / `event_id`: the platform drops a second
     /// message with the same (`msg_id` | `event_id`, `msg_seq`), so a retry is never doubled.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub msg_seq: Option<u32>,
     /// The message to quote.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
     /// Markdown (template or native).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub markdown: Option<Markdown>,
     /// Button keyboard, passed through as JSON (`{"id": ..}` or `{"content": {"rows": ..}}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keyboard: Option<serde_json::Value>,
     /// Rich media from an upload (`msg_type` 7).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media: Option<Media>,
 }
 
@@ -227,31 +194,20 @@ impl MessageToCreate {
 /// A markdown body: a template (`template_id` / `custom_template_id` + `params`) or native
 /// markdown (`content`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Markdown {
     /// Numeric template id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     /// Custom template id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_template_id: Option<String>,
     /// Template parameters.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<MarkdownParam>,
     /// Native markdown text.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }
 
@@ -267,47 +223,39 @@ impl Markdown {
 
 /// One markdown template parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MarkdownParam {
     /// Parameter name.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub key: String,
     /// Values.
-    #[serde(deserialize_with = "de::lossy_vec_string")]
     pub values: Vec<String>,
 }
 
 /// The `media` of a rich-media message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Media {
     /// Opaque file info from the upload (base64 text; passed through unchanged).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub file_info: String,
 }
 
 /// A rich-media upload for groups and C2C (`POST /v2/{groups|users}/{id}/files`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct RichMediaToCreate {
     /// Kind of file (see [`file_type`]).
-    #[serde(deserialize_with = "de::lossy_u32")]
     pub file_type: u32,
     /// HTTP(S) URL of the file.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// `true` sends the file as a message at once (counts as an active message); `false`
     /// only uploads it (send it with [`MessageToCreate::media`]).
-    #[serde(deserialize_with = "de::lossy_bool")]
     pub srv_send_msg: bool,
     /// Base64 file content instead of a URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_data: Option<String>,
 }
 
@@ -325,108 +273,78 @@ impl RichMediaToCreate {
 
 /// Answer of a rich-media upload.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MediaUploaded {
     /// File id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_uuid: Option<String>,
     /// What [`MessageToCreate::media`] takes.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub file_info: String,
     /// Seconds the upload can be reused.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl: Option<u64>,
     /// Message id, when `srv_send_msg` was `true`.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
 /// The answer to a send: the new message's id and time (guild channels answer the whole
 /// message; only these two fields are kept).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageSent {
     /// Message id (use it to recall or quote the message).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Send time as the platform wrote it (RFC 3339 text or Unix seconds).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
 
 /// Body of `POST /users/@me/dms`: opens a guild DM session with a member.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct DirectMessageToCreate {
     /// The guild the user is reached through.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub source_guild_id: String,
     /// The user.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub recipient_id: String,
 }
 
 /// A guild DM session (answer of `POST /users/@me/dms`): send to it with
 /// `POST /dms/{guild_id}/messages`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct DirectMessageSession {
     /// The DM's guild id (the path parameter of DM sends).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub guild_id: String,
     /// The DM's channel id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
     /// Creation time.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
 }
 
 /// The body of an OpenAPI error answer (`{message, code, err_code, trace_id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ApiErrorBody {
     /// Human-readable reason.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Error code (being retired in favour of `err_code`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// Error code.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub err_code: Option<i64>,
     /// Server trace id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
 
@@ -438,6 +356,20 @@ impl ApiErrorBody {
             .or(self.code.filter(|c| *c != 0))
     }
 }
+
+crate::de::lenient_payload!(Lossy: MessageToCreate, Markdown, MarkdownParam, Media, RichMediaToCreate, MediaUploaded, MessageSent, DirectMessageToCreate, DirectMessageSession, ApiErrorBody);
+crate::de::serialize_derived!(
+    MessageToCreate,
+    Markdown,
+    MarkdownParam,
+    Media,
+    RichMediaToCreate,
+    MediaUploaded,
+    MessageSent,
+    DirectMessageToCreate,
+    DirectMessageSession,
+    ApiErrorBody
+);
 
 #[cfg(test)]
 mod tests {

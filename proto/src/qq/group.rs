@@ -1,247 +1,183 @@
 //! Group and C2C events: `GROUP_AT_MESSAGE_CREATE`, `C2C_MESSAGE_CREATE`, robot / friend
 //! events, subscription-message status and `ENTER_AIO`.
 
-use crate::de;
 use serde::{Deserialize, Serialize};
 
 use super::{Attachment, MessageReference, MessageScene};
 
 /// The author of a group message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupAuthor {
     /// Author id (the member openid).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// The member's openid in this group.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub member_openid: String,
     /// Union openid, when the bot has an associated application.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub union_openid: Option<String>,
 }
 
 /// `GROUP_AT_MESSAGE_CREATE`: a message that @-mentions the bot in a group.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupMessage {
     /// Message id (use it as `msg_id` for a passive reply).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Text content (the @bot mention is removed, often leaving a leading space).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was sent (RFC 3339).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// The author.
-    #[serde(deserialize_with = "de::object")]
     pub author: GroupAuthor,
     /// Group id (same value as `group_openid`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Group openid.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub group_openid: String,
     /// Attachments.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
     /// Where the message came from.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_scene: Option<MessageScene>,
     /// The message this one quotes.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
 }
 
 /// The author of a C2C message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct C2cAuthor {
     /// Author id (the user openid).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// The user's openid for this bot.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub user_openid: String,
     /// Union openid, when the bot has an associated application.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub union_openid: Option<String>,
 }
 
 /// `C2C_MESSAGE_CREATE`: a private message to the bot.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct C2cMessage {
     /// Message id (use it as `msg_id` for a passive reply).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Text content.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was sent (RFC 3339).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// The author.
-    #[serde(deserialize_with = "de::object")]
     pub author: C2cAuthor,
     /// Attachments.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
     /// Where the message came from.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_scene: Option<MessageScene>,
     /// The message this one quotes.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
 }
 
 /// `GROUP_ADD_ROBOT`, `GROUP_DEL_ROBOT`, `GROUP_MSG_REJECT`, `GROUP_MSG_RECEIVE`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupRobotEvent {
     /// Group openid.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub group_openid: String,
     /// Who did it (member openid).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub op_member_openid: String,
     /// When (unix seconds).
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
 }
 
 /// `FRIEND_ADD`, `FRIEND_DEL`, `C2C_MSG_REJECT`, `C2C_MSG_RECEIVE`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct FriendEvent {
     /// The user's openid.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub openid: String,
     /// When (unix seconds).
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// Nickname (announced, not always sent).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nick: Option<String>,
     /// Avatar URL (announced, not always sent).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
 }
 
 /// `SUBSCRIBE_MESSAGE_STATUS`: a user or group changed its subscription-template grants.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SubscribeMessageStatus {
     /// Group openid, for a group subscription.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_openid: Option<String>,
     /// User openid, for a user subscription.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,
     /// One result per template.
-    #[serde(deserialize_with = "de::objects")]
     pub result: Vec<SubscribeResult>,
 }
 
 /// One template's grant change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SubscribeResult {
     /// Official template id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     /// Custom template id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_template_id: Option<String>,
     /// Operation: 1 allowed, 2 refused.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub op: Option<i64>,
     /// Subscription id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subscribe_id: Option<String>,
     /// When the status changed (unix seconds).
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub update_ts: Option<u64>,
 }
 
 /// `ENTER_AIO`: a user opened the chat window with the bot.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct EnterAio {
     /// The user's openid.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub user_openid: String,
     /// Where the user came from.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_source: Option<String>,
 }
+
+crate::de::lenient_payload!(Lossy: GroupAuthor, GroupMessage, C2cAuthor, C2cMessage, GroupRobotEvent, FriendEvent, SubscribeMessageStatus, SubscribeResult, EnterAio);
+crate::de::serialize_derived!(
+    GroupAuthor,
+    GroupMessage,
+    C2cAuthor,
+    C2cMessage,
+    GroupRobotEvent,
+    FriendEvent,
+    SubscribeMessageStatus,
+    SubscribeResult,
+    EnterAio
+);

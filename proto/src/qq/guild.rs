@@ -1,88 +1,52 @@
 //! Guilds, channels and guild members (`GUILD_*`, `CHANNEL_*`, `GUILD_MEMBER_*`).
 
-use crate::de::{self, int_enum};
+use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
 
 use super::User;
 
 /// A guild (频道): `GUILD_CREATE` / `GUILD_UPDATE` / `GUILD_DELETE`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Guild {
     /// Guild id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Guild name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Icon URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
     /// Owner's user id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Whether the bot is the owner (wire name `owner`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
     /// Member count.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
     /// Member limit.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_members: Option<i64>,
     /// Description.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// When the bot joined (RFC 3339).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<String>,
     /// Channels, when the event carries them.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
     /// Associated world id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub union_world_id: Option<String>,
     /// Associated organisation id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub union_org_id: Option<String>,
     /// Who made the change.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub op_user_id: Option<String>,
 }
 
@@ -120,124 +84,74 @@ int_enum! {
 
 /// A channel (子频道): `CHANNEL_CREATE` / `CHANNEL_UPDATE` / `CHANNEL_DELETE`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Channel {
     /// Channel id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Guild id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub guild_id: String,
     /// Channel name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Channel type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ChannelType>,
     /// Channel sub type.
-    #[serde(
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<ChannelSubType>,
     /// Sort position.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
     /// Category id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Creator's user id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Visibility: 0 public, 1 owner and admins, 2 owner, admins and chosen members.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub private_type: Option<i64>,
     /// Members that can see a private channel.
-    #[serde(
-        deserialize_with = "de::lossy_vec_string",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub private_user_ids: Vec<String>,
     /// Who may speak: 1 everyone, 2 chosen members.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub speak_permission: Option<i64>,
     /// Application id of an application channel.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// The bot's permissions in the channel (a bit set as a decimal string).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<String>,
     /// Who made the change.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub op_user_id: Option<String>,
 }
 
 /// A guild member: `GUILD_MEMBER_ADD` / `UPDATE` / `REMOVE`, and `member` in messages.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Member {
     /// Guild id (member events only).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<String>,
     /// The user (member events only; messages carry `author` instead).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
     /// Nickname in the guild.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nick: Option<String>,
     /// Role ids.
-    #[serde(deserialize_with = "de::lossy_vec_string")]
     pub roles: Vec<String>,
     /// When the member joined (RFC 3339).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<String>,
     /// Who made the change.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub op_user_id: Option<String>,
 }
+
+crate::de::lenient_payload!(Lossy: Guild, Channel, Member);
+crate::de::serialize_derived!(Guild, Channel, Member);

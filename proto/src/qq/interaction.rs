@@ -1,6 +1,6 @@
 //! Interactions (`INTERACTION_CREATE`): button clicks and the like.
 
-use crate::de::{self, int_enum};
+use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
 
 int_enum! {
@@ -47,80 +47,45 @@ int_enum! {
 
 /// `INTERACTION_CREATE`. Answer with `PUT /interactions/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Interaction {
     /// Interaction id (answer with it).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Application (bot) id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
     /// Interaction type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<InteractionType>,
     /// Scene: `guild`, `group` or `c2c`.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scene: Option<String>,
     /// Chat type (0 guild, 1 group, 2 C2C).
-    #[serde(
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<ChatType>,
     /// The interaction data.
-    #[serde(deserialize_with = "de::object")]
     pub data: InteractionData,
     /// Guild id (guild scene).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub guild_id: Option<String>,
     /// Channel id (guild scene).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_id: Option<String>,
     /// Group openid (group scene).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_openid: Option<String>,
     /// The clicking member's openid (group scene).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_member_openid: Option<String>,
     /// The user's openid (C2C scene).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_openid: Option<String>,
     /// When it happened (RFC 3339).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// Version (1).
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<u32>,
 }
 
@@ -138,58 +103,40 @@ impl Interaction {
 
 /// `data` of an interaction.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct InteractionData {
     /// Title.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Data type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<InteractionDataType>,
     /// The resolved data (button data, ids).
-    #[serde(deserialize_with = "de::object")]
     pub resolved: Resolved,
 }
 
 /// `data.resolved` of an interaction.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Resolved {
     /// The button's data (set when the keyboard was sent).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub button_data: Option<String>,
     /// The button's id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub button_id: Option<String>,
     /// Who clicked (guild scene).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Feature id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub feature_id: Option<String>,
     /// The message the button belongs to.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
+
+crate::de::lenient_payload!(Lossy: Interaction, InteractionData, Resolved);
+crate::de::serialize_derived!(Interaction, InteractionData, Resolved);

@@ -1,119 +1,69 @@
 //! Guild messages (`AT_MESSAGE_CREATE`, `MESSAGE_CREATE`, `DIRECT_MESSAGE_CREATE`), their
 //! deletion and audit results, and the parts shared with group / C2C messages.
 
-use crate::de;
 use serde::{Deserialize, Serialize};
 
 use super::{Member, User};
 
 /// A guild channel or guild DM message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Message {
     /// Message id (use it as `msg_id` for a passive reply).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Channel id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub channel_id: String,
     /// Guild id (for DMs: the DM's own guild, needed to reply).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub guild_id: String,
     /// Group id (botgo carries it on its shared message type).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Text content; mentions appear as `<@!user_id>`.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub content: String,
     /// When it was sent (RFC 3339 with offset, e.g. `+08:00`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
     /// When it was last edited.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub edited_timestamp: Option<String>,
     /// Whether it mentions everyone.
-    #[serde(
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mention_everyone: Option<bool>,
     /// The author.
-    #[serde(deserialize_with = "de::object")]
     pub author: User,
     /// The author's membership in the guild.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<Member>,
     /// Attachments (images, files, ...).
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
     /// Embeds.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub embeds: Vec<Embed>,
     /// Mentioned users.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<User>,
     /// Ark (template) message.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ark: Option<Ark>,
     /// The message this one quotes.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_reference: Option<MessageReference>,
     /// Sequence number of the message (deprecated in favour of `seq_in_channel`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
     /// Sequence number in the channel (a decimal string on the wire).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seq_in_channel: Option<String>,
     /// For DMs: the guild the DM was started from.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub src_guild_id: Option<String>,
     /// Whether it is a direct message.
-    #[serde(
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_message: Option<bool>,
     /// Where the message came from (newer gateways).
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_scene: Option<MessageScene>,
 }
 
@@ -139,267 +89,204 @@ impl Message {
 
 /// A message attachment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Attachment {
     /// URL (often without a scheme, e.g. `gchat.qpic.cn/...`).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// MIME type (`image/png`, `voice`, `video/mp4`, `file`).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
     /// File name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
     /// Height in pixels (images, videos).
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     /// Width in pixels (images, videos).
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     /// Size in bytes.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// Voice attachments: a `.wav` transcoding URL (group / C2C).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voice_wav_url: Option<String>,
     /// Voice attachments: speech-to-text (group / C2C).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub asr_refer_text: Option<String>,
 }
 
 /// An embed.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Embed {
     /// Title.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Description.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Notification / list summary text.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
     /// Thumbnail.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<EmbedThumbnail>,
     /// Fields.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<EmbedField>,
 }
 
 /// An embed thumbnail.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct EmbedThumbnail {
     /// Image URL.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
 }
 
 /// One embed field.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct EmbedField {
     /// Field name.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub name: String,
     /// Field value.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
 /// An ark (template) message.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Ark {
     /// Template id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub template_id: Option<i64>,
     /// Key / value pairs.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub kv: Vec<ArkKv>,
 }
 
 /// One ark key / value pair.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ArkKv {
     /// Key.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub key: String,
     /// Value.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Object list.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub obj: Vec<ArkObj>,
 }
 
 /// An ark object.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ArkObj {
     /// Key / value pairs.
-    #[serde(
-        deserialize_with = "de::objects",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub obj_kv: Vec<ArkObjKv>,
 }
 
 /// An ark object key / value pair.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ArkObjKv {
     /// Key.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub key: String,
     /// Value.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
 /// The message a message quotes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageReference {
     /// The quoted message's id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub message_id: String,
     /// Whether to ignore a failure to fetch the quoted message.
-    #[serde(
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_get_message_error: Option<bool>,
 }
 
 /// Where a message came from.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageScene {
     /// Source (`default`, `realtime_voice`, `ai_search`, ...).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Extra scene data (e.g. `ref_msg_idx=...`).
-    #[serde(
-        deserialize_with = "de::lossy_vec_string",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ext: Vec<String>,
     /// Callback data.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_data: Option<String>,
 }
 
 /// `MESSAGE_DELETE`, `PUBLIC_MESSAGE_DELETE`, `DIRECT_MESSAGE_DELETE`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageDelete {
     /// The deleted message (id, channel, guild, author).
-    #[serde(deserialize_with = "de::object")]
     pub message: Message,
     /// Who deleted it.
-    #[serde(deserialize_with = "de::object")]
     pub op_user: User,
 }
 
 /// `MESSAGE_AUDIT_PASS` / `MESSAGE_AUDIT_REJECT`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageAudit {
     /// Audit id (returned when the message was sent).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub audit_id: String,
     /// The message id (only when the audit passed).
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Guild id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub guild_id: String,
     /// Channel id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub channel_id: String,
     /// When it was audited.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_time: Option<String>,
     /// When the message was sent.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// The message's sequence number in the channel.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seq_in_channel: Option<String>,
 }
+
+crate::de::lenient_payload!(Lossy: Message, Attachment, Embed, EmbedThumbnail, EmbedField, Ark, ArkKv, ArkObj, ArkObjKv, MessageReference, MessageScene, MessageDelete, MessageAudit);
+crate::de::serialize_derived!(
+    Message,
+    Attachment,
+    Embed,
+    EmbedThumbnail,
+    EmbedField,
+    Ark,
+    ArkKv,
+    ArkObj,
+    ArkObjKv,
+    MessageReference,
+    MessageScene,
+    MessageDelete,
+    MessageAudit
+);

@@ -1,26 +1,22 @@
 //! Emoji reactions (`MESSAGE_REACTION_ADD` / `MESSAGE_REACTION_REMOVE`).
 
-use crate::de::{self, int_enum};
+use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
 
 /// A reaction added to or removed from a message (or a forum feed / comment / reply).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageReaction {
     /// Who reacted.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub user_id: String,
     /// Guild id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub guild_id: String,
     /// Channel id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub channel_id: String,
     /// What was reacted to.
-    #[serde(deserialize_with = "de::object")]
     pub target: ReactionTarget,
     /// The emoji.
-    #[serde(deserialize_with = "de::object")]
     pub emoji: Emoji,
 }
 
@@ -41,17 +37,13 @@ int_enum! {
 
 /// The target of a reaction.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ReactionTarget {
     /// Target id (a message id for messages).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Target type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ReactionTargetType>,
 }
 
@@ -67,16 +59,15 @@ int_enum! {
 
 /// An emoji.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Emoji {
     /// Emoji id.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Emoji type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<EmojiType>,
 }
+
+crate::de::lenient_payload!(Lossy: MessageReaction, ReactionTarget, Emoji);
+crate::de::serialize_derived!(MessageReaction, ReactionTarget, Emoji);

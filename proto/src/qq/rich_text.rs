@@ -1,15 +1,15 @@
 //! Forum rich text: the JSON document QQ puts inside the `title` / `content` strings of forum
 //! events (`{"paragraphs":[{"elems":[{"text":{"text":"..."},"type":1}],"props":{}}]}`).
 
-use crate::de::{self, int_enum};
+use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
 
 /// A rich-text document.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct RichText {
     /// Paragraphs, in order.
-    #[serde(deserialize_with = "de::objects")]
     pub paragraphs: Vec<Paragraph>,
 }
 
@@ -73,28 +73,23 @@ impl RichText {
 
 /// A paragraph.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Paragraph {
     /// Elements, in order.
-    #[serde(deserialize_with = "de::objects")]
     pub elems: Vec<Elem>,
     /// Paragraph properties.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub props: Option<ParagraphProps>,
 }
 
 /// Paragraph properties.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ParagraphProps {
     /// Alignment: 0 left, 1 centre, 2 right.
-    #[serde(
-        deserialize_with = "de::lossy_opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub alignment: Option<i64>,
 }
 
@@ -114,169 +109,128 @@ int_enum! {
 
 /// One element of a paragraph; the member named by `type` is set.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Elem {
     /// Element type.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::lossy",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ElemType>,
     /// Text element.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<TextElem>,
     /// Image element.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<ImageElem>,
     /// Video element.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video: Option<VideoElem>,
     /// Link element.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<UrlElem>,
 }
 
 /// A text element.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct TextElem {
     /// The text.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub text: String,
 }
 
 /// An image element.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ImageElem {
     /// Third-party image URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_url: Option<String>,
     /// Width as a fraction of the page.
-    #[serde(
-        deserialize_with = "de::lossy_opt_f64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width_percent: Option<f64>,
     /// Image hosted by the platform.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_image: Option<PlatImage>,
 }
 
 /// An image hosted by the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct PlatImage {
     /// URL.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// Width in pixels.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     /// Height in pixels.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     /// Image id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
 }
 
 /// A video element.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct VideoElem {
     /// Third-party video URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_url: Option<String>,
     /// Video hosted by the platform.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_video: Option<PlatVideo>,
 }
 
 /// A video hosted by the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct PlatVideo {
     /// URL.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// Width in pixels.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     /// Height in pixels.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
     /// Video id.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_id: Option<String>,
     /// Duration in seconds.
-    #[serde(
-        deserialize_with = "de::lossy_opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<u64>,
     /// Cover image.
-    #[serde(
-        deserialize_with = "de::opt_object",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover: Option<PlatImage>,
 }
 
 /// A link element.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct UrlElem {
     /// URL.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub url: String,
     /// Link text.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub desc: Option<String>,
 }
+
+crate::de::lenient_payload!(Lossy: RichText, Paragraph, ParagraphProps, Elem, TextElem, ImageElem, PlatImage, VideoElem, PlatVideo, UrlElem);
+crate::de::serialize_derived!(
+    RichText,
+    Paragraph,
+    ParagraphProps,
+    Elem,
+    TextElem,
+    ImageElem,
+    PlatImage,
+    VideoElem,
+    PlatVideo,
+    UrlElem
+);

@@ -7,25 +7,23 @@ use super::User;
 
 /// op 10 Hello: how often to send heartbeats.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Hello {
     /// Heartbeat interval in milliseconds (0 when missing: the session picks its default).
-    #[serde(deserialize_with = "de::lossy_u64")]
     pub heartbeat_interval: u64,
 }
 
 /// `READY`: the answer to Identify.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Ready {
     /// Gateway protocol version.
-    #[serde(deserialize_with = "de::lossy_i64")]
     pub version: i64,
     /// Session id, needed to resume.
-    #[serde(deserialize_with = "de::lossy_string")]
     pub session_id: String,
     /// The bot's own user.
-    #[serde(deserialize_with = "de::object")]
     pub user: User,
     /// `[shard_id, shard_count]`, when sent.
     #[serde(deserialize_with = "shard", skip_serializing_if = "Option::is_none")]
@@ -61,3 +59,6 @@ impl Serialize for Resumed {
         s.serialize_str("")
     }
 }
+
+crate::de::lenient_payload!(Lossy: Hello, Ready);
+crate::de::serialize_derived!(Hello, Ready);

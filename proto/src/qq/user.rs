@@ -1,44 +1,28 @@
 //! The QQ user object.
 
-use crate::de;
 use serde::{Deserialize, Serialize};
 
 /// A QQ (guild) user: message authors, mentions, the bot itself in `READY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct User {
     /// User id (a decimal string, may exceed 64 bits' worth of digits: kept as sent).
-    #[serde(deserialize_with = "de::lossy_string")]
     pub id: String,
     /// Display name.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Avatar URL.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Whether the user is a bot.
-    #[serde(
-        deserialize_with = "de::lossy_opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<bool>,
     /// The openid of a specially associated application.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub union_openid: Option<String>,
     /// The user account associated with `union_openid`.
-    #[serde(
-        deserialize_with = "de::lossy_opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub union_user_account: Option<String>,
 }
 
@@ -48,3 +32,6 @@ impl User {
         self.bot.unwrap_or(false)
     }
 }
+
+crate::de::lenient_payload!(Lossy: User);
+crate::de::serialize_derived!(User);

@@ -1,153 +1,134 @@
 //! Group administration and request answers.
 
 use super::{ActionParams, NoData};
-use crate::de;
+
 use serde::{Deserialize, Serialize};
 
 /// `set_group_kick`: remove a member.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupKick {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Refuse their future join requests.
-    #[serde(deserialize_with = "de::bool")]
     pub reject_add_request: bool,
 }
 
 /// `set_group_ban`: mute a member (duration 0 lifts the mute).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupBan {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Seconds.
-    #[serde(deserialize_with = "de::u64")]
     pub duration: u64,
 }
 
 /// `set_group_whole_ban`: mute or unmute the whole group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupWholeBan {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// Mute (true) or unmute (false).
-    #[serde(deserialize_with = "de::bool")]
     pub enable: bool,
 }
 
 /// `set_group_admin`: make or unmake an admin.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupAdmin {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Make (true) or unmake (false).
-    #[serde(deserialize_with = "de::bool")]
     pub enable: bool,
 }
 
 /// `set_group_card`: set a member's group card (empty clears it).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupCard {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The new card.
-    #[serde(deserialize_with = "de::string")]
     pub card: String,
 }
 
 /// `set_group_name`: rename a group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupName {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The new name.
-    #[serde(deserialize_with = "de::string")]
     pub group_name: String,
 }
 
 /// `set_group_leave`: leave a group (or, as owner, dismiss it).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupLeave {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// Dismiss the group (owner only).
-    #[serde(deserialize_with = "de::bool")]
     pub is_dismiss: bool,
 }
 
 /// `set_group_special_title`: set a member's special title (owner only).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupSpecialTitle {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The title (empty removes it).
-    #[serde(deserialize_with = "de::string")]
     pub special_title: String,
     /// Validity in seconds (-1 forever).
-    #[serde(deserialize_with = "de::i64")]
     pub duration: i64,
 }
 
 /// `set_friend_add_request`: answer a friend request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetFriendAddRequest {
     /// The request's `flag`.
-    #[serde(deserialize_with = "de::string")]
     pub flag: String,
     /// Accept (true) or refuse (false).
-    #[serde(deserialize_with = "de::bool")]
     pub approve: bool,
     /// Remark for the new friend.
-    #[serde(deserialize_with = "de::string")]
     pub remark: String,
 }
 
 /// `set_group_add_request`: answer a group join request or invitation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SetGroupAddRequest {
     /// The request's `flag`.
-    #[serde(deserialize_with = "de::string")]
     pub flag: String,
     /// The request's `sub_type` (`add` or `invite`).
-    #[serde(deserialize_with = "de::string")]
     pub sub_type: String,
     /// Accept (true) or refuse (false).
-    #[serde(deserialize_with = "de::bool")]
     pub approve: bool,
     /// Why, when refusing.
-    #[serde(deserialize_with = "de::string")]
     pub reason: String,
 }
 
@@ -163,3 +144,17 @@ super::actions! {
     SetFriendAddRequest = "set_friend_add_request" => NoData,
     SetGroupAddRequest = "set_group_add_request" => NoData,
 }
+
+crate::de::lenient_payload!(Strict: SetGroupKick, SetGroupBan, SetGroupWholeBan, SetGroupAdmin, SetGroupCard, SetGroupName, SetGroupLeave, SetGroupSpecialTitle, SetFriendAddRequest, SetGroupAddRequest);
+crate::de::serialize_derived!(
+    SetGroupKick,
+    SetGroupBan,
+    SetGroupWholeBan,
+    SetGroupAdmin,
+    SetGroupCard,
+    SetGroupName,
+    SetGroupLeave,
+    SetGroupSpecialTitle,
+    SetFriendAddRequest,
+    SetGroupAddRequest
+);

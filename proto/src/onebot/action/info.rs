@@ -1,7 +1,7 @@
 //! Queries: account, users, friends, groups, members, honors, version, status, capabilities.
 
 use super::ActionParams;
-use crate::de;
+
 use crate::onebot::{HeartbeatStatus, Role, Sex};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -13,64 +13,49 @@ pub struct GetLoginInfo {}
 
 /// Result of `get_login_info`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct LoginInfo {
     /// The account id.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Its nickname.
-    #[serde(deserialize_with = "de::string")]
     pub nickname: String,
 }
 
 /// `get_stranger_info`: any user's public profile.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetStrangerInfo {
     /// The user.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Bypass the cache.
-    #[serde(deserialize_with = "de::bool")]
     pub no_cache: bool,
 }
 
 /// Result of `get_stranger_info`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct StrangerInfo {
     /// The user.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Nickname.
-    #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Sex.
-    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<i32>,
     /// QID (go-cqhttp).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub qid: Option<String>,
     /// Level (go-cqhttp).
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<i32>,
     /// Login days (go-cqhttp).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub login_days: Option<i64>,
 }
 
@@ -81,247 +66,189 @@ pub struct GetFriendList {}
 
 /// One friend (result of `get_friend_list`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct FriendInfo {
     /// The friend.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Nickname.
-    #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Remark.
-    #[serde(deserialize_with = "de::string")]
     pub remark: String,
 }
 
 /// `get_group_info`: one group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetGroupInfo {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// Bypass the cache.
-    #[serde(deserialize_with = "de::bool")]
     pub no_cache: bool,
 }
 
 /// A group (result of `get_group_info`, items of `get_group_list`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupInfo {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// Its name.
-    #[serde(deserialize_with = "de::string")]
     pub group_name: String,
     /// Members.
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i32>,
     /// Member limit.
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_member_count: Option<i32>,
 }
 
 /// `get_group_list`: the bot's groups.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetGroupList {
     /// Bypass the cache (extension).
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub no_cache: Option<bool>,
 }
 
 /// `get_group_member_info`: one member of a group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetGroupMemberInfo {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Bypass the cache.
-    #[serde(deserialize_with = "de::bool")]
     pub no_cache: bool,
 }
 
 /// A group member (result of `get_group_member_info`, items of `get_group_member_list`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupMemberInfo {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Nickname.
-    #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Group card.
-    #[serde(deserialize_with = "de::string")]
     pub card: String,
     /// Sex.
-    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
     /// Age.
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub age: Option<i32>,
     /// Area.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
     /// When they joined (unix seconds).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub join_time: Option<i64>,
     /// When they last spoke (unix seconds).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sent_time: Option<i64>,
     /// Group level.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<String>,
     /// `owner`, `admin` or `member`.
-    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Has a bad record.
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unfriendly: Option<bool>,
     /// Special title.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// When the title expires (unix seconds).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title_expire_time: Option<i64>,
     /// Whether the card may be changed.
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_changeable: Option<bool>,
 }
 
 /// `get_group_member_list`: all members of a group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetGroupMemberList {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// Bypass the cache (extension).
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub no_cache: Option<bool>,
 }
 
 /// `get_group_honor_info`: a group's honors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetGroupHonorInfo {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// `talkative`, `performer`, `legend`, `strong_newbie`, `emotion` or `all`.
-    #[serde(rename = "type", deserialize_with = "de::string")]
+    #[serde(rename = "type")]
     pub kind: String,
 }
 
 /// The current 龙王 of a group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct CurrentTalkative {
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Nickname.
-    #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Avatar URL.
-    #[serde(deserialize_with = "de::string")]
     pub avatar: String,
     /// Days in a row.
-    #[serde(deserialize_with = "de::i32")]
     pub day_count: i32,
 }
 
 /// A holder of a group honor.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct HonorHolder {
     /// The member.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// Nickname.
-    #[serde(deserialize_with = "de::string")]
     pub nickname: String,
     /// Avatar URL.
-    #[serde(deserialize_with = "de::string")]
     pub avatar: String,
     /// The honor's description.
-    #[serde(deserialize_with = "de::string")]
     pub description: String,
 }
 
 /// Result of `get_group_honor_info` (lists absent unless asked for).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupHonorInfo {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The current 龙王.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_talkative: Option<CurrentTalkative>,
     /// 龙王 history.
-    #[serde(deserialize_with = "de::vec")]
     pub talkative_list: Vec<HonorHolder>,
     /// 群聊之火.
-    #[serde(deserialize_with = "de::vec")]
     pub performer_list: Vec<HonorHolder>,
     /// 群聊炽焰.
-    #[serde(deserialize_with = "de::vec")]
     pub legend_list: Vec<HonorHolder>,
     /// 冒尖小春笋.
-    #[serde(deserialize_with = "de::vec")]
     pub strong_newbie_list: Vec<HonorHolder>,
     /// 快乐之源.
-    #[serde(deserialize_with = "de::vec")]
     pub emotion_list: Vec<HonorHolder>,
 }
 
@@ -347,26 +274,24 @@ pub struct CanSendRecord {}
 
 /// Result of `can_send_image` / `can_send_record`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct YesNo {
     /// The answer.
-    #[serde(deserialize_with = "de::bool")]
     pub yes: bool,
 }
 
 /// Result of `get_version_info`: `app_name`, `app_version`, `protocol_version` by the standard;
 /// the rest (`nt_protocol`, `runtime_version`, ...) kept in `extra`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct VersionInfo {
     /// Implementation name (`waylay`, `NapCat.Onebot`, `go-cqhttp`).
-    #[serde(deserialize_with = "de::string")]
     pub app_name: String,
     /// Implementation version.
-    #[serde(deserialize_with = "de::string")]
     pub app_version: String,
     /// OneBot version (`v11`).
-    #[serde(deserialize_with = "de::string")]
     pub protocol_version: String,
     /// Every other field, as sent.
     #[serde(flatten)]
@@ -387,3 +312,23 @@ super::actions! {
     CanSendImage = "can_send_image" => YesNo,
     CanSendRecord = "can_send_record" => YesNo,
 }
+
+crate::de::lenient_payload!(Strict: LoginInfo, GetStrangerInfo, StrangerInfo, FriendInfo, GetGroupInfo, GroupInfo, GetGroupList, GetGroupMemberInfo, GroupMemberInfo, GetGroupMemberList, GetGroupHonorInfo, CurrentTalkative, HonorHolder, GroupHonorInfo, YesNo, VersionInfo);
+crate::de::serialize_derived!(
+    LoginInfo,
+    GetStrangerInfo,
+    StrangerInfo,
+    FriendInfo,
+    GetGroupInfo,
+    GroupInfo,
+    GetGroupList,
+    GetGroupMemberInfo,
+    GroupMemberInfo,
+    GetGroupMemberList,
+    GetGroupHonorInfo,
+    CurrentTalkative,
+    HonorHolder,
+    GroupHonorInfo,
+    YesNo,
+    VersionInfo
+);

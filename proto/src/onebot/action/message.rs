@@ -1,177 +1,138 @@
 //! Message actions: send, recall, fetch, forward bundles, likes.
 
 use super::{ActionParams, NoData};
-use crate::de;
+
 use crate::onebot::{Message, Sender};
 use serde::{Deserialize, Serialize};
 
 /// `send_private_msg`: send a private message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SendPrivateMsg {
     /// The recipient.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// The group a temp chat goes through (go-cqhttp, NapCat).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// The message (send segments: Waylay takes a string as plain text).
     pub message: Message,
     /// Send a string `message` as plain text, not CQ code.
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_escape: Option<bool>,
 }
 
 /// `send_group_msg`: send a group message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SendGroupMsg {
     /// The group.
-    #[serde(deserialize_with = "de::i64")]
     pub group_id: i64,
     /// The message.
     pub message: Message,
     /// Send a string `message` as plain text.
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_escape: Option<bool>,
 }
 
 /// `send_msg`: send a private or group message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SendMsg {
     /// `private` or `group`; guessed from the ids when absent.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
     /// The recipient of a private message.
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// The group of a group message.
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// The message.
     pub message: Message,
     /// Send a string `message` as plain text.
-    #[serde(
-        deserialize_with = "de::opt_bool",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub auto_escape: Option<bool>,
 }
 
 /// Result of the send actions.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MessageIdResult {
     /// The new message's id.
-    #[serde(deserialize_with = "de::i64")]
     pub message_id: i64,
 }
 
 /// `delete_msg`: recall a message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct DeleteMsg {
     /// The message.
-    #[serde(deserialize_with = "de::i64")]
     pub message_id: i64,
 }
 
 /// `get_msg`: fetch a message by id.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetMsg {
     /// The message.
-    #[serde(deserialize_with = "de::i64")]
     pub message_id: i64,
 }
 
 /// Result of `get_msg`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct MsgInfo {
     /// When it was sent (unix seconds).
-    #[serde(deserialize_with = "de::i64")]
     pub time: i64,
     /// `private` or `group`.
-    #[serde(deserialize_with = "de::string")]
     pub message_type: String,
     /// Message id.
-    #[serde(deserialize_with = "de::i64")]
     pub message_id: i64,
     /// Real message id.
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub real_id: Option<i64>,
     /// The group, for group messages (go-cqhttp, NapCat).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// The sender.
-    #[serde(deserialize_with = "de::or_default")]
     pub sender: Sender,
     /// The message.
     pub message: Message,
     /// The raw message (NapCat).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_message: Option<String>,
 }
 
 /// `get_forward_msg`: fetch the content of a forward bundle.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct GetForwardMsg {
     /// The forward id (`forward` segment).
-    #[serde(deserialize_with = "de::string")]
     pub id: String,
 }
 
 /// One message of a forward bundle (go-cqhttp: `content`; NapCat: `message`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ForwardedMessage {
     /// When it was sent.
-    #[serde(deserialize_with = "de::i64")]
     pub time: i64,
     /// Message id (NapCat).
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<i64>,
     /// `private` or `group` (NapCat).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
     /// The sender.
-    #[serde(deserialize_with = "de::or_default")]
     pub sender: Sender,
     /// The message (go-cqhttp).
     pub content: Message,
@@ -181,24 +142,23 @@ pub struct ForwardedMessage {
 
 /// Result of `get_forward_msg`: node segments by the standard, a message list in go-cqhttp and NapCat.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct ForwardMsg {
     /// The `node` segments (standard).
     pub message: Message,
     /// The messages (go-cqhttp, NapCat).
-    #[serde(deserialize_with = "de::vec")]
     pub messages: Vec<ForwardedMessage>,
 }
 
 /// `send_like`: send profile likes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct SendLike {
     /// The user.
-    #[serde(deserialize_with = "de::i64")]
     pub user_id: i64,
     /// How many (at most 10 a day).
-    #[serde(deserialize_with = "de::u32")]
     pub times: u32,
 }
 
@@ -211,3 +171,18 @@ super::actions! {
     GetForwardMsg = "get_forward_msg" => ForwardMsg,
     SendLike = "send_like" => NoData,
 }
+
+crate::de::lenient_payload!(Strict: SendPrivateMsg, SendGroupMsg, SendMsg, MessageIdResult, DeleteMsg, GetMsg, MsgInfo, GetForwardMsg, ForwardedMessage, ForwardMsg, SendLike);
+crate::de::serialize_derived!(
+    SendPrivateMsg,
+    SendGroupMsg,
+    SendMsg,
+    MessageIdResult,
+    DeleteMsg,
+    GetMsg,
+    MsgInfo,
+    GetForwardMsg,
+    ForwardedMessage,
+    ForwardMsg,
+    SendLike
+);

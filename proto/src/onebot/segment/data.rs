@@ -12,207 +12,138 @@ use serde::{Deserialize, Serialize};
 
 /// `text`: plain text.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Text {
     /// The text, unescaped.
-    #[serde(deserialize_with = "de::string")]
     pub text: String,
 }
 
 /// `face`: a QQ face (emoticon).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Face {
     /// The face id (a number, sent as a string by the standard).
-    #[serde(deserialize_with = "de::string")]
     pub id: String,
 }
 
 /// `image`: a picture.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Image {
     /// File name, URL, path or `base64://` data.
-    #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// `flash` for a flash picture.
-    #[serde(
-        rename = "type",
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Picture sub type (NapCat, Waylay; 1 = sticker).
-    #[serde(
-        rename = "subType",
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "subType", skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<i32>,
     /// Download URL (receive).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Use the cache when sending by URL (`0` / `1`).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<String>,
     /// Download through the proxy when sending by URL (`0` / `1`).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
     /// Download timeout in seconds when sending by URL.
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
     /// Preview text (NapCat, e.g. `[动画表情]`).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// File size in bytes (NapCat, Waylay).
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
 }
 
 /// `record`: a voice message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Record {
     /// File name, URL, path or `base64://` data.
-    #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// Voice changer (`0` / `1`).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub magic: Option<String>,
     /// Download URL (receive).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Use the cache when sending by URL.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<String>,
     /// Download through the proxy.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
     /// Download timeout in seconds.
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
     /// File size in bytes (NapCat, Waylay).
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
 }
 
 /// `video`: a short video.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Video {
     /// File name, URL, path or `base64://` data.
-    #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// Download URL (receive).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Cover picture (go-cqhttp).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cover: Option<String>,
     /// Use the cache when sending by URL.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cache: Option<String>,
     /// Download through the proxy.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
     /// Download timeout in seconds.
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
     /// File size in bytes (NapCat, Waylay).
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
 }
 
 /// `at`: an @-mention.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct At {
     /// The mentioned user's id, or `all` for everyone.
-    #[serde(deserialize_with = "de::string")]
     pub qq: String,
     /// Display name (Waylay, NapCat; Waylay may put a name in `qq` when it lacks the id).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// `rps`: rock-paper-scissors.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Rps {
     /// The outcome (receive; Waylay, NapCat).
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<i32>,
 }
 
 /// `dice`: a dice roll.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Dice {
     /// The number rolled (receive; Waylay, NapCat).
-    #[serde(
-        deserialize_with = "de::opt_i32",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<i32>,
 }
 
@@ -223,72 +154,61 @@ pub struct Shake {}
 
 /// `poke`: a poke (the old QQ kind, not the notify event).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Poke {
     /// Poke type.
-    #[serde(rename = "type", deserialize_with = "de::string")]
+    #[serde(rename = "type")]
     pub kind: String,
     /// Poke id.
-    #[serde(deserialize_with = "de::string")]
     pub id: String,
     /// Poke name (receive).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// `anonymous`: send this message anonymously.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Anonymous {
     /// Send non-anonymously if anonymity fails (`0` / `1`).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore: Option<String>,
 }
 
 /// `share`: a link share.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Share {
     /// Title (first, as in the standard's CQ examples).
-    #[serde(deserialize_with = "de::string")]
     pub title: String,
     /// The link.
-    #[serde(deserialize_with = "de::string")]
     pub url: String,
     /// Summary.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Picture URL.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
 /// `contact`: a recommended friend or group.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Contact {
     /// `qq` for a friend, `group` for a group.
-    #[serde(rename = "type", deserialize_with = "de::string")]
+    #[serde(rename = "type")]
     pub kind: String,
     /// The user or group id.
-    #[serde(deserialize_with = "de::string")]
     pub id: String,
 }
 
 /// `location`: a location.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Location {
     /// Latitude.
@@ -304,219 +224,159 @@ pub struct Location {
     )]
     pub lon: Option<f64>,
     /// Title.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Description.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }
 
 /// `music`: a music share.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Music {
     /// `qq`, `163`, `xm` or `custom`.
-    #[serde(rename = "type", deserialize_with = "de::string")]
+    #[serde(rename = "type")]
     pub kind: String,
     /// Song id (not for `custom`).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Link (custom).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Audio URL (custom).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub audio: Option<String>,
     /// Title (custom).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Summary (custom).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Picture URL (custom).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
 /// `reply`: a reply to a message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Reply {
     /// The replied message's id (Waylay: the NT msgId string, not the short `message_id`).
-    #[serde(deserialize_with = "de::string")]
     pub id: String,
 }
 
 /// `forward`: a forwarded-messages bundle (fetch with `get_forward_msg`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Forward {
     /// The forward id.
-    #[serde(deserialize_with = "de::string")]
     pub id: String,
 }
 
 /// `node`: one node of a forward bundle: a reference by `id`, or a custom node.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Node {
     /// The message id of an existing message.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Sender id of a custom node.
-    #[serde(
-        deserialize_with = "de::opt_i64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Sender name of a custom node.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
     /// The content of a custom node.
-    #[serde(deserialize_with = "de::opt", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<Message>,
 }
 
 /// `xml`: an XML card.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Xml {
     /// The XML text.
-    #[serde(deserialize_with = "de::string")]
     pub data: String,
     /// go-cqhttp's card resid.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resid: Option<String>,
 }
 
 /// `json`: a JSON card.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Json {
     /// The JSON text.
-    #[serde(deserialize_with = "de::string")]
     pub data: String,
     /// go-cqhttp's card resid.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resid: Option<String>,
 }
 
 /// `file`: a file (NapCat, Waylay extension).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct File {
     /// File name or path.
-    #[serde(deserialize_with = "de::string")]
     pub file: String,
     /// File name.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Download URL.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Local path.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// File id.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
     /// Size in bytes.
-    #[serde(
-        deserialize_with = "de::opt_u64",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
 }
 
 /// `mface`: a market (store) face (NapCat extension).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Mface {
     /// Emoji id.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji_id: Option<String>,
     /// Emoji package id.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji_package_id: Option<String>,
     /// Key.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Text shown in place of the face.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// Picture URL.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
 
 /// `markdown`: Markdown content (NapCat extension).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
 pub struct Markdown {
     /// The Markdown text.
-    #[serde(deserialize_with = "de::string")]
     pub content: String,
 }
+
+crate::de::lenient_payload!(Strict: Text, Face, Image, Record, Video, At, Rps, Dice, Poke, Anonymous, Share, Contact, Location, Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown);
+crate::de::serialize_derived!(
+    Text, Face, Image, Record, Video, At, Rps, Dice, Poke, Anonymous, Share, Contact, Location,
+    Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown
+);

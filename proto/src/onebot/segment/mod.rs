@@ -51,7 +51,7 @@ macro_rules! segments {
             /// the data does not fit.
             fn typed(kind: &str, data: &Value) -> Option<Result<Segment, serde_json::Error>> {
                 match kind {
-                    $( $wire => Some($variant::deserialize(data).map(Self::$variant)), )+
+                    $( $wire => Some(<$variant as Deserialize>::deserialize(data).map(Self::$variant)), )+
                     _ => None,
                 }
             }
