@@ -6,12 +6,25 @@ use std::time::Duration;
 
 use botgate_testkit::within;
 use botgate_transport::ws::{
-    self, ConnectOptions, HeaderName, HeaderValue, Listener, ListenerConfig, Message,
+    self, ConnectOptions, HeaderName, HeaderValue, Listener, ListenerConfig, Message, PeerInfo,
 };
 use botgate_transport::{ErrorKind, Secret};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite;
+
+/// A client connected to `l` at `url` with `options`, the listener's end of it and its peer.
+async fn pair(
+    l: &mut Listener,
+    url: &str,
+    options: &ConnectOptions,
+) -> (ws::WsStream, ws::WsStream, PeerInfo) {
+    let client = within("the connect", ws::connect(url, options))
+        .await
+        .unwrap();
+    let (server, peer) = within("the accept", l.accept()).await.unwrap();
+    (client, server, peer)
+}
 
 async fn listener(token: Option<&str>) -> (Listener, String) {
     let config = ListenerConfig {
@@ -26,10 +39,7 @@ async fn listener(token: Option<&str>) -> (Listener, String) {
 #[tokio::test]
 async fn client_and_listener_exchange_text_and_close_codes() {
     let (mut l, url) = listener(None).await;
-    let mut client = within("the connect", ws::connect(&url, &ConnectOptions::new()))
-        .await
-        .unwrap();
-    let (mut server, peer) = within("the accept", l.accept()).await.unwrap();
+    let (mut client, mut server, peer) = pair(&mut l, &url, &ConnectOptions::new()).await;
     assert_eq!(peer.path, "/onebot/v11");
     assert_eq!(peer.self_id, None);
     assert_eq!(peer.role, None);
@@ -86,10 +96,7 @@ async fn oversized_message_is_a_typed_error() {
     let options = ConnectOptions::new()
         .max_message_size(1024)
         .max_frame_size(1024);
-    let mut client = within("the connect", ws::connect(&url, &options))
-        .await
-        .unwrap();
-    let (mut server, _) = within("the accept", l.accept()).await.unwrap();
+    let (mut client, mut server, _) = pair(&mut l, &url, &options).await;
     server.send_text("x".repeat(1000)).await.unwrap();
     server.send_text("y".repeat(4096)).await.unwrap();
     match within("the client's next message", client.recv())
@@ -138,25 +145,16 @@ async fn listener_rejects_a_missing_token_with_401_and_a_wrong_one_with_403() {
 async fn listener_accepts_bearer_token_header_and_access_token_query() {
     let (mut l, url) = listener(Some("s3cret")).await;
     let bearer = ConnectOptions::new().bearer(Secret::new("s3cret"));
-    let _a = within("the connect", ws::connect(&url, &bearer))
-        .await
-        .unwrap();
-    within("the accept", l.accept()).await.unwrap();
+    let (_a, _, _) = pair(&mut l, &url, &bearer).await;
 
     let token_scheme = ConnectOptions::new().header(
         HeaderName::from_static("authorization"),
         HeaderValue::from_static("Token s3cret"),
     );
-    let _b = within("the connect", ws::connect(&url, &token_scheme))
-        .await
-        .unwrap();
-    within("the accept", l.accept()).await.unwrap();
+    let (_b, _, _) = pair(&mut l, &url, &token_scheme).await;
 
     let query = ConnectOptions::new().access_token_query(Secret::new("s3cret"));
-    let _c = within("the connect", ws::connect(&url, &query))
-        .await
-        .unwrap();
-    let (_, peer) = within("the accept", l.accept()).await.unwrap();
+    let (_c, _, peer) = pair(&mut l, &url, &query).await;
     assert_eq!(peer.path, "/onebot/v11");
 }
 
@@ -172,10 +170,7 @@ async fn listener_takes_x_self_id_and_role_when_present() {
             HeaderName::from_static("x-client-role"),
             HeaderValue::from_static("Universal"),
         );
-    let _a = within("the connect", ws::connect(&url, &options))
-        .await
-        .unwrap();
-    let (_, peer) = within("the accept", l.accept()).await.unwrap();
+    let (_a, _, peer) = pair(&mut l, &url, &options).await;
     assert_eq!(peer.self_id, Some(123_456_789));
     assert_eq!(peer.role.as_deref(), Some("Universal"));
 
@@ -183,10 +178,7 @@ async fn listener_takes_x_self_id_and_role_when_present() {
         HeaderName::from_static("x-self-id"),
         HeaderValue::from_static("not-a-number"),
     );
-    let _b = within("the connect", ws::connect(&url, &junk))
-        .await
-        .unwrap();
-    let (_, peer) = within("the accept", l.accept()).await.unwrap();
+    let (_b, _, peer) = pair(&mut l, &url, &junk).await;
     assert_eq!(peer.self_id, None);
 }
 
@@ -286,10 +278,7 @@ async fn pings_are_answered_while_receiving() {
 #[tokio::test]
 async fn dropped_tcp_is_connection_lost() {
     let (mut l, url) = listener(None).await;
-    let mut client = within("the connect", ws::connect(&url, &ConnectOptions::new()))
-        .await
-        .unwrap();
-    let (server, _) = within("the accept", l.accept()).await.unwrap();
+    let (mut client, server, _) = pair(&mut l, &url, &ConnectOptions::new()).await;
     drop(server);
     let err = within("the client's next message", client.recv())
         .await
@@ -315,10 +304,7 @@ async fn silent_server_hits_connect_then_idle_timeout() {
 
     let (mut l, url) = listener(None).await;
     let options = ConnectOptions::new().idle_timeout(Some(Duration::from_millis(100)));
-    let mut client = within("the connect", ws::connect(&url, &options))
-        .await
-        .unwrap();
-    let (_server, _) = within("the accept", l.accept()).await.unwrap();
+    let (mut client, _server, _) = pair(&mut l, &url, &options).await;
     let err = within("the client's next message", client.recv())
         .await
         .unwrap_err();
