@@ -11,7 +11,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::future::Future;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,6 +21,7 @@ use botgate_redis::{
     hold_shards, HoldConfig, RedisIdentifyQueue, RedisSessionStore, ShardLeases, StopReason,
 };
 use botgate_sim::{QqConfig, QqSim};
+use botgate_testkit::within_for;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
@@ -151,13 +151,6 @@ async fn stdin_closed() {
     while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {}
 }
 
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
-
 /// What the processes printed.
 #[derive(Default)]
 struct Seen {
@@ -203,7 +196,7 @@ impl Process {
         if until(seen) {
             return;
         }
-        within(what, async {
+        within_for(WAIT, what, async {
             while let Some(line) = self.lines.next_line().await.unwrap() {
                 let parts: Vec<&str> = line.splitn(3, ' ').collect();
                 match parts.as_slice() {
@@ -273,7 +266,8 @@ async fn two_processes_share_four_shards(redis: &str) -> String {
         .map(|(s, _)| *s)
         .collect();
     // every shard's session is up (READY seen by the sim) before events are pushed
-    within(
+    within_for(
+        WAIT,
         "four sessions",
         sim.log()
             .wait_until(|_| (sim.sessions().len() == SHARDS as usize).then_some(())),
@@ -312,7 +306,7 @@ async fn two_processes_share_four_shards(redis: &str) -> String {
     })
     .await;
     a.child.start_kill().unwrap();
-    within("A's death", a.child.wait()).await.unwrap();
+    within_for(WAIT, "A's death", a.child.wait()).await.unwrap();
     let killed = Instant::now();
 
     for shard in 0..SHARDS {
@@ -330,7 +324,9 @@ async fn two_processes_share_four_shards(redis: &str) -> String {
     })
     .await;
     drop(b.child.stdin.take());
-    let status = within("B's clean stop", b.child.wait()).await.unwrap();
+    let status = within_for(WAIT, "B's clean stop", b.child.wait())
+        .await
+        .unwrap();
     assert!(status.success(), "{status:?}");
 
     let twice: Vec<_> = seen.handled.iter().filter(|(_, n)| **n > 1).collect();

@@ -10,7 +10,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,6 +19,7 @@ use botgate::dispatch::{Completion, DispatchConfig, Dispatcher};
 use botgate::{Bot, Intents, QqHandlers};
 use botgate_redis::EventStream;
 use botgate_sim::{QqConfig, QqSim};
+use botgate_testkit::within_for;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -179,13 +179,6 @@ async fn worker(stream: EventStream, name: &str) {
     dispatcher.shutdown().await;
 }
 
-async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, fut).await {
-        Ok(value) => value,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
-
 /// Spawns a process of `role`; its stdout lines go to `lines` as `(role, line)`.
 fn spawn(
     role: &str,
@@ -241,12 +234,13 @@ async fn two_gateways_three_workers(redis: &str) -> String {
     // gateways up (both shards' sessions at the sim) and workers in the group
     let mut ready = 0;
     while ready < 5 {
-        let (_, line) = within("the processes", rx.recv()).await.unwrap();
+        let (_, line) = within_for(WAIT, "the processes", rx.recv()).await.unwrap();
         if line == "R" || line == "G" {
             ready += 1;
         }
     }
-    within(
+    within_for(
+        WAIT,
         "two sessions",
         sim.log()
             .wait_until(|_| (sim.sessions().len() == SHARDS as usize).then_some(())),
@@ -269,13 +263,17 @@ async fn two_gateways_three_workers(redis: &str) -> String {
     let mut killed: Option<String> = None;
     let mut skipped = 0;
     while handled.len() < EVENTS as usize {
-        let (role, line) = within("every event handled", rx.recv()).await.unwrap();
+        let (role, line) = within_for(WAIT, "every event handled", rx.recv())
+            .await
+            .unwrap();
         if let Some(content) = line.strip_prefix("H ") {
             handled.entry(content.to_owned()).or_default().push(role);
         } else if line.starts_with("B ") {
             let child = children.get_mut(&role).unwrap();
             child.start_kill().unwrap();
-            within("the killed worker", child.wait()).await.unwrap();
+            within_for(WAIT, "the killed worker", child.wait())
+                .await
+                .unwrap();
             killed = Some(role);
         } else if line.starts_with("D ") {
             skipped += 1;
@@ -287,7 +285,9 @@ async fn two_gateways_three_workers(redis: &str) -> String {
     let started = Instant::now();
     push(EVENTS..EVENTS + TIMED);
     while handled.len() < (EVENTS + TIMED) as usize {
-        let (role, line) = within("the timed events handled", rx.recv()).await.unwrap();
+        let (role, line) = within_for(WAIT, "the timed events handled", rx.recv())
+            .await
+            .unwrap();
         if let Some(content) = line.strip_prefix("H ") {
             handled.entry(content.to_owned()).or_default().push(role);
         }
@@ -311,7 +311,7 @@ async fn two_gateways_three_workers(redis: &str) -> String {
 
     for (_, mut child) in children {
         drop(child.stdin.take());
-        let _ = within("a clean stop", child.wait()).await;
+        let _ = within_for(WAIT, "a clean stop", child.wait()).await;
     }
     let rate = f64::from(TIMED) / elapsed.as_secs_f64();
     let mut per_worker: Vec<_> = per_worker.into_iter().collect();

@@ -13,17 +13,12 @@ use std::time::Duration;
 use botgate::dispatch::ActionCallErrorKind;
 use botgate::{Bot, OneBotHandlers, ReverseNotice};
 use botgate_sim::{OneBotConfig, OneBotSim};
+use botgate_testkit::within_for;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 use waylay::Waylay;
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-async fn within<T>(what: &str, fut: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, fut)
-        .await
-        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reverse_ws_receives_events_and_answers_through_the_same_connection() {
@@ -55,16 +50,20 @@ async fn reverse_ws_receives_events_and_answers_through_the_same_connection() {
     .unwrap();
     sim.connect_reverse(&format!("ws://{}/", bot.local_addr()))
         .unwrap();
-    within("the account", bot.account_count().wait_for(|n| *n >= 1))
-        .await
-        .unwrap();
+    within_for(
+        LIMIT,
+        "the account",
+        bot.account_count().wait_for(|n| *n >= 1),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         bot.account_ids(),
         ["123456789"],
         "learnt from the lifecycle event (after Waylay's self_id 0)"
     );
     let mut life = bot.account("123456789").unwrap();
-    within("online", life.wait_for(|l| l.readies >= 1))
+    within_for(LIMIT, "online", life.wait_for(|l| l.readies >= 1))
         .await
         .unwrap();
 
@@ -74,7 +73,7 @@ async fn reverse_ws_receives_events_and_answers_through_the_same_connection() {
         "message": [{"type": "text", "data": {"text": "/ping"}}], "raw_message": "/ping", "font": 0,
         "sender": {"user_id": 7, "nickname": "n"}}),
     );
-    let sent = within("the answer", async {
+    let sent = within_for(LIMIT, "the answer", async {
         loop {
             if let Some(m) = sim.sent_messages().into_iter().next() {
                 return m;
@@ -304,7 +303,8 @@ async fn a_missing_or_wrong_token_is_refused_at_the_upgrade_and_nothing_is_dispa
     .await
     .unwrap();
     sim.connect_reverse(&url).unwrap();
-    let status = within(
+    let status = within_for(
+        LIMIT,
         "the refusal",
         sim.log().wait_for(|r| match r {
             botgate_sim::Record::Rejected { status, .. } => Some(*status),
@@ -318,9 +318,13 @@ async fn a_missing_or_wrong_token_is_refused_at_the_upgrade_and_nothing_is_dispa
     assert_eq!(*bot.account_count().borrow(), 0);
     assert_eq!(*handled.lock().unwrap(), 0);
     let running = implementation(Some("right")).start(1);
-    within("the event", bot.account_count().wait_for(|n| *n == 1))
-        .await
-        .unwrap();
+    within_for(
+        LIMIT,
+        "the event",
+        bot.account_count().wait_for(|n| *n == 1),
+    )
+    .await
+    .unwrap();
     running.stop();
     bot.shutdown().await;
 }
@@ -330,8 +334,8 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
     const ACCOUNTS: usize = 100;
     /// `(handler set's account, ctx.self_id, event self_id, text)`.
     type Record = (String, String, i64, String);
-    let (tx, mut seen) = watch::channel(Vec::<Record>::new());
-    let tx = Arc::new(tx);
+    let seen = botgate_testkit::Seen::<Record>::new();
+    let tx = seen.clone();
     let made = Arc::new(Mutex::new(Vec::new()));
     let bot = Bot::onebot_reverse("127.0.0.1:0")
         .access_token("many")
@@ -340,7 +344,7 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
             move |account: &str| {
                 made.lock().unwrap().push(account.to_owned());
                 let account = account.to_owned();
-                let tx = Arc::clone(&tx);
+                let tx = tx.clone();
                 let mut h = OneBotHandlers::new();
                 h.on_group_message(move |ctx, msg| {
                     let record = (
@@ -349,7 +353,7 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
                         msg.self_id,
                         msg.message.plain_text(),
                     );
-                    tx.send_modify(|v| v.push(record));
+                    tx.push(record);
                     std::future::ready(Ok(()))
                 });
                 h
@@ -367,7 +371,8 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
     let ids = sim
         .connect_reverse_accounts(&format!("ws://{}/", bot.local_addr()), ACCOUNTS)
         .unwrap();
-    within(
+    within_for(
+        LIMIT,
         "every account",
         bot.account_count().wait_for(|n| *n == ACCOUNTS),
     )
@@ -383,10 +388,9 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
         );
         assert_eq!(sent, 1, "one connection per account");
     }
-    within("every event", seen.wait_for(|v| v.len() >= ACCOUNTS))
-        .await
-        .unwrap();
-    let records = seen.borrow().clone();
+    let records = seen
+        .wait_within(LIMIT, "every event", |v| v.len() >= ACCOUNTS)
+        .await;
     assert_eq!(records.len(), ACCOUNTS);
     let mut per_account: BTreeMap<String, usize> = BTreeMap::new();
     for (account, ctx_id, event_id, text) in &records {
@@ -412,16 +416,16 @@ async fn a_hundred_accounts_at_once_each_reach_their_own_handlers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_connection_for_the_same_account_replaces_the_first() {
     const SELF_ID: i64 = 777_000_111;
-    let (tx, mut seen) = watch::channel(Vec::<usize>::new());
-    let tx = Arc::new(tx);
+    let seen = botgate_testkit::Seen::<usize>::new();
+    let tx = seen.clone();
     let bot = Bot::onebot_reverse("127.0.0.1:0")
         .handlers_fn(move || {
-            let tx = Arc::clone(&tx);
+            let tx = tx.clone();
             let mut h = OneBotHandlers::new();
             h.on_raw(move |_, raw| {
                 let event: Value = serde_json::from_slice(raw.bytes()).unwrap();
                 if let Some(n) = waylay::number(&event) {
-                    tx.send_modify(|v| v.push(n));
+                    tx.push(n);
                 }
                 std::future::ready(Ok(()))
             });
@@ -440,11 +444,10 @@ async fn a_second_connection_for_the_same_account_replaces_the_first() {
     };
     // The first stays connected after its 10 events (and would come back only much later).
     let first = implementation(Duration::from_secs(3600)).start(10);
-    within("the first's events", seen.wait_for(|v| v.len() == 10))
-        .await
-        .unwrap();
+    seen.wait_within(LIMIT, "the first's events", |v| v.len() == 10)
+        .await;
     let second = implementation(Duration::from_secs(3600)).start(10);
-    let replaced = within("the replacement", async {
+    let replaced = within_for(LIMIT, "the replacement", async {
         loop {
             if let ReverseNotice::Replaced { self_id, old, new } = notices.recv().await.unwrap() {
                 return (self_id, old, new);
@@ -458,10 +461,9 @@ async fn a_second_connection_for_the_same_account_replaces_the_first() {
         .await
         .closed_by_bot;
     assert_eq!(closed, [Some(1000)], "closed normally");
-    within("the second's events", seen.wait_for(|v| v.len() == 20))
-        .await
-        .unwrap();
-    let numbers = seen.borrow().clone();
+    let numbers = seen
+        .wait_within(LIMIT, "the second's events", |v| v.len() == 20)
+        .await;
     let expected: Vec<usize> = (0..10).chain(0..10).collect();
     assert_eq!(numbers, expected, "the first's events, then the second's");
     let life = bot.account(&SELF_ID.to_string()).unwrap().borrow().clone();

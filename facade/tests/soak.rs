@@ -9,7 +9,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use botgate::{Bot, BubbleHandlers, Context, OneBotHandlers, QqHandlers};
@@ -17,7 +16,6 @@ use botgate_sim::{
     BubbleConfig, BubbleSim, Fault, Log, OneBotConfig, OneBotSim, QqConfig, QqSim, Record,
 };
 use serde_json::{json, Value};
-use tokio::sync::watch;
 
 /// Bound of any single wait: a stall fails the run instead of hanging it.
 const WAIT: Duration = Duration::from_secs(60);
@@ -60,49 +58,30 @@ fn seed() -> u64 {
         })
 }
 
-/// The keys handlers saw, in order, with an async wait on the count.
-#[derive(Clone)]
-struct Seen(Arc<watch::Sender<Vec<u64>>>);
+/// The keys handlers saw, in order.
+type Seen = botgate_testkit::Seen<u64>;
 
-impl Seen {
-    fn new() -> Self {
-        Self(Arc::new(watch::channel(Vec::new()).0))
+/// Waits until `f` holds for what `seen` holds; on a stall, writes the sim's log next to the
+/// test's temp files (for the post-mortem) and fails naming the first gap.
+async fn wait(seen: &Seen, what: &str, log: &Log, f: impl Fn(&[u64]) -> bool) {
+    let mut rx = seen.subscribe();
+    if tokio::time::timeout(WAIT, rx.wait_for(|v| f(v)))
+        .await
+        .is_ok()
+    {
+        return;
     }
-
-    fn push(&self, key: u64) {
-        self.0.send_modify(|v| v.push(key));
-    }
-
-    fn len(&self) -> usize {
-        self.0.borrow().len()
-    }
-
-    /// Waits until `f` holds; on a stall, writes the sim's log next to the test's temp files
-    /// (for the post-mortem) and fails naming the first gap.
-    async fn wait(&self, what: &str, log: &Log, f: impl Fn(&[u64]) -> bool) {
-        let mut rx = self.0.subscribe();
-        if tokio::time::timeout(WAIT, rx.wait_for(|v| f(v)))
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        let all = self.all();
-        let gap = all.windows(2).find(|w| w[1] != w[0] + 1);
-        let dump = std::env::temp_dir().join("botgate-soak-log.txt");
-        let text: String = log.snapshot().iter().map(|r| format!("{r:?}\n")).collect();
-        let _ = std::fs::write(&dump, text);
-        panic!(
-            "stalled waiting for {what}; seen {}, last {:?}, first gap {gap:?}; sim log in {}",
-            all.len(),
-            all.last(),
-            dump.display()
-        );
-    }
-
-    fn all(&self) -> Vec<u64> {
-        self.0.borrow().clone()
-    }
+    let all = seen.now();
+    let gap = all.windows(2).find(|w| w[1] != w[0] + 1);
+    let dump = std::env::temp_dir().join("botgate-soak-log.txt");
+    let text: String = log.snapshot().iter().map(|r| format!("{r:?}\n")).collect();
+    let _ = std::fs::write(&dump, text);
+    panic!(
+        "stalled waiting for {what}; seen {}, last {:?}, first gap {gap:?}; sim log in {}",
+        all.len(),
+        all.last(),
+        dump.display()
+    );
 }
 
 /// The key a handler records: the number in the event's raw JSON at `path`.
@@ -231,8 +210,10 @@ async fn soak(name: &str, mut feed: Feed<'_>, seen: Seen) {
             pushed += 1;
         }
         let floor = pushed.saturating_sub(IN_FLIGHT + lost) as usize;
-        seen.wait("the handlers to catch up", feed.log, |v| v.len() >= floor)
-            .await;
+        wait(&seen, "the handlers to catch up", feed.log, |v| {
+            v.len() >= floor
+        })
+        .await;
         if pushed < next_fault {
             continue;
         }
@@ -240,8 +221,7 @@ async fn soak(name: &str, mut feed: Feed<'_>, seen: Seen) {
         if k.quiesce {
             // the protocol cannot replay across it: injected at a quiet point
             let all = pushed as usize;
-            seen.wait("a quiet point", feed.log, |v| v.len() >= all)
-                .await;
+            wait(&seen, "a quiet point", feed.log, |v| v.len() >= all).await;
         }
         let before = feed.log.wait_until(|r| Some(ends.update(r))).await;
         if (feed.inject)(&k.fault) == 0 {
@@ -287,9 +267,11 @@ async fn soak(name: &str, mut feed: Feed<'_>, seen: Seen) {
                 let barrier = pushed;
                 (feed.push)(barrier);
                 pushed += 1;
-                seen.wait("the barrier", feed.log, |v| v.last() == Some(&barrier))
-                    .await;
-                lost = pushed - seen.all().into_iter().collect::<HashSet<_>>().len() as u64;
+                wait(&seen, "the barrier", feed.log, |v| {
+                    v.last() == Some(&barrier)
+                })
+                .await;
+                lost = pushed - seen.now().into_iter().collect::<HashSet<_>>().len() as u64;
             }
         }
         next_fault = pushed + rng.between(50, 400);
@@ -297,10 +279,12 @@ async fn soak(name: &str, mut feed: Feed<'_>, seen: Seen) {
     // A last event on a quiet connection: once it is seen, everything that will ever come has.
     let last = pushed;
     (feed.push)(last);
-    seen.wait("the last event", feed.log, |v| v.last() == Some(&last))
-        .await;
+    wait(&seen, "the last event", feed.log, |v| {
+        v.last() == Some(&last)
+    })
+    .await;
     let wall = started.elapsed();
-    let all = seen.all();
+    let all = seen.now();
     let unique: HashSet<u64> = all.iter().copied().collect();
     let duplicated = all.len() - unique.len();
     let lost = (last + 1) as usize - unique.len();

@@ -74,6 +74,12 @@ impl<T: Clone> Seen<T> {
         self.0.borrow().is_empty()
     }
 
+    /// A receiver of the record, for a wait that handles its own timeout (e.g. to write a
+    /// post-mortem before failing).
+    pub fn subscribe(&self) -> watch::Receiver<Vec<T>> {
+        self.0.subscribe()
+    }
+
     /// Everything seen, once at least `n` values were (panics after [`WAIT`]).
     pub async fn wait_len(&self, n: usize) -> Vec<T> {
         self.wait_for(&format!("{n} handled events"), |v| v.len() >= n)
@@ -82,8 +88,18 @@ impl<T: Clone> Seen<T> {
 
     /// Everything seen, once `done` holds for it (panics after [`WAIT`], naming `what`).
     pub async fn wait_for(&self, what: &str, done: impl FnMut(&Vec<T>) -> bool) -> Vec<T> {
+        self.wait_within(WAIT, what, done).await
+    }
+
+    /// Everything seen, once `done` holds for it (panics after `limit`, naming `what`).
+    pub async fn wait_within(
+        &self,
+        limit: Duration,
+        what: &str,
+        done: impl FnMut(&Vec<T>) -> bool,
+    ) -> Vec<T> {
         let mut rx = self.0.subscribe();
-        let seen = match within(what, rx.wait_for(done)).await {
+        let seen = match within_for(limit, what, rx.wait_for(done)).await {
             Ok(seen) => seen.clone(),
             // The sender lives in `self`, so the channel cannot close while we wait.
             Err(_) => unreachable!("the record outlives its waiters"),
