@@ -22,12 +22,22 @@ const STEP: Duration = Duration::from_secs(30);
 pub struct DemoArgs {
     /// Keep the simulators and bots running after the story (an event every second) until
     /// SIGINT (Ctrl-C) or SIGTERM.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "scale")]
     pub forever: bool,
+    /// Play the scale-out story instead: 2 gateways and 3 workers (child processes) on Redis
+    /// against the sim; one of each is killed; the rest take over with no event lost.
+    #[arg(long)]
+    pub scale: bool,
+    /// With --scale: the Redis to use (default: the BOTGATE_REDIS environment variable).
+    #[arg(long, requires = "scale")]
+    pub redis: Option<String>,
 }
 
 /// Runs the demo on a fresh tokio runtime.
 pub fn run(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    if args.scale {
+        return crate::demo_scale::run(args.redis);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -3,6 +3,7 @@
 
 mod decode;
 mod demo;
+mod demo_scale;
 mod intents;
 mod listen;
 mod listen_reverse;

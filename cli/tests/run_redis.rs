@@ -1,6 +1,7 @@
 //! `botgate run --redis`: two processes share a 2-shard QQ bot (the sim); when one is killed
 //! (SIGKILL) the other takes its shard over and resumes it from Redis: the events sent while
-//! the shard had no process are printed once, and nothing is identified again.
+//! the shard had no process are printed once, and nothing is identified again. The same for
+//! Bubble's one connection (`--platform bubble`).
 //!
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +10,8 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-use botgate_sim::{QqConfig, QqSim};
+use botgate_sim::bubble::Profile;
+use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -201,4 +203,107 @@ async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
         "A's shard resumed, not identified"
     );
     assert_eq!(sim.resume_log().len(), 1);
+}
+
+/// Bubble has one connection per bot: the process holding its lease connects, a second one
+/// waits; when the first is killed the second takes the lease over and resumes the session
+/// from Redis (extended profile): the events sent meanwhile are printed once, by it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
+    let Some(redis) = redis_url() else { return };
+    let sim = BubbleSim::start(BubbleConfig {
+        profile: Profile::Extended,
+        ..BubbleConfig::default()
+    })
+    .await
+    .unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let args: Vec<String> = [
+        "--redis",
+        &redis,
+        "--platform",
+        "bubble",
+        "--lease-ttl-ms",
+        "500",
+        "--prefix",
+        &format!("botgate-test:cli-run-bubble:{nanos}"),
+        "--url",
+        &sim.url(),
+        "--api-base",
+        &sim.rest_base(),
+        "--token",
+        &sim.config().token,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let push = |i: u32| {
+        sim.push_event(
+            "MESSAGE_CREATE",
+            json!({"id": 100 + i, "channelId": 1, "content": format!("m{i}"),
+                   "author": {"id": 2, "name": "u"}}),
+        );
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut a = spawn("A", &args, &tx);
+    let (mut running, mut stored) = (false, false);
+    while !(running && stored) {
+        let (_, _, line) = next(&mut rx).await;
+        running |= line == "botgate run: shard 0 running";
+        stored |= line == "botgate run: shard 0 session stored";
+    }
+    let mut b = spawn("B", &args, &tx);
+    loop {
+        let (who, _, line) = next(&mut rx).await;
+        if who == "B" && line.starts_with("botgate run: B runs up to") {
+            break;
+        }
+    }
+    push(0);
+    let mut printed: HashMap<String, Vec<&str>> = HashMap::new();
+    let mut content = |who, stdout, line: &str| {
+        if stdout {
+            let v: Value = serde_json::from_str(line).unwrap();
+            if v["t"] == "MESSAGE_CREATE" {
+                let content = v["data"]["content"].as_str().unwrap().to_owned();
+                printed.entry(content).or_default().push(who);
+            }
+        }
+        printed.len()
+    };
+    while content("?", false, "") < 1 {
+        let (who, stdout, line) = next(&mut rx).await;
+        content(who, stdout, &line);
+    }
+    assert_eq!(sim.connections(), 1, "B waits for the lease");
+
+    a.start_kill().unwrap();
+    a.wait().await.unwrap();
+    push(1);
+    push(2);
+    let mut took_over = false;
+    while content("?", false, "") < 3 || !took_over {
+        let (who, stdout, line) = next(&mut rx).await;
+        content(who, stdout, &line);
+        took_over |= who == "B" && line == "botgate run: shard 0 running";
+    }
+    drop(b.stdin.take());
+    let status = tokio::time::timeout(LIMIT, b.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(printed["m0"], ["A"]);
+    assert_eq!(printed["m1"], ["B"]);
+    assert_eq!(printed["m2"], ["B"]);
+    let resumes = sim
+        .log()
+        .received()
+        .into_iter()
+        .filter(|f| f["op"] == 6)
+        .count();
+    assert_eq!(resumes, 1, "B resumed A's session");
 }
