@@ -4,11 +4,11 @@
 
 mod support;
 
-use std::future::Future;
+use std::future::{Future, Ready};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use botgate::{Bot, BubbleHandlers, OneBotHandlers, QqHandlers};
+use botgate::{Bot, BubbleHandlers, Context, HandlerError, OneBotHandlers, QqHandlers};
 use support::{Proc, Signal, LIMIT};
 use tokio::sync::Notify;
 
@@ -72,49 +72,38 @@ where
     shutdown.await.unwrap();
 }
 
+/// A handler that counts each event it gets into `tally`.
+fn counting<E>(
+    tally: Arc<Tally>,
+) -> impl Fn(Context, E) -> Ready<Result<(), HandlerError>> + Send + Sync + 'static {
+    move |_, _| {
+        tally.one();
+        std::future::ready(Ok(()))
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[allow(clippy::async_yields_async)] // each bot's start yields its shutdown, on purpose
 async fn a_bot_handles_every_blasted_event_of_every_platform() {
-    blast_to("qq", |url, count| async move {
+    blast_to("qq", |url, tally| async move {
         let mut h = QqHandlers::new();
-        h.on_at_message_create(move |_, _| {
-            count.one();
-            async { Ok(()) }
-        });
-        let bot = Bot::qq_with_token("QQBot blast")
-            .gateway_url(url)
-            .handlers(h)
-            .start()
-            .await
-            .unwrap();
-        bot.shutdown()
+        h.on_at_message_create(counting(tally));
+        let bot = Bot::qq_with_token("QQBot blast").gateway_url(url);
+        bot.handlers(h).start().await.unwrap().shutdown()
     })
     .await;
-
-    blast_to("bubble", |url, count| async move {
+    blast_to("bubble", |url, tally| async move {
         let mut h = BubbleHandlers::new();
-        h.on_message_create(move |_, _| {
-            count.one();
-            async { Ok(()) }
-        });
-        let bot = Bot::bubble("blast")
-            .gateway_url(url)
-            .handlers(h)
-            .start()
-            .await
-            .unwrap();
-        bot.shutdown()
+        h.on_message_create(counting(tally));
+        let bot = Bot::bubble("blast").gateway_url(url);
+        bot.handlers(h).start().await.unwrap().shutdown()
     })
     .await;
-
-    blast_to("onebot", |url, count| async move {
+    blast_to("onebot", |url, tally| async move {
         let mut h = OneBotHandlers::new();
-        h.on_group_message(move |_, _| {
-            count.one();
-            async { Ok(()) }
-        });
-        let bot = Bot::onebot_ws(url).handlers(h).start().await.unwrap();
-        bot.shutdown()
+        h.on_group_message(counting(tally));
+        let bot = Bot::onebot_ws(url);
+        bot.handlers(h).start().await.unwrap().shutdown()
     })
     .await;
 }
