@@ -16,12 +16,13 @@ use botgate_dispatch::{ActionSink, BotInfo, Completion, DispatchConfig, Dispatch
 use botgate_redis::{Acker, ActionRelay, Consumer, Delivery, Error};
 use botgate_transport::bubble::{Rest, RestConfig};
 use botgate_transport::http::HttpClient;
+use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, TokenSource};
 use botgate_transport::Secret;
 use bytes::Bytes;
 
 use super::actions::RelayedActions;
 use crate::bot::Glue;
-use crate::reply::{BubbleReplies, OneBotReplies};
+use crate::reply::{BubbleReplies, OneBotReplies, QqReplies};
 
 type OneBotFactory = Arc<dyn Fn() -> OneBotHandlers + Send + Sync>;
 
@@ -108,12 +109,51 @@ impl Worker {
         self
     }
 
-    /// QQ events run these handlers (`ctx.reply` is not available to them yet).
+    /// QQ events run these handlers, without `ctx.reply` (see [`qq_replying`](Self::qq_replying)).
     pub fn qq(mut self, handlers: QqHandlers) -> Self {
         let dispatcher = Dispatcher::new(handlers, self.config);
         dispatcher.set_bot(BotInfo::new(PlatformKind::Qq));
         self.qq = Some(Arc::new(dispatcher));
         self
+    }
+
+    /// QQ events run these handlers; `ctx.reply` sends over the OpenAPI at `api_base`
+    /// (production: `https://api.sgroup.qq.com`) with the access token of `app_id` + `secret`
+    /// (fetched from `auth_base`, e.g. `https://bots.qq.com`, and refreshed).
+    ///
+    /// # Errors
+    /// The HTTP client cannot be built.
+    pub fn qq_replying(
+        mut self,
+        handlers: QqHandlers,
+        app_id: impl Into<String>,
+        secret: impl Into<String>,
+        api_base: impl Into<String>,
+        auth_base: impl Into<String>,
+    ) -> Result<Self, crate::Error> {
+        let http = http_client()?;
+        let app_id = app_id.into();
+        let tokens = TokenSource::app(
+            http.clone(),
+            AppCredentials::new(app_id.clone(), Secret::new(secret.into()))
+                .with_auth_base(auth_base.into()),
+        );
+        let api = OpenApi::new(
+            http,
+            tokens,
+            OpenApiConfig {
+                api_base: api_base.into(),
+                ..OpenApiConfig::production()
+            },
+        );
+        let dispatcher = Dispatcher::new(handlers, self.config);
+        dispatcher.set_bot(
+            BotInfo::new(PlatformKind::Qq)
+                .with_app_id(app_id)
+                .with_replies(Arc::new(QqReplies::new(api))),
+        );
+        self.qq = Some(Arc::new(dispatcher));
+        Ok(self)
     }
 
     /// Bubble events run these handlers; `ctx.reply` sends over Bubble's REST API at
@@ -127,15 +167,7 @@ impl Worker {
         token: impl Into<String>,
         rest_base: impl Into<String>,
     ) -> Result<Self, crate::Error> {
-        botgate_transport::install_default_crypto_provider();
-        let http = HttpClient::new().map_err(|e| {
-            crate::Error::with_source(
-                crate::ErrorKind::Config {
-                    what: "HTTP client".into(),
-                },
-                e,
-            )
-        })?;
+        let http = http_client()?;
         let rest = Rest::new(
             http,
             Secret::new(token.into()),
@@ -290,6 +322,18 @@ impl Worker {
         });
         Some(Arc::clone(d))
     }
+}
+
+fn http_client() -> Result<HttpClient, crate::Error> {
+    botgate_transport::install_default_crypto_provider();
+    HttpClient::new().map_err(|e| {
+        crate::Error::with_source(
+            crate::ErrorKind::Config {
+                what: "HTTP client".into(),
+            },
+            e,
+        )
+    })
 }
 
 /// The platform's input from the entry's bytes.
