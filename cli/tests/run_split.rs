@@ -1,7 +1,7 @@
 //! `botgate run --role gateway|worker`: two gateway processes hold a 2-shard QQ bot (the sim)
 //! and append its events to a Redis Stream; two worker processes read it in one consumer
 //! group and print each event (as `listen` does): every event printed once, by a worker, none
-//! by a gateway; SIGTERM stops each process with exit 0.
+//! by a gateway; SIGTERM stops each process with exit 0. The same for a OneBot connection.
 //!
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-use botgate_sim::{QqConfig, QqSim};
+use botgate_sim::{OneBotConfig, OneBotSim, QqConfig, QqSim};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -189,5 +189,83 @@ async fn gateways_publish_and_workers_print_each_event_once() {
         let by = &printed[&format!("m{i}")];
         assert_eq!(by.len(), 1, "m{i} printed by {by:?}");
         assert!(by[0].starts_with('W'), "m{i} printed by a gateway: {by:?}");
+    }
+}
+
+/// OneBot through the split: a gateway holds the implementation's socket (the sim) under a
+/// lease and publishes each event; a worker prints it (`{"kind","self_id","data"}`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_onebot_gateway_publishes_and_a_worker_prints() {
+    let Some(redis) = redis_url() else { return };
+    let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let prefix = format!("botgate-test:cli-split-onebot:{nanos}");
+    let url = sim.url();
+    let gateway = strings(&[
+        "--redis",
+        &redis,
+        "--prefix",
+        &prefix,
+        "--role",
+        "gateway",
+        "--platform",
+        "onebot",
+        "--url",
+        &url,
+    ]);
+    let worker = strings(&["--redis", &redis, "--prefix", &prefix, "--role", "worker"]);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut w = spawn("W1", &worker, &tx);
+    let mut g = spawn("G1", &gateway, &tx);
+    let (mut running, mut reading) = (false, false);
+    while !(running && reading) {
+        let (_, _, line) = next(&mut rx).await;
+        running |= line == "botgate run: shard 0 running";
+        reading |= line.starts_with("botgate run: worker W1 reading");
+    }
+    tokio::time::timeout(
+        LIMIT,
+        sim.log()
+            .wait_until(|_| (sim.connections() == 1).then_some(())),
+    )
+    .await
+    .expect("the gateway connected");
+    for i in 0..5 {
+        sim.push_event(json!({
+            "time": 1712640000, "self_id": 123456789, "post_type": "message",
+            "message_type": "group", "sub_type": "normal", "message_id": 900 + i,
+            "user_id": 111, "group_id": 222, "raw_message": format!("m{i}"), "font": 0,
+            "message": [{"type": "text", "data": {"text": format!("m{i}")}}],
+            "sender": {"user_id": 111, "nickname": "u"},
+        }));
+    }
+    let mut printed = Vec::new();
+    while printed.len() < 5 {
+        let (who, stdout, line) = next(&mut rx).await;
+        if stdout {
+            assert_eq!(who, "W1", "printed by the gateway: {line}");
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["kind"], "message.group", "{line}");
+            assert_eq!(v["self_id"], "123456789", "{line}");
+            printed.push(v["data"]["message_id"].as_i64().unwrap());
+        }
+    }
+    printed.sort_unstable();
+    assert_eq!(printed, [900, 901, 902, 903, 904]);
+    for child in [&mut w, &mut g] {
+        let pid = child.id().unwrap().to_string();
+        assert!(std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = tokio::time::timeout(LIMIT, child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(status.code(), Some(0));
     }
 }
