@@ -254,6 +254,18 @@ fn derive_plain_all(frames: &[(bool, Bytes)]) -> usize {
     n
 }
 
+/// `derive_plain` through `botgate_proto::de::from_slice` (the lenient deserializer's cost on
+/// a plain struct).
+fn derive_lenient_all(frames: &[(bool, Bytes)]) -> usize {
+    let mut n = 0;
+    for (_, bytes) in frames {
+        let frame = Frame::scan(bytes.clone()).unwrap();
+        let m: PlainMessage = botgate_proto::de::from_slice(frame.data().unwrap()).unwrap();
+        n += m.content.len();
+    }
+    n
+}
+
 /// One pass of a group over the corpus; returns something derived from the results so that
 /// nothing is optimised away.
 type Run = fn(&[(bool, Bytes)]) -> usize;
@@ -352,6 +364,7 @@ fn benches(c: &mut Criterion) {
     print_best_of("msg_typed", scan_decode_all, &messages);
     print_best_of("msg_derive", derive_plain_all, &messages);
     print_best_of("msg_value", serde_value_all, &messages);
+    print_best_of("msg_derive_len", derive_lenient_all, &messages);
     let mut group = c.benchmark_group("derive_plain");
     group.throughput(Throughput::Bytes(message_bytes as u64));
     group.bench_function("bytes", |b| {

@@ -87,6 +87,7 @@ impl DmThreadInfo {
 #[serde(default)]
 pub struct ApiErrorBody {
     /// The error.
+    // Own rule: a plain string or an object.
     #[serde(deserialize_with = "error_detail")]
     pub error: ErrorDetail,
 }

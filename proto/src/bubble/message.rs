@@ -30,6 +30,7 @@ pub struct Message {
     #[serde(alias = "author_id", skip_serializing_if = "Option::is_none")]
     pub author_id: Option<i64>,
     /// The author: an object (seed) or a user name (2026-03).
+    // Own rule: an object or a bare user name.
     #[serde(
         deserialize_with = "user::opt_author",
         skip_serializing_if = "Option::is_none"
@@ -47,6 +48,7 @@ pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
     /// Mentions: user ids (seed) or objects (2026-03).
+    // Own rule: user ids or mention objects, mixed.
     #[serde(
         deserialize_with = "user::mentions",
         skip_serializing_if = "Vec::is_empty"

@@ -87,6 +87,10 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
             <User as Deserialize>::deserialize(sde::value::MapAccessDeserializer::new(a))
                 .map(|u| Some(Author::User(u)))
         }
+        /// Not lenient-read (`de::peek`): read the value as it comes.
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
         fn visit_str<E: sde::Error>(self, v: &str) -> Result<Self::Value, E> {
             Ok((!v.is_empty()).then(|| Author::Name(v.to_owned())))
         }
@@ -115,11 +119,12 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
         fn visit_unit<E: sde::Error>(self) -> Result<Self::Value, E> {
             Ok(None)
         }
+        /// An object, still read leniently (`de::peek`).
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
+            <User as Deserialize>::deserialize(d).map(|u| Some(Author::User(u)))
         }
     }
-    d.deserialize_any(V)
+    crate::de::peek(d, V)
 }
 
 /// A mentioned user (or role, ...) in the 2026-03 schema.
@@ -212,8 +217,20 @@ impl<'de> Deserialize<'de> for OptMention {
             fn visit_unit<E: sde::Error>(self) -> Result<Self::Value, E> {
                 Ok(OptMention(None))
             }
+            /// An object, still read leniently (`de::peek`).
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                <MentionEntity as Deserialize>::deserialize(d)
+                    .map(|e| OptMention(Some(MentionRef::Entity(e))))
+            }
+            /// Not lenient-read (`de::peek`): read the value as it comes.
+            fn visit_newtype_struct<D: Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
         }
-        d.deserialize_any(V)
+        crate::de::peek(d, V)
     }
 }
 
@@ -269,11 +286,17 @@ pub(crate) fn mentions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MentionRef
         fn visit_unit<E: sde::Error>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
+        /// An object (`de::peek`): not a list.
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            sde::IgnoredAny::deserialize(d)?;
+            Ok(Vec::new())
+        }
+        /// Not lenient-read (`de::peek`): read the value as it comes.
+        fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_any(self)
         }
     }
-    d.deserialize_any(V)
+    crate::de::peek(d, V)
 }
 
 crate::de::lenient_payload!(Lossy: User, MentionEntity);

@@ -2,7 +2,7 @@
 //! passes (see `lenient.rs`). The payload types' own `Deserialize` is lenient as well, so
 //! these are the fast way in, not the only one.
 
-use super::lenient::{run, Lenient};
+use super::lenient::{run, run_after, Lenient, Pass};
 use serde::de::{Deserialize, DeserializeOwned};
 
 /// Decodes `bytes` leniently: each payload type in its platform's mode (decision 0014); any
@@ -12,7 +12,26 @@ use serde::de::{Deserialize, DeserializeOwned};
 /// Malformed JSON, trailing characters, or a value that does not read as `T` (strict
 /// payloads; for lossy ones only what no absent value repairs).
 pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> serde_json::Result<T> {
-    run(|pass| {
+    let pass = Pass::default();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let error = match T::deserialize(Lenient::new(&mut de, &pass)) {
+        Ok(value) => match de.end() {
+            Ok(()) => return Ok(value),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    retry(bytes, pass, error)
+}
+
+/// The passes after a failed first one.
+#[cold]
+fn retry<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    first: Pass,
+    error: serde_json::Error,
+) -> serde_json::Result<T> {
+    run_after(first, error, |pass| {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let value = T::deserialize(Lenient::new(&mut de, pass))?;
         de.end()?;
@@ -38,37 +57,54 @@ pub struct PathError {
     pub error: serde_json::Error,
 }
 
-/// Like [`from_slice`], with the path of the failing value. Well-formed input takes the plain
-/// passes; the path is tracked only to report a failure, on the last pass again.
+/// Like [`from_slice`], with the path of the failing value. Well-formed input takes one pass
+/// and no path tracking; the path is tracked only to report a failure, on the last pass again.
 ///
 /// # Errors
 /// As [`from_slice`], with the path.
+#[inline]
 pub fn from_slice_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, PathError> {
-    let mut last = None;
-    let plain = run(|pass| {
+    // The first pass written out, not through `run`: a payload is large, and every layer its
+    // `Result` crosses is a copy.
+    let pass = Pass::default();
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let error = match T::deserialize(Lenient::new(&mut de, &pass)) {
+        Ok(value) => match de.end() {
+            Ok(()) => return Ok(value),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    retry_with_path(bytes, pass, error)
+}
+
+/// The passes after a failed first one, then the path of what still fails.
+#[cold]
+fn retry_with_path<'de, T: Deserialize<'de>>(
+    bytes: &'de [u8],
+    first: Pass,
+    error: serde_json::Error,
+) -> Result<T, PathError> {
+    let mut last = first.nulls().to_vec();
+    let plain = run_after(first, error, |pass| {
         let mut de = serde_json::Deserializer::from_slice(bytes);
         let r = T::deserialize(Lenient::new(&mut de, pass)).and_then(|v| de.end().map(|()| v));
         if r.is_err() {
-            last = Some(pass.nulls().to_vec());
+            last = pass.nulls().to_vec();
         }
         r
     });
-    let Err(error) = plain else {
-        return plain.map_err(|error| PathError {
-            path: ".".to_owned(),
-            error,
-        });
+    let error = match plain {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
     };
-    let pass = super::lenient::Pass::with_nulls(last.unwrap_or_default());
+    let pass = Pass::with_nulls(last);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(Lenient::new(&mut de, &pass)) {
-        Err(e) => {
-            let path = e.path().to_string();
-            Err(PathError {
-                path,
-                error: e.into_inner(),
-            })
-        }
+        Err(e) => Err(PathError {
+            path: e.path().to_string(),
+            error: e.into_inner(),
+        }),
         // The path pass got through (it should not): the trailing input, or the first error.
         Ok(_) => Err(PathError {
             path: ".".to_owned(),
@@ -98,7 +134,7 @@ pub fn from_value_with_path<T: DeserializeOwned>(
             error,
         });
     };
-    let pass = super::lenient::Pass::with_nulls(last);
+    let pass = Pass::with_nulls(last);
     match serde_path_to_error::deserialize::<_, T>(Lenient::new(value, &pass)) {
         Err(e) => Err(PathError {
             path: e.path().to_string(),

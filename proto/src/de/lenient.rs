@@ -44,6 +44,8 @@ pub enum Mode {
 /// The name of the newtype a payload type asks for: the mode travels in it.
 const STRICT_NAME: &str = "$botgate::de::lenient::strict";
 const LOSSY_NAME: &str = "$botgate::de::lenient::lossy";
+/// The name [`peek`] asks for.
+const PEEK_NAME: &str = "$botgate::de::lenient::peek";
 
 /// At most this many values of one payload are made absent before the decode gives up.
 const MAX_ABSENT: usize = 256;
@@ -57,19 +59,26 @@ pub struct Pass {
     /// The innermost value an error came from: its number, and whether the next pass may
     /// read it as absent.
     failed: Cell<Option<(u32, bool)>>,
+    /// Whether scalars are coerced by the rule. The first pass asks the inner deserializer
+    /// for the kind wanted directly (a plain derive's cost); any failure, a number in a
+    /// string field included, makes the next pass coerce.
+    coerce: bool,
 }
 
 impl Pass {
+    #[inline]
     fn value(&self) -> u32 {
         let k = self.next.get();
         self.next.set(k.wrapping_add(1));
         k
     }
 
+    #[inline]
     fn is_null(&self, k: u32) -> bool {
         !self.nulls.is_empty() && self.nulls.binary_search(&k).is_ok()
     }
 
+    #[inline]
     fn note(&self, k: u32, retry: bool) {
         if self.failed.get().is_none() {
             self.failed.set(Some((k, retry)));
@@ -77,22 +86,33 @@ impl Pass {
     }
 
     /// A pass that reads the values numbered `nulls` (sorted) as `null`.
+    #[inline]
     pub(super) fn with_nulls(nulls: Vec<u32>) -> Self {
         Pass {
             nulls,
+            coerce: true,
             ..Pass::default()
         }
     }
 
     /// The values this pass reads as `null`.
+    #[inline]
     pub(super) fn nulls(&self) -> &[u32] {
         &self.nulls
     }
 
     /// The next pass after a failure, or `None` when the failure stands.
+    #[inline]
     fn next_pass(self) -> Option<Pass> {
         let (k, retry) = self.failed.get()?;
         let mut nulls = self.nulls;
+        if !self.coerce {
+            return Some(Pass {
+                nulls,
+                coerce: true,
+                ..Pass::default()
+            });
+        }
         if !retry || nulls.len() >= MAX_ABSENT {
             return None;
         }
@@ -100,14 +120,32 @@ impl Pass {
         nulls.insert(at, k);
         Some(Pass {
             nulls,
+            coerce: true,
             ..Pass::default()
         })
     }
 }
 
 /// Runs `attempt` until it succeeds or its failure stands (see the module doc).
+#[inline]
 pub(super) fn run<T, E>(mut attempt: impl FnMut(&Pass) -> Result<T, E>) -> Result<T, E> {
-    let mut pass = Pass::default();
+    let first = Pass::default();
+    match attempt(&first) {
+        Ok(v) => Ok(v),
+        Err(e) => run_after(first, e, attempt),
+    }
+}
+
+/// Like [`run`], after the pass `failed` failed with `error`: from the pass that follows it.
+#[cold]
+pub(super) fn run_after<T, E>(
+    failed: Pass,
+    error: E,
+    mut attempt: impl FnMut(&Pass) -> Result<T, E>,
+) -> Result<T, E> {
+    let Some(mut pass) = failed.next_pass() else {
+        return Err(error);
+    };
     loop {
         match attempt(&pass) {
             Ok(v) => return Ok(v),
@@ -133,10 +171,12 @@ pub struct Lenient<'p, D> {
 
 impl<'p, D> Lenient<'p, D> {
     /// The outermost value of a decode pass (strict until a payload type sets its mode).
+    #[inline]
     pub fn new(de: D, pass: &'p Pass) -> Self {
         Self::at(de, pass, pass.value(), false)
     }
 
+    #[inline]
     fn at(de: D, pass: &'p Pass, k: u32, lossy: bool) -> Self {
         Lenient {
             de,
@@ -159,6 +199,7 @@ impl<D> fmt::Debug for Lenient<'_, D> {
 
 impl<'de, 'p, D: Deserializer<'de>> Lenient<'p, D> {
     /// A scalar of kind `T` by the scalar rule; absent is `None`.
+    #[inline]
     fn scalar<T: Scalar>(self) -> Result<Option<T>, D::Error> {
         let (pass, k, lossy, inside) = (self.pass, self.k, self.lossy, self.inside_option);
         if pass.is_null(k) {
@@ -180,8 +221,12 @@ impl<'de, 'p, D: Deserializer<'de>> Lenient<'p, D> {
 
 macro_rules! scalar_methods {
     ($($method:ident => $kind:ty, $visit:ident;)+) => {$(
+        #[inline]
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
             let (pass, k, lossy) = (self.pass, self.k, self.lossy);
+            if !pass.coerce {
+                return self.de.$method(visitor).inspect_err(|_| pass.note(k, lossy));
+            }
             let v = self.scalar::<$kind>()?.unwrap_or_default();
             visitor.$visit(v).inspect_err(|_| pass.note(k, lossy))
         }
@@ -191,6 +236,7 @@ macro_rules! scalar_methods {
 impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
     type Error = D::Error;
 
+    #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if self.pass.is_null(self.k) {
             self.de.deserialize_ignored_any(IgnoredAny)?;
@@ -216,11 +262,20 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
         deserialize_f64 => f64, visit_f64;
     }
 
+    #[inline]
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         self.deserialize_string(visitor)
     }
 
+    #[inline]
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if !self.pass.coerce {
+            let (pass, k, lossy) = (self.pass, self.k, self.lossy);
+            return self
+                .de
+                .deserialize_string(visitor)
+                .inspect_err(|_| pass.note(k, lossy));
+        }
         if self.pass.is_null(self.k) {
             self.de.deserialize_ignored_any(IgnoredAny)?;
             return visitor.visit_borrowed_str("");
@@ -231,6 +286,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             .inspect_err(|_| pass.note(k, lossy))
     }
 
+    #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if self.pass.is_null(self.k) {
             self.de.deserialize_ignored_any(IgnoredAny)?;
@@ -248,6 +304,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             .inspect_err(|_| pass.note(k, lossy))
     }
 
+    #[inline]
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if self.pass.is_null(self.k) {
             self.de.deserialize_ignored_any(IgnoredAny)?;
@@ -264,6 +321,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             .inspect_err(|_| pass.note(k, lossy))
     }
 
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -273,6 +331,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
         self.deserialize_map(visitor)
     }
 
+    #[inline]
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if self.pass.is_null(self.k) {
             self.de.deserialize_ignored_any(IgnoredAny)?;
@@ -289,6 +348,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             .inspect_err(|_| pass.note(k, lossy))
     }
 
+    #[inline]
     fn deserialize_tuple<V: Visitor<'de>>(
         self,
         _len: usize,
@@ -297,6 +357,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
         self.deserialize_seq(visitor)
     }
 
+    #[inline]
     fn deserialize_tuple_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -306,11 +367,29 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
         self.deserialize_seq(visitor)
     }
 
+    #[inline]
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         mut self,
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
+        if name == PEEK_NAME {
+            if self.pass.is_null(self.k) {
+                self.de.deserialize_ignored_any(IgnoredAny)?;
+                return visitor.visit_unit();
+            }
+            let (pass, k, lossy) = (self.pass, self.k, self.lossy);
+            let replay = PeekReplay {
+                visitor,
+                pass,
+                k,
+                lossy,
+            };
+            return self
+                .de
+                .deserialize_any(replay)
+                .inspect_err(|_| pass.note(k, lossy));
+        }
         // A payload type asking for its mode (see `payload`).
         if name == LOSSY_NAME || name == STRICT_NAME {
             self.lossy = name == LOSSY_NAME;
@@ -319,6 +398,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
         visitor.visit_newtype_struct(self)
     }
 
+    #[inline]
     fn deserialize_enum<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -335,10 +415,12 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             .inspect_err(|_| pass.note(k, lossy))
     }
 
+    #[inline]
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         self.de.deserialize_ignored_any(visitor)
     }
 
+    #[inline]
     fn is_human_readable(&self) -> bool {
         self.de.is_human_readable()
     }
@@ -348,12 +430,94 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
     }
 }
 
+/// Like `deserialize_any`, for a field with a rule of its own that takes several shapes: a
+/// scalar arrives as itself, a list as `visit_seq` whose elements are read leniently (absent
+/// ones dropped), an object as `visit_some` of a deserializer that keeps reading leniently (so
+/// a payload type inside is not read through a `Value`). From a deserializer other than a
+/// [`Lenient`], the value arrives as `visit_newtype_struct`: read it with `deserialize_any`.
+///
+/// # Errors
+/// Whatever `visitor` or the input raise.
+#[inline]
+pub fn peek<'de, D: Deserializer<'de>, V: Visitor<'de>>(
+    d: D,
+    visitor: V,
+) -> Result<V::Value, D::Error> {
+    d.deserialize_newtype_struct(PEEK_NAME, visitor)
+}
+
+/// Replays a value for [`peek`].
+struct PeekReplay<'p, V> {
+    visitor: V,
+    pass: &'p Pass,
+    k: u32,
+    lossy: bool,
+}
+
+impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for PeekReplay<'p, V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+    #[inline]
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        self.visitor.visit_borrowed_str(v)
+    }
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        self.visitor.visit_str(v)
+    }
+    #[inline]
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        self.visitor.visit_string(v)
+    }
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
+        self.visitor.visit_i64(v)
+    }
+    #[inline]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
+        self.visitor.visit_u64(v)
+    }
+    #[inline]
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
+        self.visitor.visit_f64(v)
+    }
+    #[inline]
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
+        self.visitor.visit_bool(v)
+    }
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_unit()
+    }
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_none()
+    }
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        let d = Lenient::at(MapAccessDeserializer::new(a), self.pass, self.k, self.lossy);
+        self.visitor.visit_some(d)
+    }
+    #[inline]
+    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_seq(LenientSeq {
+            a,
+            pass: self.pass,
+            lossy: self.lossy,
+        })
+    }
+}
+
 /// An empty object, for an absent one.
+#[inline]
 fn empty_map<E: de::Error>() -> MapDeserializer<'static, std::iter::Empty<((), ())>, E> {
     MapDeserializer::new(std::iter::empty())
 }
 
 /// An empty list, for an absent one.
+#[inline]
 fn empty_seq<E: de::Error>() -> de::value::SeqDeserializer<std::iter::Empty<()>, E> {
     de::value::SeqDeserializer::new(std::iter::empty())
 }
@@ -366,39 +530,51 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StrReplay<V> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(String::EXPECTING)
     }
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
         self.0.visit_borrowed_str(v)
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
         self.0.visit_str(v)
     }
+    #[inline]
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
         self.0.visit_string(v)
     }
+    #[inline]
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
         self.0.visit_string(v.to_string())
     }
+    #[inline]
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
         self.0.visit_string(v.to_string())
     }
+    #[inline]
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<V::Value, E> {
         self.0.visit_string(v.to_string())
     }
+    #[inline]
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<V::Value, E> {
         self.0.visit_string(v.to_string())
     }
+    #[inline]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
         self.0.visit_string(v.to_string())
     }
+    #[inline]
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
         self.0.visit_borrowed_str(if v { "true" } else { "false" })
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
         self.0.visit_borrowed_str("")
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         self.0.visit_borrowed_str("")
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
         d.deserialize_any(self)
     }
@@ -419,6 +595,7 @@ struct ScalarDe<'a, 'de, E>(Scalar1<'a, 'de>, PhantomData<E>);
 
 impl<'a, 'de, E: de::Error> Deserializer<'de> for ScalarDe<'a, 'de, E> {
     type Error = E;
+    #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
         match self.0 {
             Scalar1::Borrowed(s) => visitor.visit_borrowed_str(s),
@@ -447,6 +624,7 @@ struct OptReplay<'p, V> {
 }
 
 impl<'p, V> OptReplay<'p, V> {
+    #[inline]
     fn lenient<D>(&self, de: D) -> Lenient<'p, D> {
         Lenient {
             de,
@@ -457,6 +635,7 @@ impl<'p, V> OptReplay<'p, V> {
         }
     }
 
+    #[inline]
     fn some<'de, E: de::Error>(self, v: Scalar1<'_, 'de>) -> Result<V::Value, E>
     where
         V: Visitor<'de>,
@@ -471,49 +650,61 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for OptReplay<'p, V> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.visitor.expecting(f)
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_none()
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_none()
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
         d.deserialize_any(self)
     }
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
         if v.is_empty() {
             return self.visitor.visit_none();
         }
         self.some(Scalar1::Borrowed(v))
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
         if v.is_empty() {
             return self.visitor.visit_none();
         }
         self.some(Scalar1::Transient(v))
     }
+    #[inline]
     fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
         if v.is_empty() {
             return self.visitor.visit_none();
         }
         self.some(Scalar1::Owned(v))
     }
+    #[inline]
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<V::Value, E> {
         self.some(Scalar1::I64(v))
     }
+    #[inline]
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<V::Value, E> {
         self.some(Scalar1::U64(v))
     }
+    #[inline]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<V::Value, E> {
         self.some(Scalar1::F64(v))
     }
+    #[inline]
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<V::Value, E> {
         self.some(Scalar1::Bool(v))
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
         let d = self.lenient(MapAccessDeserializer::new(a));
         self.visitor.visit_some(d)
     }
+    #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
         let d = self.lenient(SeqAccessDeserializer::new(a));
         self.visitor.visit_some(d)
@@ -532,6 +723,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for MapReplay<'p, V> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object")
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
         self.visitor.visit_map(LenientMap {
             a,
@@ -539,15 +731,19 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for MapReplay<'p, V> {
             lossy: self.lossy,
         })
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_map(empty_map())
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_map(empty_map())
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
         d.deserialize_any(self)
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
         if v.is_empty() {
             return self.visitor.visit_map(empty_map());
@@ -568,6 +764,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for SeqReplay<'p, V> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an array")
     }
+    #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
         self.visitor.visit_seq(LenientSeq {
             a,
@@ -575,15 +772,19 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for SeqReplay<'p, V> {
             lossy: self.lossy,
         })
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_seq(empty_seq())
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         self.visitor.visit_seq(empty_seq())
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
         d.deserialize_any(self)
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
         if v.is_empty() {
             return self.visitor.visit_seq(empty_seq());
@@ -601,12 +802,14 @@ struct LenientMap<'p, A> {
 
 impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for LenientMap<'p, A> {
     type Error = A::Error;
+    #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         self.a.next_key_seed(seed)
     }
+    #[inline]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         self.a.next_value_seed(ValueSeed {
             seed,
@@ -614,6 +817,7 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for LenientMap<'p, A> {
             lossy: self.lossy,
         })
     }
+    #[inline]
     fn size_hint(&self) -> Option<usize> {
         self.a.size_hint()
     }
@@ -628,6 +832,7 @@ struct ValueSeed<'p, S> {
 
 impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for ValueSeed<'p, S> {
     type Value = S::Value;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
         let k = self.pass.value();
         let lenient = Lenient::at(d, self.pass, k, self.lossy);
@@ -647,6 +852,7 @@ struct LenientSeq<'p, A> {
 
 impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for LenientSeq<'p, A> {
     type Error = A::Error;
+    #[inline]
     fn next_element_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
@@ -665,6 +871,7 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for LenientSeq<'p, A> {
             }
         }
     }
+    #[inline]
     fn size_hint(&self) -> Option<usize> {
         self.a.size_hint()
     }
@@ -679,6 +886,7 @@ struct ElementSeed<'s, 'p, S> {
 
 impl<'de, 's, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for ElementSeed<'s, 'p, S> {
     type Value = Option<S::Value>;
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         let k = self.pass.value();
         if self.pass.is_null(k) {
@@ -704,6 +912,7 @@ struct ElementReplay<'s, 'p, S> {
 }
 
 impl<'de, 's, 'p, S: DeserializeSeed<'de>> ElementReplay<'s, 'p, S> {
+    #[inline]
     fn give<D: Deserializer<'de, Error = E>, E: de::Error>(
         self,
         de: D,
@@ -721,6 +930,7 @@ impl<'de, 's, 'p, S: DeserializeSeed<'de>> ElementReplay<'s, 'p, S> {
         seed.deserialize(lenient).map(Some)
     }
 
+    #[inline]
     fn scalar<E: de::Error>(self, v: Scalar1<'_, 'de>) -> Result<Option<S::Value>, E> {
         self.give(ScalarDe(v, PhantomData))
     }
@@ -731,48 +941,60 @@ impl<'de, 's, 'p, S: DeserializeSeed<'de>> Visitor<'de> for ElementReplay<'s, 'p
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list element")
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         if v.is_empty() {
             return Ok(None);
         }
         self.scalar(Scalar1::Borrowed(v))
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         if v.is_empty() {
             return Ok(None);
         }
         self.scalar(Scalar1::Transient(v))
     }
+    #[inline]
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         if v.is_empty() {
             return Ok(None);
         }
         self.scalar(Scalar1::Owned(v))
     }
+    #[inline]
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         self.scalar(Scalar1::I64(v))
     }
+    #[inline]
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         self.scalar(Scalar1::U64(v))
     }
+    #[inline]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         self.scalar(Scalar1::F64(v))
     }
+    #[inline]
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         self.scalar(Scalar1::Bool(v))
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
         self.give(MapAccessDeserializer::new(a))
     }
+    #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<Self::Value, A::Error> {
         self.give(SeqAccessDeserializer::new(a))
     }
@@ -793,6 +1015,7 @@ pub trait Payload: Sized {
 ///
 /// # Errors
 /// A value that does not read as `T` (in strict mode), or malformed input.
+#[inline]
 pub fn payload<'de, T: Payload, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     let name = match T::MODE {
         Mode::Strict => STRICT_NAME,
@@ -806,6 +1029,7 @@ pub fn payload<'de, T: Payload, D: Deserializer<'de>>(d: D) -> Result<T, D::Erro
 struct Probe<T>(PhantomData<T>);
 
 impl<T: Payload> Probe<T> {
+    #[inline]
     fn buffered<E: de::Error>(value: serde_json::Value) -> Result<T, E> {
         run(|pass| payload::<T, _>(Lenient::new(&value, pass))).map_err(E::custom)
     }
@@ -816,43 +1040,55 @@ impl<'de, T: Payload> Visitor<'de> for Probe<T> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a payload")
     }
+    #[inline]
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
         T::plain(d)
     }
+    #[inline]
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
         Self::buffered(serde_json::Value::deserialize(d)?)
     }
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<T, A::Error> {
         Self::buffered(serde_json::Value::deserialize(MapAccessDeserializer::new(
             a,
         ))?)
     }
+    #[inline]
     fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<T, A::Error> {
         Self::buffered(serde_json::Value::deserialize(SeqAccessDeserializer::new(
             a,
         ))?)
     }
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<T, E> {
         Self::buffered(v.into())
     }
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
         Self::buffered(v.into())
     }
+    #[inline]
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
         Self::buffered(v.into())
     }
+    #[inline]
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
         Self::buffered(v.into())
     }
+    #[inline]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
         Self::buffered(v.into())
     }
+    #[inline]
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
         Self::buffered(v.into())
     }
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<T, E> {
         Self::buffered(serde_json::Value::Null)
     }
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<T, E> {
         Self::buffered(serde_json::Value::Null)
     }

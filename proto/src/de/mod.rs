@@ -25,7 +25,7 @@ mod tests;
 
 pub use entry::{from_slice, from_slice_with_path, from_value, from_value_with_path, PathError};
 pub(crate) use enums::{int_enum, str_enum};
-pub use lenient::{payload, Lenient, Mode, Pass, Payload};
+pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
 
 /// Makes each listed struct a payload type read in `$mode` (`Lossy` / `Strict`): its
 /// `Deserialize` goes through [`payload`], and the derived read (the struct carries
@@ -34,6 +34,7 @@ macro_rules! lenient_payload {
     ($mode:ident: $($t:ty),+ $(,)?) => {$(
         impl $crate::de::Payload for $t {
             const MODE: $crate::de::Mode = $crate::de::Mode::$mode;
+            #[inline]
             fn plain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 <$t>::deserialize(d)
             }

@@ -245,3 +245,239 @@ fn lossy_enums_read_codes_and_numeric_strings() {
     let got: Every = serde_json::from_str(r#"{"e":42}"#).unwrap();
     assert_eq!(got.e, Some(crate::qq::ChannelType::Other(42)));
 }
+
+// ------------------------------------------------------------------ the lenient deserializer
+
+mod adapter {
+    use crate::de::{from_slice, from_slice_with_path, from_value};
+    use serde::{Deserialize, Serialize};
+    use serde_json::{json, Map, Value};
+    use std::borrow::Cow;
+
+    /// A payload with plain field types, read in lossy mode (as QQ and Bubble are).
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(remote = "Self")]
+    #[serde(default)]
+    struct Lossy {
+        s: String,
+        os: Option<String>,
+        i: i64,
+        oi: Option<i64>,
+        u: u64,
+        ou32: Option<u32>,
+        f: f64,
+        b: bool,
+        ob: Option<bool>,
+        inner: Inner,
+        oinner: Option<Inner>,
+        list: Vec<Inner>,
+        ids: Vec<String>,
+        nums: Vec<i64>,
+        #[serde(flatten)]
+        extra: Map<String, Value>,
+    }
+
+    #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    #[serde(remote = "Self")]
+    #[serde(default)]
+    struct Inner {
+        id: String,
+        n: Option<i64>,
+    }
+
+    /// The same fields read in strict mode (as OneBot is).
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    #[serde(remote = "Self")]
+    #[serde(default)]
+    struct Strict {
+        s: String,
+        oi: Option<i64>,
+        u: u64,
+        b: bool,
+        inner: StrictInner,
+        list: Vec<StrictInner>,
+        nums: Vec<i64>,
+    }
+
+    #[derive(Debug, Default, PartialEq, Deserialize)]
+    #[serde(remote = "Self")]
+    #[serde(default)]
+    struct StrictInner {
+        id: String,
+    }
+
+    crate::de::lenient_payload!(Lossy: Lossy, Inner);
+    crate::de::lenient_payload!(Strict: Strict, StrictInner);
+    crate::de::serialize_derived!(Lossy, Inner);
+
+    fn lossy(v: Value) -> Lossy {
+        let text = v.to_string();
+        let fast: Lossy = from_slice(text.as_bytes()).unwrap();
+        // Every way in reads alike: the fast entry, a plain serde_json call, a `Value`.
+        assert_eq!(
+            serde_json::from_str::<Lossy>(&text).unwrap(),
+            fast,
+            "{text}"
+        );
+        assert_eq!(from_value::<Lossy>(&v).unwrap(), fast, "{text}");
+        fast
+    }
+
+    fn strict(v: Value) -> Result<Strict, String> {
+        let text = v.to_string();
+        let r = from_slice::<Strict>(text.as_bytes()).map_err(|e| e.to_string());
+        let plain = serde_json::from_str::<Strict>(&text).map_err(|e| e.to_string());
+        assert_eq!(r.is_ok(), plain.is_ok(), "{text}");
+        r
+    }
+
+    #[test]
+    fn each_scalar_kind_is_coerced_by_the_rule() {
+        let l = lossy(json!({
+            "s": 12, "os": true, "i": " 12 ", "oi": "12.0", "u": 3.0, "ou32": "7",
+            "f": "1.5", "b": "TRUE", "ob": 0,
+        }));
+        assert_eq!((l.s.as_str(), l.os.as_deref()), ("12", Some("true")));
+        assert_eq!((l.i, l.oi, l.u, l.ou32), (12, Some(12), 3, Some(7)));
+        assert_eq!((l.f, l.b, l.ob), (1.5, true, Some(false)));
+        let l = lossy(json!({"b": " 1 ", "ob": "false", "i": true, "f": false}));
+        assert_eq!((l.b, l.ob, l.i, l.f), (true, Some(false), 1, 0.0));
+    }
+
+    #[test]
+    fn null_and_empty_string_are_absent_everywhere() {
+        for absent in [json!(null), json!("")] {
+            let fields = [
+                "s", "os", "i", "oi", "u", "ou32", "f", "b", "ob", "inner", "oinner", "list", "ids",
+            ];
+            let v: Map<String, Value> = fields
+                .iter()
+                .map(|k| (k.to_string(), absent.clone()))
+                .collect();
+            assert_eq!(lossy(Value::Object(v)), Lossy::default(), "{absent}");
+        }
+        // For numbers and bools blanks are absent too; for strings only `""` is.
+        let l = lossy(json!({"oi": "  ", "ob": " ", "os": " ", "i": "\t"}));
+        assert_eq!(
+            (l.oi, l.ob, l.os.as_deref(), l.i),
+            (None, None, Some(" "), 0)
+        );
+    }
+
+    #[test]
+    fn lossy_mode_reads_a_wrong_shape_as_absent() {
+        let l = lossy(json!({
+            "s": {"a": 1}, "os": [1], "i": "abc", "oi": {"x": [1, {"y": null}]},
+            "ou32": 4_294_967_296u64, "b": "maybe", "ob": [], "inner": "text",
+            "oinner": 5, "list": {"id": "1"}, "ids": {}, "id_after": "kept",
+        }));
+        assert_eq!((l.s.as_str(), l.os, l.i, l.oi), ("", None, 0, None));
+        assert_eq!((l.ou32, l.b, l.ob), (None, false, None));
+        assert_eq!(
+            (l.inner, l.oinner, l.list.len(), l.ids.len()),
+            (Inner::default(), None, 0, 0)
+        );
+        assert_eq!(l.extra.get("id_after"), Some(&json!("kept")));
+        // Deep inside, the same: only the sloppy value is lost.
+        let l = lossy(json!({"list": [{"id": 1, "n": "x"}, {"id": [2], "n": 3}], "s": "ok"}));
+        assert_eq!(
+            l.list,
+            [
+                Inner {
+                    id: "1".into(),
+                    n: None
+                },
+                Inner {
+                    id: String::new(),
+                    n: Some(3)
+                }
+            ]
+        );
+        assert_eq!(l.s, "ok");
+    }
+
+    #[test]
+    fn strict_mode_makes_a_wrong_shape_an_error_naming_the_type() {
+        let e = strict(json!({"u": "abc"})).unwrap_err();
+        assert!(e.contains("integer"), "{e}");
+        let e = strict(json!({"inner": "text"})).unwrap_err();
+        assert!(e.contains("object"), "{e}");
+        let e = strict(json!({"list": [{"id": "1"}, 5]})).unwrap_err();
+        assert!(e.contains("object"), "{e}");
+        assert!(strict(json!({"b": "maybe"})).is_err());
+        assert!(strict(json!({"s": {}})).is_err());
+        // The well-formed and the coercible read as in lossy mode.
+        let s = strict(json!({"s": 1, "oi": "", "u": "7", "b": 1, "inner": null})).unwrap();
+        assert_eq!((s.s.as_str(), s.oi, s.u, s.b), ("1", None, 7, true));
+    }
+
+    #[test]
+    fn strict_errors_carry_the_path() {
+        let e = from_slice_with_path::<Strict>(br#"{"list":[{"id":"a"},{"id":{}}]}"#).unwrap_err();
+        assert_eq!(e.path, "list[1].id");
+        let e = from_slice_with_path::<Strict>(br#"{"u":1} x"#).unwrap_err();
+        assert_eq!(e.path, ".");
+    }
+
+    #[test]
+    fn absent_list_elements_are_dropped() {
+        let l = lossy(json!({
+            "list": [null, {"id": "1"}, "", "junk", 3, [], {"id": "2"}],
+            "ids": ["a", null, "", 5, true, {}, [1]],
+            "nums": [1, "2", " ", "x", 3.0, 3.5, null],
+        }));
+        let ids: Vec<&str> = l.list.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        assert_eq!(l.ids, ["a", "5", "true"]);
+        assert_eq!(l.nums, [1, 2, 3]);
+        let s = strict(json!({"list": [null, {"id": "1"}, ""], "nums": ["", 1, null]})).unwrap();
+        assert_eq!((s.list.len(), s.nums.as_slice()), (1, &[1][..]));
+    }
+
+    #[test]
+    fn ids_wider_than_53_bits_keep_every_digit() {
+        let l = lossy(json!({
+            "s": 6158788878435714165u64, "u": "18446744073709551615",
+            "i": -9_007_199_254_740_993i64, "ids": [9_007_199_254_740_993u64, "9007199254740995"],
+        }));
+        assert_eq!(l.s, "6158788878435714165");
+        assert_eq!(l.u, u64::MAX);
+        assert_eq!(l.i, -9_007_199_254_740_993);
+        assert_eq!(l.ids, ["9007199254740993", "9007199254740995"]);
+    }
+
+    #[test]
+    fn unescaped_strings_stay_borrowed_from_the_input() {
+        #[derive(Deserialize)]
+        struct B<'a> {
+            #[serde(borrow)]
+            plain: Cow<'a, str>,
+            #[serde(borrow)]
+            escaped: Cow<'a, str>,
+            opt: Option<&'a str>,
+            list: Vec<&'a str>,
+        }
+        let b: B<'_> =
+            from_slice(br#"{"plain":"abc","escaped":"a\nb","opt":"x","list":["y",null]}"#).unwrap();
+        assert!(matches!(b.plain, Cow::Borrowed("abc")));
+        assert_eq!(b.escaped, "a\nb");
+        // `&str` fails unless the adapter hands the input's own slice on.
+        assert_eq!((b.opt, b.list.as_slice()), (Some("x"), &["y"][..]));
+    }
+
+    #[test]
+    fn unmodelled_values_pass_through_as_sent() {
+        let l = lossy(json!({"other": {"a": [null, "", 1]}, "empty": ""}));
+        assert_eq!(l.extra.get("other"), Some(&json!({"a": [null, "", 1]})));
+        assert_eq!(l.extra.get("empty"), Some(&json!("")));
+        let v: Value = from_slice(br#"{"a":[null,""],"b":"12"}"#).unwrap();
+        assert_eq!(v, json!({"a": [null, ""], "b": "12"}));
+    }
+
+    #[test]
+    fn malformed_input_is_an_error_in_both_modes() {
+        assert!(from_slice::<Lossy>(br#"{"s":"x""#).is_err());
+        assert!(from_slice::<Lossy>(br#"{"s":"x"} {}"#).is_err());
+        assert!(from_slice::<Strict>(br#"{"s":nul}"#).is_err());
+    }
+}

@@ -26,6 +26,7 @@ pub struct Ready {
     /// The bot's own user.
     pub user: User,
     /// `[shard_id, shard_count]`, when sent.
+    // Own rule: exactly two numbers, else `None` as a whole.
     #[serde(deserialize_with = "shard", skip_serializing_if = "Option::is_none")]
     pub shard: Option<[u32; 2]>,
 }

@@ -212,12 +212,14 @@ pub struct Contact {
 #[serde(default)]
 pub struct Location {
     /// Latitude.
+    // Own rule: finite only (JSON cannot carry `inf` back out).
     #[serde(
         deserialize_with = "de::opt_f64_finite",
         skip_serializing_if = "Option::is_none"
     )]
     pub lat: Option<f64>,
     /// Longitude.
+    // Own rule: finite only (JSON cannot carry `inf` back out).
     #[serde(
         deserialize_with = "de::opt_f64_finite",
         skip_serializing_if = "Option::is_none"
