@@ -1,0 +1,95 @@
+//! The worker → gateway relay (`ActionRelay` / `ActionQueue`) and the gateway name in stream
+//! entries, against a real redis-server (`BOTGATE_TEST_REDIS`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use botgate_redis::{ActionQueue, ActionRelay, Error, EventStream};
+use redis::Commands;
+use serde_json::{json, Value};
+use support::{raw, redis_url, unique_prefix};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn call(relay: &ActionRelay, n: u32) -> Value {
+    relay.call("gw", json!({"n": n}), WAIT).await.unwrap()
+}
+
+/// Two workers' calls to one gateway: each answer reaches the call that asked it (by echo and
+/// answer list), and the answer lists expire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_reach_the_call_that_asked() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("relay");
+    let queue = ActionQueue::connect(&url, &prefix, "gw").await.unwrap();
+    let w1 = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
+    let w2 = ActionRelay::connect(&url, &prefix, "w2").await.unwrap();
+    // the gateway answers each request with what it was asked, tagged
+    let gateway = tokio::spawn(async move {
+        let mut served = 0;
+        while served < 4 {
+            if let Some(request) = queue.next().await.unwrap() {
+                let answer = json!({"asked": request.body});
+                queue.answer(&request, answer).await.unwrap();
+                served += 1;
+            }
+        }
+    });
+    let (a, b, c, d) = tokio::join!(call(&w1, 1), call(&w2, 2), call(&w1, 3), call(&w2, 4));
+    for (answer, n) in [(a, 1), (b, 2), (c, 3), (d, 4)] {
+        assert_eq!(answer, json!({"asked": {"n": n}}));
+    }
+    tokio::time::timeout(WAIT, gateway).await.unwrap().unwrap();
+    let ttl: i64 = raw(&url).pttl(format!("{prefix}:answers:w1")).unwrap();
+    // popped empty lists are deleted (-2); a list with answers left has a TTL
+    assert!(ttl == -2 || ttl > 0, "answer list without expiry: {ttl}");
+}
+
+/// A call to a gateway nobody serves gives up after its timeout, with a typed error; the
+/// request stays queued for that gateway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_nobody_answers_times_out() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("relay-timeout");
+    let relay = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
+    let started = Instant::now();
+    let result = relay
+        .call("gone", json!({"action": "x"}), Duration::from_millis(300))
+        .await;
+    assert!(matches!(result, Err(Error::Timeout { .. })), "{result:?}");
+    assert!(started.elapsed() < WAIT);
+    let queued: Vec<String> = raw(&url)
+        .lrange(format!("{prefix}:actions:gone"), 0, -1)
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    let request: Value = serde_json::from_str(&queued[0]).unwrap();
+    assert_eq!(request["b"], json!({"action": "x"}));
+    assert_eq!(request["r"], format!("{prefix}:answers:w1"));
+}
+
+/// Entries published by a named gateway carry its name; unnamed ones carry none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_name_the_gateway_that_published_them() {
+    let Some(url) = redis_url() else { return };
+    let key = format!("{}:events", unique_prefix("stream-gateway"));
+    let named = EventStream::connect(&url, key.clone())
+        .await
+        .unwrap()
+        .gateway("gw-7");
+    let unnamed = EventStream::connect(&url, key.clone()).await.unwrap();
+    named.publish("onebot", 0, b"{\"a\":1}").await.unwrap();
+    unnamed.publish("qq", 3, b"{\"b\":2}").await.unwrap();
+    let mut consumer = named
+        .consumer("g", "c")
+        .await
+        .unwrap()
+        .block(Duration::from_millis(100));
+    let batch = consumer.next_batch(10).await.unwrap();
+    assert_eq!(batch.len(), 2);
+    assert_eq!(batch[0].gateway.as_deref(), Some("gw-7"));
+    assert_eq!((batch[0].platform.as_str(), batch[0].shard), ("onebot", 0));
+    assert_eq!(batch[1].gateway, None);
+    assert_eq!((batch[1].platform.as_str(), batch[1].shard), ("qq", 3));
+}
