@@ -203,7 +203,7 @@ struct Bubble;
 impl Refusals for Bubble {
     /// `retryAfter` is in seconds (limits.md: `1.5`), else the `Retry-After` header.
     fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
-        let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+        let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).unwrap_or_default();
         let mut api = ApiError::new(method.as_str(), endpoint, response.status);
         api.code_name = body.error.code;
         api.message = body.error.message.unwrap_or_else(|| {

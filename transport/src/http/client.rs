@@ -114,7 +114,7 @@ impl HttpClient {
                 Detail(snippet),
             ));
         }
-        serde_json::from_slice(&bytes)
+        botgate_proto::de::from_slice(&bytes)
             .map_err(|e| Error::with_source(ErrorKind::Decode { endpoint }, e))
     }
 }

@@ -70,7 +70,7 @@ fn decode_success<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T,
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| {
+    botgate_proto::de::from_slice(body).map_err(|e| {
         Error::with_source(
             ErrorKind::Decode {
                 endpoint: endpoint.to_owned(),

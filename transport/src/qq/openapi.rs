@@ -292,7 +292,7 @@ struct Qq;
 
 impl Refusals for Qq {
     fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
-        let body: ApiErrorBody = serde_json::from_slice(&response.body).unwrap_or_default();
+        let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).unwrap_or_default();
         let mut api = ApiError::new(method.as_str(), endpoint, response.status);
         api.code = body.error_code();
         api.message = body.message.unwrap_or_else(|| snippet(&response.body));
@@ -319,7 +319,7 @@ impl Refusals for Qq {
             id: Option<serde::de::IgnoredAny>,
         }
         let probe: Probe = serde_json::from_slice(&response.body).ok()?;
-        let body: ApiErrorBody = serde_json::from_slice(&response.body).ok()?;
+        let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).ok()?;
         if probe.id.is_some() || body.error_code().is_none() {
             return None;
         }
