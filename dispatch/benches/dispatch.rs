@@ -1,6 +1,6 @@
 //! Dispatch cost per frame: an unhandled type (dropped undecoded), a handled one (decode +
-//! lane + no-op handler), the same with a unified handler (decode + unify + filter + no-op),
-//! spread over 64 conversations, in batches of 1000.
+//! lane + no-op handler), the same with dedupe on, the same with a unified handler (decode +
+//! unify + filter + no-op), spread over 64 conversations, in batches of 1000.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use botgate_codec::Frame;
@@ -38,10 +38,12 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    for (name, t, unified) in [
-        ("unhandled", "MESSAGE_CREATE", false),
-        ("handled", "AT_MESSAGE_CREATE", false),
-        ("unified", "AT_MESSAGE_CREATE", true),
+    // (name, event type, unified handler, dedupe window)
+    for (name, t, unified, window) in [
+        ("unhandled", "MESSAGE_CREATE", false, 0),
+        ("handled", "AT_MESSAGE_CREATE", false, 0),
+        ("handled_dedupe", "AT_MESSAGE_CREATE", false, 4096),
+        ("unified", "AT_MESSAGE_CREATE", true, 0),
     ] {
         let input = frames(t);
         group.bench_function(name, |b| {
@@ -54,8 +56,9 @@ fn bench(c: &mut Criterion) {
                     } else {
                         handlers.on_at_message_create(|_ctx, _m| async { Ok(()) });
                     }
+                    // A new dispatcher per batch: its dedupe window starts empty.
                     let config = DispatchConfig {
-                        dedupe_window: 0,
+                        dedupe_window: window,
                         ..DispatchConfig::default()
                     };
                     let d = Dispatcher::new(handlers, config);

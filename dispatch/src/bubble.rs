@@ -14,9 +14,9 @@ use botgate_codec::scan;
 use botgate_codec::Frame;
 use bytes::Bytes;
 
-use crate::fields::{self, KeyRule};
+use crate::fields::{self, KeyRule, KeyRules};
 use crate::handlers::Handlers;
-use crate::platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+use crate::platform::{hash_conversation_id, ConversationKey, DedupeKey, Platform, PlatformKind};
 
 pub use botgate_codec::bubble::Event;
 pub use botgate_proto::bubble::EventType;
@@ -28,7 +28,7 @@ pub struct Bubble;
 /// The Bubble handler registry.
 pub type BubbleHandlers = Handlers<Bubble>;
 
-const KEY_RULES: &[KeyRule] = &[
+const KEY_RULES: &KeyRules = &KeyRules::new(&[
     KeyRule {
         path: &["channelId"],
         lane: "channel",
@@ -53,7 +53,7 @@ const KEY_RULES: &[KeyRule] = &[
         path: &["userId"],
         lane: "user",
     },
-];
+]);
 
 impl Platform for Bubble {
     const KIND: PlatformKind = PlatformKind::Bubble;
@@ -92,12 +92,15 @@ impl Platform for Bubble {
         dedupe_key(route, input.data()?)
     }
 
-    fn meta(input: &Frame, route: &str) -> EventMeta {
-        EventMeta {
-            event_type: route.to_owned(),
-            event_id: None,
-            seq: input.seq(),
-        }
+    fn seq(input: &Frame) -> Option<u64> {
+        input.seq()
+    }
+
+    fn hash_conversation<H: Hasher>(input: &Frame, state: &mut H) {
+        let id = input
+            .data()
+            .and_then(|data| fields::conversation_id(data, KEY_RULES));
+        hash_conversation_id(id, state);
     }
 }
 

@@ -90,12 +90,33 @@ impl BotInfo {
     }
 }
 
-/// What a handler receives with its event. Cheap to clone (two `Arc`s and a `Bytes`).
-#[derive(Debug, Clone)]
+/// What a handler receives with its event. Cheap to clone (reference counts only).
+#[derive(Clone)]
 pub struct Context {
     bot: Arc<BotInfo>,
-    meta: Arc<EventMeta>,
+    event_type: Arc<str>,
+    event_id: Option<EventId>,
+    seq: Option<u64>,
     raw: Option<Bytes>,
+}
+
+/// Where the event id is: a range of the raw frame (the common case: no copy), or its own text.
+#[derive(Clone)]
+enum EventId {
+    InRaw(usize, usize),
+    Owned(Arc<str>),
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("bot", &self.bot)
+            .field("event_type", &self.event_type())
+            .field("event_id", &self.event_id())
+            .field("seq", &self.seq)
+            .field("raw", &self.raw.as_ref().map(Bytes::len))
+            .finish()
+    }
 }
 
 impl Context {
@@ -103,14 +124,51 @@ impl Context {
     pub fn new(bot: Arc<BotInfo>, meta: Arc<EventMeta>) -> Self {
         Self {
             bot,
-            meta,
+            event_type: Arc::from(meta.event_type.as_str()),
+            event_id: meta
+                .event_id
+                .as_deref()
+                .map(|id| EventId::Owned(Arc::from(id))),
+            seq: meta.seq,
             raw: None,
+        }
+    }
+
+    /// The dispatcher's context of one event: nothing is copied (the event id is found in
+    /// `raw` when it is a part of it).
+    pub(crate) fn for_event(
+        bot: Arc<BotInfo>,
+        event_type: Arc<str>,
+        event_id: Option<&str>,
+        seq: Option<u64>,
+        raw: Bytes,
+    ) -> Self {
+        let event_id = event_id.map(|id| {
+            // Address arithmetic only: is `id` a part of `raw`?
+            let base = raw.as_ptr() as usize;
+            let start = (id.as_ptr() as usize).wrapping_sub(base);
+            if start <= raw.len() && raw.len() - start >= id.len() {
+                EventId::InRaw(start, start + id.len())
+            } else {
+                EventId::Owned(Arc::from(id))
+            }
+        });
+        Self {
+            bot,
+            event_type,
+            event_id,
+            seq,
+            raw: Some(raw),
         }
     }
 
     /// This context carrying the raw frame of its event (what `ctx.reply` answers).
     #[must_use]
     pub fn with_raw(mut self, raw: Bytes) -> Self {
+        // An id found in the previous frame would not be found in this one.
+        if matches!(self.event_id, Some(EventId::InRaw(..))) {
+            self.event_id = self.event_id().map(|id| EventId::Owned(Arc::from(id)));
+        }
         self.raw = Some(raw);
         self
     }
@@ -137,17 +195,23 @@ impl Context {
 
     /// The wire event type of this delivery.
     pub fn event_type(&self) -> &str {
-        &self.meta.event_type
+        &self.event_type
     }
 
     /// The platform's event id (QQ passive replies quote it as `event_id`).
     pub fn event_id(&self) -> Option<&str> {
-        self.meta.event_id.as_deref()
+        match self.event_id.as_ref()? {
+            EventId::InRaw(start, end) => {
+                let bytes = self.raw.as_ref()?.get(*start..*end)?;
+                std::str::from_utf8(bytes).ok()
+            }
+            EventId::Owned(id) => Some(id),
+        }
     }
 
     /// The sequence number of this delivery, where the platform has one.
     pub fn seq(&self) -> Option<u64> {
-        self.meta.seq
+        self.seq
     }
 
     /// Calls an action on the platform through the facade's handle.

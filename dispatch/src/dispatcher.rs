@@ -14,11 +14,15 @@
 //! - **Resends are absorbed** by a window of recent dedupe keys (QQ event id, Bubble `(t, d.id)`).
 //! - **The resume point is what was handled**, not what was read: [`Dispatcher::handled_seq`].
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
+use std::hash::Hasher;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, RwLock};
+use std::task::Poll;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use botgate_codec::unify::UnifyContext;
@@ -30,11 +34,13 @@ use tokio::sync::Semaphore;
 use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
-use crate::handlers::{AnyUnified, Handlers, RawFn, TypedFn, UnifiedFn};
-use crate::lanes::{Job, LaneKey, Lanes};
-use crate::platform::{DedupeKey, EventMeta, Platform};
-use crate::seq::SeqTracker;
+use crate::handlers::{AnyUnified, Handlers, RawFn};
+use crate::hashing::Keys;
+use crate::job::EventJob;
+use crate::lanes::{Job, LaneId, Lanes, Permit};
+use crate::platform::{DedupeKey, Platform};
 use crate::stats::{bump, Counters, DispatchStats};
+use crate::table::RouteTable;
 
 /// Limits of a dispatcher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,17 +106,21 @@ impl<P: Platform> fmt::Debug for Dispatcher<P> {
     }
 }
 
-struct Shared<P: Platform> {
+pub(crate) struct Shared<P: Platform> {
     handlers: Handlers<P>,
+    /// The handlers each route runs, flattened (`table.rs`).
+    pub(crate) table: RouteTable<P>,
     config: DispatchConfig,
     bot: RwLock<Arc<BotInfo>>,
     permissions: RwLock<Arc<Permissions>>,
     pending: Arc<Semaphore>,
+    /// The lanes and the handled-sequence watermark.
     lanes: Arc<Lanes>,
-    dedupe: Mutex<DedupeWindow<DedupeKey>>,
+    keys: Keys,
+    /// Fingerprints of recent dedupe keys (`hashing.rs`).
+    dedupe: Mutex<DedupeWindow<u128>>,
     /// Unified events already delivered under another event type (`Unify::same_event_key`).
     unified_seen: Mutex<DedupeWindow<DedupeKey>>,
-    seqs: Mutex<SeqTracker>,
     counters: Counters,
 }
 
@@ -129,15 +139,16 @@ impl<P: Platform> Dispatcher<P> {
         let permissions = RwLock::new(Arc::new(handlers.permissions().clone()));
         Self {
             shared: Arc::new(Shared {
+                table: RouteTable::new(&handlers),
                 handlers,
                 config,
                 bot: RwLock::new(Arc::new(BotInfo::new(P::KIND))),
                 permissions,
                 pending: Arc::new(Semaphore::new(max_pending)),
                 lanes: Arc::new(Lanes::new(max_in_flight)),
+                keys: Keys::default(),
                 dedupe: Mutex::new(DedupeWindow::new(config.dedupe_window)),
                 unified_seen: Mutex::new(DedupeWindow::new(config.dedupe_window)),
-                seqs: Mutex::new(SeqTracker::default()),
                 counters: Counters::default(),
             }),
         }
@@ -229,52 +240,50 @@ impl<P: Platform> Dispatcher<P> {
     }
 
     async fn route_input(&self, input: P::Input, done: Option<&Completion>) -> Disposition {
-        let shared = &self.shared;
+        let shared = &*self.shared;
         if shared.pending.is_closed() {
             return Disposition::Closed;
         }
         bump(&shared.counters.frames);
         let route = P::route(&input);
-        let meta = Arc::new(match &route {
-            Some(r) => P::meta(&input, r),
-            None => EventMeta::default(),
-        });
-        let seq = meta.seq;
-        if let Some(s) = seq {
-            shared.seqs().observe(s);
-        }
+        let seq = P::seq(&input);
 
         if shared.handlers.has_raw() {
             let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
-            let ctx = Context::new(self.bot(), Arc::clone(&meta)).with_raw(P::raw(&input).clone());
-            let work = Arc::clone(shared).run_raw(ctx, input.clone(), handlers);
-            if !shared
-                .submit(LaneKey::Raw, seq, work, done.map(Completion::share), false)
-                .await
-            {
+            let ctx = self.context(&input, Arc::from(route.as_deref().unwrap_or_default()));
+            let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers);
+            let lane = shared.raw_lane();
+            shared.lanes.claim(lane, seq, false);
+            if !self.submit(lane, seq, work, done).await {
                 return Disposition::Closed;
             }
         }
 
         let Some(route) = route else {
+            shared.lanes.observe(seq);
             bump(&shared.counters.not_events);
             return Disposition::NotAnEvent;
         };
-        if !shared.handlers.wants(&route) {
+        let Some(hit) = shared.table.lookup(&route) else {
+            shared.lanes.observe(seq);
             bump(&shared.counters.unhandled);
             tracing::trace!(event_type = %route, "no handler: dropped undecoded");
             return Disposition::Unhandled;
-        }
-        if let Some(key) = P::dedupe_key(&input, &route) {
-            let fresh = shared
-                .dedupe
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(key);
-            if !fresh {
-                bump(&shared.counters.duplicates);
-                tracing::debug!(event_type = %route, "resend dropped");
-                return Disposition::Duplicate;
+        };
+        if shared.config.dedupe_window > 0 {
+            let mut key = shared.keys.dedupe();
+            if P::hash_dedupe_key(&input, &route, &mut key) {
+                let fresh = shared
+                    .dedupe
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key.fingerprint());
+                if !fresh {
+                    shared.lanes.observe(seq);
+                    bump(&shared.counters.duplicates);
+                    tracing::debug!(event_type = %route, "resend dropped");
+                    return Disposition::Duplicate;
+                }
             }
         }
 
@@ -282,6 +291,7 @@ impl<P: Platform> Dispatcher<P> {
         let event = match P::decode(&input, &route) {
             Ok(event) => event,
             Err(error) => {
+                shared.lanes.observe(seq);
                 bump(&shared.counters.decode_errors);
                 shared.report(&BotError::with_source(
                     BotErrorKind::Decode {
@@ -293,22 +303,132 @@ impl<P: Platform> Dispatcher<P> {
             }
         };
 
-        let mut typed: Vec<TypedFn<P>> = Vec::new();
-        let mut unified: Vec<UnifiedFn> = Vec::new();
-        for r in shared.handlers.matching(&route) {
-            typed.extend(r.typed.iter().cloned());
-            unified.extend(r.unified.iter().cloned());
+        let lane = {
+            let mut h = shared.keys.lane();
+            P::hash_conversation(&input, &mut h);
+            h.finish()
+        };
+        let Some(entry) = shared.table.entry(hit.entry) else {
+            return Disposition::Unhandled;
+        };
+        let (name, prefix_route) = if hit.exact {
+            (Arc::clone(&entry.name), None)
+        } else {
+            let name: Arc<str> = Arc::from(&*route);
+            (Arc::clone(&name), Some(name))
+        };
+        let ctx = self.context(&input, name);
+        drop(input);
+        let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
+
+        // The fast path: room, an idle lane and a free running slot: run the handlers here.
+        let pending = shared.pending.try_acquire().ok();
+        if let Some(running) = shared.lanes.claim(lane, seq, pending.is_some()) {
+            bump(&shared.counters.accepted);
+            let finished =
+                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
+                    .await;
+            if finished {
+                drop(job);
+                drop(running);
+                shared.lanes.release(lane, seq);
+                drop(pending);
+                return Disposition::Accepted;
+            }
+            // A handler waits: a worker finishes the job, then the lane.
+            running.forget();
+            if let Some(p) = pending {
+                p.forget();
+            }
+            let job = job.into_owned(Arc::clone(&self.shared));
+            let done = done.map(Completion::share);
+            let work = async move {
+                job.await;
+                drop(done);
+            };
+            shared
+                .lanes
+                .detach(lane, Box::pin(work), Permit::adopt(&shared.pending), seq);
+            return Disposition::Accepted;
         }
-        let key = LaneKey::Conversation(P::conversation_key(&input));
-        let ctx = Context::new(self.bot(), meta).with_raw(P::raw(&input).clone());
-        let work = Arc::clone(shared).run_event(ctx, route.into_owned(), event, typed, unified);
-        if !shared
-            .submit(key, seq, work, done.map(Completion::share), true)
-            .await
-        {
-            return Disposition::Closed;
-        }
+        let job = job.into_owned(Arc::clone(&self.shared));
+        let pending = match pending {
+            Some(p) => {
+                p.forget();
+                Permit::adopt(&shared.pending)
+            }
+            None => match Arc::clone(&shared.pending).acquire_owned().await {
+                Ok(p) => {
+                    p.forget();
+                    Permit::adopt(&shared.pending)
+                }
+                Err(_) => {
+                    shared.lanes.abandon(seq);
+                    return Disposition::Closed;
+                }
+            },
+        };
+        bump(&shared.counters.accepted);
+        let done = done.map(Completion::share);
+        let work = async move {
+            job.await;
+            drop(done);
+        };
+        shared
+            .lanes
+            .submit(
+                lane,
+                Job {
+                    work: Box::pin(work),
+                    pending,
+                    seq,
+                },
+            )
+            .await;
         Disposition::Accepted
+    }
+
+    /// The context of one delivery of `input`.
+    fn context(&self, input: &P::Input, event_type: Arc<str>) -> Context {
+        Context::for_event(
+            self.bot(),
+            event_type,
+            P::event_id(input),
+            P::seq(input),
+            P::raw(input).clone(),
+        )
+    }
+
+    /// Waits for room, then queues `work` (its `seq` begun by a claim) in `lane`; `false` if
+    /// the dispatcher is closed. `done` is held by the job until it has run.
+    async fn submit<F>(
+        &self,
+        lane: LaneId,
+        seq: Option<u64>,
+        work: F,
+        done: Option<&Completion>,
+    ) -> bool
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let shared = &self.shared;
+        let Ok(permit) = Arc::clone(&shared.pending).acquire_owned().await else {
+            shared.lanes.abandon(seq);
+            return false;
+        };
+        permit.forget();
+        let done = done.map(Completion::share);
+        let work = async move {
+            work.await;
+            drop(done);
+        };
+        let job = Job {
+            work: Box::pin(work),
+            pending: Permit::adopt(&shared.pending),
+            seq,
+        };
+        shared.lanes.submit(lane, job).await;
+        true
     }
 
     /// Waits until every accepted job has finished. Events dispatched meanwhile are waited for
@@ -335,13 +455,13 @@ impl<P: Platform> Dispatcher<P> {
     /// read: a crash then replays what the handlers had not finished, and dedupe absorbs the
     /// rest. `None` before the first frame with a sequence number.
     pub fn handled_seq(&self) -> Option<u64> {
-        self.shared.seqs().handled()
+        self.shared.lanes.handled()
     }
 
     /// Forgets the sequence numbers seen: call it when a new session starts (Identify), whose
     /// frames are numbered from 1 again. A resumed session keeps counting and needs no reset.
     pub fn reset_seq(&self) {
-        self.shared.seqs().reset();
+        self.shared.lanes.reset_seq();
     }
 
     /// Number of conversations with queued or running work.
@@ -351,55 +471,11 @@ impl<P: Platform> Dispatcher<P> {
 }
 
 impl<P: Platform> Shared<P> {
-    fn seqs(&self) -> MutexGuard<'_, SeqTracker> {
-        self.seqs.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits for room, then queues `work` in lane `key`; `false` if the dispatcher is closed.
-    /// The job's sequence number counts as in flight from before the wait until it finishes;
-    /// `done` is held by the job until it has run. `accepted`: count the input as accepted,
-    /// before its handlers may run (they can run at once, in this task).
-    async fn submit<F>(
-        self: &Arc<Self>,
-        key: LaneKey,
-        seq: Option<u64>,
-        work: F,
-        done: Option<Completion>,
-        accepted: bool,
-    ) -> bool
-    where
-        F: Future<Output = ()> + Send + 'static,
-    {
-        if let Some(s) = seq {
-            self.seqs().begin(s);
-        }
-        let Ok(permit) = Arc::clone(&self.pending).acquire_owned().await else {
-            if let Some(s) = seq {
-                self.seqs().end(s);
-            }
-            return false;
-        };
-        if accepted {
-            bump(&self.counters.accepted);
-        }
-        let shared = Arc::clone(self);
-        let work = async move {
-            work.await;
-            if let Some(s) = seq {
-                shared.seqs().end(s);
-            }
-            drop(done);
-        };
-        self.lanes
-            .submit(
-                key,
-                Job {
-                    work: Box::pin(work),
-                    pending: permit,
-                },
-            )
-            .await;
-        true
+    /// The lane of the `on_raw` handlers.
+    fn raw_lane(&self) -> LaneId {
+        let mut h = self.keys.lane();
+        h.write(b"\0raw");
+        h.finish()
     }
 
     /// What the mapping needs: the bot's id (empty until known), the wall clock for events
@@ -433,15 +509,11 @@ impl<P: Platform> Shared<P> {
         }
     }
 
-    /// Runs one handler invocation, turning its error or panic into a report.
-    async fn guard<F>(&self, event_type: &str, work: F)
-    where
-        F: Future<Output = Option<Result<(), HandlerError>>>,
-    {
-        match AssertUnwindSafe(work).catch_unwind().await {
-            Ok(None) => {}
-            Ok(Some(Ok(()))) => bump(&self.counters.handled),
-            Ok(Some(Err(error))) => {
+    /// What a handler returned.
+    pub(crate) fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) {
+        match result {
+            Ok(()) => bump(&self.counters.handled),
+            Err(error) => {
                 bump(&self.counters.handler_errors);
                 self.report(&BotError::with_source(
                     BotErrorKind::Handler {
@@ -450,13 +522,27 @@ impl<P: Platform> Shared<P> {
                     error,
                 ));
             }
-            Err(panic) => {
-                bump(&self.counters.panics);
-                self.report(&BotError::new(BotErrorKind::Panic {
-                    event_type: event_type.to_owned(),
-                    message: panic_message(panic.as_ref()),
-                }));
-            }
+        }
+    }
+
+    /// A handler (or the mapping) panicked.
+    pub(crate) fn handler_panic(&self, event_type: &str, panic: &(dyn Any + Send)) {
+        bump(&self.counters.panics);
+        self.report(&BotError::new(BotErrorKind::Panic {
+            event_type: event_type.to_owned(),
+            message: panic_message(panic),
+        }));
+    }
+
+    /// Runs one handler invocation, turning its error or panic into a report.
+    async fn guard<F>(&self, event_type: &str, work: F)
+    where
+        F: Future<Output = Option<Result<(), HandlerError>>>,
+    {
+        match AssertUnwindSafe(work).catch_unwind().await {
+            Ok(None) => {}
+            Ok(Some(result)) => self.handler_result(event_type, result),
+            Err(panic) => self.handler_panic(event_type, panic.as_ref()),
         }
     }
 
@@ -473,78 +559,31 @@ impl<P: Platform> Shared<P> {
         }
     }
 
-    async fn run_event(
-        self: Arc<Self>,
-        ctx: Context,
-        event_type: String,
-        event: P::Event,
-        typed: Vec<TypedFn<P>>,
-        unified: Vec<UnifiedFn>,
-    ) {
-        // Map once, before the event moves into the last typed handler.
-        let unified_event: Option<AnyUnified> = match self.handlers.unify_fn() {
-            Some(unify) if !unified.is_empty() => {
-                let ctx = self.unify_context();
-                // The mapping is code too: a panic in it is reported like a handler's.
-                match std::panic::catch_unwind(AssertUnwindSafe(|| unify(&event, &ctx))) {
-                    Ok(Some((u, Some(key)))) => {
-                        let first = self
-                            .unified_seen
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .insert(key);
-                        if !first {
-                            tracing::debug!(
-                                event_type = %event_type,
-                                "already delivered to unified handlers under another type"
-                            );
-                        }
-                        first.then_some(u)
-                    }
-                    Ok(u) => u.map(|(u, _)| u),
-                    Err(panic) => {
-                        bump(&self.counters.panics);
-                        self.report(&BotError::new(BotErrorKind::Panic {
-                            event_type: event_type.clone(),
-                            message: panic_message(panic.as_ref()),
-                        }));
-                        None
-                    }
+    /// The unified form of `event` for its unified handlers, once per platform event
+    /// (`Unify::same_event_key`); `None` when it has none or the mapping panicked (reported).
+    pub(crate) fn map_unified(&self, event: &P::Event, event_type: &str) -> Option<AnyUnified> {
+        let unify = self.handlers.unify_fn()?;
+        let ctx = self.unify_context();
+        // The mapping is code too: a panic in it is reported like a handler's.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| unify(event, &ctx))) {
+            Ok(Some((u, Some(key)))) => {
+                let first = self
+                    .unified_seen
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key);
+                if !first {
+                    tracing::debug!(
+                        event_type,
+                        "already delivered to unified handlers under another type"
+                    );
                 }
+                first.then_some(u)
             }
-            _ => None,
-        };
-
-        let mut event = Some(event);
-        let last = typed.len();
-        for (i, h) in typed.into_iter().enumerate() {
-            let ev = if i + 1 == last {
-                event.take()
-            } else {
-                event.clone()
-            };
-            let Some(ev) = ev else { break };
-            let ctx = ctx.clone();
-            self.guard(&event_type, async move {
-                match h(ctx, ev) {
-                    Some(fut) => Some(fut.await),
-                    None => None,
-                }
-            })
-            .await;
-        }
-
-        if let Some(u) = unified_event {
-            for h in unified {
-                let ctx = ctx.clone();
-                let u = &u;
-                self.guard(&event_type, async move {
-                    match h(ctx, u) {
-                        Some(fut) => Some(fut.await),
-                        None => None,
-                    }
-                })
-                .await;
+            Ok(u) => u.map(|(u, _)| u),
+            Err(panic) => {
+                self.handler_panic(event_type, panic.as_ref());
+                None
             }
         }
     }

@@ -16,34 +16,81 @@ pub(crate) struct KeyRule {
     pub(crate) lane: &'static str,
 }
 
+/// A platform's rules, in order, with what a scan needs to know of them at a glance.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyRules {
+    rules: &'static [KeyRule],
+    /// Bit `n` is set when some rule's first key is `n` bytes long (0..64): a key of another
+    /// length is skipped without comparing it to any rule.
+    lengths: u64,
+}
+
+impl KeyRules {
+    pub(crate) const fn new(rules: &'static [KeyRule]) -> Self {
+        let mut lengths = 0u64;
+        let mut i = 0;
+        while i < rules.len() {
+            if let Some(first) = rules[i].path.first() {
+                if first.len() < 64 {
+                    lengths |= 1 << first.len();
+                }
+            }
+            i += 1;
+        }
+        Self { rules, lengths }
+    }
+
+    fn may_match(&self, key: &[u8]) -> bool {
+        key.len() >= 64 || self.lengths & (1 << key.len()) != 0
+    }
+}
+
 /// The key of the first rule (in order) whose field is present, non-null and non-empty;
 /// [`ConversationKey::Global`] if none is (or `data` is not an object).
-pub(crate) fn conversation_key(data: &[u8], rules: &[KeyRule]) -> ConversationKey {
-    // One pass over the top level records the span of every field some rule starts with. It
-    // stops as soon as the first rule's (top-level) field holds an id: no later field can win.
-    let mut found: Vec<Option<Span>> = vec![None; rules.len()];
-    let mut first_wins = None;
-    let scanned = scan::object_fields(data, |key, span| {
-        for (slot, rule) in found.iter_mut().zip(rules) {
-            if rule.path.first().is_some_and(|first| key == *first) && slot.is_none() {
-                *slot = Some(span);
-            }
+pub(crate) fn conversation_key(data: &[u8], rules: &KeyRules) -> ConversationKey {
+    match conversation_id(data, rules) {
+        Some((lane, value)) => ConversationKey::id(lane, value),
+        None => ConversationKey::Global,
+    }
+}
+
+/// [`conversation_key`] read in place: the lane namespace and the id's raw text, borrowed from
+/// `data`; `None` for the global lane.
+pub(crate) fn conversation_id<'a>(
+    data: &'a [u8],
+    key_rules: &KeyRules,
+) -> Option<(&'static str, &'a [u8])> {
+    let rules = key_rules.rules.get(..MAX_RULES).unwrap_or(key_rules.rules);
+    let mut found: [Option<Span>; MAX_RULES] = [None; MAX_RULES];
+    let first_wins = match plain_fields(data, |key, span| {
+        if key_rules.may_match(key) {
+            record(data, rules, &mut found, key, span)
+        } else {
+            None
         }
-        if let (Some(Some(span)), Some(rule)) = (found.first(), rules.first()) {
-            if rule.path.len() == 1 && id_text(span.slice(data)).is_some() {
-                first_wins = Some(*span);
-                return Err(botgate_codec::Error::syntax(0, "stop"));
+    }) {
+        Some(first_wins) => first_wins,
+        // Escaped or non-ASCII keys, or malformed input: the general scan decides.
+        None => {
+            found = [None; MAX_RULES];
+            let mut first_wins = None;
+            let scanned = scan::object_fields(data, |key, span| {
+                first_wins = record(data, rules, &mut found, key.as_str().as_bytes(), span);
+                match first_wins {
+                    Some(_) => Err(botgate_codec::Error::syntax(0, "stop")),
+                    None => Ok(()),
+                }
+            });
+            if scanned.is_err() && first_wins.is_none() {
+                return None;
             }
+            first_wins
         }
-        Ok(())
-    });
+    };
     if let (Some(span), Some(rule)) = (first_wins, rules.first()) {
         if let Some(value) = id_text(span.slice(data)) {
-            return ConversationKey::id(rule.lane, value);
+            return Some((rule.lane, value));
         }
-    }
-    if scanned.is_err() {
-        return ConversationKey::Global;
     }
     for (rule, span) in rules.iter().zip(found) {
         let Some(span) = span else { continue };
@@ -52,10 +99,103 @@ pub(crate) fn conversation_key(data: &[u8], rules: &[KeyRule]) -> ConversationKe
             _ => Some(span.slice(data)),
         };
         if let Some(value) = value.and_then(id_text) {
-            return ConversationKey::id(rule.lane, value);
+            return Some((rule.lane, value));
         }
     }
-    ConversationKey::Global
+    None
+}
+
+/// The most rules a platform has (QQ: 7); rules past it are not read.
+const MAX_RULES: usize = 8;
+
+/// Records the span of every field some rule starts with; `Some` (stop: no later field can
+/// win) once the first rule's top-level field holds an id.
+fn record(
+    data: &[u8],
+    rules: &[KeyRule],
+    found: &mut [Option<Span>; MAX_RULES],
+    key: &[u8],
+    span: Span,
+) -> Option<Span> {
+    // The usual case first: the first rule's own top-level field, holding an id.
+    if let Some(rule) = rules.first() {
+        if let [first] = rule.path {
+            if key == first.as_bytes() && id_text(span.slice(data)).is_some() {
+                return Some(span);
+            }
+        }
+    }
+    for (slot, rule) in found.iter_mut().zip(rules) {
+        let Some(first) = rule.path.first() else {
+            continue;
+        };
+        if first.len() == key.len() && slot.is_none() && key == first.as_bytes() {
+            *slot = Some(span);
+        }
+    }
+    None
+}
+
+/// The top-level fields of `data` when every key is plain ASCII without escapes: `visit` gets
+/// each key's bytes and its value's span, and stops the scan by returning `Some`. `Some(stop)`
+/// when the scan stopped or reached the end of a well-formed object; `None` for anything else
+/// (an escaped or non-ASCII key, malformed input), which [`scan::object_fields`] then reads.
+/// No error value is built on the way (a codec error is an allocation).
+fn plain_fields<T>(
+    data: &[u8],
+    mut visit: impl FnMut(&[u8], Span) -> Option<T>,
+) -> Option<Option<T>> {
+    let ws = |mut i: usize| {
+        while matches!(data.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    // A plain ASCII string without escapes at `i` (its opening quote): the offset past its
+    // closing quote. Anything else: `None`, and the caller reads it the general way.
+    let plain_string = |i: usize| {
+        let rest = data.get(i + 1..)?;
+        let len = rest
+            .iter()
+            .position(|&c| !(0x20..0x80).contains(&c) || c == b'"' || c == b'\\')?;
+        (rest.get(len) == Some(&b'"')).then_some(i + 1 + len + 1)
+    };
+    let mut i = ws(0);
+    if data.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(i + 1);
+    if data.get(i) == Some(&b'}') {
+        return (ws(i + 1) == data.len()).then_some(None);
+    }
+    loop {
+        if data.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = plain_string(i)?;
+        let key = data.get(i + 1..key_end - 1)?;
+        i = ws(key_end);
+        if data.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = ws(i + 1);
+        let end = match data.get(start) {
+            Some(b'"') => match plain_string(start) {
+                Some(end) => end,
+                None => scan::skip_value(data, start).ok()?,
+            },
+            _ => scan::skip_value(data, start).ok()?,
+        };
+        if let Some(stop) = visit(key, Span { start, end }) {
+            return Some(Some(stop));
+        }
+        i = ws(end);
+        match data.get(i) {
+            Some(b',') => i = ws(i + 1),
+            Some(b'}') => return (ws(i + 1) == data.len()).then_some(None),
+            _ => return None,
+        }
+    }
 }
 
 /// The raw value at `path` inside the object `data`.
@@ -101,7 +241,7 @@ pub(crate) fn id_text(raw: &[u8]) -> Option<&[u8]> {
 mod tests {
     use super::*;
 
-    const RULES: &[KeyRule] = &[
+    const RULES: &KeyRules = &KeyRules::new(&[
         KeyRule {
             path: &["channel_id"],
             lane: "channel",
@@ -118,7 +258,7 @@ mod tests {
             path: &["guild_id"],
             lane: "guild",
         },
-    ];
+    ]);
 
     #[test]
     fn first_present_rule_wins_whatever_the_key_order() {

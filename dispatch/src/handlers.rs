@@ -36,8 +36,9 @@ pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
 /// Maps a typed event, and names it for the unified dedupe window (`Unify::same_event_key`).
 pub(crate) type UnifyFn<P> =
     fn(&<P as Platform>::Event, &UnifyContext) -> Option<(AnyUnified, Option<DedupeKey>)>;
-pub(crate) type UnifiedFn =
-    Arc<dyn Fn(Context, &AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
+/// Gets the mapped event by value: the last unified handler of an event gets the only
+/// reference, so a single unified handler receives the event without a copy.
+pub(crate) type UnifiedFn = Arc<dyn Fn(Context, AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
 
 /// The handlers of one route (wire event type).
 pub(crate) struct Route<P: Platform> {
@@ -196,6 +197,11 @@ impl<P: Platform> Handlers<P> {
             .filter_map(|name| self.routes.get(name))
     }
 
+    /// The names of the routes with handlers, in no particular order.
+    pub(crate) fn route_names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.routes.keys().map(|k| &**k)
+    }
+
     /// Every route with handlers, in no particular order.
     pub(crate) fn routes(&self) -> impl Iterator<Item = &Route<P>> + '_ {
         self.routes.values()
@@ -237,12 +243,12 @@ impl<P: Unify> Handlers<P> {
         F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
     {
-        let handler: UnifiedFn = Arc::new(move |ctx, any| {
-            let event = any.downcast_ref::<P::Unified>()?;
+        let handler: UnifiedFn = Arc::new(move |ctx, any: AnyUnified| {
+            let event = any.downcast::<P::Unified>().ok()?;
             if event.category() != category || !filter.matches(&event.conversation()) {
                 return None;
             }
-            Some(Box::pin(f(ctx, event.clone())) as HandlerFuture)
+            Some(Box::pin(f(ctx, Arc::unwrap_or_clone(event))) as HandlerFuture)
         });
         self.unify = Some(|event, ctx| {
             P::unify(event, ctx).map(|u| {

@@ -1,142 +1,262 @@
-//! Per-conversation FIFO lanes with bounded concurrency.
+//! Per-conversation FIFO lanes with bounded concurrency, and the handled-sequence watermark.
 //!
-//! A lane exists while it has work, so idle keys cost nothing. A job for an idle lane runs at
-//! once in the caller's task when a running permit is free (the lane is marked busy first, so a
-//! concurrent job of the same key queues behind it): a handler that finishes without waiting
-//! costs no task, no queue and no wake-up. A job that has to wait (its first poll is pending)
-//! moves to a worker task, which then runs the lane's later jobs one after another and removes
-//! the lane when it is empty; so do jobs that find their lane busy or no running permit free.
-//! Jobs of one key never overlap and keep their order. Every job holds a permit of the
-//! dispatcher's pending semaphore (taken before it was queued: that is the backpressure) and a
-//! permit of the running semaphore while it runs (that is the concurrency bound).
+//! A lane exists while it has work, so idle conversations cost nothing; a lane is a 64-bit
+//! keyed hash of its conversation (`hashing.rs`). A job for an idle lane runs at once in the
+//! caller's task when a running permit is free ([`Lanes::claim`]; the lane is marked busy
+//! first, so a concurrent job of the same lane queues behind it): a handler that finishes
+//! without waiting costs no task, no queue, no box and no wake-up. A job that has to wait moves
+//! to a worker task ([`Lanes::detach`]), which then runs the lane's later jobs one after another
+//! and removes the lane when it is empty; so do jobs that find their lane busy or no running
+//! permit free ([`Lanes::submit`]). Jobs of one lane never overlap and keep their order. Every
+//! job holds a permit of the dispatcher's pending semaphore (taken before it was queued: that is
+//! the backpressure) and a permit of the running semaphore while it runs (the concurrency
+//! bound).
+//!
+//! The sequence watermark shares the lanes' lock: a job's `seq` begins when its lane is claimed
+//! and ends when the lane is released, two lock turns per event in all.
 
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 
 use futures_util::future::BoxFuture;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
-use crate::platform::ConversationKey;
+use crate::hashing::FastState;
+use crate::seq::SeqTracker;
 
-/// Which lane a job runs in.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) enum LaneKey {
-    /// The pass-through lane: every frame's `on_raw` handlers, in arrival order.
-    Raw,
-    /// One conversation.
-    Conversation(ConversationKey),
+/// A lane: the keyed hash of a conversation (or of the pass-through lane).
+pub(crate) type LaneId = u64;
+
+/// One permit of a semaphore, given back when dropped (a permit taken and `forget`-ed).
+pub(crate) struct Permit(Arc<Semaphore>);
+
+impl Permit {
+    /// Takes over a permit already taken from `semaphore` and forgotten.
+    pub(crate) fn adopt(semaphore: &Arc<Semaphore>) -> Self {
+        Self(Arc::clone(semaphore))
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.0.add_permits(1);
+    }
 }
 
 /// One unit of work: the handlers of one frame. The future never panics (handlers run under
 /// `catch_unwind` inside it).
 pub(crate) struct Job {
     pub(crate) work: BoxFuture<'static, ()>,
-    pub(crate) pending: OwnedSemaphorePermit,
+    pub(crate) pending: Permit,
+    /// Its frame's sequence number, in flight (begun) until the job ends.
+    pub(crate) seq: Option<u64>,
+}
+
+struct State {
+    /// Lanes with a worker (or a job run from `submit`), and jobs queued behind a running one.
+    queues: HashMap<LaneId, VecDeque<Job>, FastState>,
+    /// Lanes whose job runs in a dispatching task now (one per concurrent `dispatch` call):
+    /// marked here rather than in the map, which a handler that does not wait never touches.
+    inline: Vec<LaneId>,
+    seqs: SeqTracker,
 }
 
 pub(crate) struct Lanes {
-    queues: Mutex<HashMap<LaneKey, VecDeque<Job>>>,
+    state: Mutex<State>,
     running: Arc<Semaphore>,
 }
 
 impl Lanes {
     pub(crate) fn new(max_in_flight: usize) -> Self {
         Self {
-            queues: Mutex::new(HashMap::new()),
+            state: Mutex::new(State {
+                queues: HashMap::with_hasher(FastState::default()),
+                inline: Vec::new(),
+                seqs: SeqTracker::default(),
+            }),
             running: Arc::new(Semaphore::new(max_in_flight)),
         }
     }
 
-    fn queues(&self) -> MutexGuard<'_, HashMap<LaneKey, VecDeque<Job>>> {
+    fn state(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock, so it cannot be poisoned by a handler; recover the
-        // map anyway rather than panic.
-        self.queues.lock().unwrap_or_else(|e| e.into_inner())
+        // state anyway rather than panic.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `job` now if its lane is idle and a running permit is free (until its first wait);
-    /// otherwise queues it behind the lane's earlier jobs, starting a worker if the lane was idle.
-    pub(crate) async fn submit(self: &Arc<Self>, key: LaneKey, job: Job) {
-        let (key, running) = {
-            let mut queues = self.queues();
-            match queues.entry(key) {
-                Entry::Occupied(mut lane) => {
-                    lane.get_mut().push_back(job);
+    /// A frame with `seq` was read and needs no job.
+    pub(crate) fn observe(&self, seq: Option<u64>) {
+        if let Some(s) = seq {
+            self.state().seqs.observe(s);
+        }
+    }
+
+    /// The handled watermark ([`SeqTracker::handled`]).
+    pub(crate) fn handled(&self) -> Option<u64> {
+        self.state().seqs.handled()
+    }
+
+    /// Forgets the sequence numbers seen.
+    pub(crate) fn reset_seq(&self) {
+        self.state().seqs.reset();
+    }
+
+    /// A job for `seq` was not queued after all (the dispatcher closed while it waited).
+    pub(crate) fn abandon(&self, seq: Option<u64>) {
+        if let Some(s) = seq {
+            self.state().seqs.end(s);
+        }
+    }
+
+    /// Begins `seq` and, when `may_run` and the lane is idle and a running permit is free,
+    /// marks the lane busy and returns the permit: the caller runs the job now, then calls
+    /// [`release`](Self::release) (or [`detach`](Self::detach) if it has to wait). `None`: the
+    /// job goes to [`submit`](Self::submit).
+    pub(crate) fn claim(
+        &self,
+        lane: LaneId,
+        seq: Option<u64>,
+        may_run: bool,
+    ) -> Option<SemaphorePermit<'_>> {
+        let mut state = self.state();
+        if let Some(s) = seq {
+            state.seqs.begin(s);
+        }
+        if !may_run || state.inline.contains(&lane) || state.queues.contains_key(&lane) {
+            return None;
+        }
+        let running = self.running.try_acquire().ok()?;
+        state.inline.push(lane);
+        Some(running)
+    }
+
+    /// Ends a job that ran in the caller's task (its running permit already dropped): ends its
+    /// `seq`, and starts a worker for the jobs queued behind it meanwhile, if any.
+    pub(crate) fn release(self: &Arc<Self>, lane: LaneId, seq: Option<u64>) {
+        if let Some(next) = self.finish(lane, seq) {
+            tokio::spawn(Arc::clone(self).work(lane, next));
+        }
+    }
+
+    /// A job started by [`claim`](Self::claim) waits: a worker finishes it (polling it again
+    /// registers the worker's waker), then the lane's later jobs. The running permit of the
+    /// claim was forgotten by the caller and is given back here.
+    pub(crate) fn detach(
+        self: &Arc<Self>,
+        lane: LaneId,
+        work: BoxFuture<'static, ()>,
+        pending: Permit,
+        seq: Option<u64>,
+    ) {
+        let running = Permit::adopt(&self.running);
+        {
+            // The lane is the worker's now.
+            let mut state = self.state();
+            if let Some(i) = state.inline.iter().position(|l| *l == lane) {
+                state.inline.swap_remove(i);
+            }
+            state.queues.entry(lane).or_default();
+        }
+        tokio::spawn(Arc::clone(self).resume(lane, Job { work, pending, seq }, running));
+    }
+
+    /// Queues `job` behind the lane's earlier jobs, or, when the lane is idle, runs it now if a
+    /// running permit is free (until its first wait) or starts a worker for it. Its `seq` was
+    /// begun by [`claim`](Self::claim).
+    pub(crate) async fn submit(self: &Arc<Self>, lane: LaneId, job: Job) {
+        let running = {
+            let mut state = self.state();
+            if let Some(queue) = state.queues.get_mut(&lane) {
+                queue.push_back(job);
+                return;
+            }
+            if state.inline.contains(&lane) {
+                // Behind a job running in a dispatching task: its `release` starts a worker.
+                state.queues.insert(lane, VecDeque::from([job]));
+                return;
+            }
+            state.queues.insert(lane, VecDeque::new());
+            match self.running.try_acquire() {
+                Ok(running) => running,
+                Err(_) => {
+                    drop(state);
+                    tokio::spawn(Arc::clone(self).work(lane, job));
                     return;
-                }
-                Entry::Vacant(slot) => {
-                    let key = slot.key().clone();
-                    slot.insert(VecDeque::new());
-                    match Arc::clone(&self.running).try_acquire_owned() {
-                        Ok(running) => (key, running),
-                        Err(_) => {
-                            drop(queues);
-                            tokio::spawn(Arc::clone(self).work(key, job));
-                            return;
-                        }
-                    }
                 }
             }
         };
         // No lock is held while the handlers run: they may dispatch themselves.
-        let Job { mut work, pending } = job;
+        let Job {
+            mut work,
+            pending,
+            seq,
+        } = job;
         let finished = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx).is_ready()));
         if !finished.await {
-            // It waits for something: a worker finishes it (polling it again registers the
-            // worker's waker), then the lane's later jobs.
-            tokio::spawn(Arc::clone(self).resume(key, work, pending, running));
+            running.forget();
+            self.detach(lane, work, pending, seq);
             return;
         }
         drop(running);
+        self.release(lane, seq);
         drop(pending);
-        if let Some(next) = self.next(&key) {
-            tokio::spawn(Arc::clone(self).work(key, next));
-        }
     }
 
     /// Number of lanes with work (queued or running).
     pub(crate) fn active(&self) -> usize {
-        self.queues().len()
+        let state = self.state();
+        let inline_only = state
+            .inline
+            .iter()
+            .filter(|l| !state.queues.contains_key(l))
+            .count();
+        state.queues.len() + inline_only
     }
 
-    /// The lane's next job, or `None` after removing the lane (it is empty).
-    fn next(&self, key: &LaneKey) -> Option<Job> {
-        let mut queues = self.queues();
-        let next = queues.get_mut(key).and_then(VecDeque::pop_front);
+    /// Ends `seq` and takes the lane's next job, or removes the lane (it is empty).
+    fn finish(&self, lane: LaneId, seq: Option<u64>) -> Option<Job> {
+        let mut state = self.state();
+        if let Some(s) = seq {
+            state.seqs.end(s);
+        }
+        if let Some(i) = state.inline.iter().position(|l| *l == lane) {
+            state.inline.swap_remove(i);
+        }
+        if state.queues.is_empty() {
+            return None;
+        }
+        let next = state.queues.get_mut(&lane).and_then(VecDeque::pop_front);
         if next.is_none() {
-            queues.remove(key);
+            state.queues.remove(&lane);
         }
         next
     }
 
     /// Finishes a job that started in the caller's task, then works the lane.
-    async fn resume(
-        self: Arc<Self>,
-        key: LaneKey,
-        work: BoxFuture<'static, ()>,
-        pending: OwnedSemaphorePermit,
-        running: OwnedSemaphorePermit,
-    ) {
+    async fn resume(self: Arc<Self>, lane: LaneId, job: Job, running: Permit) {
+        let Job { work, pending, seq } = job;
         work.await;
         drop(running);
+        let next = self.finish(lane, seq);
         drop(pending);
-        if let Some(next) = self.next(&key) {
-            self.work(key, next).await;
+        if let Some(next) = next {
+            self.work(lane, next).await;
         }
     }
 
-    async fn work(self: Arc<Self>, key: LaneKey, first: Job) {
+    async fn work(self: Arc<Self>, lane: LaneId, first: Job) {
         let mut job = first;
         loop {
             // The running semaphore is never closed; if it were, run unbounded rather than
             // lose the job.
-            let running = Arc::clone(&self.running).acquire_owned().await.ok();
-            let Job { work, pending } = job;
+            let running = self.running.acquire().await.ok();
+            let Job { work, pending, seq } = job;
             work.await;
             drop(running);
+            let next = self.finish(lane, seq);
             drop(pending);
-            match self.next(&key) {
+            match next {
                 Some(next) => job = next,
                 None => return,
             }

@@ -45,12 +45,15 @@ mod dispatcher;
 mod error;
 mod filter;
 mod handlers;
+mod hashing;
+mod job;
 mod lanes;
 mod onebot_api;
 mod platform;
 mod reply;
 mod seq;
 mod stats;
+mod table;
 mod unified;
 mod unified_platforms;
 

@@ -11,13 +11,14 @@
 //!   a reconnect, or a proxy that duplicates, is absorbed); other kinds carry no id and pass.
 
 use std::borrow::Cow;
+use std::hash::Hasher;
 
 use botgate_codec::onebot::RawEvent;
 use bytes::Bytes;
 
-use crate::fields::{self, KeyRule};
+use crate::fields::{self, KeyRule, KeyRules};
 use crate::handlers::Handlers;
-use crate::platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+use crate::platform::{hash_conversation_id, ConversationKey, DedupeKey, Platform, PlatformKind};
 
 pub use botgate_codec::onebot::Event;
 pub use botgate_proto::onebot::EventKind;
@@ -29,7 +30,7 @@ pub struct OneBot;
 /// The OneBot handler registry.
 pub type OneBotHandlers = Handlers<OneBot>;
 
-const KEY_RULES: &[KeyRule] = &[
+const KEY_RULES: &KeyRules = &KeyRules::new(&[
     KeyRule {
         path: &["group_id"],
         lane: "group",
@@ -38,7 +39,7 @@ const KEY_RULES: &[KeyRule] = &[
         path: &["user_id"],
         lane: "user",
     },
-];
+]);
 
 impl Platform for OneBot {
     const KIND: PlatformKind = PlatformKind::OneBot;
@@ -82,12 +83,8 @@ impl Platform for OneBot {
         ]))
     }
 
-    fn meta(_input: &RawEvent, route: &str) -> EventMeta {
-        EventMeta {
-            event_type: route.to_owned(),
-            event_id: None,
-            seq: None,
-        }
+    fn hash_conversation<H: Hasher>(input: &RawEvent, state: &mut H) {
+        hash_conversation_id(fields::conversation_id(input.bytes(), KEY_RULES), state);
     }
 }
 

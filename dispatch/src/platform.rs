@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use bytes::Bytes;
 
@@ -151,18 +152,49 @@ pub trait Platform: Send + Sync + 'static {
     /// be identified: such events pass undeduped).
     fn dedupe_key(input: &Self::Input, route: &str) -> Option<DedupeKey>;
 
-    /// Envelope facts (event id, sequence) for the handler's context.
-    fn meta(input: &Self::Input, route: &str) -> EventMeta;
+    /// The sequence number (`s`) of the input, where the platform has one.
+    fn seq(input: &Self::Input) -> Option<u64> {
+        let _ = input;
+        None
+    }
+
+    /// The platform's event id (QQ's top-level `id`, quoted by passive replies), read from the
+    /// envelope.
+    fn event_id(input: &Self::Input) -> Option<&str> {
+        let _ = input;
+        None
+    }
+
+    /// Feeds the input's conversation to `state`, without allocating: equal conversations must
+    /// feed equal bytes. The dispatcher orders events by this hash (decision 0024). The
+    /// default feeds [`conversation_key`](Self::conversation_key).
+    fn hash_conversation<H: Hasher>(input: &Self::Input, state: &mut H) {
+        Self::conversation_key(input).hash(state);
+    }
+
+    /// Feeds the input's dedupe key to `state`, without allocating; `false` (nothing fed) when
+    /// the input has none. Equal keys must feed equal bytes, different keys different bytes.
+    /// The default feeds [`dedupe_key`](Self::dedupe_key).
+    fn hash_dedupe_key<H: Hasher>(input: &Self::Input, route: &str, state: &mut H) -> bool {
+        match Self::dedupe_key(input, route) {
+            Some(key) => {
+                state.write(key.as_bytes());
+                true
+            }
+            None => false,
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dedupe_key_parts_are_length_prefixed() {
-        let a = DedupeKey::from_parts([b"ab".as_slice(), b"c".as_slice()]);
-        let b = DedupeKey::from_parts([b"a".as_slice(), b"bc".as_slice()]);
-        assert_ne!(a, b);
+/// Feeds a conversation id to `state` the way every platform of this crate does (the lane
+/// namespace, then the id's raw text; no separators: two conversations that feed the same
+/// bytes only share a lane).
+pub(crate) fn hash_conversation_id<H: Hasher>(id: Option<(&str, &[u8])>, state: &mut H) {
+    match id {
+        None => state.write_u8(0),
+        Some((lane, value)) => {
+            state.write(lane.as_bytes());
+            state.write(value);
+        }
     }
 }

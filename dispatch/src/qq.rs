@@ -8,13 +8,14 @@
 //!   repeats. Frames without one (READY, RESUMED) are never deduped.
 
 use std::borrow::Cow;
+use std::hash::Hasher;
 
 use botgate_codec::{Frame, Intents};
 use bytes::Bytes;
 
-use crate::fields::{self, KeyRule};
+use crate::fields::{self, KeyRule, KeyRules};
 use crate::handlers::Handlers;
-use crate::platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
+use crate::platform::{hash_conversation_id, ConversationKey, DedupeKey, Platform, PlatformKind};
 
 pub use botgate_codec::qq::Event;
 pub use botgate_proto::qq::EventType;
@@ -26,7 +27,7 @@ pub struct Qq;
 /// The QQ handler registry.
 pub type QqHandlers = Handlers<Qq>;
 
-const KEY_RULES: &[KeyRule] = &[
+const KEY_RULES: &KeyRules = &KeyRules::new(&[
     KeyRule {
         path: &["channel_id"],
         lane: "channel",
@@ -55,7 +56,7 @@ const KEY_RULES: &[KeyRule] = &[
         path: &["guild_id"],
         lane: "guild",
     },
-];
+]);
 
 impl Platform for Qq {
     const KIND: PlatformKind = PlatformKind::Qq;
@@ -93,11 +94,28 @@ impl Platform for Qq {
             .map(|id| DedupeKey::new(id.as_bytes()))
     }
 
-    fn meta(input: &Frame, route: &str) -> EventMeta {
-        EventMeta {
-            event_type: route.to_owned(),
-            event_id: input.id().map(str::to_owned),
-            seq: input.seq(),
+    fn seq(input: &Frame) -> Option<u64> {
+        input.seq()
+    }
+
+    fn event_id(input: &Frame) -> Option<&str> {
+        input.id()
+    }
+
+    fn hash_conversation<H: Hasher>(input: &Frame, state: &mut H) {
+        let id = input
+            .data()
+            .and_then(|data| fields::conversation_id(data, KEY_RULES));
+        hash_conversation_id(id, state);
+    }
+
+    fn hash_dedupe_key<H: Hasher>(input: &Frame, _route: &str, state: &mut H) -> bool {
+        match input.id().filter(|id| !id.is_empty()) {
+            Some(id) => {
+                state.write(id.as_bytes());
+                true
+            }
+            None => false,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Reading `s` is not the same as handling it: a crash after reading loses what the handlers
 //! had not finished, and resuming from the watermark replays it (dedupe absorbs the rest).
 
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 
 /// The handled watermark of one numbered stream (one session): record each frame with
 /// [`observe`](Self::observe) (nothing to do) or [`begin`](Self::begin) / [`end`](Self::end)
@@ -13,8 +13,10 @@ use std::collections::BTreeMap;
 /// [`Dispatcher::dispatch_tracked`](crate::Dispatcher::dispatch_tracked)).
 #[derive(Debug, Default)]
 pub struct SeqTracker {
-    /// Sequence numbers with unfinished jobs, and how many jobs each.
-    in_flight: BTreeMap<u64, usize>,
+    /// Sequence numbers with unfinished jobs, and how many jobs each, sorted. Frames arrive
+    /// in order and mostly finish in order, so this is a queue: pushed at the back, popped at
+    /// the front, without an allocation per frame.
+    in_flight: VecDeque<(u64, usize)>,
     /// The highest sequence number seen.
     highest: Option<u64>,
 }
@@ -28,22 +30,42 @@ impl SeqTracker {
     /// A job for `seq` is about to be queued.
     pub fn begin(&mut self, seq: u64) {
         self.observe(seq);
-        *self.in_flight.entry(seq).or_insert(0) += 1;
+        match self.in_flight.back_mut() {
+            Some((last, n)) if *last == seq => *n += 1,
+            Some((last, _)) if *last > seq => match self.find(seq) {
+                Ok(i) => {
+                    if let Some((_, n)) = self.in_flight.get_mut(i) {
+                        *n += 1;
+                    }
+                }
+                Err(i) => self.in_flight.insert(i, (seq, 1)),
+            },
+            _ => self.in_flight.push_back((seq, 1)),
+        }
     }
 
     /// A job for `seq` finished (or was never queued).
     pub fn end(&mut self, seq: u64) {
-        if let Some(n) = self.in_flight.get_mut(&seq) {
+        let Ok(i) = self.find(seq) else { return };
+        if let Some((_, n)) = self.in_flight.get_mut(i) {
             *n -= 1;
             if *n == 0 {
-                self.in_flight.remove(&seq);
+                self.in_flight.remove(i);
             }
+        }
+    }
+
+    fn find(&self, seq: u64) -> Result<usize, usize> {
+        // The oldest is the usual one to end.
+        match self.in_flight.front() {
+            Some((first, _)) if *first == seq => Ok(0),
+            _ => self.in_flight.binary_search_by_key(&seq, |&(s, _)| s),
         }
     }
 
     /// The highest `s` up to which everything is handled.
     pub fn handled(&self) -> Option<u64> {
-        match self.in_flight.keys().next() {
+        match self.in_flight.front().map(|(s, _)| s) {
             None => self.highest,
             Some(&low) => {
                 let below = low.checked_sub(1)?;
@@ -54,7 +76,8 @@ impl SeqTracker {
 
     /// Forgets everything (a new session numbers its frames from 1 again).
     pub fn reset(&mut self) {
-        *self = Self::default();
+        self.in_flight.clear();
+        self.highest = None;
     }
 }
 
@@ -88,6 +111,26 @@ mod tests {
         assert_eq!(t.handled(), Some(6));
         t.end(7);
         assert_eq!(t.handled(), Some(7));
+        t.reset();
+        assert_eq!(t.handled(), None);
+    }
+
+    #[test]
+    fn frames_out_of_order_and_ends_out_of_order() {
+        let mut t = SeqTracker::default();
+        t.begin(5);
+        t.begin(3); // a replayed frame behind a newer one
+        t.begin(9);
+        t.begin(3);
+        assert_eq!(t.handled(), Some(2));
+        t.end(3);
+        t.end(5);
+        assert_eq!(t.handled(), Some(2), "3 has a second job");
+        t.end(3);
+        assert_eq!(t.handled(), Some(8));
+        t.end(4); // never begun: nothing changes
+        t.end(9);
+        assert_eq!(t.handled(), Some(9));
         t.reset();
         assert_eq!(t.handled(), None);
     }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use botgate_codec::unify::UnifyContext;
 use botgate_codec::Error;
 use botgate_dispatch::{
-    Category, Conversation, ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind, Scene,
+    Category, Conversation, ConversationKey, DedupeKey, Platform, PlatformKind, Scene,
     UnifiedEvent, Unify,
 };
 use bytes::Bytes;
@@ -92,12 +92,12 @@ impl Platform for Test {
         input.id.as_ref().map(|id| DedupeKey::new(id.as_bytes()))
     }
 
-    fn meta(input: &Input, route: &str) -> EventMeta {
-        EventMeta {
-            event_type: route.to_owned(),
-            event_id: input.id.clone(),
-            seq: Some(input.n),
-        }
+    fn seq(input: &Input) -> Option<u64> {
+        Some(input.n)
+    }
+
+    fn event_id(input: &Input) -> Option<&str> {
+        input.id.as_deref()
     }
 }
 
