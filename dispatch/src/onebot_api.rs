@@ -57,7 +57,7 @@ impl OneBotApi<'_> {
         })?;
         let data = self.ctx.call(P::NAME, value).await?;
         // Some implementations answer `null` data for actions with nothing to say.
-        serde_json::from_value(data).map_err(|e| {
+        botgate_proto::de::from_value(&data).map_err(|e| {
             ActionCallError::with_source(
                 ActionCallErrorKind::Malformed {
                     reason: format!("{} answer data does not decode", P::NAME),
