@@ -1,4 +1,4 @@
-//! Lenient field deserializers shared by every platform's payload types.
+//! Lenient decoding of every platform's payload types, carried by one deserializer.
 //!
 //! Real producers are sloppy: they send numbers as strings, strings as numbers, `null` or `""`
 //! where an object or a number is expected, and ids wider than 32 bits. One rule says how every
@@ -9,11 +9,16 @@
 //!   their strings (the full rule is in `scalar.rs`).
 //! - nested objects, lists and enums: absent (`null`, `""`) is `None`, the default or an empty
 //!   list, and absent list elements are dropped.
+//! - a present value of the wrong shape is an error in [`Mode::Strict`] (OneBot) and absent in
+//!   [`Mode::Lossy`] (QQ, Bubble), so one sloppy field never loses a QQ or Bubble event.
 //!
-//! Each helper comes strict (a present value of the wrong shape is an error: OneBot) or lossy
-//! (`lossy_*`, [`object`], [`objects`]: the wrong shape is absent too, so one sloppy field
-//! never loses the event: QQ and Bubble). Use them as `#[serde(default, deserialize_with =
-//! "...")]` so that a missing field is the default as well.
+//! The rule lives in [`Lenient`], a `serde::Deserializer` that wraps any other (decision 0022),
+//! so payload structs are plain `#[derive(Deserialize)] #[serde(default)]` structs with plain
+//! field types, marked `#[serde(remote = "Self")]` and listed in `lenient_payload!` with their
+//! mode. Decode with [`from_slice`] (or [`from_slice_with_path`], [`from_value`]); a payload
+//! type read by any other deserializer (`serde_json::from_str`) is lenient too, through a
+//! `Value`. A field with a rule of its own keeps a `deserialize_with` helper: those below
+//! (`opt_string_keep_empty`, `opt_f64_finite`, ...) read by the same scalar rule.
 
 mod entry;
 mod enums;
