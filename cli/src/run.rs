@@ -159,7 +159,9 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     let owner = args.owner();
     let ttl = Duration::from_millis(args.lease_ttl_ms.max(100));
     if args.url.is_none() {
-        return Err("botgate run: a gateway needs --url".into());
+        return Err(
+            "run --role all / gateway needs --url (the gateway or OneBot WebSocket)".into(),
+        );
     }
     let (app, shards) = match args.platform {
         // The app's key in Redis: the app id of a `Bot <app>.<token>`, else "qq".

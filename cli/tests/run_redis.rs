@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
 
+use botgate::session::SessionStore;
+use botgate_redis::RedisSessionStore;
 use botgate_sim::bubble::Profile;
 use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
 use serde_json::{json, Value};
@@ -221,6 +223,7 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
+    let prefix = format!("botgate-test:cli-run-bubble:{nanos}");
     let args: Vec<String> = [
         "--redis",
         &redis,
@@ -229,7 +232,7 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
         "--lease-ttl-ms",
         "500",
         "--prefix",
-        &format!("botgate-test:cli-run-bubble:{nanos}"),
+        &prefix,
         "--url",
         &sim.url(),
         "--api-base",
@@ -274,11 +277,37 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
         }
         printed.len()
     };
+    let mut m0_seq = 0;
     while content("?", false, "") < 1 {
         let (who, stdout, line) = next(&mut rx).await;
+        if stdout {
+            m0_seq = serde_json::from_str::<Value>(&line).unwrap()["s"]
+                .as_u64()
+                .expect("extended profile: events have a seq");
+        }
         content(who, stdout, &line);
     }
     assert_eq!(sim.connections(), 1, "B waits for the lease");
+    // A's note that it handled m0 reaches Redis (its journal is written in the background:
+    // a kill before that would have B handle m0 again, the window decision 0018 documents)
+    let store = RedisSessionStore::open(&redis)
+        .unwrap()
+        .with_prefix(&prefix);
+    tokio::time::timeout(LIMIT, async {
+        while !store
+            .handled_since_save("bubble/default")
+            .unwrap()
+            .contains(&m0_seq)
+            && store
+                .load("bubble/default")
+                .unwrap()
+                .is_none_or(|s| s.seq < m0_seq)
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("A's handled point in Redis");
 
     a.start_kill().unwrap();
     a.wait().await.unwrap();
