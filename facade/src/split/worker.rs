@@ -203,23 +203,31 @@ impl Worker {
 
     /// Reads and handles events until `shutdown` resolves, then lets the running handlers
     /// finish (their events are acknowledged; those read but not started stay pending for
-    /// another worker).
+    /// another worker). While Redis cannot be reached it logs and retries every second.
     ///
     /// # Errors
-    /// [`Error::Redis`] when Redis cannot be reached.
+    /// None yet (the `Result` leaves room for failures a worker cannot wait out).
     pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Result<WorkerStats, Error> {
         let mut stats = WorkerStats::default();
         let acker = self.consumer.acker();
         let failed = Arc::new(AtomicU64::new(0));
         let mut shutdown = std::pin::pin!(shutdown);
-        let result = 'read: loop {
+        let result: Result<(), Error> = 'read: loop {
             let batch = tokio::select! {
                 () = &mut shutdown => break Ok(()),
                 batch = self.consumer.next_batch(self.batch) => batch,
             };
             let batch = match batch {
                 Ok(batch) => batch,
-                Err(e) => break Err(e),
+                // Redis restarting or unreachable: the connection reconnects by itself; a
+                // worker is a service and waits rather than exits (entries stay in Redis)
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the stream failed; retrying in 1 s");
+                    tokio::select! {
+                        () = &mut shutdown => break Ok(()),
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    }
+                }
             };
             let mut batch = batch.into_iter();
             while let Some(delivery) = batch.next() {
@@ -230,7 +238,8 @@ impl Worker {
                 stats.read += 1;
                 stats.claimed += u64::from(delivery.claimed);
                 if let Err(e) = self.handle(delivery, &acker, &failed, &mut stats).await {
-                    break 'read Err(e);
+                    // its entry stays pending and is claimed again after `claim_idle`
+                    tracing::warn!(error = %e, "an entry could not be handled; it stays pending");
                 }
             }
             if self.max_events.is_some_and(|max| stats.read >= max) {
