@@ -42,7 +42,7 @@ impl ReplySink for OneBotReplies {
             let a = answering(Platform::OneBot, &raw)?;
             let action = plan(&a, message.elements())?;
             let data = actions.call(action).await.map_err(action_error)?;
-            let sent: MessageIdResult = serde_json::from_value(data).map_err(|e| {
+            let sent: MessageIdResult = botgate_proto::de::from_value(&data).map_err(|e| {
                 ReplyError::with_source(
                     ReplyErrorKind::Rejected {
                         code: 0,
