@@ -35,7 +35,7 @@ use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{AnyUnified, Handlers, RawFn};
-use crate::hashing::Keys;
+use crate::hashing::{FingerprintState, Keys};
 use crate::job::EventJob;
 use crate::lanes::{Job, LaneId, Lanes, Permit};
 use crate::platform::{DedupeKey, Platform};
@@ -118,7 +118,7 @@ pub(crate) struct Shared<P: Platform> {
     lanes: Arc<Lanes>,
     keys: Keys,
     /// Fingerprints of recent dedupe keys (`hashing.rs`).
-    dedupe: Mutex<DedupeWindow<u128>>,
+    dedupe: Mutex<DedupeWindow<u128, FingerprintState>>,
     /// Unified events already delivered under another event type (`Unify::same_event_key`).
     unified_seen: Mutex<DedupeWindow<DedupeKey>>,
     counters: Counters,
@@ -147,7 +147,10 @@ impl<P: Platform> Dispatcher<P> {
                 pending: Arc::new(Semaphore::new(max_pending)),
                 lanes: Arc::new(Lanes::new(max_in_flight)),
                 keys: Keys::default(),
-                dedupe: Mutex::new(DedupeWindow::new(config.dedupe_window)),
+                dedupe: Mutex::new(DedupeWindow::with_hasher(
+                    config.dedupe_window,
+                    FingerprintState,
+                )),
                 unified_seen: Mutex::new(DedupeWindow::new(config.dedupe_window)),
                 counters: Counters::default(),
             }),
@@ -224,134 +227,165 @@ impl<P: Platform> Dispatcher<P> {
     ///
     /// Cancel safety: not cancel safe. Dropping the future while it waits for room loses the
     /// input (and, if `on_raw` already took it, delivers it to `on_raw` only).
-    pub async fn dispatch(&self, input: P::Input) -> Disposition {
-        self.route_input(input, None).await
+    pub fn dispatch(&self, input: P::Input) -> impl Future<Output = Disposition> + Send + '_ {
+        // Not an `async fn`: its argument would be stored again in the future (every
+        // connection's pump holds one).
+        self.route_input(input, None)
     }
 
     /// [`dispatch`](Self::dispatch), and `done` is told when every handler of this input has
     /// finished (see [`Completion`]): per-session bookkeeping of what is handled, e.g. the
     /// resume point of one shard when several feed this dispatcher.
-    pub async fn dispatch_tracked(&self, input: P::Input, done: Completion) -> Disposition {
-        let disposition = self.route_input(input, Some(&done)).await;
-        if disposition == Disposition::Closed {
-            done.abandon();
+    #[allow(clippy::manual_async_fn)] // see `dispatch`
+    pub fn dispatch_tracked(
+        &self,
+        input: P::Input,
+        done: Completion,
+    ) -> impl Future<Output = Disposition> + Send + '_ {
+        async move {
+            let disposition = self.route_input(input, Some(&done)).await;
+            if disposition == Disposition::Closed {
+                done.abandon();
+            }
+            disposition
         }
-        disposition
     }
 
-    async fn route_input(&self, input: P::Input, done: Option<&Completion>) -> Disposition {
-        let shared = &*self.shared;
-        if shared.pending.is_closed() {
-            return Disposition::Closed;
-        }
-        bump(&shared.counters.frames);
-        let route = P::route(&input);
-        let seq = P::seq(&input);
-
-        if shared.handlers.has_raw() {
-            let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
-            let ctx = self.context(&input, Arc::from(route.as_deref().unwrap_or_default()));
-            let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers);
-            let lane = shared.raw_lane();
-            shared.lanes.claim(lane, seq, false);
-            if !self.submit(lane, seq, work, done).await {
+    #[allow(clippy::manual_async_fn)] // see `dispatch`
+    fn route_input<'a>(
+        &'a self,
+        input: P::Input,
+        done: Option<&'a Completion>,
+    ) -> impl Future<Output = Disposition> + Send + 'a {
+        async move {
+            let shared = &*self.shared;
+            if shared.pending.is_closed() {
                 return Disposition::Closed;
             }
-        }
+            bump(&shared.counters.frames);
+            let route = P::route(&input);
+            let seq = P::seq(&input);
 
-        let Some(route) = route else {
-            shared.lanes.observe(seq);
-            bump(&shared.counters.not_events);
-            return Disposition::NotAnEvent;
-        };
-        let Some(hit) = shared.table.lookup(&route) else {
-            shared.lanes.observe(seq);
-            bump(&shared.counters.unhandled);
-            tracing::trace!(event_type = %route, "no handler: dropped undecoded");
-            return Disposition::Unhandled;
-        };
-        if shared.config.dedupe_window > 0 {
-            let mut key = shared.keys.dedupe();
-            if P::hash_dedupe_key(&input, &route, &mut key) {
-                let fresh = shared
-                    .dedupe
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .insert(key.fingerprint());
-                if !fresh {
-                    shared.lanes.observe(seq);
-                    bump(&shared.counters.duplicates);
-                    tracing::debug!(event_type = %route, "resend dropped");
-                    return Disposition::Duplicate;
+            if shared.handlers.has_raw() {
+                let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
+                let ctx = self.context(&input, Arc::from(route.as_deref().unwrap_or_default()));
+                let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers);
+                let lane = shared.raw_lane();
+                shared.lanes.claim(lane, seq, false);
+                // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
+                if !Box::pin(self.submit(lane, seq, work, done)).await {
+                    return Disposition::Closed;
                 }
             }
-        }
 
-        bump(&shared.counters.decoded);
-        let event = match P::decode(&input, &route) {
-            Ok(event) => event,
-            Err(error) => {
+            let Some(route) = route else {
                 shared.lanes.observe(seq);
-                bump(&shared.counters.decode_errors);
-                shared.report(&BotError::with_source(
-                    BotErrorKind::Decode {
-                        event_type: route.into_owned(),
-                    },
-                    error,
-                ));
-                return Disposition::DecodeFailed;
+                bump(&shared.counters.not_events);
+                return Disposition::NotAnEvent;
+            };
+            let Some(hit) = shared.table.lookup(&route) else {
+                shared.lanes.observe(seq);
+                bump(&shared.counters.unhandled);
+                tracing::trace!(event_type = %route, "no handler: dropped undecoded");
+                return Disposition::Unhandled;
+            };
+            if shared.config.dedupe_window > 0 {
+                let mut key = shared.keys.dedupe();
+                if P::hash_dedupe_key(&input, &route, &mut key) {
+                    let fresh = shared
+                        .dedupe
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(key.fingerprint());
+                    if !fresh {
+                        shared.lanes.observe(seq);
+                        bump(&shared.counters.duplicates);
+                        tracing::debug!(event_type = %route, "resend dropped");
+                        return Disposition::Duplicate;
+                    }
+                }
             }
-        };
 
-        let lane = {
-            let mut h = shared.keys.lane();
-            P::hash_conversation(&input, &mut h);
-            h.finish()
-        };
-        let Some(entry) = shared.table.entry(hit.entry) else {
-            return Disposition::Unhandled;
-        };
-        let (name, prefix_route) = if hit.exact {
-            (Arc::clone(&entry.name), None)
-        } else {
-            let name: Arc<str> = Arc::from(&*route);
-            (Arc::clone(&name), Some(name))
-        };
-        let ctx = self.context(&input, name);
-        drop(input);
-        let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
+            bump(&shared.counters.decoded);
+            let event = match P::decode(&input, &route) {
+                Ok(event) => event,
+                Err(error) => {
+                    shared.lanes.observe(seq);
+                    bump(&shared.counters.decode_errors);
+                    shared.report(&BotError::with_source(
+                        BotErrorKind::Decode {
+                            event_type: route.into_owned(),
+                        },
+                        error,
+                    ));
+                    return Disposition::DecodeFailed;
+                }
+            };
 
-        // The fast path: room, an idle lane and a free running slot: run the handlers here.
-        let pending = shared.pending.try_acquire().ok();
-        if let Some(running) = shared.lanes.claim(lane, seq, pending.is_some()) {
-            bump(&shared.counters.accepted);
-            let finished =
-                std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
-                    .await;
-            if finished {
-                drop(job);
-                drop(running);
-                shared.lanes.release(lane, seq);
-                drop(pending);
+            let lane = {
+                let mut h = shared.keys.lane();
+                P::hash_conversation(&input, &mut h);
+                h.finish()
+            };
+            let Some(entry) = shared.table.entry(hit.entry) else {
+                return Disposition::Unhandled;
+            };
+            let (name, prefix_route) = if hit.exact {
+                (Arc::clone(&entry.name), None)
+            } else {
+                let name: Arc<str> = Arc::from(&*route);
+                (Arc::clone(&name), Some(name))
+            };
+            let ctx = self.context(&input, name);
+            drop(input);
+            let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
+
+            // The fast path: room, an idle lane and a free running slot: run the handlers here.
+            let pending = shared.pending.try_acquire().ok();
+            if let Some(running) = shared.lanes.claim(lane, seq, pending.is_some()) {
+                bump(&shared.counters.accepted);
+                let finished =
+                    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
+                        .await;
+                if finished {
+                    drop(job);
+                    drop(running);
+                    shared.lanes.release(lane, seq);
+                    drop(pending);
+                    return Disposition::Accepted;
+                }
+                // A handler waits: a worker finishes the job, then the lane.
+                running.forget();
+                if let Some(p) = pending {
+                    p.forget();
+                }
+                let job = job.into_owned(Arc::clone(&self.shared));
+                let done = done.map(Completion::share);
+                let work = async move {
+                    job.await;
+                    drop(done);
+                };
+                shared
+                    .lanes
+                    .detach(lane, Box::pin(work), Permit::adopt(&shared.pending), seq);
                 return Disposition::Accepted;
             }
-            // A handler waits: a worker finishes the job, then the lane.
-            running.forget();
-            if let Some(p) = pending {
-                p.forget();
-            }
             let job = job.into_owned(Arc::clone(&self.shared));
-            let done = done.map(Completion::share);
-            let work = async move {
-                job.await;
-                drop(done);
-            };
-            shared
-                .lanes
-                .detach(lane, Box::pin(work), Permit::adopt(&shared.pending), seq);
-            return Disposition::Accepted;
+            // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
+            Box::pin(self.queue(lane, seq, job, pending, done)).await
         }
-        let job = job.into_owned(Arc::clone(&self.shared));
+    }
+
+    /// The slow path: waits for room if there is none, then queues the job in its lane.
+    async fn queue(
+        &self,
+        lane: LaneId,
+        seq: Option<u64>,
+        job: EventJob<P, Arc<Shared<P>>>,
+        pending: Option<tokio::sync::SemaphorePermit<'_>>,
+        done: Option<&Completion>,
+    ) -> Disposition {
+        let shared = &*self.shared;
         let pending = match pending {
             Some(p) => {
                 p.forget();

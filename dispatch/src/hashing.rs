@@ -74,6 +74,37 @@ impl Hasher for Fingerprinter {
     }
 }
 
+/// Hashes a fingerprint as its low 64 bits: they are a keyed hash already.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct FingerprintState;
+
+impl BuildHasher for FingerprintState {
+    type Hasher = FingerprintHasher;
+
+    fn build_hasher(&self) -> FingerprintHasher {
+        FingerprintHasher(0)
+    }
+}
+
+pub(crate) struct FingerprintHasher(u64);
+
+impl Hasher for FingerprintHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not used by `u128` keys; anything else still hashes to something.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u128(&mut self, i: u128) {
+        self.0 = i as u64;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::hash::Hasher;

@@ -3,7 +3,7 @@
 //! and the dispatcher (`botgate-dispatch`) dedupes deliveries and unified events with it.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash, RandomState};
 
 /// The default window: the last 4096 keys.
 pub const DEFAULT_DEDUPE_WINDOW: usize = 4096;
@@ -12,20 +12,31 @@ pub const DEFAULT_DEDUPE_WINDOW: usize = 4096;
 ///
 /// A capacity of 0 remembers nothing: every key is new, so dedupe is off. (A window of one
 /// key would still drop a key repeated back to back, which is not what "no window" means.)
+///
+/// `S` hashes the keys (std's SipHash by default); keys that are already keyed hashes of what
+/// they stand for (the dispatcher's fingerprints) can use a cheaper one
+/// ([`with_hasher`](Self::with_hasher)).
 #[derive(Debug, Clone)]
-pub struct DedupeWindow<K> {
+pub struct DedupeWindow<K, S = RandomState> {
     capacity: usize,
     order: VecDeque<K>,
-    seen: HashSet<K>,
+    seen: HashSet<K, S>,
 }
 
 impl<K: Hash + Eq + Clone> DedupeWindow<K> {
     /// A window holding at most `capacity` keys; 0 turns dedupe off.
     pub fn new(capacity: usize) -> Self {
+        Self::with_hasher(capacity, RandomState::new())
+    }
+}
+
+impl<K: Hash + Eq + Clone, S: BuildHasher> DedupeWindow<K, S> {
+    /// A window holding at most `capacity` keys (0 turns dedupe off), hashed by `hasher`.
+    pub fn with_hasher(capacity: usize, hasher: S) -> Self {
         Self {
             capacity,
             order: VecDeque::new(),
-            seen: HashSet::new(),
+            seen: HashSet::with_hasher(hasher),
         }
     }
 
@@ -34,16 +45,16 @@ impl<K: Hash + Eq + Clone> DedupeWindow<K> {
         if self.capacity == 0 {
             return true;
         }
-        if self.seen.contains(&key) {
+        // One hash for the check and the insert; the oldest key goes once the window is over.
+        if !self.seen.insert(key.clone()) {
             return false;
         }
-        if self.order.len() >= self.capacity {
+        self.order.push_back(key);
+        if self.order.len() > self.capacity {
             if let Some(old) = self.order.pop_front() {
                 self.seen.remove(&old);
             }
         }
-        self.seen.insert(key.clone());
-        self.order.push_back(key);
         true
     }
 

@@ -100,6 +100,7 @@ where
     // Not an `async fn`: its arguments would be stored twice in the future (once as the
     // argument, once moved into the body's locals), and the task is most of what an idle
     // connection holds; an `async move` block captures them once.
+    #[allow(clippy::manual_async_fn)]
     pub(crate) fn run(mut self, mut link: Link) -> impl std::future::Future<Output = M> + Send {
         async move {
             if let Link::Up(_) = link {
