@@ -243,6 +243,12 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             return visitor.visit_unit();
         }
         let (pass, k, lossy) = (self.pass, self.k, self.lossy);
+        if self.inside_option && !pass.coerce {
+            return self
+                .de
+                .deserialize_any(NoEmpty(visitor))
+                .inspect_err(|_| pass.note(k, lossy));
+        }
         self.de
             .deserialize_any(visitor)
             .inspect_err(|_| pass.note(k, lossy))
@@ -271,6 +277,12 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         if !self.pass.coerce {
             let (pass, k, lossy) = (self.pass, self.k, self.lossy);
+            if self.inside_option {
+                return self
+                    .de
+                    .deserialize_string(NoEmpty(visitor))
+                    .inspect_err(|_| pass.note(k, lossy));
+            }
             return self
                 .de
                 .deserialize_string(visitor)
@@ -288,11 +300,25 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
 
     #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        let (pass, k, lossy) = (self.pass, self.k, self.lossy);
+        if !pass.coerce {
+            // First pass: the inner deserializer's own `Option` (no replay); the content
+            // refuses `""`, which takes the coercing pass to read as `None`.
+            let fast = FastOption {
+                visitor,
+                pass,
+                k,
+                lossy,
+            };
+            return self
+                .de
+                .deserialize_option(fast)
+                .inspect_err(|_| pass.note(k, lossy));
+        }
         if self.pass.is_null(self.k) {
             self.de.deserialize_ignored_any(IgnoredAny)?;
             return visitor.visit_none();
         }
-        let (pass, k, lossy) = (self.pass, self.k, self.lossy);
         let replay = OptReplay {
             visitor,
             pass,
@@ -316,6 +342,12 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             pass,
             lossy,
         };
+        if self.inside_option && !pass.coerce {
+            return self
+                .de
+                .deserialize_any(NoEmpty(replay))
+                .inspect_err(|_| pass.note(k, lossy));
+        }
         self.de
             .deserialize_any(replay)
             .inspect_err(|_| pass.note(k, lossy))
@@ -343,6 +375,12 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Lenient<'p, D> {
             pass,
             lossy,
         };
+        if self.inside_option && !pass.coerce {
+            return self
+                .de
+                .deserialize_any(NoEmpty(replay))
+                .inspect_err(|_| pass.note(k, lossy));
+        }
         self.de
             .deserialize_any(replay)
             .inspect_err(|_| pass.note(k, lossy))
@@ -507,6 +545,121 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for PeekReplay<'p, V> {
             pass: self.pass,
             lossy: self.lossy,
         })
+    }
+}
+
+/// The first pass's `Option`: `null` is `None`, anything else `Some` of the content read
+/// through a [`Lenient`] that refuses `""` (see [`NoEmpty`]).
+struct FastOption<'p, V> {
+    visitor: V,
+    pass: &'p Pass,
+    k: u32,
+    lossy: bool,
+}
+
+impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for FastOption<'p, V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_none()
+    }
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_none()
+    }
+    #[inline]
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.visitor.visit_some(Lenient {
+            de: d,
+            pass: self.pass,
+            k: self.k,
+            lossy: self.lossy,
+            inside_option: true,
+        })
+    }
+}
+
+/// Forwards everything to `V` except `""`, an error: in the first pass `""` inside an
+/// `Option` must become `None`, which only the coercing pass can do.
+struct NoEmpty<V>(V);
+
+fn refuse_empty<E: de::Error>() -> E {
+    de::Error::custom("an absent value inside an option")
+}
+
+macro_rules! forward_visits {
+    ($($visit:ident($t:ty)),+ $(,)?) => {$(
+        #[inline]
+        fn $visit<E: de::Error>(self, v: $t) -> Result<V::Value, E> {
+            self.0.$visit(v)
+        }
+    )+};
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for NoEmpty<V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+    forward_visits! {
+        visit_bool(bool), visit_i64(i64), visit_u64(u64), visit_i128(i128), visit_u128(u128),
+        visit_f64(f64), visit_char(char), visit_bytes(&[u8]), visit_byte_buf(Vec<u8>),
+    }
+    #[inline]
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<V::Value, E> {
+        if v.is_empty() {
+            return Err(refuse_empty());
+        }
+        self.0.visit_borrowed_str(v)
+    }
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<V::Value, E> {
+        if v.is_empty() {
+            return Err(refuse_empty());
+        }
+        self.0.visit_str(v)
+    }
+    #[inline]
+    fn visit_string<E: de::Error>(self, v: String) -> Result<V::Value, E> {
+        if v.is_empty() {
+            return Err(refuse_empty());
+        }
+        self.0.visit_string(v)
+    }
+    #[inline]
+    fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<V::Value, E> {
+        self.0.visit_borrowed_bytes(v)
+    }
+    #[inline]
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_none()
+    }
+    #[inline]
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.0.visit_unit()
+    }
+    #[inline]
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_some(d)
+    }
+    #[inline]
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<V::Value, D::Error> {
+        self.0.visit_newtype_struct(d)
+    }
+    #[inline]
+    fn visit_seq<A: SeqAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.0.visit_seq(a)
+    }
+    #[inline]
+    fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(a)
+    }
+    #[inline]
+    fn visit_enum<A: de::EnumAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
+        self.0.visit_enum(a)
     }
 }
 
