@@ -36,7 +36,7 @@ use crate::context::{BotInfo, Context};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{AnyUnified, Handlers, RawFn};
 use crate::hashing::{FingerprintState, Keys};
-use crate::job::EventJob;
+use crate::job::{EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Permit};
 use crate::platform::{DedupeKey, Platform};
 use crate::stats::{bump, Counters, DispatchStats};
@@ -109,7 +109,7 @@ impl<P: Platform> fmt::Debug for Dispatcher<P> {
 pub(crate) struct Shared<P: Platform> {
     handlers: Handlers<P>,
     /// The handlers each route runs, flattened (`table.rs`).
-    pub(crate) table: RouteTable<P>,
+    table: RouteTable<P>,
     config: DispatchConfig,
     bot: RwLock<Arc<BotInfo>>,
     permissions: RwLock<Arc<Permissions>>,
@@ -543,31 +543,6 @@ impl<P: Platform> Shared<P> {
         }
     }
 
-    /// What a handler returned.
-    pub(crate) fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) {
-        match result {
-            Ok(()) => bump(&self.counters.handled),
-            Err(error) => {
-                bump(&self.counters.handler_errors);
-                self.report(&BotError::with_source(
-                    BotErrorKind::Handler {
-                        event_type: event_type.to_owned(),
-                    },
-                    error,
-                ));
-            }
-        }
-    }
-
-    /// A handler (or the mapping) panicked.
-    pub(crate) fn handler_panic(&self, event_type: &str, panic: &(dyn Any + Send)) {
-        bump(&self.counters.panics);
-        self.report(&BotError::new(BotErrorKind::Panic {
-            event_type: event_type.to_owned(),
-            message: panic_message(panic),
-        }));
-    }
-
     /// Runs one handler invocation, turning its error or panic into a report.
     async fn guard<F>(&self, event_type: &str, work: F)
     where
@@ -592,10 +567,41 @@ impl<P: Platform> Shared<P> {
                 .await;
         }
     }
+}
+
+impl<P: Platform> JobHost<P> for Shared<P> {
+    fn table(&self) -> &RouteTable<P> {
+        &self.table
+    }
+
+    /// What a handler returned.
+    fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) {
+        match result {
+            Ok(()) => bump(&self.counters.handled),
+            Err(error) => {
+                bump(&self.counters.handler_errors);
+                self.report(&BotError::with_source(
+                    BotErrorKind::Handler {
+                        event_type: event_type.to_owned(),
+                    },
+                    error,
+                ));
+            }
+        }
+    }
+
+    /// A handler (or the mapping) panicked.
+    fn handler_panic(&self, event_type: &str, panic: &(dyn Any + Send)) {
+        bump(&self.counters.panics);
+        self.report(&BotError::new(BotErrorKind::Panic {
+            event_type: event_type.to_owned(),
+            message: panic_message(panic),
+        }));
+    }
 
     /// The unified form of `event` for its unified handlers, once per platform event
     /// (`Unify::same_event_key`); `None` when it has none or the mapping panicked (reported).
-    pub(crate) fn map_unified(&self, event: &P::Event, event_type: &str) -> Option<AnyUnified> {
+    fn map_unified(&self, event: &P::Event, event_type: &str) -> Option<AnyUnified> {
         let unify = self.handlers.unify_fn()?;
         let ctx = self.unify_context();
         // The mapping is code too: a panic in it is reported like a handler's.

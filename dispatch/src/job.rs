@@ -5,6 +5,7 @@
 //! borrowing the dispatcher, and only if a handler waits is it moved (it is `Unpin`: the handler
 //! futures inside are boxed already) into a worker task with an `Arc` of the dispatcher.
 
+use std::any::Any;
 use std::future::Future;
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -13,9 +14,23 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
-use crate::dispatcher::Shared;
+use crate::error::HandlerError;
 use crate::handlers::{AnyUnified, HandlerFuture};
 use crate::platform::Platform;
+use crate::table::RouteTable;
+
+/// What a job needs from the dispatcher that runs it (its shared state implements it; a trait,
+/// so that this file does not import the dispatcher's).
+pub(crate) trait JobHost<P: Platform> {
+    /// The handlers of each route.
+    fn table(&self) -> &RouteTable<P>;
+    /// The unified form of `event`, once per platform event; `None` when it has none.
+    fn map_unified(&self, event: &P::Event, event_type: &str) -> Option<AnyUnified>;
+    /// What a handler returned.
+    fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>);
+    /// A handler panicked.
+    fn handler_panic(&self, event_type: &str, panic: &(dyn Any + Send));
+}
 
 /// The handlers of one event. `S` is how the dispatcher is held: borrowed while the job runs in
 /// the dispatching task, an `Arc` once it is moved to a worker ([`EventJob::into_owned`]).
@@ -37,7 +52,10 @@ pub(crate) struct EventJob<P: Platform, S> {
 // Nothing inside is pinned structurally: the handler futures are boxed.
 impl<P: Platform, S> Unpin for EventJob<P, S> {}
 
-impl<P: Platform, S: Deref<Target = Shared<P>>> EventJob<P, S> {
+impl<P: Platform, S: Deref> EventJob<P, S>
+where
+    S::Target: JobHost<P>,
+{
     pub(crate) fn new(
         shared: S,
         entry: usize,
@@ -59,7 +77,7 @@ impl<P: Platform, S: Deref<Target = Shared<P>>> EventJob<P, S> {
     }
 
     /// The same job holding the dispatcher by `Arc`, to finish in another task.
-    pub(crate) fn into_owned(self, shared: Arc<Shared<P>>) -> EventJob<P, Arc<Shared<P>>> {
+    pub(crate) fn into_owned<H: JobHost<P>>(self, shared: Arc<H>) -> EventJob<P, Arc<H>> {
         EventJob {
             shared,
             entry: self.entry,
@@ -74,13 +92,16 @@ impl<P: Platform, S: Deref<Target = Shared<P>>> EventJob<P, S> {
     }
 }
 
-impl<P: Platform, S: Deref<Target = Shared<P>>> Future for EventJob<P, S> {
+impl<P: Platform, S: Deref> Future for EventJob<P, S>
+where
+    S::Target: JobHost<P>,
+{
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let shared: &Shared<P> = &this.shared;
-        let Some(entry) = shared.table.entry(this.entry) else {
+        let shared = &*this.shared;
+        let Some(entry) = shared.table().entry(this.entry) else {
             return Poll::Ready(());
         };
         let event_type: &str = this.route.as_deref().unwrap_or(&entry.name);
