@@ -1,42 +1,50 @@
-//! Where a decode starts: bytes (or a `Value`) into any type, through a [`Lenient`] and its
-//! passes (see `lenient.rs`). The payload types' own `Deserialize` is lenient as well, so
-//! these are the fast way in, not the only one.
+//! Where a decode starts: bytes (or a `Value`) into any type. The first pass is a [`Fast`]
+//! one (a plain derive's cost); only when it fails do the coercing passes of a [`Lenient`] run
+//! (see `lenient.rs`). The payload types' own `Deserialize` is lenient as well, so these are
+//! the fast way in, not the only one.
 
-use super::lenient::{run, run_after, Lenient, Pass};
+use super::fast::Fast;
+use super::lenient::{run, Lenient, Pass};
 use serde::de::{Deserialize, DeserializeOwned};
+use serde_json::error::Category;
 
 /// Decodes `bytes` leniently: each payload type in its platform's mode (decision 0014); any
 /// other type as its `Deserialize` reads it. Borrowed strings borrow from `bytes`.
 ///
 /// # Errors
-/// Malformed JSON, trailing characters, or a value that does not read as `T` (strict
-/// payloads; for lossy ones only what no absent value repairs).
+/// Malformed JSON (invalid UTF-8 included: never read as an absent value), trailing
+/// characters, or a value that does not read as `T` (strict payloads; for lossy ones only
+/// what no absent value repairs).
+#[inline]
 pub fn from_slice<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> serde_json::Result<T> {
-    let pass = Pass::default();
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let error = match T::deserialize(Lenient::new(&mut de, &pass)) {
-        Ok(value) => match de.end() {
-            Ok(()) => return Ok(value),
-            Err(e) => e,
-        },
-        Err(e) => e,
-    };
-    retry(bytes, pass, error)
+    if let Ok(value) = T::deserialize(Fast::<_>(&mut de)) {
+        if de.end().is_ok() {
+            return Ok(value);
+        }
+    }
+    retry(bytes)
+}
+
+/// Whether an error is malformed input (a syntax error, the end of the input, I/O): the
+/// coercing passes must not read the value it is in as absent.
+fn malformed(e: &serde_json::Error) -> bool {
+    e.classify() != Category::Data
+}
+
+/// One coercing pass over `bytes`.
+#[inline]
+fn coercing<'de, T: Deserialize<'de>>(bytes: &'de [u8], pass: &Pass) -> serde_json::Result<T> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize(Lenient::new(&mut de, pass))?;
+    de.end()?;
+    Ok(value)
 }
 
 /// The passes after a failed first one.
 #[cold]
-fn retry<'de, T: Deserialize<'de>>(
-    bytes: &'de [u8],
-    first: Pass,
-    error: serde_json::Error,
-) -> serde_json::Result<T> {
-    run_after(first, error, |pass| {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let value = T::deserialize(Lenient::new(&mut de, pass))?;
-        de.end()?;
-        Ok(value)
-    })
+fn retry<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> serde_json::Result<T> {
+    run(malformed, |pass| coercing(bytes, pass))
 }
 
 /// Like [`from_slice`], from a `Value`.
@@ -44,7 +52,10 @@ fn retry<'de, T: Deserialize<'de>>(
 /// # Errors
 /// As [`from_slice`].
 pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> serde_json::Result<T> {
-    run(|pass| T::deserialize(Lenient::new(value, pass)))
+    if let Ok(v) = T::deserialize(Fast::<_>(value)) {
+        return Ok(v);
+    }
+    run(malformed, |pass| T::deserialize(Lenient::new(value, pass)))
 }
 
 /// A failed decode with the path of the value it failed at (`serde_path_to_error`'s form,
@@ -64,31 +75,23 @@ pub struct PathError {
 /// As [`from_slice`], with the path.
 #[inline]
 pub fn from_slice_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, PathError> {
-    // The first pass written out, not through `run`: a payload is large, and every layer its
-    // `Result` crosses is a copy.
-    let pass = Pass::default();
+    // Written out, not through `from_slice`: a payload is large, and every layer its `Result`
+    // crosses is a copy.
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let error = match T::deserialize(Lenient::new(&mut de, &pass)) {
-        Ok(value) => match de.end() {
-            Ok(()) => return Ok(value),
-            Err(e) => e,
-        },
-        Err(e) => e,
-    };
-    retry_with_path(bytes, pass, error)
+    if let Ok(value) = T::deserialize(Fast::<_>(&mut de)) {
+        if de.end().is_ok() {
+            return Ok(value);
+        }
+    }
+    retry_with_path(bytes)
 }
 
 /// The passes after a failed first one, then the path of what still fails.
 #[cold]
-fn retry_with_path<'de, T: Deserialize<'de>>(
-    bytes: &'de [u8],
-    first: Pass,
-    error: serde_json::Error,
-) -> Result<T, PathError> {
-    let mut last = first.nulls().to_vec();
-    let plain = run_after(first, error, |pass| {
-        let mut de = serde_json::Deserializer::from_slice(bytes);
-        let r = T::deserialize(Lenient::new(&mut de, pass)).and_then(|v| de.end().map(|()| v));
+fn retry_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, PathError> {
+    let mut last = Vec::new();
+    let plain = run(malformed, |pass| {
+        let r = coercing(bytes, pass);
         if r.is_err() {
             last = pass.nulls().to_vec();
         }
@@ -120,8 +123,11 @@ fn retry_with_path<'de, T: Deserialize<'de>>(
 pub fn from_value_with_path<T: DeserializeOwned>(
     value: &serde_json::Value,
 ) -> Result<T, PathError> {
+    if let Ok(v) = T::deserialize(Fast::<_>(value)) {
+        return Ok(v);
+    }
     let mut last = Vec::new();
-    let plain = run(|pass| {
+    let plain = run(malformed, |pass| {
         let r = T::deserialize(Lenient::new(value, pass));
         if r.is_err() {
             last = pass.nulls().to_vec();

@@ -22,6 +22,7 @@
 
 mod entry;
 mod enums;
+mod fast;
 mod lenient;
 mod scalar;
 mod shape;

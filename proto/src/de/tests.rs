@@ -480,4 +480,24 @@ mod adapter {
         assert!(from_slice::<Lossy>(br#"{"s":"x"} {}"#).is_err());
         assert!(from_slice::<Strict>(br#"{"s":nul}"#).is_err());
     }
+
+    /// Invalid UTF-8 is malformed input, not a wrong shape: a lossy pass must not read the
+    /// value as absent (skipping it unread would hide the error).
+    #[test]
+    fn invalid_utf8_is_an_error_with_its_path_not_an_absent_value() {
+        for (bytes, path) in [
+            (&b"{\"s\":\"\xff\xfe\"}"[..], "s"),
+            (&b"{\"os\":\"a\xff\"}"[..], "os"),
+            // A list element fails before its index is tracked: the list.
+            (&b"{\"ids\":[\"1\",\"\xfe\"]}"[..], "ids"),
+            // After a sloppy value the lossy pass repairs: still the UTF-8 error.
+            (&b"{\"u\":\"abc\",\"s\":\"\xff\"}"[..], "s"),
+        ] {
+            let e = from_slice::<Lossy>(bytes).expect_err("invalid UTF-8");
+            assert_eq!(e.classify(), serde_json::error::Category::Syntax, "{e}");
+            let e = from_slice_with_path::<Lossy>(bytes).expect_err("invalid UTF-8");
+            assert_eq!(e.path, path, "{}", e.error);
+            assert_eq!(e.error.classify(), serde_json::error::Category::Syntax);
+        }
+    }
 }
