@@ -34,7 +34,7 @@ use tokio::sync::Semaphore;
 use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
-use crate::handlers::{AnyUnified, Handlers, RawFn};
+use crate::handlers::{AnyUnified, Handlers, RawFn, ToMap};
 use crate::hashing::{FingerprintState, Keys};
 use crate::job::{EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Permit};
@@ -601,7 +601,7 @@ impl<P: Platform> JobHost<P> for Shared<P> {
 
     /// The unified form of `event` for its unified handlers, once per platform event
     /// (`Unify::same_event_key`); `None` when it has none or the mapping panicked (reported).
-    fn map_unified(&self, event: &P::Event, event_type: &str) -> Option<AnyUnified> {
+    fn map_unified(&self, event: ToMap<'_, P::Event>, event_type: &str) -> Option<AnyUnified> {
         let unify = self.handlers.unify_fn()?;
         let ctx = self.unify_context();
         // The mapping is code too: a panic in it is reported like a handler's.

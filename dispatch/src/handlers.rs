@@ -35,7 +35,16 @@ pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
 pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
 /// Maps a typed event, and names it for the unified dedupe window (`Unify::same_event_key`).
 pub(crate) type UnifyFn<P> =
-    fn(&<P as Platform>::Event, &UnifyContext) -> Option<(AnyUnified, Option<DedupeKey>)>;
+    fn(ToMap<'_, <P as Platform>::Event>, &UnifyContext) -> Option<(AnyUnified, Option<DedupeKey>)>;
+
+/// The typed event handed to the mapping: borrowed while typed handlers still need it, owned
+/// when none does (it then moves into the unified event instead of being copied).
+pub(crate) enum ToMap<'a, E> {
+    /// Typed handlers get the event afterwards.
+    Borrowed(&'a E),
+    /// Nothing needs the event afterwards.
+    Owned(E),
+}
 /// Gets the mapped event by value: the last unified handler of an event gets the only
 /// reference, so a single unified handler receives the event without a copy.
 pub(crate) type UnifiedFn = Arc<dyn Fn(Context, AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
@@ -251,7 +260,11 @@ impl<P: Unify> Handlers<P> {
             Some(Box::pin(f(ctx, Arc::unwrap_or_clone(event))) as HandlerFuture)
         });
         self.unify = Some(|event, ctx| {
-            P::unify(event, ctx).map(|u| {
+            let mapped = match event {
+                ToMap::Borrowed(event) => P::unify(event, ctx),
+                ToMap::Owned(event) => P::unify_owned(event, ctx),
+            };
+            mapped.map(|u| {
                 let key = P::same_event_key(&u);
                 (Arc::new(u) as AnyUnified, key)
             })

@@ -15,7 +15,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::error::HandlerError;
-use crate::handlers::{AnyUnified, HandlerFuture};
+use crate::handlers::{AnyUnified, HandlerFuture, ToMap};
 use crate::platform::Platform;
 use crate::table::RouteTable;
 
@@ -25,7 +25,8 @@ pub(crate) trait JobHost<P: Platform> {
     /// The handlers of each route.
     fn table(&self) -> &RouteTable<P>;
     /// The unified form of `event`, once per platform event; `None` when it has none.
-    fn map_unified(&self, event: &P::Event, event_type: &str) -> Option<AnyUnified>;
+    /// `event` is owned when no typed handler needs it afterwards.
+    fn map_unified(&self, event: ToMap<'_, P::Event>, event_type: &str) -> Option<AnyUnified>;
     /// What a handler returned.
     fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>);
     /// A handler panicked.
@@ -106,10 +107,16 @@ where
         };
         let event_type: &str = this.route.as_deref().unwrap_or(&entry.name);
         if !this.mapped {
-            // Mapped once, before the event moves into the last typed handler.
+            // Mapped once, before the event moves into the last typed handler; with no typed
+            // handler the event itself moves into the mapping (no copy of it).
             this.mapped = true;
             if !entry.unified.is_empty() {
-                if let Some(event) = &this.event {
+                let event = if entry.typed.is_empty() {
+                    this.event.take().map(ToMap::Owned)
+                } else {
+                    this.event.as_ref().map(ToMap::Borrowed)
+                };
+                if let Some(event) = event {
                     this.unified = shared.map_unified(event, event_type);
                 }
             }

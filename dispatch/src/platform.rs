@@ -85,8 +85,15 @@ impl DedupeKey {
     }
 
     /// A key from several parts, separated so that `("ab","c")` and `("a","bc")` differ.
-    pub fn from_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        let mut out = Vec::new();
+    pub fn from_parts<'a, I>(parts: I) -> Self
+    where
+        I: IntoIterator<Item = &'a [u8]>,
+        I::IntoIter: Clone,
+    {
+        // Sized first: one allocation, where growing as it goes took three and a copy.
+        let parts = parts.into_iter();
+        let len = parts.clone().map(|p| p.len() + 8).sum();
+        let mut out = Vec::with_capacity(len);
         for part in parts {
             out.extend_from_slice(&(part.len() as u64).to_le_bytes());
             out.extend_from_slice(part);

@@ -86,6 +86,13 @@ pub trait Unify: Platform {
     /// id, the dispatcher's clock and the configured masters / admins.
     fn unify(event: &Self::Event, ctx: &UnifyContext) -> Option<Self::Unified>;
 
+    /// [`Unify::unify`] taking the event, used when no typed handler needs it afterwards: an
+    /// implementation that keeps the platform event inside its unified one moves it there
+    /// instead of copying it. The default maps the reference.
+    fn unify_owned(event: Self::Event, ctx: &UnifyContext) -> Option<Self::Unified> {
+        Self::unify(&event, ctx)
+    }
+
     /// What identifies the platform event behind `event` when one event may arrive as two
     /// event types (QQ: a private bot with both intents gets an @-message as
     /// `AT_MESSAGE_CREATE` and as `MESSAGE_CREATE`). Unified handlers see the first delivery

@@ -14,7 +14,8 @@
 //!   `<@!bot> /天气 深圳` matches `Filter::new().command("/天气")`.
 
 use botgate_codec::unify::{
-    unify_bubble, unify_onebot, unify_qq, Original, Skipped, Unified, UnifyContext,
+    unify_bubble, unify_bubble_owned, unify_onebot, unify_onebot_owned, unify_qq, unify_qq_owned,
+    Original, Skipped, Unified, UnifyContext,
 };
 use botgate_proto::unified::Element;
 
@@ -67,6 +68,10 @@ impl Unify for Qq {
         keep(unify_qq(event, ctx))
     }
 
+    fn unify_owned(event: qq::Event, ctx: &UnifyContext) -> Option<Unified> {
+        keep(unify_qq_owned(event, ctx))
+    }
+
     /// A guild message (or its deletion) delivered both as the public type
     /// (`AT_MESSAGE_CREATE`, `PUBLIC_MESSAGE_DELETE`) and as the private one (`MESSAGE_CREATE`,
     /// `MESSAGE_DELETE`) is the same message id.
@@ -100,6 +105,10 @@ impl Unify for Bubble {
     fn unify(event: &bubble::Event, ctx: &UnifyContext) -> Option<Unified> {
         keep(unify_bubble(event, ctx))
     }
+
+    fn unify_owned(event: bubble::Event, ctx: &UnifyContext) -> Option<Unified> {
+        keep(unify_bubble_owned(event, ctx))
+    }
 }
 
 impl Unify for OneBot {
@@ -121,6 +130,10 @@ impl Unify for OneBot {
 
     fn unify(event: &onebot::Event, ctx: &UnifyContext) -> Option<Unified> {
         keep(unify_onebot(event, ctx))
+    }
+
+    fn unify_owned(event: onebot::Event, ctx: &UnifyContext) -> Option<Unified> {
+        keep(unify_onebot_owned(event, ctx))
     }
 }
 

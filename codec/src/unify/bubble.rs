@@ -33,6 +33,21 @@ enum Place {
 /// confirmations, ERROR, RESUMED, pins, guild / channel / role changes, mentions (the message
 /// itself arrives too), read states, applications, notices, group threads, unknown types).
 pub fn unify_bubble(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
+    let e = map(event, ctx)?;
+    Ok(Unified::new(e, Original::Bubble(event.clone()), ctx))
+}
+
+/// [`unify_bubble`] taking the event: it moves into [`Unified::original`] instead of being
+/// copied (for a caller that has no use for it afterwards).
+///
+/// # Errors
+/// As [`unify_bubble`].
+pub fn unify_bubble_owned(event: Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
+    let e = map(&event, ctx)?;
+    Ok(Unified::new(e, Original::Bubble(event), ctx))
+}
+
+fn map(event: &Event, ctx: &UnifyContext) -> Result<botgate_proto::unified::Event, Skipped> {
     use Place::*;
     let e = match event {
         Event::MessageCreate(m) => message(m, Guild, ctx),
@@ -53,7 +68,7 @@ pub fn unify_bubble(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skippe
         Event::GroupMemberRemove(m) => group_member(m, SubEvent::GroupMemberDecrease, ctx),
         other => return Err(Skipped::new(Platform::Bubble, other.name())),
     };
-    Ok(Unified::new(e, Original::Bubble(event.clone()), ctx))
+    Ok(e)
 }
 
 fn new(

@@ -2,7 +2,9 @@
 
 use botgate_proto::unified::Platform;
 
-use super::{unify_bubble, unify_onebot, unify_qq, Skipped, Unified, UnifyContext};
+use super::{
+    unify_bubble_owned, unify_onebot_owned, unify_qq_owned, Skipped, Unified, UnifyContext,
+};
 use crate::{Error, Frame};
 
 /// What [`unify_frame`] made of a frame.
@@ -55,13 +57,15 @@ pub fn unify_frame(platform: Platform, bytes: &[u8], ctx: &UnifyContext) -> Resu
             };
             let data = frame.data().unwrap_or(b"null");
             Ok(if platform == Platform::Qq {
-                unify_qq(&crate::qq::decode_event(t, data)?, ctx).into()
+                unify_qq_owned(crate::qq::decode_event(t, data)?, ctx).into()
             } else {
-                unify_bubble(&crate::bubble::decode_event(t, data)?, ctx).into()
+                unify_bubble_owned(crate::bubble::decode_event(t, data)?, ctx).into()
             })
         }
         Platform::OneBot => match crate::onebot::Incoming::classify(bytes.to_vec())? {
-            crate::onebot::Incoming::Event(raw) => Ok(unify_onebot(&raw.decode()?, ctx).into()),
+            crate::onebot::Incoming::Event(raw) => {
+                Ok(unify_onebot_owned(raw.decode()?, ctx).into())
+            }
             crate::onebot::Incoming::Response(_) => {
                 Ok(Outcome::Skipped(Skipped::new(platform, "action response")))
             }

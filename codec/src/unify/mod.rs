@@ -38,11 +38,11 @@ mod qq;
 mod time;
 mod unified;
 
-pub use bubble::unify_bubble;
+pub use bubble::{unify_bubble, unify_bubble_owned};
 pub use context::UnifyContext;
 pub use frame::{unify_frame, Outcome};
-pub use onebot::unify_onebot;
-pub use qq::unify_qq;
+pub use onebot::{unify_onebot, unify_onebot_owned};
+pub use qq::{unify_qq, unify_qq_owned};
 pub use unified::{Original, Unified, WithOriginal};
 
 use botgate_proto::unified::Platform;

@@ -17,6 +17,21 @@ use crate::onebot::Event;
 /// [`Skipped`] naming the kind when it has no unified meaning (meta events, client status,
 /// bot offline, input status, profile likes, unknown kinds).
 pub fn unify_onebot(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
+    let e = map(event, ctx)?;
+    Ok(Unified::new(e, Original::OneBot(event.clone()), ctx))
+}
+
+/// [`unify_onebot`] taking the event: it moves into [`Unified::original`] instead of being
+/// copied (for a caller that has no use for it afterwards).
+///
+/// # Errors
+/// As [`unify_onebot`].
+pub fn unify_onebot_owned(event: Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
+    let e = map(&event, ctx)?;
+    Ok(Unified::new(e, Original::OneBot(event), ctx))
+}
+
+fn map(event: &Event, ctx: &UnifyContext) -> Result<UEvent, Skipped> {
     let e = match event {
         Event::MessagePrivate(m) => private_message(m, EventKind::Message, ctx),
         Event::MessageSentPrivate(m) => private_message(m, EventKind::MessageSent, ctx),
@@ -261,7 +276,7 @@ pub fn unify_onebot(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skippe
         }
         other => return Err(Skipped::new(Platform::OneBot, other.kind_str())),
     };
-    Ok(Unified::new(e, Original::OneBot(event.clone()), ctx))
+    Ok(e)
 }
 
 /// An id as a string; 0 (OneBot's "none") is `None`.

@@ -22,6 +22,21 @@ use crate::qq::Event;
 /// channel changes, audits, forum, audio, interactions, ENTER_AIO, proactive-message
 /// switches, unknown types).
 pub fn unify_qq(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
+    let e = map(event, ctx)?;
+    Ok(Unified::new(e, Original::Qq(event.clone()), ctx))
+}
+
+/// [`unify_qq`] taking the event: it moves into [`Unified::original`] instead of being
+/// copied (for a caller that has no use for it afterwards).
+///
+/// # Errors
+/// As [`unify_qq`].
+pub fn unify_qq_owned(event: Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
+    let e = map(&event, ctx)?;
+    Ok(Unified::new(e, Original::Qq(event), ctx))
+}
+
+fn map(event: &Event, ctx: &UnifyContext) -> Result<botgate_proto::unified::Event, Skipped> {
     let e = match event {
         Event::AtMessageCreate(m) | Event::MessageCreate(m) => guild_message(m, ctx),
         Event::DirectMessageCreate(m) => direct_message(m, ctx),
@@ -40,7 +55,7 @@ pub fn unify_qq(event: &Event, ctx: &UnifyContext) -> Result<Unified, Skipped> {
         Event::FriendDel(f) => friend(f, SubEvent::FriendDecrease, ctx),
         other => return Err(Skipped::new(Platform::Qq, other.name())),
     };
-    Ok(Unified::new(e, Original::Qq(event.clone()), ctx))
+    Ok(e)
 }
 
 fn time(ts: Option<&str>, ctx: &UnifyContext) -> i64 {
