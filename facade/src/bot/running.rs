@@ -114,6 +114,13 @@ async fn join<M>(
     result
 }
 
+/// Dispatches counted by the pump and not yet in its lifecycle watch.
+#[derive(Debug, Default)]
+struct Unpublished {
+    dispatched: u64,
+    skipped: u64,
+}
+
 pub(crate) struct Pump<P: Platform, M> {
     pub(crate) events: mpsc::Receiver<SessionEvent>,
     pub(crate) dispatcher: Arc<Dispatcher<P>>,
@@ -147,17 +154,45 @@ where
     }
 
     async fn pump(&mut self) -> Result<(), Error> {
-        while let Some(event) = self.events.recv().await {
+        let mut counts = Unpublished::default();
+        let result = self.pump_events(&mut counts).await;
+        self.publish(&mut counts);
+        result
+    }
+
+    /// The dispatch counters reach the lifecycle watch whenever the event channel is empty
+    /// and before any other lifecycle change: one watch update (a lock and a wake-up of every
+    /// watcher) per burst of events instead of one per event.
+    async fn pump_events(&mut self, counts: &mut Unpublished) -> Result<(), Error> {
+        loop {
+            let event = match self.events.try_recv() {
+                Ok(event) => event,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    self.publish(counts);
+                    match self.events.recv().await {
+                        Some(event) => event,
+                        None => return Ok(()),
+                    }
+                }
+                Err(mpsc::error::TryRecvError::Disconnected) => return Ok(()),
+            };
+            if !matches!(event, SessionEvent::Dispatch(_) | SessionEvent::Event(_)) {
+                self.publish(counts);
+            }
             match event {
                 SessionEvent::Dispatch(frame) => {
                     let seq = frame.seq();
                     if let Some(input) = P::from_frame(frame) {
-                        self.dispatch(input, seq).await;
+                        if self.dispatch_tracked(input, seq).await {
+                            counts.dispatched += 1;
+                        } else {
+                            counts.skipped += 1;
+                        }
                     }
                 }
                 SessionEvent::Event(bytes) => match P::from_event_bytes(bytes) {
                     Ok(Some(input)) => {
-                        self.lifecycle.send_modify(|l| l.dispatched += 1);
+                        counts.dispatched += 1;
                         self.dispatcher.dispatch(input).await;
                     }
                     Ok(None) => {}
@@ -219,16 +254,21 @@ where
                 other => tracing::debug!(platform = %P::KIND, event = ?other, "session event"),
             }
         }
-        Ok(())
     }
 
-    /// A dispatch: counted, then to the dispatcher (tracked when the bot has a store).
-    async fn dispatch(&mut self, input: P::Input, seq: Option<u64>) {
-        if self.dispatch_tracked(input, seq).await {
-            self.lifecycle.send_modify(|l| l.dispatched += 1);
-        } else {
-            self.lifecycle.send_modify(|l| l.skipped += 1);
+    /// Hands the counted dispatches to the lifecycle watch (nothing when there are none).
+    fn publish(&self, counts: &mut Unpublished) {
+        if counts.dispatched == 0 && counts.skipped == 0 {
+            return;
         }
+        let Unpublished {
+            dispatched,
+            skipped,
+        } = std::mem::take(counts);
+        self.lifecycle.send_modify(|l| {
+            l.dispatched += dispatched;
+            l.skipped += skipped;
+        });
     }
 
     /// To the dispatcher, unless the process before a restart handled it; false if skipped.
