@@ -3,7 +3,8 @@
 //!
 //! Wire names are exact (`#[serde(rename)]`), ids keep their wire type (QQ: strings; Bubble and
 //! OneBot: integers), unknown fields are ignored and unknown enum values are kept. Every field is
-//! optional or defaulted: a missing field never loses an event.
+//! optional or defaulted: a missing field never loses an event. Decode with [`de::from_slice`]
+//! or any serde deserializer, not `Type::deserialize(d)` (the strict derive; see [`de`]).
 //!
 //! ```
 //! use botgate_proto::{onebot, qq};

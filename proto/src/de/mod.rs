@@ -17,8 +17,14 @@
 //! field types, marked `#[serde(remote = "Self")]` and listed in `lenient_payload!` with their
 //! mode. Decode with [`from_slice`] (or [`from_slice_with_path`], [`from_value`]); a payload
 //! type read by any other deserializer (`serde_json::from_str`) is lenient too, through a
-//! `Value`. A field with a rule of its own keeps a `deserialize_with` helper: those below
-//! (`opt_string_keep_empty`, `opt_f64_finite`, ...) read by the same scalar rule.
+//! `Value`. Caveat of `remote = "Self"`: `T::deserialize(d)` on a payload type named by path
+//! resolves to the inherent, strict plain derive; write `<T as Deserialize>::deserialize(d)`
+//! or use [`from_slice`]. A field with a rule of its own keeps a `deserialize_with` helper:
+//! those below (`opt_string_keep_empty`, `opt_f64_finite`, ...) read by the same scalar rule.
+//!
+//! A decode's first pass is a plain forwarding deserializer (a plain derive's cost); the
+//! coercing passes of [`Lenient`] run only when it fails. Malformed input (invalid UTF-8, the
+//! end of the input) is an error in both modes, never an absent value.
 
 mod entry;
 mod enums;
