@@ -32,6 +32,20 @@ fn requests_key(prefix: &str, gateway: &str) -> String {
     format!("{prefix}:actions:{gateway}")
 }
 
+/// The shared connection, and one for `BLPOP` (which holds its connection while it waits: a
+/// connection of its own, not the shared one).
+async fn connect(url: &str) -> Result<(ConnectionManager, MultiplexedConnection), Error> {
+    let client = Client::open(url).map_err(Error::Url)?;
+    let conn = ConnectionManager::new(client.clone())
+        .await
+        .map_err(Error::redis("connect"))?;
+    let blocking = client
+        .get_multiplexed_async_connection()
+        .await
+        .map_err(Error::redis("connect"))?;
+    Ok((conn, blocking))
+}
+
 /// A worker's side: sends requests to gateways and waits for their answers.
 pub struct ActionRelay {
     conn: ConnectionManager,
@@ -62,15 +76,7 @@ impl ActionRelay {
     /// # Errors
     /// [`Error::Url`] or [`Error::Redis`] (cannot connect).
     pub async fn connect(url: &str, prefix: &str, worker: &str) -> Result<Self, Error> {
-        let client = Client::open(url).map_err(Error::Url)?;
-        let conn = ConnectionManager::new(client.clone())
-            .await
-            .map_err(Error::redis("connect"))?;
-        // BLPOP holds its connection: a connection of its own, not the shared one.
-        let blocking = client
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(Error::redis("connect"))?;
+        let (conn, blocking) = connect(url).await?;
         let answers = format!("{prefix}:answers:{worker}");
         let waiting = Waiting::default();
         let reader = tokio::spawn(read_answers(
@@ -200,14 +206,7 @@ impl ActionQueue {
     /// # Errors
     /// [`Error::Url`] or [`Error::Redis`] (cannot connect).
     pub async fn connect(url: &str, prefix: &str, gateway: &str) -> Result<Self, Error> {
-        let client = Client::open(url).map_err(Error::Url)?;
-        let conn = ConnectionManager::new(client.clone())
-            .await
-            .map_err(Error::redis("connect"))?;
-        let blocking = client
-            .get_multiplexed_async_connection()
-            .await
-            .map_err(Error::redis("connect"))?;
+        let (conn, blocking) = connect(url).await?;
         Ok(Self {
             blocking,
             conn,

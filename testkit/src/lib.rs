@@ -2,7 +2,9 @@
 //!
 //! - [`within`] / [`within_for`]: await something with a bound, and fail the test naming what
 //!   it waited for (tests wait on events, never sleep);
-//! - [`Seen`]: what handlers saw, in order, with an async wait on it.
+//! - [`Seen`]: what handlers saw, in order, with an async wait on it;
+//! - [`redis`]: the test Redis's URL (skip locally, fail in CI without one) and unique key
+//!   prefixes.
 //!
 //! A dev-dependency only (`publish = false`).
 
@@ -13,6 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+
+pub mod redis;
 
 /// How long [`within`] waits: long enough for a slow CI machine, short enough that a hang
 /// fails the test instead of the run.
