@@ -27,7 +27,8 @@ pub struct Lifecycle {
     pub resumes: u64,
     /// Connections lost or closed that the session reconnects from.
     pub reconnects: u64,
-    /// Dispatches handed to the dispatcher.
+    /// Dispatches handed to the dispatcher. Counted per burst: the figure is brought up to
+    /// date whenever the pump has no further event waiting (and before any other change here).
     pub dispatched: u64,
     /// Replayed dispatches not handed to the dispatcher because the process before a restart
     /// had handled them (the store's journal; decision 0016).
