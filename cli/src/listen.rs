@@ -17,7 +17,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 
 use crate::print;
-use crate::stop::Stop;
+use crate::stop::{run_until_stopped, Stop};
 use crate::{listen_reverse, Platform as Which};
 
 /// Options of `botgate listen`.
@@ -109,20 +109,7 @@ fn parse_shard(s: &str) -> Result<(u32, u32), String> {
 
 /// Runs until SIGINT / SIGTERM (exit 0) or a fatal session error (exit 1).
 pub fn run(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(async {
-        // First: a signal during start-up must not kill the process.
-        let stop = Stop::new();
-        listen(args, stop).await
-    });
-    // With --exit-on-stdin-eof the stdin reader is a blocking thread that may never return
-    // (stdin still open): do not wait for it.
-    runtime.shutdown_background();
-    let _ = std::io::stdout().lock().flush();
-    result
+    run_until_stopped(|stop| listen(args, stop))
 }
 
 async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {

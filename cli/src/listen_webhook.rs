@@ -6,7 +6,6 @@
 //! cleanly (requests in flight answered, queued events printed) with exit status 0.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -16,22 +15,12 @@ use botgate::{Bot, BubbleHandlers, QqHandlers, WebhookBot};
 
 use crate::listen::ListenArgs;
 use crate::print;
-use crate::stop::Stop;
+use crate::stop::{run_until_stopped, Stop};
 use crate::Platform as Which;
 
 /// Runs until SIGINT / SIGTERM (exit 0); a server that cannot start is exit 2.
 pub fn run(args: ListenArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(async {
-        // First: a signal during start-up must not kill the process.
-        let stop = Stop::new();
-        serve(&args, stop).await
-    });
-    let _ = std::io::stdout().lock().flush();
-    result
+    run_until_stopped(|stop| async move { serve(&args, stop).await })
 }
 
 async fn serve(args: &ListenArgs, stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -24,7 +24,7 @@ use botgate_redis::{
 };
 use tokio::io::AsyncReadExt;
 
-use crate::stop::Stop;
+use crate::stop::{run_until_stopped, Stop};
 use crate::{print, Platform as Which};
 
 /// What this process does.
@@ -132,17 +132,7 @@ impl RunArgs {
 /// Roles `all` and `gateway`: runs until SIGINT / SIGTERM (or end of stdin with
 /// `--exit-on-stdin-eof`).
 pub fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(async {
-        // First: a signal during start-up must not kill the process.
-        let stop = Stop::new();
-        serve(args, stop).await
-    });
-    runtime.shutdown_background();
-    result
+    run_until_stopped(|stop| serve(args, stop))
 }
 
 /// What every shard of this process shares.

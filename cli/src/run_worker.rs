@@ -16,21 +16,11 @@ use botgate_redis::{ActionRelay, EventStream};
 
 use crate::print;
 use crate::run::{stdin_closed, RunArgs};
-use crate::stop::Stop;
+use crate::stop::{run_until_stopped, Stop};
 
 /// Runs until SIGINT / SIGTERM (or end of stdin with `--exit-on-stdin-eof`).
 pub fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let result = runtime.block_on(async {
-        let stop = Stop::new();
-        serve(args, stop).await
-    });
-    runtime.shutdown_background();
-    let _ = std::io::stdout().lock().flush();
-    result
+    run_until_stopped(|stop| serve(args, stop))
 }
 
 async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -3,6 +3,8 @@
 //! stdin is often /dev/null.
 
 use std::fmt;
+use std::future::Future;
+use std::io::Write;
 
 /// The signal that asked us to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,4 +70,24 @@ impl Stop {
             Err(_) => std::future::pending().await,
         }
     }
+}
+
+/// Runs a long-running command: `serve` on a two-thread runtime, given the stop signals
+/// registered first (a signal during start-up must not kill the process). The runtime is not
+/// waited for at the end (with `--exit-on-stdin-eof` the stdin reader is a blocking thread that
+/// may never return); stdout is flushed.
+pub fn run_until_stopped<T, F>(
+    serve: impl FnOnce(Stop) -> F,
+) -> Result<T, Box<dyn std::error::Error>>
+where
+    F: Future<Output = Result<T, Box<dyn std::error::Error>>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(async { serve(Stop::new()).await });
+    runtime.shutdown_background();
+    let _ = std::io::stdout().lock().flush();
+    result
 }
