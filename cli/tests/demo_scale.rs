@@ -6,38 +6,20 @@
 //! The full demo needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Stdio;
+mod support;
+
 use std::time::Duration;
 
-use tokio::process::Command;
+use support::{command, redis_url, BIN};
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
 /// The demo bounds each of its steps by 60 s; this bounds the whole.
 const LIMIT: Duration = Duration::from_secs(180);
-
-fn redis_url() -> Option<String> {
-    match std::env::var("BOTGATE_TEST_REDIS") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("BOTGATE_TEST_REDIS is not set: in CI the Redis tests must run")
-        }
-        _ => {
-            eprintln!("BOTGATE_TEST_REDIS is not set: Redis test skipped");
-            None
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rest_take_over_with_nothing_lost_or_handled_twice() {
     let Some(redis) = redis_url() else { return };
-    let child = Command::new(BIN)
-        .args(["demo", "--scale", "--redis", &redis])
+    let child = command(["demo", "--scale", "--redis", &redis])
         .env_remove("BOTGATE_REDIS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
     let out = tokio::time::timeout(LIMIT, child.wait_with_output())

@@ -6,6 +6,8 @@
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::HashMap;
 use std::process::Stdio;
 use std::time::Duration;
@@ -14,70 +16,22 @@ use botgate::session::SessionStore;
 use botgate_redis::RedisSessionStore;
 use botgate_sim::bubble::Profile;
 use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
+use botgate_testkit::within_for;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use support::{
+    argv, command, exited, next_tagged as next, redis_url, spawn_tagged, strings, unique_prefix,
+    Tagged, LIMIT,
+};
+use tokio::process::Child;
 use tokio::sync::mpsc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
-const LIMIT: Duration = Duration::from_secs(30);
-
-fn redis_url() -> Option<String> {
-    match std::env::var("BOTGATE_TEST_REDIS") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("BOTGATE_TEST_REDIS is not set: in CI the Redis tests must run")
-        }
-        _ => {
-            eprintln!("BOTGATE_TEST_REDIS is not set: Redis test skipped");
-            None
-        }
-    }
-}
-
-async fn next(
-    rx: &mut mpsc::UnboundedReceiver<(&'static str, bool, String)>,
-) -> (&'static str, bool, String) {
-    tokio::time::timeout(LIMIT, rx.recv())
-        .await
-        .expect("a line within the limit")
-        .expect("lines")
-}
-
-/// A `botgate run` process; its stdout (events) and stderr (shard changes) lines go to `tx`.
-fn spawn(
-    name: &'static str,
-    args: &[String],
-    tx: &mpsc::UnboundedSender<(&'static str, bool, String)>,
-) -> Child {
-    let mut child = Command::new(BIN)
-        .arg("run")
-        .args(args)
-        .arg("--owner")
-        .arg(name)
-        .arg("--exit-on-stdin-eof")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    for (stdout, pipe) in [
-        (
-            true,
-            Box::new(child.stdout.take().unwrap()) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
-        ),
-        (false, Box::new(child.stderr.take().unwrap())),
-    ] {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(pipe).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                let _ = tx.send((name, stdout, line));
-            }
-        });
-    }
-    child
+/// A `botgate run` process that stops at the end of its stdin; its stdout (events) and stderr
+/// (shard changes) lines go to `tx`.
+fn spawn(name: &'static str, args: &[String], tx: &mpsc::UnboundedSender<Tagged>) -> Child {
+    let mut cmd = command(argv(&["run"], args));
+    cmd.args(["--owner", name, "--exit-on-stdin-eof"])
+        .stdin(Stdio::piped());
+    spawn_tagged(name, cmd, tx)
 }
 
 fn push(sim: &QqSim, shard: u32, content: &str) {
@@ -99,11 +53,8 @@ async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
     })
     .await
     .unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let args: Vec<String> = [
+    let prefix = unique_prefix("cli-run");
+    let args = strings(&[
         "--redis",
         &redis,
         "--shards",
@@ -113,17 +64,14 @@ async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
         "--lease-ttl-ms",
         "500",
         "--prefix",
-        &format!("botgate-test:cli-run:{nanos}"),
+        &prefix,
         "--url",
         &sim.url(),
         "--api-base",
         &sim.http_base(),
         "--token",
         "QQBot sim-access-token",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    ]);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let running = |line: &str| -> Option<u32> {
         line.strip_prefix("botgate run: shard ")?
@@ -156,13 +104,13 @@ async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
         }
     }
     let b_shard = 1 - a_shard;
-    tokio::time::timeout(
+    within_for(
         LIMIT,
+        "two sessions",
         sim.log()
             .wait_until(|_| (sim.sessions().len() == 2).then_some(())),
     )
-    .await
-    .expect("two sessions");
+    .await;
 
     // A's session is stored (resumable), then A dies before its shard gets anything; the
     // events for it wait in the sim
@@ -191,10 +139,7 @@ async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
         }
     }
     drop(b.stdin.take());
-    let status = tokio::time::timeout(LIMIT, b.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = exited(&mut b).await;
     assert!(status.success(), "{status:?}");
     for (content, by) in &printed {
         assert_eq!(by, &["B"], "{content} printed by {by:?}");
@@ -219,12 +164,8 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
     })
     .await
     .unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("botgate-test:cli-run-bubble:{nanos}");
-    let args: Vec<String> = [
+    let prefix = unique_prefix("cli-run-bubble");
+    let args = strings(&[
         "--redis",
         &redis,
         "--platform",
@@ -239,10 +180,7 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
         &sim.rest_base(),
         "--token",
         &sim.config().token,
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect();
+    ]);
     let push = |i: u32| {
         sim.push_event(
             "MESSAGE_CREATE",
@@ -293,7 +231,7 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
     let store = RedisSessionStore::open(&redis)
         .unwrap()
         .with_prefix(&prefix);
-    tokio::time::timeout(LIMIT, async {
+    within_for(LIMIT, "A's handled point in Redis", async {
         while !store
             .handled_since_save("bubble/default")
             .unwrap()
@@ -306,8 +244,7 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
-    .await
-    .expect("A's handled point in Redis");
+    .await;
 
     a.start_kill().unwrap();
     a.wait().await.unwrap();
@@ -320,10 +257,7 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
         took_over |= who == "B" && line == "botgate run: shard 0 running";
     }
     drop(b.stdin.take());
-    let status = tokio::time::timeout(LIMIT, b.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = exited(&mut b).await;
     assert!(status.success(), "{status:?}");
     assert_eq!(printed["m0"], ["A"]);
     assert_eq!(printed["m1"], ["B"]);

@@ -6,73 +6,34 @@
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::HashMap;
-use std::process::Stdio;
-use std::time::Duration;
 
 use botgate_sim::{OneBotConfig, OneBotSim, QqConfig, QqSim};
+use botgate_testkit::within_for;
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use support::{
+    argv, command, exited, next_tagged as next, redis_url, signal_child, spawn_tagged, strings,
+    unique_prefix, Signal, Tagged, LIMIT,
+};
+use tokio::process::Child;
 use tokio::sync::mpsc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_botgate");
-const LIMIT: Duration = Duration::from_secs(30);
 const EVENTS: usize = 40;
 
-type Line = (&'static str, bool, String);
-
-fn redis_url() -> Option<String> {
-    match std::env::var("BOTGATE_TEST_REDIS") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("BOTGATE_TEST_REDIS is not set: in CI the Redis tests must run")
-        }
-        _ => {
-            eprintln!("BOTGATE_TEST_REDIS is not set: Redis test skipped");
-            None
-        }
-    }
-}
-
-async fn next(rx: &mut mpsc::UnboundedReceiver<Line>) -> Line {
-    tokio::time::timeout(LIMIT, rx.recv())
-        .await
-        .expect("a line within the limit")
-        .expect("lines")
-}
-
 /// A `botgate run` process named `name` (stdin /dev/null, as a service); its stdout and
-/// stderr lines go to `tx` as `(name, is_stdout, line)`.
-fn spawn(name: &'static str, args: &[String], tx: &mpsc::UnboundedSender<Line>) -> Child {
-    let mut child = Command::new(BIN)
-        .arg("run")
-        .args(args)
-        .args(["--owner", name])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let pipes: [(bool, Box<dyn tokio::io::AsyncRead + Unpin + Send>); 2] = [
-        (true, Box::new(child.stdout.take().unwrap())),
-        (false, Box::new(child.stderr.take().unwrap())),
-    ];
-    for (stdout, pipe) in pipes {
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(pipe).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                let _ = tx.send((name, stdout, line));
-            }
-        });
-    }
-    child
+/// stderr lines go to `tx`.
+fn spawn(name: &'static str, args: &[String], tx: &mpsc::UnboundedSender<Tagged>) -> Child {
+    let mut cmd = command(argv(&["run"], args));
+    cmd.args(["--owner", name]);
+    spawn_tagged(name, cmd, tx)
 }
 
-fn strings(args: &[&str]) -> Vec<String> {
-    args.iter().map(|s| (*s).to_owned()).collect()
+/// `botgate run`'s arguments for `role` on Redis `redis` under key prefix `prefix`, then `more`.
+fn role(redis: &str, prefix: &str, role: &str, more: &[&str]) -> Vec<String> {
+    let head = ["--redis", redis, "--prefix", prefix, "--role", role];
+    strings(&head.iter().chain(more).copied().collect::<Vec<_>>())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,35 +46,30 @@ async fn gateways_publish_and_workers_print_each_event_once() {
     })
     .await
     .unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("botgate-test:cli-split:{nanos}");
+    let prefix = unique_prefix("cli-split");
     let (url, rest) = (sim.url(), sim.http_base());
-    let gateway = strings(&[
-        "--redis",
+    let gateway = role(
         &redis,
-        "--prefix",
         &prefix,
-        "--role",
         "gateway",
-        "--platform",
-        "qq",
-        "--shards",
-        "0..2",
-        "--most",
-        "1",
-        "--max-concurrency",
-        "2",
-        "--url",
-        &url,
-        "--api-base",
-        &rest,
-        "--token",
-        "QQBot sim-access-token",
-    ]);
-    let worker = strings(&["--redis", &redis, "--prefix", &prefix, "--role", "worker"]);
+        &[
+            "--platform",
+            "qq",
+            "--shards",
+            "0..2",
+            "--most",
+            "1",
+            "--max-concurrency",
+            "2",
+            "--url",
+            &url,
+            "--api-base",
+            &rest,
+            "--token",
+            "QQBot sim-access-token",
+        ],
+    );
+    let worker = role(&redis, &prefix, "worker", &[]);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut children = vec![
         ("W1", spawn("W1", &worker, &tx)),
@@ -133,13 +89,13 @@ async fn gateways_publish_and_workers_print_each_event_once() {
     }
     running.sort_unstable();
     assert_eq!(running, ["G1", "G2"], "one shard per gateway");
-    tokio::time::timeout(
+    within_for(
         LIMIT,
+        "two sessions",
         sim.log()
             .wait_until(|_| (sim.sessions().len() == 2).then_some(())),
     )
-    .await
-    .expect("two sessions");
+    .await;
 
     for i in 0..EVENTS {
         let shard = i % 2;
@@ -163,19 +119,10 @@ async fn gateways_publish_and_workers_print_each_event_once() {
 
     // SIGTERM: each stops cleanly with exit 0; nothing more is printed
     for (_, child) in &children {
-        let pid = child.id().unwrap().to_string();
-        assert!(std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
+        signal_child(child, Signal::Term);
     }
     for (name, child) in &mut children {
-        let status = tokio::time::timeout(LIMIT, child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(status.code(), Some(0), "{name} exit");
+        assert_eq!(exited(child).await.code(), Some(0), "{name} exit");
     }
     drop(tx);
     while let Some((who, stdout, line)) = rx.recv().await {
@@ -198,25 +145,15 @@ async fn gateways_publish_and_workers_print_each_event_once() {
 async fn a_onebot_gateway_publishes_and_a_worker_prints() {
     let Some(redis) = redis_url() else { return };
     let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("botgate-test:cli-split-onebot:{nanos}");
+    let prefix = unique_prefix("cli-split-onebot");
     let url = sim.url();
-    let gateway = strings(&[
-        "--redis",
+    let gateway = role(
         &redis,
-        "--prefix",
         &prefix,
-        "--role",
         "gateway",
-        "--platform",
-        "onebot",
-        "--url",
-        &url,
-    ]);
-    let worker = strings(&["--redis", &redis, "--prefix", &prefix, "--role", "worker"]);
+        &["--platform", "onebot", "--url", &url],
+    );
+    let worker = role(&redis, &prefix, "worker", &[]);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut w = spawn("W1", &worker, &tx);
     let mut g = spawn("G1", &gateway, &tx);
@@ -226,13 +163,13 @@ async fn a_onebot_gateway_publishes_and_a_worker_prints() {
         running |= line == "botgate run: shard 0 running";
         reading |= line.starts_with("botgate run: worker W1 reading");
     }
-    tokio::time::timeout(
+    within_for(
         LIMIT,
+        "the gateway connected",
         sim.log()
             .wait_until(|_| (sim.connections() == 1).then_some(())),
     )
-    .await
-    .expect("the gateway connected");
+    .await;
     for i in 0..5 {
         sim.push_event(json!({
             "time": 1712640000, "self_id": 123456789, "post_type": "message",
@@ -256,16 +193,7 @@ async fn a_onebot_gateway_publishes_and_a_worker_prints() {
     printed.sort_unstable();
     assert_eq!(printed, [900, 901, 902, 903, 904]);
     for child in [&mut w, &mut g] {
-        let pid = child.id().unwrap().to_string();
-        assert!(std::process::Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .unwrap()
-            .success());
-        let status = tokio::time::timeout(LIMIT, child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(status.code(), Some(0));
+        signal_child(child, Signal::Int);
+        assert_eq!(exited(child).await.code(), Some(0));
     }
 }

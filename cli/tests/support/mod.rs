@@ -8,10 +8,12 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test binary uses a subset
 
 use std::ffi::{OsStr, OsString};
-use std::process::{Output, Stdio};
+use std::process::{ExitStatus, Output, Stdio};
 use std::time::Duration;
 
 use botgate_sim::QqSim;
+#[allow(unused_imports)] // each test binary uses a subset
+pub use botgate_testkit::redis::{redis_url, unique_prefix};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
@@ -239,12 +241,7 @@ impl Proc {
 
     /// Sends `signal` to the process.
     pub fn signal(&self, signal: Signal) {
-        let pid = self.child.id().expect("the process is running");
-        let sent = std::process::Command::new("kill")
-            .args([&format!("-{}", signal.name()), &pid.to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
+        signal_child(&self.child, signal);
     }
 
     /// Kills the process (SIGKILL) and reaps it.
@@ -292,6 +289,64 @@ impl Proc {
             stderr: std::mem::take(&mut self.stderr_seen),
         }
     }
+}
+
+/// Sends `signal` to `child`.
+pub fn signal_child(child: &Child, signal: Signal) {
+    let pid = child.id().expect("the process is running");
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{}", signal.name()), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// How `child` ended (panics if it still runs after [`LIMIT`]).
+pub async fn exited(child: &mut Child) -> ExitStatus {
+    tokio::time::timeout(LIMIT, child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("still running after {LIMIT:?}"))
+        .unwrap()
+}
+
+/// `args` as owned strings (an argument list built from borrowed parts).
+pub fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// A line of one of several processes read together: (its name, from stdout?, the line).
+pub type Tagged = (&'static str, bool, String);
+
+/// Starts `cmd` (from [`command`]) as process `name`; its stdout and stderr lines go to `tx`
+/// as [`Tagged`] lines, so a test can follow several processes in the order they print.
+pub fn spawn_tagged(
+    name: &'static str,
+    mut cmd: Command,
+    tx: &mpsc::UnboundedSender<Tagged>,
+) -> Child {
+    let mut child = cmd.spawn().unwrap();
+    let pipes: [(bool, Box<dyn AsyncRead + Unpin + Send>); 2] = [
+        (true, Box::new(child.stdout.take().expect("stdout piped"))),
+        (false, Box::new(child.stderr.take().expect("stderr piped"))),
+    ];
+    for (stdout, pipe) in pipes {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(pipe).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let _ = tx.send((name, stdout, line));
+            }
+        });
+    }
+    child
+}
+
+/// The next [`Tagged`] line (panics after [`LIMIT`]).
+pub async fn next_tagged(rx: &mut mpsc::UnboundedReceiver<Tagged>) -> Tagged {
+    tokio::time::timeout(LIMIT, rx.recv())
+        .await
+        .expect("a line within the limit")
+        .expect("lines")
 }
 
 /// Reads `pipe` line by line into a channel, until its end.
