@@ -21,13 +21,13 @@ use botgate_redis::{
     hold_shards, HoldConfig, RedisIdentifyQueue, RedisSessionStore, ShardLeases, StopReason,
 };
 use botgate_sim::{QqConfig, QqSim};
+use botgate_testkit::redis::{redis_url, unique_prefix, REDIS_ENV};
 use botgate_testkit::within_for;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
 const CHILD: &str = "BOTGATE_SHARDS_CHILD";
-const REDIS_ENV: &str = "BOTGATE_TEST_REDIS";
 const SHARDS: u32 = 4;
 const MAX_CONCURRENCY: u32 = 2;
 /// The lease TTL: how long a dead process keeps its shards.
@@ -46,15 +46,9 @@ fn main() {
         runtime.block_on(child(owner));
         return;
     }
-    let url = match std::env::var(REDIS_ENV) {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("{REDIS_ENV} is not set: in CI the Redis tests must run")
-        }
-        _ => {
-            println!("test two_processes_share_four_shards ... skipped ({REDIS_ENV} not set)");
-            return;
-        }
+    let Some(url) = redis_url() else {
+        println!("test two_processes_share_four_shards ... skipped ({REDIS_ENV} not set)");
+        return;
     };
     println!("test two_processes_share_four_shards ...");
     let report = runtime.block_on(two_processes_share_four_shards(&url));
@@ -244,11 +238,7 @@ async fn two_processes_share_four_shards(redis: &str) -> String {
     })
     .await
     .unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("botgate-test:shards:{}:{nanos}", std::process::id());
+    let prefix = unique_prefix("shards");
     let (url, rest) = (sim.url(), sim.http_base());
     let mut seen = Seen::default();
 

@@ -19,6 +19,7 @@ use botgate::dispatch::{Completion, DispatchConfig, Dispatcher};
 use botgate::{Bot, Intents, QqHandlers};
 use botgate_redis::EventStream;
 use botgate_sim::{QqConfig, QqSim};
+use botgate_testkit::redis::{redis_url, unique_prefix, REDIS_ENV};
 use botgate_testkit::within_for;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
@@ -26,7 +27,6 @@ use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 const ROLE: &str = "BOTGATE_SPLIT_ROLE";
-const REDIS_ENV: &str = "BOTGATE_TEST_REDIS";
 const SHARDS: u32 = 2;
 const EVENTS: u32 = 600;
 /// Events of the second phase (the two workers left), timed for the throughput.
@@ -45,15 +45,9 @@ fn main() {
         runtime.block_on(child(&role));
         return;
     }
-    let url = match std::env::var(REDIS_ENV) {
-        Ok(url) if !url.is_empty() => url,
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("{REDIS_ENV} is not set: in CI the Redis tests must run")
-        }
-        _ => {
-            println!("test two_gateways_three_workers ... skipped ({REDIS_ENV} not set)");
-            return;
-        }
+    let Some(url) = redis_url() else {
+        println!("test two_gateways_three_workers ... skipped ({REDIS_ENV} not set)");
+        return;
     };
     println!("test two_gateways_three_workers ...");
     let report = runtime.block_on(two_gateways_three_workers(&url));
@@ -214,11 +208,7 @@ async fn two_gateways_three_workers(redis: &str) -> String {
     })
     .await
     .unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let stream_key = format!("botgate-test:split:{}:{nanos}", std::process::id());
+    let stream_key = unique_prefix("split");
     let (url, rest) = (sim.url(), sim.http_base());
     let env = [
         (REDIS_ENV, redis),

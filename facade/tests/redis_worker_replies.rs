@@ -10,28 +10,17 @@
 
 use std::time::Duration;
 
-use botgate::dispatch::ActionCallErrorKind;
+use botgate::dispatch::{ActionCallErrorKind, Handlers, Unified, Unify};
 use botgate::proto::onebot::Message;
-use botgate::split::{publish_frames, publish_onebot, serve_actions, Worker};
-use botgate::{Bot, BubbleHandlers, Filter, Intents, OneBotHandlers, QqHandlers};
-use botgate_redis::{ActionQueue, ActionRelay, EventStream};
+use botgate::split::{publish_frames, publish_onebot, serve_actions, Worker, WorkerStats};
+use botgate::{Bot, BubbleHandlers, Filter, Intents, OneBotHandlers, QqHandlers, ReplyError};
+use botgate_redis::{ActionQueue, ActionRelay, Consumer, EventStream};
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
+use botgate_testkit::redis::{redis_url, unique_prefix};
 use botgate_testkit::within;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
-
-fn redis_url() -> Option<String> {
-    match std::env::var("BOTGATE_TEST_REDIS") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("BOTGATE_TEST_REDIS is not set: in CI the Redis tests must run")
-        }
-        _ => {
-            eprintln!("BOTGATE_TEST_REDIS is not set: Redis test skipped");
-            None
-        }
-    }
-}
+use tokio::task::JoinHandle;
 
 fn group_message(id: i64, text: &str) -> Value {
     json!({
@@ -50,11 +39,7 @@ async fn worker_replies_go_out_through_the_gateway_socket() {
         "set_group_ban",
         json!({"status": "failed", "retcode": 102, "wording": "not an admin", "data": null}),
     );
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("botgate-test:onebot-replies:{nanos}");
+    let prefix = unique_prefix("onebot-replies");
     let stream_key = format!("{prefix}:events");
 
     // The gateway: the socket, a publisher, and the action loop.
@@ -85,12 +70,7 @@ async fn worker_replies_go_out_through_the_gateway_socket() {
     // The worker: replies with ctx.reply, then a typed action the implementation refuses.
     let (tx, mut rx) = mpsc::unbounded_channel();
     let relay = ActionRelay::connect(&redis, &prefix, "w1").await.unwrap();
-    let consumer = stream
-        .consumer("workers", "w1")
-        .await
-        .unwrap()
-        .block(Duration::from_millis(100));
-    let worker = Worker::new(consumer).onebot(relay, move || {
+    let worker = Worker::new(consumer(&stream).await).onebot(relay, move || {
         let tx = tx.clone();
         let mut handlers = OneBotHandlers::new();
         handlers.on_group_message(move |ctx, msg| {
@@ -116,10 +96,7 @@ async fn worker_replies_go_out_through_the_gateway_socket() {
         });
         handlers
     });
-    let (stop_worker, worker_stopped) = oneshot::channel::<()>();
-    let worker = tokio::spawn(worker.run(async {
-        let _ = worker_stopped.await;
-    }));
+    let (stop_worker, worker) = spawn_worker(worker);
 
     sim.push_event(group_message(700, "hello"));
     let (self_id, receipt, refused, typed) =
@@ -171,12 +148,45 @@ async fn worker_replies_go_out_through_the_gateway_socket() {
     gateway.shutdown().await.unwrap();
 }
 
-fn unique(what: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+/// `stream`'s consumer `w1` in group `workers`, polling every 100 ms.
+async fn consumer(stream: &EventStream) -> Consumer {
+    stream
+        .consumer("workers", "w1")
+        .await
         .unwrap()
-        .as_nanos();
-    format!("botgate-test:{what}:{nanos}")
+        .block(Duration::from_millis(100))
+}
+
+/// The worker's task, running until the returned sender fires (or is dropped).
+type WorkerTask = JoinHandle<Result<WorkerStats, botgate_redis::Error>>;
+
+/// Runs `worker` until the returned sender fires (or is dropped).
+fn spawn_worker(worker: Worker) -> (oneshot::Sender<()>, WorkerTask) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(worker.run(async {
+        let _ = stopped.await;
+    }));
+    (stop, task)
+}
+
+/// What an echo handler's `ctx.reply` answered: the new message's id, or why not.
+type Receipt = Result<Option<String>, ReplyError>;
+
+/// Handlers that answer each message with `ctx.reply("echo: <its text>")` and send what the
+/// reply answered to `tx`.
+fn echo_replies<P: Unify<Unified = Unified>>(tx: mpsc::UnboundedSender<Receipt>) -> Handlers<P> {
+    let mut handlers = Handlers::new();
+    handlers.on_message(Filter::new(), move |ctx, event: Unified| {
+        let tx = tx.clone();
+        async move {
+            let receipt = ctx
+                .reply(format!("echo: {}", event.plain_text().trim()))
+                .await;
+            let _ = tx.send(receipt.map(|r| r.message_id));
+            Ok(())
+        }
+    });
+    handlers
 }
 
 fn body(record: &Record) -> Value {
@@ -196,7 +206,7 @@ async fn qq_worker_replies_over_the_openapi() {
         sim.config().app_id.clone(),
         sim.config().client_secret.clone(),
     );
-    let stream = EventStream::connect(&redis, unique("qq-replies"))
+    let stream = EventStream::connect(&redis, unique_prefix("qq-replies"))
         .await
         .unwrap();
     let mut publish = QqHandlers::new();
@@ -214,29 +224,11 @@ async fn qq_worker_replies_over_the_openapi() {
         .unwrap();
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut handlers = QqHandlers::new();
-    handlers.on_message(Filter::new(), move |ctx, event| {
-        let tx = tx.clone();
-        async move {
-            let receipt = ctx
-                .reply(format!("echo: {}", event.plain_text().trim()))
-                .await;
-            let _ = tx.send(receipt.map(|r| r.message_id));
-            Ok(())
-        }
-    });
-    let consumer = stream
-        .consumer("workers", "w1")
-        .await
-        .unwrap()
-        .block(Duration::from_millis(100));
-    let worker = Worker::new(consumer)
+    let handlers = echo_replies(tx);
+    let worker = Worker::new(consumer(&stream).await)
         .qq_replying(handlers, app_id, secret, sim.http_base(), sim.http_base())
         .unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let worker = tokio::spawn(worker.run(async {
-        let _ = stopped.await;
-    }));
+    let (stop, worker) = spawn_worker(worker);
 
     sim.push_event(
         "AT_MESSAGE_CREATE",
@@ -266,7 +258,7 @@ async fn bubble_worker_replies_over_rest() {
     let Some(redis) = redis_url() else { return };
     let sim = BubbleSim::start(BubbleConfig::default()).await.unwrap();
     let token = sim.config().token.clone();
-    let stream = EventStream::connect(&redis, unique("bubble-replies"))
+    let stream = EventStream::connect(&redis, unique_prefix("bubble-replies"))
         .await
         .unwrap();
     let mut publish = BubbleHandlers::new();
@@ -287,29 +279,11 @@ async fn bubble_worker_replies_over_rest() {
     .await;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut handlers = BubbleHandlers::new();
-    handlers.on_message(Filter::new(), move |ctx, event| {
-        let tx = tx.clone();
-        async move {
-            let receipt = ctx
-                .reply(format!("echo: {}", event.plain_text().trim()))
-                .await;
-            let _ = tx.send(receipt.map(|r| r.message_id));
-            Ok(())
-        }
-    });
-    let consumer = stream
-        .consumer("workers", "w1")
-        .await
-        .unwrap()
-        .block(Duration::from_millis(100));
-    let worker = Worker::new(consumer)
+    let handlers = echo_replies(tx);
+    let worker = Worker::new(consumer(&stream).await)
         .bubble(handlers, token.clone(), sim.rest_base())
         .unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let worker = tokio::spawn(worker.run(async {
-        let _ = stopped.await;
-    }));
+    let (stop, worker) = spawn_worker(worker);
 
     sim.push_event(
         "MESSAGE_CREATE",
