@@ -112,12 +112,7 @@ async fn bubble_listen_with_a_state_dir_resumes_where_the_last_run_stopped() {
         );
     })
     .await;
-    let resumes = sim
-        .log()
-        .received()
-        .into_iter()
-        .filter(|f| f["op"] == 6)
-        .count();
+    let resumes = support::bubble_resumes(&sim);
     assert_eq!(resumes, 1, "the second run resumed");
     assert!(dir.path().join("bubble_default.json").exists());
 }

@@ -15,12 +15,12 @@ use std::time::Duration;
 use botgate::session::SessionStore;
 use botgate_redis::RedisSessionStore;
 use botgate_sim::bubble::Profile;
-use botgate_sim::{BubbleConfig, BubbleSim, QqConfig, QqSim};
+use botgate_sim::{BubbleConfig, BubbleSim, QqSim};
 use botgate_testkit::within_for;
 use serde_json::{json, Value};
 use support::{
-    argv, command, exited, next_tagged as next, redis_url, spawn_tagged, strings, unique_prefix,
-    Tagged, LIMIT,
+    argv, bubble_resumes, command, exited, next_tagged as next, qq_sim_shards, redis_url,
+    spawn_tagged, strings, unique_prefix, Tagged, LIMIT,
 };
 use tokio::process::Child;
 use tokio::sync::mpsc;
@@ -46,13 +46,7 @@ fn push(sim: &QqSim, shard: u32, content: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_process_shard_is_taken_over_and_resumed_from_redis() {
     let Some(redis) = redis_url() else { return };
-    let sim = QqSim::start(QqConfig {
-        shards: 2,
-        session_start_limit: (1000, 999, 14_400_000, 2),
-        ..QqConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = qq_sim_shards(2).await;
     let prefix = unique_prefix("cli-run");
     let args = strings(&[
         "--redis",
@@ -262,11 +256,6 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
     assert_eq!(printed["m0"], ["A"]);
     assert_eq!(printed["m1"], ["B"]);
     assert_eq!(printed["m2"], ["B"]);
-    let resumes = sim
-        .log()
-        .received()
-        .into_iter()
-        .filter(|f| f["op"] == 6)
-        .count();
+    let resumes = bubble_resumes(&sim);
     assert_eq!(resumes, 1, "B resumed A's session");
 }

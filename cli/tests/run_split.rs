@@ -10,12 +10,12 @@ mod support;
 
 use std::collections::HashMap;
 
-use botgate_sim::{OneBotConfig, OneBotSim, QqConfig, QqSim};
+use botgate_sim::{OneBotConfig, OneBotSim};
 use botgate_testkit::within_for;
 use serde_json::{json, Value};
 use support::{
-    argv, command, exited, next_tagged as next, redis_url, signal_child, spawn_tagged, strings,
-    unique_prefix, Signal, Tagged, LIMIT,
+    argv, command, exited, next_tagged as next, qq_sim_shards, redis_url, signal_child,
+    spawn_tagged, strings, unique_prefix, Signal, Tagged, LIMIT,
 };
 use tokio::process::Child;
 use tokio::sync::mpsc;
@@ -39,13 +39,7 @@ fn role(redis: &str, prefix: &str, role: &str, more: &[&str]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gateways_publish_and_workers_print_each_event_once() {
     let Some(redis) = redis_url() else { return };
-    let sim = QqSim::start(QqConfig {
-        shards: 2,
-        session_start_limit: (1000, 999, 14_400_000, 2),
-        ..QqConfig::default()
-    })
-    .await
-    .unwrap();
+    let sim = qq_sim_shards(2).await;
     let prefix = unique_prefix("cli-split");
     let (url, rest) = (sim.url(), sim.http_base());
     let gateway = role(

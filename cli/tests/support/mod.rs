@@ -11,7 +11,7 @@ use std::ffi::{OsStr, OsString};
 use std::process::{ExitStatus, Output, Stdio};
 use std::time::Duration;
 
-use botgate_sim::QqSim;
+use botgate_sim::{BubbleSim, QqConfig, QqSim};
 #[allow(unused_imports)] // each test binary uses a subset
 pub use botgate_testkit::redis::{redis_url, unique_prefix};
 use serde_json::Value;
@@ -61,6 +61,27 @@ pub fn qq_app(sim: &QqSim, more: &[&str]) -> Vec<String> {
         &sim.http_base(),
     ];
     login.iter().chain(more).map(|a| (*a).to_owned()).collect()
+}
+
+/// A QQ sim of `shards` shards, all of which may identify at once (max concurrency
+/// `shards`), for tests of several processes sharing a bot.
+pub async fn qq_sim_shards(shards: u32) -> QqSim {
+    QqSim::start(QqConfig {
+        shards,
+        session_start_limit: (1000, 999, 14_400_000, shards),
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// How many resumes (op 6) the Bubble sim received.
+pub fn bubble_resumes(sim: &BubbleSim) -> usize {
+    sim.log()
+        .received()
+        .into_iter()
+        .filter(|f| f["op"] == 6)
+        .count()
 }
 
 /// Runs `botgate ARGS` to its end (stdin /dev/null) and returns what it printed.
