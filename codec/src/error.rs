@@ -165,8 +165,15 @@ impl Error {
         bytes: &[u8],
     ) -> Result<T, Error> {
         // Through the lenient deserializer (each payload type in its platform's mode,
-        // decision 0014); the path is tracked only once a decode has failed.
-        botgate_proto::de::from_slice_with_path::<T>(bytes).map_err(|e| {
+        // decision 0014); the path is tracked only once a decode has failed. One SIMD UTF-8
+        // pass over the whole payload lets serde_json read it as `&str`, skipping its check of
+        // each string (decision 0009); bytes that are not UTF-8 go the slice's way, which
+        // reports the string they are in with its path.
+        let decoded = match simdutf8::basic::from_utf8(bytes) {
+            Ok(text) => botgate_proto::de::from_str_with_path::<T>(text),
+            Err(_) => botgate_proto::de::from_slice_with_path::<T>(bytes),
+        };
+        decoded.map_err(|e| {
             Error::with_source(
                 ErrorKind::Payload {
                     event: event.to_owned(),

@@ -183,6 +183,39 @@ fn invalid_utf8_inside_d_is_found_by_whatever_reads_d() {
     assert_eq!(good.to_str().unwrap(), line);
 }
 
+/// The typed decode reads text that is UTF-8 as `&str` (one check of the whole `d`), and
+/// text that is not the slice's way: either way the bad bytes are a payload error with the
+/// event and the path of their string, and other text decodes unchanged.
+#[test]
+fn the_typed_decode_checks_the_utf8_of_d_once_and_names_the_bad_string() {
+    let d = "{\"id\":\"1\",\"content\":\"h\\u00e9 \u{e9}\u{4f60}\"}";
+    match botgate_codec::qq::decode_event("AT_MESSAGE_CREATE", d.as_bytes()).unwrap() {
+        botgate_codec::qq::Event::AtMessageCreate(m) => {
+            assert_eq!(m.content, "h\u{e9} \u{e9}\u{4f60}")
+        }
+        other => panic!("{other:?}"),
+    }
+    for bad in [
+        &b"{\"id\":\"1\",\"content\":\"\xff\xfe\"}"[..],
+        &b"{\"id\":\"1\",\"content\":\"ok \xe4\xbd\"}"[..],
+        &b"{\"content\":\"\xc3\xa9\",\"id\":\"\xff\",\"seq\":\"2\"}"[..],
+    ] {
+        let err = botgate_codec::qq::decode_event("AT_MESSAGE_CREATE", bad).unwrap_err();
+        match err.kind() {
+            ErrorKind::Payload { event, path, .. } => {
+                assert_eq!(event, "AT_MESSAGE_CREATE");
+                let at = if bad.starts_with(b"{\"id\"") {
+                    "content"
+                } else {
+                    "id"
+                };
+                assert_eq!(path, at, "{err}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[test]
 fn ten_megabytes_of_nesting_in_d_are_rejected_without_overflow() {
     const TEN_MB: usize = 10 * 1024 * 1024;

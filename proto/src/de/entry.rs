@@ -86,6 +86,24 @@ pub fn from_slice_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Resul
     retry_with_path(bytes)
 }
 
+/// Like [`from_slice_with_path`], for text already checked to be UTF-8: the first pass reads
+/// it with serde_json's `StrRead`, which does not check the UTF-8 of each string again (a
+/// slice's reader does, string by string). A failed first pass retries over the bytes as
+/// [`from_slice_with_path`] does (the coercing passes are the rare path).
+///
+/// # Errors
+/// As [`from_slice`], with the path.
+#[inline]
+pub fn from_str_with_path<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, PathError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    if let Ok(value) = T::deserialize(Fast::<_>(&mut de)) {
+        if de.end().is_ok() {
+            return Ok(value);
+        }
+    }
+    retry_with_path(text.as_bytes())
+}
+
 /// The passes after a failed first one, then the path of what still fails.
 #[cold]
 fn retry_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, PathError> {

@@ -35,7 +35,10 @@ mod shape;
 #[cfg(test)]
 mod tests;
 
-pub use entry::{from_slice, from_slice_with_path, from_value, from_value_with_path, PathError};
+pub use entry::{
+    from_slice, from_slice_with_path, from_str_with_path, from_value, from_value_with_path,
+    PathError,
+};
 pub(crate) use enums::{int_enum, str_enum};
 pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
 

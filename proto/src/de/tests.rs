@@ -249,7 +249,7 @@ fn lossy_enums_read_codes_and_numeric_strings() {
 // ------------------------------------------------------------------ the lenient deserializer
 
 mod adapter {
-    use crate::de::{from_slice, from_slice_with_path, from_value};
+    use crate::de::{from_slice, from_slice_with_path, from_str_with_path, from_value};
     use serde::{Deserialize, Serialize};
     use serde_json::{json, Map, Value};
     use std::borrow::Cow;
@@ -417,6 +417,40 @@ mod adapter {
         assert_eq!(e.path, "list[1].id");
         let e = from_slice_with_path::<Strict>(br#"{"u":1} x"#).unwrap_err();
         assert_eq!(e.path, ".");
+    }
+
+    /// Text read as `&str` (strings not checked for UTF-8 again) decodes as the same bytes
+    /// do: the plain, the coercible (the retry over the bytes), and the path of an error.
+    #[test]
+    fn str_reads_as_slice_does() {
+        for text in [
+            r#"{"s":"h\u00e9 é你","ids":["1","2"],"inner":{"id":"x"}}"#,
+            r#"{"s":1,"oi":"","u":"7","b":1,"nums":["3",4]}"#,
+        ] {
+            let from_str = from_str_with_path::<Lossy>(text).unwrap();
+            assert_eq!(
+                from_str,
+                from_slice_with_path::<Lossy>(text.as_bytes()).unwrap()
+            );
+            let from_str = from_str_with_path::<Strict>(text).unwrap();
+            assert_eq!(
+                from_str,
+                from_slice_with_path::<Strict>(text.as_bytes()).unwrap()
+            );
+        }
+        assert_eq!(from_str_with_path::<Lossy>("{}").unwrap().s, "");
+        for (text, path) in [
+            (r#"{"list":[{"id":"a"},{"id":{}}]}"#, "list[1].id"),
+            (r#"{"u":1} x"#, "."),
+            (r#"{"s":"unterminated"#, "s"),
+        ] {
+            let e = from_str_with_path::<Strict>(text).unwrap_err();
+            let f = from_slice_with_path::<Strict>(text.as_bytes()).unwrap_err();
+            assert_eq!(
+                (e.path.as_str(), e.error.to_string()),
+                (path, f.error.to_string())
+            );
+        }
     }
 
     #[test]
