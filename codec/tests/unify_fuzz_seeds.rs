@@ -6,22 +6,9 @@
 use botgate_codec::unify::fuzzing::{check_unify, check_unify_input};
 use botgate_proto::unified::Platform;
 
-const QQ: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/qq/frames.jsonl"
-));
-const QQ_ORDER: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/qq/order.jsonl"
-));
-const BUBBLE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/bubble/frames.jsonl"
-));
-const ONEBOT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/onebot/events.jsonl"
-));
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{BUBBLE, ONEBOT, QQ, QQ_ORDER};
 
 fn samples() -> Vec<(Platform, &'static str)> {
     let mut out = Vec::new();

@@ -10,18 +10,9 @@ use botgate_codec::unify::{
 };
 use botgate_codec::Frame;
 
-const QQ: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/qq/frames.jsonl"
-));
-const BUBBLE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/bubble/frames.jsonl"
-));
-const ONEBOT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/onebot/events.jsonl"
-));
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{BUBBLE, ONEBOT, QQ};
 
 fn ctx() -> UnifyContext {
     UnifyContext::new("102074")

@@ -13,19 +13,11 @@ use botgate_codec::unify::{unify_frame, Outcome, Unified, UnifyContext};
 use botgate_proto::unified::{Element, Media, Platform, Role};
 use serde_json::Value;
 
+#[path = "support/samples.rs"]
+mod samples;
+use samples::{BUBBLE, ONEBOT, QQ};
+
 const DOC: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/unified.md"));
-const QQ: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/qq/frames.jsonl"
-));
-const BUBBLE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/bubble/frames.jsonl"
-));
-const ONEBOT: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../testdata/onebot/events.jsonl"
-));
 
 /// `now` for events without a time of their own.
 const NOW: i64 = 1_800_000_000;
