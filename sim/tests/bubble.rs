@@ -175,6 +175,50 @@ async fn extended_profile_resumes_with_replay_and_keeps_subscriptions() {
     assert_eq!(c.frame().await["s"], 8);
 }
 
+/// A dispatch pushed while the connection is busy takes its seq first, so it is written
+/// before the answer to a client frame that was waiting on the socket: one socket never
+/// carries seqs out of order (a client drops the lower seq after such a gap as a replay).
+#[tokio::test]
+async fn pushed_dispatches_and_answers_to_client_frames_leave_in_seq_order() {
+    let sim = BubbleSim::start(BubbleConfig {
+        rate_limit: None,
+        ..extended()
+    })
+    .await
+    .unwrap();
+    let mut c = connect(&sim).await;
+    c.send(json!({"op": 30, "d": {"events": ["MESSAGE_CREATE"]}}))
+        .await;
+    assert_eq!(c.frame_skipping_acks().await["t"], "BOT_READY");
+    assert_eq!(c.frame_skipping_acks().await["s"], 2);
+    let mut last = 2;
+    // Each round the push and the client's op 30 are both waiting when the stall ends; the
+    // connection used to answer the op 30 (seq n + 1) before writing the push (seq n).
+    for round in 0..16 {
+        sim.inject(Fault::Delay(std::time::Duration::from_millis(20)));
+        assert_eq!(sim.push_event("MESSAGE_CREATE", json!({"id": round})), 1);
+        let name = if round % 2 == 0 {
+            "MESSAGE_UPDATE"
+        } else {
+            "MESSAGE_DELETE"
+        };
+        c.send(json!({"op": 30, "d": {"events": [name]}})).await;
+        let mut types = Vec::new();
+        for _ in 0..2 {
+            let f = c.frame_skipping_acks().await;
+            let s = f["s"].as_u64().unwrap();
+            assert_eq!(s, last + 1, "round {round}: {f}");
+            last = s;
+            types.push(f["t"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(
+            types,
+            ["MESSAGE_CREATE", "EVENTS_SUBSCRIBED"],
+            "round {round}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn extended_resume_of_an_unknown_session_gets_op9_and_a_fresh_ready() {
     let sim = BubbleSim::start(extended()).await.unwrap();

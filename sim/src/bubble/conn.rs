@@ -33,6 +33,20 @@ struct Conn {
     /// Extended profile: when to send BOT_READY if no op 6 arrives first.
     ready_at: Option<Instant>,
     bucket: Option<TokenBucket>,
+    /// This connection's own queue. Every frame it writes goes through it, queued under the
+    /// state lock when the frame takes a seq, so frames leave in seq order even when
+    /// [`Shared::push`] queues a dispatch while a client frame is being answered.
+    queue: mpsc::UnboundedSender<Command>,
+}
+
+impl Conn {
+    /// Queues `frames` behind everything already queued (callers hold the state lock while a
+    /// frame they built took a seq).
+    fn enqueue(&self, frames: Vec<String>) {
+        for frame in frames {
+            let _ = self.queue.send(Command::Send(frame));
+        }
+    }
 }
 
 pub(crate) async fn run(shared: Arc<Shared>, ws: ServerWs, conn_id: u64) {
@@ -47,10 +61,10 @@ pub(crate) async fn run(shared: Arc<Shared>, ws: ServerWs, conn_id: u64) {
                 }));
             }
         }
-        state.conns.insert(conn_id, tx);
+        state.conns.insert(conn_id, tx.clone());
     }
     let mut wire = Wire::new(ws, conn_id, shared.log.clone());
-    let end = serve(&shared, &mut wire, &mut rx).await;
+    let end = serve(&shared, &mut wire, tx, &mut rx).await;
     {
         let mut state = shared.state();
         state.conns.remove(&conn_id);
@@ -74,6 +88,7 @@ pub(crate) async fn run(shared: Arc<Shared>, ws: ServerWs, conn_id: u64) {
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     shared: &Shared,
     wire: &mut Wire<S>,
+    queue: mpsc::UnboundedSender<Command>,
     rx: &mut mpsc::UnboundedReceiver<Command>,
 ) -> End {
     let interval = u64::try_from(shared.config.heartbeat_interval.as_millis()).unwrap_or(u64::MAX);
@@ -95,14 +110,12 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             .config
             .rate_limit
             .map(|r| TokenBucket::new(r.per_second, r.burst, now.into_std())),
+        queue,
     };
     if shared.extended() {
         conn.ready_at = Some(now + shared.config.resume_window);
     } else {
-        let frames = ready(shared, &mut conn);
-        if let Err(end) = send_all(wire, &mut conn, frames).await {
-            return end;
-        }
+        ready(shared, &mut conn);
     }
     enum Event {
         Command(Option<Command>),
@@ -127,8 +140,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             Event::Timeout => Err(close(4009, "session timed out")),
             Event::Command(None) | Event::Client(Incoming::Gone) => Err(End::Gone),
             Event::Ready => {
-                let frames = ready(shared, &mut conn);
-                send_all(wire, &mut conn, frames).await
+                ready(shared, &mut conn);
+                Ok(())
             }
             Event::Command(Some(Command::Send(text))) => {
                 send_all(wire, &mut conn, vec![text]).await
@@ -136,9 +149,7 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             Event::Command(Some(Command::Fault(fault))) => {
                 apply_fault(shared, wire, &mut conn, fault).await
             }
-            Event::Client(Incoming::Frame(frame, ok)) => {
-                handle(shared, wire, &mut conn, &frame, ok).await
-            }
+            Event::Client(Incoming::Frame(frame, ok)) => handle(shared, &mut conn, &frame, ok),
         };
         if let Err(end) = outcome {
             return end;
@@ -162,8 +173,8 @@ async fn send_all<S: AsyncRead + AsyncWrite + Unpin>(
     Ok(())
 }
 
-/// Opens a fresh session and returns BOT_READY (plus held events of unknown types).
-fn ready(shared: &Shared, conn: &mut Conn) -> Vec<String> {
+/// Opens a fresh session and queues BOT_READY (plus held events of unknown types).
+fn ready(shared: &Shared, conn: &mut Conn) {
     conn.ready_at = None;
     let mut state = shared.state();
     state.next_session += 1;
@@ -212,7 +223,7 @@ fn ready(shared: &Shared, conn: &mut Conn) -> Vec<String> {
     }
     state.sessions.insert(id.clone(), session);
     conn.session = Some(id);
-    frames
+    conn.enqueue(frames);
 }
 
 /// A number sent as a number or a numeric string.
@@ -238,26 +249,22 @@ fn names(d: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A dispatch on the connection's session (or without `s` when there is none).
-fn dispatch(shared: &Shared, conn: &Conn, t: &str, d: &Value) -> String {
+/// Queues a dispatch on the connection's session (or without `s` when there is none).
+fn dispatch(shared: &Shared, conn: &Conn, t: &str, d: &Value) {
     let mut state = shared.state();
-    match conn
+    let frame = match conn
         .session
         .as_ref()
         .and_then(|id| state.sessions.get_mut(id))
     {
         Some(session) => shared.dispatch_frame(session, t, d),
         None => json!({"op": 0, "t": t, "d": d}).to_string(),
-    }
+    };
+    conn.enqueue(vec![frame]);
 }
 
-async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
-    shared: &Shared,
-    wire: &mut Wire<S>,
-    conn: &mut Conn,
-    frame: &Value,
-    ok: bool,
-) -> Result<(), End> {
+/// Answers a client frame: the answers are queued (written in order by the connection loop).
+fn handle(shared: &Shared, conn: &mut Conn, frame: &Value, ok: bool) -> Result<(), End> {
     let extended = shared.extended();
     let op = frame.get("op").and_then(Value::as_u64);
     let Some(op) = op.filter(|_| ok) else {
@@ -270,51 +277,51 @@ async fn handle<S: AsyncRead + AsyncWrite + Unpin>(
     let d = frame.get("d").unwrap_or(&Value::Null);
     // Any frame but op 6 ends the wait for a resume.
     if op != 6 && conn.ready_at.is_some() {
-        let frames = ready(shared, conn);
-        send_all(wire, conn, frames).await?;
+        ready(shared, conn);
     }
     if op == 1 {
         conn.deadline = Instant::now() + shared.config.heartbeat_timeout;
         if conn.acking {
-            return send_all(wire, conn, vec![json!({"op": 11}).to_string()]).await;
+            conn.enqueue(vec![json!({"op": 11}).to_string()]);
         }
         return Ok(());
     }
     if let Some(bucket) = &mut conn.bucket {
         if !bucket.try_take(Instant::now().into_std()) {
-            let error = dispatch(
+            dispatch(
                 shared,
                 conn,
                 "ERROR",
                 &json!({"code": "RATE_LIMIT", "message": "Too many messages"}),
             );
-            send_all(wire, conn, vec![error]).await?;
-            return if shared.config.close_on_rate_limit {
-                Err(close(4008, "rate limited"))
-            } else {
-                Ok(())
-            };
+            if shared.config.close_on_rate_limit {
+                // Queued too, so the ERROR is written before the close.
+                let _ = conn.queue.send(Command::Fault(Fault::Close {
+                    code: 4008,
+                    reason: "rate limited".into(),
+                }));
+            }
+            return Ok(());
         }
     }
     if op == 6 {
-        return if extended {
-            let frames = resume(shared, conn, d);
-            send_all(wire, conn, frames).await
-        } else {
-            Ok(())
-        };
+        if extended {
+            resume(shared, conn, d);
+        }
+        return Ok(());
     }
     match op {
         30 | 31 => {
-            let frames = subscribe(shared, conn, op == 30, &names(d));
-            send_all(wire, conn, frames).await
+            subscribe(shared, conn, op == 30, &names(d));
+            Ok(())
         }
         _ if extended => Err(close(4001, "unknown opcode")),
         _ => Ok(()),
     }
 }
 
-fn subscribe(shared: &Shared, conn: &Conn, add: bool, names: &[String]) -> Vec<String> {
+/// Queues EVENTS_SUBSCRIBED / EVENTS_UNSUBSCRIBED (plus held events of the new types).
+fn subscribe(shared: &Shared, conn: &Conn, add: bool, names: &[String]) {
     let mut state = shared.state();
     let state = &mut *state;
     let Some(session) = conn
@@ -322,7 +329,7 @@ fn subscribe(shared: &Shared, conn: &Conn, add: bool, names: &[String]) -> Vec<S
         .as_ref()
         .and_then(|id| state.sessions.get_mut(id))
     else {
-        return Vec::new();
+        return;
     };
     let (valid, invalid): (Vec<String>, Vec<String>) =
         names.iter().cloned().partition(|n| shared.available(n));
@@ -331,7 +338,12 @@ fn subscribe(shared: &Shared, conn: &Conn, add: bool, names: &[String]) -> Vec<S
             session.subscribed.remove(name);
         }
         let d = json!({"unsubscribedEvents": valid});
-        return vec![shared.dispatch_frame(session, "EVENTS_UNSUBSCRIBED", &d)];
+        conn.enqueue(vec![shared.dispatch_frame(
+            session,
+            "EVENTS_UNSUBSCRIBED",
+            &d,
+        )]);
+        return;
     }
     session.subscribed.extend(valid.iter().cloned());
     let d = json!({"subscribedEvents": valid, "invalidEvents": invalid});
@@ -344,11 +356,12 @@ fn subscribe(shared: &Shared, conn: &Conn, add: bool, names: &[String]) -> Vec<S
             state.pending.push((t, d));
         }
     }
-    frames
+    conn.enqueue(frames);
 }
 
-/// op 6 (extended): replay after `seq` and RESUMED, or op 9 false and a fresh BOT_READY.
-fn resume(shared: &Shared, conn: &mut Conn, d: &Value) -> Vec<String> {
+/// op 6 (extended): queues the replay after `seq` and RESUMED, or op 9 false and a fresh
+/// BOT_READY.
+fn resume(shared: &Shared, conn: &mut Conn, d: &Value) {
     let session_id = d
         .get("sessionId")
         .or_else(|| d.get("session_id"))
@@ -364,7 +377,7 @@ fn resume(shared: &Shared, conn: &mut Conn, d: &Value) -> Vec<String> {
             .get(&current)
             .is_some_and(|s| s.seq <= 1 && s.subscribed.is_empty());
         if !fresh || current == session_id {
-            return Vec::new();
+            return;
         }
         state.sessions.remove(&current);
         conn.session = None;
@@ -376,9 +389,9 @@ fn resume(shared: &Shared, conn: &mut Conn, d: &Value) -> Vec<String> {
     });
     let Some(session) = state.sessions.get_mut(&session_id).filter(|_| resumable) else {
         drop(state);
-        let mut frames = vec![json!({"op": 9, "d": false}).to_string()];
-        frames.extend(ready(shared, conn));
-        return frames;
+        conn.enqueue(vec![json!({"op": 9, "d": false}).to_string()]);
+        ready(shared, conn);
+        return;
     };
     let mut frames: Vec<String> = session
         .buffer
@@ -390,7 +403,7 @@ fn resume(shared: &Shared, conn: &mut Conn, d: &Value) -> Vec<String> {
     session.conn = Some(conn.id);
     frames.push(shared.dispatch_frame(session, "RESUMED", &json!({"replayed": replayed})));
     conn.session = Some(session_id);
-    frames
+    conn.enqueue(frames);
 }
 
 async fn apply_fault<S: AsyncRead + AsyncWrite + Unpin>(
