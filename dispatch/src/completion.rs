@@ -39,6 +39,19 @@ impl Completion {
         }
     }
 
+    /// `work`, then this input's share of `done` released (the completion fires once the last
+    /// job of the input has ended).
+    pub(crate) fn after<F: std::future::Future<Output = ()>>(
+        work: F,
+        done: Option<&Completion>,
+    ) -> impl std::future::Future<Output = ()> {
+        let done = done.map(Completion::share);
+        async move {
+            work.await;
+            drop(done);
+        }
+    }
+
     /// A job of this input was not queued: the input is not handled.
     pub(crate) fn abandon(&self) {
         self.inner.ran.store(false, Ordering::Relaxed);

@@ -360,11 +360,7 @@ impl<P: Platform> Dispatcher<P> {
                     p.forget();
                 }
                 let job = job.into_owned(Arc::clone(&self.shared));
-                let done = done.map(Completion::share);
-                let work = async move {
-                    job.await;
-                    drop(done);
-                };
+                let work = Completion::after(job, done);
                 shared
                     .lanes
                     .detach(lane, Box::pin(work), Permit::adopt(&shared.pending), seq);
@@ -403,11 +399,7 @@ impl<P: Platform> Dispatcher<P> {
             },
         };
         bump(&shared.counters.accepted);
-        let done = done.map(Completion::share);
-        let work = async move {
-            job.await;
-            drop(done);
-        };
+        let work = Completion::after(job, done);
         shared
             .lanes
             .submit(
@@ -451,11 +443,7 @@ impl<P: Platform> Dispatcher<P> {
             return false;
         };
         permit.forget();
-        let done = done.map(Completion::share);
-        let work = async move {
-            work.await;
-            drop(done);
-        };
+        let work = Completion::after(work, done);
         let job = Job {
             work: Box::pin(work),
             pending: Permit::adopt(&shared.pending),
