@@ -3,7 +3,8 @@
 //! for the peer after a close.
 
 use std::future::Future;
-use std::pin::Pin;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use botgate_transport::ws::{self, ConnectOptions, HeaderName, HeaderValue, Message, WsStream};
@@ -56,6 +57,20 @@ impl Link {
             },
             Link::Connecting(attempt) => LinkEvent::Connected(attempt.as_mut().await),
             Link::Up(stream) => LinkEvent::Message(stream.recv().await),
+        }
+    }
+
+    /// The next message if one can be had without waiting (already in the read buffer or on
+    /// the socket), `None` otherwise or when the link is not up. Lets the driver take a burst of
+    /// frames without a `select!` per frame; the waiting read that follows registers the real
+    /// waker (a `Pending` here leaves nothing behind: `recv` is cancel safe).
+    pub(crate) fn ready_message(&mut self) -> Option<Result<Option<Message>, TransportError>> {
+        let Link::Up(stream) = self else {
+            return None;
+        };
+        match pin!(stream.recv()).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(message) => Some(message),
+            Poll::Pending => None,
         }
     }
 }

@@ -23,6 +23,9 @@ use super::persist::Persister;
 use crate::event::{ConnectFailure, Outgoing, SessionEvent};
 use crate::machine::SessionMachine;
 
+/// How many frames the driver takes off the socket in a row without a `select!` (see `run`).
+const READ_BURST: u32 = 32;
+
 /// Whether the driver dials (`next_connect`) or runs one accepted connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -111,11 +114,24 @@ where
             let far = tokio::time::Instant::now() + Duration::from_secs(365 * 24 * 3600);
             let mut timer = Box::pin(tokio::time::sleep_until(far));
             let mut armed: Option<Instant> = None;
+            let mut burst = 0u32;
             let exit = loop {
                 self.transmit(&mut link).await;
                 if !self.flush_events() {
                     break Exit::ConsumerGone;
                 }
+                // Under load the next frame is usually read already: take it without the
+                // `select!` (its futures cost more than the frame's own handling), for at most
+                // `READ_BURST` frames in a row so that commands and timers are still served. What
+                // the machine wants written went out above, before the next frame is read.
+                if burst < READ_BURST && self.ahead.is_empty() {
+                    if let Some(message) = link.ready_message() {
+                        burst += 1;
+                        self.on_link(&mut link, LinkEvent::Message(message));
+                        continue;
+                    }
+                }
+                burst = 0;
                 if self.ahead.is_empty() && link.is_down() {
                     if self.terminal {
                         break Exit::Done;
