@@ -38,7 +38,7 @@ use crate::handlers::{AnyUnified, Handlers, RawFn, ToMap};
 use crate::hashing::{FingerprintState, Keys};
 use crate::job::{EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Permit};
-use crate::platform::{DedupeKey, Platform};
+use crate::platform::Platform;
 use crate::stats::{bump, Counters, DispatchStats};
 use crate::table::RouteTable;
 
@@ -119,8 +119,12 @@ pub(crate) struct Shared<P: Platform> {
     keys: Keys,
     /// Fingerprints of recent dedupe keys (`hashing.rs`).
     dedupe: Mutex<DedupeWindow<u128, FingerprintState>>,
-    /// Unified events already delivered under another event type (`Unify::same_event_key`).
-    unified_seen: Mutex<DedupeWindow<DedupeKey>>,
+    /// Fingerprints of unified events already delivered under another event type
+    /// (`Unify::hash_same_event_key`).
+    unified_seen: Mutex<DedupeWindow<u128, FingerprintState>>,
+    /// What the mapping needs, rebuilt when the bot, the permissions or the second changes
+    /// (not per event: decision 0027).
+    unify_ctx: RwLock<Arc<UnifyContext>>,
     counters: Counters,
 }
 
@@ -137,12 +141,14 @@ impl<P: Platform> Dispatcher<P> {
             dedupe_window: config.dedupe_window,
         };
         let permissions = RwLock::new(Arc::new(handlers.permissions().clone()));
+        let bot = Arc::new(BotInfo::new(P::KIND));
+        let unify_ctx = unify_context(&bot, handlers.permissions(), 0);
         Self {
             shared: Arc::new(Shared {
                 table: RouteTable::new(&handlers),
                 handlers,
                 config,
-                bot: RwLock::new(Arc::new(BotInfo::new(P::KIND))),
+                bot: RwLock::new(bot),
                 permissions,
                 pending: Arc::new(Semaphore::new(max_pending)),
                 lanes: Arc::new(Lanes::new(max_in_flight)),
@@ -151,7 +157,11 @@ impl<P: Platform> Dispatcher<P> {
                     config.dedupe_window,
                     FingerprintState,
                 )),
-                unified_seen: Mutex::new(DedupeWindow::new(config.dedupe_window)),
+                unified_seen: Mutex::new(DedupeWindow::with_hasher(
+                    config.dedupe_window,
+                    FingerprintState,
+                )),
+                unify_ctx: RwLock::new(Arc::new(unify_ctx)),
                 counters: Counters::default(),
             }),
         }
@@ -160,6 +170,7 @@ impl<P: Platform> Dispatcher<P> {
     /// Sets the bot identity and action handle that later events' contexts carry.
     pub fn set_bot(&self, bot: BotInfo) {
         *self.shared.bot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(bot);
+        self.shared.refresh_unify_context(None);
     }
 
     /// The bot identity current contexts carry.
@@ -175,6 +186,7 @@ impl<P: Platform> Dispatcher<P> {
             .permissions
             .write()
             .unwrap_or_else(|e| e.into_inner()) = Arc::new(permissions);
+        self.shared.refresh_unify_context(None);
     }
 
     /// The masters and admins unified events are checked against.
@@ -324,7 +336,7 @@ impl<P: Platform> Dispatcher<P> {
 
             let lane = {
                 let mut h = shared.keys.lane();
-                P::hash_conversation(&input, &mut h);
+                P::hash_event_conversation(&event, &input, &mut h);
                 h.finish()
             };
             let Some(entry) = shared.table.entry(hit.entry) else {
@@ -501,16 +513,30 @@ impl<P: Platform> Shared<P> {
     }
 
     /// What the mapping needs: the bot's id (empty until known), the wall clock for events
-    /// without a time of their own, and the current masters / admins.
-    fn unify_context(&self) -> UnifyContext {
-        let bot = Arc::clone(&self.bot.read().unwrap_or_else(|e| e.into_inner()));
-        let permissions = Arc::clone(&self.permissions.read().unwrap_or_else(|e| e.into_inner()));
+    /// without a time of their own, and the current masters / admins. Shared by every event
+    /// of the same second; rebuilt when the second changes.
+    fn unify_context(&self) -> Arc<UnifyContext> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        UnifyContext::new(bot.self_id().unwrap_or_default())
-            .with_now(now)
-            .with_permissions(Permissions::clone(&permissions))
+        let ctx = Arc::clone(&self.unify_ctx.read().unwrap_or_else(|e| e.into_inner()));
+        if ctx.now == now {
+            return ctx;
+        }
+        self.refresh_unify_context(Some(now))
+    }
+
+    /// Rebuilds the mapping's context from the current bot and permissions, at `now` (or at
+    /// the context's current time). Under the context's write lock, so that a rebuild for a
+    /// new second never puts back a bot or permissions replaced meanwhile.
+    fn refresh_unify_context(&self, now: Option<i64>) -> Arc<UnifyContext> {
+        let mut slot = self.unify_ctx.write().unwrap_or_else(|e| e.into_inner());
+        let now = now.unwrap_or(slot.now);
+        let bot = Arc::clone(&self.bot.read().unwrap_or_else(|e| e.into_inner()));
+        let permissions = Arc::clone(&self.permissions.read().unwrap_or_else(|e| e.into_inner()));
+        let ctx = Arc::new(unify_context(&bot, &permissions, now));
+        *slot = Arc::clone(&ctx);
+        ctx
     }
 
     fn report(&self, error: &BotError) {
@@ -592,14 +618,17 @@ impl<P: Platform> JobHost<P> for Shared<P> {
     fn map_unified(&self, event: ToMap<'_, P::Event>, event_type: &str) -> Option<AnyUnified> {
         let unify = self.handlers.unify_fn()?;
         let ctx = self.unify_context();
+        // No window, no key to compute.
+        let mut key = (self.config.dedupe_window > 0).then(|| self.keys.dedupe());
         // The mapping is code too: a panic in it is reported like a handler's.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| unify(event, &ctx))) {
-            Ok(Some((u, Some(key)))) => {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| unify(event, &ctx, key.as_mut()))) {
+            Ok(Some((u, true))) => {
+                let Some(key) = key else { return Some(u) };
                 let first = self
                     .unified_seen
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(key);
+                    .insert(key.fingerprint());
                 if !first {
                     tracing::debug!(
                         event_type,
@@ -615,4 +644,11 @@ impl<P: Platform> JobHost<P> for Shared<P> {
             }
         }
     }
+}
+
+/// The mapping's context for `bot` with `permissions`, at `now`.
+fn unify_context(bot: &BotInfo, permissions: &Permissions, now: i64) -> UnifyContext {
+    UnifyContext::new(bot.self_id().unwrap_or_default())
+        .with_now(now)
+        .with_permissions(permissions.clone())
 }

@@ -21,7 +21,8 @@ use futures_util::future::BoxFuture;
 use crate::context::Context;
 use crate::error::{BotError, HandlerError};
 use crate::filter::Filter;
-use crate::platform::{DedupeKey, Platform};
+use crate::hashing::Fingerprinter;
+use crate::platform::Platform;
 use crate::unified::{Category, UnifiedEvent, Unify};
 
 /// What every handler returns, boxed.
@@ -33,9 +34,14 @@ pub(crate) type RawFn<P> =
     Arc<dyn Fn(Context, <P as Platform>::Input) -> HandlerFuture + Send + Sync>;
 pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
 pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
-/// Maps a typed event, and names it for the unified dedupe window (`Unify::same_event_key`).
-pub(crate) type UnifyFn<P> =
-    fn(ToMap<'_, <P as Platform>::Event>, &UnifyContext) -> Option<(AnyUnified, Option<DedupeKey>)>;
+/// Maps a typed event, and feeds what names it for the unified dedupe window
+/// (`Unify::hash_same_event_key`) to the fingerprinter when there is one: `true` if it fed
+/// anything.
+pub(crate) type UnifyFn<P> = fn(
+    ToMap<'_, <P as Platform>::Event>,
+    &UnifyContext,
+    Option<&mut Fingerprinter>,
+) -> Option<(AnyUnified, bool)>;
 
 /// The typed event handed to the mapping: borrowed while typed handlers still need it, owned
 /// when none does (it then moves into the unified event instead of being copied).
@@ -259,14 +265,14 @@ impl<P: Unify> Handlers<P> {
             }
             Some(Box::pin(f(ctx, Arc::unwrap_or_clone(event))) as HandlerFuture)
         });
-        self.unify = Some(|event, ctx| {
+        self.unify = Some(|event, ctx, key| {
             let mapped = match event {
                 ToMap::Borrowed(event) => P::unify(event, ctx),
                 ToMap::Owned(event) => P::unify_owned(event, ctx),
             };
             mapped.map(|u| {
-                let key = P::same_event_key(&u);
-                (Arc::new(u) as AnyUnified, key)
+                let keyed = key.is_some_and(|key| P::hash_same_event_key(&u, key));
+                (Arc::new(u) as AnyUnified, keyed)
             })
         });
         for event_type in P::event_types(category) {

@@ -105,6 +105,15 @@ impl DedupeKey {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// Feeds `state` the bytes [`from_parts`](Self::from_parts) would hold, without building
+    /// the key.
+    pub fn hash_parts<H: Hasher>(parts: &[&[u8]], state: &mut H) {
+        for part in parts {
+            state.write(&(part.len() as u64).to_le_bytes());
+            state.write(part);
+        }
+    }
 }
 
 /// Per-delivery facts read from the envelope, handed to handlers through the context.
@@ -177,6 +186,16 @@ pub trait Platform: Send + Sync + 'static {
     /// default feeds [`conversation_key`](Self::conversation_key).
     fn hash_conversation<H: Hasher>(input: &Self::Input, state: &mut H) {
         Self::conversation_key(input).hash(state);
+    }
+
+    /// [`hash_conversation`](Self::hash_conversation) once the input is decoded: a platform
+    /// whose decoded event already holds the id that would win (QQ guild messages:
+    /// `channel_id`) feeds it from there, without reading the payload again (decision 0027).
+    /// It must feed what `hash_conversation` feeds for the same conversation. The default
+    /// feeds `hash_conversation`.
+    fn hash_event_conversation<H: Hasher>(event: &Self::Event, input: &Self::Input, state: &mut H) {
+        let _ = event;
+        Self::hash_conversation(input, state);
     }
 
     /// Feeds the input's dedupe key to `state`, without allocating; `false` (nothing fed) when

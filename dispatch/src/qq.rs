@@ -27,10 +27,13 @@ pub struct Qq;
 /// The QQ handler registry.
 pub type QqHandlers = Handlers<Qq>;
 
+/// The lane namespace of the first rule (`channel_id`), also fed from decoded messages.
+const CHANNEL_LANE: &str = "channel";
+
 const KEY_RULES: &KeyRules = &KeyRules::new(&[
     KeyRule {
         path: &["channel_id"],
-        lane: "channel",
+        lane: CHANNEL_LANE,
     },
     KeyRule {
         path: &["group_openid"],
@@ -109,6 +112,21 @@ impl Platform for Qq {
         hash_conversation_id(id, state);
     }
 
+    /// Guild messages name their channel in the decoded event: the first rule's field, so
+    /// when it is set it is what the scan would find (the scan of `d` costs a third of a
+    /// handled event). An id written with JSON escapes is fed unescaped here: it then shares
+    /// a lane with its plain spelling, where the scan's raw text kept them apart.
+    fn hash_event_conversation<H: Hasher>(event: &Event, input: &Frame, state: &mut H) {
+        match event {
+            Event::AtMessageCreate(m) | Event::MessageCreate(m) | Event::DirectMessageCreate(m)
+                if !m.channel_id.is_empty() =>
+            {
+                hash_conversation_id(Some((CHANNEL_LANE, m.channel_id.as_bytes())), state);
+            }
+            _ => Self::hash_conversation(input, state),
+        }
+    }
+
     fn hash_dedupe_key<H: Hasher>(input: &Frame, _route: &str, state: &mut H) -> bool {
         match input.id().filter(|id| !id.is_empty()) {
             Some(id) => {
@@ -144,5 +162,67 @@ impl Handlers<Qq> {
                 }
             })
             .fold(Intents::empty(), Intents::union)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::hash::Hasher;
+
+    use super::*;
+
+    /// Keeps what it is fed.
+    #[derive(Default)]
+    struct Fed(Vec<u8>);
+
+    impl Hasher for Fed {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+    }
+
+    fn lanes(t: &str, d: &str) -> (Vec<u8>, Vec<u8>) {
+        let frame =
+            Frame::scan(format!(r#"{{"op":0,"s":1,"t":"{t}","d":{d}}}"#).into_bytes()).unwrap();
+        let event = Qq::decode(&frame, t).unwrap();
+        let (mut scanned, mut decoded) = (Fed::default(), Fed::default());
+        Qq::hash_conversation(&frame, &mut scanned);
+        Qq::hash_event_conversation(&event, &frame, &mut decoded);
+        (scanned.0, decoded.0)
+    }
+
+    #[test]
+    fn a_decoded_message_feeds_the_lane_the_scan_feeds() {
+        for (t, d) in [
+            (
+                "AT_MESSAGE_CREATE",
+                r#"{"author":{"id":"u"},"id":"m","guild_id":"G","channel_id":"C1"}"#,
+            ),
+            ("MESSAGE_CREATE", r#"{"channel_id":42,"guild_id":"G"}"#),
+            (
+                "DIRECT_MESSAGE_CREATE",
+                r#"{"guild_id":"G","channel_id":"C"}"#,
+            ),
+            // No channel: the scan decides (guild lane).
+            ("AT_MESSAGE_CREATE", r#"{"channel_id":"","guild_id":"G"}"#),
+            ("AT_MESSAGE_CREATE", r#"{"channel_id":null,"guild_id":"G"}"#),
+            // Not a guild message: the scan.
+            (
+                "GROUP_AT_MESSAGE_CREATE",
+                r#"{"group_openid":"g1","id":"m"}"#,
+            ),
+        ] {
+            let (scanned, decoded) = lanes(t, d);
+            assert_eq!(decoded, scanned, "{t} {d}");
+            assert!(!scanned.is_empty());
+        }
+        assert_eq!(
+            lanes("MESSAGE_CREATE", r#"{"channel_id":"C1"}"#).1,
+            b"channelC1"
+        );
     }
 }

@@ -7,6 +7,8 @@
 //! [`Conversation`] a filter looks at. The three real platforms are wired in
 //! `unified_platforms.rs`; their unified event is [`botgate_codec::unify::Unified`].
 
+use std::hash::Hasher;
+
 use botgate_codec::unify::UnifyContext;
 use botgate_proto::unified::EventKind;
 
@@ -100,5 +102,19 @@ pub trait Unify: Platform {
     fn same_event_key(event: &Self::Unified) -> Option<DedupeKey> {
         let _ = event;
         None
+    }
+
+    /// Feeds [`same_event_key`](Self::same_event_key) to `state` without allocating; `false`
+    /// (nothing fed) when there is none. Equal keys must feed equal bytes, different keys
+    /// different bytes. The dispatcher keeps a fingerprint of what is fed (decision 0027).
+    /// The default feeds `same_event_key`.
+    fn hash_same_event_key<H: Hasher>(event: &Self::Unified, state: &mut H) -> bool {
+        match Self::same_event_key(event) {
+            Some(key) => {
+                state.write(key.as_bytes());
+                true
+            }
+            None => false,
+        }
     }
 }

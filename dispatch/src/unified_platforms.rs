@@ -13,6 +13,8 @@
 //!   the first text element after any leading mentions and reply, so the QQ guild message
 //!   `<@!bot> /天气 深圳` matches `Filter::new().command("/天气")`.
 
+use std::hash::Hasher;
+
 use botgate_codec::unify::{
     unify_bubble, unify_bubble_owned, unify_onebot, unify_onebot_owned, unify_qq, unify_qq_owned,
     Original, Skipped, Unified, UnifyContext,
@@ -76,19 +78,35 @@ impl Unify for Qq {
     /// (`AT_MESSAGE_CREATE`, `PUBLIC_MESSAGE_DELETE`) and as the private one (`MESSAGE_CREATE`,
     /// `MESSAGE_DELETE`) is the same message id.
     fn same_event_key(u: &Unified) -> Option<DedupeKey> {
-        let (what, id) = match &u.original {
-            Original::Qq(qq::Event::AtMessageCreate(_) | qq::Event::MessageCreate(_)) => {
-                ("guild_message", u.message_id.as_deref())
-            }
-            Original::Qq(qq::Event::PublicMessageDelete(_) | qq::Event::MessageDelete(_)) => (
-                "guild_message_delete",
-                u.content.as_ref().and_then(|c| c.message_id.as_deref()),
-            ),
-            _ => return None,
-        };
-        let id = id.filter(|id| !id.is_empty())?;
+        let (what, id) = qq_same_event(u)?;
         Some(DedupeKey::from_parts([what.as_bytes(), id.as_bytes()]))
     }
+
+    fn hash_same_event_key<H: Hasher>(u: &Unified, state: &mut H) -> bool {
+        match qq_same_event(u) {
+            Some((what, id)) => {
+                DedupeKey::hash_parts(&[what.as_bytes(), id.as_bytes()], state);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// The parts of QQ's [`Unify::same_event_key`]: what the event is and its message id.
+fn qq_same_event(u: &Unified) -> Option<(&'static str, &str)> {
+    let (what, id) = match &u.original {
+        Original::Qq(qq::Event::AtMessageCreate(_) | qq::Event::MessageCreate(_)) => {
+            ("guild_message", u.message_id.as_deref())
+        }
+        Original::Qq(qq::Event::PublicMessageDelete(_) | qq::Event::MessageDelete(_)) => (
+            "guild_message_delete",
+            u.content.as_ref().and_then(|c| c.message_id.as_deref()),
+        ),
+        _ => return None,
+    };
+    let id = id.filter(|id| !id.is_empty())?;
+    Some((what, id))
 }
 
 impl Unify for Bubble {
