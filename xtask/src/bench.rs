@@ -1,6 +1,10 @@
-//! `cargo xtask bench [e2e|memory|codec|dispatch|all] [-- ARGS]`: the benchmarks of
-//! BENCHMARKS.md, each in release mode, one after another (default: all). ARGS go to the e2e
-//! or memory program when only that one runs (e.g. `cargo xtask bench e2e -- --quick`).
+//! `cargo xtask bench [e2e|memory|codec|dispatch|anchors|all] [-- ARGS]`: the benchmarks of
+//! BENCHMARKS.md, each in release mode, one after another (default: all). ARGS go to the
+//! program when only that one runs (e.g. `cargo xtask bench e2e -- --quick`).
+//!
+//! `anchors` (botgate's typed decode against twilight-model) is a crate outside the workspace,
+//! `benches/anchors`, so that CI never builds twilight-model (decision 0025); it builds into
+//! the workspace's target dir.
 
 use std::path::Path;
 use std::process::Command;
@@ -8,20 +12,23 @@ use std::time::Instant;
 
 const CRITERION: [&str; 4] = ["--warm-up-time", "1", "--measurement-time", "3"];
 
+/// The manifest of the anchor bench, relative to the workspace root.
+const ANCHORS: &str = "benches/anchors/Cargo.toml";
+
 /// Runs the chosen benchmarks; `Ok(false)` when one failed.
 pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
     let (which, extra) = match args.iter().position(|a| *a == "--") {
         Some(at) => (&args[..at], &args[at + 1..]),
         None => (args, &[][..]),
     };
-    let all = ["e2e", "memory", "codec", "dispatch"];
+    let all = ["e2e", "memory", "codec", "dispatch", "anchors"];
     let chosen: Vec<&str> = match which {
         [] | ["all"] => all.to_vec(),
         names => {
             for name in names {
                 if !all.contains(name) {
                     return Err(format!(
-                        "unknown benchmark {name:?} (e2e, memory, codec, dispatch, all)"
+                        "unknown benchmark {name:?} (e2e, memory, codec, dispatch, anchors, all)"
                     ));
                 }
             }
@@ -29,7 +36,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
         }
     };
     if !extra.is_empty() && chosen.len() > 1 {
-        return Err("arguments after -- need one benchmark (e2e or memory)".to_owned());
+        return Err("arguments after -- need one benchmark".to_owned());
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let started = Instant::now();
@@ -39,6 +46,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
             "e2e" => ("botgate", "e2e", &[]),
             "memory" => ("botgate", "memory", &[]),
             "codec" => ("botgate-codec", "codec", &CRITERION),
+            "anchors" => (ANCHORS, "anchors", &[]),
             _ => ("botgate-dispatch", "dispatch", &CRITERION),
         };
         let args: Vec<&str> = if extra.is_empty() {
@@ -46,14 +54,30 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
         } else {
             extra.to_vec()
         };
+        let selector: &[&str] = if package == ANCHORS {
+            &["--locked", "--manifest-path"]
+        } else {
+            &["-p"]
+        };
         println!(
-            "== bench {name}: cargo bench -p {package} --bench {bench} -- {}",
+            "== bench {name}: cargo bench {} {package} --bench {bench} -- {}",
+            selector.join(" "),
             args.join(" ")
         );
-        let step = Instant::now();
-        let status = Command::new(&cargo)
+        let mut command = Command::new(&cargo);
+        command
             .current_dir(root)
-            .args(["bench", "--quiet", "-p", package, "--bench", bench, "--"])
+            .args(["bench", "--quiet"])
+            .args(selector)
+            .arg(package);
+        // The anchor crate is a workspace of its own, which would build into
+        // benches/anchors/target: it shares the workspace's instead.
+        if package == ANCHORS && std::env::var_os("CARGO_TARGET_DIR").is_none() {
+            command.env("CARGO_TARGET_DIR", root.join("target"));
+        }
+        let step = Instant::now();
+        let status = command
+            .args(["--bench", bench, "--"])
             .args(&args)
             .status()
             .map_err(|e| format!("cannot run {cargo}: {e}"))?;

@@ -10,7 +10,8 @@
 //!
 //! `cargo xtask soak --platform qq|bubble|onebot|all --minutes N` runs the fault soak.
 //!
-//! `cargo xtask bench [e2e|memory|codec|dispatch|all]` runs the benchmarks of BENCHMARKS.md.
+//! `cargo xtask bench [e2e|memory|codec|dispatch|anchors|all]` runs the benchmarks of
+//! BENCHMARKS.md.
 
 mod bench;
 mod codegen;
@@ -33,7 +34,7 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cycles
   cycles           exit 1 if two files of a workspace crate import each other (CI)
   soak [--platform qq|bubble|onebot|all] [--minutes N | --seconds S]
                    the client stack against a sim injecting random faults (default: all, 60 s)
-  bench [e2e|memory|codec|dispatch|all] [-- ARGS]
+  bench [e2e|memory|codec|dispatch|anchors|all] [-- ARGS]
                    the benchmarks of BENCHMARKS.md in release mode (default: all)";
 
 fn main() -> ExitCode {
