@@ -12,6 +12,10 @@ pub(crate) fn qq_content(
     mention_everyone: bool,
     name_of: impl Fn(&str) -> Option<String>,
 ) -> Vec<Element> {
+    // Plain text (the usual message): no tag or `@everyone` can start anywhere in it.
+    if !content.contains('<') && !(mention_everyone && content.contains('@')) {
+        return plain(content).into_iter().collect();
+    }
     let mut out = Vec::new();
     let mut text = String::new();
     let mut rest = content;
@@ -119,6 +123,19 @@ mod tests {
 
     fn no_names(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn plain_text_is_one_element_and_empty_text_none() {
+        assert_eq!(
+            qq_content("hi @all 👋", false, no_names),
+            vec![Element::text("hi @all 👋")]
+        );
+        assert_eq!(
+            qq_content("hi @all", true, no_names),
+            vec![Element::text("hi @all")]
+        );
+        assert_eq!(qq_content("", false, no_names), Vec::<Element>::new());
     }
 
     #[test]

@@ -112,17 +112,16 @@ fn reply(r: Option<&MessageReference>) -> Option<Element> {
 }
 
 fn message_elements(m: &p::Message) -> Vec<Element> {
-    let mut out: Vec<Element> = reply(m.message_reference.as_ref()).into_iter().collect();
-    out.extend(qq_content(
-        &m.content,
-        m.mention_everyone == Some(true),
-        |id| {
-            m.mentions
-                .iter()
-                .find(|u| u.id == id)
-                .and_then(|u| u.username.clone())
-        },
-    ));
+    // The content's elements are the vector (one allocation for the usual text message).
+    let mut out = qq_content(&m.content, m.mention_everyone == Some(true), |id| {
+        m.mentions
+            .iter()
+            .find(|u| u.id == id)
+            .and_then(|u| u.username.clone())
+    });
+    if let Some(r) = reply(m.message_reference.as_ref()) {
+        out.insert(0, r);
+    }
     out.extend(attachments(&m.attachments));
     if let Some(ark) = &m.ark {
         out.push(unknown("ark", ark));
