@@ -13,7 +13,8 @@ pub(crate) fn qq_content(
     name_of: impl Fn(&str) -> Option<String>,
 ) -> Vec<Element> {
     // Plain text (the usual message): no tag or `@everyone` can start anywhere in it.
-    if !content.contains('<') && !(mention_everyone && content.contains('@')) {
+    let may_have_tokens = content.contains('<') || (mention_everyone && content.contains('@'));
+    if !may_have_tokens {
         return plain(content).into_iter().collect();
     }
     let mut out = Vec::new();
