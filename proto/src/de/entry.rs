@@ -5,6 +5,7 @@
 
 use super::fast::Fast;
 use super::lenient::{run, Lenient, Pass};
+use super::reader::Reader;
 use serde::de::{Deserialize, DeserializeOwned};
 use serde_json::error::Category;
 
@@ -87,21 +88,50 @@ pub fn from_slice_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Resul
 }
 
 /// Like [`from_slice_with_path`], for text already checked to be UTF-8: the first pass reads
-/// it with serde_json's `StrRead`, which does not check the UTF-8 of each string again (a
-/// slice's reader does, string by string). A failed first pass retries over the bytes as
+/// it with our own JSON reader (decision 0026), which reads what serde_json reads to the
+/// same values, or fails. A failed first pass retries over the bytes as
 /// [`from_slice_with_path`] does (the coercing passes are the rare path).
 ///
 /// # Errors
 /// As [`from_slice`], with the path.
 #[inline]
 pub fn from_str_with_path<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, PathError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    if let Ok(value) = T::deserialize(Fast::<_>(&mut de)) {
-        if de.end().is_ok() {
-            return Ok(value);
-        }
+    if let Some(value) = first_pass(text) {
+        return Ok(value);
     }
     retry_with_path(text.as_bytes())
+}
+
+/// Like [`from_slice`], for text already checked to be UTF-8 (its first pass as
+/// [`from_str_with_path`]'s).
+///
+/// # Errors
+/// As [`from_slice`].
+#[inline]
+pub fn from_str<'de, T: Deserialize<'de>>(text: &'de str) -> serde_json::Result<T> {
+    if let Some(value) = first_pass(text) {
+        return Ok(value);
+    }
+    retry(text.as_bytes())
+}
+
+/// The first pass over `text` with our own reader; `None` sends the decode to the retries.
+#[inline]
+pub(super) fn first_pass<'de, T: Deserialize<'de>>(text: &'de str) -> Option<T> {
+    let mut reader = Reader::new(text);
+    let value = T::deserialize(Fast::<_>(&mut reader)).ok()?;
+    reader.end().ok()?;
+    Some(value)
+}
+
+/// The first pass over `text` as it was before decision 0026 (serde_json's `StrRead`): what
+/// the tests compare [`first_pass`] with.
+#[cfg(test)]
+pub(super) fn first_pass_serde_json<'de, T: Deserialize<'de>>(text: &'de str) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = T::deserialize(Fast::<_>(&mut de)).ok()?;
+    de.end().ok()?;
+    Some(value)
 }
 
 /// The passes after a failed first one, then the path of what still fails.

@@ -30,14 +30,18 @@ mod entry;
 mod enums;
 mod fast;
 mod lenient;
+mod reader;
+mod reader_de;
+#[cfg(test)]
+mod reader_tests;
 mod scalar;
 mod shape;
 #[cfg(test)]
 mod tests;
 
 pub use entry::{
-    from_slice, from_slice_with_path, from_str_with_path, from_value, from_value_with_path,
-    PathError,
+    from_slice, from_slice_with_path, from_str, from_str_with_path, from_value,
+    from_value_with_path, PathError,
 };
 pub(crate) use enums::{int_enum, str_enum};
 pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};

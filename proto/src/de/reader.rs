@@ -1,0 +1,429 @@
+//! The first pass's JSON reader over text already checked to be UTF-8 (decision 0026): the
+//! lexing half (whitespace, strings, numbers, skipping a value). The `serde::Deserializer`
+//! over it is `reader_de.rs`.
+//!
+//! It accepts a subset of what serde_json accepts and reads it to the same values; anything
+//! else is an error, which only sends the decode to the coercing passes (on serde_json). So
+//! every rule here is serde_json's or stricter: control characters and lone surrogates in a
+//! string, a number's grammar, 128 levels of nesting (a skipped value included, which
+//! serde_json does not limit), and any number other than a plain integer is handed to
+//! serde_json itself, so a float is rounded exactly as it rounds it.
+
+use serde::de::{self, Visitor};
+
+pub(super) type Error = serde_json::Error;
+pub(super) type Result<T> = std::result::Result<T, Error>;
+
+/// Nesting serde_json allows (its `remaining_depth`): entering the 128th level fails.
+const DEPTH: u8 = 128;
+
+/// An error of the first pass: never shown, only a reason to retry.
+#[cold]
+pub(super) fn fail(why: &'static str) -> Error {
+    de::Error::custom(why)
+}
+
+/// A string just read: borrowed from the input (no escape in it), or decoded into the
+/// reader's scratch.
+pub(super) enum Text<'de> {
+    Borrowed(&'de str),
+    Scratch,
+}
+
+/// The reader: the input, a position in it, the nesting left, a scratch for escaped strings.
+#[derive(Debug)]
+pub(super) struct Reader<'de> {
+    text: &'de str,
+    pos: usize,
+    depth: u8,
+    pub(super) scratch: String,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes of `w` that are `"`, `\` or a control character, as their high bits. Only the lowest
+/// flagged byte is exact (a borrow only moves up from a byte that matched), which is the one
+/// wanted.
+#[inline]
+fn specials(w: u64) -> u64 {
+    let quote = w ^ (LO * u64::from(b'"'));
+    let slash = w ^ (LO * u64::from(b'\\'));
+    ((quote.wrapping_sub(LO) & !quote)
+        | (slash.wrapping_sub(LO) & !slash)
+        | (w.wrapping_sub(LO * 0x20) & !w))
+        & HI
+}
+
+/// The index of the first `"`, `\` or control character at or after `i` (or the length),
+/// eight bytes at a time.
+#[inline]
+fn find_special(bytes: &[u8], mut i: usize) -> usize {
+    while i + 8 <= bytes.len() {
+        let Some(Ok(chunk)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) else {
+            break;
+        };
+        let hit = specials(u64::from_le_bytes(chunk));
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = bytes.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+impl<'de> Reader<'de> {
+    /// A reader at the start of `text`.
+    pub(super) fn new(text: &'de str) -> Self {
+        Reader {
+            text,
+            pos: 0,
+            depth: DEPTH,
+            scratch: String::new(),
+        }
+    }
+
+    #[inline]
+    fn bytes(&self) -> &'de [u8] {
+        self.text.as_bytes()
+    }
+
+    /// Moves past the byte last peeked.
+    #[inline]
+    pub(super) fn bump(&mut self) {
+        self.pos += 1;
+    }
+
+    /// Skips JSON whitespace and returns the next byte without taking it.
+    #[inline]
+    pub(super) fn peek(&mut self) -> Option<u8> {
+        // Compact JSON: the next byte is no whitespace (all of which is below `!`).
+        match self.bytes().get(self.pos) {
+            Some(&b) if b > b' ' => Some(b),
+            _ => self.peek_after_whitespace(),
+        }
+    }
+
+    /// [`Self::peek`] past whitespace.
+    #[inline(never)]
+    fn peek_after_whitespace(&mut self) -> Option<u8> {
+        let bytes = self.bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            match b {
+                b' ' | b'\n' | b'\t' | b'\r' => self.pos += 1,
+                _ => return Some(b),
+            }
+        }
+        None
+    }
+
+    /// Only whitespace is left.
+    pub(super) fn end(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(fail("trailing characters")),
+        }
+    }
+
+    /// Enters an array or object (serde_json's recursion limit).
+    #[inline]
+    pub(super) fn enter(&mut self) -> Result<()> {
+        self.depth -= 1;
+        if self.depth == 0 {
+            return Err(fail("recursion limit exceeded"));
+        }
+        Ok(())
+    }
+
+    /// Leaves an array or object.
+    #[inline]
+    pub(super) fn leave(&mut self) {
+        self.depth += 1;
+    }
+
+    /// Takes `byte` (after whitespace) or fails.
+    #[inline]
+    pub(super) fn expect(&mut self, byte: u8) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(fail("unexpected character"))
+        }
+    }
+
+    /// Takes the literal `word` (`null`, `true`, `false`) at the position.
+    #[inline]
+    pub(super) fn literal(&mut self, word: &[u8]) -> Result<()> {
+        match self.bytes().get(self.pos..) {
+            Some(rest) if rest.starts_with(word) => {
+                self.pos += word.len();
+                Ok(())
+            }
+            _ => Err(fail("expected a literal")),
+        }
+    }
+
+    /// Reads a string; the position is just past its opening quote.
+    #[inline]
+    pub(super) fn string(&mut self) -> Result<Text<'de>> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let end = find_special(bytes, start);
+        match bytes.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                // Both ends are next to an ASCII quote, so on a char boundary.
+                let s = self
+                    .text
+                    .get(start..end)
+                    .ok_or_else(|| fail("not a boundary"))?;
+                Ok(Text::Borrowed(s))
+            }
+            Some(b'\\') => self.escaped(start, end),
+            _ => Err(fail("control character or end of input in a string")),
+        }
+    }
+
+    /// The rest of a string with escapes, decoded into the scratch; `at` is its first `\`.
+    #[inline(never)]
+    fn escaped(&mut self, start: usize, mut at: usize) -> Result<Text<'de>> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        self.scratch.clear();
+        self.scratch
+            .push_str(text.get(start..at).ok_or_else(|| fail("not a boundary"))?);
+        loop {
+            // `at` is on a backslash.
+            let escape = bytes.get(at + 1).copied();
+            at += 2;
+            let c = match escape {
+                Some(b'"') => '"',
+                Some(b'\\') => '\\',
+                Some(b'/') => '/',
+                Some(b'b') => '\u{8}',
+                Some(b'f') => '\u{c}',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
+                Some(b'u') => unicode(bytes, &mut at)?,
+                _ => return Err(fail("invalid escape")),
+            };
+            self.scratch.push(c);
+            let next = find_special(bytes, at);
+            self.scratch
+                .push_str(text.get(at..next).ok_or_else(|| fail("not a boundary"))?);
+            match bytes.get(next) {
+                Some(b'"') => {
+                    self.pos = next + 1;
+                    return Ok(Text::Scratch);
+                }
+                Some(b'\\') => at = next,
+                _ => return Err(fail("control character or end of input in a string")),
+            }
+        }
+    }
+
+    /// Reads a number (the position is on its `-` or first digit) and hands it to `visitor`
+    /// as serde_json does: a non-negative integer that fits as `u64`, a negative one that
+    /// fits as `i64` (not `-0`), anything else as the `f64` serde_json itself reads from it.
+    #[inline]
+    pub(super) fn number<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let mut i = start;
+        let negative = bytes.get(i) == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        let mut n: u64 = 0;
+        let mut wide = false;
+        match bytes.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(&d @ b'0'..=b'9') = bytes.get(i) {
+                    match n
+                        .checked_mul(10)
+                        .and_then(|n| n.checked_add(u64::from(d - b'0')))
+                    {
+                        Some(m) => n = m,
+                        None => wide = true,
+                    }
+                    i += 1;
+                }
+            }
+            _ => return Err(fail("invalid number")),
+        }
+        if !wide && !matches!(bytes.get(i), Some(b'.' | b'e' | b'E')) {
+            if !negative {
+                self.pos = i;
+                return visitor.visit_u64(n);
+            }
+            // serde_json's rule: `-0` and what does not fit are floats.
+            #[allow(clippy::cast_possible_wrap)] // the wrap is the test
+            let m = (n as i64).wrapping_neg();
+            if m < 0 {
+                self.pos = i;
+                return visitor.visit_i64(m);
+            }
+        }
+        let end = number_end(bytes, start)?;
+        let token = self
+            .text
+            .get(start..end)
+            .ok_or_else(|| fail("not a boundary"))?;
+        let f: f64 = serde_json::from_str(token)?;
+        self.pos = end;
+        visitor.visit_f64(f)
+    }
+
+    /// Skips one value (after whitespace), checking it as serde_json's reading would.
+    pub(super) fn skip(&mut self) -> Result<()> {
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                self.string().map(drop)
+            }
+            Some(b'{') => {
+                self.enter()?;
+                self.pos += 1;
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.expect(b'"')?;
+                        self.string()?;
+                        self.expect(b':')?;
+                        self.skip()?;
+                        match self.peek() {
+                            Some(b',') => self.pos += 1,
+                            Some(b'}') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(fail("expected `,` or `}`")),
+                        }
+                    }
+                }
+                self.leave();
+                Ok(())
+            }
+            Some(b'[') => {
+                self.enter()?;
+                self.pos += 1;
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                } else {
+                    loop {
+                        self.skip()?;
+                        match self.peek() {
+                            Some(b',') => self.pos += 1,
+                            Some(b']') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            _ => return Err(fail("expected `,` or `]`")),
+                        }
+                    }
+                }
+                self.leave();
+                Ok(())
+            }
+            Some(b'-' | b'0'..=b'9') => {
+                self.pos = number_end(self.bytes(), self.pos)?;
+                Ok(())
+            }
+            Some(b'n') => self.literal(b"null"),
+            Some(b't') => self.literal(b"true"),
+            Some(b'f') => self.literal(b"false"),
+            _ => Err(fail("expected a value")),
+        }
+    }
+}
+
+/// The end of the number starting at `i`, by JSON's grammar (a leading zero alone, digits
+/// after `.` and after the exponent).
+fn number_end(bytes: &[u8], mut i: usize) -> Result<usize> {
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while let Some(b'0'..=b'9') = bytes.get(*i) {
+            *i += 1;
+        }
+        *i > from
+    };
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match bytes.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return Err(fail("invalid number")),
+    }
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return Err(fail("invalid number"));
+        }
+    }
+    if let Some(b'e' | b'E') = bytes.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = bytes.get(i) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return Err(fail("invalid number"));
+        }
+    }
+    Ok(i)
+}
+
+/// Four hex digits at `*at`, moving past them.
+#[inline]
+fn hex4(bytes: &[u8], at: &mut usize) -> Result<u32> {
+    let digits = bytes
+        .get(*at..)
+        .and_then(<[u8]>::first_chunk::<4>)
+        .ok_or_else(|| fail("short \\u escape"))?;
+    let mut n = 0;
+    for &d in digits {
+        let v = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return Err(fail("invalid \\u escape")),
+        };
+        n = n * 16 + u32::from(v);
+    }
+    *at += 4;
+    Ok(n)
+}
+
+/// The char of a `\u` escape whose hex digits start at `*at`, a surrogate pair included;
+/// a lone surrogate is an error (as serde_json's for a string).
+fn unicode(bytes: &[u8], at: &mut usize) -> Result<char> {
+    let n = hex4(bytes, at)?;
+    let n = match n {
+        0xD800..=0xDBFF => {
+            if bytes.get(*at..*at + 2) != Some(&b"\\u"[..]) {
+                return Err(fail("lone surrogate"));
+            }
+            *at += 2;
+            let low = hex4(bytes, at)?;
+            if !(0xDC00..=0xDFFF).contains(&low) {
+                return Err(fail("lone surrogate"));
+            }
+            0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00)
+        }
+        0xDC00..=0xDFFF => return Err(fail("lone surrogate")),
+        n => n,
+    };
+    char::from_u32(n).ok_or_else(|| fail("invalid \\u escape"))
+}
