@@ -78,12 +78,14 @@ pub fn check_decode<E: serde::Serialize>(
     decode: impl Fn(&str, &[u8]) -> Result<E, Error>,
     event_type: impl Fn(&E) -> String,
 ) {
+    check_first_pass(bytes);
     let Ok(frame) = Frame::scan(bytes.to_vec()) else {
         return;
     };
     let (Some(t), Some(d)) = (frame.event_type(), frame.data()) else {
         return;
     };
+    check_first_pass(d);
     match decode(t, d) {
         Ok(event) => {
             assert_eq!(event_type(&event), t, "decoded event has another type");
@@ -97,6 +99,24 @@ pub fn check_decode<E: serde::Serialize>(
             "decode of `{t}` failed with a non-payload error: {e}"
         ),
     }
+}
+
+/// The typed decode's first pass reads UTF-8 text with proto's own JSON reader (decision
+/// 0026): as a `Value` it must read what serde_json reads, to the same value, and nothing else.
+///
+/// # Panics
+/// If the two differ.
+pub fn check_first_pass(bytes: &[u8]) {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return;
+    };
+    let ours = botgate_proto::de::from_str::<Value>(text).ok();
+    let theirs = serde_json::from_str::<Value>(text).ok();
+    assert_eq!(
+        ours.as_ref().map(ToString::to_string),
+        theirs.as_ref().map(ToString::to_string),
+        "the first pass's reader and serde_json differ on {text:?}"
+    );
 }
 
 type Envelope<'a> = (
