@@ -96,8 +96,12 @@ pub fn from_slice_with_path<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Resul
 /// As [`from_slice`], with the path.
 #[inline]
 pub fn from_str_with_path<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T, PathError> {
-    if let Some(value) = first_pass(text) {
-        return Ok(value);
+    // Written out, not through `first_pass`: each layer the value crosses is a copy.
+    let mut reader = Reader::new(text);
+    if let Ok(value) = T::deserialize(Fast::<_>(&mut reader)) {
+        if reader.end().is_ok() {
+            return Ok(value);
+        }
     }
     retry_with_path(text.as_bytes())
 }
