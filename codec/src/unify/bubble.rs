@@ -47,7 +47,7 @@ pub fn unify_bubble_owned(event: Event, ctx: &UnifyContext) -> Result<Unified, S
     Ok(Unified::new(e, Original::Bubble(event), ctx))
 }
 
-fn map(event: &Event, ctx: &UnifyContext) -> Result<botgate_proto::unified::Event, Skipped> {
+fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
     use Place::*;
     let e = match event {
         Event::MessageCreate(m) => message(m, Guild, ctx),
@@ -78,7 +78,7 @@ fn new(
     user_id: String,
     time: i64,
     ctx: &UnifyContext,
-) -> UEvent {
+) -> Box<UEvent> {
     draft::event(
         Platform::Bubble,
         ctx.self_id.clone(),
@@ -189,7 +189,7 @@ fn author_name(m: &p::Message) -> Option<String> {
     }
 }
 
-fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> UEvent {
+fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     let user = id(m.author_id()).unwrap_or_default();
     let t = time(m.time(), ctx);
     let mut e = new(
@@ -208,7 +208,7 @@ fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> UEvent {
 }
 
 /// An edit: a notice carrying the new content as elements.
-fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> UEvent {
+fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     let user = id(m.author_id()).unwrap_or_default();
     let t = time(m.edited_time().or(m.time()), ctx);
     let contact = message_contact(m, place);
@@ -232,7 +232,7 @@ fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> UEvent {
 }
 
 /// A deletion names neither the author nor who deleted: `user_id` is empty.
-fn delete(d: &p::MessageDelete, place: Place, ctx: &UnifyContext) -> UEvent {
+fn delete(d: &p::MessageDelete, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     let sub = match place {
         Place::Dm => SubEvent::FriendRecall,
         Place::Guild | Place::Group => SubEvent::GroupRecall,
@@ -246,7 +246,7 @@ fn delete(d: &p::MessageDelete, place: Place, ctx: &UnifyContext) -> UEvent {
     e
 }
 
-fn reaction(r: &p::Reaction, sub: SubEvent, ctx: &UnifyContext) -> UEvent {
+fn reaction(r: &p::Reaction, sub: SubEvent, ctx: &UnifyContext) -> Box<UEvent> {
     let contact = contact(Place::Guild, None, None, r.channel_id.or(r.thread_id), None);
     let user = id(r.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, ctx.now, ctx);
@@ -259,7 +259,7 @@ fn reaction(r: &p::Reaction, sub: SubEvent, ctx: &UnifyContext) -> UEvent {
     e
 }
 
-fn guild_member(m: &p::GuildMember, sub: SubEvent, ctx: &UnifyContext) -> UEvent {
+fn guild_member(m: &p::GuildMember, sub: SubEvent, ctx: &UnifyContext) -> Box<UEvent> {
     let t = match sub {
         SubEvent::GuildMemberIncrease => time(m.joined_at.as_deref(), ctx),
         _ => ctx.now,
@@ -284,7 +284,7 @@ fn guild_member(m: &p::GuildMember, sub: SubEvent, ctx: &UnifyContext) -> UEvent
     e
 }
 
-fn group_member(m: &p::GroupMember, sub: SubEvent, ctx: &UnifyContext) -> UEvent {
+fn group_member(m: &p::GroupMember, sub: SubEvent, ctx: &UnifyContext) -> Box<UEvent> {
     let t = match sub {
         SubEvent::GroupMemberIncrease => time(m.joined_at.as_deref(), ctx),
         _ => ctx.now,

@@ -6,6 +6,8 @@ use botgate_proto::unified::{
 
 /// An event with its who / where / what set and everything else empty. `group_id` follows
 /// the scene: the peer in `group`, the sub_peer in `stranger_from_group`, unset elsewhere.
+/// Boxed from the start: the mapping fills it and [`super::Unified`] keeps it by pointer, so
+/// the ~840-byte event is never copied on its way to the handler (decision 0028).
 pub(crate) fn event(
     platform: Platform,
     self_id: String,
@@ -14,13 +16,13 @@ pub(crate) fn event(
     contact: Contact,
     user_id: String,
     time: i64,
-) -> Event {
+) -> Box<Event> {
     let group_id = match contact.scene {
         Scene::Group => Some(contact.peer.clone()),
         Scene::StrangerFromGroup => contact.sub_peer.clone(),
         _ => None,
     };
-    Event {
+    Box::new(Event {
         platform,
         self_id,
         sender: Sender::id(user_id.clone()),
@@ -34,7 +36,7 @@ pub(crate) fn event(
         elements: Vec::new(),
         raw_message: None,
         content: None,
-    }
+    })
 }
 
 /// `Some(content)` unless it is empty.

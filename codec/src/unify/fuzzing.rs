@@ -28,7 +28,7 @@ pub fn check_unify(platform: Platform, bytes: &[u8]) {
     assert_eq!(json["is_guild"], u.is_guild());
     let back: Event =
         serde_json::from_value(json).unwrap_or_else(|e| panic!("the JSON must read back: {e}"));
-    assert_eq!(back, u.unified, "JSON round trip changed the event");
+    assert_eq!(back, *u.unified, "JSON round trip changed the event");
     if let Err(e) = serde_json::to_string(&u.with_original()) {
         panic!("the original must serialise: {e}");
     }

@@ -31,7 +31,7 @@ pub fn unify_onebot_owned(event: Event, ctx: &UnifyContext) -> Result<Unified, S
     Ok(Unified::new(e, Original::OneBot(event), ctx))
 }
 
-fn map(event: &Event, ctx: &UnifyContext) -> Result<UEvent, Skipped> {
+fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
     let e = match event {
         Event::MessagePrivate(m) => private_message(m, EventKind::Message, ctx),
         Event::MessageSentPrivate(m) => private_message(m, EventKind::MessageSent, ctx),
@@ -307,7 +307,7 @@ fn group_notice(
     group: i64,
     user: i64,
     ctx: &UnifyContext,
-) -> UEvent {
+) -> Box<UEvent> {
     let kind = EventKind::Notice;
     let contact = Contact::new(Scene::Group, group.to_string(), None);
     draft::event(
@@ -321,7 +321,13 @@ fn group_notice(
     )
 }
 
-fn private_notice(sub: SubEvent, self_id_: i64, t: i64, user: i64, ctx: &UnifyContext) -> UEvent {
+fn private_notice(
+    sub: SubEvent,
+    self_id_: i64,
+    t: i64,
+    user: i64,
+    ctx: &UnifyContext,
+) -> Box<UEvent> {
     let kind = EventKind::Notice;
     let contact = Contact::new(Scene::Private, user.to_string(), None);
     draft::event(
@@ -337,7 +343,7 @@ fn private_notice(sub: SubEvent, self_id_: i64, t: i64, user: i64, ctx: &UnifyCo
 
 /// A member joined or left a group: `[self_id, time, group_id, user_id, operator_id]` and the
 /// sub type (`approve` / `invite`, `leave` / `kick` / `kick_me`) as the action.
-fn member_change(sub: SubEvent, ids: [i64; 5], action: &str, ctx: &UnifyContext) -> UEvent {
+fn member_change(sub: SubEvent, ids: [i64; 5], action: &str, ctx: &UnifyContext) -> Box<UEvent> {
     let [self_id, time, group_id, user_id, operator_id] = ids;
     let mut e = group_notice(sub, self_id, time, group_id, user_id, ctx);
     e.content = draft::content(Content {
@@ -350,7 +356,7 @@ fn member_change(sub: SubEvent, ids: [i64; 5], action: &str, ctx: &UnifyContext)
 
 /// A poke in a group (`group_id` set and not 0) or a private chat. The user is who poked, the
 /// target who was poked; a private poke's peer is the other side of the chat.
-fn poke(n: &p::PokeNotice, ctx: &UnifyContext) -> UEvent {
+fn poke(n: &p::PokeNotice, ctx: &UnifyContext) -> Box<UEvent> {
     let poker = n.sender_id.filter(|&s| s != 0).unwrap_or(n.user_id);
     let mut e = match n.group_id.filter(|&g| g != 0) {
         Some(g) => group_notice(SubEvent::GroupPoke, n.self_id, n.time, g, poker, ctx),
@@ -379,7 +385,7 @@ fn role(r: Option<&p::Role>) -> Role {
     }
 }
 
-fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -> UEvent {
+fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -> Box<UEvent> {
     let me = self_id(m.self_id, ctx);
     // A message the bot sent goes to `target_id` (NapCat); otherwise the chat is with the
     // sender.
@@ -418,7 +424,7 @@ fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -
     e
 }
 
-fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> UEvent {
+fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Box<UEvent> {
     let me = self_id(m.self_id, ctx);
     let user = match kind {
         EventKind::MessageSent => me.clone(),

@@ -36,7 +36,7 @@ pub fn unify_qq_owned(event: Event, ctx: &UnifyContext) -> Result<Unified, Skipp
     Ok(Unified::new(e, Original::Qq(event), ctx))
 }
 
-fn map(event: &Event, ctx: &UnifyContext) -> Result<botgate_proto::unified::Event, Skipped> {
+fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<botgate_proto::unified::Event>, Skipped> {
     let e = match event {
         Event::AtMessageCreate(m) | Event::MessageCreate(m) => guild_message(m, ctx),
         Event::DirectMessageCreate(m) => direct_message(m, ctx),
@@ -69,7 +69,7 @@ fn new(
     user_id: String,
     time: i64,
     ctx: &UnifyContext,
-) -> botgate_proto::unified::Event {
+) -> Box<botgate_proto::unified::Event> {
     draft::event(
         Platform::Qq,
         ctx.self_id.clone(),
@@ -149,7 +149,7 @@ fn fill_message(e: &mut botgate_proto::unified::Event, m: &p::Message) {
     e.raw_message = Some(m.content.clone());
 }
 
-fn guild_message(m: &p::Message, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn guild_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let contact = Contact::new(Scene::Guild, &m.guild_id, non_empty(&m.channel_id));
     let t = time(m.timestamp.as_deref(), ctx);
     let mut e = new(
@@ -165,7 +165,7 @@ fn guild_message(m: &p::Message, ctx: &UnifyContext) -> botgate_proto::unified::
     e
 }
 
-fn direct_message(m: &p::Message, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn direct_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     // The DM's own guild (`guild_id`) is what a reply needs; `src_guild_id` is where the user
     // started the DM from.
     let contact = Contact::new(Scene::Private, &m.author.id, non_empty(&m.guild_id));
@@ -182,7 +182,7 @@ fn direct_message(m: &p::Message, ctx: &UnifyContext) -> botgate_proto::unified:
     e
 }
 
-fn group_message(m: &p::GroupMessage, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn group_message(m: &p::GroupMessage, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let group = first(&m.group_openid, m.group_id.as_deref().unwrap_or_default());
     let user = first(&m.author.member_openid, &m.author.id);
     let t = time(m.timestamp.as_deref(), ctx);
@@ -213,7 +213,7 @@ fn trim_mention_gap(elements: &mut Vec<botgate_proto::unified::Element>) {
     }
 }
 
-fn c2c_message(m: &p::C2cMessage, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn c2c_message(m: &p::C2cMessage, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let user = first(&m.author.user_openid, &m.author.id);
     let t = time(m.timestamp.as_deref(), ctx);
     let contact = Contact::new(Scene::Private, user.clone(), None);
@@ -234,7 +234,7 @@ fn recall_content(d: &p::MessageDelete) -> Option<Content> {
     })
 }
 
-fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let m = &d.message;
     let contact = Contact::new(Scene::Guild, &m.guild_id, non_empty(&m.channel_id));
     let t = time(m.timestamp.as_deref(), ctx);
@@ -251,7 +251,7 @@ fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> botgate_proto::unif
     e
 }
 
-fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let m = &d.message;
     let contact = Contact::new(Scene::Private, &m.author.id, non_empty(&m.guild_id));
     let t = time(m.timestamp.as_deref(), ctx);
@@ -268,7 +268,11 @@ fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> botgate_proto::uni
     e
 }
 
-fn guild_member(m: &p::Member, sub: SubEvent, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn guild_member(
+    m: &p::Member,
+    sub: SubEvent,
+    ctx: &UnifyContext,
+) -> Box<botgate_proto::unified::Event> {
     let user = m.user.as_ref();
     let user_id = user.map(|u| u.id.clone()).unwrap_or_default();
     let guild = m.guild_id.clone().unwrap_or_default();
@@ -295,7 +299,7 @@ fn reaction(
     r: &p::MessageReaction,
     sub: SubEvent,
     ctx: &UnifyContext,
-) -> botgate_proto::unified::Event {
+) -> Box<botgate_proto::unified::Event> {
     let contact = Contact::new(Scene::Guild, &r.guild_id, non_empty(&r.channel_id));
     let mut e = new(
         EventKind::Notice,
@@ -319,7 +323,7 @@ fn robot(
     g: &p::GroupRobotEvent,
     sub: SubEvent,
     ctx: &UnifyContext,
-) -> botgate_proto::unified::Event {
+) -> Box<botgate_proto::unified::Event> {
     let contact = Contact::new(Scene::Group, &g.group_openid, None);
     let t = g.timestamp.unwrap_or(ctx.now);
     let mut e = new(EventKind::Notice, sub, contact, ctx.self_id.clone(), t, ctx);
@@ -330,7 +334,11 @@ fn robot(
     e
 }
 
-fn friend(f: &p::FriendEvent, sub: SubEvent, ctx: &UnifyContext) -> botgate_proto::unified::Event {
+fn friend(
+    f: &p::FriendEvent,
+    sub: SubEvent,
+    ctx: &UnifyContext,
+) -> Box<botgate_proto::unified::Event> {
     let contact = Contact::new(Scene::Private, &f.openid, None);
     let t = f.timestamp.unwrap_or(ctx.now);
     let mut e = new(EventKind::Notice, sub, contact, f.openid.clone(), t, ctx);

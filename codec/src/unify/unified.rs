@@ -64,8 +64,9 @@ impl Serialize for Original {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unified {
     /// The unified event (named so that `unified.event` still reads the event kind through
-    /// `Deref`).
-    pub unified: Event,
+    /// `Deref`). Boxed, so that handing a `Unified` on (mapping → dispatcher → handler) moves
+    /// a pointer, not the ~840-byte event (decision 0028).
+    pub unified: Box<Event>,
     /// The platform event it was made from.
     pub original: Original,
     /// Whether the user is a master, per the context's permissions at mapping time.
@@ -75,8 +76,10 @@ pub struct Unified {
 }
 
 impl Unified {
-    /// Joins an event to its original, answering `is_master` / `is_admin` from `ctx`.
-    pub fn new(event: Event, original: Original, ctx: &UnifyContext) -> Self {
+    /// Joins an event (an [`Event`] or a `Box<Event>`) to its original, answering
+    /// `is_master` / `is_admin` from `ctx`.
+    pub fn new(event: impl Into<Box<Event>>, original: Original, ctx: &UnifyContext) -> Self {
+        let event = event.into();
         Self {
             is_master: event.is_master(&ctx.permissions),
             is_admin: event.is_admin(&ctx.permissions),
@@ -92,7 +95,7 @@ impl Unified {
 
     /// The unified event alone.
     pub fn into_event(self) -> Event {
-        self.unified
+        *self.unified
     }
 
     /// A view that serialises like `self` plus `"original": {platform, kind, data}`.
