@@ -203,7 +203,7 @@ fn render_platform(
     o.line("}");
     o.blank();
     o.line("fn payload<T: serde::de::DeserializeOwned>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error> {");
-    o.line("    Error::decode_object::<T>(event_type, data).map(Box::new)");
+    o.line("    Error::decode_object::<Box<T>>(event_type, data)");
     o.line("}");
     o.blank();
 

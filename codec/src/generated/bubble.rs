@@ -289,7 +289,7 @@ pub fn decode_event(event_type: &str, data: &[u8]) -> Result<Event, Error> {
 }
 
 fn payload<T: serde::de::DeserializeOwned>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error> {
-    Error::decode_object::<T>(event_type, data).map(Box::new)
+    Error::decode_object::<Box<T>>(event_type, data)
 }
 
 impl serde::Serialize for Event {
