@@ -110,6 +110,12 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// Whether the next two bytes (after a [`Self::peek`]) are `""`.
+    #[inline]
+    pub(super) fn empty_string_next(&self) -> bool {
+        self.bytes().get(self.pos..self.pos + 2) == Some(b"\"\"".as_slice())
+    }
+
     /// [`Self::peek`] past whitespace.
     #[inline(never)]
     fn peek_after_whitespace(&mut self) -> Option<u8> {

@@ -155,11 +155,21 @@ impl<'de> Deserializer<'de> for &mut Reader<'de> {
 
     #[inline]
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.peek() == Some(b'n') {
-            self.literal(b"null")?;
-            return visitor.visit_none();
+        match self.peek() {
+            Some(b'n') => {
+                self.literal(b"null")?;
+                visitor.visit_none()
+            }
+            // `""` is absent to the coercing pass (decision 0022), and real producers send it
+            // for every empty optional field (OneBot's `card`, `area`, `title`): read it as
+            // `None` here rather than send every such payload to the retry. The one place
+            // this reader departs from serde_json, which reads `Some("")`.
+            Some(b'"') if self.empty_string_next() => {
+                self.literal(b"\"\"")?;
+                visitor.visit_none()
+            }
+            _ => visitor.visit_some(self),
         }
-        visitor.visit_some(self)
     }
 
     #[inline]
