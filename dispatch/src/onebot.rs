@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::hash::Hasher;
 
-use botgate_codec::onebot::RawEvent;
+use botgate_codec::onebot::{IdField, RawEvent};
 use bytes::Bytes;
 
 use crate::fields::{self, KeyRule, KeyRules};
@@ -30,14 +30,17 @@ pub struct OneBot;
 /// The OneBot handler registry.
 pub type OneBotHandlers = Handlers<OneBot>;
 
+const GROUP_LANE: &str = "group";
+const USER_LANE: &str = "user";
+
 const KEY_RULES: &KeyRules = &KeyRules::new(&[
     KeyRule {
         path: &["group_id"],
-        lane: "group",
+        lane: GROUP_LANE,
     },
     KeyRule {
         path: &["user_id"],
-        lane: "user",
+        lane: USER_LANE,
     },
 ]);
 
@@ -64,16 +67,22 @@ impl Platform for OneBot {
     }
 
     fn conversation_key(input: &RawEvent) -> ConversationKey {
-        fields::conversation_key(input.bytes(), KEY_RULES)
+        match conversation_id(input) {
+            Some((lane, value)) => ConversationKey::id(lane, value),
+            None => ConversationKey::Global,
+        }
     }
 
+    /// From the id fields the classifying scan found: no scan of the frame here.
     fn dedupe_key(input: &RawEvent, route: &str) -> Option<DedupeKey> {
         if !route.starts_with("message") {
             return None;
         }
-        let bytes = input.bytes();
-        let message_id = fields::lookup(bytes, &["message_id"]).and_then(fields::id_text)?;
-        let self_id = fields::lookup(bytes, &["self_id"])
+        let message_id = input
+            .id_field(IdField::MessageId)
+            .and_then(fields::id_text)?;
+        let self_id = input
+            .id_field(IdField::SelfId)
             .and_then(fields::id_text)
             .unwrap_or_default();
         Some(DedupeKey::from_parts([
@@ -84,8 +93,24 @@ impl Platform for OneBot {
     }
 
     fn hash_conversation<H: Hasher>(input: &RawEvent, state: &mut H) {
-        hash_conversation_id(fields::conversation_id(input.bytes(), KEY_RULES), state);
+        hash_conversation_id(conversation_id(input), state);
     }
+}
+
+/// What [`fields::conversation_id`] reads with [`KEY_RULES`], from the id fields the
+/// classifying scan found: `group_id` if it holds an id, else `user_id`'s first occurrence.
+/// A frame that repeats an id field is read by the general scan (a later `group_id` may win).
+fn conversation_id(input: &RawEvent) -> Option<(&'static str, &[u8])> {
+    if input.id_fields_repeated() {
+        return fields::conversation_id(input.bytes(), KEY_RULES);
+    }
+    if let Some(group) = input.id_field(IdField::GroupId).and_then(fields::id_text) {
+        return Some((GROUP_LANE, group));
+    }
+    input
+        .id_field(IdField::UserId)
+        .and_then(fields::id_text)
+        .map(|user| (USER_LANE, user))
 }
 
 impl Handlers<OneBot> {
@@ -94,5 +119,57 @@ impl Handlers<OneBot> {
         let mut kinds: Vec<String> = self.event_types().map(|k| k.as_str().to_owned()).collect();
         kinds.sort_unstable();
         kinds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys as the general field reads make them, for comparison.
+    fn scanned(bytes: &[u8], route: &str) -> (ConversationKey, Option<DedupeKey>) {
+        let conversation = fields::conversation_key(bytes, KEY_RULES);
+        let dedupe = route.starts_with("message").then(|| {
+            let message_id = fields::lookup(bytes, &["message_id"]).and_then(fields::id_text)?;
+            let self_id = fields::lookup(bytes, &["self_id"])
+                .and_then(fields::id_text)
+                .unwrap_or_default();
+            Some(DedupeKey::from_parts([
+                &b"message"[..],
+                self_id,
+                message_id,
+            ]))
+        });
+        (conversation, dedupe.flatten())
+    }
+
+    #[test]
+    fn keys_from_the_classifying_scan_match_the_general_reads() {
+        let frames: &[&[u8]] = &[
+            br#"{"post_type":"message","message_type":"group","self_id":1,"message_id":2,"group_id":3,"user_id":4}"#,
+            br#"{"user_id":"4","group_id":"","message_id":"x","post_type":"message","message_type":"private"}"#,
+            br#"{"post_type":"message","message_type":"group","group_id":null,"user_id":null,"message_id":null}"#,
+            br#"{"post_type":"message","message_type":"group","message_id":"a\"b","self_id":"7","sender":{"user_id":1}}"#,
+            br#"{"post_type":"notice","notice_type":"group_ban","group_id":{"x":1},"user_id":[1],"message_id":5}"#,
+            br#"{"post_type":"message","message_type":"group","gro\u0075p_id":3,"message_id":1}"#,
+            br#"{"post_type":"message","message_type":"group","group_id":null,"group_id":8,"user_id":1,"user_id":2,"message_id":1,"message_id":2}"#,
+            br#"{"post_type":"message","message_type":"group","user_id":null,"user_id":2}"#,
+            br#"{"post_type":"meta_event","meta_event_type":"heartbeat","self_id":1}"#,
+        ];
+        for &frame in frames {
+            let input = RawEvent::scan(Bytes::copy_from_slice(frame)).unwrap();
+            let route = OneBot::route(&input).unwrap();
+            let text = String::from_utf8_lossy(frame);
+            let got = (
+                OneBot::conversation_key(&input),
+                OneBot::dedupe_key(&input, &route),
+            );
+            assert_eq!(got, scanned(frame, &route), "{text}");
+            let mut a = std::collections::hash_map::DefaultHasher::new();
+            let mut b = a.clone();
+            OneBot::hash_conversation(&input, &mut a);
+            hash_conversation_id(fields::conversation_id(frame, KEY_RULES), &mut b);
+            assert_eq!(a.finish(), b.finish(), "{text}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::action::ActionResponse;
 use super::event::Event;
-use super::header::Header;
+use super::header::{Header, IdField, IdSpans};
 use crate::Error;
 use botgate_proto::onebot::EventKind;
 use bytes::Bytes;
@@ -18,6 +18,7 @@ pub struct RawEvent {
     kind: EventKind,
     self_id: Option<i64>,
     time: Option<i64>,
+    ids: IdSpans,
     bytes: Bytes,
 }
 
@@ -30,14 +31,24 @@ impl RawEvent {
     pub fn scan(bytes: impl Into<Bytes>) -> Result<RawEvent, Error> {
         let bytes = bytes.into();
         let header = Header::scan(&bytes)?;
-        Self::from_header(&header, bytes)
+        let event = Self::from_header(&header)?;
+        drop(header);
+        Ok(event(bytes))
     }
 
-    fn from_header(header: &Header, bytes: Bytes) -> Result<RawEvent, Error> {
-        Ok(RawEvent {
-            kind: header.event_kind()?,
-            self_id: header.self_id(),
-            time: header.time(),
+    /// The event of a scanned frame, once it is handed its bytes (the header borrows them).
+    fn from_header(header: &Header<'_>) -> Result<impl FnOnce(Bytes) -> RawEvent, Error> {
+        let (kind, self_id, time, ids) = (
+            header.event_kind()?,
+            header.self_id(),
+            header.time(),
+            header.ids(),
+        );
+        Ok(move |bytes| RawEvent {
+            kind,
+            self_id,
+            time,
+            ids,
             bytes,
         })
     }
@@ -55,6 +66,28 @@ impl RawEvent {
     /// `time` (unix seconds) if it is an integer.
     pub fn time(&self) -> Option<i64> {
         self.time
+    }
+
+    /// The raw JSON value of the top-level `field` as written (quotes included for a
+    /// string), found by the scan that classified the frame; its first occurrence if the
+    /// key is repeated, `None` if absent.
+    ///
+    /// ```
+    /// use botgate_codec::onebot::{IdField, RawEvent};
+    /// let e = RawEvent::scan(&br#"{"post_type":"message","message_id":"42","group_id":7}"#[..])?;
+    /// assert_eq!(e.id_field(IdField::MessageId), Some(&br#""42""#[..]));
+    /// assert_eq!(e.id_field(IdField::GroupId), Some(&b"7"[..]));
+    /// assert_eq!(e.id_field(IdField::UserId), None);
+    /// # Ok::<(), botgate_codec::Error>(())
+    /// ```
+    pub fn id_field(&self, field: IdField) -> Option<&[u8]> {
+        self.ids.get(field).map(|span| span.slice(&self.bytes))
+    }
+
+    /// Whether one of the [`IdField`]s occurs more than once at the top level (a reader that
+    /// wants another occurrence than the first then scans [`bytes`](Self::bytes) itself).
+    pub fn id_fields_repeated(&self) -> bool {
+        self.ids.repeated()
     }
 
     /// The whole frame.
@@ -101,9 +134,13 @@ impl Incoming {
         let bytes = bytes.into();
         let header = Header::scan(&bytes)?;
         if header.is_event() {
-            return RawEvent::from_header(&header, bytes).map(Incoming::Event);
+            let event = RawEvent::from_header(&header)?;
+            drop(header);
+            return Ok(Incoming::Event(event(bytes)));
         }
-        if header.is_response() {
+        let is_response = header.is_response();
+        drop(header);
+        if is_response {
             return ActionResponse::decode(&bytes).map(Incoming::Response);
         }
         Err(Error::envelope(

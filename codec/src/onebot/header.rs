@@ -1,48 +1,144 @@
 //! The top-level fields of a OneBot frame that say what it is, found by one scan of its keys
-//! ([`crate::scan::object_fields`]: any key order, nested values skipped without recursion).
-//! Both the envelope ([`super::RawEvent`], [`super::Incoming`]) and [`super::decode_event`]
-//! start here.
+//! (the loop of [`crate::scan::object_fields`]: any key order, nested values skipped without
+//! recursion). Both the envelope ([`super::RawEvent`], [`super::Incoming`]) and
+//! [`super::decode_event`] start here.
+//!
+//! The same scan notes where the id fields are (`self_id`, `message_id`, `group_id`,
+//! `user_id`), so the dispatcher's dedupe key and lane come from the scan that classified the
+//! frame instead of one more scan each.
 
-use crate::scan::{self, Kind, Span};
+use std::borrow::Cow;
+
+use crate::scan::{self, Kind, RawKey, Span};
 use crate::Error;
 use botgate_proto::onebot::EventKind;
 
-/// The top-level fields of a OneBot frame that say what it is.
+/// A top-level id field of an event whose raw value the scan keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdField {
+    /// `self_id`: the bot's account.
+    SelfId,
+    /// `message_id` (message events).
+    MessageId,
+    /// `group_id`.
+    GroupId,
+    /// `user_id`.
+    UserId,
+}
+
+impl IdField {
+    const COUNT: usize = 4;
+
+    fn index(self) -> usize {
+        match self {
+            IdField::SelfId => 0,
+            IdField::MessageId => 1,
+            IdField::GroupId => 2,
+            IdField::UserId => 3,
+        }
+    }
+}
+
+/// Where the id fields are in the frame: the span of each one's first occurrence, and whether
+/// one of them occurs again.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IdSpans {
+    spans: [Option<Span>; IdField::COUNT],
+    repeated: bool,
+}
+
+impl IdSpans {
+    fn record(&mut self, field: IdField, span: Span) {
+        match self.spans.get_mut(field.index()) {
+            Some(slot @ None) => *slot = Some(span),
+            Some(Some(_)) => self.repeated = true,
+            None => {}
+        }
+    }
+
+    /// The span of the first occurrence of `field`.
+    pub(crate) fn get(&self, field: IdField) -> Option<Span> {
+        self.spans.get(field.index()).copied().flatten()
+    }
+
+    /// Whether one of the id fields occurs more than once.
+    pub(crate) fn repeated(&self) -> bool {
+        self.repeated
+    }
+}
+
+/// The top-level fields of a OneBot frame that say what it is (type fields borrowed from the
+/// frame unless they hold escapes).
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Header {
-    post_type: Option<String>,
-    message_type: Option<String>,
-    notice_type: Option<String>,
-    request_type: Option<String>,
-    meta_event_type: Option<String>,
-    sub_type: Option<String>,
+pub(crate) struct Header<'a> {
+    post_type: Option<Cow<'a, str>>,
+    message_type: Option<Cow<'a, str>>,
+    notice_type: Option<Cow<'a, str>>,
+    request_type: Option<Cow<'a, str>>,
+    meta_event_type: Option<Cow<'a, str>>,
+    sub_type: Option<Cow<'a, str>>,
     self_id: Option<i64>,
     time: Option<i64>,
     has_retcode: bool,
     has_status: bool,
+    ids: IdSpans,
 }
 
-impl Header {
+impl<'a> Header<'a> {
     /// Scan the top-level keys of `bytes`.
-    pub(crate) fn scan(bytes: &[u8]) -> Result<Header, Error> {
+    ///
+    /// # Errors
+    /// As [`crate::scan::object_fields`]; an envelope error for a type field that is not a
+    /// string (or holds a `.`).
+    pub(crate) fn scan(bytes: &'a [u8]) -> Result<Header<'a>, Error> {
         let mut h = Header::default();
-        scan::object_fields(bytes, |key, span| {
-            match key.as_str() {
-                "post_type" => h.post_type = type_field(bytes, span, "post_type")?,
-                "message_type" => h.message_type = type_field(bytes, span, "message_type")?,
-                "notice_type" => h.notice_type = type_field(bytes, span, "notice_type")?,
-                "request_type" => h.request_type = type_field(bytes, span, "request_type")?,
-                "meta_event_type" => {
-                    h.meta_event_type = type_field(bytes, span, "meta_event_type")?;
+        scan::fields(bytes, &mut |key: RawKey<'_>, start: usize| {
+            // Plain keys are compared as written: no text (and no UTF-8 check) per key.
+            let text;
+            let name: &[u8] = if key.escaped {
+                text = key.text()?;
+                text.as_bytes()
+            } else {
+                key.raw
+            };
+            let slot = match name {
+                b"post_type" => &mut h.post_type,
+                b"message_type" => &mut h.message_type,
+                b"notice_type" => &mut h.notice_type,
+                b"request_type" => &mut h.request_type,
+                b"meta_event_type" => &mut h.meta_event_type,
+                b"sub_type" => &mut h.sub_type,
+                _ => {
+                    let end = scan::skip_value(bytes, start)?;
+                    let span = Span { start, end };
+                    match name {
+                        b"self_id" => {
+                            h.self_id = int_value(bytes, span);
+                            h.ids.record(IdField::SelfId, span);
+                        }
+                        b"time" => h.time = int_value(bytes, span),
+                        b"message_id" => h.ids.record(IdField::MessageId, span),
+                        b"group_id" => h.ids.record(IdField::GroupId, span),
+                        b"user_id" => h.ids.record(IdField::UserId, span),
+                        b"retcode" => h.has_retcode = true,
+                        b"status" => h.has_status = true,
+                        _ => {}
+                    }
+                    return Ok(end);
                 }
-                "sub_type" => h.sub_type = type_field(bytes, span, "sub_type")?,
-                "self_id" => h.self_id = int_value(bytes, span),
-                "time" => h.time = int_value(bytes, span),
-                "retcode" => h.has_retcode = true,
-                "status" => h.has_status = true,
-                _ => {}
-            }
-            Ok(())
+            };
+            let field = match name {
+                b"post_type" => "post_type",
+                b"message_type" => "message_type",
+                b"notice_type" => "notice_type",
+                b"request_type" => "request_type",
+                b"meta_event_type" => "meta_event_type",
+                _ => "sub_type",
+            };
+            let (value, end) = type_field(bytes, start, field)?;
+            *slot = value;
+            Ok(end)
         })?;
         Ok(h)
     }
@@ -55,6 +151,11 @@ impl Header {
     /// `time`, if it is an integer or a numeric string.
     pub(crate) fn time(&self) -> Option<i64> {
         self.time
+    }
+
+    /// Where the id fields are.
+    pub(crate) fn ids(&self) -> IdSpans {
+        self.ids
     }
 
     /// Whether the frame is an event (it has `post_type`).
@@ -87,20 +188,36 @@ impl Header {
     }
 }
 
-/// A type field: a string without `.`, or `null` / absent. Anything else is an envelope error.
+/// A type field whose value starts at `start`: a string without `.`, or `null`. Anything else
+/// is an envelope error (after the value is skipped, so a syntax error comes first). Returns
+/// the value and the offset past it.
 ///
 /// Kinds join the type fields with dots, so a dot inside one (`"notice.group_ban"` as a
 /// `post_type`) would make an unknown kind read as a known one.
-fn type_field(bytes: &[u8], span: Span, field: &'static str) -> Result<Option<String>, Error> {
-    match Kind::of(bytes, span) {
-        Some(Kind::String) => {
-            let value = scan::str_value(bytes, span)?;
-            if value.contains('.') {
-                return Err(Error::envelope(field, format!("`{value}` contains a `.`")));
-            }
-            Ok(Some(value.into_owned()))
+fn type_field<'a>(
+    bytes: &'a [u8],
+    start: usize,
+    field: &'static str,
+) -> Result<(Option<Cow<'a, str>>, usize), Error> {
+    if bytes.get(start) == Some(&b'"') {
+        // One strict read of the string gives its end and its text.
+        let (close, escaped) = scan::strict_string(bytes, start + 1)?;
+        let inner = bytes.get(start + 1..close).unwrap_or_default();
+        let inner = std::str::from_utf8(inner)
+            .map_err(|e| Error::invalid_utf8(start + 1 + e.valid_up_to()))?;
+        let value = if escaped {
+            Cow::Owned(scan::unescape(inner, start + 1)?)
+        } else {
+            Cow::Borrowed(inner)
+        };
+        if value.contains('.') {
+            return Err(Error::envelope(field, format!("`{value}` contains a `.`")));
         }
-        Some(Kind::Null) => Ok(None),
+        return Ok((Some(value), close + 1));
+    }
+    let end = scan::skip_value(bytes, start)?;
+    match Kind::of(bytes, Span { start, end }) {
+        Some(Kind::Null) => Ok((None, end)),
         other => Err(Error::envelope(
             field,
             format!(
@@ -117,5 +234,40 @@ fn int_value(bytes: &[u8], span: Span) -> Option<i64> {
         Kind::Number => std::str::from_utf8(span.slice(bytes)).ok()?.parse().ok(),
         Kind::String => scan::str_value(bytes, span).ok()?.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_fields_are_found_by_the_classifying_scan() {
+        let frame = br#"{"self_id":1,"post_type":"message","message_type":"group","message_id":"m","g\u0072oup_id":7,"sender":{"user_id":9}}"#;
+        let h = Header::scan(frame).unwrap();
+        let raw = |f| h.ids().get(f).map(|s: Span| s.slice(frame));
+        assert_eq!(raw(IdField::SelfId), Some(&b"1"[..]));
+        assert_eq!(raw(IdField::MessageId), Some(&br#""m""#[..]));
+        assert_eq!(raw(IdField::GroupId), Some(&b"7"[..]));
+        // Nested ids are not top-level ones.
+        assert_eq!(raw(IdField::UserId), None);
+        assert!(!h.ids().repeated());
+        let h = Header::scan(br#"{"group_id":null,"group_id":5}"#).unwrap();
+        assert!(h.ids().repeated());
+        assert_eq!(
+            h.ids().get(IdField::GroupId),
+            Some(Span { start: 12, end: 16 })
+        );
+    }
+
+    #[test]
+    fn type_fields_keep_their_errors() {
+        // A syntax error in the value comes before the envelope error.
+        let e = Header::scan(br#"{"post_type":tru}"#).unwrap_err();
+        assert!(matches!(e.kind(), crate::ErrorKind::Syntax { .. }), "{e}");
+        let e = Header::scan(br#"{"post_type":[1]}"#).unwrap_err();
+        assert!(e.to_string().contains("an array"), "{e}");
+        let h = Header::scan(br#"{"post_type":"m\u0065ssage","message_type":null}"#).unwrap();
+        assert_eq!(h.event_kind().unwrap().as_str(), "message");
     }
 }

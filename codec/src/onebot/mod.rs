@@ -36,6 +36,7 @@ pub use action::{
 };
 pub use envelope::{Incoming, RawEvent};
 pub use event::{decode_event, Event, KINDS};
+pub use header::IdField;
 
 pub use botgate_proto::onebot::action::ActionParams;
 pub use botgate_proto::onebot::{EventKind, Message, Segment};
