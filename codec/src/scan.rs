@@ -89,16 +89,35 @@ impl Span {
 }
 
 /// A key of the top-level object, with its escapes already decoded.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// A key without escapes is kept as the bytes between its quotes (checked to be UTF-8 by the
+/// scan): comparing it ([`as_bytes`](Self::as_bytes), `==`) costs no text conversion, which
+/// only [`as_str`](Self::as_str) makes.
+#[derive(Clone)]
 pub struct Key<'a> {
-    text: Cow<'a, str>,
+    /// The bytes between the quotes, as written.
+    raw: &'a [u8],
+    /// The text with its escapes decoded, when there were escapes.
+    decoded: Option<String>,
     span: Span,
 }
 
 impl<'a> Key<'a> {
     /// The key's text (escapes decoded).
     pub fn as_str(&self) -> &str {
-        &self.text
+        match &self.decoded {
+            Some(text) => text,
+            // The scan has checked the key is UTF-8: the default is never taken.
+            None => std::str::from_utf8(self.raw).unwrap_or_default(),
+        }
+    }
+
+    /// The key's text as bytes (escapes decoded), without a UTF-8 conversion.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.decoded {
+            Some(text) => text.as_bytes(),
+            None => self.raw,
+        }
     }
 
     /// The span of the key in the input, quotes included.
@@ -108,9 +127,17 @@ impl<'a> Key<'a> {
 
     /// Whether the key was written with escapes (its text then had to be decoded).
     pub fn was_escaped(&self) -> bool {
-        matches!(self.text, Cow::Owned(_))
+        self.decoded.is_some()
     }
 }
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes() && self.span == other.span
+    }
+}
+
+impl Eq for Key<'_> {}
 
 impl fmt::Debug for Key<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -120,13 +147,13 @@ impl fmt::Debug for Key<'_> {
 
 impl PartialEq<str> for Key<'_> {
     fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for Key<'_> {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -193,7 +220,11 @@ pub fn object_fields(
     fields(input, &mut |key: RawKey<'_>, start| {
         let end = skip_value(input, start)?;
         let key = Key {
-            text: key.text()?,
+            raw: key.raw,
+            decoded: match key.escaped {
+                true => Some(key.text()?.into_owned()),
+                false => None,
+            },
             span: key.span,
         };
         f(key, Span { start, end })?;

@@ -75,7 +75,7 @@ pub(crate) fn conversation_id<'a>(
             found = [None; MAX_RULES];
             let mut first_wins = None;
             let scanned = scan::object_fields(data, |key, span| {
-                first_wins = record(data, rules, &mut found, key.as_str().as_bytes(), span);
+                first_wins = record(data, rules, &mut found, key.as_bytes(), span);
                 match first_wins {
                     Some(_) => Err(botgate_codec::Error::syntax(0, "stop")),
                     None => Ok(()),

@@ -87,6 +87,12 @@ fn text(bytes: &[u8], span: Option<Span>) -> Option<String> {
     scan::str_value(bytes, span).ok().map(|c| c.into_owned())
 }
 
+/// Whether the string at `span` reads `want` (compared in place: no copy per event).
+fn is_text(bytes: &[u8], span: Option<Span>, want: &str) -> bool {
+    span.and_then(|span| scan::str_value(bytes, span).ok())
+        .is_some_and(|text| text == want)
+}
+
 /// A number, or a string holding one (implementations differ).
 fn int(bytes: &[u8], span: Option<Span>) -> Option<i64> {
     let span = span?;
@@ -303,12 +309,12 @@ impl Session {
 
     fn on_event(&mut self, now: Instant, bytes: Bytes, f: &Fields) {
         self.learn_self_id(int(&bytes, f.self_id));
-        let meta = text(&bytes, f.post_type).as_deref() == Some("meta_event");
+        let meta = is_text(&bytes, f.post_type, "meta_event");
         if !meta {
             // lifecycle and heartbeats say the link is up, not that it carried anything
             self.backoff.on_delivered();
         }
-        if meta && text(&bytes, f.meta_event_type).as_deref() == Some("heartbeat") {
+        if meta && is_text(&bytes, f.meta_event_type, "heartbeat") {
             if let Some(ms) = int(&bytes, f.interval).filter(|ms| *ms > 0) {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
@@ -426,17 +432,17 @@ impl SessionMachine for Session {
         }
         let mut f = Fields::default();
         let scanned = scan::object_fields(&bytes, |key, span| {
-            match key.as_str() {
-                "post_type" => f.post_type = Some(span),
-                "meta_event_type" => f.meta_event_type = Some(span),
-                "self_id" => f.self_id = Some(span),
-                "interval" => f.interval = Some(span),
-                "echo" => f.echo = Some(span),
-                "retcode" => f.retcode = Some(span),
-                "status" => f.status = Some(span),
-                "data" => f.data = Some(span),
-                "msg" => f.msg = Some(span),
-                "wording" => f.wording = Some(span),
+            match key.as_bytes() {
+                b"post_type" => f.post_type = Some(span),
+                b"meta_event_type" => f.meta_event_type = Some(span),
+                b"self_id" => f.self_id = Some(span),
+                b"interval" => f.interval = Some(span),
+                b"echo" => f.echo = Some(span),
+                b"retcode" => f.retcode = Some(span),
+                b"status" => f.status = Some(span),
+                b"data" => f.data = Some(span),
+                b"msg" => f.msg = Some(span),
+                b"wording" => f.wording = Some(span),
                 _ => {}
             }
             Ok(())
