@@ -231,10 +231,32 @@ fn type_field<'a>(
 /// An integer or a numeric string; anything else is `None` (these fields are informational).
 fn int_value(bytes: &[u8], span: Span) -> Option<i64> {
     match Kind::of(bytes, span)? {
-        Kind::Number => std::str::from_utf8(span.slice(bytes)).ok()?.parse().ok(),
+        Kind::Number => json_int(span.slice(bytes)),
         Kind::String => scan::str_value(bytes, span).ok()?.trim().parse().ok(),
         _ => None,
     }
+}
+
+/// A JSON number (already checked by the scan) as an `i64`, as `str::parse` reads it: digits
+/// with an optional `-`; a fraction, an exponent or an overflow is `None`. Read from the bytes:
+/// no UTF-8 conversion per id.
+fn json_int(raw: &[u8]) -> Option<i64> {
+    let (negative, digits) = match raw.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, raw),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0i64, |n, &c| {
+        let d = i64::from(c.checked_sub(b'0').filter(|d| *d <= 9)?);
+        let n = n.checked_mul(10)?;
+        if negative {
+            n.checked_sub(d)
+        } else {
+            n.checked_add(d)
+        }
+    })
 }
 
 #[cfg(test)]
@@ -258,6 +280,28 @@ mod tests {
             h.ids().get(IdField::GroupId),
             Some(Span { start: 12, end: 16 })
         );
+    }
+
+    #[test]
+    fn json_ints_read_as_str_parse_reads_them() {
+        for raw in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "123456789",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "1.5",
+            "1e3",
+            "-",
+            "",
+            "12a",
+        ] {
+            assert_eq!(json_int(raw.as_bytes()), raw.parse::<i64>().ok(), "{raw}");
+        }
     }
 
     #[test]
