@@ -4,7 +4,6 @@ use std::fmt;
 use std::time::Instant;
 
 use botgate_codec::frame::Frame;
-use bytes::Bytes;
 
 use crate::error::Error;
 use crate::onebot::{ActionId, ActionResponse, OneBotCallError};
@@ -162,8 +161,8 @@ pub enum SessionEvent {
         /// `d.message`.
         message: String,
     },
-    /// OneBot: an event frame (`post_type` present), raw.
-    Event(Bytes),
+    /// OneBot: an event frame (`post_type` present), with the session's scan of it.
+    Event(crate::onebot::EventFrame),
     /// OneBot: the connected bot's QQ number became known or changed.
     SelfId(i64),
     /// OneBot: an action finished.

@@ -386,3 +386,45 @@ fn garbage_and_foreign_frames_are_ignored() {
     assert!(events(&mut s).is_empty());
     assert!(tx(&mut s).is_empty());
 }
+
+#[test]
+fn events_come_classified_and_odd_ones_as_before() {
+    let (mut s, now) = open(forward());
+    // The usual event: the session's scan travels with it.
+    frame(&mut s, now, GROUP_MSG);
+    let ev = events(&mut s);
+    let Some(SessionEvent::Event(e)) = ev.last() else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(&e[..], GROUP_MSG.as_bytes());
+    assert_eq!(s.self_id(), Some(123456789));
+    let raw = e.clone().into_raw_event().unwrap();
+    assert_eq!(raw.kind().as_str(), "message.group");
+    // A repeated self_id: the last one counts, as it always did.
+    frame(
+        &mut s,
+        now,
+        r#"{"post_type":"message","message_type":"group","self_id":1,"self_id":77}"#,
+    );
+    let ev = events(&mut s);
+    assert!(matches!(ev[0], SessionEvent::SelfId(77)), "{ev:?}");
+    // A post_type that is not a string is still an event here; the dispatcher's scan then
+    // says why it cannot be classified.
+    frame(&mut s, now, r#"{"post_type":1,"self_id":"5"}"#);
+    let ev = events(&mut s);
+    assert!(matches!(ev[0], SessionEvent::SelfId(5)), "{ev:?}");
+    let Some(SessionEvent::Event(e)) = ev.last() else {
+        panic!("{ev:?}")
+    };
+    let err = e.clone().into_raw_event().unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            botgate_codec::ErrorKind::Envelope {
+                field: "post_type",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -19,6 +19,11 @@ pub trait Glue: Platform {
     fn from_frame(frame: Frame) -> Option<Self::Input>;
     /// A OneBot event frame as a dispatcher input (`Ok(None)`: not this platform's shape).
     fn from_event_bytes(bytes: Bytes) -> Result<Option<Self::Input>, botgate_codec::Error>;
+    /// A OneBot event frame from the session as a dispatcher input: as
+    /// [`from_event_bytes`](Self::from_event_bytes), reusing the session's scan where it has one.
+    fn from_event(frame: onebot::EventFrame) -> Result<Option<Self::Input>, botgate_codec::Error> {
+        Self::from_event_bytes(frame.into_bytes())
+    }
     /// Hands a fresh access token to the machine (QQ only).
     fn set_token(_m: &mut Self::Machine, _now: Instant, _token: String, _ttl: Option<Duration>) {}
     /// The token the machine last used (QQ only): what the platform rejected on a 4004.
@@ -60,5 +65,8 @@ impl Glue for OneBot {
     }
     fn from_event_bytes(bytes: Bytes) -> Result<Option<RawEvent>, botgate_codec::Error> {
         RawEvent::scan(bytes).map(Some)
+    }
+    fn from_event(frame: onebot::EventFrame) -> Result<Option<RawEvent>, botgate_codec::Error> {
+        frame.into_raw_event().map(Some)
     }
 }

@@ -191,7 +191,7 @@ where
                         }
                     }
                 }
-                SessionEvent::Event(bytes) => match P::from_event_bytes(bytes) {
+                SessionEvent::Event(frame) => match P::from_event(frame) {
                     Ok(Some(input)) => {
                         counts.dispatched += 1;
                         self.dispatcher.dispatch(input).await;

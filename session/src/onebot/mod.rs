@@ -2,8 +2,10 @@
 
 mod action;
 mod config;
+mod event_frame;
 mod session;
 
 pub use action::{ActionId, ActionResponse, OneBotCallError};
 pub use config::Config;
+pub use event_frame::EventFrame;
 pub use session::{Session, WATCHDOG_CLOSE_CODE};

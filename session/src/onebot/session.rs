@@ -4,12 +4,14 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use botgate_codec::onebot::{IdField, RawEvent};
 use botgate_codec::scan::{self, Span};
 use bytes::Bytes;
 use url::Url;
 
 use super::action::{ActionId, ActionResponse, OneBotCallError};
 use super::config::Config;
+use super::event_frame::EventFrame;
 use crate::backoff::Backoff;
 use crate::error::{Error, ErrorKind};
 use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, Why};
@@ -87,6 +89,28 @@ fn text(bytes: &[u8], span: Option<Span>) -> Option<String> {
     scan::str_value(bytes, span).ok().map(|c| c.into_owned())
 }
 
+/// What the session reads of an event.
+struct EventRead {
+    self_id: Option<i64>,
+    /// `post_type` is `meta_event`.
+    meta: bool,
+    /// `meta_event_type` is `heartbeat`.
+    heartbeat: bool,
+}
+
+/// [`int`] of the last top-level `key` of `bytes` (as the field-by-field read keeps the last).
+fn last_int(bytes: &[u8], key: &str) -> Option<i64> {
+    let mut last = None;
+    scan::object_fields(bytes, |k, span| {
+        if k == key {
+            last = Some(span);
+        }
+        Ok(())
+    })
+    .ok()?;
+    int(bytes, last)
+}
+
 /// Whether the string at `span` reads `want` (compared in place: no copy per event).
 fn is_text(bytes: &[u8], span: Option<Span>, want: &str) -> bool {
     span.and_then(|span| scan::str_value(bytes, span).ok())
@@ -95,8 +119,12 @@ fn is_text(bytes: &[u8], span: Option<Span>, want: &str) -> bool {
 
 /// A number, or a string holding one (implementations differ).
 fn int(bytes: &[u8], span: Option<Span>) -> Option<i64> {
-    let span = span?;
-    let raw = std::str::from_utf8(span.slice(bytes)).ok()?;
+    int_raw(span?.slice(bytes))
+}
+
+/// [`int`] of a raw value.
+fn int_raw(raw: &[u8]) -> Option<i64> {
+    let raw = std::str::from_utf8(raw).ok()?;
     let raw = raw.trim().trim_matches('"');
     raw.parse::<i64>().ok().or_else(|| {
         raw.parse::<f64>()
@@ -308,21 +336,53 @@ impl Session {
     }
 
     fn on_event(&mut self, now: Instant, bytes: Bytes, f: &Fields) {
-        self.learn_self_id(int(&bytes, f.self_id));
-        let meta = is_text(&bytes, f.post_type, "meta_event");
-        if !meta {
+        let read = EventRead {
+            self_id: int(&bytes, f.self_id),
+            meta: is_text(&bytes, f.post_type, "meta_event"),
+            heartbeat: is_text(&bytes, f.meta_event_type, "heartbeat"),
+        };
+        self.on_event_read(now, read, || int(&bytes, f.interval));
+        self.events
+            .push_back(SessionEvent::Event(EventFrame::raw(bytes)));
+    }
+
+    /// An event classified by [`RawEvent::scan`] (its type fields are strings without dots):
+    /// what [`on_event`](Self::on_event) reads, from the kind and the id spans.
+    fn on_scanned_event(&mut self, now: Instant, event: RawEvent) {
+        let kind = event.kind().as_str();
+        let in_kind = |prefix: &str| {
+            kind.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
+        let read = EventRead {
+            self_id: event.id_field(IdField::SelfId).and_then(int_raw),
+            meta: in_kind("meta_event"),
+            heartbeat: in_kind("meta_event.heartbeat"),
+        };
+        self.on_event_read(now, read, || last_int(event.bytes(), "interval"));
+        self.events
+            .push_back(SessionEvent::Event(EventFrame::scanned(event)));
+    }
+
+    fn on_event_read(
+        &mut self,
+        now: Instant,
+        read: EventRead,
+        interval: impl FnOnce() -> Option<i64>,
+    ) {
+        self.learn_self_id(read.self_id);
+        if !read.meta {
             // lifecycle and heartbeats say the link is up, not that it carried anything
             self.backoff.on_delivered();
         }
-        if meta && is_text(&bytes, f.meta_event_type, "heartbeat") {
-            if let Some(ms) = int(&bytes, f.interval).filter(|ms| *ms > 0) {
+        if read.meta && read.heartbeat {
+            if let Some(ms) = interval().filter(|ms| *ms > 0) {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
             if let Some(iv) = self.heartbeat_interval {
                 self.watchdog = Some(now + iv.saturating_mul(self.config.heartbeat_misses.max(1)));
             }
         }
-        self.events.push_back(SessionEvent::Event(bytes));
     }
 
     fn on_response(&mut self, bytes: Bytes, f: &Fields) {
@@ -429,6 +489,16 @@ impl SessionMachine for Session {
         if !self.frames_seen {
             self.frames_seen = true;
             self.backoff.on_ready(now);
+        }
+        // The usual frame, an event: one scan classifies it for the session and for the
+        // dispatcher. Anything else (a response, a frame whose type fields do not classify, one
+        // that repeats `self_id`) is read field by field below, as it always was.
+        if let Ok(event) = RawEvent::scan(bytes.clone()) {
+            if !event.id_fields_repeated() {
+                self.on_scanned_event(now, event);
+                self.flush(now);
+                return;
+            }
         }
         let mut f = Fields::default();
         let scanned = scan::object_fields(&bytes, |key, span| {

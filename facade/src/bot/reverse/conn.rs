@@ -8,9 +8,9 @@ use std::sync::Arc;
 use botgate_dispatch::onebot::OneBot;
 use botgate_dispatch::{BotError, BotErrorKind};
 use botgate_session::driver::DriverHandle;
+use botgate_session::onebot::EventFrame;
 use botgate_session::{onebot, SessionEvent};
 use botgate_transport::ws::PeerInfo;
-use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 
 use super::notice::ReverseNotice;
@@ -73,7 +73,7 @@ pub(super) async fn run(
     }
     let reason = loop {
         match events.recv().await {
-            Some(SessionEvent::Event(bytes)) => dispatch(&account, &lifecycle, bytes).await,
+            Some(SessionEvent::Event(frame)) => dispatch(&account, &lifecycle, frame).await,
             Some(SessionEvent::SelfId(other)) if other != self_id => tracing::warn!(
                 self_id,
                 other,
@@ -94,7 +94,7 @@ pub(super) async fn run(
 async fn identify(
     events: &mut mpsc::Receiver<SessionEvent>,
     header: Option<i64>,
-) -> Result<(i64, VecDeque<Bytes>), (VecDeque<Bytes>, String)> {
+) -> Result<(i64, VecDeque<EventFrame>), (VecDeque<EventFrame>, String)> {
     let mut early = VecDeque::new();
     if let Some(id) = header.filter(|id| *id != 0) {
         return Ok((id, early));
@@ -103,12 +103,12 @@ async fn identify(
         let learnt = match events.recv().await {
             Some(SessionEvent::SelfId(id)) => Some(id),
             Some(SessionEvent::Ready(ready)) => ready.bot_id.and_then(|id| id.parse().ok()),
-            Some(SessionEvent::Event(bytes)) => {
+            Some(SessionEvent::Event(frame)) => {
                 if early.len() == EARLY_LIMIT {
                     early.pop_front();
                     tracing::debug!("reverse connection: oldest event before the self_id dropped");
                 }
-                early.push_back(bytes);
+                early.push_back(frame);
                 None
             }
             Some(SessionEvent::Fatal(error)) => return Err((early, error.to_string())),
@@ -124,8 +124,8 @@ async fn identify(
     }
 }
 
-async fn dispatch(account: &Account, lifecycle: &watch::Sender<Lifecycle>, bytes: Bytes) {
-    match <OneBot as Glue>::from_event_bytes(bytes) {
+async fn dispatch(account: &Account, lifecycle: &watch::Sender<Lifecycle>, frame: EventFrame) {
+    match <OneBot as Glue>::from_event(frame) {
         Ok(Some(input)) => {
             lifecycle.send_modify(|l| l.dispatched += 1);
             account.lifecycle.send_modify(|l| l.dispatched += 1);
