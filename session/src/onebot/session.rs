@@ -124,6 +124,10 @@ fn int(bytes: &[u8], span: Option<Span>) -> Option<i64> {
 
 /// [`int`] of a raw value.
 fn int_raw(raw: &[u8]) -> Option<i64> {
+    // The usual id, plain digits that cannot overflow: read without a text conversion.
+    if (1..=18).contains(&raw.len()) && raw.iter().all(u8::is_ascii_digit) {
+        return Some(raw.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')));
+    }
     let raw = std::str::from_utf8(raw).ok()?;
     let raw = raw.trim().trim_matches('"');
     raw.parse::<i64>().ok().or_else(|| {
