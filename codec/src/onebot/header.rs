@@ -42,24 +42,39 @@ impl IdField {
 
 /// Where the id fields are in the frame: the span of each one's first occurrence, and whether
 /// one of them occurs again.
+///
+/// Spans are kept as `u32` offsets (`end == 0`: none, as no value ends at offset 0): the
+/// spans travel inside every OneBot `SessionEvent`, whose size each connection's event
+/// channel pays per slot. A span beyond `u32` counts as repeated, which sends the frame to
+/// the general scan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct IdSpans {
-    spans: [Option<Span>; IdField::COUNT],
+    spans: [(u32, u32); IdField::COUNT],
     repeated: bool,
 }
 
 impl IdSpans {
     fn record(&mut self, field: IdField, span: Span) {
+        let (Ok(start), Ok(end)) = (u32::try_from(span.start), u32::try_from(span.end)) else {
+            self.repeated = true;
+            return;
+        };
         match self.spans.get_mut(field.index()) {
-            Some(slot @ None) => *slot = Some(span),
-            Some(Some(_)) => self.repeated = true,
+            Some(slot) if slot.1 == 0 => *slot = (start, end),
+            Some(_) => self.repeated = true,
             None => {}
         }
     }
 
     /// The span of the first occurrence of `field`.
     pub(crate) fn get(&self, field: IdField) -> Option<Span> {
-        self.spans.get(field.index()).copied().flatten()
+        match self.spans.get(field.index()) {
+            Some(&(start, end)) if end != 0 => Some(Span {
+                start: start as usize,
+                end: end as usize,
+            }),
+            _ => None,
+        }
     }
 
     /// Whether one of the id fields occurs more than once.
