@@ -406,3 +406,21 @@ proptest! {
         all_types(&text, false);
     }
 }
+
+/// `""` where an `Option` is asked for is read as `None` by the first pass itself (real
+/// OneBot senders fill `card`, `area` and `title` with it): the decode takes no retry, and
+/// gets the coercing pass's value.
+#[test]
+fn empty_optional_strings_are_read_by_the_first_pass() {
+    let text = r#"{"time":1,"self_id":2,"post_type":"message","message_type":"group","sub_type":"normal","message_id":3,"group_id":4,"user_id":5,"message":"hi","raw_message":"hi","font":0,"sender":{"user_id":5,"nickname":"n","card":"","area":"","title":"","role":"member"}}"#;
+    let first = first_pass::<onebot::GroupMessage>(text).expect("read without the retry");
+    assert_eq!(first.sender.card, None);
+    assert_eq!(first.sender.area, None);
+    assert_eq!(first.sender.title, None);
+    assert_eq!(
+        Some(first),
+        from_slice::<onebot::GroupMessage>(text.as_bytes()).ok()
+    );
+    // A list element stays refused (the coercing pass drops it rather than read `None`).
+    assert!(first_pass::<Vec<Option<String>>>(r#"["a",""]"#).is_none());
+}
