@@ -149,11 +149,12 @@ struct Feed<'a> {
     session_ready: &'static str,
 }
 
-fn is_end(r: &Record) -> bool {
-    matches!(
-        r,
-        Record::Closed { .. } | Record::Dropped { .. } | Record::Disconnected { .. }
-    )
+/// The records since the ended connection `ended` was opened, newest first: what a wait for
+/// the next connection reads (the log of a long run is large).
+fn since_opened(r: &[Record], ended: u64) -> impl Iterator<Item = &Record> {
+    r.iter()
+        .rev()
+        .take_while(move |x| !matches!(x, Record::Connected { conn } if *conn <= ended))
 }
 
 /// Counts the connections that have ended (closed by either side or dropped), reading only
@@ -176,6 +177,11 @@ impl Ends {
         }
         self.scanned = records.len();
         self.conns.len()
+    }
+
+    /// The newest connection that has ended (0: none yet).
+    fn newest(&self) -> u64 {
+        self.conns.iter().copied().max().unwrap_or(0)
     }
 }
 
@@ -239,11 +245,13 @@ async fn soak(name: &str, mut feed: Feed<'_>, seen: Seen) {
             }
             if k.quiesce {
                 // events pushed now would go to the session that ended: wait for the new one
+                let ended = ends.newest();
                 let ready = feed.log.wait_until(|r| {
-                    let last_end = r.iter().rposition(is_end)?;
-                    r[last_end..]
-                        .iter()
-                        .any(|x| x.sent().is_some_and(|f| f["t"] == feed.session_ready))
+                    since_opened(r, ended)
+                        .any(|x| {
+                            matches!(x, Record::Sent { conn, frame }
+                                if *conn > ended && frame["t"] == feed.session_ready)
+                        })
                         .then_some(())
                 });
                 tokio::time::timeout(WAIT, ready)
@@ -253,12 +261,13 @@ async fn soak(name: &str, mut feed: Feed<'_>, seen: Seen) {
             if feed.lossy && k.ends {
                 // The old connection is gone, so what it did not carry is lost for good: a
                 // barrier event on the next one tells how much (order is kept). The next one
-                // is up once the sim logged a connection after the end.
+                // is up once the sim logged a connection newer than the one that ended (not
+                // "after the last end record": the old connection's `Disconnected` may be
+                // logged after the new one's `Connected`).
+                let ended = ends.newest();
                 let reconnected = feed.log.wait_until(|r| {
-                    let last_end = r.iter().rposition(is_end)?;
-                    r[last_end..]
-                        .iter()
-                        .any(|x| matches!(x, Record::Connected { .. }))
+                    since_opened(r, ended)
+                        .any(|x| matches!(x, Record::Connected { conn } if *conn > ended))
                         .then_some(())
                 });
                 tokio::time::timeout(WAIT, reconnected)
