@@ -1,5 +1,5 @@
-//! rustls set-up: the workspace builds rustls with the `ring` provider only, and both
-//! tokio-tungstenite and reqwest ask for the process-wide default provider.
+//! rustls set-up: the workspace builds rustls with the `ring` provider only, and reqwest asks
+//! for the process-wide default provider (the WebSocket client passes `ring` itself).
 
 use std::sync::Once;
 

@@ -1,8 +1,11 @@
-//! [`connect`]: open a WebSocket client connection (`ws://` or `wss://` with rustls).
+//! [`connect`]: open a WebSocket client connection (`ws://` or `wss://` with rustls): our socket
+//! ([`dial`](super::dial)), tokio-websockets' upgrade on it, which keeps any frame that came in
+//! the same read as the 101 answer.
 
 use http::header::AUTHORIZATION;
-use http::HeaderValue;
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use http::{HeaderName, HeaderValue};
+use tokio_websockets::upgrade::Error as UpgradeError;
+use tokio_websockets::{ClientBuilder, Limits};
 use url::Url;
 
 use super::{ConnectOptions, WsStream};
@@ -47,8 +50,7 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
         url.query_pairs_mut()
             .append_pair("access_token", token.expose());
     }
-    let host = url.host_str().unwrap_or_default().to_owned();
-    let mut request = url.as_str().into_client_request().map_err(|e| {
+    let uri: http::Uri = url.as_str().parse().map_err(|e| {
         Error::with_source(
             ErrorKind::InvalidUrl {
                 reason: "not a websocket request".into(),
@@ -56,8 +58,78 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
             e,
         )
     })?;
-    for (name, value) in &options.headers {
-        request.headers_mut().append(name.clone(), value.clone());
+    let mut builder = ClientBuilder::from_uri(uri).limits(Limits::default().max_payload_len(Some(
+        payload_limit(options.max_message_size, options.max_frame_size),
+    )));
+    for (name, value) in upgrade_headers(options)? {
+        builder = builder.add_header(name.clone(), value).map_err(|e| {
+            Error::with_source(
+                ErrorKind::InvalidConfig {
+                    reason: format!("header `{name}` is the websocket client's own"),
+                },
+                e,
+            )
+        })?;
+    }
+    let host = url.host_str().unwrap_or_default().to_owned();
+    tracing::debug!(%host, tls, "websocket connect");
+    let attempt = async {
+        let (socket, peer_addr) = super::dial::dial(&url, tls).await?;
+        let (inner, response) = builder.connect_on(socket).await.map_err(connect_error)?;
+        Ok::<_, Error>((inner, response, peer_addr))
+    };
+    let (inner, response, peer_addr) =
+        match tokio::time::timeout(options.connect_timeout, attempt).await {
+            Err(_) => {
+                return Err(Error::new(ErrorKind::ConnectTimeout {
+                    after: options.connect_timeout,
+                }))
+            }
+            Ok(result) => result?,
+        };
+    tracing::debug!(%host, status = response.status().as_u16(), "websocket connected");
+    Ok(WsStream::new(
+        inner,
+        options.idle_timeout,
+        options.max_message_size,
+        peer_addr,
+    ))
+}
+
+/// The one limit tokio-websockets enforces, on every frame and on every reassembled message:
+/// the smaller of the two options, so neither is ever exceeded.
+pub(crate) fn payload_limit(max_message_size: usize, max_frame_size: usize) -> usize {
+    max_message_size.min(max_frame_size)
+}
+
+/// The extra headers of the upgrade request, one value per name: tokio-websockets sends one
+/// line per name, so a header added twice goes out once with its values joined by `, ` (the
+/// list form of RFC 9110 §5.3). The bearer token replaces any `Authorization` given.
+fn upgrade_headers(options: &ConnectOptions) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
+    let mut headers = Vec::with_capacity(options.headers.keys_len() + 1);
+    for name in options.headers.keys() {
+        if options.bearer.is_some() && name == AUTHORIZATION {
+            continue;
+        }
+        let mut values = options.headers.get_all(name).iter();
+        let Some(first) = values.next() else { continue };
+        let mut value = first.clone();
+        for more in values {
+            let mut joined = value.as_bytes().to_vec();
+            joined.extend_from_slice(b", ");
+            joined.extend_from_slice(more.as_bytes());
+            let sensitive = value.is_sensitive() || more.is_sensitive();
+            value = HeaderValue::from_bytes(&joined).map_err(|e| {
+                Error::with_source(
+                    ErrorKind::InvalidConfig {
+                        reason: format!("header `{name}` cannot be joined"),
+                    },
+                    e,
+                )
+            })?;
+            value.set_sensitive(sensitive);
+        }
+        headers.push((name.clone(), value));
     }
     if let Some(token) = &options.bearer {
         let mut value =
@@ -70,61 +142,16 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
                 )
             })?;
         value.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, value);
+        headers.push((AUTHORIZATION, value));
     }
-    if tls {
-        crate::tls::install_default_crypto_provider();
-    }
-    let config = tungstenite::protocol::WebSocketConfig::default()
-        .max_message_size(Some(options.max_message_size))
-        .max_frame_size(Some(options.max_frame_size))
-        .read_buffer_size(options.read_buffer_size);
-    tracing::debug!(%host, tls, "websocket connect");
-    let attempt =
-        tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, None);
-    let (inner, response) = match tokio::time::timeout(options.connect_timeout, attempt).await {
-        Err(_) => {
-            return Err(Error::new(ErrorKind::ConnectTimeout {
-                after: options.connect_timeout,
-            }))
-        }
-        Ok(Err(e)) => return Err(connect_error(e)),
-        Ok(Ok(pair)) => pair,
-    };
-    let peer_addr = match inner.get_ref() {
-        tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp.peer_addr().ok(),
-        tokio_tungstenite::MaybeTlsStream::Rustls(tls) => tls.get_ref().0.peer_addr().ok(),
-        _ => None,
-    };
-    tracing::debug!(%host, status = response.status().as_u16(), "websocket connected");
-    Ok(WsStream::new(
-        inner,
-        options.idle_timeout,
-        options.max_message_size,
-        peer_addr,
-    ))
+    Ok(headers)
 }
 
-fn connect_error(e: tungstenite::Error) -> Error {
+fn connect_error(e: tokio_websockets::Error) -> Error {
     match e {
-        tungstenite::Error::Http(response) => {
-            let status = response.status().as_u16();
-            let body = response
-                .body()
-                .as_deref()
-                .map(|b| String::from_utf8_lossy(&b[..b.len().min(256)]).into_owned())
-                .unwrap_or_default();
-            Error::with_source(
-                ErrorKind::UpgradeRejected { status },
-                crate::error::Detail(body),
-            )
+        tokio_websockets::Error::Upgrade(UpgradeError::DidNotSwitchProtocols(status)) => {
+            Error::with_source(ErrorKind::UpgradeRejected { status }, e)
         }
-        tungstenite::Error::Url(url) => Error::with_source(
-            ErrorKind::InvalidUrl {
-                reason: url.to_string(),
-            },
-            url,
-        ),
         other => Error::with_source(ErrorKind::Connect, other),
     }
 }

@@ -10,11 +10,10 @@ use http::StatusCode;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::MaybeTlsStream;
+use tokio_websockets::{Limits, MaybeTlsStream, ServerBuilder};
 
 use super::auth::Auth;
+use super::upgrade::{self, Refused};
 use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE};
 use crate::{Error, ErrorKind, Secret};
 
@@ -33,7 +32,7 @@ pub struct ListenerConfig {
     pub max_message_size: usize,
     /// Idle timeout given to every accepted [`WsStream`].
     pub idle_timeout: Option<Duration>,
-    /// Read buffer of every accepted connection (see
+    /// Kept for compatibility, no longer used (see
     /// [`ConnectOptions::read_buffer_size`](super::ConnectOptions::read_buffer_size)).
     pub read_buffer_size: usize,
 }
@@ -185,86 +184,77 @@ async fn accept_loop(
     }
 }
 
-// tungstenite's callback signature returns `Result<Response, ErrorResponse>`: its size is
-// not ours to choose.
-#[allow(clippy::result_large_err)]
 async fn handshake(
-    tcp: TcpStream,
+    mut tcp: TcpStream,
     addr: SocketAddr,
     config: &ListenerConfig,
 ) -> Option<(WsStream, PeerInfo)> {
     let _ = tcp.set_nodelay(true);
-    let mut info = None;
-    let callback = |request: &Request, response: Response| {
-        let path = request.uri().path().to_owned();
-        if let Some(want) = &config.path {
-            if path.trim_end_matches('/') != want.trim_end_matches('/') {
-                return Err(reject(StatusCode::NOT_FOUND));
-            }
+    let request = match upgrade::read_request(&mut tcp).await {
+        Ok(request) => request,
+        Err(Refused::Status(status, why)) => {
+            tracing::debug!(%addr, %status, why, "reverse-ws upgrade refused");
+            let _ = upgrade::refuse(&mut tcp, status).await;
+            return None;
         }
-        if let Some(token) = &config.access_token {
-            match super::auth::check(token, request.headers(), request.uri().query()) {
-                Auth::Ok => {}
-                Auth::Missing => {
-                    tracing::warn!(%addr, "reverse-ws connection rejected: no access token");
-                    return Err(reject(StatusCode::UNAUTHORIZED));
-                }
-                Auth::Wrong => {
-                    tracing::warn!(%addr, "reverse-ws connection rejected: wrong access token");
-                    return Err(reject(StatusCode::FORBIDDEN));
-                }
-            }
-        }
-        let header = |name: &str| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_owned())
-        };
-        let self_id = header("x-self-id").and_then(|v| v.parse::<i64>().ok());
-        let role = header("x-client-role").filter(|r| !r.is_empty());
-        info = Some(PeerInfo {
-            self_id,
-            role,
-            addr,
-            path,
-        });
-        Ok(response)
-    };
-    let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(config.max_message_size))
-        .max_frame_size(Some(config.max_message_size))
-        .read_buffer_size(config.read_buffer_size.max(1024));
-    let result = tokio_tungstenite::accept_hdr_async_with_config(
-        MaybeTlsStream::Plain(tcp),
-        callback,
-        Some(ws_config),
-    )
-    .await;
-    match (result, info) {
-        (Ok(inner), Some(info)) => {
-            tracing::debug!(%addr, self_id = ?info.self_id, role = ?info.role, "reverse-ws accepted");
-            let stream = WsStream::new(
-                inner,
-                config.idle_timeout,
-                config.max_message_size,
-                Some(addr),
-            );
-            Some((stream, info))
-        }
-        (Ok(_), None) => None,
-        (Err(e), _) => {
+        Err(e @ Refused::Io(_)) => {
             tracing::debug!(%addr, error = %e, "reverse-ws handshake failed");
-            None
+            return None;
         }
+    };
+    if let Err(status) = check(&request, addr, config) {
+        let _ = upgrade::refuse(&mut tcp, status).await;
+        return None;
     }
+    let header = |name: &str| {
+        request
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_owned())
+    };
+    let info = PeerInfo {
+        self_id: header("x-self-id").and_then(|v| v.parse::<i64>().ok()),
+        role: header("x-client-role").filter(|r| !r.is_empty()),
+        addr,
+        path: request.path.clone(),
+    };
+    if let Err(e) = upgrade::accept(&mut tcp, &request).await {
+        tracing::debug!(%addr, error = %e, "reverse-ws handshake failed");
+        return None;
+    }
+    let limit = config.max_message_size;
+    let inner = ServerBuilder::new()
+        .limits(Limits::default().max_payload_len(Some(limit)))
+        .serve(MaybeTlsStream::Plain(tcp));
+    tracing::debug!(%addr, self_id = ?info.self_id, role = ?info.role, "reverse-ws accepted");
+    let stream = WsStream::new(inner, config.idle_timeout, limit, Some(addr));
+    Some((stream, info))
 }
 
-fn reject(status: StatusCode) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some(
-        status.canonical_reason().unwrap_or("rejected").to_owned(),
-    ));
-    *response.status_mut() = status;
-    response
+/// The path and the access token of `request`: the status to refuse it with, if any.
+fn check(
+    request: &upgrade::Request,
+    addr: SocketAddr,
+    config: &ListenerConfig,
+) -> Result<(), StatusCode> {
+    if let Some(want) = &config.path {
+        if request.path.trim_end_matches('/') != want.trim_end_matches('/') {
+            return Err(StatusCode::NOT_FOUND);
+        }
+    }
+    if let Some(token) = &config.access_token {
+        match super::auth::check(token, &request.headers, request.query.as_deref()) {
+            Auth::Ok => {}
+            Auth::Missing => {
+                tracing::warn!(%addr, "reverse-ws connection rejected: no access token");
+                return Err(StatusCode::UNAUTHORIZED);
+            }
+            Auth::Wrong => {
+                tracing::warn!(%addr, "reverse-ws connection rejected: wrong access token");
+                return Err(StatusCode::FORBIDDEN);
+            }
+        }
+    }
+    Ok(())
 }

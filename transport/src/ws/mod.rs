@@ -3,9 +3,11 @@
 
 mod auth;
 mod connect;
+mod dial;
 mod listener;
 mod options;
 mod stream;
+mod upgrade;
 
 pub use connect::connect;
 pub use http::{HeaderName, HeaderValue};

@@ -9,10 +9,9 @@ use crate::Secret;
 
 /// Default limit for one incoming message and one incoming frame: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
-/// Default read buffer of a connection: 4 KiB. tungstenite zero-fills the whole buffer before
-/// every read, so each connection that has read anything keeps all of it resident: with
-/// tungstenite's default (128 KiB) an idle connection cost ~150 KiB of RSS (BENCHMARKS.md).
-/// A frame larger than the buffer still arrives whole (the buffer grows for it).
+/// Default of the read buffer option: 4 KiB. Kept for compatibility: since decision 0030 the
+/// read buffer is tokio-websockets' (tokio-util's 8 KiB, read into without zero-filling, grown
+/// for a larger frame), and the option no longer changes it.
 pub const DEFAULT_READ_BUFFER_SIZE: usize = 4 << 10;
 /// Default connect timeout (TCP + TLS + upgrade).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -92,15 +91,17 @@ impl ConnectOptions {
         self
     }
 
-    /// Largest accepted incoming frame payload, in bytes.
+    /// Largest accepted incoming frame payload, in bytes. The WebSocket layer enforces one
+    /// limit on frames and messages alike: the smaller of this and
+    /// [`max_message_size`](Self::max_message_size), so neither is ever exceeded.
     pub fn max_frame_size(mut self, bytes: usize) -> Self {
         self.max_frame_size = bytes;
         self
     }
 
-    /// Bytes read from the socket at most per read (default [`DEFAULT_READ_BUFFER_SIZE`]):
-    /// more means fewer reads under a flood, and that much more resident memory for every
-    /// connection. At least 1 KiB.
+    /// Kept for compatibility, no longer used (decision 0030): the read buffer is
+    /// tokio-websockets' own, 8 KiB and never zero-filled. Stored (at least 1 KiB) and shown
+    /// in `Debug`.
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
         self.read_buffer_size = bytes.max(1024);
         self

@@ -1,23 +1,30 @@
 //! [`WsStream`]: one WebSocket connection (client or accepted), with [`Message`]s in and text
-//! out. Pings are answered by tungstenite while reading.
+//! out. tokio-websockets does the framing (decision 0030): it reads into uninitialised buffer
+//! space, checks a text message's UTF-8 with simdutf8 while its frames arrive, hands payloads
+//! out as `Bytes` without copying and answers pings while reading.
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::{self, protocol::CloseFrame};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_websockets::{CloseCode, MaybeTlsStream, WebSocketStream};
 
 use crate::{Error, ErrorKind};
+
+/// The connection type of both ends: the listener's is always `Plain`.
+pub(crate) type Inner = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The longest close reason a close frame can carry (125 bytes of payload, 2 of them the code).
+const MAX_CLOSE_REASON: usize = 123;
 
 /// One message received from the peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Message {
-    /// A text message (valid UTF-8, checked by tungstenite), as bytes for the frame scanner.
+    /// A text message (valid UTF-8, checked while reading), as bytes for the frame scanner.
     Text(Bytes),
     /// A binary message.
     Binary(Bytes),
@@ -31,18 +38,22 @@ pub enum Message {
 }
 
 /// A WebSocket connection. Reading answers pings (and answers a close frame); after a
-/// [`Message::Close`] the next [`recv`](WsStream::recv) returns `Ok(None)` once the peer has
-/// closed the TCP connection.
+/// [`Message::Close`] or an error the next [`recv`](WsStream::recv) returns `Ok(None)`.
 pub struct WsStream {
-    inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    inner: Inner,
     idle_timeout: Option<Duration>,
     max_message_size: usize,
     peer_addr: Option<SocketAddr>,
+    /// A close frame went one way or the other: the end of the stream is then expected, not
+    /// a lost connection.
+    closing: bool,
+    /// Reading failed: the connection is over, `recv` returns `Ok(None)` from then on.
+    failed: bool,
 }
 
 impl WsStream {
     pub(crate) fn new(
-        inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+        inner: Inner,
         idle_timeout: Option<Duration>,
         max_message_size: usize,
         peer_addr: Option<SocketAddr>,
@@ -52,17 +63,23 @@ impl WsStream {
             idle_timeout,
             max_message_size,
             peer_addr,
+            closing: false,
+            failed: false,
         }
     }
 
     /// The next message, `Ok(None)` once the connection has closed cleanly.
     ///
     /// Errors: [`ErrorKind::MessageTooLarge`] (the limit from the options),
-    /// [`ErrorKind::IdleTimeout`], [`ErrorKind::ConnectionLost`] (reset without a close frame),
-    /// [`ErrorKind::Protocol`].
+    /// [`ErrorKind::IdleTimeout`], [`ErrorKind::ConnectionLost`] (reset or ended without a
+    /// close frame), [`ErrorKind::Protocol`] (e.g. a text message that is not UTF-8).
     ///
-    /// Cancel safety: cancel safe (use it in `select!`); a message is never half-consumed.
+    /// Cancel safety: cancel safe (use it in `select!`); a message is never half-consumed:
+    /// frames of a fragmented message wait inside the connection until the last one is in.
     pub async fn recv(&mut self) -> Result<Option<Message>, Error> {
+        if self.failed {
+            return Ok(None);
+        }
         loop {
             let next = match self.idle_timeout {
                 Some(after) => match tokio::time::timeout(after, self.inner.next()).await {
@@ -72,44 +89,57 @@ impl WsStream {
                 None => self.inner.next().await,
             };
             let message = match next {
-                None => return Ok(None),
-                Some(Ok(message)) => message,
-                Some(Err(e)) => return self.read_error(e),
-            };
-            match message {
-                tungstenite::Message::Text(text) => return Ok(Some(Message::Text(text.into()))),
-                tungstenite::Message::Binary(data) => return Ok(Some(Message::Binary(data))),
-                tungstenite::Message::Close(frame) => {
-                    let (code, reason) = match frame {
-                        Some(frame) => (Some(u16::from(frame.code)), frame.reason.to_string()),
-                        None => (None, String::new()),
-                    };
-                    tracing::debug!(?code, %reason, "websocket closed by peer");
-                    // Send the queued close reply now: the caller may never read again.
-                    let _ = self.inner.flush().await;
-                    return Ok(Some(Message::Close { code, reason }));
+                None if self.closing => return Ok(None),
+                None => {
+                    self.failed = true;
+                    return Err(Error::new(ErrorKind::ConnectionLost));
                 }
-                // Ping: tungstenite queued the pong and flushes it on this same read loop.
-                tungstenite::Message::Ping(_)
-                | tungstenite::Message::Pong(_)
-                | tungstenite::Message::Frame(_) => continue,
+                Some(Ok(message)) => message,
+                Some(Err(e)) => {
+                    self.failed = true;
+                    let error = read_error(e);
+                    self.say_why(&error);
+                    return Err(error);
+                }
+            };
+            if message.is_text() {
+                return Ok(Some(Message::Text(message.into_payload().into())));
             }
+            if message.is_binary() {
+                return Ok(Some(Message::Binary(message.into_payload().into())));
+            }
+            if let Some((code, reason)) = message.as_close() {
+                self.closing = true;
+                let code = (!message.as_payload().is_empty()).then_some(u16::from(code));
+                let reason = reason.to_owned();
+                tracing::debug!(?code, %reason, "websocket closed by peer");
+                self.flush_now();
+                return Ok(Some(Message::Close { code, reason }));
+            }
+            // Ping (its pong is queued and written by the next read) or pong.
         }
     }
 
-    fn read_error(&self, e: tungstenite::Error) -> Result<Option<Message>, Error> {
-        use tungstenite::error::{CapacityError, ProtocolError};
-        match e {
-            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed => Ok(None),
-            tungstenite::Error::Capacity(CapacityError::MessageTooLong { size, max_size }) => {
-                Err(Error::new(ErrorKind::MessageTooLarge {
-                    size,
-                    max: max_size,
-                }))
-            }
-            tungstenite::Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)
-            | tungstenite::Error::Io(_) => Err(Error::with_source(ErrorKind::ConnectionLost, e)),
-            other => Err(Error::with_source(ErrorKind::Protocol, other)),
+    /// After a read error: the close frame that says why (1002 / 1007 / 1009), which
+    /// tokio-websockets queues for a bad frame but not for a reassembled message over the limit.
+    fn say_why(&mut self, error: &Error) {
+        if let ErrorKind::MessageTooLarge { .. } = error.kind() {
+            let why = tokio_websockets::Message::close(
+                Some(CloseCode::MESSAGE_TOO_BIG),
+                "message too large",
+            );
+            // Refused (AlreadyClosed) when the frame itself was too large: queued already.
+            let _ = self.inner.start_send_unpin(why);
+        }
+        self.flush_now();
+    }
+
+    /// Pushes queued frames (a close reply, a pong) out as far as the socket takes them
+    /// without waiting: the caller may never read again, and an await in `recv` would lose the
+    /// message in hand if the caller cancelled it. The next read finishes a partial write.
+    fn flush_now(&mut self) {
+        if let Some(Err(e)) = self.inner.flush().now_or_never() {
+            tracing::debug!(error = %e, "queued frames not sent");
         }
     }
 
@@ -119,21 +149,28 @@ impl WsStream {
     pub async fn send_text(&mut self, text: impl Into<String>) -> Result<(), Error> {
         let text: String = text.into();
         self.inner
-            .send(tungstenite::Message::Text(text.into()))
+            .send(tokio_websockets::Message::text(text))
             .await
             .map_err(write_error)
     }
 
-    /// Sends a close frame with `code` and `reason`. Keep calling [`recv`](Self::recv) to see
-    /// the peer's answer (`Ok(None)` when the handshake is done).
+    /// Sends a close frame with `code` and `reason` (cut to the 123 bytes a close frame
+    /// holds). Keep calling [`recv`](Self::recv) to see the peer's answer (`Ok(None)` when the
+    /// handshake is done). A code that may not be sent (below 1000, 1004–1006, 1015, 1016–2999
+    /// or above 4999) is an [`ErrorKind::InvalidRequest`] and sends nothing.
     pub async fn close(&mut self, code: u16, reason: &str) -> Result<(), Error> {
-        let frame = CloseFrame {
-            code: code.into(),
-            reason: reason.into(),
-        };
-        match self.inner.close(Some(frame)).await {
-            Ok(()) => Ok(()),
-            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => Ok(()),
+        let close_code = CloseCode::try_from(code)
+            .ok()
+            .filter(|c| !c.is_reserved())
+            .ok_or_else(|| {
+                Error::new(ErrorKind::InvalidRequest {
+                    reason: format!("close code {code} cannot be sent"),
+                })
+            })?;
+        let message = tokio_websockets::Message::close(Some(close_code), cut(reason));
+        self.closing = true;
+        match self.inner.send(message).await {
+            Ok(()) | Err(tokio_websockets::Error::AlreadyClosed) => Ok(()),
             Err(e) => Err(write_error(e)),
         }
     }
@@ -149,14 +186,32 @@ impl WsStream {
     }
 }
 
-fn write_error(e: tungstenite::Error) -> Error {
+/// `reason` cut to [`MAX_CLOSE_REASON`] bytes on a character boundary.
+fn cut(reason: &str) -> &str {
+    let mut end = reason.len().min(MAX_CLOSE_REASON);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    &reason[..end]
+}
+
+fn read_error(e: tokio_websockets::Error) -> Error {
     match e {
-        tungstenite::Error::ConnectionClosed
-        | tungstenite::Error::AlreadyClosed
-        | tungstenite::Error::Protocol(tungstenite::error::ProtocolError::SendAfterClosing) => {
-            Error::with_source(ErrorKind::Closed, e)
+        tokio_websockets::Error::PayloadTooLong { len, max_len } => {
+            Error::new(ErrorKind::MessageTooLarge {
+                size: len,
+                max: max_len,
+            })
         }
-        tungstenite::Error::Io(_) => Error::with_source(ErrorKind::ConnectionLost, e),
+        tokio_websockets::Error::Io(_) => Error::with_source(ErrorKind::ConnectionLost, e),
+        other => Error::with_source(ErrorKind::Protocol, other),
+    }
+}
+
+fn write_error(e: tokio_websockets::Error) -> Error {
+    match e {
+        tokio_websockets::Error::AlreadyClosed => Error::with_source(ErrorKind::Closed, e),
+        tokio_websockets::Error::Io(_) => Error::with_source(ErrorKind::ConnectionLost, e),
         other => Error::with_source(ErrorKind::Protocol, other),
     }
 }
@@ -168,5 +223,19 @@ impl fmt::Debug for WsStream {
             .field("idle_timeout", &self.idle_timeout)
             .field("max_message_size", &self.max_message_size)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut;
+
+    #[test]
+    fn close_reasons_are_cut_on_a_character_boundary() {
+        assert_eq!(cut("bye"), "bye");
+        let long = "关".repeat(50); // 150 bytes, 3 per character
+        assert_eq!(cut(&long).len(), 123);
+        let shifted = format!("a{long}");
+        assert_eq!(cut(&shifted).len(), 121);
     }
 }
