@@ -2,10 +2,16 @@
 //!
 //! The skip classifies 64 bytes at a time, simdjson's way but in safe Rust: `wide`'s vectors
 //! compile to SSE2 / AVX2 / NEON compares where the target has them (plain loops elsewhere)
-//! and give one bit per byte for quotes, backslashes, opening and closing brackets. Escaped
-//! quotes are removed with carry arithmetic on the backslash bits, a prefix XOR of the quote
-//! bits gives "inside a string", and only the brackets outside strings are looked at one by
-//! one, paired with a fixed-size bit stack: no recursion and no allocation, whatever the input.
+//! and give one bit per byte for quotes, backslashes and brackets. Escaped quotes are removed
+//! with carry arithmetic on the backslash bits, a prefix XOR of the quote bits gives "inside a
+//! string", and only the brackets outside strings are looked at one by one, paired with a bit
+//! stack held in a register: no recursion and no allocation, whatever the input.
+//!
+//! What a block costs is what the skip costs (a 560-byte `d` is nine blocks), so a block
+//! computes as few masks as it can: three, not five. Brackets are found with one compare
+//! (`byte & 0xD9 == 0x59`, which also lets `Y y _ DEL` through: the bracket loop reads the
+//! byte and ignores those), and the backslash mask is only built for a block that has a
+//! backslash (one OR of the compares says so; most blocks have none).
 
 use wide::u8x64;
 
@@ -15,32 +21,40 @@ use crate::Error;
 /// Bytes classified per step.
 const BLOCK: usize = 64;
 
-/// One bit per byte of a block (bit `k` is byte `k`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Masks {
+/// The bytes of a block as vectors, with the masks every block needs.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    v: u8x64,
+    /// One bit per `"` (bit `k` is byte `k`).
     quote: u64,
-    backslash: u64,
-    /// `{` or `[`.
-    open: u64,
-    /// `}` or `]`.
-    close: u64,
-    /// Bytes with bit `0x20` set: at a bracket, `{` or `}` rather than `[` or `]`.
-    curly: u64,
+    /// One bit per `{ } [ ]`, and per `Y y _ DEL` (see the module docs).
+    bracket: u64,
 }
 
-#[inline(always)]
-fn classify(block: [u8; BLOCK]) -> Masks {
-    let v = u8x64::new(block);
-    // `| 0x20` folds `[` onto `{` and `]` onto `}`, and nothing else onto either.
-    let folded = v | u8x64::splat(0x20);
-    Masks {
-        quote: v.simd_eq(u8x64::splat(b'"')).to_bitmask(),
-        backslash: v.simd_eq(u8x64::splat(b'\\')).to_bitmask(),
-        open: folded.simd_eq(u8x64::splat(b'{')).to_bitmask(),
-        close: folded.simd_eq(u8x64::splat(b'}')).to_bitmask(),
-        curly: (v & u8x64::splat(0x20))
-            .simd_eq(u8x64::splat(0x20))
-            .to_bitmask(),
+impl Block {
+    #[inline(always)]
+    fn classify(bytes: [u8; BLOCK]) -> Block {
+        let v = u8x64::new(bytes);
+        Block {
+            v,
+            quote: v.simd_eq(u8x64::splat(b'"')).to_bitmask(),
+            // `{ } [ ]` are 0x7B 0x7D 0x5B 0x5D: equal to 0x59 once bits 0x20 | 0x04 | 0x02
+            // are cleared (as are 0x59 0x5F 0x79 0x7F).
+            bracket: (v & u8x64::splat(0xD9))
+                .simd_eq(u8x64::splat(0x59))
+                .to_bitmask(),
+        }
+    }
+
+    /// The backslashes of the block, one bit each (bits below `shift` dropped).
+    #[inline(always)]
+    fn backslash(&self, shift: u32) -> u64 {
+        let eq = self.v.simd_eq(u8x64::splat(b'\\'));
+        if eq.any() {
+            eq.to_bitmask() >> shift
+        } else {
+            0
+        }
     }
 }
 
@@ -82,107 +96,140 @@ fn prefix_xor(mut x: u64) -> u64 {
     x
 }
 
-/// The masks of the 64 bytes from `i` on; past the end of `b`, bytes count as spaces (which
-/// mean nothing to the skip).
-///
-/// The last, partial block of an input of 64 bytes or more is read as the input's last 64
-/// bytes with the masks shifted down: no copy into a padded buffer.
-#[inline(always)]
-fn masks_at(b: &[u8], i: usize) -> Masks {
-    if let Some(full) = b.get(i..i.saturating_add(BLOCK)) {
-        let mut block = [0u8; BLOCK];
-        block.copy_from_slice(full);
-        return classify(block);
-    }
-    if let Some(last) = b.len().checked_sub(BLOCK).and_then(|from| b.get(from..)) {
-        let mut block = [0u8; BLOCK];
-        block.copy_from_slice(last);
-        let shift = i.saturating_sub(b.len() - BLOCK).min(BLOCK - 1) as u32;
-        let m = classify(block);
-        return Masks {
-            quote: m.quote >> shift,
-            backslash: m.backslash >> shift,
-            open: m.open >> shift,
-            close: m.close >> shift,
-            curly: m.curly >> shift,
-        };
-    }
-    let mut block = [b' '; BLOCK];
-    let rest = b.get(i..).unwrap_or_default();
-    block[..rest.len()].copy_from_slice(rest);
-    classify(block)
-}
-
 /// The open brackets, one bit per level (1 = object, 0 = array), at most [`MAX_DEPTH`].
 ///
 /// The innermost 64 levels live in one register-sized word that pushes and pops by shifting;
-/// only deeper levels go to the spill array, so ordinary JSON never touches memory here.
+/// only deeper levels go to the [`Spill`] array (through cold functions, which take it apart
+/// from the word so that the word and the depth stay in registers).
+#[derive(Debug, Clone, Copy, Default)]
 struct Brackets {
     /// Level `depth - 1` in bit 0, level `depth - 64` in bit 63.
     top: u64,
-    /// Level `l` (for the levels below the innermost 64) in bit `l % 64` of word `l / 64`.
-    spill: [u64; MAX_DEPTH / 64],
     depth: usize,
 }
 
-impl Brackets {
-    fn new() -> Brackets {
-        Brackets {
-            top: 0,
-            spill: [0; MAX_DEPTH / 64],
-            depth: 0,
-        }
-    }
+/// The levels below the innermost 64: level `l` in bit `l % 64` of word `l / 64`.
+struct Spill([u64; MAX_DEPTH / 64]);
 
+impl Brackets {
     /// An opening bracket: `{` when `curly`, else `[`.
     #[inline(always)]
-    fn open(&mut self, curly: bool) -> Result<(), Error> {
-        if self.depth == MAX_DEPTH {
-            return Err(Error::too_large("nesting", MAX_DEPTH));
-        }
-        if let Some(level) = self.depth.checked_sub(64) {
-            // Level `depth - 64` leaves the word: keep it in the spill array.
-            if let Some(word) = self.spill.get_mut(level / 64) {
-                let bit = 1u64 << (level % 64);
-                if self.top >> 63 == 1 {
-                    *word |= bit;
-                } else {
-                    *word &= !bit;
-                }
-            }
+    fn open(&mut self, curly: bool, spill: &mut Spill) -> Result<(), Error> {
+        if self.depth >= 64 {
+            self.spill_out(spill)?;
         }
         self.top = (self.top << 1) | u64::from(curly);
         self.depth += 1;
         Ok(())
     }
 
+    /// Level `depth - 64` is about to leave the word: keep it in the spill array.
+    #[cold]
+    #[inline(never)]
+    fn spill_out(&self, spill: &mut Spill) -> Result<(), Error> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::too_large("nesting", MAX_DEPTH));
+        }
+        let level = self.depth - 64;
+        if let Some(word) = spill.0.get_mut(level / 64) {
+            let bit = 1u64 << (level % 64);
+            if self.top >> 63 == 1 {
+                *word |= bit;
+            } else {
+                *word &= !bit;
+            }
+        }
+        Ok(())
+    }
+
     /// A closing bracket at offset `at`: `}` when `curly`, else `]`. `Ok(true)` when it closed
     /// the outermost one.
     #[inline(always)]
-    fn close(&mut self, curly: bool, at: usize) -> Result<bool, Error> {
+    fn close(&mut self, curly: bool, at: usize, spill: &Spill) -> Result<bool, Error> {
         if self.depth == 0 {
             return Err(Error::syntax(at, "unbalanced closing bracket"));
         }
-        if (self.top & 1 == 1) != curly {
+        if (self.top ^ u64::from(curly)) & 1 != 0 {
             return Err(Error::syntax(at, "mismatched closing bracket"));
         }
         self.top >>= 1;
         self.depth -= 1;
-        if let Some(level) = self.depth.checked_sub(64) {
-            // Level `depth - 64` comes back into the word.
-            let word = self.spill.get(level / 64).copied().unwrap_or(0);
-            self.top |= (word >> (level % 64) & 1) << 63;
+        if self.depth >= 64 {
+            self.top |= self.spilled(spill);
         }
         Ok(self.depth == 0)
     }
 
-    /// [`open`](Self::open) or [`close`](Self::close) by the bracket byte `c`.
-    #[cfg(test)]
-    fn push_or_pop(&mut self, c: u8, at: usize) -> Result<bool, Error> {
-        match c {
-            b'{' | b'[' => self.open(c == b'{').map(|()| false),
-            _ => self.close(c == b'}', at),
+    /// Level `depth - 64`, which comes back into the word, as bit 63.
+    #[cold]
+    #[inline(never)]
+    fn spilled(&self, spill: &Spill) -> u64 {
+        let level = self.depth - 64;
+        let word = spill.0.get(level / 64).copied().unwrap_or(0);
+        (word >> (level % 64) & 1) << 63
+    }
+}
+
+/// The scan state carried from block to block.
+#[derive(Debug, Default)]
+struct Skip {
+    brackets: Brackets,
+    escapes: Escapes,
+    /// All ones while the previous block ended inside a string.
+    in_string: u64,
+}
+
+/// What a block ended with.
+enum Step {
+    /// The value goes on into the next block.
+    More,
+    /// The value ended at this offset (past its closing bracket).
+    End(usize),
+}
+
+impl Skip {
+    /// Runs the block whose byte 0 is at `b[i]`; `shift` bits of its masks are already
+    /// dropped (the last block, read as the input's last 64 bytes).
+    #[inline(always)]
+    fn block(
+        &mut self,
+        b: &[u8],
+        i: usize,
+        block: Block,
+        shift: u32,
+        spill: &mut Spill,
+    ) -> Result<Step, Error> {
+        let backslash = block.backslash(shift);
+        let quotes = (block.quote >> shift) & !self.escapes.next(backslash);
+        // Opening quote and content set, closing quote clear.
+        let inside = prefix_xor(quotes) ^ self.in_string;
+        self.in_string = 0u64.wrapping_sub(inside >> 63);
+        let mut structural = (block.bracket >> shift) & !inside;
+        let stray = backslash & !inside;
+        if stray != 0 {
+            // Brackets before a stray backslash still count: the value may end before it.
+            structural &= (stray & stray.wrapping_neg()) - 1;
         }
+        while structural != 0 {
+            let at = i + structural.trailing_zeros() as usize;
+            structural &= structural - 1;
+            // `{ [` have bit 0x02 and not 0x04, `} ]` the other way round; the bytes the
+            // bracket mask also lets through have both or neither.
+            let c = b.get(at).copied().unwrap_or(0);
+            let curly = c & 0x20 != 0;
+            match c & 0x06 {
+                0x02 => self.brackets.open(curly, spill)?,
+                0x04 if self.brackets.close(curly, at, spill)? => return Ok(Step::End(at + 1)),
+                _ => {}
+            }
+        }
+        if stray != 0 {
+            return Err(Error::syntax(
+                i + stray.trailing_zeros() as usize,
+                "backslash outside a string",
+            ));
+        }
+        Ok(Step::More)
     }
 }
 
@@ -191,43 +238,43 @@ impl Brackets {
 /// Beyond string boundaries and bracket pairing, one more thing is checked because it is free
 /// here: a backslash outside a string is a syntax error (it could only hide a quote).
 pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
-    let mut brackets = Brackets::new();
-    let mut escapes = Escapes::default();
-    // All ones while the previous block ended inside a string.
-    let mut in_string = 0u64;
+    let mut skip = Skip::default();
+    let mut spill = Spill([0; MAX_DEPTH / 64]);
+    let mut blocks = b.get(start..).unwrap_or_default().chunks_exact(BLOCK);
     let mut i = start;
-    while i < b.len() {
-        let m = masks_at(b, i);
-        let quotes = m.quote & !escapes.next(m.backslash);
-        // Opening quote and content set, closing quote clear.
-        let inside = prefix_xor(quotes) ^ in_string;
-        in_string = 0u64.wrapping_sub(inside >> 63);
-        let stray = m.backslash & !inside;
-        // Brackets before a stray backslash still count: the value may end before it.
-        let before_stray = match stray {
-            0 => u64::MAX,
-            s => (s & s.wrapping_neg()) - 1,
-        };
-        let mut structural = (m.open | m.close) & !inside & before_stray;
-        while structural != 0 {
-            let bit = structural & structural.wrapping_neg();
-            let curly = m.curly & bit != 0;
-            if m.open & bit != 0 {
-                brackets.open(curly)?;
-            } else if brackets.close(curly, i + bit.trailing_zeros() as usize)? {
-                return Ok(i + bit.trailing_zeros() as usize + 1);
-            }
-            structural &= structural - 1;
-        }
-        if stray != 0 {
-            return Err(Error::syntax(
-                i + stray.trailing_zeros() as usize,
-                "backslash outside a string",
-            ));
+    for full in blocks.by_ref() {
+        let mut bytes = [0u8; BLOCK];
+        bytes.copy_from_slice(full);
+        if let Step::End(end) = skip.block(b, i, Block::classify(bytes), 0, &mut spill)? {
+            return Ok(end);
         }
         i += BLOCK;
     }
-    let what = if in_string != 0 {
+    if !blocks.remainder().is_empty() {
+        // The last, partial block: the input's last 64 bytes with the masks shifted down (no
+        // copy into a padded buffer), or, for a shorter input, the rest padded with spaces
+        // (which mean nothing to the skip).
+        let (bytes, from, shift) = match b.len().checked_sub(BLOCK) {
+            Some(from) => {
+                let mut bytes = [0u8; BLOCK];
+                bytes.copy_from_slice(b.get(from..).unwrap_or_default());
+                (bytes, from, (i - from) as u32)
+            }
+            None => {
+                let mut bytes = [b' '; BLOCK];
+                let rest = b.get(i..).unwrap_or_default();
+                if let Some(head) = bytes.get_mut(..rest.len()) {
+                    head.copy_from_slice(rest);
+                }
+                (bytes, i, 0)
+            }
+        };
+        debug_assert!(from + shift as usize == i);
+        if let Step::End(end) = skip.block(b, i, Block::classify(bytes), shift, &mut spill)? {
+            return Ok(end);
+        }
+    }
+    let what = if skip.in_string != 0 {
         "in a string inside the value that starts at byte"
     } else {
         "in the value that starts at byte"
@@ -236,220 +283,4 @@ pub(super) fn skip_nested(b: &[u8], start: usize) -> Result<usize, Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_bracket_byte_is_seen_at_every_position() {
-        for c in 0..=255u8 {
-            for pos in 1..20 {
-                let mut input = vec![b' '; 21];
-                input[0] = b'[';
-                input[pos] = c;
-                input[20] = b']';
-                let got = skip_nested(&input, 0);
-                match c {
-                    b']' => assert_eq!(got.unwrap(), pos + 1),
-                    b'[' | b'{' | b'}' | b'"' | b'\\' => assert!(got.is_err(), "{c:#x} at {pos}"),
-                    _ => assert_eq!(got.unwrap(), 21, "{c:#x} at {pos}"),
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn strings_with_escapes_are_skipped_at_any_alignment() {
-        for pad in 0..17 {
-            let body = format!("{}\\\"\\\\{}\"", "x".repeat(pad), "中".repeat(pad));
-            let input = format!("[\"{body}]");
-            assert_eq!(
-                skip_nested(input.as_bytes(), 0).unwrap(),
-                input.len(),
-                "{input}"
-            );
-        }
-    }
-
-    /// xorshift64: deterministic inputs without a dependency.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn pick(&mut self, from: &[u8]) -> u8 {
-            from[(self.next() % from.len() as u64) as usize]
-        }
-    }
-
-    /// The same skip, one byte at a time: what the block version must agree with exactly.
-    fn reference(b: &[u8], start: usize) -> Result<usize, Error> {
-        let mut brackets = Brackets::new();
-        let (mut in_string, mut escape) = (false, false);
-        for (i, &c) in b.iter().enumerate().skip(start) {
-            if escape {
-                escape = false;
-            } else if in_string {
-                match c {
-                    b'\\' => escape = true,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-            } else {
-                match c {
-                    b'"' => in_string = true,
-                    b'\\' => return Err(Error::syntax(i, "backslash outside a string")),
-                    b'{' | b'}' | b'[' | b']' if brackets.push_or_pop(c, i)? => return Ok(i + 1),
-                    _ => {}
-                }
-            }
-        }
-        let what = if in_string {
-            "in a string inside the value that starts at byte"
-        } else {
-            "in the value that starts at byte"
-        };
-        Err(eof(b.len(), &format!("{what} {start}")))
-    }
-
-    #[test]
-    fn escapes_match_a_byte_by_byte_reading_across_blocks() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        for _ in 0..20_000 {
-            let bytes: Vec<u8> = (0..3 * BLOCK).map(|_| rng.pick(b"\\\\\\a\"")).collect();
-            let mut want = vec![false; bytes.len()];
-            let mut escape = false;
-            for (k, &c) in bytes.iter().enumerate() {
-                want[k] = escape;
-                escape = !escape && c == b'\\';
-            }
-            let mut escapes = Escapes::default();
-            for (n, block) in bytes.chunks(BLOCK).enumerate() {
-                let backslash = block
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |m, (k, &c)| m | (u64::from(c == b'\\') << k));
-                let got = escapes.next(backslash);
-                for k in 0..BLOCK {
-                    assert_eq!(
-                        got >> k & 1 == 1,
-                        want[n * BLOCK + k],
-                        "{bytes:?} at {}",
-                        n * BLOCK + k
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn classify_flags_exactly_the_bytes_that_matter() {
-        for c in 0..=255u8 {
-            for pos in [0, 1, 15, 16, 31, 32, 47, 48, 63] {
-                let mut block = [b'x'; BLOCK];
-                block[pos] = c;
-                let m = classify(block);
-                let bit = 1u64 << pos;
-                assert_eq!(m.quote == bit, c == b'"', "{c:#x} at {pos}");
-                assert_eq!(m.backslash == bit, c == b'\\', "{c:#x} at {pos}");
-                assert_eq!(m.open == bit, c == b'{' || c == b'[', "{c:#x} at {pos}");
-                assert_eq!(m.close == bit, c == b'}' || c == b']', "{c:#x} at {pos}");
-                assert_eq!((m.quote | m.backslash | m.open | m.close) & !bit, 0);
-            }
-        }
-    }
-
-    #[test]
-    fn block_skip_agrees_with_the_byte_by_byte_skip() {
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        let alphabet = b"{}[]\"\"\"\\\\ax :,";
-        for round in 0..50_000 {
-            let len = 1 + (rng.next() % 300) as usize;
-            let mut input: Vec<u8> = (0..len).map(|_| rng.pick(alphabet)).collect();
-            input[0] = if round % 2 == 0 { b'{' } else { b'[' };
-            let want = reference(&input, 0);
-            let got = skip_nested(&input, 0);
-            assert_eq!(
-                got.as_ref().map_err(Error::kind),
-                want.as_ref().map_err(Error::kind),
-                "{}",
-                String::from_utf8_lossy(&input)
-            );
-        }
-    }
-
-    #[test]
-    fn well_formed_values_are_skipped_to_their_end_at_every_length() {
-        let mut rng = Rng(7);
-        for _ in 0..2_000 {
-            // A random well-formed value: nested arrays and objects with escaped strings.
-            let mut value = String::new();
-            let mut stack = Vec::new();
-            let target = (rng.next() % 400) as usize;
-            value.push('[');
-            stack.push("]");
-            while !stack.is_empty() {
-                match (rng.next() % 6, value.len() < target) {
-                    (0, true) => {
-                        // An object holds one key whose value is an array.
-                        value.push_str("{\"k\\\"}\":[");
-                        stack.push("]}");
-                    }
-                    (1, true) => {
-                        value.push('[');
-                        stack.push("]");
-                    }
-                    (2 | 3, true) => value.push_str("\"中\\\\\\\"]\\u005d😀\","),
-                    _ => {
-                        if value.ends_with(',') {
-                            value.pop();
-                        }
-                        if let Some(close) = stack.pop() {
-                            value.push_str(close);
-                        }
-                        if !stack.is_empty() {
-                            value.push(',');
-                        }
-                    }
-                }
-            }
-            let input = format!("{value},\"after\"");
-            assert!(
-                serde_json::from_str::<serde_json::Value>(&value).is_ok(),
-                "{value}"
-            );
-            assert_eq!(
-                skip_nested(input.as_bytes(), 0).unwrap(),
-                value.len(),
-                "{value}"
-            );
-        }
-    }
-
-    #[test]
-    fn deep_mixed_nesting_pairs_through_the_spill_words() {
-        let mut rng = Rng(99);
-        for depth in [1, 63, 64, 65, 127, 128, 129, 200, MAX_DEPTH] {
-            for round in 0..40 {
-                let kinds: Vec<bool> = (0..depth).map(|_| rng.next() & 1 == 1).collect();
-                let mut input: Vec<u8> =
-                    kinds.iter().map(|&c| if c { b'[' } else { b'{' }).collect();
-                input.extend(kinds.iter().rev().map(|&c| if c { b']' } else { b'}' }));
-                if round > 0 {
-                    // Swap one closing bracket for the other kind: a mismatch at that level.
-                    let at = depth + (rng.next() % depth as u64) as usize;
-                    input[at] = if input[at] == b']' { b'}' } else { b']' };
-                }
-                let got = skip_nested(&input, 0);
-                assert_eq!(
-                    got.as_ref().map_err(Error::kind),
-                    reference(&input, 0).as_ref().map_err(Error::kind),
-                    "depth {depth} round {round}"
-                );
-                assert_eq!(got.is_ok(), round == 0, "depth {depth} round {round}");
-            }
-        }
-    }
-}
+mod tests;
