@@ -255,7 +255,7 @@ impl Unifier {
             (Platform::Qq, Some("READY")) => frame
                 .decode_data::<botgate_proto::qq::Ready>()
                 .ok()
-                .map(|r| r.user.id),
+                .map(|r| String::from(r.user.id)),
             (Platform::Bubble, Some("BOT_READY")) => frame
                 .decode_data::<botgate_proto::bubble::BotReady>()
                 .ok()

@@ -148,7 +148,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
                     msg.author.username.as_deref().unwrap_or("?"),
                     text
                 );
-                seen.push(msg.id.clone());
+                seen.push(String::from(&msg.id));
                 Ok(())
             }
         });

@@ -168,9 +168,15 @@ impl Error {
         // decision 0014); the path is tracked only once a decode has failed. One SIMD UTF-8
         // pass over the whole payload lets serde_json read it as `&str`, skipping its check of
         // each string (decision 0009); bytes that are not UTF-8 go the slice's way, which
-        // reports the string they are in with its path.
+        // reports the string they are in with its path. The text is copied once into a shared
+        // buffer whose unescaped strings become `Text` fields without a copy of their own
+        // (decision 0032).
         let decoded = match simdutf8::basic::from_utf8(bytes) {
-            Ok(text) => botgate_proto::de::from_str_with_path::<T>(text),
+            Ok(text) => {
+                let source: std::sync::Arc<str> = std::sync::Arc::from(text);
+                let _shared = botgate_proto::text::share_strings(&source);
+                botgate_proto::de::from_str_with_path::<T>(&source)
+            }
             Err(_) => botgate_proto::de::from_slice_with_path::<T>(bytes),
         };
         decoded.map_err(|e| {

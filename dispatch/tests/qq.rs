@@ -64,8 +64,8 @@ async fn only_the_handled_type_is_decoded_and_its_handler_gets_the_typed_message
         let g = g.clone();
         async move {
             g.lock().unwrap().push((
-                msg.content,
-                msg.channel_id,
+                String::from(msg.content),
+                String::from(msg.channel_id),
                 ctx.event_id().map(str::to_owned),
             ));
             Ok(())

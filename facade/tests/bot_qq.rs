@@ -434,7 +434,7 @@ fn echo_handlers(seen: &Seen<(String, bool)>) -> QqHandlers {
             let sent = ctx
                 .reply(OutMessage::from(format!("echo: {}", msg.content)))
                 .await;
-            seen.push((msg.content, sent.is_ok()));
+            seen.push((String::from(msg.content), sent.is_ok()));
             Ok(())
         }
     });

@@ -30,7 +30,7 @@ async fn every_recommended_shard_identifies_and_gets_its_guilds_events() {
         handlers.on_at_message_create(move |_, msg| {
             let (seen, notify) = (Arc::clone(&seen), Arc::clone(&notify));
             async move {
-                seen.lock().unwrap().push(msg.id);
+                seen.lock().unwrap().push(String::from(msg.id));
                 notify.notify_one();
                 Ok(())
             }

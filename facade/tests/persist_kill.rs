@@ -106,7 +106,7 @@ async fn child(platform: &str) {
     let stop = match platform {
         "qq" => {
             let mut handlers = QqHandlers::new();
-            handlers.on_at_message_create(move |_ctx, m| handle(m.content));
+            handlers.on_at_message_create(move |_ctx, m| handle(m.content.into()));
             let bot = Bot::qq_with_token("QQBot sim-access-token")
                 .gateway_url(env(URL))
                 .api_base(env(REST))

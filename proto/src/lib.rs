@@ -30,4 +30,7 @@ pub mod de;
 mod generated;
 pub mod onebot;
 pub mod qq;
+pub mod text;
 pub mod unified;
+
+pub use text::Text;

@@ -62,6 +62,43 @@ mod tests {
     }
 
     #[test]
+    fn strings_share_one_copy_of_the_payload_and_outlive_it() {
+        let data = br#"{"id":"08e0","channel_id":"100010","content":"a \"quoted\" word",
+            "author":{"id":"42","username":"\u5c0f\u660e"},"member":{"roles":["4"]}}"#
+            .to_vec();
+        let event = decode_event("AT_MESSAGE_CREATE", &data).unwrap();
+        drop(data);
+        let Event::AtMessageCreate(m) = &event else {
+            panic!("{event:?}");
+        };
+        // unescaped strings are ranges of the one buffer; escaped ones have their own
+        assert!(m.id.is_shared() && m.author.id.is_shared());
+        assert!(m.member.as_ref().unwrap().roles[0].is_shared());
+        assert!(!m.content.is_shared());
+        assert_eq!(m.content, "a \"quoted\" word");
+        assert_eq!(m.author.username.as_deref(), Some("小明"));
+        assert_eq!((m.id.as_str(), m.channel_id.as_str()), ("08e0", "100010"));
+        // a field kept past its event holds the buffer until detached
+        let kept = m.channel_id.detach();
+        drop(event);
+        assert_eq!(kept, "100010");
+    }
+
+    #[test]
+    fn a_sloppy_payload_read_by_the_retry_still_shares_its_strings() {
+        // `seq` as a non-numeric string sends the decode to the coercing passes (serde_json
+        // over the same buffer): strings are still ranges of it, and the number still reads
+        let data = br#"{"id":"m1","seq":"","author":{"id":7},"content":"hi"}"#;
+        let event = decode_event("AT_MESSAGE_CREATE", data).unwrap();
+        let Event::AtMessageCreate(m) = &event else {
+            panic!("{event:?}");
+        };
+        assert_eq!(m.seq, None);
+        assert_eq!(m.author.id, "7", "a number where a string belongs is read as its text");
+        assert!(m.id.is_shared() && m.content.is_shared());
+    }
+
+    #[test]
     fn resumed_with_an_empty_string_payload_decodes() {
         let event = decode_event("RESUMED", br#""""#).unwrap();
         assert_eq!(event.event_type(), EventType::Resumed);

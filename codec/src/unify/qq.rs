@@ -1,6 +1,7 @@
 //! QQ Bot gateway events → unified events.
 
 use botgate_proto::qq::{self as p, Attachment, MessageReference};
+use botgate_proto::Text;
 use botgate_proto::unified::{
     Contact, Content, Element, EventKind, Media, Platform, Role, Scene, SubEvent,
 };
@@ -58,6 +59,16 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<botgate_proto::unified::
     Ok(e)
 }
 
+/// A payload's string as the unified model's.
+fn owned(t: &Text) -> String {
+    t.as_str().to_owned()
+}
+
+/// A payload's optional string as the unified model's.
+fn opt(t: &Option<Text>) -> Option<String> {
+    t.as_deref().map(str::to_owned)
+}
+
 fn time(ts: Option<&str>, ctx: &UnifyContext) -> i64 {
     ts.and_then(rfc3339_to_unix).unwrap_or(ctx.now)
 }
@@ -96,9 +107,9 @@ fn attachments(list: &[Attachment]) -> impl Iterator<Item = Element> + '_ {
         let m = Media {
             file: None,
             url: https(&a.url),
-            name: a.filename.clone(),
+            name: opt(&a.filename),
             size: a.size,
-            mime: a.content_type.clone(),
+            mime: opt(&a.content_type),
         };
         media(a.content_type.as_deref().unwrap_or("file"), m)
     })
@@ -107,7 +118,7 @@ fn attachments(list: &[Attachment]) -> impl Iterator<Item = Element> + '_ {
 fn reply(r: Option<&MessageReference>) -> Option<Element> {
     r.filter(|r| !r.message_id.is_empty())
         .map(|r| Element::Reply {
-            message_id: r.message_id.clone(),
+            message_id: owned(&r.message_id),
         })
 }
 
@@ -117,7 +128,7 @@ fn message_elements(m: &p::Message) -> Vec<Element> {
         m.mentions
             .iter()
             .find(|u| u.id == id)
-            .and_then(|u| u.username.clone())
+            .and_then(|u| opt(&u.username))
     });
     if let Some(r) = reply(m.message_reference.as_ref()) {
         out.insert(0, r);
@@ -138,15 +149,15 @@ fn unknown<T: serde::Serialize>(platform_type: &str, data: &T) -> Element {
 }
 
 fn fill_message(e: &mut botgate_proto::unified::Event, m: &p::Message) {
-    e.sender.nick = m.author.username.clone();
+    e.sender.nick = opt(&m.author.username);
     e.sender.card = m
         .member
         .as_ref()
-        .and_then(|mb| mb.nick.clone())
+        .and_then(|mb| opt(&mb.nick))
         .filter(|n| !n.is_empty());
     e.message_id = non_empty(&m.id);
     e.elements = message_elements(m);
-    e.raw_message = Some(m.content.clone());
+    e.raw_message = Some(owned(&m.content));
 }
 
 fn guild_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
@@ -156,7 +167,7 @@ fn guild_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unifi
         EventKind::Message,
         SubEvent::Guild,
         contact,
-        m.author.id.clone(),
+        owned(&m.author.id),
         t,
         ctx,
     );
@@ -174,7 +185,7 @@ fn direct_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unif
         EventKind::Message,
         SubEvent::Private,
         contact,
-        m.author.id.clone(),
+        owned(&m.author.id),
         t,
         ctx,
     );
@@ -194,7 +205,7 @@ fn group_message(m: &p::GroupMessage, ctx: &UnifyContext) -> Box<botgate_proto::
     trim_mention_gap(&mut content);
     e.elements.extend(content);
     e.elements.extend(attachments(&m.attachments));
-    e.raw_message = Some(m.content.clone());
+    e.raw_message = Some(owned(&m.content));
     e
 }
 
@@ -222,7 +233,7 @@ fn c2c_message(m: &p::C2cMessage, ctx: &UnifyContext) -> Box<botgate_proto::unif
     e.elements = reply(m.message_reference.as_ref()).into_iter().collect();
     e.elements.extend(qq_content(&m.content, false, |_| None));
     e.elements.extend(attachments(&m.attachments));
-    e.raw_message = Some(m.content.clone());
+    e.raw_message = Some(owned(&m.content));
     e
 }
 
@@ -242,11 +253,11 @@ fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::
         EventKind::Notice,
         SubEvent::GroupRecall,
         contact,
-        m.author.id.clone(),
+        owned(&m.author.id),
         t,
         ctx,
     );
-    e.sender.nick = m.author.username.clone();
+    e.sender.nick = opt(&m.author.username);
     e.content = recall_content(d);
     e
 }
@@ -259,11 +270,11 @@ fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto:
         EventKind::Notice,
         SubEvent::FriendRecall,
         contact,
-        m.author.id.clone(),
+        owned(&m.author.id),
         t,
         ctx,
     );
-    e.sender.nick = m.author.username.clone();
+    e.sender.nick = opt(&m.author.username);
     e.content = recall_content(d);
     e
 }
@@ -274,8 +285,8 @@ fn guild_member(
     ctx: &UnifyContext,
 ) -> Box<botgate_proto::unified::Event> {
     let user = m.user.as_ref();
-    let user_id = user.map(|u| u.id.clone()).unwrap_or_default();
-    let guild = m.guild_id.clone().unwrap_or_default();
+    let user_id = user.map(|u| owned(&u.id)).unwrap_or_default();
+    let guild = opt(&m.guild_id).unwrap_or_default();
     // `joined_at` is the event's time only when the member has just joined.
     let t = match sub {
         SubEvent::GuildMemberIncrease => time(m.joined_at.as_deref(), ctx),
@@ -283,13 +294,13 @@ fn guild_member(
     };
     let contact = Contact::new(Scene::Guild, guild, None);
     let mut e = new(EventKind::Notice, sub, contact, user_id, t, ctx);
-    e.sender.nick = user.and_then(|u| u.username.clone());
-    e.sender.card = m.nick.clone().filter(|n| !n.is_empty());
+    e.sender.nick = user.and_then(|u| opt(&u.username));
+    e.sender.card = opt(&m.nick).filter(|n| !n.is_empty());
     e.sender.role = guild_role(Some(m));
     e.content = draft::content(Content {
-        operator_id: m.op_user_id.clone().filter(|s| !s.is_empty()),
-        new_name: m.nick.clone().filter(|n| !n.is_empty()),
-        role_ids: m.roles.clone(),
+        operator_id: opt(&m.op_user_id).filter(|s| !s.is_empty()),
+        new_name: opt(&m.nick).filter(|n| !n.is_empty()),
+        role_ids: m.roles.iter().map(owned).collect(),
         ..Content::default()
     });
     e
@@ -305,7 +316,7 @@ fn reaction(
         EventKind::Notice,
         sub,
         contact,
-        r.user_id.clone(),
+        owned(&r.user_id),
         ctx.now,
         ctx,
     );
@@ -341,7 +352,7 @@ fn friend(
 ) -> Box<botgate_proto::unified::Event> {
     let contact = Contact::new(Scene::Private, &f.openid, None);
     let t = f.timestamp.unwrap_or(ctx.now);
-    let mut e = new(EventKind::Notice, sub, contact, f.openid.clone(), t, ctx);
-    e.sender.nick = f.nick.clone();
+    let mut e = new(EventKind::Notice, sub, contact, owned(&f.openid), t, ctx);
+    e.sender.nick = opt(&f.nick);
     e
 }

@@ -169,7 +169,7 @@ impl MessageToCreate {
     #[must_use]
     pub fn quote(mut self, message_id: impl Into<String>) -> Self {
         self.message_reference = Some(MessageReference {
-            message_id: message_id.into(),
+            message_id: crate::Text::from(message_id.into()),
             ignore_get_message_error: Some(true),
         });
         self

@@ -2,6 +2,7 @@
 //! (`AUDIO_OR_LIVE_CHANNEL_MEMBER_*`).
 
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 use super::ChannelType;
 
@@ -11,15 +12,15 @@ use super::ChannelType;
 #[serde(default)]
 pub struct AudioAction {
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Audio URL (start / finish).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub audio_url: Option<String>,
+    pub audio_url: Option<Text>,
     /// Status text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    pub text: Option<Text>,
 }
 
 /// `AUDIO_OR_LIVE_CHANNEL_MEMBER_ENTER` / `_EXIT`.
@@ -28,14 +29,14 @@ pub struct AudioAction {
 #[serde(default)]
 pub struct AudioOrLiveChannelMember {
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Channel type (voice 2 or live 10005).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel_type: Option<ChannelType>,
     /// Who entered / left.
-    pub user_id: String,
+    pub user_id: Text,
 }
 
 crate::de::lenient_payload!(Lossy: AudioAction, AudioOrLiveChannelMember);

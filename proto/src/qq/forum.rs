@@ -5,6 +5,7 @@
 
 use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 use super::RichText;
 
@@ -14,11 +15,11 @@ use super::RichText;
 #[serde(default)]
 pub struct Thread {
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Forum channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Author's user id.
-    pub author_id: String,
+    pub author_id: Text,
     /// The thread (absent in the public-domain `OPEN_FORUM_*` events).
     pub thread_info: ThreadInfo,
 }
@@ -29,14 +30,14 @@ pub struct Thread {
 #[serde(default)]
 pub struct ThreadInfo {
     /// Thread id.
-    pub thread_id: String,
+    pub thread_id: Text,
     /// Title: rich-text JSON inside a string (see [`ThreadInfo::title_rich`]).
-    pub title: String,
+    pub title: Text,
     /// Content: rich-text JSON inside a string (see [`ThreadInfo::content_rich`]).
-    pub content: String,
+    pub content: Text,
     /// When it was published.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_time: Option<String>,
+    pub date_time: Option<Text>,
 }
 
 impl ThreadInfo {
@@ -57,11 +58,11 @@ impl ThreadInfo {
 #[serde(default)]
 pub struct Post {
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Forum channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Author's user id.
-    pub author_id: String,
+    pub author_id: Text,
     /// The post.
     pub post_info: PostInfo,
 }
@@ -72,14 +73,14 @@ pub struct Post {
 #[serde(default)]
 pub struct PostInfo {
     /// Thread id.
-    pub thread_id: String,
+    pub thread_id: Text,
     /// Post id.
-    pub post_id: String,
+    pub post_id: Text,
     /// Content: rich-text JSON inside a string (see [`PostInfo::content_rich`]).
-    pub content: String,
+    pub content: Text,
     /// When it was published.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_time: Option<String>,
+    pub date_time: Option<Text>,
 }
 
 impl PostInfo {
@@ -95,11 +96,11 @@ impl PostInfo {
 #[serde(default)]
 pub struct Reply {
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Forum channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Author's user id.
-    pub author_id: String,
+    pub author_id: Text,
     /// The reply.
     pub reply_info: ReplyInfo,
 }
@@ -110,16 +111,16 @@ pub struct Reply {
 #[serde(default)]
 pub struct ReplyInfo {
     /// Thread id.
-    pub thread_id: String,
+    pub thread_id: Text,
     /// Post id.
-    pub post_id: String,
+    pub post_id: Text,
     /// Reply id.
-    pub reply_id: String,
+    pub reply_id: Text,
     /// Content: rich-text JSON inside a string (see [`ReplyInfo::content_rich`]).
-    pub content: String,
+    pub content: Text,
     /// When it was published.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_time: Option<String>,
+    pub date_time: Option<Text>,
 }
 
 impl ReplyInfo {
@@ -148,22 +149,22 @@ int_enum! {
 pub struct ForumAudit {
     /// Audit task id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
+    pub task_id: Option<Text>,
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Forum channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Author's user id.
-    pub author_id: String,
+    pub author_id: Text,
     /// Thread id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thread_id: Option<String>,
+    pub thread_id: Option<Text>,
     /// Post id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub post_id: Option<String>,
+    pub post_id: Option<Text>,
     /// Reply id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reply_id: Option<String>,
+    pub reply_id: Option<Text>,
     /// What was audited.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ForumPublishType>,
@@ -172,10 +173,10 @@ pub struct ForumAudit {
     pub result: Option<i64>,
     /// Error message when the audit failed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub err_msg: Option<String>,
+    pub err_msg: Option<Text>,
     /// When it was audited.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date_time: Option<String>,
+    pub date_time: Option<Text>,
 }
 
 impl ForumAudit {

@@ -2,6 +2,7 @@
 //! events, subscription-message status and `ENTER_AIO`.
 
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 use super::{Attachment, MessageReference, MessageScene};
 
@@ -11,12 +12,12 @@ use super::{Attachment, MessageReference, MessageScene};
 #[serde(default)]
 pub struct GroupAuthor {
     /// Author id (the member openid).
-    pub id: String,
+    pub id: Text,
     /// The member's openid in this group.
-    pub member_openid: String,
+    pub member_openid: Text,
     /// Union openid, when the bot has an associated application.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub union_openid: Option<String>,
+    pub union_openid: Option<Text>,
 }
 
 /// `GROUP_AT_MESSAGE_CREATE`: a message that @-mentions the bot in a group.
@@ -25,19 +26,19 @@ pub struct GroupAuthor {
 #[serde(default)]
 pub struct GroupMessage {
     /// Message id (use it as `msg_id` for a passive reply).
-    pub id: String,
+    pub id: Text,
     /// Text content (the @bot mention is removed, often leaving a leading space).
-    pub content: String,
+    pub content: Text,
     /// When it was sent (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Text>,
     /// The author.
     pub author: GroupAuthor,
     /// Group id (same value as `group_openid`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
+    pub group_id: Option<Text>,
     /// Group openid.
-    pub group_openid: String,
+    pub group_openid: Text,
     /// Attachments.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
@@ -55,12 +56,12 @@ pub struct GroupMessage {
 #[serde(default)]
 pub struct C2cAuthor {
     /// Author id (the user openid).
-    pub id: String,
+    pub id: Text,
     /// The user's openid for this bot.
-    pub user_openid: String,
+    pub user_openid: Text,
     /// Union openid, when the bot has an associated application.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub union_openid: Option<String>,
+    pub union_openid: Option<Text>,
 }
 
 /// `C2C_MESSAGE_CREATE`: a private message to the bot.
@@ -69,12 +70,12 @@ pub struct C2cAuthor {
 #[serde(default)]
 pub struct C2cMessage {
     /// Message id (use it as `msg_id` for a passive reply).
-    pub id: String,
+    pub id: Text,
     /// Text content.
-    pub content: String,
+    pub content: Text,
     /// When it was sent (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Text>,
     /// The author.
     pub author: C2cAuthor,
     /// Attachments.
@@ -94,9 +95,9 @@ pub struct C2cMessage {
 #[serde(default)]
 pub struct GroupRobotEvent {
     /// Group openid.
-    pub group_openid: String,
+    pub group_openid: Text,
     /// Who did it (member openid).
-    pub op_member_openid: String,
+    pub op_member_openid: Text,
     /// When (unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
@@ -108,16 +109,16 @@ pub struct GroupRobotEvent {
 #[serde(default)]
 pub struct FriendEvent {
     /// The user's openid.
-    pub openid: String,
+    pub openid: Text,
     /// When (unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// Nickname (announced, not always sent).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nick: Option<String>,
+    pub nick: Option<Text>,
     /// Avatar URL (announced, not always sent).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
+    pub avatar: Option<Text>,
 }
 
 /// `SUBSCRIBE_MESSAGE_STATUS`: a user or group changed its subscription-template grants.
@@ -127,10 +128,10 @@ pub struct FriendEvent {
 pub struct SubscribeMessageStatus {
     /// Group openid, for a group subscription.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_openid: Option<String>,
+    pub group_openid: Option<Text>,
     /// User openid, for a user subscription.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub openid: Option<String>,
+    pub openid: Option<Text>,
     /// One result per template.
     pub result: Vec<SubscribeResult>,
 }
@@ -145,13 +146,13 @@ pub struct SubscribeResult {
     pub template_id: Option<i64>,
     /// Custom template id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub custom_template_id: Option<String>,
+    pub custom_template_id: Option<Text>,
     /// Operation: 1 allowed, 2 refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub op: Option<i64>,
     /// Subscription id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subscribe_id: Option<String>,
+    pub subscribe_id: Option<Text>,
     /// When the status changed (unix seconds).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_ts: Option<u64>,
@@ -163,10 +164,10 @@ pub struct SubscribeResult {
 #[serde(default)]
 pub struct EnterAio {
     /// The user's openid.
-    pub user_openid: String,
+    pub user_openid: Text,
     /// Where the user came from.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub from_source: Option<String>,
+    pub from_source: Option<Text>,
 }
 
 crate::de::lenient_payload!(Lossy: GroupAuthor, GroupMessage, C2cAuthor, C2cMessage, GroupRobotEvent, FriendEvent, SubscribeMessageStatus, SubscribeResult, EnterAio);

@@ -2,6 +2,7 @@
 
 use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 use super::User;
 
@@ -11,16 +12,16 @@ use super::User;
 #[serde(default)]
 pub struct Guild {
     /// Guild id.
-    pub id: String,
+    pub id: Text,
     /// Guild name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Icon URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
+    pub icon: Option<Text>,
     /// Owner's user id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Text>,
     /// Whether the bot is the owner (wire name `owner`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<bool>,
@@ -32,22 +33,22 @@ pub struct Guild {
     pub max_members: Option<i64>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// When the bot joined (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub joined_at: Option<String>,
+    pub joined_at: Option<Text>,
     /// Channels, when the event carries them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
     /// Associated world id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub union_world_id: Option<String>,
+    pub union_world_id: Option<Text>,
     /// Associated organisation id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub union_org_id: Option<String>,
+    pub union_org_id: Option<Text>,
     /// Who made the change.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub op_user_id: Option<String>,
+    pub op_user_id: Option<Text>,
 }
 
 int_enum! {
@@ -88,12 +89,12 @@ int_enum! {
 #[serde(default)]
 pub struct Channel {
     /// Channel id.
-    pub id: String,
+    pub id: Text,
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Channel name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Channel type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ChannelType>,
@@ -105,28 +106,28 @@ pub struct Channel {
     pub position: Option<i64>,
     /// Category id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    pub parent_id: Option<Text>,
     /// Creator's user id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
+    pub owner_id: Option<Text>,
     /// Visibility: 0 public, 1 owner and admins, 2 owner, admins and chosen members.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_type: Option<i64>,
     /// Members that can see a private channel.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub private_user_ids: Vec<String>,
+    pub private_user_ids: Vec<Text>,
     /// Who may speak: 1 everyone, 2 chosen members.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub speak_permission: Option<i64>,
     /// Application id of an application channel.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<Text>,
     /// The bot's permissions in the channel (a bit set as a decimal string).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<String>,
+    pub permissions: Option<Text>,
     /// Who made the change.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub op_user_id: Option<String>,
+    pub op_user_id: Option<Text>,
 }
 
 /// A guild member: `GUILD_MEMBER_ADD` / `UPDATE` / `REMOVE`, and `member` in messages.
@@ -136,21 +137,21 @@ pub struct Channel {
 pub struct Member {
     /// Guild id (member events only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<String>,
+    pub guild_id: Option<Text>,
     /// The user (member events only; messages carry `author` instead).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
     /// Nickname in the guild.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nick: Option<String>,
+    pub nick: Option<Text>,
     /// Role ids.
-    pub roles: Vec<String>,
+    pub roles: Vec<Text>,
     /// When the member joined (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub joined_at: Option<String>,
+    pub joined_at: Option<Text>,
     /// Who made the change.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub op_user_id: Option<String>,
+    pub op_user_id: Option<Text>,
 }
 
 crate::de::lenient_payload!(Lossy: Guild, Channel, Member);

@@ -2,6 +2,7 @@
 
 use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 int_enum! {
     /// Interaction type (`type`).
@@ -51,16 +52,16 @@ int_enum! {
 #[serde(default)]
 pub struct Interaction {
     /// Interaction id (answer with it).
-    pub id: String,
+    pub id: Text,
     /// Application (bot) id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
+    pub application_id: Option<Text>,
     /// Interaction type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<InteractionType>,
     /// Scene: `guild`, `group` or `c2c`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scene: Option<String>,
+    pub scene: Option<Text>,
     /// Chat type (0 guild, 1 group, 2 C2C).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<ChatType>,
@@ -68,22 +69,22 @@ pub struct Interaction {
     pub data: InteractionData,
     /// Guild id (guild scene).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub guild_id: Option<String>,
+    pub guild_id: Option<Text>,
     /// Channel id (guild scene).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel_id: Option<String>,
+    pub channel_id: Option<Text>,
     /// Group openid (group scene).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_openid: Option<String>,
+    pub group_openid: Option<Text>,
     /// The clicking member's openid (group scene).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_member_openid: Option<String>,
+    pub group_member_openid: Option<Text>,
     /// The user's openid (C2C scene).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_openid: Option<String>,
+    pub user_openid: Option<Text>,
     /// When it happened (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Text>,
     /// Version (1).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<u32>,
@@ -108,7 +109,7 @@ impl Interaction {
 pub struct InteractionData {
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Data type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<InteractionDataType>,
@@ -123,19 +124,19 @@ pub struct InteractionData {
 pub struct Resolved {
     /// The button's data (set when the keyboard was sent).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub button_data: Option<String>,
+    pub button_data: Option<Text>,
     /// The button's id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub button_id: Option<String>,
+    pub button_id: Option<Text>,
     /// Who clicked (guild scene).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub user_id: Option<Text>,
     /// Feature id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub feature_id: Option<String>,
+    pub feature_id: Option<Text>,
     /// The message the button belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
+    pub message_id: Option<Text>,
 }
 
 crate::de::lenient_payload!(Lossy: Interaction, InteractionData, Resolved);

@@ -2,6 +2,7 @@
 //! deletion and audit results, and the parts shared with group / C2C messages.
 
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 use super::{Member, User};
 
@@ -11,22 +12,22 @@ use super::{Member, User};
 #[serde(default)]
 pub struct Message {
     /// Message id (use it as `msg_id` for a passive reply).
-    pub id: String,
+    pub id: Text,
     /// Channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// Guild id (for DMs: the DM's own guild, needed to reply).
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Group id (botgo carries it on its shared message type).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_id: Option<String>,
+    pub group_id: Option<Text>,
     /// Text content; mentions appear as `<@!user_id>`.
-    pub content: String,
+    pub content: Text,
     /// When it was sent (RFC 3339 with offset, e.g. `+08:00`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Text>,
     /// When it was last edited.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub edited_timestamp: Option<String>,
+    pub edited_timestamp: Option<Text>,
     /// Whether it mentions everyone.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mention_everyone: Option<bool>,
@@ -55,10 +56,10 @@ pub struct Message {
     pub seq: Option<u64>,
     /// Sequence number in the channel (a decimal string on the wire).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub seq_in_channel: Option<String>,
+    pub seq_in_channel: Option<Text>,
     /// For DMs: the guild the DM was started from.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub src_guild_id: Option<String>,
+    pub src_guild_id: Option<Text>,
     /// Whether it is a direct message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direct_message: Option<bool>,
@@ -93,13 +94,13 @@ impl Message {
 #[serde(default)]
 pub struct Attachment {
     /// URL (often without a scheme, e.g. `gchat.qpic.cn/...`).
-    pub url: String,
+    pub url: Text,
     /// MIME type (`image/png`, `voice`, `video/mp4`, `file`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    pub content_type: Option<Text>,
     /// File name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub filename: Option<String>,
+    pub filename: Option<Text>,
     /// Height in pixels (images, videos).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
@@ -111,10 +112,10 @@ pub struct Attachment {
     pub size: Option<u64>,
     /// Voice attachments: a `.wav` transcoding URL (group / C2C).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub voice_wav_url: Option<String>,
+    pub voice_wav_url: Option<Text>,
     /// Voice attachments: speech-to-text (group / C2C).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub asr_refer_text: Option<String>,
+    pub asr_refer_text: Option<Text>,
 }
 
 /// An embed.
@@ -124,13 +125,13 @@ pub struct Attachment {
 pub struct Embed {
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// Notification / list summary text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub prompt: Option<String>,
+    pub prompt: Option<Text>,
     /// Thumbnail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<EmbedThumbnail>,
@@ -145,7 +146,7 @@ pub struct Embed {
 #[serde(default)]
 pub struct EmbedThumbnail {
     /// Image URL.
-    pub url: String,
+    pub url: Text,
 }
 
 /// One embed field.
@@ -154,10 +155,10 @@ pub struct EmbedThumbnail {
 #[serde(default)]
 pub struct EmbedField {
     /// Field name.
-    pub name: String,
+    pub name: Text,
     /// Field value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Text>,
 }
 
 /// An ark (template) message.
@@ -179,10 +180,10 @@ pub struct Ark {
 #[serde(default)]
 pub struct ArkKv {
     /// Key.
-    pub key: String,
+    pub key: Text,
     /// Value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Text>,
     /// Object list.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub obj: Vec<ArkObj>,
@@ -204,10 +205,10 @@ pub struct ArkObj {
 #[serde(default)]
 pub struct ArkObjKv {
     /// Key.
-    pub key: String,
+    pub key: Text,
     /// Value.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<Text>,
 }
 
 /// The message a message quotes.
@@ -216,7 +217,7 @@ pub struct ArkObjKv {
 #[serde(default)]
 pub struct MessageReference {
     /// The quoted message's id.
-    pub message_id: String,
+    pub message_id: Text,
     /// Whether to ignore a failure to fetch the quoted message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore_get_message_error: Option<bool>,
@@ -229,13 +230,13 @@ pub struct MessageReference {
 pub struct MessageScene {
     /// Source (`default`, `realtime_voice`, `ai_search`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<Text>,
     /// Extra scene data (e.g. `ref_msg_idx=...`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ext: Vec<String>,
+    pub ext: Vec<Text>,
     /// Callback data.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback_data: Option<String>,
+    pub callback_data: Option<Text>,
 }
 
 /// `MESSAGE_DELETE`, `PUBLIC_MESSAGE_DELETE`, `DIRECT_MESSAGE_DELETE`.
@@ -255,23 +256,23 @@ pub struct MessageDelete {
 #[serde(default)]
 pub struct MessageAudit {
     /// Audit id (returned when the message was sent).
-    pub audit_id: String,
+    pub audit_id: Text,
     /// The message id (only when the audit passed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
+    pub message_id: Option<Text>,
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// When it was audited.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub audit_time: Option<String>,
+    pub audit_time: Option<Text>,
     /// When the message was sent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
+    pub create_time: Option<Text>,
     /// The message's sequence number in the channel.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub seq_in_channel: Option<String>,
+    pub seq_in_channel: Option<Text>,
 }
 
 crate::de::lenient_payload!(Lossy: Message, Attachment, Embed, EmbedThumbnail, EmbedField, Ark, ArkKv, ArkObj, ArkObjKv, MessageReference, MessageScene, MessageDelete, MessageAudit);

@@ -2,6 +2,7 @@
 
 use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 /// A reaction added to or removed from a message (or a forum feed / comment / reply).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -9,11 +10,11 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct MessageReaction {
     /// Who reacted.
-    pub user_id: String,
+    pub user_id: Text,
     /// Guild id.
-    pub guild_id: String,
+    pub guild_id: Text,
     /// Channel id.
-    pub channel_id: String,
+    pub channel_id: Text,
     /// What was reacted to.
     pub target: ReactionTarget,
     /// The emoji.
@@ -41,7 +42,7 @@ int_enum! {
 #[serde(default)]
 pub struct ReactionTarget {
     /// Target id (a message id for messages).
-    pub id: String,
+    pub id: Text,
     /// Target type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<ReactionTargetType>,
@@ -63,7 +64,7 @@ int_enum! {
 #[serde(default)]
 pub struct Emoji {
     /// Emoji id.
-    pub id: String,
+    pub id: Text,
     /// Emoji type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<EmojiType>,

@@ -3,6 +3,7 @@
 
 use crate::de::int_enum;
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 /// A rich-text document.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -39,7 +40,7 @@ impl RichText {
                 elems: vec![Elem {
                     kind: Some(ElemType::Text),
                     text: Some(TextElem {
-                        text: text.to_owned(),
+                        text: text.into(),
                     }),
                     ..Elem::default()
                 }],
@@ -135,7 +136,7 @@ pub struct Elem {
 #[serde(default)]
 pub struct TextElem {
     /// The text.
-    pub text: String,
+    pub text: Text,
 }
 
 /// An image element.
@@ -145,7 +146,7 @@ pub struct TextElem {
 pub struct ImageElem {
     /// Third-party image URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub third_url: Option<String>,
+    pub third_url: Option<Text>,
     /// Width as a fraction of the page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width_percent: Option<f64>,
@@ -160,7 +161,7 @@ pub struct ImageElem {
 #[serde(default)]
 pub struct PlatImage {
     /// URL.
-    pub url: String,
+    pub url: Text,
     /// Width in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
@@ -169,7 +170,7 @@ pub struct PlatImage {
     pub height: Option<u32>,
     /// Image id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
+    pub image_id: Option<Text>,
 }
 
 /// A video element.
@@ -179,7 +180,7 @@ pub struct PlatImage {
 pub struct VideoElem {
     /// Third-party video URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub third_url: Option<String>,
+    pub third_url: Option<Text>,
     /// Video hosted by the platform.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plat_video: Option<PlatVideo>,
@@ -191,7 +192,7 @@ pub struct VideoElem {
 #[serde(default)]
 pub struct PlatVideo {
     /// URL.
-    pub url: String,
+    pub url: Text,
     /// Width in pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
@@ -200,7 +201,7 @@ pub struct PlatVideo {
     pub height: Option<u32>,
     /// Video id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub video_id: Option<String>,
+    pub video_id: Option<Text>,
     /// Duration in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration: Option<u64>,
@@ -215,10 +216,10 @@ pub struct PlatVideo {
 #[serde(default)]
 pub struct UrlElem {
     /// URL.
-    pub url: String,
+    pub url: Text,
     /// Link text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub desc: Option<String>,
+    pub desc: Option<Text>,
 }
 
 crate::de::lenient_payload!(Lossy: RichText, Paragraph, ParagraphProps, Elem, TextElem, ImageElem, PlatImage, VideoElem, PlatVideo, UrlElem);

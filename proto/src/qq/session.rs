@@ -2,6 +2,7 @@
 
 use crate::de;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use crate::Text;
 
 use super::User;
 
@@ -22,7 +23,7 @@ pub struct Ready {
     /// Gateway protocol version.
     pub version: i64,
     /// Session id, needed to resume.
-    pub session_id: String,
+    pub session_id: Text,
     /// The bot's own user.
     pub user: User,
     /// `[shard_id, shard_count]`, when sent.

@@ -1,6 +1,7 @@
 //! The QQ user object.
 
 use serde::{Deserialize, Serialize};
+use crate::Text;
 
 /// A QQ (guild) user: message authors, mentions, the bot itself in `READY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -8,22 +9,22 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct User {
     /// User id (a decimal string, may exceed 64 bits' worth of digits: kept as sent).
-    pub id: String,
+    pub id: Text,
     /// Display name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
+    pub username: Option<Text>,
     /// Avatar URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
+    pub avatar: Option<Text>,
     /// Whether the user is a bot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<bool>,
     /// The openid of a specially associated application.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub union_openid: Option<String>,
+    pub union_openid: Option<Text>,
     /// The user account associated with `union_openid`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub union_user_account: Option<String>,
+    pub union_user_account: Option<Text>,
 }
 
 impl User {
