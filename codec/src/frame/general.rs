@@ -216,11 +216,16 @@ pub(super) fn plain_uint(b: &[u8], start: usize) -> Option<(u64, usize)> {
     let mut end = start;
     let mut n = 0u64;
     while let Some(&c) = b.get(end) {
-        if !c.is_ascii_digit() {
+        let digit = c.wrapping_sub(b'0');
+        if digit > 9 {
             break;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        // Any 19 digits fit in a u64: only a longer number needs the overflow checks.
+        n = n.wrapping_mul(10).wrapping_add(u64::from(digit));
         end += 1;
+    }
+    if end - start > 19 {
+        n = checked_uint(b.get(start..end).unwrap_or_default())?;
     }
     let leading_zero = b.get(start) == Some(&b'0') && end > start + 1;
     match b.get(end) {
@@ -228,6 +233,14 @@ pub(super) fn plain_uint(b: &[u8], start: usize) -> Option<(u64, usize)> {
         Some(b'.' | b'e' | b'E') => None,
         _ => Some((n, end)),
     }
+}
+
+/// The value of `digits` (ASCII digits only), or `None` past `u64::MAX`.
+#[cold]
+fn checked_uint(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |n, &c| {
+        n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    })
 }
 
 fn parse_op(input: &[u8], span: Span) -> Result<u8, Error> {
