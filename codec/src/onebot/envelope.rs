@@ -4,7 +4,7 @@
 
 use super::action::ActionResponse;
 use super::event::Event;
-use super::header::{Header, IdField, IdSpans};
+use super::header::{Header, IdField, IdSpans, ResponseFields};
 use crate::Error;
 use botgate_proto::onebot::EventKind;
 use bytes::Bytes;
@@ -34,6 +34,24 @@ impl RawEvent {
         let event = Self::from_header(&header)?;
         drop(header);
         Ok(event(bytes))
+    }
+
+    /// Scan a frame that may be an event or not, once: the event, or (the frame has no
+    /// `post_type` key) where the fields of an action response are, so that reading a
+    /// response takes no second scan.
+    ///
+    /// # Errors
+    /// As [`scan`](Self::scan), minus the missing `post_type`.
+    pub fn scan_frame(bytes: impl Into<Bytes>) -> Result<Scanned, Error> {
+        let bytes = bytes.into();
+        let header = Header::scan(&bytes)?;
+        // A `post_type` that is `null` is not "no `post_type`": it stays the error of `scan`.
+        if !header.has_post_type_key() {
+            return Ok(Scanned::NotEvent(header.response()));
+        }
+        let event = Self::from_header(&header)?;
+        drop(header);
+        Ok(Scanned::Event(event(bytes)))
     }
 
     /// The event of a scanned frame, once it is handed its bytes (the header borrows them).
@@ -102,6 +120,17 @@ impl RawEvent {
     pub fn decode(&self) -> Result<Event, Error> {
         Event::decode_as(&self.kind, &self.bytes)
     }
+}
+
+/// What [`RawEvent::scan_frame`] made of a frame.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Scanned {
+    /// An event (the frame has `post_type`).
+    Event(RawEvent),
+    /// Not an event: where the fields of an action response are (all `None` for a frame that
+    /// is not one either).
+    NotEvent(ResponseFields),
 }
 
 /// One frame from a OneBot implementation: an event or the answer to an action.
@@ -220,5 +249,63 @@ mod tests {
         assert_eq!(r.kind(), &EventKind::MessageGroup);
         assert_eq!(r.self_id(), Some(123));
         assert_eq!(r.time(), Some(7));
+    }
+
+    /// The spans a read that keeps the last occurrence of every key finds.
+    fn last_spans(bytes: &[u8]) -> ResponseFields {
+        let mut r = ResponseFields::default();
+        crate::scan::object_fields(bytes, |key, span| {
+            match key.as_bytes() {
+                b"echo" => r.echo = Some(span),
+                b"retcode" => r.retcode = Some(span),
+                b"status" => r.status = Some(span),
+                b"data" => r.data = Some(span),
+                b"msg" => r.msg = Some(span),
+                b"wording" => r.wording = Some(span),
+                _ => {}
+            }
+            Ok(())
+        })
+        .unwrap();
+        r
+    }
+
+    #[test]
+    fn scan_frame_finds_the_response_fields_a_field_by_field_read_finds() {
+        for frame in [
+            &br#"{"status":"ok","retcode":0,"data":{"message_id":7},"echo":"42"}"#[..],
+            br#"{"status":"failed","retcode":1404,"data":null,"msg":"x","wording":"y","echo":7}"#,
+            br#"{"data":{"post_type":"message","echo":1},"retcode":0,"echo":"a","echo":"b"}"#,
+            br#"{"\u0065cho":"1","ret\u0063ode":0,"sub_type":null}"#,
+            br#"{"hello":1}"#,
+            br#"{}"#,
+        ] {
+            match RawEvent::scan_frame(frame).unwrap() {
+                Scanned::NotEvent(r) => assert_eq!(r, last_spans(frame), "{frame:?}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn scan_frame_gives_events_and_errors_as_scan_does() {
+        for frame in [
+            &br#"{"self_id":1,"post_type":"message","message_type":"group","echo":1}"#[..],
+            br#"{"post_type":"meta_event","meta_event_type":"heartbeat","interval":5}"#,
+            // A `post_type` that is null or not a string is not "no post_type".
+            br#"{"post_type":null,"retcode":0,"echo":"1"}"#,
+            br#"{"retcode":0,"post_type":1}"#,
+            br#"{"echo":"1","post_type":"message","post_type":null}"#,
+            br#"{"echo":"1","sub_type":1}"#,
+            br#"{"echo":"1""#,
+        ] {
+            let want = RawEvent::scan(frame).map_err(|e| e.kind().clone());
+            let got = match RawEvent::scan_frame(frame) {
+                Ok(Scanned::Event(event)) => Ok(event),
+                Ok(other) => panic!("{frame:?}: {other:?}"),
+                Err(e) => Err(e.kind().clone()),
+            };
+            assert_eq!(got, want, "{frame:?}");
+        }
     }
 }

@@ -93,11 +93,31 @@ pub(crate) struct Header<'a> {
     request_type: Option<Cow<'a, str>>,
     meta_event_type: Option<Cow<'a, str>>,
     sub_type: Option<Cow<'a, str>>,
+    /// Whether a `post_type` key was met (its value may be `null`).
+    post_type_key: bool,
     self_id: Option<i64>,
     time: Option<i64>,
-    has_retcode: bool,
-    has_status: bool,
+    response: ResponseFields,
     ids: IdSpans,
+}
+
+/// Where the fields of an action response are: the last occurrence of each, as a read that
+/// keeps every key it meets ends up with.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResponseFields {
+    /// `echo`.
+    pub echo: Option<Span>,
+    /// `retcode`.
+    pub retcode: Option<Span>,
+    /// `status`.
+    pub status: Option<Span>,
+    /// `data`.
+    pub data: Option<Span>,
+    /// `msg`.
+    pub msg: Option<Span>,
+    /// `wording`.
+    pub wording: Option<Span>,
 }
 
 impl<'a> Header<'a> {
@@ -118,7 +138,10 @@ impl<'a> Header<'a> {
                 key.raw
             };
             let slot = match name {
-                b"post_type" => &mut h.post_type,
+                b"post_type" => {
+                    h.post_type_key = true;
+                    &mut h.post_type
+                }
                 b"message_type" => &mut h.message_type,
                 b"notice_type" => &mut h.notice_type,
                 b"request_type" => &mut h.request_type,
@@ -136,8 +159,12 @@ impl<'a> Header<'a> {
                         b"message_id" => h.ids.record(IdField::MessageId, span),
                         b"group_id" => h.ids.record(IdField::GroupId, span),
                         b"user_id" => h.ids.record(IdField::UserId, span),
-                        b"retcode" => h.has_retcode = true,
-                        b"status" => h.has_status = true,
+                        b"echo" => h.response.echo = Some(span),
+                        b"retcode" => h.response.retcode = Some(span),
+                        b"status" => h.response.status = Some(span),
+                        b"data" => h.response.data = Some(span),
+                        b"msg" => h.response.msg = Some(span),
+                        b"wording" => h.response.wording = Some(span),
                         _ => {}
                     }
                     return Ok(end);
@@ -178,9 +205,19 @@ impl<'a> Header<'a> {
         self.post_type.is_some()
     }
 
+    /// Whether the frame has a `post_type` key at all (a `null` one included).
+    pub(crate) fn has_post_type_key(&self) -> bool {
+        self.post_type_key
+    }
+
     /// Whether the frame looks like an action response.
     pub(crate) fn is_response(&self) -> bool {
-        self.has_retcode || self.has_status
+        self.response.retcode.is_some() || self.response.status.is_some()
+    }
+
+    /// Where the fields of an action response are.
+    pub(crate) fn response(&self) -> ResponseFields {
+        self.response
     }
 
     /// The event kind; an error if there is no `post_type`.

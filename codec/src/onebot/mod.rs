@@ -34,9 +34,9 @@ mod header;
 pub use action::{
     encode_action, encode_call, ActionRequest, ActionResponse, ActionResponseError, Retcode,
 };
-pub use envelope::{Incoming, RawEvent};
+pub use envelope::{Incoming, RawEvent, Scanned};
 pub use event::{decode_event, Event, KINDS};
-pub use header::IdField;
+pub use header::{IdField, ResponseFields};
 
 pub use botgate_proto::onebot::action::ActionParams;
 pub use botgate_proto::onebot::{EventKind, Message, Segment};

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use botgate_codec::onebot::{IdField, RawEvent};
+use botgate_codec::onebot::{IdField, RawEvent, ResponseFields, Scanned};
 use botgate_codec::scan::{self, Span};
 use bytes::Bytes;
 use url::Url;
@@ -82,6 +82,21 @@ struct Fields {
     data: Option<Span>,
     msg: Option<Span>,
     wording: Option<Span>,
+}
+
+impl Fields {
+    /// The fields of a frame without `post_type`, as the classifying scan found them.
+    fn of_response(r: ResponseFields) -> Fields {
+        Fields {
+            echo: r.echo,
+            retcode: r.retcode,
+            status: r.status,
+            data: r.data,
+            msg: r.msg,
+            wording: r.wording,
+            ..Fields::default()
+        }
+    }
 }
 
 fn text(bytes: &[u8], span: Option<Span>) -> Option<String> {
@@ -389,6 +404,15 @@ impl Session {
         }
     }
 
+    /// A frame without `post_type`: a response when it has `echo` or `retcode`.
+    fn on_not_event(&mut self, bytes: Bytes, f: &Fields) {
+        if f.echo.is_some() || f.retcode.is_some() {
+            self.on_response(bytes, f);
+        } else {
+            tracing::debug!("OneBot: frame that is neither event nor response ignored");
+        }
+    }
+
     fn on_response(&mut self, bytes: Bytes, f: &Fields) {
         let Some(id) = int(&bytes, f.echo).and_then(|e| u64::try_from(e).ok()) else {
             tracing::debug!("OneBot: response without a usable echo ignored");
@@ -495,14 +519,21 @@ impl SessionMachine for Session {
             self.backoff.on_ready(now);
         }
         // The usual frame, an event: one scan classifies it for the session and for the
-        // dispatcher. Anything else (a response, a frame whose type fields do not classify, one
+        // dispatcher. A frame without `post_type` (an action response) is read from the spans
+        // the same scan found. Anything else (a frame whose type fields do not classify, one
         // that repeats `self_id`) is read field by field below, as it always was.
-        if let Ok(event) = RawEvent::scan(bytes.clone()) {
-            if !event.id_fields_repeated() {
+        match RawEvent::scan_frame(bytes.clone()) {
+            Ok(Scanned::Event(event)) if !event.id_fields_repeated() => {
                 self.on_scanned_event(now, event);
                 self.flush(now);
                 return;
             }
+            Ok(Scanned::NotEvent(r)) => {
+                self.on_not_event(bytes, &Fields::of_response(r));
+                self.flush(now);
+                return;
+            }
+            _ => {}
         }
         let mut f = Fields::default();
         let scanned = scan::object_fields(&bytes, |key, span| {
@@ -527,10 +558,8 @@ impl SessionMachine for Session {
         }
         if f.post_type.is_some() {
             self.on_event(now, bytes, &f);
-        } else if f.echo.is_some() || f.retcode.is_some() {
-            self.on_response(bytes, &f);
         } else {
-            tracing::debug!("OneBot: frame that is neither event nor response ignored");
+            self.on_not_event(bytes, &f);
         }
         self.flush(now);
     }
