@@ -1,5 +1,6 @@
-//! A small read buffer (the default is 4 KiB, to keep idle connections small) still delivers
-//! messages far larger than itself, whole and in order, on both the client and the listener.
+//! Messages far larger than the read buffer (tokio-util's 8 KiB; the `read_buffer_size` option
+//! is kept but unused since decision 0030) arrive whole and in order, on both the client and
+//! the listener.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
