@@ -124,7 +124,7 @@ fn unify(platform: Platform, bytes: &str) -> Unified {
 }
 
 /// Resolves a table cell (`a.b ?? c`, `self`, `—`) in the frame's payload.
-fn resolve(cell: &str, payload: &Value, platform: Platform) -> Option<String> {
+fn resolve(cell: &str, payload: &Value, platform: Platform) -> Option<botgate_proto::Text> {
     if cell == "—" {
         return None;
     }
@@ -137,8 +137,8 @@ fn resolve(cell: &str, payload: &Value, platform: Platform) -> Option<String> {
             v = v.get(key)?;
         }
         match v {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
+            Value::String(s) if !s.is_empty() => Some(s.as_str().into()),
+            Value::Number(n) => Some(n.to_string().into()),
             _ => None,
         }
     })
@@ -1091,7 +1091,7 @@ fn every_mapping_row_holds_for_its_sample_frame() {
         assert_eq!(u.sender.uid, user, "{label}: sender.uid");
         let expected_self = match platform {
             Platform::OneBot => p["self_id"].to_string(),
-            _ => ctx(platform).self_id,
+            _ => String::from(ctx(platform).self_id),
         };
         assert_eq!(u.self_id, expected_self, "{label}: self_id");
         (case.check)(&u);

@@ -42,7 +42,7 @@ impl OutMessage {
 
     /// This message with a text element appended.
     #[must_use]
-    pub fn text(self, text: impl Into<String>) -> Self {
+    pub fn text(self, text: impl Into<botgate_proto::Text>) -> Self {
         self.with(Element::text(text))
     }
 

@@ -19,9 +19,9 @@ fn row(ctx: &Context, u: &Unified) -> Row {
     (
         ctx.event_type().to_owned(),
         u.sub_event.as_str().to_owned(),
-        u.contact.peer.clone(),
-        u.contact.sub_peer.clone(),
-        u.user_id.clone(),
+        u.contact.peer.to_string(),
+        u.contact.sub_peer.as_deref().map(str::to_owned),
+        u.user_id.to_string(),
         u.is_master,
     )
 }

@@ -24,9 +24,9 @@ fn record(log: &Log<Row>) -> impl Fn(Context, Unified) -> Ready + Send + Sync + 
         log.lock().unwrap().push((
             u.sub_event.as_str().to_owned(),
             u.contact.scene.as_str().to_owned(),
-            u.contact.peer.clone(),
-            u.message_id.clone(),
-            u.self_id.clone(),
+            u.contact.peer.to_string(),
+            u.message_id.as_deref().map(str::to_owned),
+            u.self_id.to_string(),
             u.is_master,
             u.is_admin,
         ));
@@ -97,7 +97,7 @@ async fn text_filters_skip_a_leading_reply_and_mentions() {
             let (t, tag) = (Arc::clone(&t), tag.clone());
             async move {
                 let id = u.message_id.clone().unwrap_or_default();
-                t.lock().unwrap().push((tag, id));
+                t.lock().unwrap().push((tag, id.into()));
                 Ok(())
             }
         });

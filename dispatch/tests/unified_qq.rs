@@ -31,9 +31,9 @@ fn seen(ctx: &botgate_dispatch::Context, u: &Unified) -> Seen {
     Seen {
         event_type: ctx.event_type().to_owned(),
         sub_event: u.sub_event.clone(),
-        peer: u.contact.peer.clone(),
-        user_id: u.user_id.clone(),
-        self_id: u.self_id.clone(),
+        peer: u.contact.peer.to_string(),
+        user_id: u.user_id.to_string(),
+        self_id: u.self_id.to_string(),
         is_master: u.is_master,
         is_admin: u.is_admin,
     }

@@ -59,7 +59,7 @@ fn register<P: Unify<Unified = Unified>>(handlers: &mut Handlers<P>, seen: &Seen
                 .as_ref()
                 .map(|r| r.message_id.clone())
                 .map_err(|e| e.kind().clone());
-            seen.push((answered, outcome));
+            seen.push((answered.map(String::from), outcome));
             result.map(|_| ()).map_err(Into::into)
         }
     });

@@ -65,6 +65,18 @@ impl Text {
         })
     }
 
+    /// The part `sub` of this text (a `&str` borrowed from it) sharing its buffer; a copy
+    /// when `sub` is not part of it.
+    pub fn slice_of(&self, sub: &str) -> Self {
+        let inside = self.buf.as_ref().and_then(|b| {
+            let at = (sub.as_ptr() as usize).checked_sub(b.as_ptr() as usize)?;
+            (at >= self.start && at + sub.len() <= self.end)
+                .then(|| Self::range_of(b, sub))
+                .flatten()
+        });
+        inside.unwrap_or_else(|| Self::from(sub))
+    }
+
     /// A copy that holds only this text (not the payload it was decoded from): for a field
     /// kept long after its event.
     pub fn detach(&self) -> Self {
@@ -324,10 +336,7 @@ impl<'de> Visitor<'de> for TextVisitor {
     fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Text, E> {
         match String::from_utf8(v) {
             Ok(s) => Ok(Text::from(s)),
-            Err(e) => Err(E::invalid_value(
-                de::Unexpected::Bytes(e.as_bytes()),
-                &self,
-            )),
+            Err(e) => Err(E::invalid_value(de::Unexpected::Bytes(e.as_bytes()), &self)),
         }
     }
 }
@@ -351,9 +360,15 @@ mod tests {
             serde_json::from_str(&buf).unwrap()
         };
         assert_eq!(two.a, "héllo");
-        assert!(two.a.is_shared(), "an unescaped string is a range of the source");
+        assert!(
+            two.a.is_shared(),
+            "an unescaped string is a range of the source"
+        );
         assert_eq!(two.b, "x\"y");
-        assert!(!two.b.is_shared(), "an escaped string is decoded into its own buffer");
+        assert!(
+            !two.b.is_shared(),
+            "an escaped string is decoded into its own buffer"
+        );
         // 1 here, 1 in `a`: the guard let go of its reference
         assert_eq!(Arc::strong_count(&buf), 2);
         let detached = two.a.detach();
@@ -388,6 +403,20 @@ mod tests {
     }
 
     #[test]
+    fn a_slice_of_a_text_shares_it_and_a_foreign_str_is_copied() {
+        let t = Text::from("hello world");
+        let w = t.slice_of(&t[6..]);
+        assert_eq!(w, "world");
+        assert!(w.is_shared());
+        let other = String::from("world");
+        assert!(!t.slice_of(&other).is_shared());
+        let inner = t.slice_of(&t[0..5]);
+        // a slice of a slice stays inside its parent's range
+        assert!(!inner.slice_of(&t[6..]).is_shared());
+        assert_eq!(inner.slice_of(&inner[1..3]), "el");
+    }
+
+    #[test]
     fn reads_and_compares_like_a_str() {
         let t = Text::from("abc");
         assert_eq!(t, "abc");
@@ -401,6 +430,9 @@ mod tests {
         let mut set = std::collections::HashSet::new();
         set.insert(t);
         assert!(set.contains("abc"));
-        assert_eq!(serde_json::to_string(&Text::from("a\"b")).unwrap(), r#""a\"b""#);
+        assert_eq!(
+            serde_json::to_string(&Text::from("a\"b")).unwrap(),
+            r#""a\"b""#
+        );
     }
 }

@@ -94,7 +94,10 @@ mod tests {
             panic!("{event:?}");
         };
         assert_eq!(m.seq, None);
-        assert_eq!(m.author.id, "7", "a number where a string belongs is read as its text");
+        assert_eq!(
+            m.author.id, "7",
+            "a number where a string belongs is read as its text"
+        );
         assert!(m.id.is_shared() && m.content.is_shared());
     }
 

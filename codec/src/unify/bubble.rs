@@ -4,6 +4,7 @@ use botgate_proto::bubble::{self as p, Author, MentionRef};
 use botgate_proto::unified::{
     Contact, Content, Element, Event as UEvent, EventKind, Media, Platform, Scene, SubEvent,
 };
+use botgate_proto::Text;
 use serde_json::json;
 
 use super::draft::{self, id};
@@ -75,7 +76,7 @@ fn new(
     kind: EventKind,
     sub: SubEvent,
     contact: Contact,
-    user_id: String,
+    user_id: Text,
     time: i64,
     ctx: &UnifyContext,
 ) -> Box<UEvent> {
@@ -135,31 +136,31 @@ fn elements(m: &p::Message) -> Vec<Element> {
     let mut out = Vec::new();
     if let Some(r) = m.reply_to_id {
         out.push(Element::Reply {
-            message_id: r.to_string(),
+            message_id: draft::int(r),
         });
     }
     for mention in &m.mentions {
         out.push(match mention {
-            MentionRef::Id(uid) => Element::at(uid.to_string()),
+            MentionRef::Id(uid) => Element::at(draft::int(uid)),
             MentionRef::Entity(e) if matches!(e.kind.as_deref(), None | Some("user")) => {
                 Element::At {
                     user_id: id(e.id).unwrap_or_default(),
-                    name: e.name.clone(),
+                    name: draft::opt_text(&e.name),
                 }
             }
             MentionRef::Entity(e) => Element::Unknown {
-                platform_type: format!("mention_{}", e.kind.as_deref().unwrap_or_default()),
+                platform_type: format!("mention_{}", e.kind.as_deref().unwrap_or_default()).into(),
                 raw: serde_json::to_value(e).unwrap_or_default(),
             },
             // `MentionRef` is non-exhaustive.
             other => Element::Unknown {
-                platform_type: "mention".to_owned(),
+                platform_type: Text::from("mention"),
                 raw: serde_json::to_value(other).unwrap_or_default(),
             },
         });
     }
     out.extend(m.mention_roles.iter().map(|r| Element::Unknown {
-        platform_type: "mention_role".to_owned(),
+        platform_type: Text::from("mention_role"),
         raw: json!({ "id": r }),
     }));
     out.extend(plain(&m.content));
@@ -170,21 +171,21 @@ fn elements(m: &p::Message) -> Vec<Element> {
             .or(a.content_type.as_deref())
             .unwrap_or("file");
         let item = Media {
-            file: a.path.clone(),
-            url: a.url.clone(),
-            name: a.filename.clone(),
+            file: draft::opt_text(&a.path),
+            url: draft::opt_text(&a.url),
+            name: draft::opt_text(&a.filename),
             size: a.size,
-            mime: a.content_type.clone(),
+            mime: draft::opt_text(&a.content_type),
         };
         media(hint, item)
     }));
     out
 }
 
-fn author_name(m: &p::Message) -> Option<String> {
+fn author_name(m: &p::Message) -> Option<Text> {
     match &m.author {
-        Some(Author::User(u)) => u.name.clone().or_else(|| u.nickname.clone()),
-        Some(a) => a.name().map(str::to_owned),
+        Some(Author::User(u)) => u.name.as_deref().or(u.nickname.as_deref()).map(Text::from),
+        Some(a) => a.name().map(Text::from),
         None => None,
     }
 }
@@ -203,7 +204,7 @@ fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
-    e.raw_message = Some(m.content.clone());
+    e.raw_message = Some(m.content.clone().into());
     e
 }
 
@@ -223,7 +224,7 @@ fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
-    e.raw_message = Some(m.content.clone());
+    e.raw_message = Some(m.content.clone().into());
     e.content = draft::content(Content {
         message_id: id(m.id),
         ..Content::default()
@@ -238,7 +239,7 @@ fn delete(d: &p::MessageDelete, place: Place, ctx: &UnifyContext) -> Box<UEvent>
         Place::Guild | Place::Group => SubEvent::GroupRecall,
     };
     let contact = contact(place, d.guild_id, d.group_id, d.channel(), None);
-    let mut e = new(EventKind::Notice, sub, contact, String::new(), ctx.now, ctx);
+    let mut e = new(EventKind::Notice, sub, contact, Text::new(), ctx.now, ctx);
     e.content = draft::content(Content {
         message_id: id(d.id),
         ..Content::default()
@@ -250,10 +251,14 @@ fn reaction(r: &p::Reaction, sub: SubEvent, ctx: &UnifyContext) -> Box<UEvent> {
     let contact = contact(Place::Guild, None, None, r.channel_id.or(r.thread_id), None);
     let user = id(r.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, ctx.now, ctx);
-    e.sender.nick = r.user.as_ref().and_then(|u| u.name.clone());
+    e.sender.nick = r
+        .user
+        .as_ref()
+        .and_then(|u| u.name.as_deref())
+        .map(Text::from);
     e.content = draft::content(Content {
         message_id: id(r.message_id),
-        emoji: (!r.emoji.is_empty()).then(|| r.emoji.clone()),
+        emoji: (!r.emoji.is_empty()).then(|| Text::from(r.emoji.as_str())),
         ..Content::default()
     });
     e
@@ -267,17 +272,21 @@ fn guild_member(m: &p::GuildMember, sub: SubEvent, ctx: &UnifyContext) -> Box<UE
     let contact = Contact::new(Scene::Guild, id(m.guild_id).unwrap_or_default(), None);
     let user = id(m.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, t, ctx);
-    e.sender.nick = m.user.as_ref().and_then(|u| u.name.clone());
+    e.sender.nick = m
+        .user
+        .as_ref()
+        .and_then(|u| u.name.as_deref())
+        .map(Text::from);
     e.content = draft::content(Content {
         operator_id: id(m.operator_id),
-        action: m.action.as_ref().map(|a| a.as_str().to_owned()),
-        new_name: m.nickname().map(str::to_owned),
+        action: m.action.as_ref().map(|a| Text::from(a.as_str())),
+        new_name: m.nickname().map(Text::from),
         role_ids: m
             .roles
             .iter()
             .copied()
             .chain(m.role_id)
-            .map(|r| r.to_string())
+            .map(draft::int)
             .collect(),
         ..Content::default()
     });
@@ -292,7 +301,11 @@ fn group_member(m: &p::GroupMember, sub: SubEvent, ctx: &UnifyContext) -> Box<UE
     let contact = contact(Place::Group, None, m.group_id, m.thread_id, None);
     let user = id(m.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, t, ctx);
-    e.sender.nick = m.user.as_ref().and_then(|u| u.name.clone());
+    e.sender.nick = m
+        .user
+        .as_ref()
+        .and_then(|u| u.name.as_deref())
+        .map(Text::from);
     e.content = draft::content(Content {
         operator_id: id(m.operator_id),
         ..Content::default()

@@ -9,7 +9,7 @@ use botgate_proto::unified::Permissions;
 pub struct UnifyContext {
     /// The bot's own id: QQ `READY` `user.id`, Bubble `BOT_READY` bot id. OneBot events carry
     /// `self_id` themselves; this is the fallback when one does not.
-    pub self_id: String,
+    pub self_id: botgate_proto::Text,
     /// Unix seconds used as `time` for events that carry no time of their own (QQ reactions
     /// and deletions, Bubble deletions). The caller passes its clock; the mapping never reads
     /// one.
@@ -20,7 +20,7 @@ pub struct UnifyContext {
 
 impl UnifyContext {
     /// A context for the bot with this id, `now` = 0 and no masters or admins.
-    pub fn new(self_id: impl Into<String>) -> Self {
+    pub fn new(self_id: impl Into<botgate_proto::Text>) -> Self {
         Self {
             self_id: self_id.into(),
             ..Self::default()

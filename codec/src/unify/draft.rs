@@ -3,6 +3,7 @@
 use botgate_proto::unified::{
     Contact, Content, Event, EventKind, Platform, Scene, Sender, SubEvent,
 };
+use botgate_proto::Text;
 
 /// An event with its who / where / what set and everything else empty. `group_id` follows
 /// the scene: the peer in `group`, the sub_peer in `stranger_from_group`, unset elsewhere.
@@ -10,11 +11,11 @@ use botgate_proto::unified::{
 /// the ~840-byte event is never copied on its way to the handler (decision 0028).
 pub(crate) fn event(
     platform: Platform,
-    self_id: String,
+    self_id: Text,
     kind: EventKind,
     sub_event: SubEvent,
     contact: Contact,
-    user_id: String,
+    user_id: Text,
     time: i64,
 ) -> Box<Event> {
     let group_id = match contact.scene {
@@ -44,17 +45,53 @@ pub(crate) fn content(c: Content) -> Option<Content> {
     (!c.is_empty()).then_some(c)
 }
 
-/// `Some(s)` unless it is empty.
-pub(crate) fn non_empty(s: &str) -> Option<String> {
-    (!s.is_empty()).then(|| s.to_owned())
+/// `Some(s)` unless it is empty (a payload's `Text` is shared, not copied).
+pub(crate) fn non_empty(s: impl Into<Text> + AsRef<str>) -> Option<Text> {
+    (!s.as_ref().is_empty()).then(|| s.into())
+}
+
+/// A payload's optional string as the unified model's (a `String` is copied once).
+pub(crate) fn opt_text<T: AsRef<str>>(s: &Option<T>) -> Option<Text> {
+    s.as_ref().map(|s| Text::from(s.as_ref()))
 }
 
 /// An optional integer id as a string.
-pub(crate) fn id(v: Option<i64>) -> Option<String> {
-    v.map(|v| v.to_string())
+pub(crate) fn id(v: Option<i64>) -> Option<Text> {
+    v.map(int)
+}
+
+/// An integer id as a string: formatted on the stack, one allocation (`to_string` and then a
+/// `Text` would be two).
+pub(crate) fn int(v: impl std::fmt::Display) -> Text {
+    use std::fmt::Write;
+    /// Room for any `i128` / `u128` in decimal.
+    struct Digits {
+        buf: [u8; 40],
+        len: usize,
+    }
+    impl Write for Digits {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            self.buf
+                .get_mut(self.len..end)
+                .ok_or(std::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut d = Digits {
+        buf: [0; 40],
+        len: 0,
+    };
+    match write!(d, "{v}") {
+        Ok(()) => std::str::from_utf8(&d.buf[..d.len])
+            .map_or_else(|_| Text::from(v.to_string()), Text::from),
+        Err(_) => Text::from(v.to_string()),
+    }
 }
 
 /// The first non-empty of two strings (empty when both are).
-pub(crate) fn first(a: &str, b: &str) -> String {
-    if a.is_empty() { b } else { a }.to_owned()
+pub(crate) fn first(a: &Text, b: &Text) -> Text {
+    if a.is_empty() { b } else { a }.clone()
 }

@@ -1,6 +1,7 @@
 //! Message text and attachments → unified elements (QQ content syntax, media kinds).
 
 use botgate_proto::unified::{Element, Media};
+use botgate_proto::Text;
 
 /// Splits QQ message content into elements: `<@!id>` / `<@id>` → at, `<emoji:id>` and
 /// `<faceType=..,faceId="id",..>` → face, `@everyone` → at-all when the message mentions
@@ -8,9 +9,9 @@ use botgate_proto::unified::{Element, Media};
 ///
 /// `name_of` gives a mentioned user's display name, where the message lists it.
 pub(crate) fn qq_content(
-    content: &str,
+    content: &Text,
     mention_everyone: bool,
-    name_of: impl Fn(&str) -> Option<String>,
+    name_of: impl Fn(&str) -> Option<Text>,
 ) -> Vec<Element> {
     // Plain text (the usual message): no tag or `@everyone` can start anywhere in it.
     let may_have_tokens = content.contains('<') || (mention_everyone && content.contains('@'));
@@ -18,54 +19,58 @@ pub(crate) fn qq_content(
         return plain(content).into_iter().collect();
     }
     let mut out = Vec::new();
-    let mut text = String::new();
-    let mut rest = content;
+    // The text between tokens is one run of `content`: kept as its start, shared when flushed.
+    let all = content.as_str();
+    let mut text_from = 0;
+    let mut rest = all;
     while !rest.is_empty() {
+        let at = all.len() - rest.len();
         if mention_everyone && rest.starts_with("@everyone") {
-            flush(&mut text, &mut out);
+            flush(content, &all[text_from..at], &mut out);
             out.push(Element::AtAll);
             rest = &rest["@everyone".len()..];
+            text_from = all.len() - rest.len();
             continue;
         }
         if rest.starts_with('<') {
             if let Some(end) = rest.find('>') {
                 if let Some(el) = qq_tag(&rest[1..end], &name_of) {
-                    flush(&mut text, &mut out);
+                    flush(content, &all[text_from..at], &mut out);
                     out.push(el);
                     rest = &rest[end + 1..];
+                    text_from = all.len() - rest.len();
                     continue;
                 }
             }
         }
-        // Copy up to the next place a token may start.
+        // Keep up to the next place a token may start.
         let next = rest
             .char_indices()
             .skip(1)
             .find(|&(_, c)| c == '<' || (mention_everyone && c == '@'))
             .map_or(rest.len(), |(i, _)| i);
-        text.push_str(&rest[..next]);
         rest = &rest[next..];
     }
-    flush(&mut text, &mut out);
+    flush(content, &all[text_from..], &mut out);
     out
 }
 
-fn qq_tag(inner: &str, name_of: &impl Fn(&str) -> Option<String>) -> Option<Element> {
+fn qq_tag(inner: &str, name_of: &impl Fn(&str) -> Option<Text>) -> Option<Element> {
     if let Some(id) = inner.strip_prefix("@!").or_else(|| inner.strip_prefix('@')) {
         return is_id(id).then(|| Element::At {
-            user_id: id.to_owned(),
+            user_id: Text::from(id),
             name: name_of(id),
         });
     }
     if let Some(id) = inner.strip_prefix("emoji:") {
-        return is_id(id).then(|| Element::Face { id: id.to_owned() });
+        return is_id(id).then(|| Element::Face { id: Text::from(id) });
     }
     if inner.starts_with("faceType=") {
         let id = inner
             .split(',')
             .find_map(|kv| kv.trim().strip_prefix("faceId="))?
             .trim_matches('"');
-        return is_id(id).then(|| Element::Face { id: id.to_owned() });
+        return is_id(id).then(|| Element::Face { id: Text::from(id) });
     }
     None
 }
@@ -79,17 +84,18 @@ fn is_id(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn flush(text: &mut String, out: &mut Vec<Element>) {
+/// The run `text` of `content` as a text element (sharing `content`), none when empty.
+fn flush(content: &Text, text: &str, out: &mut Vec<Element>) {
     if !text.is_empty() {
         out.push(Element::Text {
-            text: std::mem::take(text),
+            text: content.slice_of(text),
         });
     }
 }
 
-/// Text as one element, none when empty.
-pub(crate) fn plain(content: &str) -> Option<Element> {
-    (!content.is_empty()).then(|| Element::text(content))
+/// Text as one element, none when empty (a payload's `Text` is shared, not copied).
+pub(crate) fn plain(content: impl Into<Text> + AsRef<str>) -> Option<Element> {
+    (!content.as_ref().is_empty()).then(|| Element::text(content))
 }
 
 /// An attachment as an image, record, video or file element, by MIME type or category
@@ -108,13 +114,13 @@ pub(crate) fn media(kind_hint: &str, media: Media) -> Element {
 }
 
 /// A URL as QQ sends it (often without a scheme: `gchat.qpic.cn/...`) made fetchable.
-pub(crate) fn https(url: &str) -> Option<String> {
+pub(crate) fn https(url: &str) -> Option<Text> {
     if url.is_empty() {
         None
     } else if url.contains("://") || url.starts_with("data:") {
-        Some(url.to_owned())
+        Some(url.into())
     } else {
-        Some(format!("https://{}", url.trim_start_matches('/')))
+        Some(format!("https://{}", url.trim_start_matches('/')).into())
     }
 }
 
@@ -122,7 +128,12 @@ pub(crate) fn https(url: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn no_names(_: &str) -> Option<String> {
+    /// The mapping over a `&str` (its `Text` made here).
+    fn qq_content(s: &str, everyone: bool, name_of: impl Fn(&str) -> Option<Text>) -> Vec<Element> {
+        super::qq_content(&Text::from(s), everyone, name_of)
+    }
+
+    fn no_names(_: &str) -> Option<Text> {
         None
     }
 
@@ -144,7 +155,7 @@ mod tests {
         let els = qq_content(
             "<@!6158788878435714165> /天气 <emoji:4>深圳<@12>",
             false,
-            |id| (id == "12").then(|| "阿强".to_owned()),
+            |id| (id == "12").then(|| "阿强".into()),
         );
         assert_eq!(
             els,

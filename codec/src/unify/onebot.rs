@@ -5,6 +5,7 @@ use botgate_proto::unified::{
     Anonymous, Contact, Content, Element, Event as UEvent, EventKind, FileInfo, Media, Platform,
     Role, Scene, SubEvent,
 };
+use botgate_proto::Text;
 
 use super::draft::{self, non_empty};
 use super::{Original, Skipped, Unified, UnifyContext};
@@ -48,7 +49,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.content = draft::content(Content {
                 operator_id: uid(n.operator_id),
-                message_id: Some(n.message_id.to_string()),
+                message_id: Some(draft::int(n.message_id)),
                 ..Content::default()
             });
             e
@@ -56,7 +57,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
         Event::NoticeFriendRecall(n) => {
             let mut e = private_notice(SubEvent::FriendRecall, n.self_id, n.time, n.user_id, ctx);
             e.content = draft::content(Content {
-                message_id: Some(n.message_id.to_string()),
+                message_id: Some(draft::int(n.message_id)),
                 ..Content::default()
             });
             e
@@ -84,7 +85,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, user, ctx);
             e.content = draft::content(Content {
                 operator_id: uid(n.operator_id),
-                action: Some(n.sub_type.as_str().to_owned()),
+                action: Some(Text::from(n.sub_type.as_str())),
                 duration: Some(n.duration),
                 ..Content::default()
             });
@@ -100,7 +101,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
                 ctx,
             );
             e.content = draft::content(Content {
-                action: Some(n.sub_type.as_str().to_owned()),
+                action: Some(Text::from(n.sub_type.as_str())),
                 ..Content::default()
             });
             e
@@ -119,7 +120,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
                     id: non_empty(&n.file.id),
                     name: non_empty(&n.file.name),
                     size: Some(n.file.size),
-                    url: n.file.url.clone(),
+                    url: draft::opt_text(&n.file.url),
                 }),
                 ..Content::default()
             });
@@ -141,7 +142,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
                     id: None,
                     name: non_empty(&n.file.name),
                     size: Some(n.file.size),
-                    url: n.file.url.clone(),
+                    url: draft::opt_text(&n.file.url),
                 }),
                 ..Content::default()
             });
@@ -173,7 +174,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
                 ctx,
             );
             e.content = draft::content(Content {
-                honor: Some(n.honor_type.as_str().to_owned()),
+                honor: Some(Text::from(n.honor_type.as_str())),
                 ..Content::default()
             });
             e
@@ -182,7 +183,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let sub = SubEvent::GroupMemberUniqueTitleChanged;
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.user_id, ctx);
             e.content = draft::content(Content {
-                new_name: Some(n.title.clone()),
+                new_name: Some(n.title.clone().into()),
                 ..Content::default()
             });
             e
@@ -198,8 +199,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.sender.card = non_empty(&n.card_new);
             e.content = draft::content(Content {
-                new_name: Some(n.card_new.clone()),
-                old_name: Some(n.card_old.clone()),
+                new_name: Some(n.card_new.clone().into()),
+                old_name: Some(n.card_old.clone().into()),
                 ..Content::default()
             });
             e
@@ -215,8 +216,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.content = draft::content(Content {
                 operator_id: uid(n.operator_id),
-                message_id: Some(n.message_id.to_string()),
-                action: Some(n.sub_type.as_str().to_owned()),
+                message_id: Some(draft::int(n.message_id)),
+                action: Some(Text::from(n.sub_type.as_str())),
                 ..Content::default()
             });
             e
@@ -226,12 +227,12 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.user_id, ctx);
             let like = n.likes.first();
             e.content = draft::content(Content {
-                message_id: Some(n.message_id.to_string()),
-                emoji: like.map(|l| l.emoji_id.clone()),
+                message_id: Some(draft::int(n.message_id)),
+                emoji: like.map(|l| Text::from(l.emoji_id.as_str())),
                 count: like.map(|l| l.count),
-                action: n
+                action: (n
                     .is_add
-                    .map(|add| if add { "add" } else { "remove" }.to_owned()),
+                    .map(|add| Text::from(if add { "add" } else { "remove" }))),
                 ..Content::default()
             });
             e
@@ -240,10 +241,10 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let sub = SubEvent::GroupMessageReaction;
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.operator_id, ctx);
             e.content = draft::content(Content {
-                message_id: Some(n.message_id.to_string()),
+                message_id: Some(draft::int(n.message_id)),
                 emoji: non_empty(&n.code),
                 count: Some(i64::from(n.count)),
-                action: Some(n.sub_type.as_str().to_owned()),
+                action: Some(Text::from(n.sub_type.as_str())),
                 ..Content::default()
             });
             e
@@ -252,8 +253,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let mut e = private_notice(SubEvent::FriendApply, r.self_id, r.time, r.user_id, ctx);
             e.event = EventKind::Request;
             e.content = draft::content(Content {
-                flag: Some(r.flag.clone()),
-                comment: Some(r.comment.clone()),
+                flag: Some(r.flag.clone().into()),
+                comment: Some(r.comment.clone().into()),
                 ..Content::default()
             });
             e
@@ -267,9 +268,9 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             e.event = EventKind::Request;
             e.content = draft::content(Content {
                 operator_id: r.invitor_id.and_then(uid),
-                action: Some(r.sub_type.as_str().to_owned()),
-                flag: Some(r.flag.clone()),
-                comment: Some(r.comment.clone()),
+                action: Some(Text::from(r.sub_type.as_str())),
+                flag: Some(r.flag.clone().into()),
+                comment: Some(r.comment.clone().into()),
                 ..Content::default()
             });
             e
@@ -280,15 +281,15 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
 }
 
 /// An id as a string; 0 (OneBot's "none") is `None`.
-fn uid(v: i64) -> Option<String> {
-    (v != 0).then(|| v.to_string())
+fn uid(v: i64) -> Option<Text> {
+    (v != 0).then(|| draft::int(v))
 }
 
-fn self_id(v: i64, ctx: &UnifyContext) -> String {
+fn self_id(v: i64, ctx: &UnifyContext) -> Text {
     if v == 0 {
         ctx.self_id.clone()
     } else {
-        v.to_string()
+        draft::int(v)
     }
 }
 
@@ -309,14 +310,14 @@ fn group_notice(
     ctx: &UnifyContext,
 ) -> Box<UEvent> {
     let kind = EventKind::Notice;
-    let contact = Contact::new(Scene::Group, group.to_string(), None);
+    let contact = Contact::new(Scene::Group, draft::int(group), None);
     draft::event(
         Platform::OneBot,
         self_id(self_id_, ctx),
         kind,
         sub,
         contact,
-        user.to_string(),
+        draft::int(user),
         time(t, ctx),
     )
 }
@@ -329,14 +330,14 @@ fn private_notice(
     ctx: &UnifyContext,
 ) -> Box<UEvent> {
     let kind = EventKind::Notice;
-    let contact = Contact::new(Scene::Private, user.to_string(), None);
+    let contact = Contact::new(Scene::Private, draft::int(user), None);
     draft::event(
         Platform::OneBot,
         self_id(self_id_, ctx),
         kind,
         sub,
         contact,
-        user.to_string(),
+        draft::int(user),
         time(t, ctx),
     )
 }
@@ -348,7 +349,7 @@ fn member_change(sub: SubEvent, ids: [i64; 5], action: &str, ctx: &UnifyContext)
     let mut e = group_notice(sub, self_id, time, group_id, user_id, ctx);
     e.content = draft::content(Content {
         operator_id: uid(operator_id),
-        action: Some(action.to_owned()),
+        action: Some(Text::from(action)),
         ..Content::default()
     });
     e
@@ -363,7 +364,7 @@ fn poke(n: &p::PokeNotice, ctx: &UnifyContext) -> Box<UEvent> {
         None => {
             let mut e = private_notice(SubEvent::FriendPoke, n.self_id, n.time, poker, ctx);
             if poker == n.self_id && n.target_id != 0 {
-                e.contact.peer = n.target_id.to_string();
+                e.contact.peer = draft::int(n.target_id);
             }
             e
         }
@@ -398,15 +399,15 @@ fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -
         (p::PrivateSubType::Group, g) => (
             Scene::StrangerFromGroup,
             SubEvent::StrangerFromGroup,
-            g.map(|g| g.to_string()),
+            g.map(draft::int),
         ),
         _ => (Scene::Private, SubEvent::Private, None),
     };
     let user = match kind {
         EventKind::MessageSent => me.clone(),
-        _ => m.user_id.to_string(),
+        _ => draft::int(m.user_id),
     };
-    let contact = Contact::new(scene, peer.to_string(), sub_peer);
+    let contact = Contact::new(scene, draft::int(peer), sub_peer);
     let mut e = draft::event(
         Platform::OneBot,
         me,
@@ -417,10 +418,15 @@ fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -
         time(m.time, ctx),
     );
     e.sender.nick = non_empty(&m.sender.nickname);
-    e.sender.card = m.sender.card.clone().filter(|c| !c.is_empty());
-    e.message_id = Some(m.message_id.to_string());
+    e.sender.card = m
+        .sender
+        .card
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(Text::from);
+    e.message_id = Some(draft::int(m.message_id));
     e.elements = elements(&m.message);
-    e.raw_message = Some(m.raw_message.clone());
+    e.raw_message = Some(m.raw_message.clone().into());
     e
 }
 
@@ -428,9 +434,9 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
     let me = self_id(m.self_id, ctx);
     let user = match kind {
         EventKind::MessageSent => me.clone(),
-        _ => m.user_id.to_string(),
+        _ => draft::int(m.user_id),
     };
-    let contact = Contact::new(Scene::Group, m.group_id.to_string(), None);
+    let contact = Contact::new(Scene::Group, draft::int(m.group_id), None);
     let mut e = draft::event(
         Platform::OneBot,
         me,
@@ -441,20 +447,25 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
         time(m.time, ctx),
     );
     e.sender.nick = non_empty(&m.sender.nickname);
-    e.sender.card = m.sender.card.clone().filter(|c| !c.is_empty());
+    e.sender.card = m
+        .sender
+        .card
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(Text::from);
     e.sender.role = role(m.sender.role.as_ref());
-    e.message_id = Some(m.message_id.to_string());
+    e.message_id = Some(draft::int(m.message_id));
     e.elements = elements(&m.message);
-    e.raw_message = Some(m.raw_message.clone());
+    e.raw_message = Some(m.raw_message.clone().into());
     if let Some(a) = &m.anonymous {
         // Anonymous messages are kept: the role is unknown, the anonymous identity in content.
         e.sender.role = Role::Unknown;
         e.sender.nick = non_empty(&a.name);
         e.content = Some(Content {
             anonymous: Some(Anonymous {
-                id: a.id.to_string(),
-                name: a.name.clone(),
-                flag: a.flag.clone(),
+                id: draft::int(a.id),
+                name: a.name.clone().into(),
+                flag: a.flag.clone().into(),
             }),
             ..Content::default()
         });
@@ -465,7 +476,7 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
 fn media(file: &str, url: Option<&String>, size: Option<u64>) -> Media {
     Media {
         file: non_empty(file),
-        url: url.cloned(),
+        url: url.map(|u| Text::from(u.as_str())),
         size,
         ..Media::default()
     }
@@ -482,35 +493,39 @@ fn element(seg: &Segment) -> Element {
         Segment::Text(t) => Element::text(t.text.clone()),
         Segment::At(a) if a.is_all() => Element::AtAll,
         Segment::At(a) => Element::At {
-            user_id: a.qq.clone(),
-            name: a.name.clone(),
+            user_id: a.qq.clone().into(),
+            name: draft::opt_text(&a.name),
         },
-        Segment::Face(f) => Element::Face { id: f.id.clone() },
+        Segment::Face(f) => Element::Face {
+            id: f.id.clone().into(),
+        },
         Segment::Image(i) => Element::Image(media(&i.file, i.url.as_ref(), i.file_size)),
         Segment::Record(r) => Element::Record(media(&r.file, r.url.as_ref(), r.file_size)),
         Segment::Video(v) => Element::Video(media(&v.file, v.url.as_ref(), v.file_size)),
         Segment::File(f) => Element::File(Media {
-            file: non_empty(&f.file).or_else(|| f.file_id.clone()),
-            url: f.url.clone(),
-            name: f.name.clone(),
+            file: non_empty(&f.file).or_else(|| draft::opt_text(&f.file_id)),
+            url: draft::opt_text(&f.url),
+            name: draft::opt_text(&f.name),
             size: f.file_size,
             mime: None,
         }),
         Segment::Reply(r) => Element::Reply {
-            message_id: r.id.clone(),
+            message_id: r.id.clone().into(),
         },
-        Segment::Forward(f) => Element::Forward { id: f.id.clone() },
+        Segment::Forward(f) => Element::Forward {
+            id: f.id.clone().into(),
+        },
         Segment::Json(j) => Element::Json {
-            data: j.data.clone(),
+            data: j.data.clone().into(),
         },
         Segment::Xml(x) => Element::Xml {
-            data: x.data.clone(),
+            data: x.data.clone().into(),
         },
         Segment::Markdown(m) => Element::Markdown {
-            content: m.content.clone(),
+            content: m.content.clone().into(),
         },
         other => Element::Unknown {
-            platform_type: other.kind().to_owned(),
+            platform_type: Text::from(other.kind()),
             raw: other.data(),
         },
     }

@@ -1,10 +1,10 @@
 //! QQ Bot gateway events → unified events.
 
 use botgate_proto::qq::{self as p, Attachment, MessageReference};
-use botgate_proto::Text;
 use botgate_proto::unified::{
     Contact, Content, Element, EventKind, Media, Platform, Role, Scene, SubEvent,
 };
+use botgate_proto::Text;
 use serde_json::Value;
 
 use super::draft::{self, first, non_empty};
@@ -59,16 +59,6 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<botgate_proto::unified::
     Ok(e)
 }
 
-/// A payload's string as the unified model's.
-fn owned(t: &Text) -> String {
-    t.as_str().to_owned()
-}
-
-/// A payload's optional string as the unified model's.
-fn opt(t: &Option<Text>) -> Option<String> {
-    t.as_deref().map(str::to_owned)
-}
-
 fn time(ts: Option<&str>, ctx: &UnifyContext) -> i64 {
     ts.and_then(rfc3339_to_unix).unwrap_or(ctx.now)
 }
@@ -77,7 +67,7 @@ fn new(
     kind: EventKind,
     sub: SubEvent,
     contact: Contact,
-    user_id: String,
+    user_id: Text,
     time: i64,
     ctx: &UnifyContext,
 ) -> Box<botgate_proto::unified::Event> {
@@ -107,9 +97,9 @@ fn attachments(list: &[Attachment]) -> impl Iterator<Item = Element> + '_ {
         let m = Media {
             file: None,
             url: https(&a.url),
-            name: opt(&a.filename),
+            name: a.filename.clone(),
             size: a.size,
-            mime: opt(&a.content_type),
+            mime: a.content_type.clone(),
         };
         media(a.content_type.as_deref().unwrap_or("file"), m)
     })
@@ -118,7 +108,7 @@ fn attachments(list: &[Attachment]) -> impl Iterator<Item = Element> + '_ {
 fn reply(r: Option<&MessageReference>) -> Option<Element> {
     r.filter(|r| !r.message_id.is_empty())
         .map(|r| Element::Reply {
-            message_id: owned(&r.message_id),
+            message_id: r.message_id.clone(),
         })
 }
 
@@ -128,7 +118,7 @@ fn message_elements(m: &p::Message) -> Vec<Element> {
         m.mentions
             .iter()
             .find(|u| u.id == id)
-            .and_then(|u| opt(&u.username))
+            .and_then(|u| u.username.clone())
     });
     if let Some(r) = reply(m.message_reference.as_ref()) {
         out.insert(0, r);
@@ -143,21 +133,21 @@ fn message_elements(m: &p::Message) -> Vec<Element> {
 
 fn unknown<T: serde::Serialize>(platform_type: &str, data: &T) -> Element {
     Element::Unknown {
-        platform_type: platform_type.to_owned(),
+        platform_type: Text::from(platform_type),
         raw: serde_json::to_value(data).unwrap_or(Value::Null),
     }
 }
 
 fn fill_message(e: &mut botgate_proto::unified::Event, m: &p::Message) {
-    e.sender.nick = opt(&m.author.username);
+    e.sender.nick = m.author.username.clone();
     e.sender.card = m
         .member
         .as_ref()
-        .and_then(|mb| opt(&mb.nick))
+        .and_then(|mb| mb.nick.clone())
         .filter(|n| !n.is_empty());
     e.message_id = non_empty(&m.id);
     e.elements = message_elements(m);
-    e.raw_message = Some(owned(&m.content));
+    e.raw_message = Some(m.content.clone());
 }
 
 fn guild_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
@@ -167,7 +157,7 @@ fn guild_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unifi
         EventKind::Message,
         SubEvent::Guild,
         contact,
-        owned(&m.author.id),
+        m.author.id.clone(),
         t,
         ctx,
     );
@@ -185,7 +175,7 @@ fn direct_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unif
         EventKind::Message,
         SubEvent::Private,
         contact,
-        owned(&m.author.id),
+        m.author.id.clone(),
         t,
         ctx,
     );
@@ -194,7 +184,7 @@ fn direct_message(m: &p::Message, ctx: &UnifyContext) -> Box<botgate_proto::unif
 }
 
 fn group_message(m: &p::GroupMessage, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
-    let group = first(&m.group_openid, m.group_id.as_deref().unwrap_or_default());
+    let group = first(&m.group_openid, m.group_id.as_ref().unwrap_or(&Text::new()));
     let user = first(&m.author.member_openid, &m.author.id);
     let t = time(m.timestamp.as_deref(), ctx);
     let contact = Contact::new(Scene::Group, group, None);
@@ -205,7 +195,7 @@ fn group_message(m: &p::GroupMessage, ctx: &UnifyContext) -> Box<botgate_proto::
     trim_mention_gap(&mut content);
     e.elements.extend(content);
     e.elements.extend(attachments(&m.attachments));
-    e.raw_message = Some(owned(&m.content));
+    e.raw_message = Some(m.content.clone());
     e
 }
 
@@ -216,7 +206,8 @@ fn trim_mention_gap(elements: &mut Vec<botgate_proto::unified::Element>) {
     if let Some(Element::Text { text }) = elements.first_mut() {
         let trimmed = text.trim_start();
         if trimmed.len() != text.len() {
-            *text = trimmed.to_owned();
+            // a range of the same content, not a copy
+            *text = text.slice_of(trimmed);
         }
         if text.is_empty() {
             elements.remove(0);
@@ -233,7 +224,7 @@ fn c2c_message(m: &p::C2cMessage, ctx: &UnifyContext) -> Box<botgate_proto::unif
     e.elements = reply(m.message_reference.as_ref()).into_iter().collect();
     e.elements.extend(qq_content(&m.content, false, |_| None));
     e.elements.extend(attachments(&m.attachments));
-    e.raw_message = Some(owned(&m.content));
+    e.raw_message = Some(m.content.clone());
     e
 }
 
@@ -253,11 +244,11 @@ fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::
         EventKind::Notice,
         SubEvent::GroupRecall,
         contact,
-        owned(&m.author.id),
+        m.author.id.clone(),
         t,
         ctx,
     );
-    e.sender.nick = opt(&m.author.username);
+    e.sender.nick = m.author.username.clone();
     e.content = recall_content(d);
     e
 }
@@ -270,11 +261,11 @@ fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto:
         EventKind::Notice,
         SubEvent::FriendRecall,
         contact,
-        owned(&m.author.id),
+        m.author.id.clone(),
         t,
         ctx,
     );
-    e.sender.nick = opt(&m.author.username);
+    e.sender.nick = m.author.username.clone();
     e.content = recall_content(d);
     e
 }
@@ -285,8 +276,8 @@ fn guild_member(
     ctx: &UnifyContext,
 ) -> Box<botgate_proto::unified::Event> {
     let user = m.user.as_ref();
-    let user_id = user.map(|u| owned(&u.id)).unwrap_or_default();
-    let guild = opt(&m.guild_id).unwrap_or_default();
+    let user_id = user.map(|u| u.id.clone()).unwrap_or_default();
+    let guild = m.guild_id.clone().unwrap_or_default();
     // `joined_at` is the event's time only when the member has just joined.
     let t = match sub {
         SubEvent::GuildMemberIncrease => time(m.joined_at.as_deref(), ctx),
@@ -294,13 +285,13 @@ fn guild_member(
     };
     let contact = Contact::new(Scene::Guild, guild, None);
     let mut e = new(EventKind::Notice, sub, contact, user_id, t, ctx);
-    e.sender.nick = user.and_then(|u| opt(&u.username));
-    e.sender.card = opt(&m.nick).filter(|n| !n.is_empty());
+    e.sender.nick = user.and_then(|u| u.username.clone());
+    e.sender.card = m.nick.clone().filter(|n| !n.is_empty());
     e.sender.role = guild_role(Some(m));
     e.content = draft::content(Content {
-        operator_id: opt(&m.op_user_id).filter(|s| !s.is_empty()),
-        new_name: opt(&m.nick).filter(|n| !n.is_empty()),
-        role_ids: m.roles.iter().map(owned).collect(),
+        operator_id: m.op_user_id.clone().filter(|s| !s.is_empty()),
+        new_name: m.nick.clone().filter(|n| !n.is_empty()),
+        role_ids: m.roles.to_vec(),
         ..Content::default()
     });
     e
@@ -316,7 +307,7 @@ fn reaction(
         EventKind::Notice,
         sub,
         contact,
-        owned(&r.user_id),
+        r.user_id.clone(),
         ctx.now,
         ctx,
     );
@@ -352,7 +343,7 @@ fn friend(
 ) -> Box<botgate_proto::unified::Event> {
     let contact = Contact::new(Scene::Private, &f.openid, None);
     let t = f.timestamp.unwrap_or(ctx.now);
-    let mut e = new(EventKind::Notice, sub, contact, owned(&f.openid), t, ctx);
-    e.sender.nick = opt(&f.nick);
+    let mut e = new(EventKind::Notice, sub, contact, f.openid.clone(), t, ctx);
+    e.sender.nick = f.nick.clone();
     e
 }

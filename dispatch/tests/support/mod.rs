@@ -159,7 +159,7 @@ impl Unify for Test {
             key: event.key.clone().unwrap_or_default(),
             text: event.text.clone(),
             n: event.n,
-            self_id: Some(ctx.self_id.clone()).filter(|s| !s.is_empty()),
+            self_id: (Some(ctx.self_id.clone()).filter(|s| !s.is_empty())).map(String::from),
         })
     }
 }

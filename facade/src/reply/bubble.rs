@@ -142,11 +142,11 @@ fn attachment(element: &Element, m: &Media, category: &str) -> Result<Attachment
         ));
     }
     Ok(Attachment {
-        path: m.file.clone(),
-        url: m.url.clone(),
-        content_type: m.mime.clone(),
+        path: m.file.as_deref().map(str::to_owned),
+        url: m.url.as_deref().map(str::to_owned),
+        content_type: m.mime.as_deref().map(str::to_owned),
         size: m.size,
-        filename: m.name.clone(),
+        filename: m.name.as_deref().map(str::to_owned),
         category: Some(category.to_owned()),
     })
 }

@@ -79,10 +79,10 @@ pub(crate) fn answering(platform: Platform, raw: &[u8]) -> Result<Answering, Rep
     let is_message = u.event.as_str() == "message";
     Ok(Answering {
         scene: u.contact.scene.clone(),
-        peer: u.contact.peer.clone(),
-        sub_peer: u.contact.sub_peer.clone().filter(|s| !s.is_empty()),
-        user_id: u.user_id.clone(),
-        message_id: u.message_id.clone().filter(|s| !s.is_empty()),
+        peer: u.contact.peer.to_string(),
+        sub_peer: (u.contact.sub_peer.clone().filter(|s| !s.is_empty())).map(String::from),
+        user_id: u.user_id.to_string(),
+        message_id: (u.message_id.clone().filter(|s| !s.is_empty())).map(String::from),
         is_message,
         kind,
     })

@@ -126,8 +126,8 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
         let seg = match element {
             Element::Text { text } => Segment::text(text.clone()),
             Element::At { user_id, name } => Segment::At(segment::At {
-                qq: user_id.clone(),
-                name: name.clone(),
+                qq: user_id.to_string(),
+                name: name.as_deref().map(str::to_owned),
             }),
             Element::AtAll => Segment::at_all(),
             Element::Face { id } => Segment::face(id),
@@ -154,16 +154,16 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
                 Segment::reply(message_id)
             }
             Element::Json { data } => Segment::Json(segment::Json {
-                data: data.clone(),
+                data: data.to_string(),
                 ..segment::Json::default()
             }),
             Element::Xml { data } => Segment::Xml(segment::Xml {
-                data: data.clone(),
+                data: data.to_string(),
                 ..segment::Xml::default()
             }),
             // An extension (Lagrange, NapCat); implementations without it refuse the action.
             Element::Markdown { content } => Segment::Markdown(segment::Markdown {
-                content: content.clone(),
+                content: content.to_string(),
             }),
             Element::File(_) => {
                 return Err(unsupported(
@@ -193,10 +193,11 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
 }
 
 fn file_of(element: &Element, m: &Media) -> Result<String, ReplyError> {
-    m.file
+    (m.file
         .clone()
         .or_else(|| m.url.clone())
-        .ok_or_else(|| unsupported(element, "OneBot media need a file, URL or base64:// data"))
+        .ok_or_else(|| unsupported(element, "OneBot media need a file, URL or base64:// data")))
+    .map(String::from)
 }
 
 fn unsupported(element: &Element, reason: &str) -> ReplyError {

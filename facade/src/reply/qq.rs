@@ -131,7 +131,7 @@ pub(crate) fn plan(
                 ));
             }
             Element::Reply { message_id } => {
-                if quote.replace(message_id.clone()).is_some() {
+                if quote.replace(message_id.to_string()).is_some() {
                     return Err(unsupported(element, "a message quotes one message at most"));
                 }
             }
@@ -200,7 +200,7 @@ pub(crate) fn plan(
 }
 
 fn url_of(element: &Element, m: &Media) -> Result<String, ReplyError> {
-    m.url
+    (m.url
         .iter()
         .chain(m.file.iter())
         .find(|u| u.starts_with("https://") || u.starts_with("http://"))
@@ -210,7 +210,8 @@ fn url_of(element: &Element, m: &Media) -> Result<String, ReplyError> {
                 element,
                 "QQ bots send media by http(s) URL; this one has none",
             )
-        })
+        }))
+    .map(String::from)
 }
 
 fn unsupported(element: &Element, reason: &str) -> ReplyError {

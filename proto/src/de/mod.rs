@@ -80,9 +80,10 @@ macro_rules! serialize_derived {
 }
 pub use scalar::{
     bool, f64, i32, i64, lossy_bool, lossy_f64, lossy_i32, lossy_i64, lossy_opt_bool,
-    lossy_opt_f64, lossy_opt_i32, lossy_opt_i64, lossy_opt_string, lossy_opt_u32, lossy_opt_u64,
-    lossy_string, lossy_u32, lossy_u64, opt_bool, opt_f64, opt_f64_finite, opt_i32, opt_i64,
-    opt_string, opt_string_keep_empty, opt_u32, opt_u64, string, u32, u64,
+    lossy_opt_f64, lossy_opt_i32, lossy_opt_i64, lossy_opt_string, lossy_opt_text, lossy_opt_u32,
+    lossy_opt_u64, lossy_string, lossy_text, lossy_u32, lossy_u64, opt_bool, opt_f64,
+    opt_f64_finite, opt_i32, opt_i64, opt_string, opt_string_keep_empty, opt_text,
+    opt_text_keep_empty, opt_u32, opt_u64, string, text, u32, u64,
 };
 pub(crate) use serialize_derived;
 pub use shape::{

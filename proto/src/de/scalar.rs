@@ -67,6 +67,34 @@ impl Scalar for String {
     }
 }
 
+impl Scalar for crate::Text {
+    const EXPECTING: &'static str = String::EXPECTING;
+    fn absent(s: &str) -> bool {
+        s.is_empty()
+    }
+    fn from_str(s: &str) -> Option<Self> {
+        Some(s.into())
+    }
+    fn from_string(s: String) -> Result<Self, String> {
+        Ok(s.into())
+    }
+    fn from_i64(v: i64) -> Option<Self> {
+        String::from_i64(v).map(Self::from)
+    }
+    fn from_u64(v: u64) -> Option<Self> {
+        String::from_u64(v).map(Self::from)
+    }
+    fn from_i128(v: i128) -> Option<Self> {
+        String::from_i128(v).map(Self::from)
+    }
+    fn from_f64(v: f64) -> Option<Self> {
+        String::from_f64(v).map(Self::from)
+    }
+    fn from_bool(v: bool) -> Option<Self> {
+        String::from_bool(v).map(Self::from)
+    }
+}
+
 /// An integer read from a float: only without a fraction, and only if it fits.
 fn int_of_f64<T: TryFrom<i128>>(v: f64) -> Option<T> {
     // `as` saturates, and every in-range value of the target types is below 2^64, so a
@@ -292,6 +320,7 @@ macro_rules! scalar_fns {
 
 scalar_fns! {
     String => string, opt_string, lossy_string, lossy_opt_string;
+    crate::Text => text, opt_text, lossy_text, lossy_opt_text;
     i64 => i64, opt_i64, lossy_i64, lossy_opt_i64;
     u64 => u64, opt_u64, lossy_u64, lossy_opt_u64;
     i32 => i32, opt_i32, lossy_i32, lossy_opt_i32;
@@ -348,4 +377,11 @@ pub fn opt_f64_finite<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D:
         )),
         other => Ok(other),
     }
+}
+
+/// [`opt_string_keep_empty`] into a [`Text`](crate::Text).
+pub fn opt_text_keep_empty<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::Text>, D::Error> {
+    Ok(opt_string_keep_empty(d)?.map(crate::Text::from))
 }

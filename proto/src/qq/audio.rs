@@ -1,8 +1,8 @@
 //! Audio bot events (`AUDIO_*`) and audio / live channel membership
 //! (`AUDIO_OR_LIVE_CHANNEL_MEMBER_*`).
 
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 use super::ChannelType;
 

@@ -4,8 +4,8 @@
 //! kept as sent; [`ThreadInfo::content_rich`] and friends parse it leniently into [`RichText`].
 
 use crate::de::int_enum;
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 use super::RichText;
 

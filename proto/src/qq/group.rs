@@ -1,8 +1,8 @@
 //! Group and C2C events: `GROUP_AT_MESSAGE_CREATE`, `C2C_MESSAGE_CREATE`, robot / friend
 //! events, subscription-message status and `ENTER_AIO`.
 
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 use super::{Attachment, MessageReference, MessageScene};
 

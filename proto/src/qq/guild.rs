@@ -1,8 +1,8 @@
 //! Guilds, channels and guild members (`GUILD_*`, `CHANNEL_*`, `GUILD_MEMBER_*`).
 
 use crate::de::int_enum;
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 use super::User;
 

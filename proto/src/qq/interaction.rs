@@ -1,8 +1,8 @@
 //! Interactions (`INTERACTION_CREATE`): button clicks and the like.
 
 use crate::de::int_enum;
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 int_enum! {
     /// Interaction type (`type`).

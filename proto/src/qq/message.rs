@@ -1,8 +1,8 @@
 //! Guild messages (`AT_MESSAGE_CREATE`, `MESSAGE_CREATE`, `DIRECT_MESSAGE_CREATE`), their
 //! deletion and audit results, and the parts shared with group / C2C messages.
 
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 use super::{Member, User};
 

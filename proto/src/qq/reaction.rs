@@ -1,8 +1,8 @@
 //! Emoji reactions (`MESSAGE_REACTION_ADD` / `MESSAGE_REACTION_REMOVE`).
 
 use crate::de::int_enum;
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 /// A reaction added to or removed from a message (or a forum feed / comment / reply).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

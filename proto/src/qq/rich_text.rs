@@ -2,8 +2,8 @@
 //! events (`{"paragraphs":[{"elems":[{"text":{"text":"..."},"type":1}],"props":{}}]}`).
 
 use crate::de::int_enum;
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 /// A rich-text document.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -39,9 +39,7 @@ impl RichText {
             paragraphs: vec![Paragraph {
                 elems: vec![Elem {
                     kind: Some(ElemType::Text),
-                    text: Some(TextElem {
-                        text: text.into(),
-                    }),
+                    text: Some(TextElem { text: text.into() }),
                     ..Elem::default()
                 }],
                 props: None,

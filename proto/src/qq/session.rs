@@ -1,8 +1,8 @@
 //! Session payloads: `Hello` (op 10), `READY` and `RESUMED`.
 
 use crate::de;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::Text;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::User;
 

@@ -1,7 +1,7 @@
 //! The QQ user object.
 
-use serde::{Deserialize, Serialize};
 use crate::Text;
+use serde::{Deserialize, Serialize};
 
 /// A QQ (guild) user: message authors, mentions, the bot itself in `READY`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

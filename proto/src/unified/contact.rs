@@ -1,6 +1,7 @@
 //! Where an event happened ([`Contact`], [`Scene`]) and who triggered it ([`Sender`], [`Role`]).
 
 use crate::de::str_enum;
+use crate::Text;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 str_enum! {
@@ -48,17 +49,17 @@ pub struct Contact {
     /// The scene.
     pub scene: Scene,
     /// Group id, guild id, or the user's id (see [`Scene`]).
-    #[serde(deserialize_with = "crate::de::string")]
-    pub peer: String,
+    #[serde(deserialize_with = "crate::de::text")]
+    pub peer: Text,
     /// The channel id in a guild, the group id of a temp chat, the guild id of a QQ guild DM;
     /// `null` otherwise.
-    #[serde(default, deserialize_with = "crate::de::opt_string_keep_empty")]
-    pub sub_peer: Option<String>,
+    #[serde(default, deserialize_with = "crate::de::opt_text_keep_empty")]
+    pub sub_peer: Option<Text>,
 }
 
 impl Contact {
     /// A contact from its parts.
-    pub fn new(scene: Scene, peer: impl Into<String>, sub_peer: Option<String>) -> Self {
+    pub fn new(scene: Scene, peer: impl Into<Text>, sub_peer: Option<Text>) -> Self {
         Self {
             scene,
             peer: peer.into(),
@@ -121,28 +122,28 @@ impl<'de> Deserialize<'de> for Role {
 #[serde(default)]
 pub struct Sender {
     /// The sender's id (the same value as `user_id`).
-    #[serde(deserialize_with = "crate::de::string")]
-    pub uid: String,
+    #[serde(deserialize_with = "crate::de::text")]
+    pub uid: Text,
     /// A numeric account distinct from `uid`, where a platform has one; `null` otherwise.
-    #[serde(deserialize_with = "crate::de::opt_string_keep_empty")]
-    pub uin: Option<String>,
+    #[serde(deserialize_with = "crate::de::opt_text_keep_empty")]
+    pub uin: Option<Text>,
     /// Nickname; may be absent.
-    #[serde(deserialize_with = "crate::de::opt_string_keep_empty")]
-    pub nick: Option<String>,
+    #[serde(deserialize_with = "crate::de::opt_text_keep_empty")]
+    pub nick: Option<Text>,
     /// Group card (the name shown in the group), where the platform sends one (botgate
     /// addition).
     #[serde(
-        deserialize_with = "crate::de::opt_string_keep_empty",
+        deserialize_with = "crate::de::opt_text_keep_empty",
         skip_serializing_if = "Option::is_none"
     )]
-    pub card: Option<String>,
+    pub card: Option<Text>,
     /// Role in the group or guild; `unknown` elsewhere.
     pub role: Role,
 }
 
 impl Sender {
     /// A sender known only by id.
-    pub fn id(uid: impl Into<String>) -> Self {
+    pub fn id(uid: impl Into<Text>) -> Self {
         Self {
             uid: uid.into(),
             ..Self::default()

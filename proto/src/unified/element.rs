@@ -1,5 +1,6 @@
 //! Platform-neutral message elements (`elements`): `{"type": "text", "text": "hello"}`, ...
 
+use crate::Text;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -9,19 +10,19 @@ use serde_json::Value;
 pub struct Media {
     /// File name, path, id or `base64://` data, as the platform names the file.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub file: Option<Text>,
     /// Download URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Text>,
     /// Display file name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// MIME type, where the platform sends one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mime: Option<String>,
+    pub mime: Option<Text>,
 }
 
 /// One element of a message. Serialises as an object with a `type` tag.
@@ -35,22 +36,22 @@ pub enum Element {
     /// Plain text.
     Text {
         /// The text.
-        text: String,
+        text: Text,
     },
     /// An @-mention of one user.
     At {
         /// The mentioned user's id.
-        user_id: String,
+        user_id: Text,
         /// Display name, where the platform sends one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        name: Option<String>,
+        name: Option<Text>,
     },
     /// An @-mention of everyone (`{"type": "at_all"}`).
     AtAll,
     /// A platform face / emoticon.
     Face {
         /// The face id.
-        id: String,
+        id: Text,
     },
     /// A picture.
     Image(Media),
@@ -63,32 +64,32 @@ pub enum Element {
     /// A reply to (quote of) another message.
     Reply {
         /// The quoted message's id.
-        message_id: String,
+        message_id: Text,
     },
     /// A bundle of forwarded messages.
     Forward {
         /// The bundle's id (fetch its content with the platform's API).
-        id: String,
+        id: Text,
     },
     /// A JSON card.
     Json {
         /// The JSON text.
-        data: String,
+        data: Text,
     },
     /// An XML card.
     Xml {
         /// The XML text.
-        data: String,
+        data: Text,
     },
     /// Markdown.
     Markdown {
         /// The Markdown text.
-        content: String,
+        content: Text,
     },
     /// Anything else, kept as sent.
     Unknown {
         /// The platform's name for it (`ark`, `embed`, `dice`, `location`, ...).
-        platform_type: String,
+        platform_type: Text,
         /// The platform's data.
         raw: Value,
     },
@@ -96,12 +97,12 @@ pub enum Element {
 
 impl Element {
     /// A text element.
-    pub fn text(text: impl Into<String>) -> Self {
+    pub fn text(text: impl Into<Text>) -> Self {
         Element::Text { text: text.into() }
     }
 
     /// An @-mention of `user_id` without a name.
-    pub fn at(user_id: impl Into<String>) -> Self {
+    pub fn at(user_id: impl Into<Text>) -> Self {
         Element::At {
             user_id: user_id.into(),
             name: None,

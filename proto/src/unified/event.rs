@@ -1,5 +1,6 @@
 //! The unified event.
 
+use crate::Text;
 use serde::{Deserialize, Serialize};
 
 use super::{Contact, Content, Element, EventKind, Permissions, Platform, Sender, SubEvent};
@@ -15,19 +16,19 @@ pub struct Event {
     /// The platform the event came from.
     pub platform: Platform,
     /// The bot's own id on that platform.
-    #[serde(deserialize_with = "crate::de::string")]
-    pub self_id: String,
+    #[serde(deserialize_with = "crate::de::text")]
+    pub self_id: Text,
     /// Who triggered the event; for notices, whom the notice is about. Empty when the platform
     /// does not say (a Bubble deletion, say).
-    #[serde(deserialize_with = "crate::de::string")]
-    pub user_id: String,
+    #[serde(deserialize_with = "crate::de::text")]
+    pub user_id: Text,
     /// The group, only in the `group` and `stranger_from_group` scenes.
     #[serde(
         default,
-        deserialize_with = "crate::de::opt_string_keep_empty",
+        deserialize_with = "crate::de::opt_text_keep_empty",
         skip_serializing_if = "Option::is_none"
     )]
-    pub group_id: Option<String>,
+    pub group_id: Option<Text>,
     /// When it happened, unix seconds.
     pub time: i64,
     /// message, message_sent, notice or request.
@@ -41,16 +42,16 @@ pub struct Event {
     /// The message id (messages; the affected message of some notices is in `content`).
     #[serde(
         default,
-        deserialize_with = "crate::de::opt_string_keep_empty",
+        deserialize_with = "crate::de::opt_text_keep_empty",
         skip_serializing_if = "Option::is_none"
     )]
-    pub message_id: Option<String>,
+    pub message_id: Option<Text>,
     /// The message, as platform-neutral elements (messages and message edits).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub elements: Vec<Element>,
     /// The message as the platform wrote it (QQ / Bubble content, OneBot `raw_message`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw_message: Option<String>,
+    pub raw_message: Option<Text>,
     /// Notice / request specifics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Content>,

@@ -16,7 +16,7 @@
 //! ```
 //! use botgate_proto::unified::{Contact, Permissions, Scene};
 //!
-//! let contact = Contact::new(Scene::Guild, "18700000000001", Some("100010".to_owned()));
+//! let contact = Contact::new(Scene::Guild, "18700000000001", Some("100010".into()));
 //! assert!(contact.scene.is_guild());
 //! let perms = Permissions::new(["1234567890"], ["2233"]);
 //! assert!(perms.is_admin("1234567890"), "a master is also an admin");
