@@ -65,7 +65,7 @@ impl ConnectOptions {
     }
 
     /// Adds an extra header to the upgrade request (e.g. `X-Client`). A header added twice
-    /// is sent twice.
+    /// is sent once, its values joined by `, ` (the same header to an HTTP server).
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
         self.headers.append(name, value);
         self
