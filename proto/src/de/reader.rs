@@ -10,6 +10,7 @@
 //! serde_json itself, so a float is rounded exactly as it rounds it.
 
 use serde::de::{self, Visitor};
+use wide::u8x16;
 
 pub(super) type Error = serde_json::Error;
 pub(super) type Result<T> = std::result::Result<T, Error>;
@@ -56,9 +57,24 @@ fn specials(w: u64) -> u64 {
 }
 
 /// The index of the first `"`, `\` or control character at or after `i` (or the length),
-/// eight bytes at a time.
+/// sixteen bytes at a time (SSE2 compares through `wide`: about the instructions of one
+/// 8-byte word, and most strings here, keys included, fit in one block), then eight.
 #[inline]
 fn find_special(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..i.saturating_add(16)) {
+        let mut block = [0u8; 16];
+        block.copy_from_slice(chunk);
+        let v = u8x16::new(block);
+        // Bytes below 0x20 are those whose maximum with 0x1F is 0x1F.
+        let special = v.simd_eq(u8x16::splat(b'"'))
+            | v.simd_eq(u8x16::splat(b'\\'))
+            | v.max(u8x16::splat(0x1F)).simd_eq(u8x16::splat(0x1F));
+        let m = special.to_bitmask();
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
     while i + 8 <= bytes.len() {
         let Some(Ok(chunk)) = bytes.get(i..i + 8).map(<[u8; 8]>::try_from) else {
             break;
