@@ -204,7 +204,7 @@ fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
-    e.raw_message = Some(m.content.clone().into());
+    e.raw_message = Some(Text::from(m.content.as_str()));
     e
 }
 
@@ -224,7 +224,7 @@ fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
-    e.raw_message = Some(m.content.clone().into());
+    e.raw_message = Some(Text::from(m.content.as_str()));
     e.content = draft::content(Content {
         message_id: id(m.id),
         ..Content::default()

@@ -183,7 +183,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let sub = SubEvent::GroupMemberUniqueTitleChanged;
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.user_id, ctx);
             e.content = draft::content(Content {
-                new_name: Some(n.title.clone().into()),
+                new_name: Some(Text::from(n.title.as_str())),
                 ..Content::default()
             });
             e
@@ -199,8 +199,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.sender.card = non_empty(&n.card_new);
             e.content = draft::content(Content {
-                new_name: Some(n.card_new.clone().into()),
-                old_name: Some(n.card_old.clone().into()),
+                new_name: Some(Text::from(n.card_new.as_str())),
+                old_name: Some(Text::from(n.card_old.as_str())),
                 ..Content::default()
             });
             e
@@ -253,8 +253,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let mut e = private_notice(SubEvent::FriendApply, r.self_id, r.time, r.user_id, ctx);
             e.event = EventKind::Request;
             e.content = draft::content(Content {
-                flag: Some(r.flag.clone().into()),
-                comment: Some(r.comment.clone().into()),
+                flag: Some(Text::from(r.flag.as_str())),
+                comment: Some(Text::from(r.comment.as_str())),
                 ..Content::default()
             });
             e
@@ -269,8 +269,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             e.content = draft::content(Content {
                 operator_id: r.invitor_id.and_then(uid),
                 action: Some(Text::from(r.sub_type.as_str())),
-                flag: Some(r.flag.clone().into()),
-                comment: Some(r.comment.clone().into()),
+                flag: Some(Text::from(r.flag.as_str())),
+                comment: Some(Text::from(r.comment.as_str())),
                 ..Content::default()
             });
             e
@@ -418,15 +418,10 @@ fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -
         time(m.time, ctx),
     );
     e.sender.nick = non_empty(&m.sender.nickname);
-    e.sender.card = m
-        .sender
-        .card
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(Text::from);
+    e.sender.card = m.sender.card.as_deref().and_then(non_empty);
     e.message_id = Some(draft::int(m.message_id));
     e.elements = elements(&m.message);
-    e.raw_message = Some(m.raw_message.clone().into());
+    e.raw_message = Some(Text::from(m.raw_message.as_str()));
     e
 }
 
@@ -447,16 +442,11 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
         time(m.time, ctx),
     );
     e.sender.nick = non_empty(&m.sender.nickname);
-    e.sender.card = m
-        .sender
-        .card
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(Text::from);
+    e.sender.card = m.sender.card.as_deref().and_then(non_empty);
     e.sender.role = role(m.sender.role.as_ref());
     e.message_id = Some(draft::int(m.message_id));
     e.elements = elements(&m.message);
-    e.raw_message = Some(m.raw_message.clone().into());
+    e.raw_message = Some(Text::from(m.raw_message.as_str()));
     if let Some(a) = &m.anonymous {
         // Anonymous messages are kept: the role is unknown, the anonymous identity in content.
         e.sender.role = Role::Unknown;
@@ -464,8 +454,8 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
         e.content = Some(Content {
             anonymous: Some(Anonymous {
                 id: draft::int(a.id),
-                name: a.name.clone().into(),
-                flag: a.flag.clone().into(),
+                name: Text::from(a.name.as_str()),
+                flag: Text::from(a.flag.as_str()),
             }),
             ..Content::default()
         });
@@ -493,11 +483,11 @@ fn element(seg: &Segment) -> Element {
         Segment::Text(t) => Element::text(t.text.clone()),
         Segment::At(a) if a.is_all() => Element::AtAll,
         Segment::At(a) => Element::At {
-            user_id: a.qq.clone().into(),
+            user_id: Text::from(a.qq.as_str()),
             name: draft::opt_text(&a.name),
         },
         Segment::Face(f) => Element::Face {
-            id: f.id.clone().into(),
+            id: Text::from(f.id.as_str()),
         },
         Segment::Image(i) => Element::Image(media(&i.file, i.url.as_ref(), i.file_size)),
         Segment::Record(r) => Element::Record(media(&r.file, r.url.as_ref(), r.file_size)),
@@ -510,19 +500,19 @@ fn element(seg: &Segment) -> Element {
             mime: None,
         }),
         Segment::Reply(r) => Element::Reply {
-            message_id: r.id.clone().into(),
+            message_id: Text::from(r.id.as_str()),
         },
         Segment::Forward(f) => Element::Forward {
-            id: f.id.clone().into(),
+            id: Text::from(f.id.as_str()),
         },
         Segment::Json(j) => Element::Json {
-            data: j.data.clone().into(),
+            data: Text::from(j.data.as_str()),
         },
         Segment::Xml(x) => Element::Xml {
-            data: x.data.clone().into(),
+            data: Text::from(x.data.as_str()),
         },
         Segment::Markdown(m) => Element::Markdown {
-            content: m.content.clone().into(),
+            content: Text::from(m.content.as_str()),
         },
         other => Element::Unknown {
             platform_type: Text::from(other.kind()),
