@@ -158,6 +158,26 @@ impl Error {
         Self::decode_payload(event, bytes)
     }
 
+    /// Like [`decode_object`](Self::decode_object), for a payload type decoded into a box: its
+    /// direct pass when it has one (decision 0033), which fills the box in place.
+    ///
+    /// # Errors
+    /// As [`decode_object`](Self::decode_object).
+    pub fn decode_boxed_object<T>(event: &str, bytes: &[u8]) -> Result<Box<T>, Error>
+    where
+        T: botgate_proto::de::Payload + serde::de::DeserializeOwned,
+    {
+        // As `decode_object` then `decode_payload`, with the direct pass first.
+        let Ok(text) = simdutf8::basic::from_utf8(bytes) else {
+            return Self::decode_object(event, bytes);
+        };
+        if text.trim_ascii_start().starts_with('[') {
+            return Self::decode_object(event, bytes);
+        }
+        let source: std::sync::Arc<str> = std::sync::Arc::from(text);
+        botgate_proto::de::boxed_from_shared::<T>(&source).map_err(|e| Self::payload(event, e))
+    }
+
     /// Decode `bytes` into `T`, reporting a failure as [`ErrorKind::Payload`] with the path of
     /// the offending field.
     pub fn decode_payload<T: serde::de::DeserializeOwned>(
@@ -179,16 +199,20 @@ impl Error {
             }
             Err(_) => botgate_proto::de::from_slice_with_path::<T>(bytes),
         };
-        decoded.map_err(|e| {
-            Error::with_source(
-                ErrorKind::Payload {
-                    event: event.to_owned(),
-                    path: e.path,
-                    reason: e.error.to_string(),
-                },
-                e.error,
-            )
-        })
+        decoded.map_err(|e| Self::payload(event, e))
+    }
+
+    /// A payload decode's failure as [`ErrorKind::Payload`].
+    #[cold]
+    fn payload(event: &str, e: botgate_proto::de::PathError) -> Self {
+        Error::with_source(
+            ErrorKind::Payload {
+                event: event.to_owned(),
+                path: e.path,
+                reason: e.error.to_string(),
+            },
+            e.error,
+        )
     }
 }
 

@@ -52,7 +52,7 @@ impl Text {
 
     /// `sub`, which must lie inside `buf`, as a range of it; `None` when it does not.
     #[inline]
-    fn range_of(buf: &Arc<str>, sub: &str) -> Option<Self> {
+    pub(crate) fn range_of(buf: &Arc<str>, sub: &str) -> Option<Self> {
         let base = buf.as_ptr() as usize;
         let at = (sub.as_ptr() as usize).checked_sub(base)?;
         let end = at.checked_add(sub.len())?;

@@ -202,8 +202,11 @@ fn render_platform(
     o.line("    })");
     o.line("}");
     o.blank();
-    o.line("fn payload<T: serde::de::DeserializeOwned>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error> {");
-    o.line("    Error::decode_object::<Box<T>>(event_type, data)");
+    o.line("fn payload<T>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error>");
+    o.line("where");
+    o.line("    T: botgate_proto::de::Payload + serde::de::DeserializeOwned,");
+    o.line("{");
+    o.line("    Error::decode_boxed_object::<T>(event_type, data)");
     o.line("}");
     o.blank();
 

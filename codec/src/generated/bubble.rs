@@ -288,8 +288,11 @@ pub fn decode_event(event_type: &str, data: &[u8]) -> Result<Event, Error> {
     })
 }
 
-fn payload<T: serde::de::DeserializeOwned>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error> {
-    Error::decode_object::<Box<T>>(event_type, data)
+fn payload<T>(event_type: &str, data: &[u8]) -> Result<Box<T>, Error>
+where
+    T: botgate_proto::de::Payload + serde::de::DeserializeOwned,
+{
+    Error::decode_boxed_object::<T>(event_type, data)
 }
 
 impl serde::Serialize for Event {

@@ -4,10 +4,11 @@
 //! the fast way in, not the only one.
 
 use super::fast::Fast;
-use super::lenient::{run, Lenient, Pass};
+use super::lenient::{run, Lenient, Pass, Payload};
 use super::reader::Reader;
 use serde::de::{Deserialize, DeserializeOwned};
 use serde_json::error::Category;
+use std::sync::Arc;
 
 /// Decodes `bytes` leniently: each payload type in its platform's mode (decision 0014); any
 /// other type as its `Deserialize` reads it. Borrowed strings borrow from `bytes`.
@@ -104,6 +105,29 @@ pub fn from_str_with_path<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T,
         }
     }
     retry_with_path(text.as_bytes())
+}
+
+/// A payload in a box from `source`, which is its whole text and the buffer its strings
+/// share ([`crate::text::share_strings`]): the type's direct pass when it has one and the
+/// input reads there (decision 0033), else [`from_str_with_path`] with `source` shared.
+///
+/// # Errors
+/// As [`from_slice`], with the path.
+#[inline]
+pub fn boxed_from_shared<T: Payload + DeserializeOwned>(
+    source: &Arc<str>,
+) -> Result<Box<T>, PathError> {
+    if let Some(boxed) = T::direct_boxed(source) {
+        return Ok(boxed);
+    }
+    serde_passes(source)
+}
+
+/// [`boxed_from_shared`] past the direct pass.
+#[inline(never)]
+fn serde_passes<T: DeserializeOwned>(source: &Arc<str>) -> Result<Box<T>, PathError> {
+    let _shared = crate::text::share_strings(source);
+    from_str_with_path::<Box<T>>(source)
 }
 
 /// Like [`from_slice`], for text already checked to be UTF-8 (its first pass as

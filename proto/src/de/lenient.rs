@@ -975,6 +975,18 @@ pub trait Payload: Sized {
     const MODE: Mode;
     /// The derived, field-by-field read (serde's `remote = "Self"` function).
     fn plain<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+    /// The fields the direct pass reads (decision 0033); empty for a type without one.
+    #[doc(hidden)]
+    const DIRECT_FIELDS: &'static [&'static str] = &[];
+    /// The direct pass over `source` (the whole payload, the shared buffer of its strings):
+    /// the payload in a box, or `None` when the type has no direct pass or it refused the
+    /// input (the serde passes then read it). Use [`boxed_from_shared`](super::boxed_from_shared).
+    #[doc(hidden)]
+    #[inline]
+    fn direct_boxed(source: &std::sync::Arc<str>) -> Option<Box<Self>> {
+        let _ = source;
+        None
+    }
 }
 
 /// The `Deserialize` of a payload type: read through a [`Lenient`] in the type's mode.

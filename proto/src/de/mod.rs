@@ -26,6 +26,9 @@
 //! coercing passes of [`Lenient`] run only when it fails. Malformed input (invalid UTF-8, the
 //! end of the input) is an error in both modes, never an absent value.
 
+pub(crate) mod direct;
+#[cfg(test)]
+mod direct_tests;
 mod entry;
 mod enums;
 mod fast;
@@ -40,7 +43,7 @@ mod shape;
 mod tests;
 
 pub use entry::{
-    from_slice, from_slice_with_path, from_str, from_str_with_path, from_value,
+    boxed_from_shared, from_slice, from_slice_with_path, from_str, from_str_with_path, from_value,
     from_value_with_path, PathError,
 };
 pub(crate) use enums::{int_enum, str_enum};
@@ -48,21 +51,54 @@ pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
 
 /// Makes each listed struct a payload type read in `$mode` (`Lossy` / `Strict`): its
 /// `Deserialize` goes through [`payload`], and the derived read (the struct carries
-/// `#[serde(remote = "Self")]`) is its [`Payload::plain`].
+/// `#[serde(remote = "Self")]`) is its [`Payload::plain`]. A struct listed with its fields,
+/// `Message { id, content, .. }`, also gets the direct pass (decision 0033): every field it
+/// reads, with no `rename` or `deserialize_with` among them (the test of `direct_tests.rs`
+/// checks each list against serde's).
 macro_rules! lenient_payload {
-    ($mode:ident: $($t:ty),+ $(,)?) => {$(
+    ($mode:ident: $($t:ident $({ $($f:ident),+ $(,)? })?),+ $(,)?) => {$(
         impl $crate::de::Payload for $t {
             const MODE: $crate::de::Mode = $crate::de::Mode::$mode;
             #[inline]
             fn plain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 <$t>::deserialize(d)
             }
+            $(
+                const DIRECT_FIELDS: &'static [&'static str] = &[$(stringify!($f)),+];
+                #[inline]
+                fn direct_boxed(source: &std::sync::Arc<str>) -> Option<Box<Self>> {
+                    $crate::de::direct::boxed::<Self>(source)
+                }
+            )?
         }
         impl<'de> serde::Deserialize<'de> for $t {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 $crate::de::payload(d)
             }
         }
+        $(
+            impl $crate::de::direct::Direct for $t {
+                #[inline]
+                fn read(
+                    input: &mut $crate::de::direct::Input<'_>,
+                    out: &mut Self,
+                ) -> Result<(), serde_json::Error> {
+                    const NAMES: &[&str] = &[$(stringify!($f)),+];
+                    const _: () = assert!(NAMES.len() <= 64, "one bit per field");
+                    let mut seen = 0u64;
+                    input.object(|input, key| match key {
+                        $(stringify!($f) => {
+                            $crate::de::direct::first_time(
+                                &mut seen,
+                                const { $crate::de::direct::index_of(NAMES, stringify!($f)) },
+                            )?;
+                            $crate::de::direct::Direct::read(input, &mut out.$f)
+                        })+
+                        _ => input.skip(),
+                    })
+                }
+            }
+        )?
     )+};
 }
 pub(crate) use lenient_payload;

@@ -170,7 +170,21 @@ pub struct EnterAio {
     pub from_source: Option<Text>,
 }
 
-crate::de::lenient_payload!(Lossy: GroupAuthor, GroupMessage, C2cAuthor, C2cMessage, GroupRobotEvent, FriendEvent, SubscribeMessageStatus, SubscribeResult, EnterAio);
+crate::de::lenient_payload!(
+    Lossy:
+    GroupAuthor { id, member_openid, union_openid },
+    GroupMessage {
+        id, content, timestamp, author, group_id, group_openid, attachments, message_scene,
+        message_reference,
+    },
+    C2cAuthor { id, user_openid, union_openid },
+    C2cMessage { id, content, timestamp, author, attachments, message_scene, message_reference },
+    GroupRobotEvent { group_openid, op_member_openid, timestamp },
+    FriendEvent { openid, timestamp, nick, avatar },
+    SubscribeMessageStatus,
+    SubscribeResult,
+    EnterAio { user_openid, from_source },
+);
 crate::de::serialize_derived!(
     GroupAuthor,
     GroupMessage,

@@ -154,5 +154,10 @@ pub struct Member {
     pub op_user_id: Option<Text>,
 }
 
-crate::de::lenient_payload!(Lossy: Guild, Channel, Member);
+crate::de::lenient_payload!(
+    Lossy:
+    Guild,
+    Channel,
+    Member { guild_id, user, nick, roles, joined_at, op_user_id },
+);
 crate::de::serialize_derived!(Guild, Channel, Member);

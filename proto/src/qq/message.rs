@@ -275,7 +275,28 @@ pub struct MessageAudit {
     pub seq_in_channel: Option<Text>,
 }
 
-crate::de::lenient_payload!(Lossy: Message, Attachment, Embed, EmbedThumbnail, EmbedField, Ark, ArkKv, ArkObj, ArkObjKv, MessageReference, MessageScene, MessageDelete, MessageAudit);
+crate::de::lenient_payload!(
+    Lossy:
+    Message {
+        id, channel_id, guild_id, group_id, content, timestamp, edited_timestamp, mention_everyone,
+        author, member, attachments, embeds, mentions, ark, message_reference, seq, seq_in_channel,
+        src_guild_id, direct_message, message_scene,
+    },
+    Attachment { url, content_type, filename, height, width, size, voice_wav_url, asr_refer_text },
+    Embed { title, description, prompt, thumbnail, fields },
+    EmbedThumbnail { url },
+    EmbedField { name, value },
+    Ark { template_id, kv },
+    ArkKv { key, value, obj },
+    ArkObj { obj_kv },
+    ArkObjKv { key, value },
+    MessageReference { message_id, ignore_get_message_error },
+    MessageScene { source, ext, callback_data },
+    MessageDelete { message, op_user },
+    MessageAudit {
+        audit_id, message_id, guild_id, channel_id, audit_time, create_time, seq_in_channel,
+    },
+);
 crate::de::serialize_derived!(
     Message,
     Attachment,

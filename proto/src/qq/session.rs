@@ -56,6 +56,14 @@ impl<'de> Deserialize<'de> for Resumed {
     }
 }
 
+/// A payload like the others to the codec (no direct pass: nothing is read).
+impl crate::de::Payload for Resumed {
+    const MODE: crate::de::Mode = crate::de::Mode::Lossy;
+    fn plain<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <Self as Deserialize>::deserialize(d)
+    }
+}
+
 impl Serialize for Resumed {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str("")

@@ -34,5 +34,8 @@ impl User {
     }
 }
 
-crate::de::lenient_payload!(Lossy: User);
+crate::de::lenient_payload!(
+    Lossy:
+    User { id, username, avatar, bot, union_openid, union_user_account },
+);
 crate::de::serialize_derived!(User);

@@ -1,0 +1,231 @@
+//! The direct pass (decision 0033): a payload read straight into its `Box` by code the
+//! `lenient_payload!` macro writes from the struct's field list, without serde's visitors, its
+//! per-field `Option` slots or the moves of the finished struct. It reads only what the first
+//! pass would read to the same value, and refuses the rest (a number in a string field, `null`
+//! where a value is expected, a duplicate key, ...): the decode then starts over on the serde
+//! passes, so the direct pass changes no result, only the cost of well-formed input.
+//!
+//! Strings borrowed from the input become [`crate::Text`] ranges of the shared buffer the
+//! input is (`crate::text::share_strings`' source, passed in here, not read from the thread).
+
+use std::sync::Arc;
+
+use super::reader::{fail, Reader, Result, Text as Token};
+use crate::Text;
+use serde::de::{self, Visitor};
+
+/// What the direct pass reads from: the reader over the shared buffer, and that buffer.
+pub(crate) struct Input<'de> {
+    pub(super) reader: Reader<'de>,
+    source: &'de Arc<str>,
+}
+
+impl<'de> Input<'de> {
+    /// The string just read, as a [`Text`] sharing the source when borrowed from it.
+    #[inline]
+    fn text(&mut self) -> Result<Text> {
+        match self.reader.string()? {
+            Token::Borrowed(s) => Ok(Text::range_of(self.source, s).unwrap_or_else(|| s.into())),
+            Token::Scratch => Ok(Text::from(self.reader.scratch.as_str())),
+        }
+    }
+
+    /// Reads an object's entries: `entry(self, key)` for each, which must read the value.
+    /// Keys with escapes are refused (no payload key has one).
+    #[inline]
+    pub(crate) fn object(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, &'de str) -> Result<()>,
+    ) -> Result<()> {
+        self.reader.expect(b'{')?;
+        self.reader.enter()?;
+        if self.reader.peek() == Some(b'}') {
+            self.reader.bump();
+        } else {
+            loop {
+                self.reader.expect(b'"')?;
+                let Token::Borrowed(key) = self.reader.string()? else {
+                    return Err(fail("escaped key"));
+                };
+                self.reader.expect(b':')?;
+                entry(self, key)?;
+                match self.reader.peek() {
+                    Some(b',') => self.reader.bump(),
+                    Some(b'}') => {
+                        self.reader.bump();
+                        break;
+                    }
+                    _ => return Err(fail("expected `,` or `}`")),
+                }
+            }
+        }
+        self.reader.leave();
+        Ok(())
+    }
+
+    /// Skips the value of a key the type does not know.
+    #[inline]
+    pub(crate) fn skip(&mut self) -> Result<()> {
+        self.reader.skip()
+    }
+}
+
+/// Refuses a key seen twice (serde's derive refuses it too; the serde passes then decide).
+/// `seen` holds one bit per field, `index` is the field's place in the list.
+#[inline]
+pub(crate) fn first_time(seen: &mut u64, index: usize) -> Result<()> {
+    let bit = 1u64 << index;
+    if *seen & bit != 0 {
+        return Err(fail("duplicate field"));
+    }
+    *seen |= bit;
+    Ok(())
+}
+
+/// The place of `name` in `names` (the macro's field list), at compile time.
+pub(crate) const fn index_of(names: &[&str], name: &str) -> usize {
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (names[i].as_bytes(), name.as_bytes());
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a field of the list")
+}
+
+/// A field type the direct pass reads in place.
+pub(crate) trait Direct {
+    /// Reads the value at the position into `out` (which holds the type's default).
+    fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()>;
+}
+
+/// Decodes `source` as a `T` straight into a box; `None` when the direct pass refuses it.
+#[inline]
+pub(crate) fn boxed<T: Direct + Default>(source: &Arc<str>) -> Option<Box<T>> {
+    let mut input = Input {
+        reader: Reader::new(source),
+        source,
+    };
+    let mut out = Box::<T>::default();
+    T::read(&mut input, &mut out).ok()?;
+    input.reader.end().ok()?;
+    Some(out)
+}
+
+impl Direct for Text {
+    #[inline]
+    fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()> {
+        input.reader.expect(b'"')?;
+        *out = input.text()?;
+        Ok(())
+    }
+}
+
+impl Direct for bool {
+    #[inline]
+    fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()> {
+        match input.reader.peek() {
+            Some(b't') => input.reader.literal(b"true").map(|()| *out = true),
+            Some(b'f') => input.reader.literal(b"false").map(|()| *out = false),
+            _ => Err(fail("expected a bool")),
+        }
+    }
+}
+
+/// An integer as serde_json hands it over: `u64` when not negative, else `i64`; floats refused.
+enum Integer {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+struct IntegerVisitor;
+
+impl<'de> Visitor<'de> for IntegerVisitor {
+    type Value = Integer;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an integer")
+    }
+    #[inline]
+    fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Integer, E> {
+        Ok(Integer::Unsigned(v))
+    }
+    #[inline]
+    fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Integer, E> {
+        Ok(Integer::Signed(v))
+    }
+}
+
+/// Integer field types: what fits, as serde's `Deserialize` of the type takes it.
+macro_rules! integers {
+    ($($t:ty),+) => {$(
+        impl Direct for $t {
+            #[inline]
+            fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()> {
+                if !matches!(input.reader.peek(), Some(b'-' | b'0'..=b'9')) {
+                    return Err(fail("expected a number"));
+                }
+                let n = match input.reader.number(IntegerVisitor)? {
+                    Integer::Unsigned(n) => <$t>::try_from(n).ok(),
+                    Integer::Signed(n) => <$t>::try_from(n).ok(),
+                };
+                *out = n.ok_or_else(|| fail("integer out of range"))?;
+                Ok(())
+            }
+        }
+    )+};
+}
+integers!(u64, i64, u32, i32);
+
+impl<T: Direct + Default> Direct for Option<T> {
+    #[inline]
+    fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()> {
+        match input.reader.peek() {
+            Some(b'n') => input.reader.literal(b"null").map(|()| *out = None),
+            // `""` in an `Option` is absent, as the first pass reads it (decision 0026).
+            Some(b'"') if input.reader.empty_string_next() => {
+                input.reader.literal(b"\"\"").map(|()| *out = None)
+            }
+            _ => T::read(input, out.insert(T::default())),
+        }
+    }
+}
+
+impl<T: Direct + Default> Direct for Vec<T> {
+    #[inline]
+    fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()> {
+        input.reader.expect(b'[')?;
+        input.reader.enter()?;
+        if input.reader.peek() == Some(b']') {
+            input.reader.bump();
+        } else {
+            loop {
+                // `null` and `""` elements are dropped by the coercing pass: refused here.
+                if matches!(input.reader.peek(), Some(b'n')) || input.reader.empty_string_next() {
+                    return Err(fail("an absent element"));
+                }
+                out.push(T::default());
+                if let Some(last) = out.last_mut() {
+                    T::read(input, last)?;
+                }
+                match input.reader.peek() {
+                    Some(b',') => input.reader.bump(),
+                    Some(b']') => {
+                        input.reader.bump();
+                        break;
+                    }
+                    _ => return Err(fail("expected `,` or `]`")),
+                }
+            }
+        }
+        input.reader.leave();
+        Ok(())
+    }
+}

@@ -1,0 +1,220 @@
+//! The direct pass (decision 0033) against the serde passes: the same value for every input,
+//! and each type's field list the same as serde's.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::lenient::Payload;
+use super::{boxed_from_shared, from_str_with_path};
+use crate::qq;
+use serde::de::{self, Deserializer, Visitor};
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// A deserializer that fails at once, naming the fields serde's derive asked for.
+struct FieldsOf;
+
+impl<'de> Deserializer<'de> for FieldsOf {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("not a struct"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom(fields.join(",")))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// serde's field list of `T` and the direct pass's are the same (order included).
+fn same_fields<T: Payload>(name: &str) {
+    let serde_fields = T::plain(FieldsOf).err().unwrap().to_string();
+    assert!(!T::DIRECT_FIELDS.is_empty(), "{name} has no direct pass");
+    assert_eq!(T::DIRECT_FIELDS.join(","), serde_fields, "{name}");
+}
+
+#[test]
+fn every_direct_list_is_the_struct_s_fields() {
+    macro_rules! check {
+        ($($t:ident),+) => {$(same_fields::<qq::$t>(stringify!($t));)+};
+    }
+    check!(
+        Message,
+        Attachment,
+        Embed,
+        EmbedThumbnail,
+        EmbedField,
+        Ark,
+        ArkKv,
+        ArkObj,
+        ArkObjKv,
+        MessageReference,
+        MessageScene,
+        MessageDelete,
+        MessageAudit,
+        User,
+        Member,
+        GroupAuthor,
+        GroupMessage,
+        C2cAuthor,
+        C2cMessage,
+        GroupRobotEvent,
+        FriendEvent,
+        EnterAio
+    );
+}
+
+/// `text` through the direct pass (`None`: refused) and through the serde passes alone.
+fn both<T>(text: &str) -> (Option<Box<T>>, Result<Box<T>, String>)
+where
+    T: Payload + serde::de::DeserializeOwned + PartialEq + Debug,
+{
+    let source: Arc<str> = Arc::from(text);
+    let direct = T::direct_boxed(&source);
+    let serde = {
+        let _shared = crate::text::share_strings(&source);
+        from_str_with_path::<Box<T>>(&source).map_err(|e| format!("{}: {}", e.path, e.error))
+    };
+    // The entry point gives what the serde passes give, whichever pass read it.
+    let entry = boxed_from_shared::<T>(&source).map_err(|e| format!("{}: {}", e.path, e.error));
+    assert_eq!(entry, serde, "{text}");
+    (direct, serde)
+}
+
+/// The direct pass reads `text`, to the serde passes' value.
+fn reads<T>(text: &str) -> Box<T>
+where
+    T: Payload + serde::de::DeserializeOwned + PartialEq + Debug,
+{
+    let (direct, serde) = both::<T>(text);
+    let direct = direct.unwrap_or_else(|| panic!("refused: {text}"));
+    assert_eq!(Ok(&direct), serde.as_ref(), "{text}");
+    direct
+}
+
+/// The direct pass refuses `text` (the serde passes decide).
+fn refuses<T>(text: &str)
+where
+    T: Payload + serde::de::DeserializeOwned + PartialEq + Debug,
+{
+    let (direct, _) = both::<T>(text);
+    assert!(direct.is_none(), "read: {text}");
+}
+
+/// Every QQ sample frame whose payload type has a direct pass reads there, to the same value.
+#[test]
+fn every_sample_reads_directly_to_the_serde_value() {
+    let mut read = 0;
+    for file in ["frames.jsonl", "schema_events.jsonl", "order.jsonl"] {
+        let path = format!("{}/../testdata/qq/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let frame: serde_json::Value = serde_json::from_str(line).unwrap();
+            let (Some(t), Some(d)) = (frame["t"].as_str(), frame.get("d")) else {
+                continue;
+            };
+            let d = d.to_string();
+            read += match t {
+                "AT_MESSAGE_CREATE" | "MESSAGE_CREATE" | "DIRECT_MESSAGE_CREATE" => {
+                    reads::<qq::Message>(&d);
+                    1
+                }
+                "MESSAGE_DELETE" | "PUBLIC_MESSAGE_DELETE" | "DIRECT_MESSAGE_DELETE" => {
+                    reads::<qq::MessageDelete>(&d);
+                    1
+                }
+                "MESSAGE_AUDIT_PASS" | "MESSAGE_AUDIT_REJECT" => {
+                    reads::<qq::MessageAudit>(&d);
+                    1
+                }
+                "GROUP_AT_MESSAGE_CREATE" => {
+                    reads::<qq::GroupMessage>(&d);
+                    1
+                }
+                "C2C_MESSAGE_CREATE" => {
+                    reads::<qq::C2cMessage>(&d);
+                    1
+                }
+                "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => {
+                    reads::<qq::Member>(&d);
+                    1
+                }
+                _ => 0,
+            };
+        }
+    }
+    assert!(read >= 10, "only {read} samples with a direct pass");
+}
+
+const MESSAGE: &str = r##"{"id":"m1","channel_id":"c1","guild_id":"g1","content":"hi <@!2> \u4f60\u597d \"q\"","timestamp":"2026-12-06T10:00:00+08:00","author":{"id":"1","username":"u","bot":false},"member":{"roles":["1","2"],"joined_at":"2026-01-01T00:00:00+08:00","nick":""},"mentions":[{"id":"2","username":"bot","bot":true}],"attachments":[{"url":"a.png","width":10,"height":20,"size":12345678901}],"seq":7,"seq_in_channel":"7","ark":{"template_id":23,"kv":[{"key":"#DESC#","value":"d","obj":[{"obj_kv":[{"key":"k","value":"v"}]}]}]},"message_reference":{"message_id":"m0"},"message_scene":{"source":"default","ext":["a","b"]},"unknown":{"deep":[1,{"x":null}],"n":-1.5e3}}"##;
+
+#[test]
+fn a_full_message_reads_directly_with_its_escapes_and_unknown_fields() {
+    let m = reads::<qq::Message>(MESSAGE);
+    assert_eq!(m.content, "hi <@!2> 你好 \"q\"");
+    assert_eq!(m.member.as_ref().unwrap().nick, None);
+    assert_eq!(m.attachments[0].size, Some(12_345_678_901));
+    assert_eq!(m.message_scene.as_ref().unwrap().ext, ["a", "b"]);
+    // the unescaped strings share the payload's one copy
+    assert!(m.id.is_shared() && m.author.id.is_shared());
+    let spaced = MESSAGE.replace(',', " ,\n\t").replace(':', " : ");
+    reads::<qq::Message>(&spaced);
+    reads::<qq::Message>("{}");
+    reads::<qq::Message>(r#"{"member":null,"seq":null,"timestamp":"","mentions":[]}"#);
+}
+
+#[test]
+fn what_only_the_coercing_passes_read_is_refused_and_read_by_them() {
+    for text in [
+        // numbers and strings the other way round, wrong shapes, absent list elements
+        r#"{"id":1}"#,
+        r#"{"seq":"7"}"#,
+        r#"{"mention_everyone":1}"#,
+        r#"{"author":null}"#,
+        r#"{"author":""}"#,
+        r#"{"author":[]}"#,
+        r#"{"id":null}"#,
+        r#"{"mentions":[null]}"#,
+        r#"{"mentions":[""]}"#,
+        r#"{"attachments":[{"width":1.5}]}"#,
+        r#"{"attachments":[{"width":4294967296}]}"#,
+        r#"{"attachments":[{"size":-1}]}"#,
+        r#"{"seq":1e3}"#,
+        // serde's derive refuses a duplicate key; so does the direct pass
+        r#"{"id":"a","id":"b"}"#,
+        // malformed: the serde passes report it
+        r#"{"id":"a""#,
+        r#"{"id":"a"} x"#,
+        r#"{"id":"a",}"#,
+        r#"[]"#,
+        r#"{"\u0069d":"escaped key"}"#,
+    ] {
+        refuses::<qq::Message>(text);
+    }
+}
+
+#[test]
+fn nesting_past_serde_json_s_limit_is_refused() {
+    let deep = format!(r#"{{"unknown":{}{}}}"#, "[".repeat(200), "]".repeat(200));
+    refuses::<qq::Message>(&deep);
+    let ok = format!(r#"{{"unknown":{}{}}}"#, "[".repeat(100), "]".repeat(100));
+    reads::<qq::Message>(&ok);
+}
+
+#[test]
+fn a_type_without_a_list_has_no_direct_pass() {
+    assert!(qq::Guild::DIRECT_FIELDS.is_empty());
+    let source: Arc<str> = Arc::from(r#"{"id":"g"}"#);
+    assert!(qq::Guild::direct_boxed(&source).is_none());
+    let g = boxed_from_shared::<qq::Guild>(&source).unwrap();
+    assert_eq!(g.id, "g");
+}
