@@ -6,6 +6,7 @@
 
 use botgate_codec::onebot::{cq, Message, Segment};
 use botgate_proto::onebot::segment::*;
+use botgate_proto::Text as SharedText;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -147,14 +148,16 @@ fn segments_serialise_under_wire_names() {
 
 // ---- proptest ------------------------------------------------------------------------------
 
-fn text_str() -> impl Strategy<Value = String> {
+fn text_str() -> impl Strategy<Value = SharedText> {
     // Plenty of the characters that need escaping, and near-escapes.
-    prop::string::string_regex(r"([a-z =,\[\]&;#:中]|&amp;|&#91;|&#44;|\[CQ:){0,12}").unwrap()
+    prop::string::string_regex(r"([a-z =,\[\]&;#:中]|&amp;|&#91;|&#44;|\[CQ:){0,12}")
+        .unwrap()
+        .prop_map(SharedText::from)
 }
 
 /// An optional string field: `Some("")` is not generated, since `""` reads as absent
 /// (decision 0014).
-fn opt(s: impl Strategy<Value = String>) -> impl Strategy<Value = Option<String>> {
+fn opt(s: impl Strategy<Value = SharedText>) -> impl Strategy<Value = Option<SharedText>> {
     prop::option::of(s).prop_map(|o| o.filter(|s| !s.is_empty()))
 }
 
@@ -217,7 +220,7 @@ fn leaf_segment() -> impl Strategy<Value = Segment> {
                 kind,
                 data: data
                     .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
+                    .map(|(k, v)| (k, Value::String(v.into())))
                     .collect::<Map<_, _>>(),
             })),
     ]
@@ -226,7 +229,7 @@ fn leaf_segment() -> impl Strategy<Value = Segment> {
 fn segment() -> impl Strategy<Value = Segment> {
     leaf_segment().prop_recursive(3, 24, 4, |inner| {
         (
-            opt("[a-z0-9]{0,6}".prop_map(String::from)),
+            opt("[a-z0-9]{0,6}".prop_map(SharedText::from)),
             prop::option::of(any::<i64>()),
             opt(text_str()),
             prop::option::of(prop::collection::vec(inner, 0..4)),

@@ -74,7 +74,7 @@ async fn echo(ctx: Context, msg: Message, me: Me) -> Result<(), HandlerError> {
     if me.wrote(&msg) || msg.content.trim().is_empty() {
         return Ok(());
     }
-    let receipt = ctx.reply(msg.content).await?;
+    let receipt = ctx.reply(msg.content.as_str()).await?;
     println!("  replied (message {:?})", receipt.message_id);
     Ok(())
 }

@@ -124,7 +124,7 @@ async fn child(platform: &str) {
         }
         _ => {
             let mut handlers = BubbleHandlers::new();
-            handlers.on_message_create(move |_ctx, m| handle(m.content));
+            handlers.on_message_create(move |_ctx, m| handle(m.content.into()));
             let bot = Bot::bubble("sim-bubble-token")
                 .gateway_url(env(URL))
                 .rest_base(env(REST))

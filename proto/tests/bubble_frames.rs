@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 /// One decoded Bubble payload, by the schema's payload name.
 /// Variants without per-line assertions are only decoded (and printed on failure).
-#[allow(dead_code)]
+#[allow(dead_code, clippy::large_enum_variant)] // a test's decode target, built once per line
 #[derive(Debug)]
 enum Decoded {
     BotReady(bubble::BotReady),

@@ -453,7 +453,7 @@ fn bubble_control_events_decode() {
         serde_json::from_str(r#"{"reason":"no","events":["GUILD_CREATE"]}"#).unwrap();
     assert_eq!(
         (s.reason.as_deref(), s.events.as_slice()),
-        (Some("no"), &["GUILD_CREATE".to_owned()][..])
+        (Some("no"), &[botgate_proto::Text::from("GUILD_CREATE")][..])
     );
     let e: bubble::ErrorEvent = serde_json::from_str(r#"{"code":429}"#).unwrap();
     assert_eq!(

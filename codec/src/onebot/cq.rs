@@ -17,7 +17,8 @@ use botgate_proto::onebot::cq as imp;
 use botgate_proto::onebot::Segment;
 
 pub use imp::{
-    escape_param, escape_text, render, render_into, unescape_param, unescape_text, MAX_DEPTH,
+    escape_param, escape_text, parse_lenient_text, render, render_into, unescape_param,
+    unescape_text, MAX_DEPTH,
 };
 
 /// Parse a CQ string strictly.

@@ -62,6 +62,31 @@ mod tests {
     }
 
     #[test]
+    fn strings_share_one_copy_of_the_payload() {
+        use botgate_proto::onebot::Segment;
+        let data = br#"{"time":1,"self_id":2,"post_type":"message","message_type":"group",
+            "sub_type":"normal","message_id":3,"group_id":4,"user_id":5,
+            "message":"hi [CQ:face,id=1] a&#91;b","raw_message":"hi [CQ:face,id=1] a&#91;b",
+            "sender":{"user_id":5,"nickname":"\u5f20\u4e09","card":"card"}}"#
+            .to_vec();
+        let event = decode_event(&data).unwrap();
+        drop(data);
+        let Event::MessageGroup(m) = &event else {
+            panic!("{event:?}");
+        };
+        assert!(m.post_type.is_shared() && m.raw_message.is_shared());
+        assert!(m.sender.card.as_ref().unwrap().is_shared());
+        assert_eq!(m.sender.nickname, "张三");
+        assert!(!m.sender.nickname.is_shared(), "escaped: its own buffer");
+        // a CQ string's unescaped text runs are ranges of the payload too
+        let Some(Segment::Text(first)) = m.message.first() else {
+            panic!("{:?}", m.message);
+        };
+        assert!(first.text.is_shared() && first.text == "hi ");
+        assert_eq!(m.message.plain_text(), "hi  a[b");
+    }
+
+    #[test]
     fn unknown_kind_keeps_the_json() {
         let e = decode_event(
             br#"{"post_type":"notice","notice_type":"x","sub_type":"y","self_id":"5"}"#,

@@ -73,6 +73,11 @@ pub fn check_cq(bytes: &[u8]) {
 
 fn check_cq_str(s: &str) {
     let lenient = cq::parse_lenient(s);
+    let shared = cq::parse_lenient_text(&botgate_proto::Text::from(s));
+    assert_eq!(
+        shared, lenient,
+        "a Text and a &str parse differently: {s:?}"
+    );
     match cq::parse(s) {
         Ok(strict) => {
             assert_eq!(

@@ -145,7 +145,7 @@ fn elements(m: &p::Message) -> Vec<Element> {
             MentionRef::Entity(e) if matches!(e.kind.as_deref(), None | Some("user")) => {
                 Element::At {
                     user_id: id(e.id).unwrap_or_default(),
-                    name: draft::opt_text(&e.name),
+                    name: e.name.clone(),
                 }
             }
             MentionRef::Entity(e) => Element::Unknown {
@@ -171,20 +171,22 @@ fn elements(m: &p::Message) -> Vec<Element> {
             .or(a.content_type.as_deref())
             .unwrap_or("file");
         let item = Media {
-            file: draft::opt_text(&a.path),
-            url: draft::opt_text(&a.url),
-            name: draft::opt_text(&a.filename),
+            file: a.path.clone(),
+            url: a.url.clone(),
+            name: a.filename.clone(),
             size: a.size,
-            mime: draft::opt_text(&a.content_type),
+            mime: a.content_type.clone(),
         };
         media(hint, item)
     }));
     out
 }
 
+/// The author's name, shared with the payload.
 fn author_name(m: &p::Message) -> Option<Text> {
     match &m.author {
-        Some(Author::User(u)) => u.name.as_deref().or(u.nickname.as_deref()).map(Text::from),
+        Some(Author::User(u)) => u.name.as_ref().or(u.nickname.as_ref()).cloned(),
+        Some(Author::Name(n)) => Some(n.clone()),
         Some(a) => a.name().map(Text::from),
         None => None,
     }
@@ -204,7 +206,7 @@ fn message(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
-    e.raw_message = Some(Text::from(m.content.as_str()));
+    e.raw_message = Some(m.content.clone());
     e
 }
 
@@ -224,7 +226,7 @@ fn update(m: &p::Message, place: Place, ctx: &UnifyContext) -> Box<UEvent> {
     e.sender.nick = author_name(m);
     e.message_id = id(m.id);
     e.elements = elements(m);
-    e.raw_message = Some(Text::from(m.content.as_str()));
+    e.raw_message = Some(m.content.clone());
     e.content = draft::content(Content {
         message_id: id(m.id),
         ..Content::default()
@@ -251,14 +253,10 @@ fn reaction(r: &p::Reaction, sub: SubEvent, ctx: &UnifyContext) -> Box<UEvent> {
     let contact = contact(Place::Guild, None, None, r.channel_id.or(r.thread_id), None);
     let user = id(r.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, ctx.now, ctx);
-    e.sender.nick = r
-        .user
-        .as_ref()
-        .and_then(|u| u.name.as_deref())
-        .map(Text::from);
+    e.sender.nick = r.user.as_ref().and_then(|u| u.name.clone());
     e.content = draft::content(Content {
         message_id: id(r.message_id),
-        emoji: (!r.emoji.is_empty()).then(|| Text::from(r.emoji.as_str())),
+        emoji: draft::non_empty(&r.emoji),
         ..Content::default()
     });
     e
@@ -272,15 +270,12 @@ fn guild_member(m: &p::GuildMember, sub: SubEvent, ctx: &UnifyContext) -> Box<UE
     let contact = Contact::new(Scene::Guild, id(m.guild_id).unwrap_or_default(), None);
     let user = id(m.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, t, ctx);
-    e.sender.nick = m
-        .user
-        .as_ref()
-        .and_then(|u| u.name.as_deref())
-        .map(Text::from);
+    e.sender.nick = m.user.as_ref().and_then(|u| u.name.clone());
     e.content = draft::content(Content {
         operator_id: id(m.operator_id),
         action: m.action.as_ref().map(|a| Text::from(a.as_str())),
-        new_name: m.nickname().map(Text::from),
+        // `GuildMember::nickname`, shared: `nickname`, else `nick`.
+        new_name: m.nickname.as_ref().or(m.nick.as_ref()).cloned(),
         role_ids: m
             .roles
             .iter()
@@ -301,11 +296,7 @@ fn group_member(m: &p::GroupMember, sub: SubEvent, ctx: &UnifyContext) -> Box<UE
     let contact = contact(Place::Group, None, m.group_id, m.thread_id, None);
     let user = id(m.user_id()).unwrap_or_default();
     let mut e = new(EventKind::Notice, sub, contact, user, t, ctx);
-    e.sender.nick = m
-        .user
-        .as_ref()
-        .and_then(|u| u.name.as_deref())
-        .map(Text::from);
+    e.sender.nick = m.user.as_ref().and_then(|u| u.name.clone());
     e.content = draft::content(Content {
         operator_id: id(m.operator_id),
         ..Content::default()

@@ -50,11 +50,6 @@ pub(crate) fn non_empty(s: impl Into<Text> + AsRef<str>) -> Option<Text> {
     (!s.as_ref().is_empty()).then(|| s.into())
 }
 
-/// A payload's optional string as the unified model's (a `String` is copied once).
-pub(crate) fn opt_text<T: AsRef<str>>(s: &Option<T>) -> Option<Text> {
-    s.as_ref().map(|s| Text::from(s.as_ref()))
-}
-
 /// An optional integer id as a string.
 pub(crate) fn id(v: Option<i64>) -> Option<Text> {
     v.map(int)

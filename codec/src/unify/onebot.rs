@@ -120,7 +120,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
                     id: non_empty(&n.file.id),
                     name: non_empty(&n.file.name),
                     size: Some(n.file.size),
-                    url: draft::opt_text(&n.file.url),
+                    url: n.file.url.clone(),
                 }),
                 ..Content::default()
             });
@@ -142,7 +142,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
                     id: None,
                     name: non_empty(&n.file.name),
                     size: Some(n.file.size),
-                    url: draft::opt_text(&n.file.url),
+                    url: n.file.url.clone(),
                 }),
                 ..Content::default()
             });
@@ -183,7 +183,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let sub = SubEvent::GroupMemberUniqueTitleChanged;
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.user_id, ctx);
             e.content = draft::content(Content {
-                new_name: Some(Text::from(n.title.as_str())),
+                new_name: Some(n.title.clone()),
                 ..Content::default()
             });
             e
@@ -199,8 +199,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.sender.card = non_empty(&n.card_new);
             e.content = draft::content(Content {
-                new_name: Some(Text::from(n.card_new.as_str())),
-                old_name: Some(Text::from(n.card_old.as_str())),
+                new_name: Some(n.card_new.clone()),
+                old_name: Some(n.card_old.clone()),
                 ..Content::default()
             });
             e
@@ -228,7 +228,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let like = n.likes.first();
             e.content = draft::content(Content {
                 message_id: Some(draft::int(n.message_id)),
-                emoji: like.map(|l| Text::from(l.emoji_id.as_str())),
+                emoji: like.map(|l| l.emoji_id.clone()),
                 count: like.map(|l| l.count),
                 action: (n
                     .is_add
@@ -253,8 +253,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let mut e = private_notice(SubEvent::FriendApply, r.self_id, r.time, r.user_id, ctx);
             e.event = EventKind::Request;
             e.content = draft::content(Content {
-                flag: Some(Text::from(r.flag.as_str())),
-                comment: Some(Text::from(r.comment.as_str())),
+                flag: Some(r.flag.clone()),
+                comment: Some(r.comment.clone()),
                 ..Content::default()
             });
             e
@@ -269,8 +269,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             e.content = draft::content(Content {
                 operator_id: r.invitor_id.and_then(uid),
                 action: Some(Text::from(r.sub_type.as_str())),
-                flag: Some(Text::from(r.flag.as_str())),
-                comment: Some(Text::from(r.comment.as_str())),
+                flag: Some(r.flag.clone()),
+                comment: Some(r.comment.clone()),
                 ..Content::default()
             });
             e
@@ -418,10 +418,10 @@ fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -
         time(m.time, ctx),
     );
     e.sender.nick = non_empty(&m.sender.nickname);
-    e.sender.card = m.sender.card.as_deref().and_then(non_empty);
+    e.sender.card = m.sender.card.as_ref().and_then(non_empty);
     e.message_id = Some(draft::int(m.message_id));
     e.elements = elements(&m.message);
-    e.raw_message = Some(Text::from(m.raw_message.as_str()));
+    e.raw_message = Some(m.raw_message.clone());
     e
 }
 
@@ -442,11 +442,11 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
         time(m.time, ctx),
     );
     e.sender.nick = non_empty(&m.sender.nickname);
-    e.sender.card = m.sender.card.as_deref().and_then(non_empty);
+    e.sender.card = m.sender.card.as_ref().and_then(non_empty);
     e.sender.role = role(m.sender.role.as_ref());
     e.message_id = Some(draft::int(m.message_id));
     e.elements = elements(&m.message);
-    e.raw_message = Some(Text::from(m.raw_message.as_str()));
+    e.raw_message = Some(m.raw_message.clone());
     if let Some(a) = &m.anonymous {
         // Anonymous messages are kept: the role is unknown, the anonymous identity in content.
         e.sender.role = Role::Unknown;
@@ -454,8 +454,8 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
         e.content = Some(Content {
             anonymous: Some(Anonymous {
                 id: draft::int(a.id),
-                name: Text::from(a.name.as_str()),
-                flag: Text::from(a.flag.as_str()),
+                name: a.name.clone(),
+                flag: a.flag.clone(),
             }),
             ..Content::default()
         });
@@ -463,10 +463,10 @@ fn group_message(m: &p::GroupMessage, kind: EventKind, ctx: &UnifyContext) -> Bo
     e
 }
 
-fn media(file: &str, url: Option<&String>, size: Option<u64>) -> Media {
+fn media(file: &Text, url: Option<&Text>, size: Option<u64>) -> Media {
     Media {
         file: non_empty(file),
-        url: url.map(|u| Text::from(u.as_str())),
+        url: url.cloned(),
         size,
         ..Media::default()
     }
@@ -483,36 +483,32 @@ fn element(seg: &Segment) -> Element {
         Segment::Text(t) => Element::text(t.text.clone()),
         Segment::At(a) if a.is_all() => Element::AtAll,
         Segment::At(a) => Element::At {
-            user_id: Text::from(a.qq.as_str()),
-            name: draft::opt_text(&a.name),
+            user_id: a.qq.clone(),
+            name: a.name.clone(),
         },
-        Segment::Face(f) => Element::Face {
-            id: Text::from(f.id.as_str()),
-        },
+        Segment::Face(f) => Element::Face { id: f.id.clone() },
         Segment::Image(i) => Element::Image(media(&i.file, i.url.as_ref(), i.file_size)),
         Segment::Record(r) => Element::Record(media(&r.file, r.url.as_ref(), r.file_size)),
         Segment::Video(v) => Element::Video(media(&v.file, v.url.as_ref(), v.file_size)),
         Segment::File(f) => Element::File(Media {
-            file: non_empty(&f.file).or_else(|| draft::opt_text(&f.file_id)),
-            url: draft::opt_text(&f.url),
-            name: draft::opt_text(&f.name),
+            file: non_empty(&f.file).or_else(|| f.file_id.clone()),
+            url: f.url.clone(),
+            name: f.name.clone(),
             size: f.file_size,
             mime: None,
         }),
         Segment::Reply(r) => Element::Reply {
-            message_id: Text::from(r.id.as_str()),
+            message_id: r.id.clone(),
         },
-        Segment::Forward(f) => Element::Forward {
-            id: Text::from(f.id.as_str()),
-        },
+        Segment::Forward(f) => Element::Forward { id: f.id.clone() },
         Segment::Json(j) => Element::Json {
-            data: Text::from(j.data.as_str()),
+            data: j.data.clone(),
         },
         Segment::Xml(x) => Element::Xml {
-            data: Text::from(x.data.as_str()),
+            data: x.data.clone(),
         },
         Segment::Markdown(m) => Element::Markdown {
-            content: Text::from(m.content.as_str()),
+            content: m.content.clone(),
         },
         other => Element::Unknown {
             platform_type: Text::from(other.kind()),

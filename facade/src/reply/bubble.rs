@@ -142,12 +142,12 @@ fn attachment(element: &Element, m: &Media, category: &str) -> Result<Attachment
         ));
     }
     Ok(Attachment {
-        path: m.file.as_deref().map(str::to_owned),
-        url: m.url.as_deref().map(str::to_owned),
-        content_type: m.mime.as_deref().map(str::to_owned),
+        path: m.file.clone(),
+        url: m.url.clone(),
+        content_type: m.mime.clone(),
         size: m.size,
-        filename: m.name.as_deref().map(str::to_owned),
-        category: Some(category.to_owned()),
+        filename: m.name.clone(),
+        category: Some(category.into()),
     })
 }
 

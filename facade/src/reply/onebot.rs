@@ -11,6 +11,7 @@ use botgate_proto::onebot::action::{ActionParams, MessageIdResult, SendGroupMsg,
 use botgate_proto::onebot::segment;
 use botgate_proto::onebot::{Message, Segment};
 use botgate_proto::unified::{Element, Media, Platform, Scene};
+use botgate_proto::Text;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
@@ -126,8 +127,8 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
         let seg = match element {
             Element::Text { text } => Segment::text(text.clone()),
             Element::At { user_id, name } => Segment::At(segment::At {
-                qq: user_id.to_string(),
-                name: name.as_deref().map(str::to_owned),
+                qq: user_id.clone(),
+                name: name.clone(),
             }),
             Element::AtAll => Segment::at_all(),
             Element::Face { id } => Segment::face(id),
@@ -154,16 +155,16 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
                 Segment::reply(message_id)
             }
             Element::Json { data } => Segment::Json(segment::Json {
-                data: data.to_string(),
+                data: data.clone(),
                 ..segment::Json::default()
             }),
             Element::Xml { data } => Segment::Xml(segment::Xml {
-                data: data.to_string(),
+                data: data.clone(),
                 ..segment::Xml::default()
             }),
             // An extension (Lagrange, NapCat); implementations without it refuse the action.
             Element::Markdown { content } => Segment::Markdown(segment::Markdown {
-                content: content.to_string(),
+                content: content.clone(),
             }),
             Element::File(_) => {
                 return Err(unsupported(
@@ -192,12 +193,11 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
     Ok(Message(out))
 }
 
-fn file_of(element: &Element, m: &Media) -> Result<String, ReplyError> {
-    (m.file
+fn file_of(element: &Element, m: &Media) -> Result<Text, ReplyError> {
+    m.file
         .clone()
         .or_else(|| m.url.clone())
-        .ok_or_else(|| unsupported(element, "OneBot media need a file, URL or base64:// data")))
-    .map(String::from)
+        .ok_or_else(|| unsupported(element, "OneBot media need a file, URL or base64:// data"))
 }
 
 fn unsupported(element: &Element, reason: &str) -> ReplyError {

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// `EVENTS_SUBSCRIBED`: the answer to op 30.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -9,10 +11,10 @@ use serde::{Deserialize, Serialize};
 pub struct EventsSubscribed {
     /// Event types now subscribed.
     #[serde(alias = "subscribed_events")]
-    pub subscribed_events: Vec<String>,
+    pub subscribed_events: Vec<Text>,
     /// Names the server rejected.
     #[serde(alias = "invalid_events")]
-    pub invalid_events: Vec<String>,
+    pub invalid_events: Vec<Text>,
 }
 
 /// `EVENTS_UNSUBSCRIBED`: the answer to op 31.
@@ -22,7 +24,7 @@ pub struct EventsSubscribed {
 pub struct EventsUnsubscribed {
     /// Event types no longer subscribed.
     #[serde(alias = "unsubscribed_events")]
-    pub unsubscribed_events: Vec<String>,
+    pub unsubscribed_events: Vec<Text>,
 }
 
 /// `SUBSCRIBE_DENIED`: a subscription was refused.
@@ -32,9 +34,9 @@ pub struct EventsUnsubscribed {
 pub struct SubscribeDenied {
     /// Why.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// The refused event types.
-    pub events: Vec<String>,
+    pub events: Vec<Text>,
 }
 
 /// `ERROR`: a gateway error such as `{"code":"RATE_LIMIT","message":"Too many messages"}`.
@@ -43,10 +45,10 @@ pub struct SubscribeDenied {
 #[serde(default, rename_all = "camelCase")]
 pub struct ErrorEvent {
     /// Error code (`RATE_LIMIT`; a numeric code is kept as its decimal string).
-    pub code: String,
+    pub code: Text,
     /// Human-readable message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Text>,
 }
 
 impl ErrorEvent {

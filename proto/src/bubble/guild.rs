@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 use super::GuildMember;
 
 /// `GUILD_CREATE` / `_UPDATE` / `_DELETE` (delete carries only `id`).
@@ -14,13 +16,13 @@ pub struct Guild {
     pub id: Option<i64>,
     /// Guild name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Owner's user id.
     #[serde(alias = "owner_id", skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<i64>,
     /// Icon URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
+    pub icon: Option<Text>,
     /// Channels (create).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
@@ -42,7 +44,7 @@ pub struct Channel {
     pub guild_id: Option<i64>,
     /// Channel name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Channel type code.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<i64>,
@@ -88,10 +90,10 @@ pub struct Role {
     pub id: Option<i64>,
     /// Role name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Colour (`#3498db`; a number is kept as its decimal string).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
+    pub color: Option<Text>,
     /// Permission bits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<i64>,

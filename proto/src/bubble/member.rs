@@ -3,6 +3,8 @@
 use crate::de::str_enum;
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 use super::User;
 
 str_enum! {
@@ -38,13 +40,13 @@ pub struct GuildMember {
     pub roles: Vec<i64>,
     /// Nickname (seed update).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nick: Option<String>,
+    pub nick: Option<Text>,
     /// Nickname (2026-03 update with action `nickname`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
+    pub nickname: Option<Text>,
     /// When the member joined.
     #[serde(alias = "joined_at", skip_serializing_if = "Option::is_none")]
-    pub joined_at: Option<String>,
+    pub joined_at: Option<Text>,
     /// What changed (2026-03 update).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<MemberAction>,
@@ -92,7 +94,7 @@ pub struct GroupMember {
     pub operator_id: Option<i64>,
     /// When the member joined.
     #[serde(alias = "joined_at", skip_serializing_if = "Option::is_none")]
-    pub joined_at: Option<String>,
+    pub joined_at: Option<Text>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 use super::user::{self, Author, MentionRef, User};
 
 /// `MESSAGE_CREATE` / `_UPDATE`, `DM_MESSAGE_CREATE` / `_UPDATE`, `GROUP_MESSAGE_CREATE` /
@@ -37,16 +39,16 @@ pub struct Message {
     )]
     pub author: Option<Author>,
     /// Text content.
-    pub content: String,
+    pub content: Text,
     /// Message type code (seed: `msgType: 0`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub msg_type: Option<i64>,
     /// Message type name (2026-03: `type: "text"`).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Text>,
     /// Where it was sent from (`web`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub platform: Option<String>,
+    pub platform: Option<Text>,
     /// Mentions: user ids (seed) or objects (2026-03).
     // Own rule: user ids or mention objects, mixed.
     #[serde(
@@ -65,16 +67,16 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
     /// When it was sent (seed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Text>,
     /// When it was sent (2026-03).
     #[serde(alias = "created_at", skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<Text>,
     /// When it was edited (seed).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub edited_timestamp: Option<String>,
+    pub edited_timestamp: Option<Text>,
     /// When it was edited (2026-03).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub edited_at: Option<String>,
+    pub edited_at: Option<Text>,
 }
 
 impl Message {
@@ -119,22 +121,22 @@ impl Message {
 pub struct Attachment {
     /// Storage path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<Text>,
     /// URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Text>,
     /// MIME type.
     #[serde(alias = "content_type", skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    pub content_type: Option<Text>,
     /// Size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// File name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub filename: Option<String>,
+    pub filename: Option<Text>,
     /// Category (`image`, `file`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub category: Option<Text>,
 }
 
 /// `MESSAGE_DELETE`, `DM_MESSAGE_DELETE`, `GROUP_MESSAGE_DELETE`.
@@ -206,7 +208,7 @@ pub struct Reaction {
     #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// The emoji (a Unicode emoji such as `👍`).
-    pub emoji: String,
+    pub emoji: Text,
     /// Who reacted (add only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,

@@ -5,6 +5,8 @@
 use crate::de::str_enum;
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 str_enum! {
     /// What a read state is about.
     pub enum ReadStateKind {
@@ -50,10 +52,10 @@ pub struct Application {
     pub id: Option<i64>,
     /// Application type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Text>,
     /// Status.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<Text>,
     /// Applicant.
     #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
@@ -65,7 +67,7 @@ pub struct Application {
     pub group_id: Option<i64>,
     /// When it was created.
     #[serde(alias = "created_at", skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<Text>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -81,16 +83,16 @@ pub struct Notice {
     pub id: Option<i64>,
     /// Notice type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Text>,
     /// Text.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    pub content: Option<Text>,
     /// Who it is for / about.
     #[serde(alias = "user_id", skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// When it was created.
     #[serde(alias = "created_at", skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub created_at: Option<Text>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -109,7 +111,7 @@ pub struct GroupThread {
     pub group_id: Option<i64>,
     /// Thread name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Fields this version does not model, kept as sent.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     pub extra: serde_json::Map<String, serde_json::Value>,

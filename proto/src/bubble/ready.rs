@@ -11,6 +11,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// `BOT_READY`, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -18,10 +20,10 @@ use serde::{Deserialize, Serialize};
 pub struct BotReady {
     /// Session id, when the server offers resuming (`sessionId` / `session_id`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
+    pub session_id: Option<Text>,
     /// Where to resume (`resumeGatewayUrl` / `resume_gateway_url`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resume_gateway_url: Option<String>,
+    pub resume_gateway_url: Option<Text>,
     /// The bot (absent in the client's shape).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot: Option<BotInfo>,
@@ -30,7 +32,7 @@ pub struct BotReady {
     /// DM threads the connection is subscribed to (`subscribedDMs` / `dm_threads`).
     pub dm_threads: Vec<DmThread>,
     /// Event types the bot may subscribe to (`availableEvents` / `available_events`).
-    pub available_events: Vec<String>,
+    pub available_events: Vec<Text>,
 }
 
 impl BotReady {
@@ -61,7 +63,7 @@ pub struct BotInfo {
     pub id: Option<i64>,
     /// Bot name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// The bot's own user account.
     #[serde(alias = "bot_user", skip_serializing_if = "Option::is_none")]
     pub bot_user: Option<BotUser>,
@@ -77,7 +79,7 @@ pub struct BotUser {
     pub id: Option<i64>,
     /// User name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
 }
 
 /// A guild in `BOT_READY`.
@@ -90,7 +92,7 @@ pub struct GuildRef {
     pub id: Option<i64>,
     /// Guild name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
 }
 
 /// A DM thread in `BOT_READY`.
@@ -113,13 +115,13 @@ pub struct DmThread {
 #[serde(default)]
 struct Wire {
     #[serde(rename = "sessionId")]
-    session_id_camel: Option<String>,
+    session_id_camel: Option<Text>,
     #[serde(rename = "session_id")]
-    session_id_snake: Option<String>,
+    session_id_snake: Option<Text>,
     #[serde(rename = "resumeGatewayUrl")]
-    resume_camel: Option<String>,
+    resume_camel: Option<Text>,
     #[serde(rename = "resume_gateway_url")]
-    resume_snake: Option<String>,
+    resume_snake: Option<Text>,
     bot: Option<BotInfo>,
     guilds: Vec<GuildRef>,
     #[serde(rename = "subscribedGuilds")]
@@ -131,9 +133,9 @@ struct Wire {
     #[serde(rename = "dm_threads")]
     dm_threads_snake: Vec<DmThread>,
     #[serde(rename = "availableEvents")]
-    available_camel: Vec<String>,
+    available_camel: Vec<Text>,
     #[serde(rename = "available_events")]
-    available_snake: Vec<String>,
+    available_snake: Vec<Text>,
 }
 
 /// Appends the items of `more` that `into` does not have yet.

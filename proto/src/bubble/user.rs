@@ -4,6 +4,8 @@ use serde::de::{self as sde, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
+use crate::Text;
+
 /// A Bubble user.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -14,16 +16,16 @@ pub struct User {
     pub id: Option<i64>,
     /// User name (`name`; the AlemonJS client says `username`).
     #[serde(alias = "username", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Avatar URL or path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
+    pub avatar: Option<Text>,
     /// Whether the user is a bot (`isBot` / `is_bot`).
     #[serde(alias = "is_bot", skip_serializing_if = "Option::is_none")]
     pub is_bot: Option<bool>,
     /// Nickname.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
+    pub nickname: Option<Text>,
 }
 
 /// A message's `author`: an object in the seed schema, a plain user name in the 2026-03 schema
@@ -34,7 +36,7 @@ pub enum Author {
     /// The seed schema's author object.
     User(User),
     /// The 2026-03 schema's user name.
-    Name(String),
+    Name(Text),
     /// A bare id.
     Id(i64),
 }
@@ -53,7 +55,7 @@ impl Author {
     pub fn name(&self) -> Option<&str> {
         match self {
             Author::User(u) => u.name.as_deref(),
-            Author::Name(n) => Some(n),
+            Author::Name(n) => Some(n.as_str()),
             Author::Id(_) => None,
         }
     }
@@ -71,7 +73,7 @@ impl Serialize for Author {
 
 impl<'de> Deserialize<'de> for Author {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(opt_author(d)?.unwrap_or(Author::Name(String::new())))
+        Ok(opt_author(d)?.unwrap_or(Author::Name(Text::new())))
     }
 }
 
@@ -91,11 +93,19 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
         fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_any(self)
         }
+        /// A name borrowed from the payload shares its buffer (decision 0032).
+        fn visit_borrowed_str<E: sde::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            Text::deserialize(sde::value::BorrowedStrDeserializer::new(v))
+                .map(|t| Some(Author::Name(t)))
+        }
         fn visit_str<E: sde::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok((!v.is_empty()).then(|| Author::Name(v.to_owned())))
+            Ok((!v.is_empty()).then(|| Author::Name(Text::from(v))))
         }
         fn visit_string<E: sde::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok((!v.is_empty()).then_some(Author::Name(v)))
+            Ok((!v.is_empty()).then(|| Author::Name(Text::from(v))))
         }
         fn visit_i64<E: sde::Error>(self, v: i64) -> Result<Self::Value, E> {
             Ok(Some(Author::Id(v)))
@@ -134,16 +144,16 @@ pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Autho
 pub struct MentionEntity {
     /// What is mentioned (`user`, ...).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Text>,
     /// Its id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Its name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Its avatar.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
+    pub avatar: Option<Text>,
 }
 
 /// One entry of `mentions`: a bare user id (seed) or an object (2026-03).

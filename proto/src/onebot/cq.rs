@@ -23,6 +23,7 @@
 
 use super::segment::{Node, Segment};
 use super::Message;
+use crate::Text;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -60,15 +61,33 @@ impl std::error::Error for CqError {}
 /// Parse a CQ string strictly: unescaped `[` / `]` in text, unterminated codes, parameters
 /// without `=`, duplicate keys and typed data that does not fit are errors.
 pub fn parse(s: &str) -> Result<Vec<Segment>, CqError> {
-    Parser { strict: true }.message(s, 0)
+    Parser {
+        strict: true,
+        source: None,
+    }
+    .message(s, 0)
 }
 
 /// Parse a CQ string leniently: never fails (see the module docs).
 pub fn parse_lenient(s: &str) -> Vec<Segment> {
     // The lenient parser reports no errors: every failure falls back to literal text.
-    Parser { strict: false }
-        .message(s, 0)
-        .unwrap_or_else(|_| vec![Segment::text(s)])
+    Parser {
+        strict: false,
+        source: None,
+    }
+    .message(s, 0)
+    .unwrap_or_else(|_| vec![Segment::text(s)])
+}
+
+/// [`parse_lenient`] of a payload's string: text runs without an escape are ranges of `s`
+/// (a reference count, not a copy; decision 0032).
+pub fn parse_lenient_text(s: &Text) -> Vec<Segment> {
+    Parser {
+        strict: false,
+        source: Some(s),
+    }
+    .message(s, 0)
+    .unwrap_or_else(|_| vec![Segment::text(s.clone())])
 }
 
 /// Render segments as a CQ string. `parse(&render(segs)) == segs` for normalised segments
@@ -223,11 +242,13 @@ fn unescape(s: &str, comma: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-struct Parser {
+struct Parser<'a> {
     strict: bool,
+    /// The string being parsed as a `Text`, when it is one: unescaped text runs share it.
+    source: Option<&'a Text>,
 }
 
-impl Parser {
+impl Parser<'_> {
     /// Parse a whole message. `depth` counts the enclosing `node` contents.
     fn message(&self, s: &str, depth: usize) -> Result<Vec<Segment>, CqError> {
         let bytes = s.as_bytes();
@@ -238,7 +259,7 @@ impl Parser {
             match bytes[i] {
                 b'[' if bytes[i..].starts_with(b"[CQ:") => match self.code(s, i, depth) {
                     Ok((seg, end)) => {
-                        push_text(&mut out, &s[run_start..i]);
+                        self.push_text(&mut out, &s[run_start..i]);
                         push_segment(&mut out, seg);
                         i = end;
                         run_start = i;
@@ -251,7 +272,7 @@ impl Parser {
                 _ => i += 1,
             }
         }
-        push_text(&mut out, &s[run_start..]);
+        self.push_text(&mut out, &s[run_start..]);
         Ok(out)
     }
 
@@ -355,6 +376,20 @@ impl Parser {
             }
         }
     }
+
+    /// A run of text between codes, unescaped: a range of the source when nothing was
+    /// unescaped (and the run lies in it: `node` contents are strings of their own).
+    fn push_text(&self, out: &mut Vec<Segment>, raw: &str) {
+        if raw.is_empty() {
+            return;
+        }
+        let text = match (unescape_text(raw), self.source) {
+            (Cow::Borrowed(run), Some(source)) => source.slice_of(run),
+            (Cow::Borrowed(run), None) => Text::from(run),
+            (Cow::Owned(run), _) => Text::from(run),
+        };
+        push_segment(out, Segment::text(text));
+    }
 }
 
 fn unterminated(start: usize) -> CqError {
@@ -370,13 +405,6 @@ fn find_delim(bytes: &[u8], from: usize) -> Option<usize> {
         .map(|p| from + p)
 }
 
-fn push_text(out: &mut Vec<Segment>, raw: &str) {
-    if raw.is_empty() {
-        return;
-    }
-    push_segment(out, Segment::text(unescape_text(raw).into_owned()));
-}
-
 /// Push, merging adjacent text and dropping empty text.
 fn push_segment(out: &mut Vec<Segment>, seg: Segment) {
     if let Segment::Text(t) = &seg {
@@ -384,7 +412,7 @@ fn push_segment(out: &mut Vec<Segment>, seg: Segment) {
             return;
         }
         if let Some(Segment::Text(prev)) = out.last_mut() {
-            prev.text.push_str(&t.text);
+            prev.text = crate::Text::from([prev.text.as_str(), &t.text].concat());
             return;
         }
     }
@@ -454,6 +482,35 @@ mod tests {
         let content = n.content.as_ref().unwrap();
         assert_eq!(content.0, vec![Segment::text("hi, "), Segment::face(1)]);
         assert_eq!(render(&segs), s);
+    }
+
+    #[test]
+    fn lenient_parse_of_a_text_shares_its_unescaped_runs() {
+        let source = crate::Text::from("hi [CQ:face,id=1] a&#91;b [CQ:node,content=x] tail");
+        let segs = parse_lenient_text(&source);
+        assert_eq!(
+            segs,
+            parse_lenient(&source),
+            "the same segments as from a &str"
+        );
+        let texts: Vec<&crate::Text> = segs
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Text(t) => Some(&t.text),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["hi ", " a[b ", " tail"]);
+        // unescaped runs are ranges of the source; an unescaped one has its own buffer
+        assert!(texts[0].is_shared() && texts[2].is_shared());
+        assert!(!texts[1].is_shared());
+        // a node's content is a string of its own: its text is copied, not misread
+        let Some(Segment::Node(n)) = segs.get(3) else {
+            panic!("{segs:?}")
+        };
+        let inner = n.content.as_ref().unwrap();
+        assert_eq!(inner.0, vec![Segment::text("x")]);
+        assert_eq!(parse_lenient_text(&crate::Text::new()), vec![]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ impl Message {
     }
 
     /// A message of one text segment.
-    pub fn text(text: impl Into<String>) -> Self {
+    pub fn text(text: impl Into<crate::Text>) -> Self {
         Self(vec![Segment::text(text)])
     }
 
@@ -47,7 +47,7 @@ impl Message {
                     continue;
                 }
                 if let Some(Segment::Text(prev)) = out.last_mut() {
-                    prev.text.push_str(&t.text);
+                    prev.text = crate::Text::from([prev.text.as_str(), &t.text].concat());
                     continue;
                 }
             }

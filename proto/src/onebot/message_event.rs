@@ -5,6 +5,8 @@ use super::Message;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// The sender of a message (`sender`); group fields are absent in private chats.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -13,10 +15,10 @@ pub struct Sender {
     /// The sender's id.
     pub user_id: i64,
     /// Nickname.
-    pub nickname: String,
+    pub nickname: Text,
     /// Group card (the name shown in the group).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub card: Option<String>,
+    pub card: Option<Text>,
     /// `male`, `female` or `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sex: Option<Sex>,
@@ -25,16 +27,16 @@ pub struct Sender {
     pub age: Option<i32>,
     /// Area.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub area: Option<String>,
+    pub area: Option<Text>,
     /// Group level (a string by the standard; numbers accepted).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub level: Option<String>,
+    pub level: Option<Text>,
     /// `owner`, `admin` or `member`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// Special group title.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Text>,
     /// The group of a temp chat (go-cqhttp).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -48,9 +50,9 @@ pub struct Anonymous {
     /// Anonymous user id.
     pub id: i64,
     /// Anonymous name.
-    pub name: String,
+    pub name: Text,
     /// Flag to pass to `set_group_anonymous_ban`.
-    pub flag: String,
+    pub flag: Text,
 }
 
 /// `message.private` (and `message_sent.private`): a private message.
@@ -63,9 +65,9 @@ pub struct PrivateMessage {
     /// The bot account's id.
     pub self_id: i64,
     /// `message` or `message_sent`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `private`.
-    pub message_type: String,
+    pub message_type: Text,
     /// `friend`, `group` (temp chat), `group_self` or `other`.
     pub sub_type: PrivateSubType,
     /// Message id (int32 by the standard; Waylay: a short id of its own).
@@ -84,7 +86,7 @@ pub struct PrivateMessage {
     /// The message.
     pub message: Message,
     /// The raw message: CQ code by the standard, a readable summary in Waylay.
-    pub raw_message: String,
+    pub raw_message: Text,
     /// Font (always 0 in practice).
     pub font: i32,
     /// The sender.
@@ -97,7 +99,7 @@ pub struct PrivateMessage {
     pub real_id: Option<i64>,
     /// `array` or `string`: how `message` was sent (NapCat).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_format: Option<String>,
+    pub message_format: Option<Text>,
 }
 
 /// `message.group` (and `message_sent.group`): a group message.
@@ -110,9 +112,9 @@ pub struct GroupMessage {
     /// The bot account's id.
     pub self_id: i64,
     /// `message` or `message_sent`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group`.
-    pub message_type: String,
+    pub message_type: Text,
     /// `normal`, `anonymous` or `notice`.
     pub sub_type: GroupSubType,
     /// Message id.
@@ -127,7 +129,7 @@ pub struct GroupMessage {
     /// The message.
     pub message: Message,
     /// The raw message: CQ code by the standard, a readable summary in Waylay.
-    pub raw_message: String,
+    pub raw_message: Text,
     /// Font (always 0 in practice).
     pub font: i32,
     /// The sender.
@@ -140,7 +142,7 @@ pub struct GroupMessage {
     pub real_id: Option<i64>,
     /// `array` or `string`: how `message` was sent (NapCat).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_format: Option<String>,
+    pub message_format: Option<Text>,
 }
 
 crate::de::lenient_payload!(Strict: Sender, Anonymous, PrivateMessage, GroupMessage);

@@ -36,6 +36,13 @@ impl<'de> Visitor<'de> for MessageVisitor {
         f.write_str("a segment array, a segment object or a CQ string")
     }
 
+    /// A CQ string borrowed from the payload: its text runs share the payload's buffer
+    /// (decision 0032).
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Message, E> {
+        let text = crate::Text::deserialize(de::value::BorrowedStrDeserializer::new(v))?;
+        Ok(Message(cq::parse_lenient_text(&text)))
+    }
+
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Message, E> {
         Ok(Message(cq::parse_lenient(v)))
     }

@@ -3,6 +3,8 @@
 use super::enums::LifecycleSubType;
 
 use serde::{Deserialize, Serialize};
+
+use crate::Text;
 use serde_json::{Map, Value};
 
 /// `status` of a heartbeat (and the result of `get_status`): `online` and `good` by the
@@ -32,9 +34,9 @@ pub struct LifecycleMeta {
     /// The bot account's id.
     pub self_id: i64,
     /// `meta_event`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `lifecycle`.
-    pub meta_event_type: String,
+    pub meta_event_type: Text,
     /// `connect`, `enable` or `disable`.
     pub sub_type: LifecycleSubType,
 }
@@ -49,9 +51,9 @@ pub struct HeartbeatMeta {
     /// The bot account's id.
     pub self_id: i64,
     /// `meta_event`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `heartbeat`.
-    pub meta_event_type: String,
+    pub meta_event_type: Text,
     /// The implementation's status.
     pub status: HeartbeatStatus,
     /// Milliseconds to the next heartbeat (Waylay 30000, the standard's default 15000).

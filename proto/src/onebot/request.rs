@@ -4,6 +4,8 @@ use super::enums::GroupRequestSubType;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// `request.friend`: someone asks to become a friend.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -14,15 +16,15 @@ pub struct FriendRequest {
     /// The bot account's id.
     pub self_id: i64,
     /// `request`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `friend`.
-    pub request_type: String,
+    pub request_type: Text,
     /// Who asks.
     pub user_id: i64,
     /// The request text.
-    pub comment: String,
+    pub comment: Text,
     /// Pass to `set_friend_add_request` (Waylay: the requester's id).
-    pub flag: String,
+    pub flag: Text,
 }
 
 /// `request.group`: someone asks to join a group, or the bot is invited.
@@ -35,9 +37,9 @@ pub struct GroupRequest {
     /// The bot account's id.
     pub self_id: i64,
     /// `request`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group`.
-    pub request_type: String,
+    pub request_type: Text,
     /// `add` or `invite`.
     pub sub_type: GroupRequestSubType,
     /// The group.
@@ -45,9 +47,9 @@ pub struct GroupRequest {
     /// Who asks (or who invites).
     pub user_id: i64,
     /// The request text.
-    pub comment: String,
+    pub comment: Text,
     /// Pass to `set_group_add_request` (Waylay: `seq|groupId|type`).
-    pub flag: String,
+    pub flag: Text,
     /// Who invited the requester (NapCat).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invitor_id: Option<i64>,

@@ -3,6 +3,8 @@
 use crate::onebot::enums::{EssenceSubType, ReactionSubType};
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// `notice.notify.title`: a member's special title changed (go-cqhttp).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -13,17 +15,17 @@ pub struct TitleNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `notify`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `title`.
-    pub sub_type: String,
+    pub sub_type: Text,
     /// The group.
     pub group_id: i64,
     /// The member.
     pub user_id: i64,
     /// The new title.
-    pub title: String,
+    pub title: Text,
 }
 
 /// `notice.notify.input_status`: the peer is typing (NapCat).
@@ -36,18 +38,18 @@ pub struct InputStatusNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `notify`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `input_status`.
-    pub sub_type: String,
+    pub sub_type: Text,
     /// The peer.
     pub user_id: i64,
     /// The group, if any (NapCat sends 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
     /// Status text (`对方正在输入...`).
-    pub status_text: String,
+    pub status_text: Text,
     /// 1 typing, 0 speaking, 2 stopped (NapCat).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_type: Option<i32>,
@@ -63,15 +65,15 @@ pub struct ProfileLikeNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `notify`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `profile_like`.
-    pub sub_type: String,
+    pub sub_type: Text,
     /// Who liked.
     pub operator_id: i64,
     /// Their nickname.
-    pub operator_nick: String,
+    pub operator_nick: Text,
     /// How many likes.
     pub times: i32,
 }
@@ -86,17 +88,17 @@ pub struct GroupCardNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_card`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The group.
     pub group_id: i64,
     /// The member.
     pub user_id: i64,
     /// The new card.
-    pub card_new: String,
+    pub card_new: Text,
     /// The old card.
-    pub card_old: String,
+    pub card_old: Text,
 }
 
 /// `notice.essence`: a message was added to or removed from the essence list.
@@ -109,9 +111,9 @@ pub struct EssenceNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `essence`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `add` or `delete`.
     pub sub_type: EssenceSubType,
     /// The group.
@@ -130,12 +132,12 @@ pub struct EssenceNotice {
 #[serde(default)]
 pub struct OfflineFile {
     /// File name.
-    pub name: String,
+    pub name: Text,
     /// Size in bytes.
     pub size: u64,
     /// Download URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Text>,
 }
 
 /// `notice.offline_file`: a friend sent an offline file (go-cqhttp).
@@ -148,9 +150,9 @@ pub struct OfflineFileNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `offline_file`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The sender.
     pub user_id: i64,
     /// The file.
@@ -165,9 +167,9 @@ pub struct Device {
     /// Client app id.
     pub app_id: i64,
     /// Device name.
-    pub device_name: String,
+    pub device_name: Text,
     /// Device kind.
-    pub device_kind: String,
+    pub device_kind: Text,
 }
 
 /// `notice.client_status`: another client of the account went on- or offline (go-cqhttp).
@@ -180,9 +182,9 @@ pub struct ClientStatusNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `client_status`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The client.
     pub client: Device,
     /// Whether it is now online.
@@ -195,7 +197,7 @@ pub struct ClientStatusNotice {
 #[serde(default)]
 pub struct EmojiLike {
     /// The emoji (face) id.
-    pub emoji_id: String,
+    pub emoji_id: Text,
     /// How many users reacted with it.
     pub count: i64,
 }
@@ -210,9 +212,9 @@ pub struct GroupMsgEmojiLikeNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_msg_emoji_like`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The group.
     pub group_id: i64,
     /// Who reacted.
@@ -236,9 +238,9 @@ pub struct ReactionNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `reaction`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `add` or `remove`.
     pub sub_type: ReactionSubType,
     /// The group.
@@ -248,7 +250,7 @@ pub struct ReactionNotice {
     /// Who reacted.
     pub operator_id: i64,
     /// The emoji (face) id.
-    pub code: String,
+    pub code: Text,
     /// How many reactions of this emoji now.
     pub count: i32,
 }
@@ -263,15 +265,15 @@ pub struct BotOfflineNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `bot_offline`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The bot account.
     pub user_id: i64,
     /// Reason tag.
-    pub tag: String,
+    pub tag: Text,
     /// Reason text.
-    pub message: String,
+    pub message: Text,
 }
 
 crate::de::lenient_payload!(Strict: TitleNotice, InputStatusNotice, ProfileLikeNotice, GroupCardNotice, EssenceNotice, OfflineFile, OfflineFileNotice, Device, ClientStatusNotice, EmojiLike, GroupMsgEmojiLikeNotice, ReactionNotice, BotOfflineNotice);

@@ -11,22 +11,24 @@ use super::enums::{
 
 use serde::{Deserialize, Serialize};
 
+use crate::Text;
+
 /// A file uploaded to a group (`file` of `notice.group_upload`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[serde(default)]
 pub struct GroupFile {
     /// File id.
-    pub id: String,
+    pub id: Text,
     /// File name.
-    pub name: String,
+    pub name: Text,
     /// Size in bytes.
     pub size: u64,
     /// Bus id.
     pub busid: i64,
     /// Download URL (some implementations).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<Text>,
 }
 
 /// `notice.group_upload`: a file was uploaded to a group.
@@ -39,9 +41,9 @@ pub struct GroupUploadNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_upload`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The group.
     pub group_id: i64,
     /// The uploader.
@@ -60,9 +62,9 @@ pub struct GroupAdminNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_admin`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `set` or `unset`.
     pub sub_type: GroupAdminSubType,
     /// The group.
@@ -81,9 +83,9 @@ pub struct GroupDecreaseNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_decrease`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `leave`, `kick` or `kick_me`.
     pub sub_type: GroupDecreaseSubType,
     /// The group.
@@ -104,9 +106,9 @@ pub struct GroupIncreaseNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_increase`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `approve` or `invite`.
     pub sub_type: GroupIncreaseSubType,
     /// The group.
@@ -127,9 +129,9 @@ pub struct GroupBanNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_ban`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `ban` or `lift_ban`.
     pub sub_type: GroupBanSubType,
     /// The group.
@@ -152,9 +154,9 @@ pub struct FriendAddNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `friend_add`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The new friend.
     pub user_id: i64,
 }
@@ -169,9 +171,9 @@ pub struct GroupRecallNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `group_recall`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The group.
     pub group_id: i64,
     /// The message's sender.
@@ -192,9 +194,9 @@ pub struct FriendRecallNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `friend_recall`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// The friend.
     pub user_id: i64,
     /// The recalled message.
@@ -211,11 +213,11 @@ pub struct PokeNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `notify`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `poke`.
-    pub sub_type: String,
+    pub sub_type: Text,
     /// The group; absent in a private chat.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_id: Option<i64>,
@@ -238,11 +240,11 @@ pub struct LuckyKingNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `notify`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `lucky_king`.
-    pub sub_type: String,
+    pub sub_type: Text,
     /// The group.
     pub group_id: i64,
     /// Who sent the red packet.
@@ -261,11 +263,11 @@ pub struct HonorNotice {
     /// The bot account's id.
     pub self_id: i64,
     /// `notice`.
-    pub post_type: String,
+    pub post_type: Text,
     /// `notify`.
-    pub notice_type: String,
+    pub notice_type: Text,
     /// `honor`.
-    pub sub_type: String,
+    pub sub_type: Text,
     /// The group.
     pub group_id: i64,
     /// `talkative`, `performer` or `emotion`.

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 #[serde(default)]
 pub struct Text {
     /// The text, unescaped.
-    pub text: String,
+    pub text: crate::Text,
 }
 
 /// `face`: a QQ face (emoticon).
@@ -25,7 +25,7 @@ pub struct Text {
 #[serde(default)]
 pub struct Face {
     /// The face id (a number, sent as a string by the standard).
-    pub id: String,
+    pub id: crate::Text,
 }
 
 /// `image`: a picture.
@@ -34,28 +34,28 @@ pub struct Face {
 #[serde(default)]
 pub struct Image {
     /// File name, URL, path or `base64://` data.
-    pub file: String,
+    pub file: crate::Text,
     /// `flash` for a flash picture.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<crate::Text>,
     /// Picture sub type (NapCat, Waylay; 1 = sticker).
     #[serde(rename = "subType", skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<i32>,
     /// Download URL (receive).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// Use the cache when sending by URL (`0` / `1`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<String>,
+    pub cache: Option<crate::Text>,
     /// Download through the proxy when sending by URL (`0` / `1`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<String>,
+    pub proxy: Option<crate::Text>,
     /// Download timeout in seconds when sending by URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
     /// Preview text (NapCat, e.g. `[动画表情]`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
+    pub summary: Option<crate::Text>,
     /// File size in bytes (NapCat, Waylay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
@@ -67,19 +67,19 @@ pub struct Image {
 #[serde(default)]
 pub struct Record {
     /// File name, URL, path or `base64://` data.
-    pub file: String,
+    pub file: crate::Text,
     /// Voice changer (`0` / `1`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub magic: Option<String>,
+    pub magic: Option<crate::Text>,
     /// Download URL (receive).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// Use the cache when sending by URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<String>,
+    pub cache: Option<crate::Text>,
     /// Download through the proxy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<String>,
+    pub proxy: Option<crate::Text>,
     /// Download timeout in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
@@ -94,19 +94,19 @@ pub struct Record {
 #[serde(default)]
 pub struct Video {
     /// File name, URL, path or `base64://` data.
-    pub file: String,
+    pub file: crate::Text,
     /// Download URL (receive).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// Cover picture (go-cqhttp).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cover: Option<String>,
+    pub cover: Option<crate::Text>,
     /// Use the cache when sending by URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cache: Option<String>,
+    pub cache: Option<crate::Text>,
     /// Download through the proxy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<String>,
+    pub proxy: Option<crate::Text>,
     /// Download timeout in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
@@ -121,10 +121,10 @@ pub struct Video {
 #[serde(default)]
 pub struct At {
     /// The mentioned user's id, or `all` for everyone.
-    pub qq: String,
+    pub qq: crate::Text,
     /// Display name (Waylay, NapCat; Waylay may put a name in `qq` when it lacks the id).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 /// `rps`: rock-paper-scissors.
@@ -159,12 +159,12 @@ pub struct Shake {}
 pub struct Poke {
     /// Poke type.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: crate::Text,
     /// Poke id.
-    pub id: String,
+    pub id: crate::Text,
     /// Poke name (receive).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 
 /// `anonymous`: send this message anonymously.
@@ -174,7 +174,7 @@ pub struct Poke {
 pub struct Anonymous {
     /// Send non-anonymously if anonymity fails (`0` / `1`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ignore: Option<String>,
+    pub ignore: Option<crate::Text>,
 }
 
 /// `share`: a link share.
@@ -183,15 +183,15 @@ pub struct Anonymous {
 #[serde(default)]
 pub struct Share {
     /// Title (first, as in the standard's CQ examples).
-    pub title: String,
+    pub title: crate::Text,
     /// The link.
-    pub url: String,
+    pub url: crate::Text,
     /// Summary.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// Picture URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 /// `contact`: a recommended friend or group.
@@ -201,9 +201,9 @@ pub struct Share {
 pub struct Contact {
     /// `qq` for a friend, `group` for a group.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: crate::Text,
     /// The user or group id.
-    pub id: String,
+    pub id: crate::Text,
 }
 
 /// `location`: a location.
@@ -227,10 +227,10 @@ pub struct Location {
     pub lon: Option<f64>,
     /// Title.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
 }
 
 /// `music`: a music share.
@@ -240,25 +240,25 @@ pub struct Location {
 pub struct Music {
     /// `qq`, `163`, `xm` or `custom`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: crate::Text,
     /// Song id (not for `custom`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// Link (custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// Audio URL (custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub audio: Option<String>,
+    pub audio: Option<crate::Text>,
     /// Title (custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<crate::Text>,
     /// Summary (custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
+    pub content: Option<crate::Text>,
     /// Picture URL (custom).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<crate::Text>,
 }
 
 /// `reply`: a reply to a message.
@@ -267,7 +267,7 @@ pub struct Music {
 #[serde(default)]
 pub struct Reply {
     /// The replied message's id (Waylay: the NT msgId string, not the short `message_id`).
-    pub id: String,
+    pub id: crate::Text,
 }
 
 /// `forward`: a forwarded-messages bundle (fetch with `get_forward_msg`).
@@ -276,7 +276,7 @@ pub struct Reply {
 #[serde(default)]
 pub struct Forward {
     /// The forward id.
-    pub id: String,
+    pub id: crate::Text,
 }
 
 /// `node`: one node of a forward bundle: a reference by `id`, or a custom node.
@@ -286,13 +286,13 @@ pub struct Forward {
 pub struct Node {
     /// The message id of an existing message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<crate::Text>,
     /// Sender id of a custom node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<i64>,
     /// Sender name of a custom node.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
+    pub nickname: Option<crate::Text>,
     /// The content of a custom node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<Message>,
@@ -304,10 +304,10 @@ pub struct Node {
 #[serde(default)]
 pub struct Xml {
     /// The XML text.
-    pub data: String,
+    pub data: crate::Text,
     /// go-cqhttp's card resid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resid: Option<String>,
+    pub resid: Option<crate::Text>,
 }
 
 /// `json`: a JSON card.
@@ -316,10 +316,10 @@ pub struct Xml {
 #[serde(default)]
 pub struct Json {
     /// The JSON text.
-    pub data: String,
+    pub data: crate::Text,
     /// go-cqhttp's card resid.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resid: Option<String>,
+    pub resid: Option<crate::Text>,
 }
 
 /// `file`: a file (NapCat, Waylay extension).
@@ -328,19 +328,19 @@ pub struct Json {
 #[serde(default)]
 pub struct File {
     /// File name or path.
-    pub file: String,
+    pub file: crate::Text,
     /// File name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
     /// Download URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
     /// Local path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
+    pub path: Option<crate::Text>,
     /// File id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub file_id: Option<String>,
+    pub file_id: Option<crate::Text>,
     /// Size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
@@ -353,19 +353,19 @@ pub struct File {
 pub struct Mface {
     /// Emoji id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub emoji_id: Option<String>,
+    pub emoji_id: Option<crate::Text>,
     /// Emoji package id.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub emoji_package_id: Option<String>,
+    pub emoji_package_id: Option<crate::Text>,
     /// Key.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<crate::Text>,
     /// Text shown in place of the face.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
+    pub summary: Option<crate::Text>,
     /// Picture URL.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    pub url: Option<crate::Text>,
 }
 
 /// `markdown`: Markdown content (NapCat extension).
@@ -374,7 +374,7 @@ pub struct Mface {
 #[serde(default)]
 pub struct Markdown {
     /// The Markdown text.
-    pub content: String,
+    pub content: crate::Text,
 }
 
 crate::de::lenient_payload!(Strict: Text, Face, Image, Record, Video, At, Rps, Dice, Poke, Anonymous, Share, Contact, Location, Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown);

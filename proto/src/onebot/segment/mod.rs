@@ -48,10 +48,11 @@ macro_rules! segments {
             }
 
             /// Decode typed data for `kind`. `None` if the type is not known; `Some(Err)` if
-            /// the data does not fit.
+            /// the data does not fit. Through `de::from_value`, the lenient decode of the
+            /// payload types' own `Deserialize` without its copy of the `Value` first.
             fn typed(kind: &str, data: &Value) -> Option<Result<Segment, serde_json::Error>> {
                 match kind {
-                    $( $wire => Some(<$variant as Deserialize>::deserialize(data).map(Self::$variant)), )+
+                    $( $wire => Some(crate::de::from_value::<$variant>(data).map(Self::$variant)), )+
                     _ => None,
                 }
             }
@@ -158,14 +159,14 @@ impl std::error::Error for SegmentDataError {}
 
 impl Segment {
     /// A text segment.
-    pub fn text(text: impl Into<String>) -> Self {
+    pub fn text(text: impl Into<crate::Text>) -> Self {
         Self::Text(Text { text: text.into() })
     }
 
     /// An @-mention of a user.
     pub fn at(user_id: i64) -> Self {
         Self::At(At {
-            qq: user_id.to_string(),
+            qq: user_id.to_string().into(),
             name: None,
         })
     }
@@ -173,7 +174,7 @@ impl Segment {
     /// An @-mention of everyone.
     pub fn at_all() -> Self {
         Self::At(At {
-            qq: "all".to_owned(),
+            qq: "all".into(),
             name: None,
         })
     }
@@ -181,17 +182,19 @@ impl Segment {
     /// A reply to the message with this id.
     pub fn reply(message_id: impl ToString) -> Self {
         Self::Reply(Reply {
-            id: message_id.to_string(),
+            id: message_id.to_string().into(),
         })
     }
 
     /// A face by id.
     pub fn face(id: impl ToString) -> Self {
-        Self::Face(Face { id: id.to_string() })
+        Self::Face(Face {
+            id: id.to_string().into(),
+        })
     }
 
     /// A picture by file name, URL or `base64://` data.
-    pub fn image(file: impl Into<String>) -> Self {
+    pub fn image(file: impl Into<crate::Text>) -> Self {
         Self::Image(Image {
             file: file.into(),
             ..Image::default()
