@@ -34,7 +34,7 @@ use tokio::sync::Semaphore;
 use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
-use crate::handlers::{AnyUnified, Handlers, RawFn, ToMap};
+use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
 use crate::hashing::{FingerprintState, Keys};
 use crate::job::{EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Permit};
@@ -613,31 +613,45 @@ impl<P: Platform> JobHost<P> for Shared<P> {
         }));
     }
 
-    /// The unified form of `event` for its unified handlers, once per platform event
-    /// (`Unify::same_event_key`); `None` when it has none or the mapping panicked (reported).
-    fn map_unified(&self, event: ToMap<'_, P::Event>, event_type: &str) -> Option<AnyUnified> {
+    /// Maps `event` for its unified handlers, once per platform event
+    /// (`Unify::same_event_key`), handing the result to `on_mapped`; `None` when it has no
+    /// unified form, was delivered already under another type, or the mapping panicked
+    /// (reported), else what `on_mapped` kept.
+    fn map_unified(
+        &self,
+        event: ToMap<'_, P::Event>,
+        event_type: &str,
+        on_mapped: OnMapped<'_>,
+    ) -> Option<Option<StoredUnified>> {
         let unify = self.handlers.unify_fn()?;
         let ctx = self.unify_context();
         // No window, no key to compute.
         let mut key = (self.config.dedupe_window > 0).then(|| self.keys.dedupe());
-        // The mapping is code too: a panic in it is reported like a handler's.
-        match std::panic::catch_unwind(AssertUnwindSafe(|| unify(event, &ctx, key.as_mut()))) {
-            Ok(Some((u, true))) => {
-                let Some(key) = key else { return Some(u) };
+        let mut repeated = false;
+        let mut first_delivery = |slot: &mut UnifiedSlot, fingerprint: Option<u128>| {
+            if let Some(fingerprint) = fingerprint {
                 let first = self
                     .unified_seen
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(key.fingerprint());
+                    .insert(fingerprint);
                 if !first {
                     tracing::debug!(
                         event_type,
                         "already delivered to unified handlers under another type"
                     );
+                    repeated = true;
+                    return false;
                 }
-                first.then_some(u)
             }
-            Ok(u) => u.map(|(u, _)| u),
+            on_mapped(slot, fingerprint)
+        };
+        // The mapping is code too: a panic in it is reported like a handler's.
+        let mapped = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            unify(event, &ctx, key.as_mut(), &mut first_delivery)
+        }));
+        match mapped {
+            Ok(mapped) => mapped.filter(|_| !repeated),
             Err(panic) => {
                 self.handler_panic(event_type, panic.as_ref());
                 None

@@ -105,6 +105,24 @@ impl Filter {
         self
     }
 
+    /// What the scene alone decides: `Some(false)` when `scene` is not one of the filter's
+    /// scenes, `Some(true)` when it is (or there are none) and the filter has no other
+    /// condition, `None` when the other conditions need the whole [`Conversation`]. Lets a
+    /// unified handler skip building the conversation (a read of each of its strings) for
+    /// filters that look at the scene only.
+    pub(crate) fn by_scene(&self, scene: &Scene) -> Option<bool> {
+        if !any_or_empty(&self.scenes, |s| s == scene) {
+            return Some(false);
+        }
+        let scene_only = self.sub_events.is_empty()
+            && self.groups.is_empty()
+            && self.users.is_empty()
+            && self.peers.is_empty()
+            && self.prefixes.is_empty()
+            && self.commands.is_empty();
+        scene_only.then_some(true)
+    }
+
     /// Whether the conversation passes every condition.
     pub fn matches(&self, c: &Conversation<'_>) -> bool {
         any_or_empty(&self.scenes, |s| s == c.scene)

@@ -33,15 +33,25 @@ pub(crate) type TypedFn<P> =
 pub(crate) type RawFn<P> =
     Arc<dyn Fn(Context, <P as Platform>::Input) -> HandlerFuture + Send + Sync>;
 pub(crate) type ErrorFn = Arc<dyn Fn(&BotError) + Send + Sync>;
-pub(crate) type AnyUnified = Arc<dyn Any + Send + Sync>;
-/// Maps a typed event, and feeds what names it for the unified dedupe window
-/// (`Unify::hash_same_event_key`) to the fingerprinter when there is one: `true` if it fed
-/// anything.
+/// A mapped unified event, type-erased: an `Option<P::Unified>` seen as `dyn Any`. A unified
+/// handler reads it for its filter, then takes it (the event's last handler) or clones it.
+pub(crate) type UnifiedSlot = dyn Any + Send + Sync;
+/// A mapped event kept by its job for handlers that run later (typed handlers first, or more
+/// than one unified handler): the slot, boxed. A lone unified handler gets the event straight
+/// from the mapping's stack instead (decision 0034).
+pub(crate) type StoredUnified = Box<UnifiedSlot>;
+/// Called with each mapped event while it is still on the mapping's stack, and with its
+/// fingerprint for the unified dedupe window (`Unify::hash_same_event_key`) when there is
+/// one: starts what can start now; `true` to keep the event for later handlers.
+pub(crate) type OnMapped<'a> = &'a mut dyn FnMut(&mut UnifiedSlot, Option<u128>) -> bool;
+/// Maps a typed event (`None`: no unified meaning), feeding the fingerprinter when there is
+/// one; hands the result to [`OnMapped`] and returns it boxed when that keeps it.
 pub(crate) type UnifyFn<P> = fn(
     ToMap<'_, <P as Platform>::Event>,
     &UnifyContext,
     Option<&mut Fingerprinter>,
-) -> Option<(AnyUnified, bool)>;
+    OnMapped<'_>,
+) -> Option<Option<StoredUnified>>;
 
 /// The typed event handed to the mapping: borrowed while typed handlers still need it, owned
 /// when none does (it then moves into the unified event instead of being copied).
@@ -51,9 +61,11 @@ pub(crate) enum ToMap<'a, E> {
     /// Nothing needs the event afterwards.
     Owned(E),
 }
-/// Gets the mapped event by value: the last unified handler of an event gets the only
-/// reference, so a single unified handler receives the event without a copy.
-pub(crate) type UnifiedFn = Arc<dyn Fn(Context, AnyUnified) -> Option<HandlerFuture> + Send + Sync>;
+/// A unified handler: `None` when the event is not of its category or fails its filter. With
+/// `take` (the event's last handler) it moves the event out of the slot, so a single unified
+/// handler receives the event without a copy; otherwise it clones it.
+pub(crate) type UnifiedFn =
+    Arc<dyn Fn(Context, &mut UnifiedSlot, bool) -> Option<HandlerFuture> + Send + Sync>;
 
 /// The handlers of one route (wire event type).
 pub(crate) struct Route<P: Platform> {
@@ -258,22 +270,32 @@ impl<P: Unify> Handlers<P> {
         F: Fn(Context, P::Unified) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
     {
-        let handler: UnifiedFn = Arc::new(move |ctx, any: AnyUnified| {
-            let event = any.downcast::<P::Unified>().ok()?;
-            if event.category() != category || !filter.matches(&event.conversation()) {
+        let handler: UnifiedFn = Arc::new(move |ctx, slot: &mut UnifiedSlot, take| {
+            let slot = slot.downcast_mut::<Option<P::Unified>>()?;
+            let event = slot.as_ref()?;
+            if event.category() != category {
                 return None;
             }
-            Some(Box::pin(f(ctx, Arc::unwrap_or_clone(event))) as HandlerFuture)
+            let pass = filter
+                .by_scene(event.scene())
+                .unwrap_or_else(|| filter.matches(&event.conversation()));
+            if !pass {
+                return None;
+            }
+            let event = if take { slot.take()? } else { event.clone() };
+            Some(Box::pin(f(ctx, event)) as HandlerFuture)
         });
-        self.unify = Some(|event, ctx, key| {
+        self.unify = Some(|event, ctx, key, on_mapped| {
             let mapped = match event {
                 ToMap::Borrowed(event) => P::unify(event, ctx),
                 ToMap::Owned(event) => P::unify_owned(event, ctx),
             };
-            mapped.map(|u| {
-                let keyed = key.is_some_and(|key| P::hash_same_event_key(&u, key));
-                (Arc::new(u) as AnyUnified, keyed)
-            })
+            let u = mapped?;
+            let fingerprint =
+                key.and_then(|key| P::hash_same_event_key(&u, key).then(|| key.fingerprint()));
+            let mut slot = Some(u);
+            let keep = on_mapped(&mut slot, fingerprint) && slot.is_some();
+            Some(keep.then(|| Box::new(slot) as StoredUnified))
         });
         for event_type in P::event_types(category) {
             self.route_mut(event_type)

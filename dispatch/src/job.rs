@@ -15,7 +15,7 @@ use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::error::HandlerError;
-use crate::handlers::{AnyUnified, HandlerFuture, ToMap};
+use crate::handlers::{HandlerFuture, OnMapped, StoredUnified, ToMap, UnifiedFn, UnifiedSlot};
 use crate::platform::Platform;
 use crate::table::RouteTable;
 
@@ -24,9 +24,16 @@ use crate::table::RouteTable;
 pub(crate) trait JobHost<P: Platform> {
     /// The handlers of each route.
     fn table(&self) -> &RouteTable<P>;
-    /// The unified form of `event`, once per platform event; `None` when it has none.
+    /// Maps `event` for unified handlers, once per platform event, and hands the result to
+    /// `on_mapped` (on the mapping's stack: a handler may start on it there). `None` when it
+    /// has no unified form (or was delivered already); else what `on_mapped` kept.
     /// `event` is owned when no typed handler needs it afterwards.
-    fn map_unified(&self, event: ToMap<'_, P::Event>, event_type: &str) -> Option<AnyUnified>;
+    fn map_unified(
+        &self,
+        event: ToMap<'_, P::Event>,
+        event_type: &str,
+        on_mapped: OnMapped<'_>,
+    ) -> Option<Option<StoredUnified>>;
     /// What a handler returned.
     fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>);
     /// A handler panicked.
@@ -43,8 +50,11 @@ pub(crate) struct EventJob<P: Platform, S> {
     route: Option<Arc<str>>,
     ctx: Option<Context>,
     event: Option<P::Event>,
-    unified: Option<AnyUnified>,
+    /// The mapped event, when handlers that start later need it.
+    unified: Option<StoredUnified>,
     mapped: bool,
+    /// Whether the event has a unified form for the unified handlers.
+    unified_live: bool,
     /// The next handler: typed ones first, then unified ones.
     next: usize,
     current: Option<HandlerFuture>,
@@ -72,6 +82,7 @@ where
             event: Some(event),
             unified: None,
             mapped: false,
+            unified_live: false,
             next: 0,
             current: None,
         }
@@ -87,6 +98,7 @@ where
             event: self.event,
             unified: self.unified,
             mapped: self.mapped,
+            unified_live: self.unified_live,
             next: self.next,
             current: self.current,
         }
@@ -108,16 +120,36 @@ where
         let event_type: &str = this.route.as_deref().unwrap_or(&entry.name);
         if !this.mapped {
             // Mapped once, before the event moves into the last typed handler; with no typed
-            // handler the event itself moves into the mapping (no copy of it).
+            // handler the event itself moves into the mapping (no copy of it), and the first
+            // unified handler starts on the mapped event where it lies (no box for it when it
+            // is the only one).
             this.mapped = true;
             if !entry.unified.is_empty() {
-                let event = if entry.typed.is_empty() {
+                let owned = entry.typed.is_empty();
+                let event = if owned {
                     this.event.take().map(ToMap::Owned)
                 } else {
                     this.event.as_ref().map(ToMap::Borrowed)
                 };
                 if let Some(event) = event {
-                    this.unified = shared.map_unified(event, event_type);
+                    let (ctx, next, current) = (&mut this.ctx, &mut this.next, &mut this.current);
+                    let handlers = &entry.unified;
+                    let mut on_mapped = |slot: &mut UnifiedSlot, _: Option<u128>| {
+                        if !owned {
+                            return true; // for after the typed handlers
+                        }
+                        *next = 1;
+                        let last = handlers.len() == 1;
+                        let ctx = if last { ctx.take() } else { ctx.clone() };
+                        if let (Some(ctx), Some(h)) = (ctx, handlers.first()) {
+                            *current = start_unified(shared, event_type, h, ctx, slot, last);
+                        }
+                        !last
+                    };
+                    if let Some(kept) = shared.map_unified(event, event_type, &mut on_mapped) {
+                        this.unified_live = true;
+                        this.unified = kept;
+                    }
                 }
             }
         }
@@ -133,7 +165,7 @@ where
             }
             let typed = entry.typed.len();
             let total = typed
-                + if this.unified.is_some() {
+                + if this.unified_live {
                     entry.unified.len()
                 } else {
                     0
@@ -144,7 +176,8 @@ where
             }
             this.next += 1;
             // The last handler gets the context (and the event) itself, the others copies.
-            let ctx = if this.next == total {
+            let last = this.next == total;
+            let ctx = if last {
                 this.ctx.take()
             } else {
                 this.ctx.clone()
@@ -152,30 +185,41 @@ where
             let Some(ctx) = ctx else {
                 return Poll::Ready(());
             };
-            let started = if let Some(h) = entry.typed.get(i) {
+            if let Some(h) = entry.typed.get(i) {
                 let event = if i + 1 == typed {
                     this.event.take()
                 } else {
                     this.event.clone()
                 };
                 let Some(event) = event else { continue };
-                catch_unwind(AssertUnwindSafe(|| h(ctx, event)))
-            } else {
-                let Some(h) = entry.unified.get(i - typed) else {
-                    continue;
-                };
-                let unified = if this.next == total {
-                    this.unified.take()
-                } else {
-                    this.unified.clone()
-                };
-                let Some(unified) = unified else { continue };
-                catch_unwind(AssertUnwindSafe(|| h(ctx, unified)))
-            };
-            match started {
-                Ok(future) => this.current = future,
-                Err(panic) => shared.handler_panic(event_type, panic.as_ref()),
+                match catch_unwind(AssertUnwindSafe(|| h(ctx, event))) {
+                    Ok(future) => this.current = future,
+                    Err(panic) => shared.handler_panic(event_type, panic.as_ref()),
+                }
+            } else if let (Some(h), Some(slot)) =
+                (entry.unified.get(i - typed), this.unified.as_deref_mut())
+            {
+                this.current = start_unified(shared, event_type, h, ctx, slot, last);
             }
+        }
+    }
+}
+
+/// Starts unified handler `h` on the mapped event in `slot` (taking it when `last`); a panic
+/// is reported, as for any handler.
+fn start_unified<P: Platform, H: JobHost<P> + ?Sized>(
+    shared: &H,
+    event_type: &str,
+    h: &UnifiedFn,
+    ctx: Context,
+    slot: &mut UnifiedSlot,
+    last: bool,
+) -> Option<HandlerFuture> {
+    match catch_unwind(AssertUnwindSafe(|| h(ctx, slot, last))) {
+        Ok(future) => future,
+        Err(panic) => {
+            shared.handler_panic(event_type, panic.as_ref());
+            None
         }
     }
 }

@@ -10,7 +10,7 @@
 use std::hash::Hasher;
 
 use botgate_codec::unify::UnifyContext;
-use botgate_proto::unified::EventKind;
+use botgate_proto::unified::{EventKind, Scene};
 
 use crate::filter::Conversation;
 use crate::platform::{DedupeKey, Platform};
@@ -71,6 +71,12 @@ pub trait UnifiedEvent: Clone + Send + Sync + 'static {
     fn category(&self) -> Category;
     /// The facts filters look at.
     fn conversation(&self) -> Conversation<'_>;
+
+    /// The scene, which most filters check first (the default reads it from
+    /// [`conversation`](Self::conversation); an implementation can read it alone).
+    fn scene(&self) -> &Scene {
+        self.conversation().scene
+    }
 }
 
 /// A platform whose events map into the unified model.

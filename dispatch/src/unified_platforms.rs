@@ -19,7 +19,7 @@ use botgate_codec::unify::{
     unify_bubble, unify_bubble_owned, unify_onebot, unify_onebot_owned, unify_qq, unify_qq_owned,
     Original, Skipped, Unified, UnifyContext,
 };
-use botgate_proto::unified::Element;
+use botgate_proto::unified::{Element, Scene};
 
 use crate::bubble::{self, Bubble};
 use crate::filter::Conversation;
@@ -160,6 +160,10 @@ impl UnifiedEvent for Unified {
     /// unknown one (built by hand) counts as a notice.
     fn category(&self) -> Category {
         Category::from_kind(&self.event).unwrap_or(Category::Notice)
+    }
+
+    fn scene(&self) -> &Scene {
+        &self.contact.scene
     }
 
     fn conversation(&self) -> Conversation<'_> {

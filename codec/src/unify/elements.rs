@@ -16,7 +16,9 @@ pub(crate) fn qq_content(
     // Plain text (the usual message): no tag or `@everyone` can start anywhere in it.
     let may_have_tokens = content.contains('<') || (mention_everyone && content.contains('@'));
     if !may_have_tokens {
-        return plain(content).into_iter().collect();
+        // `vec!` allocates exactly one slot (collecting an `Option` went through the
+        // iterator's size hints).
+        return plain(content).map_or_else(Vec::new, |e| vec![e]);
     }
     let mut out = Vec::new();
     // The text between tokens is one run of `content`: kept as its start, shared when flushed.

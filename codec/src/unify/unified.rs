@@ -80,9 +80,18 @@ impl Unified {
     /// `is_master` / `is_admin` from `ctx`.
     pub fn new(event: impl Into<Box<Event>>, original: Original, ctx: &UnifyContext) -> Self {
         let event = event.into();
+        // Most bots configure nobody: no lookups (each reads the user id) then.
+        let (is_master, is_admin) = if ctx.permissions.is_empty() {
+            (false, false)
+        } else {
+            (
+                event.is_master(&ctx.permissions),
+                event.is_admin(&ctx.permissions),
+            )
+        };
         Self {
-            is_master: event.is_master(&ctx.permissions),
-            is_admin: event.is_admin(&ctx.permissions),
+            is_master,
+            is_admin,
             unified: event,
             original,
         }

@@ -30,6 +30,11 @@ impl Permissions {
         }
     }
 
+    /// Whether there are no masters and no admins (nobody is either).
+    pub fn is_empty(&self) -> bool {
+        self.masters.is_empty() && self.admins.is_empty()
+    }
+
     /// Whether `user_id` is a master. An empty id never is.
     pub fn is_master(&self, user_id: &str) -> bool {
         !user_id.is_empty() && self.masters.iter().any(|m| m == user_id)
@@ -55,5 +60,7 @@ mod tests {
             !Permissions::new([""], [""]).is_admin(""),
             "empty ids never match"
         );
+        assert!(Permissions::default().is_empty() && !p.is_empty());
+        assert!(!Permissions::new(Vec::<String>::new(), ["2"]).is_empty());
     }
 }
