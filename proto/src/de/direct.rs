@@ -10,6 +10,7 @@
 
 use std::sync::Arc;
 
+use super::fast::Fast;
 use super::reader::{fail, Reader, Result, Text as Token};
 use crate::Text;
 use serde::de::{self, Visitor};
@@ -107,6 +108,13 @@ pub(crate) trait Direct {
     fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()>;
 }
 
+/// Reads a value as the first serde pass reads a field of type `T` (for the few field types
+/// with a rule of their own: enums, floats). Strings in it are copied, not shared.
+#[inline]
+pub(crate) fn by_serde<'de, T: serde::Deserialize<'de>>(input: &mut Input<'de>) -> Result<T> {
+    T::deserialize(Fast::<_>(&mut input.reader))
+}
+
 /// Decodes `source` as a `T` straight into a box; `None` when the direct pass refuses it.
 #[inline]
 pub(crate) fn boxed<T: Direct + Default>(source: &Arc<str>) -> Option<Box<T>> {
@@ -183,6 +191,14 @@ macro_rules! integers {
     )+};
 }
 integers!(u64, i64, u32, i32);
+
+impl Direct for Option<f64> {
+    #[inline]
+    fn read(input: &mut Input<'_>, out: &mut Self) -> Result<()> {
+        *out = by_serde(input)?;
+        Ok(())
+    }
+}
 
 impl<T: Direct + Default> Direct for Option<T> {
     #[inline]

@@ -56,6 +56,17 @@ macro_rules! int_enum {
             }
         }
 
+        impl $crate::de::direct::Direct for Option<$name> {
+            #[inline]
+            fn read(
+                input: &mut $crate::de::direct::Input<'_>,
+                out: &mut Self,
+            ) -> Result<(), serde_json::Error> {
+                *out = $crate::de::direct::by_serde(input)?;
+                Ok(())
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let v = $crate::de::opt_string(d)?;
@@ -124,6 +135,17 @@ macro_rules! str_enum {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+
+        impl $crate::de::direct::Direct for Option<$name> {
+            #[inline]
+            fn read(
+                input: &mut $crate::de::direct::Input<'_>,
+                out: &mut Self,
+            ) -> Result<(), serde_json::Error> {
+                *out = $crate::de::direct::by_serde(input)?;
+                Ok(())
             }
         }
 

@@ -52,11 +52,11 @@ pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
 /// Makes each listed struct a payload type read in `$mode` (`Lossy` / `Strict`): its
 /// `Deserialize` goes through [`payload`], and the derived read (the struct carries
 /// `#[serde(remote = "Self")]`) is its [`Payload::plain`]. A struct listed with its fields,
-/// `Message { id, content, .. }`, also gets the direct pass (decision 0033): every field it
-/// reads, with no `rename` or `deserialize_with` among them (the test of `direct_tests.rs`
-/// checks each list against serde's).
+/// `Message { id, content, .. }`, also gets the direct pass (decision 0035): every field it
+/// reads, a renamed one as `kind = "type"`, none with a `deserialize_with` (the test of
+/// `direct_tests.rs` checks each list against serde's).
 macro_rules! lenient_payload {
-    ($mode:ident: $($t:ident $({ $($f:ident),+ $(,)? })?),+ $(,)?) => {$(
+    ($mode:ident: $($t:ident $({ $($f:ident $(= $key:literal)?),+ $(,)? })?),+ $(,)?) => {$(
         impl $crate::de::Payload for $t {
             const MODE: $crate::de::Mode = $crate::de::Mode::$mode;
             #[inline]
@@ -64,7 +64,8 @@ macro_rules! lenient_payload {
                 <$t>::deserialize(d)
             }
             $(
-                const DIRECT_FIELDS: &'static [&'static str] = &[$(stringify!($f)),+];
+                const DIRECT_FIELDS: &'static [&'static str] =
+                    &[$($crate::de::direct_key!($f $(= $key)?)),+];
                 #[inline]
                 fn direct_boxed(source: &std::sync::Arc<str>) -> Option<Box<Self>> {
                     $crate::de::direct::boxed::<Self>(source)
@@ -83,14 +84,19 @@ macro_rules! lenient_payload {
                     input: &mut $crate::de::direct::Input<'_>,
                     out: &mut Self,
                 ) -> Result<(), serde_json::Error> {
-                    const NAMES: &[&str] = &[$(stringify!($f)),+];
+                    const NAMES: &[&str] = &[$($crate::de::direct_key!($f $(= $key)?)),+];
                     const _: () = assert!(NAMES.len() <= 64, "one bit per field");
                     let mut seen = 0u64;
                     input.object(|input, key| match key {
-                        $(stringify!($f) => {
+                        $($crate::de::direct_key!($f $(= $key)?) => {
                             $crate::de::direct::first_time(
                                 &mut seen,
-                                const { $crate::de::direct::index_of(NAMES, stringify!($f)) },
+                                const {
+                                    $crate::de::direct::index_of(
+                                        NAMES,
+                                        $crate::de::direct_key!($f $(= $key)?),
+                                    )
+                                },
                             )?;
                             $crate::de::direct::Direct::read(input, &mut out.$f)
                         })+
@@ -102,6 +108,17 @@ macro_rules! lenient_payload {
     )+};
 }
 pub(crate) use lenient_payload;
+
+/// The wire key of a field in a `lenient_payload!` list: its name, or the literal after `=`.
+macro_rules! direct_key {
+    ($f:ident = $key:literal) => {
+        $key
+    };
+    ($f:ident) => {
+        stringify!($f)
+    };
+}
+pub(crate) use direct_key;
 
 /// The `Serialize` of each listed struct: its derived one (`remote = "Self"` makes serde
 /// write it as an inherent function).

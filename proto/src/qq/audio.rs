@@ -39,5 +39,9 @@ pub struct AudioOrLiveChannelMember {
     pub user_id: Text,
 }
 
-crate::de::lenient_payload!(Lossy: AudioAction, AudioOrLiveChannelMember);
+crate::de::lenient_payload!(
+    Lossy:
+    AudioAction { guild_id, channel_id, audio_url, text },
+    AudioOrLiveChannelMember { guild_id, channel_id, channel_type, user_id },
+);
 crate::de::serialize_derived!(AudioAction, AudioOrLiveChannelMember);

@@ -186,5 +186,17 @@ impl ForumAudit {
     }
 }
 
-crate::de::lenient_payload!(Lossy: Thread, ThreadInfo, Post, PostInfo, Reply, ReplyInfo, ForumAudit);
+crate::de::lenient_payload!(
+    Lossy:
+    Thread { guild_id, channel_id, author_id, thread_info },
+    ThreadInfo { thread_id, title, content, date_time },
+    Post { guild_id, channel_id, author_id, post_info },
+    PostInfo { thread_id, post_id, content, date_time },
+    Reply { guild_id, channel_id, author_id, reply_info },
+    ReplyInfo { thread_id, post_id, reply_id, content, date_time },
+    ForumAudit {
+        task_id, guild_id, channel_id, author_id, thread_id, post_id, reply_id, kind = "type", result,
+        err_msg, date_time,
+    },
+);
 crate::de::serialize_derived!(Thread, ThreadInfo, Post, PostInfo, Reply, ReplyInfo, ForumAudit);

@@ -181,8 +181,8 @@ crate::de::lenient_payload!(
     C2cMessage { id, content, timestamp, author, attachments, message_scene, message_reference },
     GroupRobotEvent { group_openid, op_member_openid, timestamp },
     FriendEvent { openid, timestamp, nick, avatar },
-    SubscribeMessageStatus,
-    SubscribeResult,
+    SubscribeMessageStatus { group_openid, openid, result },
+    SubscribeResult { template_id, custom_template_id, op, subscribe_id, update_ts },
     EnterAio { user_openid, from_source },
 );
 crate::de::serialize_derived!(

@@ -156,8 +156,14 @@ pub struct Member {
 
 crate::de::lenient_payload!(
     Lossy:
-    Guild,
-    Channel,
+    Guild {
+        id, name, icon, owner_id, owner, member_count, max_members, description, joined_at,
+        channels, union_world_id, union_org_id, op_user_id,
+    },
+    Channel {
+        id, guild_id, name, kind = "type", sub_type, position, parent_id, owner_id, private_type,
+        private_user_ids, speak_permission, application_id, permissions, op_user_id,
+    },
     Member { guild_id, user, nick, roles, joined_at, op_user_id },
 );
 crate::de::serialize_derived!(Guild, Channel, Member);

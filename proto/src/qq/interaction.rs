@@ -139,5 +139,13 @@ pub struct Resolved {
     pub message_id: Option<Text>,
 }
 
-crate::de::lenient_payload!(Lossy: Interaction, InteractionData, Resolved);
+crate::de::lenient_payload!(
+    Lossy:
+    Interaction {
+        id, application_id, kind = "type", scene, chat_type, data, guild_id, channel_id, group_openid,
+        group_member_openid, user_openid, timestamp, version,
+    },
+    InteractionData { name, kind = "type", resolved },
+    Resolved { button_data, button_id, user_id, feature_id, message_id },
+);
 crate::de::serialize_derived!(Interaction, InteractionData, Resolved);

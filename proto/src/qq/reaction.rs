@@ -70,5 +70,10 @@ pub struct Emoji {
     pub kind: Option<EmojiType>,
 }
 
-crate::de::lenient_payload!(Lossy: MessageReaction, ReactionTarget, Emoji);
+crate::de::lenient_payload!(
+    Lossy:
+    MessageReaction { user_id, guild_id, channel_id, target, emoji },
+    ReactionTarget { id, kind = "type" },
+    Emoji { id, kind = "type" },
+);
 crate::de::serialize_derived!(MessageReaction, ReactionTarget, Emoji);

@@ -220,7 +220,19 @@ pub struct UrlElem {
     pub desc: Option<Text>,
 }
 
-crate::de::lenient_payload!(Lossy: RichText, Paragraph, ParagraphProps, Elem, TextElem, ImageElem, PlatImage, VideoElem, PlatVideo, UrlElem);
+crate::de::lenient_payload!(
+    Lossy:
+    RichText { paragraphs },
+    Paragraph { elems, props },
+    ParagraphProps { alignment },
+    Elem { kind = "type", text, image, video, url },
+    TextElem { text },
+    ImageElem { third_url, width_percent, plat_image },
+    PlatImage { url, width, height, image_id },
+    VideoElem { third_url, plat_video },
+    PlatVideo { url, width, height, video_id, duration, cover },
+    UrlElem { url, desc },
+);
 crate::de::serialize_derived!(
     RichText,
     Paragraph,
