@@ -56,8 +56,11 @@ impl Text {
         let base = buf.as_ptr() as usize;
         let at = (sub.as_ptr() as usize).checked_sub(base)?;
         let end = at.checked_add(sub.len())?;
-        // Inside the buffer and on char boundaries (always, for a `&str` borrowed from it).
-        buf.get(at..end)?;
+        // Inside the buffer. Both ends are then char boundaries of it: a `&str` starting or
+        // ending inside one of `buf`'s chars would not be UTF-8 itself.
+        if end > buf.len() {
+            return None;
+        }
         Some(Self {
             buf: Some(Arc::clone(buf)),
             start: at,
