@@ -206,6 +206,100 @@ fn every_sample_reads_directly_to_the_serde_value() {
     assert!(read >= 50, "only {read} samples with a direct pass");
 }
 
+/// Every value inside `v` (objects and arrays, at any depth), with its path of keys / indices.
+fn paths(v: &serde_json::Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, child) in map {
+                at.push(k.clone());
+                out.push(at.clone());
+                paths(child, at, out);
+                at.pop();
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                at.push(i.to_string());
+                out.push(at.clone());
+                paths(child, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `v` with the value at `path` replaced by `with`.
+fn replaced(v: &serde_json::Value, path: &[String], with: &serde_json::Value) -> String {
+    let mut v = v.clone();
+    let mut at = &mut v;
+    for step in path {
+        at = match at {
+            serde_json::Value::Object(map) => map.get_mut(step).unwrap(),
+            serde_json::Value::Array(items) => {
+                items.get_mut(step.parse::<usize>().unwrap()).unwrap()
+            }
+            _ => unreachable!(),
+        };
+    }
+    *at = with.clone();
+    v.to_string()
+}
+
+/// Each value of each QQ sample payload replaced, one at a time, by values of every shape
+/// (absent ones, numbers as strings, floats, wide and negative integers, wrong containers):
+/// wherever the direct pass reads a mutant, it reads the serde passes' value, and the entry
+/// point always gives what the serde passes give.
+#[test]
+fn every_mutant_of_every_sample_reads_as_the_serde_passes_read_it() {
+    let shapes: Vec<serde_json::Value> = [
+        "null",
+        "\"\"",
+        "0",
+        "-1",
+        "4294967296",
+        "18446744073709551616",
+        "1.5",
+        "\"7\"",
+        "\" 7 \"",
+        "true",
+        "\"true\"",
+        "[]",
+        "{}",
+        "[null]",
+        "[\"\"]",
+        "\"\\u0041\"",
+        "\"x\"",
+    ]
+    .iter()
+    .map(|s| serde_json::from_str(s).unwrap())
+    .collect();
+    let (mut mutants, mut direct) = (0, 0);
+    for file in ["frames.jsonl", "schema_events.jsonl"] {
+        let path = format!("{}/../testdata/qq/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let frame: serde_json::Value = serde_json::from_str(line).unwrap();
+            let (Some(t), Some(d)) = (frame["t"].as_str(), frame.get("d")) else {
+                continue;
+            };
+            let mut all = Vec::new();
+            paths(d, &mut Vec::new(), &mut all);
+            for path in &all {
+                for shape in &shapes {
+                    mutants += 1;
+                    direct += usize::from(reads_as(t, &replaced(d, path, shape)));
+                }
+            }
+        }
+    }
+    // most mutants change a field's shape and are refused; the rest must have been read
+    assert!(
+        mutants > 9000 && direct > 2500,
+        "{mutants} mutants, {direct} read directly"
+    );
+}
+
 const MESSAGE: &str = r##"{"id":"m1","channel_id":"c1","guild_id":"g1","content":"hi <@!2> \u4f60\u597d \"q\"","timestamp":"2026-12-06T10:00:00+08:00","author":{"id":"1","username":"u","bot":false},"member":{"roles":["1","2"],"joined_at":"2026-01-01T00:00:00+08:00","nick":""},"mentions":[{"id":"2","username":"bot","bot":true}],"attachments":[{"url":"a.png","width":10,"height":20,"size":12345678901}],"seq":7,"seq_in_channel":"7","ark":{"template_id":23,"kv":[{"key":"#DESC#","value":"d","obj":[{"obj_kv":[{"key":"k","value":"v"}]}]}]},"message_reference":{"message_id":"m0"},"message_scene":{"source":"default","ext":["a","b"]},"unknown":{"deep":[1,{"x":null}],"n":-1.5e3}}"##;
 
 #[test]
