@@ -72,7 +72,17 @@ pub struct Resumed {
     pub replayed: Option<u64>,
 }
 
-crate::de::lenient_payload!(Lossy: EventsSubscribed, EventsUnsubscribed, SubscribeDenied, ErrorEvent, Resumed);
+crate::de::lenient_payload!(
+    Lossy:
+    EventsSubscribed {
+        subscribed_events = "subscribedEvents" | "subscribed_events",
+        invalid_events = "invalidEvents" | "invalid_events",
+    },
+    EventsUnsubscribed { unsubscribed_events = "unsubscribedEvents" | "unsubscribed_events" },
+    SubscribeDenied { reason, events },
+    ErrorEvent { code, message },
+    Resumed { replayed },
+);
 crate::de::serialize_derived!(
     EventsSubscribed,
     EventsUnsubscribed,

@@ -99,5 +99,14 @@ pub struct Role {
     pub permissions: Option<i64>,
 }
 
-crate::de::lenient_payload!(Lossy: Guild, Channel, GuildRole, Role);
+crate::de::lenient_payload!(
+    Lossy:
+    Guild { id, name, owner_id = "ownerId" | "owner_id", icon, channels, members },
+    Channel {
+        id, guild_id = "guildId" | "guild_id", name, kind = "type", position,
+        parent_id = "parentId" | "parent_id",
+    },
+    GuildRole { guild_id = "guildId" | "guild_id", role, role_id = "roleId" | "role_id" },
+    Role { id, name, color, permissions },
+);
 crate::de::serialize_derived!(Guild, Channel, GuildRole, Role);

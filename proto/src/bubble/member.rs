@@ -108,5 +108,13 @@ impl GroupMember {
     }
 }
 
-crate::de::lenient_payload!(Lossy: GuildMember, GroupMember);
+crate::de::lenient_payload!(
+    Lossy:
+    GuildMember {
+        guild_id = "guildId" | "guild_id", user_id = "userId" | "user_id", user, roles, nick,
+        nickname, joined_at = "joinedAt" | "joined_at", action, role_id = "roleId" | "role_id",
+        operator_id = "operatorId" | "operator_id",
+    },
+    GroupMember,
+);
 crate::de::serialize_derived!(GuildMember, GroupMember);

@@ -241,7 +241,38 @@ pub struct Mention {
     pub author_id: Option<i64>,
 }
 
-crate::de::lenient_payload!(Lossy: Message, Attachment, MessageDelete, MessagePin, Reaction, Mention);
+crate::de::lenient_payload!(
+    Lossy:
+    Message {
+        id, channel_id = "channelId" | "channel_id", thread_id = "threadId" | "thread_id",
+        guild_id = "guildId" | "guild_id", group_id = "groupId" | "group_id",
+        author_id = "authorId" | "author_id", author => user::opt_author, content,
+        msg_type = "msgType", kind = "type", platform, mentions => user::mentions,
+        mention_roles = "mentionRoles", reply_to_id = "replyToId",
+        attachments = "attachments" | "attachment", timestamp,
+        created_at = "createdAt" | "created_at", edited_timestamp = "editedTimestamp",
+        edited_at = "editedAt",
+    },
+    Attachment {
+        path, url, content_type = "contentType" | "content_type", size, filename, category,
+    },
+    MessageDelete {
+        id, channel_id = "channelId" | "channel_id", thread_id = "threadId" | "thread_id",
+        guild_id = "guildId" | "guild_id", group_id = "groupId" | "group_id", deleted,
+    },
+    MessagePin {
+        id, channel_id = "channelId" | "channel_id", thread_id = "threadId" | "thread_id",
+        group_id = "groupId" | "group_id",
+    },
+    Reaction {
+        message_id = "messageId" | "message_id", channel_id = "channelId" | "channel_id",
+        thread_id = "threadId" | "thread_id", user_id = "userId" | "user_id", emoji, user,
+    },
+    Mention {
+        channel_id = "channelId" | "channel_id", thread_id = "threadId" | "thread_id",
+        message_id = "messageId" | "message_id", author_id = "authorId" | "author_id",
+    },
+);
 crate::de::serialize_derived!(
     Message,
     Attachment,

@@ -117,5 +117,14 @@ pub struct GroupThread {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-crate::de::lenient_payload!(Lossy: ReadState, Application, Notice, GroupThread);
+crate::de::lenient_payload!(
+    Lossy:
+    ReadState {
+        kind = "type", id, last_read_message_id = "lastReadMessageId",
+        unread_count = "unreadCount", mention_count = "mentionCount",
+    },
+    Application,
+    Notice,
+    GroupThread,
+);
 crate::de::serialize_derived!(ReadState, Application, Notice, GroupThread);

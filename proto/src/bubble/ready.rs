@@ -164,5 +164,13 @@ impl From<Wire> for BotReady {
     }
 }
 
-crate::de::lenient_payload!(Lossy: BotReady, BotInfo, BotUser, GuildRef, DmThread, Wire);
+crate::de::lenient_payload!(
+    Lossy:
+    BotReady,
+    BotInfo { id, name, bot_user = "botUser" | "bot_user" },
+    BotUser { id, name },
+    GuildRef { id, name },
+    DmThread { id, user_id = "userId" | "user_id" },
+    Wire,
+);
 crate::de::serialize_derived!(BotReady, BotInfo, BotUser, GuildRef, DmThread);

@@ -309,5 +309,9 @@ pub(crate) fn mentions<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<MentionRef
     crate::de::peek(d, V)
 }
 
-crate::de::lenient_payload!(Lossy: User, MentionEntity);
+crate::de::lenient_payload!(
+    Lossy:
+    User { id, name = "name" | "username", avatar, is_bot = "isBot" | "is_bot", nickname },
+    MentionEntity { kind = "type", id, name, avatar },
+);
 crate::de::serialize_derived!(User, MentionEntity);

@@ -109,10 +109,24 @@ pub(crate) trait Direct {
 }
 
 /// Reads a value as the first serde pass reads a field of type `T` (for the few field types
-/// with a rule of their own: enums, floats). Strings in it are copied, not shared.
+/// with a rule of their own: enums, floats).
 #[inline]
 pub(crate) fn by_serde<'de, T: serde::Deserialize<'de>>(input: &mut Input<'de>) -> Result<T> {
+    // The serde reads find the shared buffer on the thread (`Text`'s `Deserialize`).
+    let _shared = crate::text::share_strings(input.source);
     T::deserialize(Fast::<_>(&mut input.reader))
+}
+
+/// Reads a field with its own `deserialize_with` function, as the first serde pass does.
+#[inline]
+pub(crate) fn with<'r, 'de, T>(
+    input: &'r mut Input<'de>,
+    out: &mut T,
+    read: impl FnOnce(Fast<&'r mut Reader<'de>>) -> Result<T>,
+) -> Result<()> {
+    let _shared = crate::text::share_strings(input.source);
+    *out = read(Fast(&mut input.reader))?;
+    Ok(())
 }
 
 /// Decodes `source` as a `T` straight into a box; `None` when the direct pass refuses it.

@@ -4,7 +4,7 @@
 
 use super::lenient::Payload;
 use super::{boxed_from_shared, from_str_with_path};
-use crate::qq;
+use crate::{bubble, qq};
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -35,11 +35,16 @@ impl<'de> Deserializer<'de> for FieldsOf {
     }
 }
 
-/// serde's field list of `T` and the direct pass's are the same (order included).
+/// serde's keys of `T` and the direct pass's are the same (aliases included; serde lists each
+/// field's names sorted).
 fn same_fields<T: Payload>(name: &str) {
     let serde_fields = T::plain(FieldsOf).err().unwrap().to_string();
+    let mut serde_fields: Vec<&str> = serde_fields.split(',').collect();
     assert!(!T::DIRECT_FIELDS.is_empty(), "{name} has no direct pass");
-    assert_eq!(T::DIRECT_FIELDS.join(","), serde_fields, "{name}");
+    let mut ours = T::DIRECT_FIELDS.to_vec();
+    serde_fields.sort_unstable();
+    ours.sort_unstable();
+    assert_eq!(ours, serde_fields, "{name}");
 }
 
 #[test]
@@ -47,6 +52,34 @@ fn every_direct_list_is_the_struct_s_fields() {
     macro_rules! check {
         ($($t:ident),+) => {$(same_fields::<qq::$t>(stringify!($t));)+};
     }
+    macro_rules! check_bubble {
+        ($($t:ident),+) => {$(same_fields::<bubble::$t>(concat!("bubble::", stringify!($t)));)+};
+    }
+    check_bubble!(
+        Message,
+        Attachment,
+        MessageDelete,
+        MessagePin,
+        Reaction,
+        Mention,
+        EventsSubscribed,
+        EventsUnsubscribed,
+        SubscribeDenied,
+        ErrorEvent,
+        Resumed,
+        Guild,
+        Channel,
+        GuildRole,
+        Role,
+        GuildMember,
+        ReadState,
+        BotInfo,
+        BotUser,
+        GuildRef,
+        DmThread,
+        User,
+        MentionEntity
+    );
     check!(
         Message,
         Attachment,
@@ -139,71 +172,127 @@ where
     assert!(direct.is_none(), "read: {text}");
 }
 
-/// Reads `d` as the payload type of event `t` (as the codec maps them) through both passes:
-/// `true` when the direct one read it (to the serde value; a refusal is fine, e.g. a number
-/// sent as a string), `false` when it refused it or the type has none.
-fn reads_as(t: &str, d: &str) -> bool {
-    macro_rules! by_type {
-        ($($name:literal)|+ => $t:ident, $($rest:tt)*) => {
-            if matches!(t, $($name)|+) {
-                let (direct, serde) = both::<qq::$t>(d);
-                if let Some(direct) = &direct {
-                    assert_eq!(Ok(direct), serde.as_ref(), "{d}");
-                }
-                return direct.is_some();
+/// Reads `d` through both passes as the payload type `$t` of the first row whose event types
+/// hold `t` (as the codec maps them): `true` when the direct pass read it (to the serde value;
+/// a refusal is fine, e.g. a number sent as a string), `false` when it refused it or no row
+/// matched.
+macro_rules! by_type {
+    ($t:ident, $d:ident; $($name:literal)|+ => $ty:path, $($rest:tt)*) => {
+        if matches!($t, $($name)|+) {
+            let (direct, serde) = both::<$ty>($d);
+            if let Some(direct) = &direct {
+                assert_eq!(Ok(direct), serde.as_ref(), "{}", $d);
             }
-            by_type!($($rest)*);
-        };
-        () => {};
-    }
-    by_type!(
-        "AT_MESSAGE_CREATE" | "MESSAGE_CREATE" | "DIRECT_MESSAGE_CREATE" => Message,
-        "MESSAGE_DELETE" | "PUBLIC_MESSAGE_DELETE" | "DIRECT_MESSAGE_DELETE" => MessageDelete,
-        "MESSAGE_AUDIT_PASS" | "MESSAGE_AUDIT_REJECT" => MessageAudit,
-        "GROUP_AT_MESSAGE_CREATE" => GroupMessage,
-        "C2C_MESSAGE_CREATE" => C2cMessage,
-        "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => Member,
-        "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE" => Guild,
-        "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" => Channel,
-        "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => MessageReaction,
+            return direct.is_some();
+        }
+        by_type!($t, $d; $($rest)*);
+    };
+    ($t:ident, $d:ident;) => {};
+}
+
+/// [`by_type!`] with the QQ event types.
+fn reads_as(t: &str, d: &str) -> bool {
+    by_type!(t, d;
+        "AT_MESSAGE_CREATE" | "MESSAGE_CREATE" | "DIRECT_MESSAGE_CREATE" => qq::Message,
+        "MESSAGE_DELETE" | "PUBLIC_MESSAGE_DELETE" | "DIRECT_MESSAGE_DELETE" => qq::MessageDelete,
+        "MESSAGE_AUDIT_PASS" | "MESSAGE_AUDIT_REJECT" => qq::MessageAudit,
+        "GROUP_AT_MESSAGE_CREATE" => qq::GroupMessage,
+        "C2C_MESSAGE_CREATE" => qq::C2cMessage,
+        "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => qq::Member,
+        "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE" => qq::Guild,
+        "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" => qq::Channel,
+        "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => qq::MessageReaction,
         "FORUM_THREAD_CREATE" | "FORUM_THREAD_UPDATE" | "FORUM_THREAD_DELETE"
             | "OPEN_FORUM_THREAD_CREATE" | "OPEN_FORUM_THREAD_UPDATE"
-            | "OPEN_FORUM_THREAD_DELETE" => Thread,
+            | "OPEN_FORUM_THREAD_DELETE" => qq::Thread,
         "FORUM_POST_CREATE" | "FORUM_POST_DELETE" | "OPEN_FORUM_POST_CREATE"
-            | "OPEN_FORUM_POST_DELETE" => Post,
+            | "OPEN_FORUM_POST_DELETE" => qq::Post,
         "FORUM_REPLY_CREATE" | "FORUM_REPLY_DELETE" | "OPEN_FORUM_REPLY_CREATE"
-            | "OPEN_FORUM_REPLY_DELETE" => Reply,
-        "FORUM_PUBLISH_AUDIT_RESULT" => ForumAudit,
-        "AUDIO_START" | "AUDIO_FINISH" | "AUDIO_ON_MIC" | "AUDIO_OFF_MIC" => AudioAction,
+            | "OPEN_FORUM_REPLY_DELETE" => qq::Reply,
+        "FORUM_PUBLISH_AUDIT_RESULT" => qq::ForumAudit,
+        "AUDIO_START" | "AUDIO_FINISH" | "AUDIO_ON_MIC" | "AUDIO_OFF_MIC" => qq::AudioAction,
         "AUDIO_OR_LIVE_CHANNEL_MEMBER_ENTER" | "AUDIO_OR_LIVE_CHANNEL_MEMBER_EXIT"
-            => AudioOrLiveChannelMember,
+            => qq::AudioOrLiveChannelMember,
         "GROUP_ADD_ROBOT" | "GROUP_DEL_ROBOT" | "GROUP_MSG_REJECT" | "GROUP_MSG_RECEIVE"
-            => GroupRobotEvent,
-        "FRIEND_ADD" | "FRIEND_DEL" | "C2C_MSG_REJECT" | "C2C_MSG_RECEIVE" => FriendEvent,
-        "SUBSCRIBE_MESSAGE_STATUS" => SubscribeMessageStatus,
-        "INTERACTION_CREATE" => Interaction,
-        "ENTER_AIO" => EnterAio,
+            => qq::GroupRobotEvent,
+        "FRIEND_ADD" | "FRIEND_DEL" | "C2C_MSG_REJECT" | "C2C_MSG_RECEIVE" => qq::FriendEvent,
+        "SUBSCRIBE_MESSAGE_STATUS" => qq::SubscribeMessageStatus,
+        "INTERACTION_CREATE" => qq::Interaction,
+        "ENTER_AIO" => qq::EnterAio,
     );
     false
 }
 
-/// Every QQ sample frame whose payload type has a direct pass reads there, to the same value.
-#[test]
-fn every_sample_reads_directly_to_the_serde_value() {
-    let mut read = 0;
-    for file in ["frames.jsonl", "schema_events.jsonl", "order.jsonl"] {
-        let path = format!("{}/../testdata/qq/{file}", env!("CARGO_MANIFEST_DIR"));
+/// [`by_type!`] with the Bubble event types.
+fn reads_as_bubble(t: &str, d: &str) -> bool {
+    by_type!(t, d;
+        "EVENTS_SUBSCRIBED" => bubble::EventsSubscribed,
+        "EVENTS_UNSUBSCRIBED" => bubble::EventsUnsubscribed,
+        "SUBSCRIBE_DENIED" => bubble::SubscribeDenied,
+        "ERROR" => bubble::ErrorEvent,
+        "RESUMED" => bubble::Resumed,
+        "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "DM_MESSAGE_CREATE" | "DM_MESSAGE_UPDATE"
+            | "GROUP_MESSAGE_CREATE" | "GROUP_MESSAGE_UPDATE" => bubble::Message,
+        "MESSAGE_DELETE" | "DM_MESSAGE_DELETE" | "GROUP_MESSAGE_DELETE" => bubble::MessageDelete,
+        "MESSAGE_PIN" | "MESSAGE_UNPIN" | "DM_MESSAGE_PIN" | "DM_MESSAGE_UNPIN"
+            | "GROUP_MESSAGE_PIN" | "GROUP_MESSAGE_UNPIN" => bubble::MessagePin,
+        "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => bubble::Reaction,
+        "GUILD_MEMBER_ADD" | "GUILD_MEMBER_UPDATE" | "GUILD_MEMBER_REMOVE" => bubble::GuildMember,
+        "CHANNEL_CREATE" | "CHANNEL_UPDATE" | "CHANNEL_DELETE" => bubble::Channel,
+        "GUILD_CREATE" | "GUILD_UPDATE" | "GUILD_DELETE" => bubble::Guild,
+        "GUILD_ROLE_CREATE" | "GUILD_ROLE_UPDATE" | "GUILD_ROLE_DELETE" => bubble::GuildRole,
+        "MENTION_CREATE" => bubble::Mention,
+        "READ_STATE_UPDATE" => bubble::ReadState,
+    );
+    false
+}
+
+/// The dispatches (`t`, `d`) of a platform's sample files.
+fn samples(platform: &str, files: &[&str]) -> Vec<(String, serde_json::Value)> {
+    let mut out = Vec::new();
+    for file in files {
+        let path = format!(
+            "{}/../testdata/{platform}/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let frame: serde_json::Value = serde_json::from_str(line).unwrap();
-            let (Some(t), Some(d)) = (frame["t"].as_str(), frame.get("d")) else {
-                continue;
-            };
-            let d = d.to_string();
-            read += usize::from(reads_as(t, &d));
+            let mut frame: serde_json::Value = serde_json::from_str(line).unwrap();
+            if let (Some(t), Some(d)) = (frame["t"].as_str().map(str::to_owned), frame.get_mut("d"))
+            {
+                out.push((t, d.take()));
+            }
         }
     }
-    assert!(read >= 50, "only {read} samples with a direct pass");
+    out
+}
+
+/// Every sample dispatch whose payload type has a direct pass reads there, to the same value.
+#[test]
+fn every_sample_reads_directly_to_the_serde_value() {
+    let qq = samples(
+        "qq",
+        &["frames.jsonl", "schema_events.jsonl", "order.jsonl"],
+    );
+    let read = qq
+        .iter()
+        .filter(|(t, d)| reads_as(t, &d.to_string()))
+        .count();
+    assert!(
+        read >= 50,
+        "only {read} of {} QQ samples read directly",
+        qq.len()
+    );
+    let bubble = samples("bubble", &["frames.jsonl", "schema_events.jsonl"]);
+    let read = bubble
+        .iter()
+        .filter(|(t, d)| reads_as_bubble(t, &d.to_string()))
+        .count();
+    assert!(
+        read >= 35,
+        "only {read} of {} Bubble samples read directly",
+        bubble.len()
+    );
 }
 
 /// Every value inside `v` (objects and arrays, at any depth), with its path of keys / indices.
@@ -246,7 +335,7 @@ fn replaced(v: &serde_json::Value, path: &[String], with: &serde_json::Value) ->
     v.to_string()
 }
 
-/// Each value of each QQ sample payload replaced, one at a time, by values of every shape
+/// Each value of each QQ and Bubble sample payload replaced, one at a time, by values of every shape
 /// (absent ones, numbers as strings, floats, wide and negative integers, wrong containers):
 /// wherever the direct pass reads a mutant, it reads the serde passes' value, and the entry
 /// point always gives what the serde passes give.
@@ -275,20 +364,23 @@ fn every_mutant_of_every_sample_reads_as_the_serde_passes_read_it() {
     .map(|s| serde_json::from_str(s).unwrap())
     .collect();
     let (mut mutants, mut direct) = (0, 0);
-    for file in ["frames.jsonl", "schema_events.jsonl"] {
-        let path = format!("{}/../testdata/qq/{file}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let frame: serde_json::Value = serde_json::from_str(line).unwrap();
-            let (Some(t), Some(d)) = (frame["t"].as_str(), frame.get("d")) else {
-                continue;
-            };
+    type Reads = fn(&str, &str) -> bool;
+    let platforms: [(&str, &[&str], Reads); 2] = [
+        ("qq", &["frames.jsonl", "schema_events.jsonl"], reads_as),
+        (
+            "bubble",
+            &["frames.jsonl", "schema_events.jsonl"],
+            reads_as_bubble,
+        ),
+    ];
+    for (platform, files, reads) in platforms {
+        for (t, d) in samples(platform, files) {
             let mut all = Vec::new();
-            paths(d, &mut Vec::new(), &mut all);
+            paths(&d, &mut Vec::new(), &mut all);
             for path in &all {
                 for shape in &shapes {
                     mutants += 1;
-                    direct += usize::from(reads_as(t, &replaced(d, path, shape)));
+                    direct += usize::from(reads(&t, &replaced(&d, path, shape)));
                 }
             }
         }

@@ -24,7 +24,7 @@ const IN_OPTION: u8 = 1;
 const ELEMENT: u8 = 2;
 
 /// The first pass's deserializer around `D` (one value); `AT` is where the value sits.
-pub(super) struct Fast<D, const AT: u8 = PLAIN>(pub(super) D);
+pub(crate) struct Fast<D, const AT: u8 = PLAIN>(pub(super) D);
 
 /// The error that sends a decode to the coercing pass.
 #[cold]

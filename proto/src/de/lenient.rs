@@ -975,7 +975,8 @@ pub trait Payload: Sized {
     const MODE: Mode;
     /// The derived, field-by-field read (serde's `remote = "Self"` function).
     fn plain<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
-    /// The fields the direct pass reads (decision 0033); empty for a type without one.
+    /// The keys the direct pass reads, aliases included (decision 0035); empty for a type
+    /// without one.
     #[doc(hidden)]
     const DIRECT_FIELDS: &'static [&'static str] = &[];
     /// The direct pass over `source` (the whole payload, the shared buffer of its strings):

@@ -53,10 +53,13 @@ pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
 /// `Deserialize` goes through [`payload`], and the derived read (the struct carries
 /// `#[serde(remote = "Self")]`) is its [`Payload::plain`]. A struct listed with its fields,
 /// `Message { id, content, .. }`, also gets the direct pass (decision 0035): every field it
-/// reads, a renamed one as `kind = "type"`, none with a `deserialize_with` (the test of
+/// reads, a renamed one as `kind = "type"` (aliases after it: `= "channelId" | "channel_id"`),
+/// one with a `deserialize_with` as `author => user::opt_author` (the test of
 /// `direct_tests.rs` checks each list against serde's).
 macro_rules! lenient_payload {
-    ($mode:ident: $($t:ident $({ $($f:ident $(= $key:literal)?),+ $(,)? })?),+ $(,)?) => {$(
+    ($mode:ident: $($t:ident $({
+        $($f:ident $(= $key:literal $(| $alias:literal)*)? $(=> $with:path)?),+ $(,)?
+    })?),+ $(,)?) => {$(
         impl $crate::de::Payload for $t {
             const MODE: $crate::de::Mode = $crate::de::Mode::$mode;
             #[inline]
@@ -65,7 +68,7 @@ macro_rules! lenient_payload {
             }
             $(
                 const DIRECT_FIELDS: &'static [&'static str] =
-                    &[$($crate::de::direct_key!($f $(= $key)?)),+];
+                    &[$($crate::de::direct_key!($f $(= $key)?) $($(, $alias)*)?),+];
                 #[inline]
                 fn direct_boxed(source: &std::sync::Arc<str>) -> Option<Box<Self>> {
                     $crate::de::direct::boxed::<Self>(source)
@@ -88,7 +91,7 @@ macro_rules! lenient_payload {
                     const _: () = assert!(NAMES.len() <= 64, "one bit per field");
                     let mut seen = 0u64;
                     input.object(|input, key| match key {
-                        $($crate::de::direct_key!($f $(= $key)?) => {
+                        $($crate::de::direct_key!($f $(= $key)?) $($(| $alias)*)? => {
                             $crate::de::direct::first_time(
                                 &mut seen,
                                 const {
@@ -98,7 +101,7 @@ macro_rules! lenient_payload {
                                     )
                                 },
                             )?;
-                            $crate::de::direct::Direct::read(input, &mut out.$f)
+                            $crate::de::direct_read!(input, out.$f $(=> $with)?)
                         })+
                         _ => input.skip(),
                     })
@@ -108,6 +111,18 @@ macro_rules! lenient_payload {
     )+};
 }
 pub(crate) use lenient_payload;
+
+/// How a field of a `lenient_payload!` list is read: by its type, or by its own
+/// `deserialize_with` function (`=> path`) over the first pass's deserializer.
+macro_rules! direct_read {
+    ($input:ident, $out:expr => $with:path) => {
+        $crate::de::direct::with($input, &mut $out, $with)
+    };
+    ($input:ident, $out:expr) => {
+        $crate::de::direct::Direct::read($input, &mut $out)
+    };
+}
+pub(crate) use direct_read;
 
 /// The wire key of a field in a `lenient_payload!` list: its name, or the literal after `=`.
 macro_rules! direct_key {

@@ -33,7 +33,7 @@ pub(super) enum Text<'de> {
 
 /// The reader: the input, a position in it, the nesting left, a scratch for escaped strings.
 #[derive(Debug)]
-pub(super) struct Reader<'de> {
+pub(crate) struct Reader<'de> {
     text: &'de str,
     pos: usize,
     depth: u8,
