@@ -40,7 +40,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use crate::Error;
 
@@ -232,6 +232,36 @@ pub fn object_fields(
     })
 }
 
+/// Like [`object_fields`], for a reader that needs only a few fields: `f` returns
+/// [`ControlFlow::Break`] once it has what it wants and the scan stops there. What follows is
+/// then not read, so not checked either: a malformed rest is no error.
+///
+/// # Errors
+/// As [`object_fields`], for what was read.
+pub fn object_fields_until(
+    input: &[u8],
+    mut f: impl FnMut(Key<'_>, Span) -> ControlFlow<()>,
+) -> Result<(), Error> {
+    fields(input, &mut |key: RawKey<'_>, start| {
+        let end = skip_value(input, start)?;
+        let key = Key {
+            raw: key.raw,
+            decoded: match key.escaped {
+                true => Some(key.text()?.into_owned()),
+                false => None,
+            },
+            span: key.span,
+        };
+        Ok(match f(key, Span { start, end }) {
+            ControlFlow::Continue(()) => end,
+            ControlFlow::Break(()) => STOP,
+        })
+    })
+}
+
+/// What a [`Visit`] returns for "stop here" (no value ends at `usize::MAX`).
+const STOP: usize = usize::MAX;
+
 /// A key of the top-level object as written: the bytes between its quotes (checked to be
 /// UTF-8), escapes not decoded.
 #[derive(Debug, Clone, Copy)]
@@ -259,7 +289,7 @@ impl<'a> RawKey<'a> {
 /// What [`fields`] hands each key to.
 pub(crate) trait Visit {
     /// Reads (or skips) the value of `key` that starts at offset `start`; returns the offset
-    /// past its end.
+    /// past its end, or [`STOP`] to end the scan there.
     fn value(&mut self, key: RawKey<'_>, start: usize) -> Result<usize, Error>;
 }
 
@@ -311,6 +341,9 @@ pub(crate) fn fields(input: &[u8], visit: &mut impl Visit) -> Result<(), Error> 
             None => return Err(eof(i, "expected `:` after the key")),
         }
         let end = visit.value(key, i)?;
+        if end == STOP {
+            return Ok(());
+        }
         i = skip_ws(b, end);
         match b.get(i) {
             Some(b',') => i = skip_ws(b, i + 1),
@@ -501,6 +534,32 @@ mod tests {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    #[test]
+    fn a_scan_until_stops_where_told_and_reads_no_further() {
+        let until = |input: &str, stop: &str| {
+            let mut seen = Vec::new();
+            let r = object_fields_until(input.as_bytes(), |k, s| {
+                seen.push((k.as_str().to_owned(), input[s.range()].to_owned()));
+                match k.as_bytes() == stop.as_bytes() {
+                    true => ControlFlow::Break(()),
+                    false => ControlFlow::Continue(()),
+                }
+            });
+            (r.is_ok(), seen)
+        };
+        let (ok, seen) = until(r#"{"a":1,"id":"x", "rest": not json"#, "id");
+        assert!(ok);
+        assert_eq!(
+            seen,
+            [("a".into(), "1".into()), ("id".into(), "\"x\"".into())]
+        );
+        // without a stop it is `object_fields`: every key, and the malformed rest is an error
+        let (ok, seen) = until(r#"{"a":1,"b":[2]}"#, "none");
+        assert!(ok && seen.len() == 2);
+        assert!(!until(r#"{"a":1,"rest": not json"#, "id").0);
+        assert!(!until(r#"{"a" 1}"#, "a").0);
     }
 
     fn syntax_offset(input: &[u8]) -> usize {

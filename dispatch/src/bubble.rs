@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hasher};
+use std::ops::ControlFlow;
 
 use botgate_codec::scan;
 use botgate_codec::Frame;
@@ -28,14 +29,16 @@ pub struct Bubble;
 /// The Bubble handler registry.
 pub type BubbleHandlers = Handlers<Bubble>;
 
+const CHANNEL_LANE: &str = "channel";
+
 const KEY_RULES: &KeyRules = &KeyRules::new(&[
     KeyRule {
         path: &["channelId"],
-        lane: "channel",
+        lane: CHANNEL_LANE,
     },
     KeyRule {
         path: &["channel_id"],
-        lane: "channel",
+        lane: CHANNEL_LANE,
     },
     KeyRule {
         path: &["threadId"],
@@ -102,26 +105,78 @@ impl Platform for Bubble {
             .and_then(|data| fields::conversation_id(data, KEY_RULES));
         hash_conversation_id(id, state);
     }
+
+    /// Messages name their channel in the decoded event (`channelId`, or its alias
+    /// `channel_id`: the first two rules, one lane), fed as its decimal text: what the scan
+    /// feeds for an id written as a plain number or a string of one. An id spelled otherwise
+    /// (leading zeros, an exponent) then shares a lane with its plain spelling.
+    fn hash_event_conversation<H: Hasher>(event: &Event, input: &Frame, state: &mut H) {
+        match event {
+            Event::MessageCreate(m)
+            | Event::MessageUpdate(m)
+            | Event::DmMessageCreate(m)
+            | Event::DmMessageUpdate(m)
+            | Event::GroupMessageCreate(m)
+            | Event::GroupMessageUpdate(m) => match m.channel_id {
+                Some(id) => {
+                    let mut buf = [0u8; 20];
+                    hash_conversation_id(Some((CHANNEL_LANE, decimal(id, &mut buf))), state);
+                }
+                None => Self::hash_conversation(input, state),
+            },
+            _ => Self::hash_conversation(input, state),
+        }
+    }
+}
+
+/// `n` in decimal, written at the end of `buf` (20 bytes hold every `i64`).
+fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut at = buf.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        // `rest % 10` is a digit: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (rest % 10) as u8;
+        buf[at] = b'0' + digit;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    &buf[at..]
 }
 
 fn dedupe_key(route: &str, data: &[u8]) -> Option<DedupeKey> {
+    // The scan stops at the first usable `id` (most payloads start with it).
     let (mut id, mut message_id, mut user_id, mut emoji) = (None, None, None, None);
-    scan::object_fields(data, |key, span| {
-        let slot = match key.as_str() {
-            "id" => &mut id,
-            "messageId" => &mut message_id,
-            "userId" => &mut user_id,
-            "emoji" => &mut emoji,
-            _ => return Ok(()),
+    scan::object_fields_until(data, |key, span| {
+        let raw = span.slice(data);
+        let slot = match key.as_bytes() {
+            b"id" => {
+                if let Some(text) = fields::id_text(raw) {
+                    id = Some(text);
+                    return ControlFlow::Break(());
+                }
+                return ControlFlow::Continue(());
+            }
+            b"messageId" => &mut message_id,
+            b"userId" => &mut user_id,
+            b"emoji" => &mut emoji,
+            _ => return ControlFlow::Continue(()),
         };
         if slot.is_none() {
-            *slot = Some(span.slice(data));
+            *slot = Some(raw);
         }
-        Ok(())
+        ControlFlow::Continue(())
     })
     .ok()?;
     let t = route.as_bytes();
-    if let Some(id) = id.and_then(fields::id_text) {
+    if let Some(id) = id {
         return Some(DedupeKey::from_parts([t, b"id".as_slice(), id]));
     }
     if let Some(message_id) = message_id.and_then(fields::id_text) {
@@ -159,7 +214,38 @@ impl Handlers<Bubble> {
 
 #[cfg(test)]
 mod tests {
-    use super::dedupe_key;
+    use super::{decimal, dedupe_key, Bubble, Event, Frame, Platform};
+    use std::hash::{DefaultHasher, Hasher};
+
+    #[test]
+    fn decimals_of_every_width() {
+        for n in [0, 7, -7, 10, 123, i64::MAX, i64::MIN, -1_000_000_007] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+
+    /// A decoded message feeds the lane the scan of its frame feeds.
+    #[test]
+    fn a_decoded_message_is_in_the_lane_of_its_frame() {
+        for (d, same) in [
+            (r#"{"id":1,"channelId":123,"content":"a"}"#, true),
+            (r#"{"id":1,"channel_id":"123","content":"a"}"#, true),
+            (r#"{"id":1,"content":"a","channelId":-5}"#, true),
+            (r#"{"id":1,"threadId":9,"content":"a"}"#, true),
+            (r#"{"id":1,"channelId":"0123"}"#, false),
+        ] {
+            let frame =
+                Frame::scan(format!(r#"{{"op":0,"t":"MESSAGE_CREATE","d":{d}}}"#).into_bytes())
+                    .unwrap();
+            let event = Bubble::decode(&frame, "MESSAGE_CREATE").unwrap();
+            assert!(matches!(event, Event::MessageCreate(_)));
+            let (mut scanned, mut decoded) = (DefaultHasher::new(), DefaultHasher::new());
+            Bubble::hash_conversation(&frame, &mut scanned);
+            Bubble::hash_event_conversation(&event, &frame, &mut decoded);
+            assert_eq!(scanned.finish() == decoded.finish(), same, "{d}");
+        }
+    }
 
     #[test]
     fn message_ids_key_by_type_and_id() {
