@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::num::NonZeroU32;
 use std::ops::Deref;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -20,15 +21,29 @@ use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An immutable UTF-8 string that shares the buffer it was decoded from (see the module docs).
-/// Clones are a reference count; the empty text allocates nothing.
-#[derive(Clone, Default)]
+/// Clones are a reference count; the empty text allocates nothing. 24 bytes, and so is an
+/// `Option<Text>`: a payload struct of 30 strings stays under the allocator's per-thread cache
+/// size (1,032 bytes), where a larger box costs several hundred instructions more to allocate
+/// and free.
+#[derive(Clone)]
 pub struct Text {
     /// The buffer (`None`: the empty text).
     buf: Option<Arc<str>>,
-    /// Byte range of this text in `buf`, on char boundaries.
-    start: usize,
-    end: usize,
+    /// Byte range of this text in `buf`, on char boundaries: `start..end1 - 1`, or
+    /// `start..` (the rest of `buf`) when `end1` is [`TO_END`]. `end1` is never 0, which gives
+    /// `Option<Text>` its `None` without a tag.
+    start: u32,
+    end1: NonZeroU32,
 }
+
+impl Default for Text {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `end1` of a text that runs to the end of its buffer (one too long for a range of `u32`s).
+const TO_END: NonZeroU32 = NonZeroU32::MAX;
 
 impl Text {
     /// The empty text (no allocation).
@@ -36,7 +51,43 @@ impl Text {
         Self {
             buf: None,
             start: 0,
-            end: 0,
+            end1: NonZeroU32::MIN,
+        }
+    }
+
+    /// All of `buf` (any length).
+    fn whole(buf: Arc<str>) -> Self {
+        let len = buf.len();
+        Self::range(buf, 0, len).unwrap_or(Self {
+            buf: None,
+            start: 0,
+            end1: NonZeroU32::MIN,
+        })
+    }
+
+    /// The text `buf[start..end]` (on char boundaries), or `None` when its ends do not fit the
+    /// compact range (a buffer of 4 GiB or more, but for a text that is all of it).
+    #[inline]
+    fn range(buf: Arc<str>, start: usize, end: usize) -> Option<Self> {
+        let end1 = match end.checked_add(1).and_then(|e| u32::try_from(e).ok()) {
+            Some(e) if e < TO_END.get() => NonZeroU32::new(e)?,
+            _ if end == buf.len() => TO_END,
+            _ => return None,
+        };
+        Some(Self {
+            start: u32::try_from(start).ok()?,
+            end1,
+            buf: Some(buf),
+        })
+    }
+
+    /// The byte range of this text in its buffer.
+    #[inline]
+    fn bounds(&self, buf: &str) -> (usize, usize) {
+        let start = self.start as usize;
+        match self.end1 {
+            TO_END => (start, buf.len()),
+            end1 => (start, end1.get() as usize - 1),
         }
     }
 
@@ -45,7 +96,10 @@ impl Text {
     pub fn as_str(&self) -> &str {
         match &self.buf {
             // The range is on char boundaries by construction; `get` keeps this panic-free.
-            Some(buf) => buf.get(self.start..self.end).unwrap_or_default(),
+            Some(buf) => {
+                let (start, end) = self.bounds(buf);
+                buf.get(start..end).unwrap_or_default()
+            }
             None => "",
         }
     }
@@ -61,11 +115,7 @@ impl Text {
         if end > buf.len() {
             return None;
         }
-        Some(Self {
-            buf: Some(Arc::clone(buf)),
-            start: at,
-            end,
-        })
+        Self::range(Arc::clone(buf), at, end)
     }
 
     /// The part `sub` of this text (a `&str` borrowed from it) sharing its buffer; a copy
@@ -73,7 +123,8 @@ impl Text {
     pub fn slice_of(&self, sub: &str) -> Self {
         let inside = self.buf.as_ref().and_then(|b| {
             let at = (sub.as_ptr() as usize).checked_sub(b.as_ptr() as usize)?;
-            (at >= self.start && at + sub.len() <= self.end)
+            let (start, end) = self.bounds(b);
+            (at >= start && at + sub.len() <= end)
                 .then(|| Self::range_of(b, sub))
                 .flatten()
         });
@@ -164,11 +215,7 @@ impl From<&str> for Text {
         if s.is_empty() {
             return Self::new();
         }
-        Self {
-            buf: Some(Arc::from(s)),
-            start: 0,
-            end: s.len(),
-        }
+        Self::whole(Arc::from(s))
     }
 }
 
@@ -183,12 +230,7 @@ impl From<String> for Text {
         if s.is_empty() {
             return Self::new();
         }
-        let end = s.len();
-        Self {
-            buf: Some(Arc::from(s)),
-            start: 0,
-            end,
-        }
+        Self::whole(Arc::from(s))
     }
 }
 
@@ -348,6 +390,30 @@ impl<'de> Visitor<'de> for TextVisitor {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_and_an_optional_one_take_24_bytes_and_a_qq_message_fits_the_allocator_cache() {
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+        assert_eq!(std::mem::size_of::<Option<Text>>(), 24);
+        // glibc's per-thread cache takes blocks up to 1,032 bytes (see the type's docs)
+        assert!(std::mem::size_of::<crate::qq::Message>() <= 1032);
+    }
+
+    #[test]
+    fn a_text_to_the_end_of_its_buffer_and_ranges_that_do_not_fit() {
+        let buf: Arc<str> = Arc::from("héllo wörld");
+        let tail = Text {
+            buf: Some(Arc::clone(&buf)),
+            start: 7,
+            end1: TO_END,
+        };
+        assert_eq!(tail, "wörld");
+        assert_eq!(tail.slice_of(&tail[1..4]), "ör");
+        assert_eq!(Text::range(Arc::clone(&buf), 1, 3), Some(Text::from("é")));
+        // an end past u32 that is not the buffer's end has no compact form
+        assert!(Text::range(Arc::clone(&buf), 0, u32::MAX as usize).is_none());
+        assert_eq!(Text::whole(buf), "héllo wörld");
+    }
 
     #[derive(Deserialize)]
     struct Two {
