@@ -162,8 +162,11 @@ pub fn render(s: &OneBotSchema) -> String {
     o.line("}");
     o.blank();
 
-    o.line("fn payload<T: serde::de::DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<Box<T>, Error> {");
-    o.line("    Error::decode_object::<T>(kind, bytes).map(Box::new)");
+    o.line("fn payload<T>(kind: &str, bytes: &[u8]) -> Result<Box<T>, Error>");
+    o.line("where");
+    o.line("    T: botgate_proto::de::Payload + serde::de::DeserializeOwned,");
+    o.line("{");
+    o.line("    Error::decode_boxed_object::<T>(kind, bytes)");
     o.line("}");
     o.blank();
     o.doc(

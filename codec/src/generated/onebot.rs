@@ -353,8 +353,11 @@ impl serde::Serialize for Event {
     }
 }
 
-fn payload<T: serde::de::DeserializeOwned>(kind: &str, bytes: &[u8]) -> Result<Box<T>, Error> {
-    Error::decode_object::<T>(kind, bytes).map(Box::new)
+fn payload<T>(kind: &str, bytes: &[u8]) -> Result<Box<T>, Error>
+where
+    T: botgate_proto::de::Payload + serde::de::DeserializeOwned,
+{
+    Error::decode_boxed_object::<T>(kind, bytes)
 }
 
 /// An integer field of an unknown event, sent as a number or a numeric string.

@@ -4,7 +4,7 @@
 
 use super::lenient::Payload;
 use super::{boxed_from_shared, from_str_with_path};
-use crate::{bubble, qq};
+use crate::{bubble, onebot, qq};
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -80,6 +80,10 @@ fn every_direct_list_is_the_struct_s_fields() {
         User,
         MentionEntity
     );
+    same_fields::<onebot::Sender>("onebot::Sender");
+    same_fields::<onebot::Anonymous>("onebot::Anonymous");
+    same_fields::<onebot::PrivateMessage>("onebot::PrivateMessage");
+    same_fields::<onebot::GroupMessage>("onebot::GroupMessage");
     check!(
         Message,
         Attachment,
@@ -247,7 +251,17 @@ fn reads_as_bubble(t: &str, d: &str) -> bool {
     false
 }
 
-/// The dispatches (`t`, `d`) of a platform's sample files.
+/// [`by_type!`] for OneBot message events, keyed `message.<message_type>` (see [`samples`]).
+fn reads_as_onebot(t: &str, d: &str) -> bool {
+    by_type!(t, d;
+        "message.group" => onebot::GroupMessage,
+        "message.private" => onebot::PrivateMessage,
+    );
+    false
+}
+
+/// The dispatches (`t`, `d`) of a platform's sample files; a OneBot event is its own `d`, its
+/// `t` `post_type.message_type` for messages.
 fn samples(platform: &str, files: &[&str]) -> Vec<(String, serde_json::Value)> {
     let mut out = Vec::new();
     for file in files {
@@ -258,6 +272,14 @@ fn samples(platform: &str, files: &[&str]) -> Vec<(String, serde_json::Value)> {
         let text = std::fs::read_to_string(&path).unwrap();
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let mut frame: serde_json::Value = serde_json::from_str(line).unwrap();
+            if platform == "onebot" {
+                if let (Some(post), Some(kind)) =
+                    (frame["post_type"].as_str(), frame["message_type"].as_str())
+                {
+                    out.push((format!("{post}.{kind}"), frame));
+                }
+                continue;
+            }
             if let (Some(t), Some(d)) = (frame["t"].as_str().map(str::to_owned), frame.get_mut("d"))
             {
                 out.push((t, d.take()));
@@ -335,7 +357,7 @@ fn replaced(v: &serde_json::Value, path: &[String], with: &serde_json::Value) ->
     v.to_string()
 }
 
-/// Each value of each QQ and Bubble sample payload replaced, one at a time, by values of every shape
+/// Each value of each QQ, Bubble and OneBot message sample payload replaced, one at a time, by values of every shape
 /// (absent ones, numbers as strings, floats, wide and negative integers, wrong containers):
 /// wherever the direct pass reads a mutant, it reads the serde passes' value, and the entry
 /// point always gives what the serde passes give.
@@ -365,7 +387,12 @@ fn every_mutant_of_every_sample_reads_as_the_serde_passes_read_it() {
     .collect();
     let (mut mutants, mut direct) = (0, 0);
     type Reads = fn(&str, &str) -> bool;
-    let platforms: [(&str, &[&str], Reads); 2] = [
+    let platforms: [(&str, &[&str], Reads); 3] = [
+        (
+            "onebot",
+            &["events.jsonl", "schema_events.jsonl"],
+            reads_as_onebot,
+        ),
         ("qq", &["frames.jsonl", "schema_events.jsonl"], reads_as),
         (
             "bubble",

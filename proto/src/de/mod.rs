@@ -112,6 +112,24 @@ macro_rules! lenient_payload {
 }
 pub(crate) use lenient_payload;
 
+/// Field types the direct pass reads with their own `Deserialize`, as the first serde pass does
+/// (types with a rule of their own: a message's segments or CQ string, string enums).
+macro_rules! direct_by_serde {
+    ($($t:ty),+ $(,)?) => {$(
+        impl $crate::de::direct::Direct for $t {
+            #[inline]
+            fn read(
+                input: &mut $crate::de::direct::Input<'_>,
+                out: &mut Self,
+            ) -> Result<(), serde_json::Error> {
+                *out = $crate::de::direct::by_serde(input)?;
+                Ok(())
+            }
+        }
+    )+};
+}
+pub(crate) use direct_by_serde;
+
 /// How a field of a `lenient_payload!` list is read: by its type, or by its own
 /// `deserialize_with` function (`=> path`) over the first pass's deserializer.
 macro_rules! direct_read {

@@ -25,6 +25,8 @@ macro_rules! string_enum {
             }
         }
 
+        crate::de::direct_by_serde!($name);
+
         impl $name {
             /// The wire string.
             pub fn as_str(&self) -> &str {

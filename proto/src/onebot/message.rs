@@ -13,6 +13,8 @@ use std::ops::{Deref, DerefMut};
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Message(pub Vec<Segment>);
 
+crate::de::direct_by_serde!(Message);
+
 impl Message {
     /// An empty message.
     pub fn new() -> Self {

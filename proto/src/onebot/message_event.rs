@@ -145,5 +145,18 @@ pub struct GroupMessage {
     pub message_format: Option<Text>,
 }
 
-crate::de::lenient_payload!(Strict: Sender, Anonymous, PrivateMessage, GroupMessage);
+crate::de::lenient_payload!(
+    Strict:
+    Sender { user_id, nickname, card, sex, age, area, level, role, title, group_id },
+    Anonymous { id, name, flag },
+    PrivateMessage {
+        time, self_id, post_type, message_type, sub_type, message_id, user_id, target_id,
+        group_id, temp_source, message, raw_message, font, sender, message_seq, real_id,
+        message_format,
+    },
+    GroupMessage {
+        time, self_id, post_type, message_type, sub_type, message_id, group_id, user_id,
+        anonymous, message, raw_message, font, sender, message_seq, real_id, message_format,
+    },
+);
 crate::de::serialize_derived!(Sender, Anonymous, PrivateMessage, GroupMessage);
