@@ -219,15 +219,7 @@ pub fn object_fields(
 ) -> Result<(), Error> {
     fields(input, &mut |key: RawKey<'_>, start| {
         let end = skip_value(input, start)?;
-        let key = Key {
-            raw: key.raw,
-            decoded: match key.escaped {
-                true => Some(key.text()?.into_owned()),
-                false => None,
-            },
-            span: key.span,
-        };
-        f(key, Span { start, end })?;
+        f(key.to_key()?, Span { start, end })?;
         Ok(end)
     })
 }
@@ -244,15 +236,7 @@ pub fn object_fields_until(
 ) -> Result<(), Error> {
     fields(input, &mut |key: RawKey<'_>, start| {
         let end = skip_value(input, start)?;
-        let key = Key {
-            raw: key.raw,
-            decoded: match key.escaped {
-                true => Some(key.text()?.into_owned()),
-                false => None,
-            },
-            span: key.span,
-        };
-        Ok(match f(key, Span { start, end }) {
+        Ok(match f(key.to_key()?, Span { start, end }) {
             ControlFlow::Continue(()) => end,
             ControlFlow::Break(()) => STOP,
         })
@@ -275,6 +259,18 @@ pub(crate) struct RawKey<'a> {
 }
 
 impl<'a> RawKey<'a> {
+    /// The key handed to an [`object_fields`] reader (escapes decoded when it has any).
+    fn to_key(self) -> Result<Key<'a>, Error> {
+        Ok(Key {
+            raw: self.raw,
+            decoded: match self.escaped {
+                true => Some(self.text()?.into_owned()),
+                false => None,
+            },
+            span: self.span,
+        })
+    }
+
     /// The key's text, escapes decoded.
     pub(crate) fn text(&self) -> Result<Cow<'a, str>, Error> {
         let raw = utf8(self.raw, self.span.start + 1)?;

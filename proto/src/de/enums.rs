@@ -56,16 +56,7 @@ macro_rules! int_enum {
             }
         }
 
-        impl $crate::de::direct::Direct for Option<$name> {
-            #[inline]
-            fn read(
-                input: &mut $crate::de::direct::Input<'_>,
-                out: &mut Self,
-            ) -> Result<(), serde_json::Error> {
-                *out = $crate::de::direct::by_serde(input)?;
-                Ok(())
-            }
-        }
+        $crate::de::direct_by_serde!(Option<$name>);
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -138,16 +129,7 @@ macro_rules! str_enum {
             }
         }
 
-        impl $crate::de::direct::Direct for Option<$name> {
-            #[inline]
-            fn read(
-                input: &mut $crate::de::direct::Input<'_>,
-                out: &mut Self,
-            ) -> Result<(), serde_json::Error> {
-                *out = $crate::de::direct::by_serde(input)?;
-                Ok(())
-            }
-        }
+        $crate::de::direct_by_serde!(Option<$name>);
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
