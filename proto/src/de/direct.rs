@@ -1,4 +1,4 @@
-//! The direct pass (decision 0033): a payload read straight into its `Box` by code the
+//! The direct pass (decision 0035): a payload read straight into its `Box` by code the
 //! `lenient_payload!` macro writes from the struct's field list, without serde's visitors, its
 //! per-field `Option` slots or the moves of the finished struct. It reads only what the first
 //! pass would read to the same value, and refuses the rest (a number in a string field, `null`
