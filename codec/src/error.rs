@@ -159,7 +159,7 @@ impl Error {
     }
 
     /// Like [`decode_object`](Self::decode_object), for a payload type decoded into a box: its
-    /// direct pass when it has one (decision 0033), which fills the box in place.
+    /// direct pass when it has one (decision 0035), which fills the box in place.
     ///
     /// # Errors
     /// As [`decode_object`](Self::decode_object).

@@ -1,4 +1,4 @@
-//! The direct pass (decision 0033) against the serde passes: the same value for every input,
+//! The direct pass (decision 0035) against the serde passes: the same value for every input,
 //! and each type's field list the same as serde's.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -109,7 +109,7 @@ pub fn from_str_with_path<'de, T: Deserialize<'de>>(text: &'de str) -> Result<T,
 
 /// A payload in a box from `source`, which is its whole text and the buffer its strings
 /// share ([`crate::text::share_strings`]): the type's direct pass when it has one and the
-/// input reads there (decision 0033), else [`from_str_with_path`] with `source` shared.
+/// input reads there (decision 0035), else [`from_str_with_path`] with `source` shared.
 ///
 /// # Errors
 /// As [`from_slice`], with the path.
