@@ -127,6 +127,16 @@ impl Frame {
         self.text(self.id.as_ref())
     }
 
+    /// The UTF-8 bytes of [`id`](Self::id), without checking them again: for hashing or
+    /// storing the id, where [`id`](Self::id) would check its UTF-8 on every call.
+    pub fn id_bytes(&self) -> Option<&[u8]> {
+        match self.id.as_ref()? {
+            Text::Span(span) => Some(span.slice(&self.bytes)),
+            Text::Known(name) => Some(name.as_bytes()),
+            Text::Owned(text) => Some(text.as_bytes()),
+        }
+    }
+
     /// The raw bytes of `d` exactly as they appear in the frame; `None` when there is no `d`
     /// (a `"d":null` gives `Some(b"null")`).
     ///
@@ -212,6 +222,7 @@ mod tests {
         assert_eq!(f.seq(), Some(42));
         assert_eq!(f.event_type(), Some("AT_MESSAGE_CREATE"));
         assert_eq!(f.id(), Some("AT:1"));
+        assert_eq!(f.id_bytes(), Some(&b"AT:1"[..]));
         assert_eq!(f.data(), Some(&br#"{"a":1}"#[..]));
     }
 
@@ -262,6 +273,8 @@ mod tests {
         let f = Frame::scan(r#"{"op":0,"t":"A\u005fB","id":"x\"y"}"#).unwrap();
         assert_eq!(f.event_type(), Some("A_B"));
         assert_eq!(f.id(), Some("x\"y"));
+        assert_eq!(f.id_bytes(), Some(&b"x\"y"[..]));
+        assert_eq!(Frame::scan(r#"{"op":0}"#).unwrap().id_bytes(), None);
     }
 
     #[test]

@@ -135,22 +135,25 @@ impl Context {
     }
 
     /// The dispatcher's context of one event: nothing is copied (the event id is found in
-    /// `raw` when it is a part of it).
+    /// `raw` when it is a part of it). `event_id` is UTF-8 (the platform's scan checked it):
+    /// it is read as text only when asked for (an id that is not UTF-8 is left out).
     pub(crate) fn for_event(
         bot: Arc<BotInfo>,
         event_type: Arc<str>,
-        event_id: Option<&str>,
+        event_id: Option<&[u8]>,
         seq: Option<u64>,
         raw: Bytes,
     ) -> Self {
-        let event_id = event_id.map(|id| {
+        let event_id = event_id.and_then(|id| {
             // Address arithmetic only: is `id` a part of `raw`?
             let base = raw.as_ptr() as usize;
             let start = (id.as_ptr() as usize).wrapping_sub(base);
             if start <= raw.len() && raw.len() - start >= id.len() {
-                EventId::InRaw(start, start + id.len())
+                Some(EventId::InRaw(start, start + id.len()))
             } else {
-                EventId::Owned(Arc::from(id))
+                std::str::from_utf8(id)
+                    .ok()
+                    .map(|id| EventId::Owned(Arc::from(id)))
             }
         });
         Self {

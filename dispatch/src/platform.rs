@@ -175,8 +175,8 @@ pub trait Platform: Send + Sync + 'static {
     }
 
     /// The platform's event id (QQ's top-level `id`, quoted by passive replies), read from the
-    /// envelope.
-    fn event_id(input: &Self::Input) -> Option<&str> {
+    /// envelope: its UTF-8 bytes (the context checks them as text only when asked for the id).
+    fn event_id(input: &Self::Input) -> Option<&[u8]> {
         let _ = input;
         None
     }

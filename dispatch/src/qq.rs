@@ -101,8 +101,8 @@ impl Platform for Qq {
         input.seq()
     }
 
-    fn event_id(input: &Frame) -> Option<&str> {
-        input.id()
+    fn event_id(input: &Frame) -> Option<&[u8]> {
+        input.id_bytes()
     }
 
     fn hash_conversation<H: Hasher>(input: &Frame, state: &mut H) {
@@ -128,9 +128,10 @@ impl Platform for Qq {
     }
 
     fn hash_dedupe_key<H: Hasher>(input: &Frame, _route: &str, state: &mut H) -> bool {
-        match input.id().filter(|id| !id.is_empty()) {
+        // The id's bytes as the scan checked them: `id()` would check their UTF-8 again.
+        match input.id_bytes().filter(|id| !id.is_empty()) {
             Some(id) => {
-                state.write(id.as_bytes());
+                state.write(id);
                 true
             }
             None => false,

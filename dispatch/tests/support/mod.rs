@@ -96,8 +96,8 @@ impl Platform for Test {
         Some(input.n)
     }
 
-    fn event_id(input: &Input) -> Option<&str> {
-        input.id.as_deref()
+    fn event_id(input: &Input) -> Option<&[u8]> {
+        input.id.as_deref().map(str::as_bytes)
     }
 }
 
