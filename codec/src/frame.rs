@@ -41,6 +41,8 @@ pub struct Frame {
     event_type: Option<Text>,
     id: Option<Text>,
     data: Option<Span>,
+    /// Whether the scan stepped over `d` (see [`Frame::scan_envelope`]).
+    data_checked: bool,
 }
 
 /// A string field of the envelope: a span of the frame, a known event type, or the decoded
@@ -73,15 +75,37 @@ impl Frame {
     /// integer in 0..=255, `s` is not a non-negative integer that fits in 64 bits or null, `t`
     /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice.
     pub fn scan(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
-        let bytes = bytes.into();
+        Frame::scan_with(bytes.into(), false)
+    }
+
+    /// Scans `bytes` for its envelope, as a gateway session does: like [`scan`](Self::scan),
+    /// but when `op`, `s`, `t` and `id` all come before `d` (an object or an array), `d` is
+    /// taken to run to the frame's closing brace without stepping over it. A QQ dispatch
+    /// frame is written in that order, and the skip of `d` was a tenth of the cost of a
+    /// handled event; its reader (every decode) reads `d` anyway.
+    ///
+    /// For a valid frame the result is [`scan`](Self::scan)'s. For one with another key after
+    /// `d`, or a `d` that is not one JSON value, [`data`](Self::data) is then not one JSON value
+    /// either (a reader of it fails), and
+    /// [`data_checked`](Self::data_checked) is `false`: [`scan`](Self::scan) of
+    /// [`bytes`](Self::bytes) then says what `d` is, or what is wrong with the frame.
+    ///
+    /// # Errors
+    /// As [`scan`](Self::scan), for the envelope.
+    pub fn scan_envelope(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
+        Frame::scan_with(bytes.into(), true)
+    }
+
+    fn scan_with(bytes: Bytes, trust_last_d: bool) -> Result<Frame, Error> {
         let input: &[u8] = &bytes;
-        match compact::read(input) {
+        match compact::read(input, trust_last_d) {
             Some(c) => Ok(Frame {
                 op: c.op,
                 seq: c.seq,
                 event_type: c.event_type,
                 id: c.id,
                 data: c.data,
+                data_checked: c.data_checked,
                 bytes,
             }),
             None => Frame::scan_general(bytes),
@@ -102,6 +126,7 @@ impl Frame {
             event_type: envelope.event_type.into_option(),
             id: envelope.id.into_option(),
             data: envelope.data,
+            data_checked: true,
             bytes,
         })
     }
@@ -146,9 +171,33 @@ impl Frame {
         self.data.map(|span| span.slice(&self.bytes))
     }
 
+    /// Whether the scan stepped over `d`, so [`data`](Self::data) is exactly one JSON value's
+    /// extent; `false` only after [`scan_envelope`](Self::scan_envelope) took `d` to run to
+    /// the closing brace (see there).
+    pub fn data_checked(&self) -> bool {
+        self.data_checked
+    }
+
     /// Where `d` is in [`bytes`](Self::bytes), if present.
     pub fn data_span(&self) -> Option<Span> {
         self.data
+    }
+
+    /// Runs `read` on `d` (`null` when there is none). When the scan did not check `d`'s
+    /// extent ([`scan_envelope`](Self::scan_envelope)) and `read` fails, the frame is scanned
+    /// in full and `read` runs on the `d` that finds, or the scan's error is returned: the
+    /// result is then always what it would have been after [`scan`](Self::scan).
+    ///
+    /// # Errors
+    /// `read`'s error, or the full scan's.
+    pub fn read_data<T>(&self, read: impl Fn(&[u8]) -> Result<T, Error>) -> Result<T, Error> {
+        match read(self.data().unwrap_or(b"null")) {
+            Err(_) if !self.data_checked => {
+                let full = Frame::scan(self.bytes.clone())?;
+                read(full.data().unwrap_or(b"null"))
+            }
+            result => result,
+        }
     }
 
     /// Parses `d` into `T` (a missing `d` is read as `null`).
@@ -224,6 +273,51 @@ mod tests {
         assert_eq!(f.id(), Some("AT:1"));
         assert_eq!(f.id_bytes(), Some(&b"AT:1"[..]));
         assert_eq!(f.data(), Some(&br#"{"a":1}"#[..]));
+    }
+
+    #[test]
+    fn envelope_scan_trusts_only_a_last_d_after_the_whole_envelope() {
+        let frame = r#"{"op":0,"s":4,"t":"AT_MESSAGE_CREATE","id":"AT:4","d":{"a":[1]}}"#;
+        let f = Frame::scan_envelope(frame).unwrap();
+        assert!(!f.data_checked());
+        assert_eq!(f.data(), Some(&br#"{"a":[1]}"#[..]));
+        assert_eq!((f.seq(), f.id()), (Some(4), Some("AT:4")));
+        assert!(Frame::scan(frame).unwrap().data_checked());
+        // Without `id` (or `s`, or `t`) before `d`, a later key could be one of them.
+        for checked in [
+            r#"{"op":0,"s":4,"t":"X","d":{"a":1},"id":"I"}"#,
+            r#"{"op":0,"t":"X","id":"I","d":{"a":1},"s":4}"#,
+            r#"{"op":0,"s":4,"id":"I","d":{"a":1},"t":"X"}"#,
+            r#"{"op":0,"s":4,"t":"X","id":"I","d":"text"}"#,
+            r#"{"op":0,"s":4,"t":"X","id":"I","d":{"a":1},"x":2}"#,
+        ] {
+            let f = Frame::scan_envelope(checked).unwrap();
+            assert!(f.data_checked(), "{checked}");
+            assert_eq!(f.data(), Frame::scan(checked).unwrap().data(), "{checked}");
+        }
+    }
+
+    #[test]
+    fn read_data_after_an_envelope_scan_is_the_full_scans() {
+        let read = |d: &[u8]| {
+            serde_json::from_slice::<serde_json::Value>(d)
+                .map_err(|e| Error::syntax(e.column(), "not JSON"))
+        };
+        // An unknown key after `d`: the unchecked `d` is not one value, the full scan's is.
+        let extra = r#"{"op":0,"s":1,"t":"X","id":"I","d":{"a":1},"x":{"b":2}}"#;
+        let f = Frame::scan_envelope(extra).unwrap();
+        assert!(!f.data_checked());
+        assert_eq!(f.data(), Some(&br#"{"a":1},"x":{"b":2}"#[..]));
+        assert_eq!(f.read_data(read).unwrap(), serde_json::json!({"a": 1}));
+        // A broken `d`, or a duplicate key after it: the full scan's error.
+        for bad in [
+            r#"{"op":0,"s":1,"t":"X","id":"I","d":{"a":[}}"#,
+            r#"{"op":0,"s":1,"t":"X","id":"I","d":{},"s":2,"x":{}}"#,
+        ] {
+            let f = Frame::scan_envelope(bad).unwrap();
+            let full = Frame::scan(bad).unwrap_err();
+            assert_eq!(f.read_data(read).unwrap_err().kind(), full.kind(), "{bad}");
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub fn check_frame_scan(bytes: &[u8]) {
         Ok(frame) => check_frame(bytes, frame),
         Err(e) => check_error(bytes, e),
     }
+    check_envelope_scan(bytes);
     let serde = serde_json::from_slice::<serde_json::Map<String, Value>>(bytes);
     match (&ours, serde) {
         (Ok(frame), Ok(map)) => {
@@ -126,6 +127,54 @@ type Envelope<'a> = (
     Option<&'a str>,
     Option<&'a [u8]>,
 );
+
+/// Checks [`Frame::scan_envelope`] against [`Frame::scan`] on `bytes`: the same envelope, and
+/// the same `d` unless `d` was left unchecked and is then not one JSON value; reading `d`
+/// through [`Frame::read_data`] gives what it gives after the full scan.
+///
+/// # Panics
+/// If an invariant is broken.
+pub fn check_envelope_scan(bytes: &[u8]) {
+    let full = Frame::scan(bytes.to_vec());
+    let lazy = Frame::scan_envelope(bytes.to_vec());
+    let one_value = |d: &[u8]| serde_json::from_slice::<serde::de::IgnoredAny>(d).is_ok();
+    let read = |f: &Frame| {
+        f.read_data(|d| {
+            serde_json::from_slice::<Value>(d)
+                .map_err(|e| Error::syntax(e.column(), "not one JSON value"))
+        })
+        .ok()
+    };
+    match (&full, &lazy) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(
+                (a.op(), a.seq(), a.event_type(), a.id()),
+                (b.op(), b.seq(), b.event_type(), b.id()),
+                "the envelope scan reads another envelope"
+            );
+            if b.data_checked() || a.data() != b.data() {
+                assert!(
+                    b.data_checked() || !b.data().is_some_and(one_value),
+                    "an unchecked `d` that differs is one JSON value"
+                );
+            }
+            assert_eq!(read(a), read(b), "`d` reads differently");
+        }
+        (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
+        (Err(_), Ok(b)) => {
+            assert!(
+                !b.data_checked(),
+                "the envelope scan accepts a checked bad frame"
+            );
+            assert!(
+                !b.data().is_some_and(one_value),
+                "a bad frame's `d` is one value"
+            );
+            assert_eq!(read(b), None, "a bad frame's `d` reads");
+        }
+        (Ok(_), Err(e)) => panic!("the envelope scan refuses a frame the scan accepts: {e}"),
+    }
+}
 
 fn envelope(frame: &Frame) -> Envelope<'_> {
     (

@@ -77,7 +77,7 @@ impl Platform for Bubble {
     }
 
     fn decode(input: &Frame, route: &str) -> Result<Event, botgate_codec::Error> {
-        botgate_codec::bubble::decode_event(route, input.data().unwrap_or(b"null"))
+        input.read_data(|d| botgate_codec::bubble::decode_event(route, d))
     }
 
     fn conversation_key(input: &Frame) -> ConversationKey {

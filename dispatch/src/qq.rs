@@ -80,7 +80,7 @@ impl Platform for Qq {
     }
 
     fn decode(input: &Frame, route: &str) -> Result<Event, botgate_codec::Error> {
-        botgate_codec::qq::decode_event(route, input.data().unwrap_or(b"null"))
+        input.read_data(|d| botgate_codec::qq::decode_event(route, d))
     }
 
     fn conversation_key(input: &Frame) -> ConversationKey {
@@ -224,6 +224,34 @@ mod tests {
         assert_eq!(
             lanes("MESSAGE_CREATE", r#"{"channel_id":"C1"}"#).1,
             b"channelC1"
+        );
+    }
+
+    /// A session scans for the envelope only (`Frame::scan_envelope`): the decode still gets
+    /// `d` right when a key follows it, and fails with the frame's error when it is broken.
+    #[test]
+    fn decode_after_an_envelope_scan_is_the_full_scans() {
+        let frame = |tail: &str| {
+            let text = format!(
+                r#"{{"op":0,"s":1,"t":"AT_MESSAGE_CREATE","id":"AT:1","d":{{"id":"m","channel_id":"C"}}{tail}}}"#
+            );
+            Frame::scan_envelope(text.into_bytes()).unwrap()
+        };
+        for tail in ["", r#","x":{"y":[]}"#] {
+            let f = frame(tail);
+            let Ok(Event::AtMessageCreate(m)) = Qq::decode(&f, "AT_MESSAGE_CREATE") else {
+                panic!("{tail}");
+            };
+            assert_eq!((m.id.as_str(), m.channel_id.as_str()), ("m", "C"), "{tail}");
+        }
+        let broken = frame(r#","s":2,"x":{}"#);
+        let err = Qq::decode(&broken, "AT_MESSAGE_CREATE").unwrap_err();
+        assert!(
+            matches!(
+                err.kind(),
+                botgate_codec::ErrorKind::Envelope { field: "s", .. }
+            ),
+            "{err}"
         );
     }
 }

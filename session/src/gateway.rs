@@ -68,6 +68,9 @@ pub(crate) enum Inbound {
 pub(crate) struct Gateway {
     /// `QQ` or `Bubble`, for logs.
     name: &'static str,
+    /// The dispatches whose `d` the session reads itself (READY, ...): their frames are
+    /// scanned in full, the others' `d` is checked by their decode (`Frame::scan_envelope`).
+    own_events: &'static [&'static str],
     pub(crate) rng: Rng,
     pub(crate) backoff: Backoff,
     pub(crate) heartbeat: Heartbeat,
@@ -83,6 +86,7 @@ impl Gateway {
     /// Fresh state, resuming `resume` if it names a session.
     pub(crate) fn new(
         name: &'static str,
+        own_events: &'static [&'static str],
         seed: Option<u64>,
         backoff: BackoffConfig,
         resume: Option<ResumeState>,
@@ -93,6 +97,7 @@ impl Gateway {
         };
         Self {
             name,
+            own_events,
             rng: seed.map_or_else(Rng::from_entropy, Rng::new),
             backoff: Backoff::new(backoff),
             heartbeat: Heartbeat::default(),
@@ -103,6 +108,15 @@ impl Gateway {
             transmit: VecDeque::new(),
             events: VecDeque::new(),
         }
+    }
+
+    /// `frame` with `d` checked when the session reads it itself (see `own_events`).
+    fn checked_if_own(&self, frame: Frame) -> Result<Frame, botgate_codec::Error> {
+        let own = |t: &str| self.own_events.contains(&t);
+        if frame.data_checked() || !frame.event_type().is_some_and(own) {
+            return Ok(frame);
+        }
+        Frame::scan(frame.bytes().clone())
     }
 
     /// Records the application's handled point (never past what was delivered).
@@ -168,7 +182,7 @@ impl Gateway {
         bytes: Bytes,
         invalid_session_wait: (Duration, Duration),
     ) -> Inbound {
-        let frame = match Frame::scan(bytes) {
+        let frame = match Frame::scan_envelope(bytes).and_then(|f| self.checked_if_own(f)) {
             Ok(f) => f,
             Err(error) => {
                 tracing::warn!(%error, "{}: frame with an invalid envelope ignored", self.name);

@@ -307,6 +307,39 @@ fn dispatch_without_seq_is_delivered() {
     assert_eq!(s.last_seq(), 1);
 }
 
+/// The session scans dispatches for their envelope only (`d` is checked by its decode), but
+/// READY, whose `d` it reads itself, in full: a key after `d` and a broken frame are seen.
+#[test]
+fn ready_is_scanned_in_full_when_its_envelope_comes_first() {
+    let full = |tail: &str| {
+        format!(
+            r#"{{"op":0,"s":1,"t":"READY","id":"READY:1","d":{{"session_id":"{SID}","user":{{"id":"9"}}}}{tail}}}"#
+        )
+    };
+    for tail in ["", r#","x":{"y":1}"#] {
+        let t0 = Instant::now();
+        let mut s = Session::new(config(), t0, None);
+        let now = connect(&mut s);
+        frame(&mut s, now, HELLO);
+        frame(&mut s, now, &full(tail));
+        match events(&mut s).remove(0) {
+            SessionEvent::Ready(r) => {
+                assert_eq!(r.session_id.as_deref(), Some(SID), "{tail}");
+                assert_eq!(r.bot_id.as_deref(), Some("9"), "{tail}");
+            }
+            other => panic!("{tail}: {other:?}"),
+        }
+    }
+    // A duplicate `s` after `d`: the frame is refused as before, the session waits for READY.
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    frame(&mut s, now, &full(r#","s":2,"x":{}"#));
+    assert!(!s.is_ready());
+    assert!(events(&mut s).is_empty());
+}
+
 #[test]
 fn invalid_frames_and_unknown_ops_are_ignored() {
     let (mut s, now) = ready_session(config());

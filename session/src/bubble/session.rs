@@ -29,6 +29,16 @@ pub use botgate_codec::bubble::op;
 /// The close code the client uses when it drops a connection to reconnect.
 pub const RECONNECT_CLOSE_CODE: u16 = crate::gateway::RECONNECT_CLOSE_CODE;
 
+/// The dispatches whose `d` the session reads itself.
+const OWN_EVENTS: &[&str] = &[
+    "BOT_READY",
+    "RESUMED",
+    "EVENTS_SUBSCRIBED",
+    "EVENTS_UNSUBSCRIBED",
+    "SUBSCRIBE_DENIED",
+    "ERROR",
+];
+
 /// Heartbeat interval when Hello does not give one (the AlemonJS client's fallback).
 const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(30);
 
@@ -61,7 +71,13 @@ impl Session {
     /// A session that connects at once (resuming `resume` if given and the server supports it).
     pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
         Self {
-            gw: Gateway::new("Bubble", config.seed, config.backoff.clone(), resume),
+            gw: Gateway::new(
+                "Bubble",
+                OWN_EVENTS,
+                config.seed,
+                config.backoff.clone(),
+                resume,
+            ),
             limiter: RateLimiter::new(config.rate_limit.clone()),
             phase: Phase::Idle { at: now },
             unknown_closes: 0,

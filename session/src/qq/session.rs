@@ -27,6 +27,9 @@ pub const RECONNECT_CLOSE_CODE: u16 = crate::gateway::RECONNECT_CLOSE_CODE;
 /// Heartbeat interval when Hello does not give one.
 const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(45);
 
+/// The dispatches whose `d` the session reads itself.
+const OWN_EVENTS: &[&str] = &["READY", "RESUMED"];
+
 /// A token that expires within this margin is refreshed before it is used.
 const TOKEN_MARGIN: Duration = Duration::from_secs(60);
 
@@ -67,7 +70,13 @@ impl Session {
     /// A session that connects at once (resuming `resume` if given, e.g. loaded from a
     /// [`SessionStore`](crate::SessionStore) after a restart).
     pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
-        let gw = Gateway::new("QQ", config.seed, config.backoff.clone(), resume);
+        let gw = Gateway::new(
+            "QQ",
+            OWN_EVENTS,
+            config.seed,
+            config.backoff.clone(),
+            resume,
+        );
         let mut s = Self {
             config,
             gw,
