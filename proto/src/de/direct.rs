@@ -8,9 +8,11 @@
 //! Strings borrowed from the input become [`crate::Text`] ranges of the shared buffer the
 //! input is (`crate::text::share_strings`' source, passed in here, not read from the thread).
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use super::fast::Fast;
+pub(crate) use super::reader::KeyBytes;
 use super::reader::{fail, Reader, Result, Text as Token};
 use crate::Text;
 use serde::de::{self, Visitor};
@@ -31,44 +33,83 @@ impl<'de> Input<'de> {
         }
     }
 
-    /// Reads an object's entries: `entry(self, key)` for each, which must read the value.
-    /// Keys with escapes are refused (no payload key has one).
+    /// Reads a struct's object: `entry(self, field)` for each key of a field, which must read
+    /// the value; other keys' values are skipped. Keys with escapes are refused.
+    ///
+    /// Producers write a type's keys in one order. `next[i]` holds the field that followed
+    /// field `i` the last time (`next[N]`: the first field): that field's key is tried first
+    /// with one compare of its bytes ([`KeyBytes`]), and only when it is not there is the key
+    /// read as a string and looked up with `by_name`. Every path reads the same key to the
+    /// same field, so the guess only changes the cost.
     #[inline]
-    pub(crate) fn object(
+    pub(crate) fn fields<F: Copy, const N: usize>(
         &mut self,
-        mut entry: impl FnMut(&mut Self, &'de str) -> Result<()>,
+        fields: &Fields<F, N>,
+        by_name: impl Fn(&str) -> Option<F>,
+        mut entry: impl FnMut(&mut Self, F) -> Result<()>,
     ) -> Result<()> {
         self.reader.expect(b'{')?;
         self.reader.enter()?;
         if self.reader.peek() == Some(b'}') {
             self.reader.bump();
-        } else {
-            loop {
-                self.reader.expect(b'"')?;
-                let Token::Borrowed(key) = self.reader.string()? else {
-                    return Err(fail("escaped key"));
-                };
-                self.reader.expect(b':')?;
-                entry(self, key)?;
-                match self.reader.peek() {
-                    Some(b',') => self.reader.bump(),
-                    Some(b'}') => {
-                        self.reader.bump();
-                        break;
+            self.reader.leave();
+            return Ok(());
+        }
+        let mut prev = N;
+        loop {
+            let guess = fields
+                .next
+                .get(prev)
+                .map_or(0, |n| n.load(Ordering::Relaxed));
+            let guess = usize::from(guess);
+            let field = match fields.keys.get(guess) {
+                Some(key) if self.reader.take_key(key) => fields.all.get(guess).copied(),
+                _ => {
+                    self.reader.expect(b'"')?;
+                    let Token::Borrowed(key) = self.reader.string()? else {
+                        return Err(fail("escaped key"));
+                    };
+                    self.reader.expect(b':')?;
+                    let found = by_name(key);
+                    if let (Some(f), Some(slot)) = (found, fields.next.get(prev)) {
+                        // Learn the order; `index` is below N <= 64.
+                        slot.store((fields.index)(f) as u8, Ordering::Relaxed);
                     }
-                    _ => return Err(fail("expected `,` or `}`")),
+                    found
                 }
+            };
+            match field {
+                Some(f) => {
+                    prev = (fields.index)(f);
+                    entry(self, f)?;
+                }
+                None => self.reader.skip()?,
+            }
+            match self.reader.peek() {
+                Some(b',') => self.reader.bump(),
+                Some(b'}') => {
+                    self.reader.bump();
+                    break;
+                }
+                _ => return Err(fail("expected `,` or `}`")),
             }
         }
         self.reader.leave();
         Ok(())
     }
+}
 
-    /// Skips the value of a key the type does not know.
-    #[inline]
-    pub(crate) fn skip(&mut self) -> Result<()> {
-        self.reader.skip()
-    }
+/// What [`Input::fields`] knows of a struct with `N` fields (`F`: one value per field, in
+/// the order of the field list).
+pub(crate) struct Fields<F: 'static, const N: usize> {
+    /// Each field's key (`keys[i]` is field `i`'s).
+    pub(crate) keys: &'static [KeyBytes; N],
+    /// Each field (`all[i]` is field `i`).
+    pub(crate) all: &'static [F; N],
+    /// A field's place in the list.
+    pub(crate) index: fn(F) -> usize,
+    /// `N + 1` entries: the field seen after field `i` last time; `next[N]` the first one.
+    pub(crate) next: &'static [AtomicU8],
 }
 
 /// Refuses a key seen twice (serde's derive refuses it too; the serde passes then decide).
@@ -81,25 +122,6 @@ pub(crate) fn first_time(seen: &mut u64, index: usize) -> Result<()> {
     }
     *seen |= bit;
     Ok(())
-}
-
-/// The place of `name` in `names` (the macro's field list), at compile time.
-pub(crate) const fn index_of(names: &[&str], name: &str) -> usize {
-    let mut i = 0;
-    while i < names.len() {
-        let (a, b) = (names[i].as_bytes(), name.as_bytes());
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return i;
-            }
-        }
-        i += 1;
-    }
-    panic!("not a field of the list")
 }
 
 /// A field type the direct pass reads in place.

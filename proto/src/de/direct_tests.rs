@@ -441,6 +441,47 @@ fn a_full_message_reads_directly_with_its_escapes_and_unknown_fields() {
     reads::<qq::Message>(r#"{"member":null,"seq":null,"timestamp":"","mentions":[]}"#);
 }
 
+/// The direct pass guesses each key from the order it saw last (`Input::fields`): whatever the
+/// order, and however often it changes, every key reads to its field.
+#[test]
+fn keys_in_any_order_read_alike_while_the_guess_learns_and_misses() {
+    let value: serde_json::Value = serde_json::from_str(MESSAGE).unwrap();
+    let serde_json::Value::Object(map) = value else {
+        panic!("an object")
+    };
+    let entries: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+    let expected = reads::<qq::Message>(MESSAGE);
+    let mut orders = 0;
+    for rotate in 0..entries.len() {
+        for reverse in [false, true] {
+            let mut body: Vec<String> = entries
+                .iter()
+                .cycle()
+                .skip(rotate)
+                .take(entries.len())
+                .map(|(k, v)| format!("{}:{v}", serde_json::to_string(k).unwrap()))
+                .collect();
+            if reverse {
+                body.reverse();
+            }
+            let text = format!("{{{}}}", body.join(","));
+            // Twice: the first read teaches the order, the second follows it.
+            for _ in 0..2 {
+                assert_eq!(reads::<qq::Message>(&text), expected, "{text}");
+            }
+            orders += 1;
+        }
+    }
+    assert_eq!(orders, 2 * entries.len());
+    // A key whose bytes start another's (`seq` / `seq_in_channel`), one too long for a guess
+    // (`message_reference`, 17 bytes), and one twice (refused, then read by serde's passes).
+    reads::<qq::Message>(r#"{"seq_in_channel":"3","seq":3}"#);
+    reads::<qq::Message>(r#"{"seq":3,"seq_in_channel":"3"}"#);
+    reads::<qq::Message>(r#"{"message_reference":{"message_id":"m"},"seq":1}"#);
+    refuses::<qq::Message>(r#"{"seq":3,"seq":4}"#);
+    refuses::<qq::Message>(r#"{"seq":3,"seq_in_channel":"3","seq":4}"#);
+}
+
 #[test]
 fn what_only_the_coercing_passes_read_is_refused_and_read_by_them() {
     for text in [

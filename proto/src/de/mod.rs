@@ -87,24 +87,41 @@ macro_rules! lenient_payload {
                     input: &mut $crate::de::direct::Input<'_>,
                     out: &mut Self,
                 ) -> Result<(), serde_json::Error> {
+                    // One variant per field, in the list's order (its place is its bit in
+                    // `seen` and its slot in `NEXT`).
+                    #[allow(non_camel_case_types)]
+                    #[derive(Clone, Copy)]
+                    enum Field { $($f),+ }
                     const NAMES: &[&str] = &[$($crate::de::direct_key!($f $(= $key)?)),+];
-                    const _: () = assert!(NAMES.len() <= 64, "one bit per field");
+                    const N: usize = NAMES.len();
+                    const _: () = assert!(N <= 64, "one bit per field");
+                    const KEYS: [$crate::de::direct::KeyBytes; N] =
+                        $crate::de::direct::KeyBytes::all::<N>(NAMES);
+                    const ALL: [Field; N] = [$(Field::$f),+];
+                    static NEXT: [std::sync::atomic::AtomicU8; N + 1] =
+                        [const { std::sync::atomic::AtomicU8::new(0) }; N + 1];
+                    const FIELDS: $crate::de::direct::Fields<Field, N> =
+                        $crate::de::direct::Fields {
+                            keys: &KEYS,
+                            all: &ALL,
+                            index: |f| f as usize,
+                            next: &NEXT,
+                        };
                     let mut seen = 0u64;
-                    input.object(|input, key| match key {
-                        $($crate::de::direct_key!($f $(= $key)?) $($(| $alias)*)? => {
-                            $crate::de::direct::first_time(
-                                &mut seen,
-                                const {
-                                    $crate::de::direct::index_of(
-                                        NAMES,
-                                        $crate::de::direct_key!($f $(= $key)?),
-                                    )
-                                },
-                            )?;
-                            $crate::de::direct_read!(input, out.$f $(=> $with)?)
-                        })+
-                        _ => input.skip(),
-                    })
+                    input.fields(
+                        &FIELDS,
+                        |key| match key {
+                            $($crate::de::direct_key!($f $(= $key)?) $($(| $alias)*)?
+                                => Some(Field::$f),)+
+                            _ => None,
+                        },
+                        |input, field| match field {
+                            $(Field::$f => {
+                                $crate::de::direct::first_time(&mut seen, Field::$f as usize)?;
+                                $crate::de::direct_read!(input, out.$f $(=> $with)?)
+                            })+
+                        },
+                    )
                 }
             }
         )?
