@@ -81,6 +81,24 @@ impl Text {
         })
     }
 
+    /// Buffers shorter than this take [`in_small_buffer`](Self::in_small_buffer).
+    pub(crate) const SMALL_BUFFER: usize = TO_END.get() as usize - 1;
+
+    /// The text `buf[start..end]`, for a `buf` shorter than [`SMALL_BUFFER`] (the caller
+    /// checked), and `start..end` on char boundaries: no check here (a decode makes one per
+    /// string).
+    ///
+    /// [`SMALL_BUFFER`]: Self::SMALL_BUFFER
+    #[inline]
+    pub(crate) fn in_small_buffer(buf: Arc<str>, start: u32, end: u32) -> Self {
+        // `end < SMALL_BUFFER`, so `end + 1` is below `TO_END`: never taken for "to the end".
+        Self {
+            buf: Some(buf),
+            start,
+            end1: NonZeroU32::MIN.saturating_add(end),
+        }
+    }
+
     /// The byte range of this text in its buffer.
     #[inline]
     fn bounds(&self, buf: &str) -> (usize, usize) {

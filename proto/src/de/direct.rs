@@ -21,15 +21,30 @@ use serde::de::{self, Visitor};
 pub(crate) struct Input<'de> {
     pub(super) reader: Reader<'de>,
     source: &'de Arc<str>,
+    /// The source is short enough for [`Text::in_small_buffer`].
+    small: bool,
 }
 
 impl<'de> Input<'de> {
-    /// The string just read, as a [`Text`] sharing the source when borrowed from it.
+    /// The string at the position (past its opening quote), as a [`Text`] sharing the source
+    /// when it has no escape. The reader reads all of the source, so its offsets are the
+    /// source's.
     #[inline]
     fn text(&mut self) -> Result<Text> {
-        match self.reader.string()? {
-            Token::Borrowed(s) => Ok(Text::range_of(self.source, s).unwrap_or_else(|| s.into())),
-            Token::Scratch => Ok(Text::from(self.reader.scratch.as_str())),
+        match self.reader.string_range()? {
+            Some((start, end)) => Ok(match (u32::try_from(start), u32::try_from(end)) {
+                (Ok(start), Ok(end)) if self.small => {
+                    Text::in_small_buffer(Arc::clone(self.source), start, end)
+                }
+                _ => {
+                    let s = self
+                        .source
+                        .get(start..end)
+                        .ok_or_else(|| fail("not a boundary"))?;
+                    Text::range_of(self.source, s).unwrap_or_else(|| s.into())
+                }
+            }),
+            None => Ok(Text::from(self.reader.scratch.as_str())),
         }
     }
 
@@ -157,6 +172,7 @@ pub(crate) fn boxed<T: Direct + Default>(source: &Arc<str>) -> Option<Box<T>> {
     let mut input = Input {
         reader: Reader::new(source),
         source,
+        small: source.len() < Text::SMALL_BUFFER,
     };
     let mut out = Box::<T>::default();
     T::read(&mut input, &mut out).ok()?;

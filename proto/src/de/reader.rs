@@ -264,6 +264,24 @@ impl<'de> Reader<'de> {
         }
     }
 
+    /// Reads a string like [`string`](Self::string), for the direct pass: its byte range in the
+    /// input when it has no escape (both ends next to an ASCII quote, so on char boundaries;
+    /// no `&str` is made), `None` when it was decoded into the scratch.
+    #[inline]
+    pub(super) fn string_range(&mut self) -> Result<Option<(usize, usize)>> {
+        let bytes = self.bytes();
+        let start = self.pos;
+        let end = find_special(bytes, start);
+        match bytes.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                Ok(Some((start, end)))
+            }
+            Some(b'\\') => self.escaped(start, end).map(|_| None),
+            _ => Err(fail("control character or end of input in a string")),
+        }
+    }
+
     /// Reads a string; the position is just past its opening quote.
     #[inline]
     pub(super) fn string(&mut self) -> Result<Text<'de>> {
