@@ -6,6 +6,8 @@
 //!   two-thread runtime; typed and unified handlers; the median (and best) of `--runs` runs.
 //! - Latency: events written one at a time at `--rate` events/s (50k); from the moment each
 //!   frame is handed to the socket to the moment its handler is entered; p50 / p99 / p99.9.
+//!   Then the floor: the same paced writes to a plain blocking TCP reader, without botgate,
+//!   which is what waking a reader and the hypervisor's pauses cost on this machine.
 //! - qq-botpy against the same sender when python3 has it, and the ratio; a "skipped" line
 //!   otherwise.
 //!
@@ -19,6 +21,7 @@
 
 mod botpy;
 mod bots;
+mod floor;
 mod probe;
 mod sender;
 
@@ -181,21 +184,26 @@ fn latency(sender: &Sender, p: Platform, h: Handler, n: usize) -> Result<Latency
         last
     })?;
     let run = sender.next_run()?;
-    let mut all: Vec<Duration> = (WARMUP..n)
+    let all: Vec<Duration> = (WARMUP..n)
         .map(|i| {
             probe
                 .latency(i, run.stamps[i])
                 .ok_or(format!("event {i} not stamped"))
         })
         .collect::<Result<_, _>>()?;
+    Ok(summary(all))
+}
+
+/// The percentiles of `all` (not empty).
+fn summary(mut all: Vec<Duration>) -> Latency {
     all.sort_unstable();
     let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    Ok(Latency {
+    Latency {
         p50: at(0.50),
         p99: at(0.99),
         p999: at(0.999),
         max: all[all.len() - 1],
-    })
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -256,9 +264,11 @@ fn run(o: &Options) -> Result<(), String> {
     println!("|---|---|---|---|---|---|");
     let mut qq_one_core = None;
     let mut latencies = Vec::new();
+    let mut frame_size = 0;
     for &p in &o.platforms {
         let frames = Arc::new(Blast::new(p, o.events));
         let per_frame = frames.wire_bytes() / frames.len().max(1);
+        frame_size = frame_size.max(per_frame);
         let flood = Sender::start(Arc::clone(&frames), None);
         let ceiling = Rt::Current
             .build()
@@ -302,15 +312,26 @@ fn run(o: &Options) -> Result<(), String> {
     );
     println!("| platform | handler | p50 µs | p99 µs | p99.9 µs | max µs |");
     println!("|---|---|---|---|---|---|");
-    for (p, h, l) in &latencies {
+    let row = |what: &str, how: &str, l: &Latency| {
         println!(
-            "| {} | {} | {} | {} | {} | {} |",
-            name(*p),
-            h.name(),
+            "| {what} | {how} | {} | {} | {} | {} |",
             us(l.p50),
             us(l.p99),
             us(l.p999),
             us(l.max)
+        );
+    };
+    for (p, h, l) in &latencies {
+        row(name(*p), h.name(), l);
+    }
+    if o.latency {
+        // The same paced writes to a blocking reader, no botgate: this machine's floor.
+        let all = floor::latencies(o.latency_events, o.rate, frame_size)?;
+        let l = summary(all.get(WARMUP..).unwrap_or(&all).to_vec());
+        row(
+            "floor",
+            &format!("blocking TCP reader, {frame_size}-byte writes, no botgate"),
+            &l,
         );
     }
     println!();
