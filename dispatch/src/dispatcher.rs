@@ -35,12 +35,13 @@ use crate::completion::Completion;
 use crate::context::{BotInfo, Context};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
-use crate::hashing::{FingerprintState, Keys};
+use crate::hashing::Keys;
 use crate::job::{EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Permit};
 use crate::platform::Platform;
 use crate::stats::{bump, Counters, DispatchStats};
 use crate::table::RouteTable;
+use botgate_session::FingerprintState;
 
 /// Limits of a dispatcher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

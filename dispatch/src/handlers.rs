@@ -21,9 +21,9 @@ use futures_util::future::BoxFuture;
 use crate::context::Context;
 use crate::error::{BotError, HandlerError};
 use crate::filter::Filter;
-use crate::hashing::Fingerprinter;
 use crate::platform::Platform;
 use crate::unified::{Category, UnifiedEvent, Unify};
+use botgate_session::Fingerprinter;
 
 /// What every handler returns, boxed.
 pub type HandlerFuture = BoxFuture<'static, Result<(), HandlerError>>;

@@ -1,16 +1,56 @@
 //! The key Bubble events are deduplicated by (spec §3.5).
 
+use std::hash::Hasher;
 use std::ops::ControlFlow;
 
 use botgate_codec::scan;
 
-/// `(t, id)`: the event type and the event's own identity.
-pub(crate) type DedupeKey = (Box<str>, Box<str>);
+use crate::fingerprint::Fingerprints;
 
-/// `(t, d.id)` when `d.id` is present; `(t, messageId|userId|emoji)` for reactions; else none
-/// (the event passes undeduplicated). The scan stops at the first usable `id` (most payloads
-/// start with it); the values of other keys are skipped, not converted.
-pub(crate) fn dedupe_key(t: &str, data: Option<&[u8]>) -> Option<DedupeKey> {
+/// What an event is deduplicated by: its type and its own identity, borrowed from the frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DedupeKey<'a> {
+    t: &'a str,
+    id: Identity<'a>,
+}
+
+/// An event's identity within its type: `d.id` (its text, quotes trimmed), or a reaction's
+/// `(messageId, userId, emoji)` as raw JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Identity<'a> {
+    Id(&'a [u8]),
+    Reaction([&'a [u8]; 3]),
+}
+
+impl DedupeKey<'_> {
+    /// The key's fingerprint under `seeds` (what the window keeps): no copy, no allocation.
+    pub(crate) fn fingerprint(&self, seeds: &Fingerprints) -> u128 {
+        let mut h = seeds.hasher();
+        // Lengths first, so no two different keys feed the same bytes.
+        h.write_usize(self.t.len());
+        h.write(self.t.as_bytes());
+        match self.id {
+            Identity::Id(id) => {
+                h.write_u8(0);
+                h.write_usize(id.len());
+                h.write(id);
+            }
+            Identity::Reaction(parts) => {
+                h.write_u8(1);
+                for part in parts {
+                    h.write_usize(part.len());
+                    h.write(part);
+                }
+            }
+        }
+        h.fingerprint()
+    }
+}
+
+/// `(t, d.id)` when `d.id` is present; `(t, messageId, userId, emoji)` for reactions; else
+/// none (the event passes undeduplicated). The scan stops at the first usable `id` (most
+/// payloads start with it); the values of other keys are skipped, not converted.
+pub(crate) fn dedupe_key<'a>(t: &'a str, data: Option<&'a [u8]>) -> Option<DedupeKey<'a>> {
     let data = data?;
     let (mut message_id, mut user_id, mut emoji): (Option<&[u8]>, _, _) = (None, None, None);
     let mut id = None;
@@ -34,18 +74,14 @@ pub(crate) fn dedupe_key(t: &str, data: Option<&[u8]>) -> Option<DedupeKey> {
     if scanned.is_err() {
         return None;
     }
-    let text = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
     let id = match (id, message_id) {
-        (Some(id), _) => text(id),
-        (None, Some(m)) => format!(
-            "{}/{}/{}",
-            text(m),
-            text(user_id.unwrap_or_default()),
-            text(emoji.unwrap_or_default())
-        ),
+        (Some(id), _) => Identity::Id(id),
+        (None, Some(m)) => {
+            Identity::Reaction([m, user_id.unwrap_or_default(), emoji.unwrap_or_default()])
+        }
         _ => return None,
     };
-    Some((t.into(), id.into()))
+    Some(DedupeKey { t, id })
 }
 
 /// `raw` without the quotes around it (all leading and trailing ones, as `trim_matches`).
@@ -63,8 +99,35 @@ fn trim_quotes(mut raw: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
+    /// The key as `(t, identity)`, a reaction's parts joined by `/`.
     fn key(t: &str, d: &str) -> Option<(String, String)> {
-        dedupe_key(t, Some(d.as_bytes())).map(|(a, b)| (a.into(), b.into()))
+        let text = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
+        dedupe_key(t, Some(d.as_bytes())).map(|k| {
+            let id = match k.id {
+                Identity::Id(id) => text(id),
+                Identity::Reaction(parts) => parts.map(text).join("/"),
+            };
+            (k.t.to_owned(), id)
+        })
+    }
+
+    #[test]
+    fn fingerprints_tell_keys_apart_and_repeat_for_equal_keys() {
+        let seeds = Fingerprints::default();
+        let print = |t: &str, d: &str| {
+            dedupe_key(t, Some(d.as_bytes()))
+                .unwrap()
+                .fingerprint(&seeds)
+        };
+        assert_eq!(print("M", r#"{"id":1}"#), print("M", r#"{"id":"1","x":2}"#));
+        assert_ne!(print("M", r#"{"id":1}"#), print("N", r#"{"id":1}"#));
+        assert_ne!(print("M", r#"{"id":1}"#), print("M", r#"{"id":2}"#));
+        // The parts are delimited: moving a byte from one to the next is another key.
+        assert_ne!(
+            print("R", r#"{"messageId":12,"userId":3}"#),
+            print("R", r#"{"messageId":1,"userId":23}"#)
+        );
+        assert_ne!(print("M1", r#"{"id":2}"#), print("M", r#"{"id":12}"#));
     }
 
     #[test]
@@ -99,6 +162,6 @@ mod tests {
         assert_eq!(key("S", r#"{"channelId":1}"#), None);
         assert_eq!(key("S", r#"{"id":null}"#), None);
         assert_eq!(key("S", "not json"), None);
-        assert_eq!(dedupe_key("S", None), None);
+        assert!(dedupe_key("S", None).is_none());
     }
 }

@@ -11,11 +11,12 @@ use url::Url;
 
 use super::close::{close_action, CloseAction};
 use super::config::Config;
-use super::dedupe_key::{dedupe_key, DedupeKey};
+use super::dedupe_key::dedupe_key;
 use super::subscriptions::Subscriptions;
 use crate::dedupe::DedupeWindow;
 use crate::error::{Error, ErrorKind};
 use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, Why};
+use crate::fingerprint::{FingerprintState, Fingerprints};
 use crate::gateway::{Gateway, Inbound};
 use crate::machine::SessionMachine;
 use crate::ratelimit::{RateLimiter, SendClass};
@@ -61,7 +62,9 @@ pub struct Session {
     phase: Phase,
     unknown_closes: u32,
     subs: Subscriptions,
-    dedupe: DedupeWindow<DedupeKey>,
+    dedupe: DedupeWindow<u128, FingerprintState>,
+    /// The seeds of the dedupe fingerprints.
+    dedupe_seeds: Fingerprints,
     /// Commands waiting for the send budget.
     pending: VecDeque<String>,
     pending_wake: Option<Instant>,
@@ -82,7 +85,8 @@ impl Session {
             phase: Phase::Idle { at: now },
             unknown_closes: 0,
             subs: Subscriptions::new(config.subscription.clone()),
-            dedupe: DedupeWindow::new(config.dedupe_window),
+            dedupe: DedupeWindow::with_hasher(config.dedupe_window, FingerprintState),
+            dedupe_seeds: Fingerprints::default(),
             pending: VecDeque::new(),
             pending_wake: None,
             config,
@@ -379,7 +383,7 @@ impl Session {
             }
             _ => {
                 if let Some(key) = dedupe_key(&t, frame.data()) {
-                    if !self.dedupe.insert(key) {
+                    if !self.dedupe.insert(key.fingerprint(&self.dedupe_seeds)) {
                         tracing::debug!(event = %t, "Bubble: duplicate event dropped");
                         return;
                     }
