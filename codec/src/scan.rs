@@ -244,7 +244,7 @@ pub fn object_fields_until(
 }
 
 /// What a [`Visit`] returns for "stop here" (no value ends at `usize::MAX`).
-const STOP: usize = usize::MAX;
+pub(crate) const STOP: usize = usize::MAX;
 
 /// A key of the top-level object as written: the bytes between its quotes (checked to be
 /// UTF-8), escapes not decoded.

@@ -20,6 +20,8 @@ pub struct RawEvent {
     time: Option<i64>,
     ids: IdSpans,
     bytes: Bytes,
+    /// The scan read the whole frame (`false`: [`RawEvent::scan_frame_envelope`] stopped).
+    checked: bool,
 }
 
 impl RawEvent {
@@ -43,8 +45,29 @@ impl RawEvent {
     /// # Errors
     /// As [`scan`](Self::scan), minus the missing `post_type`.
     pub fn scan_frame(bytes: impl Into<Bytes>) -> Result<Scanned, Error> {
-        let bytes = bytes.into();
-        let header = Header::scan(&bytes)?;
+        Self::scan_frame_with(bytes.into(), false)
+    }
+
+    /// [`scan_frame`](Self::scan_frame) as a session does (decision 0038): a group message's
+    /// scan stops once `post_type`, `message_type`, `sub_type`, `time` and the four ids are
+    /// read, and leaves the rest of the frame (the message, the sender) to the decode.
+    ///
+    /// For a valid frame that does not repeat a key the result is `scan_frame`'s. Otherwise
+    /// [`checked`](RawEvent::checked) is `false` and [`decode`](RawEvent::decode), should it
+    /// fail, scans the whole frame first: its result is always what it would have been after
+    /// `scan_frame`.
+    ///
+    /// # Errors
+    /// As [`scan_frame`](Self::scan_frame), for what was read.
+    pub fn scan_frame_envelope(bytes: impl Into<Bytes>) -> Result<Scanned, Error> {
+        Self::scan_frame_with(bytes.into(), true)
+    }
+
+    fn scan_frame_with(bytes: Bytes, group_message: bool) -> Result<Scanned, Error> {
+        let header = match group_message {
+            true => Header::scan_group_message(&bytes)?,
+            false => Header::scan(&bytes)?,
+        };
         // A `post_type` that is `null` is not "no `post_type`": it stays the error of `scan`.
         if !header.has_post_type_key() {
             return Ok(Scanned::NotEvent(header.response()));
@@ -56,6 +79,7 @@ impl RawEvent {
 
     /// The event of a scanned frame, once it is handed its bytes (the header borrows them).
     fn from_header(header: &Header<'_>) -> Result<impl FnOnce(Bytes) -> RawEvent, Error> {
+        let checked = !header.stopped();
         let (kind, self_id, time, ids) = (
             header.event_kind()?,
             header.self_id(),
@@ -68,6 +92,7 @@ impl RawEvent {
             time,
             ids,
             bytes,
+            checked,
         })
     }
 
@@ -118,7 +143,18 @@ impl RawEvent {
     /// # Errors
     /// [`ErrorKind::Payload`](crate::ErrorKind::Payload) naming the kind and the field.
     pub fn decode(&self) -> Result<Event, Error> {
-        Event::decode_as(&self.kind, &self.bytes)
+        match Event::decode_as(&self.kind, &self.bytes) {
+            // The scan stopped early: the whole frame says what it is, or what is wrong.
+            Err(_) if !self.checked => RawEvent::scan(self.bytes.clone())?.decode(),
+            result => result,
+        }
+    }
+
+    /// Whether the scan read the whole frame; `false` after
+    /// [`scan_frame_envelope`](Self::scan_frame_envelope) stopped at a group message's
+    /// header (see there).
+    pub fn checked(&self) -> bool {
+        self.checked
     }
 }
 
@@ -183,6 +219,59 @@ impl Incoming {
 mod tests {
     use super::*;
     use crate::ErrorKind;
+
+    const GROUP_MESSAGE: &str = r#"{"time":1712640000,"self_id":123,"post_type":"message","message_type":"group","sub_type":"normal","message_id":7,"group_id":9,"user_id":5,"message":[{"type":"text","data":{"text":"你好 [x]"}}],"raw_message":"你好 [x]","font":0,"sender":{"user_id":5,"nickname":"张三","role":"member"}}"#;
+
+    #[test]
+    fn the_envelope_scan_stops_after_a_group_message_header() {
+        let Scanned::Event(e) = RawEvent::scan_frame_envelope(GROUP_MESSAGE).unwrap() else {
+            panic!("an event")
+        };
+        assert!(!e.checked());
+        assert_eq!(e.id_field(IdField::GroupId), Some(&b"9"[..]));
+        let Scanned::Event(full) = RawEvent::scan_frame(GROUP_MESSAGE).unwrap() else {
+            panic!("an event")
+        };
+        assert!(full.checked());
+        assert_eq!(e.kind(), full.kind());
+        assert_eq!(e.decode().unwrap(), full.decode().unwrap());
+        // A private message has no `group_id`: the scan reads all of it.
+        let private = GROUP_MESSAGE
+            .replace(r#""group_id":9,"#, "")
+            .replace("\"group\"", "\"private\"");
+        let Scanned::Event(p) = RawEvent::scan_frame_envelope(private).unwrap() else {
+            panic!("an event")
+        };
+        assert!(p.checked());
+        // Broken after the header: the decode gives the full scan's error.
+        let broken = GROUP_MESSAGE.replace(r#""font":0"#, r#""font":0 0"#);
+        let Scanned::Event(b) = RawEvent::scan_frame_envelope(broken.clone()).unwrap() else {
+            panic!("an event")
+        };
+        let full = RawEvent::scan_frame(broken).unwrap_err();
+        assert_eq!(b.decode().unwrap_err().kind(), full.kind());
+    }
+
+    #[test]
+    fn every_byte_swap_and_cut_of_a_group_message_scans_alike_both_ways() {
+        let base = GROUP_MESSAGE.as_bytes();
+        let mut stopped = 0;
+        for at in 0..base.len() {
+            for byte in [
+                b'"', b'\\', b'{', b'}', b'[', b']', b',', b':', b' ', b'0', b'x', b'.',
+            ] {
+                let mut bytes = base.to_vec();
+                bytes[at] = byte;
+                crate::onebot::fuzzing::check_envelope_scan(&bytes);
+                stopped += usize::from(matches!(
+                    RawEvent::scan_frame_envelope(bytes),
+                    Ok(Scanned::Event(e)) if !e.checked()
+                ));
+            }
+            crate::onebot::fuzzing::check_envelope_scan(&base[..at]);
+        }
+        assert!(stopped > 1000, "{stopped}");
+    }
 
     #[test]
     fn nested_post_type_is_not_the_outer_one() {

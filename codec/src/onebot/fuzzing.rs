@@ -5,8 +5,8 @@
 //! Each function takes arbitrary bytes, runs the codec on them and panics if an invariant is
 //! broken. Errors are fine; inconsistencies are not.
 
-use super::{cq, decode_event, Event, Incoming};
-use crate::Error;
+use super::{cq, decode_event, Event, IdField, Incoming, RawEvent, Scanned};
+use crate::{Error, ErrorKind};
 
 /// Classifies and decodes `bytes` as a OneBot frame and checks the results agree.
 ///
@@ -42,6 +42,68 @@ pub fn check_decode(bytes: &[u8]) {
         }
         Err(_) => {}
     }
+    check_envelope_scan(bytes);
+}
+
+/// Checks [`RawEvent::scan_frame_envelope`] against [`RawEvent::scan_frame`]: the same event
+/// (kind, ids, time) unless the frame repeats a top-level key, and the same decode; a frame
+/// only the full scan refuses is an unchecked event whose decode fails as that scan does, or
+/// one whose refusal was a type field after the header (which the early stop does not read).
+///
+/// # Panics
+/// If an invariant is broken.
+pub fn check_envelope_scan(bytes: &[u8]) {
+    let full = RawEvent::scan_frame(bytes.to_vec());
+    let lazy = RawEvent::scan_frame_envelope(bytes.to_vec());
+    let decoded = |e: &RawEvent| e.decode().map(|ev| ev.kind()).map_err(|e| e.kind().clone());
+    match (&full, &lazy) {
+        (Ok(Scanned::Event(a)), Ok(Scanned::Event(b))) => {
+            let ids = |e: &RawEvent| {
+                [
+                    IdField::SelfId,
+                    IdField::MessageId,
+                    IdField::GroupId,
+                    IdField::UserId,
+                ]
+                .map(|f| e.id_field(f).map(<[u8]>::to_vec))
+            };
+            let head = |e: &RawEvent| (e.kind().clone(), e.self_id(), e.time(), ids(e));
+            if head(a) != head(b) {
+                assert!(
+                    !b.checked() && repeats_a_key(bytes),
+                    "the early stop reads another event from a frame without a repeated key"
+                );
+            } else {
+                assert_eq!(decoded(a), decoded(b), "the decodes differ");
+            }
+        }
+        (Ok(Scanned::NotEvent(a)), Ok(Scanned::NotEvent(b))) => assert_eq!(a, b),
+        (Err(a), Err(b)) => assert_eq!(a.kind(), b.kind()),
+        (Err(e), Ok(Scanned::Event(b))) => {
+            assert!(
+                !b.checked(),
+                "a checked scan accepts what the full scan refuses"
+            );
+            if let Ok(kind) = b.decode().map(|ev| ev.kind()) {
+                assert!(
+                    matches!(e.kind(), ErrorKind::Envelope { .. }),
+                    "decoded as {kind} a frame the full scan refuses: {e}"
+                );
+            }
+        }
+        _ => panic!("the scans disagree: {full:?} vs {lazy:?}"),
+    }
+}
+
+/// Whether the top-level object of `bytes` has a key twice (as written).
+fn repeats_a_key(bytes: &[u8]) -> bool {
+    let mut keys = std::collections::HashSet::new();
+    let mut repeated = false;
+    let _ = crate::scan::object_fields(bytes, |key, _| {
+        repeated |= !keys.insert(key.as_bytes().to_vec());
+        Ok(())
+    });
+    repeated
 }
 
 /// A decoded event serialises, and what it serialises to decodes to the same kind.

@@ -95,6 +95,10 @@ pub(crate) struct Header<'a> {
     sub_type: Option<Cow<'a, str>>,
     /// Whether a `post_type` key was met (its value may be `null`).
     post_type_key: bool,
+    /// Whether a `time` key was met (its value may not be an integer).
+    time_key: bool,
+    /// The scan stopped before the end of the frame (see [`Header::scan_group_message`]).
+    stopped: bool,
     self_id: Option<i64>,
     time: Option<i64>,
     response: ResponseFields,
@@ -127,8 +131,65 @@ impl<'a> Header<'a> {
     /// As [`crate::scan::object_fields`]; an envelope error for a type field that is not a
     /// string (or holds a `.`).
     pub(crate) fn scan(bytes: &'a [u8]) -> Result<Header<'a>, Error> {
+        Header::scan_until(bytes, false)
+    }
+
+    /// Like [`scan`](Self::scan), but a group message's scan stops once it has read every
+    /// field the header takes from one: `post_type`, `message_type`, `sub_type`, `time` and
+    /// the four ids. Producers write them first (go-cqhttp, Lagrange, NapCat), before the
+    /// message, its text and the sender, which are then not stepped over. A later key could
+    /// only repeat one of them (serde's derive refuses that), and whoever decodes the event
+    /// reads all of it. [`stopped`](Self::stopped) says whether it stopped.
+    ///
+    /// # Errors
+    /// As [`scan`](Self::scan), for what was read.
+    pub(crate) fn scan_group_message(bytes: &'a [u8]) -> Result<Header<'a>, Error> {
+        Header::scan_until(bytes, true)
+    }
+
+    /// Whether [`scan_group_message`](Self::scan_group_message) stopped before the end.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Whether a group message's header fields have all been read (see
+    /// [`scan_group_message`](Self::scan_group_message)).
+    fn group_message_complete(&self) -> bool {
+        let all_ids = [
+            IdField::SelfId,
+            IdField::MessageId,
+            IdField::GroupId,
+            IdField::UserId,
+        ]
+        .iter()
+        .all(|&f| self.ids.get(f).is_some());
+        all_ids
+            && self.time_key
+            && self.sub_type.is_some()
+            && self.message_type.is_some()
+            && !self.ids.repeated()
+            && matches!(self.post_type.as_deref(), Some("message" | "message_sent"))
+    }
+
+    fn scan_until(bytes: &'a [u8], group_message: bool) -> Result<Header<'a>, Error> {
         let mut h = Header::default();
         scan::fields(bytes, &mut |key: RawKey<'_>, start: usize| {
+            let end = h.read(bytes, key, start)?;
+            if group_message && h.group_message_complete() {
+                h.stopped = true;
+                return Ok(scan::STOP);
+            }
+            Ok(end)
+        })?;
+        Ok(h)
+    }
+
+    /// Reads the value of `key` (at `start`) into the header if it is one of its fields, else
+    /// skips it; the offset past the value.
+    #[inline(always)]
+    fn read(&mut self, bytes: &'a [u8], key: RawKey<'_>, start: usize) -> Result<usize, Error> {
+        let h = self;
+        {
             // Plain keys are compared as written: no text (and no UTF-8 check) per key.
             let text;
             let name: &[u8] = if key.escaped {
@@ -155,7 +216,10 @@ impl<'a> Header<'a> {
                             h.self_id = int_value(bytes, span);
                             h.ids.record(IdField::SelfId, span);
                         }
-                        b"time" => h.time = int_value(bytes, span),
+                        b"time" => {
+                            h.time_key = true;
+                            h.time = int_value(bytes, span);
+                        }
                         b"message_id" => h.ids.record(IdField::MessageId, span),
                         b"group_id" => h.ids.record(IdField::GroupId, span),
                         b"user_id" => h.ids.record(IdField::UserId, span),
@@ -181,8 +245,7 @@ impl<'a> Header<'a> {
             let (value, end) = type_field(bytes, start, field)?;
             *slot = value;
             Ok(end)
-        })?;
-        Ok(h)
+        }
     }
 
     /// `self_id`, if it is an integer or a numeric string.

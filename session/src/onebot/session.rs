@@ -522,7 +522,7 @@ impl SessionMachine for Session {
         // dispatcher. A frame without `post_type` (an action response) is read from the spans
         // the same scan found. Anything else (a frame whose type fields do not classify, one
         // that repeats `self_id`) is read field by field below, as it always was.
-        match RawEvent::scan_frame(bytes.clone()) {
+        match RawEvent::scan_frame_envelope(bytes.clone()) {
             Ok(Scanned::Event(event)) if !event.id_fields_repeated() => {
                 self.on_scanned_event(now, event);
                 self.flush(now);
