@@ -36,7 +36,7 @@ pub(crate) fn qq_content(
         }
         if rest.starts_with('<') {
             if let Some(end) = rest.find('>') {
-                if let Some(el) = qq_tag(&rest[1..end], &name_of) {
+                if let Some(el) = qq_tag(content, &rest[1..end], &name_of) {
                     flush(content, &all[text_from..at], &mut out);
                     out.push(el);
                     rest = &rest[end + 1..];
@@ -45,34 +45,40 @@ pub(crate) fn qq_content(
                 }
             }
         }
-        // Keep up to the next place a token may start.
+        // Keep up to the next place a token may start. `<` and `@` are ASCII: no byte of
+        // a multi-byte character equals them, so their offsets are char boundaries.
         let next = rest
-            .char_indices()
+            .bytes()
             .skip(1)
-            .find(|&(_, c)| c == '<' || (mention_everyone && c == '@'))
-            .map_or(rest.len(), |(i, _)| i);
+            .position(|b| b == b'<' || (mention_everyone && b == b'@'))
+            .map_or(rest.len(), |i| i + 1);
         rest = &rest[next..];
     }
     flush(content, &all[text_from..], &mut out);
     out
 }
 
-fn qq_tag(inner: &str, name_of: &impl Fn(&str) -> Option<Text>) -> Option<Element> {
+/// The element of the tag `<inner>` of `content`; its ids share `content`.
+fn qq_tag(content: &Text, inner: &str, name_of: &impl Fn(&str) -> Option<Text>) -> Option<Element> {
     if let Some(id) = inner.strip_prefix("@!").or_else(|| inner.strip_prefix('@')) {
         return is_id(id).then(|| Element::At {
-            user_id: Text::from(id),
+            user_id: content.slice_of(id),
             name: name_of(id),
         });
     }
     if let Some(id) = inner.strip_prefix("emoji:") {
-        return is_id(id).then(|| Element::Face { id: Text::from(id) });
+        return is_id(id).then(|| Element::Face {
+            id: content.slice_of(id),
+        });
     }
     if inner.starts_with("faceType=") {
         let id = inner
             .split(',')
             .find_map(|kv| kv.trim().strip_prefix("faceId="))?
             .trim_matches('"');
-        return is_id(id).then(|| Element::Face { id: Text::from(id) });
+        return is_id(id).then(|| Element::Face {
+            id: content.slice_of(id),
+        });
     }
     None
 }
@@ -172,6 +178,11 @@ mod tests {
                 },
             ]
         );
+        // Ids are parts of the content, not copies.
+        let (Element::At { user_id, .. }, Element::Face { id }) = (&els[0], &els[2]) else {
+            panic!("{els:?}")
+        };
+        assert!(user_id.is_shared() && id.is_shared());
     }
 
     #[test]
