@@ -246,7 +246,7 @@ crate::de::lenient_payload!(
     Message {
         id, channel_id = "channelId" | "channel_id", thread_id = "threadId" | "thread_id",
         guild_id = "guildId" | "guild_id", group_id = "groupId" | "group_id",
-        author_id = "authorId" | "author_id", author => user::opt_author, content,
+        author_id = "authorId" | "author_id", author => user::opt_author | user::direct_opt_author, content,
         msg_type = "msgType", kind = "type", platform, mentions => user::mentions,
         mention_roles = "mentionRoles", reply_to_id = "replyToId",
         attachments = "attachments" | "attachment", timestamp,

@@ -77,6 +77,21 @@ impl<'de> Deserialize<'de> for Author {
     }
 }
 
+/// The direct pass's read of `author` (decision 0035): an object read in place as a [`User`]
+/// (as `opt_author` reads it: a map is a `User`), anything else by `opt_author` itself.
+pub(crate) fn direct_opt_author(
+    input: &mut crate::de::direct::Input<'_>,
+    out: &mut Option<Author>,
+) -> serde_json::Result<()> {
+    if input.peek() == Some(b'{') {
+        let mut user = User::default();
+        <User as crate::de::direct::Direct>::read(input, &mut user)?;
+        *out = Some(Author::User(user));
+        return Ok(());
+    }
+    crate::de::direct::with(input, out, opt_author)
+}
+
 /// Never fails: an author object, name or id; anything else (or `null`, `""`) is `None`.
 pub(crate) fn opt_author<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Author>, D::Error> {
     struct V;

@@ -48,6 +48,12 @@ impl<'de> Input<'de> {
         }
     }
 
+    /// The next byte (after whitespace), not taken.
+    #[inline]
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        self.reader.peek()
+    }
+
     /// Reads a struct's object: `entry(self, field)` for each key of a field, which must read
     /// the value; other keys' values are skipped. Keys with escapes are refused.
     ///

@@ -58,7 +58,7 @@ pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
 /// `direct_tests.rs` checks each list against serde's).
 macro_rules! lenient_payload {
     ($mode:ident: $($t:ident $({
-        $($f:ident $(= $key:literal $(| $alias:literal)*)? $(=> $with:path)?),+ $(,)?
+        $($f:ident $(= $key:literal $(| $alias:literal)*)? $(=> $with:path $(| $direct:path)?)?),+ $(,)?
     })?),+ $(,)?) => {$(
         impl $crate::de::Payload for $t {
             const MODE: $crate::de::Mode = $crate::de::Mode::$mode;
@@ -118,7 +118,7 @@ macro_rules! lenient_payload {
                         |input, field| match field {
                             $(Field::$f => {
                                 $crate::de::direct::first_time(&mut seen, Field::$f as usize)?;
-                                $crate::de::direct_read!(input, out.$f $(=> $with)?)
+                                $crate::de::direct_read!(input, out.$f $(=> $with $(| $direct)?)?)
                             })+
                         },
                     )
@@ -147,9 +147,13 @@ macro_rules! direct_by_serde {
 }
 pub(crate) use direct_by_serde;
 
-/// How a field of a `lenient_payload!` list is read: by its type, or by its own
-/// `deserialize_with` function (`=> path`) over the first pass's deserializer.
+/// How a field of a `lenient_payload!` list is read: by its type, by its own
+/// `deserialize_with` function (`=> path`) over the first pass's deserializer, or by a direct
+/// reader of its own (`=> path | direct_path`, which must read as `path` reads).
 macro_rules! direct_read {
+    ($input:ident, $out:expr => $with:path | $direct:path) => {
+        $direct($input, &mut $out)
+    };
     ($input:ident, $out:expr => $with:path) => {
         $crate::de::direct::with($input, &mut $out, $with)
     };
