@@ -58,17 +58,9 @@ fn write_paced(
     let started = Instant::now();
     for i in 0..n {
         let due = started + interval * u32::try_from(i).unwrap_or(u32::MAX);
-        loop {
-            let now = Instant::now();
-            if now >= due {
-                break;
-            }
-            if due - now > Duration::from_millis(2) {
-                std::thread::sleep(due - now - Duration::from_millis(1));
-            } else {
-                // As the blast sender: spin, yielding the core to any other runnable thread.
-                std::thread::yield_now();
-            }
+        // As the blast sender waits.
+        while let Some(nap) = botgate_sim::blast::pace_wait(due) {
+            std::thread::sleep(nap);
         }
         stamps.push(Instant::now());
         socket.write_all(&frame).map_err(|e| e.to_string())?;

@@ -285,21 +285,14 @@ impl<'de> Reader<'de> {
     /// Reads a string; the position is just past its opening quote.
     #[inline]
     pub(super) fn string(&mut self) -> Result<Text<'de>> {
-        let bytes = self.bytes();
-        let start = self.pos;
-        let end = find_special(bytes, start);
-        match bytes.get(end) {
-            Some(b'"') => {
-                self.pos = end + 1;
-                // Both ends are next to an ASCII quote, so on a char boundary.
-                let s = self
-                    .text
-                    .get(start..end)
-                    .ok_or_else(|| fail("not a boundary"))?;
-                Ok(Text::Borrowed(s))
-            }
-            Some(b'\\') => self.escaped(start, end),
-            _ => Err(fail("control character or end of input in a string")),
+        match self.string_range()? {
+            // Both ends are next to an ASCII quote, so on a char boundary.
+            Some((start, end)) => self
+                .text
+                .get(start..end)
+                .map(Text::Borrowed)
+                .ok_or_else(|| fail("not a boundary")),
+            None => Ok(Text::Scratch),
         }
     }
 

@@ -19,7 +19,7 @@ mod server;
 mod ws;
 
 pub use count::{count, CountReport};
-pub use server::{BlastConfig, BlastRun, BlastServer};
+pub use server::{pace_wait, BlastConfig, BlastRun, BlastServer};
 
 /// Which platform's frames and handshake a blast speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
