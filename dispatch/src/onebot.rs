@@ -75,21 +75,19 @@ impl Platform for OneBot {
 
     /// From the id fields the classifying scan found: no scan of the frame here.
     fn dedupe_key(input: &RawEvent, route: &str) -> Option<DedupeKey> {
-        if !route.starts_with("message") {
-            return None;
+        dedupe_parts(input, route).map(DedupeKey::from_parts)
+    }
+
+    /// The bytes of [`dedupe_key`](Platform::dedupe_key), fed as they are: no key is built.
+    fn hash_dedupe_key<H: Hasher>(input: &RawEvent, route: &str, state: &mut H) -> bool {
+        let Some(parts) = dedupe_parts(input, route) else {
+            return false;
+        };
+        for part in parts {
+            state.write(&(part.len() as u64).to_le_bytes());
+            state.write(part);
         }
-        let message_id = input
-            .id_field(IdField::MessageId)
-            .and_then(fields::id_text)?;
-        let self_id = input
-            .id_field(IdField::SelfId)
-            .and_then(fields::id_text)
-            .unwrap_or_default();
-        Some(DedupeKey::from_parts([
-            &b"message"[..],
-            self_id,
-            message_id,
-        ]))
+        true
     }
 
     fn hash_conversation<H: Hasher>(input: &RawEvent, state: &mut H) {
@@ -122,9 +120,38 @@ impl Handlers<OneBot> {
     }
 }
 
+/// A message event's dedupe key, in parts: `message`, the bot's `self_id`, the
+/// `message_id`; none for other events or without a `message_id`.
+fn dedupe_parts<'a>(input: &'a RawEvent, route: &str) -> Option<[&'a [u8]; 3]> {
+    if !route.starts_with("message") {
+        return None;
+    }
+    let message_id = input
+        .id_field(IdField::MessageId)
+        .and_then(fields::id_text)?;
+    let self_id = input
+        .id_field(IdField::SelfId)
+        .and_then(fields::id_text)
+        .unwrap_or_default();
+    Some([&b"message"[..], self_id, message_id])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keeps what it is fed.
+    #[derive(Default)]
+    struct Fed(Vec<u8>);
+
+    impl Hasher for Fed {
+        fn finish(&self) -> u64 {
+            0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.extend_from_slice(bytes);
+        }
+    }
 
     /// The keys as the general field reads make them, for comparison.
     fn scanned(bytes: &[u8], route: &str) -> (ConversationKey, Option<DedupeKey>) {
@@ -165,6 +192,11 @@ mod tests {
                 OneBot::dedupe_key(&input, &route),
             );
             assert_eq!(got, scanned(frame, &route), "{text}");
+            // The hash feeds the key's bytes.
+            let mut fed = Fed::default();
+            let has = OneBot::hash_dedupe_key(&input, &route, &mut fed);
+            let key = got.1.as_ref().map(|k| k.as_bytes().to_vec());
+            assert_eq!(has.then_some(fed.0), key, "{text}");
             let mut a = std::collections::hash_map::DefaultHasher::new();
             let mut b = a.clone();
             OneBot::hash_conversation(&input, &mut a);
