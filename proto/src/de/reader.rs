@@ -93,6 +93,26 @@ impl KeyBytes {
     }
 }
 
+/// Below this, `n * 10^8 + 99,999,999` fits in a `u64`.
+const EIGHT_DIGITS_ROOM: u64 = (u64::MAX - 99_999_999) / 100_000_000;
+
+/// The value of eight ASCII digits, or `None` when one of the bytes is not a digit (simdjson's
+/// checks and its three multiplications, on one little-endian word).
+#[inline]
+fn eight_digits(chunk: &[u8]) -> Option<u64> {
+    let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+    let high = 0xF0F0_F0F0_F0F0_F0F0;
+    // Each byte is 0x30..=0x39: its high nibble is 3, and adding 6 keeps it 3.
+    if (word & high) | ((word.wrapping_add(0x0606_0606_0606_0606) & high) >> 4)
+        != 0x3333_3333_3333_3333
+    {
+        return None;
+    }
+    let v = (word & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    Some((v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32)
+}
+
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
@@ -353,6 +373,17 @@ impl<'de> Reader<'de> {
         match bytes.get(i) {
             Some(b'0') => i += 1,
             Some(b'1'..=b'9') => {
+                // Eight digits at a time while `n` has room for them (ids are 9–20 digits),
+                // then one at a time with the overflow checks.
+                while n < EIGHT_DIGITS_ROOM {
+                    match bytes.get(i..i + 8).and_then(eight_digits) {
+                        Some(v) => {
+                            n = n * 100_000_000 + v;
+                            i += 8;
+                        }
+                        None => break,
+                    }
+                }
                 while let Some(&d @ b'0'..=b'9') = bytes.get(i) {
                     match n
                         .checked_mul(10)

@@ -161,6 +161,19 @@ fn numbers_read_as_serde_json_reads_them() {
         "0.0e-0",
         "[1e400]",
         "{\"a\":-0}",
+        // Eight digits at a time, and the bytes around a block that are not digits.
+        "12345678",
+        "123456789",
+        "1234567812345678",
+        "-1234567812345678",
+        "184467440737095516",
+        "1844674407370955161",
+        "123456789.5",
+        "12345678e2",
+        "1234567:",
+        "1234567/",
+        "12345678/",
+        "99999999999999999999",
     ] {
         same_value(text);
         same_as::<u64>(text, true);
