@@ -374,8 +374,9 @@ impl<'de> Reader<'de> {
             Some(b'0') => i += 1,
             Some(b'1'..=b'9') => {
                 // Eight digits at a time while `n` has room for them (ids are 9–20 digits),
-                // then one at a time with the overflow checks.
-                while n < EIGHT_DIGITS_ROOM {
+                // then one at a time with the overflow checks. A block is tried only when its
+                // last byte is a digit: short numbers (counts, types) skip it for one compare.
+                while n < EIGHT_DIGITS_ROOM && matches!(bytes.get(i + 7), Some(b'0'..=b'9')) {
                     match bytes.get(i..i + 8).and_then(eight_digits) {
                         Some(v) => {
                             n = n * 100_000_000 + v;
