@@ -43,6 +43,8 @@ mod completion;
 mod context;
 mod dispatcher;
 mod error;
+#[cfg(test)]
+mod fed;
 mod filter;
 mod handlers;
 mod hashing;

@@ -139,19 +139,7 @@ fn dedupe_parts<'a>(input: &'a RawEvent, route: &str) -> Option<[&'a [u8]; 3]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Keeps what it is fed.
-    #[derive(Default)]
-    struct Fed(Vec<u8>);
-
-    impl Hasher for Fed {
-        fn finish(&self) -> u64 {
-            0
-        }
-        fn write(&mut self, bytes: &[u8]) {
-            self.0.extend_from_slice(bytes);
-        }
-    }
+    use crate::fed::Fed;
 
     /// The keys as the general field reads make them, for comparison.
     fn scanned(bytes: &[u8], route: &str) -> (ConversationKey, Option<DedupeKey>) {

@@ -169,22 +169,8 @@ impl Handlers<Qq> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use std::hash::Hasher;
-
     use super::*;
-
-    /// Keeps what it is fed.
-    #[derive(Default)]
-    struct Fed(Vec<u8>);
-
-    impl Hasher for Fed {
-        fn finish(&self) -> u64 {
-            0
-        }
-        fn write(&mut self, bytes: &[u8]) {
-            self.0.extend_from_slice(bytes);
-        }
-    }
+    use crate::fed::Fed;
 
     fn lanes(t: &str, d: &str) -> (Vec<u8>, Vec<u8>) {
         let frame =
