@@ -188,64 +188,61 @@ impl<'a> Header<'a> {
     /// skips it; the offset past the value.
     #[inline(always)]
     fn read(&mut self, bytes: &'a [u8], key: RawKey<'_>, start: usize) -> Result<usize, Error> {
-        let h = self;
-        {
-            // Plain keys are compared as written: no text (and no UTF-8 check) per key.
-            let text;
-            let name: &[u8] = if key.escaped {
-                text = key.text()?;
-                text.as_bytes()
-            } else {
-                key.raw
-            };
-            let slot = match name {
-                b"post_type" => {
-                    h.post_type_key = true;
-                    &mut h.post_type
-                }
-                b"message_type" => &mut h.message_type,
-                b"notice_type" => &mut h.notice_type,
-                b"request_type" => &mut h.request_type,
-                b"meta_event_type" => &mut h.meta_event_type,
-                b"sub_type" => &mut h.sub_type,
-                _ => {
-                    let end = scan::skip_value(bytes, start)?;
-                    let span = Span { start, end };
-                    match name {
-                        b"self_id" => {
-                            h.self_id = int_value(bytes, span);
-                            h.ids.record(IdField::SelfId, span);
-                        }
-                        b"time" => {
-                            h.time_key = true;
-                            h.time = int_value(bytes, span);
-                        }
-                        b"message_id" => h.ids.record(IdField::MessageId, span),
-                        b"group_id" => h.ids.record(IdField::GroupId, span),
-                        b"user_id" => h.ids.record(IdField::UserId, span),
-                        b"echo" => h.response.echo = Some(span),
-                        b"retcode" => h.response.retcode = Some(span),
-                        b"status" => h.response.status = Some(span),
-                        b"data" => h.response.data = Some(span),
-                        b"msg" => h.response.msg = Some(span),
-                        b"wording" => h.response.wording = Some(span),
-                        _ => {}
+        // Plain keys are compared as written: no text (and no UTF-8 check) per key.
+        let text;
+        let name: &[u8] = if key.escaped {
+            text = key.text()?;
+            text.as_bytes()
+        } else {
+            key.raw
+        };
+        let slot = match name {
+            b"post_type" => {
+                self.post_type_key = true;
+                &mut self.post_type
+            }
+            b"message_type" => &mut self.message_type,
+            b"notice_type" => &mut self.notice_type,
+            b"request_type" => &mut self.request_type,
+            b"meta_event_type" => &mut self.meta_event_type,
+            b"sub_type" => &mut self.sub_type,
+            _ => {
+                let end = scan::skip_value(bytes, start)?;
+                let span = Span { start, end };
+                match name {
+                    b"self_id" => {
+                        self.self_id = int_value(bytes, span);
+                        self.ids.record(IdField::SelfId, span);
                     }
-                    return Ok(end);
+                    b"time" => {
+                        self.time_key = true;
+                        self.time = int_value(bytes, span);
+                    }
+                    b"message_id" => self.ids.record(IdField::MessageId, span),
+                    b"group_id" => self.ids.record(IdField::GroupId, span),
+                    b"user_id" => self.ids.record(IdField::UserId, span),
+                    b"echo" => self.response.echo = Some(span),
+                    b"retcode" => self.response.retcode = Some(span),
+                    b"status" => self.response.status = Some(span),
+                    b"data" => self.response.data = Some(span),
+                    b"msg" => self.response.msg = Some(span),
+                    b"wording" => self.response.wording = Some(span),
+                    _ => {}
                 }
-            };
-            let field = match name {
-                b"post_type" => "post_type",
-                b"message_type" => "message_type",
-                b"notice_type" => "notice_type",
-                b"request_type" => "request_type",
-                b"meta_event_type" => "meta_event_type",
-                _ => "sub_type",
-            };
-            let (value, end) = type_field(bytes, start, field)?;
-            *slot = value;
-            Ok(end)
-        }
+                return Ok(end);
+            }
+        };
+        let field = match name {
+            b"post_type" => "post_type",
+            b"message_type" => "message_type",
+            b"notice_type" => "notice_type",
+            b"request_type" => "request_type",
+            b"meta_event_type" => "meta_event_type",
+            _ => "sub_type",
+        };
+        let (value, end) = type_field(bytes, start, field)?;
+        *slot = value;
+        Ok(end)
     }
 
     /// `self_id`, if it is an integer or a numeric string.
