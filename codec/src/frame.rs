@@ -37,19 +37,58 @@ use general::{plain_uint, Envelope};
 pub struct Frame {
     bytes: Bytes,
     op: u8,
-    seq: Option<u64>,
+    /// `s`, when `has_seq` (an `Option<u64>` would take 16 bytes, see [`MAX_FRAME_LEN`]).
+    seq: u64,
+    has_seq: bool,
     event_type: Option<Text>,
     id: Option<Text>,
-    data: Option<Span>,
+    data: Option<Range32>,
     /// Whether the scan stepped over `d` (see [`Frame::scan_envelope`]).
     data_checked: bool,
+}
+
+/// The largest frame [`Frame::scan`] takes: its offsets are kept in `u32`s. A session's frame
+/// is moved a dozen times between the socket and the handler, and a `Frame` (with the event
+/// around it) under 128 bytes is moved with a few vector stores instead of a `memcpy` call.
+pub const MAX_FRAME_LEN: usize = u32::MAX as usize;
+
+/// A [`Span`] of a frame no longer than [`MAX_FRAME_LEN`], in 8 bytes.
+#[derive(Clone, Copy)]
+struct Range32 {
+    start: u32,
+    end: u32,
+}
+
+impl Range32 {
+    /// `span` of a frame the scan has checked to be at most [`MAX_FRAME_LEN`] long, so both
+    /// ends fit.
+    #[inline(always)]
+    fn of(span: Span) -> Range32 {
+        Range32 {
+            start: span.start as u32,
+            end: span.end as u32,
+        }
+    }
+
+    #[inline(always)]
+    fn span(self) -> Span {
+        Span {
+            start: self.start as usize,
+            end: self.end as usize,
+        }
+    }
+
+    #[inline(always)]
+    fn slice(self, input: &[u8]) -> &[u8] {
+        self.span().slice(input)
+    }
 }
 
 /// A string field of the envelope: a span of the frame, a known event type, or the decoded
 /// text if it had escapes.
 #[derive(Clone)]
 enum Text {
-    Span(Span),
+    Span(Range32),
     /// One of the schema's event types: `event_type()` then needs no UTF-8 check.
     Known(&'static str),
     Owned(Box<str>),
@@ -61,7 +100,13 @@ impl Text {
     #[inline(always)]
     fn event_type(input: &[u8], span: Span) -> Text {
         crate::generated::event_names::known(span.slice(input))
-            .map_or(Text::Span(span), Text::Known)
+            .map_or(Text::span(span), Text::Known)
+    }
+
+    /// The string at `span` of a frame of at most [`MAX_FRAME_LEN`] bytes.
+    #[inline(always)]
+    fn span(span: Span) -> Text {
+        Text::Span(Range32::of(span))
     }
 }
 
@@ -73,7 +118,9 @@ impl Frame {
     /// [`ErrorKind::Syntax`](crate::ErrorKind::Syntax) if `bytes` is not one JSON object (see
     /// [`scan`]); [`ErrorKind::Envelope`](crate::ErrorKind::Envelope) if `op` is missing or not an
     /// integer in 0..=255, `s` is not a non-negative integer that fits in 64 bits or null, `t`
-    /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice.
+    /// or `id` is neither a string nor null, or one of `op`, `s`, `t`, `id`, `d` appears twice;
+    /// [`ErrorKind::TooLarge`](crate::ErrorKind::TooLarge) for a frame longer than
+    /// [`MAX_FRAME_LEN`].
     pub fn scan(bytes: impl Into<Bytes>) -> Result<Frame, Error> {
         Frame::scan_with(bytes.into(), false)
     }
@@ -98,13 +145,17 @@ impl Frame {
 
     fn scan_with(bytes: Bytes, trust_last_d: bool) -> Result<Frame, Error> {
         let input: &[u8] = &bytes;
+        if input.len() > MAX_FRAME_LEN {
+            return Err(Error::too_large("frame", MAX_FRAME_LEN));
+        }
         match compact::read(input, trust_last_d) {
             Some(c) => Ok(Frame {
                 op: c.op,
-                seq: c.seq,
+                seq: c.seq.unwrap_or_default(),
+                has_seq: c.seq.is_some(),
                 event_type: c.event_type,
                 id: c.id,
-                data: c.data,
+                data: c.data.map(Range32::of),
                 data_checked: c.data_checked,
                 bytes,
             }),
@@ -112,20 +163,26 @@ impl Frame {
         }
     }
 
-    /// The scan of any frame: every key order, whitespace, escape and error.
+    /// The scan of any frame (at most [`MAX_FRAME_LEN`] bytes): every key order, whitespace,
+    /// escape and error.
     pub(crate) fn scan_general(bytes: Bytes) -> Result<Frame, Error> {
         let input: &[u8] = &bytes;
+        if input.len() > MAX_FRAME_LEN {
+            return Err(Error::too_large("frame", MAX_FRAME_LEN));
+        }
         let mut envelope = Envelope::new(input);
         scan::fields(input, &mut envelope)?;
         let op = envelope
             .op
             .ok_or_else(|| Error::envelope("op", "missing (every frame has an `op`)"))?;
+        let seq = envelope.seq.into_option();
         Ok(Frame {
             op,
-            seq: envelope.seq.into_option(),
+            seq: seq.unwrap_or_default(),
+            has_seq: seq.is_some(),
             event_type: envelope.event_type.into_option(),
             id: envelope.id.into_option(),
-            data: envelope.data,
+            data: envelope.data.map(Range32::of),
             data_checked: true,
             bytes,
         })
@@ -138,7 +195,7 @@ impl Frame {
 
     /// The sequence number (`s`); `None` when absent or null.
     pub fn seq(&self) -> Option<u64> {
-        self.seq
+        self.has_seq.then_some(self.seq)
     }
 
     /// The event type (`t`), escapes decoded; `None` when absent or null.
@@ -180,7 +237,7 @@ impl Frame {
 
     /// Where `d` is in [`bytes`](Self::bytes), if present.
     pub fn data_span(&self) -> Option<Span> {
-        self.data
+        self.data.map(Range32::span)
     }
 
     /// Runs `read` on `d` (`null` when there is none). When the scan did not check `d`'s
@@ -242,10 +299,10 @@ impl fmt::Debug for Frame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Frame")
             .field("op", &self.op)
-            .field("s", &self.seq)
+            .field("s", &self.seq())
             .field("t", &self.event_type())
             .field("id", &self.id())
-            .field("d_len", &self.data.map(|span| span.len()))
+            .field("d_len", &self.data_span().map(|span| span.len()))
             .finish()
     }
 }

@@ -82,7 +82,7 @@ pub(super) fn read(b: &[u8], trust_last_d: bool) -> Option<Compact> {
                 if name == b't' && event_type.is_none() {
                     event_type = Some(Text::event_type(b, span));
                 } else if name == b'i' && id.is_none() {
-                    id = Some(Text::Span(span));
+                    id = Some(Text::span(span));
                 } else {
                     return None;
                 }

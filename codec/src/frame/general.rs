@@ -54,7 +54,7 @@ impl Envelope<'_> {
                 let text = text_at(input, start, close, escaped)?;
                 if name == Name::T {
                     let text = match text {
-                        Text::Span(span) => Text::event_type(input, span),
+                        Text::Span(range) => Text::event_type(input, range.span()),
                         text => text,
                     };
                     self.event_type.set("t", Some(text))?;
@@ -285,7 +285,7 @@ fn text_at(input: &[u8], open: usize, close: usize, escaped: bool) -> Result<Tex
         end: close,
     };
     if !escaped {
-        return Ok(Text::Span(inner));
+        return Ok(Text::span(inner));
     }
     let text = scan::str_value(
         input,

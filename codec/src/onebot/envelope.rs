@@ -16,8 +16,13 @@ use bytes::Bytes;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawEvent {
     kind: EventKind,
-    self_id: Option<i64>,
-    time: Option<i64>,
+    /// `self_id` and `time`, each when its flag is set: an `Option<i64>` takes 16 bytes, and
+    /// an event under 128 bytes is moved without a `memcpy` call (see `Frame`'s
+    /// `MAX_FRAME_LEN`).
+    self_id: i64,
+    time: i64,
+    has_self_id: bool,
+    has_time: bool,
     ids: IdSpans,
     bytes: Bytes,
     /// The scan read the whole frame (`false`: [`RawEvent::scan_frame_envelope`] stopped).
@@ -88,8 +93,10 @@ impl RawEvent {
         );
         Ok(move |bytes| RawEvent {
             kind,
-            self_id,
-            time,
+            self_id: self_id.unwrap_or_default(),
+            time: time.unwrap_or_default(),
+            has_self_id: self_id.is_some(),
+            has_time: time.is_some(),
             ids,
             bytes,
             checked,
@@ -103,12 +110,12 @@ impl RawEvent {
 
     /// `self_id` if it is an integer (or a numeric string). Waylay sends 0 before login.
     pub fn self_id(&self) -> Option<i64> {
-        self.self_id
+        self.has_self_id.then_some(self.self_id)
     }
 
     /// `time` (unix seconds) if it is an integer.
     pub fn time(&self) -> Option<i64> {
-        self.time
+        self.has_time.then_some(self.time)
     }
 
     /// The raw JSON value of the top-level `field` as written (quotes included for a
