@@ -1,6 +1,6 @@
-//! Messages far larger than the read buffer (tokio-util's 8 KiB; the `read_buffer_size` option
-//! is kept but unused since decision 0030) arrive whole and in order, on both the client and
-//! the listener.
+//! Messages far larger than the read buffers (tokio-util's 8 KiB, and the burst buffer of the
+//! `read_buffer_size` option, decision 0039) arrive whole and in order, on both the client and
+//! the listener, whether bursts are read through that buffer or not.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,13 +9,21 @@ use botgate_transport::ws::{self, ConnectOptions, Listener, ListenerConfig, Mess
 
 #[tokio::test]
 async fn messages_larger_than_the_read_buffer_arrive_whole() {
+    // 1 KiB: no burst buffer (below the 8 KiB the WebSocket layer reads into); the default
+    // 64 KiB; 20 KiB, smaller than one message.
+    for size in [1024, ws::DEFAULT_READ_BUFFER_SIZE, 20 << 10] {
+        exchange_large_messages(size).await;
+    }
+}
+
+async fn exchange_large_messages(read_buffer_size: usize) {
     let config = ListenerConfig {
-        read_buffer_size: 1024,
+        read_buffer_size,
         ..Default::default()
     };
     let mut l = Listener::bind("127.0.0.1:0", config).await.unwrap();
     let url = format!("ws://{}/", l.local_addr());
-    let options = ConnectOptions::new().read_buffer_size(1024);
+    let options = ConnectOptions::new().read_buffer_size(read_buffer_size);
     let mut client = within("the connect", ws::connect(&url, &options))
         .await
         .unwrap();
@@ -40,8 +48,8 @@ async fn messages_larger_than_the_read_buffer_arrive_whole() {
 }
 
 #[test]
-fn the_default_read_buffer_is_small_and_the_option_has_a_floor() {
-    assert_eq!(ws::DEFAULT_READ_BUFFER_SIZE, 4096);
+fn the_default_burst_read_is_64_kib_and_the_option_has_a_floor() {
+    assert_eq!(ws::DEFAULT_READ_BUFFER_SIZE, 64 << 10);
     assert!(ListenerConfig::default().read_buffer_size == ws::DEFAULT_READ_BUFFER_SIZE);
     let text = format!("{:?}", ConnectOptions::new().read_buffer_size(1));
     assert!(text.contains("read_buffer_size: 1024"), "{text}");

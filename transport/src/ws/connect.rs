@@ -8,6 +8,7 @@ use tokio_websockets::upgrade::Error as UpgradeError;
 use tokio_websockets::{ClientBuilder, Limits};
 use url::Url;
 
+use super::burst::BurstReader;
 use super::{ConnectOptions, WsStream};
 use crate::{Error, ErrorKind};
 
@@ -75,7 +76,10 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
     tracing::debug!(%host, tls, "websocket connect");
     let attempt = async {
         let (socket, peer_addr) = super::dial::dial(&url, tls).await?;
-        let (inner, response) = builder.connect_on(socket).await.map_err(connect_error)?;
+        let (inner, response) = builder
+            .connect_on(BurstReader::new(socket, options.read_buffer_size))
+            .await
+            .map_err(connect_error)?;
         Ok::<_, Error>((inner, response, peer_addr))
     };
     let (inner, response, peer_addr) =

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_websockets::{Limits, MaybeTlsStream, ServerBuilder};
 
 use super::auth::Auth;
+use super::burst::BurstReader;
 use super::upgrade::{self, Refused};
 use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE};
 use crate::{Error, ErrorKind, Secret};
@@ -32,7 +33,7 @@ pub struct ListenerConfig {
     pub max_message_size: usize,
     /// Idle timeout given to every accepted [`WsStream`].
     pub idle_timeout: Option<Duration>,
-    /// Kept for compatibility, no longer used (see
+    /// The size of a read while messages keep arriving, held only then (see
     /// [`ConnectOptions::read_buffer_size`](super::ConnectOptions::read_buffer_size)).
     pub read_buffer_size: usize,
 }
@@ -226,7 +227,10 @@ async fn handshake(
     let limit = config.max_message_size;
     let inner = ServerBuilder::new()
         .limits(Limits::default().max_payload_len(Some(limit)))
-        .serve(MaybeTlsStream::Plain(tcp));
+        .serve(BurstReader::new(
+            MaybeTlsStream::Plain(tcp),
+            config.read_buffer_size,
+        ));
     tracing::debug!(%addr, self_id = ?info.self_id, role = ?info.role, "reverse-ws accepted");
     let stream = WsStream::new(inner, config.idle_timeout, limit, Some(addr));
     Some((stream, info))

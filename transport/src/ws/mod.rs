@@ -2,6 +2,7 @@
 //! server for OneBot ([`Listener`]).
 
 mod auth;
+mod burst;
 mod connect;
 mod dial;
 mod listener;

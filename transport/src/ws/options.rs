@@ -9,10 +9,9 @@ use crate::Secret;
 
 /// Default limit for one incoming message and one incoming frame: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
-/// Default of the read buffer option: 4 KiB. Kept for compatibility: since decision 0030 the
-/// read buffer is tokio-websockets' (tokio-util's 8 KiB, read into without zero-filling, grown
-/// for a larger frame), and the option no longer changes it.
-pub const DEFAULT_READ_BUFFER_SIZE: usize = 4 << 10;
+/// Default of the read buffer option: 64 KiB, the size of a socket read while messages keep
+/// arriving (decision 0039). Held only then: an idle connection holds none of it.
+pub const DEFAULT_READ_BUFFER_SIZE: usize = 64 << 10;
 /// Default connect timeout (TCP + TLS + upgrade).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -99,9 +98,11 @@ impl ConnectOptions {
         self
     }
 
-    /// Kept for compatibility, no longer used (decision 0030): the read buffer is
-    /// tokio-websockets' own, 8 KiB and never zero-filled. Stored (at least 1 KiB) and shown
-    /// in `Debug`.
+    /// The size of a socket read while messages keep arriving (at least 1 KiB; default
+    /// [`DEFAULT_READ_BUFFER_SIZE`]). Otherwise the socket is read into what is left of the
+    /// WebSocket layer's own 8 KiB buffer; once such a read finds more waiting than fits, reads
+    /// take a buffer of this size until the socket is found empty, and give it back then
+    /// (decision 0039). 8 KiB or less turns that off.
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
         self.read_buffer_size = bytes.max(1024);
         self
