@@ -355,20 +355,18 @@ impl<P: Platform> Dispatcher<P> {
 
             // The fast path: room, an idle lane and a free running slot: run the handlers here.
             let pending = shared.pending.try_acquire().ok();
-            if let Some(running) = shared.lanes.claim(lane, seq, pending.is_some()) {
+            if shared.lanes.claim(lane, seq, pending.is_some()) {
                 bump(&shared.counters.accepted);
                 let finished =
                     std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
                         .await;
                 if finished {
                     drop(job);
-                    drop(running);
                     shared.lanes.release(lane, seq);
                     drop(pending);
                     return Disposition::Accepted;
                 }
                 // A handler waits: a worker finishes the job, then the lane.
-                running.forget();
                 if let Some(p) = pending {
                     p.forget();
                 }
