@@ -37,7 +37,7 @@ use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
 use crate::hashing::Keys;
 use crate::job::{EventJob, JobHost};
-use crate::lanes::{Job, LaneId, Lanes, Permit};
+use crate::lanes::{Job, LaneId, Lanes, Pending};
 use crate::platform::Platform;
 use crate::stats::{bump, Counters, DispatchStats};
 use crate::table::RouteTable;
@@ -114,8 +114,7 @@ pub(crate) struct Shared<P: Platform> {
     config: DispatchConfig,
     bot: RwLock<Arc<BotInfo>>,
     permissions: RwLock<Arc<Permissions>>,
-    pending: Arc<Semaphore>,
-    /// The lanes and the handled-sequence watermark.
+    /// The lanes, the pending count and the handled-sequence watermark.
     lanes: Arc<Lanes>,
     keys: Keys,
     /// Fingerprints of recent dedupe keys (`hashing.rs`).
@@ -133,7 +132,8 @@ impl<P: Platform> Dispatcher<P> {
     /// A dispatcher running `handlers` under `config`, for a bot whose identity is not known yet
     /// (see [`Dispatcher::set_bot`]).
     pub fn new(handlers: Handlers<P>, config: DispatchConfig) -> Self {
-        // acquire_many takes a u32, and tokio caps permits at usize::MAX >> 3.
+        // The limits of the tokio semaphores these counts once were, kept: a config means what
+        // it meant.
         let max_pending = config.max_pending.clamp(1, u32::MAX as usize >> 3);
         let max_in_flight = config.max_in_flight.clamp(1, Semaphore::MAX_PERMITS);
         let config = DispatchConfig {
@@ -151,8 +151,7 @@ impl<P: Platform> Dispatcher<P> {
                 config,
                 bot: RwLock::new(bot),
                 permissions,
-                pending: Arc::new(Semaphore::new(max_pending)),
-                lanes: Arc::new(Lanes::new(max_in_flight)),
+                lanes: Arc::new(Lanes::new(max_in_flight, max_pending)),
                 keys: Keys::default(),
                 dedupe: Mutex::new(DedupeWindow::with_hasher(
                     config.dedupe_window,
@@ -218,10 +217,7 @@ impl<P: Platform> Dispatcher<P> {
 
     /// Jobs accepted and not finished yet.
     pub fn pending(&self) -> usize {
-        self.shared
-            .config
-            .max_pending
-            .saturating_sub(self.shared.pending.available_permits())
+        self.shared.lanes.pending()
     }
 
     /// Reports an incident (a reconnect, an invalid session, a transport error) to the
@@ -272,7 +268,7 @@ impl<P: Platform> Dispatcher<P> {
     ) -> impl Future<Output = Disposition> + Send + 'a {
         async move {
             let shared = &*self.shared;
-            if shared.pending.is_closed() {
+            if shared.lanes.is_closed() {
                 return Disposition::Closed;
             }
             bump(&shared.counters.frames);
@@ -354,8 +350,7 @@ impl<P: Platform> Dispatcher<P> {
             let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
 
             // The fast path: room, an idle lane and a free running slot: run the handlers here.
-            let pending = shared.pending.try_acquire().ok();
-            if shared.lanes.claim(lane, seq, pending.is_some()) {
+            if shared.lanes.claim(lane, seq, true) {
                 bump(&shared.counters.accepted);
                 let finished =
                     std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
@@ -363,23 +358,19 @@ impl<P: Platform> Dispatcher<P> {
                 if finished {
                     drop(job);
                     shared.lanes.release(lane, seq);
-                    drop(pending);
                     return Disposition::Accepted;
                 }
                 // A handler waits: a worker finishes the job, then the lane.
-                if let Some(p) = pending {
-                    p.forget();
-                }
                 let job = job.into_owned(Arc::clone(&self.shared));
                 let work = Completion::after(job, done);
                 shared
                     .lanes
-                    .detach(lane, Box::pin(work), Permit::adopt(&shared.pending), seq);
+                    .detach(lane, Box::pin(work), Pending::adopt(&shared.lanes), seq);
                 return Disposition::Accepted;
             }
             let job = job.into_owned(Arc::clone(&self.shared));
             // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
-            Box::pin(self.queue(lane, seq, job, pending, done)).await
+            Box::pin(self.queue(lane, seq, job, done)).await
         }
     }
 
@@ -389,25 +380,12 @@ impl<P: Platform> Dispatcher<P> {
         lane: LaneId,
         seq: Option<u64>,
         job: EventJob<P, Arc<Shared<P>>>,
-        pending: Option<tokio::sync::SemaphorePermit<'_>>,
         done: Option<&Completion>,
     ) -> Disposition {
         let shared = &*self.shared;
-        let pending = match pending {
-            Some(p) => {
-                p.forget();
-                Permit::adopt(&shared.pending)
-            }
-            None => match Arc::clone(&shared.pending).acquire_owned().await {
-                Ok(p) => {
-                    p.forget();
-                    Permit::adopt(&shared.pending)
-                }
-                Err(_) => {
-                    shared.lanes.abandon(seq);
-                    return Disposition::Closed;
-                }
-            },
+        let Some(pending) = shared.lanes.accept().await else {
+            shared.lanes.abandon(seq);
+            return Disposition::Closed;
         };
         bump(&shared.counters.accepted);
         let work = Completion::after(job, done);
@@ -449,15 +427,14 @@ impl<P: Platform> Dispatcher<P> {
         F: Future<Output = ()> + Send + 'static,
     {
         let shared = &self.shared;
-        let Ok(permit) = Arc::clone(&shared.pending).acquire_owned().await else {
+        let Some(pending) = shared.lanes.accept().await else {
             shared.lanes.abandon(seq);
             return false;
         };
-        permit.forget();
         let work = Completion::after(work, done);
         let job = Job {
             work: Box::pin(work),
-            pending: Permit::adopt(&shared.pending),
+            pending,
             seq,
         };
         shared.lanes.submit(lane, job).await;
@@ -467,19 +444,14 @@ impl<P: Platform> Dispatcher<P> {
     /// Waits until every accepted job has finished. Events dispatched meanwhile are waited for
     /// too when they were accepted before this call got its turn.
     pub async fn idle(&self) {
-        let n = self.shared.config.max_pending as u32;
-        // A closed semaphore means shutdown already drained everything.
-        drop(self.shared.pending.acquire_many(n).await);
+        // Closed lanes: shutdown already drained everything.
+        self.shared.lanes.drain(false).await;
     }
 
     /// Stops accepting events (later `dispatch` calls return [`Disposition::Closed`]) and waits
     /// until every accepted job has run.
     pub async fn shutdown(&self) {
-        let n = self.shared.config.max_pending as u32;
-        if let Ok(all) = self.shared.pending.acquire_many(n).await {
-            self.shared.pending.close();
-            drop(all);
-        }
+        self.shared.lanes.drain(true).await;
         tracing::debug!(platform = %P::KIND, "dispatcher shut down");
     }
 

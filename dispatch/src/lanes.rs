@@ -8,21 +8,25 @@
 //! to a worker task ([`Lanes::detach`]), which then runs the lane's later jobs one after another
 //! and removes the lane when it is empty; so do jobs that find their lane busy or no running
 //! slot free ([`Lanes::submit`]). Jobs of one lane never overlap and keep their order. Every
-//! job holds a permit of the dispatcher's pending semaphore (taken before it was queued: that is
-//! the backpressure) and a running slot while it runs (the concurrency bound).
+//! job is counted as pending from its acceptance to its end (at most `max_pending`: that is the
+//! backpressure) and holds a running slot while it runs (the concurrency bound).
 //!
-//! The sequence watermark and the running slots share the lanes' lock: a job's `seq` begins
-//! and its slot is taken when its lane is claimed, and both end when the lane is released, two
-//! lock turns per event in all. (The slots were a tokio semaphore: its release takes a lock of
-//! its own, four more atomic operations per event.) A worker that finds no slot free waits in
-//! line; a slot given back goes to the first in line.
+//! The sequence watermark, the pending count and the running slots share the lanes' lock: a
+//! job's `seq` begins, it is accepted and its slot is taken when its lane is claimed, and all
+//! three end when the lane is released, two lock turns per event in all. (The pending count
+//! and the slots were tokio semaphores: each release took a lock of its own, eight more atomic
+//! operations per event.) Whoever finds no room or no slot waits in line: a dispatcher for
+//! room, a worker for a slot; what is given back goes to the first in line. [`Lanes::drain`]
+//! (the dispatcher's `idle` and `shutdown`) waits until nothing is pending, and jobs accepted
+//! after it started wait behind it.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::Poll;
 
 use futures_util::future::BoxFuture;
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 
 use crate::hashing::FastState;
 use crate::seq::SeqTracker;
@@ -30,19 +34,27 @@ use crate::seq::SeqTracker;
 /// A lane: the keyed hash of a conversation (or of the pass-through lane).
 pub(crate) type LaneId = u64;
 
-/// One permit of a semaphore, given back when dropped (a permit taken and `forget`-ed).
-pub(crate) struct Permit(Arc<Semaphore>);
+/// One accepted job's place in the pending count, given back when dropped (or by
+/// [`Lanes::finish`], which takes it over). Weak: queued jobs are inside the lanes.
+pub(crate) struct Pending(Option<Weak<Lanes>>);
 
-impl Permit {
-    /// Takes over a permit already taken from `semaphore` and forgotten.
-    pub(crate) fn adopt(semaphore: &Arc<Semaphore>) -> Self {
-        Self(Arc::clone(semaphore))
+impl Pending {
+    /// Takes over the place of a job accepted by [`Lanes::claim`].
+    pub(crate) fn adopt(lanes: &Arc<Lanes>) -> Self {
+        Self(Some(Arc::downgrade(lanes)))
+    }
+
+    /// Hands the place over to the caller, who gives it back under the lock.
+    fn disarm(mut self) {
+        self.0 = None;
     }
 }
 
-impl Drop for Permit {
+impl Drop for Pending {
     fn drop(&mut self) {
-        self.0.add_permits(1);
+        if let Some(lanes) = self.0.take().and_then(|lanes| lanes.upgrade()) {
+            lanes.state().end_pending(&lanes);
+        }
     }
 }
 
@@ -50,7 +62,7 @@ impl Drop for Permit {
 /// `catch_unwind` inside it).
 pub(crate) struct Job {
     pub(crate) work: BoxFuture<'static, ()>,
-    pub(crate) pending: Permit,
+    pub(crate) pending: Pending,
     /// Its frame's sequence number, in flight (begun) until the job ends.
     pub(crate) seq: Option<u64>,
 }
@@ -67,9 +79,72 @@ struct State {
     /// Workers waiting for a running slot, first come first served: a slot given back is
     /// handed to the first whose receiver is still there.
     waiting: VecDeque<oneshot::Sender<()>>,
+    /// Jobs accepted and not ended (at most `Lanes::max_pending`).
+    pending: usize,
+    /// No job is accepted any more.
+    closed: bool,
+    /// Dispatchers waiting for room and drains waiting for nothing to be pending, served in
+    /// arrival order.
+    line: VecDeque<InLine>,
+}
+
+/// Who waits in [`State::line`].
+enum InLine {
+    /// A dispatcher: it gets its place (`Some`), or `None` once the lanes are closed.
+    Room(oneshot::Sender<Option<Pending>>),
+    /// A drain, and whether it closes the lanes.
+    Drain(bool, oneshot::Sender<()>),
 }
 
 impl State {
+    /// Accepts a job if there is room and nobody waits before it.
+    fn accept(&mut self, max: usize) -> bool {
+        let room = !self.closed && self.pending < max && self.line.is_empty();
+        self.pending += usize::from(room);
+        room
+    }
+
+    /// A job ended: its place goes to the line.
+    fn end_pending(&mut self, lanes: &Arc<Lanes>) {
+        self.pending = self.pending.saturating_sub(1);
+        self.settle(lanes);
+    }
+
+    /// Serves the line from its front as far as it can: a dispatcher when there is room (or
+    /// with `None` once closed), a drain when nothing is pending (closing the lanes if it
+    /// asks).
+    fn settle(&mut self, lanes: &Arc<Lanes>) {
+        while let Some(first) = self.line.front() {
+            match first {
+                InLine::Room(_) if !self.closed && self.pending >= lanes.max_pending => return,
+                InLine::Drain(..) if self.pending > 0 => return,
+                _ => {}
+            }
+            match self.line.pop_front() {
+                Some(InLine::Room(waiter)) if self.closed => {
+                    let _ = waiter.send(None);
+                }
+                Some(InLine::Room(waiter)) => {
+                    self.pending += 1;
+                    // A dispatcher that stopped waiting: its place comes back here (not
+                    // through `Pending`'s drop, which would take this lock again).
+                    if let Err(Some(place)) = waiter.send(Some(Pending::adopt(lanes))) {
+                        place.disarm();
+                        self.pending -= 1;
+                    }
+                }
+                Some(InLine::Drain(close, drained)) => {
+                    if close {
+                        self.closed = true;
+                        lanes.closed.store(true, Ordering::Relaxed);
+                    }
+                    let _ = drained.send(());
+                }
+                None => return,
+            }
+        }
+    }
+
     /// Takes a running slot if one is free and nobody waits for one.
     fn take_slot(&mut self, max: usize) -> bool {
         let free = self.running < max && self.waiting.is_empty();
@@ -91,10 +166,13 @@ impl State {
 pub(crate) struct Lanes {
     state: Mutex<State>,
     max_running: usize,
+    max_pending: usize,
+    /// `State::closed`, read without the lock by every dispatch.
+    closed: AtomicBool,
 }
 
 impl Lanes {
-    pub(crate) fn new(max_in_flight: usize) -> Self {
+    pub(crate) fn new(max_in_flight: usize, max_pending: usize) -> Self {
         Self {
             state: Mutex::new(State {
                 queues: HashMap::with_hasher(FastState::default()),
@@ -102,9 +180,58 @@ impl Lanes {
                 seqs: SeqTracker::default(),
                 running: 0,
                 waiting: VecDeque::new(),
+                pending: 0,
+                closed: false,
+                line: VecDeque::new(),
             }),
             max_running: max_in_flight.max(1),
+            max_pending: max_pending.max(1),
+            closed: AtomicBool::new(false),
         }
+    }
+
+    /// Whether jobs are refused (after [`drain`](Self::drain) closed the lanes).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Relaxed)
+    }
+
+    /// Jobs accepted and not ended.
+    pub(crate) fn pending(&self) -> usize {
+        self.state().pending
+    }
+
+    /// Waits for room and accepts a job (its place: dropped, it is given back), behind the
+    /// dispatchers and drains already waiting; `None` once the lanes are closed.
+    pub(crate) async fn accept(self: &Arc<Self>) -> Option<Pending> {
+        let placed = {
+            let mut state = self.state();
+            if state.accept(self.max_pending) {
+                return Some(Pending::adopt(self));
+            }
+            if state.closed {
+                return None;
+            }
+            let (place, placed) = oneshot::channel();
+            state.line.push_back(InLine::Room(place));
+            placed
+        };
+        placed.await.ok().flatten()
+    }
+
+    /// Waits until no job is pending; jobs accepted after this call wait behind it. With
+    /// `close`, no job is accepted from then on (the waiting ones get `None`).
+    pub(crate) async fn drain(self: &Arc<Self>, close: bool) {
+        let drained = {
+            let mut state = self.state();
+            if state.closed {
+                return;
+            }
+            let (done, drained) = oneshot::channel();
+            state.line.push_back(InLine::Drain(close, done));
+            state.settle(self);
+            drained
+        };
+        let _ = drained.await;
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -137,10 +264,11 @@ impl Lanes {
         }
     }
 
-    /// Begins `seq` and, when `may_run` and the lane is idle and a running slot is free,
-    /// marks the lane busy and takes the slot (`true`): the caller runs the job now, then calls
-    /// [`release`](Self::release) (or [`detach`](Self::detach) if it has to wait). `false`: the
-    /// job goes to [`submit`](Self::submit).
+    /// Begins `seq` and, when `may_run` and the lane is idle, there is room and a running slot
+    /// is free, accepts the job, marks the lane busy and takes the slot (`true`): the caller
+    /// runs the job now, then calls [`release`](Self::release) (or [`detach`](Self::detach) if
+    /// it has to wait). `false`: the job goes to [`accept`](Self::accept) and
+    /// [`submit`](Self::submit).
     pub(crate) fn claim(&self, lane: LaneId, seq: Option<u64>, may_run: bool) -> bool {
         let mut state = self.state();
         if let Some(s) = seq {
@@ -149,17 +277,21 @@ impl Lanes {
         if !may_run || state.inline.contains(&lane) || state.queues.contains_key(&lane) {
             return false;
         }
-        if !state.take_slot(self.max_running) {
+        if state.running >= self.max_running || !state.waiting.is_empty() {
             return false;
         }
+        if !state.accept(self.max_pending) {
+            return false;
+        }
+        state.running += 1;
         state.inline.push(lane);
         true
     }
 
-    /// Ends a job that ran in the caller's task: gives its running slot back, ends its `seq`,
-    /// and starts a worker for the jobs queued behind it meanwhile, if any.
+    /// Ends a job that ran in the caller's task: gives its running slot and its place back,
+    /// ends its `seq`, and starts a worker for the jobs queued behind it meanwhile, if any.
     pub(crate) fn release(self: &Arc<Self>, lane: LaneId, seq: Option<u64>) {
-        if let Some(next) = self.finish(lane, seq) {
+        if let Some(next) = self.finish(lane, seq, true) {
             tokio::spawn(Arc::clone(self).work(lane, next));
         }
     }
@@ -171,7 +303,7 @@ impl Lanes {
         self: &Arc<Self>,
         lane: LaneId,
         work: BoxFuture<'static, ()>,
-        pending: Permit,
+        pending: Pending,
         seq: Option<u64>,
     ) {
         {
@@ -218,8 +350,8 @@ impl Lanes {
             self.detach(lane, work, pending, seq);
             return;
         }
+        pending.disarm();
         self.release(lane, seq);
-        drop(pending);
     }
 
     /// Number of lanes with work (queued or running).
@@ -233,11 +365,15 @@ impl Lanes {
         state.queues.len() + inline_only
     }
 
-    /// Gives the ended job's running slot back, ends its `seq`, and takes the lane's next job,
-    /// or removes the lane (it is empty).
-    fn finish(&self, lane: LaneId, seq: Option<u64>) -> Option<Job> {
+    /// Gives the ended job's running slot back (and its place, when `pending`: the caller
+    /// disarmed its [`Pending`]), ends its `seq`, and takes the lane's next job, or removes the
+    /// lane (it is empty).
+    fn finish(self: &Arc<Self>, lane: LaneId, seq: Option<u64>, pending: bool) -> Option<Job> {
         let mut state = self.state();
         state.give_slot();
+        if pending {
+            state.end_pending(self);
+        }
         if let Some(s) = seq {
             state.seqs.end(s);
         }
@@ -258,9 +394,8 @@ impl Lanes {
     async fn resume(self: Arc<Self>, lane: LaneId, job: Job) {
         let Job { work, pending, seq } = job;
         work.await;
-        let next = self.finish(lane, seq);
-        drop(pending);
-        if let Some(next) = next {
+        pending.disarm();
+        if let Some(next) = self.finish(lane, seq, true) {
             self.work(lane, next).await;
         }
     }
@@ -271,9 +406,8 @@ impl Lanes {
             self.running_slot().await;
             let Job { work, pending, seq } = job;
             work.await;
-            let next = self.finish(lane, seq);
-            drop(pending);
-            match next {
+            pending.disarm();
+            match self.finish(lane, seq, true) {
                 Some(next) => job = next,
                 None => return,
             }
@@ -298,7 +432,7 @@ impl Lanes {
 
     /// Running slots taken now (for tests).
     #[cfg(test)]
-    pub(crate) fn running(&self) -> usize {
+    fn running(&self) -> usize {
         self.state().running
     }
 }
@@ -308,44 +442,97 @@ impl Lanes {
 mod tests {
     use super::*;
 
-    fn job(lane: LaneId, order: &Arc<Mutex<Vec<LaneId>>>, pending: &Arc<Semaphore>) -> Job {
-        pending.try_acquire().unwrap().forget();
+    async fn job(lanes: &Arc<Lanes>, lane: LaneId, order: &Arc<Mutex<Vec<LaneId>>>) -> Job {
         let order = Arc::clone(order);
         Job {
             work: Box::pin(async move { order.lock().unwrap().push(lane) }),
-            pending: Permit::adopt(pending),
+            pending: lanes.accept().await.unwrap(),
             seq: None,
         }
     }
 
     #[tokio::test]
     async fn a_slot_given_back_goes_to_the_first_worker_in_line_and_every_slot_comes_back() {
-        let lanes = Arc::new(Lanes::new(1));
-        let pending = Arc::new(Semaphore::new(10));
+        let lanes = Arc::new(Lanes::new(1, 10));
         let order = Arc::new(Mutex::new(Vec::new()));
         // The one slot, taken by a job running in the caller's task.
         assert!(lanes.claim(1, None, true));
         assert!(!lanes.claim(4, None, true), "no second slot");
-        assert_eq!(lanes.running(), 1);
+        assert_eq!((lanes.running(), lanes.pending()), (1, 1));
         for lane in [2, 3] {
-            lanes.submit(lane, job(lane, &order, &pending)).await;
+            let job = job(&lanes, lane, &order).await;
+            lanes.submit(lane, job).await;
         }
         // Both went to workers, which wait in line for the slot.
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
         assert!(order.lock().unwrap().is_empty());
-        assert_eq!(lanes.running(), 1);
+        assert_eq!((lanes.running(), lanes.pending()), (1, 3));
 
         lanes.release(1, None);
-        // Every pending permit back: both jobs ended.
-        drop(pending.acquire_many(10).await.unwrap());
+        lanes.drain(false).await;
         assert_eq!(*order.lock().unwrap(), vec![2, 3]);
-        assert_eq!(lanes.running(), 0);
+        assert_eq!((lanes.running(), lanes.pending()), (0, 0));
         assert_eq!(lanes.active(), 0);
         // Lane 4's claim above began no job; its slot is free now.
         assert!(lanes.claim(4, None, true));
         lanes.release(4, None);
-        assert_eq!(lanes.running(), 0);
+        assert_eq!((lanes.running(), lanes.pending()), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn room_is_given_in_line_a_drain_waits_for_what_came_before_it_and_close_refuses() {
+        let lanes = Arc::new(Lanes::new(4, 2));
+        let first = lanes.accept().await.unwrap();
+        assert!(lanes.claim(1, None, true), "room for a second job");
+        assert!(!lanes.claim(2, None, true), "no room for a third");
+        // A third dispatcher waits for room; a drain waits behind it.
+        let third = tokio::spawn({
+            let lanes = Arc::clone(&lanes);
+            async move { lanes.accept().await.is_some() }
+        });
+        let drained = tokio::spawn({
+            let lanes = Arc::clone(&lanes);
+            async move { lanes.drain(false).await }
+        });
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!third.is_finished() && !drained.is_finished());
+        assert!(!lanes.claim(3, None, true), "nothing jumps the line");
+
+        drop(first);
+        // The third got the room freed, and holds it until dropped inside its task.
+        assert!(third.await.unwrap());
+        assert!(!drained.is_finished());
+        lanes.release(1, None);
+        drained.await.unwrap();
+        assert_eq!(lanes.pending(), 0);
+
+        // Shutdown: the drain closes; later and waiting dispatchers are refused.
+        let held = lanes.accept().await.unwrap();
+        let shut = tokio::spawn({
+            let lanes = Arc::clone(&lanes);
+            async move { lanes.drain(true).await }
+        });
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        let late = tokio::spawn({
+            let lanes = Arc::clone(&lanes);
+            async move { lanes.accept().await.is_some() }
+        });
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!lanes.is_closed());
+        drop(held);
+        shut.await.unwrap();
+        assert!(lanes.is_closed());
+        assert!(!late.await.unwrap());
+        assert!(lanes.accept().await.is_none());
+        assert!(!lanes.claim(5, None, true));
+        lanes.drain(false).await;
     }
 }
