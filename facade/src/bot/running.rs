@@ -115,6 +115,9 @@ async fn join<M>(
     result
 }
 
+/// The most events the pump takes from the session's channel at once.
+const PUMP_BATCH: usize = 16;
+
 /// Dispatches counted by the pump and not yet in its lifecycle watch.
 #[derive(Debug, Default)]
 struct Unpublished {
@@ -164,18 +167,35 @@ where
     /// The dispatch counters reach the lifecycle watch whenever the event channel is empty
     /// and before any other lifecycle change: one watch update (a lock and a wake-up of every
     /// watcher) per burst of events instead of one per event.
+    ///
+    /// Events are taken from the channel up to [`PUMP_BATCH`] at a time (`recv_many` gives the
+    /// channel's permits back once per batch; one at a time, each took the channel's lock) and
+    /// handled in order. The batch's buffer is kept while batches come full, and dropped when
+    /// the channel runs dry after a small one, so an idle connection holds none.
     async fn pump_events(&mut self, counts: &mut Unpublished) -> Result<(), Error> {
+        // Reversed after each `recv_many`, so that `pop` gives the events in order.
+        let mut batch: Vec<SessionEvent> = Vec::new();
+        let mut last = 0;
         loop {
-            let event = match self.events.try_recv() {
-                Ok(event) => event,
-                Err(mpsc::error::TryRecvError::Empty) => {
-                    self.publish(counts);
-                    match self.events.recv().await {
+            let event = match batch.pop() {
+                Some(event) => event,
+                None => {
+                    if self.events.is_empty() {
+                        self.publish(counts);
+                        if last < PUMP_BATCH {
+                            batch = Vec::new();
+                        }
+                    }
+                    last = self.events.recv_many(&mut batch, PUMP_BATCH).await;
+                    if last == 0 {
+                        return Ok(());
+                    }
+                    batch.reverse();
+                    match batch.pop() {
                         Some(event) => event,
-                        None => return Ok(()),
+                        None => continue,
                     }
                 }
-                Err(mpsc::error::TryRecvError::Disconnected) => return Ok(()),
             };
             if !matches!(event, SessionEvent::Dispatch(_) | SessionEvent::Event(_)) {
                 self.publish(counts);
