@@ -137,7 +137,10 @@ impl Shared {
     /// ordered by the runtime), so a load and a store do: no locked read-modify-write, which
     /// cost two of them per event (`frames_in`, `events_out`).
     pub(crate) fn count(counter: &AtomicU64) {
-        counter.store(counter.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+        counter.store(
+            counter.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Relaxed,
+        );
     }
 
     pub(crate) fn held_peak(&self, peak: usize) {
