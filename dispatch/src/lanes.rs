@@ -2,7 +2,7 @@
 //!
 //! A lane exists while it has work, so idle conversations cost nothing; a lane is a 64-bit
 //! keyed hash of its conversation (`hashing.rs`). A job for an idle lane runs at once in the
-//! caller's task when a running permit is free ([`Lanes::claim`]; the lane is marked busy
+//! caller's task when a running slot is free ([`Lanes::claim`]; the lane is marked busy
 //! first, so a concurrent job of the same lane queues behind it): a handler that finishes
 //! without waiting costs no task, no queue, no box and no wake-up. A job that has to wait moves
 //! to a worker task ([`Lanes::detach`]), which then runs the lane's later jobs one after another
