@@ -106,6 +106,8 @@ impl<'de> Input<'de> {
                 }
                 None => self.reader.skip()?,
             }
+            // The separator is matched here and in the array and skip loops, not in a shared
+            // helper: one (inlined or not) cost 60–320 instructions per QQ event (callgrind).
             match self.reader.peek() {
                 Some(b',') => self.reader.bump(),
                 Some(b'}') => {
