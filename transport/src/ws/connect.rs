@@ -75,7 +75,7 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
     let host = url.host_str().unwrap_or_default().to_owned();
     tracing::debug!(%host, tls, "websocket connect");
     let attempt = async {
-        let (socket, peer_addr) = super::dial::dial(&url, tls).await?;
+        let (socket, peer_addr) = super::dial::dial(&url, tls, options.receive_buffer).await?;
         let (inner, response) = builder
             .connect_on(BurstReader::new(socket, options.read_buffer_size))
             .await

@@ -7,6 +7,8 @@ use std::sync::{Arc, OnceLock};
 
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
+
+use super::tcp::{self, ReceiveBuffer};
 use tokio_rustls::TlsConnector;
 use tokio_websockets::MaybeTlsStream;
 use url::{Host, Url};
@@ -16,8 +18,9 @@ use crate::{Error, ErrorKind};
 /// The open socket and the peer's address.
 pub(crate) type Dialed = (MaybeTlsStream<TcpStream>, Option<SocketAddr>);
 
-/// Connects to `url`'s host and port, with TLS when `tls`.
-pub(crate) async fn dial(url: &Url, tls: bool) -> Result<Dialed, Error> {
+/// Connects to `url`'s host and port, with TLS when `tls` and the kernel receive buffer
+/// `buffer` gives the peer.
+pub(crate) async fn dial(url: &Url, tls: bool, buffer: ReceiveBuffer) -> Result<Dialed, Error> {
     let port = url
         .port_or_known_default()
         .unwrap_or(if tls { 443 } else { 80 });
@@ -31,10 +34,10 @@ pub(crate) async fn dial(url: &Url, tls: bool) -> Result<Dialed, Error> {
                     e,
                 )
             })?;
-            (TcpStream::connect((domain, port)).await, name)
+            (tcp::connect((domain, port), buffer).await, name)
         }
-        Some(Host::Ipv4(ip)) => (TcpStream::connect((ip, port)).await, ServerName::from(ip)),
-        Some(Host::Ipv6(ip)) => (TcpStream::connect((ip, port)).await, ServerName::from(ip)),
+        Some(Host::Ipv4(ip)) => (tcp::connect((ip, port), buffer).await, ServerName::from(ip)),
+        Some(Host::Ipv6(ip)) => (tcp::connect((ip, port), buffer).await, ServerName::from(ip)),
         None => {
             return Err(Error::new(ErrorKind::InvalidUrl {
                 reason: "no host".into(),

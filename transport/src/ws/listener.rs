@@ -14,6 +14,7 @@ use tokio_websockets::{Limits, MaybeTlsStream, ServerBuilder};
 
 use super::auth::Auth;
 use super::burst::BurstReader;
+use super::tcp::{self, ReceiveBuffer};
 use super::upgrade::{self, Refused};
 use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE};
 use crate::{Error, ErrorKind, Secret};
@@ -36,6 +37,10 @@ pub struct ListenerConfig {
     /// The size of a read while messages keep arriving, held only then (see
     /// [`ConnectOptions::read_buffer_size`](super::ConnectOptions::read_buffer_size)).
     pub read_buffer_size: usize,
+    /// How accepted connections' kernel receive buffer is sized (default
+    /// [`ReceiveBuffer::Auto`]: fixed when the listener is bound to loopback, so that every
+    /// peer is local; the kernel's autotuning otherwise; decision 0042).
+    pub receive_buffer: ReceiveBuffer,
 }
 
 impl Default for ListenerConfig {
@@ -47,6 +52,7 @@ impl Default for ListenerConfig {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             idle_timeout: None,
             read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
+            receive_buffer: ReceiveBuffer::Auto,
         }
     }
 }
@@ -60,6 +66,7 @@ impl fmt::Debug for ListenerConfig {
             .field("max_message_size", &self.max_message_size)
             .field("idle_timeout", &self.idle_timeout)
             .field("read_buffer_size", &self.read_buffer_size)
+            .field("receive_buffer", &self.receive_buffer)
             .finish()
     }
 }
@@ -108,7 +115,7 @@ pub struct Listener {
 impl Listener {
     /// Binds `addr` (use port 0 for any free port) and starts accepting.
     pub async fn bind(addr: impl ToSocketAddrs, config: ListenerConfig) -> Result<Self, Error> {
-        let socket = TcpListener::bind(addr)
+        let socket = tcp::bind(addr, config.receive_buffer)
             .await
             .map_err(|e| Error::bind("listener address", e))?;
         let local_addr = socket

@@ -8,6 +8,7 @@ mod dial;
 mod listener;
 mod options;
 mod stream;
+mod tcp;
 mod upgrade;
 
 pub use connect::connect;
@@ -17,3 +18,4 @@ pub use options::{
     ConnectOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE,
 };
 pub use stream::{Message, WsStream};
+pub use tcp::{ReceiveBuffer, DEFAULT_LOOPBACK_RECEIVE_BUFFER};

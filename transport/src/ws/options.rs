@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use super::ReceiveBuffer;
 use crate::Secret;
 
 /// Default limit for one incoming message and one incoming frame: 16 MiB.
@@ -27,6 +28,7 @@ pub struct ConnectOptions {
     pub(crate) max_message_size: usize,
     pub(crate) max_frame_size: usize,
     pub(crate) read_buffer_size: usize,
+    pub(crate) receive_buffer: ReceiveBuffer,
 }
 
 impl Default for ConnectOptions {
@@ -40,6 +42,7 @@ impl Default for ConnectOptions {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
             read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
+            receive_buffer: ReceiveBuffer::Auto,
         }
     }
 }
@@ -108,6 +111,13 @@ impl ConnectOptions {
         self
     }
 
+    /// How the socket's kernel receive buffer is sized (default [`ReceiveBuffer::Auto`]: fixed
+    /// for a loopback server, the kernel's autotuning for any other; decision 0042).
+    pub fn receive_buffer(mut self, buffer: ReceiveBuffer) -> Self {
+        self.receive_buffer = buffer;
+        self
+    }
+
     /// The configured message size limit.
     pub fn max_message_size_limit(&self) -> usize {
         self.max_message_size
@@ -127,6 +137,7 @@ impl fmt::Debug for ConnectOptions {
             .field("max_message_size", &self.max_message_size)
             .field("max_frame_size", &self.max_frame_size)
             .field("read_buffer_size", &self.read_buffer_size)
+            .field("receive_buffer", &self.receive_buffer)
             .finish()
     }
 }
