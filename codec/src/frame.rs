@@ -275,6 +275,11 @@ impl Frame {
         &self.bytes
     }
 
+    /// The whole frame as received, taking the frame (no reference count is taken).
+    pub fn into_bytes(self) -> Bytes {
+        self.bytes
+    }
+
     /// The whole frame as text.
     ///
     /// # Errors

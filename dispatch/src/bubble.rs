@@ -76,6 +76,10 @@ impl Platform for Bubble {
         input.bytes()
     }
 
+    fn into_raw(input: Frame) -> Bytes {
+        input.into_bytes()
+    }
+
     fn decode(input: &Frame, route: &str) -> Result<Event, botgate_codec::Error> {
         input.read_data(|d| botgate_codec::bubble::decode_event(route, d))
     }

@@ -102,9 +102,28 @@ pub struct Context {
 
 /// Where the event id is: a range of the raw frame (the common case: no copy), or its own text.
 #[derive(Clone)]
-enum EventId {
+pub(crate) enum EventId {
     InRaw(usize, usize),
     Owned(Arc<str>),
+}
+
+impl EventId {
+    /// The event id `id` as a range of `raw` when it is a part of it (the common case: no
+    /// copy), else its own text. `id` is UTF-8 (the platform's scan checked it): it is read as
+    /// text only when asked for (an id that is not UTF-8 is left out).
+    pub(crate) fn locate(raw: &Bytes, id: Option<&[u8]>) -> Option<Self> {
+        let id = id?;
+        // Address arithmetic only: is `id` a part of `raw`?
+        let base = raw.as_ptr() as usize;
+        let start = (id.as_ptr() as usize).wrapping_sub(base);
+        if start <= raw.len() && raw.len() - start >= id.len() {
+            Some(Self::InRaw(start, start + id.len()))
+        } else {
+            std::str::from_utf8(id)
+                .ok()
+                .map(|id| Self::Owned(Arc::from(id)))
+        }
+    }
 }
 
 impl fmt::Debug for Context {
@@ -134,28 +153,15 @@ impl Context {
         }
     }
 
-    /// The dispatcher's context of one event: nothing is copied (the event id is found in
-    /// `raw` when it is a part of it). `event_id` is UTF-8 (the platform's scan checked it):
-    /// it is read as text only when asked for (an id that is not UTF-8 is left out).
+    /// The dispatcher's context of one event: nothing is copied. `event_id` is from
+    /// [`EventId::locate`] on this `raw`.
     pub(crate) fn for_event(
         bot: Arc<BotInfo>,
         event_type: Arc<str>,
-        event_id: Option<&[u8]>,
+        event_id: Option<EventId>,
         seq: Option<u64>,
         raw: Bytes,
     ) -> Self {
-        let event_id = event_id.and_then(|id| {
-            // Address arithmetic only: is `id` a part of `raw`?
-            let base = raw.as_ptr() as usize;
-            let start = (id.as_ptr() as usize).wrapping_sub(base);
-            if start <= raw.len() && raw.len() - start >= id.len() {
-                Some(EventId::InRaw(start, start + id.len()))
-            } else {
-                std::str::from_utf8(id)
-                    .ok()
-                    .map(|id| EventId::Owned(Arc::from(id)))
-            }
-        });
         Self {
             bot,
             event_type,

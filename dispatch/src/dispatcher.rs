@@ -32,7 +32,7 @@ use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
 use crate::completion::Completion;
-use crate::context::{BotInfo, Context};
+use crate::context::{BotInfo, Context, EventId};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
 use crate::hashing::Keys;
@@ -271,7 +271,7 @@ impl<P: Platform> Dispatcher<P> {
             if shared.lanes.is_closed() {
                 return Disposition::Closed;
             }
-            bump(&shared.counters.frames);
+            // Counted as a frame by where it ends (`Counters`).
             let route = P::route(&input);
             let seq = P::seq(&input);
 
@@ -283,6 +283,7 @@ impl<P: Platform> Dispatcher<P> {
                 shared.lanes.claim(lane, seq, false);
                 // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
                 if !Box::pin(self.submit(lane, seq, work, done)).await {
+                    bump(&shared.counters.raw_closed);
                     return Disposition::Closed;
                 }
             }
@@ -315,7 +316,7 @@ impl<P: Platform> Dispatcher<P> {
                 }
             }
 
-            bump(&shared.counters.decoded);
+            // Counted as decoded by where it ends (`Counters`).
             let event = match P::decode(&input, &route) {
                 Ok(event) => event,
                 Err(error) => {
@@ -337,6 +338,8 @@ impl<P: Platform> Dispatcher<P> {
                 h.finish()
             };
             let Some(entry) = shared.table.entry(hit.entry) else {
+                // Not reached: `lookup` gave the entry. Counted as decoded all the same.
+                bump(&shared.counters.not_accepted);
                 return Disposition::Unhandled;
             };
             let (name, prefix_route) = if hit.exact {
@@ -345,8 +348,7 @@ impl<P: Platform> Dispatcher<P> {
                 let name: Arc<str> = Arc::from(&*route);
                 (Arc::clone(&name), Some(name))
             };
-            let ctx = self.context(&input, name);
-            drop(input);
+            let ctx = self.context_taking(input, name);
             let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
 
             // The fast path: room, an idle lane and a free running slot: run the handlers here.
@@ -385,6 +387,7 @@ impl<P: Platform> Dispatcher<P> {
         let shared = &*self.shared;
         let Some(pending) = shared.lanes.accept().await else {
             shared.lanes.abandon(seq);
+            bump(&shared.counters.not_accepted);
             return Disposition::Closed;
         };
         bump(&shared.counters.accepted);
@@ -405,13 +408,16 @@ impl<P: Platform> Dispatcher<P> {
 
     /// The context of one delivery of `input`.
     fn context(&self, input: &P::Input, event_type: Arc<str>) -> Context {
-        Context::for_event(
-            self.bot(),
-            event_type,
-            P::event_id(input),
-            P::seq(input),
-            P::raw(input).clone(),
-        )
+        let raw = P::raw(input);
+        let event_id = EventId::locate(raw, P::event_id(input));
+        Context::for_event(self.bot(), event_type, event_id, P::seq(input), raw.clone())
+    }
+
+    /// [`context`](Self::context), taking the input: its raw frame is moved, not shared.
+    fn context_taking(&self, input: P::Input, event_type: Arc<str>) -> Context {
+        let event_id = EventId::locate(P::raw(&input), P::event_id(&input));
+        let seq = P::seq(&input);
+        Context::for_event(self.bot(), event_type, event_id, seq, P::into_raw(input))
     }
 
     /// Waits for room, then queues `work` (its `seq` begun by a claim) in `lane`; `false` if

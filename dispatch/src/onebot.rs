@@ -62,6 +62,10 @@ impl Platform for OneBot {
         input.bytes()
     }
 
+    fn into_raw(input: RawEvent) -> Bytes {
+        input.into_bytes()
+    }
+
     fn decode(input: &RawEvent, _route: &str) -> Result<Event, botgate_codec::Error> {
         input.decode()
     }

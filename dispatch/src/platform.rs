@@ -158,6 +158,13 @@ pub trait Platform: Send + Sync + 'static {
     /// The whole raw frame (for `on_raw` and error reports).
     fn raw(input: &Self::Input) -> &Bytes;
 
+    /// The input's raw frame, taking the input: the same bytes as [`raw`](Self::raw) gives
+    /// (the context finds the event id in them by address). The default clones them; a
+    /// platform whose input owns them moves them out, sparing a reference count per event.
+    fn into_raw(input: Self::Input) -> Bytes {
+        Self::raw(&input).clone()
+    }
+
     /// Decodes the payload into the typed event.
     fn decode(input: &Self::Input, route: &str) -> Result<Self::Event, botgate_codec::Error>;
 

@@ -79,6 +79,10 @@ impl Platform for Qq {
         input.bytes()
     }
 
+    fn into_raw(input: Frame) -> Bytes {
+        input.into_bytes()
+    }
+
     fn decode(input: &Frame, route: &str) -> Result<Event, botgate_codec::Error> {
         input.read_data(|d| botgate_codec::qq::decode_event(route, d))
     }

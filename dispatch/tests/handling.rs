@@ -453,3 +453,46 @@ async fn connection_incidents_reach_on_error_and_a_panicking_on_error_is_contain
         ]
     );
 }
+
+#[tokio::test]
+async fn every_input_is_one_frame_and_every_decode_one_decoded() {
+    let mut handlers = Handlers::<Test>::new();
+    let _typed = recorder(&mut handlers, "counted");
+    let _errors = error_log(&mut handlers);
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let dup = Input {
+        id: Some("counted-dup".into()),
+        ..input("counted", "k", 1)
+    };
+    let sent = [
+        input("counted", "k", 0),
+        input("uncounted", "k", 0),
+        Input {
+            route: None,
+            ..Input::default()
+        },
+        dup.clone(),
+        dup,
+        Input {
+            bad: true,
+            ..input("counted", "k", 2)
+        },
+        input("counted", "j", 3),
+    ];
+    for i in sent {
+        d.dispatch(i).await;
+    }
+    d.idle().await;
+    let s = d.stats();
+    assert_eq!(
+        (
+            s.accepted,
+            s.unhandled,
+            s.not_events,
+            s.duplicates,
+            s.decode_errors
+        ),
+        (3, 1, 1, 1, 1)
+    );
+    assert_eq!((s.frames, s.decoded, s.handled), (7, 4, 3));
+}

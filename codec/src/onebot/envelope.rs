@@ -145,6 +145,11 @@ impl RawEvent {
         &self.bytes
     }
 
+    /// The whole frame, taking the event (no reference count is taken).
+    pub fn into_bytes(self) -> Bytes {
+        self.bytes
+    }
+
     /// Decode the payload into the typed event.
     ///
     /// # Errors
