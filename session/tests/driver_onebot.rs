@@ -297,7 +297,7 @@ async fn reverse_connections_are_accepted_and_each_runs_its_own_session() {
 }
 
 /// Receives until `Ready` (the lifecycle event), with the test's limit.
-async fn until_ready(events: &mut tokio::sync::mpsc::Receiver<SessionEvent>) {
+async fn until_ready(events: &mut botgate_session::driver::EventReceiver<SessionEvent>) {
     loop {
         if let SessionEvent::Ready(_) = within("ready", events.recv()).await.unwrap() {
             return;
@@ -324,7 +324,7 @@ async fn flood_written(sim: &OneBotSim, n: usize) {
 /// Takes every event until the first `n` messages have been seen; fails on an action result
 /// (results of calls made through the handle never enter the channel).
 async fn drain_messages(
-    events: &mut tokio::sync::mpsc::Receiver<SessionEvent>,
+    events: &mut botgate_session::driver::EventReceiver<SessionEvent>,
     n: usize,
 ) -> Vec<String> {
     let mut got = Vec::new();

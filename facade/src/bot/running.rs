@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use botgate_codec::Frame;
 use botgate_dispatch::{BotError, BotErrorKind, BotInfo, Dispatcher, Platform};
-use botgate_session::driver::DriverHandle;
+use botgate_session::driver::{DriverHandle, EventReceiver};
 use botgate_session::{SessionEvent, SessionMachine, TokenReason, Why};
 use botgate_transport::Secret;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::error::{Error, ErrorKind};
@@ -126,7 +126,7 @@ struct Unpublished {
 }
 
 pub(crate) struct Pump<P: Platform, M> {
-    pub(crate) events: mpsc::Receiver<SessionEvent>,
+    pub(crate) events: EventReceiver<SessionEvent>,
     pub(crate) dispatcher: Arc<Dispatcher<P>>,
     pub(crate) driver: Arc<DriverHandle<M>>,
     pub(crate) bot: BotInfo,

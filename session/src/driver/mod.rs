@@ -3,9 +3,10 @@
 //!
 //! The task waits for the machine's `next_connect`, dials with its `connect_headers`, feeds
 //! every frame to `handle_frame`, sends everything `poll_transmit` gives, wakes the machine at
-//! `poll_timeout`, and reconnects when the machine plans it. Events go to a bounded channel:
-//! when it is full the driver stops reading the socket (and pauses the machine's timers) until
-//! the consumer takes one, so a slow consumer slows the reader and nothing is dropped. While a
+//! `poll_timeout`, and reconnects when the machine plans it. Events go to a bounded channel
+//! ([`EventReceiver`]; the events of a burst of frames cross it together): when it is full the
+//! driver stops reading the socket (and pauses the machine's timers) until the consumer takes
+//! one, so a slow consumer slows the reader and nothing is dropped. While a
 //! OneBot action called through the handle is pending, the driver reads ahead instead (events
 //! held in order, up to [`DriverConfig::read_ahead`]) so that its response is never stuck
 //! behind unread events.
@@ -51,6 +52,7 @@
 //! [`IdentifyQueue`]: crate::IdentifyQueue
 
 mod ahead;
+mod channel;
 mod config;
 mod handle;
 mod link;
@@ -61,6 +63,9 @@ mod task;
 
 use botgate_transport::ws::WsStream;
 use tokio::sync::mpsc;
+
+use channel::EventSender;
+pub use channel::{EventReceiver, TryRecvError};
 
 pub use config::DriverConfig;
 pub use handle::{DriverError, DriverHandle, DriverStats, DriverStatus, LinkState};
@@ -77,11 +82,11 @@ use task::{Mode, Task};
 /// Spawns a driver that dials whenever `machine` says so, for as long as the machine lives
 /// (until `Fatal` / `Stopped`, `shutdown`, or the receiver is dropped). Returns its handle and
 /// the event receiver (capacity `config.event_capacity`).
-pub fn run<M>(machine: M, config: &DriverConfig) -> (DriverHandle<M>, mpsc::Receiver<SessionEvent>)
+pub fn run<M>(machine: M, config: &DriverConfig) -> (DriverHandle<M>, EventReceiver<SessionEvent>)
 where
     M: SessionMachine + Send + 'static,
 {
-    let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
+    let (tx, rx) = channel::channel(config.event_capacity);
     (
         spawn(machine, Mode::Dial, Link::Down, tx, |e| e, config),
         rx,
@@ -96,11 +101,11 @@ pub fn run_accepted<M>(
     stream: WsStream,
     machine: M,
     config: &DriverConfig,
-) -> (DriverHandle<M>, mpsc::Receiver<SessionEvent>)
+) -> (DriverHandle<M>, EventReceiver<SessionEvent>)
 where
     M: SessionMachine + Send + 'static,
 {
-    let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
+    let (tx, rx) = channel::channel(config.event_capacity);
     (
         spawn(
             machine,
@@ -118,7 +123,7 @@ pub(crate) fn spawn<M, T, W>(
     machine: M,
     mode: Mode,
     link: Link,
-    events: mpsc::Sender<T>,
+    events: EventSender<T>,
     wrap: W,
     config: &DriverConfig,
 ) -> DriverHandle<M>

@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use botgate_transport::ws::{Listener, PeerInfo};
-use tokio::sync::mpsc;
 
 use super::config::DriverConfig;
 use super::handle::DriverHandle;
@@ -21,7 +20,7 @@ pub struct Accepted {
     /// connection ends).
     pub handle: DriverHandle<onebot::Session>,
     /// The connection's events; `None` once the connection is over.
-    pub events: mpsc::Receiver<SessionEvent>,
+    pub events: super::EventReceiver<SessionEvent>,
 }
 
 /// Waits for the next authenticated connection on `listener` and runs a OneBot session on it

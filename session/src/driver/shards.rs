@@ -4,8 +4,6 @@ use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
-
 use super::config::DriverConfig;
 use super::handle::{DriverError, DriverHandle};
 use super::link::Link;
@@ -67,12 +65,12 @@ pub fn run_shards<M, F>(
     mut make_machine: F,
     queue: Arc<dyn IdentifyQueue>,
     config: &DriverConfig,
-) -> (Shards<M>, mpsc::Receiver<ShardEvent>)
+) -> (Shards<M>, super::EventReceiver<ShardEvent>)
 where
     M: SessionMachine + Send + 'static,
     F: FnMut(u32, Arc<dyn IdentifyQueue>) -> M,
 {
-    let (tx, rx) = mpsc::channel(config.event_capacity.max(1));
+    let (tx, rx) = super::channel::channel(config.event_capacity);
     let handles = shards
         .map(|shard| {
             let machine = make_machine(shard, queue.clone());

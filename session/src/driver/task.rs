@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use botgate_transport::ws::Message;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
+use super::channel::EventSender;
+
 use super::ahead::ReadAhead;
 use super::config::DriverConfig;
 use super::handle::{Command, LinkState, Shared};
@@ -56,7 +58,7 @@ enum Exit {
 pub(crate) struct Task<M, T, W> {
     pub(crate) machine: M,
     pub(crate) mode: Mode,
-    pub(crate) events: mpsc::Sender<T>,
+    pub(crate) events: EventSender<T>,
     pub(crate) wrap: W,
     pub(crate) commands: mpsc::Receiver<Command<M>>,
     pub(crate) shared: Arc<Shared>,
@@ -77,7 +79,7 @@ where
     pub(crate) fn new(
         machine: M,
         mode: Mode,
-        events: mpsc::Sender<T>,
+        events: EventSender<T>,
         wrap: W,
         commands: mpsc::Receiver<Command<M>>,
         shared: Arc<Shared>,
@@ -120,13 +122,12 @@ where
             let mut burst_at = None;
             let exit = loop {
                 self.transmit(&mut link).await;
-                if !self.flush_events() {
-                    break Exit::ConsumerGone;
-                }
                 // Under load the next frame is usually read already: take it without the
                 // `select!` (its futures cost more than the frame's own handling), for at most
                 // `READ_BURST` frames in a row so that commands and timers are still served. What
-                // the machine wants written went out above, before the next frame is read.
+                // the machine wants written went out above, before the next frame is read. The
+                // burst's events wait in the machine and go to the channel together when it
+                // ends (one lock, one wake-up of the consumer; decision 0043).
                 if burst < READ_BURST && self.ahead.is_empty() {
                     if let Some(message) = link.ready_message() {
                         burst += 1;
@@ -134,6 +135,9 @@ where
                         self.on_link(&mut link, LinkEvent::Message(message), now);
                         continue;
                     }
+                }
+                if !self.flush_events() {
+                    break Exit::ConsumerGone;
                 }
                 burst = 0;
                 burst_at = None;
@@ -183,16 +187,8 @@ where
                 let wake = tokio::select! {
                     biased;
                     command = self.commands.recv(), if self.commands_open => Wake::Command(command),
-                    room = self.events.reserve(), if blocked => match room {
-                        Ok(permit) => {
-                            if let Some(item) = self.ahead.pop_front() {
-                                permit.send(item);
-                                Shared::count(&self.shared.events_out);
-                            }
-                            Wake::Room(true)
-                        }
-                        Err(_) => Wake::Room(false),
-                    },
+                    // Room: the next turn's flush moves the held events.
+                    alive = self.events.room(), if blocked => Wake::Room(alive),
                     () = self.events.closed(), if !blocked => Wake::Room(false),
                     () = &mut timer, if armed.is_some() && reading => Wake::Timer,
                     event = link.next(connect_at), if reading => Wake::Link(event),
@@ -356,8 +352,10 @@ where
     /// held, in order. Results of calls made through the handle go to their caller at once,
     /// whatever is held. False when the receiver is gone.
     fn flush_events(&mut self) -> bool {
+        // One lock and at most one wake-up of the consumer for all of them (decision 0043).
+        let mut batch = self.events.batch();
         while let Some(item) = self.ahead.pop_front() {
-            match self.events.try_send(item) {
+            match batch.push(item) {
                 Ok(()) => Shared::count(&self.shared.events_out),
                 Err(TrySendError::Full(item)) => {
                     self.ahead.push_front(item);
@@ -378,12 +376,13 @@ where
                 self.ahead.push_back(item);
                 continue;
             }
-            match self.events.try_send(item) {
+            match batch.push(item) {
                 Ok(()) => Shared::count(&self.shared.events_out),
                 Err(TrySendError::Full(item)) => self.ahead.push_back(item),
                 Err(TrySendError::Closed(_)) => return false,
             }
         }
+        drop(batch);
         self.ahead.shed_at_cap();
         if let Some(held) = self.ahead.held_changed() {
             self.shared.set_backpressured(held);

@@ -5,7 +5,7 @@
 use botgate_session::{ErrorKind, SessionEvent};
 use botgate_sim::{Log, Record};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// Every wait is bounded: a hang is a failure, not a pass.
@@ -72,7 +72,7 @@ pub fn id_text(v: &Value) -> String {
 
 /// Spawns the consumer: reads every event, records keys, publishes progress.
 pub fn consume(
-    mut events: mpsc::Receiver<SessionEvent>,
+    mut events: botgate_session::driver::EventReceiver<SessionEvent>,
 ) -> (watch::Receiver<Progress>, JoinHandle<Collected>) {
     let (tx, rx) = watch::channel(Progress::default());
     let task = tokio::spawn(async move {

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use botgate_dispatch::onebot::OneBot;
 use botgate_dispatch::{BotError, BotErrorKind};
-use botgate_session::driver::DriverHandle;
+use botgate_session::driver::{DriverHandle, EventReceiver};
 use botgate_session::onebot::EventFrame;
 use botgate_session::{onebot, SessionEvent};
 use botgate_transport::ws::PeerInfo;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use super::notice::ReverseNotice;
 use super::registry::{Account, Registry};
@@ -26,7 +26,7 @@ const EARLY_LIMIT: usize = 1024;
 pub(super) async fn run(
     registry: Arc<Registry>,
     conn: u64,
-    (peer, mut events): (PeerInfo, mpsc::Receiver<SessionEvent>),
+    (peer, mut events): (PeerInfo, EventReceiver<SessionEvent>),
     driver: Arc<DriverHandle<onebot::Session>>,
     lifecycle: watch::Sender<Lifecycle>,
 ) {
@@ -92,7 +92,7 @@ pub(super) async fn run(
 /// Reads until the connection's account is known: its `self_id` and the events read before;
 /// or, if the connection ended first, those events and why it ended.
 async fn identify(
-    events: &mut mpsc::Receiver<SessionEvent>,
+    events: &mut EventReceiver<SessionEvent>,
     header: Option<i64>,
 ) -> Result<(i64, VecDeque<EventFrame>), (VecDeque<EventFrame>, String)> {
     let mut early = VecDeque::new();
