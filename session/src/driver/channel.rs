@@ -45,7 +45,8 @@ impl<T> Chan<T> {
 }
 
 /// Adds `waker` to `wakers` unless a waker of the same task is there already: a waiter that is
-/// polled again (a `select!` loop) does not pile up entries.
+/// polled again (a `select!` loop) does not pile up entries. The senders are the drivers' tokio
+/// tasks, whose wakers of one task `will_wake` each other (tested below).
 fn register(wakers: &mut Vec<Waker>, waker: &Waker) {
     if !wakers.iter().any(|w| w.will_wake(waker)) {
         wakers.push(waker.clone());
@@ -475,11 +476,39 @@ mod tests {
         tx.closed().await;
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_tokio_task_in_a_select_loop_waits_once() {
+        // The driver's loop: `room` and `closed` polled in a `select!` turn after turn.
+        let (tx, _rx) = channel::<u32>(1);
+        tx.try_send(0).unwrap();
+        let tx = tokio::spawn(async move {
+            for _ in 0..100 {
+                tokio::select! {
+                    biased;
+                    () = tx.closed() => panic!("the receiver is alive"),
+                    _ = tx.room() => panic!("the channel is full"),
+                    () = tokio::task::yield_now() => {}
+                }
+            }
+            tx
+        })
+        .await
+        .unwrap();
+        let state = tx.chan.lock();
+        assert_eq!((state.want_room.len(), state.want_close.len()), (1, 1));
+    }
+
     #[test]
     fn a_task_polled_again_waits_once() {
         let (tx, _rx) = channel::<u32>(1);
         tx.try_send(0).unwrap();
-        let mut cx = Context::from_waker(Waker::noop());
+        // A waker of one task: its clones `will_wake` each other (`Waker::noop`'s need not).
+        struct Task;
+        impl std::task::Wake for Task {
+            fn wake(self: Arc<Self>) {}
+        }
+        let waker = Waker::from(Arc::new(Task));
+        let mut cx = Context::from_waker(&waker);
         for _ in 0..3 {
             let mut room = Box::pin(tx.room());
             assert!(room.as_mut().poll(&mut cx).is_pending());
