@@ -18,16 +18,21 @@ const AT_MESSAGE: u32 = 1 << 30;
 /// Events in the flood: enough that it lasts while the commands below are served.
 const EVENTS: usize = 200_000;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commands_are_served_while_a_flood_is_read_and_every_event_arrives_once_in_order() {
+/// A blast server that floods `events` QQ messages at whoever connects, and a session for it.
+async fn flood(events: usize) -> (BlastServer, qq::Session) {
     let server = BlastServer::start(
-        Arc::new(Blast::new(Platform::Qq, EVENTS)),
+        Arc::new(Blast::new(Platform::Qq, events)),
         BlastConfig::default(),
     )
     .await
     .unwrap();
     let config = qq::Config::new(server.url().parse().unwrap(), "QQBot blast", AT_MESSAGE);
-    let session = qq::Session::new(config, Instant::now(), None);
+    (server, qq::Session::new(config, Instant::now(), None))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_served_while_a_flood_is_read_and_every_event_arrives_once_in_order() {
+    let (_server, session) = flood(EVENTS).await;
     let (handle, mut events) =
         driver::run(session, &DriverConfig::default().event_capacity(EVENTS));
 
@@ -95,14 +100,7 @@ async fn commands_are_served_while_a_flood_is_read_and_every_event_arrives_once_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_through_a_small_channel_arrives_whole_in_order() {
     const FLOOD: usize = 50_000;
-    let server = BlastServer::start(
-        Arc::new(Blast::new(Platform::Qq, FLOOD)),
-        BlastConfig::default(),
-    )
-    .await
-    .unwrap();
-    let config = qq::Config::new(server.url().parse().unwrap(), "QQBot blast", AT_MESSAGE);
-    let session = qq::Session::new(config, Instant::now(), None);
+    let (_server, session) = flood(FLOOD).await;
     let (handle, mut events) = driver::run(session, &DriverConfig::default().event_capacity(8));
     let consumer = tokio::spawn(async move {
         let (mut count, mut last) = (0usize, 0u64);

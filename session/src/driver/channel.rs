@@ -235,19 +235,10 @@ impl<T> EventReceiver<T> {
 
     /// Polls for the next event (see [`recv`](Self::recv)).
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let mut state = self.chan.lock();
-        match state.queue.pop_front() {
-            Some(item) => {
-                let waiting = std::mem::take(&mut state.want_room);
-                drop(state);
-                wake_all(waiting);
-                Poll::Ready(Some(item))
-            }
-            None if state.senders == 0 => Poll::Ready(None),
-            None => {
-                wait_here(&mut state.receiver, cx.waker());
-                Poll::Pending
-            }
+        match self.pop(Some(cx.waker())) {
+            Ok(item) => Poll::Ready(Some(item)),
+            Err(TryRecvError::Disconnected) => Poll::Ready(None),
+            Err(TryRecvError::Empty) => Poll::Pending,
         }
     }
 
@@ -267,6 +258,12 @@ impl<T> EventReceiver<T> {
     /// [`TryRecvError::Empty`] when none waits, [`TryRecvError::Disconnected`] once the
     /// driver has ended and every event was taken.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.pop(None)
+    }
+
+    /// The next event; when there is none, the receiver waits with `waker` (if given) unless
+    /// every sender is gone.
+    fn pop(&self, waker: Option<&Waker>) -> Result<T, TryRecvError> {
         let mut state = self.chan.lock();
         match state.queue.pop_front() {
             Some(item) => {
@@ -276,7 +273,12 @@ impl<T> EventReceiver<T> {
                 Ok(item)
             }
             None if state.senders == 0 => Err(TryRecvError::Disconnected),
-            None => Err(TryRecvError::Empty),
+            None => {
+                if let Some(waker) = waker {
+                    wait_here(&mut state.receiver, waker);
+                }
+                Err(TryRecvError::Empty)
+            }
         }
     }
 

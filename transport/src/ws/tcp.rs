@@ -83,19 +83,7 @@ pub(crate) async fn connect(
     host: impl ToSocketAddrs,
     buffer: ReceiveBuffer,
 ) -> io::Result<TcpStream> {
-    let mut last = None;
-    for addr in lookup_host(host).await? {
-        match connect_addr(addr, buffer).await {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the host resolved to no address",
-        )
-    }))
+    first_that_works(host, |addr| connect_addr(addr, buffer)).await
 }
 
 /// Binds a listener on the first address of `addr` that binds, as `TcpListener::bind` does,
@@ -104,10 +92,22 @@ pub(crate) async fn bind(
     addr: impl ToSocketAddrs,
     buffer: ReceiveBuffer,
 ) -> io::Result<TcpListener> {
+    first_that_works(addr, |addr| std::future::ready(bind_addr(addr, buffer))).await
+}
+
+/// `attempt` on each address `addrs` resolves to, until one works; the last error when none
+/// does.
+async fn first_that_works<T, F>(
+    addrs: impl ToSocketAddrs,
+    mut attempt: impl FnMut(SocketAddr) -> F,
+) -> io::Result<T>
+where
+    F: std::future::Future<Output = io::Result<T>>,
+{
     let mut last = None;
-    for addr in lookup_host(addr).await? {
-        match bind_addr(addr, buffer) {
-            Ok(listener) => return Ok(listener),
+    for addr in lookup_host(addrs).await? {
+        match attempt(addr).await {
+            Ok(done) => return Ok(done),
             Err(e) => last = Some(e),
         }
     }
