@@ -12,6 +12,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::poll_fn;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
@@ -35,6 +36,11 @@ struct State<T> {
 
 struct Chan<T> {
     state: Mutex<State<T>>,
+    /// The queue's length as of its last change, read without the lock. Only the senders'
+    /// batches raise it, so to the sender that last sent it is never below the true length.
+    len: AtomicUsize,
+    /// `State::capacity`, read without the lock.
+    capacity: usize,
 }
 
 impl<T> Chan<T> {
@@ -69,10 +75,13 @@ fn wake_all(wakers: Vec<Waker>) {
 
 /// A channel holding up to `capacity` items (at least 1).
 pub(crate) fn channel<T>(capacity: usize) -> (EventSender<T>, EventReceiver<T>) {
+    let capacity = capacity.max(1);
     let chan = Arc::new(Chan {
+        len: AtomicUsize::new(0),
+        capacity,
         state: Mutex::new(State {
             queue: VecDeque::new(),
-            capacity: capacity.max(1),
+            capacity,
             senders: 1,
             open: true,
             receiver: None,
@@ -98,9 +107,16 @@ impl<T> EventSender<T> {
     /// it short: the receiver waits for the lock meanwhile.
     pub(crate) fn batch(&self) -> Batch<'_, T> {
         Batch {
+            chan: &self.chan,
             state: Some(self.chan.lock()),
             sent: false,
         }
+    }
+
+    /// Whether `more` items could fill the channel, judged without its lock from the length
+    /// last seen (for a lone sender never below the true one: only its sends raise it).
+    pub(crate) fn may_fill(&self, more: usize) -> bool {
+        self.chan.len.load(Ordering::Relaxed) + more >= self.chan.capacity
     }
 
     /// Sends `item` if there is room.
@@ -168,6 +184,7 @@ impl<T> Drop for EventSender<T> {
 
 /// Sends under one lock (see [`EventSender::batch`]).
 pub(crate) struct Batch<'a, T> {
+    chan: &'a Chan<T>,
     /// Always `Some` until the batch is dropped.
     state: Option<MutexGuard<'a, State<T>>>,
     sent: bool,
@@ -197,6 +214,7 @@ impl<T> Drop for Batch<'_, T> {
             return;
         };
         let waker = if self.sent {
+            self.chan.len.store(state.queue.len(), Ordering::Relaxed);
             state.receiver.take()
         } else {
             None
@@ -267,6 +285,7 @@ impl<T> EventReceiver<T> {
         let mut state = self.chan.lock();
         match state.queue.pop_front() {
             Some(item) => {
+                self.chan.len.store(state.queue.len(), Ordering::Relaxed);
                 let waiting = std::mem::take(&mut state.want_room);
                 drop(state);
                 wake_all(waiting);
@@ -318,6 +337,7 @@ impl<T> EventReceiver<T> {
         }
         let n = limit.min(state.queue.len());
         buf.extend(state.queue.drain(..n));
+        self.chan.len.store(state.queue.len(), Ordering::Relaxed);
         let waiting = std::mem::take(&mut state.want_room);
         drop(state);
         wake_all(waiting);
@@ -365,6 +385,25 @@ mod tests {
         assert_eq!(rx.recv().await, None);
         assert_eq!(rx.recv_many(&mut buf, 4).await, 0);
         assert!(rx.is_empty());
+    }
+
+    #[tokio::test]
+    async fn may_fill_follows_the_length_without_the_lock() {
+        let (tx, mut rx) = channel::<u32>(8);
+        {
+            let mut batch = tx.batch();
+            for i in 0..5 {
+                batch.push(i).unwrap();
+            }
+        }
+        assert!(tx.may_fill(3));
+        assert!(!tx.may_fill(2));
+        assert_eq!(rx.recv().await, Some(0));
+        assert!(!tx.may_fill(3));
+        let mut buf = Vec::new();
+        rx.recv_many(&mut buf, 8).await;
+        assert!(!tx.may_fill(7));
+        assert!(tx.may_fill(8));
     }
 
     #[tokio::test]
