@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 use botgate_transport::ws::Message;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-use super::channel::EventSender;
-
 use super::ahead::ReadAhead;
+use super::channel::EventSender;
 use super::config::DriverConfig;
 use super::handle::{Command, LinkState, Shared};
 use super::link::{self, Link, LinkEvent};
