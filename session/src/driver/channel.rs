@@ -22,7 +22,6 @@ use tokio::sync::mpsc::error::TrySendError;
 /// The channel's state, all under one lock.
 struct State<T> {
     queue: VecDeque<T>,
-    capacity: usize,
     senders: usize,
     /// False once the receiver is closed or dropped: sends fail from then on.
     open: bool,
@@ -39,7 +38,7 @@ struct Chan<T> {
     /// The queue's length as of its last change, read without the lock. Only the senders'
     /// batches raise it, so to the sender that last sent it is never below the true length.
     len: AtomicUsize,
-    /// `State::capacity`, read without the lock.
+    /// The most items the queue holds (immutable: read without the lock).
     capacity: usize,
 }
 
@@ -81,7 +80,6 @@ pub(crate) fn channel<T>(capacity: usize) -> (EventSender<T>, EventReceiver<T>) 
         capacity,
         state: Mutex::new(State {
             queue: VecDeque::new(),
-            capacity,
             senders: 1,
             open: true,
             receiver: None,
@@ -131,7 +129,7 @@ impl<T> EventSender<T> {
             let mut state = self.chan.lock();
             if !state.open {
                 Poll::Ready(false)
-            } else if state.queue.len() < state.capacity {
+            } else if state.queue.len() < self.chan.capacity {
                 Poll::Ready(true)
             } else {
                 register(&mut state.want_room, cx.waker());
@@ -199,7 +197,7 @@ impl<T> Batch<'_, T> {
         if !state.open {
             return Err(TrySendError::Closed(item));
         }
-        if state.queue.len() >= state.capacity {
+        if state.queue.len() >= self.chan.capacity {
             return Err(TrySendError::Full(item));
         }
         state.queue.push_back(item);
@@ -238,7 +236,7 @@ impl<T> fmt::Debug for EventReceiver<T> {
         let state = self.chan.lock();
         f.debug_struct("EventReceiver")
             .field("len", &state.queue.len())
-            .field("capacity", &state.capacity)
+            .field("capacity", &self.chan.capacity)
             .field("senders", &state.senders)
             .finish_non_exhaustive()
     }
