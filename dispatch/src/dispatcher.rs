@@ -277,7 +277,10 @@ impl<P: Platform> Dispatcher<P> {
 
             if shared.handlers.has_raw() {
                 let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
-                let ctx = self.context(&input, Arc::from(route.as_deref().unwrap_or_default()));
+                let ctx = self.context(
+                    input.clone(),
+                    Arc::from(route.as_deref().unwrap_or_default()),
+                );
                 let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers);
                 let lane = shared.raw_lane();
                 shared.lanes.claim(lane, seq, false);
@@ -348,7 +351,7 @@ impl<P: Platform> Dispatcher<P> {
                 let name: Arc<str> = Arc::from(&*route);
                 (Arc::clone(&name), Some(name))
             };
-            let ctx = self.context_taking(input, name);
+            let ctx = self.context(input, name);
             let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
 
             // The fast path: room, an idle lane and a free running slot: run the handlers here.
@@ -406,15 +409,8 @@ impl<P: Platform> Dispatcher<P> {
         Disposition::Accepted
     }
 
-    /// The context of one delivery of `input`.
-    fn context(&self, input: &P::Input, event_type: Arc<str>) -> Context {
-        let raw = P::raw(input);
-        let event_id = EventId::locate(raw, P::event_id(input));
-        Context::for_event(self.bot(), event_type, event_id, P::seq(input), raw.clone())
-    }
-
-    /// [`context`](Self::context), taking the input: its raw frame is moved, not shared.
-    fn context_taking(&self, input: P::Input, event_type: Arc<str>) -> Context {
+    /// The context of one delivery of `input`, taking it: its raw frame is moved, not shared.
+    fn context(&self, input: P::Input, event_type: Arc<str>) -> Context {
         let event_id = EventId::locate(P::raw(&input), P::event_id(&input));
         let seq = P::seq(&input);
         Context::for_event(self.bot(), event_type, event_id, seq, P::into_raw(input))

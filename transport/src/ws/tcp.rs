@@ -69,7 +69,7 @@ fn socket_for(addr: SocketAddr) -> io::Result<TcpSocket> {
 }
 
 /// Connects to `addr` with the receive buffer `buffer` gives its peer.
-pub(crate) async fn connect_addr(addr: SocketAddr, buffer: ReceiveBuffer) -> io::Result<TcpStream> {
+async fn connect_addr(addr: SocketAddr, buffer: ReceiveBuffer) -> io::Result<TcpStream> {
     let socket = socket_for(addr)?;
     if let Some(bytes) = buffer.size_for(addr.ip()) {
         socket.set_recv_buffer_size(bytes)?;
