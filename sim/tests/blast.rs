@@ -156,3 +156,30 @@ async fn a_paced_blast_stamps_every_frame_in_order() {
     // Frame 199 is due 199 intervals (of 50 µs) after the start, not before.
     assert!(run.stamps[199] - run.started >= Duration::from_micros(50) * 199);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blast_with_a_small_send_buffer_still_delivers_every_frame() {
+    // 16 KiB (the kernel doubles it): the writes of 256 KiB batches go out in many parts.
+    let n = 20_000;
+    let blast = Arc::new(Blast::new(Platform::Qq, n));
+    let config = BlastConfig {
+        send_buffer: Some(16 << 10),
+        ..BlastConfig::default()
+    };
+    let server = BlastServer::start(Arc::clone(&blast), config)
+        .await
+        .unwrap();
+    let report = within_for(
+        LIMIT,
+        "the count-only client's report",
+        blast::count(&server.url(), Platform::Qq, n),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.frames, n);
+    assert_eq!(report.bytes, blast.wire_bytes());
+    let run = within_for(LIMIT, "the server's report of the run", server.next_run())
+        .await
+        .unwrap();
+    assert_eq!(run.frames, n);
+}

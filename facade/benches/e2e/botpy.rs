@@ -28,8 +28,8 @@ pub fn available() -> Result<String, String> {
 
 /// Events/s of qq-botpy handling `n` QQ events from a flood blast (sender start to the N-th
 /// handler, as for botgate).
-pub fn run(n: usize) -> Result<f64, String> {
-    let sender = Sender::start(Arc::new(Blast::new(Platform::Qq, n)), None);
+pub fn run(n: usize, send_buffer: Option<u32>) -> Result<f64, String> {
+    let sender = Sender::start(Arc::new(Blast::new(Platform::Qq, n)), None, send_buffer);
     let mut child = Command::new("python3")
         .args([SCRIPT, &sender.url, &n.to_string()])
         // botpy writes botpy.log into its working directory.

@@ -14,8 +14,10 @@
 //! Options: `--events N` (throughput, default 200,000), `--latency-events N` (100,000),
 //! `--rate R` (50,000), `--runs K` (3), `--botpy-events N` (200,000), `--platform P|all`,
 //! `--handler typed|unified`, `--runtime current|two`, `--no-latency`, `--no-botpy` (to
-//! profile one case), `--quick` (small sizes: a smoke run). The sender runs on a thread of its
-//! own ("blast-sender").
+//! profile one case), `--quick` (small sizes: a smoke run), `--sender-sndbuf BYTES` (the flood
+//! sender's `SO_SNDBUF`, for it and for qq-botpy; default: the kernel's autotuning, under
+//! which loopback runs much of the sender's TCP work in the client's time). The sender runs
+//! on a thread of its own ("blast-sender").
 
 #![allow(clippy::expect_used)]
 
@@ -49,6 +51,8 @@ struct Options {
     runtimes: Vec<Rt>,
     latency: bool,
     botpy: bool,
+    /// The flood sender's `SO_SNDBUF` (`None`: the kernel's autotuning).
+    sender_sndbuf: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +102,7 @@ fn parse_options() -> Result<Options, String> {
         runtimes: vec![Rt::Current, Rt::TwoThreads],
         latency: true,
         botpy: true,
+        sender_sndbuf: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter().map(String::as_str);
@@ -122,6 +127,11 @@ fn parse_options() -> Result<Options, String> {
             "--rate" => o.rate = number(value()?)? as u32,
             "--runs" => o.runs = number(value()?)?.max(1),
             "--botpy-events" => o.botpy_events = number(value()?)?,
+            "--sender-sndbuf" => {
+                let bytes = number(value()?)?;
+                o.sender_sndbuf =
+                    Some(u32::try_from(bytes).map_err(|_| format!("{bytes}: too large"))?);
+            }
             "--handler" => {
                 o.handlers = match value()? {
                     "typed" => vec![Handler::Typed],
@@ -269,7 +279,7 @@ fn run(o: &Options) -> Result<(), String> {
         let frames = Arc::new(Blast::new(p, o.events));
         let per_frame = frames.wire_bytes() / frames.len().max(1);
         frame_size = frame_size.max(per_frame);
-        let flood = Sender::start(Arc::clone(&frames), None);
+        let flood = Sender::start(Arc::clone(&frames), None, o.sender_sndbuf);
         let ceiling = Rt::Current
             .build()
             .block_on(blast::count(&flood.url, p, frames.len()))
@@ -301,7 +311,11 @@ fn run(o: &Options) -> Result<(), String> {
         if !o.latency {
             continue;
         }
-        let paced = Sender::start(Arc::new(Blast::new(p, o.latency_events)), Some(o.rate));
+        let paced = Sender::start(
+            Arc::new(Blast::new(p, o.latency_events)),
+            Some(o.rate),
+            None,
+        );
         for &h in &o.handlers {
             latencies.push((p, h, latency(&paced, p, h, o.latency_events)?));
         }
@@ -342,7 +356,7 @@ fn run(o: &Options) -> Result<(), String> {
     };
     match (botpy, qq_one_core) {
         (Ok(version), Some(ours)) => {
-            let theirs = botpy::run(o.botpy_events)?;
+            let theirs = botpy::run(o.botpy_events, o.sender_sndbuf)?;
             println!(
                 "qq-botpy {version}: {} events/s ({} events, same sender, same frames); \
                  botgate QQ typed on one core: {} events/s = {:.1}x qq-botpy",

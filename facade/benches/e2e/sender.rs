@@ -15,7 +15,8 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn start(blast: Arc<Blast>, pace: Option<u32>) -> Self {
+    /// `send_buffer`: the sender's `SO_SNDBUF` ([`BlastConfig::send_buffer`]).
+    pub fn start(blast: Arc<Blast>, pace: Option<u32>, send_buffer: Option<u32>) -> Self {
         let (url_tx, url_rx) = mpsc::channel();
         let (runs_tx, runs) = mpsc::channel();
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
@@ -29,6 +30,7 @@ impl Sender {
                 rt.block_on(async move {
                     let config = BlastConfig {
                         pace,
+                        send_buffer,
                         ..BlastConfig::default()
                     };
                     let server = BlastServer::start(blast, config).await.expect("bind");

@@ -44,7 +44,8 @@ struct Chan<T> {
 
 impl<T> Chan<T> {
     fn lock(&self) -> MutexGuard<'_, State<T>> {
-        // Nothing here panics while holding the lock; a poisoned one is still consistent.
+        // A panic while holding it (in a caller's code between a batch's sends: the session
+        // machine, `wrap`) leaves the queue whole: a poisoned lock is still consistent.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -112,14 +113,36 @@ impl<T> EventSender<T> {
     }
 
     /// Whether `more` items could fill the channel, judged without its lock from the length
-    /// last seen (for a lone sender never below the true one: only its sends raise it).
+    /// last seen. For a lone sender never below the true one (only its sends raise it); with
+    /// several (shards) it may be, so a shard can then hold up to one burst more than this
+    /// suggests, never more than the bound in the channel.
     pub(crate) fn may_fill(&self, more: usize) -> bool {
         self.chan.len.load(Ordering::Relaxed) + more >= self.chan.capacity
     }
 
-    /// Sends `item` if there is room.
+    /// Sends `item` if there is room (the driver sends in batches; the tests one by one).
+    #[cfg(test)]
     pub(crate) fn try_send(&self, item: T) -> Result<(), TrySendError<T>> {
         self.batch().push(item)
+    }
+
+    /// Sends `items` in order under one lock, stopping at the first that does not fit or
+    /// when the receiver is gone; the rest are dropped. Returns (sent, dropped). What arrives
+    /// is a prefix of `items`: with one `try_send` each, a receiver taking an item between two
+    /// sends could let a later item in after an earlier one was refused, and a consumer that
+    /// saves a handled point would then step over the missing one.
+    pub(crate) fn send_prefix(&self, items: impl IntoIterator<Item = T>) -> (usize, usize) {
+        let mut batch = self.batch();
+        let mut items = items.into_iter();
+        let mut sent = 0;
+        for item in items.by_ref() {
+            if batch.push(item).is_err() {
+                // The refused item, and every one after it.
+                return (sent, 1 + items.count());
+            }
+            sent += 1;
+        }
+        (sent, 0)
     }
 
     /// Waits until the channel has room (`true`) or the receiver is gone (`false`).
@@ -310,7 +333,9 @@ impl<T> EventReceiver<T> {
     }
 
     /// Stops the driver's sends (it then ends as when the receiver is dropped); the events
-    /// already sent can still be received.
+    /// already sent can still be received. Unlike tokio's `mpsc`, `recv` gives `None` only
+    /// once the driver has ended (its close handshake, at most `close_timeout`, and its last
+    /// save), not as soon as the queue is empty: the driver is the sender until then.
     pub fn close(&mut self) {
         let (room, close) = {
             let mut state = self.chan.lock();
@@ -483,6 +508,64 @@ mod tests {
         }
         sender.await.unwrap();
         assert_eq!(expected, n);
+    }
+
+    #[tokio::test]
+    async fn a_prefix_send_stops_at_the_first_item_that_does_not_fit() {
+        let (tx, mut rx) = channel::<u32>(3);
+        tx.try_send(0).unwrap();
+        assert_eq!(tx.send_prefix([1, 2, 3, 4]), (2, 2));
+        let mut got = Vec::new();
+        while let Ok(i) = rx.try_recv() {
+            got.push(i);
+        }
+        assert_eq!(got, [0, 1, 2]);
+        assert_eq!(tx.send_prefix([5, 6]), (2, 0));
+        rx.close();
+        assert_eq!(tx.send_prefix([7, 8]), (0, 2));
+    }
+
+    /// The shutdown tail of a driver (review of stop 28): sent while a receiver on another
+    /// thread frees room, it arrives as a prefix, never with a hole. One `try_send` per item
+    /// let a later item in after an earlier one was refused.
+    #[test]
+    fn a_tail_sent_while_the_receiver_takes_arrives_without_a_hole() {
+        use std::sync::atomic::AtomicBool;
+        for _ in 0..50 {
+            let (tx, mut rx) = channel::<u32>(4);
+            for i in 0..4 {
+                tx.try_send(i).unwrap();
+            }
+            let started = Arc::new(AtomicBool::new(false));
+            let taker = std::thread::spawn({
+                let started = Arc::clone(&started);
+                move || {
+                    started.store(true, Ordering::Release);
+                    let mut got = Vec::new();
+                    loop {
+                        match rx.try_recv() {
+                            Ok(i) => got.push(i),
+                            Err(TryRecvError::Empty) => {}
+                            Err(TryRecvError::Disconnected) => return got,
+                        }
+                        // Room now and then, while the tail is being sent.
+                        for _ in 0..64 {
+                            std::hint::spin_loop();
+                        }
+                    }
+                }
+            });
+            while !started.load(Ordering::Acquire) {
+                std::hint::spin_loop();
+            }
+            let (sent, dropped) = tx.send_prefix(100..1100);
+            drop(tx);
+            let got = taker.join().unwrap();
+            assert_eq!(sent + dropped, 1000);
+            assert_eq!(got[..4], [0, 1, 2, 3]);
+            let tail: Vec<u32> = got[4..].to_vec();
+            assert_eq!(tail, (100..100 + sent as u32).collect::<Vec<_>>());
+        }
     }
 
     #[tokio::test]

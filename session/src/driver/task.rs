@@ -409,7 +409,8 @@ where
     }
 
     /// Ends the task: on shutdown or a vanished consumer the machine is closed (close frame
-    /// sent if connected); what is left goes to the channel as far as it fits.
+    /// sent if connected); what is left goes to the channel in order as far as it fits, and
+    /// the rest (from the first that does not fit) is dropped.
     async fn finish(&mut self, link: &mut Link, exit: Exit) {
         if exit != Exit::Done {
             self.machine.close(Instant::now());
@@ -431,12 +432,12 @@ where
                     self.ahead.push_back(item);
                 }
             }
-            for item in self.ahead.drain() {
-                match self.events.try_send(item) {
-                    Ok(()) => Shared::count(&self.shared.events_out),
-                    Err(_) => dropped += 1,
-                }
+            // A prefix of what is left, never one with a hole (see `send_prefix`).
+            let (sent, refused) = self.events.send_prefix(self.ahead.drain());
+            for _ in 0..sent {
+                Shared::count(&self.shared.events_out);
             }
+            dropped = refused;
         }
         if dropped > 0 {
             tracing::debug!(

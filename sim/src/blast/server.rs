@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{mpsc, Mutex};
 
 use super::frames;
@@ -30,6 +30,13 @@ pub struct BlastConfig {
     /// The sender spins between frames (with `yield_now`: it keeps its thread busy, so give a
     /// paced server a runtime and a core of its own).
     pub pace: Option<u32>,
+    /// `SO_SNDBUF` of the listening socket, which every accepted connection inherits. `None`
+    /// (default): the kernel's autotuning. On loopback it decides whose thread sends the
+    /// data: with a large send queue, the client's acknowledgements release queued segments
+    /// and the kernel transmits them in the client's time (the softirq of its `recv`); with a
+    /// small one (64 KiB) the sender's own writes transmit, in the sender's time, as a remote
+    /// server's would. BENCHMARKS.md measures both.
+    pub send_buffer: Option<u32>,
 }
 
 impl Default for BlastConfig {
@@ -38,6 +45,7 @@ impl Default for BlastConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             pace: None,
+            send_buffer: None,
         }
     }
 }
@@ -89,7 +97,7 @@ impl BlastServer {
                 Some(Box::new(e)),
             )
         };
-        let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+        let listener = listen(addr, config.send_buffer).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let accept = tokio::spawn(async move {
@@ -136,6 +144,21 @@ impl Drop for BlastServer {
     fn drop(&mut self) {
         self.accept.abort();
     }
+}
+
+/// A listener on `addr` whose accepted connections get `send_buffer` as their `SO_SNDBUF`.
+fn listen(addr: SocketAddr, send_buffer: Option<u32>) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    if let Some(bytes) = send_buffer {
+        socket.set_send_buffer_size(bytes)?;
+    }
+    socket.bind(addr)?;
+    socket.listen(1024)
 }
 
 /// One client: upgrade, greeting, blast, then answers until the client leaves.
