@@ -74,7 +74,13 @@ impl Drop for Inner {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         if let Some(callback) = callback {
-            callback(self.ran.load(Ordering::Relaxed));
+            // It runs at the end of a job's future (whoever drops the last share): a panic
+            // here would end the worker without giving back its slot, lane and `seq`.
+            let ran = self.ran.load(Ordering::Relaxed);
+            let call = std::panic::AssertUnwindSafe(|| callback(ran));
+            if std::panic::catch_unwind(call).is_err() {
+                tracing::error!("a completion callback panicked");
+            }
         }
     }
 }

@@ -274,6 +274,9 @@ impl<P: Platform> Dispatcher<P> {
             // Counted as a frame by where it ends (`Counters`).
             let route = P::route(&input);
             let seq = P::seq(&input);
+            // With raw handlers the raw job ends `seq` before the typed job begins it: held
+            // meanwhile, or the watermark would report the frame handled in between.
+            let _frame = shared.handlers.has_raw().then(|| shared.lanes.begin(seq));
 
             if shared.handlers.has_raw() {
                 let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
@@ -388,11 +391,13 @@ impl<P: Platform> Dispatcher<P> {
         done: Option<&Completion>,
     ) -> Disposition {
         let shared = &*self.shared;
+        let begun = shared.lanes.begun(seq);
         let Some(pending) = shared.lanes.accept().await else {
-            shared.lanes.abandon(seq);
+            drop(begun);
             bump(&shared.counters.not_accepted);
             return Disposition::Closed;
         };
+        begun.pass();
         bump(&shared.counters.accepted);
         let work = Completion::after(job, done);
         shared
@@ -429,10 +434,12 @@ impl<P: Platform> Dispatcher<P> {
         F: Future<Output = ()> + Send + 'static,
     {
         let shared = &self.shared;
+        let begun = shared.lanes.begun(seq);
         let Some(pending) = shared.lanes.accept().await else {
-            shared.lanes.abandon(seq);
+            drop(begun);
             return false;
         };
+        begun.pass();
         let work = Completion::after(work, done);
         let job = Job {
             work: Box::pin(work),

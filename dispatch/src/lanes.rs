@@ -58,13 +58,34 @@ impl Drop for Pending {
     }
 }
 
-/// One unit of work: the handlers of one frame. The future never panics (handlers run under
-/// `catch_unwind` inside it).
+/// One unit of work: the handlers of one frame. The future never panics: handlers run under
+/// `catch_unwind` inside it, and so does a [`Completion`](crate::Completion)'s callback.
 pub(crate) struct Job {
     pub(crate) work: BoxFuture<'static, ()>,
     pub(crate) pending: Pending,
     /// Its frame's sequence number, in flight (begun) until the job ends.
     pub(crate) seq: Option<u64>,
+}
+
+/// A begun sequence number, ended on drop unless [`pass`](Self::pass)ed on (see
+/// [`Lanes::begin`], [`Lanes::begun`]).
+#[must_use]
+pub(crate) struct Begun<'a> {
+    lanes: &'a Lanes,
+    seq: Option<u64>,
+}
+
+impl Begun<'_> {
+    /// The `seq` is a job's now: it ends when the job does.
+    pub(crate) fn pass(mut self) {
+        self.seq = None;
+    }
+}
+
+impl Drop for Begun<'_> {
+    fn drop(&mut self) {
+        self.lanes.abandon(self.seq.take());
+    }
 }
 
 struct State {
@@ -262,6 +283,22 @@ impl Lanes {
         if let Some(s) = seq {
             self.state().seqs.end(s);
         }
+    }
+
+    /// Begins `seq` for the caller until the returned guard drops: the frame stays in flight
+    /// across steps that each begin and end it (a raw job, then the typed one).
+    pub(crate) fn begin(&self, seq: Option<u64>) -> Begun<'_> {
+        if let Some(s) = seq {
+            self.state().seqs.begin(s);
+        }
+        Begun { lanes: self, seq }
+    }
+
+    /// `seq`, begun by [`claim`](Self::claim), ends when the returned guard drops unless it is
+    /// [`passed`](Begun::pass) to a job: a dispatch closed or cancelled while it waits for
+    /// room leaves no begun `seq` behind (one would hold the watermark below it for good).
+    pub(crate) fn begun(&self, seq: Option<u64>) -> Begun<'_> {
+        Begun { lanes: self, seq }
     }
 
     /// Begins `seq` and, when `may_run` and the lane is idle, there is room and a running slot

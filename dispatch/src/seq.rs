@@ -19,6 +19,12 @@ pub struct SeqTracker {
     in_flight: VecDeque<(u64, usize)>,
     /// The highest sequence number seen.
     highest: Option<u64>,
+    /// Jobs begun before the last [`reset`](Self::reset) and not ended yet, and how many each.
+    /// Their `end`s are taken from here first, so an old session's job never ends a new
+    /// session's job of the same number (the watermark would then pass it). A new job that
+    /// ends first takes the old one's place instead, which holds the watermark back until the
+    /// old one ends too: late, never early.
+    stale: Vec<(u64, usize)>,
 }
 
 impl SeqTracker {
@@ -46,6 +52,15 @@ impl SeqTracker {
 
     /// A job for `seq` finished (or was never queued).
     pub fn end(&mut self, seq: u64) {
+        if let Some(i) = self.stale.iter().position(|&(s, _)| s == seq) {
+            if let Some((_, n)) = self.stale.get_mut(i) {
+                *n -= 1;
+                if *n == 0 {
+                    self.stale.swap_remove(i);
+                }
+            }
+            return;
+        }
         let Ok(i) = self.find(seq) else { return };
         if let Some((_, n)) = self.in_flight.get_mut(i) {
             *n -= 1;
@@ -74,9 +89,15 @@ impl SeqTracker {
         }
     }
 
-    /// Forgets everything (a new session numbers its frames from 1 again).
+    /// Forgets everything (a new session numbers its frames from 1 again). Jobs still
+    /// running from before count as the old session's (see `stale`).
     pub fn reset(&mut self) {
-        self.in_flight.clear();
+        for (seq, n) in self.in_flight.drain(..) {
+            match self.stale.iter_mut().find(|(s, _)| *s == seq) {
+                Some((_, m)) => *m += n,
+                None => self.stale.push((seq, n)),
+            }
+        }
         self.highest = None;
     }
 }
@@ -84,6 +105,31 @@ impl SeqTracker {
 #[cfg(test)]
 mod tests {
     use super::SeqTracker;
+
+    #[test]
+    fn an_old_sessions_job_ending_late_never_ends_a_new_ones() {
+        let mut t = SeqTracker::default();
+        t.begin(3); // the old session's 3, still running
+        t.reset();
+        for s in 1..=2 {
+            t.begin(s);
+            t.end(s);
+        }
+        t.begin(3);
+        assert_eq!(t.handled(), Some(2));
+        t.end(3); // the old 3
+        assert_eq!(t.handled(), Some(2), "the new 3 runs");
+        t.end(3);
+        assert_eq!(t.handled(), Some(3));
+        // The other order: the new one ends first; the watermark waits for both.
+        t.begin(4);
+        t.reset();
+        t.begin(4);
+        t.end(4); // taken as the old one's end
+        assert_eq!(t.handled(), Some(3));
+        t.end(4);
+        assert_eq!(t.handled(), Some(4));
+    }
 
     #[test]
     fn watermark_stops_below_the_oldest_unfinished_frame() {

@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use botgate_dispatch::{DispatchConfig, Dispatcher, Disposition, Handlers};
+use botgate_dispatch::{Completion, DispatchConfig, Dispatcher, Disposition, Handlers};
 use futures_util::future::poll_immediate;
 use support::{input, Test};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, Notify, Semaphore};
 
 fn config(max_in_flight: usize, max_pending: usize) -> DispatchConfig {
     DispatchConfig {
@@ -357,4 +357,172 @@ async fn a_tracked_input_completes_when_its_handlers_finish_or_at_once_when_it_n
         Disposition::Closed
     );
     assert_eq!(done.try_recv(), Ok((3, false)), "never handled");
+}
+
+/// Yields until `done` holds (at most 10 s of yields: a failure, not a hang).
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let waited = tokio::time::timeout(Duration::from_secs(10), async {
+        while !done() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "timed out waiting until {what}");
+}
+
+/// Review of stop 28: with raw handlers, the raw job ended the frame's `seq` before the typed
+/// job began it, and in between the watermark reported the frame handled.
+#[tokio::test]
+async fn the_handled_seq_never_passes_a_frame_between_its_raw_and_typed_handlers() {
+    let typed_done: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let mut handlers = Handlers::<Test>::new();
+    handlers.on_raw(|_ctx, _input| async { Ok(()) });
+    {
+        let typed_done = typed_done.clone();
+        handlers.on("between".to_owned(), move |_ctx, ev| {
+            let typed_done = typed_done.clone();
+            async move {
+                typed_done.lock().unwrap().push(ev.n);
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(4, 16));
+    let ahead: Arc<Mutex<Vec<(u64, u64)>>> = Arc::default();
+    let checks = Arc::new(AtomicUsize::new(0));
+    {
+        let (d, typed_done, ahead, checks) =
+            (d.clone(), typed_done.clone(), ahead.clone(), checks.clone());
+        *support::ON_DECODE.lock().unwrap() = Some(Arc::new(move |inp: &support::Input| {
+            if inp.route.as_deref() != Some("between") {
+                return;
+            }
+            // What a resume-point saver reading the watermark now would save.
+            checks.fetch_add(1, Ordering::SeqCst);
+            if let Some(h) = d.handled_seq() {
+                if h >= inp.n && !typed_done.lock().unwrap().contains(&inp.n) {
+                    ahead.lock().unwrap().push((inp.n, h));
+                }
+            }
+        }));
+    }
+    for n in 1..=3 {
+        assert_eq!(
+            d.dispatch(input("between", "k", n)).await,
+            Disposition::Accepted
+        );
+    }
+    d.idle().await;
+    assert_eq!(checks.load(Ordering::SeqCst), 3);
+    assert_eq!(
+        *ahead.lock().unwrap(),
+        [],
+        "frame n handled before its typed handler"
+    );
+    assert_eq!(d.handled_seq(), Some(3));
+}
+
+/// Review of stop 28: a job of the old session ending after `reset_seq` ended the new
+/// session's job of the same number, and the watermark passed it.
+#[tokio::test]
+async fn an_old_sessions_job_never_ends_a_new_sessions_frame() {
+    let old_gate = Arc::new(Notify::new());
+    let new_gate = Arc::new(Notify::new());
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let (old_gate, new_gate) = (old_gate.clone(), new_gate.clone());
+        handlers.on("again".to_owned(), move |_ctx, ev| {
+            let (old_gate, new_gate) = (old_gate.clone(), new_gate.clone());
+            async move {
+                match ev.key.as_deref() {
+                    Some("old") => old_gate.notified().await,
+                    Some("new") if ev.n == 3 => new_gate.notified().await,
+                    _ => {}
+                }
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(4, 16));
+    d.dispatch(input("again", "old", 3)).await; // the old session's 3, still running
+    d.reset_seq(); // a new session
+    for n in 1..=3 {
+        d.dispatch(input("again", "new", n)).await; // the new 3 waits
+    }
+    until("the new 1 and 2 are done", || d.pending() == 2).await;
+    assert_eq!(d.handled_seq(), Some(2));
+    old_gate.notify_one();
+    until("the old 3 is done", || d.pending() == 1).await;
+    assert_eq!(d.handled_seq(), Some(2), "the new 3 is still running");
+    new_gate.notify_one();
+    d.idle().await;
+    assert_eq!(d.handled_seq(), Some(3));
+}
+
+/// Review of stop 28: a completion callback that panicked ended the worker running the job,
+/// which never gave back its running slot and lane: with one slot, dispatch stalled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_completion_callback_gives_back_the_slot_and_the_lane() {
+    let gate = Arc::new(Notify::new());
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let gate = gate.clone();
+        handlers.on("cb".to_owned(), move |_ctx, ev| {
+            let gate = gate.clone();
+            async move {
+                if ev.n == 1 {
+                    gate.notified().await;
+                }
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(1, 16));
+    let done = Completion::new(|_| panic!("a completion callback that panics"));
+    // It waits: the job moves to a worker and holds the last share of `done`.
+    d.dispatch_tracked(input("cb", "a", 1), done).await;
+    gate.notify_one();
+    // Another conversation needs the one running slot.
+    d.dispatch(input("cb", "b", 2)).await;
+    let idle = tokio::time::timeout(Duration::from_secs(10), d.idle()).await;
+    assert!(
+        idle.is_ok(),
+        "dispatch stalled after a completion callback panicked"
+    );
+    assert_eq!(d.pending(), 0);
+    assert_eq!(d.active_conversations(), 0);
+    assert_eq!(d.handled_seq(), Some(2));
+}
+
+/// Review of stop 28: a dispatch dropped while it waited for room left its `seq` begun, and
+/// the watermark stayed below it for the rest of the session.
+#[tokio::test]
+async fn a_dispatch_cancelled_while_waiting_for_room_does_not_pin_the_handled_seq() {
+    let gate = Arc::new(Notify::new());
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let gate = gate.clone();
+        handlers.on("cancel".to_owned(), move |_ctx, ev| {
+            let gate = gate.clone();
+            async move {
+                if ev.n == 1 {
+                    gate.notified().await;
+                }
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(4, 1));
+    d.dispatch(input("cancel", "a", 1)).await; // takes the one place
+                                               // Polled once: it waits for room; then dropped (cancelled). Its input is lost, as
+                                               // documented, but its `seq` must not stay in flight.
+    assert_eq!(
+        poll_immediate(d.dispatch(input("cancel", "b", 2))).await,
+        None
+    );
+    gate.notify_one();
+    d.idle().await;
+    d.dispatch(input("cancel", "c", 3)).await;
+    d.idle().await;
+    assert_eq!(d.handled_seq(), Some(3));
 }

@@ -16,6 +16,15 @@ use bytes::Bytes;
 /// Decodes performed by `Test::decode`, across all tests of one binary (use per-test routes).
 pub static DECODES: AtomicUsize = AtomicUsize::new(0);
 
+/// Called by `Test::decode` with each input before decoding it: what the dispatcher's state
+/// is between a frame's raw handlers and its typed ones. Shared by all tests of one binary:
+/// a hook looks at its own test's route only.
+#[allow(dead_code)] // not every test binary sets one
+pub static ON_DECODE: std::sync::Mutex<Option<DecodeHook>> = std::sync::Mutex::new(None);
+
+/// See [`ON_DECODE`].
+pub type DecodeHook = std::sync::Arc<dyn Fn(&Input) + Send + Sync>;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Test;
 
@@ -70,6 +79,10 @@ impl Platform for Test {
 
     fn decode(input: &Input, route: &str) -> Result<Event, Error> {
         DECODES.fetch_add(1, Ordering::SeqCst);
+        let hook = ON_DECODE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(hook) = hook {
+            hook(input);
+        }
         if input.bad {
             return Err(Error::syntax(0, "bad test payload"));
         }
