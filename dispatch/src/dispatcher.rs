@@ -36,7 +36,7 @@ use crate::context::{BotInfo, Context, EventId};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
 use crate::hashing::Keys;
-use crate::job::{EventJob, JobHost};
+use crate::job::{AsJob, EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Pending};
 use crate::platform::Platform;
 use crate::stats::{bump, Counters, DispatchStats};
@@ -440,7 +440,7 @@ impl<P: Platform> Dispatcher<P> {
             return false;
         };
         begun.pass();
-        let work = Completion::after(work, done);
+        let work = Completion::after(AsJob(Box::pin(work)), done);
         let job = Job {
             work: Box::pin(work),
             pending,

@@ -6,6 +6,7 @@
 //! futures inside are boxed already) into a worker task with an `Arc` of the dispatcher.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::future::Future;
 use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -18,6 +19,41 @@ use crate::error::HandlerError;
 use crate::handlers::{HandlerFuture, OnMapped, StoredUnified, ToMap, UnifiedFn, UnifiedSlot};
 use crate::platform::Platform;
 use crate::table::RouteTable;
+
+thread_local! {
+    /// Whether this thread is polling a job's handlers. A handler may dispatch: its dispatch
+    /// must not wait behind an `idle` / `shutdown` that waits for that very handler.
+    static IN_JOB: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the caller runs inside a job's handlers (a dispatch made by a handler).
+pub(crate) fn in_job() -> bool {
+    IN_JOB.with(Cell::get)
+}
+
+/// Runs `poll` as a job's: [`in_job`] holds inside it, and what it was before comes back
+/// after (jobs nest when a handler dispatches), even if `poll` unwinds.
+fn as_job<R>(poll: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            IN_JOB.with(|flag| flag.set(self.0));
+        }
+    }
+    let _restore = Restore(IN_JOB.with(|flag| flag.replace(true)));
+    poll()
+}
+
+/// A job's future that is not an [`EventJob`] (the raw handlers), polled as a job's.
+pub(crate) struct AsJob<F>(pub(crate) Pin<Box<F>>);
+
+impl<F: Future> Future for AsJob<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        as_job(|| self.0.as_mut().poll(cx))
+    }
+}
 
 /// What a job needs from the dispatcher that runs it (its shared state implements it; a trait,
 /// so that this file does not import the dispatcher's).
@@ -113,6 +149,17 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let this = self.get_mut();
+        as_job(|| this.poll_handlers(cx))
+    }
+}
+
+impl<P: Platform, S: Deref> EventJob<P, S>
+where
+    S::Target: JobHost<P>,
+{
+    /// [`poll`](Future::poll)'s body: the handlers, one after another.
+    fn poll_handlers(&mut self, cx: &mut TaskContext<'_>) -> Poll<()> {
+        let this = self;
         let shared = &*this.shared;
         let Some(entry) = shared.table().entry(this.entry) else {
             return Poll::Ready(());

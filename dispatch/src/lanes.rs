@@ -118,9 +118,10 @@ enum InLine {
 }
 
 impl State {
-    /// Accepts a job if there is room and nobody waits before it.
-    fn accept(&mut self, max: usize) -> bool {
-        let room = !self.closed && self.pending < max && self.line.is_empty();
+    /// Accepts a job if there is room and nobody waits before it (or, for a dispatch made by
+    /// a handler, `nested`, whoever waits: see [`Lanes::accept`]).
+    fn accept(&mut self, max: usize, nested: bool) -> bool {
+        let room = !self.closed && self.pending < max && (nested || self.line.is_empty());
         self.pending += usize::from(room);
         room
     }
@@ -222,18 +223,26 @@ impl Lanes {
     }
 
     /// Waits for room and accepts a job (its place: dropped, it is given back), behind the
-    /// dispatchers and drains already waiting; `None` once the lanes are closed.
+    /// dispatchers and drains already waiting, or before them for a dispatch made by a
+    /// handler; `None` once the lanes are closed.
     pub(crate) async fn accept(self: &Arc<Self>) -> Option<Pending> {
+        // A handler's own dispatch goes before everyone in line: an `idle` / `shutdown` there
+        // waits for that handler, which would otherwise wait for it (a deadlock).
+        let nested = crate::job::in_job();
         let placed = {
             let mut state = self.state();
-            if state.accept(self.max_pending) {
+            if state.accept(self.max_pending, nested) {
                 return Some(Pending::adopt(self));
             }
             if state.closed {
                 return None;
             }
             let (place, placed) = oneshot::channel();
-            state.line.push_back(InLine::Room(place));
+            if nested {
+                state.line.push_front(InLine::Room(place));
+            } else {
+                state.line.push_back(InLine::Room(place));
+            }
             placed
         };
         placed.await.ok().flatten()
@@ -317,7 +326,7 @@ impl Lanes {
         if state.running >= self.max_running || !state.waiting.is_empty() {
             return false;
         }
-        if !state.accept(self.max_pending) {
+        if !state.accept(self.max_pending, false) {
             return false;
         }
         state.running += 1;

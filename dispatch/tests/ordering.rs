@@ -526,3 +526,61 @@ async fn a_dispatch_cancelled_while_waiting_for_room_does_not_pin_the_handled_se
     d.idle().await;
     assert_eq!(d.handled_seq(), Some(3));
 }
+
+/// A handler that dispatches, released while `idle` (or `shutdown`) waits for it.
+async fn a_handler_dispatches_while_a_drain_waits(close: bool) {
+    let cell: Arc<std::sync::OnceLock<Dispatcher<Test>>> = Arc::default();
+    let gate = Arc::new(Notify::new());
+    let nested = Arc::new(Mutex::new(None));
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let (cell, gate, nested) = (cell.clone(), gate.clone(), nested.clone());
+        handlers.on("nest".to_owned(), move |_ctx, ev| {
+            let (cell, gate, nested) = (cell.clone(), gate.clone(), nested.clone());
+            async move {
+                if ev.n == 1 {
+                    gate.notified().await;
+                    let d = cell.get().unwrap().clone();
+                    let disposition = d.dispatch(input("nest", "other", 2)).await;
+                    *nested.lock().unwrap() = Some(disposition);
+                }
+                Ok(())
+            }
+        });
+    }
+    let d = Dispatcher::new(handlers, config(4, 16));
+    cell.set(d.clone()).unwrap();
+    d.dispatch(input("nest", "a", 1)).await;
+    let mut drain = Box::pin(async {
+        if close {
+            d.shutdown().await
+        } else {
+            d.idle().await
+        }
+    });
+    // Polled once: the drain is in line, waiting for the handler.
+    assert_eq!(poll_immediate(&mut drain).await, None);
+    gate.notify_one();
+    let drained = tokio::time::timeout(Duration::from_secs(10), drain).await;
+    assert!(
+        drained.is_ok(),
+        "the drain waits for the handler, the handler for the drain"
+    );
+    // Made before the drain was served: accepted, and run before it returned.
+    assert_eq!(*nested.lock().unwrap(), Some(Disposition::Accepted));
+    assert_eq!(d.pending(), 0);
+    assert_eq!(d.handled_seq(), Some(2));
+}
+
+/// Review of stop 28: a handler's dispatch waited in line behind `idle`, which waited for the
+/// handler.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_dispatches_while_idle_waits_does_not_deadlock() {
+    a_handler_dispatches_while_a_drain_waits(false).await;
+}
+
+/// As above, with `shutdown`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_dispatches_while_shutdown_waits_does_not_deadlock() {
+    a_handler_dispatches_while_a_drain_waits(true).await;
+}
