@@ -39,6 +39,7 @@ use crate::hashing::Keys;
 use crate::job::{AsJob, EventJob, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Pending};
 use crate::platform::Platform;
+use crate::seq::SeqTicket;
 use crate::stats::{bump, Counters, DispatchStats};
 use crate::table::RouteTable;
 use botgate_session::FingerprintState;
@@ -286,9 +287,9 @@ impl<P: Platform> Dispatcher<P> {
                 );
                 let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers);
                 let lane = shared.raw_lane();
-                shared.lanes.claim(lane, seq, false);
+                let (_, ticket) = shared.lanes.claim(lane, seq, false);
                 // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
-                if !Box::pin(self.submit(lane, seq, work, done)).await {
+                if !Box::pin(self.submit(lane, ticket, work, done)).await {
                     bump(&shared.counters.raw_closed);
                     return Disposition::Closed;
                 }
@@ -358,14 +359,15 @@ impl<P: Platform> Dispatcher<P> {
             let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
 
             // The fast path: room, an idle lane and a free running slot: run the handlers here.
-            if shared.lanes.claim(lane, seq, true) {
+            let (run_here, ticket) = shared.lanes.claim(lane, seq, true);
+            if run_here {
                 bump(&shared.counters.accepted);
                 let finished =
                     std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
                         .await;
                 if finished {
                     drop(job);
-                    shared.lanes.release(lane, seq);
+                    shared.lanes.release(lane, ticket);
                     return Disposition::Accepted;
                 }
                 // A handler waits: a worker finishes the job, then the lane.
@@ -373,12 +375,12 @@ impl<P: Platform> Dispatcher<P> {
                 let work = Completion::after(job, done);
                 shared
                     .lanes
-                    .detach(lane, Box::pin(work), Pending::adopt(&shared.lanes), seq);
+                    .detach(lane, Box::pin(work), Pending::adopt(&shared.lanes), ticket);
                 return Disposition::Accepted;
             }
             let job = job.into_owned(Arc::clone(&self.shared));
             // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
-            Box::pin(self.queue(lane, seq, job, done)).await
+            Box::pin(self.queue(lane, ticket, job, done)).await
         }
     }
 
@@ -386,7 +388,7 @@ impl<P: Platform> Dispatcher<P> {
     async fn queue(
         &self,
         lane: LaneId,
-        seq: Option<u64>,
+        seq: Option<SeqTicket>,
         job: EventJob<P, Arc<Shared<P>>>,
         done: Option<&Completion>,
     ) -> Disposition {
@@ -426,7 +428,7 @@ impl<P: Platform> Dispatcher<P> {
     async fn submit<F>(
         &self,
         lane: LaneId,
-        seq: Option<u64>,
+        seq: Option<SeqTicket>,
         work: F,
         done: Option<&Completion>,
     ) -> bool

@@ -29,7 +29,7 @@ use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 
 use crate::hashing::FastState;
-use crate::seq::SeqTracker;
+use crate::seq::{SeqTicket, SeqTracker};
 
 /// A lane: the keyed hash of a conversation (or of the pass-through lane).
 pub(crate) type LaneId = u64;
@@ -64,7 +64,7 @@ pub(crate) struct Job {
     pub(crate) work: BoxFuture<'static, ()>,
     pub(crate) pending: Pending,
     /// Its frame's sequence number, in flight (begun) until the job ends.
-    pub(crate) seq: Option<u64>,
+    pub(crate) seq: Option<SeqTicket>,
 }
 
 /// A begun sequence number, ended on drop unless [`pass`](Self::pass)ed on (see
@@ -72,7 +72,7 @@ pub(crate) struct Job {
 #[must_use]
 pub(crate) struct Begun<'a> {
     lanes: &'a Lanes,
-    seq: Option<u64>,
+    seq: Option<SeqTicket>,
 }
 
 impl Begun<'_> {
@@ -288,25 +288,23 @@ impl Lanes {
     }
 
     /// A job for `seq` was not queued after all (the dispatcher closed while it waited).
-    pub(crate) fn abandon(&self, seq: Option<u64>) {
-        if let Some(s) = seq {
-            self.state().seqs.end(s);
+    pub(crate) fn abandon(&self, seq: Option<SeqTicket>) {
+        if let Some(ticket) = seq {
+            self.state().seqs.end(ticket);
         }
     }
 
     /// Begins `seq` for the caller until the returned guard drops: the frame stays in flight
     /// across steps that each begin and end it (a raw job, then the typed one).
     pub(crate) fn begin(&self, seq: Option<u64>) -> Begun<'_> {
-        if let Some(s) = seq {
-            self.state().seqs.begin(s);
-        }
+        let seq = seq.map(|s| self.state().seqs.begin(s));
         Begun { lanes: self, seq }
     }
 
     /// `seq`, begun by [`claim`](Self::claim), ends when the returned guard drops unless it is
     /// [`passed`](Begun::pass) to a job: a dispatch closed or cancelled while it waits for
     /// room leaves no begun `seq` behind (one would hold the watermark below it for good).
-    pub(crate) fn begun(&self, seq: Option<u64>) -> Begun<'_> {
+    pub(crate) fn begun(&self, seq: Option<SeqTicket>) -> Begun<'_> {
         Begun { lanes: self, seq }
     }
 
@@ -314,29 +312,32 @@ impl Lanes {
     /// is free, accepts the job, marks the lane busy and takes the slot (`true`): the caller
     /// runs the job now, then calls [`release`](Self::release) (or [`detach`](Self::detach) if
     /// it has to wait). `false`: the job goes to [`accept`](Self::accept) and
-    /// [`submit`](Self::submit).
-    pub(crate) fn claim(&self, lane: LaneId, seq: Option<u64>, may_run: bool) -> bool {
+    /// [`submit`](Self::submit). Either way the ticket of the begun `seq` goes with the job.
+    pub(crate) fn claim(
+        &self,
+        lane: LaneId,
+        seq: Option<u64>,
+        may_run: bool,
+    ) -> (bool, Option<SeqTicket>) {
         let mut state = self.state();
-        if let Some(s) = seq {
-            state.seqs.begin(s);
-        }
+        let seq = seq.map(|s| state.seqs.begin(s));
         if !may_run || state.inline.contains(&lane) || state.queues.contains_key(&lane) {
-            return false;
+            return (false, seq);
         }
         if state.running >= self.max_running || !state.waiting.is_empty() {
-            return false;
+            return (false, seq);
         }
         if !state.accept(self.max_pending, false) {
-            return false;
+            return (false, seq);
         }
         state.running += 1;
         state.inline.push(lane);
-        true
+        (true, seq)
     }
 
     /// Ends a job that ran in the caller's task: gives its running slot and its place back,
     /// ends its `seq`, and starts a worker for the jobs queued behind it meanwhile, if any.
-    pub(crate) fn release(self: &Arc<Self>, lane: LaneId, seq: Option<u64>) {
+    pub(crate) fn release(self: &Arc<Self>, lane: LaneId, seq: Option<SeqTicket>) {
         if let Some(next) = self.finish(lane, seq, true) {
             tokio::spawn(Arc::clone(self).work(lane, next));
         }
@@ -350,7 +351,7 @@ impl Lanes {
         lane: LaneId,
         work: BoxFuture<'static, ()>,
         pending: Pending,
-        seq: Option<u64>,
+        seq: Option<SeqTicket>,
     ) {
         {
             // The lane is the worker's now.
@@ -414,14 +415,19 @@ impl Lanes {
     /// Gives the ended job's running slot back (and its place, when `pending`: the caller
     /// disarmed its [`Pending`]), ends its `seq`, and takes the lane's next job, or removes the
     /// lane (it is empty).
-    fn finish(self: &Arc<Self>, lane: LaneId, seq: Option<u64>, pending: bool) -> Option<Job> {
+    fn finish(
+        self: &Arc<Self>,
+        lane: LaneId,
+        seq: Option<SeqTicket>,
+        pending: bool,
+    ) -> Option<Job> {
         let mut state = self.state();
         state.give_slot();
         if pending {
             state.end_pending(self);
         }
-        if let Some(s) = seq {
-            state.seqs.end(s);
+        if let Some(ticket) = seq {
+            state.seqs.end(ticket);
         }
         if let Some(i) = state.inline.iter().position(|l| *l == lane) {
             state.inline.swap_remove(i);
@@ -502,8 +508,8 @@ mod tests {
         let lanes = Arc::new(Lanes::new(1, 10));
         let order = Arc::new(Mutex::new(Vec::new()));
         // The one slot, taken by a job running in the caller's task.
-        assert!(lanes.claim(1, None, true));
-        assert!(!lanes.claim(4, None, true), "no second slot");
+        assert!(lanes.claim(1, None, true).0);
+        assert!(!lanes.claim(4, None, true).0, "no second slot");
         assert_eq!((lanes.running(), lanes.pending()), (1, 1));
         for lane in [2, 3] {
             let job = job(&lanes, lane, &order).await;
@@ -522,7 +528,7 @@ mod tests {
         assert_eq!((lanes.running(), lanes.pending()), (0, 0));
         assert_eq!(lanes.active(), 0);
         // Lane 4's claim above began no job; its slot is free now.
-        assert!(lanes.claim(4, None, true));
+        assert!(lanes.claim(4, None, true).0);
         lanes.release(4, None);
         assert_eq!((lanes.running(), lanes.pending()), (0, 0));
     }
@@ -531,8 +537,8 @@ mod tests {
     async fn room_is_given_in_line_a_drain_waits_for_what_came_before_it_and_close_refuses() {
         let lanes = Arc::new(Lanes::new(4, 2));
         let first = lanes.accept().await.unwrap();
-        assert!(lanes.claim(1, None, true), "room for a second job");
-        assert!(!lanes.claim(2, None, true), "no room for a third");
+        assert!(lanes.claim(1, None, true).0, "room for a second job");
+        assert!(!lanes.claim(2, None, true).0, "no room for a third");
         // A third dispatcher waits for room; a drain waits behind it.
         let third = tokio::spawn({
             let lanes = Arc::clone(&lanes);
@@ -546,7 +552,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         assert!(!third.is_finished() && !drained.is_finished());
-        assert!(!lanes.claim(3, None, true), "nothing jumps the line");
+        assert!(!lanes.claim(3, None, true).0, "nothing jumps the line");
 
         drop(first);
         // The third got the room freed, and holds it until dropped inside its task.
@@ -578,7 +584,7 @@ mod tests {
         assert!(lanes.is_closed());
         assert!(!late.await.unwrap());
         assert!(lanes.accept().await.is_none());
-        assert!(!lanes.claim(5, None, true));
+        assert!(!lanes.claim(5, None, true).0);
         lanes.drain(false).await;
     }
 }

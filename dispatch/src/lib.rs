@@ -69,7 +69,7 @@ pub use handlers::{HandlerFuture, Handlers};
 pub use onebot_api::OneBotApi;
 pub use platform::{ConversationKey, DedupeKey, EventMeta, Platform, PlatformKind};
 pub use reply::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink};
-pub use seq::SeqTracker;
+pub use seq::{SeqTicket, SeqTracker};
 pub use stats::DispatchStats;
 pub use unified::{Category, UnifiedEvent, Unify};
 

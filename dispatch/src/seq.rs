@@ -19,12 +19,27 @@ pub struct SeqTracker {
     in_flight: VecDeque<(u64, usize)>,
     /// The highest sequence number seen.
     highest: Option<u64>,
-    /// Jobs begun before the last [`reset`](Self::reset) and not ended yet, and how many each.
-    /// Their `end`s are taken from here first, so an old session's job never ends a new
-    /// session's job of the same number (the watermark would then pass it). A new job that
-    /// ends first takes the old one's place instead, which holds the watermark back until the
-    /// old one ends too: late, never early.
-    stale: Vec<(u64, usize)>,
+    /// Counts [`reset`](Self::reset)s: a ticket of an earlier session ends nothing (its
+    /// number may be a new session's frame, still running).
+    epoch: u64,
+}
+
+/// A frame's number as [`begun`](SeqTracker::begin), to hand back to
+/// [`end`](SeqTracker::end). It belongs to the session that began it: after a
+/// [`reset`](SeqTracker::reset) (a new session, numbering from 1 again) it ends nothing, so a
+/// job of the old session that finishes late never ends the new session's frame of the same
+/// number (the watermark would then pass a frame whose handlers still run).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeqTicket {
+    seq: u64,
+    epoch: u64,
+}
+
+impl SeqTicket {
+    /// The frame's sequence number.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
 }
 
 impl SeqTracker {
@@ -33,8 +48,16 @@ impl SeqTracker {
         self.highest = Some(self.highest.map_or(seq, |h| h.max(seq)));
     }
 
-    /// A job for `seq` is about to be queued.
-    pub fn begin(&mut self, seq: u64) {
+    /// A job for `seq` is about to be queued; its ticket goes back to [`end`](Self::end).
+    pub fn begin(&mut self, seq: u64) -> SeqTicket {
+        self.begin_number(seq);
+        SeqTicket {
+            seq,
+            epoch: self.epoch,
+        }
+    }
+
+    fn begin_number(&mut self, seq: u64) {
         self.observe(seq);
         match self.in_flight.back_mut() {
             Some((last, n)) if *last == seq => *n += 1,
@@ -50,17 +73,13 @@ impl SeqTracker {
         }
     }
 
-    /// A job for `seq` finished (or was never queued).
-    pub fn end(&mut self, seq: u64) {
-        if let Some(i) = self.stale.iter().position(|&(s, _)| s == seq) {
-            if let Some((_, n)) = self.stale.get_mut(i) {
-                *n -= 1;
-                if *n == 0 {
-                    self.stale.swap_remove(i);
-                }
-            }
+    /// The job of `ticket` finished (or was never queued). A ticket of an earlier session
+    /// (before the last [`reset`](Self::reset)) ends nothing.
+    pub fn end(&mut self, ticket: SeqTicket) {
+        if ticket.epoch != self.epoch {
             return;
         }
+        let seq = ticket.seq;
         let Ok(i) = self.find(seq) else { return };
         if let Some((_, n)) = self.in_flight.get_mut(i) {
             *n -= 1;
@@ -89,16 +108,12 @@ impl SeqTracker {
         }
     }
 
-    /// Forgets everything (a new session numbers its frames from 1 again). Jobs still
-    /// running from before count as the old session's (see `stale`).
+    /// Forgets everything (a new session numbers its frames from 1 again). The tickets of
+    /// jobs still running end nothing from now on.
     pub fn reset(&mut self) {
-        for (seq, n) in self.in_flight.drain(..) {
-            match self.stale.iter_mut().find(|(s, _)| *s == seq) {
-                Some((_, m)) => *m += n,
-                None => self.stale.push((seq, n)),
-            }
-        }
+        self.in_flight.clear();
         self.highest = None;
+        self.epoch = self.epoch.wrapping_add(1);
     }
 }
 
@@ -109,25 +124,25 @@ mod tests {
     #[test]
     fn an_old_sessions_job_ending_late_never_ends_a_new_ones() {
         let mut t = SeqTracker::default();
-        t.begin(3); // the old session's 3, still running
+        let old = t.begin(3); // the old session's 3, still running
         t.reset();
         for s in 1..=2 {
-            t.begin(s);
-            t.end(s);
+            let ticket = t.begin(s);
+            t.end(ticket);
         }
-        t.begin(3);
+        let new = t.begin(3);
         assert_eq!(t.handled(), Some(2));
-        t.end(3); // the old 3
+        t.end(old);
         assert_eq!(t.handled(), Some(2), "the new 3 runs");
-        t.end(3);
+        t.end(new);
         assert_eq!(t.handled(), Some(3));
-        // The other order: the new one ends first; the watermark waits for both.
-        t.begin(4);
+        // The other order: the new one ends first.
+        let old = t.begin(4);
         t.reset();
-        t.begin(4);
-        t.end(4); // taken as the old one's end
-        assert_eq!(t.handled(), Some(3));
-        t.end(4);
+        let new = t.begin(4);
+        t.end(new);
+        assert_eq!(t.handled(), Some(4));
+        t.end(old);
         assert_eq!(t.handled(), Some(4));
     }
 
@@ -135,27 +150,28 @@ mod tests {
     fn watermark_stops_below_the_oldest_unfinished_frame() {
         let mut t = SeqTracker::default();
         assert_eq!(t.handled(), None);
-        t.begin(1);
-        t.begin(2);
+        let one = t.begin(1);
+        let two = t.begin(2);
         t.observe(3); // dropped undecoded
-        t.begin(4);
+        let four = t.begin(4);
         assert_eq!(t.handled(), Some(0));
-        t.end(2);
+        t.end(two);
         assert_eq!(t.handled(), Some(0), "1 is still running");
-        t.end(1);
+        t.end(one);
         assert_eq!(t.handled(), Some(3));
-        t.end(4);
+        t.end(four);
         assert_eq!(t.handled(), Some(4));
     }
 
     #[test]
     fn a_frame_with_two_jobs_is_handled_when_both_are() {
         let mut t = SeqTracker::default();
-        t.begin(7); // on_raw
-        t.begin(7); // typed
-        t.end(7);
+        let raw = t.begin(7); // on_raw
+        let typed = t.begin(7);
+        assert_eq!(raw, typed, "tickets name a frame, not a job");
+        t.end(raw);
         assert_eq!(t.handled(), Some(6));
-        t.end(7);
+        t.end(typed);
         assert_eq!(t.handled(), Some(7));
         t.reset();
         assert_eq!(t.handled(), None);
@@ -164,18 +180,19 @@ mod tests {
     #[test]
     fn frames_out_of_order_and_ends_out_of_order() {
         let mut t = SeqTracker::default();
-        t.begin(5);
-        t.begin(3); // a replayed frame behind a newer one
-        t.begin(9);
-        t.begin(3);
+        let five = t.begin(5);
+        let three = t.begin(3); // a replayed frame behind a newer one
+        let nine = t.begin(9);
+        let three_again = t.begin(3);
         assert_eq!(t.handled(), Some(2));
-        t.end(3);
-        t.end(5);
+        t.end(three);
+        t.end(five);
         assert_eq!(t.handled(), Some(2), "3 has a second job");
-        t.end(3);
+        t.end(three_again);
         assert_eq!(t.handled(), Some(8));
-        t.end(4); // never begun: nothing changes
-        t.end(9);
+        t.end(five); // ended already: nothing changes
+        assert_eq!(t.handled(), Some(8));
+        t.end(nine);
         assert_eq!(t.handled(), Some(9));
         t.reset();
         assert_eq!(t.handled(), None);

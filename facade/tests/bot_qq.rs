@@ -718,3 +718,96 @@ async fn a_token_the_gateway_rejects_is_replaced_not_reused() {
     assert_eq!(sim.issued_tokens().len(), 2);
     within("shutdown", bot.shutdown()).await.unwrap();
 }
+
+/// Review of stop 28: a handler of the old session that ends after a fresh session's READY
+/// must not freeze the new session's resume point (an old session's frame number ends
+/// nothing of the new session's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_sessions_late_handler_does_not_freeze_the_new_sessions_resume_point() {
+    use botgate::session::{MemoryStore, SessionStore};
+    use std::time::Duration;
+    use tokio::sync::{watch, Notify};
+
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let release = Arc::new(Notify::new());
+    let (done_tx, mut done) = watch::channel(Vec::<String>::new());
+    let done_tx = Arc::new(done_tx);
+    let mut handlers = QqHandlers::new();
+    {
+        let (release, done_tx) = (Arc::clone(&release), Arc::clone(&done_tx));
+        handlers.on_at_message_create(move |_, msg| {
+            let (release, done_tx) = (Arc::clone(&release), Arc::clone(&done_tx));
+            async move {
+                let content = msg.content.to_string();
+                if content == "slow" {
+                    done_tx.send_modify(|d| d.push("slow started".into()));
+                    release.notified().await;
+                }
+                done_tx.send_modify(|d| d.push(content));
+                Ok(())
+            }
+        });
+    }
+    let bot = Bot::qq(
+        sim.config().app_id.clone(),
+        sim.config().client_secret.clone(),
+    )
+    .api_base(sim.http_base())
+    .auth_base(sim.http_base())
+    .handlers(handlers)
+    .session_store(Arc::clone(&store))
+    .save_every(1, Duration::from_millis(20))
+    .start()
+    .await
+    .unwrap();
+    let key = format!("qq/{}/0-1", sim.config().app_id);
+    let mut life = bot.lifecycle();
+    within("READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    // Session A: "slow" (seq 2) blocks in its handler.
+    sim.push_event("AT_MESSAGE_CREATE", at_message("a", "slow"));
+    within(
+        "slow started",
+        done.wait_for(|d| d.iter().any(|x| x == "slow started")),
+    )
+    .await
+    .unwrap();
+    // A fresh session B (not resumable): its frames are numbered from 1 again.
+    sim.inject(Fault::InvalidSession { resumable: false });
+    within("the second READY", life.wait_for(|l| l.readies >= 2))
+        .await
+        .unwrap();
+    release.notify_one(); // A's seq 2 ends now, late
+    within(
+        "slow done",
+        done.wait_for(|d| d.iter().any(|x| x == "slow")),
+    )
+    .await
+    .unwrap();
+    for i in 0..5 {
+        sim.push_event("AT_MESSAGE_CREATE", at_message("b", &format!("b{i}")));
+    }
+    within("b4 handled", done.wait_for(|d| d.iter().any(|x| x == "b4")))
+        .await
+        .unwrap();
+    let (session, last) = bot
+        .driver()
+        .with_machine(|m, _| (m.session_id().map(str::to_owned), m.last_seq()))
+        .await
+        .unwrap();
+    // Everything of B is handled: the saved point reaches its last frame.
+    within("the saved point reaches B's last frame", async {
+        loop {
+            match store.load(&key).unwrap() {
+                Some(saved) if Some(&saved.session_id) == session.as_ref() && saved.seq == last => {
+                    break
+                }
+                _ => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    })
+    .await;
+    within("shutdown", bot.shutdown()).await.unwrap();
+}

@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::deadline::{later, LONGEST_WAIT};
+
 /// What the heartbeat timer asks for when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Beat {
@@ -24,8 +26,9 @@ pub(crate) struct Heartbeat {
 impl Heartbeat {
     /// Starts beating every `interval`, the first beat after `first_in`.
     pub(crate) fn start(&mut self, now: Instant, interval: Duration, first_in: Duration) {
-        self.interval = interval.max(Duration::from_millis(100));
-        self.next = Some(now + first_in);
+        // The server's interval, so any `u64` of milliseconds: capped (`deadline::later`).
+        self.interval = interval.clamp(Duration::from_millis(100), LONGEST_WAIT);
+        self.next = Some(later(now, first_in));
         self.awaiting_ack = false;
         self.sent_at = None;
     }
@@ -53,9 +56,9 @@ impl Heartbeat {
             return Some(Beat::Zombie);
         }
         self.mark_sent(now);
-        let mut following = next + self.interval;
+        let mut following = later(next, self.interval);
         if following <= now {
-            following = now + self.interval;
+            following = later(now, self.interval);
         }
         self.next = Some(following);
         Some(Beat::Send)

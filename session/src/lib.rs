@@ -39,6 +39,7 @@
 
 pub mod backoff;
 pub mod bubble;
+mod deadline;
 pub mod dedupe;
 #[cfg(feature = "driver")]
 pub mod driver;

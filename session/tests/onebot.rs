@@ -428,3 +428,30 @@ fn events_come_classified_and_odd_ones_as_before() {
         "{err}"
     );
 }
+
+/// Review of stop 28: a call's timeout is the caller's, and `Duration::MAX` ("no timeout") made
+/// `Instant +` panic in the driver task, which then failed every later call. A heartbeat's
+/// `interval` is the peer's, any `i64` of milliseconds: capped the same way.
+#[test]
+fn intervals_and_timeouts_too_large_for_a_clock_are_taken_as_a_year() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE);
+    frame(
+        &mut s,
+        now,
+        &HEARTBEAT.replace(
+            r#""interval":30000"#,
+            &format!(r#""interval":{}"#, i64::MAX),
+        ),
+    );
+    let year = Duration::from_secs(365 * 24 * 3600);
+    assert_eq!(
+        s.poll_timeout(),
+        Some(now + year),
+        "the watchdog, a year on"
+    );
+    let id = s.call(now, "get_status", &json!({}), Some(Duration::MAX));
+    assert_eq!(id, ActionId(1));
+    assert_eq!(sent_json(&mut s).len(), 1, "the call went out");
+    assert_eq!(s.poll_timeout(), Some(now + year));
+}

@@ -880,3 +880,33 @@ fn a_token_supplied_during_the_backoff_is_kept_only_if_it_outlives_the_wait() {
     let (_, sent) = reconnect_and_hello(&mut s);
     assert_eq!(sent[0]["d"]["token"], "QQBot long");
 }
+
+/// Review of stop 28: Hello's `heartbeat_interval` is the server's, any `u64` of milliseconds:
+/// the heartbeat timer is capped at a year (`Instant +` a `Duration` near `Duration::MAX`
+/// panics).
+#[test]
+fn a_hello_interval_too_large_for_a_clock_is_taken_as_a_year() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let now = connect(&mut s);
+    frame(
+        &mut s,
+        now,
+        &format!(r#"{{"op":10,"d":{{"heartbeat_interval":{}}}}}"#, u64::MAX),
+    );
+    assert_eq!(ops(&sent_json(&mut s)), vec![2], "identified");
+    frame(&mut s, now, &ready_frame(1));
+    events(&mut s);
+    // The first beat is somewhere within the year; it fires, and the next is a year on.
+    let mut at = now;
+    while let Some(next) = s.poll_timeout() {
+        assert!(next <= now + Duration::from_secs(366 * 24 * 3600));
+        at = next;
+        s.handle_timeout(at);
+        if ops(&sent_json(&mut s)).contains(&1) {
+            break;
+        }
+    }
+    assert!(at > now, "a heartbeat went out");
+    assert!(s.poll_timeout().is_some());
+}

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use botgate_dispatch::{Completion, SeqTracker};
+use botgate_dispatch::{Completion, SeqTicket, SeqTracker};
 use botgate_session::driver::{DriverConfig, HandledPoint, Persistence};
 use botgate_session::{ResumeState, SessionStore};
 
@@ -178,26 +178,28 @@ impl SessionTrack {
             st.seqs.observe(seq);
             return Begin::Skip;
         }
-        st.seqs.begin(seq);
+        let ticket = st.seqs.begin(seq);
         let (generation, session) = (st.generation, st.session.clone());
         drop(st);
         let track = Arc::clone(self);
         Begin::Track(Completion::new(move |ran| {
             // Not run (dispatcher closed): stays in flight, so the saved point stays below it.
             if ran {
-                track.handled(generation, session.as_deref(), seq);
+                track.handled(generation, session.as_deref(), ticket);
             }
         }))
     }
 
-    /// Every handler of `seq` has run: the watermark moves, and the journal notes it.
-    fn handled(&self, generation: u64, session: Option<&str>, seq: u64) {
+    /// Every handler of `ticket`'s frame has run: the watermark moves, and the journal notes
+    /// it. A frame of an earlier session ends nothing (its ticket says so) and is not noted.
+    fn handled(&self, generation: u64, session: Option<&str>, ticket: SeqTicket) {
+        let seq = ticket.seq();
         {
             let mut st = self.state();
             if st.generation != generation {
                 return;
             }
-            st.seqs.end(seq);
+            st.seqs.end(ticket);
         }
         if let Some(session) = session {
             if let Err(error) = self.store.mark_handled(&self.key, session, seq) {

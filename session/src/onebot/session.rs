@@ -13,6 +13,7 @@ use super::action::{ActionId, ActionResponse, OneBotCallError};
 use super::config::Config;
 use super::event_frame::EventFrame;
 use crate::backoff::Backoff;
+use crate::deadline::later;
 use crate::error::{Error, ErrorKind};
 use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, Why};
 use crate::machine::SessionMachine;
@@ -228,7 +229,7 @@ impl Session {
         }
         let frame = serde_json::json!({"action": action, "params": params, "echo": id.to_string()})
             .to_string();
-        let deadline = now + timeout.unwrap_or(self.config.action_timeout);
+        let deadline = later(now, timeout.unwrap_or(self.config.action_timeout));
         self.calls.insert(
             id,
             Call {
@@ -399,7 +400,11 @@ impl Session {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
             if let Some(iv) = self.heartbeat_interval {
-                self.watchdog = Some(now + iv.saturating_mul(self.config.heartbeat_misses.max(1)));
+                // `iv` is the peer's: any `i64` of milliseconds.
+                self.watchdog = Some(later(
+                    now,
+                    iv.saturating_mul(self.config.heartbeat_misses.max(1)),
+                ));
             }
         }
     }
@@ -480,7 +485,7 @@ impl SessionMachine for Session {
         // implementation that never heartbeats after a reconnect is still detected.
         self.watchdog = self
             .heartbeat_interval
-            .map(|iv| now + iv.saturating_mul(self.config.heartbeat_misses.max(1)));
+            .map(|iv| later(now, iv.saturating_mul(self.config.heartbeat_misses.max(1))));
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;

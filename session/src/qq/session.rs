@@ -9,6 +9,7 @@ use url::Url;
 
 use super::close::{close_action, CloseAction};
 use super::config::Config;
+use crate::deadline::later;
 use crate::error::{Error, ErrorKind};
 use crate::event::{ConnectFailure, Outgoing, Ready, SessionEvent, TokenReason, Why};
 use crate::gateway::{Gateway, Inbound};
@@ -147,7 +148,7 @@ impl Session {
         expires_in: Option<Duration>,
     ) {
         self.config.token = token.into();
-        self.token_expires_at = expires_in.map(|d| now + d);
+        self.token_expires_at = expires_in.map(|d| later(now, d));
         self.token_rejected = false;
         match self.phase {
             Phase::AwaitingToken { not_before } => self.enter_idle(not_before.max(now)),
