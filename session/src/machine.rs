@@ -6,6 +6,7 @@ use bytes::Bytes;
 use url::Url;
 
 use crate::event::{ConnectFailure, Outgoing, SessionEvent};
+use crate::onebot::ActionId;
 use crate::store::ResumeState;
 use crate::token::Token;
 
@@ -43,6 +44,13 @@ pub trait SessionMachine {
     fn connect_headers(&self) -> Vec<(&'static str, Token)>;
     /// Closes for good (no reconnect); emits `Stopped`.
     fn close(&mut self, now: Instant);
+    /// The caller of call `id` gave up (dropped its future): a call not written yet is
+    /// withdrawn, so it does not run after a reconnect behind the caller's back (a caller that
+    /// retries would send it twice). A call already written runs; its result is dropped.
+    /// Protocols without calls ignore it.
+    fn cancel_call(&mut self, id: ActionId) {
+        let _ = id;
+    }
     /// The session id and the last sequence number delivered, for a
     /// [`SessionStore`](crate::SessionStore) (`None`: nothing to resume, or a protocol without
     /// resume such as OneBot). The driver saves it when given a store.

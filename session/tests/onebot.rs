@@ -455,3 +455,34 @@ fn intervals_and_timeouts_too_large_for_a_clock_are_taken_as_a_year() {
     assert_eq!(sent_json(&mut s).len(), 1, "the call went out");
     assert_eq!(s.poll_timeout(), Some(now + year));
 }
+
+/// Review of stop 28: a call made while the connection is down, whose caller then gives up,
+/// is withdrawn and not written after the reconnect; a call already written is not.
+#[test]
+fn a_call_whose_caller_gave_up_before_it_was_sent_is_withdrawn() {
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE);
+    events(&mut s);
+    let written = s.call(now, "get_status", &json!({}), None);
+    assert_eq!(sent_json(&mut s).len(), 1);
+    s.cancel_call(written); // written already: runs, and its late result still comes
+    s.handle_closed(now, None, "");
+    events(&mut s);
+    let withdrawn = s.call(now, "send_group_msg", &json!({"group_id": 9}), None);
+    let kept = s.call(now, "get_login_info", &json!({}), None);
+    assert!(sent_json(&mut s).is_empty(), "down: nothing written");
+    s.cancel_call(withdrawn);
+    let (at, _) = s.next_connect().expect("a reconnect is planned");
+    s.handle_connected(at);
+    let sent = sent_json(&mut s);
+    let actions: Vec<_> = sent.iter().map(|f| f["action"].clone()).collect();
+    assert_eq!(actions, [json!("get_login_info")]);
+    assert_eq!(echo_of(&sent[0]), kept.0.to_string());
+    // The withdrawn call's deadline is gone too: no timeout result for it, ever.
+    s.handle_timeout(at + Duration::from_secs(3600));
+    let ev = events(&mut s);
+    assert!(
+        results(&ev).iter().all(|(id, _)| *id != withdrawn.0),
+        "{ev:?}"
+    );
+}

@@ -70,6 +70,24 @@ impl<T> ReadAhead<T> {
         self.calls.insert(id, reply);
     }
 
+    /// The calls whose callers gave up (dropped their futures), forgotten here; the machine
+    /// is told to withdraw them ([`SessionMachine::cancel_call`](crate::SessionMachine)).
+    pub(crate) fn take_abandoned_calls(&mut self) -> Vec<ActionId> {
+        if self.calls.is_empty() {
+            return Vec::new();
+        }
+        let gone: Vec<ActionId> = self
+            .calls
+            .iter()
+            .filter(|(_, reply)| reply.is_closed())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &gone {
+            self.calls.remove(id);
+        }
+        gone
+    }
+
     /// Answers the caller of an `ActionResult` (or drops the late result of an abandoned
     /// call); anything else comes back to go to the channel.
     pub(crate) fn route(&mut self, event: SessionEvent) -> Option<SessionEvent> {
@@ -195,6 +213,25 @@ mod tests {
             "not called through the handle"
         );
         assert!(ahead.route(SessionEvent::Stopped).is_some());
+    }
+
+    #[test]
+    fn calls_whose_callers_gave_up_are_taken_out() {
+        let mut ahead = ReadAhead::<u8>::new(4);
+        assert!(ahead.take_abandoned_calls().is_empty());
+        let (kept, mut kept_rx) = oneshot::channel();
+        let (gone, gone_rx) = oneshot::channel();
+        ahead.register(ActionId(1), kept);
+        ahead.register(ActionId(2), gone);
+        drop(gone_rx);
+        assert_eq!(ahead.take_abandoned_calls(), [ActionId(2)]);
+        assert!(ahead.take_abandoned_calls().is_empty());
+        assert!(ahead.route(result(1)).is_none());
+        assert_eq!(kept_rx.try_recv().unwrap(), Err(OneBotCallError::Timeout));
+        assert!(
+            ahead.route(result(2)).is_some(),
+            "forgotten: not its caller's any more"
+        );
     }
 
     #[test]

@@ -277,6 +277,10 @@ where
                 *link = Link::Up(stream);
                 Shared::count(&self.shared.connections);
                 self.shared.set_link(LinkState::Up);
+                // Calls waiting for this connection whose callers gave up do not go out.
+                for id in self.ahead.take_abandoned_calls() {
+                    self.machine.cancel_call(id);
+                }
                 self.machine.handle_connected(now);
             }
             LinkEvent::Connected(Err(error)) => {

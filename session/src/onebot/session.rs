@@ -599,6 +599,18 @@ impl SessionMachine for Session {
         }
     }
 
+    fn cancel_call(&mut self, id: ActionId) {
+        let unsent = self.calls.get(&id.0).is_some_and(|call| !call.sent);
+        if let Some(call) = unsent.then(|| self.calls.remove(&id.0)).flatten() {
+            self.deadlines.remove(&(call.deadline, id.0));
+            self.unsent.retain(|&u| u != id.0);
+            tracing::debug!(
+                ?id,
+                "OneBot: call withdrawn before it was sent (its caller gave up)"
+            );
+        }
+    }
+
     fn handle_timeout(&mut self, now: Instant) {
         // calls whose time is up
         while let Some(&(deadline, id)) = self.deadlines.first() {
