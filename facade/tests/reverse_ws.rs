@@ -473,3 +473,103 @@ async fn a_second_connection_for_the_same_account_replaces_the_first() {
     second.stop();
     bot.shutdown().await;
 }
+
+/// Upgrades to `url` with `X-Self-ID: self_id` and sends nothing; returns once the bot has
+/// ended the connection (a close frame or the end of the stream), or panics after `LIMIT`.
+async fn silent_peer_is_closed(url: &str, self_id: Option<i64>) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let mut request = url.into_client_request().unwrap();
+    if let Some(id) = self_id {
+        request
+            .headers_mut()
+            .insert("X-Self-ID", id.to_string().parse().unwrap());
+    }
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    within_for(LIMIT, "the bot closing a silent connection", async {
+        loop {
+            match ws.next().await {
+                None | Some(Err(_)) => break,
+                Some(Ok(message)) if message.is_close() => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+}
+
+/// Review of stop 28: a peer that upgraded and never spoke was kept for good (two tasks and a
+/// socket each: enough of them exhaust the file descriptors).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_upgrades_and_never_speaks_is_closed() {
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .first_frame_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let url = format!("ws://{}/", bot.local_addr());
+    silent_peer_is_closed(&url, Some(42)).await;
+    silent_peer_is_closed(&url, None).await;
+    within_for(LIMIT, "no connection left running", async {
+        while !bot.lifecycles().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    // The `X-Self-ID` made its account at the upgrade (kept, as every account is); the
+    // anonymous one made none.
+    assert_eq!(bot.account_ids(), ["42"]);
+    bot.shutdown().await;
+}
+
+/// Review of stop 28: every new `X-Self-ID` made an account kept for good; beyond
+/// `max_accounts` a new one is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_beyond_the_limit_are_refused() {
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .max_accounts(2)
+        .start()
+        .await
+        .unwrap();
+    let url = format!("ws://{}/", bot.local_addr());
+    let implementation = |self_id: i64| Waylay {
+        url: url.clone(),
+        token: None,
+        self_id,
+        drop_every: 0,
+        reconnect: Duration::ZERO,
+    };
+    let first = implementation(1).start(1);
+    let second = implementation(2).start(1);
+    within_for(
+        LIMIT,
+        "two accounts",
+        bot.account_count().wait_for(|n| *n == 2),
+    )
+    .await
+    .unwrap();
+    let mut notices = bot.notices();
+    silent_peer_is_closed(&url, Some(3)).await;
+    let reason = within_for(LIMIT, "the refusal", async {
+        loop {
+            if let Ok(ReverseNotice::Disconnected {
+                self_id: Some(id),
+                reason,
+                ..
+            }) = notices.recv().await
+            {
+                if id == "3" {
+                    return reason;
+                }
+            }
+        }
+    })
+    .await;
+    assert_eq!(reason, "too many accounts");
+    assert_eq!(*bot.account_count().borrow(), 2);
+    assert_eq!(bot.account_ids().len(), 2);
+    first.stop();
+    second.stop();
+    bot.shutdown().await;
+}

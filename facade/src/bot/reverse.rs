@@ -17,6 +17,7 @@ pub use notice::ReverseNotice;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
 use botgate_dispatch::{DispatchConfig, Dispatcher};
@@ -43,6 +44,8 @@ pub struct OneBotReverse {
     make: MakeHandlers,
     dispatch: DispatchConfig,
     driver: DriverConfig,
+    first_frame_timeout: Duration,
+    max_accounts: usize,
 }
 
 impl std::fmt::Debug for OneBotReverse {
@@ -56,6 +59,9 @@ impl std::fmt::Debug for OneBotReverse {
 }
 
 impl OneBotReverse {
+    /// The most accounts a listener keeps unless told otherwise ([`max_accounts`](Self::max_accounts)).
+    pub const DEFAULT_MAX_ACCOUNTS: usize = 100_000;
+
     pub(crate) fn new(addr: String) -> Self {
         Self {
             addr,
@@ -64,6 +70,8 @@ impl OneBotReverse {
             make: Arc::new(|_: &str| OneBotHandlers::new()),
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
+            first_frame_timeout: onebot::Config::reverse().first_frame_timeout,
+            max_accounts: Self::DEFAULT_MAX_ACCOUNTS,
         }
     }
 
@@ -113,6 +121,22 @@ impl OneBotReverse {
         self
     }
 
+    /// How long a connection may stay silent after its upgrade before it is closed (default
+    /// 60 s). Implementations send their lifecycle `connect` event at once; a peer that sends
+    /// nothing would otherwise hold its tasks and socket for good.
+    pub fn first_frame_timeout(mut self, timeout: Duration) -> Self {
+        self.first_frame_timeout = timeout;
+        self
+    }
+
+    /// The most bot accounts kept (default [`DEFAULT_MAX_ACCOUNTS`](Self::DEFAULT_MAX_ACCOUNTS)). An account is kept for
+    /// good once it has connected; a connection for a new `self_id` beyond the limit is
+    /// closed.
+    pub fn max_accounts(mut self, max: usize) -> Self {
+        self.max_accounts = max;
+        self
+    }
+
     /// Binds the listener and starts accepting; returns at once.
     ///
     /// # Errors
@@ -127,13 +151,15 @@ impl OneBotReverse {
             .await
             .map_err(|e| Error::with_source(ErrorKind::Listen, e))?;
         let local_addr = listener.local_addr();
-        let session_config = onebot::Config::reverse();
+        let mut session_config = onebot::Config::reverse();
+        session_config.first_frame_timeout = self.first_frame_timeout;
         // An action made while the account is between connections waits for the next one,
         // as long as an action may take anyway.
         let registry = Arc::new(Registry::new(
             self.make,
             self.dispatch,
             session_config.action_timeout,
+            self.max_accounts,
         ));
         let (accepted_tx, accepted) = watch::channel(0usize);
         let driver = self.driver;

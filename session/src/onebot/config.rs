@@ -23,6 +23,11 @@ pub struct Config {
     pub action_timeout: Duration,
     /// No heartbeat event for this many intervals → the connection is dead.
     pub heartbeat_misses: u32,
+    /// No frame at all this long after connecting → the connection is dead (until the first
+    /// heartbeat tells the interval, nothing else notices a peer that went silent, or one
+    /// that upgraded and never spoke). Implementations send their lifecycle `connect` event
+    /// at once.
+    pub first_frame_timeout: Duration,
     /// Optional send budget for actions (`None`: unlimited).
     pub rate_limit: Option<RateLimitConfig>,
     /// Seed for jitter; `None` draws one from the environment.
@@ -47,6 +52,7 @@ impl Config {
             backoff: BackoffConfig::default(),
             action_timeout: Duration::from_secs(30),
             heartbeat_misses: 2,
+            first_frame_timeout: Duration::from_secs(60),
             rate_limit: None,
             seed: None,
         }

@@ -483,9 +483,11 @@ impl SessionMachine for Session {
         self.ready_sent = false;
         // An interval learnt on an earlier connection arms the watchdog at once: an
         // implementation that never heartbeats after a reconnect is still detected.
-        self.watchdog = self
-            .heartbeat_interval
-            .map(|iv| later(now, iv.saturating_mul(self.config.heartbeat_misses.max(1))));
+        // Without one, the first frame must come within `first_frame_timeout`.
+        self.watchdog = Some(match self.heartbeat_interval {
+            Some(iv) => later(now, iv.saturating_mul(self.config.heartbeat_misses.max(1))),
+            None => later(now, self.config.first_frame_timeout),
+        });
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;
@@ -522,6 +524,10 @@ impl SessionMachine for Session {
         if !self.frames_seen {
             self.frames_seen = true;
             self.backoff.on_ready(now);
+            if self.heartbeat_interval.is_none() {
+                // The peer speaks; its heartbeats (if any) arm the watchdog from here.
+                self.watchdog = None;
+            }
         }
         // The usual frame, an event: one scan classifies it for the session and for the
         // dispatcher. A frame without `post_type` (an action response) is read from the spans
@@ -620,10 +626,17 @@ impl SessionMachine for Session {
             self.finish(id, Err(OneBotCallError::Timeout));
         }
         if self.phase == Phase::Open && self.watchdog.is_some_and(|w| now >= w) {
-            tracing::warn!(
-                "OneBot: no heartbeat for {} intervals; reconnecting",
-                self.config.heartbeat_misses
-            );
+            if self.frames_seen {
+                tracing::warn!(
+                    "OneBot: no heartbeat for {} intervals; reconnecting",
+                    self.config.heartbeat_misses
+                );
+            } else {
+                tracing::warn!(
+                    timeout = ?self.config.first_frame_timeout,
+                    "OneBot: no frame since the connection opened; closing it"
+                );
+            }
             self.watchdog = None;
             self.limiter_wake = None;
             self.transmit.push_back(Outgoing::Close {

@@ -61,6 +61,21 @@ pub(super) async fn run(
             return;
         }
     };
+    if !registry.admits(self_id) {
+        let reason = "too many accounts".to_owned();
+        tracing::warn!(%addr, self_id, conn, "reverse connection refused: the account limit is reached");
+        let _ = driver
+            .with_machine(|m, now| botgate_session::SessionMachine::close(m, now))
+            .await;
+        lifecycle.send_modify(|l| l.stopped = Some(reason.clone()));
+        registry.notify(ReverseNotice::Disconnected {
+            conn,
+            addr,
+            self_id: Some(self_id.to_string()),
+            reason,
+        });
+        return;
+    }
     let turn = registry.bind(self_id, conn, addr, &driver).await;
     lifecycle.send_modify(|l| {
         l.self_id = Some(self_id.to_string());

@@ -40,6 +40,8 @@ pub(super) struct Registry {
     make: MakeHandlers,
     dispatch: DispatchConfig,
     action_wait: Duration,
+    /// The most accounts kept (see [`admits`](Self::admits)).
+    max_accounts: usize,
     accounts: Mutex<HashMap<i64, Arc<Account>>>,
     count: watch::Sender<usize>,
     live: Mutex<BTreeMap<u64, LiveConn>>,
@@ -82,11 +84,17 @@ pub(super) struct Turn {
 }
 
 impl Registry {
-    pub(super) fn new(make: MakeHandlers, dispatch: DispatchConfig, action_wait: Duration) -> Self {
+    pub(super) fn new(
+        make: MakeHandlers,
+        dispatch: DispatchConfig,
+        action_wait: Duration,
+        max_accounts: usize,
+    ) -> Self {
         Self {
             make,
             dispatch,
             action_wait,
+            max_accounts,
             accounts: Mutex::default(),
             count: watch::Sender::new(0),
             live: Mutex::default(),
@@ -207,6 +215,15 @@ impl Registry {
         let account = Arc::clone(account);
         self.count.send_replace(accounts.len());
         (account, made)
+    }
+
+    /// Whether a connection for `self_id` may be served: its account exists, or there is room
+    /// for one more. Accounts are kept for good (their handlers and dispatcher state), so a
+    /// peer that claims ever new ids (no token set, or a token leaked) must not grow them
+    /// without bound.
+    pub(super) fn admits(&self, self_id: i64) -> bool {
+        let accounts = lock(&self.accounts);
+        accounts.contains_key(&self_id) || accounts.len() < self.max_accounts
     }
 
     /// Makes connection `conn` the one that carries `self_id`, once the account's previous
