@@ -65,7 +65,7 @@ pub(super) async fn run(
         let reason = "too many accounts".to_owned();
         tracing::warn!(%addr, self_id, conn, "reverse connection refused: the account limit is reached");
         let _ = driver
-            .with_machine(|m, now| botgate_session::SessionMachine::close(m, now))
+            .with_machine(botgate_session::SessionMachine::close)
             .await;
         lifecycle.send_modify(|l| l.stopped = Some(reason.clone()));
         registry.notify(ReverseNotice::Disconnected {
