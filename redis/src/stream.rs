@@ -221,7 +221,7 @@ impl Consumer {
     /// [`Error::Redis`] when Redis cannot be reached.
     pub async fn next_batch(&mut self, count: usize) -> Result<Vec<Delivery>, Error> {
         let idle_ms = u64::try_from(self.claim_idle.as_millis()).unwrap_or(u64::MAX);
-        let claimed: StreamAutoClaimReply = self
+        let claimed: RedisResult<StreamAutoClaimReply> = self
             .conn
             .xautoclaim_options(
                 &self.key,
@@ -231,8 +231,19 @@ impl Consumer {
                 &self.cursor,
                 StreamAutoClaimOptions::default().count(count),
             )
-            .await
-            .map_err(Error::redis("claim"))?;
+            .await;
+        let claimed = match claimed {
+            Err(e) if e.code() == Some("NOGROUP") => {
+                // The stream and its group are gone: a Redis restarted without persistence
+                // (or a key deleted). Made again, from the start of whatever the gateways
+                // append from now on; without this the worker read nothing, for good.
+                tracing::warn!(key = %self.key, group = %self.group,
+                    "the stream's consumer group is gone (Redis restarted?); creating it again");
+                self.recreate_group().await?;
+                return Ok(Vec::new());
+            }
+            claimed => claimed.map_err(Error::redis("claim"))?,
+        };
         self.cursor = claimed.next_stream_id.clone();
         let taken: Vec<Delivery> = claimed
             .claimed
@@ -258,6 +269,23 @@ impl Consumer {
             .flat_map(|k| k.ids)
             .filter_map(|e| delivery(e.id, &e.map, false))
             .collect())
+    }
+
+    /// Creates the consumer group again (from the start of the stream, made if missing), and
+    /// starts the claim scan over.
+    async fn recreate_group(&mut self) -> Result<(), Error> {
+        let created: RedisResult<()> = self
+            .conn
+            .xgroup_create_mkstream(&self.key, &self.group, "0")
+            .await;
+        self.cursor = "0-0".to_owned();
+        match created {
+            Err(e) if e.code() != Some("BUSYGROUP") => Err(Error::Redis {
+                op: "create consumer group",
+                source: e,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Whether a worker already finished the event with this id (its done mark exists).

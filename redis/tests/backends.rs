@@ -244,3 +244,48 @@ async fn a_stream_entry_left_pending_by_a_dead_worker_is_claimed_by_another() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Review of stop 28: a Redis restarted without persistence has lost the stream and its
+/// consumer group; the worker read `NOGROUP` for good. It makes the group again and goes on
+/// with what the gateways append from then on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_whose_group_vanished_makes_it_again_and_reads_on() {
+    let Some(url) = redis_url() else { return };
+    let key = format!("{}:events", unique_prefix("stream-nogroup"));
+    let stream = botgate_redis::EventStream::connect(&url, &key)
+        .await
+        .unwrap();
+    let mut worker = stream
+        .consumer("workers", "a")
+        .await
+        .unwrap()
+        .block(Duration::from_millis(50));
+    stream
+        .publish("qq", 0, br#"{"op":0,"id":"e0"}"#)
+        .await
+        .unwrap();
+    let got = worker.next_batch(10).await.unwrap();
+    assert_eq!(got.len(), 1);
+    worker.acker().done(&got[0].id, Some("e0")).unwrap();
+    // What a restart without persistence leaves: no stream, no group.
+    let _: () = raw(&url).del(&key).unwrap();
+    stream
+        .publish("qq", 0, br#"{"op":0,"id":"e1"}"#)
+        .await
+        .unwrap();
+    let batch = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let batch = worker
+                .next_batch(10)
+                .await
+                .expect("no error once the group is back");
+            if !batch.is_empty() {
+                return batch;
+            }
+        }
+    })
+    .await
+    .expect("the worker reads again");
+    assert_eq!(batch.len(), 1);
+    assert_eq!(&batch[0].frame[..], br#"{"op":0,"id":"e1"}"#);
+}

@@ -211,6 +211,7 @@ impl Worker {
         let mut stats = WorkerStats::default();
         let acker = self.consumer.acker();
         let failed = Arc::new(AtomicU64::new(0));
+        let in_flight = InFlight::default();
         let mut shutdown = std::pin::pin!(shutdown);
         let result: Result<(), Error> = 'read: loop {
             let batch = tokio::select! {
@@ -237,7 +238,8 @@ impl Worker {
                 }
                 stats.read += 1;
                 stats.claimed += u64::from(delivery.claimed);
-                if let Err(e) = self.handle(delivery, &acker, &failed, &mut stats).await {
+                let handled = self.handle(delivery, (&acker, &failed, &in_flight), &mut stats);
+                if let Err(e) = handled.await {
                     // its entry stays pending and is claimed again after `claim_idle`
                     tracing::warn!(error = %e, "an entry could not be handled; it stays pending");
                 }
@@ -273,21 +275,21 @@ impl Worker {
     async fn handle(
         &mut self,
         delivery: Delivery,
-        acker: &Acker,
-        failed: &Arc<AtomicU64>,
+        (acker, failed, in_flight): (&Acker, &Arc<AtomicU64>, &InFlight),
         stats: &mut WorkerStats,
     ) -> Result<(), Error> {
+        let ack = (acker, failed, in_flight);
         let dispatched = match delivery.platform.as_str() {
             "qq" => match self.qq.clone() {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acker, failed).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, ack).await?,
                 None => None,
             },
             "bubble" => match self.bubble.clone() {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acker, failed).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, ack).await?,
                 None => None,
             },
             "onebot" => match self.onebot_dispatcher(&delivery) {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acker, failed).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, ack).await?,
                 None => None,
             },
             _ => None,
@@ -353,15 +355,48 @@ fn input<P: Glue>(bytes: Bytes) -> Option<P::Input> {
     Frame::scan(bytes).ok().and_then(P::from_frame)
 }
 
-/// Dispatches one entry: `Some(true)` dispatched (acknowledged when its handlers have run),
-/// `Some(false)` skipped (its event is done elsewhere; acknowledged now), `None` not an
-/// event of `P`.
+/// The entry ids and done ids of the events whose handlers run in this worker now.
+///
+/// An entry whose handlers outlast `claim_idle` is claimed again, by this very worker; a
+/// gateway may also publish an event again as a new entry. Dispatched again, the copy was
+/// dropped by the dispatcher's dedupe and counted as handled, and its acknowledgement (the
+/// done mark and `XACK`) came while the first run was still going: a worker dying then lost
+/// the event. A copy of an event running here is left pending instead; once the first run
+/// ends, the next claim finds its done mark.
+#[derive(Debug, Default, Clone)]
+struct InFlight(Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
+
+impl InFlight {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Marks `keys` running; `false` (nothing marked) when one of them already is.
+    fn start(&self, keys: &[&str]) -> bool {
+        let mut running = self.lock();
+        if keys.iter().any(|k| running.contains(*k)) {
+            return false;
+        }
+        running.extend(keys.iter().map(|k| (*k).to_owned()));
+        true
+    }
+
+    fn end(&self, keys: &[String]) {
+        let mut running = self.lock();
+        for k in keys {
+            running.remove(k);
+        }
+    }
+}
+
+/// Dispatches one entry: `Some(true)` dispatched (acknowledged when its handlers have run)
+/// or its event already running here (left pending), `Some(false)` skipped (its event is
+/// done elsewhere; acknowledged now), `None` not an event of `P`.
 async fn dispatch<P: Glue>(
     dispatcher: &Dispatcher<P>,
     consumer: &mut Consumer,
     delivery: &Delivery,
-    acker: &Acker,
-    failed: &Arc<AtomicU64>,
+    (acker, failed, in_flight): (&Acker, &Arc<AtomicU64>, &InFlight),
 ) -> Result<Option<bool>, Error> {
     let Some(input) = input::<P>(delivery.frame.clone()) else {
         return Ok(None);
@@ -369,8 +404,27 @@ async fn dispatch<P: Glue>(
     let done_id = P::route(&input)
         .and_then(|route| P::dedupe_key(&input, &route))
         .map(|key| format!("{}:{}", P::KIND.as_str(), hex(key.as_bytes())));
+    let keys: Vec<String> = std::iter::once(delivery.id.clone())
+        .chain(done_id.clone())
+        .collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    if !in_flight.start(&key_refs) {
+        tracing::debug!(entry = %delivery.id, "its event runs here already: left pending");
+        return Ok(Some(true));
+    }
+    // Until the completion below takes them over.
+    let mut started = Some((in_flight.clone(), keys));
+    let release = |started: &mut Option<(InFlight, Vec<String>)>| {
+        if let Some((in_flight, keys)) = started.take() {
+            in_flight.end(&keys);
+        }
+    };
     if let Some(id) = &done_id {
-        if consumer.is_done(id).await? {
+        let done = consumer.is_done(id).await;
+        if !matches!(done, Ok(false)) {
+            release(&mut started);
+        }
+        if done? {
             acker.done(&delivery.id, None)?;
             return Ok(Some(false));
         }
@@ -384,6 +438,7 @@ async fn dispatch<P: Glue>(
                 tracing::warn!(error = %e, entry, "not acknowledged; it will be redelivered");
             }
         }
+        release(&mut started);
     });
     dispatcher.dispatch_tracked(input, done).await;
     Ok(Some(true))

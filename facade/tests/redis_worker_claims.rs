@@ -1,0 +1,113 @@
+//! A worker whose handler outlasts `claim_idle` claims its own entry again (review of stop
+//! 28): the copy must neither run nor be acknowledged while the first run goes on, or a worker
+//! dying then loses the event (nothing pending, and its done mark makes every copy skip).
+//!
+//! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`); reads the
+//! stream's pending list with `redis-cli`, which comes with the server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use botgate::split::Worker;
+use botgate::QqHandlers;
+use botgate_redis::EventStream;
+use botgate_testkit::redis::{redis_url, unique_prefix};
+use botgate_testkit::within_for;
+use tokio::sync::Notify;
+
+const FRAME: &str = r#"{"op":0,"s":2,"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:e4c5","d":{"author":{"id":"1234567890","username":"u"},"channel_id":"100010","content":"hi","guild_id":"18700000000001","id":"08e092ee","timestamp":"2021-05-20T15:14:58+08:00"}}"#;
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// `redis-cli` against the test's Redis (`redis://host:port/db`).
+fn cli(url: &str, args: &[&str]) -> String {
+    let rest = url.trim_start_matches("redis://");
+    let (addr, db) = rest.split_once('/').unwrap_or((rest, "0"));
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let out = Command::new("redis-cli")
+        .args(["-h", host, "-p", port, "-n", db])
+        .args(args)
+        .output()
+        .expect("redis-cli");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// How often the stream's one entry was delivered (read, then claimed), or 0 once acknowledged.
+fn deliveries(url: &str, key: &str) -> u64 {
+    // XPENDING key group - + 1: id, consumer, idle ms, delivery count (one per line)
+    let out = cli(url, &["XPENDING", key, "workers", "-", "+", "1"]);
+    out.lines()
+        .nth(3)
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn until(what: &str, mut done: impl FnMut() -> bool) {
+    within_for(LIMIT, what, async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_event_claimed_again_is_neither_run_nor_acknowledged_twice() {
+    let Some(url) = redis_url() else { return };
+    let key = format!("{}:events", unique_prefix("worker-claims"));
+    let stream = EventStream::connect(&url, key.clone()).await.unwrap();
+    stream.publish("qq", 0, FRAME.as_bytes()).await.unwrap();
+
+    let started = Arc::new(AtomicU32::new(0));
+    let release = Arc::new(Notify::new());
+    let mut handlers = QqHandlers::new();
+    {
+        let (started, release) = (Arc::clone(&started), Arc::clone(&release));
+        handlers.on_at_message_create(move |_ctx, _m| {
+            let (started, release) = (Arc::clone(&started), Arc::clone(&release));
+            async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                release.notified().await;
+                Ok(())
+            }
+        });
+    }
+    let consumer = stream
+        .consumer("workers", "w1")
+        .await
+        .unwrap()
+        .claim_idle(Duration::from_millis(100))
+        .block(Duration::from_millis(50));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(Worker::new(consumer).qq(handlers).run(async {
+        let _ = stopped.await;
+    }));
+
+    // The handler runs; the worker claims its own entry again, more than once.
+    until("the handler started", || {
+        started.load(Ordering::SeqCst) == 1
+    })
+    .await;
+    until("the entry claimed again twice", || {
+        deliveries(&url, &key) >= 3
+    })
+    .await;
+    assert_eq!(started.load(Ordering::SeqCst), 1, "the copy did not run");
+    let done_marks = cli(&url, &["--scan", "--pattern", &format!("{key}*done*")]);
+    assert_eq!(done_marks, "", "not done while its handler runs");
+
+    // The handler ends: acknowledged and marked done, once.
+    release.notify_one();
+    until("acknowledged", || deliveries(&url, &key) == 0).await;
+    let done_marks = cli(&url, &["--scan", "--pattern", &format!("{key}*done*")]);
+    assert_eq!(done_marks.lines().count(), 1, "{done_marks}");
+    stop.send(()).unwrap();
+    let stats = within_for(LIMIT, "the worker's end", worker)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(started.load(Ordering::SeqCst), 1);
+    assert!(stats.claimed >= 2, "{stats:?}");
+}
