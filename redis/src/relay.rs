@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, MultiplexedConnection};
+use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Client};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -33,17 +33,28 @@ fn requests_key(prefix: &str, gateway: &str) -> String {
 }
 
 /// The shared connection, and one for `BLPOP` (which holds its connection while it waits: a
-/// connection of its own, not the shared one).
-async fn connect(url: &str) -> Result<(ConnectionManager, MultiplexedConnection), Error> {
+/// connection of its own, not the shared one). Both are managers: after Redis restarts, or
+/// drops the connection, the next command connects again. A plain connection failed every
+/// `BLPOP` from then on, and the relay was dead until the process restarted.
+async fn connect(url: &str) -> Result<(ConnectionManager, ConnectionManager), Error> {
     let client = Client::open(url).map_err(Error::Url)?;
     let conn = ConnectionManager::new(client.clone())
         .await
         .map_err(Error::redis("connect"))?;
-    let blocking = client
-        .get_multiplexed_async_connection()
+    let blocking = ConnectionManager::new(client)
         .await
         .map_err(Error::redis("connect"))?;
     Ok((conn, blocking))
+}
+
+/// A prefix for this relay's echoes that no earlier process under the same worker name used:
+/// answers to a predecessor's calls (its answer list outlives it by `ANSWER_TTL_MS`) then
+/// match no call of ours. Echoes counted from 0 in each process matched them.
+fn echo_prefix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{:x}.{:x}", std::process::id(), nanos)
 }
 
 /// A worker's side: sends requests to gateways and waits for their answers.
@@ -51,6 +62,8 @@ pub struct ActionRelay {
     conn: ConnectionManager,
     prefix: String,
     answers: String,
+    /// See [`echo_prefix`].
+    echo_prefix: String,
     next: AtomicU64,
     waiting: Waiting,
     reader: tokio::task::JoinHandle<()>,
@@ -88,6 +101,7 @@ impl ActionRelay {
             conn,
             prefix: prefix.to_owned(),
             answers,
+            echo_prefix: echo_prefix(),
             next: AtomicU64::new(0),
             waiting,
             reader,
@@ -105,7 +119,8 @@ impl ActionRelay {
         body: Value,
         timeout: Duration,
     ) -> Result<Value, Error> {
-        let echo = self.next.fetch_add(1, Ordering::Relaxed).to_string();
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let echo = format!("{}.{n}", self.echo_prefix);
         let (tx, rx) = oneshot::channel();
         self.waiting
             .lock()
@@ -145,7 +160,7 @@ impl ActionRelay {
 }
 
 /// Pops the worker's answer list for as long as the relay lives.
-async fn read_answers(mut conn: MultiplexedConnection, key: String, waiting: Waiting) {
+async fn read_answers(mut conn: ConnectionManager, key: String, waiting: Waiting) {
     loop {
         let popped: redis::RedisResult<Option<(String, Vec<u8>)>> = conn.blpop(&key, POLL).await;
         match popped {
@@ -187,7 +202,7 @@ pub struct ActionRequest {
 
 /// A gateway's side: its request list, and the answers it sends back.
 pub struct ActionQueue {
-    blocking: MultiplexedConnection,
+    blocking: ConnectionManager,
     conn: ConnectionManager,
     key: String,
 }

@@ -13,6 +13,17 @@ use support::{raw, redis_url, unique_prefix};
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// The gateway's next request, or `None` when none came. A connection error (another test of
+/// this binary drops every `BLPOP` connection) is waited out, as a gateway's loop does.
+async fn next_request(queue: &ActionQueue) -> Option<botgate_redis::ActionRequest> {
+    loop {
+        match queue.next().await {
+            Ok(request) => return request,
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    }
+}
+
 async fn call(relay: &ActionRelay, n: u32) -> Value {
     relay.call("gw", json!({"n": n}), WAIT).await.unwrap()
 }
@@ -30,7 +41,7 @@ async fn answers_reach_the_call_that_asked() {
     let gateway = tokio::spawn(async move {
         let mut served = 0;
         while served < 4 {
-            if let Some(request) = queue.next().await.unwrap() {
+            if let Some(request) = next_request(&queue).await {
                 let answer = json!({"asked": request.body});
                 queue.answer(&request, answer).await.unwrap();
                 served += 1;
@@ -92,4 +103,80 @@ async fn entries_name_the_gateway_that_published_them() {
     assert_eq!((batch[0].platform.as_str(), batch[0].shard), ("onebot", 0));
     assert_eq!(batch[1].gateway, None);
     assert_eq!((batch[1].platform.as_str(), batch[1].shard), ("qq", 3));
+}
+
+/// Review of stop 28: a worker restarted under the same name got the answers to its
+/// predecessor's calls (echoes counted from 0 in each process, one answer list per name).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_worker_never_gets_its_predecessors_answers() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("relay-restart");
+    let queue = ActionQueue::connect(&url, &prefix, "gw").await.unwrap();
+    // The predecessor asks, and dies before the answer comes.
+    let old = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
+    let asked = old
+        .call("gw", json!({"from": "old"}), Duration::from_millis(1))
+        .await;
+    assert!(matches!(asked, Err(Error::Timeout { .. })), "{asked:?}");
+    drop(old);
+    let new = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
+    // The gateway answers both, the old request first.
+    let gateway = tokio::spawn(async move {
+        let mut served = 0;
+        while served < 2 {
+            if let Some(request) = next_request(&queue).await {
+                queue
+                    .answer(&request, json!({"asked": request.body}))
+                    .await
+                    .unwrap();
+                served += 1;
+            }
+        }
+    });
+    let answer = new.call("gw", json!({"from": "new"}), WAIT).await.unwrap();
+    assert_eq!(answer, json!({"asked": {"from": "new"}}));
+    tokio::time::timeout(WAIT, gateway).await.unwrap().unwrap();
+}
+
+/// Review of stop 28: after Redis dropped the relay's connections (as a restart does), every
+/// `BLPOP` failed for good: the gateway served no request and the worker read no answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_relay_serves_again_after_redis_drops_its_connections() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("relay-reconnect");
+    let queue = ActionQueue::connect(&url, &prefix, "gw").await.unwrap();
+    let relay = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
+    let gateway = tokio::spawn(async move {
+        let mut served = 0;
+        while served < 2 {
+            match queue.next().await {
+                Ok(Some(request)) => {
+                    let answer = json!({"asked": request.body});
+                    if queue.answer(&request, answer).await.is_ok() {
+                        served += 1;
+                    }
+                }
+                Ok(None) => {}
+                // The connection was dropped: the next call connects again.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    });
+    assert_eq!(call(&relay, 1).await, json!({"asked": {"n": 1}}));
+    // Every client connection waiting in BLPOP is dropped, as a restart drops them all.
+    let mut admin = raw(&url);
+    let clients: String = redis::cmd("CLIENT").arg("LIST").query(&mut admin).unwrap();
+    for line in clients.lines().filter(|l| l.contains("cmd=blpop")) {
+        let id = line
+            .split(' ')
+            .find_map(|field| field.strip_prefix("id="))
+            .unwrap();
+        let _: redis::RedisResult<()> = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(id)
+            .query(&mut admin);
+    }
+    assert_eq!(call(&relay, 2).await, json!({"asked": {"n": 2}}));
+    tokio::time::timeout(WAIT, gateway).await.unwrap().unwrap();
 }
