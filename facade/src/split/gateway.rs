@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use botgate_codec::onebot::RawEvent;
 use botgate_codec::Frame;
@@ -16,9 +17,40 @@ use futures_util::FutureExt;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+/// How long a publish is tried again before it fails (see [`publish_retrying`]).
+pub const PUBLISH_RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// Publishes one event, trying again (50 ms, doubling to 2 s) for up to
+/// [`PUBLISH_RETRY_FOR`] while Redis cannot take it. The event counts as handled once its
+/// handler returns, error or not: a publish that failed at once (the first command after a
+/// Redis restart fails while the connection is made again) let the resume point pass an
+/// event that no worker would ever see. Meanwhile the handler waits, the dispatcher's bound
+/// fills and the session stops reading: the gateway pauses instead of dropping events.
+async fn publish_retrying(
+    stream: &EventStream,
+    platform: &str,
+    shard: u32,
+    frame: &[u8],
+) -> Result<String, botgate_redis::Error> {
+    let started = Instant::now();
+    let mut wait = Duration::from_millis(50);
+    loop {
+        match stream.publish(platform, shard, frame).await {
+            Ok(id) => return Ok(id),
+            Err(e) if started.elapsed() + wait < PUBLISH_RETRY_FOR => {
+                tracing::warn!(error = %e, retry_in = ?wait, "publishing an event failed");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A raw handler (`on_raw`) for QQ / Bubble that publishes each event of shard `shard` as
 /// platform `platform` (`qq`, `bubble`); READY / RESUMED stay here (they are the session's).
-/// The event counts as handled here once Redis has it: a failed publish is a handler error.
+/// The event counts as handled here once Redis has it; a publish is tried again for up to
+/// [`PUBLISH_RETRY_FOR`], and after that fails as a handler error.
 pub fn publish_frames(
     stream: EventStream,
     platform: &'static str,
@@ -29,7 +61,7 @@ pub fn publish_frames(
         let stream = stream.clone();
         async move {
             if !matches!(frame.event_type(), None | Some("READY" | "RESUMED")) {
-                stream.publish(platform, shard, frame.bytes()).await?;
+                publish_retrying(&stream, platform, shard, frame.bytes()).await?;
             }
             Ok(())
         }
@@ -50,7 +82,7 @@ pub fn publish_onebot(
         async move {
             // meta events (heartbeats, lifecycle) are the connection's, not the handlers'
             if !raw.kind().as_str().starts_with("meta_event") {
-                stream.publish("onebot", 0, raw.bytes()).await?;
+                publish_retrying(&stream, "onebot", 0, raw.bytes()).await?;
             }
             Ok(())
         }

@@ -25,5 +25,5 @@ mod actions;
 mod gateway;
 mod worker;
 
-pub use gateway::{publish_frames, publish_onebot, serve_actions};
+pub use gateway::{publish_frames, publish_onebot, serve_actions, PUBLISH_RETRY_FOR};
 pub use worker::{Worker, WorkerStats};

@@ -1,6 +1,9 @@
-//! A worker whose handler outlasts `claim_idle` claims its own entry again (review of stop
-//! 28): the copy must neither run nor be acknowledged while the first run goes on, or a worker
-//! dying then loses the event (nothing pending, and its done mark makes every copy skip).
+//! Faults of the gateway / worker split found in the review of stop 28:
+//! - a worker whose handler outlasts `claim_idle` claims its own entry again: the copy must
+//!   neither run nor be acknowledged while the first run goes on, or a worker dying then
+//!   loses the event (nothing pending, and its done mark makes every copy skip);
+//! - a gateway whose Redis connection dropped: its next publish failed, and the event, counted
+//!   as handled all the same, was never published.
 //!
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`); reads the
 //! stream's pending list with `redis-cli`, which comes with the server.
@@ -11,11 +14,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use botgate::split::Worker;
-use botgate::QqHandlers;
+use botgate::split::{publish_frames, Worker};
+use botgate::{Bot, Intents, QqHandlers};
 use botgate_redis::EventStream;
+use botgate_sim::{QqConfig, QqSim};
 use botgate_testkit::redis::{redis_url, unique_prefix};
 use botgate_testkit::within_for;
+use serde_json::json;
 use tokio::sync::Notify;
 
 const FRAME: &str = r#"{"op":0,"s":2,"t":"AT_MESSAGE_CREATE","id":"AT_MESSAGE_CREATE:e4c5","d":{"author":{"id":"1234567890","username":"u"},"channel_id":"100010","content":"hi","guild_id":"18700000000001","id":"08e092ee","timestamp":"2021-05-20T15:14:58+08:00"}}"#;
@@ -110,4 +115,53 @@ async fn a_running_event_claimed_again_is_neither_run_nor_acknowledged_twice() {
         .unwrap();
     assert_eq!(started.load(Ordering::SeqCst), 1);
     assert!(stats.claimed >= 2, "{stats:?}");
+}
+
+/// The number of entries in stream `key`.
+fn stream_len(url: &str, key: &str) -> u64 {
+    cli(url, &["XLEN", key]).parse().unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_whose_redis_connection_dropped_publishes_the_next_event_all_the_same() {
+    let Some(url) = redis_url() else { return };
+    let key = format!("{}:events", unique_prefix("gateway-publish"));
+    let stream = EventStream::connect(&url, key.clone()).await.unwrap();
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let mut publish = QqHandlers::new();
+    publish.on_raw(publish_frames(stream.clone(), "qq", 0));
+    let gateway = Bot::qq(
+        sim.config().app_id.clone(),
+        sim.config().client_secret.clone(),
+    )
+    .api_base(sim.http_base())
+    .auth_base(sim.http_base())
+    .intents(Intents::PUBLIC_GUILD_MESSAGES)
+    .handlers(publish)
+    .start()
+    .await
+    .unwrap();
+    let mut life = gateway.lifecycle();
+    within_for(LIMIT, "READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    let event = |n: u32| {
+        json!({"id": format!("m{n}"), "channel_id": "c1", "guild_id": "g1", "content": "hi",
+               "timestamp": "2026-11-25T20:00:00+08:00", "author": {"id": "7", "username": "u"}})
+    };
+    sim.push_event("AT_MESSAGE_CREATE", event(0));
+    until("the first event published", || stream_len(&url, &key) == 1).await;
+    // Redis drops the gateway's connection (its last command was the XADD), as a restart does.
+    let clients = cli(&url, &["CLIENT", "LIST"]);
+    let mut killed = 0;
+    for line in clients.lines().filter(|l| l.contains("cmd=xadd")) {
+        if let Some(id) = line.split(' ').find_map(|f| f.strip_prefix("id=")) {
+            cli(&url, &["CLIENT", "KILL", "ID", id]);
+            killed += 1;
+        }
+    }
+    assert!(killed >= 1, "{clients}");
+    sim.push_event("AT_MESSAGE_CREATE", event(1));
+    until("the second event published", || stream_len(&url, &key) == 2).await;
+    gateway.shutdown().await.unwrap();
 }
