@@ -108,6 +108,8 @@ impl ShardLeases {
     pub async fn try_acquire(&self, shard: u32) -> Result<Option<Lease>, Error> {
         let key = self.key(shard);
         let mut conn = self.conn.clone();
+        // The key's TTL runs from some instant after this one.
+        let sent = Instant::now();
         let set: Option<String> = redis::cmd("SET")
             .arg(&key)
             .arg(&self.owner)
@@ -124,9 +126,9 @@ impl ShardLeases {
         let (held_tx, held) = watch::channel(true);
         let renewer = tokio::spawn(renew(
             conn.clone(),
-            key.clone(),
-            self.owner.clone(),
+            (key.clone(), self.owner.clone()),
             self.ttl,
+            sent,
             held_tx,
         ));
         Ok(Some(Lease {
@@ -156,37 +158,53 @@ impl ShardLeases {
 /// Renews until the lease is gone; `held` turns false when it is lost.
 async fn renew(
     mut conn: ConnectionManager,
-    key: String,
-    owner: String,
+    (key, owner): (String, String),
     ttl: Duration,
+    acquired: Instant,
     held: watch::Sender<bool>,
 ) {
     let script = Script::new(RENEW);
     let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
     let period = ttl / 3;
-    let mut renewed = Instant::now();
+    // When the last renewal (or the acquisition) was *sent*: the key's TTL runs from some
+    // instant after it.
+    let mut renewed = acquired;
     loop {
         tokio::time::sleep(period).await;
-        let answer: Result<i64, _> = script
-            .key(&key)
-            .arg(&owner)
-            .arg(ttl_ms)
-            .invoke_async(&mut conn)
-            .await;
+        // Past this instant the key may have expired and another owner may hold it: the
+        // lease counts as lost then, whether or not the renewal has answered. A renewal
+        // that gets no answer at all (a network partition: no error, no reset) waited for
+        // good, and the lease kept reporting itself held while another process took it.
+        let lost_at = renewed + (ttl - period);
+        let sent = Instant::now();
+        let mut invocation = script.key(&key);
+        invocation.arg(&owner).arg(ttl_ms);
+        let answer: Result<Result<i64, _>, _> = tokio::time::timeout(
+            lost_at.saturating_duration_since(sent),
+            invocation.invoke_async(&mut conn),
+        )
+        .await;
         match answer {
-            Ok(1) => renewed = Instant::now(),
-            Ok(_) => {
+            Ok(Ok(1)) => renewed = sent,
+            Ok(Ok(_)) => {
                 tracing::warn!(%key, "shard lease lost: held by another owner or expired");
                 held.send_replace(false);
                 return;
             }
+            Err(_) => {
+                tracing::warn!(%key, "shard lease lost: the renewal got no answer in time");
+                held.send_replace(false);
+                return;
+            }
             // Renewing failed: once it may have expired, it must be treated as lost.
-            Err(error) if renewed.elapsed() >= ttl - period => {
+            Ok(Err(error)) if Instant::now() >= lost_at => {
                 tracing::warn!(%error, %key, "shard lease lost: not renewed in time");
                 held.send_replace(false);
                 return;
             }
-            Err(error) => tracing::warn!(%error, %key, "shard lease renewal failed; retrying"),
+            Ok(Err(error)) => {
+                tracing::warn!(%error, %key, "shard lease renewal failed; retrying");
+            }
         }
     }
 }

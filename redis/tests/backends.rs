@@ -5,6 +5,8 @@
 
 mod support;
 
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use botgate_redis::{RedisIdentifyQueue, RedisSessionStore, ShardLeases};
@@ -288,4 +290,87 @@ async fn a_consumer_whose_group_vanished_makes_it_again_and_reads_on() {
     .expect("the worker reads again");
     assert_eq!(batch.len(), 1);
     assert_eq!(&batch[0].frame[..], br#"{"op":0,"id":"e1"}"#);
+}
+
+/// A TCP proxy to `upstream` whose forwarding can be frozen: a network partition (no reset,
+/// no end of stream, no answer).
+async fn freezable_proxy(upstream: &str, frozen: Arc<AtomicBool>) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn pump(
+        mut from: tokio::net::tcp::OwnedReadHalf,
+        mut to: tokio::net::tcp::OwnedWriteHalf,
+        frozen: Arc<AtomicBool>,
+    ) {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match from.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            // Frozen: the bytes are held, as a partitioned network holds them.
+            while frozen.load(AtomicOrdering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            if to.write_all(&buf[..n]).await.is_err() {
+                return;
+            }
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let upstream = upstream.to_owned();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                return;
+            };
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            tokio::spawn(pump(cr, sw, Arc::clone(&frozen)));
+            tokio::spawn(pump(sr, cw, Arc::clone(&frozen)));
+        }
+    });
+    port
+}
+
+/// Review of stop 28: a renewal that got no answer (a partition) waited for good, and the
+/// lease reported itself held while its key expired and another process took the shard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_whose_renewal_gets_no_answer_is_lost_before_its_key_can_expire() {
+    let Some(url) = redis_url() else { return };
+    let rest = url.trim_start_matches("redis://");
+    let (addr, db) = rest.split_once('/').unwrap_or((rest, "0"));
+    let prefix = unique_prefix("lease-partition");
+    let frozen = Arc::new(AtomicBool::new(false));
+    let via = freezable_proxy(addr, Arc::clone(&frozen)).await;
+    let ttl = Duration::from_millis(600);
+    let a = ShardLeases::connect(&format!("redis://127.0.0.1:{via}/{db}"), "app", "A", ttl)
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+    let b = ShardLeases::connect(&url, "app", "B", ttl)
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+    let mut lease_a = a.try_acquire(0).await.unwrap().expect("A acquires");
+    frozen.store(true, AtomicOrdering::SeqCst); // A's link to Redis goes silent
+                                                // Reported lost two thirds of a TTL after the last renewal was sent, before the key can
+                                                // expire (not asserted in time: a loaded machine may wake this test late).
+    tokio::time::timeout(Duration::from_secs(10), lease_a.lost())
+        .await
+        .expect("A sees the loss without an answer");
+    let lease_b = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(lease) = b.try_acquire(0).await.unwrap() {
+                return lease;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("B takes the shard once A's key expired");
+    assert!(lease_b.is_held() && !lease_a.is_held());
+    frozen.store(false, AtomicOrdering::SeqCst);
 }
