@@ -15,14 +15,14 @@ use redis::{Client, Script};
 use crate::conn::SyncConn;
 use crate::error::Error;
 
-/// Reserves the next slot of a bucket: returns how many ms from now it starts.
-/// KEYS[1] bucket key; ARGV[1] window in ms.
+/// Reserves the next slot of a bucket, at or after `after` ms from now: returns how many ms
+/// from now it starts. KEYS[1] bucket key; ARGV[1] window in ms; ARGV[2] `after` in ms.
 const RESERVE: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 local free = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(now, free)
+local at = math.max(now + tonumber(ARGV[2] or '0'), free)
 redis.call('SET', KEYS[1], at + window, 'PX', at + window - now + 1000)
 return at - now
 ";
@@ -86,21 +86,41 @@ impl RedisIdentifyQueue {
     /// # Errors
     /// [`Error::Redis`] when Redis cannot be reached (after one reconnect).
     pub fn try_reserve(&self) -> Result<Duration, Error> {
+        self.try_reserve_after(Duration::ZERO)
+    }
+
+    /// Reserves the next slot that starts `after` from now or later: how long from now until
+    /// it starts. A shard that identifies once its reconnect backoff ends asks for a slot
+    /// from then; reserved from Redis's now instead, its slot was counted a backoff early,
+    /// and another process's identify could land within the same window.
+    ///
+    /// # Errors
+    /// [`Error::Redis`] when Redis cannot be reached (after one reconnect).
+    pub fn try_reserve_after(&self, after: Duration) -> Result<Duration, Error> {
         let window_ms = u64::try_from(self.window.as_millis()).unwrap_or(u64::MAX);
+        let after_ms = u64::try_from(after.as_millis()).unwrap_or(u64::MAX);
         let wait: i64 = self.conn.run("reserve identify slot", |c| {
-            self.reserve.key(&self.key).arg(window_ms).invoke(c)
+            self.reserve
+                .key(&self.key)
+                .arg(window_ms)
+                .arg(after_ms)
+                .invoke(c)
         })?;
         Ok(Duration::from_millis(u64::try_from(wait).unwrap_or(0)))
     }
 }
 
 impl IdentifyQueue for RedisIdentifyQueue {
-    /// Blocks for one round trip (the machine plans its identify with the answer). When Redis
+    /// Reserves the first slot at or after `now`, which may lie in the future. Blocks for one
+    /// round trip (the machine plans its identify with the answer). When Redis
     /// cannot be reached the slot is one window from now: a process alone keeps the rate;
     /// processes that all lose Redis at once may exceed it (logged).
     fn reserve(&self, now: Instant) -> Instant {
-        match self.try_reserve() {
-            Ok(wait) => now + wait,
+        // `now` is the earliest the slot may start: often later than the present instant
+        // (the end of a reconnect backoff).
+        let asked = Instant::now();
+        match self.try_reserve_after(now.saturating_duration_since(asked)) {
+            Ok(wait) => asked + wait,
             Err(error) => {
                 tracing::warn!(%error, key = %self.key, "identify slot not reserved in Redis; waiting one window");
                 now + self.window

@@ -114,6 +114,40 @@ fn identify_slots_of_one_bucket_are_a_window_apart_across_processes() {
     assert!(c.try_reserve().unwrap() < window);
 }
 
+/// Review of stop 28: a shard identifies when its reconnect backoff ends, and asks for a slot
+/// from then. Reserved from Redis's present instead, the slot was counted a backoff early:
+/// another process's identify could then land within the same window.
+#[test]
+fn an_identify_slot_asked_for_later_is_counted_from_then() {
+    use botgate_session::IdentifyQueue;
+
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("identify-later");
+    let window = Duration::from_millis(300);
+    let open = |shard| {
+        RedisIdentifyQueue::open(&url, "app", shard, 2)
+            .unwrap()
+            .with_prefix(&prefix)
+            .with_window(window)
+    };
+    let (a, b) = (open(0), open(2)); // one bucket
+    let asked = Instant::now();
+    // A after a backoff of one window; B, right after, with almost none.
+    let a_slot = a.reserve(asked + window);
+    let b_slot = b.reserve(asked + Duration::from_millis(10));
+    assert!(
+        a_slot + Duration::from_millis(2) >= asked + window,
+        "not before it was asked for"
+    );
+    let gap = if b_slot > a_slot {
+        b_slot - a_slot
+    } else {
+        a_slot - b_slot
+    };
+    // The server hands out slots in ms: allow 2 ms of rounding between two clocks.
+    assert!(gap + Duration::from_millis(2) >= window, "{gap:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_is_exclusive_renewed_and_taken_over_when_its_owner_dies() {
     let Some(url) = redis_url() else { return };
