@@ -87,18 +87,21 @@ fn an_unreachable_redis_is_an_error_not_a_hang() {
     assert!(RedisSessionStore::open("http://x").is_err());
 }
 
+/// Shard `shard`'s identify queue (max_concurrency 2: shards 0 and 2 share a bucket).
+fn identify_queue(url: &str, prefix: &str, shard: u32, window: Duration) -> RedisIdentifyQueue {
+    RedisIdentifyQueue::open(url, "app", shard, 2)
+        .unwrap()
+        .with_prefix(prefix)
+        .with_window(window)
+}
+
 #[test]
 fn identify_slots_of_one_bucket_are_a_window_apart_across_processes() {
     let Some(url) = redis_url() else { return };
     let prefix = unique_prefix("identify");
     let window = Duration::from_millis(300);
     // shards 0 and 2 share bucket 0 (max_concurrency 2); shard 1 is bucket 1
-    let open = |shard| {
-        RedisIdentifyQueue::open(&url, "app", shard, 2)
-            .unwrap()
-            .with_prefix(&prefix)
-            .with_window(window)
-    };
+    let open = |shard| identify_queue(&url, &prefix, shard, window);
     let (a, b, c) = (open(0), open(2), open(1));
     let mut slots = Vec::new();
     for q in [&a, &b, &a, &b] {
@@ -124,13 +127,10 @@ fn an_identify_slot_asked_for_later_is_counted_from_then() {
     let Some(url) = redis_url() else { return };
     let prefix = unique_prefix("identify-later");
     let window = Duration::from_millis(300);
-    let open = |shard| {
-        RedisIdentifyQueue::open(&url, "app", shard, 2)
-            .unwrap()
-            .with_prefix(&prefix)
-            .with_window(window)
-    };
-    let (a, b) = (open(0), open(2)); // one bucket
+    let (a, b) = (
+        identify_queue(&url, &prefix, 0, window),
+        identify_queue(&url, &prefix, 2, window),
+    ); // one bucket
     let asked = Instant::now();
     // A after a backoff of one window; B, right after, with almost none.
     let a_slot = a.reserve(asked + window);

@@ -24,6 +24,21 @@ async fn next_request(queue: &ActionQueue) -> Option<botgate_redis::ActionReques
     }
 }
 
+/// A gateway serving `n` requests, each answered with what it asked (`{"asked": body}`).
+fn answer_what_was_asked(queue: ActionQueue, n: usize) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut served = 0;
+        while served < n {
+            if let Some(request) = next_request(&queue).await {
+                let answer = json!({"asked": request.body});
+                if queue.answer(&request, answer).await.is_ok() {
+                    served += 1;
+                }
+            }
+        }
+    })
+}
+
 async fn call(relay: &ActionRelay, n: u32) -> Value {
     relay.call("gw", json!({"n": n}), WAIT).await.unwrap()
 }
@@ -38,16 +53,7 @@ async fn answers_reach_the_call_that_asked() {
     let w1 = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
     let w2 = ActionRelay::connect(&url, &prefix, "w2").await.unwrap();
     // the gateway answers each request with what it was asked, tagged
-    let gateway = tokio::spawn(async move {
-        let mut served = 0;
-        while served < 4 {
-            if let Some(request) = next_request(&queue).await {
-                let answer = json!({"asked": request.body});
-                queue.answer(&request, answer).await.unwrap();
-                served += 1;
-            }
-        }
-    });
+    let gateway = answer_what_was_asked(queue, 4);
     let (a, b, c, d) = tokio::join!(call(&w1, 1), call(&w2, 2), call(&w1, 3), call(&w2, 4));
     for (answer, n) in [(a, 1), (b, 2), (c, 3), (d, 4)] {
         assert_eq!(answer, json!({"asked": {"n": n}}));
@@ -121,18 +127,7 @@ async fn a_restarted_worker_never_gets_its_predecessors_answers() {
     drop(old);
     let new = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
     // The gateway answers both, the old request first.
-    let gateway = tokio::spawn(async move {
-        let mut served = 0;
-        while served < 2 {
-            if let Some(request) = next_request(&queue).await {
-                queue
-                    .answer(&request, json!({"asked": request.body}))
-                    .await
-                    .unwrap();
-                served += 1;
-            }
-        }
-    });
+    let gateway = answer_what_was_asked(queue, 2);
     let answer = new.call("gw", json!({"from": "new"}), WAIT).await.unwrap();
     assert_eq!(answer, json!({"asked": {"from": "new"}}));
     tokio::time::timeout(WAIT, gateway).await.unwrap().unwrap();
@@ -146,22 +141,8 @@ async fn the_relay_serves_again_after_redis_drops_its_connections() {
     let prefix = unique_prefix("relay-reconnect");
     let queue = ActionQueue::connect(&url, &prefix, "gw").await.unwrap();
     let relay = ActionRelay::connect(&url, &prefix, "w1").await.unwrap();
-    let gateway = tokio::spawn(async move {
-        let mut served = 0;
-        while served < 2 {
-            match queue.next().await {
-                Ok(Some(request)) => {
-                    let answer = json!({"asked": request.body});
-                    if queue.answer(&request, answer).await.is_ok() {
-                        served += 1;
-                    }
-                }
-                Ok(None) => {}
-                // The connection was dropped: the next call connects again.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
-    });
+    // Its requests' connection is dropped below: `next_request` waits that out.
+    let gateway = answer_what_was_asked(queue, 2);
     assert_eq!(call(&relay, 1).await, json!({"asked": {"n": 1}}));
     // Every client connection waiting in BLPOP is dropped, as a restart drops them all.
     let mut admin = raw(&url);
