@@ -17,7 +17,8 @@ use futures_util::FutureExt;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-/// How long a publish is tried again before it fails (see [`publish_retrying`]).
+/// How long [`publish_frames`] and [`publish_onebot`] try a publish again (50 ms, doubling to
+/// 2 s, while Redis cannot take it) before it fails as a handler error.
 pub const PUBLISH_RETRY_FOR: Duration = Duration::from_secs(60);
 
 /// Publishes one event, trying again (50 ms, doubling to 2 s) for up to
