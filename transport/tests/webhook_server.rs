@@ -267,3 +267,41 @@ async fn shutdown_answers_the_request_in_flight_then_closes() {
         "the receiver is gone with the server"
     );
 }
+
+/// Review of stop 28: connections were unbounded, and each may hold a body for up to the
+/// request timeout. At `max_connections` nothing more is accepted until one ends.
+#[tokio::test]
+async fn no_more_than_max_connections_are_served_at_once() {
+    let (tx, mut rx) = mpsc::channel(8);
+    let receiver = BubbleReceiver::new(None, tx);
+    let config = ServerConfig {
+        max_connections: 2,
+        ..ServerConfig::default()
+    };
+    let server = WebhookServer::bind("127.0.0.1:0", config, Arc::new(receiver))
+        .await
+        .unwrap();
+    let addr = server.local_addr();
+    let body = r#"{"type":"MESSAGE_CREATE","data":{"id":1}}"#;
+    // Two slow requests hold both places.
+    let first = partial_request(addr, body, 10).await;
+    let second = partial_request(addr, body, 10).await;
+    within("both requests open", async {
+        while server.stats().in_flight < 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    // A third connection waits in the backlog: its whole request gets no answer yet.
+    let mut third = partial_request(addr, body, body.len()).await;
+    let mut buf = [0u8; 64];
+    let early = tokio::time::timeout(Duration::from_millis(300), third.read(&mut buf)).await;
+    assert!(early.is_err(), "answered beyond the limit: {early:?}");
+    assert_eq!(server.stats().in_flight, 2);
+    // One of the two leaves: the third is accepted and served.
+    drop(first);
+    assert_eq!(read_status(&mut third).await, "HTTP/1.1 200 OK");
+    assert_eq!(drain(&mut rx).len(), 1);
+    drop(second);
+    server.shutdown().await;
+}

@@ -41,7 +41,7 @@ pub use bubble::{verify_signature as verify_bubble_signature, BubbleReceiver};
 pub use message::{Delivery, Outcome, Receiver, WebhookRequest, WebhookResponse};
 pub use qq::{QqReceiver, QqReceiverConfig, ACK as QQ_ACK};
 pub use qq_key::QqKey;
-pub use server::{ServerConfig, WebhookServer};
+pub use server::{ServerConfig, WebhookServer, DEFAULT_MAX_CONNECTIONS};
 pub use stats::WebhookStats;
 pub use tls::{tls_config_from_files, tls_config_from_pem};
 

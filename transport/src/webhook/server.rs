@@ -39,7 +39,15 @@ pub struct ServerConfig {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// On shutdown, how long requests in flight may take before their connections are cut.
     pub shutdown_grace: Duration,
+    /// The most connections served at once (default 1024). At the limit nothing more is
+    /// accepted until one ends; new ones wait in the kernel's backlog. Each connection may
+    /// hold a body of up to `max_body` for up to `request_timeout`, so without a limit slow
+    /// clients could hold any amount of memory.
+    pub max_connections: usize,
 }
+
+/// [`ServerConfig::max_connections`]'s default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -49,6 +57,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(10),
             tls: None,
             shutdown_grace: Duration::from_secs(10),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -61,6 +70,7 @@ impl fmt::Debug for ServerConfig {
             .field("request_timeout", &self.request_timeout)
             .field("tls", &self.tls.is_some())
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }
@@ -159,6 +169,14 @@ async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, mut stopped: watch::R
     let acceptor = ctx.config.tls.clone().map(tokio_rustls::TlsAcceptor::from);
     let mut conns = JoinSet::new();
     loop {
+        while conns.try_join_next().is_some() {}
+        if conns.len() >= ctx.config.max_connections.max(1) {
+            // Full: accept nothing until a connection ends.
+            tokio::select! {
+                () = async { let _ = stopped.wait_for(|s| *s).await; } => break,
+                _ = conns.join_next() => continue,
+            }
+        }
         let (tcp, peer) = tokio::select! {
             () = async { let _ = stopped.wait_for(|s| *s).await; } => break,
             accepted = listener.accept() => match accepted {
@@ -171,7 +189,6 @@ async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, mut stopped: watch::R
                 }
             },
         };
-        while conns.try_join_next().is_some() {}
         let _ = tcp.set_nodelay(true);
         let (ctx, stopped) = (Arc::clone(&ctx), stopped.clone());
         match &acceptor {
