@@ -41,7 +41,8 @@ pub enum Outcome {
     Delivered,
     /// A QQ callback-URL validation (op 13) answered.
     Validated,
-    /// Verified, but nothing to dispatch (an op other than 0).
+    /// Verified, but nothing to dispatch (an op other than 0, or a QQ delivery taken already
+    /// within its timestamp's window).
     Ignored,
     /// Signature missing, malformed or wrong (401).
     BadSignature,

@@ -33,6 +33,7 @@ mod bubble;
 mod message;
 mod qq;
 mod qq_key;
+mod replay;
 mod server;
 mod stats;
 mod tls;

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use super::message::{Delivery, Outcome, Receiver, WebhookRequest, WebhookResponse};
 use super::qq_key::QqKey;
+use super::replay::{SeenSignatures, DEFAULT_CAPACITY};
 
 /// Header of the hex Ed25519 signature.
 pub const SIGNATURE_HEADER: &str = "x-signature-ed25519";
@@ -46,6 +47,8 @@ pub struct QqReceiver {
     key: QqKey,
     config: QqReceiverConfig,
     out: mpsc::Sender<Delivery>,
+    /// Deliveries taken within the window: one sent again is acknowledged, not delivered.
+    seen: SeenSignatures,
 }
 
 impl fmt::Debug for QqReceiver {
@@ -78,7 +81,35 @@ struct ValidationData {
 impl QqReceiver {
     /// A receiver verifying with `key`, queueing verified dispatches on `out`.
     pub fn new(key: QqKey, config: QqReceiverConfig, out: mpsc::Sender<Delivery>) -> Self {
-        Self { key, config, out }
+        Self {
+            key,
+            config,
+            out,
+            seen: SeenSignatures::new(DEFAULT_CAPACITY),
+        }
+    }
+
+    /// The signature of a verified delivery, now and until when it is remembered (Unix
+    /// seconds): its timestamp plus the window.
+    fn signature_times<'r>(&self, request: &'r WebhookRequest) -> Option<(&'r str, u64, u64)> {
+        let signature = request.header(SIGNATURE_HEADER)?;
+        let now = request
+            .received_at
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let stamped = request
+            .header(TIMESTAMP_HEADER)
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .unwrap_or(now);
+        let until = stamped.saturating_add(self.config.timestamp_window.as_secs());
+        Some((signature, now, until))
+    }
+
+    /// Whether this verified delivery was taken before, within its timestamp's window: a
+    /// replay (or the platform sending it again), acknowledged but not delivered twice.
+    fn replayed(&self, request: &WebhookRequest) -> bool {
+        self.signature_times(request)
+            .is_some_and(|(signature, now, _)| self.seen.taken(signature, now))
     }
 
     /// Checks the signature headers. `Ok(true)`: signed and valid; `Ok(false)`: unsigned.
@@ -137,12 +168,21 @@ impl QqReceiver {
     }
 
     fn deliver(&self, request: WebhookRequest) -> WebhookResponse {
+        let signature = self
+            .signature_times(&request)
+            .map(|(signature, now, until)| (signature.to_owned(), now, until));
         let delivery = Delivery {
             body: request.body,
             received_at: request.received_at,
         };
         match self.out.try_send(delivery) {
-            Ok(()) => WebhookResponse::json(StatusCode::OK, ACK, Outcome::Delivered),
+            Ok(()) => {
+                // Taken once handed on: a delivery refused (503) is sent again by QQ.
+                if let Some((signature, now, until)) = signature {
+                    self.seen.take(&signature, now, until);
+                }
+                WebhookResponse::json(StatusCode::OK, ACK, Outcome::Delivered)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "qq webhook: dispatch queue unavailable; asking for a retry");
                 WebhookResponse::reject(Outcome::Overloaded)
@@ -191,6 +231,12 @@ impl Receiver for QqReceiver {
             (_, false) => {
                 tracing::warn!("qq webhook: unsigned delivery refused");
                 WebhookResponse::reject(Outcome::BadSignature)
+            }
+            (Some(0), true) if self.replayed(&request) => {
+                tracing::warn!(
+                    "qq webhook: a delivery taken before came again; acknowledged, not delivered"
+                );
+                WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored)
             }
             (Some(0), true) => self.deliver(request),
             (None, true) => WebhookResponse::reject(Outcome::Malformed),

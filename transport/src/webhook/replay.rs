@@ -1,0 +1,103 @@
+//! [`SeenSignatures`]: the QQ deliveries already taken, by signature, for as long as their
+//! timestamp is inside the window. A captured signed delivery verifies again until its
+//! timestamp leaves the window (300 s); the dispatcher's dedupe remembers only its last few
+//! thousand event ids, which a busy bot passes in seconds.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Mutex;
+
+/// How many signatures are remembered at most (16 bytes each, twice): a bot taking more than
+/// this many deliveries within one window forgets the oldest early.
+pub(crate) const DEFAULT_CAPACITY: usize = 262_144;
+
+/// See the module docs. Signatures are kept as keyed 64-bit hashes.
+#[derive(Debug)]
+pub(crate) struct SeenSignatures {
+    inner: Mutex<Inner>,
+    capacity: usize,
+    hasher: RandomState,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// (until, hash) in arrival order; `until` in Unix seconds.
+    order: VecDeque<(u64, u64)>,
+    hashes: HashSet<u64>,
+}
+
+impl SeenSignatures {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            inner: Mutex::default(),
+            capacity: capacity.max(1),
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// Whether `signature` was taken and is still remembered at `now` (Unix seconds).
+    pub(crate) fn taken(&self, signature: &str, now: u64) -> bool {
+        let hash = self.hash(signature);
+        self.lock(now).hashes.contains(&hash)
+    }
+
+    /// Records `signature` as taken until `until` (Unix seconds): only once its delivery was
+    /// handed on (one refused with 503 is sent again by the platform and must get through).
+    pub(crate) fn take(&self, signature: &str, now: u64, until: u64) {
+        let hash = self.hash(signature);
+        let mut inner = self.lock(now);
+        while inner.order.len() >= self.capacity {
+            if let Some((_, old)) = inner.order.pop_front() {
+                inner.hashes.remove(&old);
+            }
+        }
+        if inner.hashes.insert(hash) {
+            inner.order.push_back((until, hash));
+        }
+    }
+
+    fn hash(&self, signature: &str) -> u64 {
+        // Hex of either case names the same signature.
+        self.hasher
+            .hash_one(signature.trim().to_ascii_lowercase().as_bytes())
+    }
+
+    /// The lock, with the signatures whose window ended before `now` forgotten.
+    fn lock(&self, now: u64) -> std::sync::MutexGuard<'_, Inner> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(&(until, old)) = inner.order.front() {
+            if until >= now {
+                break;
+            }
+            inner.order.pop_front();
+            inner.hashes.remove(&old);
+        }
+        inner
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_is_taken_once_while_its_window_lasts() {
+        let seen = SeenSignatures::new(8);
+        assert!(!seen.taken("ab12", 100));
+        seen.take("ab12", 100, 400);
+        assert!(seen.taken("AB12", 399), "the same signature, in capitals");
+        assert!(!seen.taken("cd34", 399));
+        // Its window is over: forgotten (its timestamp would be refused as stale anyway).
+        assert!(!seen.taken("ab12", 401));
+    }
+
+    #[test]
+    fn at_capacity_the_oldest_is_forgotten() {
+        let seen = SeenSignatures::new(2);
+        for s in ["a", "b", "c"] {
+            seen.take(s, 0, 300);
+        }
+        assert!(!seen.taken("a", 0), "forgotten to make room");
+        assert!(seen.taken("b", 0) && seen.taken("c", 0));
+    }
+}
