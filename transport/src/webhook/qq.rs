@@ -233,7 +233,7 @@ impl Receiver for QqReceiver {
                 WebhookResponse::reject(Outcome::BadSignature)
             }
             (Some(0), true) if self.replayed(&request) => {
-                tracing::warn!(
+                tracing::info!(
                     "qq webhook: a delivery taken before came again; acknowledged, not delivered"
                 );
                 WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored)
