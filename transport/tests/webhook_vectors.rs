@@ -308,23 +308,38 @@ fn qq_receiver_answers_503_when_the_queue_is_full() {
     let v = vectors();
     let case = &v["qq_event"][1];
     let (ts, body, sig) = (s(case, "timestamp"), s(case, "body"), s(case, "signature"));
-    let (tx, rx) = mpsc::channel(1);
+    let (tx, mut rx) = mpsc::channel(1);
+    // The queue is full already.
+    tx.try_send(Delivery {
+        body: bytes::Bytes::from_static(b"{}"),
+        received_at: at(ts),
+    })
+    .unwrap();
     let receiver = QqReceiver::new(
         QqKey::from_secret(s(case, "secret")).unwrap(),
         QqReceiverConfig::default(),
         tx,
     );
     let headers = [("x-signature-ed25519", sig), ("x-signature-timestamp", ts)];
-    assert_eq!(
-        receiver.receive(request(&headers, body, at(ts))).outcome,
-        Outcome::Delivered
-    );
     let busy = receiver.receive(request(&headers, body, at(ts)));
     assert_eq!(
         (busy.status, busy.outcome),
         (StatusCode::SERVICE_UNAVAILABLE, Outcome::Overloaded)
     );
-    drop(rx);
+    // QQ sends it again once there is room: a refused delivery was not remembered as taken.
+    rx.try_recv().unwrap();
+    assert_eq!(
+        receiver.receive(request(&headers, body, at(ts))).outcome,
+        Outcome::Delivered
+    );
+    // Sent once more: taken already, acknowledged and not handed on.
+    let again = receiver.receive(request(&headers, body, at(ts)));
+    assert_eq!(
+        (again.status, again.outcome),
+        (StatusCode::OK, Outcome::Ignored)
+    );
+    assert_eq!(rx.try_recv().unwrap().body, body.as_bytes());
+    assert!(rx.try_recv().is_err());
 }
 
 #[test]
