@@ -910,3 +910,31 @@ fn a_hello_interval_too_large_for_a_clock_is_taken_as_a_year() {
     assert!(at > now, "a heartbeat went out");
     assert!(s.poll_timeout().is_some());
 }
+
+/// Review of stop 28: a stored session of another shard was resumed as this shard's.
+#[test]
+fn a_stored_session_of_another_shard_is_not_resumed() {
+    let t0 = Instant::now();
+    let mut c = config();
+    c.shard = [1, 2];
+    let stored = |shard| ResumeState {
+        session_id: SID.into(),
+        seq: 3,
+        shard,
+        ..Default::default()
+    };
+    // Another shard's: identify afresh.
+    let mut s = Session::new(c.clone(), t0, Some(stored(Some([0, 2]))));
+    assert!(s.resume_state().is_none());
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    assert_eq!(ops(&sent_json(&mut s)), vec![2], "identify");
+    // This shard's (or one stored before shards were recorded): resumed.
+    for shard in [Some([1, 2]), None] {
+        let mut s = Session::new(c.clone(), t0, Some(stored(shard)));
+        assert_eq!(s.resume_state().map(|r| r.seq), Some(3));
+        let now = connect(&mut s);
+        frame(&mut s, now, HELLO);
+        assert_eq!(ops(&sent_json(&mut s)), vec![6], "resume");
+    }
+}

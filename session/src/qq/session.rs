@@ -71,6 +71,16 @@ impl Session {
     /// A session that connects at once (resuming `resume` if given, e.g. loaded from a
     /// [`SessionStore`](crate::SessionStore) after a restart).
     pub fn new(config: Config, now: Instant, resume: Option<ResumeState>) -> Self {
+        // A session opened for another shard (a store key shared by mistake, or a changed
+        // shard count) is not this shard's to resume: a fresh Identify instead.
+        let resume = resume.filter(|r| match r.shard {
+            Some(shard) if shard != config.shard => {
+                tracing::warn!(stored = ?shard, ours = ?config.shard,
+                    "QQ: the stored session belongs to another shard; identifying afresh");
+                false
+            }
+            _ => true,
+        });
         let gw = Gateway::new(
             "QQ",
             OWN_EVENTS,
