@@ -203,6 +203,17 @@ impl Frame {
         self.text(self.event_type.as_ref())
     }
 
+    /// Whether `t` is one of the schema's QQ or Bubble event types (looked up once, by the
+    /// scan). An unknown type passes through as it is: newer than this build, so nothing here
+    /// knows what makes two of them the same event.
+    pub fn is_known_event_type(&self) -> bool {
+        match &self.event_type {
+            Some(Text::Known(_)) => true,
+            Some(Text::Owned(t)) => crate::generated::event_names::known(t.as_bytes()).is_some(),
+            _ => false,
+        }
+    }
+
     /// The top-level event id (`id`, QQ's `event_id` for passive replies); `None` when absent
     /// or null.
     pub fn id(&self) -> Option<&str> {

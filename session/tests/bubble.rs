@@ -520,6 +520,28 @@ fn dedupe_drops_repeats_by_type_and_id_in_strict_mode() {
     assert_eq!(dispatch_ids(&ev)[..3], strs(&["100", "101", "102"]));
 }
 
+/// Review of stop 28: unknown types pass undeduped (the spec); two events of a newer type
+/// sharing an id were one lost.
+#[test]
+fn unknown_event_types_pass_undeduped() {
+    let (mut s, now, _) = ready(exact(), READY_SEED);
+    events(&mut s);
+    for v in [1, 2, 2] {
+        frame(
+            &mut s,
+            now,
+            &format!(r#"{{"op":0,"t":"FUTURE_THING","d":{{"id":5,"v":{v}}}}}"#),
+        );
+    }
+    let delivered = events(&mut s)
+        .iter()
+        .filter(
+            |e| matches!(e, SessionEvent::Dispatch(f) if f.event_type() == Some("FUTURE_THING")),
+        )
+        .count();
+    assert_eq!(delivered, 3);
+}
+
 #[test]
 fn the_dedupe_window_is_bounded() {
     let mut c = exact();

@@ -486,3 +486,32 @@ fn a_call_whose_caller_gave_up_before_it_was_sent_is_withdrawn() {
         "{ev:?}"
     );
 }
+
+/// Review of stop 28: retcode 0 is ok and 1 async, any other a failure (the spec), even under
+/// `"status": "ok"`; a missing retcode leaves it to `status`.
+#[test]
+fn a_failing_retcode_is_a_failure_whatever_the_status() {
+    let (mut s, now) = open(forward());
+    let ids: Vec<_> = (0..3)
+        .map(|_| s.call(now, "get_status", &json!({}), None))
+        .collect();
+    let echoes: Vec<_> = sent_json(&mut s).iter().map(echo_of).collect();
+    for (echo, answer) in echoes.iter().zip([
+        r#""status":"ok","retcode":1404,"msg":"gone""#,
+        r#""status":"async","retcode":1"#,
+        r#""status":"ok""#,
+    ]) {
+        frame(
+            &mut s,
+            now,
+            &format!(r#"{{{answer},"data":null,"echo":"{echo}"}}"#),
+        );
+    }
+    let r = results(&events(&mut s));
+    assert_eq!(r.len(), 3);
+    assert!(
+        matches!(&r[0], (id, Err(OneBotCallError::Failed { retcode: 1404, .. })) if *id == ids[0].0),
+        "{r:?}"
+    );
+    assert!(r[1].1.is_ok() && r[2].1.is_ok(), "{r:?}");
+}

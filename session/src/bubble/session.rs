@@ -382,7 +382,13 @@ impl Session {
                     .push_back(SessionEvent::Dispatch(frame.clone()));
             }
             _ => {
-                if let Some(key) = dedupe_key(&t, frame.data()) {
+                // Unknown types pass undeduped (the spec): a newer event may reuse a resource
+                // id across different events, and dropping one would lose it for good.
+                let key = frame
+                    .is_known_event_type()
+                    .then(|| dedupe_key(&t, frame.data()))
+                    .flatten();
+                if let Some(key) = key {
                     if !self.dedupe.insert(key.fingerprint(&self.dedupe_seeds)) {
                         tracing::debug!(event = %t, "Bubble: duplicate event dropped");
                         return;

@@ -432,11 +432,10 @@ impl Session {
         }
         let retcode = int(&bytes, f.retcode).unwrap_or(0);
         let status = text(&bytes, f.status).unwrap_or_default();
-        let ok = match status.as_str() {
-            "ok" | "async" => true,
-            "failed" => false,
-            _ => retcode == 0 || retcode == 1,
-        };
+        // retcode 0 is ok and 1 async; any other is a failure whatever `status` says (some
+        // implementations answer `"status": "ok"` with a failing retcode). A missing retcode
+        // leaves it to `status`. The codec's `ActionResponse::into_result` reads it alike.
+        let ok = status != "failed" && matches!(retcode, 0 | 1);
         let result = if ok {
             let data = f
                 .data
