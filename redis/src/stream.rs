@@ -137,15 +137,7 @@ impl EventStream {
     /// [`Error::Redis`] when the group cannot be created.
     pub async fn consumer(&self, group: &str, name: &str) -> Result<Consumer, Error> {
         let mut conn = self.conn.clone();
-        let created: RedisResult<()> = conn.xgroup_create_mkstream(&self.key, group, "0").await;
-        if let Err(e) = created {
-            if e.code() != Some("BUSYGROUP") {
-                return Err(Error::Redis {
-                    op: "create consumer group",
-                    source: e,
-                });
-            }
-        }
+        create_group(&mut conn, &self.key, group).await?;
         Ok(Consumer {
             conn,
             acker: Acker {
@@ -162,6 +154,19 @@ impl EventStream {
             block: Duration::from_millis(500),
             cursor: "0-0".to_owned(),
         })
+    }
+}
+
+/// Creates consumer group `group` of stream `key` (from the start of the stream, which is
+/// made if missing); one that exists already is fine.
+async fn create_group(conn: &mut ConnectionManager, key: &str, group: &str) -> Result<(), Error> {
+    let created: RedisResult<()> = conn.xgroup_create_mkstream(key, group, "0").await;
+    match created {
+        Err(e) if e.code() != Some("BUSYGROUP") => Err(Error::Redis {
+            op: "create consumer group",
+            source: e,
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -271,21 +276,10 @@ impl Consumer {
             .collect())
     }
 
-    /// Creates the consumer group again (from the start of the stream, made if missing), and
-    /// starts the claim scan over.
+    /// Creates the consumer group again, and starts the claim scan over.
     async fn recreate_group(&mut self) -> Result<(), Error> {
-        let created: RedisResult<()> = self
-            .conn
-            .xgroup_create_mkstream(&self.key, &self.group, "0")
-            .await;
         self.cursor = "0-0".to_owned();
-        match created {
-            Err(e) if e.code() != Some("BUSYGROUP") => Err(Error::Redis {
-                op: "create consumer group",
-                source: e,
-            }),
-            _ => Ok(()),
-        }
+        create_group(&mut self.conn, &self.key, &self.group).await
     }
 
     /// Whether a worker already finished the event with this id (its done mark exists).

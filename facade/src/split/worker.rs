@@ -209,9 +209,11 @@ impl Worker {
     /// None yet (the `Result` leaves room for failures a worker cannot wait out).
     pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Result<WorkerStats, Error> {
         let mut stats = WorkerStats::default();
-        let acker = self.consumer.acker();
-        let failed = Arc::new(AtomicU64::new(0));
-        let in_flight = InFlight::default();
+        let acks = Acks {
+            acker: self.consumer.acker(),
+            failed: Arc::new(AtomicU64::new(0)),
+            in_flight: InFlight::default(),
+        };
         let mut shutdown = std::pin::pin!(shutdown);
         let result: Result<(), Error> = 'read: loop {
             let batch = tokio::select! {
@@ -238,8 +240,7 @@ impl Worker {
                 }
                 stats.read += 1;
                 stats.claimed += u64::from(delivery.claimed);
-                let handled = self.handle(delivery, (&acker, &failed, &in_flight), &mut stats);
-                if let Err(e) = handled.await {
+                if let Err(e) = self.handle(delivery, &acks, &mut stats).await {
                     // its entry stays pending and is claimed again after `claim_idle`
                     tracing::warn!(error = %e, "an entry could not be handled; it stays pending");
                 }
@@ -249,9 +250,9 @@ impl Worker {
             }
         };
         self.close().await;
-        if failed.load(Ordering::Relaxed) > 0 {
+        if acks.failed.load(Ordering::Relaxed) > 0 {
             tracing::warn!(
-                failed = failed.load(Ordering::Relaxed),
+                failed = acks.failed.load(Ordering::Relaxed),
                 "acknowledgements failed; those events will be redelivered"
             );
         }
@@ -275,21 +276,20 @@ impl Worker {
     async fn handle(
         &mut self,
         delivery: Delivery,
-        (acker, failed, in_flight): (&Acker, &Arc<AtomicU64>, &InFlight),
+        acks: &Acks,
         stats: &mut WorkerStats,
     ) -> Result<(), Error> {
-        let ack = (acker, failed, in_flight);
         let dispatched = match delivery.platform.as_str() {
             "qq" => match self.qq.clone() {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, ack).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acks).await?,
                 None => None,
             },
             "bubble" => match self.bubble.clone() {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, ack).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acks).await?,
                 None => None,
             },
             "onebot" => match self.onebot_dispatcher(&delivery) {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, ack).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acks).await?,
                 None => None,
             },
             _ => None,
@@ -301,7 +301,7 @@ impl Worker {
                 stats.dropped += 1;
                 tracing::warn!(platform = %delivery.platform, id = %delivery.id,
                     "an entry no handlers here can take; acknowledged and dropped");
-                acker.done(&delivery.id, None)?;
+                acks.acker.done(&delivery.id, None)?;
             }
         }
         Ok(())
@@ -355,6 +355,14 @@ fn input<P: Glue>(bytes: Bytes) -> Option<P::Input> {
     Frame::scan(bytes).ok().and_then(P::from_frame)
 }
 
+/// How a worker acknowledges what it handled: the acknowledgements, their failures, and the
+/// events running here.
+struct Acks {
+    acker: Acker,
+    failed: Arc<AtomicU64>,
+    in_flight: InFlight,
+}
+
 /// The entry ids and done ids of the events whose handlers run in this worker now.
 ///
 /// An entry whose handlers outlast `claim_idle` is claimed again, by this very worker; a
@@ -366,24 +374,36 @@ fn input<P: Glue>(bytes: Bytes) -> Option<P::Input> {
 #[derive(Debug, Default, Clone)]
 struct InFlight(Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
 
+/// Keys marked running by [`InFlight::start`], unmarked when this is dropped.
+struct Running {
+    in_flight: InFlight,
+    keys: Vec<String>,
+}
+
 impl InFlight {
     fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Marks `keys` running; `false` (nothing marked) when one of them already is.
-    fn start(&self, keys: &[&str]) -> bool {
+    /// Marks `keys` running until the guard drops; `None` (nothing marked) when one of them
+    /// already is.
+    fn start(&self, keys: Vec<String>) -> Option<Running> {
         let mut running = self.lock();
-        if keys.iter().any(|k| running.contains(*k)) {
-            return false;
+        if keys.iter().any(|k| running.contains(k)) {
+            return None;
         }
-        running.extend(keys.iter().map(|k| (*k).to_owned()));
-        true
+        running.extend(keys.iter().cloned());
+        Some(Running {
+            in_flight: self.clone(),
+            keys,
+        })
     }
+}
 
-    fn end(&self, keys: &[String]) {
-        let mut running = self.lock();
-        for k in keys {
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut running = self.in_flight.lock();
+        for k in &self.keys {
             running.remove(k);
         }
     }
@@ -396,7 +416,7 @@ async fn dispatch<P: Glue>(
     dispatcher: &Dispatcher<P>,
     consumer: &mut Consumer,
     delivery: &Delivery,
-    (acker, failed, in_flight): (&Acker, &Arc<AtomicU64>, &InFlight),
+    acks: &Acks,
 ) -> Result<Option<bool>, Error> {
     let Some(input) = input::<P>(delivery.frame.clone()) else {
         return Ok(None);
@@ -404,32 +424,24 @@ async fn dispatch<P: Glue>(
     let done_id = P::route(&input)
         .and_then(|route| P::dedupe_key(&input, &route))
         .map(|key| format!("{}:{}", P::KIND.as_str(), hex(key.as_bytes())));
-    let keys: Vec<String> = std::iter::once(delivery.id.clone())
+    let keys = std::iter::once(delivery.id.clone())
         .chain(done_id.clone())
         .collect();
-    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-    if !in_flight.start(&key_refs) {
+    let Some(running) = acks.in_flight.start(keys) else {
         tracing::debug!(entry = %delivery.id, "its event runs here already: left pending");
         return Ok(Some(true));
-    }
-    // Until the completion below takes them over.
-    let mut started = Some((in_flight.clone(), keys));
-    let release = |started: &mut Option<(InFlight, Vec<String>)>| {
-        if let Some((in_flight, keys)) = started.take() {
-            in_flight.end(&keys);
-        }
     };
     if let Some(id) = &done_id {
-        let done = consumer.is_done(id).await;
-        if !matches!(done, Ok(false)) {
-            release(&mut started);
-        }
-        if done? {
-            acker.done(&delivery.id, None)?;
+        if consumer.is_done(id).await? {
+            acks.acker.done(&delivery.id, None)?;
             return Ok(Some(false));
         }
     }
-    let (acker, entry, failed) = (acker.clone(), delivery.id.clone(), Arc::clone(failed));
+    let (acker, entry, failed) = (
+        acks.acker.clone(),
+        delivery.id.clone(),
+        Arc::clone(&acks.failed),
+    );
     let done = Completion::new(move |ran| {
         // not ran: the dispatcher closed first; the entry stays pending for another worker
         if ran {
@@ -438,7 +450,8 @@ async fn dispatch<P: Glue>(
                 tracing::warn!(error = %e, entry, "not acknowledged; it will be redelivered");
             }
         }
-        release(&mut started);
+        // Unmarked once acknowledged: a copy claimed from here on finds the done mark.
+        drop(running);
     });
     dispatcher.dispatch_tracked(input, done).await;
     Ok(Some(true))

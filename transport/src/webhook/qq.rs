@@ -105,13 +105,6 @@ impl QqReceiver {
         Some((signature, now, until))
     }
 
-    /// Whether this verified delivery was taken before, within its timestamp's window: a
-    /// replay (or the platform sending it again), acknowledged but not delivered twice.
-    fn replayed(&self, request: &WebhookRequest) -> bool {
-        self.signature_times(request)
-            .is_some_and(|(signature, now, _)| self.seen.taken(signature, now))
-    }
-
     /// Checks the signature headers. `Ok(true)`: signed and valid; `Ok(false)`: unsigned.
     fn check_signature(&self, request: &WebhookRequest) -> Result<bool, Outcome> {
         let signature = request.header(SIGNATURE_HEADER);
@@ -167,10 +160,20 @@ impl QqReceiver {
         WebhookResponse::json(StatusCode::OK, answer.to_string(), Outcome::Validated)
     }
 
+    /// Hands a verified dispatch on, unless it was taken before within its timestamp's
+    /// window: a replay (or QQ sending it again) is acknowledged but not delivered twice.
     fn deliver(&self, request: WebhookRequest) -> WebhookResponse {
         let signature = self
             .signature_times(&request)
             .map(|(signature, now, until)| (signature.to_owned(), now, until));
+        if let Some((signature, now, _)) = &signature {
+            if self.seen.taken(signature, *now) {
+                tracing::info!(
+                    "qq webhook: a delivery taken before came again; acknowledged, not delivered"
+                );
+                return WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored);
+            }
+        }
         let delivery = Delivery {
             body: request.body,
             received_at: request.received_at,
@@ -231,12 +234,6 @@ impl Receiver for QqReceiver {
             (_, false) => {
                 tracing::warn!("qq webhook: unsigned delivery refused");
                 WebhookResponse::reject(Outcome::BadSignature)
-            }
-            (Some(0), true) if self.replayed(&request) => {
-                tracing::info!(
-                    "qq webhook: a delivery taken before came again; acknowledged, not delivered"
-                );
-                WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored)
             }
             (Some(0), true) => self.deliver(request),
             (None, true) => WebhookResponse::reject(Outcome::Malformed),

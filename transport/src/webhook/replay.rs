@@ -46,14 +46,16 @@ impl SeenSignatures {
     pub(crate) fn take(&self, signature: &str, now: u64, until: u64) {
         let hash = self.hash(signature);
         let mut inner = self.lock(now);
+        if inner.hashes.contains(&hash) {
+            return;
+        }
         while inner.order.len() >= self.capacity {
             if let Some((_, old)) = inner.order.pop_front() {
                 inner.hashes.remove(&old);
             }
         }
-        if inner.hashes.insert(hash) {
-            inner.order.push_back((until, hash));
-        }
+        inner.hashes.insert(hash);
+        inner.order.push_back((until, hash));
     }
 
     fn hash(&self, signature: &str) -> u64 {
