@@ -1,9 +1,13 @@
 //! Spacing of identifies across shards (QQ: at most `max_concurrency` per 5 s).
 //!
-//! Sans-IO: a session asks for a slot with [`IdentifyQueue::reserve`] and gets back the instant
-//! at which it may identify; it plans its connection for then. A queue shared by several
-//! sessions (shards) is shared by `Arc`; a queue shared by processes (Redis) implements the
-//! same trait.
+//! Sans-IO: a session that is about to identify (it has its Hello) asks for a slot with
+//! [`IdentifyQueue::reserve`] and gets back the instant at which it may send Identify; it holds
+//! the Identify until then (heartbeating meanwhile). The slot is taken at Hello, not when the
+//! connection is planned: connects take different times, and slots taken earlier let a slow
+//! connect and a fast one put two Identifies closer than the window (decision 0046). Before
+//! connecting, a session asks [`IdentifyQueue::earliest`] (which takes nothing) so that it does
+//! not connect long before it could identify. A queue shared by several sessions (shards) is
+//! shared by `Arc`; a queue shared by processes (Redis) implements the same trait.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -11,8 +15,15 @@ use std::time::{Duration, Instant};
 
 /// Hands out identify slots.
 pub trait IdentifyQueue: Send + Sync + std::fmt::Debug {
-    /// Reserves the next slot at or after `now` and returns when it starts.
+    /// Reserves the next slot at or after `now` and returns when it starts: the Identify is
+    /// sent then, not before.
     fn reserve(&self, now: Instant) -> Instant;
+
+    /// When the next slot at or after `now` would start, without reserving it: a hint for
+    /// when to connect. The default is `now` (connect at once, wait at Hello if need be).
+    fn earliest(&self, now: Instant) -> Instant {
+        now
+    }
 }
 
 /// An in-process queue: at most `max_concurrency` identifies in any `window`.
@@ -40,11 +51,11 @@ impl LocalIdentifyQueue {
     }
 }
 
-impl IdentifyQueue for LocalIdentifyQueue {
-    fn reserve(&self, now: Instant) -> Instant {
-        let mut granted = self.granted.lock().unwrap_or_else(|p| p.into_inner());
+impl LocalIdentifyQueue {
+    /// The next slot at or after `now`, given the slots granted so far (in order).
+    fn next_slot(&self, granted: &VecDeque<Instant>, now: Instant) -> Instant {
         // The slots are handed out in order; the k-th most recent one bounds the next.
-        let at = if granted.len() >= self.max_concurrency {
+        if granted.len() >= self.max_concurrency {
             let oldest = granted
                 .get(granted.len() - self.max_concurrency)
                 .copied()
@@ -52,7 +63,19 @@ impl IdentifyQueue for LocalIdentifyQueue {
             now.max(oldest + self.window)
         } else {
             now.max(granted.back().copied().unwrap_or(now))
-        };
+        }
+    }
+}
+
+impl IdentifyQueue for LocalIdentifyQueue {
+    fn earliest(&self, now: Instant) -> Instant {
+        let granted = self.granted.lock().unwrap_or_else(|p| p.into_inner());
+        self.next_slot(&granted, now)
+    }
+
+    fn reserve(&self, now: Instant) -> Instant {
+        let mut granted = self.granted.lock().unwrap_or_else(|p| p.into_inner());
+        let at = self.next_slot(&granted, now);
         granted.push_back(at);
         while granted.len() > self.max_concurrency {
             granted.pop_front();
@@ -95,6 +118,19 @@ mod tests {
         let t0 = Instant::now();
         let slots: Vec<_> = (0..5).map(|_| (q.reserve(t0) - t0).as_secs()).collect();
         assert_eq!(slots, vec![0, 0, 5, 5, 10]);
+    }
+
+    #[test]
+    fn earliest_tells_the_next_slot_and_takes_none() {
+        let q = LocalIdentifyQueue::new(1);
+        let t0 = Instant::now();
+        assert_eq!(q.earliest(t0), t0);
+        assert_eq!(q.reserve(t0), t0);
+        let next = t0 + Duration::from_secs(5);
+        assert_eq!(q.earliest(t0), next);
+        assert_eq!(q.earliest(t0), next, "asking again takes nothing");
+        assert_eq!(q.reserve(t0), next);
+        assert_eq!(NoIdentifyQueue.earliest(next), next);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use botgate_session::qq::{self, Config, Session};
 use botgate_session::{
-    BackoffConfig, ConnectFailure, ErrorKind, FileStore, LocalIdentifyQueue, Outgoing, ResumeState,
-    SessionEvent, SessionMachine, SessionStore, TokenReason, Why,
+    BackoffConfig, ConnectFailure, ErrorKind, FileStore, IdentifyQueue, LocalIdentifyQueue,
+    Outgoing, ResumeState, SessionEvent, SessionMachine, SessionStore, TokenReason, Why,
 };
 use common::*;
 use serde_json::{json, Value};
@@ -541,26 +541,65 @@ fn a_session_restored_from_a_file_store_resumes_instead_of_identifying() {
     );
 }
 
+/// Drives `s` from its Hello at `hello` until it sends Identify (beats may go out while it
+/// waits for its slot); returns when it did.
+fn identify_sent_at(s: &mut Session, hello: Instant) -> Instant {
+    s.handle_connected(hello);
+    frame(s, hello, HELLO);
+    let mut now = hello;
+    loop {
+        let sent = sent_json(s);
+        assert!(ops(&sent).iter().all(|op| *op == 1 || *op == 2), "{sent:?}");
+        if ops(&sent).contains(&2) {
+            return now;
+        }
+        now = s.poll_timeout().expect("a timer while the Identify waits");
+        s.handle_timeout(now);
+    }
+}
+
 #[test]
 fn identifies_of_shards_sharing_a_queue_are_spaced_five_seconds_apart() {
     let q = Arc::new(LocalIdentifyQueue::new(1));
     let t0 = Instant::now();
-    let starts: Vec<Instant> = (0..3)
+    let mut shards: Vec<Session> = (0..3)
         .map(|i| {
             let mut c = config();
             c.shard = [i, 3];
             c.identify_queue = q.clone();
-            Session::new(c, t0, None).next_connect().unwrap().0
+            let s = Session::new(c, t0, None);
+            // none has a slot yet: all may connect at once
+            assert_eq!(s.next_connect().unwrap().0, t0);
+            s
         })
         .collect();
+    // Shard 0 connects slowly (its Hello comes 3 s in), shards 1 and 2 at once. The slots go
+    // in Hello order, and every Identify is 5 s after the one before it.
+    let hellos = [t0 + Duration::from_secs(3), t0 + ms(100), t0 + ms(200)];
+    let mut sent = vec![t0; 3];
+    for i in [1, 2, 0] {
+        sent[i] = identify_sent_at(&mut shards[i], hellos[i]);
+    }
+    assert_eq!(sent, vec![t0 + ms(10_100), t0 + ms(100), t0 + ms(5_100)]);
+    sent.sort();
+    assert!(sent
+        .windows(2)
+        .all(|w| w[1] - w[0] >= Duration::from_secs(5)));
+    // a waiting shard is still a live connection: it answers READY once identified
+    frame(&mut shards[0], sent[2], &ready_frame(1));
+    assert!(matches!(
+        events(&mut shards[0]).as_slice(),
+        [SessionEvent::Ready(_)]
+    ));
+    // a planned connection asks the queue when it could identify, and takes nothing
+    let mut c = config();
+    c.identify_queue = q.clone();
+    let late = Session::new(c, t0, None);
     assert_eq!(
-        starts,
-        vec![
-            t0,
-            t0 + Duration::from_secs(5),
-            t0 + Duration::from_secs(10)
-        ]
+        late.next_connect().unwrap().0,
+        sent[2] + Duration::from_secs(5)
     );
+    assert_eq!(q.earliest(t0), sent[2] + Duration::from_secs(5));
     // a resume takes no slot
     let mut c = config();
     c.identify_queue = q.clone();
@@ -569,10 +608,35 @@ fn identifies_of_shards_sharing_a_queue_are_spaced_five_seconds_apart() {
         seq: 3,
         ..Default::default()
     };
-    assert_eq!(
-        Session::new(c, t0, Some(resume)).next_connect().unwrap().0,
-        t0
+    let mut s = Session::new(c, t0, Some(resume));
+    assert_eq!(s.next_connect().unwrap().0, t0);
+    s.handle_connected(t0);
+    frame(&mut s, t0, HELLO);
+    assert_eq!(ops(&sent_json(&mut s)), vec![6]);
+}
+
+#[test]
+fn a_connection_lost_while_its_identify_waits_comes_back() {
+    let q = Arc::new(LocalIdentifyQueue::new(1));
+    let t0 = Instant::now();
+    let mut c = config();
+    c.identify_queue = q.clone();
+    q.reserve(t0); // another shard identified at t0
+    let mut s = Session::new(c, t0, None);
+    let at = connect(&mut s);
+    assert_eq!(at, t0 + Duration::from_secs(5), "planned for the next slot");
+    q.reserve(t0 + ms(1)); // and another took that slot meanwhile
+    frame(&mut s, at, HELLO);
+    assert!(
+        sent_json(&mut s).is_empty(),
+        "the Identify waits for its slot"
     );
+    assert_eq!(s.poll_timeout(), Some(t0 + Duration::from_secs(10)));
+    s.handle_closed(at + ms(10), Some(4000), "");
+    let (next, _) = s.next_connect().expect("it reconnects");
+    // the slot it held is spent: it plans for the one after
+    assert_eq!(next, t0 + Duration::from_secs(15));
+    assert_eq!(identify_sent_at(&mut s, next), next);
 }
 
 #[test]

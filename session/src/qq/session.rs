@@ -45,6 +45,8 @@ enum Phase {
     AwaitingToken { not_before: Instant },
     /// Connected, waiting for Hello.
     AwaitHello { deadline: Instant },
+    /// Hello seen, heartbeating; the Identify waits for its slot of the identify queue, `at`.
+    IdentifyDue { at: Instant },
     /// Identify or Resume sent, waiting for READY / RESUMED.
     Handshake { deadline: Instant, resuming: bool },
     /// Ready: dispatches flow.
@@ -178,14 +180,18 @@ impl Session {
     fn connected(&self) -> bool {
         matches!(
             self.phase,
-            Phase::AwaitHello { .. } | Phase::Handshake { .. } | Phase::Ready
+            Phase::AwaitHello { .. }
+                | Phase::IdentifyDue { .. }
+                | Phase::Handshake { .. }
+                | Phase::Ready
         )
     }
 
-    /// Plans the next connection no sooner than `at`; identifies wait for a queue slot.
+    /// Plans the next connection no sooner than `at`. One that will identify connects when
+    /// the identify queue could next give it a slot (it takes the slot at Hello).
     fn enter_idle(&mut self, at: Instant) {
         let at = if self.gw.session_id.is_none() {
-            self.config.identify_queue.reserve(at)
+            self.config.identify_queue.earliest(at)
         } else {
             at
         };
@@ -264,29 +270,46 @@ impl Session {
             tracing::debug!("QQ: extra Hello ignored");
             return;
         }
+        self.gw.start_heartbeat(now, frame, DEFAULT_HEARTBEAT);
         // Identify / Resume go out before the first beat (queue order): nothing precedes them.
-        let resuming = match &self.gw.session_id {
+        match &self.gw.session_id {
             Some(id) => {
                 self.gw.transmit.push_back(Outgoing::Text(wire::qq_resume(
                     self.config.token.expose(),
                     id,
                     self.gw.last_seq,
                 )));
-                true
+                self.enter_handshake(now, true);
             }
             None => {
-                self.gw.transmit.push_back(Outgoing::Text(wire::qq_identify(
-                    self.config.token.expose(),
-                    self.config.intents,
-                    self.config.shard,
-                    &self.config.properties,
-                )));
-                self.gw.last_seq = 0;
-                self.identified_once = true;
-                false
+                // The slot is taken now, when the Identify could go out: taken when the
+                // connection was planned, a slow connect could spend it late and crowd the
+                // next shard's (decision 0046).
+                let at = self.config.identify_queue.reserve(now);
+                if at > now {
+                    tracing::debug!(wait = ?at - now, "QQ: identify waits for its slot");
+                    self.phase = Phase::IdentifyDue { at };
+                } else {
+                    self.identify(now);
+                }
             }
-        };
-        self.gw.start_heartbeat(now, frame, DEFAULT_HEARTBEAT);
+        }
+    }
+
+    /// Sends Identify (the slot has come) and waits for READY.
+    fn identify(&mut self, now: Instant) {
+        self.gw.transmit.push_back(Outgoing::Text(wire::qq_identify(
+            self.config.token.expose(),
+            self.config.intents,
+            self.config.shard,
+            &self.config.properties,
+        )));
+        self.gw.last_seq = 0;
+        self.identified_once = true;
+        self.enter_handshake(now, false);
+    }
+
+    fn enter_handshake(&mut self, now: Instant, resuming: bool) {
         self.phase = Phase::Handshake {
             deadline: now + self.config.ready_timeout,
             resuming,
@@ -399,7 +422,10 @@ impl SessionMachine for Session {
                 let plan = self.gw.closed_as_planned(now, code, reason);
                 self.schedule(now, plan.why, plan.min_delay);
             }
-            Phase::AwaitHello { .. } | Phase::Handshake { .. } | Phase::Ready => {
+            Phase::AwaitHello { .. }
+            | Phase::IdentifyDue { .. }
+            | Phase::Handshake { .. }
+            | Phase::Ready => {
                 self.gw.heartbeat.stop();
                 self.gw.backoff.on_disconnect(now);
                 let why = Why::Closed {
@@ -449,6 +475,7 @@ impl SessionMachine for Session {
                 self.request_token(now, reason);
                 return;
             }
+            Phase::IdentifyDue { at } if now >= at => self.identify(now),
             _ => {}
         }
         if !self.connected() {
@@ -470,6 +497,7 @@ impl SessionMachine for Session {
     fn poll_timeout(&self) -> Option<Instant> {
         let phase_deadline = match self.phase {
             Phase::AwaitHello { deadline } | Phase::Handshake { deadline, .. } => Some(deadline),
+            Phase::IdentifyDue { at } => Some(at),
             Phase::TokenDue { at, .. } => return Some(at),
             Phase::Ready => None,
             _ => return None,
