@@ -36,7 +36,7 @@ use crate::context::{BotInfo, Context, EventId};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
 use crate::hashing::Keys;
-use crate::job::{AsJob, EventJob, JobHost};
+use crate::job::{handled, AsJob, EventJob, Hold, JobHost};
 use crate::lanes::{Job, LaneId, Lanes, Pending};
 use crate::platform::Platform;
 use crate::seq::SeqTicket;
@@ -285,9 +285,10 @@ impl<P: Platform> Dispatcher<P> {
                     input.clone(),
                     Arc::from(route.as_deref().unwrap_or_default()),
                 );
-                let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers);
                 let lane = shared.raw_lane();
                 let (_, ticket) = shared.lanes.claim(lane, seq, false);
+                let hold = Hold::new(ticket, done);
+                let work = Arc::clone(&self.shared).run_raw(ctx, input.clone(), handlers, hold);
                 // Boxed: the future of `dispatch` stays small (every connection's pump holds one).
                 if !Box::pin(self.submit(lane, ticket, work, done)).await {
                     bump(&shared.counters.raw_closed);
@@ -360,6 +361,7 @@ impl<P: Platform> Dispatcher<P> {
 
             // The fast path: room, an idle lane and a free running slot: run the handlers here.
             let (run_here, ticket) = shared.lanes.claim(lane, seq, true);
+            job.hold = Hold::new(ticket, done);
             if run_here {
                 bump(&shared.counters.accepted);
                 let finished =
@@ -540,18 +542,29 @@ impl<P: Platform> Shared<P> {
     }
 
     /// Runs one handler invocation, turning its error or panic into a report.
-    async fn guard<F>(&self, event_type: &str, work: F)
+    /// Runs `work` under `catch_unwind` and reports what it returned; `false` when it said
+    /// the event was not handled.
+    async fn guard<F>(&self, event_type: &str, work: F) -> bool
     where
         F: Future<Output = Option<Result<(), HandlerError>>>,
     {
         match AssertUnwindSafe(work).catch_unwind().await {
-            Ok(None) => {}
+            Ok(None) => true,
             Ok(Some(result)) => self.handler_result(event_type, result),
-            Err(panic) => self.handler_panic(event_type, panic.as_ref()),
+            Err(panic) => {
+                self.handler_panic(event_type, panic.as_ref());
+                true
+            }
         }
     }
 
-    async fn run_raw(self: Arc<Self>, ctx: Context, input: P::Input, handlers: Vec<RawFn<P>>) {
+    async fn run_raw(
+        self: Arc<Self>,
+        ctx: Context,
+        input: P::Input,
+        handlers: Vec<RawFn<P>>,
+        mut hold: Hold,
+    ) {
         let event_type: Cow<'_, str> = match ctx.event_type() {
             "" => Cow::Borrowed("<raw>"),
             t => Cow::Owned(t.to_owned()),
@@ -559,8 +572,12 @@ impl<P: Platform> Shared<P> {
         for h in handlers {
             bump(&self.counters.raw);
             let (ctx, input) = (ctx.clone(), input.clone());
-            self.guard(&event_type, async move { Some(h(ctx, input).await) })
-                .await;
+            if !self
+                .guard(&event_type, async move { Some(h(ctx, input).await) })
+                .await
+            {
+                hold.not_handled(&*self);
+            }
         }
     }
 }
@@ -571,7 +588,14 @@ impl<P: Platform> JobHost<P> for Shared<P> {
     }
 
     /// What a handler returned.
-    fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) {
+    fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) -> bool {
+        let handled = handled(&result);
+        if !handled {
+            tracing::warn!(
+                event_type,
+                "an event was not handled: the resume point stays below it"
+            );
+        }
         match result {
             Ok(()) => bump(&self.counters.handled),
             Err(error) => {
@@ -584,6 +608,11 @@ impl<P: Platform> JobHost<P> for Shared<P> {
                 ));
             }
         }
+        handled
+    }
+
+    fn hold(&self, ticket: SeqTicket) {
+        self.lanes.hold(ticket);
     }
 
     /// A handler (or the mapping) panicked.

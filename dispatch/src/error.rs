@@ -7,6 +7,44 @@ use std::fmt;
 /// The error a handler returns; any error type converts into it with `?`.
 pub type HandlerError = Box<dyn StdError + Send + Sync + 'static>;
 
+/// A handler's error that says its event was **not handled**: return it (boxed, as any
+/// [`HandlerError`]) when the event must be seen again, e.g. a gateway that could not hand it
+/// on. The frame then never counts as handled in this session: the handled watermark
+/// ([`Dispatcher::handled_seq`](crate::Dispatcher::handled_seq)) and a tracked input's
+/// [`Completion`](crate::Completion) (called with `false`) stay below it, so the resume point
+/// saved from them replays it after a restart. Other errors are reported and the event counts
+/// as handled (it ran). It is reported to `on_error` like any handler error.
+#[derive(Debug)]
+pub struct NotHandled {
+    source: HandlerError,
+}
+
+impl NotHandled {
+    /// The event was not handled because of `source`.
+    pub fn new(source: impl Into<HandlerError>) -> Self {
+        Self {
+            source: source.into(),
+        }
+    }
+
+    /// Whether a handler's error is (or wraps, at its top) a [`NotHandled`].
+    pub fn is(error: &HandlerError) -> bool {
+        error.is::<NotHandled>()
+    }
+}
+
+impl fmt::Display for NotHandled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "event not handled: {}", self.source)
+    }
+}
+
+impl StdError for NotHandled {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&*self.source)
+    }
+}
+
 /// An incident reported to `on_error`. The bot goes on after every one of them.
 #[derive(Debug)]
 pub struct BotError {

@@ -14,10 +14,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use crate::completion::Completion;
 use crate::context::Context;
-use crate::error::HandlerError;
+use crate::error::{HandlerError, NotHandled};
 use crate::handlers::{HandlerFuture, OnMapped, StoredUnified, ToMap, UnifiedFn, UnifiedSlot};
 use crate::platform::Platform;
+use crate::seq::SeqTicket;
 use crate::table::RouteTable;
 
 thread_local! {
@@ -70,10 +72,46 @@ pub(crate) trait JobHost<P: Platform> {
         event_type: &str,
         on_mapped: OnMapped<'_>,
     ) -> Option<Option<StoredUnified>>;
-    /// What a handler returned.
-    fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>);
+    /// What a handler returned; `false` when it said the event was [`NotHandled`].
+    fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) -> bool;
+    /// A frame was not handled: the watermark stays below `ticket`'s number.
+    fn hold(&self, ticket: SeqTicket);
     /// A handler panicked.
     fn handler_panic(&self, event_type: &str, panic: &(dyn Any + Send));
+}
+
+/// Where a job reports that a handler did not handle its frame ([`NotHandled`]): its begun
+/// `seq` is held (the watermark stays below it) and its input's completion is told `false`,
+/// each once.
+#[derive(Default)]
+pub(crate) struct Hold {
+    ticket: Option<SeqTicket>,
+    done: Option<Completion>,
+}
+
+impl Hold {
+    /// For the frame of `ticket`, dispatched with `done`.
+    pub(crate) fn new(ticket: Option<SeqTicket>, done: Option<&Completion>) -> Self {
+        Self {
+            ticket,
+            done: done.map(Completion::share),
+        }
+    }
+
+    /// A handler said [`NotHandled`].
+    pub(crate) fn not_handled<P: Platform, H: JobHost<P> + ?Sized>(&mut self, host: &H) {
+        if let Some(ticket) = self.ticket.take() {
+            host.hold(ticket);
+        }
+        if let Some(done) = self.done.take() {
+            done.abandon();
+        }
+    }
+}
+
+/// Whether a handler's result says its event was handled (anything but [`NotHandled`]).
+pub(crate) fn handled(result: &Result<(), HandlerError>) -> bool {
+    !matches!(result, Err(e) if NotHandled::is(e))
 }
 
 /// The handlers of one event. `S` is how the dispatcher is held: borrowed while the job runs in
@@ -94,6 +132,8 @@ pub(crate) struct EventJob<P: Platform, S> {
     /// The next handler: typed ones first, then unified ones.
     next: usize,
     current: Option<HandlerFuture>,
+    /// Told when a handler did not handle the event.
+    pub(crate) hold: Hold,
 }
 
 // Nothing inside is pinned structurally: the handler futures are boxed.
@@ -121,6 +161,7 @@ where
             unified_live: false,
             next: 0,
             current: None,
+            hold: Hold::default(),
         }
     }
 
@@ -137,6 +178,7 @@ where
             unified_live: self.unified_live,
             next: self.next,
             current: self.current,
+            hold: self.hold,
         }
     }
 }
@@ -205,7 +247,11 @@ where
                 let polled = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx)));
                 match polled {
                     Ok(Poll::Pending) => return Poll::Pending,
-                    Ok(Poll::Ready(result)) => shared.handler_result(event_type, result),
+                    Ok(Poll::Ready(result)) => {
+                        if !shared.handler_result(event_type, result) {
+                            this.hold.not_handled(shared);
+                        }
+                    }
                     Err(panic) => shared.handler_panic(event_type, panic.as_ref()),
                 }
                 this.current = None;

@@ -287,6 +287,12 @@ impl Lanes {
         self.state().seqs.reset();
     }
 
+    /// The frame of `ticket` was not handled: the watermark stays below it (see
+    /// [`SeqTracker::hold`]).
+    pub(crate) fn hold(&self, ticket: SeqTicket) {
+        self.state().seqs.hold(ticket);
+    }
+
     /// A job for `seq` was not queued after all (the dispatcher closed while it waited).
     pub(crate) fn abandon(&self, seq: Option<SeqTicket>) {
         if let Some(ticket) = seq {

@@ -63,7 +63,7 @@ pub use action::{ActionCall, ActionCallError, ActionCallErrorKind, ActionSink};
 pub use completion::Completion;
 pub use context::{BotInfo, Context};
 pub use dispatcher::{DispatchConfig, Dispatcher, Disposition};
-pub use error::{BotError, BotErrorKind, HandlerError};
+pub use error::{BotError, BotErrorKind, HandlerError, NotHandled};
 pub use filter::{Conversation, Filter, Scene};
 pub use handlers::{HandlerFuture, Handlers};
 pub use onebot_api::OneBotApi;

@@ -89,6 +89,17 @@ impl SeqTracker {
         }
     }
 
+    /// The frame of `ticket` was not handled (a handler said
+    /// [`NotHandled`](crate::NotHandled)): it stays in flight until the next
+    /// [`reset`](Self::reset), so the watermark stays below it whatever ends later. A ticket of
+    /// an earlier session holds nothing.
+    pub fn hold(&mut self, ticket: SeqTicket) {
+        if ticket.epoch == self.epoch {
+            // One more job that never ends.
+            self.begin_number(ticket.seq);
+        }
+    }
+
     fn find(&self, seq: u64) -> Result<usize, usize> {
         // The oldest is the usual one to end.
         match self.in_flight.front() {
@@ -161,6 +172,24 @@ mod tests {
         assert_eq!(t.handled(), Some(3));
         t.end(four);
         assert_eq!(t.handled(), Some(4));
+    }
+
+    #[test]
+    fn a_held_frame_keeps_the_watermark_below_it_until_a_reset() {
+        let mut t = SeqTracker::default();
+        let tickets: Vec<_> = (1..=4).map(|s| t.begin(s)).collect();
+        t.hold(tickets[1]);
+        for ticket in tickets {
+            t.end(ticket);
+        }
+        assert_eq!(t.handled(), Some(1), "2 was not handled");
+        t.observe(9);
+        assert_eq!(t.handled(), Some(1));
+        let old = t.begin(5);
+        t.reset();
+        t.hold(old); // an old session's ticket holds nothing
+        t.observe(1);
+        assert_eq!(t.handled(), Some(1));
     }
 
     #[test]

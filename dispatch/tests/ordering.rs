@@ -584,3 +584,82 @@ async fn a_handler_that_dispatches_while_idle_waits_does_not_deadlock() {
 async fn a_handler_that_dispatches_while_shutdown_waits_does_not_deadlock() {
     a_handler_dispatches_while_a_drain_waits(true).await;
 }
+
+/// A handler that says `NotHandled` keeps its frame below the handled watermark and completes
+/// its tracked input with `false`, whether it ran inline, in a worker or as a raw handler;
+/// other errors count as handled.
+#[tokio::test]
+async fn a_not_handled_event_stays_below_the_watermark_and_completes_unhandled() {
+    use botgate_dispatch::NotHandled;
+    let gate = Arc::new(Semaphore::new(0));
+    let mut handlers = Handlers::<Test>::new();
+    {
+        let gate = gate.clone();
+        handlers.on("msg".to_owned(), move |_ctx, ev| {
+            let gate = gate.clone();
+            async move {
+                match ev.key.as_deref() {
+                    // waits first: finishes in a worker
+                    Some("slow-refused") => {
+                        gate.acquire().await.unwrap().forget();
+                        Err(NotHandled::new("stream down").into())
+                    }
+                    Some("refused") => Err(NotHandled::new("stream down").into()),
+                    Some("failed") => Err("an ordinary error".into()),
+                    _ => Ok(()),
+                }
+            }
+        });
+    }
+    handlers.on_raw(|_ctx, input: support::Input| async move {
+        if input.key.as_deref() == Some("raw-refused") {
+            return Err(NotHandled::new(std::io::Error::other("publish failed")).into());
+        }
+        Ok(())
+    });
+    let d = Dispatcher::new(handlers, config(4, 16));
+    let (done_tx, mut done) = mpsc::unbounded_channel();
+    let track = |n: u64| {
+        let tx = done_tx.clone();
+        Completion::new(move |ran| tx.send((n, ran)).unwrap())
+    };
+    let keys = [
+        "ok",
+        "failed",
+        "refused",
+        "ok",
+        "slow-refused",
+        "raw-refused",
+        "ok",
+    ];
+    for (i, key) in keys.iter().enumerate() {
+        let n = i as u64 + 1;
+        d.dispatch_tracked(input("msg", key, n), track(n)).await;
+    }
+    gate.add_permits(1);
+    d.idle().await;
+    let mut completed: Vec<(u64, bool)> =
+        (0..keys.len()).map(|_| done.try_recv().unwrap()).collect();
+    completed.sort();
+    assert_eq!(
+        completed,
+        vec![
+            (1, true),
+            (2, true),
+            (3, false),
+            (4, true),
+            (5, false),
+            (6, false),
+            (7, true)
+        ]
+    );
+    assert_eq!(d.handled_seq(), Some(2), "3 was not handled");
+    // later frames do not move it either; a new session does
+    d.dispatch(input("msg", "ok", 8)).await;
+    d.idle().await;
+    assert_eq!(d.handled_seq(), Some(2));
+    d.reset_seq();
+    d.dispatch(input("msg", "ok", 1)).await;
+    d.idle().await;
+    assert_eq!(d.handled_seq(), Some(1));
+}

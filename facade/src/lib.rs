@@ -35,7 +35,7 @@ pub use botgate_codec::Intents;
 pub use botgate_dispatch::bubble::BubbleHandlers;
 pub use botgate_dispatch::onebot::OneBotHandlers;
 pub use botgate_dispatch::qq::QqHandlers;
-pub use botgate_dispatch::{BotError, Context, Dispatcher, Filter, HandlerError};
+pub use botgate_dispatch::{BotError, Context, Dispatcher, Filter, HandlerError, NotHandled};
 pub use botgate_dispatch::{OutMessage, ReplyError, ReplyErrorKind, ReplyReceipt};
 
 /// The README's code blocks compile as doctests, so the README stays true.

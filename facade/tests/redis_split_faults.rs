@@ -3,7 +3,10 @@
 //!   neither run nor be acknowledged while the first run goes on, or a worker dying then
 //!   loses the event (nothing pending, and its done mark makes every copy skip);
 //! - a gateway whose Redis connection dropped: its next publish failed, and the event, counted
-//!   as handled all the same, was never published.
+//!   as handled all the same, was never published;
+//! - a publish that fails past its retry budget: the event counted as handled and was lost;
+//!   now it stays below the saved resume point and the next start publishes it (decision
+//!   0046).
 //!
 //! Needs a Redis: `BOTGATE_TEST_REDIS` (skipped without it, failing under `CI`); reads the
 //! stream's pending list with `redis-cli`, which comes with the server.
@@ -14,7 +17,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use botgate::split::{publish_frames, Worker};
+use botgate::session::{FileStore, SessionStore};
+use botgate::split::{publish_frames, publish_frames_for, Worker};
 use botgate::{Bot, Intents, QqHandlers};
 use botgate_redis::EventStream;
 use botgate_sim::{QqConfig, QqSim};
@@ -164,4 +168,93 @@ async fn a_gateway_whose_redis_connection_dropped_publishes_the_next_event_all_t
     sim.push_event("AT_MESSAGE_CREATE", event(1));
     until("the second event published", || stream_len(&url, &key) == 2).await;
     gateway.shutdown().await.unwrap();
+}
+
+/// The event ids (`d.id`) in stream `key`, in stream order.
+fn published_ids(url: &str, key: &str) -> Vec<String> {
+    cli(url, &["XRANGE", key, "-", "+"])
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["d"]["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_publish_keeps_failing_is_published_after_the_restart() {
+    let Some(url) = redis_url() else { return };
+    let key = format!("{}:events", unique_prefix("gateway-unhandled"));
+    let stream = EventStream::connect(&url, key.clone()).await.unwrap();
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let given_up = Arc::new(Notify::new());
+    let start = |retry_for: Duration| {
+        let mut publish = QqHandlers::new();
+        publish.on_raw(publish_frames_for(stream.clone(), "qq", 0, retry_for));
+        let given_up = given_up.clone();
+        publish.on_error(move |e| {
+            let not_handled = std::error::Error::source(e)
+                .is_some_and(|s| s.downcast_ref::<botgate::NotHandled>().is_some());
+            if not_handled {
+                given_up.notify_one();
+            }
+        });
+        Bot::qq(
+            sim.config().app_id.clone(),
+            sim.config().client_secret.clone(),
+        )
+        .api_base(sim.http_base())
+        .auth_base(sim.http_base())
+        .intents(Intents::PUBLIC_GUILD_MESSAGES)
+        .session_store(FileStore::new(dir.path()))
+        .session_key("unhandled")
+        .save_every(1, Duration::from_millis(10))
+        .handlers(publish)
+        .start()
+    };
+    let event = |n: u32| {
+        json!({"id": format!("m{n}"), "channel_id": "c1", "guild_id": "g1", "content": "hi",
+               "timestamp": "2026-11-25T20:00:00+08:00", "author": {"id": "7", "username": "u"}})
+    };
+    let gateway = start(Duration::from_millis(300)).await.unwrap();
+    let mut life = gateway.lifecycle();
+    within_for(LIMIT, "READY", life.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    sim.push_event("AT_MESSAGE_CREATE", event(0));
+    until("m0 published", || published_ids(&url, &key) == ["m0"]).await;
+    // The stream's key now holds a string: every XADD fails (WRONGTYPE) past the budget.
+    let aside = format!("{key}:aside");
+    cli(&url, &["RENAME", &key, &aside]);
+    cli(&url, &["SET", &key, "not a stream"]);
+    sim.push_event("AT_MESSAGE_CREATE", event(1));
+    // m1's handler gives up after 300 ms; then the stream comes back and m2 goes through.
+    within_for(LIMIT, "m1 given up", given_up.notified()).await;
+    cli(&url, &["DEL", &key]);
+    cli(&url, &["RENAME", &aside, &key]);
+    sim.push_event("AT_MESSAGE_CREATE", event(2));
+    until("m2 published", || published_ids(&url, &key) == ["m0", "m2"]).await;
+    gateway.shutdown().await.unwrap();
+
+    // The saved resume point is below m1 (READY is 1, m0 2, m1 3, m2 4).
+    let saved = FileStore::new(dir.path())
+        .load("unhandled/0-1")
+        .unwrap()
+        .expect("a saved session");
+    assert_eq!(saved.seq, 2, "{saved:?}");
+
+    // The next start resumes from there: m1 is replayed and published, m2 (journaled as
+    // handled) is not published twice.
+    let gateway = start(Duration::from_secs(30)).await.unwrap();
+    let mut life = gateway.lifecycle();
+    within_for(LIMIT, "RESUMED", life.wait_for(|l| l.resumes >= 1))
+        .await
+        .unwrap();
+    until("m1 published", || published_ids(&url, &key).len() == 3).await;
+    gateway.shutdown().await.unwrap();
+    assert_eq!(published_ids(&url, &key), ["m0", "m2", "m1"]);
+    let saved = FileStore::new(dir.path())
+        .load("unhandled/0-1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.seq, 4, "{saved:?}");
 }

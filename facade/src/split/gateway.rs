@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use botgate_codec::onebot::RawEvent;
 use botgate_codec::Frame;
-use botgate_dispatch::{Context, HandlerError};
+use botgate_dispatch::{Context, HandlerError, NotHandled};
 use botgate_redis::{ActionQueue, ActionRequest, EventStream};
 use botgate_session::driver::{DriverError, DriverHandle};
 use botgate_session::onebot::{self, ActionResponse, OneBotCallError};
@@ -18,32 +18,37 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 /// How long [`publish_frames`] and [`publish_onebot`] try a publish again (50 ms, doubling to
-/// 2 s, while Redis cannot take it) before it fails as a handler error.
+/// 2 s, while Redis cannot take it) before the event is given up as not handled.
 pub const PUBLISH_RETRY_FOR: Duration = Duration::from_secs(60);
 
-/// Publishes one event, trying again (50 ms, doubling to 2 s) for up to
-/// [`PUBLISH_RETRY_FOR`] while Redis cannot take it. The event counts as handled once its
-/// handler returns, error or not: a publish that failed at once (the first command after a
-/// Redis restart fails while the connection is made again) let the resume point pass an
-/// event that no worker would ever see. Meanwhile the handler waits, the dispatcher's bound
-/// fills and the session stops reading: the gateway pauses instead of dropping events.
+/// Publishes one event, trying again (50 ms, doubling to 2 s) for up to `retry_for` while
+/// Redis cannot take it. Meanwhile the handler waits, the dispatcher's bound fills and the
+/// session stops reading: the gateway pauses instead of dropping events. A publish that still
+/// fails is a [`NotHandled`] error: the event never counts as handled, so the saved resume
+/// point stays below it and the next start resumes from there and publishes it (decision
+/// 0046; it had counted as handled, and was lost).
 async fn publish_retrying(
     stream: &EventStream,
     platform: &str,
     shard: u32,
     frame: &[u8],
-) -> Result<String, botgate_redis::Error> {
+    retry_for: Duration,
+) -> Result<String, NotHandled> {
     let started = Instant::now();
     let mut wait = Duration::from_millis(50);
     loop {
         match stream.publish(platform, shard, frame).await {
             Ok(id) => return Ok(id),
-            Err(e) if started.elapsed() + wait < PUBLISH_RETRY_FOR => {
+            Err(e) if started.elapsed() + wait < retry_for => {
                 tracing::warn!(error = %e, retry_in = ?wait, "publishing an event failed");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(2));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                tracing::error!(error = %e, tried_for = ?started.elapsed(),
+                    "an event could not be published: left unhandled, for the next resume");
+                return Err(NotHandled::new(e));
+            }
         }
     }
 }
@@ -51,18 +56,30 @@ async fn publish_retrying(
 /// A raw handler (`on_raw`) for QQ / Bubble that publishes each event of shard `shard` as
 /// platform `platform` (`qq`, `bubble`); READY / RESUMED stay here (they are the session's).
 /// The event counts as handled here once Redis has it; a publish is tried again for up to
-/// [`PUBLISH_RETRY_FOR`], and after that fails as a handler error.
+/// [`PUBLISH_RETRY_FOR`], and after that the event is left [`NotHandled`].
 pub fn publish_frames(
     stream: EventStream,
     platform: &'static str,
     shard: u32,
 ) -> impl Fn(Context, Frame) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync + 'static
 {
+    publish_frames_for(stream, platform, shard, PUBLISH_RETRY_FOR)
+}
+
+/// [`publish_frames`], trying a publish again for up to `retry_for` instead of
+/// [`PUBLISH_RETRY_FOR`].
+pub fn publish_frames_for(
+    stream: EventStream,
+    platform: &'static str,
+    shard: u32,
+    retry_for: Duration,
+) -> impl Fn(Context, Frame) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync + 'static
+{
     move |_ctx, frame: Frame| {
         let stream = stream.clone();
         async move {
             if !matches!(frame.event_type(), None | Some("READY" | "RESUMED")) {
-                publish_retrying(&stream, platform, shard, frame.bytes()).await?;
+                publish_retrying(&stream, platform, shard, frame.bytes(), retry_for).await?;
             }
             Ok(())
         }
@@ -83,7 +100,7 @@ pub fn publish_onebot(
         async move {
             // meta events (heartbeats, lifecycle) are the connection's, not the handlers'
             if !raw.kind().as_str().starts_with("meta_event") {
-                publish_retrying(&stream, "onebot", 0, raw.bytes()).await?;
+                publish_retrying(&stream, "onebot", 0, raw.bytes(), PUBLISH_RETRY_FOR).await?;
             }
             Ok(())
         }

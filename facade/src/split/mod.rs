@@ -25,5 +25,7 @@ mod actions;
 mod gateway;
 mod worker;
 
-pub use gateway::{publish_frames, publish_onebot, serve_actions, PUBLISH_RETRY_FOR};
+pub use gateway::{
+    publish_frames, publish_frames_for, publish_onebot, serve_actions, PUBLISH_RETRY_FOR,
+};
 pub use worker::{Worker, WorkerStats};
