@@ -116,7 +116,8 @@ impl SessionStore for MemoryStore {
 
 /// One JSON file per key in a directory, replaced atomically, and beside it a journal of the
 /// events handled past the saved point (`<key>.handled`, one JSON line per event, appended
-/// without fsync and compacted by each save). One process per directory.
+/// without fsync and compacted by each save). One process per directory: a load removes the
+/// key's temporary files that another process (killed mid-save) left behind.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
@@ -201,6 +202,38 @@ impl FileStore {
         })
     }
 
+    /// Removes `key`'s temporary files (`<file>.tmp.<pid>`) of other processes: with one
+    /// process per directory, they are what a process killed between write and rename left.
+    fn remove_stale_temps(&self, key: &str) {
+        let ours = std::process::id().to_string();
+        let (state, journal) = (self.path_for(key), self.journal_path_for(key));
+        let prefixes: Vec<String> = [state, journal]
+            .iter()
+            .filter_map(|p| p.file_name()?.to_str().map(|n| format!("{n}.tmp.")))
+            .collect();
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let stale = prefixes.iter().any(|prefix| {
+                name.strip_prefix(prefix.as_str())
+                    .is_some_and(|pid| pid != ours && pid.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if stale {
+                match fs::remove_file(entry.path()) {
+                    Ok(()) => {
+                        tracing::info!(file = %entry.path().display(), "removed a stale temporary file")
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, file = %entry.path().display(), "a stale temporary file was not removed")
+                    }
+                }
+            }
+        }
+    }
+
     fn err(
         path: &Path,
         op: &'static str,
@@ -218,6 +251,7 @@ impl FileStore {
 
 impl SessionStore for FileStore {
     fn load(&self, key: &str) -> Result<Option<ResumeState>, Error> {
+        self.remove_stale_temps(key);
         let path = self.path_for(key);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
@@ -365,6 +399,37 @@ mod tests {
         reopened.clear("qq/1/0").unwrap();
         assert_eq!(reopened.load("qq/1/0").unwrap(), None);
         reopened.clear("qq/1/0").unwrap();
+    }
+
+    #[test]
+    fn a_load_removes_temporary_files_a_killed_process_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::new(dir.path());
+        store.save("qq/1/0", &state()).unwrap();
+        let ours = std::process::id();
+        let other = ours.wrapping_add(1);
+        let left = [
+            format!("qq_1_0.json.tmp.{other}"),
+            format!("qq_1_0.handled.tmp.{other}"),
+        ];
+        let kept = [
+            format!("qq_1_0.json.tmp.{ours}"),  // this process's own, mid-save
+            format!("qq_2_0.json.tmp.{other}"), // another key's
+            "qq_1_0.json.tmp.x".to_owned(),     // not a temporary file of ours
+        ];
+        for name in left.iter().chain(&kept) {
+            fs::write(dir.path().join(name), b"{").unwrap();
+        }
+        assert_eq!(store.load("qq/1/0").unwrap(), Some(state()));
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let mut expected: Vec<String> = kept.to_vec();
+        expected.push("qq_1_0.json".to_owned());
+        expected.sort();
+        assert_eq!(names, expected);
     }
 
     #[test]
