@@ -19,8 +19,8 @@ use botgate::session::{self, ResumeState, SessionStore};
 use botgate::split::{publish_frames, publish_onebot, serve_actions};
 use botgate::{Bot, BubbleHandlers, Intents, OneBotHandlers, QqHandlers};
 use botgate_redis::{
-    hold_shards, ActionQueue, EventStream, HoldConfig, RedisIdentifyQueue, RedisSessionStore,
-    ShardLeases, StopReason, StopSignal,
+    hold_shards, ActionQueue, EventStream, FencedSessionStore, HoldConfig, RedisIdentifyQueue,
+    RedisSessionStore, ShardLeases, StopReason, StopSignal,
 };
 use tokio::io::AsyncReadExt;
 
@@ -140,7 +140,8 @@ struct Shared {
     args: RunArgs,
     app: String,
     owner: String,
-    store: Arc<Announcing>,
+    store: Arc<RedisSessionStore>,
+    leases: Arc<ShardLeases>,
     /// Gateways: where events go.
     stream: Option<EventStream>,
 }
@@ -171,13 +172,12 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
         }
         Which::Onebot => ("onebot".to_owned(), (0, 1)),
     };
-    let store = Arc::new(Announcing {
-        inner: RedisSessionStore::open(&args.redis)?.with_prefix(&args.prefix),
-        sessions: Mutex::default(),
-    });
-    let leases = ShardLeases::connect(&args.redis, &app, owner.clone(), ttl)
-        .await?
-        .with_prefix(&args.prefix);
+    let store = Arc::new(RedisSessionStore::open(&args.redis)?.with_prefix(&args.prefix));
+    let leases = Arc::new(
+        ShardLeases::connect(&args.redis, &app, owner.clone(), ttl)
+            .await?
+            .with_prefix(&args.prefix),
+    );
     let stream = match args.role {
         Role::Gateway => Some(
             EventStream::connect(&args.redis, args.stream_key())
@@ -207,6 +207,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
         app,
         owner,
         store,
+        leases: Arc::clone(&leases),
         stream,
     });
     let run = move |shard: u32, stop: StopSignal| {
@@ -253,7 +254,7 @@ async fn run_qq(shared: &Shared, shard: u32, mut stop: StopSignal) -> ShardResul
     let mut builder = Bot::qq_with_token(args.token.clone().unwrap_or_default())
         .gateway_url(args.url.clone().unwrap_or_default())
         .shard(shard, total)
-        .session_store(Arc::clone(&shared.store))
+        .session_store(shared.store_for(shard))
         .session_key(format!("qq/{}", shared.app))
         .identify_queue(Arc::new(queue))
         .intents(
@@ -286,7 +287,7 @@ async fn run_bubble(shared: &Shared, mut stop: StopSignal) -> ShardResult {
     };
     let mut builder = Bot::bubble(args.token.clone().unwrap_or_default())
         .gateway_url(args.url.clone().unwrap_or_default())
-        .session_store(Arc::clone(&shared.store))
+        .session_store(shared.store_for(0))
         .session_key("bubble/default")
         .all_events()
         .handlers(handlers);
@@ -338,15 +339,26 @@ fn stopped(shard: u32, why: StopReason) {
     }
 }
 
-/// The Redis store, saying on stderr when a shard's session is first stored: from then on
-/// another process can resume it (a process killed before that leaves nothing to resume).
-struct Announcing {
-    inner: RedisSessionStore,
+impl Shared {
+    /// Shard `shard`'s store: written only while this process holds the shard's lease (a
+    /// process that lost it in a partition cannot overwrite the new owner's resume point).
+    fn store_for(&self, shard: u32) -> Announcing<FencedSessionStore> {
+        Announcing {
+            inner: self.store.fenced(self.leases.fence(shard)),
+            sessions: Mutex::default(),
+        }
+    }
+}
+
+/// A store saying on stderr when a shard's session is first stored: from then on another
+/// process can resume it (a process killed before that leaves nothing to resume).
+struct Announcing<S> {
+    inner: S,
     /// key → the session id last announced.
     sessions: Mutex<HashMap<String, String>>,
 }
 
-impl SessionStore for Announcing {
+impl<S: SessionStore> SessionStore for Announcing<S> {
     fn load(&self, key: &str) -> Result<Option<ResumeState>, session::Error> {
         self.inner.load(key)
     }

@@ -24,6 +24,15 @@ pub enum Error {
         /// How long it was awaited.
         after: std::time::Duration,
     },
+    /// A fenced write was refused: the shard's lease names another owner (or none), so this
+    /// process may no longer write the shard's state.
+    #[error("Redis {op} refused: the shard's lease is not held by {owner}")]
+    Fenced {
+        /// What was refused (`save`, `clear`).
+        op: &'static str,
+        /// This process's owner id.
+        owner: String,
+    },
     /// A stored value is not what botgate wrote.
     #[error("Redis {op}: stored value does not decode")]
     Decode {

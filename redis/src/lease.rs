@@ -92,6 +92,16 @@ impl ShardLeases {
         &self.owner
     }
 
+    /// The fence of shard `shard` for this owner: give it to
+    /// [`RedisSessionStore::fenced`](crate::RedisSessionStore::fenced) so the shard's state is
+    /// written only while this process holds its lease.
+    pub fn fence(&self, shard: u32) -> crate::Fence {
+        crate::Fence {
+            lease_key: self.key(shard),
+            owner: self.owner.clone(),
+        }
+    }
+
     fn key(&self, shard: u32) -> String {
         format!("{}:lease:{}:{shard}", self.prefix, self.app)
     }

@@ -43,5 +43,5 @@ pub use hold::{hold_shards, HoldConfig, StopReason, StopSignal};
 pub use identify::RedisIdentifyQueue;
 pub use lease::{Lease, ShardLeases};
 pub use relay::{ActionQueue, ActionRelay, ActionRequest};
-pub use store::RedisSessionStore;
+pub use store::{Fence, FencedSessionStore, RedisSessionStore};
 pub use stream::{Acker, Consumer, Delivery, EventStream};

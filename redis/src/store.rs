@@ -13,7 +13,7 @@
 
 use std::fmt;
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use botgate_session::{
@@ -25,9 +25,13 @@ use crate::conn::SyncConn;
 use crate::error::Error;
 
 /// Saves the state and drops the journal entries the save makes useless: those of another
-/// session (the previous one under this key) and those at or below the saved seq.
-/// KEYS[1] state key; ARGV: state JSON, journal key prefix, session id, seq.
+/// session (the previous one under this key) and those at or below the saved seq. Fenced
+/// (KEYS[2] given): only while the lease KEYS[2] holds ARGV[5], else returns 0 and writes
+/// nothing. KEYS[1] state key; ARGV: state JSON, journal key prefix, session id, seq, owner.
 const SAVE: &str = r"
+if KEYS[2] and redis.call('GET', KEYS[2]) ~= ARGV[5] then
+  return 0
+end
 local old = redis.call('GET', KEYS[1])
 if old then
   local ok, o = pcall(cjson.decode, old)
@@ -41,7 +45,11 @@ return 1
 ";
 
 /// Deletes the state and its session's journal. KEYS[1] state key; ARGV[1] journal prefix.
+/// Fenced like [`SAVE`] (KEYS[2] lease, ARGV[2] owner): returns -1 and deletes nothing.
 const CLEAR: &str = r"
+if KEYS[2] and redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  return -1
+end
 local old = redis.call('GET', KEYS[1])
 if old then
   local ok, o = pcall(cjson.decode, old)
@@ -55,7 +63,9 @@ return redis.call('DEL', KEYS[1])
 /// How many queued notes one pipeline carries at most.
 const BATCH: usize = 512;
 
-/// A [`SessionStore`] in Redis, shared by every process of a bot.
+/// A [`SessionStore`] in Redis, shared by every process of a bot. Writes for a leased shard
+/// go through [`fenced`](Self::fenced): a process whose lease was taken over cannot overwrite
+/// the new owner's resume point.
 pub struct RedisSessionStore {
     conn: SyncConn,
     prefix: String,
@@ -103,6 +113,17 @@ impl RedisSessionStore {
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self
+    }
+
+    /// This store's writes for one shard, allowed only while `fence`'s lease is held
+    /// ([`ShardLeases::fence`](crate::ShardLeases::fence)). A process that lost its lease in
+    /// a partition and has not noticed yet (it may take up to 2/3 of the lease's TTL) would
+    /// otherwise save an older resume point over the new owner's, or clear it.
+    pub fn fenced(self: &Arc<Self>, fence: Fence) -> FencedSessionStore {
+        FencedSessionStore {
+            store: Arc::clone(self),
+            fence,
+        }
     }
 
     fn state_key(&self, key: &str) -> String {
@@ -182,6 +203,105 @@ fn write_notes(conn: &SyncConn, rx: &mpsc::Receiver<Note>) {
     }
 }
 
+impl RedisSessionStore {
+    fn save_fenced(
+        &self,
+        key: &str,
+        state: &ResumeState,
+        fence: Option<&Fence>,
+    ) -> Result<(), SessionError> {
+        self.flush_journal();
+        let json = serde_json::to_string(state)
+            .map_err(|source| Error::Decode { op: "save", source })
+            .map_err(store_error("save"))?;
+        let written = self
+            .conn
+            .run("save", |c| {
+                let mut call = self.save.key(self.state_key(key));
+                call.arg(&json)
+                    .arg(self.journal_prefix(key))
+                    .arg(&state.session_id)
+                    .arg(state.seq);
+                if let Some(fence) = fence {
+                    call.key(&fence.lease_key).arg(&fence.owner);
+                }
+                call.invoke::<i64>(c)
+            })
+            .map_err(store_error("save"))?;
+        fenced("save", written == 0, fence)
+    }
+
+    fn clear_fenced(&self, key: &str, fence: Option<&Fence>) -> Result<(), SessionError> {
+        self.flush_journal();
+        let deleted = self
+            .conn
+            .run("clear", |c| {
+                let mut call = self.clear.key(self.state_key(key));
+                call.arg(self.journal_prefix(key));
+                if let Some(fence) = fence {
+                    call.key(&fence.lease_key).arg(&fence.owner);
+                }
+                call.invoke::<i64>(c)
+            })
+            .map_err(store_error("clear"))?;
+        fenced("clear", deleted < 0, fence)
+    }
+}
+
+/// The error of a write its fence refused.
+fn fenced(op: &'static str, refused: bool, fence: Option<&Fence>) -> Result<(), SessionError> {
+    match fence {
+        Some(fence) if refused => {
+            tracing::warn!(op, owner = %fence.owner, lease = %fence.lease_key,
+                "session store write refused: the shard's lease is not ours");
+            Err(store_error(op)(Error::Fenced {
+                op,
+                owner: fence.owner.clone(),
+            }))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What fences a shard's writes: its lease key and the owner that must hold it (from
+/// [`ShardLeases::fence`](crate::ShardLeases::fence)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fence {
+    pub(crate) lease_key: String,
+    pub(crate) owner: String,
+}
+
+/// A [`RedisSessionStore`] whose writes ([`save`](SessionStore::save),
+/// [`clear`](SessionStore::clear)) succeed only while this process holds the shard's lease
+/// (see [`RedisSessionStore::fenced`]). Reads and journal notes are the store's own.
+#[derive(Debug, Clone)]
+pub struct FencedSessionStore {
+    store: Arc<RedisSessionStore>,
+    fence: Fence,
+}
+
+impl SessionStore for FencedSessionStore {
+    fn load(&self, key: &str) -> Result<Option<ResumeState>, SessionError> {
+        self.store.load(key)
+    }
+
+    fn save(&self, key: &str, state: &ResumeState) -> Result<(), SessionError> {
+        self.store.save_fenced(key, state, Some(&self.fence))
+    }
+
+    fn clear(&self, key: &str) -> Result<(), SessionError> {
+        self.store.clear_fenced(key, Some(&self.fence))
+    }
+
+    fn mark_handled(&self, key: &str, session_id: &str, seq: u64) -> Result<(), SessionError> {
+        self.store.mark_handled(key, session_id, seq)
+    }
+
+    fn handled_since_save(&self, key: &str) -> Result<Vec<u64>, SessionError> {
+        self.store.handled_since_save(key)
+    }
+}
+
 fn store_error(op: &'static str) -> impl FnOnce(Error) -> SessionError {
     move |e| SessionError::with_source(SessionErrorKind::Store { path: None, op }, e)
 }
@@ -201,35 +321,11 @@ impl SessionStore for RedisSessionStore {
     }
 
     fn save(&self, key: &str, state: &ResumeState) -> Result<(), SessionError> {
-        self.flush_journal();
-        let json = serde_json::to_string(state)
-            .map_err(|source| Error::Decode { op: "save", source })
-            .map_err(store_error("save"))?;
-        self.conn
-            .run("save", |c| {
-                self.save
-                    .key(self.state_key(key))
-                    .arg(&json)
-                    .arg(self.journal_prefix(key))
-                    .arg(&state.session_id)
-                    .arg(state.seq)
-                    .invoke::<i64>(c)
-            })
-            .map(|_| ())
-            .map_err(store_error("save"))
+        self.save_fenced(key, state, None)
     }
 
     fn clear(&self, key: &str) -> Result<(), SessionError> {
-        self.flush_journal();
-        self.conn
-            .run("clear", |c| {
-                self.clear
-                    .key(self.state_key(key))
-                    .arg(self.journal_prefix(key))
-                    .invoke::<i64>(c)
-            })
-            .map(|_| ())
-            .map_err(store_error("clear"))
+        self.clear_fenced(key, None)
     }
 
     fn mark_handled(&self, key: &str, session_id: &str, seq: u64) -> Result<(), SessionError> {

@@ -64,6 +64,57 @@ fn the_store_round_trips_across_instances_and_its_journal_is_compacted_by_saves(
     assert_eq!(b.load("bubble/x").unwrap(), Some(state("b", 3)));
 }
 
+/// Fencing: a process whose lease was taken over (it has not noticed yet) cannot write the
+/// shard's state over the new owner's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fenced_save_of_a_process_that_lost_its_lease_is_refused() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("fence");
+    let ttl = Duration::from_secs(30);
+    let leases = |owner: &'static str| {
+        let url = url.clone();
+        let prefix = prefix.clone();
+        async move {
+            ShardLeases::connect(&url, "app", owner, ttl)
+                .await
+                .unwrap()
+                .with_prefix(prefix)
+        }
+    };
+    let (a, b) = (leases("A").await, leases("B").await);
+    let store = Arc::new(RedisSessionStore::open(&url).unwrap().with_prefix(&prefix));
+    let (store_a, store_b) = (store.fenced(a.fence(1)), store.fenced(b.fence(1)));
+
+    // no lease yet: nobody may write
+    let refused = store_a.save("qq/1/1-4", &state("s1", 5)).unwrap_err();
+    assert!(refused.to_string().contains("save"), "{refused}");
+    let lease = a.try_acquire(1).await.unwrap().expect("free shard");
+    store_a.save("qq/1/1-4", &state("s1", 10)).unwrap();
+    assert_eq!(store_b.load("qq/1/1-4").unwrap(), Some(state("s1", 10)));
+
+    // A's lease expires in a partition and B takes the shard over (A has not noticed)
+    raw(&url)
+        .del::<_, ()>(format!("{prefix}:lease:app:1"))
+        .unwrap();
+    let _taken = b.try_acquire(1).await.unwrap().expect("taken over");
+    store_b.save("qq/1/1-4", &state("s2", 3)).unwrap();
+    let err = store_a.save("qq/1/1-4", &state("s1", 11)).unwrap_err();
+    let chain = format!(
+        "{err} / {:?}",
+        std::error::Error::source(&err).map(|s| s.to_string())
+    );
+    assert!(chain.contains("lease is not held by A"), "{chain}");
+    assert!(store_a.clear("qq/1/1-4").is_err());
+    assert_eq!(
+        store.load("qq/1/1-4").unwrap(),
+        Some(state("s2", 3)),
+        "B's state stands"
+    );
+    // the unfenced store writes as before (no leases in play)
+    store.save("bubble/x", &state("b", 1)).unwrap();
+    drop(lease);
+}
+
 #[test]
 fn a_value_botgate_did_not_write_is_a_typed_decode_error() {
     let Some(url) = redis_url() else { return };
