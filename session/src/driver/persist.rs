@@ -42,8 +42,10 @@ pub struct Persistence {
     pub every_events: u64,
     /// Save at the latest this long after the first unsaved event (default 1 s).
     pub every: Duration,
-    /// The application's handled point. Without one the delivered point is saved: events
-    /// delivered but not yet handled when the process dies are then not replayed.
+    /// The application's handled point. Without one the machine's read point is saved:
+    /// events read but not yet handled when the process dies, and events the driver dropped
+    /// at shutdown because the channel was full, are then not replayed. Set one for
+    /// at-least-once delivery (the `botgate` facade always does).
     pub handled: Option<Arc<dyn HandledPoint>>,
 }
 
