@@ -175,7 +175,15 @@ impl Error {
             return Self::decode_object(event, bytes);
         }
         let source: std::sync::Arc<str> = std::sync::Arc::from(text);
-        botgate_proto::de::boxed_from_shared::<T>(&source).map_err(|e| Self::payload(event, e))
+        match botgate_proto::de::boxed_from_shared::<T>(&source) {
+            Ok(boxed) => Ok(boxed),
+            // serde_json's passes refuse a lone surrogate escape: read a copy with U+FFFD in
+            // its place (see `scan::replace_lone_surrogates`); the copy has none left.
+            Err(e) => match crate::scan::replace_lone_surrogates(bytes) {
+                Some(clean) => Self::decode_boxed_object(event, &clean),
+                None => Err(Self::payload(event, e)),
+            },
+        }
     }
 
     /// Decode `bytes` into `T`, reporting a failure as [`ErrorKind::Payload`] with the path of
@@ -199,7 +207,14 @@ impl Error {
             }
             Err(_) => botgate_proto::de::from_slice_with_path::<T>(bytes),
         };
-        decoded.map_err(|e| Self::payload(event, e))
+        match decoded {
+            Ok(value) => Ok(value),
+            // As in `decode_boxed_object`: a copy without lone surrogates.
+            Err(e) => match crate::scan::replace_lone_surrogates(bytes) {
+                Some(clean) => Self::decode_payload(event, &clean),
+                None => Err(Self::payload(event, e)),
+            },
+        }
     }
 
     /// A payload decode's failure as [`ErrorKind::Payload`].

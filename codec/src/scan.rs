@@ -46,10 +46,12 @@ use crate::Error;
 
 mod nested;
 mod string;
+mod surrogates;
 mod swar;
 
 use nested::skip_nested;
 pub(crate) use string::{strict_string, unescape};
+pub use surrogates::replace_lone_surrogates;
 
 /// The deepest nesting of arrays and objects inside a top-level value that the scan accepts.
 ///
@@ -692,9 +694,15 @@ mod tests {
         assert_eq!(syntax_offset(br#"{"a":]"#), 5);
         assert_eq!(syntax_offset(b"{\"a\":\"\n\"}"), 6);
         assert_eq!(syntax_offset(br#"{"a":[1]"#), 8);
-        assert_eq!(syntax_offset(br#"{"\ud800":1}"#), 2);
-        assert_eq!(syntax_offset(br#"{"a":"\udc00"}"#), 6);
-        assert_eq!(syntax_offset(br#"{"a":"\ud800\u0041"}"#), 6);
+        // lone surrogates are valid JSON (read as U+FFFD): not errors
+        for lone in [
+            &br#"{"\ud800":1}"#[..],
+            br#"{"a":"\udc00"}"#,
+            br#"{"a":"\ud800\u0041"}"#,
+        ] {
+            assert!(object_fields(lone, |_, _| Ok(())).is_ok());
+        }
+        assert_eq!(syntax_offset(br#"{"a":"\ud800\u00G1"}"#), 16);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! JSON strings read strictly: boundaries, escapes, control characters, and escape decoding.
 
+use super::surrogates::hex4;
 use wide::u8x16;
 
 use super::swar::{eq_bytes, load, HI, LO};
@@ -83,27 +84,10 @@ fn string_rest(b: &[u8], open: usize, mut i: usize, mut high: u64) -> Result<(us
                 match b.get(i + 1) {
                     Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
                     Some(b'u') => {
-                        let unit = u_escape(b, i)?;
-                        match unit {
-                            0xD800..=0xDBFF => {
-                                let low = if b.get(i + 6) == Some(&b'\\') {
-                                    u_escape(b, i + 6)?
-                                } else {
-                                    0
-                                };
-                                if !(0xDC00..=0xDFFF).contains(&low) {
-                                    return Err(Error::syntax(
-                                        i,
-                                        "lone surrogate in a `\\u` escape",
-                                    ));
-                                }
-                                i += 12;
-                            }
-                            0xDC00..=0xDFFF => {
-                                return Err(Error::syntax(i, "lone surrogate in a `\\u` escape"))
-                            }
-                            _ => i += 6,
-                        }
+                        // A lone surrogate is valid JSON and reads as U+FFFD (`unescape`,
+                        // `surrogates.rs`); the pair's second escape is checked on its own.
+                        u_escape(b, i)?;
+                        i += 6;
                     }
                     Some(_) => return Err(Error::syntax(i, "invalid escape in a string")),
                     None => return Err(eof(i + 1, "in an escape")),
@@ -196,8 +180,8 @@ pub(crate) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
                 } else {
                     char::from_u32(hi)
                 };
-                let c = c.ok_or_else(|| Error::syntax(at, "lone surrogate in a `\\u` escape"))?;
-                out.push(c);
+                // A lone surrogate (no char of its own) reads as U+FFFD, as Go reads it.
+                out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
             }
             _ => return Err(Error::syntax(base + i - 2, "invalid escape in a string")),
         }
@@ -205,13 +189,4 @@ pub(crate) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
     }
     out.push_str(raw.get(plain..).unwrap_or_default());
     Ok(out)
-}
-
-fn hex4(b: &[u8], i: usize) -> Option<u32> {
-    let digits = b.get(i..i + 4)?;
-    let mut v = 0u32;
-    for &d in digits {
-        v = v * 16 + char::from(d).to_digit(16)?;
-    }
-    Some(v)
 }

@@ -49,7 +49,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.content = draft::content(Content {
                 operator_id: uid(n.operator_id),
-                message_id: Some(draft::int(n.message_id)),
+                message_id: uid(n.message_id),
                 ..Content::default()
             });
             e
@@ -57,7 +57,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
         Event::NoticeFriendRecall(n) => {
             let mut e = private_notice(SubEvent::FriendRecall, n.self_id, n.time, n.user_id, ctx);
             e.content = draft::content(Content {
-                message_id: Some(draft::int(n.message_id)),
+                message_id: uid(n.message_id),
                 ..Content::default()
             });
             e
@@ -216,7 +216,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             );
             e.content = draft::content(Content {
                 operator_id: uid(n.operator_id),
-                message_id: Some(draft::int(n.message_id)),
+                message_id: uid(n.message_id),
                 action: Some(Text::from(n.sub_type.as_str())),
                 ..Content::default()
             });
@@ -227,7 +227,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.user_id, ctx);
             let like = n.likes.first();
             e.content = draft::content(Content {
-                message_id: Some(draft::int(n.message_id)),
+                message_id: uid(n.message_id),
                 emoji: like.map(|l| l.emoji_id.clone()),
                 count: like.map(|l| l.count),
                 action: (n
@@ -241,7 +241,7 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
             let sub = SubEvent::GroupMessageReaction;
             let mut e = group_notice(sub, n.self_id, n.time, n.group_id, n.operator_id, ctx);
             e.content = draft::content(Content {
-                message_id: Some(draft::int(n.message_id)),
+                message_id: uid(n.message_id),
                 emoji: non_empty(&n.code),
                 count: Some(i64::from(n.count)),
                 action: Some(Text::from(n.sub_type.as_str())),
@@ -281,6 +281,8 @@ fn map(event: &Event, ctx: &UnifyContext) -> Result<Box<UEvent>, Skipped> {
 }
 
 /// An id as a string; 0 (OneBot's "none") is `None`.
+/// An id of a user or a message: OneBot's `0` (nobody; a message Waylay has not seen since it
+/// started) is absent.
 fn uid(v: i64) -> Option<Text> {
     (v != 0).then(|| draft::int(v))
 }
@@ -394,7 +396,12 @@ fn private_message(m: &p::PrivateMessage, kind: EventKind, ctx: &UnifyContext) -
         EventKind::MessageSent => m.target_id.filter(|&t| t != 0).unwrap_or(m.user_id),
         _ => m.user_id,
     };
-    let temp_group = m.group_id.or(m.sender.group_id).filter(|&g| g != 0);
+    // The first id present and not 0: either field may carry the group (`0` at the top with
+    // the group in `sender` has been seen).
+    let temp_group = m
+        .group_id
+        .filter(|&g| g != 0)
+        .or(m.sender.group_id.filter(|&g| g != 0));
     let (scene, sub, sub_peer) = match (&m.sub_type, temp_group) {
         (p::PrivateSubType::Group, g) => (
             Scene::StrangerFromGroup,

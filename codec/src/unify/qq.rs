@@ -239,7 +239,8 @@ fn recall_content(d: &p::MessageDelete) -> Option<Content> {
 fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let m = &d.message;
     let contact = Contact::new(Scene::Guild, &m.guild_id, non_empty(&m.channel_id));
-    let t = time(m.timestamp.as_deref(), ctx);
+    // A deletion has no time of its own: `m.timestamp` is when the message was sent.
+    let t = ctx.now;
     let mut e = new(
         EventKind::Notice,
         SubEvent::GroupRecall,
@@ -256,7 +257,8 @@ fn guild_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::
 fn direct_recall(d: &p::MessageDelete, ctx: &UnifyContext) -> Box<botgate_proto::unified::Event> {
     let m = &d.message;
     let contact = Contact::new(Scene::Private, &m.author.id, non_empty(&m.guild_id));
-    let t = time(m.timestamp.as_deref(), ctx);
+    // A deletion has no time of its own: `m.timestamp` is when the message was sent.
+    let t = ctx.now;
     let mut e = new(
         EventKind::Notice,
         SubEvent::FriendRecall,

@@ -17,6 +17,11 @@
 //! pass. In [`Mode::Strict`] (OneBot) the error stands. Malformed input (invalid UTF-8, the
 //! end of the input) is never read as absent: its error stands in both modes.
 //!
+//! A key an object repeats (the same key twice, or two spellings of one field) is refused by
+//! the struct before its value is read; the next pass skips that key and its value, in both
+//! modes: the first occurrence stands (Go's and Python's JSON keep the last; either way the
+//! object is kept, where the refusal had read it as absent).
+//!
 //! These are the coercing passes. The first pass is not a `Lenient` but `fast.rs`'s plain
 //! forwarding deserializer, which numbers nothing; only when it fails do these passes run.
 //!
@@ -46,18 +51,36 @@ pub enum Mode {
     Lossy,
 }
 
-/// At most this many values of one payload are made absent before the decode gives up.
+/// At most this many values of one payload are made absent (or repeated keys skipped) before
+/// the decode gives up.
 const MAX_ABSENT: usize = 256;
 
-/// One decode pass: the numbering of values and the values to read as `null`.
+/// Where a key sits in an object: the number the next value would get when the key was read,
+/// and how many keys were read at that number before it (skipped keys take no number).
+type KeyAt = (u32, u32);
+
+/// What a pass failed on.
+#[derive(Debug, Clone, Copy)]
+enum Failure {
+    /// The innermost value an error came from: its number, and whether the next pass may read
+    /// it as absent.
+    Value(u32, bool),
+    /// A key the struct refused without reading its value: a field seen twice (a repeated key,
+    /// or two spellings of one field). The next pass skips that key and its value, in both
+    /// modes: the first occurrence stands.
+    Key(KeyAt),
+}
+
+/// One decode pass: the numbering of values, the values to read as `null` and the repeated
+/// keys to skip.
 #[derive(Debug, Default)]
 pub struct Pass {
     next: Cell<u32>,
     /// Value numbers read as `null`, sorted.
     nulls: Vec<u32>,
-    /// The innermost value an error came from: its number, and whether the next pass may
-    /// read it as absent.
-    failed: Cell<Option<(u32, bool)>>,
+    /// Keys skipped with their values, sorted.
+    skips: Vec<KeyAt>,
+    failed: Cell<Option<Failure>>,
 }
 
 impl Pass {
@@ -76,8 +99,22 @@ impl Pass {
     #[inline]
     fn note(&self, k: u32, retry: bool) {
         if self.failed.get().is_none() {
-            self.failed.set(Some((k, retry)));
+            self.failed.set(Some(Failure::Value(k, retry)));
         }
+    }
+
+    /// A struct refused the key at `at` (see [`Failure::Key`]).
+    #[cold]
+    fn note_key(&self, at: KeyAt) {
+        if self.failed.get().is_none() {
+            self.failed.set(Some(Failure::Key(at)));
+        }
+    }
+
+    /// Whether the key at `at` is skipped with its value.
+    #[inline]
+    fn skips(&self, at: KeyAt) -> bool {
+        !self.skips.is_empty() && self.skips.binary_search(&at).is_ok()
     }
 
     /// A pass that reads the values numbered `nulls` (sorted) as `null`.
@@ -98,15 +135,26 @@ impl Pass {
     /// The next pass after a failure, or `None` when the failure stands.
     #[inline]
     fn next_pass(self) -> Option<Pass> {
-        let (k, retry) = self.failed.get()?;
-        let mut nulls = self.nulls;
-        if !retry || nulls.len() >= MAX_ABSENT {
+        let (mut nulls, mut skips) = (self.nulls, self.skips);
+        if nulls.len() + skips.len() >= MAX_ABSENT {
             return None;
         }
-        let at = nulls.binary_search(&k).err()?;
-        nulls.insert(at, k);
+        match self.failed.get()? {
+            Failure::Value(k, retry) => {
+                if !retry {
+                    return None;
+                }
+                let at = nulls.binary_search(&k).err()?;
+                nulls.insert(at, k);
+            }
+            Failure::Key(key) => {
+                let at = skips.binary_search(&key).err()?;
+                skips.insert(at, key);
+            }
+        }
         Some(Pass {
             nulls,
+            skips,
             ..Pass::default()
         })
     }
@@ -691,11 +739,21 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for MapReplay<'p, V> {
     }
     #[inline]
     fn visit_map<A: MapAccess<'de>>(self, a: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(LenientMap {
+        let pending = Cell::new(None);
+        let read = self.visitor.visit_map(LenientMap {
             a,
             pass: self.pass,
             lossy: self.lossy,
-        })
+            pending: &pending,
+            last: None,
+        });
+        if read.is_err() {
+            // A key read and refused before its value: a field the struct already has.
+            if let Some(at) = pending.get() {
+                self.pass.note_key(at);
+            }
+        }
+        read
     }
     #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
@@ -760,23 +818,46 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for SeqReplay<'p, V> {
 }
 
 /// An object's entries: keys as sent, values through a [`Lenient`].
-struct LenientMap<'p, A> {
+struct LenientMap<'p, 'c, A> {
     a: A,
     pass: &'p Pass,
     lossy: bool,
+    /// Where the key handed out last sits, until its value is read.
+    pending: &'c Cell<Option<KeyAt>>,
+    /// Where the key read last sat (the position of the next one is counted from it).
+    last: Option<KeyAt>,
 }
 
-impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for LenientMap<'p, A> {
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for LenientMap<'_, '_, A> {
     type Error = A::Error;
     #[inline]
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.a.next_key_seed(seed)
+        loop {
+            let number = self.pass.next.get();
+            let at = match self.last {
+                Some((n, i)) if n == number => (number, i + 1),
+                _ => (number, 0),
+            };
+            self.last = Some(at);
+            if self.pass.skips(at) {
+                // A repeated field: its key and value go unread (the first one stands).
+                if self.a.next_key::<IgnoredAny>()?.is_none() {
+                    return Ok(None);
+                }
+                self.a.next_value::<IgnoredAny>()?;
+                continue;
+            }
+            let key = self.a.next_key_seed(seed)?;
+            self.pending.set(key.is_some().then_some(at));
+            return Ok(key);
+        }
     }
     #[inline]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.pending.set(None);
         self.a.next_value_seed(ValueSeed {
             seed,
             pass: self.pass,

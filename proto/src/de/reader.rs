@@ -545,22 +545,29 @@ fn hex4(bytes: &[u8], at: &mut usize) -> Result<u32> {
 }
 
 /// The char of a `\u` escape whose hex digits start at `*at`, a surrogate pair included;
-/// a lone surrogate is an error (as serde_json's for a string).
+/// a lone surrogate reads as U+FFFD (as Go's `encoding/json` reads it; serde_json refuses
+/// it, and the codec then reads a copy with `\ufffd` in its place), and the escape after a
+/// lone high half is read on its own.
 fn unicode(bytes: &[u8], at: &mut usize) -> Result<char> {
     let n = hex4(bytes, at)?;
     let n = match n {
         0xD800..=0xDBFF => {
-            if bytes.get(*at..*at + 2) != Some(&b"\\u"[..]) {
-                return Err(fail("lone surrogate"));
+            let low = match bytes.get(*at..*at + 2) {
+                Some(b"\\u") => {
+                    let mut after = *at + 2;
+                    hex4(bytes, &mut after).ok().map(|low| (low, after))
+                }
+                _ => None,
+            };
+            match low {
+                Some((low @ 0xDC00..=0xDFFF, after)) => {
+                    *at = after;
+                    0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00)
+                }
+                _ => return Ok(char::REPLACEMENT_CHARACTER),
             }
-            *at += 2;
-            let low = hex4(bytes, at)?;
-            if !(0xDC00..=0xDFFF).contains(&low) {
-                return Err(fail("lone surrogate"));
-            }
-            0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00)
         }
-        0xDC00..=0xDFFF => return Err(fail("lone surrogate")),
+        0xDC00..=0xDFFF => return Ok(char::REPLACEMENT_CHARACTER),
         n => n,
     };
     char::from_u32(n).ok_or_else(|| fail("invalid \\u escape"))
