@@ -46,12 +46,11 @@ use crate::Error;
 
 mod nested;
 mod string;
-mod surrogates;
 mod swar;
 
+pub use botgate_proto::de::replace_lone_surrogates;
 use nested::skip_nested;
 pub(crate) use string::{strict_string, unescape};
-pub use surrogates::replace_lone_surrogates;
 
 /// The deepest nesting of arrays and objects inside a top-level value that the scan accepts.
 ///

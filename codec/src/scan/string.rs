@@ -1,6 +1,5 @@
 //! JSON strings read strictly: boundaries, escapes, control characters, and escape decoding.
 
-use super::surrogates::hex4;
 use wide::u8x16;
 
 use super::swar::{eq_bytes, load, HI, LO};
@@ -189,4 +188,13 @@ pub(crate) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
     }
     out.push_str(raw.get(plain..).unwrap_or_default());
     Ok(out)
+}
+
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+    let digits = b.get(i..i + 4)?;
+    let mut v = 0u32;
+    for &d in digits {
+        v = v * 16 + char::from(d).to_digit(16)?;
+    }
+    Some(v)
 }

@@ -39,6 +39,7 @@ mod reader_de;
 mod reader_tests;
 mod scalar;
 mod shape;
+mod surrogates;
 #[cfg(test)]
 mod tests;
 
@@ -48,6 +49,7 @@ pub use entry::{
 };
 pub(crate) use enums::{int_enum, str_enum};
 pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};
+pub use surrogates::replace_lone_surrogates;
 
 /// Makes each listed struct a payload type read in `$mode` (`Lossy` / `Strict`): its
 /// `Deserialize` goes through [`payload`], and the derived read (the struct carries

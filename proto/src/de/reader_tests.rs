@@ -17,10 +17,11 @@ fn serde_value(text: &str) -> Option<Value> {
 }
 
 /// The two readers agree on `text` as a `Value`: both read it, to the same value (printed
-/// alike, so `-0.0` is not `0`), or neither does.
+/// alike, so `-0.0` is not `0`), or neither does. A lone surrogate escape, which serde_json
+/// refuses, ours reads as U+FFFD: as serde_json reads `\ufffd` in its place (decision 0049).
 fn same_value(text: &str) {
     let ours = first_pass::<Value>(text);
-    let theirs = serde_value(text);
+    let theirs = serde_value(fixed_surrogates(text).as_deref().unwrap_or(text));
     assert_eq!(ours, theirs, "{text:?}");
     if let (Some(a), Some(b)) = (&ours, &theirs) {
         assert_eq!(a.to_string(), b.to_string(), "{text:?}");
@@ -36,7 +37,11 @@ where
     T: DeserializeOwned + PartialEq + Debug + Serialize,
 {
     let ours = first_pass::<T>(text);
-    let theirs = first_pass_serde_json::<T>(text);
+    // serde_json reads a lone surrogate escape as the error ours reads as U+FFFD: it is given
+    // the text with `\ufffd` in its place (decision 0049).
+    let fixed = fixed_surrogates(text);
+    let text_theirs = fixed.as_deref().unwrap_or(text);
+    let theirs = first_pass_serde_json::<T>(text_theirs);
     match (&ours, &theirs) {
         (Some(a), Some(b)) => {
             assert_eq!(a, b, "{text:?}");
@@ -49,7 +54,7 @@ where
         // Only `""` read as `None` (the one departure): then the value is the coercing
         // pass's, which serde_json's first pass would have reached by the retry.
         (Some(a), None) => {
-            let lenient: serde_json::Result<T> = from_slice(text.as_bytes());
+            let lenient: serde_json::Result<T> = from_slice(text_theirs.as_bytes());
             assert_eq!(
                 Some(a),
                 lenient.as_ref().ok(),
@@ -60,8 +65,13 @@ where
         _ => {}
     }
     let whole: serde_json::Result<T> = from_str(text);
-    let before: serde_json::Result<T> = from_slice(text.as_bytes());
+    let before: serde_json::Result<T> = from_slice(text_theirs.as_bytes());
     assert_eq!(whole.ok(), before.ok(), "{text:?}");
+}
+
+/// `text` with its lone surrogate escapes as `\ufffd`, when it has any.
+fn fixed_surrogates(text: &str) -> Option<String> {
+    super::replace_lone_surrogates(text.as_bytes()).and_then(|b| String::from_utf8(b).ok())
 }
 
 /// Every payload type the tests read, and `Value`.

@@ -43,7 +43,7 @@ pub fn replace_lone_surrogates(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// The value of the four hex digits at `i`.
-pub(crate) fn hex4(b: &[u8], i: usize) -> Option<u32> {
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
     let digits = b.get(i..i + 4)?;
     let mut v = 0u32;
     for &d in digits {
