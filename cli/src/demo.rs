@@ -18,7 +18,7 @@ use crate::stop::Stop;
 const STEP: Duration = Duration::from_secs(30);
 
 /// Options of `botgate demo`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct DemoArgs {
     /// Keep the simulators and bots running after the story (an event every second) until
     /// SIGINT (Ctrl-C) or SIGTERM.
@@ -31,6 +31,13 @@ pub struct DemoArgs {
     /// With --scale: the Redis to use (default: the BOTGATE_REDIS environment variable).
     #[arg(long, requires = "scale")]
     pub redis: Option<String>,
+}
+
+// Written out: the arguments hold secrets (tokens, secrets, Redis URLs with passwords).
+impl std::fmt::Debug for DemoArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoArgs").finish_non_exhaustive()
+    }
 }
 
 /// Runs the demo on a fresh tokio runtime.

@@ -21,7 +21,7 @@ use crate::stop::{run_until_stopped, Stop};
 use crate::{listen_reverse, Platform as Which};
 
 /// Options of `botgate listen`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct ListenArgs {
     /// Which gateway.
     #[arg(long, value_enum)]
@@ -95,6 +95,13 @@ pub struct ListenArgs {
     /// With --tls-cert: its PEM private key.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
+}
+
+// Written out: the arguments hold secrets (tokens, secrets, Redis URLs with passwords).
+impl std::fmt::Debug for ListenArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenArgs").finish_non_exhaustive()
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(u32, u32), String> {

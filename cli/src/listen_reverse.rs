@@ -16,7 +16,6 @@ use crate::print;
 use crate::stop::Stop;
 
 /// What `listen` was asked for, as far as the reverse WS needs it.
-#[derive(Debug)]
 pub struct Options<'a> {
     /// `--bind`: the address to serve on.
     pub bind: &'a str,
@@ -28,6 +27,16 @@ pub struct Options<'a> {
     pub events: &'a [String],
     /// `--unified`: print the unified model instead.
     pub unified: bool,
+}
+
+// Written out: `token` is a secret.
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("bind", &self.bind)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Serves until a stop signal.

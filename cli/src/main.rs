@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// botgate: one API for the QQ Bot gateway, the Bubble open gateway and OneBot v11.
-#[derive(Debug, Parser)]
+#[derive(Parser)]
 #[command(name = "botgate", version, about)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` overrides.
@@ -29,6 +29,15 @@ pub struct Cli {
     pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
+}
+
+// Written out: the arguments hold secrets (tokens, secrets, Redis URLs with passwords).
+impl std::fmt::Debug for Cli {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cli")
+            .field("verbose", &self.verbose)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The platforms botgate speaks.
@@ -42,7 +51,7 @@ pub enum Platform {
     Onebot,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 pub enum Command {
     /// Decode frames, one per input line, into one JSON line each (exit 1 if any line failed).
     Decode {
@@ -75,6 +84,13 @@ pub enum Command {
     /// dead processes, resume from the Redis store, print events as `listen` (`--role all`);
     /// or split: gateways append events to a Redis Stream, workers handle them.
     Run(run::RunArgs),
+}
+
+// Written out: the arguments hold secrets.
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Command { .. }")
+    }
 }
 
 /// Sets up `tracing` on stderr.
@@ -124,7 +140,8 @@ fn main() -> ExitCode {
     match run(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("botgate: {err}");
+            // The cause is often in a source ("cannot bind ...: address in use").
+            eprintln!("botgate: {}", listen::error_chain(&*err));
             ExitCode::from(2)
         }
     }

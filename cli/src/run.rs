@@ -39,7 +39,7 @@ pub enum Role {
 }
 
 /// Options of `botgate run`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct RunArgs {
     /// The Redis every process of the bot shares (`redis://127.0.0.1:6379/0`).
     #[arg(long)]
@@ -101,6 +101,16 @@ pub struct RunArgs {
     pub exit_on_stdin_eof: bool,
 }
 
+// Written out: the arguments hold secrets (tokens, secrets, Redis URLs with passwords).
+impl std::fmt::Debug for RunArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunArgs")
+            .field("role", &self.role)
+            .field("platform", &self.platform)
+            .finish_non_exhaustive()
+    }
+}
+
 fn parse_shards(s: &str) -> Result<(u32, u32), String> {
     let (from, to) = match s.split_once("..") {
         Some((a, b)) => (
@@ -144,6 +154,9 @@ struct Shared {
     leases: Arc<ShardLeases>,
     /// Gateways: where events go.
     stream: Option<EventStream>,
+    /// The first shard whose session stopped on its own (a fatal error): the process stops.
+    fatal: Mutex<Option<String>>,
+    fatal_set: tokio::sync::Notify,
 }
 
 async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {
@@ -173,18 +186,28 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
         Which::Onebot => ("onebot".to_owned(), (0, 1)),
     };
     let store = Arc::new(RedisSessionStore::open(&args.redis)?.with_prefix(&args.prefix));
-    let leases = Arc::new(
-        ShardLeases::connect(&args.redis, &app, owner.clone(), ttl)
+    // Connecting to Redis may take seconds (retries): a stop signal meanwhile is obeyed.
+    eprintln!("botgate run: connecting to Redis");
+    let connect = async {
+        let leases = ShardLeases::connect(&args.redis, &app, owner.clone(), ttl)
             .await?
-            .with_prefix(&args.prefix),
-    );
-    let stream = match args.role {
-        Role::Gateway => Some(
-            EventStream::connect(&args.redis, args.stream_key())
-                .await?
-                .gateway(owner.clone()),
-        ),
-        _ => None,
+            .with_prefix(&args.prefix);
+        let stream = match args.role {
+            Role::Gateway => Some(
+                EventStream::connect(&args.redis, args.stream_key())
+                    .await?
+                    .gateway(owner.clone()),
+            ),
+            _ => None,
+        };
+        Ok::<_, botgate_redis::Error>((Arc::new(leases), stream))
+    };
+    let (leases, stream) = tokio::select! {
+        connected = connect => connected?,
+        signal = stop.wait() => {
+            eprintln!("botgate run: {signal} while connecting to Redis, closing");
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let mut config = HoldConfig::new(shards.0..shards.1);
     if let Some(most) = args.most {
@@ -209,7 +232,11 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
         store,
         leases: Arc::clone(&leases),
         stream,
+        fatal: Mutex::new(None),
+        fatal_set: tokio::sync::Notify::new(),
     });
+    let watch_fatal = Arc::clone(&shared);
+    let shared_for_exit = Arc::clone(&shared);
     let run = move |shard: u32, stop: StopSignal| {
         let shared = Arc::clone(&shared);
         async move {
@@ -219,7 +246,17 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
                 Which::Onebot => run_onebot(&shared, stop).await,
             };
             if let Err(e) = ran {
-                eprintln!("botgate run: shard {shard}: {e}");
+                let reason = format!("shard {shard}: {}", crate::listen::error_chain(&*e));
+                eprintln!("botgate run: {reason}");
+                // A session that stopped on its own (bad token, a close code that ends it)
+                // would only fail the same way in this process again: stop the process, free
+                // the leases, and say why with a failing status.
+                shared
+                    .fatal
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get_or_insert(reason);
+                shared.fatal_set.notify_one();
             }
         }
     };
@@ -227,11 +264,21 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
         tokio::select! {
             signal = stop.wait() => eprintln!("botgate run: {signal}, closing"),
             () = stdin_closed(), if stdin_eof => eprintln!("botgate run: end of stdin, closing"),
+            () = watch_fatal.fatal_set.notified() => eprintln!("botgate run: a session stopped, closing"),
         }
     };
+    let fatal_slot = Arc::clone(&shared_for_exit);
     hold_shards(&leases, config, run, shutdown).await;
     eprintln!("botgate run: closed");
-    Ok(ExitCode::SUCCESS)
+    let fatal = fatal_slot
+        .fatal
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take();
+    match fatal {
+        Some(reason) => Err(reason.into()),
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
 
 type ShardResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -267,10 +314,32 @@ async fn run_qq(shared: &Shared, shard: u32, mut stop: StopSignal) -> ShardResul
     }
     let bot = builder.start().await?;
     eprintln!("botgate run: shard {shard} running");
-    let why = stop.wait().await;
+    let why = until_stop_or_end(&bot, &mut stop).await?;
     bot.shutdown().await?;
     stopped(shard, why);
     Ok(())
+}
+
+/// Waits for `stop`, or for the bot to stop on its own: that is an error (the reason).
+async fn until_stop_or_end<P, M>(
+    bot: &botgate::RunningBot<P, M>,
+    stop: &mut StopSignal,
+) -> Result<StopReason, Box<dyn std::error::Error + Send + Sync>>
+where
+    P: botgate_dispatch::Platform,
+    M: botgate::session::SessionMachine + Send + 'static,
+{
+    let mut lifecycle = bot.lifecycle();
+    tokio::select! {
+        why = stop.wait() => Ok(why),
+        stopped = lifecycle.wait_for(|l| l.stopped.is_some()) => {
+            let reason = stopped
+                .ok()
+                .and_then(|l| l.stopped.clone())
+                .unwrap_or_else(|| "the bot ended".to_owned());
+            Err(reason.into())
+        }
+    }
 }
 
 /// The Bubble bot (one connection): resumes from the store (extended profile).
@@ -296,7 +365,7 @@ async fn run_bubble(shared: &Shared, mut stop: StopSignal) -> ShardResult {
     }
     let bot = builder.start().await?;
     eprintln!("botgate run: shard 0 running");
-    let why = stop.wait().await;
+    let why = until_stop_or_end(&bot, &mut stop).await?;
     bot.shutdown().await?;
     stopped(0, why);
     Ok(())
@@ -318,14 +387,14 @@ async fn run_onebot(shared: &Shared, mut stop: StopSignal) -> ShardResult {
     eprintln!("botgate run: shard 0 running");
     let why = if shared.stream.is_some() {
         let queue = ActionQueue::connect(&args.redis, &args.prefix, &shared.owner).await?;
-        let mut why = StopReason::Shutdown;
+        let mut why = Ok(StopReason::Shutdown);
         serve_actions(queue, bot.driver(), async {
-            why = stop.wait().await;
+            why = until_stop_or_end(&bot, &mut stop).await;
         })
         .await;
-        why
+        why?
     } else {
-        stop.wait().await
+        until_stop_or_end(&bot, &mut stop).await?
     };
     bot.shutdown().await?;
     stopped(0, why);

@@ -26,12 +26,24 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
 async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let owner = args.owner();
     let key = args.stream_key();
-    let stream = EventStream::connect(&args.redis, key.clone()).await?;
-    let consumer = stream
-        .consumer(&args.group, &owner)
-        .await?
-        .claim_idle(Duration::from_millis(args.claim_idle_ms));
-    let relay = ActionRelay::connect(&args.redis, &args.prefix, &owner).await?;
+    // Connecting to Redis may take seconds (retries): a stop signal meanwhile is obeyed.
+    eprintln!("botgate run: connecting to Redis");
+    let connect = async {
+        let stream = EventStream::connect(&args.redis, key.clone()).await?;
+        let consumer = stream
+            .consumer(&args.group, &owner)
+            .await?
+            .claim_idle(Duration::from_millis(args.claim_idle_ms));
+        let relay = ActionRelay::connect(&args.redis, &args.prefix, &owner).await?;
+        Ok::<_, botgate_redis::Error>((consumer, relay))
+    };
+    let (consumer, relay) = tokio::select! {
+        connected = connect => connected?,
+        signal = stop.wait() => {
+            eprintln!("botgate run: {signal} while connecting to Redis, closing");
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let none = Arc::new(HashSet::new());
     let mut qq = QqHandlers::new();
     qq.on_raw(print::frame_printer::<botgate_dispatch::qq::Qq>(

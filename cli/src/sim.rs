@@ -17,7 +17,7 @@ use crate::stop::Stop;
 use crate::Platform;
 
 /// Options of `botgate sim`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct SimArgs {
     /// Which platform to simulate.
     #[arg(long, value_enum)]
@@ -69,6 +69,13 @@ pub struct SimArgs {
     /// With --blast: measure and print the ceiling, then exit.
     #[arg(long, requires = "blast")]
     pub ceiling_only: bool,
+}
+
+// Written out: the arguments hold secrets (tokens, secrets, Redis URLs with passwords).
+impl std::fmt::Debug for SimArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimArgs").finish_non_exhaustive()
+    }
 }
 
 /// Runs the sim until Ctrl-C or SIGTERM.

@@ -14,7 +14,7 @@ use crate::stop::Stop;
 use crate::Platform;
 
 /// How the sim posts webhooks.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct WebhookPlan {
     /// The bot's callback URL.
     pub target: String,
@@ -26,6 +26,16 @@ pub struct WebhookPlan {
     pub ca: Option<PathBuf>,
     /// After the events, a replay of the last one and one delivery of each fault class.
     pub faults: bool,
+}
+
+// Written out: the arguments hold secrets (tokens, secrets, Redis URLs with passwords).
+impl std::fmt::Debug for WebhookPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookPlan")
+            .field("target", &self.target)
+            .field("faults", &self.faults)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The events posted when no script is given: a `/ping` the unified example answers.

@@ -259,3 +259,45 @@ async fn bubble_runs_in_one_process_and_is_resumed_by_the_next() {
     let resumes = bubble_resumes(&sim);
     assert_eq!(resumes, 1, "B resumed A's session");
 }
+
+/// A session that stops on its own (here QQ refuses the token: close 4004) stops the process:
+/// it exits non-zero with the reason and frees the shard's lease (review of stop 29: it idled
+/// on, holding the lease, and later exited 0).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_that_stops_on_its_own_ends_the_process_with_its_reason() {
+    let Some(redis) = redis_url() else { return };
+    let sim = qq_sim_shards(1).await;
+    let prefix = unique_prefix("cli-run-fatal");
+    let mut cmd = command(argv(
+        &["run"],
+        &strings(&[
+            "--redis",
+            &redis,
+            "--shards",
+            "1",
+            "--prefix",
+            &prefix,
+            "--url",
+            &sim.url(),
+            "--token",
+            "QQBot wrong-SECRET",
+        ]),
+    ));
+    let child = cmd.spawn().unwrap();
+    let out = within_for(LIMIT, "the process to exit", child.wait_with_output())
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("authentication failed"), "{stderr}");
+    assert!(
+        !stderr.contains("wrong-SECRET"),
+        "the token is never printed: {stderr}"
+    );
+    let leases = botgate_redis::ShardLeases::connect(&redis, "qq", "probe", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+    let holder = leases.holder(0).await.unwrap();
+    assert_eq!(holder, None, "the lease is free for another process");
+}

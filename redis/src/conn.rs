@@ -88,3 +88,19 @@ impl SyncConn {
 pub(crate) fn is_connection_error(e: &redis::RedisError) -> bool {
     e.is_io_error() || e.is_connection_dropped() || e.is_connection_refusal() || e.is_timeout()
 }
+
+/// An async connection manager with bounded connects: each attempt gives up after
+/// [`IO_TIMEOUT`], and a connect is retried 3 times, 1 s then 2 s apart (the client's retry
+/// builder starts at 1 s and multiplies each delay by `factor`). The client's defaults
+/// (`factor` 100, no cap below a minute) retried for about 8 minutes without a word on a wrong
+/// port or a refused password, and the process could not be stopped meanwhile.
+pub(crate) async fn manager(client: Client) -> Result<redis::aio::ConnectionManager, Error> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_connection_timeout(IO_TIMEOUT)
+        .set_number_of_retries(3)
+        .set_factor(2)
+        .set_max_delay(2_000);
+    redis::aio::ConnectionManager::new_with_config(client, config)
+        .await
+        .map_err(Error::redis("connect"))
+}

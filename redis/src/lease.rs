@@ -69,9 +69,7 @@ impl ShardLeases {
         ttl: Duration,
     ) -> Result<Self, Error> {
         let client = Client::open(url).map_err(Error::Url)?;
-        let conn = ConnectionManager::new(client)
-            .await
-            .map_err(Error::redis("connect"))?;
+        let conn = crate::conn::manager(client).await?;
         Ok(Self {
             conn,
             prefix: "botgate".to_owned(),

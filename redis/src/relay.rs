@@ -38,12 +38,8 @@ fn requests_key(prefix: &str, gateway: &str) -> String {
 /// `BLPOP` from then on, and the relay was dead until the process restarted.
 async fn connect(url: &str) -> Result<(ConnectionManager, ConnectionManager), Error> {
     let client = Client::open(url).map_err(Error::Url)?;
-    let conn = ConnectionManager::new(client.clone())
-        .await
-        .map_err(Error::redis("connect"))?;
-    let blocking = ConnectionManager::new(client)
-        .await
-        .map_err(Error::redis("connect"))?;
+    let conn = crate::conn::manager(client.clone()).await?;
+    let blocking = crate::conn::manager(client).await?;
     Ok((conn, blocking))
 }
 

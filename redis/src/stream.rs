@@ -78,9 +78,7 @@ impl EventStream {
     /// [`Error::Url`] or [`Error::Redis`] (cannot connect).
     pub async fn connect(url: &str, key: impl Into<String>) -> Result<Self, Error> {
         let client = Client::open(url).map_err(Error::Url)?;
-        let conn = ConnectionManager::new(client.clone())
-            .await
-            .map_err(Error::redis("connect"))?;
+        let conn = crate::conn::manager(client.clone()).await?;
         Ok(Self {
             client,
             conn,

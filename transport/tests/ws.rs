@@ -341,3 +341,22 @@ async fn bad_urls_are_rejected_before_any_io() {
         "{err:?}"
     );
 }
+
+/// A listener whose address is taken fails naming that address, with the OS's reason.
+#[tokio::test]
+async fn a_taken_listener_address_is_named_in_the_error() {
+    let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let Err(e) = Listener::bind(addr.as_str(), ListenerConfig::default()).await else {
+        panic!("bound a taken address")
+    };
+    assert!(
+        matches!(e.kind(), ErrorKind::Bind { addr: a } if *a == addr),
+        "{e:?}"
+    );
+    assert_eq!(e.to_string(), format!("cannot bind {addr}"));
+    let source = std::error::Error::source(&e)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(source.contains("in use"), "{source}");
+}

@@ -152,14 +152,7 @@ impl BubbleBot {
                 ..RestConfig::default()
             },
         );
-        let url: Url = self.url.parse().map_err(|e| {
-            Error::with_source(
-                ErrorKind::Config {
-                    what: format!("gateway URL {:?}", self.url),
-                },
-                e,
-            )
-        })?;
+        let url: Url = super::error::websocket_url(&self.url, "gateway URL")?;
         let subscription = match self.subscription {
             Some(subscription) => subscription,
             None => Subscription::Handled(self.handlers.subscriptions()),

@@ -90,3 +90,20 @@ impl StdError for Error {
             .map(|s| s.as_ref() as &(dyn StdError + 'static))
     }
 }
+
+/// `text` as the URL of a WebSocket gateway (`ws://` or `wss://`); `what` names it in the
+/// error. Another scheme is a configuration error at start: the driver would otherwise try
+/// it again and again ("not ws or wss") and never stop.
+pub(crate) fn websocket_url(text: &str, what: &str) -> Result<url::Url, Error> {
+    let config = || ErrorKind::Config {
+        what: format!("{what} {text:?}"),
+    };
+    let url: url::Url = text.parse().map_err(|e| Error::with_source(config(), e))?;
+    match url.scheme() {
+        "ws" | "wss" => Ok(url),
+        other => Err(Error::with_source(
+            config(),
+            format!("scheme `{other}` is not ws or wss"),
+        )),
+    }
+}

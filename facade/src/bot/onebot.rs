@@ -10,7 +10,7 @@ use botgate_session::onebot;
 use url::Url;
 
 use super::actions::OneBotActions;
-use super::error::{Error, ErrorKind};
+use super::error::Error;
 use super::{launch, RunningBot};
 use crate::reply::OneBotReplies;
 
@@ -75,14 +75,7 @@ impl OneBotBot {
     /// # Errors
     /// An invalid URL ([`ErrorKind::Config`]).
     pub async fn start(self) -> Result<RunningBot<OneBot, onebot::Session>, Error> {
-        let url: Url = self.url.parse().map_err(|e| {
-            Error::with_source(
-                ErrorKind::Config {
-                    what: format!("URL {:?}", self.url),
-                },
-                e,
-            )
-        })?;
+        let url: Url = super::error::websocket_url(&self.url, "URL")?;
         let config = onebot::Config::forward(url, self.access_token.map(Into::into));
         let machine = onebot::Session::new(config, Instant::now());
         let dispatcher = Dispatcher::<OneBot>::new(self.handlers, self.dispatch);

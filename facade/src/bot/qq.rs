@@ -340,14 +340,7 @@ impl QqBot {
                 (gateway.url, gateway.shards, limit.max_concurrency)
             }
         };
-        let url: Url = url.parse().map_err(|e| {
-            Error::with_source(
-                ErrorKind::Config {
-                    what: format!("gateway URL {url:?}"),
-                },
-                e,
-            )
-        })?;
+        let url: Url = super::error::websocket_url(&url, "gateway URL")?;
         let mut bot = BotInfo::new(PlatformKind::Qq);
         if let Some(app_id) = &app_id {
             bot = bot.with_app_id(app_id.clone());

@@ -114,13 +114,17 @@ pub struct Listener {
 
 impl Listener {
     /// Binds `addr` (use port 0 for any free port) and starts accepting.
-    pub async fn bind(addr: impl ToSocketAddrs, config: ListenerConfig) -> Result<Self, Error> {
+    pub async fn bind(
+        addr: impl ToSocketAddrs + std::fmt::Debug,
+        config: ListenerConfig,
+    ) -> Result<Self, Error> {
+        // The address as given, for the error ("127.0.0.1:8080", not "listener address").
+        let shown = format!("{addr:?}");
+        let shown = shown.trim_matches('"').to_owned();
         let socket = tcp::bind(addr, config.receive_buffer)
             .await
-            .map_err(|e| Error::bind("listener address", e))?;
-        let local_addr = socket
-            .local_addr()
-            .map_err(|e| Error::bind("listener address", e))?;
+            .map_err(|e| Error::bind(&shown, e))?;
+        let local_addr = socket.local_addr().map_err(|e| Error::bind(&shown, e))?;
         let (tx, accepted) = mpsc::channel(64);
         let task = tokio::spawn(accept_loop(socket, config, tx));
         tracing::debug!(%local_addr, "reverse-ws listener bound");
