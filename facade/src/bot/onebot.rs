@@ -73,7 +73,7 @@ impl OneBotBot {
     /// Starts the session; returns at once.
     ///
     /// # Errors
-    /// An invalid URL ([`ErrorKind::Config`]).
+    /// An invalid URL ([`ErrorKind::Config`](crate::ErrorKind::Config)).
     pub async fn start(self) -> Result<RunningBot<OneBot, onebot::Session>, Error> {
         let url: Url = super::error::websocket_url(&self.url, "URL")?;
         let config = onebot::Config::forward(url, self.access_token.map(Into::into));
