@@ -161,11 +161,13 @@ pub(crate) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
             b't' => out.push('\t'),
             b'u' => {
                 let at = base + i - 2;
-                let hi = hex4(b, i).ok_or_else(|| Error::syntax(at, "invalid `\\u` escape"))?;
+                // `i` is past the `\u`: the escape's backslash is at `i - 2`.
+                let hi =
+                    u_escape(b, i - 2).map_err(|_| Error::syntax(at, "invalid `\\u` escape"))?;
                 i += 4;
                 let c = if (0xD800..0xDC00).contains(&hi) {
                     let lo = if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
-                        hex4(b, i + 2)
+                        u_escape(b, i).ok()
                     } else {
                         None
                     };
@@ -188,13 +190,4 @@ pub(crate) fn unescape(raw: &str, base: usize) -> Result<String, Error> {
     }
     out.push_str(raw.get(plain..).unwrap_or_default());
     Ok(out)
-}
-
-fn hex4(b: &[u8], i: usize) -> Option<u32> {
-    let digits = b.get(i..i + 4)?;
-    let mut v = 0u32;
-    for &d in digits {
-        v = v * 16 + char::from(d).to_digit(16)?;
-    }
-    Some(v)
 }
