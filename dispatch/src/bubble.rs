@@ -156,11 +156,17 @@ fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
 }
 
 fn dedupe_key(route: &str, data: &[u8]) -> Option<DedupeKey> {
+    // `d.id` names the event, but for an update or a pin / unpin: those carry the id of what
+    // changed (the same on every edit: a second edit is not a resend), so they are keyed by
+    // their whole payload below, which only a resend repeats (review of stop 29).
+    let by_id =
+        !(route.ends_with("_UPDATE") || route.ends_with("_PIN") || route.ends_with("_UNPIN"));
     // The scan stops at the first usable `id` (most payloads start with it).
     let (mut id, mut message_id, mut user_id, mut emoji) = (None, None, None, None);
     scan::object_fields_until(data, |key, span| {
         let raw = span.slice(data);
         let slot = match key.as_bytes() {
+            b"id" if !by_id => return ControlFlow::Continue(()),
             b"id" => {
                 if let Some(text) = fields::id_text(raw) {
                     id = Some(text);

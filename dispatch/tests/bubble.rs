@@ -102,3 +102,29 @@ fn lanes_follow_the_channel() {
         ConversationKey::Global
     );
 }
+
+/// An update carries the id of what changed: a second edit of one message (or a second read
+/// state of one channel) is an event of its own, and only a resend of the very same payload
+/// is dropped (review of stop 29: keyed by `d.id`, every edit after the first was lost).
+#[tokio::test]
+async fn a_second_edit_is_delivered_and_only_a_resend_of_the_same_payload_is_dropped() {
+    let mut handlers = BubbleHandlers::new();
+    handlers.on(EventType::MessageUpdate, |_ctx, _ev: Event| async {
+        Ok(())
+    });
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let edit = |at: &str| {
+        Frame::scan(
+            format!(
+                r#"{{"op":0,"t":"MESSAGE_UPDATE","d":{{"id":1001,"channelId":123,"content":"v{at}","editedAt":"{at}"}}}}"#
+            )
+            .into_bytes(),
+        )
+        .unwrap()
+    };
+    assert_eq!(d.dispatch(edit("t1")).await, Disposition::Accepted);
+    assert_eq!(d.dispatch(edit("t2")).await, Disposition::Accepted);
+    assert_eq!(d.dispatch(edit("t2")).await, Disposition::Duplicate);
+    d.idle().await;
+    assert_eq!(d.stats().duplicates, 1);
+}

@@ -757,3 +757,65 @@ fn store_state_follows_the_handled_point_and_a_fresh_session_resets_it() {
         "nothing of the new session handled yet"
     );
 }
+
+/// Review of stop 29: in `Handled` mode a type subscribed at run time that BOT_READY's
+/// `availableEvents` does not list was dropped from the set a new session subscribes, and
+/// unsubscribed (op 31) by itself after a resume.
+#[test]
+fn a_run_time_subscription_outside_available_events_survives_a_reconnect() {
+    let handled = || config(Subscription::Handled(strs(&["MESSAGE_CREATE"])));
+    let subscribed = |names: &str| {
+        format!(
+            r#"{{"op":0,"t":"EVENTS_SUBSCRIBED","d":{{"subscribedEvents":{names},"invalidEvents":[]}}}}"#
+        )
+    };
+    let (mut s, now, sent) = ready(handled(), READY_GATEWAY);
+    assert_eq!(
+        sent,
+        vec![json!({"op": 30, "d": {"events": ["MESSAGE_CREATE"]}})]
+    );
+    frame(&mut s, now, &subscribed(r#"["MESSAGE_CREATE"]"#));
+    s.subscribe(now, &["GUILD_MEMBER_ADD"]);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD"]}})]
+    );
+    frame(&mut s, now, &subscribed(r#"["GUILD_MEMBER_ADD"]"#));
+    // a new session (no resume in the documented profile) subscribes both again
+    s.handle_closed(now, Some(1006), "");
+    let at = connect(&mut s);
+    frame(&mut s, at, HELLO);
+    frame(&mut s, at, READY_GATEWAY);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD", "MESSAGE_CREATE"]}})]
+    );
+}
+
+/// Review of stop 29: a name already subscribed and not yet confirmed was sent again.
+#[test]
+fn a_subscription_on_its_way_is_not_sent_twice() {
+    let (mut s, now, sent) = ready(exact(), READY_SEED);
+    assert_eq!(
+        sent,
+        vec![json!({"op": 30, "d": {"events": ["DM_MESSAGE_CREATE", "MESSAGE_CREATE"]}})]
+    );
+    s.subscribe(now, &["MESSAGE_CREATE"]);
+    s.subscribe(now, &["GUILD_MEMBER_ADD"]);
+    s.subscribe(now, &["GUILD_MEMBER_ADD"]);
+    assert_eq!(
+        sent_json(&mut s),
+        vec![json!({"op": 30, "d": {"events": ["GUILD_MEMBER_ADD"]}})]
+    );
+    // after an unsubscribe it is sent again; after a new connection, all that was not
+    // confirmed is
+    s.unsubscribe(now, &["GUILD_MEMBER_ADD"]);
+    s.subscribe(now, &["GUILD_MEMBER_ADD"]);
+    let sent = sent_json(&mut s);
+    assert_eq!(
+        sent.iter()
+            .map(|v| v["op"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
+        [31, 30]
+    );
+}

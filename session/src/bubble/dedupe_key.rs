@@ -47,17 +47,23 @@ impl DedupeKey<'_> {
     }
 }
 
-/// `(t, d.id)` when `d.id` is present; `(t, messageId, userId, emoji)` for reactions; else
-/// none (the event passes undeduplicated). The scan stops at the first usable `id` (most
-/// payloads start with it); the values of other keys are skipped, not converted.
+/// `(t, d.id)` when `d.id` is present and names the event; `(t, messageId, userId, emoji)`
+/// for reactions; else none (the event passes undeduplicated; a replay after a resume is
+/// still dropped by its `s`). The scan stops at the first usable `id` (most payloads start
+/// with it); the values of other keys are skipped, not converted.
+///
+/// `d.id` names the event, but for an update or a pin / unpin: those carry the id of what
+/// changed (a message, a channel's read state), the same on every edit or every pin: keyed by
+/// it, a second edit was dropped as a resend (review of stop 29).
 pub(crate) fn dedupe_key<'a>(t: &'a str, data: Option<&'a [u8]>) -> Option<DedupeKey<'a>> {
     let data = data?;
+    let by_id = !(t.ends_with("_UPDATE") || t.ends_with("_PIN") || t.ends_with("_UNPIN"));
     let (mut message_id, mut user_id, mut emoji): (Option<&[u8]>, _, _) = (None, None, None);
     let mut id = None;
     let scanned = scan::object_fields_until(data, |key, span| {
         let raw = span.slice(data);
         match key.as_bytes() {
-            b"id" => {
+            b"id" if by_id => {
                 let text = trim_quotes(raw);
                 if !text.is_empty() && text != b"null" {
                     id = Some(text);
@@ -119,41 +125,53 @@ mod tests {
                 .unwrap()
                 .fingerprint(&seeds)
         };
-        assert_eq!(print("M", r#"{"id":1}"#), print("M", r#"{"id":"1","x":2}"#));
-        assert_ne!(print("M", r#"{"id":1}"#), print("N", r#"{"id":1}"#));
-        assert_ne!(print("M", r#"{"id":1}"#), print("M", r#"{"id":2}"#));
+        assert_eq!(
+            print("MESSAGE_CREATE", r#"{"id":1}"#),
+            print("MESSAGE_CREATE", r#"{"id":"1","x":2}"#)
+        );
+        assert_ne!(
+            print("MESSAGE_CREATE", r#"{"id":1}"#),
+            print("MESSAGE_DELETE", r#"{"id":1}"#)
+        );
+        assert_ne!(
+            print("MESSAGE_CREATE", r#"{"id":1}"#),
+            print("MESSAGE_CREATE", r#"{"id":2}"#)
+        );
         // The parts are delimited: moving a byte from one to the next is another key.
         assert_ne!(
             print("R", r#"{"messageId":12,"userId":3}"#),
             print("R", r#"{"messageId":1,"userId":23}"#)
         );
-        assert_ne!(print("M1", r#"{"id":2}"#), print("M", r#"{"id":12}"#));
+        assert_ne!(
+            print("A_CREATE", r#"{"id":12}"#),
+            print("A_CREATEX", r#"{"messageId":2}"#)
+        );
     }
 
     #[test]
     fn the_scan_stops_at_a_usable_id() {
         // what follows the id is not read (the decode reports a malformed payload)
         assert_eq!(
-            key("M", r#"{"id":7,"content": oops"#),
-            Some(("M".into(), "7".into()))
+            key("MESSAGE_CREATE", r#"{"id":7,"content": oops"#),
+            Some(("MESSAGE_CREATE".into(), "7".into()))
         );
         // an unusable id does not stop it
         assert_eq!(
             key("R", r#"{"id":null,"messageId":5,"userId":1,"emoji":"x"}"#),
             Some(("R".into(), "5/1/\"x\"".into()))
         );
-        assert_eq!(key("M", r#"{"id":"","content": oops"#), None);
+        assert_eq!(key("MESSAGE_CREATE", r#"{"id":"","content": oops"#), None);
     }
 
     #[test]
     fn ids_in_any_form_and_reaction_fields_make_the_key() {
         assert_eq!(
-            key("M", r#"{"id":1001,"x":1}"#),
-            Some(("M".into(), "1001".into()))
+            key("MESSAGE_CREATE", r#"{"id":1001,"x":1}"#),
+            Some(("MESSAGE_CREATE".into(), "1001".into()))
         );
         assert_eq!(
-            key("M", r#"{"id":"1001"}"#),
-            Some(("M".into(), "1001".into()))
+            key("MESSAGE_CREATE", r#"{"id":"1001"}"#),
+            Some(("MESSAGE_CREATE".into(), "1001".into()))
         );
         assert_eq!(
             key("R", r#"{"emoji":"x","messageId":7,"userId":8}"#),
@@ -162,6 +180,17 @@ mod tests {
         assert_eq!(key("S", r#"{"channelId":1}"#), None);
         assert_eq!(key("S", r#"{"id":null}"#), None);
         assert_eq!(key("S", "not json"), None);
+        // an update's id is what changed, not the event: no key (its `s` still dedupes a
+        // replay); a second edit of message 1001 is not a resend
+        assert_eq!(
+            key("MESSAGE_UPDATE", r#"{"id":1001,"editedAt":"t2"}"#),
+            None
+        );
+        assert_eq!(key("READ_STATE_UPDATE", r#"{"id":5}"#), None);
+        assert_eq!(
+            key("MESSAGE_DELETE", r#"{"id":9}"#),
+            Some(("MESSAGE_DELETE".into(), "9".into()))
+        );
         assert!(dedupe_key("S", None).is_none());
     }
 }

@@ -11,6 +11,9 @@ pub(crate) struct Subscriptions {
     mode: Subscription,
     /// The user's set (Exact / Handled lists plus runtime subscribes).
     wanted: BTreeSet<String>,
+    /// Subscribed at run time: wanted whatever `availableEvents` says (Handled mode filters
+    /// only the handlers' set by it).
+    added: BTreeSet<String>,
     /// Unsubscribed at run time, or rejected by the server.
     excluded: BTreeSet<String>,
     /// `availableEvents` of the last BOT_READY.
@@ -20,6 +23,8 @@ pub(crate) struct Subscriptions {
     /// Unsubscribes sent (or queued) and not yet confirmed: a subscribe to one of these must be
     /// sent although it still shows as confirmed.
     unsubscribing: BTreeSet<String>,
+    /// Subscribes sent on this connection and not yet confirmed: not sent again meanwhile.
+    subscribing: BTreeSet<String>,
 }
 
 impl Subscriptions {
@@ -31,10 +36,12 @@ impl Subscriptions {
         Self {
             mode,
             wanted,
+            added: BTreeSet::new(),
             excluded: BTreeSet::new(),
             available: Vec::new(),
             confirmed: BTreeSet::new(),
             unsubscribing: BTreeSet::new(),
+            subscribing: BTreeSet::new(),
         }
     }
 
@@ -43,7 +50,7 @@ impl Subscriptions {
             Subscription::Handled(_) if !self.available.is_empty() => self
                 .wanted
                 .iter()
-                .filter(|e| self.available.contains(e))
+                .filter(|e| self.available.contains(e) || self.added.contains(*e))
                 .cloned()
                 .collect(),
             Subscription::Exact(_) | Subscription::Handled(_) => self.wanted.clone(),
@@ -67,12 +74,15 @@ impl Subscriptions {
         let had = !self.confirmed.is_empty();
         self.confirmed.clear();
         self.unsubscribing.clear();
-        (self.desired().into_iter().collect(), had)
+        let send: Vec<String> = self.desired().into_iter().collect();
+        self.subscribing = send.iter().cloned().collect();
+        (send, had)
     }
 
-    /// A new connection: unsubscribes in flight are lost or will be replayed as confirmations.
+    /// A new connection: changes in flight are lost or will be replayed as confirmations.
     pub(crate) fn new_connection(&mut self) {
         self.unsubscribing.clear();
+        self.subscribing.clear();
     }
 
     /// After RESUMED: `(to subscribe, to unsubscribe)` to reach the desired set.
@@ -81,6 +91,7 @@ impl Subscriptions {
         let add: Vec<String> = desired.difference(&self.confirmed).cloned().collect();
         let remove: Vec<String> = self.confirmed.difference(&desired).cloned().collect();
         self.unsubscribing.extend(remove.iter().cloned());
+        self.subscribing.extend(add.iter().cloned());
         (add, remove)
     }
 
@@ -90,7 +101,11 @@ impl Subscriptions {
         for e in events {
             self.excluded.remove(&e);
             self.wanted.insert(e.clone());
-            if !self.confirmed.contains(&e) || self.unsubscribing.contains(&e) {
+            self.added.insert(e.clone());
+            // Confirmed or on its way, and not being removed: nothing to send.
+            let held = self.confirmed.contains(&e) || self.subscribing.contains(&e);
+            if !held || self.unsubscribing.contains(&e) {
+                self.subscribing.insert(e.clone());
                 send.push(e);
             }
         }
@@ -102,6 +117,8 @@ impl Subscriptions {
         let mut send = Vec::new();
         for e in events {
             self.wanted.remove(&e);
+            self.added.remove(&e);
+            self.subscribing.remove(&e);
             self.excluded.insert(e.clone());
             send.push(e);
         }
@@ -115,6 +132,9 @@ impl Subscriptions {
 
     /// EVENTS_SUBSCRIBED.
     pub(crate) fn on_subscribed(&mut self, subscribed: Vec<String>, invalid: &[String]) {
+        for e in &subscribed {
+            self.subscribing.remove(e);
+        }
         self.confirmed.extend(subscribed);
         self.reject(invalid);
     }
@@ -131,7 +151,9 @@ impl Subscriptions {
     pub(crate) fn reject(&mut self, events: &[String]) {
         for e in events {
             self.wanted.remove(e);
+            self.added.remove(e);
             self.confirmed.remove(e);
+            self.subscribing.remove(e);
             self.excluded.insert(e.clone());
         }
     }
