@@ -419,3 +419,53 @@ async fn at_the_read_ahead_cap_the_action_fails_and_no_event_is_lost() {
     assert_eq!(machine.pending_calls(), 0);
     assert_eq!(sim.actions().len(), 2);
 }
+
+/// Review of stop 29: a peer that stops reading (its socket full) held a write, and with it
+/// the whole driver, for ever: no timers, no call timeouts, no reconnect, no shutdown. A write
+/// now gives up after `write_timeout`; the connection counts as lost and the driver
+/// reconnects. Here the sim stalls (no reads, no writes, no heartbeats to miss) while the
+/// application sends 40 actions of 1 MiB each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_stops_reading_does_not_stall_the_driver() {
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: None,
+        access_token: Some("ob-token".into()),
+        ..OneBotConfig::default()
+    })
+    .await
+    .unwrap();
+    let config = DriverConfig::default().write_timeout(Duration::from_millis(300));
+    let (handle, events) = driver::run(forward(&sim, "ob-token"), &config);
+    let (mut progress_rx, consumer) = consume(events);
+    progress(&mut progress_rx, "the lifecycle", |p| p.readies >= 1).await;
+    sim.inject(Fault::Delay(Duration::from_secs(600)));
+    let handle = std::sync::Arc::new(handle);
+    let big = "A".repeat(1 << 20);
+    let calls: Vec<_> = (0..40)
+        .map(|_| {
+            let (h, params) = (handle.clone(), json!({"message": big.clone()}));
+            tokio::spawn(async move {
+                h.call("send_msg", params, Some(Duration::from_secs(2)))
+                    .await
+            })
+        })
+        .collect();
+    // Each call ends: those written to the stalled connection fail with it, those sent
+    // after the reconnect are answered by the sim's new connection.
+    let mut failed = 0;
+    for call in calls {
+        let answer = within("every call to end", call).await.unwrap().unwrap();
+        failed += usize::from(answer.is_err());
+    }
+    assert!(failed >= 1, "the stalled connection answered nothing");
+    within("a second connection", async {
+        while handle.stats().connections < 2 {
+            tokio::task::yield_now().await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    let handle = std::sync::Arc::try_unwrap(handle).ok().unwrap();
+    within("the shutdown", handle.shutdown()).await.unwrap();
+    consumer.await.unwrap();
+}

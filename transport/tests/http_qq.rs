@@ -181,3 +181,69 @@ fn public_types_are_send_and_sync() {
     send_sync::<botgate_transport::ws::Listener>();
     send_sync::<ConnectOptions>();
 }
+
+/// Review of stop 29: an answer's body was buffered whole, whatever its size (a 1 GiB answer
+/// to the token request took 1 GiB of memory). Past `MAX_RESPONSE_BODY` it is a request error,
+/// whether announced (`Content-Length`) or streamed (chunked).
+#[tokio::test]
+async fn an_oversized_answer_is_refused_not_buffered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        for chunked in [false, true] {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = sock.read(&mut request).await;
+            let head = if chunked {
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n"
+                    .to_owned()
+            } else {
+                format!(
+                    "HTTP/1.1 200 OK\r\ncontent-length: {}\r\ncontent-type: application/json\r\n\r\n",
+                    1u64 << 30
+                )
+            };
+            if sock.write_all(head.as_bytes()).await.is_err() {
+                continue;
+            }
+            // 64 KiB chunks until the client hangs up
+            let data = vec![b' '; 64 << 10];
+            let chunk = [
+                format!("{:x}\r\n", data.len()).into_bytes(),
+                data,
+                b"\r\n".to_vec(),
+            ]
+            .concat();
+            loop {
+                let piece = if chunked {
+                    &chunk[..]
+                } else {
+                    &chunk[8..8 + (64 << 10)]
+                };
+                if sock.write_all(piece).await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let client = HttpClient::new().unwrap();
+    for _ in 0..2 {
+        let err = client
+            .qq_gateway(&base, &QqAuth::AccessToken(Secret::new("x")))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::HttpRequest {
+                endpoint: "/gateway".into()
+            },
+            "{err:?}"
+        );
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert!(
+            source.as_deref().is_some_and(|s| s.contains("exceeds")),
+            "{source:?}"
+        );
+    }
+}

@@ -27,6 +27,10 @@ pub struct DriverConfig {
     /// After the driver sends a close frame (or a write fails), how long it waits for the
     /// peer's close frame or the end of the TCP stream before it drops the socket.
     pub close_timeout: Duration,
+    /// How long one frame may take to be written. A peer that stops reading fills the socket
+    /// and a write would wait for ever, and with it the driver (no reads, timers, heartbeats
+    /// or commands); past this the connection counts as lost and the machine reconnects.
+    pub write_timeout: Duration,
     /// Where the driver keeps the machine's resume point (`None`: nowhere). The caller builds
     /// the machine from [`Persistence::load`] to resume after a restart.
     pub persist: Option<Persistence>,
@@ -34,7 +38,7 @@ pub struct DriverConfig {
 
 impl Default for DriverConfig {
     /// 1024 events, 16,384 read ahead, 64 commands, default connect options, 2 s close wait,
-    /// no persistence.
+    /// 10 s write timeout, no persistence.
     fn default() -> Self {
         Self {
             event_capacity: 1024,
@@ -42,6 +46,7 @@ impl Default for DriverConfig {
             command_capacity: 64,
             connect: ConnectOptions::new(),
             close_timeout: Duration::from_secs(2),
+            write_timeout: Duration::from_secs(10),
             persist: None,
         }
     }
@@ -80,6 +85,12 @@ impl DriverConfig {
     /// Sets [`close_timeout`](Self::close_timeout).
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.close_timeout = timeout;
+        self
+    }
+
+    /// Sets [`write_timeout`](Self::write_timeout).
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
         self
     }
 }

@@ -328,31 +328,34 @@ where
                 continue;
             };
             match outgoing {
-                Outgoing::Text(text) => match stream.send_text(text).await {
-                    Ok(()) => Shared::count(&self.shared.frames_out),
-                    Err(error) => {
-                        tracing::debug!(%error, "session driver: write failed; reading what is left");
-                        // Frames the peer sent before it went (a close code above all) still
-                        // count: read them before reporting the end.
-                        let limit = self.config.close_timeout;
-                        let machine = &mut self.machine;
-                        let shared = &self.shared;
-                        let mut ending = Box::pin(link::drain(stream, limit, |bytes| {
-                            Shared::count(&shared.frames_in);
-                            machine.handle_frame(Instant::now(), bytes);
-                        }))
-                        .await;
-                        if ending.code.is_none() {
-                            ending.reason = format!("write failed: {error}");
+                Outgoing::Text(text) => {
+                    match write(self.config.write_timeout, stream.send_text(text)).await {
+                        Ok(()) => Shared::count(&self.shared.frames_out),
+                        Err(error) => {
+                            tracing::debug!(%error, "session driver: write failed; reading what is left");
+                            // Frames the peer sent before it went (a close code above all) still
+                            // count: read them before reporting the end.
+                            let limit = self.config.close_timeout;
+                            let machine = &mut self.machine;
+                            let shared = &self.shared;
+                            let mut ending = Box::pin(link::drain(stream, limit, |bytes| {
+                                Shared::count(&shared.frames_in);
+                                machine.handle_frame(Instant::now(), bytes);
+                            }))
+                            .await;
+                            if ending.code.is_none() {
+                                ending.reason = format!("write failed: {error}");
+                            }
+                            self.link_down(link);
+                            self.machine
+                                .handle_closed(Instant::now(), ending.code, &ending.reason);
                         }
-                        self.link_down(link);
-                        self.machine
-                            .handle_closed(Instant::now(), ending.code, &ending.reason);
                     }
-                },
+                }
                 Outgoing::Close { code, reason } => {
                     tracing::debug!(code, %reason, "session driver: closing");
-                    if stream.close(code, &reason).await.is_ok() {
+                    let close = stream.close(code, &reason);
+                    if write(self.config.close_timeout, close).await.is_ok() {
                         Shared::count(&self.shared.frames_out);
                     }
                     // What arrives after our close is not processed (the machine has moved
@@ -422,7 +425,7 @@ where
         self.transmit(link).await;
         if let Link::Up(stream) = link {
             // Done while connected (machine stopped without a close of its own).
-            let _ = stream.close(1000, "shutdown").await;
+            let _ = write(self.config.close_timeout, stream.close(1000, "shutdown")).await;
             let _ = Box::pin(link::drain(stream, self.config.close_timeout, |_| {})).await;
             let now = Instant::now();
             *link = Link::Down;
@@ -456,5 +459,20 @@ where
         }
         self.shared.set_stopped();
         tracing::debug!(?exit, "session driver stopped");
+    }
+}
+
+/// A write, given up after `limit`: a peer that stops reading would hold it (and the driver)
+/// for ever. A write cut short leaves the stream unusable; the caller ends the connection.
+async fn write<E: std::fmt::Display>(
+    limit: std::time::Duration,
+    send: impl std::future::Future<Output = Result<(), E>>,
+) -> Result<(), String> {
+    match tokio::time::timeout(limit, send).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(_) => Err(format!(
+            "no write progress in {limit:?} (the peer does not read)"
+        )),
     }
 }

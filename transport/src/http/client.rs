@@ -102,7 +102,16 @@ impl HttpClient {
         };
         let response = request.send().await.map_err(request_error)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(request_error)?;
+        let bytes = match super::body::read_body(response).await {
+            Ok(bytes) => bytes,
+            Err(super::body::BodyError::Read(e)) => return Err(request_error(e)),
+            Err(super::body::BodyError::TooLarge) => {
+                return Err(Error::with_source(
+                    ErrorKind::HttpRequest { endpoint },
+                    Detail(super::body::BodyError::too_large()),
+                ))
+            }
+        };
         if !status.is_success() {
             let snippet = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned();
             tracing::debug!(%endpoint, status = status.as_u16(), "http request failed");

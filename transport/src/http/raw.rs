@@ -82,7 +82,21 @@ impl HttpClient {
         let response = request.send().await.map_err(request_error)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(request_error)?;
+        let body = match super::body::read_body(response).await {
+            Ok(body) => body,
+            Err(super::body::BodyError::Read(e)) => return Err(request_error(e)),
+            Err(super::body::BodyError::TooLarge) => {
+                return Err(failure(
+                    Error::with_source(
+                        ErrorKind::HttpRequest {
+                            endpoint: endpoint.clone(),
+                        },
+                        crate::error::Detail(super::body::BodyError::too_large()),
+                    ),
+                    false,
+                ))
+            }
+        };
         Ok(RawResponse {
             status,
             headers,
