@@ -360,3 +360,31 @@ async fn a_taken_listener_address_is_named_in_the_error() {
         .unwrap_or_default();
     assert!(source.contains("in use"), "{source}");
 }
+
+/// Review of stop 29: a server whose upgrade answer never ends (an endless header) grew the
+/// handshake's buffer without bound and outlasted the connect timeout (21 s for 5 s, 481 MB).
+/// Past 64 KiB the connect fails at once.
+#[tokio::test]
+async fn an_endless_upgrade_answer_fails_the_connect_quickly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/", tcp.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut sock, _) = tcp.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = sock.read(&mut request).await;
+        let _ = sock
+            .write_all(b"HTTP/1.1 101 Switching Protocols\r\nX-A: ")
+            .await;
+        let filler = vec![b'a'; 16 << 10];
+        while sock.write_all(&filler).await.is_ok() {}
+    });
+    let options = ConnectOptions::new().connect_timeout(Duration::from_secs(60));
+    let Err(err) = within("the connect", ws::connect(&url, &options)).await else {
+        panic!("connected to a server that never finished its answer")
+    };
+    assert!(
+        !matches!(err.kind(), ErrorKind::ConnectTimeout { .. }),
+        "refused by size, not by the timeout: {err:?}"
+    );
+}

@@ -76,10 +76,10 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
     tracing::debug!(%host, tls, "websocket connect");
     let attempt = async {
         let (socket, peer_addr) = super::dial::dial(&url, tls, options.receive_buffer).await?;
-        let (inner, response) = builder
-            .connect_on(BurstReader::new(socket, options.read_buffer_size))
-            .await
-            .map_err(connect_error)?;
+        let reader =
+            BurstReader::with_handshake_limit(socket, options.read_buffer_size, MAX_UPGRADE_ANSWER);
+        let (mut inner, response) = builder.connect_on(reader).await.map_err(connect_error)?;
+        inner.get_mut().upgraded();
         Ok::<_, Error>((inner, response, peer_addr))
     };
     let (inner, response, peer_addr) =
@@ -99,6 +99,10 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
         peer_addr,
     ))
 }
+
+/// The most the server's HTTP answer to the upgrade may hold (its headers; frames read in the
+/// same reads count too, so it is generous). The listener's side has its own bound.
+const MAX_UPGRADE_ANSWER: usize = 64 << 10;
 
 /// The one limit tokio-websockets enforces, on every frame and on every reassembled message:
 /// the smaller of the two options, so neither is ever exceeded.
