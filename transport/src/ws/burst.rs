@@ -25,10 +25,6 @@ pub(crate) struct BurstReader<S> {
     /// The bytes read and not handed out yet; no capacity while no burst is on. Read into
     /// without zero-filling (a burst starts every few hundred events under a flood).
     buf: BytesMut,
-    /// While the upgrade is read: how many more bytes the peer may send before its answer
-    /// counts as too large (`usize::MAX` once upgraded). An endless header had grown the
-    /// handshake's buffer without bound, past the connect timeout.
-    handshake_budget: usize,
 }
 
 impl<S> BurstReader<S> {
@@ -38,22 +34,12 @@ impl<S> BurstReader<S> {
             inner,
             burst,
             buf: BytesMut::new(),
-            handshake_budget: usize::MAX,
         }
     }
 
-    /// Like [`new`](Self::new), refusing more than `limit` bytes until
-    /// [`upgraded`](Self::upgraded) (the peer's HTTP upgrade answer).
-    pub(crate) fn with_handshake_limit(inner: S, burst: usize, limit: usize) -> Self {
-        Self {
-            handshake_budget: limit,
-            ..Self::new(inner, burst)
-        }
-    }
-
-    /// The upgrade is done: no more limit.
-    pub(crate) fn upgraded(&mut self) {
-        self.handshake_budget = usize::MAX;
+    /// The reader underneath.
+    pub(crate) fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
     }
 
     /// Whether a burst buffer is held (for tests).
@@ -79,19 +65,6 @@ impl<S: AsyncRead + Unpin> AsyncRead for BurstReader<S> {
         out: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        if this.handshake_budget != usize::MAX {
-            // The upgrade: plain reads, counted (no burst before it is done).
-            let before = out.filled().len();
-            ready!(Pin::new(&mut this.inner).poll_read(cx, out))?;
-            let read = out.filled().len() - before;
-            this.handshake_budget = this.handshake_budget.checked_sub(read).ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "the upgrade answer is too large",
-                )
-            })?;
-            return Poll::Ready(Ok(()));
-        }
         if !this.buf.is_empty() {
             this.take(out);
             return Poll::Ready(Ok(()));

@@ -8,6 +8,7 @@ use tokio_websockets::upgrade::Error as UpgradeError;
 use tokio_websockets::{ClientBuilder, Limits};
 use url::Url;
 
+use super::budgeted::Budgeted;
 use super::burst::BurstReader;
 use super::{ConnectOptions, WsStream};
 use crate::{Error, ErrorKind};
@@ -76,10 +77,12 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
     tracing::debug!(%host, tls, "websocket connect");
     let attempt = async {
         let (socket, peer_addr) = super::dial::dial(&url, tls, options.receive_buffer).await?;
-        let reader =
-            BurstReader::with_handshake_limit(socket, options.read_buffer_size, MAX_UPGRADE_ANSWER);
+        let reader = BurstReader::new(
+            Budgeted::limited(socket, MAX_UPGRADE_ANSWER),
+            options.read_buffer_size,
+        );
         let (mut inner, response) = builder.connect_on(reader).await.map_err(connect_error)?;
-        inner.get_mut().upgraded();
+        inner.get_mut().get_mut().lift();
         Ok::<_, Error>((inner, response, peer_addr))
     };
     let (inner, response, peer_addr) =

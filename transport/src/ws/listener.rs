@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio_websockets::{Limits, MaybeTlsStream, ServerBuilder};
 
 use super::auth::Auth;
+use super::budgeted::Budgeted;
 use super::burst::BurstReader;
 use super::tcp::{self, ReceiveBuffer};
 use super::upgrade::{self, Refused};
@@ -239,7 +240,7 @@ async fn handshake(
     let inner = ServerBuilder::new()
         .limits(Limits::default().max_payload_len(Some(limit)))
         .serve(BurstReader::new(
-            MaybeTlsStream::Plain(tcp),
+            Budgeted::unlimited(MaybeTlsStream::Plain(tcp)),
             config.read_buffer_size,
         ));
     tracing::debug!(%addr, self_id = ?info.self_id, role = ?info.role, "reverse-ws accepted");

@@ -2,6 +2,7 @@
 //! server for OneBot ([`Listener`]).
 
 mod auth;
+mod budgeted;
 mod burst;
 mod connect;
 mod dial;

@@ -12,11 +12,12 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_websockets::{CloseCode, MaybeTlsStream, WebSocketStream};
 
+use super::budgeted::Budgeted;
 use super::burst::BurstReader;
 use crate::{Error, ErrorKind};
 
 /// The connection type of both ends: the listener's is always `Plain`.
-pub(crate) type Inner = WebSocketStream<BurstReader<MaybeTlsStream<TcpStream>>>;
+pub(crate) type Inner = WebSocketStream<BurstReader<Budgeted<MaybeTlsStream<TcpStream>>>>;
 
 /// The longest close reason a close frame can carry (125 bytes of payload, 2 of them the code).
 const MAX_CLOSE_REASON: usize = 123;
