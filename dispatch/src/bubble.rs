@@ -159,8 +159,7 @@ fn dedupe_key(route: &str, data: &[u8]) -> Option<DedupeKey> {
     // `d.id` names the event, but for an update or a pin / unpin: those carry the id of what
     // changed (the same on every edit: a second edit is not a resend), so they are keyed by
     // their whole payload below, which only a resend repeats (review of stop 29).
-    let by_id =
-        !(route.ends_with("_UPDATE") || route.ends_with("_PIN") || route.ends_with("_UNPIN"));
+    let by_id = botgate_codec::bubble::id_names_event(route);
     // The scan stops at the first usable `id` (most payloads start with it).
     let (mut id, mut message_id, mut user_id, mut emoji) = (None, None, None, None);
     scan::object_fields_until(data, |key, span| {

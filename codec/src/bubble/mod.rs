@@ -3,8 +3,10 @@
 
 pub mod command;
 pub mod decode;
+mod dedupe;
 pub mod webhook;
 
 pub use command::*;
 pub use decode::*;
+pub use dedupe::id_names_event;
 pub use webhook::webhook_frame;

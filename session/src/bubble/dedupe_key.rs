@@ -57,7 +57,7 @@ impl DedupeKey<'_> {
 /// it, a second edit was dropped as a resend (review of stop 29).
 pub(crate) fn dedupe_key<'a>(t: &'a str, data: Option<&'a [u8]>) -> Option<DedupeKey<'a>> {
     let data = data?;
-    let by_id = !(t.ends_with("_UPDATE") || t.ends_with("_PIN") || t.ends_with("_UNPIN"));
+    let by_id = botgate_codec::bubble::id_names_event(t);
     let (mut message_id, mut user_id, mut emoji): (Option<&[u8]>, _, _) = (None, None, None);
     let mut id = None;
     let scanned = scan::object_fields_until(data, |key, span| {
