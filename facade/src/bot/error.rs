@@ -99,11 +99,6 @@ pub(crate) fn websocket_url(text: &str, what: &str) -> Result<url::Url, Error> {
         what: format!("{what} {text:?}"),
     };
     let url: url::Url = text.parse().map_err(|e| Error::with_source(config(), e))?;
-    match url.scheme() {
-        "ws" | "wss" => Ok(url),
-        other => Err(Error::with_source(
-            config(),
-            format!("scheme `{other}` is not ws or wss"),
-        )),
-    }
+    botgate_transport::ws::uses_tls(&url).map_err(|e| Error::with_source(config(), e))?;
+    Ok(url)
 }

@@ -39,15 +39,7 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
             e,
         )
     })?;
-    let tls = match url.scheme() {
-        "ws" => false,
-        "wss" => true,
-        other => {
-            return Err(Error::new(ErrorKind::InvalidUrl {
-                reason: format!("scheme `{other}` is not ws or wss"),
-            }))
-        }
-    };
+    let tls = uses_tls(&url)?;
     if let Some(token) = &options.query_token {
         url.query_pairs_mut()
             .append_pair("access_token", token.expose());
@@ -101,6 +93,19 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
         options.max_message_size,
         peer_addr,
     ))
+}
+
+/// Whether a WebSocket URL needs TLS (`wss`) or not (`ws`); another scheme is
+/// [`ErrorKind::InvalidUrl`]. The one rule for what a gateway URL may be: the facade checks it
+/// at start, `connect` at each attempt.
+pub fn uses_tls(url: &Url) -> Result<bool, Error> {
+    match url.scheme() {
+        "ws" => Ok(false),
+        "wss" => Ok(true),
+        other => Err(Error::new(ErrorKind::InvalidUrl {
+            reason: format!("scheme `{other}` is not ws or wss"),
+        })),
+    }
 }
 
 /// The most the server's HTTP answer to the upgrade may hold (its headers; frames read in the

@@ -12,7 +12,7 @@ mod stream;
 mod tcp;
 mod upgrade;
 
-pub use connect::connect;
+pub use connect::{connect, uses_tls};
 pub use http::{HeaderName, HeaderValue};
 pub use listener::{Listener, ListenerConfig, PeerInfo};
 pub use options::{
