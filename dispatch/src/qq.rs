@@ -143,30 +143,40 @@ impl Platform for Qq {
     }
 }
 
-/// Intents only private (私域) bots may ask for: a public bot that asks is refused at Identify.
-const PRIVATE_ONLY: Intents = Intents::GUILD_MESSAGES.union(Intents::FORUMS_EVENT);
-
 impl Handlers<Qq> {
     /// The intents the registered handlers need: the union of each registered event type's
-    /// intent (READY, RESUMED and unknown types need none). Identify sends this.
+    /// intent (READY, RESUMED and unknown types need none), as botgo's `RegisterHandlers`
+    /// computes it. Identify sends these and [`optional_intents`](Self::optional_intents).
     ///
-    /// An event type wanted only by unified handlers does not ask for a private-only intent
-    /// (`GUILD_MESSAGES`: `MESSAGE_CREATE`, `MESSAGE_DELETE`), so `on_message` works on a
-    /// public bot, which gets guild @-messages through `AT_MESSAGE_CREATE`. A private bot that
-    /// wants every guild message sets the intents itself; an @-message then arriving under
-    /// both types reaches the unified handlers once. A typed handler on such a type still asks
-    /// for its intent.
+    /// An event type wanted only by unified handlers asks here only for an intent every bot
+    /// has (`Intents::PUBLIC`: `AT_MESSAGE_CREATE`'s, the guild's, the members'); its other
+    /// intents (DMs, group and C2C, reactions, every guild message) are optional: asked for,
+    /// and dropped when the gateway refuses them (decision 0054). So `on_message` gets group
+    /// and C2C messages on a bot granted them and still starts on a guild-only public bot. A
+    /// typed handler asks for its intent, granted or not.
     pub fn intents(&self) -> Intents {
-        self.routes()
-            .map(|r| {
-                let intent = Intents::for_events([&r.event_type]);
-                if r.typed.is_empty() {
-                    intent.difference(PRIVATE_ONLY)
-                } else {
-                    intent
-                }
-            })
-            .fold(Intents::empty(), Intents::union)
+        self.split_intents().0
+    }
+
+    /// The intents only unified handlers asked for, beyond [`intents`](Self::intents) and
+    /// `Intents::PUBLIC`: sent with Identify, dropped if the gateway refuses an intent.
+    pub fn optional_intents(&self) -> Intents {
+        self.split_intents().1
+    }
+
+    /// (required, optional), see [`intents`](Self::intents).
+    fn split_intents(&self) -> (Intents, Intents) {
+        let (mut required, mut wanted) = (Intents::empty(), Intents::empty());
+        for route in self.routes() {
+            let intent = Intents::for_events([&route.event_type]);
+            if route.typed.is_empty() {
+                required |= intent.intersection(Intents::PUBLIC);
+                wanted |= intent;
+            } else {
+                required |= intent;
+            }
+        }
+        (required, wanted.difference(required))
     }
 }
 

@@ -244,14 +244,15 @@ async fn notices_and_their_filters_see_the_unified_sub_events() {
 }
 
 #[test]
-fn unified_handlers_ask_for_the_intents_of_their_event_types() {
+fn unified_handlers_require_only_public_intents_and_ask_for_the_rest_as_optional() {
     let mut handlers = QqHandlers::new();
     handlers.on_message(Filter::new(), |_ctx, _u| async { Ok(()) });
-    // MESSAGE_CREATE is wanted, but its private-only intent is not asked for: a public bot
-    // asking for GUILD_MESSAGES would be refused at Identify.
+    // Required: what every bot has. The rest (DMs, group / C2C, every guild message) is
+    // optional: asked for, dropped if the gateway refuses it (decision 0054).
+    assert_eq!(handlers.intents(), Intents::PUBLIC_GUILD_MESSAGES);
     assert_eq!(
-        handlers.intents(),
-        Intents::PUBLIC_GUILD_MESSAGES | Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
+        handlers.optional_intents(),
+        Intents::GUILD_MESSAGES | Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
     );
     for t in <Qq as Unify>::event_types(Category::Message) {
         assert!(handlers.wants(t.as_str()));
@@ -261,19 +262,34 @@ fn unified_handlers_ask_for_the_intents_of_their_event_types() {
     assert!(!handlers.wants("MESSAGE_AUDIT_PASS"));
     assert!(!handlers.wants("MESSAGE_REACTION_ADD"));
 
-    // A typed handler on a private type still asks for its intent.
+    // A typed handler on a private type requires its intent: no longer optional.
     handlers.on_message_create(|_ctx, _m| async { Ok(()) });
-    assert!(handlers.intents().contains(Intents::GUILD_MESSAGES));
+    assert_eq!(
+        handlers.intents(),
+        Intents::PUBLIC_GUILD_MESSAGES | Intents::GUILD_MESSAGES
+    );
+    assert_eq!(
+        handlers.optional_intents(),
+        Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
+    );
     let mut notices = QqHandlers::new();
     notices.on_notice(Filter::new(), |_ctx, _u| async { Ok(()) });
     assert_eq!(
         notices.intents(),
-        Intents::GUILD_MEMBERS
+        Intents::GUILD_MEMBERS | Intents::PUBLIC_GUILD_MESSAGES
+    );
+    assert_eq!(
+        notices.optional_intents(),
+        Intents::GUILD_MESSAGES
             | Intents::GUILD_MESSAGE_REACTIONS
             | Intents::DIRECT_MESSAGE
             | Intents::GROUP_AND_C2C_EVENT
-            | Intents::PUBLIC_GUILD_MESSAGES
     );
+    // Typed handlers alone: nothing optional (botgo's `RegisterHandlers`).
+    let mut typed = QqHandlers::new();
+    typed.on_direct_message_create(|_ctx, _m| async { Ok(()) });
+    assert_eq!(typed.intents(), Intents::DIRECT_MESSAGE);
+    assert!(typed.optional_intents().is_empty());
 }
 
 #[tokio::test]

@@ -25,6 +25,47 @@ fn bot_for(sim: &QqSim) -> QqBot {
     .auth_base(sim.http_base())
 }
 
+/// A unified handler's optional intents (decision 0054): a public guild bot refused them
+/// (4014) identifies again without them and gets its @-messages; one granted them keeps them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unified_handlers_optional_intents_are_dropped_when_refused_and_kept_when_granted() {
+    let public = (1 << 0) | (1 << 1) | (1 << 30);
+    let group = 1 << 25;
+    for (granted, refusals) in [(public, 1), (public | group | (1 << 12) | (1 << 9), 0)] {
+        let sim = QqSim::start(QqConfig {
+            allowed_intents: granted,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let seen = Seen::new();
+        let mut handlers = QqHandlers::new();
+        let s = seen.clone();
+        handlers.on_message(botgate::Filter::new(), move |_, ev| {
+            s.push(ev.message_id.clone().unwrap_or_default());
+            async { Ok(()) }
+        });
+        let builder = bot_for(&sim).handlers(handlers);
+        let first = builder.effective_intents().bits();
+        assert_eq!(first, (1 << 30) | (1 << 9) | (1 << 12) | group);
+        assert_eq!(builder.optional_intents().bits(), (1 << 9) | (1 << 12) | group);
+        let bot = builder.start().await.unwrap();
+        within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+            .await
+            .unwrap();
+        let identify = sim.identify_log();
+        assert_eq!(identify.len(), 1 + refusals, "{granted:#x}: {identify:?}");
+        assert_eq!(identify[0]["intents"], json!(first));
+        let now = sim.sessions()[0].intents;
+        assert_eq!(now, if refusals == 1 { 1 << 30 } else { first });
+        sim.push_event("AT_MESSAGE_CREATE", at_message("1", "after"));
+        let got = within("the @-message", seen.wait_len(1)).await;
+        assert_eq!(got, vec!["msg-1-after".to_owned()]);
+        assert_eq!(bot.lifecycle().borrow().readies, 1);
+        within("shutdown", bot.shutdown()).await.unwrap();
+    }
+}
+
 /// An `AT_MESSAGE_CREATE` payload in channel `channel` carrying `text`.
 fn at_message(channel: &str, text: &str) -> Value {
     json!({

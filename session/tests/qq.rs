@@ -1002,3 +1002,74 @@ fn a_stored_session_of_another_shard_is_not_resumed() {
         assert_eq!(ops(&sent_json(&mut s)), vec![6], "resume");
     }
 }
+
+// ---- optional intents (decision 0054) -------------------------------------------------------
+
+/// A session asking for 1<<30 (required) and 1<<25 | 1<<12 (optional), after its first Hello:
+/// the Identify sent.
+fn optional_intents_session() -> (Session, Instant, Value) {
+    let mut c = config();
+    c.intents = (1 << 30) | (1 << 25) | (1 << 12);
+    c.optional_intents = (1 << 25) | (1 << 12);
+    let mut s = Session::new(c, Instant::now(), None);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    let sent = sent_json(&mut s);
+    assert_eq!(ops(&sent), vec![2]);
+    (s, now, sent[0].clone())
+}
+
+#[test]
+fn a_refused_intent_drops_the_optional_intents_and_identifies_again_without_them() {
+    for code in [4014, 4013] {
+        let (mut s, now, first) = optional_intents_session();
+        assert_eq!(first["d"]["intents"], (1 << 30) | (1 << 25) | (1 << 12));
+        s.handle_closed(now, Some(code), "intent not authorised");
+        let ev = events(&mut s);
+        assert!(
+            matches!(
+                ev.as_slice(),
+                [SessionEvent::Reconnecting { why: Why::Closed { code: Some(c), .. }, resume: false, .. }] if *c == code
+            ),
+            "{code}: {ev:?}"
+        );
+        let (at, _) = s.next_connect().expect("a reconnect, not a fatal stop");
+        assert!(at - now <= Duration::from_secs(2), "{:?}", at - now);
+        let (now, sent) = reconnect_and_hello(&mut s);
+        assert_eq!(ops(&sent), vec![2], "{code}");
+        assert_eq!(sent[0]["d"]["intents"], 1 << 30, "{code}");
+
+        // The required ones refused too: fatal, as without optional intents.
+        s.handle_closed(now, Some(code), "intent not authorised");
+        let ev = events(&mut s);
+        assert!(
+            matches!(ev.as_slice(), [SessionEvent::Fatal(e)] if matches!(e.kind(), ErrorKind::FatalClose { code: c, .. } if *c == code)),
+            "{code}: {ev:?}"
+        );
+        assert!(s.next_connect().is_none());
+    }
+}
+
+#[test]
+fn optional_intents_stay_through_other_closes_and_are_gone_for_good_once_dropped() {
+    let (mut s, now, _) = optional_intents_session();
+    // Not an intent refusal: the next Identify asks for them again.
+    s.handle_closed(now, Some(4006), "session id invalid");
+    events(&mut s);
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["d"]["intents"], (1 << 30) | (1 << 25) | (1 << 12));
+    s.handle_closed(now, Some(4014), "intent not authorised");
+    events(&mut s);
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["d"]["intents"], 1 << 30);
+    frame(&mut s, now, &ready_frame(1));
+    events(&mut s);
+    // A later fresh Identify (op 9 false) keeps them dropped.
+    frame(&mut s, now, r#"{"op":9,"d":false}"#);
+    assert_eq!(close_code(&tx(&mut s)), Some(4900));
+    s.handle_closed(now, Some(4900), "");
+    events(&mut s);
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(ops(&sent), vec![2]);
+    assert_eq!(sent[0]["d"]["intents"], 1 << 30);
+}

@@ -206,9 +206,24 @@ impl QqBot {
         format!("{prefix}/{}-{}", shard[0], shard[1])
     }
 
-    /// The intents this bot will send in Identify.
+    /// The intents this bot will send in its first Identify: those set with
+    /// [`intents`](Self::intents), else the handlers' (required and optional).
     pub fn effective_intents(&self) -> Intents {
-        self.intents.unwrap_or_else(|| self.handlers.intents())
+        self.intents.unwrap_or_else(|| {
+            self.handlers
+                .intents()
+                .union(self.handlers.optional_intents())
+        })
+    }
+
+    /// The part of [`effective_intents`](Self::effective_intents) dropped when the gateway
+    /// refuses an intent (4013 / 4014) instead of stopping: those only unified handlers asked
+    /// for (decision 0054). None when the intents were set with [`intents`](Self::intents).
+    pub fn optional_intents(&self) -> Intents {
+        match self.intents {
+            Some(_) => Intents::empty(),
+            None => self.handlers.optional_intents(),
+        }
     }
 
     /// Fetches the token, discovers the gateway and starts the session; returns at once.
@@ -224,7 +239,7 @@ impl QqBot {
             .clone()
             .unwrap_or_else(|| Arc::new(NoIdentifyQueue));
         let machine = p.machine(self.shard, queue, resume);
-        tracing::info!(intents = p.intents.bits(), names = %p.intents, shard = ?self.shard, "starting QQ bot");
+        tracing::info!(intents = p.intents.bits(), names = %p.intents, optional = %p.optional_intents, shard = ?self.shard, "starting QQ bot");
         let dispatcher = Arc::new(Dispatcher::<Qq>::new(self.handlers, self.dispatch));
         let replies = Arc::clone(&p.replies);
         let driver = self.store.driver_config(&self.driver, track.as_ref());
@@ -254,7 +269,7 @@ impl QqBot {
             Some(queue) => Arc::clone(queue),
             None => Arc::new(LocalIdentifyQueue::new(p.max_concurrency.max(1))),
         };
-        tracing::info!(intents = p.intents.bits(), names = %p.intents, shards = count, "starting QQ bot");
+        tracing::info!(intents = p.intents.bits(), names = %p.intents, optional = %p.optional_intents, shards = count, "starting QQ bot");
         let mut opened = Vec::with_capacity(count as usize);
         for id in 0..count {
             opened.push(self.store.open(self.store_key([id, count])).await?);
@@ -292,6 +307,7 @@ impl QqBot {
             )
         })?;
         let intents = self.effective_intents();
+        let optional_intents = self.optional_intents();
         // One token source for the gateway (Identify / Resume, refreshed on `TokenRequired`)
         // and the OpenAPI client behind `ctx.reply`: one cache, refreshed before expiry and
         // after a rejection (decision 0008).
@@ -347,6 +363,7 @@ impl QqBot {
         }
         Ok(Prepared {
             intents,
+            optional_intents,
             tokens,
             token,
             ttl,
@@ -374,6 +391,7 @@ impl QqBot {
 /// What every shard of one bot shares: the token source, the gateway, the reply client.
 struct Prepared {
     intents: Intents,
+    optional_intents: Intents,
     tokens: TokenSource,
     token: String,
     ttl: Option<std::time::Duration>,
@@ -402,6 +420,7 @@ impl Prepared {
             same
         });
         let mut config = qq::Config::new(self.url.clone(), self.token.clone(), self.intents.bits());
+        config.optional_intents = self.optional_intents.bits();
         config.refreshable_token = self.refreshable;
         config.shard = shard;
         config.identify_queue = queue;

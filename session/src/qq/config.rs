@@ -24,6 +24,11 @@ pub struct Config {
     pub refreshable_token: bool,
     /// Intents bitmask sent with Identify.
     pub intents: u32,
+    /// The part of `intents` asked for only if granted (decision 0054): when the gateway
+    /// refuses an Identify with 4013 / 4014, these bits are dropped and the session identifies
+    /// again without them, instead of stopping. The rest of `intents` is required: a refusal
+    /// with those alone is fatal, as always.
+    pub optional_intents: u32,
     /// `[shard_id, shard_count]`.
     pub shard: [u32; 2],
     /// `properties` of Identify.
@@ -53,6 +58,7 @@ impl Config {
             token: token.into(),
             refreshable_token: false,
             intents,
+            optional_intents: 0,
             shard: [0, 1],
             properties: Properties::default(),
             backoff: BackoffConfig::default(),

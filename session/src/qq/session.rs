@@ -309,6 +309,24 @@ impl Session {
         self.enter_handshake(now, false);
     }
 
+    /// After a close with 4013 / 4014 (an intent refused): whether the Identify asked for
+    /// optional intents, now dropped, so that the next Identify may succeed (decision 0054).
+    fn drop_optional_intents(&mut self, code: Option<u16>) -> bool {
+        let optional = self.config.intents & self.config.optional_intents;
+        if !matches!(code, Some(4013 | 4014)) || optional == 0 {
+            return false;
+        }
+        tracing::warn!(
+            ?code,
+            dropped = optional,
+            intents = self.config.intents & !optional,
+            "QQ refused an intent: identifying again without the optional intents (those only unified handlers asked for)"
+        );
+        self.config.intents &= !optional;
+        self.config.optional_intents = 0;
+        true
+    }
+
     fn enter_handshake(&mut self, now: Instant, resuming: bool) {
         self.phase = Phase::Handshake {
             deadline: now + self.config.ready_timeout,
@@ -433,6 +451,11 @@ impl SessionMachine for Session {
                     reason: reason.to_owned(),
                 };
                 let (action, meaning) = close_action(code);
+                if self.drop_optional_intents(code) {
+                    self.gw.session_id = None;
+                    self.schedule(now, why, Duration::ZERO);
+                    return;
+                }
                 match action {
                     CloseAction::Resume => self.schedule(now, why, Duration::ZERO),
                     CloseAction::ResumeAfter(pause) => self.schedule(now, why, pause),

@@ -17,7 +17,7 @@ use super::budgeted::Budgeted;
 use super::burst::BurstReader;
 use super::tcp::{self, ReceiveBuffer};
 use super::upgrade::{self, Refused};
-use super::{WsStream, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_READ_BUFFER_SIZE};
+use super::{WsStream, DEFAULT_LISTENER_READ_BUFFER_SIZE, DEFAULT_MAX_MESSAGE_SIZE};
 use crate::{Error, ErrorKind, Secret};
 
 /// How the [`Listener`] accepts connections.
@@ -35,7 +35,8 @@ pub struct ListenerConfig {
     pub max_message_size: usize,
     /// Idle timeout given to every accepted [`WsStream`].
     pub idle_timeout: Option<Duration>,
-    /// The size of a read while messages keep arriving, held only then (see
+    /// The size of a read while messages keep arriving, held only then (default
+    /// [`DEFAULT_LISTENER_READ_BUFFER_SIZE`](super::DEFAULT_LISTENER_READ_BUFFER_SIZE); see
     /// [`ConnectOptions::read_buffer_size`](super::ConnectOptions::read_buffer_size)).
     pub read_buffer_size: usize,
     /// How accepted connections' kernel receive buffer is sized (default
@@ -52,7 +53,7 @@ impl Default for ListenerConfig {
             handshake_timeout: Duration::from_secs(10),
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             idle_timeout: None,
-            read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
+            read_buffer_size: DEFAULT_LISTENER_READ_BUFFER_SIZE,
             receive_buffer: ReceiveBuffer::Auto,
         }
     }
