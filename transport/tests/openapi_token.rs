@@ -181,3 +181,66 @@ async fn wrong_secret_fails_fast() {
     let debug = format!("{api:?}");
     assert!(!debug.contains("wrong"), "{debug}");
 }
+
+fn token_endpoint_fails(times: u32) -> botgate_sim::HttpFault {
+    let mut fault = botgate_sim::HttpFault::server_error();
+    fault.path_prefix = Some("/app/getAppAccessToken".into());
+    fault.times = times;
+    fault
+}
+
+/// Review of stop 30: callers that queued behind a failed token request each made one more
+/// request, one after another (N callers: N requests of up to 15 s each). They share its
+/// failure now.
+#[tokio::test]
+async fn callers_queued_behind_a_failed_first_fetch_share_its_error() {
+    let sim = QqSim::start_default().await.unwrap();
+    sim.inject_http(token_endpoint_fails(100));
+    let tokens = TokenSource::app(HttpClient::new().unwrap(), credentials(&sim));
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let tokens = tokens.clone();
+            tokio::spawn(async move { tokens.token().await })
+        })
+        .collect();
+    for t in tasks {
+        let err = t.await.unwrap().unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::HttpStatus { status: 500, .. } | ErrorKind::Api(_)),
+            "{err:?}"
+        );
+    }
+    assert_eq!(token_requests(&sim), 1);
+    // A later call tries again.
+    assert!(tokens.token().await.is_err());
+    assert_eq!(token_requests(&sim), 2);
+}
+
+/// After a failed refresh the current token is used without a new request for a pause, then
+/// the refresh is tried again (it was tried by every call until it succeeded).
+#[tokio::test]
+async fn a_failed_refresh_keeps_the_token_and_pauses_before_the_next_try() {
+    let sim = QqSim::start(QqConfig {
+        token_expires_in: 300,
+        ..QqConfig::default()
+    })
+    .await
+    .unwrap();
+    let tokens = TokenSource::app(HttpClient::new().unwrap(), credentials(&sim));
+    let t0 = Instant::now();
+    let first = tokens.token_at(t0).await.unwrap();
+    sim.inject_http(token_endpoint_fails(1));
+    // In the last 60 s: a refresh, which fails; the token still serves.
+    let in_window = t0 + Duration::from_secs(250);
+    assert_eq!(tokens.token_at(in_window).await.unwrap(), first);
+    assert_eq!(token_requests(&sim), 2);
+    for s in [1, 2, 4] {
+        let at = in_window + Duration::from_secs(s);
+        assert_eq!(tokens.token_at(at).await.unwrap(), first);
+    }
+    assert_eq!(token_requests(&sim), 2, "paused");
+    let after = in_window + Duration::from_secs(6);
+    let fresh = tokens.token_at(after).await.unwrap();
+    assert_ne!(fresh, first);
+    assert_eq!(token_requests(&sim), 3);
+}

@@ -49,7 +49,7 @@ impl HttpClient {
         match wire.access_token {
             Some(token) if !token.is_empty() => Ok(AccessToken {
                 token: Secret::new(token),
-                expires_in: Duration::from_secs(wire.expires_in.unwrap_or(7200)),
+                expires_in: lifetime(wire.expires_in),
             }),
             _ => Err(Error::new(ErrorKind::TokenRejected {
                 code: wire.code,
@@ -59,9 +59,33 @@ impl HttpClient {
     }
 }
 
+/// The longest lifetime taken from an answer: QQ's tokens live 7200 s; a larger
+/// `expires_in` (a broken proxy's `1e30`) would overflow the clock's arithmetic.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// A token's lifetime from `expires_in` (7200 s when absent), at most [`MAX_LIFETIME`].
+fn lifetime(expires_in: Option<u64>) -> Duration {
+    Duration::from_secs(expires_in.unwrap_or(7200)).min(MAX_LIFETIME)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_or_missing_expiry_gives_a_bounded_lifetime() {
+        let huge: AccessTokenWire =
+            serde_json::from_str(r#"{"access_token":"t","expires_in":"18446744073709551615"}"#)
+                .unwrap();
+        assert_eq!(lifetime(huge.expires_in), MAX_LIFETIME);
+        let float: AccessTokenWire =
+            serde_json::from_str(r#"{"access_token":"t","expires_in":1e30}"#).unwrap();
+        assert_eq!(lifetime(float.expires_in), MAX_LIFETIME);
+        // The clock's arithmetic holds with it.
+        let _ = std::time::Instant::now() + lifetime(float.expires_in);
+        assert_eq!(lifetime(None), Duration::from_secs(7200));
+        assert_eq!(lifetime(Some(300)), Duration::from_secs(300));
+    }
 
     #[test]
     fn token_expiry_as_string_or_number() {

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::QqAuth;
 use crate::http::HttpClient;
-use crate::{Error, Secret};
+use crate::error::Detail;
+use crate::{Error, ErrorKind, Secret};
 
 /// Where QQ issues access tokens (`POST {AUTH_BASE}/app/getAppAccessToken`).
 pub const AUTH_BASE: &str = "https://bots.qq.com";
@@ -64,8 +65,9 @@ impl fmt::Debug for AppCredentials {
 /// (or `Bot <app_id>.<token>` for a fixed legacy token): the `Authorization` header value and
 /// the Identify `token`. With [`AppCredentials`] the access token is fetched on first use,
 /// reused, and refreshed in its last `refresh_before`; concurrent callers share one refresh
-/// (single flight). When a refresh fails while the old token is still valid, the old token is
-/// returned (and the next call tries again).
+/// (single flight), and callers that queued behind a failed request share its failure. When
+/// a refresh fails while the old token is still valid, the old token is returned, and serves
+/// for a 5 s pause before the next try.
 #[derive(Clone)]
 pub struct TokenSource {
     inner: Arc<Inner>,
@@ -80,9 +82,23 @@ struct AppTokens {
     http: HttpClient,
     credentials: AppCredentials,
     cache: Mutex<Option<Cached>>,
-    /// Held while a token request is in flight: the single flight.
-    refresh: tokio::sync::Mutex<()>,
+    /// Held while a token request is in flight: the single flight. Holds the outcome of the
+    /// last one, so that callers that queued behind a failed request share its failure
+    /// instead of each making one more request, one after another.
+    refresh: tokio::sync::Mutex<Flights>,
 }
+
+/// The token requests made so far, and how the last one failed (if it did).
+#[derive(Default)]
+struct Flights {
+    done: u64,
+    failed: Option<ErrorKind>,
+    why: String,
+}
+
+/// After a failed refresh while the current token is still valid, callers use it without a
+/// new request for this long (or half of what is left of it, if less).
+const FAILED_REFRESH_PAUSE: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 struct Cached {
@@ -106,7 +122,7 @@ impl TokenSource {
                 http,
                 credentials,
                 cache: Mutex::new(None),
-                refresh: tokio::sync::Mutex::new(()),
+                refresh: tokio::sync::Mutex::new(Flights::default()),
             })),
         }
     }
@@ -185,18 +201,32 @@ impl AppTokens {
         if let Some(cached) = self.fresh(now) {
             return Ok(cached);
         }
-        let _flight = self.refresh.lock().await;
+        let queued_after = self.refresh.try_lock().map(|f| f.done).ok();
+        let mut flights = self.refresh.lock().await;
+        // Time passed while waiting (`now` is ahead of the clock only in tests).
+        let now = now.max(Instant::now());
         // Another caller may have refreshed while we waited.
         if let Some(cached) = self.fresh(now) {
             return Ok(cached);
         }
+        // Or failed: its outcome is ours too (single flight, errors included).
+        if queued_after.is_none_or(|done| flights.done > done) {
+            if let Some(kind) = &flights.failed {
+                return match self.still_valid(now) {
+                    Some(cached) if !is_auth(kind) => Ok(cached),
+                    _ => Err(Error::with_source(kind.clone(), Detail(flights.why.clone()))),
+                };
+            }
+        }
         let c = &self.credentials;
-        match self
+        let fetched = self
             .http
             .qq_access_token(&c.auth_base, &c.app_id, &c.client_secret)
-            .await
-        {
+            .await;
+        flights.done += 1;
+        match fetched {
             Ok(token) => {
+                flights.failed = None;
                 let lifetime = token.expires_in;
                 let margin = c.refresh_before.min(lifetime / 2);
                 let cached = Cached {
@@ -209,14 +239,15 @@ impl AppTokens {
                 Ok(cached)
             }
             Err(error) => {
-                let still_valid = self
-                    .cache()
-                    .as_ref()
-                    .filter(|c| now < c.expires_at)
-                    .cloned();
-                match still_valid {
-                    Some(cached) if !error.is_auth_failure() => {
+                flights.failed = Some(error.kind().clone());
+                flights.why = error_chain(&error);
+                match self.still_valid(now) {
+                    Some(mut cached) if !error.is_auth_failure() => {
                         tracing::warn!(%error, "qq token refresh failed; using the current token");
+                        // Not asked again at once by every caller: a pause, then a new try.
+                        let left = cached.expires_at.saturating_duration_since(now);
+                        cached.refresh_at = now + FAILED_REFRESH_PAUSE.min(left / 2);
+                        *self.cache() = Some(cached.clone());
                         Ok(cached)
                     }
                     _ => Err(error),
@@ -224,6 +255,31 @@ impl AppTokens {
             }
         }
     }
+
+    /// The cached token if it has not expired at `now`.
+    fn still_valid(&self, now: Instant) -> Option<Cached> {
+        self.cache()
+            .as_ref()
+            .filter(|c| now < c.expires_at)
+            .cloned()
+    }
+}
+
+/// Whether a failure of this kind says the credentials were refused.
+fn is_auth(kind: &ErrorKind) -> bool {
+    Error::new(kind.clone()).is_auth_failure()
+}
+
+/// An error's message with its sources, for the callers that share its failure.
+fn error_chain(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 impl fmt::Debug for TokenSource {
