@@ -28,6 +28,9 @@ pub struct HttpFault {
     pub message: String,
     /// How many matching requests get it (default 1).
     pub times: u32,
+    /// The request is handled first (a message is sent, a token issued) and its answer is
+    /// lost: the fault's answer replaces it, as a proxy's 502 after the backend did the work.
+    pub after_handling: bool,
 }
 
 impl HttpFault {
@@ -42,6 +45,7 @@ impl HttpFault {
             code_name: None,
             message: format!("sim fault {status}"),
             times: 1,
+            after_handling: false,
         }
     }
 
@@ -92,6 +96,13 @@ impl HttpFault {
     #[must_use]
     pub fn code_name(mut self, name: impl Into<String>) -> Self {
         self.code_name = Some(name.into());
+        self
+    }
+
+    /// Handle the request, then answer with the fault (see the field).
+    #[must_use]
+    pub fn after_handling(mut self) -> Self {
+        self.after_handling = true;
         self
     }
 

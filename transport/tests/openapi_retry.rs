@@ -83,14 +83,64 @@ async fn rate_limit_waits_for_retry_after() {
 async fn retries_are_bounded() {
     let sim = QqSim::start_default().await.unwrap();
     let api = client(&sim);
-    sim.inject_http(HttpFault::status(502).times(10).on("/channels/"));
+    sim.inject_http(HttpFault::status(503).times(10).on("/channels/"));
     let err = api
         .send(&Target::Channel("c".into()), MessageToCreate::text("x"))
         .await
         .unwrap_err();
     let api_err = err.api().unwrap();
-    assert_eq!((api_err.status, api_err.attempts), (502, 4));
+    assert_eq!((api_err.status, api_err.attempts), (503, 4));
     assert_eq!(sim.requests("POST", "/channels/").len(), 4);
+}
+
+/// Review of stop 30: a 502 that came after the backend sent the message was retried, so an
+/// active message (or a guild reply, which QQ does not dedupe) went out again.
+#[tokio::test]
+async fn a_send_that_may_have_arrived_is_not_repeated_unless_qq_dedupes_it() {
+    let sim = QqSim::start_default().await.unwrap();
+    let api = client(&sim);
+    let mut reply = MessageToCreate::text("re");
+    reply.msg_id = Some("m-1".into());
+    for (target, msg, path) in [
+        (Target::Channel("c".into()), MessageToCreate::text("x"), "/channels/c/"),
+        (Target::Channel("c".into()), reply.clone(), "/channels/c/"),
+        (Target::C2c("U".into()), MessageToCreate::text("x"), "/v2/users/U/"),
+    ] {
+        sim.inject_http(HttpFault::status(502).after_handling().on(path));
+        let before = sim.requests("POST", path).len();
+        let err = api.send(&target, msg).await.unwrap_err();
+        assert_eq!(err.api().unwrap().status, 502, "{path}");
+        assert_eq!(sim.requests("POST", path).len(), before + 1, "{path}: sent once");
+    }
+}
+
+/// A group reply whose answer was lost is retried (QQ dedupes `msg_id` + `msg_seq`); the
+/// retry's duplicate refusal means the first attempt delivered it: `Ok`, id unknown.
+#[tokio::test]
+async fn a_group_reply_whose_answer_was_lost_is_delivered_once_and_reported_sent() {
+    let sim = QqSim::start_default().await.unwrap();
+    let api = client(&sim);
+    sim.inject_http(HttpFault::status(502).after_handling().on("/v2/groups/"));
+    let mut reply = MessageToCreate::text("re");
+    reply.msg_id = Some("m-1".into());
+    let sent = api.send(&Target::Group("G".into()), reply).await.unwrap();
+    assert_eq!(sent.id, "");
+    let tries = sim.requests("POST", "/v2/groups/G/messages");
+    assert_eq!(
+        tries.iter().map(|r| parts(r).0).collect::<Vec<_>>(),
+        vec![502, 400]
+    );
+    // The next reply to the same message gets the next seq and goes through.
+    let mut next = MessageToCreate::text("again");
+    next.msg_id = Some("m-1".into());
+    let sent = api.send(&Target::Group("G".into()), next).await.unwrap();
+    assert!(!sent.id.is_empty());
+    // A duplicate refusal at the first attempt is a failure (someone else used the seq).
+    let mut taken = MessageToCreate::text("taken");
+    taken.msg_id = Some("m-1".into());
+    taken.msg_seq = Some(1);
+    let err = api.send(&Target::Group("G".into()), taken).await.unwrap_err();
+    assert_eq!(err.api().unwrap().code, Some(40_054_005));
 }
 
 #[tokio::test]

@@ -46,9 +46,19 @@ pub(crate) async fn route(shared: &Shared, request: RestRequest) -> HttpResponse
 
 fn answer(shared: &Shared, request: &RestRequest) -> Answer {
     let path = &request.path[PREFIX.len()..];
-    if let Some(fault) = shared.faults.take(request.method.as_str(), path, false) {
-        return fault_answer(&fault);
+    match shared.faults.take(request.method.as_str(), path, false) {
+        Some(fault) => {
+            if fault.after_handling {
+                handle(shared, request);
+            }
+            fault_answer(&fault)
+        }
+        None => handle(shared, request),
     }
+}
+
+fn handle(shared: &Shared, request: &RestRequest) -> Answer {
+    let path = &request.path[PREFIX.len()..];
     let expected = format!("Bearer {}", shared.config.token);
     if request.authorization.as_deref() != Some(expected.as_str()) {
         return error(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", "Token 无效或过期");

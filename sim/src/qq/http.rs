@@ -36,12 +36,25 @@ pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpRe
 }
 
 fn answer(shared: &Arc<Shared>, request: &server::RestRequest) -> Answer {
-    let method = &request.method;
     let path = request.path.as_str();
     let is_token = path == "/app/getAppAccessToken";
-    if let Some(fault) = shared.faults.take(method.as_str(), path, is_token) {
-        return rest::fault_answer(shared, &fault);
+    match shared
+        .faults
+        .take(request.method.as_str(), path, is_token)
+    {
+        Some(fault) => {
+            if fault.after_handling {
+                handle(shared, request);
+            }
+            rest::fault_answer(shared, &fault)
+        }
+        None => handle(shared, request),
     }
+}
+
+fn handle(shared: &Arc<Shared>, request: &server::RestRequest) -> Answer {
+    let method = &request.method;
+    let path = request.path.as_str();
     let auth = request.authorization.as_deref();
     match (method, path) {
         (&Method::POST, "/app/getAppAccessToken") => {

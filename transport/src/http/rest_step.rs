@@ -1,7 +1,7 @@
 //! One REST exchange as a retry [`Step`]: the part every REST client shares. An exchange that
 //! got no answer is retried when the request cannot have arrived or a repeat is harmless; a
-//! refusal becomes [`ErrorKind::Api`], retried on 429 / 5xx; a 2xx body decodes as `T` (an
-//! empty body reads as `null`). What a refusal looks like is the platform's: [`Refusals`].
+//! refusal becomes [`ErrorKind::Api`], retried on 429 / 503, and on other 5xx when a repeat
+//! is harmless; a 2xx body decodes as `T` (an empty body reads as `null`). What a refusal looks like is the platform's: [`Refusals`].
 
 use ::http::Method;
 use serde::de::DeserializeOwned;
@@ -54,7 +54,10 @@ pub(crate) fn classify<R: Refusals, T: DeserializeOwned>(
     }
     let api = R::api_error(method, endpoint, &response);
     let after = api.retry_after;
-    let retryable = api.is_retryable();
+    // A 5xx may come after the work was done (a proxy's 502 / 504 once the backend sent the
+    // message): repeated only when that is harmless. 429 and 503 say it was not done.
+    let retryable =
+        api.is_retryable() && (retry_ambiguous || api.status == 429 || api.status == 503);
     let error = Error::new(ErrorKind::Api(Box::new(api)));
     if retryable {
         Step::Retry { error, after }
@@ -145,6 +148,25 @@ mod tests {
         assert!(retried(503));
         assert!(!retried(400));
         assert!(!retried(401));
+    }
+
+    /// Review of stop 30: a 502 / 504 to a send that is not safe to repeat was retried, and a
+    /// message the backend had sent went out up to four times.
+    #[test]
+    fn a_5xx_that_may_follow_the_work_is_retried_only_when_a_repeat_is_harmless() {
+        let retried = |status, harmless| {
+            matches!(
+                classify::<Plain, IgnoredAny>(&Method::POST, "/x", answer(status, ""), harmless),
+                Step::Retry { .. }
+            )
+        };
+        for status in [500, 502, 504] {
+            assert!(retried(status, true), "{status}");
+            assert!(!retried(status, false), "{status}");
+        }
+        // Not done: safe to repeat whatever the request.
+        assert!(retried(429, false));
+        assert!(retried(503, false));
     }
 
     #[test]

@@ -128,7 +128,9 @@ impl OpenApi {
 
     /// Sends `msg` to `target`. A reply (`msg_id` / `event_id` set) without `msg_seq` gets the
     /// next sequence number for that message, kept across retries so the platform dedupes
-    /// them.
+    /// them. Only group and C2C replies are retried once they may have arrived (a timeout, a
+    /// 502); when such a retry is refused as a duplicate (40054005), the message was delivered
+    /// by the attempt whose answer was lost: the result is `Ok` with an empty `id` (unknown).
     pub async fn send(
         &self,
         target: &Target,
@@ -145,9 +147,28 @@ impl OpenApi {
                 msg.msg_seq = Some(seq);
             }
         }
-        let dedupable = msg.reply_key().is_some() && msg.msg_seq.is_some();
-        self.call(Method::POST, &target.messages_path(), Some(&msg), dedupable)
+        // QQ dedupes `msg_id` / `event_id` + `msg_seq` on the v2 group and C2C endpoints only
+        // (its docs list `msg_seq` for those): a guild send is never repeated after it may
+        // have arrived.
+        let dedupable = matches!(target, Target::Group(_) | Target::C2c(_))
+            && msg.reply_key().is_some()
+            && msg.msg_seq.is_some();
+        match self
+            .call(Method::POST, &target.messages_path(), Some(&msg), dedupable)
             .await
+        {
+            Err(e) if dedupable && delivered_before(&e) => {
+                tracing::info!(
+                    target = %target.messages_path(),
+                    "qq: a retried reply was refused as a duplicate: an earlier attempt delivered it (its id is unknown)"
+                );
+                Ok(MessageSent {
+                    id: String::new(),
+                    timestamp: None,
+                })
+            }
+            other => other,
+        }
     }
 
     /// `POST /users/@me/dms`: opens (or finds) the guild DM session with `recipient_id`, a
@@ -274,6 +295,17 @@ impl OpenApi {
         })
         .await
     }
+}
+
+/// QQ's code for a reply whose `msg_id` / `event_id` + `msg_seq` was already used.
+const DUPLICATE_REPLY: i64 = 40_054_005;
+
+/// A retry of a dedupable send refused as a duplicate: an earlier attempt, whose answer was
+/// lost (a timeout, a 5xx), delivered the message.
+fn delivered_before(error: &Error) -> bool {
+    error
+        .api()
+        .is_some_and(|api| api.attempts > 1 && api.code == Some(DUPLICATE_REPLY))
 }
 
 /// A token fetch that failed inside an attempt: retry network trouble and 5xx, not a refusal.

@@ -203,8 +203,12 @@ impl AppTokens {
         }
         let queued_after = self.refresh.try_lock().map(|f| f.done).ok();
         let mut flights = self.refresh.lock().await;
-        // Time passed while waiting (`now` is ahead of the clock only in tests).
-        let now = now.max(Instant::now());
+        // Time passed while waiting behind another request (`now` is ahead of the clock
+        // only in tests).
+        let now = match queued_after {
+            Some(_) => now,
+            None => now.max(Instant::now()),
+        };
         // Another caller may have refreshed while we waited.
         if let Some(cached) = self.fresh(now) {
             return Ok(cached);
