@@ -102,15 +102,27 @@ async fn a_send_that_may_have_arrived_is_not_repeated_unless_qq_dedupes_it() {
     let mut reply = MessageToCreate::text("re");
     reply.msg_id = Some("m-1".into());
     for (target, msg, path) in [
-        (Target::Channel("c".into()), MessageToCreate::text("x"), "/channels/c/"),
+        (
+            Target::Channel("c".into()),
+            MessageToCreate::text("x"),
+            "/channels/c/",
+        ),
         (Target::Channel("c".into()), reply.clone(), "/channels/c/"),
-        (Target::C2c("U".into()), MessageToCreate::text("x"), "/v2/users/U/"),
+        (
+            Target::C2c("U".into()),
+            MessageToCreate::text("x"),
+            "/v2/users/U/",
+        ),
     ] {
         sim.inject_http(HttpFault::status(502).after_handling().on(path));
         let before = sim.requests("POST", path).len();
         let err = api.send(&target, msg).await.unwrap_err();
         assert_eq!(err.api().unwrap().status, 502, "{path}");
-        assert_eq!(sim.requests("POST", path).len(), before + 1, "{path}: sent once");
+        assert_eq!(
+            sim.requests("POST", path).len(),
+            before + 1,
+            "{path}: sent once"
+        );
     }
 }
 
@@ -139,7 +151,10 @@ async fn a_group_reply_whose_answer_was_lost_is_delivered_once_and_reported_sent
     let mut taken = MessageToCreate::text("taken");
     taken.msg_id = Some("m-1".into());
     taken.msg_seq = Some(1);
-    let err = api.send(&Target::Group("G".into()), taken).await.unwrap_err();
+    let err = api
+        .send(&Target::Group("G".into()), taken)
+        .await
+        .unwrap_err();
     assert_eq!(err.api().unwrap().code, Some(40_054_005));
 }
 

@@ -206,7 +206,10 @@ async fn callers_queued_behind_a_failed_first_fetch_share_its_error() {
     for t in tasks {
         let err = t.await.unwrap().unwrap_err();
         assert!(
-            matches!(err.kind(), ErrorKind::HttpStatus { status: 500, .. } | ErrorKind::Api(_)),
+            matches!(
+                err.kind(),
+                ErrorKind::HttpStatus { status: 500, .. } | ErrorKind::Api(_)
+            ),
             "{err:?}"
         );
     }

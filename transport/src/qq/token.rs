@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::QqAuth;
-use crate::http::HttpClient;
 use crate::error::Detail;
+use crate::http::HttpClient;
 use crate::{Error, ErrorKind, Secret};
 
 /// Where QQ issues access tokens (`POST {AUTH_BASE}/app/getAppAccessToken`).
@@ -92,7 +92,7 @@ struct AppTokens {
 #[derive(Default)]
 struct Flights {
     done: u64,
-    failed: Option<ErrorKind>,
+    failed: Option<Box<ErrorKind>>,
     why: String,
 }
 
@@ -218,7 +218,10 @@ impl AppTokens {
             if let Some(kind) = &flights.failed {
                 return match self.still_valid(now) {
                     Some(cached) if !is_auth(kind) => Ok(cached),
-                    _ => Err(Error::with_source(kind.clone(), Detail(flights.why.clone()))),
+                    _ => Err(Error::with_source(
+                        (**kind).clone(),
+                        Detail(flights.why.clone()),
+                    )),
                 };
             }
         }
@@ -243,7 +246,7 @@ impl AppTokens {
                 Ok(cached)
             }
             Err(error) => {
-                flights.failed = Some(error.kind().clone());
+                flights.failed = Some(Box::new(error.kind().clone()));
                 flights.why = error_chain(&error);
                 match self.still_valid(now) {
                     Some(mut cached) if !error.is_auth_failure() => {
