@@ -75,7 +75,7 @@ pub struct TokenSource {
 
 enum Inner {
     Fixed(Secret),
-    App(AppTokens),
+    App(Box<AppTokens>),
 }
 
 struct AppTokens {
@@ -118,12 +118,12 @@ impl TokenSource {
     /// Access tokens from `getAppAccessToken` with `credentials`, fetched through `http`.
     pub fn app(http: HttpClient, credentials: AppCredentials) -> Self {
         Self {
-            inner: Arc::new(Inner::App(AppTokens {
+            inner: Arc::new(Inner::App(Box::new(AppTokens {
                 http,
                 credentials,
                 cache: Mutex::new(None),
                 refresh: tokio::sync::Mutex::new(Flights::default()),
-            })),
+            }))),
         }
     }
 
