@@ -338,3 +338,27 @@ async fn rate_limited_answers_pause_every_caller() {
     assert_eq!(ok, 12);
     assert!(limited >= 2, "limited {limited}");
 }
+
+/// Review of stop 30: a 429 asking for an hour failed its call at once, but paused the shared
+/// budget for that hour: every later call hung. The pause is bounded by what a call may wait.
+#[tokio::test]
+async fn a_429_beyond_the_wait_limit_fails_its_call_and_does_not_freeze_the_others() {
+    let sim = BubbleSim::start_default().await.unwrap();
+    let policy = RetryPolicy {
+        max_retry_after: Duration::from_millis(200),
+        ..fast_retry()
+    };
+    let client = rest(&sim, RateBudget::default(), policy);
+    sim.inject_http(HttpFault::rate_limited(Duration::from_secs(3600)).on("/channels/1/"));
+    let err = client
+        .send_channel(1, &SendMessage::text("x"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().status, 429);
+    botgate_testkit::within(
+        "the next send",
+        client.send_channel(2, &SendMessage::text("y")),
+    )
+    .await
+    .unwrap();
+}

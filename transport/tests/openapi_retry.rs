@@ -172,3 +172,30 @@ async fn a_retry_after_beyond_the_limit_fails_at_once() {
     assert_eq!(api_err.retry_after, Some(Duration::from_secs(600)));
     assert_eq!(sim.requests("POST", "/channels/").len(), 1);
 }
+
+/// Review of stop 30: a token with a line break (read from a file) is no header value; it was
+/// retried as a network failure and reported as "HTTP request failed". It fails at once as a
+/// configuration error, nothing sent.
+#[tokio::test]
+async fn a_credential_that_is_no_header_value_fails_at_once_as_a_config_error() {
+    use botgate_transport::qq::{QqAuth, TokenSource};
+    use botgate_transport::{ErrorKind, Secret};
+    let sim = QqSim::start_default().await.unwrap();
+    let api = openapi_common::client_with(
+        &sim,
+        TokenSource::fixed(QqAuth::AccessToken(Secret::new("abc\n"))),
+    );
+    let err = api
+        .send(&Target::Group("G".into()), MessageToCreate::text("x"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidConfig { .. }),
+        "{err:?}"
+    );
+    assert!(
+        !format!("{err:?} {err}").contains("abc"),
+        "no secret in the error"
+    );
+    assert!(sim.requests("POST", "/v2/").is_empty());
+}

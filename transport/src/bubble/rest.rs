@@ -179,8 +179,12 @@ impl Rest {
                 } = &step
                 {
                     if error.status() == Some(429) {
-                        tracing::debug!(?after, "bubble rate limited; pausing the budget");
-                        inner.budget.pause(*after).await;
+                        // A wait beyond what a call may wait fails this call at once
+                        // (`retry::run`); the others are paused no longer than that either,
+                        // or every send would hang for the server's hour.
+                        let pause = (*after).min(inner.config.retry.max_retry_after);
+                        tracing::debug!(?after, ?pause, "bubble rate limited; pausing the budget");
+                        inner.budget.pause(pause).await;
                     }
                 }
                 step

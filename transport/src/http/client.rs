@@ -70,14 +70,8 @@ impl HttpClient {
         let endpoint = url.path().to_owned();
         let mut request = self.inner.request(method, url.clone());
         if let Some(auth) = authorization {
-            let mut value = ::http::HeaderValue::try_from(auth.expose()).map_err(|e| {
-                Error::with_source(
-                    ErrorKind::HttpRequest {
-                        endpoint: endpoint.clone(),
-                    },
-                    e,
-                )
-            })?;
+            let mut value = ::http::HeaderValue::try_from(auth.expose())
+                .map_err(|_| super::raw::invalid_authorization())?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }

@@ -32,6 +32,18 @@ pub(crate) struct NetFailure {
     /// True when the request certainly did not reach the server (connect failed), so sending
     /// it again cannot double it.
     pub(crate) not_sent: bool,
+    /// The request cannot be made as it is (a credential that is no header value): sending
+    /// it again fails the same way.
+    pub(crate) permanent: bool,
+}
+
+/// The error for a credential that cannot go into the `Authorization` header.
+pub(crate) fn invalid_authorization() -> Error {
+    Error::new(ErrorKind::InvalidConfig {
+        reason: "the credential is not a valid Authorization header value (a line break or \
+                 control character in the token?)"
+            .into(),
+    })
 }
 
 impl HttpClient {
@@ -45,19 +57,17 @@ impl HttpClient {
         body: Option<&[u8]>,
     ) -> Result<RawResponse, NetFailure> {
         let endpoint = url.path().to_owned();
-        let failure = |error: Error, not_sent: bool| NetFailure { error, not_sent };
+        let failure = |error: Error, not_sent: bool| NetFailure {
+            error,
+            not_sent,
+            permanent: false,
+        };
         let mut request = self.inner.request(method, url.clone());
         if let Some(auth) = authorization {
-            let mut value = HeaderValue::try_from(auth.expose()).map_err(|e| {
-                failure(
-                    Error::with_source(
-                        ErrorKind::HttpRequest {
-                            endpoint: endpoint.clone(),
-                        },
-                        e,
-                    ),
-                    true,
-                )
+            let mut value = HeaderValue::try_from(auth.expose()).map_err(|_| NetFailure {
+                error: invalid_authorization(),
+                not_sent: true,
+                permanent: true,
             })?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
@@ -69,6 +79,12 @@ impl HttpClient {
         }
         let request_error = |e: reqwest::Error| {
             let not_sent = e.is_connect() || e.is_builder();
+            let permanent = e.is_builder();
+            let failure = |error, not_sent| NetFailure {
+                error,
+                not_sent,
+                permanent,
+            };
             failure(
                 Error::with_source(
                     ErrorKind::HttpRequest {

@@ -35,8 +35,14 @@ pub(crate) fn classify<R: Refusals, T: DeserializeOwned>(
 ) -> Step<T> {
     let response = match result {
         Ok(r) => r,
-        Err(NetFailure { error, not_sent }) => {
-            return if not_sent || retry_ambiguous {
+        Err(NetFailure {
+            error,
+            not_sent,
+            permanent,
+        }) => {
+            return if permanent {
+                Step::Fail(error)
+            } else if not_sent || retry_ambiguous {
                 Step::Retry { error, after: None }
             } else {
                 Step::Fail(error)
@@ -113,6 +119,7 @@ mod tests {
                 endpoint: "/x".into(),
             }),
             not_sent,
+            permanent: false,
         })
     }
 
