@@ -48,7 +48,10 @@ async fn unified_handlers_optional_intents_are_dropped_when_refused_and_kept_whe
         let builder = bot_for(&sim).handlers(handlers);
         let first = builder.effective_intents().bits();
         assert_eq!(first, (1 << 30) | (1 << 9) | (1 << 12) | group);
-        assert_eq!(builder.optional_intents().bits(), (1 << 9) | (1 << 12) | group);
+        assert_eq!(
+            builder.optional_intents().bits(),
+            (1 << 9) | (1 << 12) | group
+        );
         let bot = builder.start().await.unwrap();
         within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
             .await
@@ -64,6 +67,52 @@ async fn unified_handlers_optional_intents_are_dropped_when_refused_and_kept_whe
         assert_eq!(bot.lifecycle().borrow().readies, 1);
         within("shutdown", bot.shutdown()).await.unwrap();
     }
+}
+
+/// Review of stop 30: gateway discovery went around the OpenAPI client: one 502 from
+/// `/gateway/bot` failed `start()`. It is retried now, and a refusal names QQ's code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_discovery_retries_a_server_error_and_reports_qqs_code() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    sim.inject_http(botgate_sim::HttpFault::status(502).on("/gateway/bot"));
+    let bot = bot_for(&sim)
+        .handlers(QqHandlers::new())
+        .start()
+        .await
+        .unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    let statuses: Vec<u16> = sim
+        .requests("GET", "/gateway/bot")
+        .iter()
+        .filter_map(|r| match r {
+            Record::Http { status, .. } => Some(*status),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(statuses, vec![502, 200]);
+    within("shutdown", bot.shutdown()).await.unwrap();
+
+    sim.inject_http(
+        botgate_sim::HttpFault::status(403)
+            .code(11_298)
+            .message("bot suspended")
+            .on("/gateway/bot"),
+    );
+    let err = bot_for(&sim).start().await.err().expect("refused");
+    let text = format!("{err:#}");
+    let chain = {
+        let mut s = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(e) = source {
+            s.push_str(" / ");
+            s.push_str(&e.to_string());
+            source = e.source();
+        }
+        s
+    };
+    assert!(chain.contains("11298"), "{text} | {chain}");
 }
 
 /// An `AT_MESSAGE_CREATE` payload in channel `channel` carrying `text`.

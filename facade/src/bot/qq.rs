@@ -327,7 +327,6 @@ impl QqBot {
             .token_with_ttl()
             .await
             .map_err(|e| Error::with_source(ErrorKind::Token, e))?;
-        let auth = fixed_auth(&header);
         // A fixed token goes into Identify as given (`Bot <app>.<token>` or `QQBot <token>`).
         let token = match &self.credentials {
             Credentials::Fixed(token) => token.expose().to_owned(),
@@ -345,8 +344,10 @@ impl QqBot {
         let (url, recommended_shards, max_concurrency) = match &self.gateway_url {
             Some(url) => (url.clone(), 1, 1),
             None => {
-                let gateway = http
-                    .qq_gateway_bot(&self.api_base, &auth)
+                // Through the OpenAPI client: 5xx and timeouts retried, QQ's code and trace id
+                // in the error, a refused token dropped from the cache.
+                let gateway = api
+                    .gateway_bot()
                     .await
                     .map_err(|e| Error::with_source(ErrorKind::Gateway, e))?;
                 let limit = &gateway.session_start_limit;

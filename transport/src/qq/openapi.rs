@@ -136,15 +136,11 @@ impl OpenApi {
         target: &Target,
         mut msg: MessageToCreate,
     ) -> Result<MessageSent, Error> {
-        if msg.msg_seq.is_none() {
-            if let Some(key) = msg.reply_key() {
-                let seq = self
-                    .inner
-                    .seqs
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .next(key, Instant::now());
-                msg.msg_seq = Some(seq);
+        if let Some(key) = msg.reply_key() {
+            let mut seqs = self.inner.seqs.lock().unwrap_or_else(|p| p.into_inner());
+            match msg.msg_seq {
+                None => msg.msg_seq = Some(seqs.next(key, Instant::now())),
+                Some(own) => seqs.used(key, own, Instant::now()),
             }
         }
         // QQ dedupes `msg_id` / `event_id` + `msg_seq` on the v2 group and C2C endpoints only

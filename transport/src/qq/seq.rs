@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 /// Passive replies are accepted for at most an hour (C2C); counters older than that are dropped.
 const KEEP: Duration = Duration::from_secs(3600);
-/// Prune when the table grows past this many keys.
-const PRUNE_AT: usize = 4096;
+/// Prune when the table grows past this many keys: about 6 MiB at most, room for 18 replied-to
+/// messages a second for the whole hour (at 4096 a busy bot lost live keys, and a later
+/// reply restarted at 1 and was refused as a duplicate).
+const PRUNE_AT: usize = 65_536;
 
 /// The counters.
 #[derive(Debug, Default)]
@@ -35,6 +37,13 @@ impl SeqTable {
         entry.0 = entry.0.wrapping_add(1).max(1);
         entry.0
     }
+
+    /// A reply to `key` sent with a `msg_seq` of the caller's own: later automatic ones
+    /// continue after it instead of reusing it.
+    pub(crate) fn used(&mut self, key: &str, seq: u32, now: Instant) {
+        let entry = self.counters.entry(key.to_owned()).or_insert((0, now));
+        entry.0 = entry.0.max(seq);
+    }
 }
 
 #[cfg(test)]
@@ -59,5 +68,15 @@ mod tests {
             t.next(&format!("new{i}"), later);
         }
         assert_eq!(t.next("a", later), 1);
+    }
+
+    #[test]
+    fn a_seq_of_the_callers_own_is_not_reused() {
+        let t0 = Instant::now();
+        let mut t = SeqTable::default();
+        t.used("m", 3, t0);
+        assert_eq!(t.next("m", t0), 4);
+        t.used("m", 2, t0);
+        assert_eq!(t.next("m", t0), 5);
     }
 }
