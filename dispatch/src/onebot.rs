@@ -7,8 +7,14 @@
 //!   (`notice`, `notice.notify`) also matches, so `on(EventKind::Unknown("notice".into()), ..)`
 //!   sees every notice.
 //! - Lanes: `group_id`, else `user_id`.
-//! - Dedupe: message events by `(self_id, message_id)` (an implementation that resends after
-//!   a reconnect, or a proxy that duplicates, is absorbed); other kinds carry no id and pass.
+//! - Dedupe: message events by `(self_id, time, group_id, user_id, message_id)` (an
+//!   implementation that resends after a reconnect, or a proxy that duplicates, is absorbed);
+//!   other kinds carry no id and pass. The time and the conversation are in the key because
+//!   a `message_id` alone is not unique for long: Waylay's is a short in-memory id that starts
+//!   again at 1 when it restarts, while the window outlives reconnects (decision 0055). A
+//!   resend repeats the whole frame, so it repeats all five. The session does not dedupe
+//!   OneBot events (they carry no sequence): this is the one home of the rule, and the
+//!   gateway / worker split keys by it too.
 
 use std::borrow::Cow;
 use std::hash::Hasher;
@@ -79,7 +85,7 @@ impl Platform for OneBot {
 
     /// From the id fields the classifying scan found: no scan of the frame here.
     fn dedupe_key(input: &RawEvent, route: &str) -> Option<DedupeKey> {
-        dedupe_parts(input, route).map(DedupeKey::from_parts)
+        dedupe_parts(input, route).map(|parts| DedupeKey::from_parts(parts.slices()))
     }
 
     /// The bytes of [`dedupe_key`](Platform::dedupe_key), fed as they are: no key is built.
@@ -87,7 +93,7 @@ impl Platform for OneBot {
         let Some(parts) = dedupe_parts(input, route) else {
             return false;
         };
-        for part in parts {
+        for part in parts.slices() {
             state.write(&(part.len() as u64).to_le_bytes());
             state.write(part);
         }
@@ -124,20 +130,54 @@ impl Handlers<OneBot> {
     }
 }
 
-/// A message event's dedupe key, in parts: `message`, the bot's `self_id`, the
-/// `message_id`; none for other events or without a `message_id`.
-fn dedupe_parts<'a>(input: &'a RawEvent, route: &str) -> Option<[&'a [u8]; 3]> {
+/// A message event's dedupe key, in parts (see [`DedupeParts::slices`]); none for other
+/// events or without a `message_id`.
+fn dedupe_parts<'a>(input: &'a RawEvent, route: &str) -> Option<DedupeParts<'a>> {
     if !route.starts_with("message") {
         return None;
     }
+    let id = |field| {
+        input
+            .id_field(field)
+            .and_then(fields::id_text)
+            .unwrap_or_default()
+    };
     let message_id = input
         .id_field(IdField::MessageId)
         .and_then(fields::id_text)?;
-    let self_id = input
-        .id_field(IdField::SelfId)
-        .and_then(fields::id_text)
-        .unwrap_or_default();
-    Some([&b"message"[..], self_id, message_id])
+    Some(DedupeParts {
+        self_id: id(IdField::SelfId),
+        time: input.time().map(i64::to_le_bytes),
+        group_id: id(IdField::GroupId),
+        user_id: id(IdField::UserId),
+        message_id,
+    })
+}
+
+/// The fields that make a message event's dedupe key: a resend repeats them all; a
+/// `message_id` an implementation gives again after a restart comes at another `time` (or in
+/// another conversation). An absent field is an empty part.
+struct DedupeParts<'a> {
+    self_id: &'a [u8],
+    /// `time` as an integer (little-endian), when it is one.
+    time: Option<[u8; 8]>,
+    group_id: &'a [u8],
+    user_id: &'a [u8],
+    message_id: &'a [u8],
+}
+
+impl DedupeParts<'_> {
+    /// `message`, `self_id`, `time`, `group_id`, `user_id`, `message_id`.
+    fn slices(&self) -> [&[u8]; 6] {
+        [
+            b"message",
+            self.self_id,
+            self.time.as_ref().map_or(&[][..], |t| &t[..]),
+            self.group_id,
+            self.user_id,
+            self.message_id,
+        ]
+    }
 }
 
 #[cfg(test)]
@@ -149,13 +189,27 @@ mod tests {
     fn scanned(bytes: &[u8], route: &str) -> (ConversationKey, Option<DedupeKey>) {
         let conversation = fields::conversation_key(bytes, KEY_RULES);
         let dedupe = route.starts_with("message").then(|| {
+            let id = |key: &str| {
+                fields::lookup(bytes, &[key])
+                    .and_then(fields::id_text)
+                    .unwrap_or_default()
+            };
             let message_id = fields::lookup(bytes, &["message_id"]).and_then(fields::id_text)?;
-            let self_id = fields::lookup(bytes, &["self_id"])
-                .and_then(fields::id_text)
-                .unwrap_or_default();
+            let time = fields::lookup(bytes, &["time"])
+                .and_then(|raw| {
+                    std::str::from_utf8(raw)
+                        .ok()?
+                        .trim_matches('"')
+                        .parse()
+                        .ok()
+                })
+                .map(i64::to_le_bytes);
             Some(DedupeKey::from_parts([
                 &b"message"[..],
-                self_id,
+                id("self_id"),
+                time.as_ref().map_or(&[][..], |t| &t[..]),
+                id("group_id"),
+                id("user_id"),
                 message_id,
             ]))
         });
@@ -174,6 +228,9 @@ mod tests {
             br#"{"post_type":"message","message_type":"group","group_id":null,"group_id":8,"user_id":1,"user_id":2,"message_id":1,"message_id":2}"#,
             br#"{"post_type":"message","message_type":"group","user_id":null,"user_id":2}"#,
             br#"{"post_type":"meta_event","meta_event_type":"heartbeat","self_id":1}"#,
+            br#"{"time":1712640000,"post_type":"message","message_type":"private","message_id":1,"user_id":4,"self_id":1}"#,
+            br#"{"time":"1712640001","post_type":"message","message_type":"group","message_id":1,"group_id":"3","user_id":4}"#,
+            br#"{"time":1.5,"post_type":"message","message_type":"group","message_id":1,"group_id":3}"#,
         ];
         for &frame in frames {
             let input = RawEvent::scan(Bytes::copy_from_slice(frame)).unwrap();

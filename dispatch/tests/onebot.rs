@@ -166,3 +166,61 @@ async fn a_resent_message_is_handled_once_and_notices_pass() {
     );
     assert_eq!(seen.lock().unwrap().len(), 5);
 }
+
+/// Review of OneBot support (decision 0055): Waylay's `message_id` is a short in-memory id
+/// that starts again at 1 when it restarts, and the dispatcher's window outlives reconnects.
+/// A message that reuses an id at another `time`, or in another conversation, is a new
+/// message; only the same frame again is a resend. (Before, the key was `(self_id,
+/// message_id)` and the restarted implementation's messages 1, 2, 3 were dropped.)
+#[tokio::test]
+async fn a_message_id_reused_at_another_time_or_place_is_not_a_resend() {
+    let raw = |json: String| match Incoming::classify(json.into_bytes()).unwrap() {
+        Incoming::Event(raw) => raw,
+        _ => unreachable!("an event"),
+    };
+    let group = |id: u64, time: i64, group: u64, text: &str| {
+        raw(format!(
+            r#"{{"time":{time},"self_id":10,"post_type":"message","message_type":"group","sub_type":"normal","message_id":{id},"group_id":{group},"user_id":7,"message":[{{"type":"text","data":{{"text":"{text}"}}}}],"raw_message":"{text}","font":0,"sender":{{"user_id":7}}}}"#
+        ))
+    };
+    let private = |id: u64, time: i64, user: u64| {
+        raw(format!(
+            r#"{{"time":{time},"self_id":10,"post_type":"message","message_type":"private","sub_type":"friend","message_id":{id},"user_id":{user},"message":"p","raw_message":"p","font":0,"sender":{{"user_id":{user}}}}}"#
+        ))
+    };
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut handlers = OneBotHandlers::new();
+    let s = seen.clone();
+    handlers.on(EventKind::from("message"), move |ctx, _| {
+        let s = s.clone();
+        async move {
+            s.lock().unwrap().push(ctx.event_type().to_owned());
+            Ok(())
+        }
+    });
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let inputs = [
+        // Before the restart: messages 1 and 2, and a true resend of 2.
+        (group(1, 1_000, 5, "a"), Disposition::Accepted),
+        (group(2, 1_001, 5, "b"), Disposition::Accepted),
+        (group(2, 1_001, 5, "b"), Disposition::Duplicate),
+        // After the restart the ids start again at 1, later.
+        (group(1, 1_060, 5, "c"), Disposition::Accepted),
+        (group(2, 1_061, 5, "d"), Disposition::Accepted),
+        (group(2, 1_061, 5, "d"), Disposition::Duplicate),
+        // The same id in the same second, in another group or from another friend.
+        (group(1, 1_060, 6, "e"), Disposition::Accepted),
+        (private(1, 1_060, 8), Disposition::Accepted),
+        (private(1, 1_060, 9), Disposition::Accepted),
+        (private(1, 1_060, 9), Disposition::Duplicate),
+    ];
+    let mut got = Vec::new();
+    let want: Vec<Disposition> = inputs.iter().map(|(_, d)| *d).collect();
+    for (input, _) in inputs {
+        got.push(d.dispatch(input).await);
+    }
+    d.idle().await;
+    assert_eq!(got, want);
+    assert_eq!(seen.lock().unwrap().len(), 7);
+    assert_eq!(d.stats().duplicates, 3);
+}

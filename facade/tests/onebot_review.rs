@@ -1,0 +1,77 @@
+//! The review of OneBot v11 support (decision 0055), over loopback against the OneBot sim:
+//! a message id the implementation gives again after a restart is a new message, not a
+//! resend.
+//!
+//! Every wait is bounded (`botgate_testkit::within`); synchronisation is by sim logs, the
+//! bot's lifecycle and what handlers saw.
+
+use botgate::{Bot, OneBotHandlers};
+use botgate_sim::{Fault, OneBotConfig, OneBotSim, Record};
+use botgate_testkit::{within, Seen};
+use serde_json::{json, Value};
+
+/// A group message as Waylay sends it, with its `message_id`, `time` and text.
+fn group_message(id: i64, time: i64, text: &str) -> Value {
+    json!({"time": time, "post_type": "message", "message_type": "group",
+        "sub_type": "normal", "message_id": id, "group_id": 1_000, "user_id": 2_000,
+        "anonymous": null, "message": [{"type": "text", "data": {"text": text}}],
+        "raw_message": text, "font": 0,
+        "sender": {"user_id": 2_000, "nickname": "n", "card": "", "role": "member"}})
+}
+
+/// Waylay's `message_id` is a short in-memory id that starts again at 1 when it restarts,
+/// and the dispatcher's dedupe window outlives the reconnect. The restarted implementation's
+/// message 1 (later `time`) is handled; the resend of the same frame before the restart is
+/// still dropped. Before the fix the key was `(self_id, message_id)`: "after" was dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_id_given_again_after_the_implementation_restarts_is_handled() {
+    const T: i64 = 1_712_640_000;
+    let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
+    let seen = Seen::new();
+    let mut handlers = OneBotHandlers::new();
+    {
+        let seen = seen.clone();
+        handlers.on_group_message(move |_, msg| {
+            let seen = seen.clone();
+            async move {
+                seen.push(msg.message.plain_text());
+                Ok(())
+            }
+        });
+    }
+    let bot = Bot::onebot_ws(sim.url())
+        .handlers(handlers)
+        .start()
+        .await
+        .unwrap();
+    let mut lifecycle = bot.lifecycle();
+    within("connect", lifecycle.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    sim.push_event(group_message(1, T, "before"));
+    assert_eq!(seen.wait_len(1).await, ["before"]);
+    // A true resend: the same frame again (dropped), then the implementation restarts.
+    sim.inject(Fault::DuplicateLast);
+    within(
+        "the resend written",
+        sim.log().wait_count(
+            2,
+            |r| matches!(r, Record::Sent { frame, .. } if frame["post_type"] == "message"),
+        ),
+    )
+    .await;
+    sim.inject(Fault::Close {
+        code: 1001,
+        reason: "restart".into(),
+    });
+    within("the reconnect", lifecycle.wait_for(|l| l.readies >= 2))
+        .await
+        .unwrap();
+    sim.push_event(group_message(1, T + 30, "after"));
+    assert_eq!(seen.wait_len(2).await, ["before", "after"]);
+    within("idle", bot.dispatcher().idle()).await;
+    let stats = bot.dispatcher().stats();
+    assert_eq!(stats.duplicates, 1, "{stats:?}");
+    assert_eq!(seen.now(), ["before", "after"]);
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
