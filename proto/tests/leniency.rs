@@ -246,11 +246,14 @@ fn qq_forum_audit_and_friend_events_decode() {
     .unwrap();
     assert_eq!(s.result[0].template_id, Some(7));
     assert_eq!(s.result[0].update_ts, Some(1_700_000_000));
-    let m: qq::AudioOrLiveChannelMember = serde_json::from_str(
-        r#"{"guild_id":"1","channel_id":"2","channel_type":10005,"user_id":"u"}"#,
-    )
-    .unwrap();
-    assert_eq!(m.channel_type, Some(qq::ChannelType::Live));
+    let m: qq::AudioOrLiveChannelMember =
+        serde_json::from_str(r#"{"guild_id":"1","channel_id":"2","channel_type":5,"user_id":"u"}"#)
+            .unwrap();
+    // The event's own codes (2 audio / video, 5 live), not the channel object's 10005.
+    assert_eq!(m.channel_type, Some(qq::AudioChannelType::Live));
+    let m: qq::AudioOrLiveChannelMember =
+        serde_json::from_str(r#"{"channel_type":"2","user_id":"u"}"#).unwrap();
+    assert_eq!(m.channel_type, Some(qq::AudioChannelType::Audio));
 }
 
 #[test]

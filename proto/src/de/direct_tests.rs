@@ -127,7 +127,6 @@ fn every_direct_list_is_the_struct_s_fields() {
         ForumAudit,
         Interaction,
         InteractionData,
-        Resolved,
         MessageReaction,
         ReactionTarget,
         Emoji,

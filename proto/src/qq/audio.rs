@@ -1,10 +1,21 @@
 //! Audio bot events (`AUDIO_*`) and audio / live channel membership
 //! (`AUDIO_OR_LIVE_CHANNEL_MEMBER_*`).
 
+use crate::de::int_enum;
 use crate::Text;
 use serde::{Deserialize, Serialize};
 
-use super::ChannelType;
+int_enum! {
+    /// `channel_type` of an audio / live channel membership event: its own codes, not
+    /// [`ChannelType`](super::ChannelType)'s (a live channel is 5 here, 10005 there).
+    /// Unknown codes are kept in `Other`.
+    pub enum AudioChannelType {
+        /// Audio / video channel (音视频子频道).
+        Audio = 2,
+        /// Live channel (直播子频道).
+        Live = 5,
+    }
+}
 
 /// `AUDIO_START` / `AUDIO_FINISH` / `AUDIO_ON_MIC` / `AUDIO_OFF_MIC`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -32,9 +43,9 @@ pub struct AudioOrLiveChannelMember {
     pub guild_id: Text,
     /// Channel id.
     pub channel_id: Text,
-    /// Channel type (voice 2 or live 10005).
+    /// Channel type: audio / video 2, live 5.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub channel_type: Option<ChannelType>,
+    pub channel_type: Option<AudioChannelType>,
     /// Who entered / left.
     pub user_id: Text,
 }

@@ -20,6 +20,36 @@ pub struct GroupAuthor {
     pub union_openid: Option<Text>,
 }
 
+/// Someone @-mentioned in a group or C2C message (`mentions[]`, as botpy reads it).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[serde(default)]
+pub struct GroupMention {
+    /// The mentioned user's id.
+    pub id: Text,
+    /// Their member openid in the group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_openid: Option<Text>,
+    /// Their user openid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_openid: Option<Text>,
+    /// Nickname.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<Text>,
+    /// Whether the mentioned user is a bot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot: Option<bool>,
+    /// Whether it is this bot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_you: Option<bool>,
+    /// `single` (one user) or `all`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Text>,
+    /// Fields this version does not model, kept as sent.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
 /// `GROUP_AT_MESSAGE_CREATE`: a message that @-mentions the bot in a group.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(remote = "Self")]
@@ -42,6 +72,9 @@ pub struct GroupMessage {
     /// Attachments.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Who is @-mentioned.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<GroupMention>,
     /// Where the message came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_scene: Option<MessageScene>,
@@ -81,6 +114,9 @@ pub struct C2cMessage {
     /// Attachments.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Who is @-mentioned.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<GroupMention>,
     /// Where the message came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_scene: Option<MessageScene>,
@@ -173,19 +209,25 @@ pub struct EnterAio {
 crate::de::lenient_payload!(
     Lossy:
     GroupAuthor { id, member_openid, union_openid },
+    GroupMention,
     GroupMessage {
-        id, content, timestamp, author, group_id, group_openid, attachments, message_scene,
-        message_reference,
+        id, content, timestamp, author, group_id, group_openid, attachments, mentions,
+        message_scene, message_reference,
     },
     C2cAuthor { id, user_openid, union_openid },
-    C2cMessage { id, content, timestamp, author, attachments, message_scene, message_reference },
+    C2cMessage {
+        id, content, timestamp, author, attachments, mentions, message_scene, message_reference,
+    },
     GroupRobotEvent { group_openid, op_member_openid, timestamp },
     FriendEvent { openid, timestamp, nick, avatar },
     SubscribeMessageStatus { group_openid, openid, result },
     SubscribeResult { template_id, custom_template_id, op, subscribe_id, update_ts },
     EnterAio { user_openid, from_source },
 );
+// Read by its serde pass (its unmodelled keys go to `extra`).
+crate::de::direct_by_serde!(GroupMention);
 crate::de::serialize_derived!(
+    GroupMention,
     GroupAuthor,
     GroupMessage,
     C2cAuthor,

@@ -137,6 +137,12 @@ pub struct Resolved {
     /// The message the button belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<Text>,
+    /// What was searched for (chat search, `data.type` 9).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<Text>,
+    /// Fields this version does not model (their shape depends on `data.type`), kept as sent.
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 crate::de::lenient_payload!(
@@ -146,6 +152,8 @@ crate::de::lenient_payload!(
         group_member_openid, user_openid, timestamp, version,
     },
     InteractionData { name, kind = "type", resolved },
-    Resolved { button_data, button_id, user_id, feature_id, message_id },
+    Resolved,
 );
 crate::de::serialize_derived!(Interaction, InteractionData, Resolved);
+// Read by its serde pass (its unmodelled keys go to `extra`).
+crate::de::direct_by_serde!(Resolved);

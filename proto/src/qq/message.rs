@@ -93,6 +93,9 @@ impl Message {
 #[serde(remote = "Self")]
 #[serde(default)]
 pub struct Attachment {
+    /// Attachment id (when the platform sends one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     /// URL (often without a scheme, e.g. `gchat.qpic.cn/...`).
     pub url: Text,
     /// MIME type (`image/png`, `voice`, `video/mp4`, `file`).
@@ -282,7 +285,9 @@ crate::de::lenient_payload!(
         author, member, attachments, embeds, mentions, ark, message_reference, seq, seq_in_channel,
         src_guild_id, direct_message, message_scene,
     },
-    Attachment { url, content_type, filename, height, width, size, voice_wav_url, asr_refer_text },
+    Attachment {
+        id, url, content_type, filename, height, width, size, voice_wav_url, asr_refer_text,
+    },
     Embed { title, description, prompt, thumbnail, fields },
     EmbedThumbnail { url },
     EmbedField { name, value },

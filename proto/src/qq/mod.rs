@@ -18,13 +18,13 @@ mod rich_text;
 mod session;
 mod user;
 
-pub use audio::{AudioAction, AudioOrLiveChannelMember};
+pub use audio::{AudioAction, AudioChannelType, AudioOrLiveChannelMember};
 pub use forum::{
     ForumAudit, ForumPublishType, Post, PostInfo, Reply, ReplyInfo, Thread, ThreadInfo,
 };
 pub use group::{
-    C2cAuthor, C2cMessage, EnterAio, FriendEvent, GroupAuthor, GroupMessage, GroupRobotEvent,
-    SubscribeMessageStatus, SubscribeResult,
+    C2cAuthor, C2cMessage, EnterAio, FriendEvent, GroupAuthor, GroupMention, GroupMessage,
+    GroupRobotEvent, SubscribeMessageStatus, SubscribeResult,
 };
 pub use guild::{Channel, ChannelSubType, ChannelType, Guild, Member};
 pub use interaction::{
