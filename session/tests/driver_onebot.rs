@@ -469,3 +469,97 @@ async fn a_peer_that_stops_reading_does_not_stall_the_driver() {
     within("the shutdown", handle.shutdown()).await.unwrap();
     consumer.await.unwrap();
 }
+
+/// Waits until the sim has read an action frame for `action`; its `echo`.
+async fn action_read(sim: &OneBotSim, action: &str) -> Value {
+    within(
+        "the action to reach the sim",
+        sim.log().wait_for(|r| match r.received() {
+            Some(frame) if frame["action"] == action => Some(frame["echo"].clone()),
+            _ => None,
+        }),
+    )
+    .await
+}
+
+/// Review of OneBot support (decision 0055): an ok answer whose `data` holds a lone surrogate
+/// escape (JavaScript implementations write one for an emoji cut in half) was reported as a
+/// success with `data: null`. It now reads as U+FFFD; `data` that still cannot be read (a
+/// number out of range) fails the call with `InvalidData` instead of `Ok(null)`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_with_a_lone_surrogate_is_read_and_unreadable_data_fails_the_call() {
+    // The sim's own answers come an hour late: the test writes the answers.
+    let sim = OneBotSim::start(OneBotConfig {
+        response_delay: Duration::from_secs(3_600),
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let (handle, mut events) = driver::run(forward(&sim, "ob-token"), &DriverConfig::default());
+    until_ready(&mut events).await;
+    let (_progress, _consumer) = consume(events);
+    let handle = std::sync::Arc::new(handle);
+    let call = |action: &'static str| {
+        let handle = handle.clone();
+        tokio::spawn(async move { handle.call(action, json!({}), None).await.unwrap() })
+    };
+
+    let nickname = call("get_login_info");
+    let echo = action_read(&sim, "get_login_info").await;
+    sim.send_raw(&format!(
+        r#"{{"status":"ok","retcode":0,"data":{{"user_id":1,"nickname":"半\ud83d"}},"echo":{echo}}}"#
+    ));
+    let answer = within("the first answer", nickname).await.unwrap().unwrap();
+    assert_eq!(answer.data["nickname"], "半\u{fffd}");
+    assert_eq!(answer.data["user_id"], 1);
+
+    let status = call("get_status");
+    let echo = action_read(&sim, "get_status").await;
+    sim.send_raw(&format!(
+        r#"{{"status":"ok","retcode":0,"data":{{"online":true,"stat":1e999}},"echo":{echo}}}"#
+    ));
+    let answer = within("the second answer", status).await.unwrap();
+    match answer {
+        Err(OneBotCallError::InvalidData { reason }) => {
+            assert!(reason.contains("out of range"), "{reason}")
+        }
+        other => panic!("expected InvalidData, got {other:?}"),
+    }
+    let handle = std::sync::Arc::try_unwrap(handle).ok().unwrap();
+    let machine = within("the shutdown", handle.shutdown()).await.unwrap();
+    assert_eq!(machine.pending_calls(), 0);
+}
+
+/// Review of OneBot support (decision 0055): a failure's text under `message` (the codec's
+/// `ActionResponse` reads it as an alias of `msg`) was lost: the session read only `wording`
+/// and `msg`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failures_message_field_is_its_text() {
+    let sim = OneBotSim::start(sim_config()).await.unwrap();
+    sim.set_action_response(
+        "set_group_kick",
+        json!({"status": "failed", "retcode": 1400, "message": "群不存在", "data": null}),
+    );
+    sim.set_action_response(
+        "set_group_ban",
+        json!({"status": "failed", "retcode": 1400, "msg": "", "message": "无权限",
+            "data": null}),
+    );
+    let (handle, mut events) = driver::run(forward(&sim, "ob-token"), &DriverConfig::default());
+    until_ready(&mut events).await;
+    let (_progress, _consumer) = consume(events);
+    for (action, text) in [("set_group_kick", "群不存在"), ("set_group_ban", "无权限")] {
+        let answer = within("the answer", handle.call(action, json!({}), None))
+            .await
+            .unwrap();
+        match answer {
+            Err(OneBotCallError::Failed {
+                retcode: 1400,
+                message,
+                ..
+            }) => assert_eq!(message, text),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+    within("the shutdown", handle.shutdown()).await.unwrap();
+}

@@ -120,6 +120,8 @@ pub struct ResponseFields {
     pub data: Option<Span>,
     /// `msg`.
     pub msg: Option<Span>,
+    /// `message` (some implementations' name for `msg`; in an event, the message itself).
+    pub message: Option<Span>,
     /// `wording`.
     pub wording: Option<Span>,
 }
@@ -226,6 +228,7 @@ impl<'a> Header<'a> {
                     b"status" => self.response.status = Some(span),
                     b"data" => self.response.data = Some(span),
                     b"msg" => self.response.msg = Some(span),
+                    b"message" => self.response.message = Some(span),
                     b"wording" => self.response.wording = Some(span),
                     _ => {}
                 }

@@ -41,6 +41,12 @@ pub(crate) fn answer(
             code: retcode,
             message,
         })),
+        // It ran, and answered something that cannot be read: not a transport failure.
+        Ok(Err(OneBotCallError::InvalidData { reason })) => {
+            Err(ActionCallError::new(ActionCallErrorKind::Malformed {
+                reason: format!("the answer's data: {reason}"),
+            }))
+        }
         Ok(Err(other)) => Err(ActionCallError::with_source(
             ActionCallErrorKind::Transport,
             other,

@@ -29,7 +29,7 @@ pub enum OneBotCallError {
     Failed {
         /// `retcode` (1400, 1404, ... kept as sent).
         retcode: i64,
-        /// `wording`, else `msg`, else empty.
+        /// The first non-empty of `wording`, `msg` and `message`, else empty.
         message: String,
         /// `status` as sent.
         status: String,
@@ -50,6 +50,13 @@ pub enum OneBotCallError {
     ReadAheadFull {
         /// Events the driver held when it gave up.
         held: usize,
+    },
+    /// The implementation answered ok, but its `data` could not be read (a lone surrogate
+    /// escape is read as U+FFFD, so this is e.g. a number out of range): the action ran.
+    #[error("the action answered ok, but its data could not be read: {reason}")]
+    InvalidData {
+        /// Why `data` could not be read.
+        reason: String,
     },
     /// The params could not be encoded.
     #[error("params could not be encoded: {0}")]

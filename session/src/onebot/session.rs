@@ -82,6 +82,7 @@ struct Fields {
     status: Option<Span>,
     data: Option<Span>,
     msg: Option<Span>,
+    message: Option<Span>,
     wording: Option<Span>,
 }
 
@@ -94,6 +95,7 @@ impl Fields {
             status: r.status,
             data: r.data,
             msg: r.msg,
+            message: r.message,
             wording: r.wording,
             ..Fields::default()
         }
@@ -151,6 +153,19 @@ fn int_raw(raw: &[u8]) -> Option<i64> {
             .ok()
             .filter(|f| f.fract() == 0.0)
             .map(|f| f as i64)
+    })
+}
+
+/// A response's `data` (already checked for its extent by the scan). A lone surrogate escape
+/// (`"\ud83d"` without its low half, as JavaScript implementations write an emoji cut in
+/// half) reads as U+FFFD (decision 0049); what still cannot be read (a number out of range,
+/// nesting too deep) is the reason it cannot.
+fn data(raw: &[u8]) -> Result<serde_json::Value, String> {
+    serde_json::from_slice(raw).or_else(|error| match botgate_codec::scan::replace_lone_surrogates(
+        raw,
+    ) {
+        Some(fixed) => serde_json::from_slice(&fixed).map_err(|e| e.to_string()),
+        None => Err(error.to_string()),
     })
 }
 
@@ -437,20 +452,28 @@ impl Session {
         // leaves it to `status`. The codec's `ActionResponse::into_result` reads it alike.
         let ok = status != "failed" && matches!(retcode, 0 | 1);
         let result = if ok {
-            let data = f
+            match f
                 .data
-                .and_then(|s| serde_json::from_slice(s.slice(&bytes)).ok())
-                .unwrap_or(serde_json::Value::Null);
-            Ok(ActionResponse {
-                status,
-                retcode,
-                data,
-                raw: bytes.clone(),
-            })
+                .map_or(Ok(serde_json::Value::Null), |s| data(s.slice(&bytes)))
+            {
+                Ok(data) => Ok(ActionResponse {
+                    status,
+                    retcode,
+                    data,
+                    raw: bytes.clone(),
+                }),
+                Err(reason) => {
+                    tracing::warn!(echo = id, %reason, "OneBot: an ok response whose data cannot be read");
+                    Err(OneBotCallError::InvalidData { reason })
+                }
+            }
         } else {
-            let message = text(&bytes, f.wording)
-                .filter(|w| !w.is_empty())
-                .or_else(|| text(&bytes, f.msg))
+            // `message` is some implementations' name for `msg` (the codec's
+            // `ActionResponse` reads it as an alias too).
+            let message = [f.wording, f.msg, f.message]
+                .into_iter()
+                .filter_map(|span| text(&bytes, span))
+                .find(|m| !m.is_empty())
                 .unwrap_or_default();
             Err(OneBotCallError::Failed {
                 retcode,
@@ -557,6 +580,7 @@ impl SessionMachine for Session {
                 b"status" => f.status = Some(span),
                 b"data" => f.data = Some(span),
                 b"msg" => f.msg = Some(span),
+                b"message" => f.message = Some(span),
                 b"wording" => f.wording = Some(span),
                 _ => {}
             }
