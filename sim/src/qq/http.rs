@@ -38,10 +38,7 @@ pub(crate) async fn route(shared: Arc<Shared>, req: Request<Incoming>) -> HttpRe
 fn answer(shared: &Arc<Shared>, request: &server::RestRequest) -> Answer {
     let path = request.path.as_str();
     let is_token = path == "/app/getAppAccessToken";
-    match shared
-        .faults
-        .take(request.method.as_str(), path, is_token)
-    {
+    match shared.faults.take(request.method.as_str(), path, is_token) {
         Some(fault) => {
             if fault.after_handling {
                 handle(shared, request);
