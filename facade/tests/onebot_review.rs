@@ -1,13 +1,15 @@
 //! The review of OneBot v11 support (decision 0055), over loopback against the OneBot sim:
 //! a message id the implementation gives again after a restart is a new message, not a
-//! resend.
+//! resend; an empty access token means none, forward and reverse.
 //!
 //! Every wait is bounded (`botgate_testkit::within`); synchronisation is by sim logs, the
 //! bot's lifecycle and what handlers saw.
 
 use botgate::{Bot, OneBotHandlers};
+use std::time::Duration;
+
 use botgate_sim::{Fault, OneBotConfig, OneBotSim, Record};
-use botgate_testkit::{within, Seen};
+use botgate_testkit::{within, within_for, Seen};
 use serde_json::{json, Value};
 
 /// A group message as Waylay sends it, with its `message_id`, `time` and text.
@@ -74,4 +76,56 @@ async fn a_message_id_given_again_after_the_implementation_restarts_is_handled()
     assert_eq!(stats.duplicates, 1, "{stats:?}");
     assert_eq!(seen.now(), ["before", "after"]);
     within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// `access_token("")` means no token, in both modes. The reverse listener required the
+/// empty token, so every connection (with no token, or with an empty one) got 401; the
+/// forward client already sent none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_access_token_means_none_forward_and_reverse() {
+    let sim = OneBotSim::start(OneBotConfig {
+        reverse_reconnect: Duration::from_millis(50),
+        ..OneBotConfig::default()
+    })
+    .await
+    .unwrap();
+
+    let reverse = Bot::onebot_reverse("127.0.0.1:0")
+        .access_token("")
+        .start()
+        .await
+        .unwrap();
+    sim.connect_reverse(&format!("ws://{}/", reverse.local_addr()))
+        .unwrap();
+    // Before the fix, 401 after 401: no account, and the sim's log fills with refusals.
+    within_for(
+        Duration::from_secs(10),
+        "the reverse connection's account",
+        reverse.account_count().wait_for(|n| *n >= 1),
+    )
+    .await
+    .unwrap();
+    let refused = sim
+        .log()
+        .snapshot()
+        .iter()
+        .filter(|r| matches!(r, Record::Rejected { .. }))
+        .count();
+    assert_eq!(refused, 0);
+
+    let forward = Bot::onebot_ws(sim.url())
+        .access_token("")
+        .start()
+        .await
+        .unwrap();
+    within(
+        "the forward connection",
+        forward.lifecycle().wait_for(|l| l.readies >= 1),
+    )
+    .await
+    .unwrap();
+    within("forward shutdown", forward.shutdown())
+        .await
+        .unwrap();
+    within("reverse shutdown", reverse.shutdown()).await;
 }

@@ -52,7 +52,8 @@ impl OneBotBot {
         self
     }
 
-    /// The implementation's access token (sent as `Authorization: Bearer`).
+    /// The implementation's access token (sent as `Authorization: Bearer`); an empty one
+    /// means none.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(token.into());
         self

@@ -96,7 +96,7 @@ impl OneBotReverse {
 
     /// Require this token (`Authorization: Bearer` / `Token`, or `?access_token=`), compared
     /// in constant time; before the upgrade, a connection without one is answered 401, one
-    /// with a wrong one 403.
+    /// with a wrong one 403. An empty token means none (no check), as for a forward bot.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.access_token = Some(token.into());
         self

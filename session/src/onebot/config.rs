@@ -15,7 +15,7 @@ pub struct Config {
     /// Forward WebSocket URL (the implementation is the server); `None` for a reverse
     /// connection (the implementation connects to us; the session never dials).
     pub url: Option<Url>,
-    /// `access_token` (sent as `Authorization: Bearer <token>`).
+    /// `access_token` (sent as `Authorization: Bearer <token>`; an empty one is not sent).
     pub access_token: Option<Token>,
     /// Reconnect backoff (forward only).
     pub backoff: BackoffConfig,

@@ -25,7 +25,8 @@ use crate::{Error, ErrorKind, Secret};
 pub struct ListenerConfig {
     /// If set, each connection must present this token (`Authorization: Bearer` / `Token`, or
     /// `?access_token=`); before the upgrade, a connection without one gets HTTP 401, one with
-    /// a wrong one 403.
+    /// a wrong one 403. An empty token means no check, as `None` (OneBot's `access_token`
+    /// left empty means none; a forward client sends none then).
     pub access_token: Option<Secret>,
     /// If set, only this path is served (a trailing `/` is ignored); others get 404.
     pub path: Option<String>,
@@ -260,7 +261,7 @@ fn check(
             return Err(StatusCode::NOT_FOUND);
         }
     }
-    if let Some(token) = &config.access_token {
+    if let Some(token) = config.access_token.as_ref().filter(|t| !t.is_empty()) {
         match super::auth::check(token, &request.headers, request.query.as_deref()) {
             Auth::Ok => {}
             Auth::Missing => {
