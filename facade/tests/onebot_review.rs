@@ -1,6 +1,7 @@
 //! The review of OneBot v11 support (decision 0055), over loopback against the OneBot sim:
 //! a message id the implementation gives again after a restart is a new message, not a
-//! resend; an empty access token means none, forward and reverse.
+//! resend; an empty access token means none, forward and reverse; a URL's access token shows
+//! in no `Debug` and no error.
 //!
 //! Every wait is bounded (`botgate_testkit::within`); synchronisation is by sim logs, the
 //! bot's lifecycle and what handlers saw.
@@ -128,4 +129,26 @@ async fn an_empty_access_token_means_none_forward_and_reverse() {
         .await
         .unwrap();
     within("reverse shutdown", reverse.shutdown()).await;
+}
+
+/// A forward URL may carry the token as `?access_token=`: `Debug` of the builder printed the
+/// whole URL, and so did the error of a URL refused at start.
+#[tokio::test]
+async fn a_token_in_the_forward_url_shows_in_no_debug_and_no_error() {
+    let secret = "t0ps3cret";
+    let bot = Bot::onebot_ws(format!("ws://127.0.0.1:3001/?access_token={secret}"));
+    let shown = format!("{bot:?}");
+    assert!(!shown.contains(secret), "{shown}");
+    assert!(
+        shown.contains("ws://127.0.0.1:3001/?access_token=<redacted>"),
+        "{shown}"
+    );
+    let refused = Bot::onebot_ws(format!("http://127.0.0.1:3001/?access_token={secret}"))
+        .start()
+        .await
+        .err()
+        .map(|e| format!("{e} / {e:?}"))
+        .unwrap_or_default();
+    assert!(refused.contains("access_token=<redacted>"), "{refused}");
+    assert!(!refused.contains(secret), "{refused}");
 }

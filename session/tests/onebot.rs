@@ -68,6 +68,22 @@ fn the_access_token_is_a_bearer_header_and_redacted() {
     assert!(none.connect_headers().is_empty());
 }
 
+/// Review of OneBot support (decision 0055): a forward URL may carry the token as
+/// `?access_token=`; the derived `Debug` of `Config` (and so of the session) printed it.
+#[test]
+fn debug_hides_an_access_token_in_the_url() {
+    let url = "ws://127.0.0.1:3001/onebot?access_token=t0ps3cret&v=11";
+    let config = Config::forward(url.parse().unwrap(), None);
+    let session = Session::new(config.clone(), Instant::now());
+    for text in [format!("{config:?}"), format!("{session:?}")] {
+        assert!(!text.contains("t0ps3cret"), "{text}");
+        assert!(
+            text.contains("ws://127.0.0.1:3001/onebot?access_token=<redacted>&v=<redacted>"),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn lifecycle_with_self_id_zero_then_the_real_one() {
     let (mut s, now) = open(forward());

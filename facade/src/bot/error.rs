@@ -93,10 +93,11 @@ impl StdError for Error {
 
 /// `text` as the URL of a WebSocket gateway (`ws://` or `wss://`); `what` names it in the
 /// error. Another scheme is a configuration error at start: the driver would otherwise try
-/// it again and again ("not ws or wss") and never stop.
+/// it again and again ("not ws or wss") and never stop. The error shows the URL without its
+/// query values and user info (a OneBot URL may carry `?access_token=`).
 pub(crate) fn websocket_url(text: &str, what: &str) -> Result<url::Url, Error> {
     let config = || ErrorKind::Config {
-        what: format!("{what} {text:?}"),
+        what: format!("{what} {:?}", botgate_session::token::redact_url(text)),
     };
     let url: url::Url = text.parse().map_err(|e| Error::with_source(config(), e))?;
     botgate_transport::ws::uses_tls(&url).map_err(|e| Error::with_source(config(), e))?;

@@ -29,7 +29,7 @@ pub struct OneBotBot {
 impl std::fmt::Debug for OneBotBot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OneBotBot")
-            .field("url", &self.url)
+            .field("url", &botgate_session::token::redact_url(&self.url))
             .field("access_token", &self.access_token.as_ref().map(|_| "***"))
             .finish_non_exhaustive()
     }

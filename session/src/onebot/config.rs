@@ -1,15 +1,17 @@
 //! How a OneBot session is set up.
 
+use std::fmt;
 use std::time::Duration;
 
 use url::Url;
 
 use crate::backoff::BackoffConfig;
 use crate::ratelimit::RateLimitConfig;
-use crate::token::Token;
+use crate::token::{redact_url, Token};
 
-/// OneBot session settings. Build with [`Config::forward`] or [`Config::reverse`].
-#[derive(Debug, Clone)]
+/// OneBot session settings. Build with [`Config::forward`] or [`Config::reverse`]. `Debug`
+/// shows the URL without its query values (a forward URL may carry `?access_token=`).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Forward WebSocket URL (the implementation is the server); `None` for a reverse
@@ -32,6 +34,21 @@ pub struct Config {
     pub rate_limit: Option<RateLimitConfig>,
     /// Seed for jitter; `None` draws one from the environment.
     pub seed: Option<u64>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("url", &self.url.as_ref().map(|u| redact_url(u.as_str())))
+            .field("access_token", &self.access_token)
+            .field("backoff", &self.backoff)
+            .field("action_timeout", &self.action_timeout)
+            .field("heartbeat_misses", &self.heartbeat_misses)
+            .field("first_frame_timeout", &self.first_frame_timeout)
+            .field("rate_limit", &self.rate_limit)
+            .field("seed", &self.seed)
+            .finish()
+    }
 }
 
 impl Config {
