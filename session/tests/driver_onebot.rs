@@ -35,6 +35,10 @@ fn sim_config() -> OneBotConfig {
 }
 
 fn forward(sim: &OneBotSim, token: &str) -> onebot::Session {
+    onebot::Session::new(forward_config(sim, token), Instant::now())
+}
+
+fn forward_config(sim: &OneBotSim, token: &str) -> onebot::Config {
     let mut config = onebot::Config::forward(sim.url().parse().unwrap(), Some(Token::new(token)));
     config.backoff = BackoffConfig {
         base: Duration::from_millis(10),
@@ -43,7 +47,7 @@ fn forward(sim: &OneBotSim, token: &str) -> onebot::Session {
         stable_after: Duration::from_secs(30),
     };
     config.seed = Some(5);
-    onebot::Session::new(config, Instant::now())
+    config
 }
 
 fn event(i: usize) -> Value {
@@ -561,5 +565,86 @@ async fn a_failures_message_field_is_its_text() {
             other => panic!("expected a failure, got {other:?}"),
         }
     }
+    within("the shutdown", handle.shutdown()).await.unwrap();
+}
+
+/// Review of OneBot support (decision 0055): after a reconnect the watchdog was armed with
+/// the previous connection's interval (2 x 100 ms here). An implementation restarted with a
+/// longer interval (1 s) had each new connection cut (4900) before its first heartbeat, for
+/// ever. Until the first heartbeat of a connection the watchdog now allows at least
+/// `first_frame_timeout` (3 s), and then follows the new interval.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_with_a_longer_heartbeat_interval_keeps_the_new_connection() {
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: Some(Duration::from_millis(100)),
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let mut config = forward_config(&sim, "ob-token");
+    config.first_frame_timeout = Duration::from_secs(3);
+    let (handle, mut events) = driver::run(
+        onebot::Session::new(config, Instant::now()),
+        &DriverConfig::default(),
+    );
+    // The session has learnt the 100 ms interval once it passed a heartbeat on.
+    loop {
+        match within("a heartbeat", events.recv()).await.unwrap() {
+            SessionEvent::Event(frame)
+                if serde_json::from_slice::<Value>(&frame).unwrap()["meta_event_type"]
+                    == "heartbeat" =>
+            {
+                break
+            }
+            _ => {}
+        }
+    }
+    let (_progress, _consumer) = consume(events);
+    let first = last_conn(sim.log());
+    sim.set_heartbeat_interval(Some(Duration::from_secs(1)));
+    sim.inject(Fault::Close {
+        code: 1001,
+        reason: "restart".into(),
+    });
+    // Two heartbeats on one new connection: it outlived the old window and the first
+    // heartbeat re-armed the watchdog with the new interval.
+    let conn = within(
+        "two heartbeats on a connection after the restart",
+        sim.log().wait_until(|records| {
+            let mut counts = std::collections::BTreeMap::<u64, usize>::new();
+            for record in records {
+                if let Record::Sent { conn, frame } = record {
+                    if *conn > first && frame["meta_event_type"] == "heartbeat" {
+                        *counts.entry(*conn).or_default() += 1;
+                    }
+                }
+            }
+            counts
+                .into_iter()
+                .find(|(_, n)| *n >= 2)
+                .map(|(conn, _)| conn)
+        }),
+    )
+    .await;
+    assert_eq!(
+        conn,
+        first + 1,
+        "the first connection after the restart stays"
+    );
+    let cut = sim
+        .log()
+        .snapshot()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Record::Disconnected {
+                    code: Some(onebot::WATCHDOG_CLOSE_CODE),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(cut, 0);
     within("the shutdown", handle.shutdown()).await.unwrap();
 }

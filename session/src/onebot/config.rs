@@ -28,7 +28,10 @@ pub struct Config {
     /// No frame at all this long after connecting → the connection is dead (until the first
     /// heartbeat tells the interval, nothing else notices a peer that went silent, or one
     /// that upgraded and never spoke). Implementations send their lifecycle `connect` event
-    /// at once.
+    /// at once. After a reconnect, the interval of the connection before counts only from
+    /// this connection's first heartbeat: until then the watchdog allows the larger of this
+    /// and `heartbeat_misses` old intervals (the implementation may have restarted with a
+    /// longer one).
     pub first_frame_timeout: Duration,
     /// Optional send budget for actions (`None`: unlimited).
     pub rate_limit: Option<RateLimitConfig>,

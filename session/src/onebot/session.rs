@@ -415,13 +415,15 @@ impl Session {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
             if let Some(iv) = self.heartbeat_interval {
-                // `iv` is the peer's: any `i64` of milliseconds.
-                self.watchdog = Some(later(
-                    now,
-                    iv.saturating_mul(self.config.heartbeat_misses.max(1)),
-                ));
+                self.watchdog = Some(later(now, self.watchdog_window(iv)));
             }
         }
+    }
+
+    /// How long the watchdog waits for the next heartbeat after one with interval `iv` (the
+    /// peer's: any `i64` of milliseconds).
+    fn watchdog_window(&self, iv: Duration) -> Duration {
+        iv.saturating_mul(self.config.heartbeat_misses.max(1))
     }
 
     /// A frame without `post_type`: a response when it has `echo` or `retcode`.
@@ -505,11 +507,17 @@ impl SessionMachine for Session {
         self.ready_sent = false;
         // An interval learnt on an earlier connection arms the watchdog at once: an
         // implementation that never heartbeats after a reconnect is still detected.
-        // Without one, the first frame must come within `first_frame_timeout`.
-        self.watchdog = Some(match self.heartbeat_interval {
-            Some(iv) => later(now, iv.saturating_mul(self.config.heartbeat_misses.max(1))),
-            None => later(now, self.config.first_frame_timeout),
-        });
+        // Without one, the first frame must come within `first_frame_timeout`. Until this
+        // connection's first heartbeat the old interval is only a guess (an implementation
+        // restarted with a longer one would be cut off before its first heartbeat, again and
+        // again), so the window is at least `first_frame_timeout`.
+        let window = match self.heartbeat_interval {
+            Some(iv) => self
+                .watchdog_window(iv)
+                .max(self.config.first_frame_timeout),
+            None => self.config.first_frame_timeout,
+        };
+        self.watchdog = Some(later(now, window));
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;

@@ -137,7 +137,10 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
             return End::Gone;
         }
     }
-    let interval = shared.config.heartbeat_interval;
+    let interval = shared
+        .state()
+        .heartbeat_interval
+        .unwrap_or(shared.config.heartbeat_interval);
     let mut ticker = interval.map(|every| {
         let mut t = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

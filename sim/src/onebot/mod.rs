@@ -152,6 +152,9 @@ pub(crate) struct State {
     pub(crate) messages: Vec<SentMessage>,
     pub(crate) next_message_id: i64,
     pub(crate) overrides: HashMap<String, Value>,
+    /// The heartbeat period of connections opened from now on, when set
+    /// ([`OneBotSim::set_heartbeat_interval`]); else the config's.
+    pub(crate) heartbeat_interval: Option<Option<Duration>>,
 }
 
 #[derive(Debug)]
@@ -437,6 +440,12 @@ impl OneBotSim {
             .state()
             .overrides
             .insert(action.to_owned(), response);
+    }
+
+    /// The heartbeat period of connections opened from now on (`None`: no heartbeats), as an
+    /// implementation restarted with another setting; live connections keep theirs.
+    pub fn set_heartbeat_interval(&self, every: Option<Duration>) {
+        self.shared.state().heartbeat_interval = Some(every);
     }
 
     /// Writes `text` as is to every live connection.
