@@ -1,6 +1,6 @@
 //! The shape every session state machine shares, so one driver runs them all.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use url::Url;
@@ -50,6 +50,16 @@ pub trait SessionMachine {
     /// Protocols without calls ignore it.
     fn cancel_call(&mut self, id: ActionId) {
         let _ = id;
+    }
+    /// The driver did not read the socket for `paused` (its consumer was slow: events it
+    /// could not hand on stopped the reader, decision 0006) and reads it again from `now`.
+    /// What the peer sent meanwhile is still unread, so a machine that judges the peer's
+    /// liveness by what it has read moves that judgement on by `paused`: time we spent not
+    /// reading says nothing of the peer. Called before `poll_timeout` is read again; it
+    /// should emit nothing. The default does nothing (QQ and Bubble send their heartbeats from
+    /// the timer, which the driver paused too; an ACK still unread then costs a resume).
+    fn handle_read_resumed(&mut self, now: Instant, paused: Duration) {
+        let _ = (now, paused);
     }
     /// The session id and the last sequence number delivered, for a
     /// [`SessionStore`](crate::SessionStore) (`None`: nothing to resume, or a protocol without

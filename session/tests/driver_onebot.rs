@@ -568,6 +568,19 @@ async fn a_failures_message_field_is_its_text() {
     within("the shutdown", handle.shutdown()).await.unwrap();
 }
 
+/// Receives until a heartbeat meta event (passed on by the session, which has read its
+/// interval by then).
+async fn next_heartbeat(events: &mut botgate_session::driver::EventReceiver<SessionEvent>) {
+    while let Some(event) = events.recv().await {
+        if let SessionEvent::Event(frame) = event {
+            if serde_json::from_slice::<Value>(&frame).unwrap()["meta_event_type"] == "heartbeat" {
+                return;
+            }
+        }
+    }
+    panic!("the channel closed before a heartbeat");
+}
+
 /// Review of OneBot support (decision 0055): after a reconnect the watchdog was armed with
 /// the previous connection's interval (2 x 100 ms here). An implementation restarted with a
 /// longer interval (1 s) had each new connection cut (4900) before its first heartbeat, for
@@ -588,17 +601,7 @@ async fn a_restart_with_a_longer_heartbeat_interval_keeps_the_new_connection() {
         &DriverConfig::default(),
     );
     // The session has learnt the 100 ms interval once it passed a heartbeat on.
-    loop {
-        match within("a heartbeat", events.recv()).await.unwrap() {
-            SessionEvent::Event(frame)
-                if serde_json::from_slice::<Value>(&frame).unwrap()["meta_event_type"]
-                    == "heartbeat" =>
-            {
-                break
-            }
-            _ => {}
-        }
-    }
+    within("a heartbeat", next_heartbeat(&mut events)).await;
     let (_progress, _consumer) = consume(events);
     let first = last_conn(sim.log());
     sim.set_heartbeat_interval(Some(Duration::from_secs(1)));
@@ -646,5 +649,59 @@ async fn a_restart_with_a_longer_heartbeat_interval_keeps_the_new_connection() {
         })
         .count();
     assert_eq!(cut, 0);
+    within("the shutdown", handle.shutdown()).await.unwrap();
+}
+
+/// Review of OneBot support (decision 0055): a slow consumer stops the reader, and the
+/// heartbeats the implementation sends meanwhile sit unread behind the events. When reading
+/// resumed, the watchdog's deadline had passed and its timer fired before the socket was
+/// read: the connection was closed (4900) and every frame still unread was discarded (OneBot
+/// cannot resume them). The time the driver was not reading no longer counts against the
+/// peer: every event arrives, on the one connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_unread_behind_a_slow_consumer_do_not_end_the_connection() {
+    const FLOOD: usize = 200;
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: Some(Duration::from_millis(100)),
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let (handle, mut events) = driver::run(
+        forward(&sim, "ob-token"),
+        &DriverConfig::default().event_capacity(4),
+    );
+    until_ready(&mut events).await;
+    // The session has learnt the interval (watchdog: 2 x 100 ms) once it passed a heartbeat.
+    within("a heartbeat", next_heartbeat(&mut events)).await;
+    let conn = last_conn(sim.log());
+    // The consumer takes nothing while the flood and then five heartbeats (500 ms, over two
+    // watchdog windows) are written behind it.
+    flood_written(&sim, FLOOD).await;
+    let from = sim.log().len();
+    within(
+        "five heartbeats behind the flood",
+        sim.log().wait_until(|records| {
+            let beats = records.get(from..)?.iter().filter(|r| {
+                matches!(r, Record::Sent { frame, .. } if frame["meta_event_type"] == "heartbeat")
+            });
+            (beats.count() >= 5).then_some(())
+        }),
+    )
+    .await;
+    let got = within(
+        "every event of the flood",
+        drain_messages(&mut events, FLOOD),
+    )
+    .await;
+    assert_eq!(got, (0..FLOOD).map(|i| i.to_string()).collect::<Vec<_>>());
+    let cut = sim
+        .log()
+        .snapshot()
+        .iter()
+        .filter(|r| matches!(r, Record::Disconnected { .. }))
+        .count();
+    assert_eq!(cut, 0, "the connection was closed");
+    assert_eq!(last_conn(sim.log()), conn);
     within("the shutdown", handle.shutdown()).await.unwrap();
 }

@@ -6,7 +6,9 @@
 //! held), the machine's timer, or the link (connect due, attempt finished, frame read). While
 //! an event is held the timer and the socket are not polled (unless an action is pending: then
 //! the driver reads ahead for its response, see `ahead.rs`): a slow consumer stops the reader
-//! and nothing is dropped; commands are still served.
+//! and nothing is dropped; commands are still served. When reading resumes, the machine hears
+//! how long it was stopped (`handle_read_resumed`) before its timer is looked at again: what
+//! the peer sent meanwhile is unread, so that time says nothing of the peer (decision 0055).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -125,6 +127,9 @@ where
             // The time of the burst's first frame: the frames of one burst were all read
             // already, and reading the clock per frame was 1.7 % of a flood's time (`perf`).
             let mut burst_at = None;
+            // Since when the reader has been stopped by held events (the machine hears how
+            // long once it reads again: `handle_read_resumed`).
+            let mut paused_since: Option<Instant> = None;
             let exit = loop {
                 self.transmit(&mut link).await;
                 // Under load the next frame is usually read already: take it without the
@@ -172,6 +177,22 @@ where
                     let events = self.shared.events_out.load(Ordering::Relaxed);
                     p.turn(&self.machine, events, Instant::now());
                 }
+                // The read-ahead rule: a held event stops the reader and the timer, unless an
+                // action waits for its response (which shares the socket with the events).
+                let reading = self.ahead.may_read();
+                match (reading, paused_since) {
+                    (false, None) => paused_since = Some(Instant::now()),
+                    (true, Some(since)) => {
+                        paused_since = None;
+                        // Before the timer is looked at: what the peer sent meanwhile (its
+                        // heartbeats) is unread, and a deadline that passed while we were not
+                        // reading would fire before the socket is (decision 0055).
+                        let now = Instant::now();
+                        self.machine
+                            .handle_read_resumed(now, now.saturating_duration_since(since));
+                    }
+                    _ => {}
+                }
                 let deadline = match (
                     self.machine.poll_timeout(),
                     self.persist.as_ref().and_then(Persister::due),
@@ -196,9 +217,6 @@ where
                 }
                 let connect_at = connect_at.map(tokio::time::Instant::from_std);
                 let blocked = !self.ahead.is_empty();
-                // The read-ahead rule: a held event stops the reader and the timer, unless an
-                // action waits for its response (which shares the socket with the events).
-                let reading = self.ahead.may_read();
                 let wake = tokio::select! {
                     biased;
                     command = self.commands.recv(), if self.commands_open => Wake::Command(command),

@@ -681,6 +681,14 @@ impl SessionMachine for Session {
         self.flush(now);
     }
 
+    /// The heartbeats the peer sent while the driver was not reading are still in the socket:
+    /// the watchdog moves on by the pause (OneBot cannot resume what a reconnect would lose).
+    fn handle_read_resumed(&mut self, _now: Instant, paused: Duration) {
+        if self.phase == Phase::Open {
+            self.watchdog = self.watchdog.map(|at| later(at, paused));
+        }
+    }
+
     fn poll_transmit(&mut self) -> Option<Outgoing> {
         self.transmit.pop_front()
     }
