@@ -223,6 +223,15 @@ impl std::error::Error for Error {
     }
 }
 
+/// The error for a credential that cannot go into the `Authorization` header.
+pub(crate) fn invalid_authorization() -> Error {
+    Error::new(ErrorKind::InvalidConfig {
+        reason: "the credential is not a valid Authorization header value (a line break or \
+                 control character in the token?)"
+            .into(),
+    })
+}
+
 /// A plain-text error source (e.g. a body snippet of an HTTP answer).
 #[derive(Debug)]
 pub(crate) struct Detail(pub(crate) String);

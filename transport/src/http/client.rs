@@ -71,7 +71,7 @@ impl HttpClient {
         let mut request = self.inner.request(method, url.clone());
         if let Some(auth) = authorization {
             let mut value = ::http::HeaderValue::try_from(auth.expose())
-                .map_err(|_| super::raw::invalid_authorization())?;
+                .map_err(|_| crate::error::invalid_authorization())?;
             value.set_sensitive(true);
             request = request.header(AUTHORIZATION, value);
         }

@@ -37,15 +37,6 @@ pub(crate) struct NetFailure {
     pub(crate) permanent: bool,
 }
 
-/// The error for a credential that cannot go into the `Authorization` header.
-pub(crate) fn invalid_authorization() -> Error {
-    Error::new(ErrorKind::InvalidConfig {
-        reason: "the credential is not a valid Authorization header value (a line break or \
-                 control character in the token?)"
-            .into(),
-    })
-}
-
 impl HttpClient {
     /// Sends `body` (JSON bytes) with `authorization` as the whole `Authorization` value and
     /// returns the answer of any status.
@@ -65,7 +56,7 @@ impl HttpClient {
         let mut request = self.inner.request(method, url.clone());
         if let Some(auth) = authorization {
             let mut value = HeaderValue::try_from(auth.expose()).map_err(|_| NetFailure {
-                error: invalid_authorization(),
+                error: crate::error::invalid_authorization(),
                 not_sent: true,
                 permanent: true,
             })?;
