@@ -1,5 +1,6 @@
 //! The `botgate` command line: decode captured frames, compute intents, listen to a gateway,
-//! serve a simulated platform, and play the end-to-end demo.
+//! serve a simulated platform, play the end-to-end demo, and run a bot across processes on
+//! Redis.
 
 mod decode;
 mod demo;
@@ -74,7 +75,8 @@ pub enum Command {
         #[arg(required = true)]
         event_types: Vec<String>,
     },
-    /// Connect to a gateway and print one JSON line per dispatched event.
+    /// Connect to a gateway (or serve OneBot reverse WS / a webhook) and print one JSON line
+    /// per dispatched event.
     Listen(listen::ListenArgs),
     /// Play the end-to-end demo: embedded simulators and bots, events, a command, a resume.
     Demo(demo::DemoArgs),

@@ -31,7 +31,8 @@ pub struct SimArgs {
     /// Heartbeat interval the sim asks for (QQ / Bubble Hello; OneBot heartbeat events).
     #[arg(long, default_value_t = 30_000)]
     pub heartbeat_ms: u64,
-    /// Bubble / OneBot: the token clients must present (QQ: the accepted access token).
+    /// Bubble / OneBot: the token clients must present (QQ: the accepted access token; OneBot
+    /// with --reverse: the token the sim presents).
     #[arg(long)]
     pub token: Option<String>,
     /// Bubble: serve botgate's extended profile (seq numbers, resume, op 7 / 9).
@@ -45,7 +46,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "K", requires = "reverse")]
     pub accounts: Option<usize>,
     /// QQ / Bubble: deliver the script's events (default: one `/ping`) by webhook to this
-    /// callback URL, signed (QQ: validated with op 13 first), instead of over the gateway.
+    /// callback URL, instead of over the gateway: QQ's signed (validated with op 13 first),
+    /// Bubble's signed with --webhook-secret.
     #[arg(long)]
     pub webhook_target: Option<String>,
     /// Bubble: sign webhook deliveries with this secret (default: unsigned).

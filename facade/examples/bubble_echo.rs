@@ -117,7 +117,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     handlers.on_dm_message_create(move |ctx, msg| echo(ctx, msg, me.clone()));
     handlers.on_error(|err| eprintln!("error: {err}"));
 
-    // Runs until Ctrl-C (clean close) or a fatal session error (e.g. a rejected token).
+    // Runs until Ctrl-C or SIGTERM (clean close) or a fatal session error (e.g. a rejected token).
     Bot::bubble(token)
         .gateway_url(url)
         .rest_base(rest)

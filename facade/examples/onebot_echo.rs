@@ -90,7 +90,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(token) = token {
         bot = bot.access_token(token);
     }
-    // Runs until Ctrl-C (clean close) or a fatal session error.
+    // Runs until Ctrl-C or SIGTERM (clean close) or a fatal session error.
     bot.run().await?;
     Ok(())
 }

@@ -91,7 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .auth_base(auth_base)
         .handlers(handlers);
     println!("intents: {}", bot.effective_intents());
-    // Runs until Ctrl-C (clean close) or a fatal session error (e.g. a rejected secret).
+    // Runs until Ctrl-C or SIGTERM (clean close) or a fatal session error (e.g. a rejected secret).
     bot.run().await?;
     Ok(())
 }

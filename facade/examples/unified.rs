@@ -162,7 +162,7 @@ async fn main() -> Result<(), BoxError> {
         return Err(format!("unknown platform {other:?} (qq, bubble, onebot)").into());
     }
     let want = |p: &str| chosen.iter().any(|c| c == p);
-    // The bots run side by side on this task until Ctrl-C (each closes its session cleanly)
+    // The bots run side by side on this task until Ctrl-C or SIGTERM (each closes its session cleanly)
     // or their own fatal error. (`tokio::join!` rather than `tokio::spawn`: the future of
     // `run()` is not `Send` today.)
     let (q, b, o) = tokio::join!(

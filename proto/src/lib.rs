@@ -2,7 +2,8 @@
 //! payloads, OneBot v11 events and the unified event model. serde types only: no I/O.
 //!
 //! Wire names are exact (`#[serde(rename)]`), ids keep their wire type (QQ: strings; Bubble and
-//! OneBot: integers), unknown fields are ignored and unknown enum values are kept. Every field is
+//! OneBot: integers), unknown fields are ignored (a few types keep them in `extra`) and unknown enum values are
+//! kept. Every field is
 //! optional or defaulted: a missing field never loses an event. Decode with [`de::from_slice`]
 //! or any serde deserializer, not `Type::deserialize(d)` (the strict derive; see [`de`]).
 //!

@@ -7,8 +7,9 @@
 //! - [`http::HttpClient`] fetches QQ access tokens and discovers gateways.
 //! - [`qq::OpenApi`] is the QQ OpenAPI client (sends, uploads, recalls) with its
 //!   [`qq::TokenSource`]; [`bubble::Rest`] is the Bubble REST client with its shared
-//!   request budget. Both retry 5xx and 429 per [`RetryPolicy`] and report refusals as
-//!   [`ApiError`].
+//!   request budget. Both retry 429 and 503 always, other 5xx only when a repeat is harmless
+//!   (GET, DELETE, a QQ group / C2C reply with its `msg_seq`; decision 0056), per
+//!   [`RetryPolicy`], and report refusals as [`ApiError`].
 //! - [`webhook::WebhookServer`] receives QQ / Bubble webhook deliveries, verified by
 //!   [`webhook::QqReceiver`] (Ed25519) and [`webhook::BubbleReceiver`] (HMAC-SHA256).
 //! - [`Secret`] keeps tokens out of `Debug` output; [`Error`] is the one error type.

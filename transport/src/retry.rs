@@ -1,5 +1,6 @@
-//! [`RetryPolicy`] and the retry loop the REST clients share: 5xx, 429 and requests that never
-//! left are retried with exponential backoff (or the server's `Retry-After`); 4xx never is.
+//! [`RetryPolicy`] and the retry loop the REST clients share: what each attempt's answer means
+//! (retry or not: `http::rest_step`, decision 0056) is the caller's; this loop waits the
+//! exponential backoff (or the server's `Retry-After`) between attempts and bounds them.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -179,7 +179,7 @@ impl BubbleBot {
         ))
     }
 
-    /// Starts, then runs until Ctrl-C (clean close) or a fatal session error.
+    /// Starts, then runs until Ctrl-C or SIGTERM (clean close) or a fatal session error.
     pub async fn run(self) -> Result<(), Error> {
         self.start().await?.until_ctrl_c().await
     }

@@ -379,7 +379,7 @@ impl QqBot {
     }
 
     /// Starts (every recommended shard, or the one set with [`shard`](Self::shard)), then runs
-    /// until Ctrl-C (clean close) or a fatal session error.
+    /// until Ctrl-C or SIGTERM (clean close) or a fatal session error.
     pub async fn run(self) -> Result<(), Error> {
         if self.shard_explicit {
             self.start().await?.until_ctrl_c().await

@@ -85,12 +85,12 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
         join(self.pump, &self.driver).await
     }
 
-    /// Runs until Ctrl-C (then shuts down cleanly) or until the bot stops on its own.
+    /// Runs until Ctrl-C or SIGTERM (then shuts down cleanly) or until the bot stops on its own.
     pub async fn until_ctrl_c(self) -> Result<(), Error> {
         let mut lifecycle = self.lifecycle.clone();
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {
-                tracing::info!("Ctrl-C: closing the session");
+            () = super::stop::stop_signal() => {
+                tracing::info!("stop signal: closing the session");
                 self.shutdown().await
             }
             // the wait's guard is dropped before the pump is awaited: the future stays Send

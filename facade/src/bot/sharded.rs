@@ -62,7 +62,7 @@ impl ShardedBot {
         first
     }
 
-    /// Runs until Ctrl-C, or until any shard stops on its own (a fatal error: the bot is
+    /// Runs until Ctrl-C or SIGTERM, or until any shard stops on its own (a fatal error: the bot is
     /// incomplete without it), then closes the others.
     pub async fn until_ctrl_c(self) -> Result<(), Error> {
         let mut stopped: Vec<_> = self.lifecycles();
@@ -78,7 +78,7 @@ impl ShardedBot {
             futures_util::future::select_all(waits).await;
         };
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C: closing every shard"),
+            () = super::stop::stop_signal() => tracing::info!("stop signal: closing every shard"),
             _ = any_stopped => tracing::warn!("a shard stopped; closing the others"),
         }
         self.shutdown().await

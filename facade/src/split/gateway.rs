@@ -26,7 +26,7 @@ pub const PUBLISH_RETRY_FOR: Duration = Duration::from_secs(60);
 /// session stops reading: the gateway pauses instead of dropping events. A publish that still
 /// fails is a [`NotHandled`] error: the event never counts as handled, so the saved resume
 /// point stays below it and the next start resumes from there and publishes it (decision
-/// 0046; it had counted as handled, and was lost).
+/// 0047; it had counted as handled, and was lost).
 async fn publish_retrying(
     stream: &EventStream,
     platform: &str,

@@ -25,7 +25,7 @@ pub struct RestConfig {
     pub base: String,
     /// The per-bot request budget shared by every clone of the client.
     pub budget: RateBudget,
-    /// Retries on 5xx, 429 and unsent requests.
+    /// Retries on 429, 503, unsent requests, and other 5xx of a GET or DELETE.
     pub retry: RetryPolicy,
 }
 
@@ -44,9 +44,10 @@ impl Default for RestConfig {
 ///
 /// Every request first takes a token from the shared budget (so the bot as a whole stays under
 /// Bubble's limit however many tasks send). A 429 pauses the whole budget for its `retryAfter`
-/// (body, seconds; else the `Retry-After` header) and the request is retried after it; a 5xx
-/// or an unsent request is retried with backoff; a 4xx never is. Bubble has no idempotency
-/// key, so a POST that timed out is not retried (it may have been delivered).
+/// (body, seconds; else the `Retry-After` header; at most the policy's `max_retry_after`) and
+/// the request is retried after it; a 503 or an unsent request is retried with backoff, other
+/// 5xx only for a GET or a DELETE; a 4xx never is. Bubble has no idempotency key, so a POST
+/// that timed out or got a 502 is not retried (it may have been delivered; decision 0056).
 #[derive(Clone)]
 pub struct Rest {
     inner: Arc<Inner>,

@@ -32,7 +32,7 @@ pub const TRACE_ID_HEADER: &str = "X-Tps-trace-ID";
 pub struct OpenApiConfig {
     /// OpenAPI base URL ([`API_BASE`], [`SANDBOX_API_BASE`], or a sim's `http_base()`).
     pub api_base: String,
-    /// Retries on 5xx, 429 and unsent requests.
+    /// Retries on 429, 503, unsent requests, and other 5xx when a repeat is harmless.
     pub retry: RetryPolicy,
 }
 
@@ -67,10 +67,12 @@ impl OpenApiConfig {
 /// the `msg_seq` counters).
 ///
 /// Every call authenticates with the [`TokenSource`] (fetched per attempt, so a refresh between
-/// retries is picked up). A 5xx, a 429 (after its `Retry-After`) or a request that never left
+/// retries is picked up). A 429 (after its `Retry-After`), a 503 or a request that never left
 /// is retried per [`RetryPolicy`]; a 4xx never is, and a 401 also drops the cached token so the
-/// next call fetches a new one. A timeout is retried only when the platform dedupes the request
-/// (a reply carrying `msg_id` / `event_id` and `msg_seq`, an upload, a GET or a DELETE).
+/// next call fetches a new one. A timeout or another 5xx, after which the request may have
+/// been carried out, is retried only when a repeat is harmless (a group / C2C reply carrying
+/// `msg_id` / `event_id` and `msg_seq`, which QQ dedupes; an upload that does not send; a GET
+/// or a DELETE; decision 0056).
 /// Refusals are [`ErrorKind::Api`] with the platform's code and trace id.
 #[derive(Clone)]
 pub struct OpenApi {
