@@ -300,6 +300,71 @@ async fn reverse_connections_are_accepted_and_each_runs_its_own_session() {
     assert!(status.borrow_and_update().stopped);
 }
 
+/// Decision 0057: an accepted connection's handle says `Up` from the moment it is returned,
+/// before its task first runs (the reverse listener takes an account's actions off a
+/// connection whose link is not up: with `X-Self-ID` it could bind before the task ran and
+/// lose them at once). On a current-thread runtime the task cannot have run yet. The role is
+/// read from `X-Client-Role` (case-insensitively); an `API` connection's session has no
+/// watchdog, the others keep it.
+#[tokio::test(flavor = "current_thread")]
+async fn an_accepted_connection_is_up_at_once_and_carries_its_role() {
+    use tokio::io::AsyncWriteExt;
+
+    let mut listener = Listener::bind("127.0.0.1:0", ListenerConfig::default())
+        .await
+        .unwrap();
+    let session = onebot::Config::reverse();
+    let config = DriverConfig::default();
+    for (header, role) in [
+        (Some("api"), onebot::ClientRole::Api),
+        (Some("Event"), onebot::ClientRole::Event),
+        (None, onebot::ClientRole::Universal),
+    ] {
+        let mut tcp = tokio::net::TcpStream::connect(listener.local_addr())
+            .await
+            .unwrap();
+        let role_line = header.map_or(String::new(), |r| format!("X-Client-Role: {r}\r\n"));
+        let request = format!(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+             X-Self-ID: 42\r\n{role_line}\r\n"
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let accepted = within(
+            "the connection",
+            driver::accept_onebot(&mut listener, &session, &config),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            accepted.handle.status().borrow().link,
+            driver::LinkState::Up,
+            "up before its task ran ({header:?})"
+        );
+        assert_eq!(accepted.role, role);
+        assert_eq!(accepted.peer.self_id, Some(42));
+        let watchdog = accepted
+            .handle
+            .with_machine(|m, now| {
+                use botgate_session::SessionMachine;
+                m.poll_timeout().map(|at| at.saturating_duration_since(now))
+            })
+            .await
+            .unwrap();
+        if role == onebot::ClientRole::Api {
+            assert_eq!(
+                watchdog, None,
+                "an API connection is not watched for silence"
+            );
+        } else {
+            assert!(watchdog.is_some(), "{role} keeps the first-frame watchdog");
+        }
+        // The peer goes away (it would not answer a close).
+        drop(tcp);
+        accepted.handle.shutdown().await.unwrap();
+    }
+}
+
 /// Receives until `Ready` (the lifecycle event), with the test's limit.
 async fn until_ready(events: &mut botgate_session::driver::EventReceiver<SessionEvent>) {
     loop {

@@ -6,7 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use botgate_session::onebot::{ActionId, Config, OneBotCallError, Session, WATCHDOG_CLOSE_CODE};
+use botgate_session::onebot::{
+    ActionId, ClientRole, Config, OneBotCallError, Session, WATCHDOG_CLOSE_CODE,
+};
 use botgate_session::{
     ConnectFailure, ErrorKind, RateLimitConfig, SessionEvent, SessionMachine, Token, Why,
 };
@@ -470,6 +472,47 @@ fn intervals_and_timeouts_too_large_for_a_clock_are_taken_as_a_year() {
     assert_eq!(id, ActionId(1));
     assert_eq!(sent_json(&mut s).len(), 1, "the call went out");
     assert_eq!(s.poll_timeout(), Some(now + year));
+}
+
+/// Decision 0057: a reverse connection with role `API` (go-cqhttp's split sockets) speaks
+/// only to answer actions: no first-frame timeout, and no heartbeat watchdog even if a
+/// heartbeat comes. Its calls still time out. The other roles keep the watchdog.
+#[test]
+fn an_api_connection_has_no_watchdog() {
+    for role in [ClientRole::Universal, ClientRole::Event] {
+        let config = Config::reverse().for_role(role);
+        assert!(config.watchdog, "{role}");
+        let mut s = Session::new(config, Instant::now());
+        let now = Instant::now();
+        s.handle_connected(now);
+        assert_eq!(s.poll_timeout(), Some(now + secs(60)), "{role}");
+    }
+    let config = Config::reverse().for_role(ClientRole::Api);
+    assert!(!config.watchdog);
+    let mut s = Session::new(config, Instant::now());
+    s.set_self_id_hint(123456789);
+    let now = Instant::now();
+    s.handle_connected(now);
+    assert_eq!(s.poll_timeout(), None, "silence is never a failure");
+    s.handle_timeout(now + secs(3600));
+    assert!(tx(&mut s).is_empty(), "not closed after an hour of silence");
+    frame(&mut s, now, HEARTBEAT);
+    assert_eq!(s.poll_timeout(), None, "a heartbeat arms nothing");
+    let id = s.call(now, "get_status", &json!({}), Some(secs(5)));
+    assert_eq!(sent_json(&mut s).len(), 1, "the call went out at once");
+    assert_eq!(
+        s.poll_timeout(),
+        Some(now + secs(5)),
+        "only the call's deadline"
+    );
+    events(&mut s);
+    s.handle_timeout(now + secs(5));
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::ActionResult { id: got, result: Err(OneBotCallError::Timeout) }] if *got == id
+    ));
+    assert!(tx(&mut s).is_empty(), "still open");
+    assert!(s.is_open());
 }
 
 /// Review of stop 28: a call made while the connection is down, whose caller then gives up,

@@ -134,6 +134,13 @@ where
 {
     let (commands_tx, commands_rx) = mpsc::channel(config.command_capacity.max(1));
     let shared = Shared::new();
+    if let Link::Up(_) = link {
+        // An accepted connection is open from the start: its handle says so before the task
+        // first runs. One watching for the link to go down (the reverse listener moves an
+        // account's actions off a connection that did) must not take the `Down` of a task
+        // not yet started for it.
+        shared.set_link(LinkState::Up);
+    }
     let task = Task::new(
         machine,
         mode,

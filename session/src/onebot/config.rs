@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::role::ClientRole;
 use crate::backoff::BackoffConfig;
 use crate::ratelimit::RateLimitConfig;
 use crate::token::{redact_url, Token};
@@ -33,6 +34,12 @@ pub struct Config {
     /// and `heartbeat_misses` old intervals (the implementation may have restarted with a
     /// longer one).
     pub first_frame_timeout: Duration,
+    /// Whether the session closes a connection that goes silent (default `true`): no frame
+    /// within [`first_frame_timeout`](Self::first_frame_timeout) of connecting, or no
+    /// heartbeat for [`heartbeat_misses`](Self::heartbeat_misses) intervals. Off for a reverse
+    /// connection with role `API` ([`for_role`](Self::for_role)), which sends nothing but the
+    /// answers to actions; the transport's idle timeout (if any) still applies.
+    pub watchdog: bool,
     /// Optional send budget for actions (`None`: unlimited).
     pub rate_limit: Option<RateLimitConfig>,
     /// Seed for jitter; `None` draws one from the environment.
@@ -48,6 +55,7 @@ impl fmt::Debug for Config {
             .field("action_timeout", &self.action_timeout)
             .field("heartbeat_misses", &self.heartbeat_misses)
             .field("first_frame_timeout", &self.first_frame_timeout)
+            .field("watchdog", &self.watchdog)
             .field("rate_limit", &self.rate_limit)
             .field("seed", &self.seed)
             .finish()
@@ -65,6 +73,17 @@ impl Config {
         Self::base(None, None)
     }
 
+    /// This config as a reverse connection with `role` needs it: a [`ClientRole::Api`]
+    /// connection has no [`watchdog`](Self::watchdog) (it speaks only to answer actions, and
+    /// go-cqhttp sends it no heartbeats); the others keep it as set.
+    #[must_use]
+    pub fn for_role(mut self, role: ClientRole) -> Self {
+        if role == ClientRole::Api {
+            self.watchdog = false;
+        }
+        self
+    }
+
     fn base(url: Option<Url>, access_token: Option<Token>) -> Self {
         Self {
             url,
@@ -73,6 +92,7 @@ impl Config {
             action_timeout: Duration::from_secs(30),
             heartbeat_misses: 2,
             first_frame_timeout: Duration::from_secs(60),
+            watchdog: true,
             rate_limit: None,
             seed: None,
         }

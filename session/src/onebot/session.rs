@@ -414,7 +414,7 @@ impl Session {
             if let Some(ms) = interval().filter(|ms| *ms > 0) {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
-            if let Some(iv) = self.heartbeat_interval {
+            if let Some(iv) = self.heartbeat_interval.filter(|_| self.config.watchdog) {
                 self.watchdog = Some(later(now, self.watchdog_window(iv)));
             }
         }
@@ -510,14 +510,15 @@ impl SessionMachine for Session {
         // Without one, the first frame must come within `first_frame_timeout`. Until this
         // connection's first heartbeat the old interval is only a guess (an implementation
         // restarted with a longer one would be cut off before its first heartbeat, again and
-        // again), so the window is at least `first_frame_timeout`.
+        // again), so the window is at least `first_frame_timeout`. Without a watchdog (a
+        // reverse `API` connection, which speaks only to answer) nothing is armed.
         let window = match self.heartbeat_interval {
             Some(iv) => self
                 .watchdog_window(iv)
                 .max(self.config.first_frame_timeout),
             None => self.config.first_frame_timeout,
         };
-        self.watchdog = Some(later(now, window));
+        self.watchdog = self.config.watchdog.then(|| later(now, window));
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;
