@@ -6,6 +6,9 @@
 //! carries it now. The account of a connection comes from `X-Self-ID` when sent, else from
 //! the first event with a non-zero `self_id` (Waylay sends neither header, and `self_id` 0
 //! before its QQ login).
+//!
+//! `X-Client-Role` says what a connection carries (see [`OneBotReverse`], decision 0057):
+//! `Universal` (or no header) events and actions, `Event` only events, `API` only actions.
 
 mod conn;
 mod link;
@@ -37,6 +40,28 @@ use registry::{MakeHandlers, Registry};
 /// once by the factory given to [`handlers_for`](Self::handlers_for) (or
 /// [`handlers_fn`](Self::handlers_fn)), so contexts carry the right `self_id` and `ctx.call`
 /// goes back over that account's connection.
+///
+/// # Client roles
+/// A connection's `X-Client-Role` header (read without regard to case) says what it carries:
+///
+/// - `Universal`, no header (Waylay, NapCat) or a value not known: events and actions. A
+///   newer connection of the account takes its actions at once and dispatches once the older
+///   one has delivered what it read; an older one still open that has read nothing for a
+///   second is closed ([`ReverseNotice::Replaced`]).
+/// - `Event`: events (heartbeats included), as a `Universal` one, but never the account's
+///   actions (it does not answer them).
+/// - `API`: only the account's actions. go-cqhttp split (its `api` and `event` URLs set, no
+///   `universal` one) opens one beside its `Event` socket, with the same `X-Self-ID`. It
+///   must send `X-Self-ID` (it sends no events to learn the account from): without, it is
+///   closed at once. It is not closed for silence
+///   ([`first_frame_timeout`](Self::first_frame_timeout) and the heartbeat watchdog do not
+///   apply: it speaks only to answer), dispatches nothing (an event on it is dropped), takes
+///   the account's actions from whichever connection had them, and closes the account's
+///   older `API` connection at once: one per account.
+///
+/// The account's actions go over the newest `Universal` or `API` connection; when it goes
+/// down, they wait for the next one (up to the action timeout), even while an older one is
+/// still open.
 pub struct OneBotReverse {
     addr: String,
     access_token: Option<String>,
@@ -123,7 +148,9 @@ impl OneBotReverse {
 
     /// How long a connection may stay silent after its upgrade before it is closed (default
     /// 60 s). Implementations send their lifecycle `connect` event at once; a peer that sends
-    /// nothing would otherwise hold its tasks and socket for good.
+    /// nothing would otherwise hold its tasks and socket for good. Not for an `API`
+    /// connection (see [Client roles](Self#client-roles)), which is silent until asked and
+    /// of which an account keeps one.
     pub fn first_frame_timeout(mut self, timeout: Duration) -> Self {
         self.first_frame_timeout = timeout;
         self
@@ -181,7 +208,7 @@ impl OneBotReverse {
                 tokio::spawn(conn::run(
                     Arc::clone(&shared),
                     id,
-                    (accepted.peer, accepted.events),
+                    (accepted.peer, accepted.role, accepted.events),
                     handle,
                     lifecycle,
                 ));
@@ -259,7 +286,8 @@ impl ReverseBot {
     }
 
     /// The lifecycle of account `self_id` across its connections: `readies` counts the
-    /// connections that served it, `reconnects` those that ended, `dispatched` its events.
+    /// connections that served it (go-cqhttp's `API` and `Event` sockets each count),
+    /// `reconnects` those that ended, `dispatched` its events.
     pub fn account(&self, self_id: &str) -> Option<watch::Receiver<Lifecycle>> {
         let id = self_id.trim().parse().ok()?;
         self.registry.account(id).map(|a| a.lifecycle.subscribe())

@@ -1,14 +1,19 @@
 //! One accepted reverse-WS connection: learns which account it carries (`X-Self-ID`, else the
 //! first event with a non-zero `self_id`: Waylay sends 0 before its QQ login), waits for its
 //! turn on that account, then carries its events into the account's dispatcher.
+//!
+//! An `API` connection (`X-Client-Role`, decision 0057) must name its account in `X-Self-ID`
+//! (it sends no events to learn it from); it takes no turn and dispatches nothing, it only
+//! carries the account's actions.
 
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use botgate_dispatch::onebot::OneBot;
 use botgate_dispatch::{BotError, BotErrorKind};
 use botgate_session::driver::{DriverHandle, EventReceiver};
-use botgate_session::onebot::EventFrame;
+use botgate_session::onebot::{ClientRole, EventFrame};
 use botgate_session::{onebot, SessionEvent};
 use botgate_transport::ws::PeerInfo;
 use tokio::sync::watch;
@@ -26,7 +31,7 @@ const EARLY_LIMIT: usize = 1024;
 pub(super) async fn run(
     registry: Arc<Registry>,
     conn: u64,
-    (peer, mut events): (PeerInfo, EventReceiver<SessionEvent>),
+    (peer, role, mut events): (PeerInfo, ClientRole, EventReceiver<SessionEvent>),
     driver: Arc<DriverHandle<onebot::Session>>,
     lifecycle: watch::Sender<Lifecycle>,
 ) {
@@ -41,6 +46,16 @@ pub(super) async fn run(
         self_id: peer.self_id.map(|id| id.to_string()),
         role: peer.role.clone(),
     });
+    let this = Conn {
+        registry: &registry,
+        conn,
+        addr,
+        driver: &driver,
+        lifecycle: &lifecycle,
+    };
+    if role == ClientRole::Api {
+        return serve_api(this, peer.self_id, events).await;
+    }
     let (self_id, early) = match identify(&mut events, peer.self_id).await {
         Ok(known) => known,
         Err((early, reason)) => {
@@ -61,27 +76,17 @@ pub(super) async fn run(
             return;
         }
     };
-    if !registry.admits(self_id) {
-        let reason = "too many accounts".to_owned();
-        tracing::warn!(%addr, self_id, conn, "reverse connection refused: the account limit is reached");
-        let _ = driver
-            .with_machine(botgate_session::SessionMachine::close)
-            .await;
-        lifecycle.send_modify(|l| l.stopped = Some(reason.clone()));
-        registry.notify(ReverseNotice::Disconnected {
-            conn,
-            addr,
-            self_id: Some(self_id.to_string()),
-            reason,
-        });
+    if !this.admitted(self_id).await {
         return;
     }
-    let turn = registry.bind(self_id, conn, addr, &driver).await;
+    let turn = registry
+        .bind(self_id, conn, addr, &driver, role.answers_actions())
+        .await;
     lifecycle.send_modify(|l| {
         l.self_id = Some(self_id.to_string());
         l.readies += 1;
     });
-    tracing::info!(%addr, self_id, conn, "OneBot reverse connection serves its account");
+    tracing::info!(%addr, self_id, conn, %role, "OneBot reverse connection serves its account");
     let account = Arc::clone(&turn.account);
     for bytes in early {
         dispatch(&account, &lifecycle, bytes).await;
@@ -101,6 +106,94 @@ pub(super) async fn run(
     };
     tracing::info!(%addr, self_id, conn, %reason, "OneBot reverse connection ended");
     turn.end(&registry, &reason);
+    lifecycle.send_modify(|l| l.stopped = Some(reason));
+}
+
+/// What a connection's task refers to.
+#[derive(Clone, Copy)]
+struct Conn<'a> {
+    registry: &'a Registry,
+    conn: u64,
+    addr: SocketAddr,
+    driver: &'a Arc<DriverHandle<onebot::Session>>,
+    lifecycle: &'a watch::Sender<Lifecycle>,
+}
+
+impl Conn<'_> {
+    /// Whether account `self_id` may be served (see [`Registry::admits`]); if not, the
+    /// connection is refused.
+    async fn admitted(&self, self_id: i64) -> bool {
+        if self.registry.admits(self_id) {
+            return true;
+        }
+        tracing::warn!(addr = %self.addr, self_id, conn = self.conn, "reverse connection refused: the account limit is reached");
+        self.refuse(Some(self_id), "too many accounts").await;
+        false
+    }
+
+    /// Closes the connection before it serves any account.
+    async fn refuse(&self, self_id: Option<i64>, reason: &str) {
+        let _ = self
+            .driver
+            .with_machine(botgate_session::SessionMachine::close)
+            .await;
+        self.lifecycle
+            .send_modify(|l| l.stopped = Some(reason.to_owned()));
+        self.registry.notify(ReverseNotice::Disconnected {
+            conn: self.conn,
+            addr: self.addr,
+            self_id: self_id.map(|id| id.to_string()),
+            reason: reason.to_owned(),
+        });
+    }
+}
+
+/// Runs an `API` connection: it carries its account's actions (named by `X-Self-ID`, which
+/// it must send) until it ends or a newer `API` connection of the account closes it. It is
+/// not watched for silence (its session has no watchdog) and dispatches nothing.
+async fn serve_api(this: Conn<'_>, header: Option<i64>, mut events: EventReceiver<SessionEvent>) {
+    let Conn {
+        registry,
+        conn,
+        addr,
+        driver,
+        lifecycle,
+    } = this;
+    let Some(self_id) = header.filter(|id| *id != 0) else {
+        tracing::warn!(
+            %addr,
+            conn,
+            "an API reverse connection without X-Self-ID is closed: no account's actions could go over it"
+        );
+        this.refuse(None, "an API connection without X-Self-ID")
+            .await;
+        return;
+    };
+    if !this.admitted(self_id).await {
+        return;
+    }
+    let turn = registry.bind_api(self_id, conn, addr, driver).await;
+    lifecycle.send_modify(|l| {
+        l.self_id = Some(self_id.to_string());
+        l.readies += u64::from(turn.serving);
+    });
+    if turn.serving {
+        tracing::info!(%addr, self_id, conn, "OneBot reverse API connection carries its account's actions");
+    }
+    let reason = loop {
+        match events.recv().await {
+            Some(SessionEvent::Event(_)) => tracing::debug!(
+                self_id,
+                conn,
+                "an event on an API connection is dropped (the Event connection carries them)"
+            ),
+            Some(SessionEvent::Fatal(error)) => break error.to_string(),
+            Some(SessionEvent::Stopped) | None => break String::new(),
+            Some(other) => tracing::trace!(event = ?other, "reverse API connection event"),
+        }
+    };
+    tracing::info!(%addr, self_id, conn, %reason, "OneBot reverse API connection ended");
+    turn.end(registry, &reason);
     lifecycle.send_modify(|l| l.stopped = Some(reason));
 }
 

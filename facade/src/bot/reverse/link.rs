@@ -1,5 +1,6 @@
-//! The actions of a reverse-WS account: they go over whichever connection carries the account
-//! now, and wait (up to the action timeout) for the implementation to reconnect when none does.
+//! The actions of a reverse-WS account: they go over whichever connection carries the account's
+//! actions now (the newest `Universal` or `API` one; never an `Event` one), and wait (up to
+//! the action timeout) for the implementation to reconnect when none does.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,8 @@ use tokio::time::Instant;
 
 use crate::bot::actions::answer;
 
-/// The driver of the connection that carries an account (`None` between connections).
+/// The driver of the connection that carries an account's actions (`None` between
+/// connections).
 pub(super) type Link = Option<Arc<DriverHandle<onebot::Session>>>;
 
 /// How long an action may still take to resolve once its connection is down. One written to
@@ -70,7 +72,8 @@ impl ActionSink for AccountActions {
                     _ = closing.wait_for(|c| *c) => {
                         return Err(ActionCallError::with_source(
                             ActionCallErrorKind::Transport,
-                            "the account has no connection and the listener is shutting down",
+                            "the account has no connection that answers actions and the \
+                             listener is shutting down",
                         ));
                     }
                 };
@@ -78,8 +81,8 @@ impl ActionSink for AccountActions {
                     return Err(ActionCallError::with_source(
                         ActionCallErrorKind::Transport,
                         format!(
-                            "the account has no connection (waited {} s for the implementation \
-                             to reconnect)",
+                            "the account has no connection that answers actions (waited {} s \
+                             for the implementation to connect one)",
                             wait.as_secs()
                         ),
                     ));

@@ -18,11 +18,13 @@ pub enum ReverseNotice {
         addr: SocketAddr,
         /// `X-Self-ID`, when sent (Waylay sends none).
         self_id: Option<String>,
-        /// `X-Client-Role`, when sent.
+        /// `X-Client-Role`, when sent, as sent: `API` (actions only), `Event` (events
+        /// only), `Universal` (both; also when absent or not known).
         role: Option<String>,
     },
     /// The connection now serves account `self_id`: its events reach that account's handlers
-    /// and the account's actions go over it.
+    /// and the account's actions go over it; only the events for an `Event` connection, only
+    /// the actions for an `API` one (see the `role` of its [`Connected`](Self::Connected)).
     Online {
         /// Connection number.
         conn: u64,
@@ -34,7 +36,10 @@ pub enum ReverseNotice {
         first: bool,
     },
     /// A new connection for `self_id` arrived while an older one was still open and idle: the
-    /// older one was closed (one connection per account at a time).
+    /// older one was closed (one connection per account at a time). Between the connections
+    /// that carry events (`Universal`, `Event`) after the older has read nothing for a
+    /// second; between two `API` connections at once. One role never replaces the other:
+    /// go-cqhttp's `API` and `Event` sockets of an account stay side by side.
     Replaced {
         /// The bot account.
         self_id: String,

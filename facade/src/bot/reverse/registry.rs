@@ -6,6 +6,11 @@
 //! connection waits until the previous one has delivered everything it read, so nothing is
 //! reordered or lost across a reconnect. If the previous one is still open and idle, the new
 //! one replaces it (closed, with a warning).
+//!
+//! Roles (`X-Client-Role`, decision 0057): that turn order is for the connections that carry
+//! events (`Universal`, `Event`). The account's actions go over the newest connection that
+//! answers them (`Universal`, `API`). An `API` connection takes no turn: it only takes the
+//! actions, and closes the account's older `API` connection at once (at most one per account).
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -64,6 +69,9 @@ pub(super) struct Account {
     link: watch::Sender<Link>,
     /// The connection that dispatches last (or will): the next one waits for it.
     latest: Mutex<Option<Holder>>,
+    /// The account's `API` connection (number and driver), if one is bound: a newer one
+    /// closes it.
+    api: Mutex<Option<(u64, Arc<DriverHandle<onebot::Session>>)>>,
 }
 
 /// The most recent connection of an account, as its successor needs it.
@@ -81,6 +89,17 @@ pub(super) struct Turn {
     addr: SocketAddr,
     driver: Arc<DriverHandle<onebot::Session>>,
     _done: oneshot::Sender<()>,
+}
+
+/// An `API` connection's place in its account: it carries the account's actions (unless a
+/// newer one came first: then it is closed at once).
+pub(super) struct ApiTurn {
+    account: Arc<Account>,
+    conn: u64,
+    addr: SocketAddr,
+    driver: Arc<DriverHandle<onebot::Session>>,
+    /// It serves the account (false: a newer `API` connection had bound before it).
+    pub(super) serving: bool,
 }
 
 impl Registry {
@@ -208,6 +227,7 @@ impl Registry {
             }),
             link,
             latest: Mutex::default(),
+            api: Mutex::default(),
         });
         let mut accounts = lock(&self.accounts);
         let account = accounts.entry(self_id).or_insert_with(|| fresh.clone());
@@ -226,14 +246,17 @@ impl Registry {
         accounts.contains_key(&self_id) || accounts.len() < self.max_accounts
     }
 
-    /// Makes connection `conn` the one that carries `self_id`, once the account's previous
-    /// connection has delivered everything it read (replacing it if it is open and idle).
+    /// Makes connection `conn` the one that carries the events of `self_id`, once the
+    /// account's previous connection has delivered everything it read (replacing it if it is
+    /// open and idle). With `actions` (a `Universal` connection) it also carries the account's
+    /// actions from now on; without (an `Event` one) it never does.
     pub(super) async fn bind(
         &self,
         self_id: i64,
         conn: u64,
         addr: SocketAddr,
         driver: &Arc<DriverHandle<onebot::Session>>,
+        actions: bool,
     ) -> Turn {
         let (account, first) = self.account_or_new(self_id);
         let (done_tx, done) = oneshot::channel();
@@ -242,10 +265,11 @@ impl Registry {
             driver: Arc::clone(driver),
             done,
         });
-        // Actions take the new connection at once: handlers of the previous connection's
-        // last events may be waiting for answers before that connection can finish.
-        account.link.send_replace(Some(Arc::clone(driver)));
-        tokio::spawn(unlink_when_down(Arc::clone(&account), Arc::clone(driver)));
+        if actions {
+            // Actions take the new connection at once: handlers of the previous connection's
+            // last events may be waiting for answers before that connection can finish.
+            take_actions(&account, driver);
+        }
         if let Some(previous) = previous {
             self.wait_for(previous, self_id, conn).await;
         }
@@ -262,6 +286,69 @@ impl Registry {
             addr,
             driver: Arc::clone(driver),
             _done: done_tx,
+        }
+    }
+
+    /// Makes `API` connection `conn` the one that carries the actions of `self_id`, and closes
+    /// the account's older `API` connection (one that binds after a newer one is closed
+    /// itself). It takes no turn in the account's events.
+    pub(super) async fn bind_api(
+        &self,
+        self_id: i64,
+        conn: u64,
+        addr: SocketAddr,
+        driver: &Arc<DriverHandle<onebot::Session>>,
+    ) -> ApiTurn {
+        let (account, first) = self.account_or_new(self_id);
+        // Which is older is decided by the connection numbers (the accept order), under the
+        // lock, so that two binding at once agree; the actions are taken under it too, so the
+        // newer always ends up with them.
+        let bound = {
+            let mut api = lock(&account.api);
+            match api.as_ref() {
+                Some(&(newer, _)) if newer > conn => Err(newer),
+                _ => {
+                    let older = api.replace((conn, Arc::clone(driver)));
+                    take_actions(&account, driver);
+                    Ok(older)
+                }
+            }
+        };
+        let serving = bound.is_ok();
+        let replaced = match bound {
+            Ok(None) => None,
+            Ok(Some((old, old_driver))) => Some((old, old_driver, conn)),
+            Err(newer) => Some((conn, Arc::clone(driver), newer)),
+        };
+        if let Some((old, old_driver, new)) = replaced {
+            tracing::warn!(
+                self_id,
+                old,
+                new,
+                "a second API connection for this account: the older one is closed"
+            );
+            self.notify(ReverseNotice::Replaced {
+                self_id: self_id.to_string(),
+                old,
+                new,
+            });
+            let _ = old_driver.with_machine(|m, now| m.close(now)).await;
+        }
+        if serving {
+            account.lifecycle.send_modify(|l| l.readies += 1);
+            self.notify(ReverseNotice::Online {
+                conn,
+                addr,
+                self_id: self_id.to_string(),
+                first,
+            });
+        }
+        ApiTurn {
+            account,
+            conn,
+            addr,
+            driver: Arc::clone(driver),
+            serving,
         }
     }
 
@@ -313,6 +400,12 @@ impl Registry {
     }
 }
 
+/// Makes `driver` the connection of the account's actions, until its connection is down.
+fn take_actions(account: &Arc<Account>, driver: &Arc<DriverHandle<onebot::Session>>) {
+    account.link.send_replace(Some(Arc::clone(driver)));
+    tokio::spawn(unlink_when_down(Arc::clone(account), Arc::clone(driver)));
+}
+
 /// Takes `driver` off the account's actions once its connection is down (its last events
 /// may still be dispatching): an action then waits for the next connection instead of
 /// queueing on one that will never send it.
@@ -335,18 +428,66 @@ fn unlink(account: &Account, driver: &Arc<DriverHandle<onebot::Session>>) {
 }
 
 impl Turn {
-    /// The connection has delivered its last event: the account has no connection until the
-    /// next one binds.
+    /// The connection has delivered its last event: the account's events (and its actions, if
+    /// it carried them) wait for the next connection that binds.
     pub(super) fn end(self, registry: &Registry, reason: &str) {
-        unlink(&self.account, &self.driver);
-        if !registry.is_closing() {
-            self.account.lifecycle.send_modify(|l| l.reconnects += 1);
-        }
-        registry.notify(ReverseNotice::Disconnected {
-            conn: self.conn,
-            addr: self.addr,
-            self_id: Some(self.account.self_id.to_string()),
-            reason: reason.to_owned(),
-        });
+        ended(
+            registry,
+            &self.account,
+            self.conn,
+            self.addr,
+            &self.driver,
+            reason,
+            true,
+        );
     }
+}
+
+impl ApiTurn {
+    /// The `API` connection has ended: the account's actions wait for the next connection
+    /// that answers them (unless a newer one has them already).
+    pub(super) fn end(self, registry: &Registry, reason: &str) {
+        {
+            let mut api = lock(&self.account.api);
+            if api
+                .as_ref()
+                .is_some_and(|(_, d)| Arc::ptr_eq(d, &self.driver))
+            {
+                *api = None;
+            }
+        }
+        let served = self.serving;
+        ended(
+            registry,
+            &self.account,
+            self.conn,
+            self.addr,
+            &self.driver,
+            reason,
+            served,
+        );
+    }
+}
+
+/// What every connection that was bound to `account` does when it ends; `served`: it counted
+/// in the account's `readies`, so it counts in its `reconnects`.
+fn ended(
+    registry: &Registry,
+    account: &Account,
+    conn: u64,
+    addr: SocketAddr,
+    driver: &Arc<DriverHandle<onebot::Session>>,
+    reason: &str,
+    served: bool,
+) {
+    unlink(account, driver);
+    if served && !registry.is_closing() {
+        account.lifecycle.send_modify(|l| l.reconnects += 1);
+    }
+    registry.notify(ReverseNotice::Disconnected {
+        conn,
+        addr,
+        self_id: Some(account.self_id.to_string()),
+        reason: reason.to_owned(),
+    });
 }
