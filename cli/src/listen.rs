@@ -74,7 +74,8 @@ pub struct ListenArgs {
     #[arg(long)]
     pub exit_on_stdin_eof: bool,
     /// QQ / Bubble: keep the session's resume point in this directory, so that the next run
-    /// resumes it: the events sent meanwhile are replayed, those already handled skipped.
+    /// resumes it: the events sent meanwhile are replayed, those already handled skipped
+    /// (Bubble: only against a server with the extended profile).
     #[arg(long)]
     pub state_dir: Option<std::path::PathBuf>,
     /// QQ / Bubble: serve the platform's webhook (HTTP callback) mode on this address (e.g.
