@@ -37,6 +37,13 @@ pub enum ErrorKind {
         /// Consecutive failed attempts.
         attempts: u32,
     },
+    /// The connection cannot be made as configured (see [`ConnectFailure::Unusable`]).
+    ///
+    /// [`ConnectFailure::Unusable`]: crate::ConnectFailure::Unusable
+    Unusable {
+        /// What the transport said.
+        reason: String,
+    },
     /// A resume-state store could not be read or written.
     Store {
         /// The file involved, if any.
@@ -106,6 +113,9 @@ impl fmt::Display for Error {
                     f,
                     "gave up after {attempts} connections failed before ready"
                 )
+            }
+            ErrorKind::Unusable { reason } => {
+                write!(f, "cannot connect as configured: {reason}; not retrying")
             }
             ErrorKind::Store { path, op } => {
                 write!(f, "session store {op} failed")?;

@@ -48,6 +48,12 @@ pub enum ConnectFailure {
     },
     /// DNS, TCP, TLS or timeout: worth retrying.
     Io,
+    /// The connection cannot be made as configured (a URL that is not `ws://` / `wss://`, a
+    /// setting the transport refuses): retrying cannot help, the session stops.
+    Unusable {
+        /// What the transport said.
+        reason: String,
+    },
 }
 
 /// Why a session is reconnecting.

@@ -179,6 +179,34 @@ async fn a_wrong_fixed_token_is_fatal_at_once_without_retry() {
     assert_eq!(sim.identify_log().len(), 1);
 }
 
+/// A URL that is not `ws://` / `wss://` cannot work whatever the retries: the driver run
+/// alone (no facade check in front) stops with `Unusable` after one attempt (it retried for
+/// ever; left open by decision 0050, stop 30).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_that_is_no_websocket_url_is_fatal_after_one_attempt() {
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let http_url = sim.url().replacen("ws://", "http://", 1);
+    let mut config = qq::Config::new(
+        http_url.parse().unwrap(),
+        "QQBot sim-access-token",
+        AT_MESSAGE,
+    );
+    config.seed = Some(1);
+    let machine = qq::Session::new(config, Instant::now(), None);
+    let (handle, events) = driver::run(machine, &driver_config(16));
+    let (_progress, consumer) = consume(events);
+    let collected = within("the consumer", consumer).await.unwrap();
+    assert!(
+        matches!(collected.progress.fatal.as_slice(), [ErrorKind::Unusable { reason }] if reason.contains("not ws or wss")),
+        "{:?}",
+        collected.progress.fatal
+    );
+    assert_eq!(collected.progress.reconnects, 0);
+    let machine = within("the driver", handle.join()).await.unwrap();
+    assert!(machine.next_connect().is_none());
+    assert!(sim.log().is_empty(), "nothing reached the server");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_that_does_not_read_stops_the_reader_and_loses_nothing() {
     const CAPACITY: usize = 8;

@@ -101,6 +101,11 @@ pub(crate) fn connect_options(
 pub(crate) fn connect_failure(error: &TransportError) -> ConnectFailure {
     match error.kind() {
         TransportErrorKind::UpgradeRejected { status } => ConnectFailure::Http { status: *status },
+        TransportErrorKind::InvalidUrl { .. } | TransportErrorKind::InvalidConfig { .. } => {
+            ConnectFailure::Unusable {
+                reason: error.to_string(),
+            }
+        }
         _ => ConnectFailure::Io,
     }
 }

@@ -536,6 +536,9 @@ impl SessionMachine for Session {
         }
         self.backoff.on_attempt(now);
         match failure {
+            ConnectFailure::Unusable { reason } => {
+                self.fatal(Error::new(ErrorKind::Unusable { reason }));
+            }
             ConnectFailure::Http {
                 status: status @ (401 | 403),
             } => {

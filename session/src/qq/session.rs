@@ -410,6 +410,9 @@ impl SessionMachine for Session {
         }
         self.gw.connect_failed(now);
         match failure {
+            ConnectFailure::Unusable { reason } => {
+                self.fatal(Error::new(ErrorKind::Unusable { reason }));
+            }
             ConnectFailure::Http {
                 status: status @ (401 | 403),
             } => {
