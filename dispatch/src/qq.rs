@@ -150,16 +150,18 @@ impl Handlers<Qq> {
     ///
     /// An event type wanted only by unified handlers asks here only for an intent every bot
     /// has (`Intents::PUBLIC`: `AT_MESSAGE_CREATE`'s, the guild's, the members'); its other
-    /// intents (DMs, group and C2C, reactions, every guild message) are optional: asked for,
-    /// and dropped when the gateway refuses them (decision 0054). So `on_message` gets group
-    /// and C2C messages on a bot granted them and still starts on a guild-only public bot. A
-    /// typed handler asks for its intent, granted or not.
+    /// intents (DMs, group and C2C, reactions, ...) are optional: asked for, and dropped one
+    /// per refused Identify (decision 0054), while the private-only ones (`GUILD_MESSAGES`,
+    /// `FORUMS_EVENT`) are not asked for at all. So `on_message` gets group and C2C messages on
+    /// a bot granted them and still starts on a guild-only public bot. A typed handler asks
+    /// for its intent, granted or not.
     pub fn intents(&self) -> Intents {
         self.split_intents().0
     }
 
-    /// The intents only unified handlers asked for, beyond [`intents`](Self::intents) and
-    /// `Intents::PUBLIC`: sent with Identify, dropped if the gateway refuses an intent.
+    /// The intents only unified handlers asked for, beyond [`intents`](Self::intents),
+    /// `Intents::PUBLIC` and the private-only ones: sent with Identify, dropped one per
+    /// refusal.
     pub fn optional_intents(&self) -> Intents {
         self.split_intents().1
     }
@@ -171,7 +173,7 @@ impl Handlers<Qq> {
             let intent = Intents::for_events([&route.event_type]);
             if route.typed.is_empty() {
                 required |= intent.intersection(Intents::PUBLIC);
-                wanted |= intent;
+                wanted |= intent.difference(PRIVATE_ONLY);
             } else {
                 required |= intent;
             }
@@ -179,6 +181,13 @@ impl Handlers<Qq> {
         (required, wanted.difference(required))
     }
 }
+
+/// Intents only private (私域) bots may have: never asked for on unified handlers' behalf (a
+/// public bot would be refused for them at every start). A platform fact the schema's
+/// `public` flag does not carry (it marks the intents every bot has).
+const PRIVATE_ONLY: Intents = Intents::GUILD_MESSAGES.union(Intents::FORUMS_EVENT);
+
+impl Handlers<Qq> {}
 
 #[cfg(test)]
 mod tests {

@@ -247,12 +247,13 @@ async fn notices_and_their_filters_see_the_unified_sub_events() {
 fn unified_handlers_require_only_public_intents_and_ask_for_the_rest_as_optional() {
     let mut handlers = QqHandlers::new();
     handlers.on_message(Filter::new(), |_ctx, _u| async { Ok(()) });
-    // Required: what every bot has. The rest (DMs, group / C2C, every guild message) is
-    // optional: asked for, dropped if the gateway refuses it (decision 0054).
+    // Required: what every bot has. DMs and group / C2C are optional: asked for, dropped if
+    // the gateway refuses them (decision 0054). Every guild message (GUILD_MESSAGES) is for
+    // private bots only: not asked for.
     assert_eq!(handlers.intents(), Intents::PUBLIC_GUILD_MESSAGES);
     assert_eq!(
         handlers.optional_intents(),
-        Intents::GUILD_MESSAGES | Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
+        Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
     );
     for t in <Qq as Unify>::event_types(Category::Message) {
         assert!(handlers.wants(t.as_str()));
@@ -280,10 +281,7 @@ fn unified_handlers_require_only_public_intents_and_ask_for_the_rest_as_optional
     );
     assert_eq!(
         notices.optional_intents(),
-        Intents::GUILD_MESSAGES
-            | Intents::GUILD_MESSAGE_REACTIONS
-            | Intents::DIRECT_MESSAGE
-            | Intents::GROUP_AND_C2C_EVENT
+        Intents::GUILD_MESSAGE_REACTIONS | Intents::DIRECT_MESSAGE | Intents::GROUP_AND_C2C_EVENT
     );
     // Typed handlers alone: nothing optional (botgo's `RegisterHandlers`).
     let mut typed = QqHandlers::new();

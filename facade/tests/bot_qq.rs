@@ -25,13 +25,19 @@ fn bot_for(sim: &QqSim) -> QqBot {
     .auth_base(sim.http_base())
 }
 
-/// A unified handler's optional intents (decision 0054): a public guild bot refused them
-/// (4014) identifies again without them and gets its @-messages; one granted them keeps them.
+/// A unified handler's optional intents (decision 0054): dropped one per refusal (4014), DMs
+/// before group / C2C. A public guild bot ends with 1<<30 and gets its @-messages; a group bot
+/// without DMs keeps group / C2C (review of stop 30: all were dropped at once); one granted
+/// both keeps both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unified_handlers_optional_intents_are_dropped_when_refused_and_kept_when_granted() {
     let public = (1 << 0) | (1 << 1) | (1 << 30);
-    let group = 1 << 25;
-    for (granted, refusals) in [(public, 1), (public | group | (1 << 12) | (1 << 9), 0)] {
+    let (group, dm) = (1 << 25, 1 << 12);
+    for (granted, refusals, kept) in [
+        (public, 2, 1 << 30),
+        (public | group, 1, (1 << 30) | group),
+        (public | group | dm, 0, (1 << 30) | group | dm),
+    ] {
         let sim = QqSim::start(QqConfig {
             allowed_intents: granted,
             ..Default::default()
@@ -47,11 +53,8 @@ async fn unified_handlers_optional_intents_are_dropped_when_refused_and_kept_whe
         });
         let builder = bot_for(&sim).handlers(handlers);
         let first = builder.effective_intents().bits();
-        assert_eq!(first, (1 << 30) | (1 << 9) | (1 << 12) | group);
-        assert_eq!(
-            builder.optional_intents().bits(),
-            (1 << 9) | (1 << 12) | group
-        );
+        assert_eq!(first, (1 << 30) | dm | group);
+        assert_eq!(builder.optional_intents().bits(), dm | group);
         let bot = builder.start().await.unwrap();
         within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
             .await
@@ -59,8 +62,7 @@ async fn unified_handlers_optional_intents_are_dropped_when_refused_and_kept_whe
         let identify = sim.identify_log();
         assert_eq!(identify.len(), 1 + refusals, "{granted:#x}: {identify:?}");
         assert_eq!(identify[0]["intents"], json!(first));
-        let now = sim.sessions()[0].intents;
-        assert_eq!(now, if refusals == 1 { 1 << 30 } else { first });
+        assert_eq!(sim.sessions()[0].intents, kept, "{granted:#x}");
         sim.push_event("AT_MESSAGE_CREATE", at_message("1", "after"));
         let got = within("the @-message", seen.wait_len(1)).await;
         assert_eq!(got, vec!["msg-1-after".to_owned()]);

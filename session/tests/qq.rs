@@ -1020,10 +1020,11 @@ fn optional_intents_session() -> (Session, Instant, Value) {
 }
 
 #[test]
-fn a_refused_intent_drops_the_optional_intents_and_identifies_again_without_them() {
+fn a_refused_identify_drops_one_optional_intent_at_a_time_group_last() {
     for code in [4014, 4013] {
         let (mut s, now, first) = optional_intents_session();
         assert_eq!(first["d"]["intents"], (1 << 30) | (1 << 25) | (1 << 12));
+        // First refusal: the DM intent goes, group / C2C stays (decision 0054's order).
         s.handle_closed(now, Some(code), "intent not authorised");
         let ev = events(&mut s);
         assert!(
@@ -1037,6 +1038,11 @@ fn a_refused_intent_drops_the_optional_intents_and_identifies_again_without_them
         assert!(at - now <= Duration::from_secs(2), "{:?}", at - now);
         let (now, sent) = reconnect_and_hello(&mut s);
         assert_eq!(ops(&sent), vec![2], "{code}");
+        assert_eq!(sent[0]["d"]["intents"], (1 << 30) | (1 << 25), "{code}");
+        // Second refusal: group / C2C goes too.
+        s.handle_closed(now, Some(code), "intent not authorised");
+        events(&mut s);
+        let (now, sent) = reconnect_and_hello(&mut s);
         assert_eq!(sent[0]["d"]["intents"], 1 << 30, "{code}");
 
         // The required ones refused too: fatal, as without optional intents.
@@ -1050,6 +1056,20 @@ fn a_refused_intent_drops_the_optional_intents_and_identifies_again_without_them
     }
 }
 
+/// Review of stop 30: a 4014 that is not the answer to an Identify (after READY, or to a
+/// Resume) says nothing about the optional intents: fatal as before, nothing dropped.
+#[test]
+fn a_refusal_after_ready_is_fatal_and_drops_nothing() {
+    let mut c = config();
+    c.intents = (1 << 30) | (1 << 25);
+    c.optional_intents = 1 << 25;
+    let (mut s, now) = ready_session(c);
+    s.handle_closed(now, Some(4014), "intent not authorised");
+    let ev = events(&mut s);
+    assert!(matches!(ev.as_slice(), [SessionEvent::Fatal(_)]), "{ev:?}");
+    assert!(s.next_connect().is_none());
+}
+
 #[test]
 fn optional_intents_stay_through_other_closes_and_are_gone_for_good_once_dropped() {
     let (mut s, now, _) = optional_intents_session();
@@ -1058,6 +1078,10 @@ fn optional_intents_stay_through_other_closes_and_are_gone_for_good_once_dropped
     events(&mut s);
     let (now, sent) = reconnect_and_hello(&mut s);
     assert_eq!(sent[0]["d"]["intents"], (1 << 30) | (1 << 25) | (1 << 12));
+    s.handle_closed(now, Some(4014), "intent not authorised");
+    events(&mut s);
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(sent[0]["d"]["intents"], (1 << 30) | (1 << 25));
     s.handle_closed(now, Some(4014), "intent not authorised");
     events(&mut s);
     let (now, sent) = reconnect_and_hello(&mut s);

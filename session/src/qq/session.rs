@@ -28,6 +28,32 @@ pub const RECONNECT_CLOSE_CODE: u16 = crate::gateway::RECONNECT_CLOSE_CODE;
 /// Heartbeat interval when Hello does not give one.
 const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(45);
 
+/// The order optional intents are dropped in, one per refused Identify: the intents bots are
+/// least often granted first, group / C2C (the one most bots hold) last. Bits not listed go
+/// before all of these, the highest first.
+const DROP_ORDER: [u32; 6] = [
+    1 << 10, // GUILD_MESSAGE_REACTIONS
+    1 << 26, // INTERACTION
+    1 << 27, // MESSAGE_AUDIT
+    1 << 29, // AUDIO_ACTION
+    1 << 12, // DIRECT_MESSAGE
+    1 << 25, // GROUP_AND_C2C_EVENT
+];
+
+/// The optional intent to drop next (see [`DROP_ORDER`]); `optional` is not empty.
+fn next_to_drop(optional: u32) -> u32 {
+    let listed = DROP_ORDER.iter().fold(0, |all, bit| all | bit);
+    let unlisted = optional & !listed;
+    if unlisted != 0 {
+        return 1 << (31 - unlisted.leading_zeros());
+    }
+    DROP_ORDER
+        .iter()
+        .copied()
+        .find(|bit| optional & bit != 0)
+        .unwrap_or(optional)
+}
+
 /// The dispatches whose `d` the session reads itself.
 const OWN_EVENTS: &[&str] = &["READY", "RESUMED"];
 
@@ -309,21 +335,25 @@ impl Session {
         self.enter_handshake(now, false);
     }
 
-    /// After a close with 4013 / 4014 (an intent refused): whether the Identify asked for
-    /// optional intents, now dropped, so that the next Identify may succeed (decision 0054).
+    /// After an Identify refused with 4013 / 4014 (an intent not granted; the gateway does
+    /// not say which): whether it asked for an optional intent, one of which is now dropped,
+    /// so that the next Identify may succeed (decision 0054). One per refusal, the least
+    /// commonly granted first ([`DROP_ORDER`]): a bot granted group / C2C but not DMs keeps
+    /// its group messages.
     fn drop_optional_intents(&mut self, code: Option<u16>) -> bool {
         let optional = self.config.intents & self.config.optional_intents;
         if !matches!(code, Some(4013 | 4014)) || optional == 0 {
             return false;
         }
+        let dropped = next_to_drop(optional);
         tracing::warn!(
             ?code,
-            dropped = optional,
-            intents = self.config.intents & !optional,
-            "QQ refused an intent: identifying again without the optional intents (those only unified handlers asked for)"
+            dropped,
+            intents = self.config.intents & !dropped,
+            "QQ refused an intent: identifying again without one of the optional intents (those only unified handlers asked for)"
         );
-        self.config.intents &= !optional;
-        self.config.optional_intents = 0;
+        self.config.intents &= !dropped;
+        self.config.optional_intents &= !dropped;
         true
     }
 
@@ -447,6 +477,14 @@ impl SessionMachine for Session {
             | Phase::IdentifyDue { .. }
             | Phase::Handshake { .. }
             | Phase::Ready => {
+                // A refusal of the Identify itself (not of a resume, not after READY).
+                let identifying = matches!(
+                    self.phase,
+                    Phase::Handshake {
+                        resuming: false,
+                        ..
+                    }
+                );
                 self.gw.heartbeat.stop();
                 self.gw.backoff.on_disconnect(now);
                 let why = Why::Closed {
@@ -454,7 +492,7 @@ impl SessionMachine for Session {
                     reason: reason.to_owned(),
                 };
                 let (action, meaning) = close_action(code);
-                if self.drop_optional_intents(code) {
+                if identifying && self.drop_optional_intents(code) {
                     self.gw.session_id = None;
                     self.schedule(now, why, Duration::ZERO);
                     return;
