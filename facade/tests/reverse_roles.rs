@@ -315,3 +315,53 @@ async fn a_second_api_socket_of_an_account_closes_the_first() {
         );
     }
 }
+
+/// Review of stop 30: an older `Universal` socket (no `X-Self-ID`: its account is known at its
+/// first event) that binds after a newer `API` socket took the actions from it. The actions
+/// stay on the newer socket: the call goes out on the API socket, nothing on the Universal one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_universal_socket_binding_late_does_not_take_the_actions_of_a_newer_api_one() {
+    const SELF_ID: i64 = 1_234_500_003;
+    let seen = Seen::<(i64, Value)>::new();
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .handlers_fn(calling_handlers(&seen))
+        .start()
+        .await
+        .unwrap();
+    let url = format!("ws://{}/", bot.local_addr());
+    // Connection 1: Universal, anonymous until its first event.
+    let mut universal = connect(&url, None, None).await;
+    within_for(
+        LIMIT,
+        "the Universal socket accepted",
+        bot.accepted().wait_for(|n| *n >= 1),
+    )
+    .await
+    .unwrap();
+    // Connection 2: API, named by its header: it takes the actions at once.
+    let mut api = connect(&url, Some(SELF_ID), Some("API")).await;
+    within_for(
+        LIMIT,
+        "the API socket's account",
+        bot.account_count().wait_for(|n| *n >= 1),
+    )
+    .await
+    .unwrap();
+    // Now the Universal socket learns its account and binds (older, later).
+    send(&mut universal, &lifecycle(SELF_ID)).await;
+    send(&mut universal, &group_message(SELF_ID, 9)).await;
+    answer_on(&mut api, 9).await;
+    let answers = seen
+        .wait_within(LIMIT, "the call's answer", |v| v.len() == 1)
+        .await;
+    assert_eq!(answers[0].1["answered_by"], "api");
+    let ((), (universal_texts, _), _) = tokio::join!(
+        bot.shutdown(),
+        read_to_close(&mut universal, LIMIT, "the Universal socket's close"),
+        read_to_close(&mut api, LIMIT, "the API socket's close"),
+    );
+    assert!(
+        universal_texts.is_empty(),
+        "no action went to the older Universal socket: {universal_texts:?}"
+    );
+}

@@ -573,3 +573,32 @@ async fn accounts_beyond_the_limit_are_refused() {
     second.stop();
     bot.shutdown().await;
 }
+
+/// Review of stop 30: the limit was checked before the account was made, so new accounts
+/// arriving at once could all pass it. Twelve at once against a limit of two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_arriving_at_once_do_not_exceed_the_limit() {
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .max_accounts(2)
+        .first_frame_timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let url = format!("ws://{}/", bot.local_addr());
+    let peers: Vec<_> = (10..22)
+        .map(|id| {
+            let url = url.clone();
+            tokio::spawn(async move { silent_peer_is_closed(&url, Some(id)).await })
+        })
+        .collect();
+    for peer in peers {
+        peer.await.unwrap();
+    }
+    assert!(
+        *bot.account_count().borrow() <= 2,
+        "{:?}",
+        bot.account_ids()
+    );
+    assert!(bot.account_ids().len() <= 2, "{:?}", bot.account_ids());
+    bot.shutdown().await;
+}

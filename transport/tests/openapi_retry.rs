@@ -199,3 +199,35 @@ async fn a_credential_that_is_no_header_value_fails_at_once_as_a_config_error() 
     );
     assert!(sim.requests("POST", "/v2/").is_empty());
 }
+
+/// Review of stop 30: a duplicate refusal on a retry counted as "delivered" whatever the first
+/// attempt got. After a 429 (not done) it is a real refusal: here a restarted process (a new
+/// client, its seq table empty) reuses seq 1 of a message already replied to.
+#[tokio::test]
+async fn a_duplicate_after_a_429_is_a_refusal_not_a_delivery() {
+    let sim = QqSim::start_default().await.unwrap();
+    let before_restart = client(&sim);
+    before_restart
+        .send(
+            &Target::Group("G".into()),
+            MessageToCreate::text("first").reply_to("m-9"),
+        )
+        .await
+        .unwrap();
+    let after_restart = client(&sim);
+    sim.inject_http(HttpFault::rate_limited(Duration::from_millis(10)).on("/v2/groups/"));
+    let err = after_restart
+        .send(
+            &Target::Group("G".into()),
+            MessageToCreate::text("second").reply_to("m-9"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().code, Some(40_054_005));
+    let statuses: Vec<u16> = sim
+        .requests("POST", "/v2/groups/G/messages")
+        .iter()
+        .map(|r| parts(r).0)
+        .collect();
+    assert_eq!(statuses, vec![200, 429, 400]);
+}

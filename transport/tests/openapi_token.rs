@@ -214,8 +214,20 @@ async fn callers_queued_behind_a_failed_first_fetch_share_its_error() {
         );
     }
     assert_eq!(token_requests(&sim), 1);
-    // A later call tries again.
+    // A later call is not answered by that old failure: it tries again.
     assert!(tokens.token().await.is_err());
+    assert_eq!(token_requests(&sim), 2);
+}
+
+/// A failure is shared only with the callers that waited for its request: one that comes
+/// after it makes a request of its own, which may succeed.
+#[tokio::test]
+async fn a_failure_is_not_shared_with_a_caller_that_came_after_it() {
+    let sim = QqSim::start_default().await.unwrap();
+    sim.inject_http(token_endpoint_fails(1));
+    let tokens = TokenSource::app(HttpClient::new().unwrap(), credentials(&sim));
+    assert!(tokens.token().await.is_err());
+    assert_eq!(tokens.token().await.unwrap().expose(), "QQBot sim-token-1");
     assert_eq!(token_requests(&sim), 2);
 }
 

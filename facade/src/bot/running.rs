@@ -86,6 +86,9 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
     }
 
     /// Runs until Ctrl-C or SIGTERM (then shuts down cleanly) or until the bot stops on its own.
+    ///
+    /// Once listened for, SIGINT and SIGTERM no longer end the process on their own (tokio's
+    /// handler stays installed): a program that goes on after this returns must stop itself.
     pub async fn until_ctrl_c(self) -> Result<(), Error> {
         let mut lifecycle = self.lifecycle.clone();
         tokio::select! {

@@ -180,9 +180,11 @@ impl Rest {
                 } = &step
                 {
                     if error.status() == Some(429) {
-                        // A wait beyond what a call may wait fails this call at once
-                        // (`retry::run`); the others are paused no longer than that either,
-                        // or every send would hang for the server's hour.
+                        // A wait beyond what a call may wait fails this call (`retry::run`,
+                        // once the pause is set: that waits for the budget's lock, which a
+                        // caller sleeping out an earlier pause holds); the others are paused
+                        // no longer than that either, or every send would hang for the
+                        // server's hour.
                         let pause = (*after).min(inner.config.retry.max_retry_after);
                         tracing::debug!(?after, ?pause, "bubble rate limited; pausing the budget");
                         inner.budget.pause(pause).await;

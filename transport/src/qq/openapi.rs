@@ -1,6 +1,7 @@
 //! [`OpenApi`]: the QQ OpenAPI client (sends, uploads, recalls, `/users/@me`, `/gateway/bot`).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -151,11 +152,18 @@ impl OpenApi {
         let dedupable = matches!(target, Target::Group(_) | Target::C2c(_))
             && msg.reply_key().is_some()
             && msg.msg_seq.is_some();
+        let maybe_done = AtomicBool::new(false);
         match self
-            .call(Method::POST, &target.messages_path(), Some(&msg), dedupable)
+            .call_noting(
+                Method::POST,
+                &target.messages_path(),
+                Some(&msg),
+                dedupable,
+                &maybe_done,
+            )
             .await
         {
-            Err(e) if dedupable && delivered_before(&e) => {
+            Err(e) if dedupable && maybe_done.load(Ordering::Relaxed) && delivered_before(&e) => {
                 tracing::info!(
                     target = %target.messages_path(),
                     "qq: a retried reply was refused as a duplicate: an earlier attempt delivered it (its id is unknown)"
@@ -259,6 +267,20 @@ impl OpenApi {
         body: Option<&B>,
         dedupable: bool,
     ) -> Result<T, Error> {
+        self.call_noting(method, path, body, dedupable, &AtomicBool::new(false))
+            .await
+    }
+
+    /// [`call`](Self::call), setting `maybe_done` when an attempt may have been carried out
+    /// without its answer reaching us (sent and no answer, or a 5xx other than 503).
+    async fn call_noting<T: DeserializeOwned, B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        dedupable: bool,
+        maybe_done: &AtomicBool,
+    ) -> Result<T, Error> {
         let inner = &self.inner;
         let url = join(&inner.config.api_base, path)?;
         let endpoint = url.path().to_owned();
@@ -282,6 +304,13 @@ impl OpenApi {
                     .http
                     .execute(method.clone(), url, Some(&header), body)
                     .await;
+                let unanswered = match &result {
+                    Err(failure) => !failure.not_sent,
+                    Ok(answer) => answer.status >= 500 && answer.status != 503,
+                };
+                if unanswered {
+                    maybe_done.store(true, Ordering::Relaxed);
+                }
                 let step = classify::<Qq, T>(&method, endpoint, result, retry_ambiguous);
                 if let Step::Fail(e) = &step {
                     if e.status() == Some(401) {
@@ -298,8 +327,8 @@ impl OpenApi {
 /// QQ's code for a reply whose `msg_id` / `event_id` + `msg_seq` was already used.
 const DUPLICATE_REPLY: i64 = 40_054_005;
 
-/// A retry of a dedupable send refused as a duplicate: an earlier attempt, whose answer was
-/// lost (a timeout, a 5xx), delivered the message.
+/// A retry of a dedupable send refused as a duplicate, after an attempt whose answer was lost
+/// (a timeout, a 5xx but 503; the caller checks that): that attempt delivered the message.
 fn delivered_before(error: &Error) -> bool {
     error
         .api()

@@ -21,18 +21,7 @@ pub(crate) struct SeqTable {
 impl SeqTable {
     /// The next `msg_seq` for replies to `key` (1, 2, ...).
     pub(crate) fn next(&mut self, key: &str, now: Instant) -> u32 {
-        if self.counters.len() >= PRUNE_AT && !self.counters.contains_key(key) {
-            self.counters
-                .retain(|_, (_, first)| now.saturating_duration_since(*first) < KEEP);
-            if self.counters.len() >= PRUNE_AT {
-                // Still full of live keys: drop the oldest half rather than grow without bound.
-                let mut ages: Vec<Instant> = self.counters.values().map(|(_, t)| *t).collect();
-                ages.sort_unstable();
-                if let Some(cut) = ages.get(ages.len() / 2).copied() {
-                    self.counters.retain(|_, (_, first)| *first > cut);
-                }
-            }
-        }
+        self.make_room(key, now);
         let entry = self.counters.entry(key.to_owned()).or_insert((0, now));
         entry.0 = entry.0.wrapping_add(1).max(1);
         entry.0
@@ -41,8 +30,27 @@ impl SeqTable {
     /// A reply to `key` sent with a `msg_seq` of the caller's own: later automatic ones
     /// continue after it instead of reusing it.
     pub(crate) fn used(&mut self, key: &str, seq: u32, now: Instant) {
+        self.make_room(key, now);
         let entry = self.counters.entry(key.to_owned()).or_insert((0, now));
         entry.0 = entry.0.max(seq);
+    }
+
+    /// Before a new key goes in at [`PRUNE_AT`] keys: expired ones go; if more than three
+    /// quarters are still live, the older half goes too, so the next full scan is thousands
+    /// of keys away (not at the next key, as when only a few had expired).
+    fn make_room(&mut self, key: &str, now: Instant) {
+        if self.counters.len() < PRUNE_AT || self.counters.contains_key(key) {
+            return;
+        }
+        self.counters
+            .retain(|_, (_, first)| now.saturating_duration_since(*first) < KEEP);
+        if self.counters.len() > PRUNE_AT / 4 * 3 {
+            let mut ages: Vec<Instant> = self.counters.values().map(|(_, t)| *t).collect();
+            ages.sort_unstable();
+            if let Some(cut) = ages.get(ages.len() / 2).copied() {
+                self.counters.retain(|_, (_, first)| *first > cut);
+            }
+        }
     }
 }
 
@@ -78,5 +86,23 @@ mod tests {
         assert_eq!(t.next("m", t0), 4);
         t.used("m", 2, t0);
         assert_eq!(t.next("m", t0), 5);
+    }
+
+    #[test]
+    fn keys_of_the_callers_own_seqs_are_pruned_too_and_a_full_table_is_not_scanned_per_key() {
+        let t0 = Instant::now();
+        let mut t = SeqTable::default();
+        for i in 0..(PRUNE_AT * 3) {
+            t.used(&format!("k{i}"), 1, t0 + Duration::from_millis(i as u64));
+        }
+        assert!(t.counters.len() <= PRUNE_AT);
+        // At the cap with one key expired: the prune frees far more than that one key.
+        let mut t = SeqTable::default();
+        for i in 0..PRUNE_AT {
+            t.next(&format!("k{i}"), t0 + Duration::from_millis(i as u64 * 10));
+        }
+        let later = t0 + KEEP + Duration::from_millis(5);
+        t.next("new", later);
+        assert!(t.counters.len() <= PRUNE_AT / 2 + 1, "{}", t.counters.len());
     }
 }

@@ -2,6 +2,7 @@
 //! fixed or an access token from `getAppAccessToken`, cached and refreshed before it expires.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -86,12 +87,13 @@ struct AppTokens {
     /// last one, so that callers that queued behind a failed request share its failure
     /// instead of each making one more request, one after another.
     refresh: tokio::sync::Mutex<Flights>,
+    /// Token requests finished so far (written under `refresh`).
+    finished: AtomicU64,
 }
 
-/// The token requests made so far, and how the last one failed (if it did).
+/// How the last token request failed (if it did).
 #[derive(Default)]
 struct Flights {
-    done: u64,
     failed: Option<Box<ErrorKind>>,
     why: String,
 }
@@ -123,6 +125,7 @@ impl TokenSource {
                 credentials,
                 cache: Mutex::new(None),
                 refresh: tokio::sync::Mutex::new(Flights::default()),
+                finished: AtomicU64::new(0),
             }))),
         }
     }
@@ -201,41 +204,47 @@ impl AppTokens {
         if let Some(cached) = self.fresh(now) {
             return Ok(cached);
         }
-        let queued_after = self.refresh.try_lock().map(|f| f.done).ok();
-        let mut flights = self.refresh.lock().await;
-        // Time passed while waiting behind another request (`now` is ahead of the clock
-        // only in tests).
-        let now = match queued_after {
-            Some(_) => now,
-            None => now.max(Instant::now()),
-        };
-        // Another caller may have refreshed while we waited.
+        // Only a request that ends after this call came in may answer for it.
+        let seen = self.finished.load(Ordering::Acquire);
+        let flights = self.refresh.lock().await;
+        let shared = self.finished.load(Ordering::Acquire) != seen;
+        // Time passed while waiting for that request (`now` is ahead of the clock only in
+        // tests).
+        let now = if shared { now.max(Instant::now()) } else { now };
+        // It may have refreshed the token,
         if let Some(cached) = self.fresh(now) {
             return Ok(cached);
         }
-        // Or failed: its outcome is ours too (single flight, errors included).
-        if queued_after.is_none_or(|done| flights.done > done) {
-            if let Some(kind) = &flights.failed {
-                return match self.still_valid(now) {
-                    Some(cached) if !is_auth(kind) => Ok(cached),
-                    _ => Err(Error::with_source(
-                        (**kind).clone(),
-                        Detail(flights.why.clone()),
-                    )),
-                };
-            }
+        // or failed: its outcome is ours too (single flight, errors included).
+        if let (true, Some(kind)) = (shared, &flights.failed) {
+            return match self.still_valid(now) {
+                Some(cached) if !is_auth(kind) => Ok(cached),
+                _ => Err(Error::with_source(
+                    (**kind).clone(),
+                    Detail(flights.why.clone()),
+                )),
+            };
         }
+        self.fetch(now, flights).await
+    }
+
+    /// Requests a token (holding the single flight), caches it, and records the outcome.
+    async fn fetch(
+        &self,
+        now: Instant,
+        mut flights: tokio::sync::MutexGuard<'_, Flights>,
+    ) -> Result<Cached, Error> {
         let c = &self.credentials;
         let fetched = self
             .http
             .qq_access_token(&c.auth_base, &c.app_id, &c.client_secret)
             .await;
-        flights.done += 1;
-        match fetched {
+        let result = match fetched {
             Ok(token) => {
                 flights.failed = None;
                 let lifetime = token.expires_in;
                 let margin = c.refresh_before.min(lifetime / 2);
+                // From before the request: the token may have been issued any time since.
                 let cached = Cached {
                     header: QqAuth::AccessToken(token.token).header_value(),
                     refresh_at: now + (lifetime - margin),
@@ -248,19 +257,24 @@ impl AppTokens {
             Err(error) => {
                 flights.failed = Some(Box::new(error.kind().clone()));
                 flights.why = error_chain(&error);
-                match self.still_valid(now) {
-                    Some(mut cached) if !error.is_auth_failure() => {
+                // The pause runs from the failure, not from before a request that may have
+                // taken its whole timeout.
+                let after = now.max(Instant::now());
+                let mut cache = self.cache();
+                // In one lock: a token a 401 dropped meanwhile is not put back.
+                match cache.as_mut().filter(|c| after < c.expires_at) {
+                    Some(cached) if !error.is_auth_failure() => {
                         tracing::warn!(%error, "qq token refresh failed; using the current token");
-                        // Not asked again at once by every caller: a pause, then a new try.
-                        let left = cached.expires_at.saturating_duration_since(now);
-                        cached.refresh_at = now + FAILED_REFRESH_PAUSE.min(left / 2);
-                        *self.cache() = Some(cached.clone());
-                        Ok(cached)
+                        let left = cached.expires_at.saturating_duration_since(after);
+                        cached.refresh_at = after + FAILED_REFRESH_PAUSE.min(left / 2);
+                        Ok(cached.clone())
                     }
                     _ => Err(error),
                 }
             }
-        }
+        };
+        self.finished.fetch_add(1, Ordering::Release);
+        result
     }
 
     /// The cached token if it has not expired at `now`.

@@ -79,9 +79,13 @@ pub(super) async fn run(
     if !this.admitted(self_id).await {
         return;
     }
-    let turn = registry
+    let Some(turn) = registry
         .bind(self_id, conn, addr, &driver, role.answers_actions())
-        .await;
+        .await
+    else {
+        this.refuse_full(self_id).await;
+        return;
+    };
     lifecycle.send_modify(|l| {
         l.self_id = Some(self_id.to_string());
         l.readies += 1;
@@ -126,9 +130,14 @@ impl Conn<'_> {
         if self.registry.admits(self_id) {
             return true;
         }
+        self.refuse_full(self_id).await;
+        false
+    }
+
+    /// Refuses the connection: the account limit is reached.
+    async fn refuse_full(&self, self_id: i64) {
         tracing::warn!(addr = %self.addr, self_id, conn = self.conn, "reverse connection refused: the account limit is reached");
         self.refuse(Some(self_id), "too many accounts").await;
-        false
     }
 
     /// Closes the connection before it serves any account.
@@ -172,7 +181,10 @@ async fn serve_api(this: Conn<'_>, header: Option<i64>, mut events: EventReceive
     if !this.admitted(self_id).await {
         return;
     }
-    let turn = registry.bind_api(self_id, conn, addr, driver).await;
+    let Some(turn) = registry.bind_api(self_id, conn, addr, driver).await else {
+        this.refuse_full(self_id).await;
+        return;
+    };
     lifecycle.send_modify(|l| {
         l.self_id = Some(self_id.to_string());
         l.readies += u64::from(turn.serving);

@@ -72,6 +72,8 @@ pub(super) struct Account {
     /// The account's `API` connection (number and driver), if one is bound: a newer one
     /// closes it.
     api: Mutex<Option<(u64, Arc<DriverHandle<onebot::Session>>)>>,
+    /// The number of the connection that carries the actions (while `link` is set).
+    actions_owner: Mutex<u64>,
 }
 
 /// The most recent connection of an account, as its successor needs it.
@@ -198,9 +200,12 @@ impl Registry {
     }
 
     /// The account `self_id`, made (handlers from the factory) on its first connection.
-    fn account_or_new(&self, self_id: i64) -> (Arc<Account>, bool) {
+    /// `None` when the account is new and the limit is reached: checked again here, under
+    /// the lock that inserts it, since several new accounts may pass [`admits`](Self::admits)
+    /// at once.
+    fn account_or_new(&self, self_id: i64) -> Option<(Arc<Account>, bool)> {
         if let Some(account) = self.account(self_id) {
-            return (account, false);
+            return Some((account, false));
         }
         // The factory runs outside the lock: it is user code.
         let id = self_id.to_string();
@@ -228,13 +233,17 @@ impl Registry {
             link,
             latest: Mutex::default(),
             api: Mutex::default(),
+            actions_owner: Mutex::default(),
         });
         let mut accounts = lock(&self.accounts);
+        if !accounts.contains_key(&self_id) && accounts.len() >= self.max_accounts {
+            return None;
+        }
         let account = accounts.entry(self_id).or_insert_with(|| fresh.clone());
         let made = Arc::ptr_eq(account, &fresh);
         let account = Arc::clone(account);
         self.count.send_replace(accounts.len());
-        (account, made)
+        Some((account, made))
     }
 
     /// Whether a connection for `self_id` may be served: its account exists, or there is room
@@ -257,8 +266,8 @@ impl Registry {
         addr: SocketAddr,
         driver: &Arc<DriverHandle<onebot::Session>>,
         actions: bool,
-    ) -> Turn {
-        let (account, first) = self.account_or_new(self_id);
+    ) -> Option<Turn> {
+        let (account, first) = self.account_or_new(self_id)?;
         let (done_tx, done) = oneshot::channel();
         let previous = lock(&account.latest).replace(Holder {
             conn,
@@ -268,7 +277,7 @@ impl Registry {
         if actions {
             // Actions take the new connection at once: handlers of the previous connection's
             // last events may be waiting for answers before that connection can finish.
-            take_actions(&account, driver);
+            take_actions(&account, conn, driver);
         }
         if let Some(previous) = previous {
             self.wait_for(previous, self_id, conn).await;
@@ -280,13 +289,13 @@ impl Registry {
             self_id: self_id.to_string(),
             first,
         });
-        Turn {
+        Some(Turn {
             account,
             conn,
             addr,
             driver: Arc::clone(driver),
             _done: done_tx,
-        }
+        })
     }
 
     /// Makes `API` connection `conn` the one that carries the actions of `self_id`, and closes
@@ -298,8 +307,8 @@ impl Registry {
         conn: u64,
         addr: SocketAddr,
         driver: &Arc<DriverHandle<onebot::Session>>,
-    ) -> ApiTurn {
-        let (account, first) = self.account_or_new(self_id);
+    ) -> Option<ApiTurn> {
+        let (account, first) = self.account_or_new(self_id)?;
         // Which is older is decided by the connection numbers (the accept order), under the
         // lock, so that two binding at once agree; the actions are taken under it too, so the
         // newer always ends up with them.
@@ -309,7 +318,7 @@ impl Registry {
                 Some(&(newer, _)) if newer > conn => Err(newer),
                 _ => {
                     let older = api.replace((conn, Arc::clone(driver)));
-                    take_actions(&account, driver);
+                    take_actions(&account, conn, driver);
                     Ok(older)
                 }
             }
@@ -343,13 +352,13 @@ impl Registry {
                 first,
             });
         }
-        ApiTurn {
+        Some(ApiTurn {
             account,
             conn,
             addr,
             driver: Arc::clone(driver),
             serving,
-        }
+        })
     }
 
     /// Waits until the previous connection of an account has dispatched its last event. While
@@ -400,8 +409,16 @@ impl Registry {
     }
 }
 
-/// Makes `driver` the connection of the account's actions, until its connection is down.
-fn take_actions(account: &Arc<Account>, driver: &Arc<DriverHandle<onebot::Session>>) {
+/// Makes `driver` (connection `conn`) the connection of the account's actions, until its
+/// connection is down, unless a newer connection (a larger number: accepted later) carries
+/// them: an older `Universal` connection that learns its `self_id` late does not take them
+/// from a newer `API` one.
+fn take_actions(account: &Arc<Account>, conn: u64, driver: &Arc<DriverHandle<onebot::Session>>) {
+    let mut owner = lock(&account.actions_owner);
+    if account.link.borrow().is_some() && *owner > conn {
+        return;
+    }
+    *owner = conn;
     account.link.send_replace(Some(Arc::clone(driver)));
     tokio::spawn(unlink_when_down(Arc::clone(account), Arc::clone(driver)));
 }
