@@ -10,7 +10,7 @@ use botgate_transport::ws::{self, ConnectOptions, Listener, ListenerConfig, Mess
 #[tokio::test]
 async fn messages_larger_than_the_read_buffer_arrive_whole() {
     // 1 KiB: no burst buffer (below the 8 KiB the WebSocket layer reads into); the default
-    // 256 KiB; 20 KiB, smaller than one message.
+    // 4 MiB; 20 KiB, smaller than one message.
     for size in [1024, ws::DEFAULT_READ_BUFFER_SIZE, 20 << 10] {
         exchange_large_messages(size).await;
     }
@@ -48,8 +48,8 @@ async fn exchange_large_messages(read_buffer_size: usize) {
 }
 
 #[test]
-fn the_default_burst_reads_are_256_kib_for_a_client_64_for_a_listener_and_have_a_floor() {
-    assert_eq!(ws::DEFAULT_READ_BUFFER_SIZE, 256 << 10);
+fn the_default_burst_reads_are_4_mib_for_a_client_64_kib_for_a_listener_and_have_a_floor() {
+    assert_eq!(ws::DEFAULT_READ_BUFFER_SIZE, 4 << 20);
     assert_eq!(ws::DEFAULT_LISTENER_READ_BUFFER_SIZE, 64 << 10);
     assert!(ListenerConfig::default().read_buffer_size == ws::DEFAULT_LISTENER_READ_BUFFER_SIZE);
     let text = format!("{:?}", ConnectOptions::new().read_buffer_size(1));

@@ -10,9 +10,11 @@ use crate::Secret;
 
 /// Default limit for one incoming message and one incoming frame: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
-/// Default of a client's read buffer option: 256 KiB, the size of a socket read while messages
-/// keep arriving (decisions 0039, 0053). Held only then: an idle connection holds none of it.
-pub const DEFAULT_READ_BUFFER_SIZE: usize = 256 << 10;
+/// Default of a client's read buffer option: 4 MiB, the size of a socket read while messages
+/// keep arriving, enough to drain the kernel's buffer in one read (decisions 0039, 0053).
+/// Held only then: an idle connection holds none of it, and only the pages a read fills are
+/// touched.
+pub const DEFAULT_READ_BUFFER_SIZE: usize = 4 << 20;
 /// Default of the reverse-WS listener's read buffer option: 64 KiB. A listener may hold
 /// thousands of connections, each one bursting at once holds its buffer (decision 0053).
 pub const DEFAULT_LISTENER_READ_BUFFER_SIZE: usize = 64 << 10;
