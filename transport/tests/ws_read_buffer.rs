@@ -10,8 +10,13 @@ use botgate_transport::ws::{self, ConnectOptions, Listener, ListenerConfig, Mess
 #[tokio::test]
 async fn messages_larger_than_the_read_buffer_arrive_whole() {
     // 1 KiB: no burst buffer (below the 8 KiB the WebSocket layer reads into); the default
-    // 4 MiB; 20 KiB, smaller than one message.
-    for size in [1024, ws::DEFAULT_READ_BUFFER_SIZE, 20 << 10] {
+    // the two defaults; 20 KiB, smaller than one message.
+    for size in [
+        1024,
+        ws::DEFAULT_READ_BUFFER_SIZE,
+        ws::CURRENT_THREAD_READ_BUFFER_SIZE,
+        20 << 10,
+    ] {
         exchange_large_messages(size).await;
     }
 }
@@ -48,10 +53,38 @@ async fn exchange_large_messages(read_buffer_size: usize) {
 }
 
 #[test]
-fn the_default_burst_reads_are_4_mib_for_a_client_64_kib_for_a_listener_and_have_a_floor() {
-    assert_eq!(ws::DEFAULT_READ_BUFFER_SIZE, 4 << 20);
+fn the_default_burst_reads_follow_the_runtime_a_listener_keeps_64_kib_and_there_is_a_floor() {
+    assert_eq!(ws::DEFAULT_READ_BUFFER_SIZE, 256 << 10);
+    assert_eq!(ws::CURRENT_THREAD_READ_BUFFER_SIZE, 4 << 20);
     assert_eq!(ws::DEFAULT_LISTENER_READ_BUFFER_SIZE, 64 << 10);
     assert!(ListenerConfig::default().read_buffer_size == ws::DEFAULT_LISTENER_READ_BUFFER_SIZE);
-    let text = format!("{:?}", ConnectOptions::new().read_buffer_size(1));
-    assert!(text.contains("read_buffer_size: 1024"), "{text}");
+    let options = ConnectOptions::new();
+    // Outside any runtime, and on a multi-thread one: the smaller reads.
+    assert_eq!(
+        options.effective_read_buffer_size(),
+        ws::DEFAULT_READ_BUFFER_SIZE
+    );
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    assert_eq!(
+        multi.block_on(async { options.effective_read_buffer_size() }),
+        ws::DEFAULT_READ_BUFFER_SIZE
+    );
+    let current = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    assert_eq!(
+        current.block_on(async { options.effective_read_buffer_size() }),
+        ws::CURRENT_THREAD_READ_BUFFER_SIZE
+    );
+    // Set: whatever the runtime, with a floor.
+    let set = ConnectOptions::new().read_buffer_size(1);
+    assert_eq!(
+        current.block_on(async { set.effective_read_buffer_size() }),
+        1024
+    );
+    let text = format!("{set:?}");
+    assert!(text.contains("read_buffer_size: Some(1024)"), "{text}");
 }

@@ -71,7 +71,7 @@ pub async fn connect(url: impl AsRef<str>, options: &ConnectOptions) -> Result<W
         let (socket, peer_addr) = super::dial::dial(&url, tls, options.receive_buffer).await?;
         let reader = BurstReader::new(
             Budgeted::limited(socket, MAX_UPGRADE_ANSWER),
-            options.read_buffer_size,
+            options.effective_read_buffer_size(),
         );
         let (mut inner, response) = builder.connect_on(reader).await.map_err(connect_error)?;
         inner.get_mut().get_mut().lift();

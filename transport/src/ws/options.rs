@@ -10,11 +10,16 @@ use crate::Secret;
 
 /// Default limit for one incoming message and one incoming frame: 16 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 16 << 20;
-/// Default of a client's read buffer option: 4 MiB, the size of a socket read while messages
-/// keep arriving, enough to drain the kernel's buffer in one read (decisions 0039, 0053).
-/// Held only then: an idle connection holds none of it, and only the pages a read fills are
-/// touched.
-pub const DEFAULT_READ_BUFFER_SIZE: usize = 4 << 20;
+/// Default of a client's read buffer option on a multi-thread runtime: 256 KiB, the size of a
+/// socket read while messages keep arriving (decisions 0039, 0053). Held only then: an idle
+/// connection holds none of it.
+pub const DEFAULT_READ_BUFFER_SIZE: usize = 256 << 10;
+/// Default of a client's read buffer option on a current-thread runtime: 4 MiB, enough to
+/// drain the kernel's buffer in one read. The reader and the handlers share the thread there,
+/// and each read's window update costs it the sender's next round (decision 0053); on a
+/// multi-thread runtime smaller reads keep the handlers' thread fed sooner. Only the pages a
+/// read fills are touched.
+pub const CURRENT_THREAD_READ_BUFFER_SIZE: usize = 4 << 20;
 /// Default of the reverse-WS listener's read buffer option: 64 KiB. A listener may hold
 /// thousands of connections, each one bursting at once holds its buffer (decision 0053).
 pub const DEFAULT_LISTENER_READ_BUFFER_SIZE: usize = 64 << 10;
@@ -32,7 +37,8 @@ pub struct ConnectOptions {
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_message_size: usize,
     pub(crate) max_frame_size: usize,
-    pub(crate) read_buffer_size: usize,
+    /// `None`: by the runtime ([`effective_read_buffer_size`](ConnectOptions::effective_read_buffer_size)).
+    pub(crate) read_buffer_size: Option<usize>,
     pub(crate) receive_buffer: ReceiveBuffer,
 }
 
@@ -46,7 +52,7 @@ impl Default for ConnectOptions {
             idle_timeout: None,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_frame_size: DEFAULT_MAX_MESSAGE_SIZE,
-            read_buffer_size: DEFAULT_READ_BUFFER_SIZE,
+            read_buffer_size: None,
             receive_buffer: ReceiveBuffer::Auto,
         }
     }
@@ -107,13 +113,25 @@ impl ConnectOptions {
     }
 
     /// The size of a socket read while messages keep arriving (at least 1 KiB; default
-    /// [`DEFAULT_READ_BUFFER_SIZE`]). Otherwise the socket is read into what is left of the
-    /// WebSocket layer's own 8 KiB buffer; once such a read finds more waiting than fits, reads
-    /// take a buffer of this size until the socket is found empty, and give it back then
-    /// (decision 0039). 8 KiB or less turns that off.
+    /// [`CURRENT_THREAD_READ_BUFFER_SIZE`] on a current-thread runtime,
+    /// [`DEFAULT_READ_BUFFER_SIZE`] on any other). Otherwise the socket is read into what is
+    /// left of the WebSocket layer's own 8 KiB buffer; once such a read finds more waiting than
+    /// fits, reads take a buffer of this size until the socket is found empty, and give it
+    /// back then (decision 0039). 8 KiB or less turns that off.
     pub fn read_buffer_size(mut self, bytes: usize) -> Self {
-        self.read_buffer_size = bytes.max(1024);
+        self.read_buffer_size = Some(bytes.max(1024));
         self
+    }
+
+    /// The read buffer size a connection made now gets: the one set, else the default for
+    /// the runtime this is called on (see [`read_buffer_size`](Self::read_buffer_size)).
+    pub fn effective_read_buffer_size(&self) -> usize {
+        self.read_buffer_size.unwrap_or_else(|| {
+            match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                Ok(tokio::runtime::RuntimeFlavor::CurrentThread) => CURRENT_THREAD_READ_BUFFER_SIZE,
+                _ => DEFAULT_READ_BUFFER_SIZE,
+            }
+        })
     }
 
     /// How the socket's kernel receive buffer is sized (default [`ReceiveBuffer::Auto`]: fixed
