@@ -59,6 +59,9 @@ pub struct Session {
     frames_seen: bool,
     heartbeat_interval: Option<Duration>,
     watchdog: Option<Instant>,
+    /// This connection has sent a heartbeat: only heartbeats move the watchdog from here.
+    /// Before, an interval learnt on an earlier connection is a guess, and any frame moves it.
+    heartbeat_on_link: bool,
     next_id: u64,
     calls: HashMap<u64, Call>,
     /// Ids not yet written, in call order.
@@ -188,6 +191,7 @@ impl Session {
             frames_seen: false,
             heartbeat_interval: None,
             watchdog: None,
+            heartbeat_on_link: false,
             next_id: 1,
             calls: HashMap::new(),
             unsent: VecDeque::new(),
@@ -411,6 +415,7 @@ impl Session {
             self.backoff.on_delivered();
         }
         if read.meta && read.heartbeat {
+            self.heartbeat_on_link = true;
             if let Some(ms) = interval().filter(|ms| *ms > 0) {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
@@ -504,6 +509,7 @@ impl SessionMachine for Session {
         self.phase = Phase::Open;
         self.plan = None;
         self.frames_seen = false;
+        self.heartbeat_on_link = false;
         self.ready_sent = false;
         // An interval learnt on an earlier connection arms the watchdog at once: an
         // implementation that never heartbeats after a reconnect is still detected.
@@ -561,6 +567,17 @@ impl SessionMachine for Session {
             if self.heartbeat_interval.is_none() {
                 // The peer speaks; its heartbeats (if any) arm the watchdog from here.
                 self.watchdog = None;
+            }
+        }
+        if !self.heartbeat_on_link && self.watchdog.is_some() {
+            // The window guessed from an earlier connection's interval: a peer that speaks is
+            // alive, whether or not it heartbeats now (one restarted with heartbeats off would
+            // be cut at every guess otherwise); its first heartbeat takes over.
+            if let Some(iv) = self.heartbeat_interval {
+                let window = self
+                    .watchdog_window(iv)
+                    .max(self.config.first_frame_timeout);
+                self.watchdog = Some(later(now, window));
             }
         }
         // The usual frame, an event: one scan classifies it for the session and for the
