@@ -7,6 +7,7 @@
 
 use super::{cq, decode_event, Event, IdField, Incoming, RawEvent, Scanned};
 use crate::{Error, ErrorKind};
+use botgate_proto::onebot::EventKind;
 
 /// Classifies and decodes `bytes` as a OneBot frame and checks the results agree.
 ///
@@ -31,7 +32,7 @@ pub fn check_decode(bytes: &[u8]) {
             );
             if let Ok(event) = &decoded {
                 assert_eq!(raw.kind(), &event.kind());
-                check_event(event);
+                check_event(event, repeats_a_key(bytes));
             }
         }
         Ok(Incoming::Response(resp)) => {
@@ -106,13 +107,18 @@ fn repeats_a_key(bytes: &[u8]) -> bool {
     repeated
 }
 
-/// A decoded event serialises, and what it serialises to decodes to the same kind.
-fn check_event(event: &Event) {
+/// A decoded event serialises, and what it serialises to decodes to the same kind. The kind
+/// of a frame that repeats a type key is its first occurrence's (decision 0049); an event of
+/// an unknown kind keeps the raw object, where, as in any JSON object read, the last
+/// occurrence stands: with a repeated key (`repeated`) its kind may change through the round
+/// trip.
+fn check_event(event: &Event, repeated: bool) {
     let json = match serde_json::to_string(event) {
         Ok(j) => j,
         Err(e) => panic!("an event does not serialise: {e}"),
     };
     match decode_event(json.as_bytes()) {
+        Ok(back) if repeated && matches!(event.kind(), EventKind::Unknown(_)) => drop(back),
         Ok(back) => assert_eq!(back.kind(), event.kind(), "kind changed through {json}"),
         Err(e) => panic!("a serialised event does not decode: {e}: {json}"),
     }

@@ -97,6 +97,8 @@ pub(crate) struct Header<'a> {
     post_type_key: bool,
     /// Whether a `time` key was met (its value may not be an integer).
     time_key: bool,
+    /// Which type fields were met (one bit each, `post_type` first): a repeat is skipped.
+    types_seen: u8,
     /// The scan stopped before the end of the frame (see [`Header::scan_group_message`]).
     stopped: bool,
     self_id: Option<i64>,
@@ -216,7 +218,8 @@ impl<'a> Header<'a> {
                         self.self_id = int_value(bytes, span);
                         self.ids.record(IdField::SelfId, span);
                     }
-                    b"time" => {
+                    // The first occurrence stands, as in the payload's decode (decision 0049).
+                    b"time" if !self.time_key => {
                         self.time_key = true;
                         self.time = int_value(bytes, span);
                     }
@@ -244,7 +247,20 @@ impl<'a> Header<'a> {
             _ => "sub_type",
         };
         let (value, end) = type_field(bytes, start, field)?;
-        *slot = value;
+        // The first occurrence stands, as in the payload's decode (decision 0049): the kind
+        // the header gives is the kind the decoded event reports.
+        let bit = match field {
+            "post_type" => 1,
+            "message_type" => 2,
+            "notice_type" => 4,
+            "request_type" => 8,
+            "meta_event_type" => 16,
+            _ => 32,
+        };
+        if self.types_seen & bit == 0 {
+            self.types_seen |= bit;
+            *slot = value;
+        }
         Ok(end)
     }
 
