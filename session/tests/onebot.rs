@@ -602,3 +602,38 @@ fn after_a_reconnect_frames_keep_the_guessed_watchdog_off_until_a_heartbeat_take
     s.handle_timeout(t + secs(60));
     assert_eq!(close_code(&tx(&mut s)), Some(WATCHDOG_CLOSE_CODE));
 }
+
+/// Review of stop 30: NapCat and LLOneBot accept the upgrade, answer a wrong token with an
+/// echo-less failure (retcode 1403), then close without a code: that looped for ever with a
+/// growing backoff. It is a fatal authentication failure now; the same answer after events
+/// flowed is not.
+#[test]
+fn an_echo_less_token_refusal_before_any_event_then_a_close_is_fatal() {
+    const REFUSED: &str = r#"{"status":"failed","retcode":1403,"data":null,"message":"token验证失败","wording":"token验证失败","echo":null}"#;
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, REFUSED);
+    s.handle_closed(now, None, "");
+    let ev = events(&mut s);
+    match ev.as_slice() {
+        [SessionEvent::Fatal(e)] => {
+            assert!(matches!(e.kind(), ErrorKind::AuthFailed { .. }), "{e}");
+            let source = std::error::Error::source(e).map(ToString::to_string);
+            assert!(
+                source
+                    .as_deref()
+                    .is_some_and(|t| t.contains("1403") && t.contains("token验证失败")),
+                "{source:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(s.next_connect().is_none());
+
+    // After events, the same frame and a close are an ordinary reconnect.
+    let (mut s, now) = open(forward());
+    frame(&mut s, now, LIFECYCLE);
+    frame(&mut s, now, REFUSED);
+    s.handle_closed(now, None, "");
+    events(&mut s);
+    assert!(s.next_connect().is_some());
+}

@@ -62,6 +62,11 @@ pub struct Session {
     /// This connection has sent a heartbeat: only heartbeats move the watchdog from here.
     /// Before, an interval learnt on an earlier connection is a guess, and any frame moves it.
     heartbeat_on_link: bool,
+    /// This connection has carried an event.
+    events_on_link: bool,
+    /// This connection was refused before any event by an echo-less failure naming the token
+    /// (NapCat / LLOneBot: retcode 1401 / 1403, then a close): the retcode and the text.
+    token_refused: Option<(i64, String)>,
     next_id: u64,
     calls: HashMap<u64, Call>,
     /// Ids not yet written, in call order.
@@ -192,6 +197,8 @@ impl Session {
             heartbeat_interval: None,
             watchdog: None,
             heartbeat_on_link: false,
+            events_on_link: false,
+            token_refused: None,
             next_id: 1,
             calls: HashMap::new(),
             unsent: VecDeque::new(),
@@ -410,6 +417,7 @@ impl Session {
         interval: impl FnOnce() -> Option<i64>,
     ) {
         self.learn_self_id(read.self_id);
+        self.events_on_link = true;
         if !read.meta {
             // lifecycle and heartbeats say the link is up, not that it carried anything
             self.backoff.on_delivered();
@@ -442,6 +450,19 @@ impl Session {
 
     fn on_response(&mut self, bytes: Bytes, f: &Fields) {
         let Some(id) = int(&bytes, f.echo).and_then(|e| u64::try_from(e).ok()) else {
+            let retcode = int(&bytes, f.retcode);
+            if !self.events_on_link && matches!(retcode, Some(1401 | 1403)) {
+                // NapCat and LLOneBot accept the upgrade, answer a wrong or missing token
+                // with this, then close: the close is an authentication failure.
+                let text = [f.wording, f.msg, f.message]
+                    .into_iter()
+                    .filter_map(|span| text(&bytes, span))
+                    .find(|t| !t.is_empty())
+                    .unwrap_or_default();
+                tracing::warn!(?retcode, %text, "OneBot: the implementation refused the token");
+                self.token_refused = retcode.map(|r| (r, text));
+                return;
+            }
             tracing::debug!("OneBot: response without a usable echo ignored");
             return;
         };
@@ -510,6 +531,8 @@ impl SessionMachine for Session {
         self.plan = None;
         self.frames_seen = false;
         self.heartbeat_on_link = false;
+        self.events_on_link = false;
+        self.token_refused = None;
         self.ready_sent = false;
         // An interval learnt on an earlier connection arms the watchdog at once: an
         // implementation that never heartbeats after a reconnect is still detected.
@@ -643,6 +666,16 @@ impl SessionMachine for Session {
                         close_code: Some(1008),
                         http_status: None,
                     }));
+                    return;
+                }
+                if let Some((retcode, text)) = self.token_refused.take() {
+                    self.fatal(Error::with_source(
+                        ErrorKind::AuthFailed {
+                            close_code: code,
+                            http_status: None,
+                        },
+                        format!("the implementation answered retcode {retcode}: {text}"),
+                    ));
                     return;
                 }
                 self.connection_lost(
