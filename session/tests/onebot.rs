@@ -575,34 +575,6 @@ fn a_failing_retcode_is_a_failure_whatever_the_status() {
     assert!(r[1].1.is_ok() && r[2].1.is_ok(), "{r:?}");
 }
 
-/// Review of stop 30: after a reconnect the interval learnt before arms the watchdog; an
-/// implementation restarted with heartbeats off but sending events was cut at every guessed
-/// window, for ever. Until the connection's first heartbeat any frame moves the watchdog; a
-/// silent one is still cut.
-#[test]
-fn after_a_reconnect_frames_keep_the_guessed_watchdog_off_until_a_heartbeat_takes_over() {
-    let (mut s, now) = open(forward());
-    frame(&mut s, now, LIFECYCLE);
-    frame(&mut s, now, HEARTBEAT);
-    s.handle_closed(now + secs(1), None, "");
-    events(&mut s);
-    let (at, _) = s.next_connect().expect("a reconnect is planned");
-    s.handle_connected(at);
-    // Events every 50 s for ten minutes, no heartbeat: never cut.
-    let mut t = at;
-    for _ in 0..12 {
-        t += secs(50);
-        s.handle_timeout(t);
-        assert!(tx(&mut s).is_empty(), "cut at {:?}", t - at);
-        frame(&mut s, t, GROUP_MSG);
-    }
-    // A heartbeat takes over: from here only heartbeats count.
-    frame(&mut s, t, HEARTBEAT);
-    frame(&mut s, t + secs(50), GROUP_MSG);
-    s.handle_timeout(t + secs(60));
-    assert_eq!(close_code(&tx(&mut s)), Some(WATCHDOG_CLOSE_CODE));
-}
-
 /// Review of stop 30: NapCat and LLOneBot accept the upgrade, answer a wrong token with an
 /// echo-less failure (retcode 1403), then close without a code: that looped for ever with a
 /// growing backoff. It is a fatal authentication failure now; the same answer after events

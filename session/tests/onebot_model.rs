@@ -55,8 +55,6 @@ struct World {
     now: Instant,
     calls: HashMap<u64, CallInfo>,
     last_heartbeat: Option<Instant>,
-    /// This connection has sent a heartbeat.
-    heartbeat_on_link: bool,
     /// A heartbeat (with its interval) has been seen on some connection.
     interval_known: bool,
     self_id_known: bool,
@@ -188,11 +186,6 @@ impl World {
                         if f.contains("\"heartbeat\"") {
                             self.last_heartbeat = Some(self.now);
                             self.interval_known = true;
-                            self.heartbeat_on_link = true;
-                        } else if self.interval_known && !self.heartbeat_on_link {
-                            // until the link's first heartbeat any frame moves the guessed
-                            // window (decision 0055's addendum)
-                            self.last_heartbeat = Some(self.now);
                         }
                         self.s.handle_frame(self.now, Bytes::from(f));
                     }
@@ -259,7 +252,6 @@ impl World {
                     // once the interval is known (any heartbeat ever seen), the watchdog runs
                     // from the moment of connecting; before that it waits for a heartbeat
                     self.last_heartbeat = self.interval_known.then_some(self.now);
-                    self.heartbeat_on_link = false;
                     self.s.handle_connected(self.now);
                 }
             } else if imp.is_some_and(|t| t <= self.now) {
@@ -326,7 +318,6 @@ fn run(seed: u64) {
         now: t0,
         calls: HashMap::new(),
         last_heartbeat: None,
-        heartbeat_on_link: false,
         interval_known: false,
         self_id_known: false,
     };

@@ -59,9 +59,6 @@ pub struct Session {
     frames_seen: bool,
     heartbeat_interval: Option<Duration>,
     watchdog: Option<Instant>,
-    /// This connection has sent a heartbeat: only heartbeats move the watchdog from here.
-    /// Before, an interval learnt on an earlier connection is a guess, and any frame moves it.
-    heartbeat_on_link: bool,
     /// This connection has carried an event.
     events_on_link: bool,
     /// This connection was refused before any event by an echo-less failure naming the token
@@ -196,7 +193,6 @@ impl Session {
             frames_seen: false,
             heartbeat_interval: None,
             watchdog: None,
-            heartbeat_on_link: false,
             events_on_link: false,
             token_refused: None,
             next_id: 1,
@@ -423,7 +419,6 @@ impl Session {
             self.backoff.on_delivered();
         }
         if read.meta && read.heartbeat {
-            self.heartbeat_on_link = true;
             if let Some(ms) = interval().filter(|ms| *ms > 0) {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
@@ -530,7 +525,6 @@ impl SessionMachine for Session {
         self.phase = Phase::Open;
         self.plan = None;
         self.frames_seen = false;
-        self.heartbeat_on_link = false;
         self.events_on_link = false;
         self.token_refused = None;
         self.ready_sent = false;
@@ -590,17 +584,6 @@ impl SessionMachine for Session {
             if self.heartbeat_interval.is_none() {
                 // The peer speaks; its heartbeats (if any) arm the watchdog from here.
                 self.watchdog = None;
-            }
-        }
-        if !self.heartbeat_on_link && self.watchdog.is_some() {
-            // The window guessed from an earlier connection's interval: a peer that speaks is
-            // alive, whether or not it heartbeats now (one restarted with heartbeats off would
-            // be cut at every guess otherwise); its first heartbeat takes over.
-            if let Some(iv) = self.heartbeat_interval {
-                let window = self
-                    .watchdog_window(iv)
-                    .max(self.config.first_frame_timeout);
-                self.watchdog = Some(later(now, window));
             }
         }
         // The usual frame, an event: one scan classifies it for the session and for the
