@@ -446,8 +446,10 @@ async fn soak_onebot() {
         s.push(key_of(&ctx, &["message_id"]));
         async { Ok(()) }
     });
+    // The sim heartbeats every 500 ms: a dead reconnect is noticed within 2 s, not 60.
     let bot = Bot::onebot_ws(sim.url())
         .handlers(handlers)
+        .first_frame_timeout(Duration::from_secs(2))
         .start()
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! The OneBot v11 (forward WebSocket) bot builder.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
 use botgate_dispatch::{ActionSink, BotInfo, DispatchConfig, Dispatcher, PlatformKind};
@@ -24,6 +24,7 @@ pub struct OneBotBot {
     handlers: OneBotHandlers,
     dispatch: DispatchConfig,
     driver: DriverConfig,
+    first_frame_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for OneBotBot {
@@ -43,6 +44,7 @@ impl OneBotBot {
             handlers: OneBotHandlers::new(),
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
+            first_frame_timeout: None,
         }
     }
 
@@ -71,13 +73,25 @@ impl OneBotBot {
         self
     }
 
+    /// How long a connection may stay silent before its first frame (default 60 s), and the
+    /// least the heartbeat watchdog waits on a new connection until its first heartbeat
+    /// (decision 0055): a shorter one notices a dead reconnect sooner, but must cover the
+    /// implementation's longest heartbeat interval.
+    pub fn first_frame_timeout(mut self, timeout: Duration) -> Self {
+        self.first_frame_timeout = Some(timeout);
+        self
+    }
+
     /// Starts the session; returns at once.
     ///
     /// # Errors
     /// An invalid URL ([`ErrorKind::Config`](crate::ErrorKind::Config)).
     pub async fn start(self) -> Result<RunningBot<OneBot, onebot::Session>, Error> {
         let url: Url = super::error::websocket_url(&self.url, "URL")?;
-        let config = onebot::Config::forward(url, self.access_token.map(Into::into));
+        let mut config = onebot::Config::forward(url, self.access_token.map(Into::into));
+        if let Some(timeout) = self.first_frame_timeout {
+            config.first_frame_timeout = timeout;
+        }
         let machine = onebot::Session::new(config, Instant::now());
         let dispatcher = Dispatcher::<OneBot>::new(self.handlers, self.dispatch);
         let bot = BotInfo::new(PlatformKind::OneBot);
