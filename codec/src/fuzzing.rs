@@ -34,7 +34,11 @@ pub fn check_frame_scan(bytes: &[u8]) {
         Err(e) => check_error(bytes, e),
     }
     check_envelope_scan(bytes);
-    let serde = serde_json::from_slice::<serde_json::Map<String, Value>>(bytes);
+    // A lone surrogate escape reads as U+FFFD here and is refused by serde_json (decision
+    // 0049): serde_json reads the bytes with them rewritten as that decision rewrites them.
+    let clean = scan::replace_lone_surrogates(bytes);
+    let subject = clean.as_deref().unwrap_or(bytes);
+    let serde = serde_json::from_slice::<serde_json::Map<String, Value>>(subject);
     match (&ours, serde) {
         (Ok(frame), Ok(map)) => {
             assert_eq!(
@@ -59,7 +63,7 @@ pub fn check_frame_scan(bytes: &[u8]) {
         (Ok(_), Err(_)) => {
             // Only nested values and the range of numbers outside the envelope are checked
             // lazily: with those replaced by `null`, serde_json must agree.
-            let flat = lazy_parts_nulled(bytes);
+            let flat = lazy_parts_nulled(subject);
             assert!(
                 serde_json::from_slice::<serde_json::Map<String, Value>>(&flat).is_ok(),
                 "the scan accepts an envelope serde_json rejects"
