@@ -330,18 +330,8 @@ impl Registry {
             Err(newer) => Some((conn, Arc::clone(driver), newer)),
         };
         if let Some((old, old_driver, new)) = replaced {
-            tracing::warn!(
-                self_id,
-                old,
-                new,
-                "a second API connection for this account: the older one is closed"
-            );
-            self.notify(ReverseNotice::Replaced {
-                self_id: self_id.to_string(),
-                old,
-                new,
-            });
-            let _ = old_driver.with_machine(|m, now| m.close(now)).await;
+            self.replace(self_id, (old, &old_driver), new, "API connection")
+                .await;
         }
         if serving {
             account.lifecycle.send_modify(|l| l.readies += 1);
@@ -359,6 +349,29 @@ impl Registry {
             driver: Arc::clone(driver),
             serving,
         })
+    }
+
+    /// Closes connection `old` of account `self_id`, replaced by connection `new` (a second
+    /// `what` for the account), with a warning and a [`ReverseNotice::Replaced`].
+    async fn replace(
+        &self,
+        self_id: i64,
+        (old, driver): (u64, &Arc<DriverHandle<onebot::Session>>),
+        new: u64,
+        what: &str,
+    ) {
+        tracing::warn!(
+            self_id,
+            old,
+            new,
+            "a second {what} for this account: the older one is closed"
+        );
+        self.notify(ReverseNotice::Replaced {
+            self_id: self_id.to_string(),
+            old,
+            new,
+        });
+        let _ = driver.with_machine(|m, now| m.close(now)).await;
     }
 
     /// Waits until the previous connection of an account has dispatched its last event. While
@@ -388,18 +401,7 @@ impl Registry {
                     let now = *status.borrow();
                     let idle = driver.stats().frames_in == read_before && !now.backpressured;
                     if idle && now.link == LinkState::Up && !now.stopped {
-                        tracing::warn!(
-                            self_id,
-                            old,
-                            new,
-                            "a second connection for this account: the older one is closed"
-                        );
-                        self.notify(ReverseNotice::Replaced {
-                            self_id: self_id.to_string(),
-                            old,
-                            new,
-                        });
-                        let _ = driver.with_machine(|m, now| m.close(now)).await;
+                        self.replace(self_id, (old, &driver), new, "connection").await;
                         break;
                     }
                 }
