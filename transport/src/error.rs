@@ -116,6 +116,20 @@ pub enum ErrorKind {
     },
 }
 
+impl ErrorKind {
+    /// See [`Error::is_auth_failure`].
+    pub fn is_auth_failure(&self) -> bool {
+        match self {
+            ErrorKind::UpgradeRejected { status } | ErrorKind::HttpStatus { status, .. } => {
+                *status == 401 || *status == 403
+            }
+            ErrorKind::TokenRejected { .. } => true,
+            ErrorKind::Api(api) => api.status == 401 || api.status == 403,
+            _ => false,
+        }
+    }
+}
+
 /// A transport error: [`kind`](Error::kind) says what, [`source`](std::error::Error::source)
 /// says why.
 pub struct Error {
@@ -155,14 +169,7 @@ impl Error {
     /// True when the peer refused our credentials (HTTP 401 / 403 at the upgrade or on an
     /// HTTP endpoint, or a rejected token request): retrying with the same token is useless.
     pub fn is_auth_failure(&self) -> bool {
-        match &self.kind {
-            ErrorKind::UpgradeRejected { status } | ErrorKind::HttpStatus { status, .. } => {
-                *status == 401 || *status == 403
-            }
-            ErrorKind::TokenRejected { .. } => true,
-            ErrorKind::Api(api) => api.status == 401 || api.status == 403,
-            _ => false,
-        }
+        self.kind.is_auth_failure()
     }
 
     /// The platform's answer, when a REST API refused the request.

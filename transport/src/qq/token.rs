@@ -218,7 +218,7 @@ impl AppTokens {
         // or failed: its outcome is ours too (single flight, errors included).
         if let (true, Some(kind)) = (shared, &flights.failed) {
             return match self.still_valid(now) {
-                Some(cached) if !is_auth(kind) => Ok(cached),
+                Some(cached) if !kind.is_auth_failure() => Ok(cached),
                 _ => Err(Error::with_source(
                     (**kind).clone(),
                     Detail(flights.why.clone()),
@@ -284,11 +284,6 @@ impl AppTokens {
             .filter(|c| now < c.expires_at)
             .cloned()
     }
-}
-
-/// Whether a failure of this kind says the credentials were refused.
-fn is_auth(kind: &ErrorKind) -> bool {
-    Error::new(kind.clone()).is_auth_failure()
 }
 
 /// An error's message with its sources, for the callers that share its failure.
