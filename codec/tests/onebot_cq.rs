@@ -161,12 +161,25 @@ fn opt(s: impl Strategy<Value = SharedText>) -> impl Strategy<Value = Option<Sha
     prop::option::of(s).prop_map(|o| o.filter(|s| !s.is_empty()))
 }
 
+/// Data fields a known type does not model (decision 0058): string values, the only kind a CQ
+/// code carries back as it was, under keys no type models.
+fn extra() -> impl Strategy<Value = Map<String, Value>> {
+    prop::collection::btree_map("x_[a-z]{1,4}", text_str(), 0..3).prop_map(|m| {
+        m.into_iter()
+            .map(|(k, v)| (k, Value::String(v.into())))
+            .collect()
+    })
+}
+
 fn leaf_segment() -> impl Strategy<Value = Segment> {
     prop_oneof![
         text_str()
             .prop_filter("non-empty", |s| !s.is_empty())
             .prop_map(Segment::text),
-        text_str().prop_map(|id| Segment::Face(Face { id })),
+        // Text with fields of its own is a `[CQ:text,..]` code (decision 0058).
+        (text_str(), extra().prop_filter("some", |e| !e.is_empty()))
+            .prop_map(|(text, extra)| Segment::Text(Text { text, extra })),
+        (text_str(), extra()).prop_map(|(id, extra)| Segment::Face(Face { id, extra })),
         (
             text_str(),
             opt(text_str()),
@@ -184,15 +197,23 @@ fn leaf_segment() -> impl Strategy<Value = Segment> {
                     ..Image::default()
                 })
             ),
-        (text_str(), opt(text_str())).prop_map(|(qq, name)| Segment::At(At { qq, name })),
-        prop::option::of(any::<i32>()).prop_map(|result| Segment::Dice(Dice { result })),
-        Just(Segment::Shake(Shake {})),
+        (text_str(), opt(text_str())).prop_map(|(qq, name)| Segment::At(At {
+            qq,
+            name,
+            ..At::default()
+        })),
+        prop::option::of(any::<i32>()).prop_map(|result| Segment::Dice(Dice {
+            result,
+            ..Dice::default()
+        })),
+        extra().prop_map(|extra| Segment::Shake(Shake { extra })),
         (text_str(), text_str(), opt(text_str()), opt(text_str())).prop_map(
             |(title, url, content, image)| Segment::Share(Share {
                 title,
                 url,
                 content,
-                image
+                image,
+                ..Share::default()
             })
         ),
         (
@@ -205,12 +226,18 @@ fn leaf_segment() -> impl Strategy<Value = Segment> {
             .prop_map(|(lat, lon)| Segment::Location(Location {
                 lat,
                 lon,
-                title: None,
-                content: None
+                ..Location::default()
             })),
-        text_str().prop_map(|id| Segment::Reply(Reply { id })),
-        (text_str(), opt(text_str())).prop_map(|(data, resid)| Segment::Json(Json { data, resid })),
-        text_str().prop_map(|content| Segment::Markdown(Markdown { content })),
+        (text_str(), extra()).prop_map(|(id, extra)| Segment::Reply(Reply { id, extra })),
+        (text_str(), opt(text_str())).prop_map(|(data, resid)| Segment::Json(Json {
+            data,
+            resid,
+            ..Json::default()
+        })),
+        text_str().prop_map(|content| Segment::Markdown(Markdown {
+            content,
+            ..Markdown::default()
+        })),
         (
             "[a-z_]{1,8}".prop_filter("unknown type", |k| !Segment::KNOWN_TYPES
                 .contains(&k.as_str())),
@@ -233,8 +260,9 @@ fn segment() -> impl Strategy<Value = Segment> {
             prop::option::of(any::<i64>()),
             opt(text_str()),
             prop::option::of(prop::collection::vec(inner, 0..4)),
+            extra(),
         )
-            .prop_map(|(id, user_id, nickname, content)| {
+            .prop_map(|(id, user_id, nickname, content, extra)| {
                 Segment::Node(Node {
                     id,
                     user_id,
@@ -244,6 +272,7 @@ fn segment() -> impl Strategy<Value = Segment> {
                         m.normalize();
                         m
                     }),
+                    extra,
                 })
             })
     })

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use botgate_codec::onebot::{decode_event, Event, EventKind, Incoming, Segment};
-use botgate_proto::onebot::segment::{At, Image, Reply, Text};
+use botgate_proto::onebot::segment::{At, Image};
 use botgate_proto::onebot::{
     GroupBanSubType, GroupDecreaseSubType, GroupIncreaseSubType, GroupRequestSubType, GroupSubType,
     HonorType, LifecycleSubType, PrivateSubType, Role, Sex,
@@ -92,7 +92,7 @@ fn line_02_private_message_with_segments() {
         vec![
             Segment::At(At {
                 qq: "123456789".into(),
-                name: None
+                ..At::default()
             }),
             Segment::text(" 你好"),
             Segment::face(178),
@@ -124,11 +124,9 @@ fn line_03_group_message_as_cq_string_with_negative_id() {
     assert_eq!(
         m.message.0,
         vec![
-            Segment::Reply(Reply { id: "12345".into() }),
+            Segment::reply(12345),
             Segment::at_all(),
-            Segment::Text(Text {
-                text: " 今晚8点开会[重要] ".into()
-            }),
+            Segment::text(" 今晚8点开会[重要] "),
             Segment::Image(Image {
                 file: "a.jpg".into(),
                 url: Some("http://x.invalid/a?b=1,2".into()),

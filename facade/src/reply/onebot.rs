@@ -129,6 +129,7 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
             Element::At { user_id, name } => Segment::At(segment::At {
                 qq: user_id.clone(),
                 name: name.clone(),
+                ..segment::At::default()
             }),
             Element::AtAll => Segment::at_all(),
             Element::Face { id } => Segment::face(id),
@@ -165,6 +166,7 @@ fn segments(a: &Answering, elements: &[Element]) -> Result<Message, ReplyError> 
             // An extension (Lagrange, NapCat); implementations without it refuse the action.
             Element::Markdown { content } => Segment::Markdown(segment::Markdown {
                 content: content.clone(),
+                ..segment::Markdown::default()
             }),
             Element::File(_) => {
                 return Err(unsupported(

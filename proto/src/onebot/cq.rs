@@ -9,7 +9,8 @@
 //! [`parse_lenient`] never fails (a malformed code is kept as literal text, a known type whose
 //! parameters do not fit is kept as [`Segment::Unknown`]). Event decoding uses the lenient one so
 //! a sloppy producer never loses an event. Both merge adjacent text into one segment and drop
-//! empty text.
+//! empty text. Parameters a known type does not model are kept in its `extra`, as strings
+//! (decision 0058); [`render`] writes the flat ones back.
 //!
 //! `node` segments carry a nested message in `content`; it is parsed recursively up to
 //! [`MAX_DEPTH`] levels.
@@ -21,6 +22,7 @@
 //! assert_eq!(cq::render(&segs), "hi [CQ:face,id=178]");
 //! ```
 
+use super::message::push_normalized;
 use super::segment::{Node, Segment};
 use super::Message;
 use crate::Text;
@@ -91,8 +93,13 @@ pub fn parse_lenient_text(s: &Text) -> Vec<Segment> {
 }
 
 /// Render segments as a CQ string. `parse(&render(segs)) == segs` for normalised segments
-/// (no empty or adjacent text, see [`Message::normalize`]) whose unknown-type data holds only
-/// strings (a CQ code carries nothing else).
+/// (no empty or adjacent text, see [`Message::normalize`]) whose unknown-type data and
+/// unmodelled fields (`extra`) hold only strings (a CQ code carries nothing else).
+///
+/// A known type's unmodelled fields follow its modelled ones: strings, numbers and bools as
+/// parameters (they read back as strings), `null`, arrays and objects left out, as are keys
+/// that are empty or hold `=` (decision 0058). A text segment is bare text: its `extra` has no
+/// place in a CQ string.
 pub fn render(segs: &[Segment]) -> String {
     let mut out = String::new();
     render_into(segs, &mut out);
@@ -103,7 +110,11 @@ pub fn render(segs: &[Segment]) -> String {
 pub fn render_into(segs: &[Segment], out: &mut String) {
     for seg in segs {
         match seg {
-            Segment::Text(t) => escape_text_into(&t.text, out),
+            // Text with an unmodelled field a parameter carries is a `[CQ:text,..]` code, so
+            // that the field reads back (decision 0058); other text is bare.
+            Segment::Text(t) if !t.extra.iter().any(|(k, v)| flat_param(k, v)) => {
+                escape_text_into(&t.text, out);
+            }
             _ => render_code(seg, out),
         }
     }
@@ -113,12 +124,18 @@ fn render_code(seg: &Segment, out: &mut String) {
     out.push_str("[CQ:");
     escape_param_into(seg.kind(), out);
     let fields = ordered_fields(seg);
+    // A known type's unmodelled fields (`extra`, decision 0058) are written when a flat
+    // parameter carries them: a string, number or bool under a key that reads back as itself.
+    let extra = (!seg.is_unknown()).then(|| seg.extra());
     for (key, value) in fields {
         if let (Segment::Node(node), "content") = (seg, key.as_str()) {
             if let Some(content) = &node.content {
                 out.push_str(",content=");
                 escape_param_into(&render(content), out);
             }
+            continue;
+        }
+        if extra.is_some_and(|extra| extra.contains_key(&key)) && !flat_param(&key, &value) {
             continue;
         }
         let text: Cow<'_, str> = match &value {
@@ -134,6 +151,17 @@ fn render_code(seg: &Segment, out: &mut String) {
         escape_param_into(&text, out);
     }
     out.push(']');
+}
+
+/// Whether an unmodelled field of a known type is written as a CQ parameter: a string, number
+/// or bool (read back as a string) under a non-empty key without `=` (which would read back as
+/// another key). `null`, arrays and objects (NapCat's `face.raw`, `forward.content`) are left
+/// out: a CQ code is flat, and their JSON text would read back as a string the producer never
+/// sent.
+fn flat_param(key: &str, value: &Value) -> bool {
+    !key.is_empty()
+        && !key.contains('=')
+        && matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
 /// The segment's data fields in declaration order (typed) or key order (unknown).
@@ -260,7 +288,7 @@ impl Parser<'_> {
                 b'[' if bytes[i..].starts_with(b"[CQ:") => match self.code(s, i, depth) {
                     Ok((seg, end)) => {
                         self.push_text(&mut out, &s[run_start..i]);
-                        push_segment(&mut out, seg);
+                        push_normalized(&mut out, seg);
                         i = end;
                         run_start = i;
                     }
@@ -388,7 +416,7 @@ impl Parser<'_> {
             (Cow::Borrowed(run), None) => Text::from(run),
             (Cow::Owned(run), _) => Text::from(run),
         };
-        push_segment(out, Segment::text(text));
+        push_normalized(out, Segment::text(text));
     }
 }
 
@@ -403,20 +431,6 @@ fn find_delim(bytes: &[u8], from: usize) -> Option<usize> {
         .iter()
         .position(|b| matches!(b, b',' | b']' | b'['))
         .map(|p| from + p)
-}
-
-/// Push, merging adjacent text and dropping empty text.
-fn push_segment(out: &mut Vec<Segment>, seg: Segment) {
-    if let Segment::Text(t) = &seg {
-        if t.text.is_empty() {
-            return;
-        }
-        if let Some(Segment::Text(prev)) = out.last_mut() {
-            prev.text = crate::Text::from([prev.text.as_str(), &t.text].concat());
-            return;
-        }
-    }
-    out.push(seg);
 }
 
 #[cfg(test)]
@@ -511,6 +525,66 @@ mod tests {
         let inner = n.content.as_ref().unwrap();
         assert_eq!(inner.0, vec![Segment::text("x")]);
         assert_eq!(parse_lenient_text(&crate::Text::new()), vec![]);
+    }
+
+    #[test]
+    fn unmodelled_parameters_of_a_known_type_are_kept_and_rendered_back() {
+        let s = "[CQ:face,id=14,resultId=a&#44;b][CQ:reply,id=1,seq=456]";
+        let segs = parse(s).unwrap();
+        assert_eq!(
+            segs,
+            vec![
+                Segment::face(14).with_extra("resultId", "a,b"),
+                Segment::reply(1).with_extra("seq", "456"),
+            ]
+        );
+        assert_eq!(parse_lenient(s), segs);
+        assert_eq!(render(&segs), s);
+    }
+
+    #[test]
+    fn render_writes_flat_unmodelled_fields_and_leaves_out_the_rest() {
+        let seg: Segment = serde_json::from_str(
+            r#"{"type":"face","data":{"id":"14","raw":{"faceIndex":14},"resultId":null,
+                "seq":456,"big":true,"name":"微笑","":"x","a=b":"c","list":[1]}}"#,
+        )
+        .unwrap();
+        assert_eq!(seg.extra().len(), 8);
+        let s = render(std::slice::from_ref(&seg));
+        assert_eq!(s, "[CQ:face,id=14,big=true,name=微笑,seq=456]");
+        // what a CQ code carries reads back, as strings
+        assert_eq!(
+            parse(&s).unwrap(),
+            vec![Segment::face(14)
+                .with_extra("big", "true")
+                .with_extra("name", "微笑")
+                .with_extra("seq", "456")]
+        );
+    }
+
+    #[test]
+    fn text_with_unmodelled_fields_is_a_text_code_and_is_not_merged() {
+        let segs = vec![
+            Segment::text("a"),
+            Segment::text("b[").with_extra("k", "v"),
+            Segment::text("c"),
+        ];
+        let s = render(&segs);
+        assert_eq!(s, "a[CQ:text,text=b&#91;,k=v]c");
+        assert_eq!(parse(&s).unwrap(), segs);
+        let mut m = Message(segs.clone());
+        m.normalize();
+        assert_eq!(m.0, segs, "text with fields of its own stays apart");
+        // an empty one is kept too; without fields it is dropped
+        let mut m = Message(vec![
+            Segment::text("").with_extra("k", "v"),
+            Segment::text(""),
+        ]);
+        m.normalize();
+        assert_eq!(m.0, vec![Segment::text("").with_extra("k", "v")]);
+        // a text whose fields no parameter carries is bare text
+        let s = render(&[Segment::text("x").with_extra("raw", serde_json::json!({}))]);
+        assert_eq!(s, "x");
     }
 
     #[test]

@@ -40,23 +40,35 @@ impl Message {
     }
 
     /// Merge adjacent text segments and drop empty ones (the form
-    /// [`cq::parse`](crate::onebot::cq::parse) produces).
+    /// [`cq::parse`](crate::onebot::cq::parse) produces). A text segment with fields of its
+    /// own (`extra`, decision 0058) is neither merged nor dropped: that would lose them.
     pub fn normalize(&mut self) {
         let mut out: Vec<Segment> = Vec::with_capacity(self.0.len());
         for seg in self.0.drain(..) {
-            if let Segment::Text(t) = &seg {
-                if t.text.is_empty() {
-                    continue;
-                }
-                if let Some(Segment::Text(prev)) = out.last_mut() {
-                    prev.text = crate::Text::from([prev.text.as_str(), &t.text].concat());
-                    continue;
-                }
-            }
-            out.push(seg);
+            push_normalized(&mut out, seg);
         }
         self.0 = out;
     }
+}
+
+/// Appends `seg` to segments in the normalised form ([`Message::normalize`]): empty text is
+/// dropped, text merged into text before it; text with fields of its own (`extra`) stays as
+/// it is.
+pub(crate) fn push_normalized(out: &mut Vec<Segment>, seg: Segment) {
+    if let Segment::Text(t) = &seg {
+        if t.extra.is_empty() {
+            if t.text.is_empty() {
+                return;
+            }
+            if let Some(Segment::Text(prev)) = out.last_mut() {
+                if prev.extra.is_empty() {
+                    prev.text = crate::Text::from([prev.text.as_str(), &t.text].concat());
+                    return;
+                }
+            }
+        }
+    }
+    out.push(seg);
 }
 
 impl Deref for Message {

@@ -3,7 +3,8 @@
 //! Every event payload is the whole event object as sent (`time`, `self_id`, `post_type`, the
 //! detail type and `sub_type` included), so a payload serialises back to what came in, under
 //! the wire names. Ids are `i64`; numbers sent as strings are accepted; unknown fields are
-//! ignored and unknown enum values kept.
+//! ignored (a segment's data keeps them, in `extra`: decision 0058) and unknown enum values
+//! kept.
 //!
 //! - [`EventKind`] (generated from `proto/schema/onebot.toml`): `message.group`,
 //!   `notice.notify.poke`, ...

@@ -5,10 +5,16 @@
 //! opaque message id); sizes and coordinates are numbers, accepted from strings too.
 //!
 //! Field order is the order [`cq::render`](crate::onebot::cq::render) writes parameters in.
+//!
+//! Each type keeps the data fields it does not model in `extra`, under their keys, values as
+//! sent (decision 0058): implementations add fields of their own (NapCat's `face.raw` and
+//! `resultId`, `forward.content`, `reply.seq`, ...), and a handler that reads, re-sends or
+//! forwards a segment keeps them. Serialised back, they follow the modelled fields.
 
 use super::super::Message;
 use crate::de;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// `text`: plain text.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -17,6 +23,11 @@ use serde::{Deserialize, Serialize};
 pub struct Text {
     /// The text, unescaped.
     pub text: crate::Text,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `face`: a QQ face (emoticon).
@@ -26,6 +37,11 @@ pub struct Text {
 pub struct Face {
     /// The face id (a number, sent as a string by the standard).
     pub id: crate::Text,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `image`: a picture.
@@ -59,6 +75,11 @@ pub struct Image {
     /// File size in bytes (NapCat, Waylay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `record`: a voice message.
@@ -86,6 +107,11 @@ pub struct Record {
     /// File size in bytes (NapCat, Waylay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `video`: a short video.
@@ -113,6 +139,11 @@ pub struct Video {
     /// File size in bytes (NapCat, Waylay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `at`: an @-mention.
@@ -125,6 +156,11 @@ pub struct At {
     /// Display name (Waylay, NapCat; Waylay may put a name in `qq` when it lacks the id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `rps`: rock-paper-scissors.
@@ -135,6 +171,11 @@ pub struct Rps {
     /// The outcome (receive; Waylay, NapCat).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<i32>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `dice`: a dice roll.
@@ -145,12 +186,22 @@ pub struct Dice {
     /// The number rolled (receive; Waylay, NapCat).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<i32>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
-/// `shake`: a window shake (no data).
+/// `shake`: a window shake (no data by the standard).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 #[serde(default)]
-pub struct Shake {}
+pub struct Shake {
+    /// The data fields sent with it, kept as sent under their keys (decision 0058).
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
 
 /// `poke`: a poke (the old QQ kind, not the notify event).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -165,6 +216,11 @@ pub struct Poke {
     /// Poke name (receive).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `anonymous`: send this message anonymously.
@@ -175,6 +231,11 @@ pub struct Anonymous {
     /// Send non-anonymously if anonymity fails (`0` / `1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignore: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `share`: a link share.
@@ -192,6 +253,11 @@ pub struct Share {
     /// Picture URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `contact`: a recommended friend or group.
@@ -204,6 +270,11 @@ pub struct Contact {
     pub kind: crate::Text,
     /// The user or group id.
     pub id: crate::Text,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `location`: a location.
@@ -231,6 +302,11 @@ pub struct Location {
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `music`: a music share.
@@ -259,6 +335,11 @@ pub struct Music {
     /// Picture URL (custom).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `reply`: a reply to a message.
@@ -268,6 +349,11 @@ pub struct Music {
 pub struct Reply {
     /// The replied message's id (Waylay: the NT msgId string, not the short `message_id`).
     pub id: crate::Text,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `forward`: a forwarded-messages bundle (fetch with `get_forward_msg`).
@@ -277,6 +363,11 @@ pub struct Reply {
 pub struct Forward {
     /// The forward id.
     pub id: crate::Text,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `node`: one node of a forward bundle: a reference by `id`, or a custom node.
@@ -296,6 +387,11 @@ pub struct Node {
     /// The content of a custom node.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<Message>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `xml`: an XML card.
@@ -308,6 +404,11 @@ pub struct Xml {
     /// go-cqhttp's card resid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resid: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `json`: a JSON card.
@@ -320,6 +421,11 @@ pub struct Json {
     /// go-cqhttp's card resid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resid: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `file`: a file (NapCat, Waylay extension).
@@ -344,6 +450,11 @@ pub struct File {
     /// Size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `mface`: a market (store) face (NapCat extension).
@@ -366,6 +477,11 @@ pub struct Mface {
     /// Picture URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<crate::Text>,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 /// `markdown`: Markdown content (NapCat extension).
@@ -375,10 +491,20 @@ pub struct Mface {
 pub struct Markdown {
     /// The Markdown text.
     pub content: crate::Text,
+    /// The data fields this version does not model, kept as sent under their keys (NapCat's
+    /// `face.raw`, go-cqhttp's `reply.seq`, ...; decision 0058). A decode never puts a key a
+    /// field above reads here; a key put here by hand that a field also writes is written twice.
+    #[serde(flatten, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
-crate::de::lenient_payload!(Strict: Text, Face, Image, Record, Video, At, Rps, Dice, Poke, Anonymous, Share, Contact, Location, Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown);
+// Read by their serde pass only (a segment's data comes as the `Value` the segment visitor
+// buffers); their unmodelled keys go to `extra`.
+crate::de::lenient_payload!(
+    Strict: Text, Face, Image, Record, Video, At, Rps, Dice, Shake, Poke, Anonymous, Share,
+    Contact, Location, Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown
+);
 crate::de::serialize_derived!(
-    Text, Face, Image, Record, Video, At, Rps, Dice, Poke, Anonymous, Share, Contact, Location,
-    Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown
+    Text, Face, Image, Record, Video, At, Rps, Dice, Shake, Poke, Anonymous, Share, Contact,
+    Location, Music, Reply, Forward, Node, Xml, Json, File, Mface, Markdown
 );

@@ -2,8 +2,9 @@
 //!
 //! A segment of a type botgate does not know is kept as [`Segment::Unknown`] with its `data`
 //! map. A segment of a known type whose `data` does not fit the typed struct (a coordinate that
-//! is not a number, say) is kept the same way rather than failing the whole message: the
-//! producer's data is never lost.
+//! is not a number, say) is kept the same way rather than failing the whole message. A known
+//! type's data fields its struct does not model are kept in the struct's `extra`
+//! ([`Segment::extra`], decision 0058): the producer's data is never lost.
 
 mod data;
 
@@ -54,6 +55,35 @@ macro_rules! segments {
                 match kind {
                     $( $wire => Some(crate::de::from_value::<$variant>(data).map(Self::$variant)), )+
                     _ => None,
+                }
+            }
+
+            /// The data fields the segment's type does not model, as sent: a typed segment's
+            /// `extra` (NapCat's `face.raw`, `reply.seq`, ...), an unknown segment's whole
+            /// `data` (decision 0058).
+            ///
+            /// ```
+            /// use botgate_proto::onebot::Segment;
+            /// let s: Segment = serde_json::from_str(
+            ///     r#"{"type":"reply","data":{"id":"123","seq":456}}"#,
+            /// )?;
+            /// assert_eq!(s, Segment::reply(123).with_extra("seq", 456));
+            /// assert_eq!(s.extra()["seq"], 456);
+            /// assert_eq!(serde_json::to_string(&s)?, r#"{"type":"reply","data":{"id":"123","seq":456}}"#);
+            /// # Ok::<(), serde_json::Error>(())
+            /// ```
+            pub fn extra(&self) -> &Map<String, Value> {
+                match self {
+                    $( Self::$variant(d) => &d.extra, )+
+                    Self::Unknown(u) => &u.data,
+                }
+            }
+
+            /// [`extra`](Self::extra), to change.
+            pub fn extra_mut(&mut self) -> &mut Map<String, Value> {
+                match self {
+                    $( Self::$variant(d) => &mut d.extra, )+
+                    Self::Unknown(u) => &mut u.data,
                 }
             }
 
@@ -160,14 +190,17 @@ impl std::error::Error for SegmentDataError {}
 impl Segment {
     /// A text segment.
     pub fn text(text: impl Into<crate::Text>) -> Self {
-        Self::Text(Text { text: text.into() })
+        Self::Text(Text {
+            text: text.into(),
+            extra: Map::new(),
+        })
     }
 
     /// An @-mention of a user.
     pub fn at(user_id: i64) -> Self {
         Self::At(At {
             qq: user_id.to_string().into(),
-            name: None,
+            ..At::default()
         })
     }
 
@@ -175,7 +208,7 @@ impl Segment {
     pub fn at_all() -> Self {
         Self::At(At {
             qq: "all".into(),
-            name: None,
+            ..At::default()
         })
     }
 
@@ -183,6 +216,7 @@ impl Segment {
     pub fn reply(message_id: impl ToString) -> Self {
         Self::Reply(Reply {
             id: message_id.to_string().into(),
+            extra: Map::new(),
         })
     }
 
@@ -190,6 +224,7 @@ impl Segment {
     pub fn face(id: impl ToString) -> Self {
         Self::Face(Face {
             id: id.to_string().into(),
+            extra: Map::new(),
         })
     }
 
@@ -199,6 +234,14 @@ impl Segment {
             file: file.into(),
             ..Image::default()
         })
+    }
+
+    /// This segment with one more data field its type does not model (builder style; see
+    /// [`extra`](Self::extra)). A key the type models belongs in its field, not here.
+    #[must_use]
+    pub fn with_extra(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.extra_mut().insert(key.into(), value.into());
+        self
     }
 
     /// The segment from a type and a data map, leniently: a known type whose data does not
@@ -419,9 +462,9 @@ mod tests {
     #[test]
     fn null_data_is_empty_data() {
         let s: Segment = serde_json::from_str(r#"{"type":"shake","data":null}"#).unwrap();
-        assert_eq!(s, Segment::Shake(Shake {}));
+        assert_eq!(s, Segment::Shake(Shake::default()));
         let s: Segment = serde_json::from_str(r#"{"type":"rps"}"#).unwrap();
-        assert_eq!(s, Segment::Rps(Rps { result: None }));
+        assert_eq!(s, Segment::Rps(Rps::default()));
     }
 
     #[test]
@@ -437,6 +480,132 @@ mod tests {
         }
         let s: Segment = serde_json::from_str(r#"{"type":"face","data":""}"#).unwrap();
         assert_eq!(s, Segment::Face(Face::default()));
+    }
+
+    /// Decodes `json` as a segment, checks its type and that it serialises back to `expect`
+    /// (the same keys, the same values).
+    fn round_trip(json: &str, kind: &str, expect: &Value) -> Segment {
+        let s: Segment = serde_json::from_str(json).unwrap();
+        assert!(!s.is_unknown(), "{s:?}");
+        assert_eq!(s.kind(), kind);
+        assert_eq!(&serde_json::to_value(&s).unwrap(), expect, "{json}");
+        assert_eq!(&s.data(), &expect["data"], "{json}");
+        // and from the JSON it serialises to, the same segment again
+        let again: Segment = serde_json::from_value(serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(again, s);
+        s
+    }
+
+    #[test]
+    fn face_keeps_napcat_s_raw_and_result_id() {
+        let json = r#"{"type":"face","data":{"id":"14","raw":{"faceIndex":14,"faceText":"/微笑","faceType":1,"sourceType":1},"resultId":null}}"#;
+        let original: Value = serde_json::from_str(json).unwrap();
+        let s = round_trip(json, "face", &original);
+        let Segment::Face(face) = &s else {
+            panic!("{s:?}")
+        };
+        assert_eq!(face.id, "14");
+        assert_eq!(face.extra["raw"]["faceText"], "/微笑");
+        assert_eq!(face.extra.get("resultId"), Some(&Value::Null));
+        assert!(
+            !face.extra.contains_key("id"),
+            "a modelled key is not repeated"
+        );
+        assert_eq!(s.extra(), &face.extra);
+    }
+
+    #[test]
+    fn forward_keeps_its_content() {
+        let json = r#"{"type":"forward","data":{"id":"abc","content":[{"type":"text","data":{"text":"hi"}},{"type":"face","data":{"id":"1"}}]}}"#;
+        let original: Value = serde_json::from_str(json).unwrap();
+        let s = round_trip(json, "forward", &original);
+        let Segment::Forward(forward) = &s else {
+            panic!("{s:?}")
+        };
+        assert_eq!(forward.id, "abc");
+        assert_eq!(forward.extra.len(), 1);
+        assert_eq!(forward.extra["content"][1]["data"]["id"], "1");
+        // kept as sent: a handler may read it as segments
+        let inner: Vec<Segment> = crate::de::from_value(&forward.extra["content"]).unwrap();
+        assert_eq!(inner, [Segment::text("hi"), Segment::face(1)]);
+    }
+
+    #[test]
+    fn image_keeps_sub_type_beside_its_modelled_fields() {
+        let json = r#"{"type":"image","data":{"file":"x.jpg","url":"https://multimedia.nt.qq.com.cn/download?appid=1407","summary":"[图片]","sub_type":0,"file_size":"1234"}}"#;
+        let mut expect: Value = serde_json::from_str(json).unwrap();
+        // A modelled size reads numbers sent as strings; it is written as the number.
+        expect["data"]["file_size"] = Value::from(1234);
+        let s = round_trip(json, "image", &expect);
+        let Segment::Image(image) = &s else {
+            panic!("{s:?}")
+        };
+        assert_eq!(
+            (
+                image.file.as_str(),
+                image.file_size,
+                image.summary.as_deref()
+            ),
+            ("x.jpg", Some(1234), Some("[图片]"))
+        );
+        assert_eq!(image.sub_type, None, "`subType` is the modelled key");
+        assert_eq!(image.extra.len(), 1, "{:?}", image.extra);
+        assert_eq!(image.extra["sub_type"], 0);
+    }
+
+    #[test]
+    fn reply_keeps_its_seq() {
+        let json = r#"{"type":"reply","data":{"id":"123","seq":456}}"#;
+        let original: Value = serde_json::from_str(json).unwrap();
+        let s = round_trip(json, "reply", &original);
+        assert_eq!(s, Segment::reply(123).with_extra("seq", 456));
+        assert_eq!(s.extra()["seq"], 456);
+        assert_eq!(serde_json::to_string(&s).unwrap(), json);
+    }
+
+    #[test]
+    fn unmodelled_fields_are_kept_when_the_coercing_passes_read_the_data() {
+        // `id` as a number: the first pass refuses it, the lenient one reads it.
+        let s: Segment = serde_json::from_str(
+            r#"{"type":"face","data":{"id":14,"resultId":"","raw":{"a":[null,""]}}}"#,
+        )
+        .unwrap();
+        let Segment::Face(face) = &s else {
+            panic!("{s:?}")
+        };
+        assert_eq!(face.id, "14");
+        // `""` and `null` are values here, not absent ones: kept as sent
+        assert_eq!(face.extra["resultId"], "");
+        assert_eq!(face.extra["raw"], serde_json::json!({"a": [null, ""]}));
+    }
+
+    #[test]
+    fn every_known_type_keeps_what_it_does_not_model() {
+        for kind in Segment::KNOWN_TYPES {
+            let mut data = Map::new();
+            data.insert("x_unmodelled".to_owned(), Value::from("v"));
+            let s = Segment::from_parts((*kind).to_owned(), data);
+            assert!(!s.is_unknown(), "{kind}");
+            assert_eq!(
+                s.extra().get("x_unmodelled"),
+                Some(&Value::from("v")),
+                "{kind}"
+            );
+            assert_eq!(s.data()["x_unmodelled"], "v", "{kind}");
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json.matches("x_unmodelled").count(), 1, "{json}");
+        }
+    }
+
+    #[test]
+    fn a_segment_without_unmodelled_fields_serialises_as_before() {
+        let s: Segment = serde_json::from_str(r#"{"type":"face","data":{"id":"14"}}"#).unwrap();
+        assert!(s.extra().is_empty());
+        assert_eq!(s, Segment::face(14));
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"type":"face","data":{"id":"14"}}"#
+        );
     }
 
     #[test]
