@@ -99,11 +99,21 @@ fn report(notice: &ReverseNotice) {
             self_id.as_deref().unwrap_or("not sent; learnt from its events")
         ),
         ReverseNotice::Online {
-            conn, self_id, ..
-        } => eprintln!("botgate listen: ready (self id {self_id}) on connection {conn}"),
-        ReverseNotice::Replaced { self_id, old, new } => eprintln!(
-            "botgate listen: warning: a second connection ({new}) for self id {self_id}: \
-             connection {old} is closed"
+            conn,
+            self_id,
+            role,
+            ..
+        } => eprintln!("botgate listen: ready (self id {self_id}) on connection {conn} ({role})"),
+        ReverseNotice::Replaced {
+            self_id,
+            old,
+            new,
+            old_role,
+            new_role,
+            ..
+        } => eprintln!(
+            "botgate listen: warning: a second connection ({new}, {new_role}) for self id \
+             {self_id}: connection {old} ({old_role}) is closed"
         ),
         ReverseNotice::Disconnected {
             conn,

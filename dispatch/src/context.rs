@@ -250,7 +250,9 @@ impl Context {
     /// # Errors
     /// [`ReplyErrorKind::Unavailable`] without a reply handle, [`ReplyErrorKind::NoTarget`]
     /// when the event names no conversation, [`ReplyErrorKind::Unsupported`] for an element the
-    /// platform cannot carry, and the platform's refusal or a transport failure.
+    /// platform cannot carry, and the platform's refusal or a transport failure. A message
+    /// the platform accepted but holds for audit is no error: the receipt says so
+    /// ([`ReplyReceipt::held_for_audit`], with the audit id).
     pub async fn reply(&self, message: impl Into<OutMessage>) -> Result<ReplyReceipt, ReplyError> {
         let message = message.into();
         let Some(sink) = self.bot().replies() else {

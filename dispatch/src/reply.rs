@@ -106,8 +106,13 @@ pub struct ReplyReceipt {
     /// The platform.
     pub platform: PlatformKind,
     /// The new message's id, as a string (QQ id, Bubble / OneBot integer in decimal), when the
-    /// platform answered one.
+    /// platform answered one (never for a message held for audit).
     pub message_id: Option<String>,
+    /// The audit id when the platform accepted the message but holds it for audit (QQ guild
+    /// channels and DMs, decision 0059): it is shown once the audit passes. Match it with the
+    /// `audit_id` of the `MESSAGE_AUDIT_PASS` event (which names the message id) or
+    /// `MESSAGE_AUDIT_REJECT` event. Empty when the platform named no audit.
+    pub audit_id: Option<String>,
 }
 
 impl ReplyReceipt {
@@ -116,7 +121,23 @@ impl ReplyReceipt {
         Self {
             platform,
             message_id,
+            audit_id: None,
         }
+    }
+
+    /// A receipt for a message `platform` accepted and holds for audit `audit_id`.
+    pub fn held(platform: PlatformKind, audit_id: impl Into<String>) -> Self {
+        Self {
+            platform,
+            message_id: None,
+            audit_id: Some(audit_id.into()),
+        }
+    }
+
+    /// Whether the platform holds the message for audit (see
+    /// [`audit_id`](Self::audit_id)): sent, not refused, and not shown yet.
+    pub fn held_for_audit(&self) -> bool {
+        self.audit_id.is_some()
     }
 }
 

@@ -10,8 +10,10 @@
 
 use botgate::dispatch::{Handlers, Unified, Unify};
 use botgate::proto::onebot::Message;
+use botgate::proto::qq::MessageAudit;
 use botgate::proto::unified::{Element, Media};
-use botgate::{Bot, Context, Filter, OneBotHandlers, OutMessage, ReplyError, ReplyErrorKind};
+use botgate::ReplyErrorKind;
+use botgate::{Bot, Context, Filter, HandlerError, OneBotHandlers, OutMessage, ReplyError};
 use botgate::{BubbleHandlers, QqHandlers, ReplyReceipt};
 use botgate_sim::{BubbleConfig, BubbleSim, OneBotConfig, OneBotSim, QqConfig, QqSim, Record};
 use botgate_testkit::within;
@@ -299,6 +301,124 @@ async fn qq_reply_survives_token_expiry_mid_run() {
         "{new} was issued before expiry"
     );
     assert!(sim.issued_tokens().iter().any(|t| t == new));
+    bot.shutdown().await.unwrap();
+}
+
+/// `(kind, audit_id, message_id)` of the audit results seen.
+type Audits = botgate_testkit::Seen<(&'static str, String, Option<String>)>;
+
+/// A handler of `MESSAGE_AUDIT_PASS` / `_REJECT` (`kind`) recording into `audits`.
+fn record_audit(
+    kind: &'static str,
+    audits: &Audits,
+) -> impl Fn(Context, MessageAudit) -> std::future::Ready<Result<(), HandlerError>> + Send + Sync + 'static
+{
+    let audits = audits.clone();
+    move |_ctx, audit| {
+        audits.push((
+            kind,
+            audit.audit_id.to_string(),
+            audit.message_id.map(|m| m.to_string()),
+        ));
+        std::future::ready(Ok(()))
+    }
+}
+
+/// Decision 0059: a QQ reply the platform holds for audit (the sim answers 202 with code
+/// 304023 and `data.message_audit.audit_id`) is a receipt that says so, with the audit id and
+/// no message id; it is not an error and not sent again. The audit's end arrives as a gateway
+/// event with the same `audit_id`: `MESSAGE_AUDIT_PASS` names the message id the sim gave the
+/// message, `MESSAGE_AUDIT_REJECT` none. A group reply meanwhile is sent as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qq_reply_held_for_audit_is_a_receipt_the_audit_events_match() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    sim.hold_for_audit(2);
+    type Receipt = (String, Result<ReplyReceipt, ReplyErrorKind>);
+    let receipts = botgate_testkit::Seen::<Receipt>::new();
+    let audits = Audits::new();
+    let mut handlers = QqHandlers::new();
+    let seen = receipts.clone();
+    handlers.on_message(Filter::new(), move |ctx, event| {
+        let seen = seen.clone();
+        async move {
+            let answered = event.message_id.clone().unwrap_or_default().to_string();
+            let result = ctx
+                .reply(format!("echo: {}", event.plain_text().trim()))
+                .await;
+            seen.push((answered, result.map_err(|e| e.kind().clone())));
+            Ok(())
+        }
+    });
+    handlers.on_message_audit_pass(record_audit("pass", &audits));
+    handlers.on_message_audit_reject(record_audit("reject", &audits));
+    let bot = qq_bot(&sim, handlers).start().await.unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+
+    let guild = |id: &str, text: &str| {
+        qq_message(
+            id,
+            json!({"channel_id": "c7", "guild_id": "g7", "content": text,
+                   "author": {"id": "1001", "username": "小明"}}),
+        )
+    };
+    sim.push_event("AT_MESSAGE_CREATE", guild("m-a", "first"));
+    let first = receipts.wait_len(1).await;
+    sim.push_event(
+        "GROUP_AT_MESSAGE_CREATE",
+        qq_message(
+            "m-g",
+            json!({"group_openid": "G7", "content": " group", "author": {"member_openid": "M1"}}),
+        ),
+    );
+    receipts.wait_len(2).await;
+    sim.push_event("AT_MESSAGE_CREATE", guild("m-b", "second"));
+    let all = receipts.wait_len(3).await;
+    assert_eq!(first[0].0, "m-a");
+
+    let receipt = |id: &str| {
+        all.iter()
+            .find(|(m, _)| m == id)
+            .unwrap_or_else(|| panic!("no reply to {id}: {all:?}"))
+            .1
+            .clone()
+            .unwrap_or_else(|e| panic!("the reply to {id} failed: {e:?}"))
+    };
+    let (a, g, b) = (receipt("m-a"), receipt("m-g"), receipt("m-b"));
+    assert!(a.held_for_audit() && b.held_for_audit(), "{all:?}");
+    assert_eq!(
+        (a.audit_id.as_deref(), a.message_id.as_deref()),
+        (Some("sim-audit-1"), None)
+    );
+    assert_eq!(b.audit_id.as_deref(), Some("sim-audit-2"));
+    assert!(!g.held_for_audit(), "groups are not held: {g:?}");
+    assert!(g.message_id.is_some_and(|id| !id.is_empty()));
+    // One request per reply: the 202 was not retried.
+    let records: Vec<(u16, Value, String)> = sim
+        .requests("POST", "/channels/c7/messages")
+        .iter()
+        .map(http)
+        .collect();
+    let statuses: Vec<u16> = records.iter().map(|r| r.0).collect();
+    assert_eq!(statuses, [202, 202], "{records:?}");
+    assert_eq!(records[0].1["msg_id"], "m-a");
+    assert_eq!(records[1].1["msg_id"], "m-b");
+    assert_eq!(sim.held_for_audit(), ["sim-audit-1", "sim-audit-2"]);
+
+    // The audits end: the events carry the ids of the receipts.
+    let message_id = sim.pass_audit("sim-audit-1").expect("held");
+    assert!(sim.reject_audit("sim-audit-2"));
+    let mut ended = audits.wait_len(2).await;
+    ended.sort();
+    assert_eq!(
+        ended,
+        [
+            ("pass", "sim-audit-1".to_owned(), Some(message_id)),
+            ("reject", "sim-audit-2".to_owned(), None),
+        ]
+    );
+    assert!(sim.held_for_audit().is_empty());
     bot.shutdown().await.unwrap();
 }
 

@@ -11,6 +11,7 @@
 
 use std::time::Duration;
 
+use botgate::session::onebot::ClientRole;
 use botgate::{Bot, OneBotHandlers, ReverseNotice};
 use botgate_testkit::{within_for, Seen};
 use futures_util::{SinkExt, StreamExt};
@@ -279,13 +280,24 @@ async fn a_second_api_socket_of_an_account_closes_the_first() {
     assert_eq!(code, Some(1000));
     let replaced = within_for(LIMIT, "the Replaced notice", async {
         loop {
-            if let ReverseNotice::Replaced { self_id, old, new } = notices.recv().await.unwrap() {
-                return (self_id, old, new);
+            if let ReverseNotice::Replaced {
+                self_id,
+                old,
+                new,
+                old_role,
+                new_role,
+                ..
+            } = notices.recv().await.unwrap()
+            {
+                return (self_id, old, new, old_role, new_role);
             }
         }
     })
     .await;
-    assert_eq!(replaced, (SELF_ID.to_string(), 1, 2));
+    assert_eq!(
+        replaced,
+        (SELF_ID.to_string(), 1, 2, ClientRole::Api, ClientRole::Api)
+    );
 
     let mut event = connect(&url, Some(SELF_ID), Some("Event")).await;
     send(&mut event, &lifecycle(SELF_ID)).await;
@@ -363,5 +375,96 @@ async fn an_older_universal_socket_binding_late_does_not_take_the_actions_of_a_n
     assert!(
         universal_texts.is_empty(),
         "no action went to the older Universal socket: {universal_texts:?}"
+    );
+}
+
+/// The next `Online` notice: `(conn, self_id, role)`.
+async fn next_online(
+    notices: &mut tokio::sync::broadcast::Receiver<ReverseNotice>,
+    what: &str,
+) -> (u64, String, ClientRole) {
+    within_for(LIMIT, what, async {
+        loop {
+            if let ReverseNotice::Online {
+                conn,
+                self_id,
+                role,
+                ..
+            } = notices.recv().await.unwrap()
+            {
+                return (conn, self_id, role);
+            }
+        }
+    })
+    .await
+}
+
+/// Decision 0059: the `Online` and `Replaced` notices carry the connections' roles. Over
+/// loopback sockets: an `Event` socket is online as `Event` (its `Connected` keeps the header
+/// as sent), an `API` one as `Api`, one without the header as `Universal`; a `Universal`
+/// socket replacing the idle `Event` one names both roles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_and_replaced_notices_carry_the_roles() {
+    const SELF_ID: i64 = 1_234_500_004;
+    const OTHER: i64 = 1_234_500_005;
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .handlers_fn(OneBotHandlers::new)
+        .start()
+        .await
+        .unwrap();
+    let mut notices = bot.notices();
+    let url = format!("ws://{}/", bot.local_addr());
+
+    let mut event = connect(&url, Some(SELF_ID), Some("Event")).await;
+    send(&mut event, &lifecycle(SELF_ID)).await;
+    let connected = within_for(LIMIT, "the Connected notice", async {
+        loop {
+            if let ReverseNotice::Connected { conn, role, .. } = notices.recv().await.unwrap() {
+                return (conn, role);
+            }
+        }
+    })
+    .await;
+    assert_eq!(connected, (1, Some("Event".to_owned())));
+    assert_eq!(
+        next_online(&mut notices, "the Event socket online").await,
+        (1, SELF_ID.to_string(), ClientRole::Event)
+    );
+
+    let mut api = connect(&url, Some(OTHER), Some("API")).await;
+    assert_eq!(
+        next_online(&mut notices, "the API socket online").await,
+        (2, OTHER.to_string(), ClientRole::Api)
+    );
+
+    // No header: Universal. The Event socket of the account is idle: it is replaced.
+    let mut universal = connect(&url, Some(SELF_ID), None).await;
+    let (texts, code) = read_to_close(&mut event, LIMIT, "the idle Event socket closed").await;
+    assert!(texts.is_empty());
+    assert_eq!(code, Some(1000));
+    let replaced = within_for(LIMIT, "the Replaced notice", async {
+        loop {
+            if let ReverseNotice::Replaced {
+                old,
+                new,
+                old_role,
+                new_role,
+                ..
+            } = notices.recv().await.unwrap()
+            {
+                return (old, old_role, new, new_role);
+            }
+        }
+    })
+    .await;
+    assert_eq!(replaced, (1, ClientRole::Event, 3, ClientRole::Universal));
+    assert_eq!(
+        next_online(&mut notices, "the Universal socket online").await,
+        (3, SELF_ID.to_string(), ClientRole::Universal)
+    );
+    let ((), _, _) = tokio::join!(
+        bot.shutdown(),
+        read_to_close(&mut universal, LIMIT, "the Universal socket's close"),
+        read_to_close(&mut api, LIMIT, "the API socket's close"),
     );
 }

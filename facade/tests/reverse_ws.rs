@@ -449,7 +449,10 @@ async fn a_second_connection_for_the_same_account_replaces_the_first() {
     let second = implementation(Duration::from_secs(3600)).start(10);
     let replaced = within_for(LIMIT, "the replacement", async {
         loop {
-            if let ReverseNotice::Replaced { self_id, old, new } = notices.recv().await.unwrap() {
+            if let ReverseNotice::Replaced {
+                self_id, old, new, ..
+            } = notices.recv().await.unwrap()
+            {
                 return (self_id, old, new);
             }
         }

@@ -257,6 +257,68 @@ async fn recall_me_and_gateway_bot() {
     assert_eq!(token_requests(&sim), 1);
 }
 
+/// Decision 0059: sends the platform holds for audit (the sim answers 202 with code 304023
+/// and `data.message_audit.audit_id`) are `Ok`, held, with the audit id and no message id;
+/// each went out once (not retried). A guild channel and a DM send are held, a group send
+/// in between is not; once the audit passes, the message exists (it can be recalled);
+/// when the holds are used up, channel sends are sent again.
+#[tokio::test]
+async fn a_send_held_for_audit_is_ok_with_its_audit_id() {
+    let sim = QqSim::start_default().await.unwrap();
+    let api = client(&sim);
+    sim.hold_for_audit(2);
+
+    let channel = Target::Channel("c9".into());
+    let held = api
+        .send(
+            &channel,
+            MessageToCreate::text("needs review").reply_to("m-1"),
+        )
+        .await
+        .unwrap();
+    assert!(held.held_for_audit());
+    assert_eq!(
+        (held.id.as_str(), held.audit_id.as_deref()),
+        ("", Some("sim-audit-1"))
+    );
+    let group = api
+        .send(
+            &Target::Group("G9".into()),
+            MessageToCreate::text("hi group"),
+        )
+        .await
+        .unwrap();
+    assert!(!group.held_for_audit() && !group.id.is_empty(), "{group:?}");
+    let dm = api
+        .send(&Target::Dm("dm-g9".into()), MessageToCreate::text("psst"))
+        .await
+        .unwrap();
+    assert_eq!(dm.audit_id.as_deref(), Some("sim-audit-2"));
+
+    let statuses = |path: &str| -> Vec<u16> {
+        sim.requests("POST", path)
+            .iter()
+            .map(|r| parts(r).0)
+            .collect()
+    };
+    assert_eq!(statuses("/channels/c9/messages"), [202], "sent once");
+    assert_eq!(statuses("/dms/dm-g9/messages"), [202], "sent once");
+    assert_eq!(sim.held_for_audit(), ["sim-audit-1", "sim-audit-2"]);
+
+    let message_id = sim.pass_audit("sim-audit-1").unwrap();
+    api.recall(&channel, &message_id).await.unwrap();
+    assert!(sim.reject_audit("sim-audit-2"));
+    assert!(!sim.reject_audit("sim-audit-2"), "ended once");
+    assert_eq!(sim.pass_audit("sim-audit-9"), None);
+
+    let sent = api
+        .send(&channel, MessageToCreate::text("fine"))
+        .await
+        .unwrap();
+    assert!(!sent.held_for_audit() && !sent.id.is_empty(), "{sent:?}");
+    assert_eq!(statuses("/channels/c9/messages"), [202, 200]);
+}
+
 #[test]
 fn production_and_sandbox_bases() {
     assert_eq!(API_BASE, "https://api.sgroup.qq.com");

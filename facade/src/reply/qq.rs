@@ -51,7 +51,11 @@ impl ReplySink for QqReplies {
                 other => other,
             }
             .map_err(transport_error)?;
-            Ok(ReplyReceipt::new(QQ, Some(sent.id)))
+            // Held for audit: accepted, so a receipt (with the audit id), not an error.
+            Ok(match sent.audit_id {
+                Some(audit_id) => ReplyReceipt::held(QQ, audit_id),
+                None => ReplyReceipt::new(QQ, Some(sent.id)),
+            })
         }
         .boxed()
     }

@@ -39,6 +39,21 @@ pub mod file_type {
     pub const FILE: u32 = 4;
 }
 
+/// Codes of OpenAPI answers that are not refusals.
+pub mod code {
+    /// The message is held for audit (`push message is waiting for audit`): a 2xx answer with
+    /// `data.message_audit.audit_id`; the message is shown once the audit passes
+    /// (`MESSAGE_AUDIT_PASS`, with that `audit_id`) or never (`MESSAGE_AUDIT_REJECT`).
+    pub const WAITING_FOR_AUDIT: i64 = 304_023;
+    /// The same hold, as QQ answers it on another path.
+    pub const PUSH_WAITING_FOR_AUDIT: i64 = 304_024;
+
+    /// Whether `code` says the message is held for audit (sent, not refused).
+    pub const fn holds_for_audit(code: i64) -> bool {
+        matches!(code, WAITING_FOR_AUDIT | PUSH_WAITING_FOR_AUDIT)
+    }
+}
+
 /// A message to send (botgo `MessageToCreate`). Build with [`MessageToCreate::text`] and friends,
 /// then chain [`reply_to`](MessageToCreate::reply_to), [`seq`](MessageToCreate::seq),
 /// [`quote`](MessageToCreate::quote).
@@ -290,16 +305,109 @@ pub struct MediaUploaded {
 }
 
 /// The answer to a send: the new message's id and time (guild channels answer the whole
-/// message; only these two fields are kept).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(remote = "Self")]
-#[serde(default)]
+/// message; only these fields are kept), or the audit id of a message the platform holds for
+/// audit.
+///
+/// A held message (a 2xx answer `{"code":304023,"message":"push message is waiting for
+/// audit","data":{"message_audit":{"audit_id":"…"}}}`, see [`code`]) was accepted: `id` is
+/// empty and [`audit_id`](Self::audit_id) names the audit, which the `MESSAGE_AUDIT_PASS`
+/// (with the message id) or `MESSAGE_AUDIT_REJECT` event ends.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessageSent {
-    /// Message id (use it to recall or quote the message).
+    /// Message id (use it to recall or quote the message); empty when the message is held for
+    /// audit.
     pub id: String,
     /// Send time as the platform wrote it (RFC 3339 text or Unix seconds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+    /// The audit id when the platform holds the message for audit (`data.message_audit.
+    /// audit_id`; empty when an answer with a hold code names none), else `None`.
+    pub audit_id: Option<String>,
+}
+
+impl MessageSent {
+    /// Whether the platform holds the message for audit (see [`audit_id`](Self::audit_id)).
+    pub fn held_for_audit(&self) -> bool {
+        self.audit_id.is_some()
+    }
+}
+
+/// [`MessageSent`] as it is on the wire: a hold for audit is a code and a nested id.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct MessageSentWire {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<String>,
+    #[serde(skip_serializing)]
+    code: Option<i64>,
+    #[serde(skip_serializing)]
+    err_code: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<SendData>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct SendData {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_audit: Option<AuditRef>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct AuditRef {
+    audit_id: String,
+}
+
+impl From<MessageSentWire> for MessageSent {
+    fn from(wire: MessageSentWire) -> Self {
+        let held = [wire.err_code, wire.code]
+            .into_iter()
+            .flatten()
+            .find(|c| *c != 0)
+            .is_some_and(code::holds_for_audit);
+        let audit = wire.data.and_then(|d| d.message_audit).map(|a| a.audit_id);
+        let audit_id = match audit {
+            Some(id) => Some(id),
+            None if held => Some(String::new()),
+            None => None,
+        };
+        Self {
+            id: wire.id,
+            timestamp: wire.timestamp,
+            audit_id,
+        }
+    }
+}
+
+impl crate::de::Payload for MessageSent {
+    const MODE: crate::de::Mode = crate::de::Mode::Lossy;
+    fn plain<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        MessageSentWire::deserialize(d).map(Self::from)
+    }
+}
+
+impl<'de> Deserialize<'de> for MessageSent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::de::payload(d)
+    }
+}
+
+impl Serialize for MessageSent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        MessageSentWire {
+            id: self.id.clone(),
+            timestamp: self.timestamp.clone(),
+            code: None,
+            err_code: None,
+            data: self.audit_id.as_ref().map(|id| SendData {
+                message_audit: Some(AuditRef {
+                    audit_id: id.clone(),
+                }),
+            }),
+        }
+        .serialize(s)
+    }
 }
 
 /// Body of `POST /users/@me/dms`: opens a guild DM session with a member.
@@ -357,7 +465,7 @@ impl ApiErrorBody {
     }
 }
 
-crate::de::lenient_payload!(Lossy: MessageToCreate, Markdown, MarkdownParam, Media, RichMediaToCreate, MediaUploaded, MessageSent, DirectMessageToCreate, DirectMessageSession, ApiErrorBody);
+crate::de::lenient_payload!(Lossy: MessageToCreate, Markdown, MarkdownParam, Media, RichMediaToCreate, MediaUploaded, DirectMessageToCreate, DirectMessageSession, ApiErrorBody);
 crate::de::serialize_derived!(
     MessageToCreate,
     Markdown,
@@ -365,7 +473,6 @@ crate::de::serialize_derived!(
     Media,
     RichMediaToCreate,
     MediaUploaded,
-    MessageSent,
     DirectMessageToCreate,
     DirectMessageSession,
     ApiErrorBody
@@ -418,6 +525,53 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&upload).unwrap(),
             json!({"file_type": 1, "url": "https://x/y.png", "srv_send_msg": false})
+        );
+    }
+
+    #[test]
+    fn a_send_held_for_audit_decodes_with_its_audit_id() {
+        let sent: MessageSent = crate::de::from_slice(
+            br#"{"code":304023,"message":"push message is waiting for audit",
+                 "data":{"message_audit":{"audit_id":"a-1"}}}"#,
+        )
+        .unwrap();
+        assert!(sent.held_for_audit());
+        assert_eq!(
+            (sent.id.as_str(), sent.audit_id.as_deref()),
+            ("", Some("a-1"))
+        );
+        // Sloppy shapes: a code as a string, a numeric audit id; another hold code without
+        // the id is held all the same (the audit not named).
+        let sent: MessageSent =
+            crate::de::from_slice(br#"{"code":"304024","data":{"message_audit":{"audit_id":77}}}"#)
+                .unwrap();
+        assert_eq!(sent.audit_id.as_deref(), Some("77"));
+        let sent: MessageSent =
+            serde_json::from_str(r#"{"err_code":304024,"code":0,"data":""}"#).unwrap();
+        assert_eq!(sent.audit_id.as_deref(), Some(""));
+        // A sent message, or another code, is not held.
+        let sent: MessageSent = serde_json::from_str(r#"{"id":"m-2","code":0}"#).unwrap();
+        assert!(!sent.held_for_audit());
+        let sent: MessageSent = serde_json::from_str(r#"{"code":40034006}"#).unwrap();
+        assert_eq!(sent.audit_id, None);
+        // Written back in the platform's shape, it reads the same.
+        let held = MessageSent {
+            audit_id: Some("a-9".into()),
+            ..MessageSent::default()
+        };
+        let wire = serde_json::to_value(&held).unwrap();
+        assert_eq!(
+            wire,
+            json!({"id": "", "data": {"message_audit": {"audit_id": "a-9"}}})
+        );
+        assert_eq!(serde_json::from_value::<MessageSent>(wire).unwrap(), held);
+        assert_eq!(
+            serde_json::to_value(MessageSent {
+                id: "m".into(),
+                ..MessageSent::default()
+            })
+            .unwrap(),
+            json!({"id": "m"})
         );
     }
 }

@@ -4,10 +4,11 @@
 //! `GET /gateway/bot`, and the OpenAPI REST side (see `rest.rs`): `GET /users/@me`, sends to
 //! channels, guild DMs, groups and C2C (validated, deduped on `msg_id`/`event_id` + `msg_seq`),
 //! rich-media uploads, `POST /users/@me/dms`, recalls; every answer carries `X-Tps-trace-ID`,
-//! errors are QQ-shaped, and [`HttpFault`]s script failures. WebSocket on `/websocket`: Hello,
-//! Identify checked (token → 4004, intents → 4013 / 4014, shard → 4010 / 4011), heartbeats and
-//! ACKs, READY / RESUMED, Resume with replay from a per-session buffer, dispatches filtered by
-//! intents. All [`Fault`]s apply.
+//! errors are QQ-shaped, [`HttpFault`]s script failures, and [`QqSim::hold_for_audit`] holds
+//! guild sends for audit (ended by `MESSAGE_AUDIT_PASS` / `_REJECT`). WebSocket on
+//! `/websocket`: Hello, Identify checked (token → 4004, intents → 4013 / 4014, shard → 4010 /
+//! 4011), heartbeats and ACKs, READY / RESUMED, Resume with replay from a per-session buffer,
+//! dispatches filtered by intents. All [`Fault`]s apply.
 
 mod conn;
 mod http;
@@ -137,6 +138,11 @@ pub(crate) struct State {
     pub(crate) messages: HashMap<String, String>,
     /// (messages path, msg_id | event_id, msg_seq) of every reply, for dedupe.
     pub(crate) reply_keys: HashSet<(String, String, u64)>,
+    /// Guild channel / DM sends still to hold for audit ([`QqSim::hold_for_audit`]).
+    pub(crate) audit_holds: u32,
+    /// Messages held for audit: audit id → the messages path they were sent to.
+    pub(crate) held: HashMap<String, String>,
+    pub(crate) next_audit: u64,
     pub(crate) next_file: u64,
     pub(crate) next_trace: u64,
     pub(crate) next_session: u64,
@@ -257,6 +263,28 @@ impl Shared {
         }
         delivered
     }
+}
+
+/// `N` of `sim-audit-N`, for ordering.
+fn audit_number(audit_id: &str) -> u64 {
+    audit_id
+        .strip_prefix("sim-audit-")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX)
+}
+
+/// The `d` of an audit result for a message held on `path` (`/channels/{id}/messages` or
+/// `/dms/{guild_id}/messages`): the ids the send named.
+fn audit_event(audit_id: &str, path: &str) -> Value {
+    let mut d = json!({"audit_id": audit_id, "audit_time": rest::TIMESTAMP,
+                       "create_time": rest::TIMESTAMP});
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["channels", id, ..] => d["channel_id"] = json!(id),
+        ["dms", guild, ..] => d["guild_id"] = json!(guild),
+        _ => {}
+    }
+    d
 }
 
 /// The shard an event belongs to: `(guild_id >> 22) % count` as the gateway routes guild
@@ -456,6 +484,56 @@ impl QqSim {
     /// them (a 500 once, a 429 with `Retry-After`, any 4xx).
     pub fn inject_http(&self, fault: HttpFault) {
         self.shared.faults.push(fault);
+    }
+
+    /// Holds the next `sends` message sends to guild channels or guild DMs for audit, as QQ
+    /// does with a message that needs review: the body is checked (and a reply's `msg_seq`
+    /// deduped) as usual, then the send is answered 202 `{"code":304023,"message":"push
+    /// message is waiting for audit","data":{"message_audit":{"audit_id":"sim-audit-N"}}}`
+    /// and the message is not sent until [`pass_audit`](Self::pass_audit). Group and C2C
+    /// sends are never held. Calls add up.
+    pub fn hold_for_audit(&self, sends: u32) {
+        let mut state = self.shared.state();
+        state.audit_holds = state.audit_holds.saturating_add(sends);
+    }
+
+    /// The audit ids of the messages held for audit and not yet passed or rejected, in the
+    /// order they were held.
+    pub fn held_for_audit(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.shared.state().held.keys().cloned().collect();
+        ids.sort_by_key(|id| audit_number(id));
+        ids
+    }
+
+    /// Ends the audit `audit_id` with a pass: the held message is sent (it gets a message id
+    /// and can be recalled) and `MESSAGE_AUDIT_PASS` `{audit_id, message_id, channel_id |
+    /// guild_id (the DM's), audit_time, create_time}` is dispatched. Returns the message id,
+    /// or `None` when no message is held under `audit_id`.
+    pub fn pass_audit(&self, audit_id: &str) -> Option<String> {
+        let (path, message_id) = {
+            let mut state = self.shared.state();
+            let path = state.held.remove(audit_id)?;
+            state.next_message += 1;
+            let id = format!("sim-msg-{}", state.next_message);
+            state.messages.insert(id.clone(), path.clone());
+            (path, id)
+        };
+        let mut d = audit_event(audit_id, &path);
+        d["message_id"] = json!(message_id);
+        self.shared.push("MESSAGE_AUDIT_PASS", d);
+        Some(message_id)
+    }
+
+    /// Ends the audit `audit_id` with a rejection: the held message is dropped and
+    /// `MESSAGE_AUDIT_REJECT` (as [`pass_audit`](Self::pass_audit)'s event, without a message
+    /// id) is dispatched. `false` when no message is held under `audit_id`.
+    pub fn reject_audit(&self, audit_id: &str) -> bool {
+        let Some(path) = self.shared.state().held.remove(audit_id) else {
+            return false;
+        };
+        self.shared
+            .push("MESSAGE_AUDIT_REJECT", audit_event(audit_id, &path));
+        true
     }
 
     /// Every REST request recorded so far with `method` and a path starting with `prefix`

@@ -20,7 +20,9 @@ pub(crate) const CODE_DUPLICATE: i64 = 40_054_005;
 pub(crate) const CODE_TOKEN_EXPIRED: i64 = 11_244;
 const CODE_BAD_BODY: i64 = 40_034_001;
 const CODE_NOT_FOUND: i64 = 40_034_029;
-const TIMESTAMP: &str = "2026-01-01T00:00:00+08:00";
+/// QQ's code for a message held for audit.
+const CODE_WAITING_FOR_AUDIT: i64 = 304_023;
+pub(crate) const TIMESTAMP: &str = "2026-01-01T00:00:00+08:00";
 
 /// Where a path points.
 enum Route<'a> {
@@ -144,6 +146,20 @@ fn send(shared: &Arc<Shared>, path: &str, v2: bool, body: Option<&Value>) -> Ans
                 "消息被去重，请检查请求msgseq",
             );
         }
+    }
+    if !v2 && state.audit_holds > 0 {
+        state.audit_holds -= 1;
+        state.next_audit += 1;
+        let audit_id = format!("sim-audit-{}", state.next_audit);
+        state.held.insert(audit_id.clone(), path.to_owned());
+        drop(state);
+        return Answer {
+            status: StatusCode::ACCEPTED,
+            body: Some(json!({"code": CODE_WAITING_FOR_AUDIT,
+                              "message": "push message is waiting for audit",
+                              "data": {"message_audit": {"audit_id": audit_id}}})),
+            headers: vec![("X-Tps-trace-ID", trace_id(shared))],
+        };
     }
     state.next_message += 1;
     let id = format!("sim-msg-{}", state.next_message);

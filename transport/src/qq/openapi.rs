@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use ::http::Method;
 use botgate_proto::qq::api::{
-    file_type, ApiErrorBody, DirectMessageSession, DirectMessageToCreate, MediaUploaded,
+    code, file_type, ApiErrorBody, DirectMessageSession, DirectMessageToCreate, MediaUploaded,
     MessageSent, MessageToCreate, RichMediaToCreate,
 };
 use botgate_proto::qq::User;
@@ -74,7 +74,10 @@ impl OpenApiConfig {
 /// been carried out, is retried only when a repeat is harmless (a group / C2C reply carrying
 /// `msg_id` / `event_id` and `msg_seq`, which QQ dedupes; an upload that does not send; a GET
 /// or a DELETE; decision 0056).
-/// Refusals are [`ErrorKind::Api`] with the platform's code and trace id.
+/// Refusals are [`ErrorKind::Api`] with the platform's code and trace id. A 2xx answer whose
+/// code says the message is held for audit ([`code::holds_for_audit`]) is not a refusal: the
+/// platform accepted the message, and a send returns `Ok` with [`MessageSent::audit_id`]
+/// (decision 0059).
 #[derive(Clone)]
 pub struct OpenApi {
     inner: Arc<Inner>,
@@ -134,6 +137,12 @@ impl OpenApi {
     /// them. Only group and C2C replies are retried once they may have arrived (a timeout, a
     /// 502); when such a retry is refused as a duplicate (40054005), the message was delivered
     /// by the attempt whose answer was lost: the result is `Ok` with an empty `id` (unknown).
+    ///
+    /// A message the platform holds for audit (a 2xx answer with code 304023 / 304024, guild
+    /// channels and DMs) is sent, not refused, and not repeated: the result is `Ok` with an
+    /// empty `id` and [`MessageSent::audit_id`] set; the `MESSAGE_AUDIT_PASS` event with that
+    /// `audit_id` names the message id once the audit passes (`MESSAGE_AUDIT_REJECT`: never
+    /// shown).
     pub async fn send(
         &self,
         target: &Target,
@@ -154,7 +163,7 @@ impl OpenApi {
             && msg.msg_seq.is_some();
         let maybe_done = AtomicBool::new(false);
         match self
-            .call_noting(
+            .call_noting::<MessageSent, _>(
                 Method::POST,
                 &target.messages_path(),
                 Some(&msg),
@@ -168,10 +177,15 @@ impl OpenApi {
                     target = %target.messages_path(),
                     "qq: a retried reply was refused as a duplicate: an earlier attempt delivered it (its id is unknown)"
                 );
-                Ok(MessageSent {
-                    id: String::new(),
-                    timestamp: None,
-                })
+                Ok(MessageSent::default())
+            }
+            Ok(sent) if sent.held_for_audit() => {
+                tracing::info!(
+                    target = %target.messages_path(),
+                    audit_id = sent.audit_id.as_deref().unwrap_or_default(),
+                    "qq: the message is held for audit"
+                );
+                Ok(sent)
             }
             other => other,
         }
@@ -259,7 +273,8 @@ impl OpenApi {
 
     /// Any other OpenAPI call: `method path` with an optional JSON body, decoded as `T`
     /// (`serde::de::IgnoredAny` to ignore the answer). `dedupable`: the request may be sent
-    /// twice harmlessly, so a timeout can be retried.
+    /// twice harmlessly, so a timeout can be retried. A 2xx answer holding a message for
+    /// audit is decoded as `T` too (decode [`MessageSent`] to read its audit id).
     pub async fn call<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: Method,
@@ -366,7 +381,9 @@ impl Refusals for Qq {
         api
     }
 
-    /// QQ sometimes answers 200 with `{code, message}` and no `id`: that is a refusal too.
+    /// QQ sometimes answers 200 with `{code, message}` and no `id`: that is a refusal too,
+    /// unless the code says the message is held for audit (it was accepted: the body carries
+    /// the audit id, decision 0059).
     fn refusal_in_success(
         method: &Method,
         endpoint: &str,
@@ -379,7 +396,7 @@ impl Refusals for Qq {
         }
         let probe: Probe = serde_json::from_slice(&response.body).ok()?;
         let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).ok()?;
-        if probe.id.is_some() || body.error_code().is_none() {
+        if probe.id.is_some() || body.error_code().is_none_or(code::holds_for_audit) {
             return None;
         }
         Some(Self::api_error(method, endpoint, response))
@@ -431,16 +448,13 @@ mod tests {
         let refused: Step<MessageSent> = classify::<Qq, _>(
             &Method::POST,
             "/x",
-            response(
-                200,
-                r#"{"code":304023,"message":"push message is waiting for audit"}"#,
-            ),
+            response(200, r#"{"code":40034006,"message":"bad"}"#),
             false,
         );
         match refused {
             Step::Fail(e) => {
                 let api = e.api().unwrap();
-                assert_eq!((api.status, api.code), (200, Some(304_023)));
+                assert_eq!((api.status, api.code), (200, Some(40_034_006)));
                 assert_eq!(api.trace_id.as_deref(), Some("tr-9"));
             }
             other => panic!("{other:?}"),
@@ -454,5 +468,48 @@ mod tests {
             Step::Retry { error, .. } => assert_eq!(error.api().unwrap().message, "busy"),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A message held for audit was accepted: done (neither failed nor retried), with the
+    /// audit id, whether QQ answers 200 or 202 and with either hold code.
+    #[test]
+    fn qq_held_for_audit_is_done_with_the_audit_id() {
+        for (status, body, audit) in [
+            (
+                200,
+                r#"{"code":304023,"message":"push message is waiting for audit","data":{"message_audit":{"audit_id":"au-1"}}}"#,
+                "au-1",
+            ),
+            (
+                202,
+                r#"{"code":304024,"err_code":304024,"message":"push message is waiting for audit","data":{"message_audit":{"audit_id":"au-2"}}}"#,
+                "au-2",
+            ),
+            // The hold code without the id: still held, the audit not named.
+            (202, r#"{"code":304023,"message":"waiting"}"#, ""),
+        ] {
+            let step: Step<MessageSent> = classify::<Qq, _>(
+                &Method::POST,
+                "/channels/1/messages",
+                response(status, body),
+                false,
+            );
+            match step {
+                Step::Done(sent) => {
+                    assert!(sent.held_for_audit(), "{body}");
+                    assert_eq!(sent.audit_id.as_deref(), Some(audit));
+                    assert_eq!(sent.id, "");
+                }
+                other => panic!("{status} {body}: {other:?}"),
+            }
+        }
+        // The same code on a refusal status stays a refusal (not retried).
+        let refused: Step<MessageSent> = classify::<Qq, _>(
+            &Method::POST,
+            "/x",
+            response(400, r#"{"code":304023,"message":"waiting"}"#),
+            true,
+        );
+        assert!(matches!(refused, Step::Fail(_)), "{refused:?}");
     }
 }

@@ -79,10 +79,7 @@ pub(super) async fn run(
     if !this.admitted(self_id).await {
         return;
     }
-    let Some(turn) = registry
-        .bind(self_id, conn, addr, &driver, role.answers_actions())
-        .await
-    else {
+    let Some(turn) = registry.bind(self_id, conn, addr, &driver, role).await else {
         this.refuse_full(self_id).await;
         return;
     };

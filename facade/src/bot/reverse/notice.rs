@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 
+use botgate_session::onebot::ClientRole;
+
 /// Something that happened on a reverse-WS listener (see
 /// [`ReverseBot::notices`](super::ReverseBot::notices)). Connections are numbered from 1 in
 /// the order they were accepted.
@@ -24,7 +26,8 @@ pub enum ReverseNotice {
     },
     /// The connection now serves account `self_id`: its events reach that account's handlers
     /// and the account's actions go over it; only the events for an `Event` connection, only
-    /// the actions for an `API` one (see the `role` of its [`Connected`](Self::Connected)).
+    /// the actions for an `API` one (`role`).
+    #[non_exhaustive]
     Online {
         /// Connection number.
         conn: u64,
@@ -34,12 +37,17 @@ pub enum ReverseNotice {
         self_id: String,
         /// The account's first connection since the listener started.
         first: bool,
+        /// What the connection carries, read from its `X-Client-Role` (the header as sent is
+        /// in its [`Connected`](Self::Connected)).
+        role: ClientRole,
     },
     /// A new connection for `self_id` arrived while an older one was still open and idle: the
     /// older one was closed (one connection per account at a time). Between the connections
     /// that carry events (`Universal`, `Event`) after the older has read nothing for a
     /// second; between two `API` connections at once. One role never replaces the other:
-    /// go-cqhttp's `API` and `Event` sockets of an account stay side by side.
+    /// go-cqhttp's `API` and `Event` sockets of an account stay side by side (`old_role`,
+    /// `new_role`: both `API`, or each `Universal` or `Event`).
+    #[non_exhaustive]
     Replaced {
         /// The bot account.
         self_id: String,
@@ -47,6 +55,10 @@ pub enum ReverseNotice {
         old: u64,
         /// The new connection's number.
         new: u64,
+        /// The closed connection's role.
+        old_role: ClientRole,
+        /// The new connection's role.
+        new_role: ClientRole,
     },
     /// A connection ended.
     Disconnected {

@@ -20,6 +20,7 @@ use std::time::Duration;
 use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::{DriverHandle, LinkState};
+use botgate_session::onebot::ClientRole;
 use botgate_session::{onebot, SessionMachine};
 use tokio::sync::{broadcast, oneshot, watch};
 
@@ -79,6 +80,8 @@ pub(super) struct Account {
 /// The most recent connection of an account, as its successor needs it.
 struct Holder {
     conn: u64,
+    /// Its role (`Universal` or `Event`).
+    role: ClientRole,
     driver: Arc<DriverHandle<onebot::Session>>,
     /// Resolves (with an error) when that connection has dispatched its last event.
     done: oneshot::Receiver<()>,
@@ -257,30 +260,31 @@ impl Registry {
 
     /// Makes connection `conn` the one that carries the events of `self_id`, once the
     /// account's previous connection has delivered everything it read (replacing it if it is
-    /// open and idle). With `actions` (a `Universal` connection) it also carries the account's
-    /// actions from now on; without (an `Event` one) it never does.
+    /// open and idle). A `Universal` connection (`role`) also carries the account's actions
+    /// from now on; an `Event` one never does.
     pub(super) async fn bind(
         &self,
         self_id: i64,
         conn: u64,
         addr: SocketAddr,
         driver: &Arc<DriverHandle<onebot::Session>>,
-        actions: bool,
+        role: ClientRole,
     ) -> Option<Turn> {
         let (account, first) = self.account_or_new(self_id)?;
         let (done_tx, done) = oneshot::channel();
         let previous = lock(&account.latest).replace(Holder {
             conn,
+            role,
             driver: Arc::clone(driver),
             done,
         });
-        if actions {
+        if role.answers_actions() {
             // Actions take the new connection at once: handlers of the previous connection's
             // last events may be waiting for answers before that connection can finish.
             take_actions(&account, conn, driver);
         }
         if let Some(previous) = previous {
-            self.wait_for(previous, self_id, conn).await;
+            self.wait_for(previous, self_id, (conn, role)).await;
         }
         account.lifecycle.send_modify(|l| l.readies += 1);
         self.notify(ReverseNotice::Online {
@@ -288,6 +292,7 @@ impl Registry {
             addr,
             self_id: self_id.to_string(),
             first,
+            role,
         });
         Some(Turn {
             account,
@@ -330,8 +335,14 @@ impl Registry {
             Err(newer) => Some((conn, Arc::clone(driver), newer)),
         };
         if let Some((old, old_driver, new)) = replaced {
-            self.replace(self_id, (old, &old_driver), new, "API connection")
-                .await;
+            let api = ClientRole::Api;
+            self.replace(
+                self_id,
+                (old, api, &old_driver),
+                (new, api),
+                "API connection",
+            )
+            .await;
         }
         if serving {
             account.lifecycle.send_modify(|l| l.readies += 1);
@@ -340,6 +351,7 @@ impl Registry {
                 addr,
                 self_id: self_id.to_string(),
                 first,
+                role: ClientRole::Api,
             });
         }
         Some(ApiTurn {
@@ -351,25 +363,30 @@ impl Registry {
         })
     }
 
-    /// Closes connection `old` of account `self_id`, replaced by connection `new` (a second
-    /// `what` for the account), with a warning and a [`ReverseNotice::Replaced`].
+    /// Closes connection `old` (of role `old_role`) of account `self_id`, replaced by
+    /// connection `new` (of role `new_role`; a second `what` for the account), with a warning
+    /// and a [`ReverseNotice::Replaced`].
     async fn replace(
         &self,
         self_id: i64,
-        (old, driver): (u64, &Arc<DriverHandle<onebot::Session>>),
-        new: u64,
+        (old, old_role, driver): (u64, ClientRole, &Arc<DriverHandle<onebot::Session>>),
+        (new, new_role): (u64, ClientRole),
         what: &str,
     ) {
         tracing::warn!(
             self_id,
             old,
+            %old_role,
             new,
+            %new_role,
             "a second {what} for this account: the older one is closed"
         );
         self.notify(ReverseNotice::Replaced {
             self_id: self_id.to_string(),
             old,
             new,
+            old_role,
+            new_role,
         });
         let _ = driver.with_machine(|m, now| m.close(now)).await;
     }
@@ -377,9 +394,10 @@ impl Registry {
     /// Waits until the previous connection of an account has dispatched its last event. While
     /// it reads, it is left alone (the implementation may have closed it and we are behind);
     /// once it is open but has read nothing for [`QUIET`], it is closed as replaced.
-    async fn wait_for(&self, previous: Holder, self_id: i64, new: u64) {
+    async fn wait_for(&self, previous: Holder, self_id: i64, new: (u64, ClientRole)) {
         let Holder {
             conn: old,
+            role: old_role,
             driver,
             mut done,
         } = previous;
@@ -401,7 +419,8 @@ impl Registry {
                     let now = *status.borrow();
                     let idle = driver.stats().frames_in == read_before && !now.backpressured;
                     if idle && now.link == LinkState::Up && !now.stopped {
-                        self.replace(self_id, (old, &driver), new, "connection").await;
+                        self.replace(self_id, (old, old_role, &driver), new, "connection")
+                            .await;
                         break;
                     }
                 }
