@@ -14,6 +14,10 @@ use crate::onebot::{ActionId, ActionResponse, OneBotCallError};
 pub enum Outgoing {
     /// A WebSocket text frame.
     Text(String),
+    /// A WebSocket ping (empty payload); its pong goes to
+    /// [`SessionMachine::handle_pong`](crate::SessionMachine::handle_pong). Only OneBot sends
+    /// one, on a connection without heartbeats (decision 0060).
+    Ping,
     /// Close the connection with this code, then call `handle_closed`.
     Close {
         /// The close code.
@@ -28,6 +32,7 @@ impl fmt::Debug for Outgoing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Outgoing::Text(t) => write!(f, "Text(<{} bytes>)", t.len()),
+            Outgoing::Ping => f.write_str("Ping"),
             Outgoing::Close { code, reason } => f
                 .debug_struct("Close")
                 .field("code", code)
@@ -84,6 +89,9 @@ pub enum Why {
     ReadyTimeout,
     /// OneBot: no heartbeat event for two intervals.
     HeartbeatTimeout,
+    /// OneBot: a connection that sends no heartbeats did not answer a WebSocket ping in time
+    /// (decision 0060).
+    PongTimeout,
 }
 
 /// Why a session needs a fresh access token before it can continue.

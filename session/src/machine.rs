@@ -15,7 +15,8 @@ use crate::token::Token;
 ///
 /// The driver's loop: when [`next_connect`](Self::next_connect) says so, open a WebSocket to
 /// the URL with [`connect_headers`](Self::connect_headers) and report the outcome
-/// (`handle_connected` / `handle_connect_failed`); pass every text frame to `handle_frame`;
+/// (`handle_connected` / `handle_connect_failed`); pass every text frame to `handle_frame`
+/// and every pong to `handle_pong`;
 /// after every call send all of `poll_transmit` and hand all of `poll_event` to the
 /// application; call `handle_timeout` when `poll_timeout` is reached. After sending an
 /// [`Outgoing::Close`], or when the socket ends for any reason, close the socket and call
@@ -60,6 +61,11 @@ pub trait SessionMachine {
     /// the timer, which the driver paused too; an ACK still unread then costs a resume).
     fn handle_read_resumed(&mut self, now: Instant, paused: Duration) {
         let _ = (now, paused);
+    }
+    /// The peer answered a ping ([`Outgoing::Ping`]) with a pong. The default ignores it (QQ
+    /// and Bubble send no pings).
+    fn handle_pong(&mut self, now: Instant) {
+        let _ = now;
     }
     /// The session id and the last sequence number delivered, for a
     /// [`SessionStore`](crate::SessionStore) (`None`: nothing to resume, or a protocol without

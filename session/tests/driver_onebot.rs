@@ -770,3 +770,141 @@ async fn heartbeats_unread_behind_a_slow_consumer_do_not_end_the_connection() {
     assert_eq!(last_conn(sim.log()), conn);
     within("the shutdown", handle.shutdown()).await.unwrap();
 }
+
+/// Waits until the sim has answered `n` pings on connection `conn`.
+async fn pinged(sim: &OneBotSim, conn: u64, n: usize) {
+    within(
+        "pings on the connection",
+        sim.log().wait_until(|records| {
+            let pings = records
+                .iter()
+                .filter(|r| matches!(r, Record::Pinged { conn: c } if *c == conn))
+                .count();
+            (pings >= n).then_some(())
+        }),
+    )
+    .await;
+}
+
+/// How many connections the client closed with the watchdog's code, as the sim saw.
+fn watchdog_closes(sim: &OneBotSim) -> usize {
+    sim.log()
+        .snapshot()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r,
+                Record::Disconnected {
+                    code: Some(onebot::WATCHDOG_CLOSE_CODE),
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
+/// A session config whose liveness watch runs in short windows: 300 ms for a first heartbeat,
+/// then a ping every 100 ms, each answered within `pong_timeout`.
+fn quick_watch(sim: &OneBotSim, pong_timeout: Duration) -> onebot::Session {
+    let mut config = forward_config(sim, "ob-token");
+    config.first_frame_timeout = Duration::from_millis(300);
+    config.ping_interval = Duration::from_millis(100);
+    config.pong_timeout = pong_timeout;
+    onebot::Session::new(config, Instant::now())
+}
+
+/// Decision 0060: an implementation restarted with heartbeats off (go-cqhttp
+/// `heartbeat.interval: -1`) sends its lifecycle and then only events. The interval learnt
+/// before made the session close each of its connections (4900) once the wait for a first
+/// heartbeat was over (300 ms here), and reconnect, for ever. It is now pinged every 100 ms:
+/// each connection outlives many windows (25 answered pings, 2.5 s), carries its events, and
+/// a reconnect (the implementation closing 1001) does not loop. The connection that had
+/// heartbeats was never pinged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_implementation_without_heartbeats_keeps_its_connections() {
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: Some(Duration::from_millis(100)),
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let (handle, mut events) = driver::run(
+        quick_watch(&sim, Duration::from_secs(1)),
+        &DriverConfig::default(),
+    );
+    // The session has learnt the 100 ms interval once it passed a heartbeat on.
+    within("a heartbeat", next_heartbeat(&mut events)).await;
+    let (mut progress_rx, consumer) = consume(events);
+    let first = last_conn(sim.log());
+    sim.set_heartbeat_interval(None);
+    let mut pushed = 0;
+    for (round, reason) in ["restart with heartbeats off", "going away"]
+        .into_iter()
+        .enumerate()
+    {
+        let from = sim.log().len();
+        let before = last_conn(sim.log());
+        sim.inject(Fault::Close {
+            code: 1001,
+            reason: reason.into(),
+        });
+        back(sim.log(), from, before, None).await;
+        let conn = last_conn(sim.log());
+        assert_eq!(conn, first + 1 + round as u64, "one connection per restart");
+        pinged(&sim, conn, 25).await;
+        for i in pushed..pushed + 50 {
+            sim.push_event(event(i));
+        }
+        pushed += 50;
+        progress(&mut progress_rx, "the events", |p| p.delivered >= pushed).await;
+        assert_eq!(last_conn(sim.log()), conn, "the connection stayed");
+        assert_eq!(watchdog_closes(&sim), 0, "no connection was cut");
+    }
+    let pinged_first = sim
+        .log()
+        .snapshot()
+        .iter()
+        .any(|r| matches!(r, Record::Pinged { conn } if *conn == first));
+    assert!(!pinged_first, "a connection with heartbeats is not pinged");
+    within("the shutdown", handle.shutdown()).await.unwrap();
+    let collected = within("the consumer", consumer).await.unwrap();
+    let ids: Vec<String> = collected.keys.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(ids, (0..pushed).map(|i| i.to_string()).collect::<Vec<_>>());
+}
+
+/// Decision 0060: a hung implementation without heartbeats (the sim stalls: it neither reads
+/// nor writes, so its WebSocket layer answers no ping, while the kernel keeps the TCP
+/// connection) is closed `pong_timeout` after an unanswered ping, with `PongTimeout` as the
+/// reason, and the session connects again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_implementation_without_heartbeats_is_cut_for_want_of_a_pong() {
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: None,
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let (handle, mut events) = driver::run(
+        quick_watch(&sim, Duration::from_millis(300)),
+        &DriverConfig::default(),
+    );
+    until_ready(&mut events).await;
+    let conn = last_conn(sim.log());
+    pinged(&sim, conn, 3).await;
+    let from = sim.log().len();
+    assert_eq!(sim.inject(Fault::Delay(Duration::from_secs(3_600))), 1);
+    let why = within("the reconnect", async {
+        loop {
+            match events.recv().await {
+                Some(SessionEvent::Reconnecting { why, .. }) => break why,
+                Some(_) => {}
+                None => panic!("the channel closed"),
+            }
+        }
+    })
+    .await;
+    assert_eq!(why, botgate_session::Why::PongTimeout);
+    back(sim.log(), from, conn, None).await;
+    until_ready(&mut events).await;
+    within("the shutdown", handle.shutdown()).await.unwrap();
+}

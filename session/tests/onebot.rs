@@ -1,5 +1,5 @@
 //! OneBot session behaviour on a virtual clock: lifecycle and self id, heartbeat watchdog,
-//! actions (echo, out-of-order responses, timeouts, failure on disconnect), auth failures.
+//! WebSocket pings on a connection without heartbeats, actions (echo, out-of-order responses, timeouts, failure on disconnect), auth failures.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
@@ -10,7 +10,7 @@ use botgate_session::onebot::{
     ActionId, ClientRole, Config, OneBotCallError, Session, WATCHDOG_CLOSE_CODE,
 };
 use botgate_session::{
-    ConnectFailure, ErrorKind, RateLimitConfig, SessionEvent, SessionMachine, Token, Why,
+    ConnectFailure, ErrorKind, Outgoing, RateLimitConfig, SessionEvent, SessionMachine, Token, Why,
 };
 use common::*;
 use serde_json::{json, Value};
@@ -131,8 +131,8 @@ fn no_heartbeat_for_two_intervals_reconnects() {
     frame(&mut s, now, LIFECYCLE);
     assert_eq!(
         s.poll_timeout(),
-        None,
-        "the watchdog arms with the first heartbeat"
+        Some(now + secs(60)),
+        "until the first heartbeat, the wait for it (first_frame_timeout; then pings)"
     );
     frame(&mut s, now, HEARTBEAT);
     assert_eq!(s.poll_timeout(), Some(now + secs(60)));
@@ -608,4 +608,197 @@ fn an_echo_less_token_refusal_before_any_event_then_a_close_is_fatal() {
     s.handle_closed(now, None, "");
     events(&mut s);
     assert!(s.next_connect().is_some());
+}
+
+/// What `s` sent, each ping as `"ping"` and each close as its code and reason.
+fn sent(s: &mut Session) -> Vec<String> {
+    tx(s)
+        .into_iter()
+        .map(|o| match o {
+            Outgoing::Ping => "ping".to_owned(),
+            Outgoing::Close { code, reason } => format!("close {code} {reason}"),
+            Outgoing::Text(t) => t,
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// Decision 0060: an implementation with heartbeats off (go-cqhttp `heartbeat.interval: -1`,
+/// NapCat with heartbeats off) sends a lifecycle, then only events. Once the wait for a first
+/// heartbeat (`first_frame_timeout`, 60 s) is over, the connection is sent a WebSocket ping
+/// every `ping_interval` (15 s) and stays up for as long as each one is answered.
+#[test]
+fn a_connection_without_heartbeats_is_pinged_and_kept_while_it_answers() {
+    let (mut s, t0) = open(forward());
+    frame(&mut s, t0, LIFECYCLE);
+    events(&mut s);
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(60)));
+    s.handle_timeout(t0 + secs(59));
+    assert!(sent(&mut s).is_empty());
+    s.handle_timeout(t0 + secs(60));
+    assert_eq!(sent(&mut s), ["ping"], "a ping, not a close");
+    // An hour of events and answered pings.
+    let mut now = t0 + secs(60);
+    let mut pings = 1;
+    while now < t0 + secs(3600) {
+        assert_eq!(
+            s.poll_timeout(),
+            Some(now + secs(10)),
+            "the pong's deadline"
+        );
+        s.handle_pong(now + secs(1));
+        frame(&mut s, now + secs(2), GROUP_MSG);
+        assert_eq!(s.poll_timeout(), Some(now + secs(15)), "the next ping");
+        now += secs(15);
+        s.handle_timeout(now);
+        assert_eq!(sent(&mut s), ["ping"]);
+        pings += 1;
+    }
+    assert!(s.is_open());
+    assert_eq!(pings, 237);
+    let ev = events(&mut s);
+    assert_eq!(ev.len(), 236);
+    assert!(
+        ev.iter().all(|e| matches!(e, SessionEvent::Event(_))),
+        "nothing but the events: {ev:?}"
+    );
+}
+
+/// Decision 0060: a connection without heartbeats whose peer stops answering pings (a hung
+/// implementation: the kernel keeps its TCP connection, but its WebSocket layer answers
+/// nothing) is closed `pong_timeout` (10 s) after the ping, whatever else it still sends.
+#[test]
+fn a_connection_without_heartbeats_that_stops_answering_pings_is_cut() {
+    let (mut s, t0) = open(forward());
+    frame(&mut s, t0, LIFECYCLE);
+    s.handle_timeout(t0 + secs(60));
+    assert_eq!(sent(&mut s), ["ping"]);
+    s.handle_pong(t0 + secs(61));
+    s.handle_timeout(t0 + secs(75));
+    assert_eq!(sent(&mut s), ["ping"]);
+    // An event is not a pong.
+    frame(&mut s, t0 + secs(80), GROUP_MSG);
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(85)));
+    s.handle_timeout(t0 + secs(84));
+    assert!(sent(&mut s).is_empty());
+    events(&mut s);
+    s.handle_timeout(t0 + secs(85));
+    assert_eq!(
+        sent(&mut s),
+        [format!("close {WATCHDOG_CLOSE_CODE} no pong")]
+    );
+    assert!(!s.is_open());
+    s.handle_closed(t0 + secs(85), Some(WATCHDOG_CLOSE_CODE), "no pong");
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::PongTimeout,
+            ..
+        }]
+    ));
+    assert!(s.next_connect().is_some());
+}
+
+/// Decision 0060 keeps what the soak's `StopAcks` checks: a connection that has sent
+/// heartbeats is watched by them alone. When they stop while events still flow, it is closed
+/// two intervals after the last one even though pongs (here unasked) still come, and it is
+/// never pinged.
+#[test]
+fn a_connection_whose_heartbeats_stop_is_cut_whatever_pongs_say() {
+    let (mut s, t0) = open(forward());
+    frame(&mut s, t0, LIFECYCLE);
+    frame(&mut s, t0 + secs(30), HEARTBEAT);
+    let mut out = Vec::new();
+    for i in 1..=5 {
+        let at = t0 + secs(30 + 10 * i);
+        frame(&mut s, at, GROUP_MSG);
+        s.handle_pong(at);
+        s.handle_timeout(at);
+        out.extend(sent(&mut s));
+    }
+    assert!(out.is_empty(), "no ping: {out:?}");
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(90)));
+    s.handle_timeout(t0 + secs(90));
+    assert_eq!(
+        sent(&mut s),
+        [format!("close {WATCHDOG_CLOSE_CODE} heartbeat timeout")]
+    );
+    events(&mut s);
+    s.handle_closed(t0 + secs(90), Some(WATCHDOG_CLOSE_CODE), "");
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::HeartbeatTimeout,
+            ..
+        }]
+    ));
+}
+
+/// The bug of decision 0060: the interval learnt on an earlier connection made each new
+/// connection of an implementation restarted with heartbeats off end (4900) once the wait for
+/// its first heartbeat was over: a reconnect loop, with the events of every gap lost. Such a
+/// connection is pinged instead; a first heartbeat, when heartbeats come back, makes it a
+/// heartbeat-watched connection again.
+#[test]
+fn an_implementation_restarted_with_heartbeats_off_is_pinged_not_cut() {
+    let (mut s, t0) = open(forward());
+    frame(&mut s, t0, LIFECYCLE);
+    frame(&mut s, t0, HEARTBEAT);
+    s.handle_closed(t0 + secs(1), Some(1001), "restart");
+    events(&mut s);
+    let (at, _) = s.next_connect().unwrap();
+    s.handle_connected(at);
+    frame(&mut s, at, LIFECYCLE);
+    frame(&mut s, at + secs(5), GROUP_MSG);
+    assert_eq!(s.poll_timeout(), Some(at + secs(60)));
+    s.handle_timeout(at + secs(60));
+    assert_eq!(sent(&mut s), ["ping"]);
+    s.handle_pong(at + secs(60));
+    s.handle_timeout(at + secs(75));
+    assert_eq!(sent(&mut s), ["ping"]);
+    s.handle_pong(at + secs(76));
+    // Heartbeats again (their interval, 30 s): watched by them, no more pings.
+    frame(&mut s, at + secs(80), HEARTBEAT);
+    assert_eq!(s.poll_timeout(), Some(at + secs(140)));
+    s.handle_timeout(at + secs(139));
+    assert!(sent(&mut s).is_empty(), "no ping at 90 s");
+    assert!(s.is_open());
+    s.handle_timeout(at + secs(140));
+    assert_eq!(
+        sent(&mut s),
+        [format!("close {WATCHDOG_CLOSE_CODE} heartbeat timeout")]
+    );
+}
+
+/// A connection that never speaks is closed at `first_frame_timeout` as before (decision
+/// 0045): pongs do not keep a silent peer's socket.
+#[test]
+fn a_connection_that_never_speaks_is_cut_pongs_or_not() {
+    let (mut s, t0) = open(forward());
+    s.handle_pong(t0 + secs(30));
+    s.handle_timeout(t0 + secs(60));
+    assert_eq!(
+        sent(&mut s),
+        [format!("close {WATCHDOG_CLOSE_CODE} heartbeat timeout")]
+    );
+}
+
+/// A ping's deadlines move on by the time the driver did not read (decision 0055 item 7):
+/// the pong may sit unread behind held events.
+#[test]
+fn ping_deadlines_move_on_by_a_pause_of_the_reader() {
+    let (mut s, t0) = open(forward());
+    frame(&mut s, t0, LIFECYCLE);
+    s.handle_timeout(t0 + secs(60));
+    assert_eq!(sent(&mut s), ["ping"]);
+    s.handle_read_resumed(t0 + secs(95), secs(30));
+    assert_eq!(
+        s.poll_timeout(),
+        Some(t0 + secs(100)),
+        "the pong's deadline"
+    );
+    s.handle_pong(t0 + secs(95));
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(105)), "the next ping");
+    s.handle_timeout(t0 + secs(105));
+    assert_eq!(sent(&mut s), ["ping"]);
 }

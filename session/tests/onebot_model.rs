@@ -1,10 +1,12 @@
 //! 10,000 random schedules against a model of a OneBot implementation (Waylay-like: lifecycle
-//! with self id 0 then the real one, heartbeats every 30 s, actions answered concurrently and
-//! out of order). Faults: drops, a dead link, lost and duplicated responses, calls while
-//! disconnected. Asserted: every call gets exactly one result, the right one, never early;
-//! a call fails `Disconnected` only if it was written and its answer lost with the connection;
-//! the watchdog fires exactly two intervals after the last heartbeat; the self id is learned;
-//! nothing panics; timers never spin.
+//! with self id 0 then the real one, heartbeats every 30 s, or on a quarter of its connections
+//! none at all (decision 0060), WebSocket pings answered within 3 s, actions answered
+//! concurrently and out of order). Faults: drops, a dead link, lost and duplicated responses,
+//! calls while disconnected. Asserted: every call gets exactly one result, the right one,
+//! never early; a call fails `Disconnected` only if it was written and its answer lost with
+//! the connection; only a dead link is ever cut by the watchdog: exactly two intervals after
+//! its last heartbeat when it had one, else exactly `pong_timeout` after the oldest ping left
+//! unanswered; the self id is learned; nothing panics; timers never spin.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
@@ -22,18 +24,24 @@ const SEEDS: u64 = 10_000;
 const STEPS: usize = 30;
 const SELF_ID: i64 = 123_456_789;
 const INTERVAL: Duration = Duration::from_secs(30);
+/// `Config::pong_timeout`'s default.
+const PONG_TIMEOUT: Duration = Duration::from_secs(10);
 
 static OK: AtomicU64 = AtomicU64::new(0);
 static FAILED: AtomicU64 = AtomicU64::new(0);
 static TIMEOUT: AtomicU64 = AtomicU64::new(0);
 static DISCONNECTED: AtomicU64 = AtomicU64::new(0);
 static WATCHDOG: AtomicU64 = AtomicU64::new(0);
+static PONG_TIMEOUTS: AtomicU64 = AtomicU64::new(0);
+static PONGS: AtomicU64 = AtomicU64::new(0);
 
 #[derive(Debug, Default)]
 struct Impl {
     /// Responses waiting to be sent: (when, frame).
     replies: Vec<(Instant, String)>,
     next_heartbeat: Option<Instant>,
+    /// When the pongs to the pings sent so far arrive.
+    pongs: Vec<Instant>,
     /// Dead link: nothing gets through either way.
     dead: bool,
     outbox: Vec<String>,
@@ -54,10 +62,22 @@ struct World {
     rng: Rng,
     now: Instant,
     calls: HashMap<u64, CallInfo>,
+    /// The last heartbeat passed to the session on this connection.
     last_heartbeat: Option<Instant>,
-    /// A heartbeat (with its interval) has been seen on some connection.
-    interval_known: bool,
+    /// The oldest ping of this connection with no pong (or heartbeat) passed on since.
+    unanswered_ping: Option<Instant>,
+    /// The connection that ended last, as it was then.
+    ended: Option<Ended>,
     self_id_known: bool,
+}
+
+/// A connection that ended: whether it was dead, its last heartbeat, its oldest ping left
+/// unanswered.
+#[derive(Debug, Clone, Copy)]
+struct Ended {
+    dead: bool,
+    last_heartbeat: Option<Instant>,
+    unanswered_ping: Option<Instant>,
 }
 
 fn heartbeat_frame() -> String {
@@ -113,7 +133,11 @@ impl World {
                 why: Why::HeartbeatTimeout,
                 ..
             } => {
-                let last = self.last_heartbeat.expect("watchdog without a heartbeat");
+                let ended = self.ended.take().expect("a connection ended");
+                assert!(ended.dead, "a live connection cut for want of heartbeats");
+                let last = ended
+                    .last_heartbeat
+                    .expect("watchdog without a heartbeat on the connection");
                 assert_eq!(
                     self.now,
                     last + INTERVAL * 2,
@@ -121,13 +145,37 @@ impl World {
                 );
                 WATCHDOG.fetch_add(1, Ordering::Relaxed);
             }
+            SessionEvent::Reconnecting {
+                why: Why::PongTimeout,
+                ..
+            } => {
+                let ended = self.ended.take().expect("a connection ended");
+                assert!(ended.dead, "a live connection cut for want of a pong");
+                assert!(
+                    ended.last_heartbeat.is_none(),
+                    "pinged although it heartbeats"
+                );
+                let ping = ended.unanswered_ping.expect("no pong awaited");
+                assert_eq!(
+                    self.now,
+                    ping + PONG_TIMEOUT,
+                    "pong timeout at the wrong time"
+                );
+                PONG_TIMEOUTS.fetch_add(1, Ordering::Relaxed);
+            }
             SessionEvent::Fatal(e) => panic!("unexpected fatal: {e}"),
             _ => {}
         }
     }
 
     fn disconnect(&mut self) {
-        self.imp = None;
+        if let Some(imp) = self.imp.take() {
+            self.ended = Some(Ended {
+                dead: imp.dead,
+                last_heartbeat: self.last_heartbeat.take(),
+                unanswered_ping: self.unanswered_ping.take(),
+            });
+        }
     }
 
     fn pump(&mut self) {
@@ -166,6 +214,13 @@ impl World {
                             }
                         }
                     }
+                    Outgoing::Ping if self.imp.is_some() => {
+                        self.unanswered_ping.get_or_insert(self.now);
+                        let delay = Duration::from_millis(self.rng.below(3_000));
+                        if let Some(imp) = self.imp.as_mut().filter(|i| !i.dead) {
+                            imp.pongs.push(self.now + delay);
+                        }
+                    }
                     Outgoing::Close { code, .. } if self.imp.is_some() => {
                         self.disconnect();
                         self.s.handle_closed(self.now, Some(code), "");
@@ -185,7 +240,8 @@ impl World {
                     for f in std::mem::take(&mut imp.outbox) {
                         if f.contains("\"heartbeat\"") {
                             self.last_heartbeat = Some(self.now);
-                            self.interval_known = true;
+                            // the session watches heartbeats from here: no pong awaited
+                            self.unanswered_ping = None;
                         }
                         self.s.handle_frame(self.now, Bytes::from(f));
                     }
@@ -208,6 +264,7 @@ impl World {
             .iter()
             .map(|(t, _)| *t)
             .chain(imp.next_heartbeat)
+            .chain(imp.pongs.iter().copied())
             .min()
     }
 
@@ -246,12 +303,13 @@ impl World {
                         imp.outbox.push(lifecycle(0));
                     }
                     imp.outbox.push(lifecycle(SELF_ID));
-                    imp.next_heartbeat =
-                        Some(self.now + Duration::from_millis(self.rng.below(30_000)));
+                    // a quarter of the connections come from an implementation with
+                    // heartbeats off: pinged once the wait for a first heartbeat is over
+                    if self.rng.below(4) != 0 {
+                        imp.next_heartbeat =
+                            Some(self.now + Duration::from_millis(self.rng.below(30_000)));
+                    }
                     self.imp = Some(imp);
-                    // once the interval is known (any heartbeat ever seen), the watchdog runs
-                    // from the moment of connecting; before that it waits for a heartbeat
-                    self.last_heartbeat = self.interval_known.then_some(self.now);
                     self.s.handle_connected(self.now);
                 }
             } else if imp.is_some_and(|t| t <= self.now) {
@@ -264,6 +322,16 @@ impl World {
                 if i.next_heartbeat.is_some_and(|t| t <= now) {
                     i.outbox.push(heartbeat_frame());
                     i.next_heartbeat = Some(now + INTERVAL);
+                }
+                let pongs = i.pongs.len();
+                i.pongs.retain(|t| *t > now);
+                let answered = pongs - i.pongs.len();
+                if answered > 0 && !i.dead {
+                    for _ in 0..answered {
+                        self.s.handle_pong(now);
+                        PONGS.fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.unanswered_ping = None;
                 }
             } else {
                 self.s.handle_timeout(self.now);
@@ -318,7 +386,8 @@ fn run(seed: u64) {
         now: t0,
         calls: HashMap::new(),
         last_heartbeat: None,
-        interval_known: false,
+        unanswered_ping: None,
+        ended: None,
         self_id_known: false,
     };
     for _ in 0..STEPS {
@@ -351,6 +420,8 @@ fn random_schedules_resolve_every_call_exactly_once() {
         ("timeout", &TIMEOUT),
         ("disconnected", &DISCONNECTED),
         ("watchdog", &WATCHDOG),
+        ("pong timeout", &PONG_TIMEOUTS),
+        ("pong", &PONGS),
     ]
     .map(|(n, c)| (n, c.load(Ordering::Relaxed)));
     eprintln!("{counts:?}");

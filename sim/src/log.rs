@@ -50,6 +50,12 @@ pub enum Record {
         /// Connection number.
         conn: u64,
     },
+    /// A WebSocket ping from the client (answered with a pong by the WebSocket layer while
+    /// the connection reads: not during a `Delay` stall).
+    Pinged {
+        /// Connection number.
+        conn: u64,
+    },
     /// The client closed or went away.
     Disconnected {
         /// Connection number.
@@ -144,6 +150,7 @@ fn summary(record: &Record) -> String {
         Record::Sent { conn, frame } => format!("sent conn={conn} {}", frame_kind(frame)),
         Record::Closed { conn, code, .. } => format!("closed conn={conn} code={code}"),
         Record::Dropped { conn } => format!("dropped conn={conn}"),
+        Record::Pinged { conn } => format!("pinged conn={conn}"),
         Record::Disconnected { conn, code } => format!("disconnected conn={conn} code={code:?}"),
         Record::Http {
             method,

@@ -49,7 +49,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
         self.send_text(frame.to_string()).await
     }
 
-    /// The next text frame from the client (pings are answered by tungstenite).
+    /// The next text frame from the client (pings are logged and answered by tungstenite).
     pub(crate) async fn next(&mut self) -> Incoming {
         loop {
             match self.ws.next().await {
@@ -77,6 +77,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
                         code: frame.map(|f| u16::from(f.code)),
                     });
                     return Incoming::Gone;
+                }
+                Some(Ok(Message::Ping(_))) => {
+                    // tungstenite queues the pong and writes it with the next read
+                    self.log.push(Record::Pinged { conn: self.conn });
+                    continue;
                 }
                 Some(Ok(_)) => continue,
                 Some(Err(_)) | None => {

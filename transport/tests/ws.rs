@@ -275,6 +275,60 @@ async fn pings_are_answered_while_receiving() {
     drop(within("the server task", server).await.unwrap());
 }
 
+/// Decision 0060: our ping is answered by the peer's WebSocket layer (tungstenite here, and our
+/// own listener's end), and the pong comes back from `recv` (the OneBot session watches a
+/// connection without heartbeats by it); a ping from the peer is still answered and not
+/// returned.
+#[tokio::test]
+async fn a_ping_sent_comes_back_as_a_pong() {
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/", tcp.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (sock, _) = tcp.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(sock).await.unwrap();
+        // Reading answers the ping: tungstenite queues the pong, which a flush writes.
+        match ws.next().await.unwrap().unwrap() {
+            tungstenite::Message::Ping(p) => assert!(p.is_empty()),
+            other => panic!("expected a ping, got {other:?}"),
+        }
+        ws.flush().await.unwrap();
+        ws.send(tungstenite::Message::Text("after the ping".into()))
+            .await
+            .unwrap();
+        ws
+    });
+    let mut client = within("the connect", ws::connect(&url, &ConnectOptions::new()))
+        .await
+        .unwrap();
+    client.send_ping().await.unwrap();
+    assert_eq!(
+        within("the pong", client.recv()).await.unwrap(),
+        Some(Message::Pong(bytes::Bytes::new()))
+    );
+    assert_eq!(
+        within("the text", client.recv()).await.unwrap(),
+        Some(Message::Text("after the ping".into()))
+    );
+    drop(within("the server task", server).await.unwrap());
+
+    // Between two of our own ends: the listener's end answers while it reads.
+    let (mut l, url) = listener(None).await;
+    let (mut client, mut server, _) = pair(&mut l, &url, &ConnectOptions::new()).await;
+    client.send_ping().await.unwrap();
+    client.send_text("after the ping").await.unwrap();
+    assert_eq!(
+        within("the server's next message", server.recv())
+            .await
+            .unwrap(),
+        Some(Message::Text("after the ping".into())),
+        "the ping is answered, not returned"
+    );
+    assert_eq!(
+        within("the pong", client.recv()).await.unwrap(),
+        Some(Message::Pong(bytes::Bytes::new()))
+    );
+}
+
 #[tokio::test]
 async fn dropped_tcp_is_connection_lost() {
     let (mut l, url) = listener(None).await;

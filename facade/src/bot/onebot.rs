@@ -76,7 +76,9 @@ impl OneBotBot {
     /// How long a connection may stay silent before its first frame (default 60 s), and the
     /// least the heartbeat watchdog waits on a new connection until its first heartbeat
     /// (decision 0055): a shorter one notices a dead reconnect sooner, but must cover the
-    /// implementation's longest heartbeat interval.
+    /// implementation's longest heartbeat interval. A connection that has spoken but sent no
+    /// heartbeat by then (an implementation with heartbeats off) is kept and watched with
+    /// WebSocket pings from then on (decision 0060).
     pub fn first_frame_timeout(mut self, timeout: Duration) -> Self {
         self.first_frame_timeout = Some(timeout);
         self

@@ -318,6 +318,7 @@ where
                 self.link_down(link);
                 self.machine.handle_closed(now, code, &reason);
             }
+            LinkEvent::Message(Ok(Some(Message::Pong(_)))) => self.machine.handle_pong(now),
             LinkEvent::Message(Ok(Some(_))) => {}
             LinkEvent::Message(Ok(None)) => {
                 self.link_down(link);
@@ -349,25 +350,13 @@ where
                 Outgoing::Text(text) => {
                     match write(self.config.write_timeout, stream.send_text(text)).await {
                         Ok(()) => Shared::count(&self.shared.frames_out),
-                        Err(error) => {
-                            tracing::debug!(%error, "session driver: write failed; reading what is left");
-                            // Frames the peer sent before it went (a close code above all) still
-                            // count: read them before reporting the end.
-                            let limit = self.config.close_timeout;
-                            let machine = &mut self.machine;
-                            let shared = &self.shared;
-                            let mut ending = Box::pin(link::drain(stream, limit, |bytes| {
-                                Shared::count(&shared.frames_in);
-                                machine.handle_frame(Instant::now(), bytes);
-                            }))
-                            .await;
-                            if ending.code.is_none() {
-                                ending.reason = format!("write failed: {error}");
-                            }
-                            self.link_down(link);
-                            self.machine
-                                .handle_closed(Instant::now(), ending.code, &ending.reason);
-                        }
+                        Err(error) => self.write_failed(link, error).await,
+                    }
+                }
+                Outgoing::Ping => {
+                    match write(self.config.write_timeout, stream.send_ping()).await {
+                        Ok(()) => Shared::count(&self.shared.frames_out),
+                        Err(error) => self.write_failed(link, error).await,
                     }
                 }
                 Outgoing::Close { code, reason } => {
@@ -386,6 +375,29 @@ where
                 }
             }
         }
+    }
+
+    /// A write failed: the connection ends, once the frames the peer sent before it went (a
+    /// close code above all) are read, since they still count.
+    async fn write_failed(&mut self, link: &mut Link, error: String) {
+        let Link::Up(stream) = link else {
+            return;
+        };
+        tracing::debug!(%error, "session driver: write failed; reading what is left");
+        let limit = self.config.close_timeout;
+        let machine = &mut self.machine;
+        let shared = &self.shared;
+        let mut ending = Box::pin(link::drain(stream, limit, |bytes| {
+            Shared::count(&shared.frames_in);
+            machine.handle_frame(Instant::now(), bytes);
+        }))
+        .await;
+        if ending.code.is_none() {
+            ending.reason = format!("write failed: {error}");
+        }
+        self.link_down(link);
+        self.machine
+            .handle_closed(Instant::now(), ending.code, &ending.reason);
     }
 
     /// Moves held events, then the machine's, into the channel until it is full; the rest is

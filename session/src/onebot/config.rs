@@ -24,21 +24,34 @@ pub struct Config {
     pub backoff: BackoffConfig,
     /// How long a call waits for its response by default.
     pub action_timeout: Duration,
-    /// No heartbeat event for this many intervals → the connection is dead.
+    /// No heartbeat event for this many intervals → the connection is dead (once it has sent
+    /// one; a connection that sends none is pinged, see [`ping_interval`](Self::ping_interval)).
     pub heartbeat_misses: u32,
-    /// No frame at all this long after connecting → the connection is dead (until the first
-    /// heartbeat tells the interval, nothing else notices a peer that went silent, or one
-    /// that upgraded and never spoke). Implementations send their lifecycle `connect` event
-    /// at once. After a reconnect, the interval of the connection before counts only from
-    /// this connection's first heartbeat: until then the watchdog allows the larger of this
-    /// and `heartbeat_misses` old intervals (the implementation may have restarted with a
-    /// longer one).
+    /// No frame at all this long after connecting → the connection is dead (a peer that
+    /// upgraded and never spoke; implementations send their lifecycle `connect` event at
+    /// once). It is also how long a new connection waits for its first heartbeat: after a
+    /// reconnect, the larger of this and `heartbeat_misses` intervals of the connection before
+    /// (the implementation may have restarted with a longer one). A connection that has
+    /// spoken but sent no heartbeat by then is watched with WebSocket pings
+    /// ([`ping_interval`](Self::ping_interval), decision 0060).
     pub first_frame_timeout: Duration,
+    /// How often a connection that sends no heartbeats (none within the wait above:
+    /// go-cqhttp's `heartbeat.interval: -1`, NapCat with heartbeats off) is sent a WebSocket
+    /// ping (default 15 s, at least 1 ms). Its first heartbeat, if one ever comes, ends the
+    /// pings.
+    pub ping_interval: Duration,
+    /// How long a ping waits for its pong (default 10 s): none by then → the connection is
+    /// dead ([`Why::PongTimeout`](crate::Why::PongTimeout)). The peer's WebSocket library
+    /// answers in user space, so a hung implementation whose TCP connection stays open
+    /// answers none.
+    pub pong_timeout: Duration,
     /// Whether the session closes a connection that goes silent (default `true`): no frame
-    /// within [`first_frame_timeout`](Self::first_frame_timeout) of connecting, or no
-    /// heartbeat for [`heartbeat_misses`](Self::heartbeat_misses) intervals. Off for a reverse
+    /// within [`first_frame_timeout`](Self::first_frame_timeout) of connecting, no heartbeat
+    /// for [`heartbeat_misses`](Self::heartbeat_misses) intervals once it has sent one, or no
+    /// pong in [`pong_timeout`](Self::pong_timeout) while it sends none. Off for a reverse
     /// connection with role `API` ([`for_role`](Self::for_role)), which sends nothing but the
-    /// answers to actions; the transport's idle timeout (if any) still applies.
+    /// answers to actions (and is sent no pings); the transport's idle timeout (if any) still
+    /// applies.
     pub watchdog: bool,
     /// Optional send budget for actions (`None`: unlimited).
     pub rate_limit: Option<RateLimitConfig>,
@@ -55,6 +68,8 @@ impl fmt::Debug for Config {
             .field("action_timeout", &self.action_timeout)
             .field("heartbeat_misses", &self.heartbeat_misses)
             .field("first_frame_timeout", &self.first_frame_timeout)
+            .field("ping_interval", &self.ping_interval)
+            .field("pong_timeout", &self.pong_timeout)
             .field("watchdog", &self.watchdog)
             .field("rate_limit", &self.rate_limit)
             .field("seed", &self.seed)
@@ -92,6 +107,8 @@ impl Config {
             action_timeout: Duration::from_secs(30),
             heartbeat_misses: 2,
             first_frame_timeout: Duration::from_secs(60),
+            ping_interval: Duration::from_secs(15),
+            pong_timeout: Duration::from_secs(10),
             watchdog: true,
             rate_limit: None,
             seed: None,

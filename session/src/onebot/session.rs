@@ -1,5 +1,6 @@
-//! The OneBot v11 session: lifecycle (self id, including Waylay's 0-then-real), the heartbeat
-//! watchdog, and actions matched to their responses by `echo`.
+//! The OneBot v11 session: lifecycle (self id, including Waylay's 0-then-real), the liveness
+//! watch (heartbeats, or WebSocket pings on a connection without them), and actions matched
+//! to their responses by `echo`.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -38,6 +39,60 @@ enum Phase {
     Stopped,
 }
 
+/// How the open connection's liveness is watched (decisions 0055 and 0060).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watch {
+    /// Not watched: no connection, or [`Config::watchdog`] off.
+    Off,
+    /// The connection's first heartbeat is awaited until `until`. No frame at all by then:
+    /// dead. Frames but no heartbeat: an implementation with heartbeats off, pinged from then.
+    FirstHeartbeat { until: Instant },
+    /// The connection has sent heartbeats: the next one is due by `until`. Pongs do not count
+    /// here: an implementation that stopped its heartbeats is hung (or dropped them) even if
+    /// its WebSocket layer still answers pings.
+    Heartbeats { until: Instant },
+    /// No heartbeat on this connection: a ping goes out at `next_ping`, and the oldest one
+    /// unanswered must be answered by `pong_due`.
+    Pings {
+        next_ping: Instant,
+        pong_due: Option<Instant>,
+    },
+}
+
+impl Watch {
+    /// When the watch must look again.
+    fn deadline(self) -> Option<Instant> {
+        match self {
+            Watch::Off => None,
+            Watch::FirstHeartbeat { until } | Watch::Heartbeats { until } => Some(until),
+            Watch::Pings {
+                next_ping,
+                pong_due,
+            } => Some(pong_due.map_or(next_ping, |due| due.min(next_ping))),
+        }
+    }
+
+    /// The same watch with every instant moved on by `by`.
+    fn delayed(self, by: Duration) -> Watch {
+        match self {
+            Watch::Off => Watch::Off,
+            Watch::FirstHeartbeat { until } => Watch::FirstHeartbeat {
+                until: later(until, by),
+            },
+            Watch::Heartbeats { until } => Watch::Heartbeats {
+                until: later(until, by),
+            },
+            Watch::Pings {
+                next_ping,
+                pong_due,
+            } => Watch::Pings {
+                next_ping: later(next_ping, by),
+                pong_due: pong_due.map(|due| later(due, by)),
+            },
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Call {
     deadline: Instant,
@@ -57,8 +112,9 @@ pub struct Session {
     self_id: Option<i64>,
     ready_sent: bool,
     frames_seen: bool,
+    /// The heartbeat interval last announced (on this connection or an earlier one).
     heartbeat_interval: Option<Duration>,
-    watchdog: Option<Instant>,
+    watch: Watch,
     /// This connection has carried an event.
     events_on_link: bool,
     /// This connection was refused before any event by an echo-less failure naming the token
@@ -192,7 +248,7 @@ impl Session {
             ready_sent: false,
             frames_seen: false,
             heartbeat_interval: None,
-            watchdog: None,
+            watch: Watch::Off,
             events_on_link: false,
             token_refused: None,
             next_id: 1,
@@ -322,7 +378,7 @@ impl Session {
     }
 
     fn connection_lost(&mut self, now: Instant, why: Why) {
-        self.watchdog = None;
+        self.watch = Watch::Off;
         self.limiter_wake = None;
         self.ready_sent = false;
         self.backoff.on_disconnect(now);
@@ -353,7 +409,7 @@ impl Session {
 
     fn fatal(&mut self, error: Error) {
         tracing::error!(%error, "OneBot session stopped");
-        self.watchdog = None;
+        self.watch = Watch::Off;
         self.limiter_wake = None;
         self.phase = Phase::Stopped;
         self.fail_all_calls(OneBotCallError::Stopped);
@@ -423,7 +479,12 @@ impl Session {
                 self.heartbeat_interval = Some(Duration::from_millis(ms.unsigned_abs()));
             }
             if let Some(iv) = self.heartbeat_interval.filter(|_| self.config.watchdog) {
-                self.watchdog = Some(later(now, self.watchdog_window(iv)));
+                if matches!(self.watch, Watch::Pings { .. }) {
+                    tracing::info!("OneBot: the connection heartbeats now; pings end");
+                }
+                self.watch = Watch::Heartbeats {
+                    until: later(now, self.watchdog_window(iv)),
+                };
             }
         }
     }
@@ -432,6 +493,65 @@ impl Session {
     /// peer's: any `i64` of milliseconds).
     fn watchdog_window(&self, iv: Duration) -> Duration {
         iv.saturating_mul(self.config.heartbeat_misses.max(1))
+    }
+
+    /// What the watch does at `now`: sends a ping, or names why the connection is dead (and
+    /// the close reason).
+    fn watch_due(&mut self, now: Instant) -> Option<(Why, &'static str)> {
+        match self.watch {
+            Watch::FirstHeartbeat { until } if now >= until => {
+                if !self.frames_seen {
+                    tracing::warn!(
+                        timeout = ?self.config.first_frame_timeout,
+                        "OneBot: no frame since the connection opened; closing it"
+                    );
+                    return Some((Why::HeartbeatTimeout, "heartbeat timeout"));
+                }
+                tracing::info!(
+                    ping_interval = ?self.config.ping_interval,
+                    pong_timeout = ?self.config.pong_timeout,
+                    "OneBot: no heartbeat on this connection (heartbeats off in the \
+                     implementation?); watching it with WebSocket pings"
+                );
+                self.ping(now, None);
+                None
+            }
+            Watch::Heartbeats { until } if now >= until => {
+                tracing::warn!(
+                    "OneBot: no heartbeat for {} intervals; reconnecting",
+                    self.config.heartbeat_misses
+                );
+                Some((Why::HeartbeatTimeout, "heartbeat timeout"))
+            }
+            Watch::Pings {
+                pong_due: Some(due),
+                ..
+            } if now >= due => {
+                tracing::warn!(
+                    timeout = ?self.config.pong_timeout,
+                    "OneBot: no pong to a WebSocket ping on a connection without heartbeats; \
+                     reconnecting"
+                );
+                Some((Why::PongTimeout, "no pong"))
+            }
+            Watch::Pings {
+                next_ping,
+                pong_due,
+            } if now >= next_ping => {
+                self.ping(now, pong_due);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Sends a ping; the oldest unanswered one (`pong_due`, if any) keeps its deadline.
+    fn ping(&mut self, now: Instant, pong_due: Option<Instant>) {
+        self.transmit.push_back(Outgoing::Ping);
+        self.watch = Watch::Pings {
+            next_ping: later(now, self.config.ping_interval.max(Duration::from_millis(1))),
+            pong_due: Some(pong_due.unwrap_or_else(|| later(now, self.config.pong_timeout))),
+        };
     }
 
     /// A frame without `post_type`: a response when it has `echo` or `retcode`.
@@ -528,20 +648,25 @@ impl SessionMachine for Session {
         self.events_on_link = false;
         self.token_refused = None;
         self.ready_sent = false;
-        // An interval learnt on an earlier connection arms the watchdog at once: an
-        // implementation that never heartbeats after a reconnect is still detected.
-        // Without one, the first frame must come within `first_frame_timeout`. Until this
-        // connection's first heartbeat the old interval is only a guess (an implementation
-        // restarted with a longer one would be cut off before its first heartbeat, again and
-        // again), so the window is at least `first_frame_timeout`. Without a watchdog (a
-        // reverse `API` connection, which speaks only to answer) nothing is armed.
+        // The first frame must come within `first_frame_timeout`, and the first heartbeat
+        // within the larger of that and the interval learnt on an earlier connection (only a
+        // guess until this connection's first heartbeat: an implementation restarted with a
+        // longer one would be cut off before it, again and again). A connection that spoke
+        // but sent no heartbeat by then is pinged from then on (decision 0060). Without a
+        // watchdog (a reverse `API` connection, which speaks only to answer) nothing is armed.
         let window = match self.heartbeat_interval {
             Some(iv) => self
                 .watchdog_window(iv)
                 .max(self.config.first_frame_timeout),
             None => self.config.first_frame_timeout,
         };
-        self.watchdog = self.config.watchdog.then(|| later(now, window));
+        self.watch = if self.config.watchdog {
+            Watch::FirstHeartbeat {
+                until: later(now, window),
+            }
+        } else {
+            Watch::Off
+        };
         // a hint or an earlier connection may already know who we are
         if let Some(id) = self.self_id {
             self.ready_sent = true;
@@ -581,10 +706,6 @@ impl SessionMachine for Session {
         if !self.frames_seen {
             self.frames_seen = true;
             self.backoff.on_ready(now);
-            if self.heartbeat_interval.is_none() {
-                // The peer speaks; its heartbeats (if any) arm the watchdog from here.
-                self.watchdog = None;
-            }
         }
         // The usual frame, an event: one scan classifies it for the session and for the
         // dispatcher. A frame without `post_type` (an action response) is read from the spans
@@ -693,36 +814,38 @@ impl SessionMachine for Session {
             }
             self.finish(id, Err(OneBotCallError::Timeout));
         }
-        if self.phase == Phase::Open && self.watchdog.is_some_and(|w| now >= w) {
-            if self.frames_seen {
-                tracing::warn!(
-                    "OneBot: no heartbeat for {} intervals; reconnecting",
-                    self.config.heartbeat_misses
-                );
-            } else {
-                tracing::warn!(
-                    timeout = ?self.config.first_frame_timeout,
-                    "OneBot: no frame since the connection opened; closing it"
-                );
+        if self.phase == Phase::Open {
+            if let Some((why, reason)) = self.watch_due(now) {
+                self.watch = Watch::Off;
+                self.limiter_wake = None;
+                self.transmit.push_back(Outgoing::Close {
+                    code: WATCHDOG_CLOSE_CODE,
+                    reason: reason.to_owned(),
+                });
+                self.phase = Phase::Closing;
+                self.plan = Some(why);
+                return;
             }
-            self.watchdog = None;
-            self.limiter_wake = None;
-            self.transmit.push_back(Outgoing::Close {
-                code: WATCHDOG_CLOSE_CODE,
-                reason: "heartbeat timeout".to_owned(),
-            });
-            self.phase = Phase::Closing;
-            self.plan = Some(Why::HeartbeatTimeout);
-            return;
         }
         self.flush(now);
     }
 
-    /// The heartbeats the peer sent while the driver was not reading are still in the socket:
-    /// the watchdog moves on by the pause (OneBot cannot resume what a reconnect would lose).
+    /// Only a connection watched by pings waits for one; elsewhere a pong is nothing.
+    fn handle_pong(&mut self, _now: Instant) {
+        if self.phase != Phase::Open {
+            return;
+        }
+        if let Watch::Pings { pong_due, .. } = &mut self.watch {
+            *pong_due = None;
+        }
+    }
+
+    /// The heartbeats (or pongs) the peer sent while the driver was not reading are still in
+    /// the socket: the watch moves on by the pause (OneBot cannot resume what a reconnect
+    /// would lose).
     fn handle_read_resumed(&mut self, _now: Instant, paused: Duration) {
         if self.phase == Phase::Open {
-            self.watchdog = self.watchdog.map(|at| later(at, paused));
+            self.watch = self.watch.delayed(paused);
         }
     }
 
@@ -739,7 +862,7 @@ impl SessionMachine for Session {
         let open = self.phase == Phase::Open;
         [
             call,
-            self.watchdog.filter(|_| open),
+            self.watch.deadline().filter(|_| open),
             self.limiter_wake.filter(|_| open),
         ]
         .into_iter()
@@ -778,7 +901,7 @@ impl SessionMachine for Session {
                 reason: "shutdown".to_owned(),
             });
         }
-        self.watchdog = None;
+        self.watch = Watch::Off;
         self.limiter_wake = None;
         self.phase = Phase::Stopped;
         self.fail_all_calls(OneBotCallError::Stopped);

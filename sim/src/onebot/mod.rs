@@ -12,6 +12,10 @@
 //! `{message_id}`; get_login_info, get_status, get_version_info; anything else 1404), in order,
 //! reversed in batches or shuffled ([`ResponseOrder`]). Faults: `Drop`, `Close`, `Delay`,
 //! `DuplicateLast` (last event), `StopAcks` / `ResumeAcks` (heartbeat meta events off / on).
+//! `heartbeat_interval: None` (or [`OneBotSim::set_heartbeat_interval`]`(None)`) is an
+//! implementation with heartbeats off (go-cqhttp `heartbeat.interval: -1`): a lifecycle, then
+//! only events. WebSocket pings are answered (and logged, [`Record::Pinged`](crate::Record))
+//! while a connection reads, so a `Delay` stall is a hung implementation: no pongs.
 
 mod actions;
 mod conn;

@@ -30,6 +30,10 @@ pub enum Message {
     Text(Bytes),
     /// A binary message.
     Binary(Bytes),
+    /// A pong: the peer's WebSocket layer answered a [`send_ping`](WsStream::send_ping) (or
+    /// sent one unasked, which RFC 6455 allows). Pings from the peer are answered while
+    /// reading and not returned.
+    Pong(Bytes),
     /// The peer's close frame. `code` is `None` when the frame carried no status.
     Close {
         /// The close code (e.g. 4004).
@@ -110,6 +114,9 @@ impl WsStream {
             if message.is_binary() {
                 return Ok(Some(Message::Binary(message.into_payload().into())));
             }
+            if message.is_pong() {
+                return Ok(Some(Message::Pong(message.into_payload().into())));
+            }
             if let Some((code, reason)) = message.as_close() {
                 self.closing = true;
                 let code = (!message.as_payload().is_empty()).then_some(u16::from(code));
@@ -118,7 +125,7 @@ impl WsStream {
                 self.flush_now();
                 return Ok(Some(Message::Close { code, reason }));
             }
-            // Ping (its pong is queued and written by the next read) or pong.
+            // A ping: its pong is queued and written by the next read.
         }
     }
 
@@ -152,6 +159,19 @@ impl WsStream {
         let text: String = text.into();
         self.inner
             .send(tokio_websockets::Message::text(text))
+            .await
+            .map_err(write_error)
+    }
+
+    /// Sends a ping with an empty payload and flushes it; the peer's pong comes back from
+    /// [`recv`](Self::recv) as [`Message::Pong`]. A peer's WebSocket layer answers in user
+    /// space, so a pong says the peer's process still reads (a kernel keeps a hung process's
+    /// TCP connection open, but answers no ping).
+    ///
+    /// Cancel safety: not cancel safe; a cancelled send may still go out with the next write.
+    pub async fn send_ping(&mut self) -> Result<(), Error> {
+        self.inner
+            .send(tokio_websockets::Message::ping(Bytes::new()))
             .await
             .map_err(write_error)
     }
