@@ -106,7 +106,8 @@ pub struct ReplyReceipt {
     /// The platform.
     pub platform: PlatformKind,
     /// The new message's id, as a string (QQ id, Bubble / OneBot integer in decimal), when the
-    /// platform answered one (never for a message held for audit).
+    /// platform answered one (for a message held for audit, only when the answer to the send
+    /// named one too).
     pub message_id: Option<String>,
     /// The audit id when the platform accepted the message but holds it for audit (QQ guild
     /// channels and DMs, decision 0059): it is shown once the audit passes. Match it with the

@@ -305,7 +305,8 @@ async fn qq_reply_survives_token_expiry_mid_run() {
 }
 
 /// `(kind, audit_id, message_id)` of the audit results seen.
-type Audits = botgate_testkit::Seen<(&'static str, String, Option<String>)>;
+/// `(kind, audit_id, message_id, guild_id, channel_id)` of each audit event.
+type Audits = botgate_testkit::Seen<(&'static str, String, Option<String>, String, String)>;
 
 /// A handler of `MESSAGE_AUDIT_PASS` / `_REJECT` (`kind`) recording into `audits`.
 fn record_audit(
@@ -319,6 +320,8 @@ fn record_audit(
             kind,
             audit.audit_id.to_string(),
             audit.message_id.map(|m| m.to_string()),
+            audit.guild_id.to_string(),
+            audit.channel_id.to_string(),
         ));
         std::future::ready(Ok(()))
     }
@@ -328,7 +331,8 @@ fn record_audit(
 /// 304023 and `data.message_audit.audit_id`) is a receipt that says so, with the audit id and
 /// no message id; it is not an error and not sent again. The audit's end arrives as a gateway
 /// event with the same `audit_id`: `MESSAGE_AUDIT_PASS` names the message id the sim gave the
-/// message, `MESSAGE_AUDIT_REJECT` none. A group reply meanwhile is sent as usual.
+/// message, `MESSAGE_AUDIT_REJECT` none; both name the guild and the channel, as QQ's do. A
+/// group reply meanwhile is sent as usual.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn qq_reply_held_for_audit_is_a_receipt_the_audit_events_match() {
     let sim = QqSim::start(QqConfig::default()).await.unwrap();
@@ -406,7 +410,8 @@ async fn qq_reply_held_for_audit_is_a_receipt_the_audit_events_match() {
     assert_eq!(records[1].1["msg_id"], "m-b");
     assert_eq!(sim.held_for_audit(), ["sim-audit-1", "sim-audit-2"]);
 
-    // The audits end: the events carry the ids of the receipts.
+    // The audits end: the events carry the ids of the receipts, and the guild and the
+    // channel of the messages.
     let message_id = sim.pass_audit("sim-audit-1").expect("held");
     assert!(sim.reject_audit("sim-audit-2"));
     let mut ended = audits.wait_len(2).await;
@@ -414,8 +419,20 @@ async fn qq_reply_held_for_audit_is_a_receipt_the_audit_events_match() {
     assert_eq!(
         ended,
         [
-            ("pass", "sim-audit-1".to_owned(), Some(message_id)),
-            ("reject", "sim-audit-2".to_owned(), None),
+            (
+                "pass",
+                "sim-audit-1".to_owned(),
+                Some(message_id),
+                "g7".to_owned(),
+                "c7".to_owned()
+            ),
+            (
+                "reject",
+                "sim-audit-2".to_owned(),
+                None,
+                "g7".to_owned(),
+                "c7".to_owned()
+            ),
         ]
     );
     assert!(sim.held_for_audit().is_empty());

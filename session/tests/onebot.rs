@@ -770,6 +770,64 @@ fn an_implementation_restarted_with_heartbeats_off_is_pinged_not_cut() {
     );
 }
 
+/// With `pong_timeout` above `ping_interval`, at most one ping is outstanding: the next one
+/// waits for the pong (at the unanswered ping's deadline at the earliest), so every pong
+/// answers the one ping pending and a hung peer is cut exactly `pong_timeout` after its
+/// unanswered ping. (The bug: a second ping went out while the first was unanswered, the
+/// first one's pong cleared the second one's deadline, and a hang was cut `ping_interval`
+/// late.)
+#[test]
+fn a_pong_timeout_longer_than_the_ping_interval_keeps_one_ping_outstanding() {
+    let mut c = forward();
+    c.ping_interval = secs(5);
+    c.pong_timeout = secs(10);
+    let (mut s, t0) = open(c);
+    frame(&mut s, t0, LIFECYCLE);
+    s.handle_timeout(t0 + secs(60));
+    assert_eq!(sent(&mut s), ["ping"], "ping A");
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(65)));
+    s.handle_timeout(t0 + secs(65));
+    assert!(
+        sent(&mut s).is_empty(),
+        "no second ping while A is unanswered"
+    );
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(70)), "A's deadline");
+    // A's pong: the next ping at A's deadline.
+    s.handle_pong(t0 + secs(66));
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(70)));
+    s.handle_timeout(t0 + secs(70));
+    assert_eq!(sent(&mut s), ["ping"], "ping B");
+    // B answered within the interval: the usual cadence.
+    s.handle_pong(t0 + secs(71));
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(75)));
+    s.handle_timeout(t0 + secs(75));
+    assert_eq!(sent(&mut s), ["ping"], "ping C");
+    // The peer hangs: no ping while C is unanswered, a cut 10 s after C.
+    s.handle_timeout(t0 + secs(80));
+    assert!(
+        sent(&mut s).is_empty(),
+        "no second ping while C is unanswered"
+    );
+    assert_eq!(s.poll_timeout(), Some(t0 + secs(85)), "C's deadline");
+    s.handle_timeout(t0 + secs(84));
+    assert!(sent(&mut s).is_empty());
+    assert!(s.is_open());
+    s.handle_timeout(t0 + secs(85));
+    assert_eq!(
+        sent(&mut s),
+        [format!("close {WATCHDOG_CLOSE_CODE} no pong")]
+    );
+    events(&mut s);
+    s.handle_closed(t0 + secs(85), Some(WATCHDOG_CLOSE_CODE), "no pong");
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::Reconnecting {
+            why: Why::PongTimeout,
+            ..
+        }]
+    ));
+}
+
 /// A connection that never speaks is closed at `first_frame_timeout` as before (decision
 /// 0045): pongs do not keep a silent peer's socket.
 #[test]

@@ -290,6 +290,115 @@ async fn script_lines_become_dispatches() {
     .await;
 }
 
+/// `POST {base}{path}` with `body`: `(status, answer)`.
+async fn post(sim: &QqSim, path: &str, body: Value) -> (u16, Value) {
+    botgate_transport::install_default_crypto_provider();
+    let res = reqwest::Client::new()
+        .post(format!("{}{path}", sim.http_base()))
+        .header("authorization", TOKEN)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+/// As QQ sends them, the audit events of held sends name the guild and the channel both (a
+/// channel's guild, a DM guild's channel, as the sim saw them), and go to the guild's shard.
+#[tokio::test]
+async fn audit_events_name_guild_and_channel_and_go_to_the_guilds_shard() {
+    let config = QqConfig {
+        shards: 2,
+        ..Default::default()
+    };
+    let sim = QqSim::start(config).await.unwrap();
+    let audit_intent = 1 << 27;
+    let mut shards = Vec::new();
+    for shard in 0..2 {
+        let mut c = hello(&sim).await;
+        c.send(identify(TOKEN, audit_intent, json!([shard, 2])))
+            .await;
+        assert_eq!(c.frame().await["t"], "READY");
+        shards.push(c);
+    }
+    // Guild 1 << 22 is shard 1's; the sim learns channel c1's guild from an event.
+    let guild = (1u64 << 22).to_string();
+    sim.push_event(
+        "AT_MESSAGE_CREATE",
+        json!({"id": "m1", "guild_id": guild, "channel_id": "c1", "content": "hi"}),
+    );
+    let (status, dm) = post(
+        &sim,
+        "/users/@me/dms",
+        json!({"source_guild_id": guild, "recipient_id": "u9"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{dm}");
+    sim.hold_for_audit(2);
+    let (status, held) = post(
+        &sim,
+        "/channels/c1/messages",
+        json!({"content": "echo", "msg_id": "m1"}),
+    )
+    .await;
+    assert_eq!(status, 202, "{held}");
+    let dm_guild = dm["guild_id"].as_str().unwrap();
+    let (status, held) = post(
+        &sim,
+        &format!("/dms/{dm_guild}/messages"),
+        json!({"content": "psst"}),
+    )
+    .await;
+    assert_eq!(status, 202, "{held}");
+    assert_eq!(sim.held_for_audit(), ["sim-audit-1", "sim-audit-2"]);
+
+    let seqs = |sim: &QqSim| -> Vec<([u64; 2], u64)> {
+        sim.sessions().iter().map(|s| (s.shard, s.seq)).collect()
+    };
+    let message_id = sim.pass_audit("sim-audit-1").unwrap();
+    let mut got = seqs(&sim);
+    got.sort();
+    assert_eq!(got, [([0, 2], 1), ([1, 2], 2)], "the pass went to shard 1");
+    let pass = shards[1].frame_skipping_acks().await;
+    assert_eq!(pass["t"], "MESSAGE_AUDIT_PASS");
+    assert_eq!(
+        (
+            &pass["d"]["audit_id"],
+            &pass["d"]["message_id"],
+            &pass["d"]["guild_id"],
+            &pass["d"]["channel_id"]
+        ),
+        (
+            &json!("sim-audit-1"),
+            &json!(message_id),
+            &json!(guild),
+            &json!("c1")
+        )
+    );
+    // A DM guild's id is not a number: shard 0.
+    assert!(sim.reject_audit("sim-audit-2"));
+    let mut got = seqs(&sim);
+    got.sort();
+    assert_eq!(
+        got,
+        [([0, 2], 2), ([1, 2], 2)],
+        "the reject went to shard 0"
+    );
+    let reject = shards[0].frame_skipping_acks().await;
+    assert_eq!(reject["t"], "MESSAGE_AUDIT_REJECT");
+    assert_eq!(
+        (
+            &reject["d"]["audit_id"],
+            &reject["d"]["guild_id"],
+            &reject["d"]["channel_id"]
+        ),
+        (&json!("sim-audit-2"), &dm["guild_id"], &dm["channel_id"])
+    );
+    assert!(reject["d"].get("message_id").is_none());
+}
+
 #[test]
 fn sims_are_send_and_sync() {
     fn send_sync<T: Send + Sync>() {}

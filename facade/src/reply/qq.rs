@@ -4,7 +4,7 @@ use botgate_codec::Frame;
 use botgate_dispatch::{
     OutMessage, PlatformKind, ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink,
 };
-use botgate_proto::qq::api::{file_type, Markdown, MessageToCreate};
+use botgate_proto::qq::api::{file_type, Markdown, MessageSent, MessageToCreate};
 use botgate_proto::unified::{Element, Media, Platform, Scene};
 use botgate_transport::qq::{OpenApi, Target};
 use bytes::Bytes;
@@ -51,13 +51,22 @@ impl ReplySink for QqReplies {
                 other => other,
             }
             .map_err(transport_error)?;
-            // Held for audit: accepted, so a receipt (with the audit id), not an error.
-            Ok(match sent.audit_id {
-                Some(audit_id) => ReplyReceipt::held(QQ, audit_id),
-                None => ReplyReceipt::new(QQ, Some(sent.id)),
-            })
+            Ok(receipt(sent))
         }
         .boxed()
+    }
+}
+
+/// The receipt of a send. Held for audit: accepted, so a receipt with the audit id (and the
+/// message id when the answer named one too), not an error.
+fn receipt(sent: MessageSent) -> ReplyReceipt {
+    match sent.audit_id {
+        Some(audit_id) => {
+            let mut receipt = ReplyReceipt::held(QQ, audit_id);
+            receipt.message_id = Some(sent.id).filter(|id| !id.is_empty());
+            receipt
+        }
+        None => ReplyReceipt::new(QQ, Some(sent.id)),
     }
 }
 
@@ -65,7 +74,7 @@ async fn send(
     api: &OpenApi,
     target: &Target,
     planned: &Planned,
-) -> Result<botgate_proto::qq::api::MessageSent, botgate_transport::Error> {
+) -> Result<MessageSent, botgate_transport::Error> {
     match &planned.media {
         Some((kind, url)) => {
             api.send_media_url(target, *kind, url, planned.msg.clone())
@@ -237,6 +246,31 @@ mod tests {
             message_id: Some("m1".into()),
             is_message: true,
         }
+    }
+
+    /// A hold for audit keeps the audit id, and the message id when the answer names one
+    /// too (`{"code":304023,"id":"x",...}`); an answer without one has none.
+    #[test]
+    fn a_held_send_keeps_its_message_id_when_the_answer_names_one() {
+        let sent = |body: &str| -> MessageSent { serde_json::from_str(body).unwrap() };
+        let r = receipt(sent(
+            r#"{"code":304023,"id":"x","data":{"message_audit":{"audit_id":"a-1"}}}"#,
+        ));
+        assert!(r.held_for_audit());
+        assert_eq!(
+            (r.message_id.as_deref(), r.audit_id.as_deref()),
+            (Some("x"), Some("a-1"))
+        );
+        let r = receipt(sent(
+            r#"{"code":304023,"data":{"message_audit":{"audit_id":"a-2"}}}"#,
+        ));
+        assert_eq!(
+            (r.message_id.as_deref(), r.audit_id.as_deref()),
+            (None, Some("a-2"))
+        );
+        let r = receipt(sent(r#"{"id":"m-3","timestamp":"t"}"#));
+        assert!(!r.held_for_audit());
+        assert_eq!((r.message_id.as_deref(), r.audit_id), (Some("m-3"), None));
     }
 
     #[test]

@@ -98,8 +98,8 @@ pub fn parse_lenient_text(s: &Text) -> Vec<Segment> {
 ///
 /// A known type's unmodelled fields follow its modelled ones: strings, numbers and bools as
 /// parameters (they read back as strings), `null`, arrays and objects left out, as are keys
-/// that are empty or hold `=` (decision 0058). A text segment is bare text: its `extra` has no
-/// place in a CQ string.
+/// that are empty or hold `=` (decision 0058). A text segment is bare text unless it carries
+/// flat `extra` fields; then it is a `[CQ:text,…]` code.
 pub fn render(segs: &[Segment]) -> String {
     let mut out = String::new();
     render_into(segs, &mut out);

@@ -309,13 +309,14 @@ pub struct MediaUploaded {
 /// audit.
 ///
 /// A held message (a 2xx answer `{"code":304023,"message":"push message is waiting for
-/// audit","data":{"message_audit":{"audit_id":"…"}}}`, see [`code`]) was accepted: `id` is
-/// empty and [`audit_id`](Self::audit_id) names the audit, which the `MESSAGE_AUDIT_PASS`
-/// (with the message id) or `MESSAGE_AUDIT_REJECT` event ends.
+/// audit","data":{"message_audit":{"audit_id":"…"}}}`, see [`code`]) was accepted:
+/// [`audit_id`](Self::audit_id) names the audit, which the `MESSAGE_AUDIT_PASS` (with the
+/// message id) or `MESSAGE_AUDIT_REJECT` event ends; `id` is empty unless the answer names one
+/// too.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessageSent {
-    /// Message id (use it to recall or quote the message); empty when the message is held for
-    /// audit.
+    /// Message id (use it to recall or quote the message); empty when the answer names none (a
+    /// message held for audit usually gets its id with `MESSAGE_AUDIT_PASS`).
     pub id: String,
     /// Send time as the platform wrote it (RFC 3339 text or Unix seconds).
     pub timestamp: Option<String>,
@@ -554,6 +555,15 @@ mod tests {
         assert!(!sent.held_for_audit());
         let sent: MessageSent = serde_json::from_str(r#"{"code":40034006}"#).unwrap();
         assert_eq!(sent.audit_id, None);
+        // A hold whose answer names the message id too keeps both.
+        let sent: MessageSent = crate::de::from_slice(
+            br#"{"code":304023,"id":"x","data":{"message_audit":{"audit_id":"a-3"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (sent.id.as_str(), sent.audit_id.as_deref()),
+            ("x", Some("a-3"))
+        );
         // Written back in the platform's shape, it reads the same.
         let held = MessageSent {
             audit_id: Some("a-9".into()),

@@ -77,7 +77,7 @@ pub struct DriverStats {
     pub connections: u64,
     /// Text and binary frames read from sockets and given to the machine.
     pub frames_in: u64,
-    /// Frames written (text and close).
+    /// Frames written (text, ping and close).
     pub frames_out: u64,
     /// Events handed to the channel.
     pub events_out: u64,

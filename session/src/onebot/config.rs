@@ -37,8 +37,8 @@ pub struct Config {
     pub first_frame_timeout: Duration,
     /// How often a connection that sends no heartbeats (none within the wait above:
     /// go-cqhttp's `heartbeat.interval: -1`, NapCat with heartbeats off) is sent a WebSocket
-    /// ping (default 15 s, at least 1 ms). Its first heartbeat, if one ever comes, ends the
-    /// pings.
+    /// ping (default 15 s, at least 1 ms; never while one is unanswered: the next then waits
+    /// for its pong). Its first heartbeat, if one ever comes, ends the pings.
     pub ping_interval: Duration,
     /// How long a ping waits for its pong (default 10 s): none by then → the connection is
     /// dead ([`Why::PongTimeout`](crate::Why::PongTimeout)). The peer's WebSocket library

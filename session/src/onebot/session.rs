@@ -51,8 +51,8 @@ enum Watch {
     /// here: an implementation that stopped its heartbeats is hung (or dropped them) even if
     /// its WebSocket layer still answers pings.
     Heartbeats { until: Instant },
-    /// No heartbeat on this connection: a ping goes out at `next_ping`, and the oldest one
-    /// unanswered must be answered by `pong_due`.
+    /// No heartbeat on this connection: a ping goes out at `next_ping` unless one is still
+    /// unanswered (at most one is outstanding), and that one must be answered by `pong_due`.
     Pings {
         next_ping: Instant,
         pong_due: Option<Instant>,
@@ -513,7 +513,7 @@ impl Session {
                     "OneBot: no heartbeat on this connection (heartbeats off in the \
                      implementation?); watching it with WebSocket pings"
                 );
-                self.ping(now, None);
+                self.ping(now);
                 None
             }
             Watch::Heartbeats { until } if now >= until => {
@@ -536,21 +536,34 @@ impl Session {
             }
             Watch::Pings {
                 next_ping,
-                pong_due,
+                pong_due: None,
             } if now >= next_ping => {
-                self.ping(now, pong_due);
+                self.ping(now);
+                None
+            }
+            // A ping is still unanswered (`pong_timeout` above `ping_interval`): no second
+            // one, so that a pong always answers the one ping pending; the next goes out when
+            // this one is answered, at its deadline at the earliest.
+            Watch::Pings {
+                next_ping,
+                pong_due: Some(due),
+            } if now >= next_ping => {
+                self.watch = Watch::Pings {
+                    next_ping: due,
+                    pong_due: Some(due),
+                };
                 None
             }
             _ => None,
         }
     }
 
-    /// Sends a ping; the oldest unanswered one (`pong_due`, if any) keeps its deadline.
-    fn ping(&mut self, now: Instant, pong_due: Option<Instant>) {
+    /// Sends a ping (none is outstanding: at most one is) and awaits its pong.
+    fn ping(&mut self, now: Instant) {
         self.transmit.push_back(Outgoing::Ping);
         self.watch = Watch::Pings {
             next_ping: later(now, self.config.ping_interval.max(Duration::from_millis(1))),
-            pong_due: Some(pong_due.unwrap_or_else(|| later(now, self.config.pong_timeout))),
+            pong_due: Some(later(now, self.config.pong_timeout)),
         };
     }
 

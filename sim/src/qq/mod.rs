@@ -5,10 +5,10 @@
 //! channels, guild DMs, groups and C2C (validated, deduped on `msg_id`/`event_id` + `msg_seq`),
 //! rich-media uploads, `POST /users/@me/dms`, recalls; every answer carries `X-Tps-trace-ID`,
 //! errors are QQ-shaped, [`HttpFault`]s script failures, and [`QqSim::hold_for_audit`] holds
-//! guild sends for audit (ended by `MESSAGE_AUDIT_PASS` / `_REJECT`). WebSocket on
-//! `/websocket`: Hello, Identify checked (token → 4004, intents → 4013 / 4014, shard → 4010 /
-//! 4011), heartbeats and ACKs, READY / RESUMED, Resume with replay from a per-session buffer,
-//! dispatches filtered by intents. All [`Fault`]s apply.
+//! guild sends for audit (ended by `MESSAGE_AUDIT_PASS` / `_REJECT`, which name its guild and
+//! channel). WebSocket on `/websocket`: Hello, Identify checked (token → 4004, intents → 4013
+//! / 4014, shard → 4010 / 4011), heartbeats and ACKs, READY / RESUMED, Resume with replay from
+//! a per-session buffer, dispatches filtered by intents. All [`Fault`]s apply.
 
 mod conn;
 mod http;
@@ -140,8 +140,11 @@ pub(crate) struct State {
     pub(crate) reply_keys: HashSet<(String, String, u64)>,
     /// Guild channel / DM sends still to hold for audit ([`QqSim::hold_for_audit`]).
     pub(crate) audit_holds: u32,
-    /// Messages held for audit: audit id → the messages path they were sent to.
-    pub(crate) held: HashMap<String, String>,
+    /// Messages held for audit, by audit id.
+    pub(crate) held: HashMap<String, Held>,
+    /// Channel id → its guild id, learnt from every dispatch that names both and from the
+    /// DMs `POST /users/@me/dms` opens: audit events name both.
+    pub(crate) channel_guilds: HashMap<String, String>,
     pub(crate) next_audit: u64,
     pub(crate) next_file: u64,
     pub(crate) next_trace: u64,
@@ -152,6 +155,62 @@ pub(crate) struct State {
     pub(crate) identifies: Vec<([u64; 2], Instant)>,
     /// Shards that were attached to two live connections at once.
     pub(crate) shard_conflicts: Vec<[u64; 2]>,
+}
+
+/// A message held for audit.
+#[derive(Debug, Clone)]
+pub(crate) struct Held {
+    /// The messages path it was sent to (`/channels/{id}/messages` or
+    /// `/dms/{guild_id}/messages`).
+    pub(crate) path: String,
+    /// The guild its audit events name (empty when the sim never saw the channel's guild).
+    pub(crate) guild_id: String,
+    /// The channel its audit events name (empty when the sim never saw the DM's channel).
+    pub(crate) channel_id: String,
+}
+
+impl State {
+    /// Remembers that `channel` is in `guild`.
+    pub(crate) fn learn_channel(&mut self, channel: &str, guild: &str) {
+        if channel.is_empty() || guild.is_empty() {
+            return;
+        }
+        if self.channel_guilds.get(channel).map(String::as_str) != Some(guild) {
+            self.channel_guilds
+                .insert(channel.to_owned(), guild.to_owned());
+        }
+    }
+
+    /// A send to `path` held for audit: with its guild and channel (a channel's guild, a
+    /// DM guild's channel, as the sim learnt them).
+    pub(crate) fn hold(&self, path: &str) -> Held {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let (guild_id, channel_id) = match parts.as_slice() {
+            ["channels", channel, ..] => (
+                self.channel_guilds
+                    .get(*channel)
+                    .cloned()
+                    .unwrap_or_default(),
+                (*channel).to_owned(),
+            ),
+            ["dms", guild, ..] => (
+                (*guild).to_owned(),
+                self.channel_guilds
+                    .iter()
+                    .filter(|(_, g)| g == guild)
+                    .map(|(c, _)| c)
+                    .min()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+            _ => Default::default(),
+        };
+        Held {
+            path: path.to_owned(),
+            guild_id,
+            channel_id,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -240,6 +299,9 @@ impl Shared {
     /// session yet. Returns how many sessions got it.
     pub(crate) fn push(&self, t: &str, d: Value) -> usize {
         let mut state = self.state();
+        if let (Some(guild), Some(channel)) = (d["guild_id"].as_str(), d["channel_id"].as_str()) {
+            state.learn_channel(channel, guild);
+        }
         if state.sessions.is_empty() {
             state.pending.push((t.to_owned(), d));
             return 0;
@@ -273,18 +335,11 @@ fn audit_number(audit_id: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// The `d` of an audit result for a message held on `path` (`/channels/{id}/messages` or
-/// `/dms/{guild_id}/messages`): the ids the send named.
-fn audit_event(audit_id: &str, path: &str) -> Value {
-    let mut d = json!({"audit_id": audit_id, "audit_time": rest::TIMESTAMP,
-                       "create_time": rest::TIMESTAMP});
-    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match parts.as_slice() {
-        ["channels", id, ..] => d["channel_id"] = json!(id),
-        ["dms", guild, ..] => d["guild_id"] = json!(guild),
-        _ => {}
-    }
-    d
+/// The `d` of an audit result for `held`: guild and channel ids both, as QQ sends them (and
+/// the gateway routes the event by the guild).
+fn audit_event(audit_id: &str, held: &Held) -> Value {
+    json!({"audit_id": audit_id, "guild_id": held.guild_id, "channel_id": held.channel_id,
+           "audit_time": rest::TIMESTAMP, "create_time": rest::TIMESTAMP})
 }
 
 /// The shard an event belongs to: `(guild_id >> 22) % count` as the gateway routes guild
@@ -491,7 +546,9 @@ impl QqSim {
     /// deduped) as usual, then the send is answered 202 `{"code":304023,"message":"push
     /// message is waiting for audit","data":{"message_audit":{"audit_id":"sim-audit-N"}}}`
     /// and the message is not sent until [`pass_audit`](Self::pass_audit). Group and C2C
-    /// sends are never held. Calls add up.
+    /// sends are never held. Calls add up. The audit events name the guild and the channel:
+    /// a channel's guild is the one the sim last saw it with in a dispatch (or opened with
+    /// `POST /users/@me/dms`), a DM guild's channel one it saw in that guild; empty if none.
     pub fn hold_for_audit(&self, sends: u32) {
         let mut state = self.shared.state();
         state.audit_holds = state.audit_holds.saturating_add(sends);
@@ -506,19 +563,19 @@ impl QqSim {
     }
 
     /// Ends the audit `audit_id` with a pass: the held message is sent (it gets a message id
-    /// and can be recalled) and `MESSAGE_AUDIT_PASS` `{audit_id, message_id, channel_id |
-    /// guild_id (the DM's), audit_time, create_time}` is dispatched. Returns the message id,
-    /// or `None` when no message is held under `audit_id`.
+    /// and can be recalled) and `MESSAGE_AUDIT_PASS` `{audit_id, message_id, guild_id,
+    /// channel_id, audit_time, create_time}` is dispatched (to the shard of the guild).
+    /// Returns the message id, or `None` when no message is held under `audit_id`.
     pub fn pass_audit(&self, audit_id: &str) -> Option<String> {
-        let (path, message_id) = {
+        let (held, message_id) = {
             let mut state = self.shared.state();
-            let path = state.held.remove(audit_id)?;
+            let held = state.held.remove(audit_id)?;
             state.next_message += 1;
             let id = format!("sim-msg-{}", state.next_message);
-            state.messages.insert(id.clone(), path.clone());
-            (path, id)
+            state.messages.insert(id.clone(), held.path.clone());
+            (held, id)
         };
-        let mut d = audit_event(audit_id, &path);
+        let mut d = audit_event(audit_id, &held);
         d["message_id"] = json!(message_id);
         self.shared.push("MESSAGE_AUDIT_PASS", d);
         Some(message_id)
@@ -528,11 +585,11 @@ impl QqSim {
     /// `MESSAGE_AUDIT_REJECT` (as [`pass_audit`](Self::pass_audit)'s event, without a message
     /// id) is dispatched. `false` when no message is held under `audit_id`.
     pub fn reject_audit(&self, audit_id: &str) -> bool {
-        let Some(path) = self.shared.state().held.remove(audit_id) else {
+        let Some(held) = self.shared.state().held.remove(audit_id) else {
             return false;
         };
         self.shared
-            .push("MESSAGE_AUDIT_REJECT", audit_event(audit_id, &path));
+            .push("MESSAGE_AUDIT_REJECT", audit_event(audit_id, &held));
         true
     }
 

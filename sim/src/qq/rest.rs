@@ -151,7 +151,8 @@ fn send(shared: &Arc<Shared>, path: &str, v2: bool, body: Option<&Value>) -> Ans
         state.audit_holds -= 1;
         state.next_audit += 1;
         let audit_id = format!("sim-audit-{}", state.next_audit);
-        state.held.insert(audit_id.clone(), path.to_owned());
+        let held = state.hold(path);
+        state.held.insert(audit_id.clone(), held);
         drop(state);
         return Answer {
             status: StatusCode::ACCEPTED,
@@ -261,12 +262,17 @@ fn create_dm(shared: &Arc<Shared>, body: Option<&Value>) -> Answer {
         str_field(body, "source_guild_id"),
         str_field(body, "recipient_id"),
     ) {
-        (Some(_), Some(user)) => ok(
-            shared,
-            json!({"guild_id": format!("sim-dm-guild-{user}"),
-                   "channel_id": format!("sim-dm-channel-{user}"),
-                   "create_time": TIMESTAMP}),
-        ),
+        (Some(_), Some(user)) => {
+            let (guild, channel) = (
+                format!("sim-dm-guild-{user}"),
+                format!("sim-dm-channel-{user}"),
+            );
+            shared.state().learn_channel(&channel, &guild);
+            ok(
+                shared,
+                json!({"guild_id": guild, "channel_id": channel, "create_time": TIMESTAMP}),
+            )
+        }
         _ => error(
             shared,
             StatusCode::BAD_REQUEST,
