@@ -152,3 +152,61 @@ async fn a_token_in_the_forward_url_shows_in_no_debug_and_no_error() {
     assert!(refused.contains("access_token=<redacted>"), "{refused}");
     assert!(!refused.contains(secret), "{refused}");
 }
+
+/// Decision 0060 through the facade: a bot built with `first_frame_timeout` and `ping_watch`
+/// keeps a connection to an implementation with heartbeats off (it pings it instead of
+/// cutting it) and handles its events on that one connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_keeps_an_implementation_without_heartbeats_with_its_ping_watch() {
+    const T: i64 = 1_712_640_000;
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: None,
+        ..OneBotConfig::default()
+    })
+    .await
+    .unwrap();
+    let seen = Seen::new();
+    let mut handlers = OneBotHandlers::new();
+    {
+        let seen = seen.clone();
+        handlers.on_group_message(move |_, msg| {
+            let seen = seen.clone();
+            async move {
+                seen.push(msg.message.plain_text());
+                Ok(())
+            }
+        });
+    }
+    let bot = Bot::onebot_ws(sim.url())
+        .handlers(handlers)
+        .first_frame_timeout(Duration::from_millis(200))
+        .ping_watch(Duration::from_millis(50), Duration::from_secs(5))
+        .start()
+        .await
+        .unwrap();
+    let mut lifecycle = bot.lifecycle();
+    within("connect", lifecycle.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    // Ten pings, 50 ms apart after the 200 ms wait: many times the first-frame timeout
+    // that would have cut the connection before decision 0060.
+    within(
+        "ten pings",
+        sim.log()
+            .wait_count(10, |r| matches!(r, Record::Pinged { conn: 1 })),
+    )
+    .await;
+    sim.push_event(group_message(1, T, "still here"));
+    assert_eq!(seen.wait_len(1).await, ["still here"]);
+    let log = sim.log().snapshot();
+    let connections = log
+        .iter()
+        .filter(|r| matches!(r, Record::Connected { .. }))
+        .count();
+    assert_eq!(connections, 1, "never cut: {log:?}");
+    assert!(
+        !log.iter().any(|r| matches!(r, Record::Disconnected { .. })),
+        "never cut: {log:?}"
+    );
+    within("shutdown", bot.shutdown()).await.unwrap();
+}

@@ -25,6 +25,8 @@ pub struct OneBotBot {
     dispatch: DispatchConfig,
     driver: DriverConfig,
     first_frame_timeout: Option<Duration>,
+    /// `(ping_interval, pong_timeout)` of a connection without heartbeats.
+    ping_watch: Option<(Duration, Duration)>,
 }
 
 impl std::fmt::Debug for OneBotBot {
@@ -45,6 +47,7 @@ impl OneBotBot {
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
             first_frame_timeout: None,
+            ping_watch: None,
         }
     }
 
@@ -84,6 +87,15 @@ impl OneBotBot {
         self
     }
 
+    /// How a connection that sends no heartbeats is watched (decision 0060): a WebSocket ping
+    /// every `interval` (default 15 s), cut when one gets no pong in `pong_timeout` (default
+    /// 10 s). At most one ping waits for its pong. A connection that sends heartbeats is
+    /// watched by them instead.
+    pub fn ping_watch(mut self, interval: Duration, pong_timeout: Duration) -> Self {
+        self.ping_watch = Some((interval, pong_timeout));
+        self
+    }
+
     /// Starts the session; returns at once.
     ///
     /// # Errors
@@ -93,6 +105,10 @@ impl OneBotBot {
         let mut config = onebot::Config::forward(url, self.access_token.map(Into::into));
         if let Some(timeout) = self.first_frame_timeout {
             config.first_frame_timeout = timeout;
+        }
+        if let Some((interval, pong_timeout)) = self.ping_watch {
+            config.ping_interval = interval;
+            config.pong_timeout = pong_timeout;
         }
         let machine = onebot::Session::new(config, Instant::now());
         let dispatcher = Dispatcher::<OneBot>::new(self.handlers, self.dispatch);
