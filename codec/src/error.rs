@@ -202,8 +202,7 @@ impl Error {
         let decoded = match simdutf8::basic::from_utf8(bytes) {
             Ok(text) => {
                 let source: std::sync::Arc<str> = std::sync::Arc::from(text);
-                let _shared = botgate_proto::text::share_strings(&source);
-                botgate_proto::de::from_str_with_path::<T>(&source)
+                botgate_proto::de::from_shared_with_path::<T>(&source)
             }
             Err(_) => botgate_proto::de::from_slice_with_path::<T>(bytes),
         };

@@ -126,8 +126,33 @@ pub fn boxed_from_shared<T: Payload + DeserializeOwned>(
 /// [`boxed_from_shared`] past the direct pass.
 #[inline(never)]
 fn serde_passes<T: DeserializeOwned>(source: &Arc<str>) -> Result<Box<T>, PathError> {
-    let _shared = crate::text::share_strings(source);
-    from_str_with_path::<Box<T>>(source)
+    from_shared_with_path::<Box<T>>(source)
+}
+
+/// [`from_str_with_path`] over `source`, whose strings the result shares
+/// ([`crate::text::share_strings`]). A bare integer wider than 64 bits is read as a string
+/// (`wide_integers`): serde_json's passes would round it as a float.
+///
+/// # Errors
+/// As [`from_slice`], with the path.
+pub fn from_shared_with_path<T: DeserializeOwned>(source: &Arc<str>) -> Result<T, PathError> {
+    {
+        let _shared = crate::text::share_strings(source);
+        if let Some(value) = first_pass::<T>(source) {
+            return Ok(value);
+        }
+    }
+    match super::wide_integers::quote_wide_integers(source) {
+        Some(quoted) => {
+            let quoted: Arc<str> = Arc::from(quoted);
+            let _shared = crate::text::share_strings(&quoted);
+            retry_with_path(quoted.as_bytes())
+        }
+        None => {
+            let _shared = crate::text::share_strings(source);
+            retry_with_path(source.as_bytes())
+        }
+    }
 }
 
 /// Like [`from_slice`], for text already checked to be UTF-8 (its first pass as

@@ -42,10 +42,11 @@ mod shape;
 mod surrogates;
 #[cfg(test)]
 mod tests;
+mod wide_integers;
 
 pub use entry::{
-    boxed_from_shared, from_slice, from_slice_with_path, from_str, from_str_with_path, from_value,
-    from_value_with_path, PathError,
+    boxed_from_shared, from_shared_with_path, from_slice, from_slice_with_path, from_str,
+    from_str_with_path, from_value, from_value_with_path, PathError,
 };
 pub(crate) use enums::{int_enum, str_enum};
 pub use lenient::{payload, peek, Lenient, Mode, Pass, Payload};

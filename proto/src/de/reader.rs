@@ -412,6 +412,11 @@ impl<'de> Reader<'de> {
             }
         }
         let end = number_end(bytes, start)?;
+        if end == i && (wide || n != 0) {
+            // An integer (not `-0`) that fits neither `u64` nor `i64`: serde_json would round it
+            // as a float. The decode that reads it as a string (`wide_integers`) runs instead.
+            return Err(fail("integer wider than 64 bits"));
+        }
         let token = self
             .text
             .get(start..end)

@@ -11,6 +11,13 @@ use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Debug;
 
+/// Whether `text` holds a bare integer wider than 64 bits: ours refuses it in the first
+/// pass (serde_json rounds it as a float), and the decode reads it as a string
+/// (`wide_integers`, `a_wide_integer_is_refused_by_the_first_pass_and_read_as_a_string`).
+fn wide(text: &str) -> bool {
+    super::wide_integers::quote_wide_integers(text).is_some()
+}
+
 /// serde_json's reading of `text` as a `Value`.
 fn serde_value(text: &str) -> Option<Value> {
     serde_json::from_str(text).ok()
@@ -21,6 +28,9 @@ fn serde_value(text: &str) -> Option<Value> {
 /// refuses, ours reads as U+FFFD: as serde_json reads `\ufffd` in its place (decision 0049).
 fn same_value(text: &str) {
     let ours = first_pass::<Value>(text);
+    if ours.is_none() && wide(text) {
+        return;
+    }
     let theirs = serde_value(fixed_surrogates(text).as_deref().unwrap_or(text));
     assert_eq!(ours, theirs, "{text:?}");
     if let (Some(a), Some(b)) = (&ours, &theirs) {
@@ -37,6 +47,9 @@ where
     T: DeserializeOwned + PartialEq + Debug + Serialize,
 {
     let ours = first_pass::<T>(text);
+    if ours.is_none() && wide(text) {
+        return;
+    }
     // serde_json reads a lone surrogate escape as the error ours reads as U+FFFD: it is given
     // the text with `\ufffd` in its place (decision 0049).
     let fixed = fixed_surrogates(text);
@@ -448,4 +461,32 @@ fn empty_optional_strings_are_read_by_the_first_pass() {
     );
     // A list element stays refused (the coercing pass drops it rather than read `None`).
     assert!(first_pass::<Vec<Option<String>>>(r#"["a",""]"#).is_none());
+}
+
+#[test]
+fn a_wide_integer_is_refused_by_the_first_pass_and_read_as_a_string() {
+    use std::sync::Arc;
+    for (text, read) in [
+        (
+            r#"{"a":123456789012345678901234}"#,
+            r#"{"a":"123456789012345678901234"}"#,
+        ),
+        (
+            r#"[18446744073709551616,1]"#,
+            r#"["18446744073709551616",1]"#,
+        ),
+        (
+            r#"{"n":-9223372036854775809}"#,
+            r#"{"n":"-9223372036854775809"}"#,
+        ),
+    ] {
+        assert_eq!(first_pass::<Value>(text), None, "{text}");
+        let source: Arc<str> = Arc::from(text);
+        let got: Value = super::from_shared_with_path(&source).unwrap();
+        assert_eq!(got, serde_json::from_str::<Value>(read).unwrap(), "{text}");
+    }
+    // What fits, and `-0`, read as before, in the first pass.
+    for text in ["18446744073709551615", "-9223372036854775808", "-0", "1e30"] {
+        assert_eq!(first_pass::<Value>(text), serde_value(text), "{text}");
+    }
 }
