@@ -42,3 +42,17 @@ fn a_wide_integer_in_a_number_field_is_repaired_as_absent_not_rounded() {
     assert_eq!(m.seq, None);
     assert_eq!(m.id, "m3");
 }
+
+#[test]
+fn malformed_json_with_a_wide_number_stays_an_error() {
+    for d in [
+        br#"{"id":"m4",12345678901234567890123:1}"#.as_slice(),
+        br#"{"id":"m5","channel_id":0123456789012345678901}"#.as_slice(),
+    ] {
+        assert!(
+            qq::decode_event("AT_MESSAGE_CREATE", d).is_err(),
+            "{}",
+            String::from_utf8_lossy(d)
+        );
+    }
+}

@@ -2,8 +2,9 @@
 //! integer literal that fits no `u64` / `i64` as an `f64`, so an id sent bare with 20 or more
 //! digits would come out rounded (`98765432109876543210987` → `98765432109876550000000`).
 //! Before those passes a copy of the input quotes each such literal: a string field keeps
-//! every digit, a number field fails as it did (a value it cannot hold). Only a decode that
-//! left the direct pass and holds such a literal pays for the copy.
+//! every digit; a number field reads the digits as it reads a numeric string (an integer
+//! field cannot hold them: absent). Only a decode that left the direct pass and holds such a
+//! literal pays for the copy.
 
 /// A copy of the JSON `text` with each bare integer literal outside `u64` / `i64` written as
 /// a string, or `None` when it has none. Malformed input is copied as it is (the passes report
@@ -35,7 +36,8 @@ pub(crate) fn quote_wide_integers(text: &str) -> Option<String> {
             b'-' | b'0'..=b'9' => {
                 let end = number_end(bytes, i);
                 let literal = text.get(i..end).unwrap_or_default();
-                if is_wide_integer(literal) {
+                // Only a value: not a (malformed) key, which the passes must still refuse.
+                if is_wide_integer(literal) && is_value(bytes, i, end) {
                     let buf = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
                     buf.push_str(text.get(copied..i).unwrap_or_default());
                     buf.push('"');
@@ -65,11 +67,24 @@ fn number_end(bytes: &[u8], start: usize) -> usize {
     i
 }
 
+/// Whether the token at `start..end` stands where a value does: after `:`, `[`, `,` or at
+/// the start, and not before a `:`.
+fn is_value(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = bytes
+        .get(..start)
+        .and_then(|b| b.iter().rev().find(|b| !b.is_ascii_whitespace()));
+    let after = bytes
+        .get(end..)
+        .and_then(|b| b.iter().find(|b| !b.is_ascii_whitespace()));
+    matches!(before, None | Some(b':' | b'[' | b',')) && after != Some(&b':')
+}
+
 /// Whether `literal` is an integer (no fraction, no exponent) that fits neither `u64` nor
 /// `i64`.
 fn is_wide_integer(literal: &str) -> bool {
     let digits = literal.strip_prefix('-').unwrap_or(literal);
-    if digits.len() < 19 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    // A leading zero is not JSON: left for the passes to refuse.
+    if digits.len() < 19 || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return false;
     }
     if literal.starts_with('-') {
@@ -104,6 +119,16 @@ mod tests {
             None
         );
         assert_eq!(quote_wide_integers("12345678901234567890.5"), None);
+        // Malformed input stays malformed: a wide number as a key, a leading zero.
+        assert_eq!(
+            quote_wide_integers(r#"{"id":"m1",12345678901234567890123:1}"#),
+            None
+        );
+        assert_eq!(quote_wide_integers(r#"{"a":0123456789012345678901}"#), None);
+        assert_eq!(
+            quote_wide_integers(r#"{12345678901234567890123 : 1}"#),
+            None
+        );
         // Malformed input: no panic, copied as it is where nothing is wide.
         assert_eq!(quote_wide_integers(r#"{"a":"\"#), None);
         assert_eq!(quote_wide_integers("--"), None);
