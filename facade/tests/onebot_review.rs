@@ -22,6 +22,21 @@ fn group_message(id: i64, time: i64, text: &str) -> Value {
         "sender": {"user_id": 2_000, "nickname": "n", "card": "", "role": "member"}})
 }
 
+/// Handlers that record each group message's plain text.
+fn recording_group_messages() -> (Seen<String>, OneBotHandlers) {
+    let seen = Seen::new();
+    let mut handlers = OneBotHandlers::new();
+    let record = seen.clone();
+    handlers.on_group_message(move |_, msg| {
+        let seen = record.clone();
+        async move {
+            seen.push(msg.message.plain_text());
+            Ok(())
+        }
+    });
+    (seen, handlers)
+}
+
 /// Waylay's `message_id` is a short in-memory id that starts again at 1 when it restarts,
 /// and the dispatcher's dedupe window outlives the reconnect. The restarted implementation's
 /// message 1 (later `time`) is handled; the resend of the same frame before the restart is
@@ -30,18 +45,7 @@ fn group_message(id: i64, time: i64, text: &str) -> Value {
 async fn a_message_id_given_again_after_the_implementation_restarts_is_handled() {
     const T: i64 = 1_712_640_000;
     let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
-    let seen = Seen::new();
-    let mut handlers = OneBotHandlers::new();
-    {
-        let seen = seen.clone();
-        handlers.on_group_message(move |_, msg| {
-            let seen = seen.clone();
-            async move {
-                seen.push(msg.message.plain_text());
-                Ok(())
-            }
-        });
-    }
+    let (seen, handlers) = recording_group_messages();
     let bot = Bot::onebot_ws(sim.url())
         .handlers(handlers)
         .start()
@@ -165,18 +169,7 @@ async fn a_bot_keeps_an_implementation_without_heartbeats_with_its_ping_watch() 
     })
     .await
     .unwrap();
-    let seen = Seen::new();
-    let mut handlers = OneBotHandlers::new();
-    {
-        let seen = seen.clone();
-        handlers.on_group_message(move |_, msg| {
-            let seen = seen.clone();
-            async move {
-                seen.push(msg.message.plain_text());
-                Ok(())
-            }
-        });
-    }
+    let (seen, handlers) = recording_group_messages();
     let bot = Bot::onebot_ws(sim.url())
         .handlers(handlers)
         .first_frame_timeout(Duration::from_millis(200))
