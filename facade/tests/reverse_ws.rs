@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use botgate::dispatch::ActionCallErrorKind;
 use botgate::{Bot, OneBotHandlers, ReverseNotice};
-use botgate_sim::{OneBotConfig, OneBotSim};
+use botgate_sim::{OneBotConfig, OneBotSim, Record};
 use botgate_testkit::within_for;
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -603,5 +603,46 @@ async fn accounts_arriving_at_once_do_not_exceed_the_limit() {
         bot.account_ids()
     );
     assert!(bot.account_ids().len() <= 2, "{:?}", bot.account_ids());
+    bot.shutdown().await;
+}
+
+/// Decision 0060 on a reverse connection: with `ping_watch`, an implementation with heartbeats
+/// off stays connected well past its first-frame wait, pinged instead of closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reverse_connection_without_heartbeats_is_pinged_not_closed() {
+    let bot = Bot::onebot_reverse("127.0.0.1:0")
+        .first_frame_timeout(Duration::from_millis(200))
+        .ping_watch(Duration::from_millis(50), Duration::from_secs(5))
+        .start()
+        .await
+        .unwrap();
+    let mut notices = bot.notices();
+    let sim = OneBotSim::start(OneBotConfig {
+        heartbeat_interval: None,
+        ..OneBotConfig::default()
+    })
+    .await
+    .unwrap();
+    sim.connect_reverse(&format!("ws://{}/", bot.local_addr()))
+        .unwrap();
+    within_for(
+        LIMIT,
+        "ten pings",
+        sim.log()
+            .wait_count(10, |r| matches!(r, Record::Pinged { .. })),
+    )
+    .await;
+    let log = sim.log().snapshot();
+    let connections = log
+        .iter()
+        .filter(|r| matches!(r, Record::Connected { .. }))
+        .count();
+    assert_eq!(connections, 1, "never closed: {log:?}");
+    while let Ok(notice) = notices.try_recv() {
+        assert!(
+            !matches!(notice, ReverseNotice::Disconnected { .. }),
+            "never closed: {notice:?}"
+        );
+    }
     bot.shutdown().await;
 }

@@ -70,6 +70,8 @@ pub struct OneBotReverse {
     dispatch: DispatchConfig,
     driver: DriverConfig,
     first_frame_timeout: Duration,
+    /// `(ping_interval, pong_timeout)` of a connection without heartbeats.
+    ping_watch: Option<(Duration, Duration)>,
     max_accounts: usize,
 }
 
@@ -96,6 +98,7 @@ impl OneBotReverse {
             dispatch: DispatchConfig::default(),
             driver: DriverConfig::default(),
             first_frame_timeout: onebot::Config::reverse().first_frame_timeout,
+            ping_watch: None,
             max_accounts: Self::DEFAULT_MAX_ACCOUNTS,
         }
     }
@@ -156,6 +159,15 @@ impl OneBotReverse {
         self
     }
 
+    /// How a `Universal` or `Event` connection that sends no heartbeats is watched (decision
+    /// 0060): a WebSocket ping every `interval` (default 15 s), closed when one gets no pong in
+    /// `pong_timeout` (default 10 s). A connection that sends heartbeats is watched by them; an
+    /// `API` connection is not watched.
+    pub fn ping_watch(mut self, interval: Duration, pong_timeout: Duration) -> Self {
+        self.ping_watch = Some((interval, pong_timeout));
+        self
+    }
+
     /// The most bot accounts kept (default [`DEFAULT_MAX_ACCOUNTS`](Self::DEFAULT_MAX_ACCOUNTS)). An account is kept for
     /// good once it has connected; a connection for a new `self_id` beyond the limit is
     /// closed.
@@ -180,6 +192,10 @@ impl OneBotReverse {
         let local_addr = listener.local_addr();
         let mut session_config = onebot::Config::reverse();
         session_config.first_frame_timeout = self.first_frame_timeout;
+        if let Some((interval, pong_timeout)) = self.ping_watch {
+            session_config.ping_interval = interval;
+            session_config.pong_timeout = pong_timeout;
+        }
         // An action made while the account is between connections waits for the next one,
         // as long as an action may take anyway.
         let registry = Arc::new(Registry::new(
