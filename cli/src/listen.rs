@@ -13,7 +13,6 @@ use botgate::proto::unified::Platform as UPlatform;
 use botgate::{Bot, BubbleHandlers, Intents, Lifecycle, OneBotHandlers, QqHandlers, RunningBot};
 use botgate_dispatch::Platform;
 use botgate_session::SessionMachine;
-use tokio::io::AsyncReadExt;
 use tokio::sync::watch;
 
 use crate::print;
@@ -219,6 +218,7 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
                 path: args.path.as_deref(),
                 events: &args.events,
                 unified: args.unified,
+                exit_on_stdin_eof: args.exit_on_stdin_eof,
             };
             listen_reverse::serve(options, stop).await
         }
@@ -254,20 +254,6 @@ async fn start_or_stop<T>(
         signal = stop.wait() => {
             eprintln!("botgate listen: {signal} during start-up, stopping");
             Ok(None)
-        }
-    }
-}
-
-/// Resolves when stdin ends, if `enabled`; never otherwise.
-async fn stdin_closed(enabled: bool) {
-    if !enabled {
-        return std::future::pending().await;
-    }
-    let mut stdin = tokio::io::stdin();
-    let mut buf = [0u8; 512];
-    while let Ok(n) = stdin.read(&mut buf).await {
-        if n == 0 {
-            break;
         }
     }
 }
@@ -310,7 +296,7 @@ where
             eprintln!("botgate listen: {signal}, closing");
             true
         }
-        () = stdin_closed(stdin_eof) => {
+        () = crate::run::stdin_closed(), if stdin_eof => {
             eprintln!("botgate listen: end of stdin, closing");
             true
         }

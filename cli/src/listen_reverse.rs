@@ -27,6 +27,8 @@ pub struct Options<'a> {
     pub events: &'a [String],
     /// `--unified`: print the unified model instead.
     pub unified: bool,
+    /// `--exit-on-stdin-eof`: the end of stdin stops the listener too.
+    pub exit_on_stdin_eof: bool,
 }
 
 // Written out: `token` is a secret.
@@ -76,8 +78,11 @@ pub async fn serve(
             }
         }
     });
-    let signal = stop.wait().await;
-    eprintln!("botgate listen: {signal}, closing");
+    let why = tokio::select! {
+        signal = stop.wait() => signal.to_string(),
+        () = crate::run::stdin_closed(), if options.exit_on_stdin_eof => "end of stdin".to_owned(),
+    };
+    eprintln!("botgate listen: {why}, closing");
     // The connections closing now are not waiting for a reconnect: no lines for them.
     reporter.abort();
     bot.shutdown().await;

@@ -53,7 +53,7 @@ async fn serve(args: &ListenArgs, stop: Stop) -> Result<ExitCode, Box<dyn std::e
                 builder = builder.tls_pem_files(cert.clone(), key.clone());
             }
             let start = builder.handlers(handlers).start();
-            supervise("QQ", start, stop).await
+            supervise("QQ", start, stop, args.exit_on_stdin_eof).await
         }
         Which::Bubble => {
             let mut handlers = BubbleHandlers::new();
@@ -78,7 +78,7 @@ async fn serve(args: &ListenArgs, stop: Stop) -> Result<ExitCode, Box<dyn std::e
                 builder = builder.tls_pem_files(cert.clone(), key.clone());
             }
             let start = builder.handlers(handlers).start();
-            supervise("Bubble", start, stop).await
+            supervise("Bubble", start, stop, args.exit_on_stdin_eof).await
         }
         Which::Onebot => Err("--webhook is for --platform qq or bubble (OneBot: --bind)".into()),
     }
@@ -89,6 +89,7 @@ async fn supervise<P: Platform>(
     name: &str,
     start: impl std::future::Future<Output = Result<WebhookBot<P>, botgate::Error>>,
     mut stop: Stop,
+    stdin_eof: bool,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let bot = tokio::select! {
         bot = start => bot?,
@@ -98,14 +99,17 @@ async fn supervise<P: Platform>(
         }
     };
     eprintln!("botgate listen: {name} webhook on {}", bot.local_addr());
-    let signal = stop.wait().await;
-    eprintln!("botgate listen: {signal}, closing");
-    let stats = bot.stats();
-    bot.shutdown().await;
+    let why = tokio::select! {
+        signal = stop.wait() => signal.to_string(),
+        () = crate::run::stdin_closed(), if stdin_eof => "end of stdin".to_owned(),
+    };
+    eprintln!("botgate listen: {why}, closing");
+    let stats = bot.shutdown().await;
     eprintln!(
-        "botgate listen: {} delivered, {} refused",
+        "botgate listen: {} delivered, {} refused, {} answered 503 (to be sent again)",
         stats.delivered,
-        stats.rejected()
+        stats.rejected(),
+        stats.overloaded
     );
     Ok(ExitCode::SUCCESS)
 }

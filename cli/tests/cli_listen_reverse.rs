@@ -156,3 +156,22 @@ async fn a_hundred_accounts_from_botgate_sim_each_reach_their_own_handlers() {
     let Exit { code, .. } = sim.stop(Signal::Term).await;
     assert_eq!(code, Some(0));
 }
+
+/// `--exit-on-stdin-eof` stops the reverse listener too (it was ignored there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reverse_listener_exits_at_end_of_stdin_when_asked() {
+    let mut proc = Proc::spawn_with_stdin([
+        "listen",
+        "--platform",
+        "onebot",
+        "--bind",
+        "127.0.0.1:0",
+        "--exit-on-stdin-eof",
+    ])
+    .with_limit(LIMIT);
+    proc.stderr_until(|l| l.contains("reverse WS on")).await;
+    proc.close_stdin();
+    let Exit { code, stderr, .. } = proc.finish().await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("end of stdin, closing"), "{stderr}");
+}

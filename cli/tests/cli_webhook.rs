@@ -157,3 +157,26 @@ async fn bubble_webhook_listen_checks_the_hmac() {
     let Exit { code, .. } = sim.stop(Signal::Term).await;
     assert_eq!(code, Some(0));
 }
+
+/// `--exit-on-stdin-eof` stops `listen --webhook` too (it was ignored there: a supervisor that
+/// stops the process by closing stdin left it running).
+#[tokio::test]
+async fn webhook_listen_exits_at_end_of_stdin_when_asked() {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let mut listen = Proc::spawn_with_stdin([
+        "listen",
+        "--platform",
+        "bubble",
+        "--webhook",
+        &addr,
+        "--webhook-secret",
+        "whsec",
+        "--exit-on-stdin-eof",
+    ]);
+    listen.stderr_until(|line| line.contains("webhook on")).await;
+    listen.close_stdin();
+    let Exit { code, stderr, .. } = listen.finish().await;
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("end of stdin, closing"), "{stderr}");
+    assert!(stderr.contains("0 delivered, 0 refused"), "{stderr}");
+}

@@ -70,9 +70,8 @@ async fn main() -> Result<(), BoxError> {
         ))
         .handlers(bubble_handlers);
 
-    // Both serve until Ctrl-C or SIGTERM, then stop cleanly.
-    let (q, b) = tokio::join!(qq.run(), bubble.run());
-    q?;
-    b?;
+    // Both serve until Ctrl-C or SIGTERM, then stop cleanly; one that cannot start (its port
+    // taken) ends the example at once, with its error.
+    tokio::try_join!(qq.run(), bubble.run())?;
     Ok(())
 }

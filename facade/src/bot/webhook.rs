@@ -108,14 +108,16 @@ impl<P: Platform> WebhookBot<P> {
     }
 
     /// Stops accepting, answers the requests in flight, dispatches what was queued and lets
-    /// the handlers finish.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
+    /// the handlers finish; returns what the server did in all (the requests answered during
+    /// the stop included).
+    pub async fn shutdown(self) -> WebhookStats {
+        let stats = self.server.shutdown().await;
         // The server (and with it the queue's sender) is gone: the pump ends once it has
         // dispatched what was queued, then drains the dispatcher.
         if let Err(e) = self.pump.await {
             tracing::warn!(error = %e, "webhook pump ended abnormally");
         }
+        stats
     }
 
     /// Runs until Ctrl-C (or SIGTERM), then shuts down cleanly.

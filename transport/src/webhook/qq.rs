@@ -166,8 +166,10 @@ impl QqReceiver {
         let signature = self
             .signature_times(&request)
             .map(|(signature, now, until)| (signature.to_owned(), now, until));
-        if let Some((signature, now, _)) = &signature {
-            if self.seen.taken(signature, *now) {
+        // Claimed before it is handed on (two copies at once: one goes on), given back when
+        // it cannot be (a delivery refused with 503 is sent again by QQ).
+        if let Some((signature, now, until)) = &signature {
+            if !self.seen.claim(signature, *now, *until) {
                 tracing::info!(
                     "qq webhook: a delivery taken before came again; acknowledged, not delivered"
                 );
@@ -179,14 +181,11 @@ impl QqReceiver {
             received_at: request.received_at,
         };
         match self.out.try_send(delivery) {
-            Ok(()) => {
-                // Taken once handed on: a delivery refused (503) is sent again by QQ.
-                if let Some((signature, now, until)) = signature {
-                    self.seen.take(&signature, now, until);
-                }
-                WebhookResponse::json(StatusCode::OK, ACK, Outcome::Delivered)
-            }
+            Ok(()) => WebhookResponse::json(StatusCode::OK, ACK, Outcome::Delivered),
             Err(e) => {
+                if let Some((signature, now, _)) = &signature {
+                    self.seen.release(signature, *now);
+                }
                 tracing::warn!(error = %e, "qq webhook: dispatch queue unavailable; asking for a retry");
                 WebhookResponse::reject(Outcome::Overloaded)
             }

@@ -35,19 +35,14 @@ impl SeenSignatures {
         }
     }
 
-    /// Whether `signature` was taken and is still remembered at `now` (Unix seconds).
-    pub(crate) fn taken(&self, signature: &str, now: u64) -> bool {
-        let hash = self.hash(signature);
-        self.lock(now).hashes.contains(&hash)
-    }
-
-    /// Records `signature` as taken until `until` (Unix seconds): only once its delivery was
-    /// handed on (one refused with 503 is sent again by the platform and must get through).
-    pub(crate) fn take(&self, signature: &str, now: u64, until: u64) {
+    /// Takes `signature` until `until` (Unix seconds) unless it is taken already at `now`;
+    /// `false` then. One locked step: of two copies of a delivery arriving at once, one is
+    /// taken.
+    pub(crate) fn claim(&self, signature: &str, now: u64, until: u64) -> bool {
         let hash = self.hash(signature);
         let mut inner = self.lock(now);
         if inner.hashes.contains(&hash) {
-            return;
+            return false;
         }
         while inner.order.len() >= self.capacity {
             if let Some((_, old)) = inner.order.pop_front() {
@@ -56,6 +51,14 @@ impl SeenSignatures {
         }
         inner.hashes.insert(hash);
         inner.order.push_back((until, hash));
+        true
+    }
+
+    /// Gives back a claim whose delivery was not handed on (refused with 503: QQ sends it
+    /// again, and that copy must get through).
+    pub(crate) fn release(&self, signature: &str, now: u64) {
+        let hash = self.hash(signature);
+        self.lock(now).hashes.remove(&hash);
     }
 
     fn hash(&self, signature: &str) -> u64 {
@@ -85,21 +88,52 @@ mod tests {
     #[test]
     fn a_signature_is_taken_once_while_its_window_lasts() {
         let seen = SeenSignatures::new(8);
-        assert!(!seen.taken("ab12", 100));
-        seen.take("ab12", 100, 400);
-        assert!(seen.taken("AB12", 399), "the same signature, in capitals");
-        assert!(!seen.taken("cd34", 399));
+        assert!(seen.claim("ab12", 100, 400));
+        assert!(
+            !seen.claim("AB12", 399, 400),
+            "the same signature, in capitals"
+        );
+        assert!(seen.claim("cd34", 399, 700));
         // Its window is over: forgotten (its timestamp would be refused as stale anyway).
-        assert!(!seen.taken("ab12", 401));
+        assert!(seen.claim("ab12", 401, 700));
+    }
+
+    #[test]
+    fn a_released_claim_can_be_taken_again() {
+        let seen = SeenSignatures::new(8);
+        assert!(seen.claim("ab12", 100, 400));
+        seen.release("ab12", 100);
+        assert!(
+            seen.claim("ab12", 101, 400),
+            "the retry of a refused delivery"
+        );
+        assert!(!seen.claim("ab12", 102, 400));
+    }
+
+    #[test]
+    fn two_copies_claimed_at_once_are_taken_once() {
+        let seen = std::sync::Arc::new(SeenSignatures::new(1024));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let seen = std::sync::Arc::clone(&seen);
+                std::thread::spawn(move || seen.claim("same", 100, 400))
+            })
+            .collect();
+        let taken = threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or(false))
+            .filter(|&won| won)
+            .count();
+        assert_eq!(taken, 1);
     }
 
     #[test]
     fn at_capacity_the_oldest_is_forgotten() {
         let seen = SeenSignatures::new(2);
         for s in ["a", "b", "c"] {
-            seen.take(s, 0, 300);
+            assert!(seen.claim(s, 0, 300));
         }
-        assert!(!seen.taken("a", 0), "forgotten to make room");
-        assert!(seen.taken("b", 0) && seen.taken("c", 0));
+        assert!(!seen.claim("c", 0, 300) && !seen.claim("b", 0, 300));
+        assert!(seen.claim("a", 0, 300), "forgotten to make room");
     }
 }

@@ -150,12 +150,14 @@ impl WebhookServer {
     }
 
     /// Stops accepting, answers the requests in flight (within the shutdown grace), closes
-    /// idle connections, and returns when every connection is gone.
-    pub async fn shutdown(mut self) {
+    /// idle connections, and returns when every connection is gone, with what the server did
+    /// in all (the requests answered during the stop included).
+    pub async fn shutdown(mut self) -> WebhookStats {
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.counters.snapshot()
     }
 }
 

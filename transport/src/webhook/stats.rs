@@ -36,7 +36,8 @@ pub struct WebhookStats {
 }
 
 impl WebhookStats {
-    /// Every request rejected with a 4xx status.
+    /// Every request rejected with a 4xx status (not [`overloaded`](Self::overloaded): those
+    /// were answered 503, to be sent again).
     pub fn rejected(&self) -> u64 {
         self.bad_signature
             + self.stale_timestamp
