@@ -173,7 +173,9 @@ async fn webhook_listen_exits_at_end_of_stdin_when_asked() {
         "whsec",
         "--exit-on-stdin-eof",
     ]);
-    listen.stderr_until(|line| line.contains("webhook on")).await;
+    listen
+        .stderr_until(|line| line.contains("webhook on"))
+        .await;
     listen.close_stdin();
     let Exit { code, stderr, .. } = listen.finish().await;
     assert_eq!(code, Some(0), "{stderr}");
