@@ -296,7 +296,7 @@ where
             eprintln!("botgate listen: {signal}, closing");
             true
         }
-        () = crate::run::stdin_closed(), if stdin_eof => {
+        () = crate::stop::stdin_closed(), if stdin_eof => {
             eprintln!("botgate listen: end of stdin, closing");
             true
         }

@@ -80,7 +80,7 @@ pub async fn serve(
     });
     let why = tokio::select! {
         signal = stop.wait() => signal.to_string(),
-        () = crate::run::stdin_closed(), if options.exit_on_stdin_eof => "end of stdin".to_owned(),
+        () = crate::stop::stdin_closed(), if options.exit_on_stdin_eof => "end of stdin".to_owned(),
     };
     eprintln!("botgate listen: {why}, closing");
     // The connections closing now are not waiting for a reconnect: no lines for them.

@@ -101,7 +101,7 @@ async fn supervise<P: Platform>(
     eprintln!("botgate listen: {name} webhook on {}", bot.local_addr());
     let why = tokio::select! {
         signal = stop.wait() => signal.to_string(),
-        () = crate::run::stdin_closed(), if stdin_eof => "end of stdin".to_owned(),
+        () = crate::stop::stdin_closed(), if stdin_eof => "end of stdin".to_owned(),
     };
     eprintln!("botgate listen: {why}, closing");
     let stats = bot.shutdown().await;

@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::stop::stdin_closed;
 use botgate::session::{self, ResumeState, SessionStore};
 use botgate::split::{publish_frames, publish_onebot, serve_actions};
 use botgate::{Bot, BubbleHandlers, Intents, OneBotHandlers, QqHandlers};
@@ -22,7 +23,6 @@ use botgate_redis::{
     hold_shards, ActionQueue, EventStream, FencedSessionStore, HoldConfig, RedisIdentifyQueue,
     RedisSessionStore, ShardLeases, StopReason, StopSignal,
 };
-use tokio::io::AsyncReadExt;
 
 use crate::stop::{run_until_stopped, Stop};
 use crate::{print, Platform as Which};
@@ -457,11 +457,4 @@ fn default_owner() -> String {
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "host".to_owned());
     format!("{host}-{}", std::process::id())
-}
-
-/// Resolves when stdin ends (only used with `--exit-on-stdin-eof`).
-pub(crate) async fn stdin_closed() {
-    let mut stdin = tokio::io::stdin();
-    let mut buf = [0u8; 512];
-    while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {}
 }

@@ -15,7 +15,8 @@ use botgate::{BubbleHandlers, OneBotHandlers, QqHandlers};
 use botgate_redis::{ActionRelay, EventStream};
 
 use crate::print;
-use crate::run::{stdin_closed, RunArgs};
+use crate::run::RunArgs;
+use crate::stop::stdin_closed;
 use crate::stop::{run_until_stopped, Stop};
 
 /// Runs until SIGINT / SIGTERM (or end of stdin with `--exit-on-stdin-eof`).

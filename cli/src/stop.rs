@@ -91,3 +91,12 @@ where
     let _ = std::io::stdout().lock().flush();
     result
 }
+
+/// Resolves when stdin ends (`--exit-on-stdin-eof`: a supervisor that stops the process by
+/// closing its stdin).
+pub(crate) async fn stdin_closed() {
+    use tokio::io::AsyncReadExt;
+    let mut stdin = tokio::io::stdin();
+    let mut buf = [0u8; 512];
+    while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {}
+}
