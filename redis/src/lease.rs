@@ -20,6 +20,8 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 
+/// How soon a failed renewal is tried again (bounded by the moment the lease may be lost).
+const RENEW_RETRY: Duration = Duration::from_millis(200);
 /// PEXPIRE only while the lease is still ours. KEYS[1] lease; ARGV owner, ttl ms.
 const RENEW: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -177,8 +179,10 @@ async fn renew(
     // When the last renewal (or the acquisition) was *sent*: the key's TTL runs from some
     // instant after it.
     let mut renewed = acquired;
+    let mut wait = period;
     loop {
-        tokio::time::sleep(period).await;
+        tokio::time::sleep(wait).await;
+        wait = period;
         // Past this instant the key may have expired and another owner may hold it: the
         // lease counts as lost then, whether or not the renewal has answered. A renewal
         // that gets no answer at all (a network partition: no error, no reset) waited for
@@ -210,8 +214,12 @@ async fn renew(
                 held.send_replace(false);
                 return;
             }
+            // Tried again soon (the connection reconnects), not a period later: that would
+            // be past `lost_at`, and one dropped connection (a Redis restart) lost every
+            // lease at once.
             Ok(Err(error)) => {
                 tracing::warn!(%error, %key, "shard lease renewal failed; retrying");
+                wait = RENEW_RETRY.min(lost_at.saturating_duration_since(Instant::now()));
             }
         }
     }

@@ -459,3 +459,44 @@ async fn a_lease_whose_renewal_gets_no_answer_is_lost_before_its_key_can_expire(
     assert!(lease_b.is_held() && !lease_a.is_held());
     frozen.store(false, AtomicOrdering::SeqCst);
 }
+
+/// One dropped connection (a Redis restart, an idle-killing proxy) must not lose a lease that
+/// has seconds left: the failed renewal is tried again at once on the reconnected connection.
+/// Before the fix the retry came a whole renewal period later, past the moment the lease
+/// counts as lost, and every shard of every gateway stopped at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_survives_its_connection_being_dropped() {
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("lease-drop");
+    let (through, cutter) = support::cutting_proxy(&url).await;
+    let ttl = Duration::from_secs(9);
+    let a = ShardLeases::connect(&through, "app", "A", ttl)
+        .await
+        .unwrap()
+        .with_prefix(&prefix);
+    let mut lease = a.try_acquire(5).await.unwrap().expect("free shard");
+    let key = format!("{prefix}:lease:app:5");
+    // Redis "restarts": down for 3.5 s of the lease's 6 s before it counts as lost (the
+    // renewal at 3 s fails; the next, a period later, would be at the 6 s limit).
+    cutter.cut_for(Duration::from_millis(3500));
+    let mut admin = raw(&url);
+    // Renewed after the cut: the key's time to live goes back up.
+    let renewed = async {
+        let mut last: i64 = redis::cmd("PTTL").arg(&key).query(&mut admin).unwrap();
+        loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let now: i64 = redis::cmd("PTTL").arg(&key).query(&mut admin).unwrap();
+            if now > last {
+                return;
+            }
+            last = now;
+        }
+    };
+    tokio::select! {
+        () = lease.lost() => panic!("the lease was reported lost after one dropped connection"),
+        r = tokio::time::timeout(Duration::from_secs(20), renewed) => r.expect("renewed"),
+    }
+    assert!(lease.is_held());
+    assert_eq!(a.holder(5).await.unwrap().as_deref(), Some("A"));
+    lease.release().await.unwrap();
+}
