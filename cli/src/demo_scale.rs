@@ -67,6 +67,9 @@ type Line = (String, bool, String);
 
 /// The processes and what they print.
 struct Fleet {
+    /// The Redis URL, handed to each child in its environment (`BOTGATE_REDIS`): a password in
+    /// it stays off the command lines `ps` shows.
+    redis: String,
     children: HashMap<String, Child>,
     tx: Option<mpsc::UnboundedSender<Line>>,
     rx: mpsc::UnboundedReceiver<Line>,
@@ -84,6 +87,7 @@ impl Fleet {
             .arg("run")
             .args(args)
             .args(["--owner", name, "--exit-on-stdin-eof"])
+            .env("BOTGATE_REDIS", &self.redis)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -204,13 +208,16 @@ fn running_shard(line: &str) -> Option<u32> {
 }
 
 async fn scale(redis: &str) -> Result<ExitCode, Failure> {
+    // Printed without its password.
+    let shown = botgate::session::token::redact_url(redis);
     // Fail early, and clearly, when Redis is not there.
     EventStream::connect(redis, "botgate-demo:probe")
         .await
         .map_err(|e| {
             format!(
-                "cannot reach Redis at {redis} ({e}); start one with `redis-server --port 6379 \
-                 --save \"\" --appendonly no --daemonize yes`"
+                "cannot reach Redis at {} ({e}); start one with `redis-server --port 6379 \
+                 --save \"\" --appendonly no --daemonize yes`",
+                shown
             )
         })?;
     let sim = QqSim::start(QqConfig {
@@ -223,13 +230,13 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .duration_since(std::time::UNIX_EPOCH)?
         .as_nanos();
     let prefix = format!("botgate-demo:{}:{nanos}", std::process::id());
-    println!("botgate demo --scale: the gateway / worker split on Redis {redis}");
+    println!("botgate demo --scale: the gateway / worker split on Redis {shown}");
     println!(
         "[sim]      QQ gateway with {SHARDS} shards on {}",
         sim.url()
     );
     let common = |role: &str| -> Vec<String> {
-        ["--redis", redis, "--prefix", &prefix, "--role", role]
+        ["--prefix", &prefix, "--role", role]
             .iter()
             .map(|s| (*s).to_owned())
             .collect()
@@ -257,6 +264,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
     worker.extend(["--claim-idle-ms".to_owned(), CLAIM_IDLE_MS.to_owned()]);
     let (tx, rx) = mpsc::unbounded_channel();
     let mut fleet = Fleet {
+        redis: redis.to_owned(),
         children: HashMap::new(),
         tx: Some(tx),
         rx,

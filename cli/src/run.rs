@@ -41,8 +41,9 @@ pub enum Role {
 /// Options of `botgate run`.
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// The Redis every process of the bot shares (`redis://127.0.0.1:6379/0`).
-    #[arg(long)]
+    /// The Redis every process of the bot shares (`redis://127.0.0.1:6379/0`); or from
+    /// `BOTGATE_REDIS`, which keeps a password off the command line (`ps` shows it there).
+    #[arg(long, env = "BOTGATE_REDIS", hide_env_values = true)]
     pub redis: String,
     /// What this process does.
     #[arg(long, value_enum, default_value = "all")]

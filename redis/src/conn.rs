@@ -12,6 +12,13 @@ use crate::error::Error;
 /// How long a connect, a read or a write may take.
 const IO_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// The longest an async command waits for its answer: above the longest blocking read a
+/// command here makes (`EventStream`'s `block` is capped at [`MAX_BLOCK`]).
+pub(crate) const RESPONSE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest `XREADGROUP BLOCK` a worker may ask for (below [`RESPONSE_TIMEOUT`]).
+pub(crate) const MAX_BLOCK: Duration = Duration::from_secs(20);
+
 pub(crate) struct SyncConn {
     client: Client,
     conn: Mutex<Option<Connection>>,
@@ -94,9 +101,25 @@ pub(crate) fn is_connection_error(e: &redis::RedisError) -> bool {
 /// builder starts at 1 s and multiplies each delay by `factor`). The client's defaults
 /// (`factor` 100, no cap below a minute) retried for about 8 minutes without a word on a wrong
 /// port or a refused password, and the process could not be stopped meanwhile.
+///
+/// A Redis that vanishes without closing the connection (a failover to another address, a
+/// frozen VM, a partition) leaves a blocking read (`XREADGROUP BLOCK`, `BLPOP`) waiting for
+/// good: nothing unacknowledged is outstanding, so the socket reports no error. TCP
+/// keepalive probes (after 5 s idle, 1 s apart, the socket failing once they go unanswered
+/// for 10 s) end such a connection, and the manager connects again; every answer is also
+/// bounded by [`RESPONSE_TIMEOUT`], longer than any blocking command here waits.
 pub(crate) async fn manager(client: Client) -> Result<redis::aio::ConnectionManager, Error> {
+    use redis::io::tcp::{socket2::TcpKeepalive, TcpSettings};
+    let keepalive = TcpKeepalive::new()
+        .with_time(Duration::from_secs(5))
+        .with_interval(Duration::from_secs(1));
+    let tcp = TcpSettings::default().set_keepalive(keepalive);
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    let tcp = tcp.set_user_timeout(Duration::from_secs(10));
     let config = redis::aio::ConnectionManagerConfig::new()
         .set_connection_timeout(IO_TIMEOUT)
+        .set_response_timeout(RESPONSE_TIMEOUT)
+        .set_tcp_settings(tcp)
         .set_number_of_retries(3)
         .set_factor(2)
         .set_max_delay(2_000);

@@ -200,9 +200,10 @@ impl Consumer {
         self
     }
 
-    /// How long one read waits for new entries (default 500 ms).
+    /// How long one read waits for new entries (default 500 ms, at most 20 s: every answer
+    /// from Redis is awaited 30 s at most).
     pub fn block(mut self, block: Duration) -> Self {
-        self.block = block;
+        self.block = block.min(crate::conn::MAX_BLOCK);
         self
     }
 
@@ -248,6 +249,12 @@ impl Consumer {
             claimed => claimed.map_err(Error::redis("claim"))?,
         };
         self.cursor = claimed.next_stream_id.clone();
+        if !claimed.deleted_ids.is_empty() {
+            // Pending with a worker that died, and trimmed from the stream (`MAXLEN ~`) before
+            // anyone took them over: Redis forgets them here. Lost; said so.
+            tracing::warn!(key = %self.key, group = %self.group, lost = claimed.deleted_ids.len(),
+                "pending stream entries were trimmed before a worker took them over");
+        }
         let taken: Vec<Delivery> = claimed
             .claimed
             .into_iter()
