@@ -145,13 +145,7 @@ fn no_heartbeat_for_two_intervals_reconnects() {
     assert_eq!(close_code(&tx(&mut s)), Some(WATCHDOG_CLOSE_CODE));
     events(&mut s);
     s.handle_closed(t1 + secs(60), Some(WATCHDOG_CLOSE_CODE), "");
-    assert!(matches!(
-        events(&mut s).as_slice(),
-        [SessionEvent::Reconnecting {
-            why: Why::HeartbeatTimeout,
-            ..
-        }]
-    ));
+    assert_reconnecting(&mut s, Why::HeartbeatTimeout);
     assert!(s.next_connect().is_some());
 }
 
@@ -689,13 +683,7 @@ fn a_connection_without_heartbeats_that_stops_answering_pings_is_cut() {
     );
     assert!(!s.is_open());
     s.handle_closed(t0 + secs(85), Some(WATCHDOG_CLOSE_CODE), "no pong");
-    assert!(matches!(
-        events(&mut s).as_slice(),
-        [SessionEvent::Reconnecting {
-            why: Why::PongTimeout,
-            ..
-        }]
-    ));
+    assert_reconnecting(&mut s, Why::PongTimeout);
     assert!(s.next_connect().is_some());
 }
 
@@ -725,13 +713,7 @@ fn a_connection_whose_heartbeats_stop_is_cut_whatever_pongs_say() {
     );
     events(&mut s);
     s.handle_closed(t0 + secs(90), Some(WATCHDOG_CLOSE_CODE), "");
-    assert!(matches!(
-        events(&mut s).as_slice(),
-        [SessionEvent::Reconnecting {
-            why: Why::HeartbeatTimeout,
-            ..
-        }]
-    ));
+    assert_reconnecting(&mut s, Why::HeartbeatTimeout);
 }
 
 /// The bug of decision 0060: the interval learnt on an earlier connection made each new
@@ -819,13 +801,7 @@ fn a_pong_timeout_longer_than_the_ping_interval_keeps_one_ping_outstanding() {
     );
     events(&mut s);
     s.handle_closed(t0 + secs(85), Some(WATCHDOG_CLOSE_CODE), "no pong");
-    assert!(matches!(
-        events(&mut s).as_slice(),
-        [SessionEvent::Reconnecting {
-            why: Why::PongTimeout,
-            ..
-        }]
-    ));
+    assert_reconnecting(&mut s, Why::PongTimeout);
 }
 
 /// A connection that never speaks is closed at `first_frame_timeout` as before (decision

@@ -361,13 +361,7 @@ fn no_hello_within_the_deadline_reconnects() {
     s.handle_timeout(now + Duration::from_secs(10));
     assert_eq!(close_code(&tx(&mut s)), Some(4900));
     s.handle_closed(now + Duration::from_secs(10), None, "");
-    assert!(matches!(
-        events(&mut s).as_slice(),
-        [SessionEvent::Reconnecting {
-            why: Why::HelloTimeout,
-            ..
-        }]
-    ));
+    assert_reconnecting(&mut s, Why::HelloTimeout);
 }
 
 #[test]

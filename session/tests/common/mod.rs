@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use botgate_session::{Outgoing, SessionEvent, SessionMachine};
+use botgate_session::{Outgoing, SessionEvent, SessionMachine, Why};
 use bytes::Bytes;
 use serde_json::Value;
 
@@ -13,6 +13,15 @@ pub fn tx<M: SessionMachine>(m: &mut M) -> Vec<Outgoing> {
 
 pub fn events<M: SessionMachine>(m: &mut M) -> Vec<SessionEvent> {
     std::iter::from_fn(|| m.poll_event()).collect()
+}
+
+/// The machine's next events are one `Reconnecting`, for `why`.
+pub fn assert_reconnecting<M: SessionMachine>(m: &mut M, why: Why) {
+    let events = events(m);
+    assert!(
+        matches!(events.as_slice(), [SessionEvent::Reconnecting { why: w, .. }] if *w == why),
+        "{events:?}"
+    );
 }
 
 /// The JSON of every text frame sent (closes skipped).
