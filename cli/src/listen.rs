@@ -292,12 +292,8 @@ where
     });
     let mut stopped: watch::Receiver<Lifecycle> = bot.lifecycle();
     let asked = tokio::select! {
-        signal = stop.wait() => {
-            eprintln!("botgate listen: {signal}, closing");
-            true
-        }
-        () = crate::stop::stdin_closed(), if stdin_eof => {
-            eprintln!("botgate listen: end of stdin, closing");
+        why = stop.wait_or_stdin_eof(stdin_eof) => {
+            eprintln!("botgate listen: {why}, closing");
             true
         }
         _ = stopped.wait_for(|l| l.stopped.is_some()) => false,

@@ -78,10 +78,7 @@ pub async fn serve(
             }
         }
     });
-    let why = tokio::select! {
-        signal = stop.wait() => signal.to_string(),
-        () = crate::stop::stdin_closed(), if options.exit_on_stdin_eof => "end of stdin".to_owned(),
-    };
+    let why = stop.wait_or_stdin_eof(options.exit_on_stdin_eof).await;
     eprintln!("botgate listen: {why}, closing");
     // The connections closing now are not waiting for a reconnect: no lines for them.
     reporter.abort();

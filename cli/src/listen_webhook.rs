@@ -99,10 +99,7 @@ async fn supervise<P: Platform>(
         }
     };
     eprintln!("botgate listen: {name} webhook on {}", bot.local_addr());
-    let why = tokio::select! {
-        signal = stop.wait() => signal.to_string(),
-        () = crate::stop::stdin_closed(), if stdin_eof => "end of stdin".to_owned(),
-    };
+    let why = stop.wait_or_stdin_eof(stdin_eof).await;
     eprintln!("botgate listen: {why}, closing");
     let stats = bot.shutdown().await;
     eprintln!(

@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::stop::stdin_closed;
 use botgate::session::{self, ResumeState, SessionStore};
 use botgate::split::{publish_frames, publish_onebot, serve_actions};
 use botgate::{Bot, BubbleHandlers, Intents, OneBotHandlers, QqHandlers};
@@ -263,8 +262,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     };
     let shutdown = async move {
         tokio::select! {
-            signal = stop.wait() => eprintln!("botgate run: {signal}, closing"),
-            () = stdin_closed(), if stdin_eof => eprintln!("botgate run: end of stdin, closing"),
+            why = stop.wait_or_stdin_eof(stdin_eof) => eprintln!("botgate run: {why}, closing"),
             () = watch_fatal.fatal_set.notified() => eprintln!("botgate run: a session stopped, closing"),
         }
     };

@@ -16,7 +16,6 @@ use botgate_redis::{ActionRelay, EventStream};
 
 use crate::print;
 use crate::run::RunArgs;
-use crate::stop::stdin_closed;
 use crate::stop::{run_until_stopped, Stop};
 
 /// Runs until SIGINT / SIGTERM (or end of stdin with `--exit-on-stdin-eof`).
@@ -82,10 +81,8 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     let mut signalled = false;
     let stats = worker
         .run(async {
-            tokio::select! {
-                signal = stop.wait() => eprintln!("botgate run: {signal}, closing"),
-                () = stdin_closed(), if stdin_eof => eprintln!("botgate run: end of stdin, closing"),
-            }
+            let why = stop.wait_or_stdin_eof(stdin_eof).await;
+            eprintln!("botgate run: {why}, closing");
             signalled = true;
         })
         .await?;
@@ -96,10 +93,8 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
             "botgate run: worker {owner} paused after {} entries; {} read and left pending",
             stats.read, stats.left_pending
         );
-        tokio::select! {
-            signal = stop.wait() => eprintln!("botgate run: {signal}, closing"),
-            () = stdin_closed(), if stdin_eof => eprintln!("botgate run: end of stdin, closing"),
-        }
+        let why = stop.wait_or_stdin_eof(stdin_eof).await;
+        eprintln!("botgate run: {why}, closing");
     }
     eprintln!(
         "botgate run: worker {owner} closed: {} read, {} claimed, {} already done elsewhere",

@@ -55,6 +55,15 @@ impl Stop {
         Self {}
     }
 
+    /// Resolves when a stop signal arrives or, with `stdin_eof` (`--exit-on-stdin-eof`),
+    /// stdin ends: what stopped it, as a log line says it (`SIGTERM`, `end of stdin`).
+    pub async fn wait_or_stdin_eof(&mut self, stdin_eof: bool) -> String {
+        tokio::select! {
+            signal = self.wait() => signal.to_string(),
+            () = stdin_closed(), if stdin_eof => "end of stdin".to_owned(),
+        }
+    }
+
     /// Resolves when a stop signal arrives.
     pub async fn wait(&mut self) -> StopSignal {
         #[cfg(unix)]
@@ -94,7 +103,7 @@ where
 
 /// Resolves when stdin ends (`--exit-on-stdin-eof`: a supervisor that stops the process by
 /// closing its stdin).
-pub(crate) async fn stdin_closed() {
+async fn stdin_closed() {
     use tokio::io::AsyncReadExt;
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 512];

@@ -187,8 +187,6 @@ impl Handlers<Qq> {
 /// `public` flag does not carry (it marks the intents every bot has).
 const PRIVATE_ONLY: Intents = Intents::GUILD_MESSAGES.union(Intents::FORUMS_EVENT);
 
-impl Handlers<Qq> {}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

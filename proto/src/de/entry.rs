@@ -142,17 +142,10 @@ pub fn from_shared_with_path<T: DeserializeOwned>(source: &Arc<str>) -> Result<T
             return Ok(value);
         }
     }
-    match super::wide_integers::quote_wide_integers(source) {
-        Some(quoted) => {
-            let quoted: Arc<str> = Arc::from(quoted);
-            let _shared = crate::text::share_strings(&quoted);
-            retry_with_path(quoted.as_bytes())
-        }
-        None => {
-            let _shared = crate::text::share_strings(source);
-            retry_with_path(source.as_bytes())
-        }
-    }
+    let text: Arc<str> = super::wide_integers::quote_wide_integers(source)
+        .map_or_else(|| Arc::clone(source), Arc::from);
+    let _shared = crate::text::share_strings(&text);
+    retry_with_path(text.as_bytes())
 }
 
 /// Like [`from_slice`], for text already checked to be UTF-8 (its first pass as

@@ -197,6 +197,17 @@ fn is_text(bytes: &[u8], span: Option<Span>, want: &str) -> bool {
 }
 
 /// A number, or a string holding one (implementations differ).
+/// A failed response's text: `wording`, else `msg`, else `message` (some implementations'
+/// name for `msg`; the codec's `ActionResponse` reads it as an alias too), the first not
+/// empty.
+fn failure_text(bytes: &[u8], f: &Fields) -> String {
+    [f.wording, f.msg, f.message]
+        .into_iter()
+        .filter_map(|span| text(bytes, span))
+        .find(|t| !t.is_empty())
+        .unwrap_or_default()
+}
+
 fn int(bytes: &[u8], span: Option<Span>) -> Option<i64> {
     int_raw(span?.slice(bytes))
 }
@@ -582,11 +593,7 @@ impl Session {
             if !self.events_on_link && matches!(retcode, Some(1401 | 1403)) {
                 // NapCat and LLOneBot accept the upgrade, answer a wrong or missing token
                 // with this, then close: the close is an authentication failure.
-                let text = [f.wording, f.msg, f.message]
-                    .into_iter()
-                    .filter_map(|span| text(&bytes, span))
-                    .find(|t| !t.is_empty())
-                    .unwrap_or_default();
+                let text = failure_text(&bytes, f);
                 tracing::warn!(?retcode, %text, "OneBot: the implementation refused the token");
                 self.token_refused = retcode.map(|r| (r, text));
                 return;
@@ -624,13 +631,7 @@ impl Session {
                 }
             }
         } else {
-            // `message` is some implementations' name for `msg` (the codec's
-            // `ActionResponse` reads it as an alias too).
-            let message = [f.wording, f.msg, f.message]
-                .into_iter()
-                .filter_map(|span| text(&bytes, span))
-                .find(|m| !m.is_empty())
-                .unwrap_or_default();
+            let message = failure_text(&bytes, f);
             Err(OneBotCallError::Failed {
                 retcode,
                 message,

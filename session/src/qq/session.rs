@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use botgate_codec::Frame;
+use botgate_codec::{Frame, Intents};
 use bytes::Bytes;
 use url::Url;
 
@@ -32,12 +32,12 @@ const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(45);
 /// least often granted first, group / C2C (the one most bots hold) last. Bits not listed go
 /// before all of these, the highest first.
 const DROP_ORDER: [u32; 6] = [
-    1 << 10, // GUILD_MESSAGE_REACTIONS
-    1 << 26, // INTERACTION
-    1 << 27, // MESSAGE_AUDIT
-    1 << 29, // AUDIO_ACTION
-    1 << 12, // DIRECT_MESSAGE
-    1 << 25, // GROUP_AND_C2C_EVENT
+    Intents::GUILD_MESSAGE_REACTIONS.bits(),
+    Intents::INTERACTION.bits(),
+    Intents::MESSAGE_AUDIT.bits(),
+    Intents::AUDIO_ACTION.bits(),
+    Intents::DIRECT_MESSAGE.bits(),
+    Intents::GROUP_AND_C2C_EVENT.bits(),
 ];
 
 /// The optional intent to drop next (see [`DROP_ORDER`]); `optional` is not empty.
