@@ -133,6 +133,26 @@ impl Registry {
         let _ = self.notices.send(notice);
     }
 
+    /// A connection of `account` is serving it: counted in its `readies`, and said.
+    fn online(
+        &self,
+        account: &Account,
+        conn: u64,
+        addr: SocketAddr,
+        self_id: i64,
+        first: bool,
+        role: ClientRole,
+    ) {
+        account.lifecycle.send_modify(|l| l.readies += 1);
+        self.notify(ReverseNotice::Online {
+            conn,
+            addr,
+            self_id: self_id.to_string(),
+            first,
+            role,
+        });
+    }
+
     pub(super) fn notices(&self) -> broadcast::Receiver<ReverseNotice> {
         self.notices.subscribe()
     }
@@ -286,14 +306,7 @@ impl Registry {
         if let Some(previous) = previous {
             self.wait_for(previous, self_id, (conn, role)).await;
         }
-        account.lifecycle.send_modify(|l| l.readies += 1);
-        self.notify(ReverseNotice::Online {
-            conn,
-            addr,
-            self_id: self_id.to_string(),
-            first,
-            role,
-        });
+        self.online(&account, conn, addr, self_id, first, role);
         Some(Turn {
             account,
             conn,
@@ -345,14 +358,7 @@ impl Registry {
             .await;
         }
         if serving {
-            account.lifecycle.send_modify(|l| l.readies += 1);
-            self.notify(ReverseNotice::Online {
-                conn,
-                addr,
-                self_id: self_id.to_string(),
-                first,
-                role: ClientRole::Api,
-            });
+            self.online(&account, conn, addr, self_id, first, ClientRole::Api);
         }
         Some(ApiTurn {
             account,
@@ -485,15 +491,7 @@ impl ApiTurn {
     /// The `API` connection has ended: the account's actions wait for the next connection
     /// that answers them (unless a newer one has them already).
     pub(super) fn end(self, registry: &Registry, reason: &str) {
-        {
-            let mut api = lock(&self.account.api);
-            if api
-                .as_ref()
-                .is_some_and(|(_, d)| Arc::ptr_eq(d, &self.driver))
-            {
-                *api = None;
-            }
-        }
+        lock(&self.account.api).take_if(|(_, d)| Arc::ptr_eq(d, &self.driver));
         let served = self.serving;
         ended(
             registry,
