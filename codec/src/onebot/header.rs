@@ -40,6 +40,67 @@ impl IdField {
     }
 }
 
+/// A type field: a top-level string that says what a frame is (`post_type`, `message_type`,
+/// ..., `sub_type`). This enum is the one home of their keys, their slots in [`Header`] and
+/// which `post_type` each detail type belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TypeField {
+    Post,
+    Message,
+    Notice,
+    Request,
+    MetaEvent,
+    Sub,
+}
+
+impl TypeField {
+    /// How many there are: the size of [`Header`]'s table, which they index.
+    const COUNT: usize = TypeField::Sub as usize + 1;
+
+    /// The type field a key names, compared as written (`None`: any other key). One `match`
+    /// on the bytes, run per top-level key of every frame.
+    #[inline(always)]
+    fn of_key(key: &[u8]) -> Option<TypeField> {
+        Some(match key {
+            b"post_type" => TypeField::Post,
+            b"message_type" => TypeField::Message,
+            b"notice_type" => TypeField::Notice,
+            b"request_type" => TypeField::Request,
+            b"meta_event_type" => TypeField::MetaEvent,
+            b"sub_type" => TypeField::Sub,
+            _ => return None,
+        })
+    }
+
+    /// Its key, as its errors name it (the inverse of [`of_key`](Self::of_key)).
+    fn key(self) -> &'static str {
+        match self {
+            TypeField::Post => "post_type",
+            TypeField::Message => "message_type",
+            TypeField::Notice => "notice_type",
+            TypeField::Request => "request_type",
+            TypeField::MetaEvent => "meta_event_type",
+            TypeField::Sub => "sub_type",
+        }
+    }
+
+    /// Its bit in [`Header`]'s `types_seen`.
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+
+    /// The detail type field of a `post_type` (`None`: a post type without one).
+    fn detail_of(post_type: &str) -> Option<TypeField> {
+        match post_type {
+            "message" | "message_sent" => Some(TypeField::Message),
+            "notice" => Some(TypeField::Notice),
+            "request" => Some(TypeField::Request),
+            "meta_event" => Some(TypeField::MetaEvent),
+            _ => None,
+        }
+    }
+}
+
 /// Where the id fields are in the frame: the span of each one's first occurrence, and whether
 /// one of them occurs again.
 ///
@@ -87,18 +148,13 @@ impl IdSpans {
 /// frame unless they hold escapes).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Header<'a> {
-    post_type: Option<Cow<'a, str>>,
-    message_type: Option<Cow<'a, str>>,
-    notice_type: Option<Cow<'a, str>>,
-    request_type: Option<Cow<'a, str>>,
-    meta_event_type: Option<Cow<'a, str>>,
-    sub_type: Option<Cow<'a, str>>,
-    /// Whether a `post_type` key was met (its value may be `null`).
-    post_type_key: bool,
+    /// The type fields' values, by [`TypeField`] (`None`: absent or `null`).
+    types: [Option<Cow<'a, str>>; TypeField::COUNT],
+    /// Which type fields were met, by [`TypeField::bit`]: a repeat is skipped, and a `post_type`
+    /// key that holds `null` is still a `post_type` key.
+    types_seen: u8,
     /// Whether a `time` key was met (its value may not be an integer).
     time_key: bool,
-    /// Which type fields were met (one bit each, `post_type` first): a repeat is skipped.
-    types_seen: u8,
     /// The scan stopped before the end of the frame (see [`Header::scan_group_message`]).
     stopped: bool,
     self_id: Option<i64>,
@@ -169,10 +225,15 @@ impl<'a> Header<'a> {
         .all(|&f| self.ids.get(f).is_some());
         all_ids
             && self.time_key
-            && self.sub_type.is_some()
-            && self.message_type.is_some()
+            && self.get(TypeField::Sub).is_some()
+            && self.get(TypeField::Message).is_some()
             && !self.ids.repeated()
-            && matches!(self.post_type.as_deref(), Some("message" | "message_sent"))
+            && self.get(TypeField::Post).and_then(TypeField::detail_of) == Some(TypeField::Message)
+    }
+
+    /// The value of a type field (`None`: absent or `null`).
+    fn get(&self, field: TypeField) -> Option<&str> {
+        self.types[field as usize].as_deref()
     }
 
     fn scan_until(bytes: &'a [u8], group_message: bool) -> Result<Header<'a>, Error> {
@@ -200,66 +261,39 @@ impl<'a> Header<'a> {
         } else {
             key.raw
         };
-        let slot = match name {
-            b"post_type" => {
-                self.post_type_key = true;
-                &mut self.post_type
-            }
-            b"message_type" => &mut self.message_type,
-            b"notice_type" => &mut self.notice_type,
-            b"request_type" => &mut self.request_type,
-            b"meta_event_type" => &mut self.meta_event_type,
-            b"sub_type" => &mut self.sub_type,
-            _ => {
-                let end = scan::skip_value(bytes, start)?;
-                let span = Span { start, end };
-                match name {
-                    b"self_id" => {
-                        self.self_id = int_value(bytes, span);
-                        self.ids.record(IdField::SelfId, span);
-                    }
-                    // The first occurrence stands, as in the payload's decode (decision 0049).
-                    b"time" if !self.time_key => {
-                        self.time_key = true;
-                        self.time = int_value(bytes, span);
-                    }
-                    b"message_id" => self.ids.record(IdField::MessageId, span),
-                    b"group_id" => self.ids.record(IdField::GroupId, span),
-                    b"user_id" => self.ids.record(IdField::UserId, span),
-                    b"echo" => self.response.echo = Some(span),
-                    b"retcode" => self.response.retcode = Some(span),
-                    b"status" => self.response.status = Some(span),
-                    b"data" => self.response.data = Some(span),
-                    b"msg" => self.response.msg = Some(span),
-                    b"message" => self.response.message = Some(span),
-                    b"wording" => self.response.wording = Some(span),
-                    _ => {}
+        let Some(field) = TypeField::of_key(name) else {
+            let end = scan::skip_value(bytes, start)?;
+            let span = Span { start, end };
+            match name {
+                b"self_id" => {
+                    self.self_id = int_value(bytes, span);
+                    self.ids.record(IdField::SelfId, span);
                 }
-                return Ok(end);
+                // The first occurrence stands, as in the payload's decode (decision 0049).
+                b"time" if !self.time_key => {
+                    self.time_key = true;
+                    self.time = int_value(bytes, span);
+                }
+                b"message_id" => self.ids.record(IdField::MessageId, span),
+                b"group_id" => self.ids.record(IdField::GroupId, span),
+                b"user_id" => self.ids.record(IdField::UserId, span),
+                b"echo" => self.response.echo = Some(span),
+                b"retcode" => self.response.retcode = Some(span),
+                b"status" => self.response.status = Some(span),
+                b"data" => self.response.data = Some(span),
+                b"msg" => self.response.msg = Some(span),
+                b"message" => self.response.message = Some(span),
+                b"wording" => self.response.wording = Some(span),
+                _ => {}
             }
-        };
-        let field = match name {
-            b"post_type" => "post_type",
-            b"message_type" => "message_type",
-            b"notice_type" => "notice_type",
-            b"request_type" => "request_type",
-            b"meta_event_type" => "meta_event_type",
-            _ => "sub_type",
+            return Ok(end);
         };
         let (value, end) = type_field(bytes, start, field)?;
         // The first occurrence stands, as in the payload's decode (decision 0049): the kind
         // the header gives is the kind the decoded event reports.
-        let bit = match field {
-            "post_type" => 1,
-            "message_type" => 2,
-            "notice_type" => 4,
-            "request_type" => 8,
-            "meta_event_type" => 16,
-            _ => 32,
-        };
-        if self.types_seen & bit == 0 {
-            self.types_seen |= bit;
-            *slot = value;
+        if self.types_seen & field.bit() == 0 {
+            self.types_seen |= field.bit();
+            self.types[field as usize] = value;
         }
         Ok(end)
     }
@@ -281,12 +315,12 @@ impl<'a> Header<'a> {
 
     /// Whether the frame is an event (it has `post_type`).
     pub(crate) fn is_event(&self) -> bool {
-        self.post_type.is_some()
+        self.get(TypeField::Post).is_some()
     }
 
     /// Whether the frame has a `post_type` key at all (a `null` one included).
     pub(crate) fn has_post_type_key(&self) -> bool {
-        self.post_type_key
+        self.types_seen & TypeField::Post.bit() != 0
     }
 
     /// Whether the frame looks like an action response.
@@ -301,20 +335,13 @@ impl<'a> Header<'a> {
 
     /// The event kind; an error if there is no `post_type`.
     pub(crate) fn event_kind(&self) -> Result<EventKind, Error> {
-        let post_type = self
-            .post_type
-            .as_deref()
-            .ok_or_else(|| Error::envelope("post_type", "missing (not a OneBot event)"))?;
-        let detail = match post_type {
-            "message" | "message_sent" => self.message_type.as_deref(),
-            "notice" => self.notice_type.as_deref(),
-            "request" => self.request_type.as_deref(),
-            "meta_event" => self.meta_event_type.as_deref(),
-            _ => None,
-        };
+        let post_type = self.get(TypeField::Post).ok_or_else(|| {
+            Error::envelope(TypeField::Post.key(), "missing (not a OneBot event)")
+        })?;
+        let detail = TypeField::detail_of(post_type).and_then(|f| self.get(f));
         // Without a detail type the sub type says nothing (and `notice` + `group_ban` must not
         // read as the kind `notice.group_ban`).
-        let sub_type = detail.and(self.sub_type.as_deref());
+        let sub_type = detail.and(self.get(TypeField::Sub));
         Ok(EventKind::classify(post_type, detail, sub_type))
     }
 }
@@ -328,7 +355,7 @@ impl<'a> Header<'a> {
 fn type_field<'a>(
     bytes: &'a [u8],
     start: usize,
-    field: &'static str,
+    field: TypeField,
 ) -> Result<(Option<Cow<'a, str>>, usize), Error> {
     if bytes.get(start) == Some(&b'"') {
         // One strict read of the string gives its end and its text.
@@ -342,7 +369,10 @@ fn type_field<'a>(
             Cow::Borrowed(inner)
         };
         if value.contains('.') {
-            return Err(Error::envelope(field, format!("`{value}` contains a `.`")));
+            return Err(Error::envelope(
+                field.key(),
+                format!("`{value}` contains a `.`"),
+            ));
         }
         return Ok((Some(value), close + 1));
     }
@@ -350,7 +380,7 @@ fn type_field<'a>(
     match Kind::of(bytes, Span { start, end }) {
         Some(Kind::Null) => Ok((None, end)),
         other => Err(Error::envelope(
-            field,
+            field.key(),
             format!(
                 "expected a string, found {}",
                 other.map_or("an invalid value", Kind::describe)
@@ -411,6 +441,17 @@ mod tests {
             h.ids().get(IdField::GroupId),
             Some(Span { start: 12, end: 16 })
         );
+    }
+
+    #[test]
+    fn type_field_keys_name_their_fields() {
+        use TypeField::*;
+        let all = [Post, Message, Notice, Request, MetaEvent, Sub];
+        for (i, field) in all.into_iter().enumerate() {
+            assert_eq!(field as usize, i);
+            assert_eq!(TypeField::of_key(field.key().as_bytes()), Some(field));
+        }
+        assert_eq!(all.len(), TypeField::COUNT);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use botgate_transport::ws::PeerInfo;
 use tokio::sync::watch;
 
 use super::notice::ReverseNotice;
-use super::registry::{Account, Registry};
+use super::registry::{Account, Binding, Registry};
 use crate::bot::glue::Glue;
 use crate::bot::running::Lifecycle;
 
@@ -76,10 +76,7 @@ pub(super) async fn run(
             return;
         }
     };
-    if !this.admitted(self_id).await {
-        return;
-    }
-    let Some(turn) = registry.bind(self_id, conn, addr, &driver, role).await else {
+    let Some(turn) = registry.bind(self_id, this.binding(role)).await else {
         this.refuse_full(self_id).await;
         return;
     };
@@ -121,14 +118,14 @@ struct Conn<'a> {
 }
 
 impl Conn<'_> {
-    /// Whether account `self_id` may be served (see [`Registry::admits`]); if not, the
-    /// connection is refused.
-    async fn admitted(&self, self_id: i64) -> bool {
-        if self.registry.admits(self_id) {
-            return true;
+    /// The connection as it binds to its account, in `role`.
+    fn binding(&self, role: ClientRole) -> Binding {
+        Binding {
+            conn: self.conn,
+            addr: self.addr,
+            role,
+            driver: Arc::clone(self.driver),
         }
-        self.refuse_full(self_id).await;
-        false
     }
 
     /// Refuses the connection: the account limit is reached.
@@ -162,8 +159,8 @@ async fn serve_api(this: Conn<'_>, header: Option<i64>, mut events: EventReceive
         registry,
         conn,
         addr,
-        driver,
         lifecycle,
+        ..
     } = this;
     let Some(self_id) = header.filter(|id| *id != 0) else {
         tracing::warn!(
@@ -175,10 +172,10 @@ async fn serve_api(this: Conn<'_>, header: Option<i64>, mut events: EventReceive
             .await;
         return;
     };
-    if !this.admitted(self_id).await {
-        return;
-    }
-    let Some(turn) = registry.bind_api(self_id, conn, addr, driver).await else {
+    let Some(turn) = registry
+        .bind_api(self_id, this.binding(ClientRole::Api))
+        .await
+    else {
         this.refuse_full(self_id).await;
         return;
     };

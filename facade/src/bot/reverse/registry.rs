@@ -46,7 +46,9 @@ pub(super) struct Registry {
     make: MakeHandlers,
     dispatch: DispatchConfig,
     action_wait: Duration,
-    /// The most accounts kept (see [`admits`](Self::admits)).
+    /// The most accounts kept. Accounts are kept for good (their handlers and dispatcher
+    /// state), so a peer that claims ever new ids (no token set, or a token leaked) must not
+    /// grow them without bound.
     max_accounts: usize,
     accounts: Mutex<HashMap<i64, Arc<Account>>>,
     count: watch::Sender<usize>,
@@ -62,6 +64,17 @@ struct LiveConn {
     lifecycle: watch::Receiver<Lifecycle>,
 }
 
+/// A connection as it is bound to an account: what its turn, its hold on the account's `API`
+/// slot and its successor's wait each need of it.
+#[derive(Clone)]
+pub(super) struct Binding {
+    /// Its number, in accept order: of two connections, the larger is the newer.
+    pub(super) conn: u64,
+    pub(super) addr: SocketAddr,
+    pub(super) role: ClientRole,
+    pub(super) driver: Arc<DriverHandle<onebot::Session>>,
+}
+
 /// One bot account.
 pub(super) struct Account {
     pub(super) self_id: i64,
@@ -70,19 +83,18 @@ pub(super) struct Account {
     link: watch::Sender<Link>,
     /// The connection that dispatches last (or will): the next one waits for it.
     latest: Mutex<Option<Holder>>,
-    /// The account's `API` connection (number and driver), if one is bound: a newer one
-    /// closes it.
-    api: Mutex<Option<(u64, Arc<DriverHandle<onebot::Session>>)>>,
-    /// The number of the connection that carries the actions (while `link` is set).
+    /// The account's `API` connection, if one is bound: a newer one closes it.
+    api: Mutex<Option<Binding>>,
+    /// The number of the connection that carries the actions (while `link` is set). Stored:
+    /// `link` holds only the driver, and neither `latest` nor `api` need hold that
+    /// connection (a `Universal` one keeps the actions once a newer `Event` one is `latest`).
     actions_owner: Mutex<u64>,
 }
 
 /// The most recent connection of an account, as its successor needs it.
 struct Holder {
-    conn: u64,
-    /// Its role (`Universal` or `Event`).
-    role: ClientRole,
-    driver: Arc<DriverHandle<onebot::Session>>,
+    /// Its role is `Universal` or `Event`.
+    binding: Binding,
     /// Resolves (with an error) when that connection has dispatched its last event.
     done: oneshot::Receiver<()>,
 }
@@ -90,9 +102,7 @@ struct Holder {
 /// A connection's turn to dispatch for an account; ending it lets the next connection go.
 pub(super) struct Turn {
     pub(super) account: Arc<Account>,
-    conn: u64,
-    addr: SocketAddr,
-    driver: Arc<DriverHandle<onebot::Session>>,
+    binding: Binding,
     _done: oneshot::Sender<()>,
 }
 
@@ -100,9 +110,7 @@ pub(super) struct Turn {
 /// newer one came first: then it is closed at once).
 pub(super) struct ApiTurn {
     account: Arc<Account>,
-    conn: u64,
-    addr: SocketAddr,
-    driver: Arc<DriverHandle<onebot::Session>>,
+    binding: Binding,
     /// It serves the account (false: a newer `API` connection had bound before it).
     pub(super) serving: bool,
 }
@@ -134,22 +142,14 @@ impl Registry {
     }
 
     /// A connection of `account` is serving it: counted in its `readies`, and said.
-    fn online(
-        &self,
-        account: &Account,
-        conn: u64,
-        addr: SocketAddr,
-        self_id: i64,
-        first: bool,
-        role: ClientRole,
-    ) {
+    fn online(&self, account: &Account, binding: &Binding, first: bool) {
         account.lifecycle.send_modify(|l| l.readies += 1);
         self.notify(ReverseNotice::Online {
-            conn,
-            addr,
-            self_id: self_id.to_string(),
+            conn: binding.conn,
+            addr: binding.addr,
+            self_id: account.self_id.to_string(),
             first,
-            role,
+            role: binding.role,
         });
     }
 
@@ -222,15 +222,35 @@ impl Registry {
         }
     }
 
-    /// The account `self_id`, made (handlers from the factory) on its first connection.
-    /// `None` when the account is new and the limit is reached: checked again here, under
-    /// the lock that inserts it, since several new accounts may pass [`admits`](Self::admits)
-    /// at once.
+    /// The account `self_id` and whether it is new: made (handlers from the factory) on its
+    /// first connection; `None` when it is new and [`max_accounts`](Self::max_accounts) are
+    /// kept already.
     fn account_or_new(&self, self_id: i64) -> Option<(Arc<Account>, bool)> {
-        if let Some(account) = self.account(self_id) {
-            return Some((account, false));
+        let mut made = None;
+        // At most twice: the factory runs outside the lock (it is user code), so a new account
+        // is looked up (and the limit checked) once before it runs, which a refused account
+        // never passes, and once more under the lock that inserts it, since several may have
+        // passed the first at once.
+        loop {
+            let mut accounts = lock(&self.accounts);
+            if let Some(account) = accounts.get(&self_id) {
+                return Some((Arc::clone(account), false));
+            }
+            if accounts.len() >= self.max_accounts {
+                return None;
+            }
+            if let Some(account) = made.take() {
+                accounts.insert(self_id, Arc::clone(&account));
+                self.count.send_replace(accounts.len());
+                return Some((account, true));
+            }
+            drop(accounts);
+            made = Some(self.make_account(self_id));
         }
-        // The factory runs outside the lock: it is user code.
+    }
+
+    /// A new account `self_id`, its handlers from the factory.
+    fn make_account(&self, self_id: i64) -> Arc<Account> {
         let id = self_id.to_string();
         let handlers = (self.make)(&id);
         let dispatcher = Arc::new(Dispatcher::<OneBot>::new(handlers, self.dispatch));
@@ -246,7 +266,7 @@ impl Registry {
                 .with_actions(actions.clone())
                 .with_replies(Arc::new(OneBotReplies::new(actions))),
         );
-        let fresh = Arc::new(Account {
+        Arc::new(Account {
             self_id,
             dispatcher,
             lifecycle: watch::Sender::new(Lifecycle {
@@ -257,163 +277,107 @@ impl Registry {
             latest: Mutex::default(),
             api: Mutex::default(),
             actions_owner: Mutex::default(),
-        });
-        let mut accounts = lock(&self.accounts);
-        if !accounts.contains_key(&self_id) && accounts.len() >= self.max_accounts {
-            return None;
-        }
-        let account = accounts.entry(self_id).or_insert_with(|| fresh.clone());
-        let made = Arc::ptr_eq(account, &fresh);
-        let account = Arc::clone(account);
-        self.count.send_replace(accounts.len());
-        Some((account, made))
+        })
     }
 
-    /// Whether a connection for `self_id` may be served: its account exists, or there is room
-    /// for one more. Accounts are kept for good (their handlers and dispatcher state), so a
-    /// peer that claims ever new ids (no token set, or a token leaked) must not grow them
-    /// without bound.
-    pub(super) fn admits(&self, self_id: i64) -> bool {
-        let accounts = lock(&self.accounts);
-        accounts.contains_key(&self_id) || accounts.len() < self.max_accounts
-    }
-
-    /// Makes connection `conn` the one that carries the events of `self_id`, once the
+    /// Makes connection `binding` the one that carries the events of `self_id`, once the
     /// account's previous connection has delivered everything it read (replacing it if it is
-    /// open and idle). A `Universal` connection (`role`) also carries the account's actions
-    /// from now on; an `Event` one never does.
-    pub(super) async fn bind(
-        &self,
-        self_id: i64,
-        conn: u64,
-        addr: SocketAddr,
-        driver: &Arc<DriverHandle<onebot::Session>>,
-        role: ClientRole,
-    ) -> Option<Turn> {
+    /// open and idle); `None` when the account limit refuses it. A `Universal` connection also
+    /// carries the account's actions from now on; an `Event` one never does.
+    pub(super) async fn bind(&self, self_id: i64, binding: Binding) -> Option<Turn> {
         let (account, first) = self.account_or_new(self_id)?;
         let (done_tx, done) = oneshot::channel();
         let previous = lock(&account.latest).replace(Holder {
-            conn,
-            role,
-            driver: Arc::clone(driver),
+            binding: binding.clone(),
             done,
         });
-        if role.answers_actions() {
+        if binding.role.answers_actions() {
             // Actions take the new connection at once: handlers of the previous connection's
             // last events may be waiting for answers before that connection can finish.
-            take_actions(&account, conn, driver);
+            take_actions(&account, &binding);
         }
         if let Some(previous) = previous {
-            self.wait_for(previous, self_id, (conn, role)).await;
+            self.wait_for(previous, self_id, &binding).await;
         }
-        self.online(&account, conn, addr, self_id, first, role);
+        self.online(&account, &binding, first);
         Some(Turn {
             account,
-            conn,
-            addr,
-            driver: Arc::clone(driver),
+            binding,
             _done: done_tx,
         })
     }
 
-    /// Makes `API` connection `conn` the one that carries the actions of `self_id`, and closes
-    /// the account's older `API` connection (one that binds after a newer one is closed
-    /// itself). It takes no turn in the account's events.
-    pub(super) async fn bind_api(
-        &self,
-        self_id: i64,
-        conn: u64,
-        addr: SocketAddr,
-        driver: &Arc<DriverHandle<onebot::Session>>,
-    ) -> Option<ApiTurn> {
+    /// Makes `API` connection `binding` the one that carries the actions of `self_id`, and
+    /// closes the account's older `API` connection (one that binds after a newer one is closed
+    /// itself); `None` when the account limit refuses it. It takes no turn in the account's
+    /// events.
+    pub(super) async fn bind_api(&self, self_id: i64, binding: Binding) -> Option<ApiTurn> {
         let (account, first) = self.account_or_new(self_id)?;
         // Which is older is decided by the connection numbers (the accept order), under the
         // lock, so that two binding at once agree; the actions are taken under it too, so the
-        // newer always ends up with them.
-        let bound = {
+        // newer always ends up with them. `replaced`: the older of two and the newer.
+        let (serving, replaced) = {
             let mut api = lock(&account.api);
             match api.as_ref() {
-                Some(&(newer, _)) if newer > conn => Err(newer),
+                Some(newer) if newer.conn > binding.conn => {
+                    (false, Some((binding.clone(), newer.clone())))
+                }
                 _ => {
-                    let older = api.replace((conn, Arc::clone(driver)));
-                    take_actions(&account, conn, driver);
-                    Ok(older)
+                    let older = api.replace(binding.clone());
+                    take_actions(&account, &binding);
+                    (true, older.map(|older| (older, binding.clone())))
                 }
             }
         };
-        let serving = bound.is_ok();
-        let replaced = match bound {
-            Ok(None) => None,
-            Ok(Some((old, old_driver))) => Some((old, old_driver, conn)),
-            Err(newer) => Some((conn, Arc::clone(driver), newer)),
-        };
-        if let Some((old, old_driver, new)) = replaced {
-            let api = ClientRole::Api;
-            self.replace(
-                self_id,
-                (old, api, &old_driver),
-                (new, api),
-                "API connection",
-            )
-            .await;
+        if let Some((old, new)) = replaced {
+            self.replace(self_id, &old, &new, "API connection").await;
         }
         if serving {
-            self.online(&account, conn, addr, self_id, first, ClientRole::Api);
+            self.online(&account, &binding, first);
         }
         Some(ApiTurn {
             account,
-            conn,
-            addr,
-            driver: Arc::clone(driver),
+            binding,
             serving,
         })
     }
 
-    /// Closes connection `old` (of role `old_role`) of account `self_id`, replaced by
-    /// connection `new` (of role `new_role`; a second `what` for the account), with a warning
-    /// and a [`ReverseNotice::Replaced`].
-    async fn replace(
-        &self,
-        self_id: i64,
-        (old, old_role, driver): (u64, ClientRole, &Arc<DriverHandle<onebot::Session>>),
-        (new, new_role): (u64, ClientRole),
-        what: &str,
-    ) {
+    /// Closes connection `old` of account `self_id`, replaced by connection `new` (a second
+    /// `what` for the account), with a warning and a [`ReverseNotice::Replaced`].
+    async fn replace(&self, self_id: i64, old: &Binding, new: &Binding, what: &str) {
         tracing::warn!(
             self_id,
-            old,
-            %old_role,
-            new,
-            %new_role,
+            old = old.conn,
+            old_role = %old.role,
+            new = new.conn,
+            new_role = %new.role,
             "a second {what} for this account: the older one is closed"
         );
         self.notify(ReverseNotice::Replaced {
             self_id: self_id.to_string(),
-            old,
-            new,
-            old_role,
-            new_role,
+            old: old.conn,
+            new: new.conn,
+            old_role: old.role,
+            new_role: new.role,
         });
-        let _ = driver.with_machine(|m, now| m.close(now)).await;
+        let _ = old.driver.with_machine(|m, now| m.close(now)).await;
     }
 
     /// Waits until the previous connection of an account has dispatched its last event. While
     /// it reads, it is left alone (the implementation may have closed it and we are behind);
     /// once it is open but has read nothing for [`QUIET`], it is closed as replaced.
-    async fn wait_for(&self, previous: Holder, self_id: i64, new: (u64, ClientRole)) {
+    async fn wait_for(&self, previous: Holder, self_id: i64, new: &Binding) {
         let Holder {
-            conn: old,
-            role: old_role,
-            driver,
+            binding: old,
             mut done,
         } = previous;
-        let mut status = driver.status();
+        let mut status = old.driver.status();
         loop {
             let now = *status.borrow_and_update();
             if now.stopped || now.link != LinkState::Up {
                 break;
             }
-            let read_before = driver.stats().frames_in;
+            let read_before = old.driver.stats().frames_in;
             tokio::select! {
                 _ = &mut done => return,
                 changed = status.changed() => {
@@ -423,10 +387,9 @@ impl Registry {
                 }
                 () = tokio::time::sleep(QUIET) => {
                     let now = *status.borrow();
-                    let idle = driver.stats().frames_in == read_before && !now.backpressured;
+                    let idle = old.driver.stats().frames_in == read_before && !now.backpressured;
                     if idle && now.link == LinkState::Up && !now.stopped {
-                        self.replace(self_id, (old, old_role, &driver), new, "connection")
-                            .await;
+                        self.replace(self_id, &old, new, "connection").await;
                         break;
                     }
                 }
@@ -436,16 +399,17 @@ impl Registry {
     }
 }
 
-/// Makes `driver` (connection `conn`) the connection of the account's actions, until its
-/// connection is down, unless a newer connection (a larger number: accepted later) carries
-/// them: an older `Universal` connection that learns its `self_id` late does not take them
-/// from a newer `API` one.
-fn take_actions(account: &Arc<Account>, conn: u64, driver: &Arc<DriverHandle<onebot::Session>>) {
+/// Makes connection `binding` the connection of the account's actions, until it is down,
+/// unless a newer connection (a larger number: accepted later) carries them: an older
+/// `Universal` connection that learns its `self_id` late does not take them from a newer
+/// `API` one.
+fn take_actions(account: &Arc<Account>, binding: &Binding) {
     let mut owner = lock(&account.actions_owner);
-    if account.link.borrow().is_some() && *owner > conn {
+    if account.link.borrow().is_some() && *owner > binding.conn {
         return;
     }
-    *owner = conn;
+    *owner = binding.conn;
+    let driver = &binding.driver;
     account.link.send_replace(Some(Arc::clone(driver)));
     tokio::spawn(unlink_when_down(Arc::clone(account), Arc::clone(driver)));
 }
@@ -475,15 +439,7 @@ impl Turn {
     /// The connection has delivered its last event: the account's events (and its actions, if
     /// it carried them) wait for the next connection that binds.
     pub(super) fn end(self, registry: &Registry, reason: &str) {
-        ended(
-            registry,
-            &self.account,
-            self.conn,
-            self.addr,
-            &self.driver,
-            reason,
-            true,
-        );
+        ended(registry, &self.account, &self.binding, reason, true);
     }
 }
 
@@ -491,38 +447,22 @@ impl ApiTurn {
     /// The `API` connection has ended: the account's actions wait for the next connection
     /// that answers them (unless a newer one has them already).
     pub(super) fn end(self, registry: &Registry, reason: &str) {
-        lock(&self.account.api).take_if(|(_, d)| Arc::ptr_eq(d, &self.driver));
-        let served = self.serving;
-        ended(
-            registry,
-            &self.account,
-            self.conn,
-            self.addr,
-            &self.driver,
-            reason,
-            served,
-        );
+        let ours = &self.binding.driver;
+        lock(&self.account.api).take_if(|held| Arc::ptr_eq(&held.driver, ours));
+        ended(registry, &self.account, &self.binding, reason, self.serving);
     }
 }
 
 /// What every connection that was bound to `account` does when it ends; `served`: it counted
 /// in the account's `readies`, so it counts in its `reconnects`.
-fn ended(
-    registry: &Registry,
-    account: &Account,
-    conn: u64,
-    addr: SocketAddr,
-    driver: &Arc<DriverHandle<onebot::Session>>,
-    reason: &str,
-    served: bool,
-) {
-    unlink(account, driver);
+fn ended(registry: &Registry, account: &Account, binding: &Binding, reason: &str, served: bool) {
+    unlink(account, &binding.driver);
     if served && !registry.is_closing() {
         account.lifecycle.send_modify(|l| l.reconnects += 1);
     }
     registry.notify(ReverseNotice::Disconnected {
-        conn,
-        addr,
+        conn: binding.conn,
+        addr: binding.addr,
         self_id: Some(account.self_id.to_string()),
         reason: reason.to_owned(),
     });
