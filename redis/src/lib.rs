@@ -10,7 +10,8 @@
 //!   when its process dies, and another takes the shard over; [`hold_shards`] runs the shards
 //!   a process can lease and takes over the others' when they die.
 //! - [`EventStream`] / [`Consumer`] / [`Acker`]: gateways append events to a Redis Stream,
-//!   workers in a consumer group handle them (claiming what a dead worker left pending).
+//!   workers in a consumer group handle them (claiming what a dead worker left pending;
+//!   [`Keeper`] keeps what a live one holds).
 //! - [`ActionRelay`] / [`ActionQueue`]: a worker's requests to the gateway that holds a socket
 //!   (OneBot actions, replies) and the gateway's answers.
 //!
@@ -44,4 +45,4 @@ pub use identify::RedisIdentifyQueue;
 pub use lease::{Lease, ShardLeases};
 pub use relay::{ActionQueue, ActionRelay, ActionRequest};
 pub use store::{Fence, FencedSessionStore, RedisSessionStore};
-pub use stream::{Acker, Consumer, Delivery, EventStream};
+pub use stream::{Acker, Consumer, Delivery, EventStream, Keeper, Kept};

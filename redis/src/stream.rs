@@ -5,12 +5,14 @@
 //! event done and acknowledges it in one script.
 //!
 //! Delivery is at least once: an entry a worker read but did not acknowledge goes to another
-//! worker after `claim_idle`. The done marks (one key per event id, with a TTL) let a worker
-//! skip an entry whose event another worker already finished: handlers see each event once,
-//! except when a worker dies between a handler's end and its mark (one round trip).
+//! worker after `claim_idle` (unless the worker still holds it: its [`Keeper`] keeps it). The
+//! done marks (one key per event id, with a TTL) let a worker skip an entry whose event
+//! another worker already finished: handlers see each event once, except when a worker dies
+//! between a handler's end and its mark (one round trip).
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -19,6 +21,7 @@ use redis::streams::{
     StreamAutoClaimOptions, StreamAutoClaimReply, StreamReadOptions, StreamReadReply,
 };
 use redis::{AsyncCommands, Client, RedisResult, Script, Value};
+use tokio::sync::Notify;
 
 use crate::conn::SyncConn;
 use crate::error::Error;
@@ -193,8 +196,10 @@ impl fmt::Debug for Consumer {
 }
 
 impl Consumer {
-    /// Entries pending this long with another consumer are taken over (default 30 s: longer
-    /// than the slowest handler, or a live worker's entry is handled twice).
+    /// Entries pending this long with another consumer are taken over (default 30 s). A
+    /// consumer whose [`Keeper`] runs keeps what it holds fresh every third of this; without
+    /// one, make it longer than the slowest handler and queue wait, or a live worker's entry is
+    /// handled twice.
     pub fn claim_idle(mut self, idle: Duration) -> Self {
         self.claim_idle = idle;
         self
@@ -216,6 +221,22 @@ impl Consumer {
     /// The acknowledger of this consumer's deliveries (cheap to clone; blocking calls).
     pub fn acker(&self) -> Acker {
         self.acker.clone()
+    }
+
+    /// The keeper of the entries this consumer holds (see [`Keeper`]; cheap to clone). Each
+    /// call makes a new one: make one per consumer.
+    pub fn keeper(&self) -> Keeper {
+        Keeper {
+            shared: Arc::new(KeeperShared {
+                client: self.acker.conn.client().clone(),
+                key: self.key.clone(),
+                group: self.group.clone(),
+                name: self.name.clone(),
+                every: (self.claim_idle / 3).max(MIN_KEEP_EVERY),
+                held: Mutex::new(HashMap::new()),
+                let_go: Notify::new(),
+            }),
+        }
     }
 
     /// Up to `count` entries: first those other consumers left pending longer than
@@ -296,6 +317,195 @@ impl Consumer {
             .exists(self.acker.done_key(event_id))
             .await
             .map_err(Error::redis("read done mark"))
+    }
+}
+
+/// The shortest period between two rounds of a [`Keeper`] (for a tiny `claim_idle`).
+const MIN_KEEP_EVERY: Duration = Duration::from_millis(10);
+
+/// How soon a [`Keeper`] round that failed is tried again (within its period): one lost
+/// connection must not cost a whole period of the three that fit in `claim_idle`.
+const KEEP_RETRY: Duration = Duration::from_millis(200);
+
+/// Entry ids per `XCLAIM` of a [`Keeper`] round (the commands of one round are pipelined).
+const KEEP_CHUNK: usize = 256;
+
+/// Keeps the entries a consumer holds (read and not yet acknowledged or let go) its own.
+///
+/// A worker reads ahead: an entry may wait in its queues, or its handler run, longer than
+/// `claim_idle`, and another consumer's `XAUTOCLAIM` then took it and ran it too. While a
+/// [`Kept`] guard of an entry lives, [`run`](Self::run) resets the entry's idle time every
+/// `claim_idle / 3` with `XCLAIM <key> <group> <this consumer> 0 <ids..> JUSTID` (`JUSTID`:
+/// the delivery count does not move), so no consumer claims it, this one included. Dropping
+/// the guard stops that: an entry let go pending is claimed after `claim_idle` as before, and
+/// so are all of a consumer that dies (decision 0064).
+///
+/// `XCLAIM` takes an entry whatever consumer has it: one another consumer claimed while this
+/// one's rounds failed for `claim_idle` (Redis unreachable from here only) comes back here;
+/// both run it then, as they would have anyway.
+#[derive(Clone)]
+pub struct Keeper {
+    shared: Arc<KeeperShared>,
+}
+
+struct KeeperShared {
+    /// Rounds use a connection of their own: the consumer's may sit in `XREADGROUP BLOCK`,
+    /// which holds up every command behind it.
+    client: Client,
+    key: String,
+    group: String,
+    name: String,
+    every: Duration,
+    /// Entry id → its guards (an entry held here and delivered again is held twice).
+    held: Mutex<HashMap<String, usize>>,
+    /// Told whenever an entry is let go.
+    let_go: Notify,
+}
+
+impl fmt::Debug for Keeper {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Keeper")
+            .field("key", &self.shared.key)
+            .field("group", &self.shared.group)
+            .field("name", &self.shared.name)
+            .field("every", &self.shared.every)
+            .field("held", &self.held())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An entry kept by a [`Keeper`] until this is dropped.
+#[must_use = "the entry is kept only while this lives"]
+pub struct Kept {
+    shared: Arc<KeeperShared>,
+    id: String,
+}
+
+impl fmt::Debug for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Kept").field(&self.id).finish()
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        let mut held = self.shared.held();
+        if let Some(n) = held.get_mut(&self.id) {
+            *n -= 1;
+            if *n == 0 {
+                held.remove(&self.id);
+            }
+        }
+        drop(held);
+        self.shared.let_go.notify_waiters();
+    }
+}
+
+impl KeeperShared {
+    fn held(&self) -> MutexGuard<'_, HashMap<String, usize>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Keeper {
+    /// Keeps entry `entry_id` (one this consumer read) until the guard is dropped: drop it
+    /// once the entry is acknowledged, or to leave it pending for another consumer.
+    pub fn keep(&self, entry_id: &str) -> Kept {
+        *self.shared.held().entry(entry_id.to_owned()).or_insert(0) += 1;
+        Kept {
+            shared: Arc::clone(&self.shared),
+            id: entry_id.to_owned(),
+        }
+    }
+
+    /// How many entries are kept now.
+    pub fn held(&self) -> usize {
+        self.shared.held().len()
+    }
+
+    /// Waits until fewer than `limit` entries are kept.
+    pub async fn below(&self, limit: usize) {
+        loop {
+            let let_go = self.shared.let_go.notified();
+            let mut let_go = std::pin::pin!(let_go);
+            // Registered before the count is read: a guard dropped in between still wakes us.
+            let_go.as_mut().enable();
+            if self.held() < limit {
+                return;
+            }
+            let_go.await;
+        }
+    }
+
+    /// Refreshes the kept entries every `claim_idle / 3`, on a connection of its own
+    /// (made once something is kept), until the future is dropped: spawn it beside the
+    /// reader and abort it when the consumer stops. A failed round is logged and tried again
+    /// after 200 ms.
+    pub async fn run(self) {
+        let mut conn: Option<ConnectionManager> = None;
+        let mut failing = false;
+        loop {
+            let pause = if failing {
+                KEEP_RETRY.min(self.shared.every)
+            } else {
+                self.shared.every
+            };
+            tokio::time::sleep(pause).await;
+            let ids: Vec<String> = self.shared.held().keys().cloned().collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let result = match conn.as_mut() {
+                Some(conn) => self.refresh(conn, &ids).await,
+                None => match crate::conn::manager(self.shared.client.clone()).await {
+                    Ok(made) => self.refresh(conn.insert(made), &ids).await,
+                    Err(e) => Err(e),
+                },
+            };
+            match result {
+                Ok(kept) => {
+                    if failing {
+                        tracing::info!(key = %self.shared.key, kept, "held stream entries kept again");
+                    }
+                    failing = false;
+                    tracing::trace!(key = %self.shared.key, held = ids.len(), kept, "held stream entries refreshed");
+                }
+                Err(e) => {
+                    if !failing {
+                        tracing::warn!(error = %e, key = %self.shared.key, held = ids.len(),
+                            "refreshing held stream entries failed; other workers may claim them after claim_idle");
+                    }
+                    failing = true;
+                }
+            }
+        }
+    }
+
+    /// One round: resets the idle time of entries `ids`; returns how many were still
+    /// pending (the others were acknowledged meanwhile, or trimmed).
+    async fn refresh(&self, conn: &mut ConnectionManager, ids: &[String]) -> Result<usize, Error> {
+        let s = &*self.shared;
+        let mut pipe = redis::pipe();
+        for chunk in ids.chunks(KEEP_CHUNK) {
+            pipe.cmd("XCLAIM")
+                .arg(&s.key)
+                .arg(&s.group)
+                .arg(&s.name)
+                .arg(0)
+                .arg(chunk)
+                .arg("JUSTID");
+        }
+        let replies: Vec<Value> = pipe
+            .query_async(conn)
+            .await
+            .map_err(Error::redis("keep held entries"))?;
+        Ok(replies
+            .iter()
+            .map(|r| match r {
+                Value::Array(ids) => ids.len(),
+                _ => 0,
+            })
+            .sum())
     }
 }
 

@@ -1,6 +1,7 @@
 //! [`Worker`]: reads a Redis Stream in a consumer group and runs the handlers of each event,
 //! acknowledging it once they have run (decision 0018: at least once; the done marks make
-//! handlers see each event once).
+//! handlers see each event once). What it holds (read, not yet acknowledged) stays its own
+//! (decision 0064).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,7 +14,7 @@ use botgate_dispatch::bubble::{Bubble, BubbleHandlers};
 use botgate_dispatch::onebot::{OneBot, OneBotHandlers};
 use botgate_dispatch::qq::{Qq, QqHandlers};
 use botgate_dispatch::{ActionSink, BotInfo, Completion, DispatchConfig, Dispatcher, PlatformKind};
-use botgate_redis::{Acker, ActionRelay, Consumer, Delivery, Error};
+use botgate_redis::{Acker, ActionRelay, Consumer, Delivery, Error, Kept};
 use botgate_transport::bubble::{Rest, RestConfig};
 use botgate_transport::http::HttpClient;
 use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, TokenSource};
@@ -42,6 +43,8 @@ pub struct WorkerStats {
     /// Entries read but not handled when the worker stopped at [`Worker::max_events`]: they
     /// stay pending, and another worker claims them.
     pub left_pending: u64,
+    /// Reads that waited because [`Worker::read_ahead`] entries were held.
+    pub read_ahead_waits: u64,
 }
 
 /// One worker process's reader and dispatchers: QQ, Bubble and OneBot events of one stream
@@ -51,6 +54,7 @@ pub struct Worker {
     consumer: Consumer,
     config: DispatchConfig,
     batch: usize,
+    read_ahead: Option<usize>,
     max_events: Option<u64>,
     qq: Option<Arc<Dispatcher<Qq>>>,
     bubble: Option<Arc<Dispatcher<Bubble>>>,
@@ -81,6 +85,7 @@ impl Worker {
             consumer,
             config: DispatchConfig::default(),
             batch: 64,
+            read_ahead: None,
             max_events: None,
             qq: None,
             bubble: None,
@@ -97,6 +102,16 @@ impl Worker {
     /// Entries read per round trip (default 64).
     pub fn batch(mut self, entries: usize) -> Self {
         self.batch = entries.max(1);
+        self
+    }
+
+    /// The most entries this worker holds: read and not yet acknowledged, queued in its lanes
+    /// or running (default: the dispatch config's `max_pending`, 1024). No new batch is read
+    /// while that many are held. A held entry is kept from the other workers (its idle time
+    /// refreshed every `claim_idle / 3`, decision 0064), so this is also how much work a
+    /// slow worker can keep from idle ones.
+    pub fn read_ahead(mut self, entries: usize) -> Self {
+        self.read_ahead = Some(entries.max(1));
         self
     }
 
@@ -205,10 +220,18 @@ impl Worker {
     /// finish (their events are acknowledged; those read but not started stay pending for
     /// another worker). While Redis cannot be reached it logs and retries every second.
     ///
+    /// Entries held here (see [`read_ahead`](Self::read_ahead)) are kept from the other
+    /// workers by a task beside the reader (the consumer's `Keeper`), which ends with this.
+    ///
     /// # Errors
     /// None yet (the `Result` leaves room for failures a worker cannot wait out).
     pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Result<WorkerStats, Error> {
         let mut stats = WorkerStats::default();
+        let keeper = self.consumer.keeper();
+        // Its own task: the reader may wait in a dispatch (lanes full) or an `XREADGROUP
+        // BLOCK` longer than a refresh period.
+        let _keeping = AbortOnDrop(tokio::spawn(keeper.clone().run()));
+        let read_ahead = self.read_ahead.unwrap_or(self.config.max_pending).max(1);
         let acks = Acks {
             acker: self.consumer.acker(),
             failed: Arc::new(AtomicU64::new(0)),
@@ -216,9 +239,19 @@ impl Worker {
         };
         let mut shutdown = std::pin::pin!(shutdown);
         let result: Result<(), Error> = 'read: loop {
+            if keeper.held() >= read_ahead {
+                stats.read_ahead_waits += 1;
+                tokio::select! {
+                    () = &mut shutdown => break Ok(()),
+                    () = keeper.below(read_ahead) => {}
+                }
+            }
+            let room = read_ahead
+                .saturating_sub(keeper.held())
+                .clamp(1, self.batch);
             let batch = tokio::select! {
                 () = &mut shutdown => break Ok(()),
-                batch = self.consumer.next_batch(self.batch) => batch,
+                batch = self.consumer.next_batch(room) => batch,
             };
             let batch = match batch {
                 Ok(batch) => batch,
@@ -232,15 +265,24 @@ impl Worker {
                     }
                 }
             };
-            let mut batch = batch.into_iter();
-            while let Some(delivery) = batch.next() {
+            // Kept from now until acknowledged; a guard dropped unused (the worker stops, the
+            // entry fails) leaves its entry pending for whoever claims it after `claim_idle`.
+            let mut batch = batch
+                .into_iter()
+                .map(|d| {
+                    let kept = keeper.keep(&d.id);
+                    (d, kept)
+                })
+                .collect::<Vec<_>>()
+                .into_iter();
+            while let Some((delivery, kept)) = batch.next() {
                 if self.max_events.is_some_and(|max| stats.read >= max) {
                     stats.left_pending = 1 + batch.len() as u64;
                     break 'read Ok(());
                 }
                 stats.read += 1;
                 stats.claimed += u64::from(delivery.claimed);
-                if let Err(e) = self.handle(delivery, &acks, &mut stats).await {
+                if let Err(e) = self.handle(delivery, kept, &acks, &mut stats).await {
                     // its entry stays pending and is claimed again after `claim_idle`
                     tracing::warn!(error = %e, "an entry could not be handled; it stays pending");
                 }
@@ -273,23 +315,26 @@ impl Worker {
         }
     }
 
+    /// Handles one entry, kept while `kept` lives: until its acknowledgement, or dropped here
+    /// (its entry then stays pending for whoever claims it).
     async fn handle(
         &mut self,
         delivery: Delivery,
+        kept: Kept,
         acks: &Acks,
         stats: &mut WorkerStats,
     ) -> Result<(), Error> {
         let dispatched = match delivery.platform.as_str() {
             "qq" => match self.qq.clone() {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acks).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, kept, acks).await?,
                 None => None,
             },
             "bubble" => match self.bubble.clone() {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acks).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, kept, acks).await?,
                 None => None,
             },
             "onebot" => match self.onebot_dispatcher(&delivery) {
-                Some(d) => dispatch(&d, &mut self.consumer, &delivery, acks).await?,
+                Some(d) => dispatch(&d, &mut self.consumer, &delivery, kept, acks).await?,
                 None => None,
             },
             _ => None,
@@ -365,12 +410,13 @@ struct Acks {
 
 /// The entry ids and done ids of the events whose handlers run in this worker now.
 ///
-/// An entry whose handlers outlast `claim_idle` is claimed again, by this very worker; a
-/// gateway may also publish an event again as a new entry. Dispatched again, the copy was
-/// dropped by the dispatcher's dedupe and counted as handled, and its acknowledgement (the
-/// done mark and `XACK`) came while the first run was still going: a worker dying then lost
-/// the event. A copy of an event running here is left pending instead; once the first run
-/// ends, the next claim finds its done mark.
+/// A gateway may publish an event again as a new entry, and an entry whose refreshes failed
+/// for `claim_idle` (Redis unreachable from here) is claimed again, by this very worker.
+/// Dispatched again, the copy was dropped by the dispatcher's dedupe and counted as handled,
+/// and its acknowledgement (the done mark and `XACK`) came while the first run was still
+/// going: a worker dying then lost the event. A copy of an event running here is left
+/// pending instead (and not kept); once the first run ends, the next claim finds its done
+/// mark.
 #[derive(Debug, Default, Clone)]
 struct InFlight(Arc<std::sync::Mutex<std::collections::HashSet<String>>>);
 
@@ -411,11 +457,13 @@ impl Drop for Running {
 
 /// Dispatches one entry: `Some(true)` dispatched (acknowledged when its handlers have run)
 /// or its event already running here (left pending), `Some(false)` skipped (its event is
-/// done elsewhere; acknowledged now), `None` not an event of `P`.
+/// done elsewhere; acknowledged now), `None` not an event of `P`. `kept` goes with the entry
+/// (dropped after its acknowledgement, or when it is left pending).
 async fn dispatch<P: Glue>(
     dispatcher: &Dispatcher<P>,
     consumer: &mut Consumer,
     delivery: &Delivery,
+    kept: Kept,
     acks: &Acks,
 ) -> Result<Option<bool>, Error> {
     let Some(input) = input::<P>(delivery.frame.clone()) else {
@@ -452,9 +500,19 @@ async fn dispatch<P: Glue>(
         }
         // Unmarked once acknowledged: a copy claimed from here on finds the done mark.
         drop(running);
+        drop(kept);
     });
     dispatcher.dispatch_tracked(input, done).await;
     Ok(Some(true))
+}
+
+/// Aborts its task when dropped: the keeper's rounds end with [`Worker::run`], however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
