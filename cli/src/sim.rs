@@ -45,6 +45,10 @@ pub struct SimArgs {
     /// one connection each; the script goes to every account, as its events (its self_id).
     #[arg(long, value_name = "K", requires = "reverse")]
     pub accounts: Option<usize>,
+    /// With --reverse: also send `X-Self-ID` and `X-Client-Role: Universal`, as the go-cqhttp
+    /// family does (NoneBot's adapter requires them); Waylay sends neither.
+    #[arg(long, requires = "reverse")]
+    pub reverse_identity: bool,
     /// QQ / Bubble: deliver the script's events (default: one `/ping`) by webhook to this
     /// callback URL, instead of over the gateway: QQ's signed (validated with op 13 first),
     /// Bubble's signed with --webhook-secret.
@@ -145,7 +149,7 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             };
             json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len(),
-                   "webhooks": webhooks})
+                   "messages": messages_posted(sim.log()), "webhooks": webhooks})
         }
         Platform::Bubble => {
             let mut config = BubbleConfig {
@@ -180,13 +184,14 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 }
             };
             json!({"connections": sim.connections(), "dispatched": sim.sent_dispatches().len(),
-                   "webhooks": webhooks})
+                   "messages": messages_posted(sim.log()), "webhooks": webhooks})
         }
         Platform::Onebot => {
             let config = OneBotConfig {
                 port: args.port,
                 heartbeat_interval: Some(heartbeat),
                 access_token: args.token.clone(),
+                reverse_identity: args.reverse_identity,
                 ..OneBotConfig::default()
             };
             let sim = OneBotSim::start(config).await?;
@@ -220,6 +225,18 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     };
     println!("{}", json!({ "stopped": summary }));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Messages clients sent through the REST API (`POST .../messages`: replies, DMs): what an
+/// outside client's test checks its replies against.
+fn messages_posted(log: &botgate_sim::Log) -> usize {
+    log.http("POST", "/")
+        .iter()
+        .filter(|r| {
+            r.http()
+                .is_some_and(|(_, path)| path.ends_with("/messages"))
+        })
+        .count()
 }
 
 /// The webhook settings, when --webhook-target is given.

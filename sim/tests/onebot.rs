@@ -261,3 +261,38 @@ async fn reverse_client_with_a_wrong_token_is_refused_403() {
     assert_eq!(status, 403, "a wrong token (a missing one would be 401)");
     assert!(sim.connect_reverse("not a url").is_err());
 }
+
+#[tokio::test]
+async fn reverse_client_with_identity_names_its_account_and_role_as_go_cqhttp_does() {
+    let mut listener = Listener::bind(
+        "127.0.0.1:0",
+        ListenerConfig {
+            path: Some("/onebot/v11/ws".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let config = OneBotConfig {
+        heartbeat_interval: None,
+        reverse_identity: true,
+        ..Default::default()
+    };
+    let sim = OneBotSim::start(config).await.unwrap();
+    sim.connect_reverse_as(
+        &format!("ws://{}/onebot/v11/ws", listener.local_addr()),
+        10_000_000_001,
+    )
+    .unwrap();
+    let (mut stream, peer) = within("the reverse connection", listener.accept())
+        .await
+        .unwrap();
+    // Wider than 32 bits, as QQ numbers are.
+    assert_eq!(peer.self_id, Some(10_000_000_001));
+    assert_eq!(peer.role.as_deref(), Some("Universal"));
+    let lifecycle = match within("the lifecycle event", stream.recv()).await.unwrap() {
+        Some(Message::Text(t)) => serde_json::from_slice::<Value>(&t).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(lifecycle["self_id"], 10_000_000_001_i64);
+}

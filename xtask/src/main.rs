@@ -12,8 +12,11 @@
 //!
 //! `cargo xtask bench [e2e|memory|codec|dispatch|anchors|all]` runs the benchmarks of
 //! BENCHMARKS.md.
+//!
+//! `cargo xtask clients [--install]` runs real clients (qq-botpy, NoneBot 2) against the sim.
 
 mod bench;
+mod clients;
 mod codegen;
 mod cycles;
 mod gen_codec;
@@ -35,7 +38,10 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cycles
   soak [--platform qq|bubble|onebot|all] [--minutes N | --seconds S]
                    the client stack against a sim injecting random faults (default: all, 60 s)
   bench [e2e|memory|codec|dispatch|anchors|all] [-- ARGS]
-                   the benchmarks of BENCHMARKS.md in release mode (default: all)";
+                   the benchmarks of BENCHMARKS.md in release mode (default: all)
+  clients [--install] [--python PATH]
+                   qq-botpy and NoneBot 2, unchanged, answer /ping against `botgate sim`
+                   (--install: a virtualenv with them under the target dir, from PyPI)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +53,7 @@ fn main() -> ExitCode {
         ["cycles"] => cycles::run(&root),
         ["soak", rest @ ..] => soak::run(&root, rest),
         ["bench", rest @ ..] => bench::run(&root, rest),
+        ["clients", rest @ ..] => clients::run(&root, rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

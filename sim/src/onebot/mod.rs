@@ -4,7 +4,8 @@
 //! or `?access_token=`; a mismatch is answered like Waylay (accept, then close 1008) or like
 //! go-cqhttp (HTTP 401 / 403), per [`AuthFailure`]. Reverse WS client
 //! ([`OneBotSim::connect_reverse`]): connects to a bot's listener with only
-//! `Authorization: Bearer` (no `X-Self-ID`, no `X-Client-Role`, like Waylay) and reconnects
+//! `Authorization: Bearer` (no `X-Self-ID`, no `X-Client-Role`, like Waylay, unless
+//! [`OneBotConfig::reverse_identity`] asks for them as the go-cqhttp family sends them) and reconnects
 //! after every close; [`OneBotSim::connect_reverse_accounts`] opens one such connection per
 //! account for many accounts at once (events to one account: [`OneBotSim::push_event_to`]). Both sides send a lifecycle `connect` event first, a heartbeat meta event
 //! every `heartbeat_interval`, pushed events to every connection, and answer actions by
@@ -94,6 +95,10 @@ pub struct OneBotConfig {
     pub response_order: ResponseOrder,
     /// Reverse client: wait between a close (or a failed connect) and the next attempt.
     pub reverse_reconnect: Duration,
+    /// Reverse client: also send `X-Self-ID` (the account) and `X-Client-Role: Universal`,
+    /// as OneBot v11's reverse WebSocket and the go-cqhttp family (NapCat, Lagrange) do;
+    /// NoneBot's adapter refuses a connection without them. Waylay sends neither (default).
+    pub reverse_identity: bool,
     /// Seed of the shuffle.
     pub seed: u64,
 }
@@ -112,6 +117,7 @@ impl Default for OneBotConfig {
             response_delay: Duration::ZERO,
             response_order: ResponseOrder::InOrder,
             reverse_reconnect: Duration::from_secs(5),
+            reverse_identity: false,
             seed: 0x9E37_79B9_7F4A_7C15,
         }
     }
@@ -335,6 +341,11 @@ impl OneBotSim {
                 .parse()
                 .map_err(|_| url_error("token is not a header value".into()))?;
             request.headers_mut().insert("authorization", value);
+        }
+        if self.shared.config.reverse_identity {
+            let headers = request.headers_mut();
+            headers.insert("x-self-id", http::HeaderValue::from(self_id));
+            headers.insert("x-client-role", http::HeaderValue::from_static("Universal"));
         }
         let path = request.uri().path().to_owned();
         let shared = self.shared.clone();
