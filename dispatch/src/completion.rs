@@ -9,7 +9,9 @@ type Callback = Box<dyn FnOnce(bool) + Send>;
 
 /// A callback run once, when the last job of an input ends: with `true` when every job ran
 /// (handlers that failed or panicked count: they were run and reported), `false` when the
-/// dispatcher was closed before a job could be queued. An input that needs no job at all
+/// dispatcher was closed before a job could be queued, or a job (or the dispatch itself) was
+/// dropped before it ended (the runtime shut down, a shutdown's grace ran out and the process
+/// ended). An input that needs no job at all
 /// (unhandled type, resend, decode failure) completes with `true` before
 /// [`Dispatcher::dispatch_tracked`](crate::Dispatcher::dispatch_tracked) returns.
 pub struct Completion {
@@ -45,16 +47,38 @@ impl Completion {
         work: F,
         done: Option<&Completion>,
     ) -> impl std::future::Future<Output = ()> {
-        let done = done.map(Completion::share);
+        let done = done.map(|d| Unfinished(Some(d.share())));
         async move {
             work.await;
-            drop(done);
+            if let Some(done) = done {
+                done.finish();
+            }
         }
     }
 
     /// A job of this input was not queued: the input is not handled.
     pub(crate) fn abandon(&self) {
         self.inner.ran.store(false, Ordering::Relaxed);
+    }
+}
+
+/// A share of a completion that abandons it when dropped before [`finish`](Self::finish):
+/// work dropped before it ended (its task went with the runtime, its caller gave up) did not
+/// handle its input, and must not read as handled (a journal would then skip it on replay).
+pub(crate) struct Unfinished(pub(crate) Option<Completion>);
+
+impl Unfinished {
+    /// The work ended: the share is released as handled.
+    pub(crate) fn finish(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(done) = self.0.take() {
+            done.abandon();
+        }
     }
 }
 
@@ -101,6 +125,16 @@ mod tests {
         drop(job);
         assert_eq!(rx.try_recv(), Ok(true));
         assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn work_dropped_before_it_ends_completes_with_false() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let done = Completion::new(move |ran| tx.send(ran).unwrap());
+        let work = Completion::after(std::future::pending::<()>(), Some(&done));
+        drop(done);
+        drop(work);
+        assert_eq!(rx.try_recv(), Ok(false));
     }
 
     #[test]

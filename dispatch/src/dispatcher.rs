@@ -31,7 +31,7 @@ use botgate_session::DedupeWindow;
 use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
-use crate::completion::Completion;
+use crate::completion::{Completion, Unfinished};
 use crate::context::{BotInfo, Context, EventId};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
@@ -253,7 +253,10 @@ impl<P: Platform> Dispatcher<P> {
         done: Completion,
     ) -> impl Future<Output = Disposition> + Send + '_ {
         async move {
+            // Dropped while it waits for room (its caller gave up): not handled.
+            let unfinished = Unfinished(Some(done.share()));
             let disposition = self.route_input(input, Some(&done)).await;
+            unfinished.finish();
             if disposition == Disposition::Closed {
                 done.abandon();
             }
@@ -466,6 +469,18 @@ impl<P: Platform> Dispatcher<P> {
     pub async fn shutdown(&self) {
         self.shared.lanes.drain(true).await;
         tracing::debug!(platform = %P::KIND, "dispatcher shut down");
+    }
+
+    /// Stops accepting events at once, without waiting for the handlers running: what waits
+    /// returns now (a `dispatch` waiting for room with [`Disposition::Closed`], `idle` and
+    /// `shutdown`), and later `dispatch` calls return [`Disposition::Closed`]. For a shutdown
+    /// whose grace ran out: the handlers already running are not cancelled (one may still
+    /// finish), and an input whose handlers did not finish is not handled for
+    /// [`handled_seq`](Self::handled_seq) or its [`Completion`] (which reports `false` if its
+    /// job is dropped unfinished).
+    pub fn close(&self) {
+        self.shared.lanes.close();
+        tracing::debug!(platform = %P::KIND, pending = self.pending(), "dispatcher closed");
     }
 
     /// The handled sequence number: the highest `s` such that every frame up to it was handled

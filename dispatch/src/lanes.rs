@@ -264,6 +264,29 @@ impl Lanes {
         let _ = drained.await;
     }
 
+    /// Closes at once, without waiting for the pending jobs: whoever waits in line stops
+    /// waiting (dispatchers get `None`, drains return), and no job is accepted from now on.
+    /// The jobs accepted already are left as they are: one that runs may still finish.
+    pub(crate) fn close(&self) {
+        let line = {
+            let mut state = self.state();
+            state.closed = true;
+            self.closed.store(true, Ordering::Relaxed);
+            std::mem::take(&mut state.line)
+        };
+        // Woken outside the lock: a waiter on another thread may run at once.
+        for waiter in line {
+            match waiter {
+                InLine::Room(waiter) => {
+                    let _ = waiter.send(None);
+                }
+                InLine::Drain(_, drained) => {
+                    let _ = drained.send(());
+                }
+            }
+        }
+    }
+
     fn state(&self) -> MutexGuard<'_, State> {
         // No user code runs under this lock, so it cannot be poisoned by a handler; recover the
         // state anyway rather than panic.

@@ -28,7 +28,7 @@ pub mod split;
 
 pub use bot::{
     Bot, BubbleBot, Error, ErrorKind, Glue, Lifecycle, OneBotBot, OneBotReverse, QqBot, ReverseBot,
-    ReverseNotice, RunningBot, ShardedBot,
+    ReverseNotice, RunningBot, ShardedBot, SHUTDOWN_GRACE,
 };
 pub use bot::{BubbleWebhookBot, QqWebhookBot, WebhookBot};
 pub use botgate_codec::Intents;

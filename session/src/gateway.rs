@@ -238,6 +238,24 @@ impl Gateway {
         }
     }
 
+    /// When the next heartbeat is due (`None` without a connection that heartbeats).
+    pub(crate) fn heartbeat_deadline(&self) -> Option<Instant> {
+        self.heartbeat.deadline()
+    }
+
+    /// Sends a heartbeat when one is due while the driver does not read: the server keeps
+    /// the session; nothing is judged (its ACKs are unread).
+    pub(crate) fn poll_heartbeat_paused(&mut self, now: Instant) {
+        if self.heartbeat.poll_paused(now) {
+            self.beat();
+        }
+    }
+
+    /// The driver reads again after a pause: the ACK awaited may still be unread.
+    pub(crate) fn read_resumed(&mut self) {
+        self.heartbeat.read_resumed();
+    }
+
     /// The earliest of the phase's deadline, the heartbeat's and `other`.
     pub(crate) fn earliest(
         &self,

@@ -1,4 +1,5 @@
-//! Heartbeat schedule and zombie detection (a beat due while the previous one is unacknowledged).
+//! Heartbeat schedule and zombie detection (a beat due while the previous one is unacknowledged,
+//! unless the reader paused since: its ACK may sit unread behind events; decision 0065).
 
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,9 @@ pub(crate) struct Heartbeat {
     interval: Duration,
     next: Option<Instant>,
     awaiting_ack: bool,
+    /// The reader paused since the beat awaited was sent (its ACK may still be unread): the
+    /// next due beat is sent, not judged, and then judged as any other.
+    spare: bool,
     sent_at: Option<Instant>,
     latency: Option<Duration>,
 }
@@ -30,6 +34,7 @@ impl Heartbeat {
         self.interval = interval.clamp(Duration::from_millis(100), LONGEST_WAIT);
         self.next = Some(later(now, first_in));
         self.awaiting_ack = false;
+        self.spare = false;
         self.sent_at = None;
     }
 
@@ -37,6 +42,7 @@ impl Heartbeat {
     pub(crate) fn stop(&mut self) {
         self.next = None;
         self.awaiting_ack = false;
+        self.spare = false;
         self.sent_at = None;
     }
 
@@ -51,17 +57,41 @@ impl Heartbeat {
         if now < next {
             return None;
         }
-        if self.awaiting_ack {
+        if self.awaiting_ack && !self.spare {
             self.stop();
             return Some(Beat::Zombie);
         }
-        self.mark_sent(now);
+        self.spare = false;
+        self.send(next, now);
+        Some(Beat::Send)
+    }
+
+    /// Fires the timer if due while the reader is paused: a beat goes out (the server must
+    /// not take the session for dead), and nothing is judged (ACKs are unread). `true` when a
+    /// beat is due.
+    pub(crate) fn poll_paused(&mut self, now: Instant) -> bool {
+        let Some(next) = self.next.filter(|next| *next <= now) else {
+            return false;
+        };
+        self.send(next, now);
+        true
+    }
+
+    /// The reader paused and reads again: an ACK of a beat sent before may still be unread.
+    pub(crate) fn read_resumed(&mut self) {
+        self.spare = true;
+    }
+
+    /// A scheduled beat (due at `next`) goes out at `now`; the one awaited stays the oldest.
+    fn send(&mut self, next: Instant, now: Instant) {
+        if !self.awaiting_ack {
+            self.mark_sent(now);
+        }
         let mut following = later(next, self.interval);
         if following <= now {
             following = later(now, self.interval);
         }
         self.next = Some(following);
-        Some(Beat::Send)
     }
 
     /// A beat was sent outside the schedule (the server asked for one).
@@ -102,6 +132,37 @@ mod tests {
         assert_eq!(h.poll(t0 + Duration::from_secs(13)), Some(Beat::Send));
         assert_eq!(h.poll(t0 + Duration::from_secs(23)), Some(Beat::Zombie));
         assert_eq!(h.deadline(), None);
+    }
+
+    #[test]
+    fn beats_go_on_while_the_reader_is_paused_and_a_pause_spares_one_judgement() {
+        let t0 = Instant::now();
+        let iv = Duration::from_secs(10);
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let mut h = Heartbeat::default();
+        h.start(t0, iv, Duration::ZERO);
+        assert_eq!(h.poll(t0), Some(Beat::Send));
+        // Paused: beats go out unjudged, ACKs unread.
+        assert!(!h.poll_paused(at(5)));
+        assert!(h.poll_paused(at(10)));
+        assert!(h.poll_paused(at(20)));
+        assert_eq!(h.deadline(), Some(at(30)));
+        // Reading again: the next due beat is sent, not judged ...
+        h.read_resumed();
+        assert_eq!(h.poll(at(30)), Some(Beat::Send));
+        // ... and a beat still unacknowledged an interval of reading later is a zombie.
+        assert_eq!(h.poll(at(40)), Some(Beat::Zombie));
+        // An ACK read after a pause ends the wait as usual; its latency is the oldest beat's.
+        h.start(t0, iv, Duration::ZERO);
+        assert_eq!(h.poll(t0), Some(Beat::Send));
+        assert!(h.poll_paused(at(10)));
+        h.read_resumed();
+        h.on_ack(at(12));
+        assert_eq!(h.latency(), Some(Duration::from_secs(12)));
+        assert_eq!(h.poll(at(20)), Some(Beat::Send));
+        h.on_ack(at(21));
+        assert_eq!(h.poll(at(30)), Some(Beat::Send));
+        assert_eq!(h.poll(at(40)), Some(Beat::Zombie), "no pause: judged");
     }
 
     #[test]

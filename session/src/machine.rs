@@ -56,11 +56,25 @@ pub trait SessionMachine {
     /// could not hand on stopped the reader, decision 0006) and reads it again from `now`.
     /// What the peer sent meanwhile is still unread, so a machine that judges the peer's
     /// liveness by what it has read moves that judgement on by `paused`: time we spent not
-    /// reading says nothing of the peer. Called before `poll_timeout` is read again; it
-    /// should emit nothing. The default does nothing (QQ and Bubble send their heartbeats from
-    /// the timer, which the driver paused too; an ACK still unread then costs a resume).
+    /// reading says nothing of the peer (OneBot's watchdog; QQ and Bubble send the next due
+    /// heartbeat without judging the one whose ACK may still be unread). Called before
+    /// `poll_timeout` is read again; it should emit nothing. The default does nothing.
     fn handle_read_resumed(&mut self, now: Instant, paused: Duration) {
         let _ = (now, paused);
+    }
+    /// When [`handle_paused_timeout`](Self::handle_paused_timeout) must be called while the
+    /// driver does not read (held events stopped the reader, decision 0006): for what the
+    /// machine sends on its own schedule and the peer needs to keep the session (QQ and Bubble
+    /// heartbeats, decision 0065), never for a judgement of the peer, whose frames are unread.
+    /// `None` (the default): nothing runs until the driver reads again.
+    fn poll_paused_timeout(&self) -> Option<Instant> {
+        None
+    }
+    /// The instant of [`poll_paused_timeout`](Self::poll_paused_timeout) was reached while
+    /// the driver does not read: queue what is due (a heartbeat), judge nothing. The default
+    /// does nothing.
+    fn handle_paused_timeout(&mut self, now: Instant) {
+        let _ = now;
     }
     /// The peer answered a ping ([`Outgoing::Ping`]) with a pong. The default ignores it (QQ
     /// and Bubble send no pings).

@@ -44,6 +44,7 @@ pub use qq::QqBot;
 pub use reverse::{OneBotReverse, ReverseBot, ReverseNotice};
 pub use running::{Lifecycle, RunningBot};
 pub use sharded::ShardedBot;
+pub use stop::SHUTDOWN_GRACE;
 
 use std::sync::Arc;
 

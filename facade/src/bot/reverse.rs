@@ -33,7 +33,7 @@ use tokio::task::JoinHandle;
 
 use super::error::{Error, ErrorKind};
 use super::running::Lifecycle;
-use super::stop::stop_signal;
+use super::stop::{stop_signal, SHUTDOWN_GRACE};
 use registry::{MakeHandlers, Registry};
 
 /// Builds a reverse-WS listener. Each bot account that connects gets its own handlers, made
@@ -324,10 +324,19 @@ impl ReverseBot {
     }
 
     /// Stops accepting, closes every connection cleanly (close 1000), lets each deliver what
-    /// it had read and every account's handlers finish.
+    /// it had read and every account's handlers finish, for at most
+    /// [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE) in all.
     pub async fn shutdown(self) {
+        self.shutdown_within(SHUTDOWN_GRACE).await;
+    }
+
+    /// [`shutdown`](Self::shutdown) within `grace`: past it every account's dispatcher is
+    /// closed ([`Dispatcher::close`]), events not yet dispatched are dropped (OneBot has no
+    /// resume) and handlers still running are no longer waited for.
+    pub async fn shutdown_within(self, grace: Duration) {
+        let deadline = tokio::time::Instant::now() + grace;
         self.task.abort();
         let _ = self.task.await;
-        self.registry.close_all().await;
+        self.registry.close_all(deadline).await;
     }
 }

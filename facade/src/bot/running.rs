@@ -16,6 +16,7 @@ use botgate_transport::qq::TokenSource;
 
 use super::glue::Glue;
 use super::persist::{Begin, SessionTrack};
+use super::stop::{give_up, within_grace, SHUTDOWN_GRACE};
 
 /// What has happened to a running bot so far (watch it with [`RunningBot::lifecycle`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -73,19 +74,55 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
     }
 
     /// Closes the session cleanly (close frame, pending actions failed), lets running
-    /// handlers finish, and returns how the bot ended.
+    /// handlers finish for at most [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE), and returns how
+    /// the bot ended. See [`shutdown_within`](Self::shutdown_within).
     pub async fn shutdown(self) -> Result<(), Error> {
-        // The machine's close() emits Stopped, which ends the pump after the dispatcher drained.
-        let _ = self.driver.with_machine(|m, now| m.close(now)).await;
-        self.wait().await
+        self.shutdown_within(SHUTDOWN_GRACE).await
+    }
+
+    /// [`shutdown`](Self::shutdown), letting running handlers finish for at most `grace`.
+    /// Past it the bot stops without them: its dispatcher is closed
+    /// ([`Dispatcher::close`]), the events still queued are not dispatched, and the handlers
+    /// still running are not cancelled but no longer waited for. Their events count as not
+    /// handled: with a session store the saved resume point stays below them, so the next
+    /// start replays them.
+    pub async fn shutdown_within(self, grace: Duration) -> Result<(), Error> {
+        let deadline = tokio::time::Instant::now() + grace;
+        self.close_session().await;
+        self.finish(Some(deadline)).await
     }
 
     /// Waits until the bot stops on its own (a fatal session error, or `shutdown` elsewhere).
+    /// After a fatal error its running handlers get [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE)
+    /// to finish.
     pub async fn wait(self) -> Result<(), Error> {
-        join(self.pump, &self.driver).await
+        self.finish(None).await
     }
 
-    /// Runs until Ctrl-C or SIGTERM (then shuts down cleanly) or until the bot stops on its own.
+    /// The machine's `close()`: it emits `Stopped`, which ends the pump once the dispatcher
+    /// drained.
+    pub(crate) async fn close_session(&self) {
+        let _ = self.driver.with_machine(|m, now| m.close(now)).await;
+    }
+
+    /// The pump's result, once the driver has ended too. Past `deadline` the dispatcher is
+    /// closed: the pump then no longer waits for a handler (for room, or for the drain).
+    pub(crate) async fn finish(self, deadline: Option<tokio::time::Instant>) -> Result<(), Error> {
+        let Self {
+            dispatcher,
+            driver,
+            pump,
+            ..
+        } = self;
+        let pumped = join(pump, &driver);
+        match deadline {
+            Some(deadline) => within_grace(deadline, pumped, || give_up(&dispatcher)).await,
+            None => pumped.await,
+        }
+    }
+
+    /// Runs until Ctrl-C or SIGTERM (then shuts down cleanly, see [`shutdown`](Self::shutdown))
+    /// or until the bot stops on its own.
     ///
     /// Once listened for, SIGINT and SIGTERM no longer end the process on their own (tokio's
     /// handler stays installed): a program that goes on after this returns must stop itself.
@@ -98,7 +135,7 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
             }
             // the wait's guard is dropped before the pump is awaited: the future stays Send
             _ = async { let _ = lifecycle.wait_for(|l| l.stopped.is_some()).await; } => {
-                join(self.pump, &self.driver).await
+                self.finish(None).await
             }
         }
     }
@@ -150,7 +187,16 @@ where
     pub(crate) async fn run(mut self) -> Result<(), Error> {
         let result = self.pump().await;
         if self.owns_dispatcher {
-            self.dispatcher.shutdown().await;
+            let dispatcher = &self.dispatcher;
+            if result.is_ok() {
+                // Closed by a shutdown: its grace bounds the wait (it closes the dispatcher).
+                dispatcher.shutdown().await;
+            } else {
+                // Ended on its own (fatal): nothing else bounds the wait for a handler that
+                // never returns.
+                let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+                within_grace(deadline, dispatcher.shutdown(), || give_up(dispatcher)).await;
+            }
         }
         let why = match &result {
             Ok(()) => String::new(),

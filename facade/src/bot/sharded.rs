@@ -1,6 +1,7 @@
 //! A QQ bot running several shards in one process, all feeding one dispatcher.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use botgate_dispatch::qq::Qq;
 use botgate_dispatch::Dispatcher;
@@ -9,6 +10,7 @@ use tokio::sync::watch;
 
 use super::error::Error;
 use super::running::{Lifecycle, RunningBot};
+use super::stop::{give_up, within_grace, SHUTDOWN_GRACE};
 
 /// Every shard of a QQ bot ([`QqBot::start_sharded`](super::QqBot::start_sharded)).
 pub struct ShardedBot {
@@ -47,18 +49,31 @@ impl ShardedBot {
         self.shards.iter().map(RunningBot::lifecycle).collect()
     }
 
-    /// Closes every shard cleanly, then lets running handlers finish. Returns the first
-    /// shard's error, if any ended with one.
+    /// Closes every shard cleanly, then lets running handlers finish for at most
+    /// [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE). Returns the first shard's error, if any
+    /// ended with one.
     pub async fn shutdown(self) -> Result<(), Error> {
+        self.shutdown_within(SHUTDOWN_GRACE).await
+    }
+
+    /// [`shutdown`](Self::shutdown), letting running handlers finish for at most `grace`
+    /// (then as [`RunningBot::shutdown_within`]).
+    pub async fn shutdown_within(self, grace: Duration) -> Result<(), Error> {
+        let deadline = tokio::time::Instant::now() + grace;
+        // Every session closes at once; one grace for all.
+        for shard in &self.shards {
+            shard.close_session().await;
+        }
         let mut first = Ok(());
         for shard in self.shards {
-            if let Err(e) = shard.shutdown().await {
+            if let Err(e) = shard.finish(Some(deadline)).await {
                 if first.is_ok() {
                     first = Err(e);
                 }
             }
         }
-        self.dispatcher.shutdown().await;
+        let dispatcher = &self.dispatcher;
+        within_grace(deadline, dispatcher.shutdown(), || give_up(dispatcher)).await;
         first
     }
 

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use botgate_dispatch::{BotError, BotErrorKind, Dispatcher, Platform};
 use botgate_transport::webhook::{
@@ -14,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::error::{Error, ErrorKind};
-use super::stop::stop_signal;
+use super::stop::{give_up, stop_signal, within_grace, SHUTDOWN_GRACE};
 
 /// Verified deliveries waiting for the dispatcher; past this the server answers 503 and the
 /// platform retries later.
@@ -108,13 +109,24 @@ impl<P: Platform> WebhookBot<P> {
     }
 
     /// Stops accepting, answers the requests in flight, dispatches what was queued and lets
-    /// the handlers finish; returns what the server did in all (the requests answered during
-    /// the stop included).
+    /// the handlers finish for at most [`SHUTDOWN_GRACE`](crate::SHUTDOWN_GRACE); returns
+    /// what the server did in all (the requests answered during the stop included).
     pub async fn shutdown(self) -> WebhookStats {
+        self.shutdown_within(SHUTDOWN_GRACE).await
+    }
+
+    /// [`shutdown`](Self::shutdown), giving the handlers `grace` once the server has
+    /// stopped. Past it the dispatcher is closed ([`Dispatcher::close`]): deliveries still
+    /// queued are not dispatched (they were answered 200: the platform does not send them
+    /// again) and handlers still running are no longer waited for.
+    pub async fn shutdown_within(self, grace: Duration) -> WebhookStats {
         let stats = self.server.shutdown().await;
+        let deadline = tokio::time::Instant::now() + grace;
         // The server (and with it the queue's sender) is gone: the pump ends once it has
         // dispatched what was queued, then drains the dispatcher.
-        if let Err(e) = self.pump.await {
+        let dispatcher = &self.dispatcher;
+        let pumped = within_grace(deadline, self.pump, || give_up(dispatcher)).await;
+        if let Err(e) = pumped {
             tracing::warn!(error = %e, "webhook pump ended abnormally");
         }
         stats

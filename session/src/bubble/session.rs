@@ -538,6 +538,23 @@ impl SessionMachine for Session {
         self.flush(now);
     }
 
+    fn handle_read_resumed(&mut self, _now: Instant, _paused: Duration) {
+        self.gw.read_resumed();
+    }
+
+    fn poll_paused_timeout(&self) -> Option<Instant> {
+        // Heartbeats only: the phase's deadlines judge the peer, whose frames are unread.
+        self.connected()
+            .then(|| self.gw.heartbeat_deadline())
+            .flatten()
+    }
+
+    fn handle_paused_timeout(&mut self, now: Instant) {
+        if self.connected() {
+            self.gw.poll_heartbeat_paused(now);
+        }
+    }
+
     fn poll_transmit(&mut self) -> Option<Outgoing> {
         self.gw.transmit.pop_front()
     }

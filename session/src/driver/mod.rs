@@ -5,8 +5,9 @@
 //! every frame to `handle_frame`, sends everything `poll_transmit` gives, wakes the machine at
 //! `poll_timeout`, and reconnects when the machine plans it. Events go to a bounded channel
 //! ([`EventReceiver`]; the events of a burst of frames cross it together): when it is full the
-//! driver stops reading the socket (and pauses the machine's timers) until the consumer takes
-//! one, so a slow consumer slows the reader and nothing is dropped. While a
+//! driver stops reading the socket (and pauses the machine's timers, but for its QQ / Bubble
+//! heartbeats: the server keeps the session, decision 0065) until the consumer takes one, so
+//! a slow consumer slows the reader and nothing is dropped. While a
 //! OneBot action called through the handle is pending, the driver reads ahead instead (events
 //! held in order, up to [`DriverConfig::read_ahead`]) so that its response is never stuck
 //! behind unread events.
@@ -42,8 +43,9 @@
 //! ```
 //!
 //! Sharp edges: the functions spawn on the current tokio runtime (call them inside one). A
-//! consumer that stalls for longer than the server's heartbeat timeout costs a reconnect
-//! (resume: nothing lost). A consumer that waits for its actions while the server floods it
+//! stalled consumer keeps its session (heartbeats go on while nothing is read), but what the
+//! server sends meanwhile waits in the socket, op 7 and close frames included, until the
+//! consumer takes an event. A consumer that waits for its actions while the server floods it
 //! with more than `read_ahead` events sees those actions fail with
 //! `OneBotCallError::ReadAheadFull` (the events are all kept).
 //!

@@ -4,11 +4,14 @@
 //! Each turn: send everything `poll_transmit` gives, move events into the channel until it is
 //! full, then wait for the first of: a command, room in the channel (only while an event is
 //! held), the machine's timer, or the link (connect due, attempt finished, frame read). While
-//! an event is held the timer and the socket are not polled (unless an action is pending: then
-//! the driver reads ahead for its response, see `ahead.rs`): a slow consumer stops the reader
-//! and nothing is dropped; commands are still served. When reading resumes, the machine hears
-//! how long it was stopped (`handle_read_resumed`) before its timer is looked at again: what
-//! the peer sent meanwhile is unread, so that time says nothing of the peer (decision 0055).
+//! an event is held the socket is not polled (unless an action is pending: then the driver
+//! reads ahead for its response, see `ahead.rs`): a slow consumer stops the reader and nothing
+//! is dropped; commands are still served. The timer then runs only for what the machine sends
+//! on its own (`poll_paused_timeout`: QQ / Bubble heartbeats, so that the server keeps the
+//! session; decision 0065), never for a judgement of the peer. When reading resumes, the
+//! machine hears how long it was stopped (`handle_read_resumed`) before its timer is looked at
+//! again: what the peer sent meanwhile is unread, so that time says nothing of the peer
+//! (decision 0055).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -193,8 +196,14 @@ where
                     }
                     _ => {}
                 }
+                // Paused, only what the machine sends on its own is timed (decision 0065).
+                let machine_deadline = if reading {
+                    self.machine.poll_timeout()
+                } else {
+                    self.machine.poll_paused_timeout()
+                };
                 let deadline = match (
-                    self.machine.poll_timeout(),
+                    machine_deadline,
                     self.persist.as_ref().and_then(Persister::due),
                 ) {
                     (Some(a), Some(b)) => Some(a.min(b)),
@@ -223,7 +232,7 @@ where
                     // Room: the next turn's flush moves the held events.
                     alive = self.events.room(), if blocked => Wake::Room(alive),
                     () = self.events.closed(), if !blocked => Wake::Room(false),
-                    () = &mut timer, if armed.is_some() && reading => Wake::Timer,
+                    () = &mut timer, if armed.is_some() => Wake::Timer,
                     event = link.next(connect_at), if reading => Wake::Link(event),
                 };
                 match wake {
@@ -241,8 +250,16 @@ where
                         // deadline shares the timer: the machine is woken only for its own.)
                         armed = None;
                         let now = Instant::now();
-                        if self.machine.poll_timeout().is_some_and(|at| at <= now) {
-                            self.machine.handle_timeout(now);
+                        if reading {
+                            if self.machine.poll_timeout().is_some_and(|at| at <= now) {
+                                self.machine.handle_timeout(now);
+                            }
+                        } else if self
+                            .machine
+                            .poll_paused_timeout()
+                            .is_some_and(|at| at <= now)
+                        {
+                            self.machine.handle_paused_timeout(now);
                         }
                     }
                     Wake::Link(event) => self.on_link(&mut link, event, Instant::now()),

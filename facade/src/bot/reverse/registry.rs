@@ -27,6 +27,7 @@ use tokio::sync::{broadcast, oneshot, watch};
 use super::link::{AccountActions, Link};
 use super::notice::ReverseNotice;
 use crate::bot::running::Lifecycle;
+use crate::bot::stop::{give_up, within_grace};
 use crate::reply::OneBotReplies;
 
 /// Makes the handlers of an account, given its `self_id`.
@@ -202,8 +203,9 @@ impl Registry {
     }
 
     /// Closes every connection and waits until each has delivered what it read; then drains
-    /// every account's handlers.
-    pub(super) async fn close_all(&self) {
+    /// every account's handlers. Past `deadline` the accounts' dispatchers are closed: no
+    /// handler holds the stop any more (decision 0065).
+    pub(super) async fn close_all(&self, deadline: tokio::time::Instant) {
         self.closing.send_replace(true);
         let drivers: Vec<_> = lock(&self.live)
             .values()
@@ -213,9 +215,19 @@ impl Registry {
             .iter()
             .map(|d| d.with_machine(|m, now| m.close(now)));
         futures_util::future::join_all(closes).await;
-        let _ = self.live_count.subscribe().wait_for(|n| *n == 0).await;
+        let mut live = self.live_count.subscribe();
+        let delivered = async move {
+            let _ = live.wait_for(|n| *n == 0).await;
+        };
+        within_grace(deadline, delivered, || {
+            for account in self.accounts() {
+                give_up(&account.dispatcher);
+            }
+        })
+        .await;
         for account in self.accounts() {
-            account.dispatcher.shutdown().await;
+            let dispatcher = &account.dispatcher;
+            within_grace(deadline, dispatcher.shutdown(), || give_up(dispatcher)).await;
             account
                 .lifecycle
                 .send_modify(|l| l.stopped = Some(String::new()));
