@@ -167,6 +167,7 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             announce(json!({
                 "platform": "bubble",
                 "url": sim.url(),
+                "rest_base": sim.rest_base(),
                 "token": sim.config().token,
                 "extended": args.extended,
             }));

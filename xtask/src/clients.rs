@@ -1,9 +1,10 @@
 //! `cargo xtask clients [--install]`: real clients, unchanged, against `botgate sim`: qq-botpy
 //! (QQ gateway + OpenAPI replies), NoneBot 2's OneBot v11 adapter over a forward WebSocket
-//! and over a reverse one. Each answers the `/ping`s of a script (`sim/clients/*.jsonl`); a
-//! run passes when the client handled every one and the sim received every reply (the
-//! summary the sim prints when stopped). A client that is not installed fails the run
-//! (`--install` makes a virtualenv under the target dir with pip; it needs PyPI).
+//! and over a reverse one, AlemonJS's Bubble client (gateway + REST replies). Each answers
+//! the `/ping`s of a script (`sim/clients/*.jsonl`); a run passes when the client handled
+//! every one and the sim received every reply (the summary the sim prints when stopped). A
+//! client that is not installed fails the run (`--install` makes a virtualenv and a
+//! node_modules under the target dir, from PyPI and npm).
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
@@ -25,11 +26,27 @@ const PIP_PACKAGES: [&str; 3] = [
     "nonebot-adapter-onebot==2.4.6",
 ];
 
-/// One client run: its name, what it needs importable, and how it is started.
+/// The AlemonJS packages, at the versions last checked.
+const NPM_PACKAGES: [&str; 4] = [
+    "@alemonjs/bubble@2.1.13",
+    "alemonjs@2.1.109",
+    "dayjs@1.11.23",
+    "ws@8.23.1",
+];
+
+/// One client run: its name, what it needs, and how it is started.
 struct Case {
     name: &'static str,
-    imports: &'static str,
+    needs: Needs,
     run: fn(&Env) -> Result<(), String>,
+}
+
+/// What a case needs installed.
+enum Needs {
+    /// Python modules, importable by the chosen interpreter.
+    Python(&'static str),
+    /// The npm packages of [`NPM_PACKAGES`] in the clients' node_modules.
+    Node,
 }
 
 /// What every case uses.
@@ -39,29 +56,37 @@ struct Env {
     python: PathBuf,
     /// The clients' working directory (botpy writes `botpy.log` into it).
     work: PathBuf,
+    /// Where the npm packages are installed (a node_modules inside).
+    node: PathBuf,
 }
 
-const CASES: [Case; 3] = [
+const CASES: [Case; 4] = [
     Case {
         name: "qq-botpy → QQ gateway + OpenAPI",
-        imports: "botpy",
+        needs: Needs::Python("botpy"),
         run: botpy_qq,
     },
     Case {
         name: "NoneBot 2 → OneBot v11 forward WS",
-        imports: "nonebot, nonebot.adapters.onebot.v11",
+        needs: Needs::Python("nonebot, nonebot.adapters.onebot.v11"),
         run: nonebot_forward,
     },
     Case {
         name: "NoneBot 2 ← OneBot v11 reverse WS",
-        imports: "nonebot, nonebot.adapters.onebot.v11, fastapi, uvicorn",
+        needs: Needs::Python("nonebot, nonebot.adapters.onebot.v11, fastapi, uvicorn"),
         run: nonebot_reverse,
+    },
+    Case {
+        name: "AlemonJS → Bubble gateway + REST",
+        needs: Needs::Node,
+        run: alemonjs_bubble,
     },
 ];
 
 /// Parses the options, builds the CLI and runs every case; `Ok(false)` when one failed.
 pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
     let venv = target_dir(root).join("clients-venv");
+    let node = target_dir(root).join("clients-node");
     let mut install = false;
     let mut python = None;
     let mut rest = args.iter();
@@ -74,6 +99,7 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
     }
     if install {
         make_venv(&venv)?;
+        npm_install(&node)?;
     }
     let python = python.unwrap_or_else(|| {
         let own = venv.join("bin/python");
@@ -99,11 +125,16 @@ pub fn run(root: &Path, args: &[&str]) -> Result<bool, String> {
         root: root.to_path_buf(),
         python,
         work,
+        node,
     };
     let mut ok = true;
     for case in &CASES {
         let started = Instant::now();
-        let result = importable(&env.python, case.imports).and_then(|()| (case.run)(&env));
+        let installed = match case.needs {
+            Needs::Python(imports) => importable(&env.python, imports),
+            Needs::Node => node_installed(&env.node),
+        };
+        let result = installed.and_then(|()| (case.run)(&env));
         let took = started.elapsed().as_secs_f64();
         match result {
             Ok(()) => println!("ok      {} ({PINGS} answered, {took:.1} s)", case.name),
@@ -144,6 +175,46 @@ fn make_venv(venv: &Path) -> Result<(), String> {
             venv.display()
         ))
     }
+}
+
+fn npm_install(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // A package.json of its own, so npm installs here and not in a parent directory.
+    let manifest = dir.join("package.json");
+    if !manifest.exists() {
+        std::fs::write(
+            &manifest,
+            "{\"name\":\"botgate-clients\",\"private\":true}\n",
+        )
+        .map_err(|e| format!("{}: {e}", manifest.display()))?;
+    }
+    let installed = Command::new("npm")
+        .current_dir(dir)
+        .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+        .args(NPM_PACKAGES)
+        .status()
+        .map_err(|e| format!("cannot run npm: {e}"))?;
+    if installed.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "npm install {NPM_PACKAGES:?} in {} failed",
+            dir.display()
+        ))
+    }
+}
+
+fn node_installed(dir: &Path) -> Result<(), String> {
+    if dir
+        .join("node_modules/@alemonjs/bubble/package.json")
+        .exists()
+    {
+        return Ok(());
+    }
+    Err(format!(
+        "@alemonjs/bubble not installed in {} (`cargo xtask clients --install` installs it with npm)",
+        dir.display()
+    ))
 }
 
 fn importable(python: &Path, imports: &str) -> Result<(), String> {
@@ -224,6 +295,32 @@ fn nonebot_reverse(env: &Env) -> Result<(), String> {
     )?;
     let handled = client.wait_for_pings();
     sim.stop_and_check(handled, "actions")
+}
+
+fn alemonjs_bubble(env: &Env) -> Result<(), String> {
+    let script = env.root.join("sim/clients/bubble_ping.jsonl");
+    let mut sim = Sim::start(env, &["--platform", "bubble", "--script"], &script)?;
+    let field = |k: &str| sim.announced[k].as_str().unwrap_or_default().to_owned();
+    // AlemonJS reads its settings from a YAML file (`CFG_PATH`); its REST base is read from
+    // the environment only. The client is copied beside the node_modules it imports.
+    let config = env.node.join("alemon.config.yaml");
+    let yaml = format!(
+        "bubble:\n  token: {}\n  URL: {}\n",
+        field("token"),
+        field("url")
+    );
+    std::fs::write(&config, yaml).map_err(|e| format!("{}: {e}", config.display()))?;
+    let client_file = env.node.join("bubble_ping.mjs");
+    std::fs::copy(env.root.join("sim/clients/bubble_ping.mjs"), &client_file)
+        .map_err(|e| format!("{}: {e}", client_file.display()))?;
+    let mut client = Command::new("node");
+    client
+        .current_dir(&env.node)
+        .arg(&client_file)
+        .env("CFG_PATH", &config)
+        .env("BUBBLE_API_BASE", field("rest_base"));
+    let handled = Client::start(&mut client)?.wait_for_pings();
+    sim.stop_and_check(handled, "messages")
 }
 
 /// `nonebot_ping.py` with the sim's token (and `/` as its command start).

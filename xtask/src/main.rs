@@ -13,7 +13,7 @@
 //! `cargo xtask bench [e2e|memory|codec|dispatch|anchors|all]` runs the benchmarks of
 //! BENCHMARKS.md.
 //!
-//! `cargo xtask clients [--install]` runs real clients (qq-botpy, NoneBot 2) against the sim.
+//! `cargo xtask clients [--install]` runs real clients (qq-botpy, NoneBot 2, AlemonJS) against the sim.
 
 mod bench;
 mod clients;
@@ -40,8 +40,8 @@ const USAGE: &str = "usage: cargo xtask codegen [--check] | cycles
   bench [e2e|memory|codec|dispatch|anchors|all] [-- ARGS]
                    the benchmarks of BENCHMARKS.md in release mode (default: all)
   clients [--install] [--python PATH]
-                   qq-botpy and NoneBot 2, unchanged, answer /ping against `botgate sim`
-                   (--install: a virtualenv with them under the target dir, from PyPI)";
+                   qq-botpy, NoneBot 2 and AlemonJS, unchanged, answer /ping against
+                   `botgate sim` (--install: them under the target dir, from PyPI and npm)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
