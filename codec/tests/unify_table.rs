@@ -1311,3 +1311,26 @@ fn masters_and_admins_come_from_the_context() {
     let plain = unify(Platform::OneBot, &bytes);
     assert!(!plain.is_master && !plain.is_admin);
 }
+
+#[test]
+fn masters_and_admins_configured_as_numbers_match_the_decimal_ids() {
+    // A bot's config written by hand: OneBot accounts as JSON numbers (wider than 32 bits
+    // too), as strings, or both.
+    let perms: botgate_proto::unified::Permissions =
+        serde_json::from_str(r#"{"masters":[111222333],"admins":["444555666",9876543210123]}"#)
+            .expect("numeric ids are ids");
+    assert_eq!(perms.masters, ["111222333"]);
+    assert_eq!(perms.admins, ["444555666", "9876543210123"]);
+    let ctx = UnifyContext::new("0").with_permissions(perms);
+    let bytes = frame("onebot", &Src::Line("onebot", 1));
+    let Ok(Outcome::Unified(u)) = unify_frame(Platform::OneBot, bytes.as_bytes(), &ctx) else {
+        panic!("not unified");
+    };
+    assert!(u.is_master && u.is_admin);
+    let wide = bytes.replace("\"user_id\": 111222333", "\"user_id\": 9876543210123");
+    let Ok(Outcome::Unified(u)) = unify_frame(Platform::OneBot, wide.as_bytes(), &ctx) else {
+        panic!("not unified");
+    };
+    assert_eq!(u.user_id, "9876543210123");
+    assert!(!u.is_master && u.is_admin);
+}

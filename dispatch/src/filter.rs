@@ -37,9 +37,9 @@ pub struct Conversation<'a> {
     pub user_id: &'a str,
     /// The group, in the group and stranger_from_group scenes.
     pub group_id: Option<&'a str>,
-    /// The text commands and prefixes are read from: for a message, its first text element
-    /// after any leading mentions and reply (so `@bot /天气 深圳` reads `/天气 深圳`); `None`
-    /// for events without text.
+    /// The text commands and prefixes are read from: for a message, its first non-blank text
+    /// element after any leading mentions and reply (so `@bot /天气 深圳` reads `/天气 深圳`,
+    /// and so does `@a @bot /天气 深圳`); `None` for events without text.
     pub text: Option<&'a str>,
 }
 

@@ -10,8 +10,8 @@
 //! - QQ guild messages (and their deletions) may arrive under a public and a private type at
 //!   once; unified handlers see each message id once (`Unify::same_event_key`).
 //! - Filters read the unified event: scene, sub-event, peer, sub-peer, user, group, and as text
-//!   the first text element after any leading mentions and reply, so the QQ guild message
-//!   `<@!bot> /天气 深圳` matches `Filter::new().command("/天气")`.
+//!   the first text element after any leading mentions, reply and blank text, so the QQ guild
+//!   message `<@!bot> /天气 深圳` matches `Filter::new().command("/天气")`.
 
 use std::hash::Hasher;
 
@@ -29,12 +29,11 @@ use crate::qq::{self, Qq};
 use crate::unified::{Category, UnifiedEvent, Unify};
 
 /// OneBot kinds the mapping handles whose unified sub-event depends on the payload, so the
-/// schema gives them no `unified` key: `notice.notify.poke` (group_poke / friend_poke) and
-/// `notice.offline_file` (friend_file_uploaded). Both are notices.
-pub(crate) const ONEBOT_DATA_DEPENDENT: &[onebot::EventKind] = &[
-    onebot::EventKind::NoticeNotifyPoke,
-    onebot::EventKind::NoticeOfflineFile,
-];
+/// schema gives them no `unified` key: `notice.notify.poke` (group_poke / friend_poke), a
+/// notice. (`notice.offline_file` has its key: listing it here too put the notice handler on
+/// its route twice.)
+pub(crate) const ONEBOT_DATA_DEPENDENT: &[onebot::EventKind] =
+    &[onebot::EventKind::NoticeNotifyPoke];
 
 fn in_category(key: Option<&str>, category: Category) -> bool {
     key.and_then(Category::from_unified_key) == Some(category)
@@ -138,10 +137,12 @@ impl Unify for OneBot {
         } else {
             &[]
         };
+        // A kind listed twice would run each unified handler twice on its events: the extras
+        // are only those the schema leaves without a key.
         onebot::EventKind::ALL
             .iter()
             .filter(|k| in_category(k.unified(), category))
-            .chain(extra)
+            .chain(extra.iter().filter(|k| k.unified().is_none()))
             .cloned()
             .collect()
     }
@@ -180,15 +181,15 @@ impl UnifiedEvent for Unified {
 }
 
 /// The first text element after any leading mentions and reply (`None` when the message
-/// starts with something else, or has no text).
+/// starts with something else, or has no text). Blank text among them is skipped too: QQ
+/// clients put a space after each mention (`[reply][@author][ ][@bot][ /cmd]`).
 fn command_text(elements: &[Element]) -> Option<&str> {
     elements
         .iter()
-        .find(|e| {
-            !matches!(
-                e,
-                Element::At { .. } | Element::AtAll | Element::Reply { .. }
-            )
+        .find(|e| match e {
+            Element::At { .. } | Element::AtAll | Element::Reply { .. } => false,
+            Element::Text { text } => !text.trim().is_empty(),
+            _ => true,
         })
         .and_then(Element::as_text)
 }
@@ -224,7 +225,16 @@ mod tests {
         assert_eq!(command_text(&els), Some(" /天气 深圳"));
         let els = [Element::Face { id: "1".into() }, Element::text("/x")];
         assert_eq!(command_text(&els), None);
-        assert_eq!(command_text(&[at]), None);
+        assert_eq!(command_text(std::slice::from_ref(&at)), None);
+        let els = [
+            at.clone(),
+            Element::text(" "),
+            at.clone(),
+            Element::text(" /x"),
+        ];
+        assert_eq!(command_text(&els), Some(" /x"));
+        let els = [at, Element::text(" "), Element::Face { id: "1".into() }];
+        assert_eq!(command_text(&els), None);
     }
 
     #[test]

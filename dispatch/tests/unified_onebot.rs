@@ -188,12 +188,55 @@ fn kinds_follow_the_schema_keys() {
         let keyed = k.unified().is_some_and(|key| key.starts_with("notice/"));
         assert_eq!(
             notices.contains(k),
-            keyed
-                || matches!(
-                    k,
-                    EventKind::NoticeNotifyPoke | EventKind::NoticeOfflineFile
-                ),
+            keyed || matches!(k, EventKind::NoticeNotifyPoke),
             "{k}"
         );
     }
+}
+
+/// `notice.offline_file` has a schema key (`notice/friend_file_uploaded`): it is listed for
+/// notices once, so an `on_notice` handler runs once per file, not once per listing.
+#[tokio::test]
+async fn an_offline_file_reaches_a_notice_handler_once() {
+    let notices: Log<Row> = Log::default();
+    let mut handlers = OneBotHandlers::new();
+    handlers.on_notice(Filter::new(), record(&notices));
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let file = samples::onebot_event(
+        r#"{"time":1712641180,"self_id":123456789,"post_type":"notice","notice_type":"offline_file","user_id":111222333,"file":{"name":"照片.zip","size":2048,"url":"http://example.invalid/f.zip"}}"#,
+    );
+    assert_eq!(feed(&d, vec![file]).await, [Disposition::Accepted]);
+    let got = notices.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "friend_file_uploaded");
+    assert_eq!(d.stats().handled, 1);
+    let listed = <OneBot as Unify>::event_types(Category::Notice);
+    for k in &listed {
+        assert_eq!(
+            listed.iter().filter(|x| *x == k).count(),
+            1,
+            "{k} listed twice"
+        );
+    }
+}
+
+/// A quoted reply in a QQ group (NapCat): the client puts `@author ` after the quote, the user
+/// adds `@bot /翻译`. The space between the two mentions is no command text: the command
+/// filter reads `/翻译`.
+#[tokio::test]
+async fn a_command_after_two_mentions_and_a_reply_still_matches() {
+    let hits: Log<Row> = Log::default();
+    let mut handlers = OneBotHandlers::new();
+    handlers.on_message(
+        Filter::new().scene(Scene::Group).command("/翻译"),
+        record(&hits),
+    );
+    let d = Dispatcher::new(handlers, DispatchConfig::default());
+    let quoted = samples::onebot_event(
+        r#"{"time":1712640100,"self_id":123456789,"post_type":"message","message_type":"group","sub_type":"normal","message_id":12400,"group_id":987654321,"user_id":444555666,"anonymous":null,"message":[{"type":"reply","data":{"id":"12345"}},{"type":"at","data":{"qq":"111222333"}},{"type":"text","data":{"text":" "}},{"type":"at","data":{"qq":"123456789"}},{"type":"text","data":{"text":" /翻译"}}],"raw_message":"[CQ:reply,id=12345][CQ:at,qq=111222333] [CQ:at,qq=123456789] /翻译","font":0,"sender":{"user_id":444555666,"nickname":"李四","card":"","role":"member"}}"#,
+    );
+    assert_eq!(feed(&d, vec![quoted]).await, [Disposition::Accepted]);
+    let got = hits.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].3.as_deref(), Some("12400"));
 }

@@ -1,18 +1,32 @@
 //! Who is a master or an admin of a bot: configuration, not platform data.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The master and admin ids of one bot (Karin's `master` / `admin` lists).
 ///
 /// Ids are compared as strings, exactly as they appear in [`Event::user_id`](super::Event).
-/// A master is also an admin.
+/// A master is also an admin. Deserialised, an id may be a string or a number (a QQ account
+/// written as `123456789` in a config file is the id `"123456789"`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Permissions {
     /// Master ids (主人).
+    #[serde(deserialize_with = "ids")]
     pub masters: Vec<String>,
     /// Admin ids (管理员); masters need not be repeated here.
+    #[serde(deserialize_with = "ids")]
     pub admins: Vec<String>,
+}
+
+/// A list of ids, each a string or a number: events carry OneBot / Bubble ids in decimal, so a
+/// number read here must compare equal to them, not fail the whole configuration.
+fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Id(#[serde(deserialize_with = "crate::de::string")] String);
+    Ok(Vec::<Id>::deserialize(d)?
+        .into_iter()
+        .map(|i| i.0)
+        .collect())
 }
 
 impl Permissions {
