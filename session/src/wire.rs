@@ -7,9 +7,19 @@
 
 use serde_json::Value;
 
-/// Parses `d` of a frame into a JSON value (`Null` when absent or not JSON).
+/// Parses `d` of a frame into a JSON value (`Null` when absent or not JSON). A lone surrogate
+/// escape (half an emoji in a name, from JavaScript) reads as U+FFFD, as in the payload decodes
+/// (decision 0049): serde_json refuses it, and the whole READY would read as empty.
 pub(crate) fn data_value(data: Option<&[u8]>) -> Value {
-    data.and_then(|d| serde_json::from_slice(d).ok())
+    let Some(d) = data else {
+        return Value::Null;
+    };
+    serde_json::from_slice(d)
+        .ok()
+        .or_else(|| {
+            let clean = botgate_codec::scan::replace_lone_surrogates(d)?;
+            serde_json::from_slice(&clean).ok()
+        })
         .unwrap_or(Value::Null)
 }
 
@@ -108,6 +118,15 @@ mod tests {
         assert_eq!(u64_field(&v, "c"), None);
         assert_eq!(u64_field(&v, "d"), None);
         assert_eq!(id_field(&v, "e").as_deref(), Some("12345678901234567890"));
+    }
+
+    #[test]
+    fn a_lone_surrogate_does_not_empty_the_data() {
+        let v = data_value(Some(br#"{"name":"cut \ud83d","sessionId":"s"}"#));
+        assert_eq!(v["sessionId"], "s");
+        assert_eq!(v["name"], "cut \u{fffd}");
+        assert_eq!(data_value(Some(b"{")), Value::Null);
+        assert_eq!(data_value(None), Value::Null);
     }
 
     #[test]

@@ -21,7 +21,9 @@ fn sim_config() -> BubbleConfig {
         profile: Profile::Extended,
         heartbeat_interval: Duration::from_millis(250),
         heartbeat_timeout: Duration::from_secs(30),
-        resume_window: Duration::from_millis(10),
+        // An op 6 later than this is ignored (a fresh session): wide enough for a loaded
+        // machine; a client without a session ends it with its first heartbeat (< 250 ms).
+        resume_window: Duration::from_secs(1),
         rate_limit: None,
         ..BubbleConfig::default()
     }
@@ -214,5 +216,186 @@ async fn subscribe_at_run_time_goes_out_now_and_brings_the_events() {
     }
     let confirmed = handle.with_machine(|m, _| m.confirmed()).await.unwrap();
     assert_eq!(confirmed, vec!["GUILD_MEMBER_ADD", "MESSAGE_CREATE"]);
+    handle.shutdown().await.unwrap();
+}
+
+/// Waits for a dispatch of type `t` (control frames and others skipped); returns its `d.id`.
+async fn next_of(
+    events: &mut botgate_session::driver::EventReceiver<SessionEvent>,
+    t: &str,
+) -> String {
+    loop {
+        if let SessionEvent::Dispatch(frame) = within(t, events.recv()).await.unwrap() {
+            if frame.event_type() == Some(t) {
+                return frame_key(&frame).1;
+            }
+        }
+    }
+}
+
+/// `all_events()` against a server whose BOT_READY lists no `availableEvents` (the seed
+/// shape, spec §1.2): everything botgate knows is subscribed, not nothing (review of stop 32:
+/// the bot subscribed to nothing and received nothing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_events_without_available_events_subscribes_every_known_type() {
+    let sim = BubbleSim::start(BubbleConfig {
+        ready_shape: botgate_sim::bubble::ReadyShape::Seed,
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let mut config = bubble::Config::new(
+        sim.url().parse().unwrap(),
+        "sim-bubble-token",
+        Subscription::All,
+    );
+    config.seed = Some(11);
+    let machine = bubble::Session::new(config, Instant::now(), None);
+    let (handle, mut events) = driver::run(machine, &DriverConfig::default());
+    loop {
+        let event = within("a subscription", events.recv()).await.unwrap();
+        if let SessionEvent::Subscriptions { confirmed } = event {
+            assert!(
+                confirmed.iter().any(|t| t == "MESSAGE_CREATE"),
+                "{confirmed:?}"
+            );
+            break;
+        }
+    }
+    assert_eq!(
+        sim.push_event(
+            "MESSAGE_CREATE",
+            json!({"id": 7, "channelId": 5, "content": "hi"})
+        ),
+        1
+    );
+    assert_eq!(next_of(&mut events, "MESSAGE_CREATE").await, "7");
+    handle.shutdown().await.unwrap();
+}
+
+/// A BOT_READY whose guild name holds half an emoji (`\ud83d`: JavaScript's `JSON.stringify`
+/// of a name cut in the middle of a surrogate pair; decision 0049) still gives its session
+/// id, bot id and `availableEvents` (review of stop 32: the whole BOT_READY read as empty, so
+/// the bot lost its own id and the session could never be resumed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_ready_with_a_lone_surrogate_keeps_its_fields() {
+    let sim = BubbleSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) = driver::run(
+        session(&sim, "sim-bubble-token", &["MESSAGE_CREATE"]),
+        &DriverConfig::default(),
+    );
+    loop {
+        if let SessionEvent::Ready(_) = within("the first ready", events.recv()).await.unwrap() {
+            break;
+        }
+    }
+    sim.send_raw(
+        r#"{"op":0,"s":1,"t":"BOT_READY","d":{"bot":{"id":1,"name":"b","botUser":{"id":777,"name":"bot_b"}},"subscribedGuilds":[{"id":10,"name":"cut \ud83d"}],"subscribedDMs":[],"availableEvents":["MESSAGE_CREATE","GUILD_MEMBER_ADD"],"sessionId":"raw-session"}}"#,
+    );
+    let ready = loop {
+        if let SessionEvent::Ready(ready) = within("the raw ready", events.recv()).await.unwrap() {
+            break ready;
+        }
+    };
+    assert_eq!(ready.bot_id.as_deref(), Some("777"));
+    assert_eq!(ready.session_id.as_deref(), Some("raw-session"));
+    assert_eq!(
+        ready.available_events,
+        ["MESSAGE_CREATE", "GUILD_MEMBER_ADD"]
+    );
+    let state = handle.with_machine(|m, _| m.resume_state()).await.unwrap();
+    assert_eq!(state.map(|s| s.session_id).as_deref(), Some("raw-session"));
+    handle.shutdown().await.unwrap();
+}
+
+/// A server stricter than its documented budget (or one whose clock sees a burst the client
+/// paced) drops a subscribe with `ERROR` `RATE_LIMIT` (spec §1.2): the session sends what the
+/// server may have lost again, so the subscription is not stuck unconfirmed on this connection
+/// (review of stop 32: the names stayed "on their way", never sent again, their events never
+/// came).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscribe_dropped_by_the_server_rate_limit_is_sent_again() {
+    let sim = BubbleSim::start(BubbleConfig {
+        // The op 30 after BOT_READY and one more; then one a second.
+        rate_limit: Some(botgate_sim::bubble::RateLimit {
+            per_second: 1.0,
+            burst: 2,
+        }),
+        ..sim_config()
+    })
+    .await
+    .unwrap();
+    let (handle, mut events) = driver::run(
+        session(&sim, "sim-bubble-token", &["MESSAGE_CREATE"]),
+        &DriverConfig::default(),
+    );
+    loop {
+        if let SessionEvent::Subscriptions { .. } =
+            within("subscribed", events.recv()).await.unwrap()
+        {
+            break;
+        }
+    }
+    // Three op 30 in one turn: the server takes the first, drops the others.
+    handle
+        .with_machine(|m, now| {
+            m.subscribe(now, &["GUILD_MEMBER_ADD"]);
+            m.subscribe(now, &["DM_MESSAGE_CREATE"]);
+            m.subscribe(now, &["MESSAGE_DELETE"]);
+        })
+        .await
+        .unwrap();
+    let want = [
+        "DM_MESSAGE_CREATE",
+        "GUILD_MEMBER_ADD",
+        "MESSAGE_CREATE",
+        "MESSAGE_DELETE",
+    ];
+    let mut limited = false;
+    loop {
+        match within("every subscription confirmed", events.recv())
+            .await
+            .unwrap()
+        {
+            SessionEvent::ServerError { code, .. } if code == "RATE_LIMIT" => limited = true,
+            SessionEvent::Subscriptions { confirmed } if confirmed == want => break,
+            _ => {}
+        }
+    }
+    assert!(limited, "the sim's budget refused a subscribe");
+    sim.push_event(
+        "MESSAGE_DELETE",
+        json!({"id": 41, "channelId": 5, "deleted": true}),
+    );
+    assert_eq!(next_of(&mut events, "MESSAGE_DELETE").await, "41");
+    handle.shutdown().await.unwrap();
+}
+
+/// A session id sent as a number (ids are `string | number` in the AlemonJS client's types,
+/// spec §1.5) is a session id: the session stays resumable (review of stop 32: it was
+/// ignored, so every reconnect was a fresh session and lost what the server had buffered).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_numeric_session_id_is_kept() {
+    let sim = BubbleSim::start(sim_config()).await.unwrap();
+    let (handle, mut events) = driver::run(
+        session(&sim, "sim-bubble-token", &["MESSAGE_CREATE"]),
+        &DriverConfig::default(),
+    );
+    loop {
+        if let SessionEvent::Ready(_) = within("the first ready", events.recv()).await.unwrap() {
+            break;
+        }
+    }
+    sim.send_raw(
+        r#"{"op":0,"s":1,"t":"BOT_READY","d":{"session_id":4242,"guilds":[],"dm_threads":[],"available_events":["MESSAGE_CREATE"]}}"#,
+    );
+    let ready = loop {
+        if let SessionEvent::Ready(ready) = within("the raw ready", events.recv()).await.unwrap() {
+            break ready;
+        }
+    };
+    assert_eq!(ready.session_id.as_deref(), Some("4242"));
+    let state = handle.with_machine(|m, _| m.resume_state()).await.unwrap();
+    assert_eq!(state.map(|s| s.session_id).as_deref(), Some("4242"));
     handle.shutdown().await.unwrap();
 }

@@ -219,6 +219,58 @@ async fn pushed_dispatches_and_answers_to_client_frames_leave_in_seq_order() {
     }
 }
 
+/// An op 6 that comes after the sim has announced a fresh session on the connection (its
+/// resume window over: a slow client, a loaded machine) is too late: the connection keeps the
+/// session its BOT_READY named. The sim used to give that session up and resume the old one
+/// behind it, so the client held the id of a session that no longer existed: its next resume
+/// got op 9 and a fresh session, and what the real session had buffered was lost (review of
+/// stop 32).
+#[tokio::test]
+async fn a_resume_after_the_fresh_bot_ready_keeps_the_fresh_session() {
+    let sim = BubbleSim::start(extended()).await.unwrap();
+    let mut c = connect(&sim).await;
+    c.send(json!({"op": 1, "d": null})).await;
+    let first = c.frame_skipping_acks().await;
+    let old_id = first["d"]["sessionId"].as_str().unwrap().to_owned();
+    c.send(json!({"op": 30, "d": {"events": ["MESSAGE_CREATE"]}}))
+        .await;
+    assert_eq!(c.frame_skipping_acks().await["s"], 2);
+    sim.inject(Fault::Drop);
+    assert!(matches!(c.got().await, Got::End));
+
+    // The window ends (a heartbeat) before the op 6 arrives.
+    let mut c = connect(&sim).await;
+    c.send(json!({"op": 1, "d": 2})).await;
+    let ready = c.frame().await;
+    assert_eq!(
+        (ready["t"].clone(), ready["s"].clone()),
+        (json!("BOT_READY"), json!(1))
+    );
+    assert_eq!(c.frame().await, json!({"op": 11}));
+    let fresh_id = ready["d"]["sessionId"].as_str().unwrap().to_owned();
+    assert_ne!(fresh_id, old_id);
+    c.send(json!({"op": 6, "d": {"sessionId": old_id, "seq": 2}}))
+        .await;
+    // Frames are answered in order: no RESUMED (nor a replay) before this heartbeat's ACK.
+    c.send(json!({"op": 1, "d": 1})).await;
+    assert_eq!(c.frame().await, json!({"op": 11}));
+    // The connection's session is the fresh one: its numbering goes on ...
+    c.send(json!({"op": 30, "d": {"events": ["MESSAGE_CREATE"]}}))
+        .await;
+    let subscribed = c.frame_skipping_acks().await;
+    assert_eq!(
+        (subscribed["t"].clone(), subscribed["s"].clone()),
+        (json!("EVENTS_SUBSCRIBED"), json!(2))
+    );
+    sim.inject(Fault::Drop);
+    assert!(matches!(c.got().await, Got::End));
+    // ... and it is the one a later resume finds.
+    let mut c = connect(&sim).await;
+    c.send(json!({"op": 6, "d": {"sessionId": fresh_id, "seq": 2}}))
+        .await;
+    assert_eq!(c.frame().await["t"], "RESUMED");
+}
+
 #[tokio::test]
 async fn extended_resume_of_an_unknown_session_gets_op9_and_a_fresh_ready() {
     let sim = BubbleSim::start(extended()).await.unwrap();

@@ -85,7 +85,8 @@ impl BubbleBot {
         self
     }
 
-    /// Subscribe to everything the server offers (`availableEvents`).
+    /// Subscribe to everything the server offers (`availableEvents`; every event type botgate
+    /// knows when BOT_READY lists none).
     pub fn all_events(mut self) -> Self {
         self.subscription = Some(Subscription::All);
         self

@@ -18,7 +18,8 @@ pub enum Subscription {
     /// These (the handled types) that the server lists in `availableEvents` (all of them if it
     /// lists none).
     Handled(Vec<String>),
-    /// Everything in `availableEvents`.
+    /// Everything in `availableEvents` (every subscribable type botgate knows if it lists
+    /// none).
     All,
 }
 

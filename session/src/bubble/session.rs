@@ -68,6 +68,9 @@ pub struct Session {
     /// Commands waiting for the send budget.
     pending: VecDeque<String>,
     pending_wake: Option<Instant>,
+    /// When to send again what the server may have dropped over its budget (after an `ERROR`
+    /// `RATE_LIMIT`, one paced interval later: at once it would meet the same empty bucket).
+    resync_at: Option<Instant>,
 }
 
 impl Session {
@@ -89,6 +92,7 @@ impl Session {
             dedupe_seeds: Fingerprints::default(),
             pending: VecDeque::new(),
             pending_wake: None,
+            resync_at: None,
             config,
         }
     }
@@ -183,7 +187,12 @@ impl Session {
         self.pending_wake = None;
         if !self.connected() {
             self.pending.clear();
+            self.resync_at = None;
             return;
+        }
+        if self.resync_at.is_some_and(|at| at <= now) {
+            self.resync_at = None;
+            self.resync_subscriptions();
         }
         while !self.pending.is_empty() {
             if !self.limiter.try_acquire(now, SendClass::Command) {
@@ -199,6 +208,7 @@ impl Session {
     fn schedule(&mut self, now: Instant, why: Why, min_delay: Duration) {
         self.pending.clear();
         self.pending_wake = None;
+        self.resync_at = None;
         let resume = self.resume_state().is_some();
         let at = self.gw.reconnecting(now, why, min_delay, resume);
         self.phase = Phase::Idle { at };
@@ -207,6 +217,7 @@ impl Session {
     fn reconnect(&mut self, why: Why, min_delay: Duration) {
         self.pending.clear();
         self.pending_wake = None;
+        self.resync_at = None;
         self.gw.close_to_reconnect(why, min_delay);
         self.phase = Phase::Closing;
     }
@@ -214,6 +225,7 @@ impl Session {
     fn fatal(&mut self, error: Error) {
         self.pending.clear();
         self.pending_wake = None;
+        self.resync_at = None;
         self.phase = Phase::Stopped;
         self.gw.fatal(error);
     }
@@ -255,11 +267,12 @@ impl Session {
         });
     }
 
-    /// The session id a BOT_READY names.
+    /// The session id a BOT_READY names (a string, or a number as its text: Bubble's ids are
+    /// `string | number`).
     fn ready_session_id(d: &serde_json::Value) -> Option<String> {
-        wire::first(d, &["sessionId", "session_id"])
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
+        ["sessionId", "session_id"]
+            .iter()
+            .find_map(|key| wire::id_field(d, key))
     }
 
     fn on_bot_ready(&mut self, now: Instant, frame: Frame) {
@@ -304,6 +317,21 @@ impl Session {
         tracing::info!(seq = self.gw.last_seq, "Bubble session resumed");
         self.gw.events.push_back(SessionEvent::Resumed { replayed });
         let (add, remove) = self.subs.resume_diff();
+        if !add.is_empty() {
+            self.pending.push_back(wire::bubble_subscribe(&add));
+        }
+        if !remove.is_empty() {
+            self.pending.push_back(wire::bubble_unsubscribe(&remove));
+        }
+    }
+
+    /// The server dropped a command over its budget (it does not say which): the queue of
+    /// op 30 / 31 is rebuilt from what the server has not confirmed, so a dropped subscribe is
+    /// not left "on its way" for the rest of the connection (a replayed ERROR of an earlier
+    /// connection is left to the resume's own diff: not `Ready` yet).
+    fn resync_subscriptions(&mut self) {
+        self.pending.clear();
+        let (add, remove) = self.subs.resync();
         if !add.is_empty() {
             self.pending.push_back(wire::bubble_subscribe(&add));
         }
@@ -373,6 +401,11 @@ impl Session {
                 if code == "RATE_LIMIT" {
                     tracing::warn!(%message, "Bubble: rate limited; halving the send budget");
                     self.limiter.penalize(now, self.config.rate_limit_penalty);
+                    if self.phase == Phase::Ready && self.resync_at.is_none() {
+                        // One token of the halved budget.
+                        let pause = self.config.rate_limit.per.saturating_mul(2);
+                        self.resync_at = Some(crate::deadline::later(now, pause));
+                    }
                 }
                 self.gw
                     .events
@@ -461,6 +494,7 @@ impl SessionMachine for Session {
         self.pending.clear();
         self.subs.new_connection();
         self.pending_wake = None;
+        self.resync_at = None;
         self.phase = Phase::AwaitHello {
             deadline: now + self.config.hello_timeout,
         };
@@ -569,7 +603,11 @@ impl SessionMachine for Session {
             Phase::Ready => None,
             _ => return None,
         };
-        self.gw.earliest(phase_deadline, self.pending_wake)
+        let wake = [self.pending_wake, self.resync_at]
+            .into_iter()
+            .flatten()
+            .min();
+        self.gw.earliest(phase_deadline, wake)
     }
 
     fn next_connect(&self) -> Option<(Instant, Url)> {
@@ -598,6 +636,7 @@ impl SessionMachine for Session {
             .shut_down(self.connected() || self.phase == Phase::Closing);
         self.pending.clear();
         self.pending_wake = None;
+        self.resync_at = None;
         self.phase = Phase::Stopped;
     }
 }

@@ -54,6 +54,14 @@ impl Subscriptions {
                 .cloned()
                 .collect(),
             Subscription::Exact(_) | Subscription::Handled(_) => self.wanted.clone(),
+            // A BOT_READY without `availableEvents` (the seed shape lists none): every type
+            // botgate knows, or "all" would subscribe nothing and receive nothing.
+            Subscription::All if self.available.is_empty() => botgate_codec::bubble::EVENTS
+                .iter()
+                .filter(|info| info.subscribable)
+                .map(|info| info.name.to_owned())
+                .chain(self.wanted.iter().cloned())
+                .collect(),
             Subscription::All => self.available.iter().chain(&self.wanted).cloned().collect(),
         };
         base.difference(&self.excluded).cloned().collect()
@@ -93,6 +101,15 @@ impl Subscriptions {
         self.unsubscribing.extend(remove.iter().cloned());
         self.subscribing.extend(add.iter().cloned());
         (add, remove)
+    }
+
+    /// The server dropped a command (`ERROR` `RATE_LIMIT` names none): whatever was sent and
+    /// not confirmed may be lost. Returns `(to subscribe, to unsubscribe)` to reach the desired
+    /// set again (both are idempotent, so a name the server did take is only confirmed twice).
+    pub(crate) fn resync(&mut self) -> (Vec<String>, Vec<String>) {
+        self.subscribing.clear();
+        self.unsubscribing.clear();
+        self.resume_diff()
     }
 
     /// The user subscribes: returns the names to send.
@@ -174,6 +191,10 @@ mod tests {
         assert_eq!(h.fresh_session(s(&["B", "C"])).0, s(&["B"]));
         let mut a = Subscriptions::new(Subscription::All);
         assert_eq!(a.fresh_session(s(&["C", "B"])).0, s(&["B", "C"]));
+        // no `availableEvents`: every subscribable type botgate knows
+        let every = a.fresh_session(vec![]).0;
+        assert!(every.iter().any(|e| e == "MESSAGE_CREATE"), "{every:?}");
+        assert!(!every.iter().any(|e| e == "BOT_READY"), "{every:?}");
     }
 
     #[test]
@@ -188,6 +209,18 @@ mod tests {
         x.on_unsubscribed(s(&["A"]));
         x.on_subscribed(s(&["A"]), &[]);
         assert_eq!(x.confirmed(), s(&["A"]));
+    }
+
+    #[test]
+    fn a_resync_sends_what_is_unconfirmed_again() {
+        let mut x = Subscriptions::new(Subscription::Exact(s(&["A"])));
+        x.fresh_session(vec![]);
+        x.on_subscribed(s(&["A"]), &[]);
+        assert_eq!(x.subscribe(s(&["B"])), s(&["B"]));
+        assert!(x.subscribe(s(&["B"])).is_empty(), "on its way");
+        let un = x.unsubscribe(s(&["A"]));
+        x.unsubscribing(&un);
+        assert_eq!(x.resync(), (s(&["B"]), s(&["A"])));
     }
 
     #[test]

@@ -360,7 +360,7 @@ fn subscribe(shared: &Shared, conn: &Conn, add: bool, names: &[String]) {
 }
 
 /// op 6 (extended): queues the replay after `seq` and RESUMED, or op 9 false and a fresh
-/// BOT_READY.
+/// BOT_READY; ignored once the connection has a session (its BOT_READY went out first).
 fn resume(shared: &Shared, conn: &mut Conn, d: &Value) {
     let session_id = d
         .get("sessionId")
@@ -369,19 +369,14 @@ fn resume(shared: &Shared, conn: &mut Conn, d: &Value) {
         .unwrap_or_default()
         .to_owned();
     let seq = lenient_u64(d.get("seq")).unwrap_or(0);
-    let mut state = shared.state();
-    // A fresh session that got only BOT_READY is given up for the resumed one.
-    if let Some(current) = conn.session.clone() {
-        let fresh = state
-            .sessions
-            .get(&current)
-            .is_some_and(|s| s.seq <= 1 && s.subscribed.is_empty());
-        if !fresh || current == session_id {
-            return;
-        }
-        state.sessions.remove(&current);
-        conn.session = None;
+    // Too late once BOT_READY has named this connection's session: the client has taken that
+    // one, and RESUMED names none, so resuming another behind it would leave the client
+    // holding the id of a session that is gone.
+    if let Some(current) = &conn.session {
+        tracing::debug!(session = %current, "bubble sim: op 6 after BOT_READY ignored");
+        return;
     }
+    let mut state = shared.state();
     conn.ready_at = None;
     let resumable = state.sessions.get(&session_id).is_some_and(|s| {
         let oldest = s.buffer.front().map_or(s.seq + 1, |(first, _)| *first);

@@ -84,7 +84,8 @@ pub struct BubbleConfig {
     /// Close (4009) after this long without a heartbeat (Bubble: 60 s).
     pub heartbeat_timeout: Duration,
     /// Extended profile: how long after Hello the sim waits for an op 6 before it sends
-    /// BOT_READY for a fresh session (any other client frame ends the wait at once).
+    /// BOT_READY for a fresh session (any other client frame ends the wait at once; an op 6
+    /// after that BOT_READY is ignored).
     pub resume_window: Duration,
     /// Event names that can be subscribed.
     pub available_events: Vec<String>,
