@@ -134,7 +134,7 @@ fn at_message(channel: &str, text: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identify_sends_the_intents_of_the_registered_handlers() {
     type Register = fn(&mut QqHandlers);
-    let cases: [(&str, Register, u32); 4] = [
+    let cases: [(&str, Register, u32); 5] = [
         (
             "AT_MESSAGE_CREATE + GUILD_MEMBER_ADD",
             |h| {
@@ -170,6 +170,15 @@ async fn identify_sends_the_intents_of_the_registered_handlers() {
                     .on_public_message_delete(|_, _| async { Ok(()) });
             },
             (1 << 0) | (1 << 30), // GUILDS | PUBLIC_GUILD_MESSAGES
+        ),
+        (
+            // botgo's IntentEnterAIO (1 << 23): the sim refused it with 4013 (fatal).
+            "ENTER_AIO + SUBSCRIBE_MESSAGE_STATUS",
+            |h| {
+                h.on_enter_aio(|_, _| async { Ok(()) })
+                    .on_subscribe_message_status(|_, _| async { Ok(()) });
+            },
+            (1 << 23) | (1 << 25), // ENTER_AIO | GROUP_AND_C2C_EVENT
         ),
     ];
     for (name, register, expected) in cases {
@@ -902,5 +911,29 @@ async fn an_old_sessions_late_handler_does_not_freeze_the_new_sessions_resume_po
         }
     })
     .await;
+    within("shutdown", bot.shutdown()).await.unwrap();
+}
+
+/// A bare fixed access token is `QQBot <token>` in Identify as in REST (botgo and botpy always
+/// send the type): it was sent bare in Identify, refused with 4004, and the bot stopped, while
+/// its replies would have been accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bare_fixed_token_identifies_as_a_qqbot_token() {
+    let sim = QqSim::start(QqConfig::default()).await.unwrap();
+    let token = sim.config().access_token.clone().unwrap();
+    let mut handlers = QqHandlers::new();
+    handlers.on_at_message_create(|_, _| async { Ok(()) });
+    let bot = Bot::qq_with_token(token.clone())
+        .api_base(sim.http_base())
+        .handlers(handlers)
+        .start()
+        .await
+        .unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    let identify = sim.identify_log();
+    assert_eq!(identify.len(), 1);
+    assert_eq!(identify[0]["token"], format!("QQBot {token}"));
     within("shutdown", bot.shutdown()).await.unwrap();
 }

@@ -84,6 +84,69 @@ impl IdentifyQueue for LocalIdentifyQueue {
     }
 }
 
+/// Another queue's slots within the day's identify budget of `/gateway/bot`
+/// (`session_start_limit`: `remaining` identifies until `reset_after`): once the budget is
+/// spent, slots start no sooner than the reset (an Identify over it would be refused). After
+/// the reset the next period's length is unknown, so slots are no longer held back; a
+/// resume takes no slot and never waits.
+#[derive(Debug)]
+pub struct BudgetedIdentifyQueue {
+    inner: std::sync::Arc<dyn IdentifyQueue>,
+    budget: Mutex<Budget>,
+}
+
+#[derive(Debug)]
+struct Budget {
+    remaining: u32,
+    reset_at: Instant,
+}
+
+impl BudgetedIdentifyQueue {
+    /// `inner`'s slots, at most `remaining` of them before `reset_at`.
+    pub fn new(
+        inner: std::sync::Arc<dyn IdentifyQueue>,
+        remaining: u32,
+        reset_at: Instant,
+    ) -> Self {
+        Self {
+            inner,
+            budget: Mutex::new(Budget {
+                remaining,
+                reset_at,
+            }),
+        }
+    }
+
+    /// The earliest start the budget allows at `now`.
+    fn allowed_from(budget: &Budget, now: Instant) -> Instant {
+        if budget.remaining == 0 {
+            now.max(budget.reset_at)
+        } else {
+            now
+        }
+    }
+}
+
+impl IdentifyQueue for BudgetedIdentifyQueue {
+    fn earliest(&self, now: Instant) -> Instant {
+        let budget = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+        self.inner.earliest(Self::allowed_from(&budget, now))
+    }
+
+    fn reserve(&self, now: Instant) -> Instant {
+        let mut budget = self.budget.lock().unwrap_or_else(|p| p.into_inner());
+        let from = Self::allowed_from(&budget, now);
+        if from > now {
+            tracing::warn!(wait = ?from - now, "no identifies left before the limit resets: the Identify waits");
+        }
+        let at = self.inner.reserve(from);
+        if at < budget.reset_at {
+            budget.remaining = budget.remaining.saturating_sub(1);
+        }
+        at
+    }
+}
+
 /// A queue that never waits (single shard, tests).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoIdentifyQueue;
@@ -131,6 +194,29 @@ mod tests {
         assert_eq!(q.earliest(t0), next, "asking again takes nothing");
         assert_eq!(q.reserve(t0), next);
         assert_eq!(NoIdentifyQueue.earliest(next), next);
+    }
+
+    #[test]
+    fn a_spent_budget_holds_slots_until_the_reset_and_no_longer() {
+        let t0 = Instant::now();
+        let reset = t0 + Duration::from_secs(60);
+        let inner: std::sync::Arc<dyn IdentifyQueue> =
+            std::sync::Arc::new(LocalIdentifyQueue::new(2));
+        let q = BudgetedIdentifyQueue::new(inner, 1, reset);
+        assert_eq!(q.earliest(t0), t0);
+        assert_eq!(q.reserve(t0), t0, "one identify left");
+        assert_eq!(q.earliest(t0), reset, "spent: the next waits for the reset");
+        assert_eq!(q.reserve(t0), reset);
+        assert_eq!(
+            q.reserve(t0),
+            reset,
+            "the inner queue's concurrency after the reset"
+        );
+        assert_eq!(q.reserve(t0), reset + Duration::from_secs(5));
+        let none = BudgetedIdentifyQueue::new(std::sync::Arc::new(NoIdentifyQueue), 0, reset);
+        assert_eq!(none.reserve(t0), reset);
+        let after = reset + Duration::from_secs(1);
+        assert_eq!(none.reserve(after), after, "past the reset nothing waits");
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub use dedupe::{DedupeWindow, DEFAULT_DEDUPE_WINDOW};
 pub use error::{Error, ErrorKind};
 pub use event::{ConnectFailure, Outgoing, Ready, SessionEvent, TokenReason, Why};
 pub use fingerprint::{FingerprintHasher, FingerprintState, Fingerprinter, Fingerprints};
-pub use identify::{IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue};
+pub use identify::{BudgetedIdentifyQueue, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue};
 pub use machine::SessionMachine;
 pub use ratelimit::{RateLimitConfig, RateLimiter, SendClass};
 pub use rng::Rng;

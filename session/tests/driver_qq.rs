@@ -438,3 +438,90 @@ async fn a_rejected_refreshable_token_is_replaced_through_the_handle() {
     assert_eq!(tokens, vec!["QQBot stale", "QQBot sim-access-token"]);
     handle.shutdown().await.unwrap();
 }
+
+/// A consumer that stalls while a resume's replay is being read (the reader stops, decision
+/// 0065) longer than the READY / RESUMED deadline: the resume completes on the same
+/// connection and every event arrives once. Before, the deadline ran while nothing was read
+/// and the connection was dropped for a "ready timeout" (and resumed again) once reading went on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consumer_stalled_during_a_resume_replay_does_not_time_the_resume_out() {
+    const CAPACITY: usize = 4;
+    const TOTAL: usize = 40;
+    const READY_TIMEOUT: Duration = Duration::from_millis(300);
+    let sim = QqSim::start(sim_config()).await.unwrap();
+    let mut config = qq::Config::new(
+        sim.url().parse().unwrap(),
+        "QQBot sim-access-token",
+        AT_MESSAGE,
+    );
+    config.ready_timeout = READY_TIMEOUT;
+    config.seed = Some(7);
+    let machine = qq::Session::new(config, Instant::now(), None);
+    let (handle, mut events) = driver::run(machine, &driver_config(CAPACITY));
+    let mut status = handle.status();
+    match within("READY", events.recv()).await.unwrap() {
+        SessionEvent::Ready(_) => {}
+        other => panic!("{other:?}"),
+    }
+    let mut pushed = Vec::new();
+    let mut push = |range: std::ops::Range<usize>| {
+        for i in range {
+            let id = format!("r{i:03}");
+            sim.push_event("AT_MESSAGE_CREATE", json!({"id": id}));
+            pushed.push(("AT_MESSAGE_CREATE".to_owned(), id));
+        }
+    };
+    push(0..TOTAL / 2);
+    within("backpressure", status.wait_for(|s| s.backpressured))
+        .await
+        .unwrap();
+    // The link drops while the reader waits; what comes meanwhile is replayed after the resume.
+    sim.inject(Fault::Drop);
+    within(
+        "the drop",
+        sim.log()
+            .wait_for(|r| matches!(r, Record::Dropped { .. }).then_some(())),
+    )
+    .await;
+    push(TOTAL / 2..TOTAL);
+    let mut got = Vec::new();
+    let mut stalled = false;
+    let mut reconnects = Vec::new();
+    while got.len() < TOTAL {
+        match within("events", events.recv()).await.unwrap() {
+            SessionEvent::Dispatch(frame) => got.push(frame_key(&frame)),
+            SessionEvent::Reconnecting { why, .. } => reconnects.push(why),
+            SessionEvent::Resumed { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        let resuming = !sim.resume_log().is_empty()
+            && !handle.with_machine(|m, _| m.is_ready()).await.unwrap();
+        if resuming && !stalled {
+            // The replay fills the channel and the reader stops, RESUMED unread behind it.
+            within(
+                "backpressure in the replay",
+                status.wait_for(|s| s.backpressured),
+            )
+            .await
+            .unwrap();
+            // The consumer is slow (the fault under test, not a synchronisation).
+            tokio::time::sleep(READY_TIMEOUT * 3).await;
+            stalled = true;
+        }
+    }
+    assert!(stalled, "the stall happened during the resume");
+    assert_eq!(got, pushed, "each once, in order");
+    assert_eq!(reconnects.len(), 1, "only the drop: {reconnects:?}");
+    within("RESUMED", async {
+        while !handle.with_machine(|m, _| m.is_ready()).await.unwrap() {
+            match events.recv().await {
+                Some(SessionEvent::Reconnecting { why, .. }) => panic!("reconnect: {why:?}"),
+                Some(_) => {}
+                None => panic!("driver ended"),
+            }
+        }
+    })
+    .await;
+    assert_eq!(sim.resume_log().len(), 1, "one resume");
+    handle.shutdown().await.unwrap();
+}

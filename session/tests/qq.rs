@@ -1091,3 +1091,181 @@ fn optional_intents_stay_through_other_closes_and_are_gone_for_good_once_dropped
     assert_eq!(ops(&sent), vec![2]);
     assert_eq!(sent[0]["d"]["intents"], 1 << 30);
 }
+
+/// READY read leniently: a numeric `session_id` is still a session to resume (read as a
+/// string it was dropped, and every drop identified anew, losing the events in between), with
+/// the user id and shard as numbers or strings.
+#[test]
+fn a_ready_with_a_numeric_session_id_is_resumed() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config(), t0, None);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    events(&mut s);
+    tx(&mut s);
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"s":1,"t":"READY","d":{"version":1,"session_id":4242,"user":{"id":6158788878435714165,"username":"cut \ud83d","bot":true},"shard":["0","1"]}}"#,
+    );
+    match events(&mut s).remove(0) {
+        SessionEvent::Ready(r) => {
+            assert_eq!(r.session_id.as_deref(), Some("4242"));
+            assert_eq!(r.bot_id.as_deref(), Some("6158788878435714165"));
+        }
+        other => panic!("{other:?}"),
+    }
+    frame(&mut s, now, &dispatch(2));
+    frame(&mut s, now, r#"{"op":7}"#);
+    assert_eq!(close_code(&tx(&mut s)), Some(4900));
+    s.handle_closed(now, Some(4900), "");
+    events(&mut s);
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(ops(&sent), vec![6], "resumed, not identified: {sent:?}");
+    assert_eq!(sent[0]["d"]["session_id"], "4242");
+    assert_eq!(sent[0]["d"]["seq"], 2);
+    // The READY of the same session replayed with an old seq is no new session.
+    frame(
+        &mut s,
+        now,
+        r#"{"op":0,"s":1,"t":"READY","d":{"session_id":4242}}"#,
+    );
+    frame(&mut s, now, &dispatch(3));
+    let ev = events(&mut s);
+    assert_eq!(dispatch_seqs(&ev), vec![3]);
+    assert!(
+        !ev.iter().any(|e| matches!(e, SessionEvent::Ready(_))),
+        "{ev:?}"
+    );
+}
+
+/// An identify the queue holds far off (a spent `session_start_limit`, decision 0070) asks
+/// for its token when the wait ends if the one it has will not last until then: at the first
+/// connect (the token supplied after the plan) and after an op 9 that needs a new Identify.
+#[test]
+fn a_token_that_will_not_outlive_the_identify_wait_is_asked_for_when_it_ends() {
+    let t0 = Instant::now();
+    let reset = t0 + Duration::from_secs(3600);
+    let mut c = config();
+    c.refreshable_token = true;
+    c.identify_queue = Arc::new(botgate_session::BudgetedIdentifyQueue::new(
+        Arc::new(botgate_session::NoIdentifyQueue),
+        1,
+        reset,
+    ));
+    let mut s = Session::new(c, t0, None);
+    s.set_token(t0, "QQBot tok-1", Some(Duration::from_secs(1800)));
+    // One identify in the budget: at once, with the token it has.
+    let now = connect(&mut s);
+    assert_eq!(now, t0);
+    frame(&mut s, now, HELLO);
+    let sent = sent_json(&mut s);
+    assert_eq!(sent[0]["d"]["token"], "QQBot tok-1");
+    frame(&mut s, now, &ready_frame(1));
+    events(&mut s);
+    // The session is gone; the next Identify waits for the reset, past the token's life.
+    frame(&mut s, now, r#"{"op":9,"d":false}"#);
+    s.handle_closed(now, Some(4900), "");
+    events(&mut s);
+    // A new Identify asks for a token (as always); this one will not last until the reset.
+    let (at, ev) = backoff_ends(&mut s);
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [SessionEvent::TokenRequired {
+                reason: TokenReason::Reidentify
+            }]
+        ),
+        "{ev:?}"
+    );
+    s.set_token(at, "QQBot tok-1", Some(Duration::from_secs(1800)));
+    assert!(
+        s.next_connect().is_none(),
+        "no connect with a token that will be stale"
+    );
+    assert_eq!(s.poll_timeout(), Some(reset));
+    s.handle_timeout(reset);
+    let ev = events(&mut s);
+    assert!(
+        matches!(
+            ev.as_slice(),
+            [SessionEvent::TokenRequired {
+                reason: TokenReason::Expired
+            }]
+        ),
+        "{ev:?}"
+    );
+    s.set_token(reset, "QQBot tok-2", Some(Duration::from_secs(7200)));
+    let (_, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(ops(&sent), vec![2]);
+    assert_eq!(sent[0]["d"]["token"], "QQBot tok-2");
+
+    // The first connect planned past the token's life, the token supplied after the plan.
+    let mut c = config();
+    c.refreshable_token = true;
+    c.identify_queue = Arc::new(botgate_session::BudgetedIdentifyQueue::new(
+        Arc::new(botgate_session::NoIdentifyQueue),
+        0,
+        reset,
+    ));
+    let mut s = Session::new(c, t0, None);
+    s.set_token(t0, "QQBot tok-1", Some(Duration::from_secs(1800)));
+    assert!(s.next_connect().is_none());
+    assert_eq!(s.poll_timeout(), Some(reset));
+    s.handle_timeout(reset);
+    assert!(matches!(
+        events(&mut s).as_slice(),
+        [SessionEvent::TokenRequired {
+            reason: TokenReason::Expired
+        }]
+    ));
+    s.set_token(reset, "QQBot tok-2", Some(Duration::from_secs(7200)));
+    assert_eq!(s.next_connect().unwrap().0, reset);
+}
+
+/// A resume's replay read slowly (the consumer stopped the reader, decision 0065): the READY /
+/// RESUMED deadline judges the peer by what was read, so the pause moves it on. Before, the
+/// RESUMED still unread behind the replay timed out at the first timer after the pause and
+/// the connection was dropped and resumed again (and the backoff grew: it never got ready).
+#[test]
+fn a_pause_of_the_reader_during_a_resume_does_not_time_the_resume_out() {
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, &dispatch(2));
+    frame(&mut s, now, r#"{"op":7}"#);
+    s.handle_closed(now, Some(4900), "");
+    events(&mut s);
+    let (now, sent) = reconnect_and_hello(&mut s);
+    assert_eq!(ops(&sent), vec![6]);
+    frame(&mut s, now + ms(100), &dispatch(3));
+    // The reader stops for 40 s (the consumer is behind), then reads again.
+    let again = now + Duration::from_secs(40);
+    s.handle_read_resumed(again, Duration::from_secs(40) - ms(100));
+    if let Some(t) = s.poll_timeout().filter(|t| *t <= again) {
+        s.handle_timeout(again);
+        assert!(t >= now, "{t:?}");
+    }
+    assert_eq!(
+        close_code(&tx(&mut s)),
+        None,
+        "no reconnect: the replay is being read"
+    );
+    frame(&mut s, again, &dispatch(4));
+    frame(&mut s, again, r#"{"op":0,"s":5,"t":"RESUMED","d":""}"#);
+    let ev = events(&mut s);
+    assert_eq!(dispatch_seqs(&ev), vec![3, 4]);
+    assert!(
+        matches!(ev.last(), Some(SessionEvent::Resumed { .. })),
+        "{ev:?}"
+    );
+    assert!(s.is_ready());
+    // Without a pause the deadline still holds: a resume never answered times out.
+    let (mut s, now) = ready_session(config());
+    frame(&mut s, now, r#"{"op":7}"#);
+    s.handle_closed(now, Some(4900), "");
+    events(&mut s);
+    let (now, _) = reconnect_and_hello(&mut s);
+    let deadline = s.poll_timeout().unwrap();
+    assert!(deadline <= now + Duration::from_secs(30));
+    s.handle_timeout(now + Duration::from_secs(30));
+    assert_eq!(close_code(&tx(&mut s)), Some(4900));
+}

@@ -66,8 +66,9 @@ impl Bot {
         QqBot::with_app_secret(app_id.into(), secret.into())
     }
 
-    /// A QQ bot with a fixed gateway token, sent in Identify as given: `QQBot <access token>`
-    /// or the legacy `Bot <app id>.<token>`. A rejected fixed token is fatal (no retry loop).
+    /// A QQ bot with a fixed gateway token: `QQBot <access token>`, the legacy
+    /// `Bot <app id>.<token>`, or a bare access token (sent as `QQBot <token>` in Identify and
+    /// REST alike). A rejected fixed token is fatal (no retry loop).
     pub fn qq_with_token(token: impl Into<String>) -> QqBot {
         QqBot::with_fixed_token(token.into())
     }

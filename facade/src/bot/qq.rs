@@ -8,7 +8,8 @@ use botgate_dispatch::qq::{Qq, QqHandlers};
 use botgate_dispatch::{BotInfo, DispatchConfig, Dispatcher, PlatformKind};
 use botgate_session::driver::DriverConfig;
 use botgate_session::{
-    qq, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue, ResumeState, SessionStore,
+    qq, BudgetedIdentifyQueue, IdentifyQueue, LocalIdentifyQueue, NoIdentifyQueue, ResumeState,
+    SessionStore,
 };
 use botgate_transport::http::HttpClient;
 use botgate_transport::qq::{AppCredentials, OpenApi, OpenApiConfig, QqAuth, TokenSource};
@@ -185,6 +186,8 @@ impl QqBot {
     /// Where identifies get their slot (QQ: one per `max_concurrency` bucket per 5 s), e.g. a
     /// queue shared by every process of the bot (`botgate-redis`). Default: none for one shard
     /// ([`start`](Self::start)), an in-process queue for [`start_sharded`](Self::start_sharded).
+    /// Either way, once `/gateway/bot`'s `session_start_limit` is spent, identifies wait for its
+    /// `reset_after` (decision 0070).
     pub fn identify_queue(mut self, queue: Arc<dyn IdentifyQueue>) -> Self {
         self.identify_queue = Some(queue);
         self
@@ -234,10 +237,11 @@ impl QqBot {
     pub async fn start(self) -> Result<RunningBot<Qq, qq::Session>, Error> {
         let p = self.prepare().await?;
         let (track, resume) = self.store.open(self.store_key(self.shard)).await?;
-        let queue = self
-            .identify_queue
-            .clone()
-            .unwrap_or_else(|| Arc::new(NoIdentifyQueue));
+        let queue = p.budgeted(
+            self.identify_queue
+                .clone()
+                .unwrap_or_else(|| Arc::new(NoIdentifyQueue)),
+        );
         let machine = p.machine(self.shard, queue, resume);
         tracing::info!(intents = p.intents.bits(), names = %p.intents, optional = %p.optional_intents, shard = ?self.shard, "starting QQ bot");
         let dispatcher = Arc::new(Dispatcher::<Qq>::new(self.handlers, self.dispatch));
@@ -269,6 +273,7 @@ impl QqBot {
             Some(queue) => Arc::clone(queue),
             None => Arc::new(LocalIdentifyQueue::new(p.max_concurrency.max(1))),
         };
+        let queue = p.budgeted(queue);
         tracing::info!(intents = p.intents.bits(), names = %p.intents, optional = %p.optional_intents, shards = count, "starting QQ bot");
         let mut opened = Vec::with_capacity(count as usize);
         for id in 0..count {
@@ -327,11 +332,9 @@ impl QqBot {
             .token_with_ttl()
             .await
             .map_err(|e| Error::with_source(ErrorKind::Token, e))?;
-        // A fixed token goes into Identify as given (`Bot <app>.<token>` or `QQBot <token>`).
-        let token = match &self.credentials {
-            Credentials::Fixed(token) => token.expose().to_owned(),
-            Credentials::AppSecret { .. } => header.expose().to_owned(),
-        };
+        // Identify carries what REST sends: a bare fixed token is an access token there too
+        // (`QQBot <token>`, as botgo and botpy send it; a bare one is refused with 4004).
+        let token = header.expose().to_owned();
         let refreshable = app_id.is_some();
         let api = OpenApi::new(
             http.clone(),
@@ -341,8 +344,8 @@ impl QqBot {
                 ..OpenApiConfig::production()
             },
         );
-        let (url, recommended_shards, max_concurrency) = match &self.gateway_url {
-            Some(url) => (url.clone(), 1, 1),
+        let (url, recommended_shards, max_concurrency, budget) = match &self.gateway_url {
+            Some(url) => (url.clone(), 1, 1, None),
             None => {
                 // Through the OpenAPI client: 5xx and timeouts retried, QQ's code and trace id
                 // in the error, a refused token dropped from the cache.
@@ -352,9 +355,19 @@ impl QqBot {
                     .map_err(|e| Error::with_source(ErrorKind::Gateway, e))?;
                 let limit = &gateway.session_start_limit;
                 if limit.remaining == 0 {
-                    tracing::warn!(reset_after = ?limit.reset_after, "no identifies left today");
+                    tracing::warn!(reset_after = ?limit.reset_after, "no identifies left: they wait for the reset");
                 }
-                (gateway.url, gateway.shards, limit.max_concurrency)
+                // An Identify over the budget is refused: the spent budget holds identifies
+                // until the reset (a resume needs none). QQ's period is hours: a wire value
+                // past a day is capped, so no far-off instant reaches the timers.
+                let reset_at =
+                    Instant::now() + limit.reset_after.min(Duration::from_secs(24 * 3600));
+                (
+                    gateway.url,
+                    gateway.shards,
+                    limit.max_concurrency,
+                    Some((limit.remaining, reset_at)),
+                )
             }
         };
         let url: Url = super::error::websocket_url(&url, "gateway URL")?;
@@ -373,6 +386,7 @@ impl QqBot {
             url,
             recommended_shards,
             max_concurrency,
+            budget,
             replies: Arc::new(QqReplies::new(api)),
             bot,
         })
@@ -401,11 +415,23 @@ struct Prepared {
     url: Url,
     recommended_shards: u32,
     max_concurrency: u32,
+    /// `session_start_limit`'s identifies left and when they reset (`None`: not discovered).
+    budget: Option<(u32, Instant)>,
     replies: Arc<QqReplies>,
     bot: BotInfo,
 }
 
 impl Prepared {
+    /// `queue` held to the identify budget of `/gateway/bot`, when it is known.
+    fn budgeted(&self, queue: Arc<dyn IdentifyQueue>) -> Arc<dyn IdentifyQueue> {
+        match self.budget {
+            Some((remaining, reset_at)) => {
+                Arc::new(BudgetedIdentifyQueue::new(queue, remaining, reset_at))
+            }
+            None => queue,
+        }
+    }
+
     /// Shard `shard`'s machine, resuming `resume` if it is a session of that shard.
     fn machine(
         &self,

@@ -199,6 +199,15 @@ impl Session {
             {
                 self.enter_idle(at)
             }
+            // The first token comes after the connect was planned, which may be far off (an
+            // identify waiting for its budget's reset): one that will not last until then
+            // is asked for again when the wait ends, not sent stale (4004).
+            Phase::Idle { at } if at > now && self.token_stale_at(at) => {
+                self.phase = Phase::TokenDue {
+                    at,
+                    reason: TokenReason::Expired,
+                };
+            }
             _ => {}
         }
     }
@@ -216,12 +225,29 @@ impl Session {
     /// Plans the next connection no sooner than `at`. One that will identify connects when
     /// the identify queue could next give it a slot (it takes the slot at Hello).
     fn enter_idle(&mut self, at: Instant) {
-        let at = if self.gw.session_id.is_none() {
+        let planned = if self.gw.session_id.is_none() {
             self.config.identify_queue.earliest(at)
         } else {
             at
         };
-        self.phase = Phase::Idle { at };
+        // The queue can put the connect far off (a spent identify budget waits for its
+        // reset): a token that will not last until then is asked for when the wait ends.
+        if planned > at && self.token_stale_at(planned) {
+            self.phase = Phase::TokenDue {
+                at: planned,
+                reason: TokenReason::Expired,
+            };
+            return;
+        }
+        self.phase = Phase::Idle { at: planned };
+    }
+
+    /// A refreshable token that will have expired (within the margin) by `at`.
+    fn token_stale_at(&self, at: Instant) -> bool {
+        self.config.refreshable_token
+            && self
+                .token_expires_at
+                .is_some_and(|exp| exp <= at + TOKEN_MARGIN)
     }
 
     /// The connection is gone: decide when and how to come back.
@@ -234,10 +260,7 @@ impl Session {
             Some(TokenReason::Rejected)
         } else if !resume && self.identified_once {
             Some(TokenReason::Reidentify)
-        } else if self
-            .token_expires_at
-            .is_some_and(|exp| exp <= at + TOKEN_MARGIN)
-        {
+        } else if self.token_stale_at(at) {
             Some(TokenReason::Expired)
         } else {
             None
@@ -370,9 +393,10 @@ impl Session {
         self.auth_failures = 0;
     }
 
-    /// The session id a READY names.
+    /// The session id a READY names: a number is taken as its decimal string (read as a
+    /// string only, it was dropped and every reconnect identified anew, losing events).
     fn ready_session_id(d: &serde_json::Value) -> Option<String> {
-        wire::str_field(d, "session_id")
+        wire::id_field(d, "session_id")
     }
 
     fn on_dispatch(&mut self, now: Instant, frame: Frame) {
@@ -550,8 +574,14 @@ impl SessionMachine for Session {
         }
     }
 
-    fn handle_read_resumed(&mut self, _now: Instant, _paused: Duration) {
+    fn handle_read_resumed(&mut self, _now: Instant, paused: Duration) {
         self.gw.read_resumed();
+        // The Hello / READY / RESUMED awaited may sit unread behind what the pause left (a
+        // resume's replay): the time spent not reading says nothing of the peer.
+        if let Phase::AwaitHello { deadline } | Phase::Handshake { deadline, .. } = &mut self.phase
+        {
+            *deadline = later(*deadline, paused);
+        }
     }
 
     fn poll_paused_timeout(&self) -> Option<Instant> {

@@ -9,6 +9,8 @@ pub const KNOWN: u32 = (1 << 0)
     | (1 << 12)
     | (1 << 18)
     | (1 << 19)
+    // ENTER_AIO: not in the spec's table, but botgo sends it (IntentEnterAIO), so QQ takes it
+    | (1 << 23)
     | (1 << 25)
     | (1 << 26)
     | (1 << 27)
@@ -34,6 +36,7 @@ pub fn required(event_type: &str) -> Option<u32> {
         | "OPEN_FORUM_REPLY_CREATE"
         | "OPEN_FORUM_REPLY_DELETE" => 18,
         "AUDIO_OR_LIVE_CHANNEL_MEMBER_ENTER" | "AUDIO_OR_LIVE_CHANNEL_MEMBER_EXIT" => 19,
+        "ENTER_AIO" => 23,
         "GROUP_AT_MESSAGE_CREATE"
         | "C2C_MESSAGE_CREATE"
         | "GROUP_ADD_ROBOT"
@@ -43,7 +46,8 @@ pub fn required(event_type: &str) -> Option<u32> {
         | "FRIEND_ADD"
         | "FRIEND_DEL"
         | "C2C_MSG_REJECT"
-        | "C2C_MSG_RECEIVE" => 25,
+        | "C2C_MSG_RECEIVE"
+        | "SUBSCRIBE_MESSAGE_STATUS" => 25,
         "INTERACTION_CREATE" => 26,
         "MESSAGE_AUDIT_PASS" | "MESSAGE_AUDIT_REJECT" => 27,
         "FORUM_THREAD_CREATE"
@@ -75,6 +79,9 @@ mod tests {
         assert_eq!(required("AT_MESSAGE_CREATE"), Some(1 << 30));
         assert_eq!(required("GROUP_AT_MESSAGE_CREATE"), Some(1 << 25));
         assert_eq!(required("READY"), None);
+        assert_eq!(required("ENTER_AIO"), Some(1 << 23));
+        assert_eq!(required("SUBSCRIBE_MESSAGE_STATUS"), Some(1 << 25));
+        assert_ne!(KNOWN & (1 << 23), 0);
         assert!(delivers(1 << 30, "AT_MESSAGE_CREATE"));
         assert!(!delivers(1 << 30, "MESSAGE_CREATE"));
         assert!(delivers(0, "SOME_FUTURE_EVENT"));
