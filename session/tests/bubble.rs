@@ -369,6 +369,60 @@ fn extended_profile_resumes_with_op_6_and_replays_without_duplicates() {
 }
 
 #[test]
+fn a_pause_of_the_reader_during_a_resume_does_not_time_the_resume_out() {
+    let (mut s, now, _) = ready(exact(), READY_EXTENDED);
+    frame(&mut s, now, &msg(Some(3), 100));
+    events(&mut s);
+    s.handle_closed(now, Some(1001), "");
+    events(&mut s);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    tx(&mut s);
+    frame(&mut s, now + ms(100), &msg(Some(4), 101));
+    // The reader stops for 40 s (the consumer is behind the replay), then reads again.
+    let again = now + Duration::from_secs(40);
+    s.handle_read_resumed(again, Duration::from_secs(40) - ms(100));
+    if s.poll_timeout().is_some_and(|t| t <= again) {
+        s.handle_timeout(again);
+    }
+    assert_eq!(
+        close_code(&tx(&mut s)),
+        None,
+        "no reconnect: the replay is being read"
+    );
+    frame(&mut s, again, &msg(Some(5), 102));
+    frame(
+        &mut s,
+        again,
+        r#"{"op":0,"s":6,"t":"RESUMED","d":{"replayed":2}}"#,
+    );
+    let ev = events(&mut s);
+    assert_eq!(dispatch_ids(&ev), vec!["101", "102"]);
+    assert!(
+        matches!(ev.last(), Some(SessionEvent::Resumed { .. })),
+        "{ev:?}"
+    );
+    // Without a pause the deadline still holds: a resume never answered times out.
+    let (mut s, now, _) = ready(exact(), READY_EXTENDED);
+    s.handle_closed(now, Some(1001), "");
+    events(&mut s);
+    let now = connect(&mut s);
+    frame(&mut s, now, HELLO);
+    tx(&mut s);
+    let mut closed = None;
+    for _ in 0..100 {
+        let at = s.poll_timeout().expect("a deadline for RESUMED");
+        assert!(at <= now + Duration::from_secs(60), "{:?}", at - now);
+        s.handle_timeout(at);
+        closed = close_code(&tx(&mut s));
+        if closed.is_some() {
+            break;
+        }
+    }
+    assert!(closed.is_some(), "an unanswered resume times out");
+}
+
+#[test]
 fn changes_made_while_disconnected_are_sent_after_a_resume() {
     let (mut s, now, _) = ready(exact(), READY_EXTENDED);
     frame(

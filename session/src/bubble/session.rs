@@ -572,8 +572,14 @@ impl SessionMachine for Session {
         self.flush(now);
     }
 
-    fn handle_read_resumed(&mut self, _now: Instant, _paused: Duration) {
+    fn handle_read_resumed(&mut self, _now: Instant, paused: Duration) {
         self.gw.read_resumed();
+        // The Hello / BOT_READY / RESUMED awaited may sit unread behind what the pause left (a
+        // resume's replay): the time spent not reading says nothing of the peer (as QQ's).
+        if let Phase::AwaitHello { deadline } | Phase::AwaitReady { deadline, .. } = &mut self.phase
+        {
+            *deadline = crate::deadline::later(*deadline, paused);
+        }
     }
 
     fn poll_paused_timeout(&self) -> Option<Instant> {
