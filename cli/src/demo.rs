@@ -115,7 +115,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     // With --forever, first: a signal during the story must not kill the process (it is
     // acted on once the story is told). Without, Ctrl-C keeps its default action.
     let mut stop = args.forever.then(Stop::new);
-    println!("botgate demo: simulators and bots in one process, on 127.0.0.1\n");
+    outln!("botgate demo: simulators and bots in one process, on 127.0.0.1\n");
 
     // --- QQ -------------------------------------------------------------------------------
     let qq_sim = QqSim::start(QqConfig {
@@ -124,7 +124,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     })
     .await?;
     let bot_id = qq_sim.config().bot_user.0.clone();
-    println!(
+    outln!(
         "[sim]    QQ gateway on {} (token + /gateway/bot on {})",
         qq_sim.url(),
         qq_sim.http_base()
@@ -133,7 +133,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     let seen = Seen::new();
     let mut qq = QqHandlers::new();
     qq.on_ready(|_ctx, ready| async move {
-        println!(
+        outln!(
             "[bot]    READY as {} (session {})",
             ready.user.username.as_deref().unwrap_or("?"),
             ready.session_id
@@ -149,7 +149,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
                     .content
                     .split_once("> ")
                     .map_or(msg.content.as_str(), |(_, t)| t);
-                println!(
+                outln!(
                     "[event]  s={:<3} AT_MESSAGE_CREATE  {}: {}",
                     ctx.seq().map_or_else(|| "-".into(), |s| s.to_string()),
                     msg.author.username.as_deref().unwrap_or("?"),
@@ -161,7 +161,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         });
     }
     qq.on_guild_member_add(|_ctx, member| async move {
-        println!(
+        outln!(
             "[event]  GUILD_MEMBER_ADD   {} joined",
             member
                 .user
@@ -170,7 +170,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         );
         Ok(())
     });
-    qq.on_error(|err| println!("[bot]    {err} (the session reconnects and resumes)"));
+    qq.on_error(|err| outln!("[bot]    {err} (the session reconnects and resumes)"));
     let builder = Bot::qq(
         qq_sim.config().app_id.clone(),
         qq_sim.config().client_secret.clone(),
@@ -179,7 +179,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     .auth_base(qq_sim.http_base())
     .handlers(qq);
     let intents = builder.effective_intents();
-    println!(
+    outln!(
         "[bot]    QQ bot: intents {} ({}) computed from its handlers",
         intents.bits(),
         intents
@@ -200,7 +200,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     }
     within("the first events", seen.wait_len(BEFORE_DROP)).await?;
 
-    println!("[fault]  the simulator drops the TCP connection (no close frame)");
+    outln!("[fault]  the simulator drops the TCP connection (no close frame)");
     qq_sim.inject(Fault::Drop);
     within(
         "the bot to notice the drop",
@@ -212,12 +212,12 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         sent.push(format!("demo-msg-{i}"));
         qq_sim.push_event("AT_MESSAGE_CREATE", d);
     }
-    println!(
+    outln!(
         "[sim]    {} more events sent while the bot is away",
         STORY.len() - BEFORE_DROP
     );
     within("RESUMED", life.wait_for(|l| l.resumes >= 1)).await??;
-    println!("[bot]    session resumed: the simulator replays what the bot missed");
+    outln!("[bot]    session resumed: the simulator replays what the bot missed");
     let handled = within("the replayed events", seen.wait_len(STORY.len())).await?;
     let lifecycle = life.borrow().clone();
 
@@ -227,7 +227,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         ..OneBotConfig::default()
     })
     .await?;
-    println!(
+    outln!(
         "\n[sim]    OneBot v11 implementation (like Waylay) on {}",
         ob_sim.url()
     );
@@ -238,7 +238,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         let answered_tx = Arc::clone(&answered_tx);
         async move {
         let text = msg.message.plain_text();
-        println!("[event]  message.group      {}: {}", msg.user_id, text);
+        outln!("[event]  message.group      {}: {}", msg.user_id, text);
         if text.trim() == "/ping" {
             let data = ctx
                 .call(
@@ -246,7 +246,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
                     json!({"group_id": msg.group_id, "message": [{"type": "text", "data": {"text": "pong 🏓"}}]}),
                 )
                 .await?;
-            println!("[bot]    answered /ping with \"pong 🏓\" (message_id {})", data["message_id"]);
+            outln!("[bot]    answered /ping with \"pong 🏓\" (message_id {})", data["message_id"]);
             answered_tx.send_replace(Some(data));
         }
         Ok(())
@@ -259,7 +259,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
             line.push_str(&format!(": {s}"));
             source = s.source();
         }
-        println!("[error]  {line}");
+        outln!("[error]  {line}");
     });
     let ob_bot = Bot::onebot_ws(ob_sim.url()).handlers(ob).start().await?;
     let mut ob_life = ob_bot.lifecycle();
@@ -292,8 +292,8 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     let answered = answer.action == "send_group_msg"
         && answer.params["message"][0]["data"]["text"] == "pong 🏓"
         && reply["message_id"] == answer.message_id;
-    println!("\nsummary");
-    println!(
+    outln!("\nsummary");
+    outln!(
         "  QQ:     {} events sent, {} handled, {} (exactly once, in order); {} drop, {} resume",
         sent.len(),
         handled.len(),
@@ -305,15 +305,16 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         lifecycle.reconnects,
         lifecycle.resumes
     );
-    println!(
+    outln!(
         "  OneBot: /ping answered by {} with message_id {}",
-        answer.action, answer.message_id
+        answer.action,
+        answer.message_id
     );
     let ok = exactly_once && answered && lifecycle.resumes >= 1;
-    println!("  result: {}", if ok { "OK" } else { "FAILED" });
+    outln!("  result: {}", if ok { "OK" } else { "FAILED" });
 
     if let (Some(stop), true) = (stop.as_mut(), ok) {
-        println!("\n--forever: an event every second; Ctrl-C or SIGTERM stops");
+        outln!("\n--forever: an event every second; Ctrl-C or SIGTERM stops");
         let mut i = STORY.len();
         let mut qq_life = qq_bot.lifecycle();
         let mut ob_life = ob_bot.lifecycle();
@@ -322,11 +323,11 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
                 _ = stop.wait() => break,
                 // A bot that stops by itself is a failure of the demo, not a reason to idle.
                 _ = qq_life.wait_for(|l| l.stopped.is_some()) => {
-                    eprintln!("botgate demo: the QQ bot stopped: {:?}", qq_bot.wait().await);
+                    errln!("botgate demo: the QQ bot stopped: {:?}", qq_bot.wait().await);
                     return Ok(ExitCode::from(1));
                 }
                 _ = ob_life.wait_for(|l| l.stopped.is_some()) => {
-                    eprintln!("botgate demo: the OneBot bot stopped: {:?}", ob_bot.wait().await);
+                    errln!("botgate demo: the OneBot bot stopped: {:?}", ob_bot.wait().await);
                     return Ok(ExitCode::from(1));
                 }
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {

@@ -230,8 +230,8 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .duration_since(std::time::UNIX_EPOCH)?
         .as_nanos();
     let prefix = format!("botgate-demo:{}:{nanos}", std::process::id());
-    println!("botgate demo --scale: the gateway / worker split on Redis {shown}");
-    println!(
+    outln!("botgate demo --scale: the gateway / worker split on Redis {shown}");
+    outln!(
         "[sim]      QQ gateway with {SHARDS} shards on {}",
         sim.url()
     );
@@ -295,7 +295,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .until("g1's shard", |_, who, line| ready(who, line).0 == 1)
         .await?;
     fleet.spawn("g2", &gateway)?;
-    println!(
+    outln!(
         "[start]    gateways g1, g2 (`botgate run --role gateway`, leases of {LEASE_TTL_MS} ms); \
          worker w2, then w1 and w3 (`--role worker`, one consumer group)"
     );
@@ -311,7 +311,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         v.sort();
         v
     } {
-        println!("[gateway]  {g} holds shard {shard}");
+        outln!("[gateway]  {g} holds shard {shard}");
     }
     let g1_shard = *shard_of.get("g1").ok_or("g1 holds no shard")?;
 
@@ -333,7 +333,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .nth(1)
         .and_then(|s| s.split(' ').next())
         .unwrap_or("?");
-    println!(
+    outln!(
         "[kill -9]  worker w2 after {PAUSE_AFTER} entries, {left} read and not handled \
          (pending; claimable after {CLAIM_IDLE_MS} ms)"
     );
@@ -351,7 +351,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
     // Phase 2: the gateway of shard g1_shard dies mid-stream; its shard's events wait.
     fleet.kill("g1")?;
     let killed_at = Instant::now();
-    println!(
+    outln!(
         "[kill -9]  gateway g1 (shard {g1_shard}) with {} of {} events handled",
         fleet.printed.len(),
         PHASE
@@ -362,7 +362,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
             who == "g2" && running_shard(line) == Some(g1_shard)
         })
         .await?;
-    println!(
+    outln!(
         "[takeover] g2 runs shard {g1_shard} after {:.1} s (lease expired, session resumed \
          from Redis)",
         killed_at.elapsed().as_secs_f64()
@@ -402,27 +402,27 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
     let per: Vec<String> = per.iter().map(|(w, n)| format!("{w} {n}")).collect();
     fleet.notes.sort();
     for (_, note) in &fleet.notes {
-        println!(
+        outln!(
             "[worker]   {}",
             note.trim_start_matches("botgate run: worker ")
         );
     }
-    println!(
+    outln!(
         "[sim]      identifies {}, resumes {}",
         sim.identify_log().len(),
         sim.resume_log().len()
     );
-    println!(
+    outln!(
         "[result]   {total} events sent, {} handled ({}): {lost} lost, {twice} handled twice",
         fleet.printed.len(),
         per.join(", ")
     );
-    println!("           (keys under {prefix}:* in Redis)");
+    outln!("           (keys under {prefix}:* in Redis)");
     if lost == 0 && twice == 0 {
-        println!("botgate demo --scale: ok, the rest took over");
+        outln!("botgate demo --scale: ok, the rest took over");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("botgate demo --scale: FAILED");
+        outln!("botgate demo --scale: FAILED");
         Ok(ExitCode::from(1))
     }
 }

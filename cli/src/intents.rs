@@ -21,7 +21,7 @@ pub fn run(event_types: &[String]) -> Result<ExitCode, Box<dyn std::error::Error
         }
     }
     if !unknown.is_empty() {
-        eprintln!(
+        errln!(
             "botgate intents: unknown QQ event type{} {} (see docs/events.md for the list)",
             if unknown.len() == 1 { "" } else { "s" },
             unknown.join(", ")

@@ -4,7 +4,6 @@
 //! exit 1 and the reason on stderr. Stdin is not read unless `--exit-on-stdin-eof`.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -174,7 +173,7 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
             if let Some(dir) = &args.state_dir {
                 builder = builder.session_store(botgate::session::FileStore::new(dir));
             }
-            eprintln!(
+            errln!(
                 "botgate listen: QQ intents {} ({})",
                 intents.bits(),
                 intents
@@ -252,7 +251,7 @@ async fn start_or_stop<T>(
     tokio::select! {
         started = start => Ok(Some(started?)),
         signal = stop.wait() => {
-            eprintln!("botgate listen: {signal} during start-up, stopping");
+            errln!("botgate listen: {signal} during start-up, stopping");
             Ok(None)
         }
     }
@@ -276,16 +275,16 @@ where
         while life.changed().await.is_ok() {
             let now = life.borrow_and_update().clone();
             if now.readies > last.readies {
-                eprintln!(
+                errln!(
                     "botgate listen: ready (self id {})",
                     now.self_id.as_deref().unwrap_or("?")
                 );
             }
             if now.resumes > last.resumes {
-                eprintln!("botgate listen: resumed");
+                errln!("botgate listen: resumed");
             }
             if now.reconnects > last.reconnects {
-                eprintln!("botgate listen: connection lost; reconnecting");
+                errln!("botgate listen: connection lost; reconnecting");
             }
             last = now;
         }
@@ -293,7 +292,7 @@ where
     let mut stopped: watch::Receiver<Lifecycle> = bot.lifecycle();
     let asked = tokio::select! {
         why = stop.wait_or_stdin_eof(stdin_eof) => {
-            eprintln!("botgate listen: {why}, closing");
+            errln!("botgate listen: {why}, closing");
             true
         }
         _ = stopped.wait_for(|l| l.stopped.is_some()) => false,
@@ -304,18 +303,17 @@ where
         bot.wait().await
     };
     reporter.abort();
-    let _ = std::io::stdout().lock().flush();
     match result {
         Ok(()) if asked => {
-            eprintln!("botgate listen: closed");
+            errln!("botgate listen: closed");
             Ok(ExitCode::SUCCESS)
         }
         Ok(()) => {
-            eprintln!("botgate listen: the session ended on its own");
+            errln!("botgate listen: the session ended on its own");
             Ok(ExitCode::from(1))
         }
         Err(e) => {
-            eprintln!("botgate listen: {}", error_chain(&e));
+            errln!("botgate listen: {}", error_chain(&e));
             Ok(ExitCode::from(1))
         }
     }

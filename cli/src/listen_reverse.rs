@@ -5,7 +5,6 @@
 //! (1000), what was read is printed, and the exit status is 0.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -61,7 +60,7 @@ pub async fn serve(
         builder = builder.path(path);
     }
     let bot = builder.start().await?;
-    eprintln!(
+    errln!(
         "botgate listen: OneBot reverse WS on ws://{}{}",
         bot.local_addr(),
         options.path.unwrap_or("/")
@@ -72,19 +71,18 @@ pub async fn serve(
             match notices.recv().await {
                 Ok(notice) => report(&notice),
                 Err(RecvError::Lagged(n)) => {
-                    eprintln!("botgate listen: {n} connection notices skipped");
+                    errln!("botgate listen: {n} connection notices skipped");
                 }
                 Err(RecvError::Closed) => break,
             }
         }
     });
     let why = stop.wait_or_stdin_eof(options.exit_on_stdin_eof).await;
-    eprintln!("botgate listen: {why}, closing");
+    errln!("botgate listen: {why}, closing");
     // The connections closing now are not waiting for a reconnect: no lines for them.
     reporter.abort();
     bot.shutdown().await;
-    let _ = std::io::stdout().lock().flush();
-    eprintln!("botgate listen: closed");
+    errln!("botgate listen: closed");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -96,7 +94,7 @@ fn report(notice: &ReverseNotice) {
             addr,
             self_id,
             ..
-        } => eprintln!(
+        } => errln!(
             "botgate listen: connection {conn} from {addr} (self id {})",
             self_id.as_deref().unwrap_or("not sent; learnt from its events")
         ),
@@ -105,7 +103,7 @@ fn report(notice: &ReverseNotice) {
             self_id,
             role,
             ..
-        } => eprintln!("botgate listen: ready (self id {self_id}) on connection {conn} ({role})"),
+        } => errln!("botgate listen: ready (self id {self_id}) on connection {conn} ({role})"),
         ReverseNotice::Replaced {
             self_id,
             old,
@@ -113,7 +111,7 @@ fn report(notice: &ReverseNotice) {
             old_role,
             new_role,
             ..
-        } => eprintln!(
+        } => errln!(
             "botgate listen: warning: a second connection ({new}, {new_role}) for self id \
              {self_id}: connection {old} ({old_role}) is closed"
         ),
@@ -122,11 +120,11 @@ fn report(notice: &ReverseNotice) {
             self_id,
             reason,
             ..
-        } => eprintln!(
+        } => errln!(
             "botgate listen: connection {conn} (self id {}) closed{}; waiting for the implementation to reconnect",
             self_id.as_deref().unwrap_or("?"),
             if reason.is_empty() { String::new() } else { format!(": {reason}") }
         ),
-        other => eprintln!("botgate listen: {other:?}"),
+        other => errln!("botgate listen: {other:?}"),
     }
 }

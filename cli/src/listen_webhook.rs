@@ -67,7 +67,7 @@ async fn serve(args: &ListenArgs, stop: Stop) -> Result<ExitCode, Box<dyn std::e
             let mut builder = Bot::bubble_webhook(token).bind(addr);
             match &args.webhook_secret {
                 Some(secret) => builder = builder.webhook_secret(secret.clone()),
-                None => eprintln!(
+                None => errln!(
                     "botgate listen: no --webhook-secret: Bubble deliveries are not authenticated"
                 ),
             }
@@ -94,15 +94,15 @@ async fn supervise<P: Platform>(
     let bot = tokio::select! {
         bot = start => bot?,
         signal = stop.wait() => {
-            eprintln!("botgate listen: {signal} during start-up, stopping");
+            errln!("botgate listen: {signal} during start-up, stopping");
             return Ok(ExitCode::SUCCESS);
         }
     };
-    eprintln!("botgate listen: {name} webhook on {}", bot.local_addr());
+    errln!("botgate listen: {name} webhook on {}", bot.local_addr());
     let why = stop.wait_or_stdin_eof(stdin_eof).await;
-    eprintln!("botgate listen: {why}, closing");
+    errln!("botgate listen: {why}, closing");
     let stats = bot.shutdown().await;
-    eprintln!(
+    errln!(
         "botgate listen: {} delivered, {} refused, {} answered 503 (to be sent again)",
         stats.delivered,
         stats.rejected(),

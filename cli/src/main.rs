@@ -2,6 +2,25 @@
 //! serve a simulated platform, play the end-to-end demo, and run a bot across processes on
 //! Redis.
 
+// Before the modules: they use these. `println!` / `eprintln!` panic when the write fails,
+// which it does once the reader of the pipe went away (`| head`, a log collector that died):
+// a long-running command would then die by a panic (status 101) in the lines of its own stop.
+/// `println!` that ignores a failed write (a closed stdout or a broken pipe).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a failed write (a closed stderr or a broken pipe).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod decode;
 mod demo;
 mod demo_scale;
@@ -143,7 +162,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // The cause is often in a source ("cannot bind ...: address in use").
-            eprintln!("botgate: {}", listen::error_chain(&*err));
+            errln!("botgate: {}", listen::error_chain(&*err));
             ExitCode::from(2)
         }
     }

@@ -187,7 +187,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     };
     let store = Arc::new(RedisSessionStore::open(&args.redis)?.with_prefix(&args.prefix));
     // Connecting to Redis may take seconds (retries): a stop signal meanwhile is obeyed.
-    eprintln!("botgate run: connecting to Redis");
+    errln!("botgate run: connecting to Redis");
     let connect = async {
         let leases = ShardLeases::connect(&args.redis, &app, owner.clone(), ttl)
             .await?
@@ -205,7 +205,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     let (leases, stream) = tokio::select! {
         connected = connect => connected?,
         signal = stop.wait() => {
-            eprintln!("botgate run: {signal} while connecting to Redis, closing");
+            errln!("botgate run: {signal} while connecting to Redis, closing");
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -213,7 +213,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     if let Some(most) = args.most {
         config = config.most(most);
     }
-    eprintln!(
+    errln!(
         "botgate run: {owner} runs up to {} of shards {}..{}{}",
         config.most,
         shards.0,
@@ -247,7 +247,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
             };
             if let Err(e) = ran {
                 let reason = format!("shard {shard}: {}", crate::listen::error_chain(&*e));
-                eprintln!("botgate run: {reason}");
+                errln!("botgate run: {reason}");
                 // A session that stopped on its own (bad token, a close code that ends it)
                 // would only fail the same way in this process again: stop the process, free
                 // the leases, and say why with a failing status.
@@ -262,13 +262,13 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     };
     let shutdown = async move {
         tokio::select! {
-            why = stop.wait_or_stdin_eof(stdin_eof) => eprintln!("botgate run: {why}, closing"),
-            () = watch_fatal.fatal_set.notified() => eprintln!("botgate run: a session stopped, closing"),
+            why = stop.wait_or_stdin_eof(stdin_eof) => errln!("botgate run: {why}, closing"),
+            () = watch_fatal.fatal_set.notified() => errln!("botgate run: a session stopped, closing"),
         }
     };
     let fatal_slot = Arc::clone(&shared_for_exit);
     hold_shards(&leases, config, run, shutdown).await;
-    eprintln!("botgate run: closed");
+    errln!("botgate run: closed");
     let fatal = fatal_slot
         .fatal
         .lock()
@@ -312,7 +312,7 @@ async fn run_qq(shared: &Shared, shard: u32, mut stop: StopSignal) -> ShardResul
         builder = builder.api_base(base.clone());
     }
     let bot = builder.start().await?;
-    eprintln!("botgate run: shard {shard} running");
+    errln!("botgate run: shard {shard} running");
     let why = until_stop_or_end(&bot, &mut stop).await?;
     bot.shutdown().await?;
     stopped(shard, why);
@@ -363,7 +363,7 @@ async fn run_bubble(shared: &Shared, mut stop: StopSignal) -> ShardResult {
         builder = builder.rest_base(base.clone());
     }
     let bot = builder.start().await?;
-    eprintln!("botgate run: shard 0 running");
+    errln!("botgate run: shard 0 running");
     let why = until_stop_or_end(&bot, &mut stop).await?;
     bot.shutdown().await?;
     stopped(0, why);
@@ -383,7 +383,7 @@ async fn run_onebot(shared: &Shared, mut stop: StopSignal) -> ShardResult {
         builder = builder.access_token(token.clone());
     }
     let bot = builder.start().await?;
-    eprintln!("botgate run: shard 0 running");
+    errln!("botgate run: shard 0 running");
     let why = if shared.stream.is_some() {
         let queue = ActionQueue::connect(&args.redis, &args.prefix, &shared.owner).await?;
         let mut why = Ok(StopReason::Shutdown);
@@ -402,8 +402,8 @@ async fn run_onebot(shared: &Shared, mut stop: StopSignal) -> ShardResult {
 
 fn stopped(shard: u32, why: StopReason) {
     match why {
-        StopReason::LeaseLost => eprintln!("botgate run: shard {shard} lease lost; stopped"),
-        _ => eprintln!("botgate run: shard {shard} stopped"),
+        StopReason::LeaseLost => errln!("botgate run: shard {shard} lease lost; stopped"),
+        _ => errln!("botgate run: shard {shard} stopped"),
     }
 }
 
@@ -436,7 +436,7 @@ impl<S: SessionStore> SessionStore for Announcing<S> {
         if sessions.get(key) != Some(&state.session_id) {
             sessions.insert(key.to_owned(), state.session_id.clone());
             let shard = state.shard.map_or(0, |s| s[0]);
-            eprintln!("botgate run: shard {shard} session stored");
+            errln!("botgate run: shard {shard} session stored");
         }
         Ok(())
     }

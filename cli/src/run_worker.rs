@@ -5,7 +5,6 @@
 //! event. SIGINT / SIGTERM: the running handlers finish, exit 0.
 
 use std::collections::HashSet;
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +26,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     let owner = args.owner();
     let key = args.stream_key();
     // Connecting to Redis may take seconds (retries): a stop signal meanwhile is obeyed.
-    eprintln!("botgate run: connecting to Redis");
+    errln!("botgate run: connecting to Redis");
     let connect = async {
         let stream = EventStream::connect(&args.redis, key.clone()).await?;
         let consumer = stream
@@ -40,7 +39,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     let (consumer, relay) = tokio::select! {
         connected = connect => connected?,
         signal = stop.wait() => {
-            eprintln!("botgate run: {signal} while connecting to Redis, closing");
+            errln!("botgate run: {signal} while connecting to Redis, closing");
             return Ok(ExitCode::SUCCESS);
         }
     };
@@ -73,7 +72,7 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     if let Some(n) = args.pause_after {
         worker = worker.max_events(n);
     }
-    eprintln!(
+    errln!(
         "botgate run: worker {owner} reading {key} in group {}",
         args.group
     );
@@ -82,23 +81,25 @@ async fn serve(args: RunArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::e
     let stats = worker
         .run(async {
             let why = stop.wait_or_stdin_eof(stdin_eof).await;
-            eprintln!("botgate run: {why}, closing");
+            errln!("botgate run: {why}, closing");
             signalled = true;
         })
         .await?;
-    let _ = std::io::stdout().lock().flush();
     if !signalled {
         // --pause-after: stopped reading with entries pending; wait to be stopped (or killed)
-        eprintln!(
+        errln!(
             "botgate run: worker {owner} paused after {} entries; {} read and left pending",
-            stats.read, stats.left_pending
+            stats.read,
+            stats.left_pending
         );
         let why = stop.wait_or_stdin_eof(stdin_eof).await;
-        eprintln!("botgate run: {why}, closing");
+        errln!("botgate run: {why}, closing");
     }
-    eprintln!(
+    errln!(
         "botgate run: worker {owner} closed: {} read, {} claimed, {} already done elsewhere",
-        stats.read, stats.claimed, stats.skipped
+        stats.read,
+        stats.claimed,
+        stats.skipped
     );
     Ok(ExitCode::SUCCESS)
 }

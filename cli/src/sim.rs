@@ -224,7 +224,7 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             json!({"connections": sim.connections(), "actions": sim.actions().len()})
         }
     };
-    println!("{}", json!({ "stopped": summary }));
+    outln!("{}", json!({ "stopped": summary }));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -252,6 +252,6 @@ fn webhook_plan(args: &SimArgs, qq: Option<(String, String)>) -> Option<WebhookP
 }
 
 fn announce(info: serde_json::Value) {
-    println!("{info}");
+    outln!("{info}");
     tracing::info!("sim listening; Ctrl-C stops it");
 }

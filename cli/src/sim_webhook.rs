@@ -68,7 +68,7 @@ fn print(what: &str, posted: &Posted, extra: Value) {
     if let (Value::Object(line), Value::Object(extra)) = (&mut line, extra) {
         line.extend(extra);
     }
-    println!("{line}");
+    outln!("{line}");
 }
 
 /// Posts the script's events (or a `/ping`) to the target, then the faults if asked.

@@ -4,7 +4,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::io::Write;
 
 /// The signal that asked us to stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +83,8 @@ impl Stop {
 /// Runs a long-running command: `serve` on a two-thread runtime, given the stop signals
 /// registered first (a signal during start-up must not kill the process). The runtime is not
 /// waited for at the end (with `--exit-on-stdin-eof` the stdin reader is a blocking thread that
-/// may never return); stdout is flushed.
+/// may never return); the event lines are written to stdout first (for at most
+/// [`LAST_FLUSH`](crate::print::LAST_FLUSH)).
 pub fn run_until_stopped<T, F>(
     serve: impl FnOnce(Stop) -> F,
 ) -> Result<T, Box<dyn std::error::Error>>
@@ -95,9 +95,13 @@ where
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let result = runtime.block_on(async { serve(Stop::new()).await });
+    let result = runtime.block_on(async {
+        let result = serve(Stop::new()).await;
+        // The event lines still queued; a reader that stopped reading cannot hold the end.
+        crate::print::flush(crate::print::LAST_FLUSH).await;
+        result
+    });
     runtime.shutdown_background();
-    let _ = std::io::stdout().lock().flush();
     result
 }
 

@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::lease::{Lease, ShardLeases};
 
@@ -79,7 +79,8 @@ impl HoldConfig {
 /// resolves, then stop it: at once for [`StopReason::LeaseLost`], cleanly for
 /// [`StopReason::Shutdown`]. When a shard's future ends (stopped, or failed on its own) its
 /// lease is released and the shard may be leased again, here or elsewhere. At shutdown every
-/// shard is told to stop, awaited, and released.
+/// shard is told to stop, awaited, and released, all at once; `shutdown` is obeyed even while
+/// Redis calls hang (a Redis that is gone), whose leases then expire after their TTL.
 pub async fn hold_shards<F, Fut>(
     leases: &ShardLeases,
     config: HoldConfig,
@@ -93,36 +94,45 @@ pub async fn hold_shards<F, Fut>(
     let mut running: HashMap<u32, (Lease, JoinHandle<()>)> = HashMap::new();
     tokio::pin!(shutdown);
     loop {
-        // Shards whose future ended: free their leases.
-        let ended: Vec<u32> = running
-            .iter()
-            .filter(|(_, (_, task))| task.is_finished())
-            .map(|(shard, _)| *shard)
-            .collect();
-        for shard in ended {
-            if let Some((lease, _)) = running.remove(&shard) {
-                release(lease).await;
-            }
-        }
-        for shard in config.shards.clone() {
-            if running.len() >= config.most || running.contains_key(&shard) {
-                continue;
-            }
-            match leases.try_acquire(shard).await {
-                Ok(Some(lease)) => {
-                    let stop = StopSignal {
-                        held: lease.held_receiver(),
-                        shutdown: down_rx.clone(),
-                    };
-                    let task = tokio::spawn(run(shard, stop));
-                    running.insert(shard, (lease, task));
+        // One round: free the leases of the shards whose future ended, lease free shards.
+        // With Redis gone each call takes its connect retries (seconds): the round is raced
+        // against `shutdown`, which does not wait for it (a lease it leaves expires after its
+        // TTL), and the leases are freed together, not one timeout after another.
+        let round = async {
+            let ended: Vec<u32> = running
+                .iter()
+                .filter(|(_, (_, task))| task.is_finished())
+                .map(|(shard, _)| *shard)
+                .collect();
+            let ended = ended
+                .into_iter()
+                .filter_map(|shard| running.remove(&shard))
+                .map(|(lease, _)| release(lease));
+            all(ended).await;
+            for shard in config.shards.clone() {
+                if running.len() >= config.most || running.contains_key(&shard) {
+                    continue;
                 }
-                Ok(None) => {}
-                Err(error) => {
-                    tracing::warn!(%error, shard, "shard lease not acquired; retrying");
-                    break;
+                match leases.try_acquire(shard).await {
+                    Ok(Some(lease)) => {
+                        let stop = StopSignal {
+                            held: lease.held_receiver(),
+                            shutdown: down_rx.clone(),
+                        };
+                        let task = tokio::spawn(run(shard, stop));
+                        running.insert(shard, (lease, task));
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, shard, "shard lease not acquired; retrying");
+                        break;
+                    }
                 }
             }
+        };
+        tokio::select! {
+            () = &mut shutdown => break,
+            () = round => {}
         }
         tokio::select! {
             () = &mut shutdown => break,
@@ -130,12 +140,29 @@ pub async fn hold_shards<F, Fut>(
         }
     }
     down_tx.send_replace(true);
-    for (shard, (lease, task)) in running {
-        if let Err(error) = task.await {
-            tracing::warn!(%error, shard, "shard task failed");
-        }
-        release(lease).await;
+    // Every shard stops and frees its lease at the same time (with Redis gone, each release
+    // takes a timeout).
+    all(running
+        .into_iter()
+        .map(|(shard, (lease, task))| async move {
+            if let Err(error) = task.await {
+                tracing::warn!(%error, shard, "shard task failed");
+            }
+            release(lease).await;
+        }))
+    .await;
+}
+
+/// Runs `futures` together on the runtime; returns when all have ended (dropped: aborted).
+async fn all<F>(futures: impl IntoIterator<Item = F>)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let mut set = JoinSet::new();
+    for future in futures {
+        set.spawn(future);
     }
+    while set.join_next().await.is_some() {}
 }
 
 async fn release(lease: Lease) {

@@ -53,7 +53,7 @@ pub async fn serve(
         let server = BlastServer::start(Arc::clone(&frames), BlastConfig::default()).await?;
         blast::count(&server.url(), kind, frames.len()).await?
     };
-    println!(
+    outln!(
         "{}",
         json!({
             "blast": {
@@ -80,7 +80,7 @@ pub async fn serve(
         ..BlastConfig::default()
     };
     let server = BlastServer::start(frames, config).await?;
-    println!(
+    outln!(
         "{}",
         json!({"platform": name(args.platform), "url": server.url(), "blast": args.frames,
                "rate": args.rate})
@@ -93,12 +93,12 @@ pub async fn serve(
                 let Some(run) = run else { break };
                 served += 1;
                 let seconds = run.finished.duration_since(run.started).as_secs_f64();
-                println!("{}", json!({"blasted": {"conn": run.conn, "frames": run.frames,
+                outln!("{}", json!({"blasted": {"conn": run.conn, "frames": run.frames,
                     "seconds": round(seconds), "frames_per_s": run.frames_per_sec().round()}}));
             }
         }
     }
-    println!("{}", json!({"stopped": {"blasts": served}}));
+    outln!("{}", json!({"stopped": {"blasts": served}}));
     Ok(ExitCode::SUCCESS)
 }
 
