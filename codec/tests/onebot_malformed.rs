@@ -79,10 +79,12 @@ fn fields_of_the_wrong_type_name_their_path() {
         ),
         "user_id"
     );
-    assert_eq!(
-        payload_path(group_with(r#""message":12"#).as_bytes()),
-        "message"
-    );
+    // A number as the message is its text (decision 0071; it was a payload error).
+    let Event::MessageGroup(m) = decode_event(group_with(r#""message":12"#).as_bytes()).unwrap()
+    else {
+        panic!("not a group message")
+    };
+    assert_eq!(m.message.to_cq(), "12");
     // A segment without a `type` is kept (decision 0014); one whose `type` is an object is not.
     assert_eq!(
         payload_path(group_with(r#""message":[{"type":{},"data":{}}]"#).as_bytes()),

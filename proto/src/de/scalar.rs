@@ -37,6 +37,23 @@ pub(super) trait Scalar: Sized {
     fn from_i128(v: i128) -> Option<Self>;
     fn from_f64(v: f64) -> Option<Self>;
     fn from_bool(v: bool) -> Option<Self>;
+    /// Whether a string that did not read as this kind is absent all the same, in both modes:
+    /// for an integer kind, an integer wider than 64 bits (decision 0071), which no integer
+    /// field can hold. Asked only after `from_str` failed.
+    fn absent_when_unfit(_s: &str) -> bool {
+        false
+    }
+}
+
+/// Whether `s` (trimmed) is an integer literal that fits neither `i64` nor `u64`: an id wider
+/// than 64 bits, sent as a string or quoted by `wide_integers` (decision 0062).
+fn wider_than_64_bits(s: &str) -> bool {
+    let t = s.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && t.parse::<i64>().is_err()
+        && t.parse::<u64>().is_err()
 }
 
 impl Scalar for String {
@@ -126,6 +143,9 @@ macro_rules! int_scalar {
             }
             fn from_bool(v: bool) -> Option<Self> {
                 Some(Self::from(v))
+            }
+            fn absent_when_unfit(s: &str) -> bool {
+                wider_than_64_bits(s)
             }
         }
     )+};
@@ -218,7 +238,10 @@ impl<'de, T: Scalar, const LOSSY: bool> Visitor<'de> for Read<T, LOSSY> {
         if T::absent(v) {
             return Ok(None);
         }
-        self.fit(T::from_str(v), Unexpected::Str(v))
+        match T::from_str(v) {
+            None if T::absent_when_unfit(v) => Ok(None),
+            v2 => self.fit(v2, Unexpected::Str(v)),
+        }
     }
 
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
@@ -227,6 +250,7 @@ impl<'de, T: Scalar, const LOSSY: bool> Visitor<'de> for Read<T, LOSSY> {
         }
         match T::from_string(v) {
             Ok(t) => Ok(Some(t)),
+            Err(v) if T::absent_when_unfit(&v) => Ok(None),
             Err(v) => self.fit(None, Unexpected::Str(&v)),
         }
     }

@@ -412,6 +412,23 @@ mod adapter {
     }
 
     #[test]
+    fn an_integer_wider_than_64_bits_is_absent_in_both_modes() {
+        // Decision 0071: an id no integer field can hold is absent, not an error that loses
+        // the (OneBot) event; the strings that are not integers stay errors in strict mode.
+        let wide = "123456789012345678901234567890";
+        let s =
+            strict(json!({"u": wide, "oi": format!(" -{wide} "), "nums": [1, wide, 2]})).unwrap();
+        assert_eq!((s.u, s.oi, s.nums), (0, None, vec![1, 2]));
+        assert_eq!(lossy(json!({"oi": wide, "s": "kept"})).oi, None);
+        for bad in [json!("-1"), json!("12a"), json!("1.5e40"), json!("- 1")] {
+            assert!(strict(json!({ "u": bad })).is_err(), "{bad}");
+        }
+        // Those that fit are read, leading zeros and all.
+        let s = strict(json!({"u": "00000000000000000000000000018446744073709551615"})).unwrap();
+        assert_eq!(s.u, u64::MAX);
+    }
+
+    #[test]
     fn strict_errors_carry_the_path() {
         let e = from_slice_with_path::<Strict>(br#"{"list":[{"id":"a"},{"id":{}}]}"#).unwrap_err();
         assert_eq!(e.path, "list[1].id");

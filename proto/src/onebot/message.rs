@@ -173,8 +173,13 @@ mod tests {
     }
 
     #[test]
-    fn numbers_and_bools_are_not_messages() {
-        assert!(serde_json::from_str::<Message>("12").is_err());
+    fn numbers_and_bools_are_their_text_but_not_segments() {
+        // A CQ string sent as a number or a bool reads as its text, as any string field
+        // does (decision 0071); a number where a segment belongs is still no segment.
+        for (json, text) in [("12", "12"), ("-1.5", "-1.5"), ("true", "true")] {
+            let m: Message = serde_json::from_str(json).unwrap();
+            assert_eq!(m.to_cq(), text, "{json}");
+        }
         assert!(serde_json::from_str::<Message>("[1]").is_err());
     }
 }

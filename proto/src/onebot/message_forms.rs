@@ -47,6 +47,23 @@ impl<'de> Visitor<'de> for MessageVisitor {
         Ok(Message(cq::parse_lenient(v)))
     }
 
+    /// A number or a bool is its text, as in any string field (decision 0071).
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Message, E> {
+        Ok(Message(cq::parse_lenient(&v.to_string())))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Message, E> {
+        Ok(Message(cq::parse_lenient(&v.to_string())))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Message, E> {
+        Ok(Message(cq::parse_lenient(&v.to_string())))
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Message, E> {
+        Ok(Message(cq::parse_lenient(&v.to_string())))
+    }
+
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Message, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
         // An absent element (`null`, `""`) is dropped (decision 0014).
