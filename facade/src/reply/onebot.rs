@@ -7,7 +7,7 @@ use botgate_dispatch::{
     ActionCall, ActionCallError, ActionCallErrorKind, ActionSink, OutMessage, PlatformKind,
     ReplyError, ReplyErrorKind, ReplyReceipt, ReplySink,
 };
-use botgate_proto::onebot::action::{ActionParams, MessageIdResult, SendGroupMsg, SendPrivateMsg};
+use botgate_proto::onebot::action::{ActionParams, SendGroupMsg, SendPrivateMsg};
 use botgate_proto::onebot::segment;
 use botgate_proto::onebot::{Message, Segment};
 use botgate_proto::unified::{Element, Media, Platform, Scene};
@@ -43,18 +43,28 @@ impl ReplySink for OneBotReplies {
             let a = answering(Platform::OneBot, &raw)?;
             let action = plan(&a, message.elements())?;
             let data = actions.call(action).await.map_err(action_error)?;
-            let sent: MessageIdResult = botgate_proto::de::from_value(&data).map_err(|e| {
-                ReplyError::with_source(
-                    ReplyErrorKind::Rejected {
-                        code: 0,
-                        message: "the answer has no message_id".into(),
-                    },
-                    e,
-                )
-            })?;
-            Ok(ReplyReceipt::new(ONEBOT, Some(sent.message_id.to_string())))
+            // The send succeeded: an id we cannot read is no reason to report a failure (the
+            // caller would send again), only a receipt without an id.
+            Ok(ReplyReceipt::new(ONEBOT, sent_message_id(&data)))
         }
         .boxed()
+    }
+}
+
+/// The new message's id in a send's answer: a number (the standard's int32) or a string
+/// (implementations differ, and not every string id is a number); none without one (an
+/// `async` answer's `data` is null).
+fn sent_message_id(data: &serde_json::Value) -> Option<String> {
+    match data.get("message_id")? {
+        serde_json::Value::Number(n) => Some(match n.as_f64() {
+            // `12.0`: the integer it is, as the typed reads take it.
+            Some(f) if n.as_i64().is_none() && n.as_u64().is_none() && f.fract() == 0.0 => {
+                format!("{f:.0}")
+            }
+            _ => n.to_string(),
+        }),
+        serde_json::Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
+        _ => None,
     }
 }
 
@@ -271,6 +281,20 @@ mod tests {
         let a = answering(Scene::StrangerFromGroup, "111", Some("222"));
         let act = plan(&a, &[Element::text("x")]).unwrap();
         assert_eq!(act.params["group_id"], 222);
+    }
+
+    #[test]
+    fn the_sent_message_id_is_read_as_numbers_and_strings_come() {
+        let id = |data: serde_json::Value| sent_message_id(&data);
+        assert_eq!(id(json!({"message_id": 7})).as_deref(), Some("7"));
+        assert_eq!(id(json!({"message_id": -7})).as_deref(), Some("-7"));
+        assert_eq!(id(json!({"message_id": 7.0})).as_deref(), Some("7"));
+        assert_eq!(id(json!({"message_id": "7"})).as_deref(), Some("7"));
+        assert_eq!(id(json!({"message_id": "a=b"})).as_deref(), Some("a=b"));
+        assert_eq!(id(json!({"message_id": ""})), None);
+        assert_eq!(id(json!({"message_id": null})), None);
+        assert_eq!(id(json!({})), None);
+        assert_eq!(id(json!(null)), None);
     }
 
     #[test]
