@@ -400,7 +400,8 @@ impl<P: Platform> Dispatcher<P> {
         let shared = &*self.shared;
         let begun = shared.lanes.begun(seq);
         let Some(pending) = shared.lanes.accept().await else {
-            drop(begun);
+            // Refused by a close: not handled, so the watermark must not pass it.
+            begun.refuse();
             bump(&shared.counters.not_accepted);
             return Disposition::Closed;
         };
@@ -443,7 +444,8 @@ impl<P: Platform> Dispatcher<P> {
         let shared = &self.shared;
         let begun = shared.lanes.begun(seq);
         let Some(pending) = shared.lanes.accept().await else {
-            drop(begun);
+            // Refused by a close: not handled, so the watermark must not pass it.
+            begun.refuse();
             return false;
         };
         begun.pass();
@@ -458,7 +460,8 @@ impl<P: Platform> Dispatcher<P> {
     }
 
     /// Waits until every accepted job has finished. Events dispatched meanwhile are waited for
-    /// too when they were accepted before this call got its turn.
+    /// too when they were accepted before this call got its turn. Dropped before it returns
+    /// (a timeout around it), it holds no later dispatch back.
     pub async fn idle(&self) {
         // Closed lanes: shutdown already drained everything.
         self.shared.lanes.drain(false).await;

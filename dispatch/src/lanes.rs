@@ -80,6 +80,12 @@ impl Begun<'_> {
     pub(crate) fn pass(mut self) {
         self.seq = None;
     }
+
+    /// The job was refused (the lanes closed while it waited for room): its frame was not
+    /// handled, so its `seq` stays in flight and the watermark stays below it for good.
+    pub(crate) fn refuse(mut self) {
+        self.seq = None;
+    }
 }
 
 impl Drop for Begun<'_> {
@@ -185,6 +191,31 @@ impl State {
     }
 }
 
+/// An `idle` drain waiting in line; dropped before it was served (its caller gave up, e.g. a
+/// timeout), it leaves the line: dispatchers behind it would otherwise wait until nothing is
+/// pending, for ever behind a handler that never returns. A shutdown's drain stays: the
+/// lanes close once drained, as asked.
+struct LeaveLine<'a> {
+    lanes: &'a Arc<Lanes>,
+    /// Its receiver, `None` once served.
+    drained: Option<oneshot::Receiver<()>>,
+}
+
+impl Drop for LeaveLine<'_> {
+    fn drop(&mut self) {
+        let Some(drained) = self.drained.take() else {
+            return;
+        };
+        // Dropped first: its sender in line then reads as closed.
+        drop(drained);
+        let mut state = self.lanes.state();
+        state
+            .line
+            .retain(|w| !matches!(w, InLine::Drain(false, done) if done.is_closed()));
+        state.settle(self.lanes);
+    }
+}
+
 pub(crate) struct Lanes {
     state: Mutex<State>,
     max_running: usize,
@@ -261,7 +292,14 @@ impl Lanes {
             state.settle(self);
             drained
         };
-        let _ = drained.await;
+        let mut waiting = LeaveLine {
+            lanes: self,
+            drained: Some(drained),
+        };
+        if let Some(drained) = waiting.drained.as_mut() {
+            let _ = drained.await;
+        }
+        waiting.drained = None;
     }
 
     /// Closes at once, without waiting for the pending jobs: whoever waits in line stops
@@ -331,8 +369,9 @@ impl Lanes {
     }
 
     /// `seq`, begun by [`claim`](Self::claim), ends when the returned guard drops unless it is
-    /// [`passed`](Begun::pass) to a job: a dispatch closed or cancelled while it waits for
-    /// room leaves no begun `seq` behind (one would hold the watermark below it for good).
+    /// [`passed`](Begun::pass) to a job or [`refused`](Begun::refuse) by a close: a dispatch
+    /// cancelled while it waits for room leaves no begun `seq` behind (one would hold the
+    /// watermark below it for good; its input is lost, as `dispatch` documents).
     pub(crate) fn begun(&self, seq: Option<SeqTicket>) -> Begun<'_> {
         Begun { lanes: self, seq }
     }
