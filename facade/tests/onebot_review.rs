@@ -203,3 +203,40 @@ async fn a_bot_keeps_an_implementation_without_heartbeats_with_its_ping_watch() 
     );
     within("shutdown", bot.shutdown()).await.unwrap();
 }
+
+/// `readies` counts connections that are ready, once each: the first connection's "self id
+/// learnt" is not a second one (it was: 2 after one connect, so a wait for the reconnect's
+/// ready was met before any reconnect). Stop-32 review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readies_counts_each_connection_once() {
+    const T: i64 = 1_712_640_000;
+    let sim = OneBotSim::start(OneBotConfig::default()).await.unwrap();
+    let (seen, handlers) = recording_group_messages();
+    let bot = Bot::onebot_ws(sim.url())
+        .handlers(handlers)
+        .start()
+        .await
+        .unwrap();
+    let mut lifecycle = bot.lifecycle();
+    within("connect", lifecycle.wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    // An event handled after the connect: every session event before it has been counted.
+    sim.push_event(group_message(1, T, "first"));
+    seen.wait_len(1).await;
+    assert_eq!(lifecycle.borrow().readies, 1, "{:?}", *lifecycle.borrow());
+    sim.inject(Fault::Close {
+        code: 1001,
+        reason: "restart".into(),
+    });
+    within("the reconnect", lifecycle.wait_for(|l| l.reconnects >= 1))
+        .await
+        .unwrap();
+    within("ready again", lifecycle.wait_for(|l| l.readies >= 2))
+        .await
+        .unwrap();
+    sim.push_event(group_message(2, T + 1, "second"));
+    seen.wait_len(2).await;
+    assert_eq!(lifecycle.borrow().readies, 2, "{:?}", *lifecycle.borrow());
+    bot.shutdown().await;
+}

@@ -292,9 +292,10 @@ where
                     }
                 }
                 SessionEvent::SelfId(id) => {
+                    // Not a ready of its own: the session follows it with `Ready` when the
+                    // connection becomes ready (counted there, once per connection).
                     self.set_self_id(id.to_string());
-                    self.lifecycle.send_modify(|l| l.readies += 1);
-                    tracing::info!(platform = %P::KIND, self_id = id, "connected");
+                    tracing::info!(platform = %P::KIND, self_id = id, "self id");
                 }
                 SessionEvent::Resumed { replayed } => {
                     self.lifecycle.send_modify(|l| l.resumes += 1);
