@@ -238,5 +238,5 @@ async fn readies_counts_each_connection_once() {
     sim.push_event(group_message(2, T + 1, "second"));
     seen.wait_len(2).await;
     assert_eq!(lifecycle.borrow().readies, 2, "{:?}", *lifecycle.borrow());
-    bot.shutdown().await;
+    within("shutdown", bot.shutdown()).await.unwrap();
 }
