@@ -43,8 +43,15 @@ impl ReplySink for QqReplies {
             let planned = plan(&a, &target, event_id.as_deref(), message.elements())?;
             let sent = match send(&api, &target, &planned).await {
                 // A token the platform stopped accepting (expired early, revoked) was dropped
-                // from the cache by the client: the second attempt fetches a fresh one.
-                Err(e) if e.status() == Some(401) && api.tokens().app_id().is_some() => {
+                // from the cache by the client: the second attempt fetches a fresh one. Only
+                // after a 401 at the first attempt: after a retry, an earlier attempt may have
+                // delivered the message (an answer lost), and a new send would take a new
+                // `msg_seq` that QQ does not dedupe (decision 0075).
+                Err(e)
+                    if e.status() == Some(401)
+                        && e.api().is_some_and(|api| api.attempts == 1)
+                        && api.tokens().app_id().is_some() =>
+                {
                     tracing::debug!("qq reply got 401; retrying once with a fresh token");
                     send(&api, &target, &planned).await
                 }
@@ -66,7 +73,8 @@ fn receipt(sent: MessageSent) -> ReplyReceipt {
             receipt.message_id = Some(sent.id).filter(|id| !id.is_empty());
             receipt
         }
-        None => ReplyReceipt::new(QQ, Some(sent.id)),
+        // Empty: delivered by an attempt whose answer was lost (the id is unknown).
+        None => ReplyReceipt::new(QQ, Some(sent.id).filter(|id| !id.is_empty())),
     }
 }
 
@@ -373,5 +381,103 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.kind(), &ReplyErrorKind::Empty);
+    }
+}
+
+#[cfg(test)]
+mod sim_tests {
+    use super::*;
+    use botgate_dispatch::OutMessage;
+    use botgate_sim::{HttpFault, QqSim};
+    use botgate_transport::http::HttpClient;
+    use botgate_transport::qq::{AppCredentials, OpenApiConfig, TokenSource};
+    use botgate_transport::RetryPolicy;
+    use std::time::Duration;
+
+    const GROUP_MESSAGE: &[u8] =
+        br#"{"op":0,"s":5,"t":"GROUP_AT_MESSAGE_CREATE","id":"GROUP_AT_MESSAGE_CREATE:e1",
+        "d":{"id":"ROBOT1.0_x","content":" hi","group_openid":"G","author":{"member_openid":"E4F4"},
+        "timestamp":"2023-11-06T13:37:18+08:00"}}"#;
+
+    fn sink(sim: &QqSim) -> QqReplies {
+        let http = HttpClient::new().unwrap();
+        let credentials = AppCredentials::new(
+            sim.config().app_id.clone(),
+            sim.config().client_secret.clone(),
+        )
+        .with_auth_base(sim.http_base());
+        let tokens = TokenSource::app(http.clone(), credentials);
+        QqReplies::new(OpenApi::new(
+            http,
+            tokens,
+            OpenApiConfig {
+                api_base: sim.http_base(),
+                retry: RetryPolicy {
+                    max_retries: 3,
+                    base_delay: Duration::from_millis(5),
+                    max_delay: Duration::from_millis(20),
+                    max_retry_after: Duration::from_secs(5),
+                },
+            },
+        ))
+    }
+
+    fn statuses(sim: &QqSim) -> Vec<u16> {
+        sim.requests("POST", "/v2/groups/G/messages")
+            .iter()
+            .map(|r| match r {
+                botgate_sim::Record::Http { status, .. } => *status,
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    /// A group reply whose first answer was lost (502 after the sim sent it) and whose retry
+    /// met a 401 (the token revoked meanwhile, e.g. another process refreshed it): the sink's
+    /// retry with a fresh token took a new `msg_seq`, so QQ delivered the message twice.
+    #[tokio::test]
+    async fn a_401_after_a_lost_answer_does_not_send_the_reply_again() {
+        let sim = QqSim::start_default().await.unwrap();
+        let replies = sink(&sim);
+        sim.inject_http(HttpFault::status(502).after_handling().on("/v2/groups/"));
+        sim.inject_http(HttpFault::status(401).code(11_244).on("/v2/groups/"));
+        let raw = Bytes::from_static(GROUP_MESSAGE);
+        let result = tokio::time::timeout(
+            Duration::from_secs(10),
+            replies.reply(&raw, OutMessage::new().text("pong")),
+        )
+        .await
+        .unwrap();
+        let delivered = statuses(&sim).iter().filter(|s| **s == 200).count();
+        // The 502 attempt delivered it; nothing after may deliver it again.
+        assert_eq!(delivered, 0, "{:?} {result:?}", statuses(&sim));
+        assert_eq!(statuses(&sim), vec![502, 401], "{result:?}");
+        assert!(result.is_err());
+
+        // A 401 at the first attempt (nothing can have landed) is still retried once with a
+        // fresh token.
+        sim.inject_http(HttpFault::status(401).code(11_244).on("/v2/groups/"));
+        let receipt = replies
+            .reply(&raw, OutMessage::new().text("again"))
+            .await
+            .unwrap();
+        assert!(receipt.message_id.is_some_and(|id| !id.is_empty()));
+        assert_eq!(statuses(&sim), vec![502, 401, 401, 200]);
+    }
+
+    /// A retried group reply refused as a duplicate was delivered by an attempt whose answer
+    /// was lost: `Ok` with no message id (not `Some("")`, which no recall can use).
+    #[tokio::test]
+    async fn a_reply_delivered_by_a_lost_attempt_has_no_message_id() {
+        let sim = QqSim::start_default().await.unwrap();
+        let replies = sink(&sim);
+        sim.inject_http(HttpFault::status(502).after_handling().on("/v2/groups/"));
+        let raw = Bytes::from_static(GROUP_MESSAGE);
+        let receipt = replies
+            .reply(&raw, OutMessage::new().text("pong"))
+            .await
+            .unwrap();
+        assert_eq!(statuses(&sim), vec![502, 400]);
+        assert_eq!(receipt.message_id, None);
     }
 }

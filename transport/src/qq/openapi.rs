@@ -364,11 +364,39 @@ fn token_step<T>(error: Error) -> Step<T> {
 /// QQ's refusals: `{message, code, err_code, trace_id}` and the trace id header.
 struct Qq;
 
+/// What decides whether a 2xx answer is a refusal: its `id` and its codes. Read apart from the
+/// rest of the body, so a message the reader cannot take as a string (a lone surrogate)
+/// does not hide the code: the success decode would read such a body as a sent message.
+#[derive(serde::Deserialize)]
+struct Probe {
+    #[serde(default)]
+    id: Option<IgnoredAny>,
+    #[serde(default, deserialize_with = "crate::http::lenient::opt_i64")]
+    code: Option<i64>,
+    #[serde(default, deserialize_with = "crate::http::lenient::opt_i64")]
+    err_code: Option<i64>,
+}
+
+impl Probe {
+    fn read(body: &[u8]) -> Option<Self> {
+        botgate_proto::de::from_slice(body).ok()
+    }
+
+    /// `err_code`, else `code` (0 counts as absent), as [`ApiErrorBody::error_code`].
+    fn error_code(&self) -> Option<i64> {
+        self.err_code
+            .filter(|c| *c != 0)
+            .or(self.code.filter(|c| *c != 0))
+    }
+}
+
 impl Refusals for Qq {
     fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
         let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).unwrap_or_default();
         let mut api = ApiError::new(method.as_str(), endpoint, response.status);
-        api.code = body.error_code();
+        api.code = body
+            .error_code()
+            .or_else(|| Probe::read(&response.body).and_then(|p| p.error_code()));
         api.message = body.message.unwrap_or_else(|| snippet(&response.body));
         api.trace_id = response
             .header(TRACE_ID_HEADER)
@@ -389,14 +417,8 @@ impl Refusals for Qq {
         endpoint: &str,
         response: &RawResponse,
     ) -> Option<ApiError> {
-        #[derive(serde::Deserialize)]
-        struct Probe {
-            #[serde(default)]
-            id: Option<serde::de::IgnoredAny>,
-        }
-        let probe: Probe = serde_json::from_slice(&response.body).ok()?;
-        let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).ok()?;
-        if probe.id.is_some() || body.error_code().is_none_or(code::holds_for_audit) {
+        let probe = Probe::read(&response.body)?;
+        if probe.id.is_some() || probe.error_code().is_none_or(code::holds_for_audit) {
             return None;
         }
         Some(Self::api_error(method, endpoint, response))
@@ -511,5 +533,53 @@ mod tests {
             true,
         );
         assert!(matches!(refused, Step::Fail(_)), "{refused:?}");
+    }
+}
+
+#[cfg(test)]
+mod probe_tests {
+    use super::*;
+    use crate::http::NetFailure;
+    use ::http::HeaderMap;
+    use bytes::Bytes;
+
+    fn response(status: u16, body: &'static [u8]) -> Result<RawResponse, NetFailure> {
+        Ok(RawResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::from_static(body),
+        })
+    }
+
+    /// A 2xx refusal whose message cannot be read as a string (a lone surrogate, bytes that
+    /// are not UTF-8): the refusal check read the whole error body, failed, missed the code,
+    /// and the success decode (which skips `message`) made it a sent message with an empty id.
+    #[test]
+    fn a_2xx_refusal_the_strict_reader_rejects_is_still_a_refusal() {
+        for body in [
+            &br#"{"code":40034006,"message":"bad \ud800"}"#[..],
+            &b"{\"code\":40034006,\"message\":\"bad \xff\"}"[..],
+        ] {
+            let body: &'static [u8] = body;
+            let step: Step<MessageSent> = classify::<Qq, _>(
+                &Method::POST,
+                "/channels/1/messages",
+                response(200, body),
+                false,
+            );
+            match step {
+                Step::Fail(e) => assert_eq!(
+                    e.api().and_then(|a| a.code),
+                    Some(40_034_006),
+                    "{:?}: {e}",
+                    String::from_utf8_lossy(body)
+                ),
+                Step::Done(sent) => panic!(
+                    "{:?}: read as sent: {sent:?}",
+                    String::from_utf8_lossy(body)
+                ),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 }
