@@ -238,15 +238,16 @@ impl Gateway {
         }
     }
 
-    /// When the next heartbeat is due (`None` without a connection that heartbeats).
-    pub(crate) fn heartbeat_deadline(&self) -> Option<Instant> {
-        self.heartbeat.deadline()
+    /// While the driver does not read, the only deadline: the next heartbeat of a
+    /// `connected` session (a phase's deadlines judge the peer, whose frames are unread).
+    pub(crate) fn paused_deadline(&self, connected: bool) -> Option<Instant> {
+        connected.then(|| self.heartbeat.deadline()).flatten()
     }
 
-    /// Sends a heartbeat when one is due while the driver does not read: the server keeps
-    /// the session; nothing is judged (its ACKs are unread).
-    pub(crate) fn poll_heartbeat_paused(&mut self, now: Instant) {
-        if self.heartbeat.poll_paused(now) {
+    /// Sends a heartbeat when one is due while the driver does not read (a `connected`
+    /// session only): the server keeps the session; nothing is judged (its ACKs are unread).
+    pub(crate) fn on_paused_deadline(&mut self, connected: bool, now: Instant) {
+        if connected && self.heartbeat.poll_paused(now) {
             self.beat();
         }
     }

@@ -585,16 +585,12 @@ impl SessionMachine for Session {
     }
 
     fn poll_paused_timeout(&self) -> Option<Instant> {
-        // Heartbeats only: the phase's deadlines judge the peer, whose frames are unread.
-        self.connected()
-            .then(|| self.gw.heartbeat_deadline())
-            .flatten()
+        self.gw.paused_deadline(self.connected())
     }
 
     fn handle_paused_timeout(&mut self, now: Instant) {
-        if self.connected() {
-            self.gw.poll_heartbeat_paused(now);
-        }
+        let connected = self.connected();
+        self.gw.on_paused_deadline(connected, now);
     }
 
     fn poll_transmit(&mut self) -> Option<Outgoing> {
