@@ -83,8 +83,9 @@ impl Begun<'_> {
 
     /// The job was refused (the lanes closed while it waited for room): its frame was not
     /// handled, so its `seq` stays in flight and the watermark stays below it for good.
-    pub(crate) fn refuse(mut self) {
-        self.seq = None;
+    pub(crate) fn refuse(self) {
+        // Taken like a passed one, by nobody: never ended.
+        self.pass();
     }
 }
 

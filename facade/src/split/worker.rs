@@ -111,7 +111,7 @@ impl Worker {
     /// refreshed every `claim_idle / 3`, decision 0064), so this is also how much work a
     /// slow worker can keep from idle ones.
     pub fn read_ahead(mut self, entries: usize) -> Self {
-        self.read_ahead = Some(entries.max(1));
+        self.read_ahead = Some(entries);
         self
     }
 

@@ -200,14 +200,8 @@ impl Session {
                 self.enter_idle(at)
             }
             // The first token comes after the connect was planned, which may be far off (an
-            // identify waiting for its budget's reset): one that will not last until then
-            // is asked for again when the wait ends, not sent stale (4004).
-            Phase::Idle { at } if at > now && self.token_stale_at(at) => {
-                self.phase = Phase::TokenDue {
-                    at,
-                    reason: TokenReason::Expired,
-                };
-            }
+            // identify waiting for its budget's reset).
+            Phase::Idle { at } if at > now => self.idle_until(at),
             _ => {}
         }
     }
@@ -230,16 +224,25 @@ impl Session {
         } else {
             at
         };
-        // The queue can put the connect far off (a spent identify budget waits for its
-        // reset): a token that will not last until then is asked for when the wait ends.
-        if planned > at && self.token_stale_at(planned) {
-            self.phase = Phase::TokenDue {
-                at: planned,
-                reason: TokenReason::Expired,
-            };
-            return;
+        // The queue can put the connect far off (a spent identify budget waits for its reset).
+        if planned > at {
+            self.idle_until(planned);
+        } else {
+            self.phase = Phase::Idle { at: planned };
         }
-        self.phase = Phase::Idle { at: planned };
+    }
+
+    /// Idle until a far-off `at`; a token that will not last until then is asked for again
+    /// when the wait ends, not sent stale (4004).
+    fn idle_until(&mut self, at: Instant) {
+        self.phase = if self.token_stale_at(at) {
+            Phase::TokenDue {
+                at,
+                reason: TokenReason::Expired,
+            }
+        } else {
+            Phase::Idle { at }
+        };
     }
 
     /// A refreshable token that will have expired (within the margin) by `at`.
