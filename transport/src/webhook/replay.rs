@@ -58,7 +58,14 @@ impl SeenSignatures {
     /// again, and that copy must get through).
     pub(crate) fn release(&self, signature: &str, now: u64) {
         let hash = self.hash(signature);
-        self.lock(now).hashes.remove(&hash);
+        let mut inner = self.lock(now);
+        inner.hashes.remove(&hash);
+        // Its place in the arrival order goes too (the newest, near the back: it was just
+        // claimed): left there, making room later would drop it and with it the retry's own
+        // claim, and a replay of the retry would get through.
+        if let Some(at) = inner.order.iter().rposition(|&(_, h)| h == hash) {
+            inner.order.remove(at);
+        }
     }
 
     fn hash(&self, signature: &str) -> u64 {
@@ -108,6 +115,16 @@ mod tests {
             "the retry of a refused delivery"
         );
         assert!(!seen.claim("ab12", 102, 400));
+    }
+
+    #[test]
+    fn a_claim_taken_again_after_a_release_is_not_forgotten_to_make_room() {
+        let seen = SeenSignatures::new(2);
+        assert!(seen.claim("a", 0, 300));
+        seen.release("a", 0);
+        assert!(seen.claim("a", 1, 300), "the retry of a refused delivery");
+        assert!(seen.claim("b", 2, 300));
+        assert!(!seen.claim("a", 3, 300), "a replay of the retry");
     }
 
     #[test]
