@@ -20,8 +20,10 @@ ping = on_command("ping")
 
 @ping.handle()
 async def _(bot: Bot, event: MessageEvent):
+    # Printed once the send is answered: the sim has recorded it by then.
+    await ping.send("pong")
     print(json.dumps({"handled": event.message_type, "user": event.get_user_id()}), flush=True)
-    await ping.finish("pong")
+    await ping.finish()
 
 
 if __name__ == "__main__":
