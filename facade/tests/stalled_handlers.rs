@@ -49,6 +49,24 @@ fn qq_bot(sim: &QqSim) -> QqBot {
     .auth_base(sim.http_base())
 }
 
+/// A QQ bot with the small dispatcher and driver of these tests, started and READY.
+async fn started_small(
+    sim: &QqSim,
+    handlers: QqHandlers,
+) -> botgate::RunningBot<botgate::dispatch::qq::Qq, botgate::session::qq::Session> {
+    let bot = qq_bot(sim)
+        .handlers(handlers)
+        .dispatch_config(dispatch_config())
+        .driver_config(driver_config())
+        .start()
+        .await
+        .unwrap();
+    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
+        .await
+        .unwrap();
+    bot
+}
+
 /// An `AT_MESSAGE_CREATE` payload in channel `channel` carrying `text`.
 fn at_message(channel: &str, text: &str) -> Value {
     json!({
@@ -139,16 +157,7 @@ async fn qq_handlers_blocked_past_the_heartbeat_timeout_keep_the_session() {
             }
         });
     }
-    let bot = qq_bot(&sim)
-        .handlers(handlers)
-        .dispatch_config(dispatch_config())
-        .driver_config(driver_config())
-        .start()
-        .await
-        .unwrap();
-    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
-        .await
-        .unwrap();
+    let bot = started_small(&sim, handlers).await;
     for i in 0..EVENTS {
         sim.push_event(
             "AT_MESSAGE_CREATE",
@@ -263,16 +272,7 @@ async fn a_handler_that_never_returns_holds_up_neither_other_conversations_nor_t
             }
         });
     }
-    let bot = qq_bot(&sim)
-        .handlers(handlers)
-        .dispatch_config(dispatch_config())
-        .driver_config(driver_config())
-        .start()
-        .await
-        .unwrap();
-    within("READY", bot.lifecycle().wait_for(|l| l.readies >= 1))
-        .await
-        .unwrap();
+    let bot = started_small(&sim, handlers).await;
     sim.push_event("AT_MESSAGE_CREATE", at_message("a", "stuck"));
     stuck.wait_len(1).await;
     for i in 0..20 {
