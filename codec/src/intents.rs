@@ -36,6 +36,18 @@ impl Intents {
             .fold(Intents::empty(), |acc, t| acc | Intents::for_event(t))
     }
 
+    /// The intents an Identify carries: these, or [`GUILDS`](Self::GUILDS) when there are
+    /// none. botgo's `Identify` and botpy's `identify` substitute GUILDS for 0 the same way
+    /// (QQ is never asked for nothing); the spec lists GUILDS as open to every bot.
+    #[must_use]
+    pub fn for_identify(self) -> Intents {
+        if self.is_empty() {
+            Intents::GUILDS
+        } else {
+            self
+        }
+    }
+
     /// The names of the named bits set, in bit order (`["GUILDS", "GUILD_MEMBERS"]`); bits
     /// without a name are left out.
     #[must_use]
@@ -95,6 +107,15 @@ mod tests {
             Intents::for_event(&EventType::AtMessageCreate).bits(),
             1 << 30
         );
+    }
+
+    #[test]
+    fn no_intents_identify_as_guilds_and_others_unchanged() {
+        let none = Intents::for_events(&[EventType::Ready, EventType::Resumed]);
+        assert!(none.is_empty());
+        assert_eq!(none.for_identify(), Intents::GUILDS);
+        let some = Intents::PUBLIC_GUILD_MESSAGES | Intents::DIRECT_MESSAGE;
+        assert_eq!(some.for_identify(), some);
     }
 
     #[test]

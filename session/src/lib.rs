@@ -56,7 +56,7 @@ pub mod ratelimit;
 pub mod rng;
 pub mod store;
 pub mod token;
-mod wire;
+pub mod wire;
 
 pub use backoff::{Backoff, BackoffConfig};
 pub use dedupe::{DedupeWindow, DEFAULT_DEDUPE_WINDOW};

@@ -1,7 +1,8 @@
 //! The few wire shapes the sessions write and read themselves: command frames and the fields of
 //! control payloads (Hello, READY, op 9), read leniently (numbers may come as strings).
 //!
-//! Payloads for the application are never parsed here: they travel as [`Frame`]s.
+//! Payloads for the application are never parsed here: they travel as [`Frame`]s. Public only
+//! for [`id_field`], the lenient id reader the facade shares.
 //!
 //! [`Frame`]: botgate_codec::Frame
 
@@ -34,11 +35,32 @@ pub(crate) fn u64_field(v: &Value, key: &str) -> Option<u64> {
     }
 }
 
-/// An id field (string or number) as a string.
-pub(crate) fn id_field(v: &Value, key: &str) -> Option<String> {
+/// The id at `key` of `v` as a string, read leniently: platforms send ids as numbers or as
+/// strings, and not every string id is a number. A number comes in decimal (an integral
+/// float such as `12.0` as the integer `12`, as the typed decodes read it); a string comes
+/// trimmed. An empty string, any other JSON type, `null` or an absent key is no id: `None`.
+///
+/// The one reader of such ids: the sessions' READY / bot ids and the OneBot reply receipt's
+/// `message_id` (decisions 0072 and 0078).
+///
+/// ```
+/// use botgate_session::wire::id_field;
+/// let v = serde_json::json!({"a": 7, "b": "x=1", "c": 12.0, "d": ""});
+/// assert_eq!(id_field(&v, "a").as_deref(), Some("7"));
+/// assert_eq!(id_field(&v, "b").as_deref(), Some("x=1"));
+/// assert_eq!(id_field(&v, "c").as_deref(), Some("12"));
+/// assert_eq!(id_field(&v, "d"), None);
+/// ```
+pub fn id_field(v: &Value, key: &str) -> Option<String> {
     match v.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(match n.as_f64() {
+            // `12.0`: the integer it is (i64 / u64 already print as integers).
+            Some(f) if n.as_i64().is_none() && n.as_u64().is_none() && f.fract() == 0.0 => {
+                format!("{f:.0}")
+            }
+            _ => n.to_string(),
+        }),
+        Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
         _ => None,
     }
 }
@@ -118,6 +140,27 @@ mod tests {
         assert_eq!(u64_field(&v, "c"), None);
         assert_eq!(u64_field(&v, "d"), None);
         assert_eq!(id_field(&v, "e").as_deref(), Some("12345678901234567890"));
+    }
+
+    /// The cases only the OneBot receipt's reader handled before the two were one (decision
+    /// 0078): an integral float is its integer, strings are trimmed, an empty one is no id.
+    #[test]
+    fn id_field_reads_integral_floats_trims_and_drops_empty_strings() {
+        let v = json!({"f": 12.0, "n": -7.0, "h": 1.5, "t": " 7 ", "e": "", "b": "  ",
+                       "z": null, "a": [1], "u": 18446744073709551615_u64, "i": -3});
+        let id = |key| id_field(&v, key);
+        assert_eq!(id("f").as_deref(), Some("12"));
+        assert_eq!(id("n").as_deref(), Some("-7"));
+        assert_eq!(id("h").as_deref(), Some("1.5"));
+        assert_eq!(id("t").as_deref(), Some("7"));
+        assert_eq!(id("e"), None);
+        assert_eq!(id("b"), None);
+        assert_eq!(id("z"), None);
+        assert_eq!(id("a"), None);
+        assert_eq!(id("missing"), None);
+        assert_eq!(id("u").as_deref(), Some("18446744073709551615"));
+        assert_eq!(id("i").as_deref(), Some("-3"));
+        assert_eq!(id_field(&Value::Null, "f"), None);
     }
 
     #[test]

@@ -406,10 +406,12 @@ fn qq_receiver_refuses_signed_garbage_and_ignores_other_ops() {
         ("not json", StatusCode::BAD_REQUEST, Outcome::Malformed),
         (r#"{"d":{}}"#, StatusCode::BAD_REQUEST, Outcome::Malformed),
         (r#"{"op":11}"#, StatusCode::OK, Outcome::Ignored),
+        // A string op is refused as on the gateway (decision 0078; it was delivered, then
+        // dropped by the frame scan).
         (
             r#"{"op":"0","t":"C2C_MESSAGE_CREATE","d":{}}"#,
-            StatusCode::OK,
-            Outcome::Delivered,
+            StatusCode::BAD_REQUEST,
+            Outcome::Malformed,
         ),
     ] {
         let sig = key.sign_validation(&ts, body);

@@ -122,7 +122,8 @@ impl QqBot {
         self
     }
 
-    /// Send these intents instead of the ones computed from the handlers.
+    /// Send these intents instead of the ones computed from the handlers (empty: GUILDS, see
+    /// [`effective_intents`](Self::effective_intents)).
     pub fn intents(mut self, intents: Intents) -> Self {
         self.intents = Some(intents);
         self
@@ -210,8 +211,14 @@ impl QqBot {
     }
 
     /// The intents this bot will send in its first Identify: those set with
-    /// [`intents`](Self::intents), else the handlers' (required and optional).
+    /// [`intents`](Self::intents), else the handlers' (required and optional); GUILDS when
+    /// that is none, as botgo and botpy identify ([`Intents::for_identify`]).
     pub fn effective_intents(&self) -> Intents {
+        self.asked_intents().for_identify()
+    }
+
+    /// The intents set or the handlers', before GUILDS stands in for none.
+    fn asked_intents(&self) -> Intents {
         self.intents.unwrap_or_else(|| {
             self.handlers
                 .intents()
@@ -312,6 +319,12 @@ impl QqBot {
             )
         })?;
         let intents = self.effective_intents();
+        if self.asked_intents().is_empty() {
+            tracing::warn!(
+                intents = %intents,
+                "QQ: no registered handler needs an intent; identifying with GUILDS instead of 0, as botgo and botpy do"
+            );
+        }
         let optional_intents = self.optional_intents();
         // One token source for the gateway (Identify / Resume, refreshed on `TokenRequired`)
         // and the OpenAPI client behind `ctx.reply`: one cache, refreshed before expiry and

@@ -53,19 +53,9 @@ impl ReplySink for OneBotReplies {
 
 /// The new message's id in a send's answer: a number (the standard's int32) or a string
 /// (implementations differ, and not every string id is a number); none without one (an
-/// `async` answer's `data` is null).
+/// `async` answer's `data` is null). Read by the session's lenient id reader (decision 0078).
 fn sent_message_id(data: &serde_json::Value) -> Option<String> {
-    match data.get("message_id")? {
-        serde_json::Value::Number(n) => Some(match n.as_f64() {
-            // `12.0`: the integer it is, as the typed reads take it.
-            Some(f) if n.as_i64().is_none() && n.as_u64().is_none() && f.fract() == 0.0 => {
-                format!("{f:.0}")
-            }
-            _ => n.to_string(),
-        }),
-        serde_json::Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
-        _ => None,
-    }
+    botgate_session::wire::id_field(data, "message_id")
 }
 
 fn action_error(e: ActionCallError) -> ReplyError {

@@ -350,9 +350,18 @@ impl Session {
 
     /// Sends Identify (the slot has come) and waits for READY.
     fn identify(&mut self, now: Instant) {
+        // Never `intents: 0` (decision 0078): the config may ask for nothing, or every
+        // optional intent may have been dropped; botgo and botpy send GUILDS then.
+        let intents = Intents::from_bits_retain(self.config.intents).for_identify();
+        if intents.bits() != self.config.intents {
+            tracing::warn!(
+                intents = intents.bits(),
+                "QQ: no intent asked for; identifying with GUILDS instead of 0, as botgo and botpy do"
+            );
+        }
         self.gw.transmit.push_back(Outgoing::Text(wire::qq_identify(
             self.config.token.expose(),
-            self.config.intents,
+            intents.bits(),
             self.config.shard,
             &self.config.properties,
         )));

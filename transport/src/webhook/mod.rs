@@ -33,6 +33,7 @@ mod bubble;
 mod message;
 mod qq;
 mod qq_key;
+mod qq_op;
 mod replay;
 mod server;
 mod stats;

@@ -1,7 +1,8 @@
 //! [`QqReceiver`]: QQ's HTTP callback mode. Validation (op 13) is answered with the key's
 //! signature; every other request must carry a valid `X-Signature-Ed25519` over
 //! `X-Signature-Timestamp` + the raw body, with a timestamp inside the window, or it gets 401
-//! and goes no further. Verified dispatches (op 0) are queued and answered with op 12.
+//! and goes no further. Verified dispatches (op 0) are queued and answered with op 12; a
+//! signed body whose `op` is not an unsigned integer gets 400 with the reason.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -13,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::message::{Delivery, Outcome, Receiver, WebhookRequest, WebhookResponse};
 use super::qq_key::QqKey;
+use super::qq_op::read_op;
 use super::replay::{SeenSignatures, DEFAULT_CAPACITY};
 
 /// Header of the hex Ed25519 signature.
@@ -58,13 +60,6 @@ impl fmt::Debug for QqReceiver {
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
-}
-
-/// The envelope's `op`, the only field read before the body goes on (numbers as strings too).
-#[derive(Deserialize)]
-struct Head {
-    #[serde(default)]
-    op: Value,
 }
 
 #[derive(Deserialize)]
@@ -218,25 +213,24 @@ impl Receiver for QqReceiver {
                 return WebhookResponse::reject(outcome);
             }
         };
-        let op = match serde_json::from_slice::<Head>(&request.body) {
-            Ok(Head {
-                op: Value::Number(n),
-            }) => n.as_u64(),
-            Ok(Head {
-                op: Value::String(s),
-            }) => s.trim().parse().ok(),
-            _ => None,
-        };
-        match (op, signed) {
-            (Some(13), _) => self.validate(&request.body),
+        // `op` strict, as the frame scan after the queue reads it: a string op acknowledged
+        // here was dropped there, after QQ had its 200 (decision 0078).
+        match (read_op(&request.body), signed) {
+            (Ok(13), _) => self.validate(&request.body),
             // Everything but a validation must be signed.
             (_, false) => {
                 tracing::warn!("qq webhook: unsigned delivery refused");
                 WebhookResponse::reject(Outcome::BadSignature)
             }
-            (Some(0), true) => self.deliver(request),
-            (None, true) => WebhookResponse::reject(Outcome::Malformed),
-            (Some(op), true) => {
+            (Ok(0), true) => self.deliver(request),
+            (Err(e), true) => {
+                tracing::warn!(error = %e, "qq webhook: signed delivery refused");
+                WebhookResponse {
+                    body: e.to_string().into(),
+                    ..WebhookResponse::reject(Outcome::Malformed)
+                }
+            }
+            (Ok(op), true) => {
                 tracing::debug!(op, "qq webhook: op without a dispatch acknowledged");
                 WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored)
             }

@@ -1,0 +1,81 @@
+//! The QQ receiver reads `op` as strictly as the gateway's envelope scan (decisions 0009 and
+//! 0078): a signed body whose `op` is not an unsigned integer is refused with 400 and the
+//! reason, never acknowledged and never handed on; integer ops behave as before.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use botgate_transport::webhook::{
+    Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver, WebhookRequest,
+};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use tokio::sync::mpsc;
+
+const SECRET: &str = "sim-client-secret";
+
+fn signed(body: &str) -> WebhookRequest {
+    let now = SystemTime::now();
+    let ts = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    // `sign_validation` signs `event_ts + plain_token`: the bytes of `timestamp + body`.
+    let sig = QqKey::from_secret(SECRET)
+        .unwrap()
+        .sign_validation(&ts, body);
+    let mut headers = HeaderMap::new();
+    for (k, v) in [
+        ("x-signature-ed25519", sig.as_str()),
+        ("x-signature-timestamp", &ts),
+    ] {
+        headers.insert(
+            HeaderName::from_static(k),
+            HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    WebhookRequest {
+        headers,
+        body: body.to_owned().into(),
+        received_at: now,
+    }
+}
+
+#[test]
+fn a_signed_body_whose_op_is_not_an_integer_is_refused_with_the_reason() {
+    let (tx, mut rx) = mpsc::channel(8);
+    let config = QqReceiverConfig {
+        app_id: None,
+        timestamp_window: Duration::from_secs(300),
+    };
+    let receiver = QqReceiver::new(QqKey::from_secret(SECRET).unwrap(), config, tx);
+    for op in [
+        r#""0""#, r#""13""#, r#""12""#, "1.0", "-1", "null", "[0]", "true",
+    ] {
+        let body = format!(r#"{{"op":{op},"t":"C2C_MESSAGE_CREATE","d":{{}}}}"#);
+        let answer = receiver.receive(signed(&body));
+        assert_eq!(
+            (answer.status, answer.outcome),
+            (StatusCode::BAD_REQUEST, Outcome::Malformed),
+            "{body}"
+        );
+        let text = String::from_utf8_lossy(&answer.body);
+        assert!(text.contains("`op`"), "{body}: {text}");
+        assert!(rx.try_recv().is_err(), "{body}: handed on");
+    }
+    let answer = receiver.receive(signed(r#"{"t":"X","d":{}}"#));
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&answer.body).contains("`op`"));
+    // Integer ops: dispatched (0) or acknowledged (others), as before.
+    let answer = receiver.receive(signed(r#"{"op":0,"t":"C2C_MESSAGE_CREATE","d":{}}"#));
+    assert_eq!(
+        (answer.status, answer.outcome),
+        (StatusCode::OK, Outcome::Delivered)
+    );
+    assert!(rx.try_recv().is_ok());
+    let answer = receiver.receive(signed(r#"{"op":11}"#));
+    assert_eq!(
+        (answer.status, answer.outcome),
+        (StatusCode::OK, Outcome::Ignored)
+    );
+}
