@@ -2,15 +2,18 @@
 //! from `botgate_codec::bubble`, the subscription set from what is registered.
 //!
 //! - Lanes: `channelId` (guild messages), `threadId` (2026-03 DMs), `guildId`, then `userId`.
-//! - Dedupe (spec §3.5), for subscribable known types only: `(t, d.id)` when `d.id` is present;
-//!   else `(t, d.messageId, d.userId, d.emoji)` when `d.messageId` is (reactions); else
-//!   `(t, hash(d))`. Lifecycle frames (BOT_READY, EVENTS_SUBSCRIBED, ...) and unknown types
-//!   pass undeduped, so a reconnect's BOT_READY is never mistaken for a resend.
+//! - Dedupe (spec §3.5, decision 0076), for subscribable known types only, keyed by what names
+//!   one delivery (`codec::bubble::delivery`): `(t, d.id)` for a one-time event (a message
+//!   sent), `(t, d.messageId)` for a mention; else `(t, s, hash(d))` when the frame has an `s`,
+//!   else no key (a change that can come again with the same payload, such as a guild joined
+//!   after a leave, is never dropped). Lifecycle frames (BOT_READY, EVENTS_SUBSCRIBED, ...) and
+//!   unknown types pass undeduped, so a reconnect's BOT_READY is never mistaken for a resend.
 
 use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hasher};
 use std::ops::ControlFlow;
 
+use botgate_codec::bubble::{delivery, Delivery};
 use botgate_codec::scan;
 use botgate_codec::Frame;
 use bytes::Bytes;
@@ -96,7 +99,7 @@ impl Platform for Bubble {
         if !known.subscribable() {
             return None;
         }
-        dedupe_key(route, input.data()?)
+        dedupe_key(route, input.data()?, input.seq())
     }
 
     fn seq(input: &Frame) -> Option<u64> {
@@ -155,55 +158,42 @@ fn decimal(n: i64, buf: &mut [u8; 20]) -> &[u8] {
     &buf[at..]
 }
 
-fn dedupe_key(route: &str, data: &[u8]) -> Option<DedupeKey> {
-    // `d.id` names the event, but for an update or a pin / unpin: those carry the id of what
-    // changed (the same on every edit: a second edit is not a resend), so they are keyed by
-    // their whole payload below, which only a resend repeats (review of stop 29).
-    let by_id = botgate_codec::bubble::id_names_event(route);
-    // The scan stops at the first usable `id` (most payloads start with it).
-    let (mut id, mut message_id, mut user_id, mut emoji) = (None, None, None, None);
-    scan::object_fields_until(data, |key, span| {
-        let raw = span.slice(data);
-        let slot = match key.as_bytes() {
-            b"id" if !by_id => return ControlFlow::Continue(()),
-            b"id" => {
-                if let Some(text) = fields::id_text(raw) {
-                    id = Some(text);
+/// The key of one delivery of a `route` event with payload `data` and sequence `seq` (see the
+/// module docs).
+fn dedupe_key(route: &str, data: &[u8], seq: Option<u64>) -> Option<DedupeKey> {
+    let field: Option<&[u8]> = match delivery(route) {
+        Delivery::EventId => Some(b"id"),
+        Delivery::MessageId => Some(b"messageId"),
+        Delivery::Sequence => None,
+    };
+    let t = route.as_bytes();
+    if let Some(field) = field {
+        // The scan stops at the first usable one (most payloads start with it).
+        let mut found = None;
+        scan::object_fields_until(data, |key, span| {
+            if key.as_bytes() == field {
+                if let Some(text) = fields::id_text(span.slice(data)) {
+                    found = Some(text);
                     return ControlFlow::Break(());
                 }
-                return ControlFlow::Continue(());
             }
-            b"messageId" => &mut message_id,
-            b"userId" => &mut user_id,
-            b"emoji" => &mut emoji,
-            _ => return ControlFlow::Continue(()),
-        };
-        if slot.is_none() {
-            *slot = Some(raw);
+            ControlFlow::Continue(())
+        })
+        .ok()?;
+        if let Some(id) = found {
+            return Some(DedupeKey::from_parts([t, field, id]));
         }
-        ControlFlow::Continue(())
-    })
-    .ok()?;
-    let t = route.as_bytes();
-    if let Some(id) = id {
-        return Some(DedupeKey::from_parts([t, b"id".as_slice(), id]));
     }
-    if let Some(message_id) = message_id.and_then(fields::id_text) {
-        let user = user_id.unwrap_or_default();
-        let emoji = emoji.unwrap_or_default();
-        return Some(DedupeKey::from_parts([
-            t,
-            b"reaction".as_slice(),
-            message_id,
-            user,
-            emoji,
-        ]));
-    }
+    // Only `s` tells a resend (a replay, a redelivery) from a new event with the same payload.
+    // The payload too, so that a fresh session counting `s` from 1 again does not take a new
+    // event for one of the last session's. Without `s` (the documented gateway, webhooks)
+    // nothing does: delivered twice rather than lost.
+    let seq = seq?.to_le_bytes();
     // SipHash with fixed keys: stable within the process, which is all a window needs.
     let mut hasher = DefaultHasher::new();
     hasher.write(data);
     let hash = hasher.finish().to_le_bytes();
-    Some(DedupeKey::from_parts([t, b"hash".as_slice(), &hash]))
+    Some(DedupeKey::from_parts([t, b"seq".as_slice(), &seq, &hash]))
 }
 
 impl Handlers<Bubble> {
@@ -258,38 +248,47 @@ mod tests {
 
     #[test]
     fn message_ids_key_by_type_and_id() {
-        let a = dedupe_key("MESSAGE_CREATE", br#"{"id":1001,"content":"a"}"#);
-        let b = dedupe_key("MESSAGE_CREATE", br#"{"content":"b","id":1001}"#);
-        let c = dedupe_key("MESSAGE_UPDATE", br#"{"id":1001}"#);
+        let a = dedupe_key("MESSAGE_CREATE", br#"{"id":1001,"content":"a"}"#, None);
+        let b = dedupe_key("MESSAGE_CREATE", br#"{"content":"b","id":1001}"#, Some(9));
+        let c = dedupe_key("MESSAGE_DELETE", br#"{"id":1001}"#, None);
+        assert!(a.is_some());
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
 
     #[test]
-    fn reactions_key_by_message_user_and_emoji() {
-        let a = dedupe_key(
-            "MESSAGE_REACTION_ADD",
-            br#"{"messageId":5,"userId":1,"emoji":"x"}"#,
-        );
+    fn a_mention_keys_by_its_message() {
+        let a = dedupe_key("MENTION_CREATE", br#"{"messageId":5,"channelId":1}"#, None);
         let b = dedupe_key(
-            "MESSAGE_REACTION_ADD",
-            br#"{"messageId":5,"userId":2,"emoji":"x"}"#,
+            "MENTION_CREATE",
+            br#"{"channelId":2,"messageId":"5"}"#,
+            Some(3),
         );
-        assert_ne!(a, b);
-        assert_eq!(
-            a,
-            dedupe_key(
-                "MESSAGE_REACTION_ADD",
-                br#"{"emoji":"x","userId":1,"messageId":5}"#
-            )
-        );
+        assert!(a.is_some());
+        assert_eq!(a, b);
     }
 
+    /// Changes that can come again (decision 0076): keyed by `s` and payload, or not at all.
     #[test]
-    fn others_key_by_payload_hash() {
-        let a = dedupe_key("GUILD_MEMBER_ADD", br#"{"guildId":1,"user":{"id":2}}"#);
-        let b = dedupe_key("GUILD_MEMBER_ADD", br#"{"guildId":1,"user":{"id":3}}"#);
-        assert!(a.is_some());
-        assert_ne!(a, b);
+    fn changes_key_by_sequence_and_payload_or_not_at_all() {
+        for (t, d) in [
+            ("GUILD_CREATE", br#"{"id":10}"#.as_slice()),
+            (
+                "MESSAGE_REACTION_ADD",
+                br#"{"messageId":5,"userId":1,"emoji":"x"}"#,
+            ),
+            ("GUILD_MEMBER_ADD", br#"{"guildId":1,"user":{"id":2}}"#),
+            ("MESSAGE_UPDATE", br#"{"id":1001,"editedAt":"t2"}"#),
+        ] {
+            assert_eq!(dedupe_key(t, d, None), None, "{t}");
+            let a = dedupe_key(t, d, Some(4));
+            assert!(a.is_some(), "{t}");
+            assert_eq!(a, dedupe_key(t, d, Some(4)), "{t}");
+            assert_ne!(a, dedupe_key(t, d, Some(5)), "{t}");
+        }
+        assert_ne!(
+            dedupe_key("GUILD_DELETE", br#"{"id":10}"#, Some(4)),
+            dedupe_key("GUILD_DELETE", br#"{"id":11}"#, Some(4))
+        );
     }
 }

@@ -104,8 +104,10 @@ fn lanes_follow_the_channel() {
 }
 
 /// An update carries the id of what changed: a second edit of one message (or a second read
-/// state of one channel) is an event of its own, and only a resend of the very same payload
-/// is dropped (review of stop 29: keyed by `d.id`, every edit after the first was lost).
+/// state of one channel) is an event of its own, and only a resend of the same delivery (same
+/// `s`, same payload) is dropped (review of stop 29: keyed by `d.id`, every edit after the
+/// first was lost). Without `s` an update is never dropped: its payload alone cannot tell a
+/// resend from a state back at an earlier value (decision 0076).
 #[tokio::test]
 async fn a_second_edit_is_delivered_and_only_a_resend_of_the_same_payload_is_dropped() {
     let mut handlers = BubbleHandlers::new();
@@ -113,18 +115,24 @@ async fn a_second_edit_is_delivered_and_only_a_resend_of_the_same_payload_is_dro
         Ok(())
     });
     let d = Dispatcher::new(handlers, DispatchConfig::default());
-    let edit = |at: &str| {
+    let edit = |s: Option<u64>, at: &str| {
+        let s = s.map(|s| format!(r#""s":{s},"#)).unwrap_or_default();
         Frame::scan(
             format!(
-                r#"{{"op":0,"t":"MESSAGE_UPDATE","d":{{"id":1001,"channelId":123,"content":"v{at}","editedAt":"{at}"}}}}"#
+                r#"{{"op":0,{s}"t":"MESSAGE_UPDATE","d":{{"id":1001,"channelId":123,"content":"v{at}","editedAt":"{at}"}}}}"#
             )
             .into_bytes(),
         )
         .unwrap()
     };
-    assert_eq!(d.dispatch(edit("t1")).await, Disposition::Accepted);
-    assert_eq!(d.dispatch(edit("t2")).await, Disposition::Accepted);
-    assert_eq!(d.dispatch(edit("t2")).await, Disposition::Duplicate);
+    assert_eq!(d.dispatch(edit(Some(1), "t1")).await, Disposition::Accepted);
+    assert_eq!(d.dispatch(edit(Some(2), "t2")).await, Disposition::Accepted);
+    assert_eq!(
+        d.dispatch(edit(Some(2), "t2")).await,
+        Disposition::Duplicate
+    );
+    assert_eq!(d.dispatch(edit(None, "t3")).await, Disposition::Accepted);
+    assert_eq!(d.dispatch(edit(None, "t3")).await, Disposition::Accepted);
     d.idle().await;
     assert_eq!(d.stats().duplicates, 1);
 }

@@ -530,6 +530,8 @@ fn dedupe_drops_repeats_by_type_and_id_in_strict_mode() {
         now,
         r#"{"op":0,"t":"MESSAGE_REACTION_ADD","d":{"messageId":7,"userId":8,"emoji":"x"}}"#,
     );
+    // The same reaction again: no `s` tells a resend from an add after a removal, so it is
+    // delivered, never lost (decision 0076).
     frame(
         &mut s,
         now,
@@ -565,6 +567,7 @@ fn dedupe_drops_repeats_by_type_and_id_in_strict_mode() {
             "MESSAGE_CREATE",
             "MESSAGE_CREATE",
             "MESSAGE_DELETE",
+            "MESSAGE_REACTION_ADD",
             "MESSAGE_REACTION_ADD",
             "MESSAGE_REACTION_ADD",
             "READ_STATE_UPDATE",

@@ -22,10 +22,13 @@ const SEEDS: u64 = 10_000;
 const FAULT_STEPS: usize = 25;
 const CALM_STEPS: usize = 400;
 const HEARTBEAT_MS: u64 = 5_000;
+/// Types whose events happen once, named by `d.id` (a mention's by `d.messageId`, which the
+/// model's payloads carry too): a repeat of one is a resend. Not a change that can come again
+/// (a member joining after a leave), which has no key without `s` (decision 0076).
 const KNOWN: [&str; 5] = [
     "MESSAGE_CREATE",
     "DM_MESSAGE_CREATE",
-    "GUILD_MEMBER_ADD",
+    "CHANNEL_CREATE",
     "MESSAGE_DELETE",
     "MENTION_CREATE",
 ];
@@ -77,8 +80,10 @@ struct Server {
 
 fn event_frame(seq: Option<u64>, t: &str, id: u64) -> String {
     match seq {
-        Some(s) => format!(r#"{{"op":0,"s":{s},"t":"{t}","d":{{"id":{id},"channelId":1}}}}"#),
-        None => format!(r#"{{"op":0,"t":"{t}","d":{{"id":{id},"channelId":1}}}}"#),
+        Some(s) => format!(
+            r#"{{"op":0,"s":{s},"t":"{t}","d":{{"id":{id},"messageId":{id},"channelId":1}}}}"#
+        ),
+        None => format!(r#"{{"op":0,"t":"{t}","d":{{"id":{id},"messageId":{id},"channelId":1}}}}"#),
     }
 }
 
@@ -251,7 +256,11 @@ impl Server {
         }
         self.next_event_id += 1;
         let id = self.next_event_id;
-        self.push_dispatch(t, json!({"id": id, "channelId": 1}), Some(id));
+        self.push_dispatch(
+            t,
+            json!({"id": id, "messageId": id, "channelId": 1}),
+            Some(id),
+        );
     }
 }
 
@@ -611,7 +620,8 @@ fn run(seed: u64) {
     if let Some(t) = w.server.cur.subs.iter().next().cloned() {
         w.server.next_event_id += 1;
         let id = w.server.next_event_id;
-        w.server.push_dispatch(&t, json!({"id": id}), Some(id));
+        w.server
+            .push_dispatch(&t, json!({"id": id, "messageId": id}), Some(id));
         w.pump();
         // (a dead link is only noticed by the heartbeat; then the event is replayed, or lost
         // with a session that could not be resumed, which a Ready announces)

@@ -8,5 +8,5 @@ pub mod webhook;
 
 pub use command::*;
 pub use decode::*;
-pub use dedupe::id_names_event;
+pub use dedupe::{delivery, id_names_event, Delivery};
 pub use webhook::webhook_frame;

@@ -21,9 +21,11 @@ use crate::reply::BubbleReplies;
 /// [`webhook_secret`](Self::webhook_secret), every delivery must carry a valid
 /// `X-Bubble-Signature` (else 401); without one, deliveries are accepted and a warning is
 /// logged once. Deliveries are answered 200 at once and handled asynchronously by the same
-/// handlers as over the gateway; Bubble's retries (1 s / 5 s / 15 s) are dropped by the
-/// dispatcher's `(type, data.id)` dedupe. `ctx.reply` sends through the REST API with the bot
-/// token.
+/// handlers as over the gateway; Bubble's retries (1 s / 5 s / 15 s) of an event named by its
+/// `data.id` (a message) are dropped by the dispatcher's `(type, data.id)` dedupe. A retry of a
+/// change that can come again (an edit, a reaction, a guild joined) is delivered again: nothing
+/// in a webhook body tells it from a new event, and a duplicate beats a loss (decision 0076).
+/// `ctx.reply` sends through the REST API with the bot token.
 pub struct BubbleWebhookBot {
     token: Secret,
     secret: Option<Secret>,

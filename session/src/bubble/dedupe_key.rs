@@ -1,25 +1,27 @@
-//! The key Bubble events are deduplicated by (spec §3.5).
+//! The key Bubble events are deduplicated by (spec §3.5, decision 0076).
 
 use std::hash::Hasher;
 use std::ops::ControlFlow;
 
+use botgate_codec::bubble::{delivery, Delivery};
 use botgate_codec::scan;
 
 use crate::fingerprint::Fingerprints;
 
-/// What an event is deduplicated by: its type and its own identity, borrowed from the frame.
+/// What an event is deduplicated by: its type and what names one delivery of it, borrowed
+/// from the frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DedupeKey<'a> {
     t: &'a str,
     id: Identity<'a>,
 }
 
-/// An event's identity within its type: `d.id` (its text, quotes trimmed), or a reaction's
-/// `(messageId, userId, emoji)` as raw JSON.
+/// A delivery's identity within its type: the text (quotes trimmed) of `d.id` or of a
+/// mention's `d.messageId`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Identity<'a> {
     Id(&'a [u8]),
-    Reaction([&'a [u8]; 3]),
+    MessageId(&'a [u8]),
 }
 
 impl DedupeKey<'_> {
@@ -29,63 +31,49 @@ impl DedupeKey<'_> {
         // Lengths first, so no two different keys feed the same bytes.
         h.write_usize(self.t.len());
         h.write(self.t.as_bytes());
-        match self.id {
-            Identity::Id(id) => {
-                h.write_u8(0);
-                h.write_usize(id.len());
-                h.write(id);
-            }
-            Identity::Reaction(parts) => {
-                h.write_u8(1);
-                for part in parts {
-                    h.write_usize(part.len());
-                    h.write(part);
-                }
-            }
-        }
+        let (tag, id) = match self.id {
+            Identity::Id(id) => (0, id),
+            Identity::MessageId(id) => (1, id),
+        };
+        h.write_u8(tag);
+        h.write_usize(id.len());
+        h.write(id);
         h.fingerprint()
     }
 }
 
-/// `(t, d.id)` when `d.id` is present and names the event; `(t, messageId, userId, emoji)`
-/// for reactions; else none (the event passes undeduplicated; a replay after a resume is
-/// still dropped by its `s`). The scan stops at the first usable `id` (most payloads start
-/// with it); the values of other keys are skipped, not converted.
-///
-/// `d.id` names the event, but for an update or a pin / unpin: those carry the id of what
-/// changed (a message, a channel's read state), the same on every edit or every pin: keyed by
-/// it, a second edit was dropped as a resend (review of stop 29).
+/// `(t, d.id)` when `d.id` names a one-time event, `(t, d.messageId)` for a mention; else
+/// none: the event passes undeduplicated. Those are changes that can come again with the same
+/// payload (an edit, a reaction added after its removal, a guild rejoined: keyed by their id
+/// or their reaction, the second was dropped as a resend); a replay after a resume is still
+/// dropped by its `s`, and the documented gateway does not replay. The scan stops at the first
+/// usable field (most payloads start with it); the values of other keys are skipped, not
+/// converted.
 pub(crate) fn dedupe_key<'a>(t: &'a str, data: Option<&'a [u8]>) -> Option<DedupeKey<'a>> {
     let data = data?;
-    let by_id = botgate_codec::bubble::id_names_event(t);
-    let (mut message_id, mut user_id, mut emoji): (Option<&[u8]>, _, _) = (None, None, None);
-    let mut id = None;
+    let kind = delivery(t);
+    let field: &[u8] = match kind {
+        Delivery::EventId => b"id",
+        Delivery::MessageId => b"messageId",
+        Delivery::Sequence => return None,
+    };
+    let mut found = None;
     let scanned = scan::object_fields_until(data, |key, span| {
-        let raw = span.slice(data);
-        match key.as_bytes() {
-            b"id" if by_id => {
-                let text = trim_quotes(raw);
-                if !text.is_empty() && text != b"null" {
-                    id = Some(text);
-                    return ControlFlow::Break(());
-                }
+        if key.as_bytes() == field {
+            let text = trim_quotes(span.slice(data));
+            if !text.is_empty() && text != b"null" {
+                found = Some(text);
+                return ControlFlow::Break(());
             }
-            b"messageId" => message_id = Some(raw),
-            b"userId" => user_id = Some(raw),
-            b"emoji" => emoji = Some(raw),
-            _ => {}
         }
         ControlFlow::Continue(())
     });
     if scanned.is_err() {
         return None;
     }
-    let id = match (id, message_id) {
-        (Some(id), _) => Identity::Id(id),
-        (None, Some(m)) => {
-            Identity::Reaction([m, user_id.unwrap_or_default(), emoji.unwrap_or_default()])
-        }
-        _ => return None,
+    let id = match kind {
+        Delivery::MessageId => Identity::MessageId(found?),
+        _ => Identity::Id(found?),
     };
     Some(DedupeKey { t, id })
 }
@@ -105,13 +93,13 @@ fn trim_quotes(mut raw: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
 
-    /// The key as `(t, identity)`, a reaction's parts joined by `/`.
+    /// The key as `(t, identity)`, a mention's prefixed with `m:`.
     fn key(t: &str, d: &str) -> Option<(String, String)> {
         let text = |raw: &[u8]| String::from_utf8_lossy(raw).into_owned();
         dedupe_key(t, Some(d.as_bytes())).map(|k| {
             let id = match k.id {
                 Identity::Id(id) => text(id),
-                Identity::Reaction(parts) => parts.map(text).join("/"),
+                Identity::MessageId(id) => format!("m:{}", text(id)),
             };
             (k.t.to_owned(), id)
         })
@@ -137,14 +125,10 @@ mod tests {
             print("MESSAGE_CREATE", r#"{"id":1}"#),
             print("MESSAGE_CREATE", r#"{"id":2}"#)
         );
-        // The parts are delimited: moving a byte from one to the next is another key.
+        // The type is delimited: moving a byte from it to the id is another key.
         assert_ne!(
-            print("R", r#"{"messageId":12,"userId":3}"#),
-            print("R", r#"{"messageId":1,"userId":23}"#)
-        );
-        assert_ne!(
-            print("A_CREATE", r#"{"id":12}"#),
-            print("A_CREATEX", r#"{"messageId":2}"#)
+            print("MESSAGE_CREATE", r#"{"id":12}"#),
+            print("MESSAGE_CREATE1", r#"{"id":2}"#)
         );
     }
 
@@ -155,16 +139,20 @@ mod tests {
             key("MESSAGE_CREATE", r#"{"id":7,"content": oops"#),
             Some(("MESSAGE_CREATE".into(), "7".into()))
         );
-        // an unusable id does not stop it
+        // an unusable id does not stop it, and an id inside another field is not the event's
         assert_eq!(
-            key("R", r#"{"id":null,"messageId":5,"userId":1,"emoji":"x"}"#),
-            Some(("R".into(), "5/1/\"x\"".into()))
+            key(
+                "MENTION_CREATE",
+                r#"{"messageId":null,"x":{"messageId":3}}"#
+            ),
+            None
         );
+        assert_eq!(key("MESSAGE_CREATE", r#"{"id":null,"x":{"id":3}}"#), None);
         assert_eq!(key("MESSAGE_CREATE", r#"{"id":"","content": oops"#), None);
     }
 
     #[test]
-    fn ids_in_any_form_and_reaction_fields_make_the_key() {
+    fn ids_in_any_form_and_a_mention_s_message_make_the_key() {
         assert_eq!(
             key("MESSAGE_CREATE", r#"{"id":1001,"x":1}"#),
             Some(("MESSAGE_CREATE".into(), "1001".into()))
@@ -174,23 +162,36 @@ mod tests {
             Some(("MESSAGE_CREATE".into(), "1001".into()))
         );
         assert_eq!(
-            key("R", r#"{"emoji":"x","messageId":7,"userId":8}"#),
-            Some(("R".into(), "7/8/\"x\"".into()))
+            key("MENTION_CREATE", r#"{"id":3,"channelId":5,"messageId":7}"#),
+            Some(("MENTION_CREATE".into(), "m:7".into()))
         );
-        assert_eq!(key("S", r#"{"channelId":1}"#), None);
-        assert_eq!(key("S", r#"{"id":null}"#), None);
-        assert_eq!(key("S", "not json"), None);
-        // an update's id is what changed, not the event: no key (its `s` still dedupes a
-        // replay); a second edit of message 1001 is not a resend
-        assert_eq!(
-            key("MESSAGE_UPDATE", r#"{"id":1001,"editedAt":"t2"}"#),
-            None
-        );
-        assert_eq!(key("READ_STATE_UPDATE", r#"{"id":5}"#), None);
         assert_eq!(
             key("MESSAGE_DELETE", r#"{"id":9}"#),
             Some(("MESSAGE_DELETE".into(), "9".into()))
         );
+        assert_eq!(key("S", r#"{"channelId":1}"#), None);
+        assert_eq!(key("S", r#"{"id":null}"#), None);
+        assert_eq!(key("S", "not json"), None);
         assert!(dedupe_key("S", None).is_none());
+    }
+
+    /// Changes that can come again have no key (decisions 0051, 0076): a second edit of
+    /// message 1001, a guild joined again, a reaction added again are not resends; a replay's
+    /// `s` still drops it.
+    #[test]
+    fn changes_that_can_come_again_have_no_key() {
+        for (t, d) in [
+            ("MESSAGE_UPDATE", r#"{"id":1001,"editedAt":"t2"}"#),
+            ("READ_STATE_UPDATE", r#"{"id":5}"#),
+            ("GUILD_CREATE", r#"{"id":10,"name":"g"}"#),
+            ("GUILD_DELETE", r#"{"id":10}"#),
+            (
+                "MESSAGE_REACTION_ADD",
+                r#"{"messageId":7,"userId":8,"emoji":"x"}"#,
+            ),
+            ("GUILD_MEMBER_ADD", r#"{"guildId":10,"userId":2}"#),
+        ] {
+            assert_eq!(key(t, d), None, "{t}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The Bubble REST client ([`Rest`]): channel sends, the DM thread lookup and DM sends, `GET
 //! /me`, deletes; Bearer auth, one request budget per bot shared by every caller, 429
-//! `retryAfter` honoured.
+//! `retryAfter` (or `Retry-After`, or `X-RateLimit-Reset`) honoured.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), botgate_transport::Error> {
@@ -17,6 +17,7 @@
 //! ```
 
 mod budget;
+mod reset;
 mod rest;
 
 pub use budget::RateBudget;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use ::http::Method;
 use botgate_proto::bubble::api::{ApiErrorBody, DmThreadInfo, SendMessage};
@@ -11,6 +12,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Serialize;
 
 use super::budget::{Budget, RateBudget};
+use super::reset::wait_until_reset;
 use crate::http::{classify, join, HttpClient, RawResponse, Refusals};
 use crate::retry::{self, RetryPolicy, Step};
 use crate::{ApiError, Error, ErrorKind, Secret};
@@ -44,7 +46,8 @@ impl Default for RestConfig {
 ///
 /// Every request first takes a token from the shared budget (so the bot as a whole stays under
 /// Bubble's limit however many tasks send). A 429 pauses the whole budget for its `retryAfter`
-/// (body, seconds; else the `Retry-After` header; at most the policy's `max_retry_after`) and
+/// (body, seconds; else the `Retry-After` header; else until `X-RateLimit-Reset`, a Unix time;
+/// at most the policy's `max_retry_after`) and
 /// the request is retried after it; a 503 or an unsent request is retried with backoff, other
 /// 5xx only for a GET or a DELETE; a 4xx never is. Bubble has no idempotency key, so a POST
 /// that timed out or got a 502 is not retried (it may have been delivered; decision 0056).
@@ -208,7 +211,8 @@ impl Rest {
 struct Bubble;
 
 impl Refusals for Bubble {
-    /// `retryAfter` is in seconds (limits.md: `1.5`), else the `Retry-After` header.
+    /// `retryAfter` is in seconds (limits.md: `1.5`), else the `Retry-After` header, else, for
+    /// a 429, the time until `X-RateLimit-Reset` (`reset.rs`).
     fn api_error(method: &Method, endpoint: &str, response: &RawResponse) -> ApiError {
         let body: ApiErrorBody = botgate_proto::de::from_slice(&response.body).unwrap_or_default();
         let mut api = ApiError::new(method.as_str(), endpoint, response.status);
@@ -216,11 +220,23 @@ impl Refusals for Bubble {
         api.message = body.error.message.unwrap_or_else(|| {
             String::from_utf8_lossy(&response.body[..response.body.len().min(256)]).into_owned()
         });
-        api.retry_after = body.error.retry_after.and_then(retry::seconds).or_else(|| {
-            response
-                .header("retry-after")
-                .and_then(retry::parse_retry_after)
-        });
+        api.retry_after = body
+            .error
+            .retry_after
+            .and_then(retry::seconds)
+            .or_else(|| {
+                response
+                    .header("retry-after")
+                    .and_then(retry::parse_retry_after)
+            })
+            .or_else(|| {
+                // The window's reset says when a request passes again; on another refusal it
+                // says nothing about when to retry.
+                (response.status == 429)
+                    .then(|| response.header("x-ratelimit-reset"))
+                    .flatten()
+                    .and_then(|reset| wait_until_reset(reset, SystemTime::now()))
+            });
         api
     }
 }
