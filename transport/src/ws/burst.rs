@@ -7,6 +7,12 @@
 //! `perf`). Once a read fills the caller's whole buffer (more is waiting), reads go through a
 //! buffer of `burst` bytes and are handed out from it; the first read that finds the socket
 //! empty gives that buffer back, so an idle connection costs nothing more.
+//!
+//! A failed write is latched here rather than handed to tokio-websockets (decision 0079): it
+//! ends its read side on a write error, and the frames the peer sent before it went (its close
+//! frame, with the code that says whether to resume) were never read. The WebSocket layer sees
+//! the write taken; [`WsStream`](super::WsStream) reports the latched error to the caller, and
+//! later writes are dropped.
 
 use std::io;
 use std::pin::Pin;
@@ -16,7 +22,7 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_util::io::poll_read_buf;
 
-/// See the module docs. Writes go straight through.
+/// See the module docs. Writes go straight through until one fails.
 #[derive(Debug)]
 pub(crate) struct BurstReader<S> {
     inner: S,
@@ -25,6 +31,10 @@ pub(crate) struct BurstReader<S> {
     /// The bytes read and not handed out yet; no capacity while no burst is on. Read into
     /// without zero-filling (a burst starts every few hundred events under a flood).
     buf: BytesMut,
+    /// A write failed: the connection cannot send any more, and writes are dropped.
+    write_failed: bool,
+    /// That write's error, until [`take_write_error`](Self::take_write_error) takes it.
+    write_error: Option<io::Error>,
 }
 
 impl<S> BurstReader<S> {
@@ -34,7 +44,27 @@ impl<S> BurstReader<S> {
             inner,
             burst,
             buf: BytesMut::new(),
+            write_failed: false,
+            write_error: None,
         }
+    }
+
+    /// Whether a write failed (the connection cannot send any more).
+    pub(crate) fn write_failed(&self) -> bool {
+        self.write_failed
+    }
+
+    /// The error of the write that failed, once.
+    pub(crate) fn take_write_error(&mut self) -> Option<io::Error> {
+        self.write_error.take()
+    }
+
+    /// Latches a failed write's error; what the caller is told instead is `taken`.
+    fn fail<T>(&mut self, error: io::Error, taken: T) -> Poll<io::Result<T>> {
+        tracing::debug!(%error, "websocket write failed; reading what the peer sent before");
+        self.write_failed = true;
+        self.write_error = Some(error);
+        Poll::Ready(Ok(taken))
     }
 
     /// The reader underneath.
@@ -103,13 +133,26 @@ impl<S: AsyncRead + Unpin> AsyncRead for BurstReader<S> {
     }
 }
 
+/// What a write that took nothing of a non-empty buffer means: the peer is gone.
+fn write_zero() -> io::Error {
+    io::ErrorKind::WriteZero.into()
+}
+
 impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let this = &mut *self;
+        if this.write_failed {
+            return Poll::Ready(Ok(buf.len()));
+        }
+        match ready!(Pin::new(&mut this.inner).poll_write(cx, buf)) {
+            Ok(0) if !buf.is_empty() => this.fail(write_zero(), buf.len()),
+            Ok(n) => Poll::Ready(Ok(n)),
+            Err(e) => this.fail(e, buf.len()),
+        }
     }
 
     fn poll_write_vectored(
@@ -117,7 +160,16 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let this = &mut *self;
+        let len = bufs.iter().map(|b| b.len()).sum();
+        if this.write_failed {
+            return Poll::Ready(Ok(len));
+        }
+        match ready!(Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)) {
+            Ok(0) if len > 0 => this.fail(write_zero(), len),
+            Ok(n) => Poll::Ready(Ok(n)),
+            Err(e) => this.fail(e, len),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -125,11 +177,25 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
+        let this = &mut *self;
+        if this.write_failed {
+            return Poll::Ready(Ok(()));
+        }
+        match ready!(Pin::new(&mut this.inner).poll_flush(cx)) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(e) => this.fail(e, ()),
+        }
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let this = &mut *self;
+        if this.write_failed {
+            return Poll::Ready(Ok(()));
+        }
+        match ready!(Pin::new(&mut this.inner).poll_shutdown(cx)) {
+            Ok(()) => Poll::Ready(Ok(())),
+            Err(e) => this.fail(e, ()),
+        }
     }
 }
 

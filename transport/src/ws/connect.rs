@@ -8,7 +8,7 @@ use tokio_websockets::upgrade::Error as UpgradeError;
 use tokio_websockets::{ClientBuilder, Limits};
 use url::Url;
 
-use super::budgeted::Budgeted;
+use super::budgeted::{Budgeted, Refused};
 use super::burst::BurstReader;
 use super::{ConnectOptions, WsStream};
 use crate::{Error, ErrorKind};
@@ -167,6 +167,15 @@ fn connect_error(e: tokio_websockets::Error) -> Error {
     match e {
         tokio_websockets::Error::Upgrade(UpgradeError::DidNotSwitchProtocols(status)) => {
             Error::with_source(ErrorKind::UpgradeRejected { status }, e)
+        }
+        tokio_websockets::Error::Io(io) => {
+            // A refusal `Budgeted` read before tokio-websockets could.
+            match io.get_ref().and_then(|e| e.downcast_ref::<Refused>()) {
+                Some(&Refused(status)) => {
+                    Error::with_source(ErrorKind::UpgradeRejected { status }, io)
+                }
+                None => Error::with_source(ErrorKind::Connect, io),
+            }
         }
         other => Error::with_source(ErrorKind::Connect, other),
     }

@@ -109,7 +109,11 @@ impl WsStream {
                 }
             };
             if message.is_text() {
-                return Ok(Some(Message::Text(message.into_payload().into())));
+                let text: Bytes = message.into_payload().into();
+                if ends_inside_a_character(&text) {
+                    return Err(self.not_utf8());
+                }
+                return Ok(Some(Message::Text(text)));
             }
             if message.is_binary() {
                 return Ok(Some(Message::Binary(message.into_payload().into())));
@@ -127,6 +131,23 @@ impl WsStream {
             }
             // A ping: its pong is queued and written by the next read.
         }
+    }
+
+    /// A text message that is not UTF-8 (its last character cut, which tokio-websockets does
+    /// not see when the last fragment is empty): the connection fails, as on any other bad
+    /// text, with the close frame that says why (1007).
+    fn not_utf8(&mut self) -> Error {
+        self.failed = true;
+        let why = tokio_websockets::Message::close(
+            Some(CloseCode::INVALID_FRAME_PAYLOAD_DATA),
+            "invalid utf8",
+        );
+        let _ = self.inner.start_send_unpin(why);
+        self.flush_now();
+        Error::with_source(
+            ErrorKind::Protocol,
+            tokio_websockets::Error::Protocol(tokio_websockets::proto::ProtocolError::InvalidUtf8),
+        )
     }
 
     /// After a read error: the close frame that says why (1002 / 1007 / 1009), which
@@ -157,10 +178,7 @@ impl WsStream {
     /// Cancel safety: not cancel safe; a cancelled send may still go out with the next write.
     pub async fn send_text(&mut self, text: impl Into<String>) -> Result<(), Error> {
         let text: String = text.into();
-        self.inner
-            .send(tokio_websockets::Message::text(text))
-            .await
-            .map_err(write_error)
+        self.write(tokio_websockets::Message::text(text)).await
     }
 
     /// Sends a ping with an empty payload and flushes it; the peer's pong comes back from
@@ -170,10 +188,8 @@ impl WsStream {
     ///
     /// Cancel safety: not cancel safe; a cancelled send may still go out with the next write.
     pub async fn send_ping(&mut self) -> Result<(), Error> {
-        self.inner
-            .send(tokio_websockets::Message::ping(Bytes::new()))
+        self.write(tokio_websockets::Message::ping(Bytes::new()))
             .await
-            .map_err(write_error)
     }
 
     /// Sends a close frame with `code` and `reason` (cut to the 123 bytes a close frame
@@ -191,10 +207,24 @@ impl WsStream {
             })?;
         let message = tokio_websockets::Message::close(Some(close_code), cut(reason));
         self.closing = true;
-        match self.inner.send(message).await {
-            Ok(()) | Err(tokio_websockets::Error::AlreadyClosed) => Ok(()),
-            Err(e) => Err(write_error(e)),
+        match self.write(message).await {
+            Err(e) if e.kind() == &ErrorKind::Closed => Ok(()),
+            other => other,
         }
+    }
+
+    /// Sends `message` and flushes it. A write that failed underneath (latched by the burst
+    /// reader, so that what the peer sent before it can still be read) is
+    /// [`ErrorKind::ConnectionLost`], now and for every later send.
+    async fn write(&mut self, message: tokio_websockets::Message) -> Result<(), Error> {
+        if self.inner.get_ref().write_failed() {
+            return Err(Error::new(ErrorKind::ConnectionLost));
+        }
+        let sent = self.inner.send(message).await;
+        if let Some(e) = self.inner.get_mut().take_write_error() {
+            return Err(Error::with_source(ErrorKind::ConnectionLost, e));
+        }
+        sent.map_err(write_error)
     }
 
     /// Changes the idle timeout for the following reads.
@@ -205,6 +235,21 @@ impl WsStream {
     /// The peer's address, when known.
     pub fn peer_addr(&self) -> Option<SocketAddr> {
         self.peer_addr
+    }
+}
+
+/// Whether a text message tokio-websockets validated ends inside a character (decision
+/// 0079). Its validator checks each fragment as it arrives and holds a character cut at a
+/// fragment's end until the next one; a last fragment with no payload is not fed to it, so
+/// the cut character at the end of the message went unchecked. Everything before the last
+/// character was checked, so the last character is all there is to check: O(1).
+fn ends_inside_a_character(text: &[u8]) -> bool {
+    // A character is at most 4 bytes: its first byte is within the last 4.
+    let tail = text.get(text.len().saturating_sub(4)..).unwrap_or_default();
+    match tail.iter().rposition(|b| b & 0xC0 != 0x80) {
+        Some(start) => std::str::from_utf8(tail.get(start..).unwrap_or_default()).is_err(),
+        // Only continuation bytes: no first byte (or an empty message, which is fine).
+        None => !tail.is_empty(),
     }
 }
 
@@ -250,7 +295,26 @@ impl fmt::Debug for WsStream {
 
 #[cfg(test)]
 mod tests {
-    use super::cut;
+    use super::{cut, ends_inside_a_character};
+
+    #[test]
+    fn a_cut_last_character_is_found_and_whole_ones_are_not() {
+        for whole in ["", "a", "ok 关", "关于", "é", "😀", "a😀", "{\"d\":\"😀\"}"] {
+            assert!(!ends_inside_a_character(whole.as_bytes()), "{whole:?}");
+        }
+        let emoji = "a😀".as_bytes();
+        for cut in 1..emoji.len() - 1 {
+            assert!(ends_inside_a_character(&emoji[..cut + 1]), "{cut}");
+        }
+        for bad in [
+            &[0xE5][..],
+            &[0x80],
+            &[0x80, 0x80, 0x80, 0x80],
+            &[b'a', 0xFF],
+        ] {
+            assert!(ends_inside_a_character(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn close_reasons_are_cut_on_a_character_boundary() {

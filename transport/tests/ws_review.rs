@@ -1,0 +1,215 @@
+//! Review of the transport crate (decision 0079): what a server that answers the upgrade
+//! oddly, or frames oddly, must not do to the client.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+use botgate_testkit::within;
+use botgate_transport::ws::{self, ConnectOptions};
+use botgate_transport::ErrorKind;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+
+/// A raw server socket and the `ws://` URL of it.
+async fn raw_server() -> (TcpListener, String) {
+    let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/gateway", tcp.local_addr().unwrap());
+    (tcp, url)
+}
+
+/// Accepts one connection and reads its upgrade request.
+async fn accept_request(tcp: &TcpListener) -> TcpStream {
+    accept_key(tcp).await.0
+}
+
+/// Connects to a raw server that answers the upgrade with `answer`: the client's result.
+async fn connect_answered(answer: String) -> Result<ws::WsStream, botgate_transport::Error> {
+    let (tcp, url) = raw_server().await;
+    let client = tokio::spawn(async move { ws::connect(&url, &ConnectOptions::new()).await });
+    let mut sock = within("the upgrade request", accept_request(&tcp)).await;
+    sock.write_all(answer.as_bytes()).await.unwrap();
+    let result = within("the connect", client).await;
+    drop(sock);
+    result.expect("the connect task panicked")
+}
+
+/// A 101 whose `Sec-WebSocket-Accept` decodes to more than the 20 bytes of a SHA-1 made
+/// tokio-websockets' check panic ("Output slice is too small"): the task that connects (the
+/// session driver's) died instead of seeing a failed connect.
+#[tokio::test]
+async fn an_overlong_accept_key_is_a_failed_connect_not_a_panic() {
+    for accept in ["A".repeat(28), "A".repeat(40), "QUJD".repeat(50)] {
+        let answer = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Accept: {accept}\r\n\r\n"
+        );
+        let err = connect_answered(answer).await.unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Connect, "{accept}: {err:?}");
+    }
+}
+
+/// A refusal with many headers (a CDN's or a WAF's 401 / 403 carries a dozen of its own):
+/// tokio-websockets reads at most 25 and failed to parse the answer, so the status was lost
+/// and a wrong token read as a network failure, retried for ever instead of failing fast.
+#[tokio::test]
+async fn a_refusal_with_many_headers_keeps_its_status() {
+    for status in [401u16, 403, 429] {
+        let mut answer = format!("HTTP/1.1 {status} Nope\r\n");
+        for i in 0..40 {
+            answer.push_str(&format!("X-Edge-{i}: v{i}\r\n"));
+        }
+        answer.push_str("Content-Length: 0\r\n\r\n");
+        let err = connect_answered(answer).await.unwrap_err();
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::UpgradeRejected { status },
+            "{err:?}"
+        );
+        assert_eq!(err.is_auth_failure(), status != 429);
+    }
+}
+
+/// An unmasked frame, as a server writes it (payloads under 126 bytes).
+fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() < 126);
+    let mut out = vec![0x80 | opcode, payload.len() as u8];
+    out.extend_from_slice(payload);
+    out
+}
+
+/// A client connected to a raw server: the client and the server's socket.
+async fn connected() -> (ws::WsStream, TcpStream) {
+    let (tcp, url) = raw_server().await;
+    let client = tokio::spawn(async move { ws::connect(&url, &ConnectOptions::new()).await });
+    let (mut sock, key) = within("the upgrade request", accept_key(&tcp)).await;
+    let answer = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Accept: {}\r\n\r\n",
+        derive_accept_key(key.as_bytes())
+    );
+    sock.write_all(answer.as_bytes()).await.unwrap();
+    (within("the connect", client).await.unwrap().unwrap(), sock)
+}
+
+/// Accepts one connection and reads its upgrade request: the socket and its key.
+async fn accept_key(tcp: &TcpListener) -> (TcpStream, String) {
+    let (mut sock, _) = tcp.accept().await.unwrap();
+    let mut request = Vec::new();
+    while !request.ends_with(b"\r\n\r\n") {
+        request.push(sock.read_u8().await.unwrap());
+    }
+    let request = String::from_utf8(request).unwrap();
+    let key = request
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("sec-websocket-key")
+                .then(|| value.trim().to_owned())
+        })
+        .unwrap();
+    (sock, key)
+}
+
+/// The server closes with a code (QQ: 4009 to resume, 4914 / 4915 for a bot taken down or
+/// banned) and goes away while the client is writing (a heartbeat): the write fails, and the
+/// close frame that came before it must still be read, with its code. tokio-websockets ends
+/// the read side on a failed write, so the session saw "connection lost" without a code and
+/// could not tell a close worth resuming from a fatal one.
+#[tokio::test]
+async fn a_close_frame_read_after_a_failed_write_keeps_its_code() {
+    let (mut client, mut sock) = connected().await;
+    let mut close = 4914u16.to_be_bytes().to_vec();
+    close.extend_from_slice("机器人已下架".as_bytes());
+    let mut bytes = frame(0x1, br#"{"op":0,"s":9}"#);
+    bytes.extend(frame(0x8, &close));
+    sock.write_all(&bytes).await.unwrap();
+    drop(sock);
+    assert_eq!(
+        within("the last event", client.recv()).await.unwrap(),
+        Some(ws::Message::Text(r#"{"op":0,"s":9}"#.into()))
+    );
+    // The peer is gone: a write fails (the first may still be taken by the kernel).
+    let failed = within("a failed write", async {
+        loop {
+            match client.send_text(r#"{"op":1,"d":9}"#).await {
+                Ok(()) => tokio::task::yield_now().await,
+                Err(e) => return e,
+            }
+        }
+    })
+    .await;
+    assert_eq!(failed.kind(), &ErrorKind::ConnectionLost, "{failed:?}");
+    assert_eq!(
+        within("the close frame", client.recv()).await.unwrap(),
+        Some(ws::Message::Close {
+            code: Some(4914),
+            reason: "机器人已下架".into()
+        })
+    );
+    assert_eq!(within("the end", client.recv()).await.unwrap(), None);
+}
+
+/// As above, with nothing read before the write fails: the close frame is still in the
+/// kernel's buffer when the peer's reset comes.
+#[tokio::test]
+async fn a_close_frame_not_yet_read_when_a_write_fails_keeps_its_code() {
+    let (mut client, mut sock) = connected().await;
+    sock.write_all(&frame(0x8, &4009u16.to_be_bytes()))
+        .await
+        .unwrap();
+    drop(sock);
+    let failed = within("a failed write", async {
+        loop {
+            match client.send_text(r#"{"op":1,"d":9}"#).await {
+                Ok(()) => tokio::task::yield_now().await,
+                Err(e) => return e,
+            }
+        }
+    })
+    .await;
+    assert_eq!(failed.kind(), &ErrorKind::ConnectionLost, "{failed:?}");
+    assert_eq!(
+        within("the close frame", client.recv()).await.unwrap(),
+        Some(ws::Message::Close {
+            code: Some(4009),
+            reason: String::new()
+        })
+    );
+}
+
+/// A text message whose last fragment is empty, after one that ended inside a character:
+/// tokio-websockets validates a frame's payload only when it has one, so the message's
+/// truncated last character was never checked and came out as `Message::Text` of bytes that
+/// are not UTF-8; the validator kept the half character and held it against the next message.
+#[tokio::test]
+async fn a_text_message_cut_inside_a_character_by_an_empty_last_fragment_is_a_protocol_error() {
+    let (mut client, mut sock) = connected().await;
+    let mut bytes = frame_fin(0x1, false, &"ok 关".as_bytes()[..4]);
+    bytes.extend(frame_fin(0x0, true, b""));
+    bytes.extend(frame(0x1, "关于".as_bytes()));
+    sock.write_all(&bytes).await.unwrap();
+    let err = within("the client's next message", client.recv())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Protocol, "{err:?}");
+    // The client says why (1007) and the stream ends.
+    let mut head = [0u8; 2];
+    within("the close frame", sock.read_exact(&mut head))
+        .await
+        .unwrap();
+    assert_eq!(head[0] & 0x0f, 0x8);
+    let mut rest = vec![0u8; usize::from(head[1] & 0x7f) + 4];
+    sock.read_exact(&mut rest).await.unwrap();
+    let code = u16::from_be_bytes([rest[0] ^ rest[4], rest[1] ^ rest[5]]);
+    assert_eq!(code, 1007);
+    assert_eq!(within("the end", client.recv()).await.unwrap(), None);
+}
+
+/// A frame with its FIN bit as given (payloads under 126 bytes).
+fn frame_fin(opcode: u8, fin: bool, payload: &[u8]) -> Vec<u8> {
+    let mut out = frame(opcode, payload);
+    if !fin {
+        out[0] &= 0x7f;
+    }
+    out
+}
