@@ -166,6 +166,13 @@ impl Error {
         (self.kind, self.source)
     }
 
+    /// The kind and every cause under it on one line (`connect failed: <io error>: ...`), for
+    /// a log line or a message to an operator: [`Display`](fmt::Display) shows the kind only,
+    /// and "connect failed" alone does not tell a refused port from a DNS or TLS failure.
+    pub fn report(&self) -> impl fmt::Display + '_ {
+        Report(self)
+    }
+
     /// True when the peer refused our credentials (HTTP 401 / 403 at the upgrade or on an
     /// HTTP endpoint, or a rejected token request): retrying with the same token is useless.
     pub fn is_auth_failure(&self) -> bool {
@@ -222,6 +229,21 @@ impl fmt::Display for Error {
     }
 }
 
+/// See [`Error::report`].
+struct Report<'a>(&'a Error);
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.kind, f)?;
+        let mut cause = std::error::Error::source(self.0);
+        while let Some(c) = cause {
+            write!(f, ": {c}")?;
+            cause = c.source();
+        }
+        Ok(())
+    }
+}
+
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.source
@@ -269,6 +291,16 @@ mod tests {
             Error::new(ErrorKind::UpgradeRejected { status: 401 }).status(),
             Some(401)
         );
+    }
+
+    #[test]
+    fn the_report_names_every_cause() {
+        let refused = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let error = Error::with_source(ErrorKind::Connect, refused);
+        assert_eq!(error.to_string(), "connect failed");
+        assert_eq!(error.report().to_string(), "connect failed: refused");
+        let bare = Error::new(ErrorKind::ConnectionLost);
+        assert_eq!(bare.report().to_string(), "connection lost");
     }
 
     #[test]

@@ -321,7 +321,7 @@ where
             LinkEvent::Connected(Err(error)) => {
                 *link = Link::Down;
                 self.shared.set_link(LinkState::Down);
-                tracing::warn!(%error, "session driver: connect failed");
+                tracing::warn!(error = %error.report(), "session driver: connect failed");
                 self.machine
                     .handle_connect_failed(now, link::connect_failure(&error));
             }
