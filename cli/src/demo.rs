@@ -12,7 +12,8 @@ use botgate_sim::{Fault, OneBotConfig, OneBotSim, QqConfig, QqSim};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-use crate::stop::Stop;
+use crate::stdout;
+use crate::stop::{run_printing, Stop};
 
 /// How long one step of the story may take before the demo gives up.
 const STEP: Duration = Duration::from_secs(30);
@@ -40,16 +41,12 @@ impl std::fmt::Debug for DemoArgs {
     }
 }
 
-/// Runs the demo on a fresh tokio runtime.
+/// Runs the demo on a fresh tokio runtime (its lines through stdout's queue).
 pub fn run(args: DemoArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if args.scale {
         return crate::demo_scale::run(args.redis);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(story(args))
+    run_printing(story(args))
 }
 
 type Failure = Box<dyn std::error::Error>;
@@ -115,7 +112,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     // With --forever, first: a signal during the story must not kill the process (it is
     // acted on once the story is told). Without, Ctrl-C keeps its default action.
     let mut stop = args.forever.then(Stop::new);
-    outln!("botgate demo: simulators and bots in one process, on 127.0.0.1\n");
+    out!("botgate demo: simulators and bots in one process, on 127.0.0.1\n").await;
 
     // --- QQ -------------------------------------------------------------------------------
     let qq_sim = QqSim::start(QqConfig {
@@ -124,20 +121,22 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     })
     .await?;
     let bot_id = qq_sim.config().bot_user.0.clone();
-    outln!(
+    out!(
         "[sim]    QQ gateway on {} (token + /gateway/bot on {})",
         qq_sim.url(),
         qq_sim.http_base()
-    );
+    )
+    .await;
 
     let seen = Seen::new();
     let mut qq = QqHandlers::new();
     qq.on_ready(|_ctx, ready| async move {
-        outln!(
+        out!(
             "[bot]    READY as {} (session {})",
             ready.user.username.as_deref().unwrap_or("?"),
             ready.session_id
-        );
+        )
+        .await;
         Ok(())
     });
     {
@@ -149,28 +148,35 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
                     .content
                     .split_once("> ")
                     .map_or(msg.content.as_str(), |(_, t)| t);
-                outln!(
+                out!(
                     "[event]  s={:<3} AT_MESSAGE_CREATE  {}: {}",
                     ctx.seq().map_or_else(|| "-".into(), |s| s.to_string()),
                     msg.author.username.as_deref().unwrap_or("?"),
                     text
-                );
+                )
+                .await;
                 seen.push(String::from(&msg.id));
                 Ok(())
             }
         });
     }
     qq.on_guild_member_add(|_ctx, member| async move {
-        outln!(
+        out!(
             "[event]  GUILD_MEMBER_ADD   {} joined",
             member
                 .user
                 .as_ref()
                 .map_or("?", |u| u.username.as_deref().unwrap_or("?"))
-        );
+        )
+        .await;
         Ok(())
     });
-    qq.on_error(|err| outln!("[bot]    {err} (the session reconnects and resumes)"));
+    // Not a task (it cannot wait): dropped if stdout's queue is full.
+    qq.on_error(|err| {
+        stdout::try_out(format!(
+            "[bot]    {err} (the session reconnects and resumes)"
+        ))
+    });
     let builder = Bot::qq(
         qq_sim.config().app_id.clone(),
         qq_sim.config().client_secret.clone(),
@@ -179,11 +185,12 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     .auth_base(qq_sim.http_base())
     .handlers(qq);
     let intents = builder.effective_intents();
-    outln!(
+    out!(
         "[bot]    QQ bot: intents {} ({}) computed from its handlers",
         intents.bits(),
         intents
-    );
+    )
+    .await;
     let qq_bot = builder.start().await?;
     let mut life = qq_bot.lifecycle();
     within("READY", life.wait_for(|l| l.readies >= 1)).await??;
@@ -200,7 +207,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     }
     within("the first events", seen.wait_len(BEFORE_DROP)).await?;
 
-    outln!("[fault]  the simulator drops the TCP connection (no close frame)");
+    out!("[fault]  the simulator drops the TCP connection (no close frame)").await;
     qq_sim.inject(Fault::Drop);
     within(
         "the bot to notice the drop",
@@ -212,12 +219,13 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         sent.push(format!("demo-msg-{i}"));
         qq_sim.push_event("AT_MESSAGE_CREATE", d);
     }
-    outln!(
+    out!(
         "[sim]    {} more events sent while the bot is away",
         STORY.len() - BEFORE_DROP
-    );
+    )
+    .await;
     within("RESUMED", life.wait_for(|l| l.resumes >= 1)).await??;
-    outln!("[bot]    session resumed: the simulator replays what the bot missed");
+    out!("[bot]    session resumed: the simulator replays what the bot missed").await;
     let handled = within("the replayed events", seen.wait_len(STORY.len())).await?;
     let lifecycle = life.borrow().clone();
 
@@ -227,10 +235,11 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         ..OneBotConfig::default()
     })
     .await?;
-    outln!(
+    out!(
         "\n[sim]    OneBot v11 implementation (like Waylay) on {}",
         ob_sim.url()
-    );
+    )
+    .await;
     let (answered_tx, mut answered_rx) = watch::channel(None::<Value>);
     let answered_tx = Arc::new(answered_tx);
     let mut ob = OneBotHandlers::new();
@@ -238,7 +247,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         let answered_tx = Arc::clone(&answered_tx);
         async move {
         let text = msg.message.plain_text();
-        outln!("[event]  message.group      {}: {}", msg.user_id, text);
+        out!("[event]  message.group      {}: {}", msg.user_id, text).await;
         if text.trim() == "/ping" {
             let data = ctx
                 .call(
@@ -246,7 +255,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
                     json!({"group_id": msg.group_id, "message": [{"type": "text", "data": {"text": "pong 🏓"}}]}),
                 )
                 .await?;
-            outln!("[bot]    answered /ping with \"pong 🏓\" (message_id {})", data["message_id"]);
+            out!("[bot]    answered /ping with \"pong 🏓\" (message_id {})", data["message_id"]).await;
             answered_tx.send_replace(Some(data));
         }
         Ok(())
@@ -259,7 +268,7 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
             line.push_str(&format!(": {s}"));
             source = s.source();
         }
-        outln!("[error]  {line}");
+        stdout::try_out(format!("[error]  {line}"));
     });
     let ob_bot = Bot::onebot_ws(ob_sim.url()).handlers(ob).start().await?;
     let mut ob_life = ob_bot.lifecycle();
@@ -292,8 +301,8 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
     let answered = answer.action == "send_group_msg"
         && answer.params["message"][0]["data"]["text"] == "pong 🏓"
         && reply["message_id"] == answer.message_id;
-    outln!("\nsummary");
-    outln!(
+    out!("\nsummary").await;
+    out!(
         "  QQ:     {} events sent, {} handled, {} (exactly once, in order); {} drop, {} resume",
         sent.len(),
         handled.len(),
@@ -304,17 +313,19 @@ async fn story(args: DemoArgs) -> Result<ExitCode, Failure> {
         },
         lifecycle.reconnects,
         lifecycle.resumes
-    );
-    outln!(
+    )
+    .await;
+    out!(
         "  OneBot: /ping answered by {} with message_id {}",
         answer.action,
         answer.message_id
-    );
+    )
+    .await;
     let ok = exactly_once && answered && lifecycle.resumes >= 1;
-    outln!("  result: {}", if ok { "OK" } else { "FAILED" });
+    out!("  result: {}", if ok { "OK" } else { "FAILED" }).await;
 
     if let (Some(stop), true) = (stop.as_mut(), ok) {
-        outln!("\n--forever: an event every second; Ctrl-C or SIGTERM stops");
+        out!("\n--forever: an event every second; Ctrl-C or SIGTERM stops").await;
         let mut i = STORY.len();
         let mut qq_life = qq_bot.lifecycle();
         let mut ob_life = ob_bot.lifecycle();

@@ -49,11 +49,7 @@ pub fn redis_url(flag: Option<String>) -> Result<String, Failure> {
 /// Runs the scale demo on a fresh tokio runtime.
 pub fn run(redis: Option<String>) -> Result<ExitCode, Failure> {
     let url = redis_url(redis)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(scale(&url))
+    crate::stop::run_printing(async { scale(&url).await })
 }
 
 async fn within<T>(what: &str, fut: impl Future<Output = T>) -> Result<T, Failure> {
@@ -230,11 +226,12 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .duration_since(std::time::UNIX_EPOCH)?
         .as_nanos();
     let prefix = format!("botgate-demo:{}:{nanos}", std::process::id());
-    outln!("botgate demo --scale: the gateway / worker split on Redis {shown}");
-    outln!(
+    out!("botgate demo --scale: the gateway / worker split on Redis {shown}").await;
+    out!(
         "[sim]      QQ gateway with {SHARDS} shards on {}",
         sim.url()
-    );
+    )
+    .await;
     let common = |role: &str| -> Vec<String> {
         ["--prefix", &prefix, "--role", role]
             .iter()
@@ -295,10 +292,11 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .until("g1's shard", |_, who, line| ready(who, line).0 == 1)
         .await?;
     fleet.spawn("g2", &gateway)?;
-    outln!(
+    out!(
         "[start]    gateways g1, g2 (`botgate run --role gateway`, leases of {LEASE_TTL_MS} ms); \
          worker w2, then w1 and w3 (`--role worker`, one consumer group)"
-    );
+    )
+    .await;
     // Ready: each shard running and its session stored (resumable), w2 reading.
     fleet
         .until("the gateways and w2", |_, who, line| {
@@ -311,7 +309,7 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         v.sort();
         v
     } {
-        outln!("[gateway]  {g} holds shard {shard}");
+        out!("[gateway]  {g} holds shard {shard}").await;
     }
     let g1_shard = *shard_of.get("g1").ok_or("g1 holds no shard")?;
 
@@ -333,10 +331,11 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
         .nth(1)
         .and_then(|s| s.split(' ').next())
         .unwrap_or("?");
-    outln!(
+    out!(
         "[kill -9]  worker w2 after {PAUSE_AFTER} entries, {left} read and not handled \
          (pending; claimable after {CLAIM_IDLE_MS} ms)"
-    );
+    )
+    .await;
     for name in ["w1", "w3"] {
         fleet.spawn(name, &worker)?;
     }
@@ -351,22 +350,24 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
     // Phase 2: the gateway of shard g1_shard dies mid-stream; its shard's events wait.
     fleet.kill("g1")?;
     let killed_at = Instant::now();
-    outln!(
+    out!(
         "[kill -9]  gateway g1 (shard {g1_shard}) with {} of {} events handled",
         fleet.printed.len(),
         PHASE
-    );
+    )
+    .await;
     push(&sim, PHASE..2 * PHASE);
     fleet
         .until("g2 to take shard over", |_, who, line| {
             who == "g2" && running_shard(line) == Some(g1_shard)
         })
         .await?;
-    outln!(
+    out!(
         "[takeover] g2 runs shard {g1_shard} after {:.1} s (lease expired, session resumed \
          from Redis)",
         killed_at.elapsed().as_secs_f64()
-    );
+    )
+    .await;
 
     // Phase 3: more events; wait for every one, then stop everyone cleanly and count.
     push(&sim, 2 * PHASE..3 * PHASE);
@@ -402,27 +403,30 @@ async fn scale(redis: &str) -> Result<ExitCode, Failure> {
     let per: Vec<String> = per.iter().map(|(w, n)| format!("{w} {n}")).collect();
     fleet.notes.sort();
     for (_, note) in &fleet.notes {
-        outln!(
+        out!(
             "[worker]   {}",
             note.trim_start_matches("botgate run: worker ")
-        );
+        )
+        .await;
     }
-    outln!(
+    out!(
         "[sim]      identifies {}, resumes {}",
         sim.identify_log().len(),
         sim.resume_log().len()
-    );
-    outln!(
+    )
+    .await;
+    out!(
         "[result]   {total} events sent, {} handled ({}): {lost} lost, {twice} handled twice",
         fleet.printed.len(),
         per.join(", ")
-    );
-    outln!("           (keys under {prefix}:* in Redis)");
+    )
+    .await;
+    out!("           (keys under {prefix}:* in Redis)").await;
     if lost == 0 && twice == 0 {
-        outln!("botgate demo --scale: ok, the rest took over");
+        out!("botgate demo --scale: ok, the rest took over").await;
         Ok(ExitCode::SUCCESS)
     } else {
-        outln!("botgate demo --scale: FAILED");
+        out!("botgate demo --scale: FAILED").await;
         Ok(ExitCode::from(1))
     }
 }

@@ -5,12 +5,13 @@
 // Before the modules: they use these. `println!` / `eprintln!` panic when the write fails,
 // which it does once the reader of the pipe went away (`| head`, a log collector that died):
 // a long-running command would then die by a panic (status 101) in the lines of its own stop.
-/// `println!` that ignores a failed write (a closed stdout or a broken pipe).
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
+// And a write to a full pipe blocks: stdout is written by a thread of its own (`stdout.rs`).
+/// `println!` for the runtime's tasks: the line goes through stdout's queue (`stdout::out`),
+/// which waits for room, never in a blocked write, and ignores a failed write. Await it.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::stdout::out(format!($($arg)*))
+    };
 }
 
 /// `eprintln!` that ignores a failed write (a closed stderr or a broken pipe).
@@ -33,6 +34,7 @@ mod run;
 mod run_worker;
 mod sim;
 mod sim_webhook;
+mod stdout;
 mod stop;
 
 use std::path::PathBuf;

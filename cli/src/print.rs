@@ -6,10 +6,8 @@
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::io::Write;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 use botgate::codec::onebot::RawEvent;
 use botgate::codec::unify::{unify_frame, Outcome, UnifyContext};
@@ -19,81 +17,10 @@ use botgate_dispatch::onebot::OneBot;
 use botgate_dispatch::{DedupeKey, Platform};
 use botgate_session::{DedupeWindow, DEFAULT_DEDUPE_WINDOW};
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot};
 
 /// The printer a handler set runs: prints and never fails; waits while the line queue to
 /// stdout is full (its reader is slow or has stopped reading).
 pub type Printed = Pin<Box<dyn Future<Output = Result<(), botgate::HandlerError>> + Send>>;
-
-/// How long the end of a command waits for its event lines to be written to stdout.
-pub const LAST_FLUSH: Duration = Duration::from_secs(5);
-
-/// Lines queued to stdout's writer thread at most.
-const QUEUED_LINES: usize = 1024;
-
-/// What goes to stdout's writer thread.
-enum ToStdout {
-    Line(String),
-    /// Answered once every line queued before it is written.
-    Flush(oneshot::Sender<()>),
-}
-
-static STDOUT_QUEUE: OnceLock<Option<mpsc::Sender<ToStdout>>> = OnceLock::new();
-
-/// The queue to the thread that writes the event lines to stdout, started on the first line
-/// (`None` if no thread could be started: lines are then written where they are made).
-///
-/// A write to a pipe its reader does not read blocks once the pipe is full. Made on the
-/// runtime's threads, such writes (and the others' waits for stdout's lock) held every one of
-/// them: a stop signal was not even noticed. The printing handlers now wait for room in this
-/// queue as any slow handler waits, which a stop does not wait for beyond its grace.
-fn stdout_queue() -> Option<&'static mpsc::Sender<ToStdout>> {
-    STDOUT_QUEUE
-        .get_or_init(|| {
-            let (tx, mut rx) = mpsc::channel::<ToStdout>(QUEUED_LINES);
-            std::thread::Builder::new()
-                .name("botgate-stdout".to_owned())
-                .spawn(move || {
-                    while let Some(next) = rx.blocking_recv() {
-                        match next {
-                            ToStdout::Line(line) => write_line(&line),
-                            ToStdout::Flush(done) => {
-                                let _ = done.send(());
-                            }
-                        }
-                    }
-                })
-                .ok()
-                .map(|_| tx)
-        })
-        .as_ref()
-}
-
-fn write_line(line: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed stdout (e.g. `| head`) is not worth a panic.
-    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
-}
-
-/// Waits until the lines printed so far are written to stdout, for at most `limit` (a reader
-/// that stopped reading would hold the end of the process for ever).
-pub async fn flush(limit: Duration) {
-    let Some(Some(queue)) = STDOUT_QUEUE.get() else {
-        return; // nothing was printed through it
-    };
-    let (done, written) = oneshot::channel();
-    let flushed = async {
-        if queue.send(ToStdout::Flush(done)).await.is_ok() {
-            let _ = written.await;
-        }
-    };
-    if tokio::time::timeout(limit, flushed).await.is_err() {
-        tracing::warn!(
-            limit_ms = limit.as_millis(),
-            "stdout is not being read: event lines not written"
-        );
-    }
-}
 
 #[derive(Serialize)]
 struct FrameLine<'a, D: Serialize> {
@@ -120,13 +47,7 @@ fn emit(line: &impl Serialize) -> Option<String> {
 fn print_line(line: Option<String>) -> Printed {
     Box::pin(async move {
         if let Some(line) = line {
-            match stdout_queue() {
-                Some(queue) => {
-                    // Closed: the process is ending.
-                    let _ = queue.send(ToStdout::Line(line)).await;
-                }
-                None => write_line(&line),
-            }
+            crate::stdout::out(line).await;
         }
         Ok(())
     })

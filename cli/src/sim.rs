@@ -13,7 +13,8 @@ use serde_json::json;
 use crate::sim_webhook::{self, WebhookPlan};
 
 mod blast;
-use crate::stop::Stop;
+use crate::stdout;
+use crate::stop::{run_until_stopped, Stop};
 use crate::Platform;
 
 /// Options of `botgate sim`.
@@ -86,16 +87,10 @@ impl std::fmt::Debug for SimArgs {
 
 /// Runs the sim until Ctrl-C or SIGTERM.
 pub fn run(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(serve(args))
+    run_until_stopped(|stop| serve(args, stop))
 }
 
-async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    // First: a signal during start-up must not kill the process.
-    let mut stop = Stop::new();
+async fn serve(args: SimArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn std::error::Error>> {
     if let Some(frames) = args.blast {
         let blast = blast::BlastArgs {
             platform: args.platform,
@@ -133,7 +128,8 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "app_id": c.app_id,
                 "client_secret": c.client_secret,
                 "access_token": c.access_token,
-            }));
+            }))
+            .await;
             let qq = (c.app_id.clone(), c.client_secret.clone());
             let webhooks = match webhook_plan(&args, Some(qq)) {
                 Some(plan) => {
@@ -170,7 +166,8 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "rest_base": sim.rest_base(),
                 "token": sim.config().token,
                 "extended": args.extended,
-            }));
+            }))
+            .await;
             let webhooks = match webhook_plan(&args, None) {
                 Some(plan) => {
                     let script = script.as_deref();
@@ -211,7 +208,8 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 "self_id": sim.config().self_id,
                 "accounts": accounts,
                 "access_token": sim.config().access_token,
-            }));
+            }))
+            .await;
             if let Some(script) = &script {
                 if accounts.is_empty() {
                     sim.load_script(script)?;
@@ -224,7 +222,8 @@ async fn serve(args: SimArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
             json!({"connections": sim.connections(), "actions": sim.actions().len()})
         }
     };
-    outln!("{}", json!({ "stopped": summary }));
+    // The last line: no waiting for a reader that stopped reading.
+    stdout::try_out(json!({ "stopped": summary }).to_string());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -251,7 +250,7 @@ fn webhook_plan(args: &SimArgs, qq: Option<(String, String)>) -> Option<WebhookP
     })
 }
 
-fn announce(info: serde_json::Value) {
-    outln!("{info}");
+async fn announce(info: serde_json::Value) {
+    out!("{info}").await;
     tracing::info!("sim listening; Ctrl-C stops it");
 }

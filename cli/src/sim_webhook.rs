@@ -55,7 +55,9 @@ fn default_events(platform: Platform) -> Vec<ScriptEvent> {
     vec![ScriptEvent { t: t.into(), d }]
 }
 
-fn print(what: &str, posted: &Posted, extra: Value) {
+/// One line, waiting while stdout's reader does not read (the posting is raced against the
+/// stop: see [`post_until_stop`]).
+async fn print(what: &str, posted: &Posted, extra: Value) {
     let mut line = json!({
         "webhook": what,
         "status": posted.status,
@@ -68,7 +70,7 @@ fn print(what: &str, posted: &Posted, extra: Value) {
     if let (Value::Object(line), Value::Object(extra)) = (&mut line, extra) {
         line.extend(extra);
     }
-    outln!("{line}");
+    out!("{line}").await;
 }
 
 /// Posts the script's events (or a `/ping`) to the target, then the faults if asked.
@@ -100,10 +102,10 @@ pub async fn run(
         if platform == Platform::Bubble {
             // Bubble retries a failed delivery after 1 s, 5 s and 15 s.
             for posted in poster.deliver(t, d.clone(), &BUBBLE_RETRY_DELAYS).await {
-                print(t, &posted, json!({}));
+                print(t, &posted, json!({})).await;
             }
         } else {
-            print(t, &poster.post(t, d.clone()).await, json!({}));
+            print(t, &poster.post(t, d.clone()).await, json!({})).await;
         }
     }
     if plan.faults {
@@ -118,12 +120,12 @@ pub async fn run(
         faults.push(WebhookFault::OversizedBody(2 << 20));
         // First the replay of the last good delivery, byte for byte.
         let replayed = poster.replay().await?;
-        print(&sample.t, &replayed, json!({"fault": "Replay"}));
+        print(&sample.t, &replayed, json!({"fault": "Replay"})).await;
         for fault in faults {
             let posted = poster
                 .post_with(&sample.t, sample.d.clone(), fault.clone())
                 .await;
-            print(&sample.t, &posted, json!({"fault": format!("{fault:?}")}));
+            print(&sample.t, &posted, json!({"fault": format!("{fault:?}")})).await;
         }
     }
     Ok(poster.posted().len())
@@ -163,7 +165,8 @@ async fn validate(poster: &WebhookPoster) -> Result<(), Box<dyn std::error::Erro
             "op13",
             &validation.posted,
             json!({"valid": validation.valid}),
-        );
+        )
+        .await;
         if !validation.valid {
             return Err("the callback URL did not pass validation (op 13)".into());
         }

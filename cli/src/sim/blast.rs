@@ -5,13 +5,15 @@
 //! as it reads, or at `--blast-rate` frames/s) and prints a line per client served.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use botgate_sim::blast::{self, Blast, BlastConfig, BlastServer};
+use botgate_sim::blast::{self, Blast, BlastConfig, BlastServer, Interrupted};
 use serde_json::json;
 
-use crate::stop::Stop;
+use crate::stdout;
+use crate::stop::{Stop, StopSignal};
 use crate::Platform;
 
 /// What `--blast` needs from the sim's options.
@@ -40,20 +42,28 @@ fn name(p: Platform) -> &'static str {
     }
 }
 
-/// Encodes, measures the ceiling, then serves until Ctrl-C or SIGTERM.
+/// Encodes, measures the ceiling, then serves until Ctrl-C or SIGTERM (which also ends the
+/// encoding and the measure: seconds each for millions of frames).
 pub async fn serve(
     args: BlastArgs,
     stop: &mut Stop,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let kind = platform(args.platform);
     let started = Instant::now();
-    let frames = Arc::new(Blast::new(kind, args.frames));
-    let encode_s = started.elapsed().as_secs_f64();
-    let ceiling = {
-        let server = BlastServer::start(Arc::clone(&frames), BlastConfig::default()).await?;
-        blast::count(&server.url(), kind, frames.len()).await?
+    let frames = match encode(&args, stop).await? {
+        Ok(frames) => Arc::new(frames),
+        Err(stopped) => return Ok(stopped),
     };
-    outln!(
+    let encode_s = started.elapsed().as_secs_f64();
+    let measure = async {
+        let server = BlastServer::start(Arc::clone(&frames), BlastConfig::default()).await?;
+        blast::count(&server.url(), kind, frames.len()).await
+    };
+    let ceiling = tokio::select! {
+        ceiling = measure => ceiling?,
+        signal = stop.wait() => return Ok(stopped(signal, "while measuring the ceiling")),
+    };
+    out!(
         "{}",
         json!({
             "blast": {
@@ -70,7 +80,8 @@ pub async fn serve(
                 "seconds": round(ceiling.elapsed.as_secs_f64()),
             }
         })
-    );
+    )
+    .await;
     if args.ceiling_only {
         return Ok(ExitCode::SUCCESS);
     }
@@ -80,26 +91,66 @@ pub async fn serve(
         ..BlastConfig::default()
     };
     let server = BlastServer::start(frames, config).await?;
-    outln!(
+    out!(
         "{}",
         json!({"platform": name(args.platform), "url": server.url(), "blast": args.frames,
                "rate": args.rate})
-    );
+    )
+    .await;
     let mut served = 0;
     loop {
+        let run = tokio::select! {
+            _ = stop.wait() => break,
+            run = server.next_run() => run,
+        };
+        let Some(run) = run else { break };
+        served += 1;
+        let seconds = run.finished.duration_since(run.started).as_secs_f64();
+        let line = json!({"blasted": {"conn": run.conn, "frames": run.frames,
+            "seconds": round(seconds), "frames_per_s": run.frames_per_sec().round()}});
+        // Waits while stdout's reader does not read, but not past a stop.
         tokio::select! {
             _ = stop.wait() => break,
-            run = server.next_run() => {
-                let Some(run) = run else { break };
-                served += 1;
-                let seconds = run.finished.duration_since(run.started).as_secs_f64();
-                outln!("{}", json!({"blasted": {"conn": run.conn, "frames": run.frames,
-                    "seconds": round(seconds), "frames_per_s": run.frames_per_sec().round()}}));
-            }
+            () = stdout::out(line.to_string()) => {}
         }
     }
-    outln!("{}", json!({"stopped": {"blasts": served}}));
+    stdout::try_out(json!({"stopped": {"blasts": served}}).to_string());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The N frames, encoded on a blocking thread; a stop signal meanwhile ends the encoding
+/// between two chunks (`Err`: the command's result, a graceful stop).
+async fn encode(
+    args: &BlastArgs,
+    stop: &mut Stop,
+) -> Result<Result<Blast, ExitCode>, Box<dyn std::error::Error>> {
+    let (kind, n) = (platform(args.platform), args.frames);
+    // A line to wait for: a signal from here on ends the encoding.
+    errln!("botgate sim: encoding {n} {} frames", name(args.platform));
+    let halt = Arc::new(AtomicBool::new(false));
+    let mut encoding = tokio::task::spawn_blocking({
+        let halt = Arc::clone(&halt);
+        move || Blast::new_until(kind, n, &halt)
+    });
+    let signal = tokio::select! {
+        encoded = &mut encoding => return Ok(Ok(encoded??)),
+        signal = stop.wait() => signal,
+    };
+    halt.store(true, Ordering::Relaxed);
+    // Within a chunk (about a millisecond): how far it got.
+    let done = match encoding.await? {
+        Ok(_) => n,
+        Err(Interrupted { encoded, .. }) => encoded,
+    };
+    let when = format!("while encoding ({done} of {n} frames)");
+    Ok(Err(stopped(signal, &when)))
+}
+
+/// A stop before the frames were served: nothing was blasted.
+fn stopped(signal: StopSignal, when: &str) -> ExitCode {
+    errln!("botgate sim: {signal} {when}, stopping");
+    stdout::try_out(json!({"stopped": {"blasts": 0}}).to_string());
+    ExitCode::SUCCESS
 }
 
 fn round(x: f64) -> f64 {
