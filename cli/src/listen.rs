@@ -57,7 +57,8 @@ pub struct ListenArgs {
     /// comma separated; default: everything (QQ: the public intents).
     #[arg(long, value_delimiter = ',')]
     pub events: Vec<String>,
-    /// QQ: send this intents value instead of computing it from --events.
+    /// QQ: send this intents value instead of computing it from --events (0: GUILDS, as botgo
+    /// and botpy identify).
     #[arg(long, conflicts_with = "events")]
     pub intents: Option<u32>,
     /// Print each event in the unified event model instead (kinds with no unified meaning are
@@ -148,7 +149,9 @@ async fn listen(args: ListenArgs, mut stop: Stop) -> Result<ExitCode, Box<dyn st
                     }
                     Intents::for_events(types.iter())
                 }
-            };
+            }
+            // What the Identify carries: GUILDS stands in for none (decision 0078).
+            .for_identify();
             let mut builder = match (&args.token, &args.app_id, &args.secret) {
                 (Some(token), _, _) => Bot::qq_with_token(token.clone()),
                 (None, Some(app_id), Some(secret)) => Bot::qq(app_id.clone(), secret.clone()),

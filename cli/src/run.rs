@@ -93,7 +93,7 @@ pub struct RunArgs {
     /// Bubble: the bot token; OneBot: the access token.
     #[arg(long)]
     pub token: Option<String>,
-    /// QQ: the intents value (default: the public ones).
+    /// QQ: the intents value (default: the public ones; 0: GUILDS, as botgo and botpy identify).
     #[arg(long)]
     pub intents: Option<u32>,
     /// Also stop (cleanly, exit 0) when standard input ends.

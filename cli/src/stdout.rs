@@ -124,7 +124,7 @@ pub fn try_out(line: String) {
     }
 }
 
-/// Lines handed to [`out`] / [`try_out`] and not yet taken by stdout's writer: those queued
+/// Lines handed to [`out`](fn@out) / [`try_out`] and not yet taken by stdout's writer: those queued
 /// and those waiting for room (the writer may be blocked writing one more).
 static UNWRITTEN: AtomicUsize = AtomicUsize::new(0);
 

@@ -11,7 +11,9 @@
 //!   set replayed after every reconnect, the extended profile's resume, dedupe, send budget.
 //! - [`onebot::Session`]: lifecycle / self id, heartbeat watchdog, actions matched by `echo`.
 //! - Shared: [`Backoff`], [`RateLimiter`], [`SessionStore`] ([`MemoryStore`], [`FileStore`]),
-//!   [`IdentifyQueue`] ([`LocalIdentifyQueue`]), [`DedupeWindow`], [`Rng`].
+//!   [`IdentifyQueue`] ([`LocalIdentifyQueue`]), [`DedupeWindow`], [`Rng`], and
+//!   [`wire::id_field`], the lenient id reader the facade's OneBot reply receipts use too
+//!   (decision 0078).
 //!
 //! ```
 //! use std::time::Instant;

@@ -9,7 +9,8 @@
 //!   [`qq::TokenSource`]; [`bubble::Rest`] is the Bubble REST client with its shared
 //!   request budget. Both retry 429 and 503 always, other 5xx only when a repeat is harmless
 //!   (GET, DELETE, a QQ group / C2C reply with its `msg_seq`; decision 0056), per
-//!   [`RetryPolicy`], and report refusals as [`ApiError`].
+//!   [`RetryPolicy`], and report refusals as [`ApiError`]. A Bubble 429 that names no
+//!   `retryAfter` / `Retry-After` waits until its `X-RateLimit-Reset` (decision 0076).
 //! - [`webhook::WebhookServer`] receives QQ / Bubble webhook deliveries, verified by
 //!   [`webhook::QqReceiver`] (Ed25519) and [`webhook::BubbleReceiver`] (HMAC-SHA256).
 //! - [`Secret`] keeps tokens out of `Debug` output; [`Error`] is the one error type.

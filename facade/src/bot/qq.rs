@@ -322,7 +322,7 @@ impl QqBot {
         if self.asked_intents().is_empty() {
             tracing::warn!(
                 intents = %intents,
-                "QQ: no registered handler needs an intent; identifying with GUILDS instead of 0, as botgo and botpy do"
+                "QQ: no intent asked for (none set, or no registered handler needs one); identifying with GUILDS instead of 0, as botgo and botpy do"
             );
         }
         let optional_intents = self.optional_intents();
