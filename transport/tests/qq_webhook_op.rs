@@ -79,3 +79,42 @@ fn a_signed_body_whose_op_is_not_an_integer_is_refused_with_the_reason() {
         (StatusCode::OK, Outcome::Ignored)
     );
 }
+
+/// The rest of the envelope is as strict as the pump's scan after the queue (the limit 0078
+/// left): a signed dispatch whose `s`, `t` or `id` that scan refuses was acknowledged, then
+/// dropped as a decode error after QQ had its 200.
+#[test]
+fn a_signed_dispatch_whose_envelope_the_scan_refuses_is_refused_with_the_reason() {
+    let (tx, mut rx) = mpsc::channel(8);
+    let config = QqReceiverConfig {
+        app_id: None,
+        timestamp_window: Duration::from_secs(300),
+    };
+    let receiver = QqReceiver::new(QqKey::from_secret(SECRET).unwrap(), config, tx);
+    for body in [
+        r#"{"op":0,"s":"7","t":"C2C_MESSAGE_CREATE","d":{}}"#,
+        r#"{"op":0,"s":-1,"t":"C2C_MESSAGE_CREATE","d":{}}"#,
+        r#"{"op":0,"t":7,"d":{}}"#,
+        r#"{"op":0,"id":{},"t":"C2C_MESSAGE_CREATE","d":{}}"#,
+        r#"{"op":0,"t":"C2C_MESSAGE_CREATE","d":{},"d":{}}"#,
+        r#"{"op":0,"t":"C2C_MESSAGE_CREATE","d":{"a":}}"#,
+    ] {
+        let answer = receiver.receive(signed(body));
+        assert_eq!(
+            (answer.status, answer.outcome),
+            (StatusCode::BAD_REQUEST, Outcome::Malformed),
+            "{body}"
+        );
+        assert!(!answer.body.is_empty(), "{body}: no reason given");
+        assert!(rx.try_recv().is_err(), "{body}: handed on");
+    }
+    // A sloppy but valid envelope (null `s`, keys in any order) is still delivered.
+    let answer = receiver.receive(signed(
+        r#"{"d":{"x":1},"t":"C2C_MESSAGE_CREATE","s":null,"id":"e1","op":0}"#,
+    ));
+    assert_eq!(
+        (answer.status, answer.outcome),
+        (StatusCode::OK, Outcome::Delivered)
+    );
+    assert!(rx.try_recv().is_ok());
+}

@@ -2,7 +2,9 @@
 //! signature; every other request must carry a valid `X-Signature-Ed25519` over
 //! `X-Signature-Timestamp` + the raw body, with a timestamp inside the window, or it gets 401
 //! and goes no further. Verified dispatches (op 0) are queued and answered with op 12; a
-//! signed body whose `op` is not an unsigned integer gets 400 with the reason.
+//! signed body whose `op` is not an unsigned integer, or a dispatch whose envelope the frame
+//! scan refuses (`s`, `t`, `id`, a repeated key, a `d` that is not JSON), gets 400 with the
+//! reason.
 
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -188,6 +190,15 @@ impl QqReceiver {
     }
 }
 
+/// 400 for a signed body that is not a frame, with the reason (which field).
+fn malformed(error: &dyn std::fmt::Display) -> WebhookResponse {
+    tracing::warn!(error = %error, "qq webhook: signed delivery refused");
+    WebhookResponse {
+        body: error.to_string().into(),
+        ..WebhookResponse::reject(Outcome::Malformed)
+    }
+}
+
 /// A validation token as QQ issues them: short, letters, digits, `-` and `_`.
 fn plain(token: &str) -> bool {
     (1..=256).contains(&token.len())
@@ -222,14 +233,13 @@ impl Receiver for QqReceiver {
                 tracing::warn!("qq webhook: unsigned delivery refused");
                 WebhookResponse::reject(Outcome::BadSignature)
             }
-            (Ok(0), true) => self.deliver(request),
-            (Err(e), true) => {
-                tracing::warn!(error = %e, "qq webhook: signed delivery refused");
-                WebhookResponse {
-                    body: e.to_string().into(),
-                    ..WebhookResponse::reject(Outcome::Malformed)
-                }
-            }
+            // The whole envelope, as the pump's scan reads it after the queue: a frame it
+            // refuses must not be acknowledged (QQ would not send it again).
+            (Ok(0), true) => match botgate_codec::Frame::scan(request.body.clone()) {
+                Ok(_) => self.deliver(request),
+                Err(e) => malformed(&e),
+            },
+            (Err(e), true) => malformed(&e),
             (Ok(op), true) => {
                 tracing::debug!(op, "qq webhook: op without a dispatch acknowledged");
                 WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored)
