@@ -1,7 +1,8 @@
 //! [`BubbleReceiver`]: Bubble's webhook mode. With a secret, `X-Bubble-Signature:
 //! sha256=<hex>` must be HMAC-SHA256(secret, raw body) (compared in constant time by the
 //! `hmac` crate), else 401; without one, deliveries are accepted and a warning is logged once.
-//! Accepted bodies are queued and answered 200 at once; they are handled asynchronously.
+//! Accepted bodies are queued and answered 200 at once; they are handled asynchronously. A
+//! body that is not a `{type, data}` delivery gets 400 with the reason (decision 0078).
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -84,6 +85,15 @@ impl Receiver for BubbleReceiver {
                     );
                 }
             }
+        }
+        // Read as the pump after the queue reads it: a body it refuses must not be
+        // acknowledged (Bubble retries only what was not answered 200).
+        if let Err(e) = botgate_codec::bubble::webhook_frame(&request.body) {
+            tracing::warn!(error = %e, "bubble webhook: delivery refused");
+            return WebhookResponse {
+                body: e.to_string().into(),
+                ..WebhookResponse::reject(Outcome::Malformed)
+            };
         }
         let delivery = Delivery {
             body: request.body,
