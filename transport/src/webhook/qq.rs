@@ -163,26 +163,33 @@ impl QqReceiver {
         let signature = self
             .signature_times(&request)
             .map(|(signature, now, until)| (signature.to_owned(), now, until));
-        // Claimed before it is handed on (two copies at once: one goes on), given back when
-        // it cannot be (a delivery refused with 503 is sent again by QQ).
-        if let Some((signature, now, until)) = &signature {
-            if !self.seen.claim(signature, *now, *until) {
-                tracing::info!(
-                    "qq webhook: a delivery taken before came again; acknowledged, not delivered"
-                );
-                return WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored);
-            }
-        }
         let delivery = Delivery {
             body: request.body,
             received_at: request.received_at,
         };
-        match self.out.try_send(delivery) {
+        // Taken as it is handed on, in one step under the cache's lock (decision 0078): of
+        // two copies at once, one goes on; a copy arriving while the other meets a full
+        // queue waits for that outcome and gets a 503 too, never a 200 for nothing queued.
+        let handed = match &signature {
+            Some((signature, now, until)) => {
+                match self
+                    .seen
+                    .take_with(signature, *now, *until, || self.out.try_send(delivery))
+                {
+                    Some(handed) => handed,
+                    None => {
+                        tracing::info!(
+                            "qq webhook: a delivery taken before came again; acknowledged, not delivered"
+                        );
+                        return WebhookResponse::json(StatusCode::OK, ACK, Outcome::Ignored);
+                    }
+                }
+            }
+            None => self.out.try_send(delivery),
+        };
+        match handed {
             Ok(()) => WebhookResponse::json(StatusCode::OK, ACK, Outcome::Delivered),
             Err(e) => {
-                if let Some((signature, now, _)) = &signature {
-                    self.seen.release(signature, *now);
-                }
                 tracing::warn!(error = %e, "qq webhook: dispatch queue unavailable; asking for a retry");
                 WebhookResponse::reject(Outcome::Overloaded)
             }

@@ -35,37 +35,36 @@ impl SeenSignatures {
         }
     }
 
-    /// Takes `signature` until `until` (Unix seconds) unless it is taken already at `now`;
-    /// `false` then. One locked step: of two copies of a delivery arriving at once, one is
-    /// taken.
-    pub(crate) fn claim(&self, signature: &str, now: u64, until: u64) -> bool {
+    /// Takes `signature` until `until` (Unix seconds) if `hand_on` succeeds, unless it is
+    /// taken already at `now`: `None` then, and `hand_on` does not run. `hand_on` runs under
+    /// the lock, so a copy of the delivery arriving meanwhile waits for its outcome: taken if
+    /// the delivery was handed on, free if not (its 503 makes QQ send it again, and that copy
+    /// must get through). Claimed first and given back after a failure, a copy arriving in
+    /// between was acknowledged as a replay of a delivery nobody queued. `hand_on` must not
+    /// block (a `try_send`).
+    pub(crate) fn take_with<T, E>(
+        &self,
+        signature: &str,
+        now: u64,
+        until: u64,
+        hand_on: impl FnOnce() -> Result<T, E>,
+    ) -> Option<Result<T, E>> {
         let hash = self.hash(signature);
         let mut inner = self.lock(now);
         if inner.hashes.contains(&hash) {
-            return false;
+            return None;
         }
-        while inner.order.len() >= self.capacity {
-            if let Some((_, old)) = inner.order.pop_front() {
-                inner.hashes.remove(&old);
+        let handed = hand_on();
+        if handed.is_ok() {
+            while inner.order.len() >= self.capacity {
+                if let Some((_, old)) = inner.order.pop_front() {
+                    inner.hashes.remove(&old);
+                }
             }
+            inner.hashes.insert(hash);
+            inner.order.push_back((until, hash));
         }
-        inner.hashes.insert(hash);
-        inner.order.push_back((until, hash));
-        true
-    }
-
-    /// Gives back a claim whose delivery was not handed on (refused with 503: QQ sends it
-    /// again, and that copy must get through).
-    pub(crate) fn release(&self, signature: &str, now: u64) {
-        let hash = self.hash(signature);
-        let mut inner = self.lock(now);
-        inner.hashes.remove(&hash);
-        // Its place in the arrival order goes too (the newest, near the back: it was just
-        // claimed): left there, making room later would drop it and with it the retry's own
-        // claim, and a replay of the retry would get through.
-        if let Some(at) = inner.order.iter().rposition(|&(_, h)| h == hash) {
-            inner.order.remove(at);
-        }
+        Some(handed)
     }
 
     fn hash(&self, signature: &str) -> u64 {
@@ -92,6 +91,20 @@ impl SeenSignatures {
 mod tests {
     use super::*;
 
+    impl SeenSignatures {
+        /// A delivery handed on: whether it was taken.
+        fn claim(&self, signature: &str, now: u64, until: u64) -> bool {
+            self.take_with(signature, now, until, || Ok::<(), ()>(()))
+                .is_some()
+        }
+
+        /// A delivery the queue refused: whether it was free to try.
+        fn refused(&self, signature: &str, now: u64, until: u64) -> bool {
+            self.take_with(signature, now, until, || Err::<(), ()>(()))
+                .is_some()
+        }
+    }
+
     #[test]
     fn a_signature_is_taken_once_while_its_window_lasts() {
         let seen = SeenSignatures::new(8);
@@ -106,22 +119,21 @@ mod tests {
     }
 
     #[test]
-    fn a_released_claim_can_be_taken_again() {
+    fn a_refused_delivery_is_not_taken() {
         let seen = SeenSignatures::new(8);
-        assert!(seen.claim("ab12", 100, 400));
-        seen.release("ab12", 100);
+        assert!(seen.refused("ab12", 100, 400));
         assert!(
             seen.claim("ab12", 101, 400),
             "the retry of a refused delivery"
         );
         assert!(!seen.claim("ab12", 102, 400));
+        assert!(!seen.refused("ab12", 103, 400), "taken: no second try");
     }
 
     #[test]
-    fn a_claim_taken_again_after_a_release_is_not_forgotten_to_make_room() {
+    fn a_retry_taken_after_a_refusal_is_not_forgotten_to_make_room() {
         let seen = SeenSignatures::new(2);
-        assert!(seen.claim("a", 0, 300));
-        seen.release("a", 0);
+        assert!(seen.refused("a", 0, 300));
         assert!(seen.claim("a", 1, 300), "the retry of a refused delivery");
         assert!(seen.claim("b", 2, 300));
         assert!(!seen.claim("a", 3, 300), "a replay of the retry");

@@ -1,0 +1,88 @@
+//! Two copies of one QQ delivery arriving at once while the dispatch queue is full: neither
+//! may be acknowledged. A copy answered 200 "ignored" because the other had claimed the
+//! signature, while that other then found the queue full, gave its claim back and answered
+//! 503, left QQ with a 200 for an event nobody queued: lost.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use botgate_transport::webhook::{
+    Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver, WebhookRequest,
+};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::mpsc;
+
+const SECRET: &str = "sim-client-secret";
+
+fn signed(key: &QqKey, body: &str) -> WebhookRequest {
+    let now = SystemTime::now();
+    let ts = now
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        .to_string();
+    let sig = key.sign_validation(&ts, body);
+    let mut headers = HeaderMap::new();
+    for (k, v) in [
+        ("x-signature-ed25519", sig.as_str()),
+        ("x-signature-timestamp", &ts),
+    ] {
+        headers.insert(
+            HeaderName::from_static(k),
+            HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    WebhookRequest {
+        headers,
+        body: body.to_owned().into(),
+        received_at: now,
+    }
+}
+
+#[test]
+fn two_copies_meeting_a_full_queue_are_both_refused() {
+    let (tx, _rx) = mpsc::channel(1);
+    let config = QqReceiverConfig {
+        app_id: None,
+        timestamp_window: Duration::from_secs(300),
+    };
+    let receiver = Arc::new(QqReceiver::new(
+        QqKey::from_secret(SECRET).unwrap(),
+        config,
+        tx,
+    ));
+    let key = QqKey::from_secret(SECRET).unwrap();
+    // Fill the queue (capacity 1) with a delivery nobody takes.
+    let filler = receiver.receive(signed(
+        &key,
+        r#"{"op":0,"t":"C2C_MESSAGE_CREATE","d":{},"id":"f"}"#,
+    ));
+    assert_eq!(filler.outcome, Outcome::Delivered);
+    // The window is a few instructions wide: it was hit within ~30 pairs before the fix.
+    for i in 0..600 {
+        let body = format!(r#"{{"op":0,"t":"C2C_MESSAGE_CREATE","d":{{}},"id":"e{i}"}}"#);
+        let a = signed(&key, &body);
+        let b = WebhookRequest {
+            headers: a.headers.clone(),
+            body: a.body.clone(),
+            received_at: a.received_at,
+        };
+        let start = Arc::new(Barrier::new(2));
+        let other = {
+            let (receiver, start) = (Arc::clone(&receiver), Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                receiver.receive(b).outcome
+            })
+        };
+        start.wait();
+        let mine = receiver.receive(a).outcome;
+        let theirs = other.join().unwrap();
+        assert_eq!(
+            (mine, theirs),
+            (Outcome::Overloaded, Outcome::Overloaded),
+            "copy pair {i}: a 200 for an event the full queue did not take"
+        );
+    }
+}
