@@ -153,10 +153,12 @@ fn launch_shared<P: Glue>(
         track,
     };
     let pump = tokio::spawn(pump.run());
+    let close_on_drop = running::CloseOnDrop::new(&handle, &dispatcher);
     RunningBot {
         dispatcher,
         driver: handle,
         pump,
         lifecycle,
+        close_on_drop,
     }
 }

@@ -236,6 +236,7 @@ impl OneBotReverse {
             registry,
             accepted,
             task,
+            stopped: false,
         })
     }
 
@@ -253,11 +254,37 @@ impl OneBotReverse {
 }
 
 /// A running reverse-WS listener, its accounts and their connections.
+///
+/// Dropped without [`shutdown`](Self::shutdown) (or with a shutdown cancelled half-way), it
+/// stops accepting at once and closes its connections as `shutdown` does, in the background
+/// of the runtime it was dropped on: a lost handle leaves no port bound and no connection
+/// served for good.
 pub struct ReverseBot {
     local_addr: SocketAddr,
     registry: Arc<Registry>,
     accepted: watch::Receiver<usize>,
     task: JoinHandle<()>,
+    /// Set once a shutdown has closed everything: nothing left for a drop to do.
+    stopped: bool,
+}
+
+impl Drop for ReverseBot {
+    fn drop(&mut self) {
+        self.task.abort();
+        if self.stopped {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // No runtime: the connections' tasks are gone with it.
+            return;
+        };
+        tracing::info!(addr = %self.local_addr, "reverse-WS bot dropped: closing every connection");
+        let registry = Arc::clone(&self.registry);
+        runtime.spawn(async move {
+            let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+            registry.close_all(deadline).await;
+        });
+    }
 }
 
 impl std::fmt::Debug for ReverseBot {
@@ -333,10 +360,11 @@ impl ReverseBot {
     /// [`shutdown`](Self::shutdown) within `grace`: past it every account's dispatcher is
     /// closed ([`Dispatcher::close`]), events not yet dispatched are dropped (OneBot has no
     /// resume) and handlers still running are no longer waited for.
-    pub async fn shutdown_within(self, grace: Duration) {
+    pub async fn shutdown_within(mut self, grace: Duration) {
         let deadline = tokio::time::Instant::now() + grace;
         self.task.abort();
-        let _ = self.task.await;
+        let _ = (&mut self.task).await;
         self.registry.close_all(deadline).await;
+        self.stopped = true;
     }
 }

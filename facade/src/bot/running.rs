@@ -41,11 +41,66 @@ pub struct Lifecycle {
 }
 
 /// A bot that runs: its session driver, its dispatcher and the task between them.
+///
+/// Dropped before it has stopped (without [`shutdown`](Self::shutdown), or with a
+/// [`wait`](Self::wait) cancelled half-way), it closes its session as `shutdown` does, in the
+/// background of the runtime it was dropped on: a lost handle leaves no bot running for good.
 pub struct RunningBot<P: Platform, M> {
     pub(crate) dispatcher: Arc<Dispatcher<P>>,
     pub(crate) driver: Arc<DriverHandle<M>>,
     pub(crate) pump: JoinHandle<Result<(), Error>>,
     pub(crate) lifecycle: watch::Receiver<Lifecycle>,
+    /// Closes the session if the handle is dropped before the bot has stopped.
+    pub(crate) close_on_drop: CloseOnDrop,
+}
+
+/// What a [`RunningBot`] dropped without [`shutdown`](RunningBot::shutdown) does: it closes
+/// the session as `shutdown` does (on the runtime it was dropped on), so a lost handle leaves
+/// no socket open and no task running for good (decision 0082). Disarmed once the bot has
+/// stopped through its handle.
+pub(crate) struct CloseOnDrop(Option<Box<dyn FnOnce() + Send + Sync>>);
+
+impl CloseOnDrop {
+    /// Armed: a drop closes `driver`'s session, gives the handlers [`SHUTDOWN_GRACE`], then
+    /// closes `dispatcher`.
+    pub(crate) fn new<P: Platform, M: SessionMachine + Send + 'static>(
+        driver: &Arc<DriverHandle<M>>,
+        dispatcher: &Arc<Dispatcher<P>>,
+    ) -> Self {
+        let (driver, dispatcher) = (Arc::clone(driver), Arc::clone(dispatcher));
+        Self(Some(Box::new(move || {
+            let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                // No runtime: the driver and the pump are gone with it.
+                return;
+            };
+            runtime.spawn(async move {
+                if driver.is_finished() {
+                    return;
+                }
+                tracing::info!(platform = %P::KIND, "bot handle dropped: closing the session");
+                let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+                let _ = driver.with_machine(|m, now| m.close(now)).await;
+                let mut status = driver.status();
+                let stopped = async {
+                    let _ = status.wait_for(|s| s.stopped).await;
+                };
+                within_grace(deadline, stopped, || give_up(&dispatcher)).await;
+            });
+        })))
+    }
+
+    /// The bot stopped through its handle: nothing to do on drop.
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        if let Some(close) = self.0.take() {
+            close();
+        }
+    }
 }
 
 impl<P: Platform, M> std::fmt::Debug for RunningBot<P, M> {
@@ -112,13 +167,17 @@ impl<P: Platform, M: SessionMachine + Send + 'static> RunningBot<P, M> {
             dispatcher,
             driver,
             pump,
+            mut close_on_drop,
             ..
         } = self;
         let pumped = join(pump, &driver);
-        match deadline {
+        // Armed until the bot has stopped: a `wait` dropped half-way still closes it.
+        let result = match deadline {
             Some(deadline) => within_grace(deadline, pumped, || give_up(&dispatcher)).await,
             None => pumped.await,
-        }
+        };
+        close_on_drop.disarm();
+        result
     }
 
     /// Runs until Ctrl-C or SIGTERM (then shuts down cleanly, see [`shutdown`](Self::shutdown))
@@ -308,7 +367,16 @@ where
                 }
                 SessionEvent::TokenRequired { reason } => {
                     tracing::debug!(?reason, "the session needs an access token");
-                    self.refresh_token(reason).await?;
+                    if let Err(error) = self.refresh_token(reason).await {
+                        // It stops the bot as a fatal session error does: `on_error` hears
+                        // of it the same way (decision 0082).
+                        tracing::error!(platform = %P::KIND, %error, "session failed");
+                        self.dispatcher
+                            .report(BotError::new(BotErrorKind::Connection {
+                                reason: error.to_string(),
+                            }));
+                        return Err(error);
+                    }
                 }
                 SessionEvent::Fatal(error) => {
                     tracing::error!(platform = %P::KIND, %error, "session failed");
