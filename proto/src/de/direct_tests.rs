@@ -135,6 +135,7 @@ fn every_direct_list_is_the_struct_s_fields() {
         ParagraphProps,
         Elem,
         TextElem,
+        TextProps,
         ImageElem,
         PlatImage,
         VideoElem,

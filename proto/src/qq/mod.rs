@@ -37,7 +37,7 @@ pub use message::{
 pub use reaction::{Emoji, EmojiType, MessageReaction, ReactionTarget, ReactionTargetType};
 pub use rich_text::{
     Elem, ElemType, ImageElem, Paragraph, ParagraphProps, PlatImage, PlatVideo, RichText, TextElem,
-    UrlElem, VideoElem,
+    TextProps, UrlElem, VideoElem,
 };
 pub use session::{Hello, Ready, Resumed};
 pub use user::User;

@@ -39,7 +39,10 @@ impl RichText {
             paragraphs: vec![Paragraph {
                 elems: vec![Elem {
                     kind: Some(ElemType::Text),
-                    text: Some(TextElem { text: text.into() }),
+                    text: Some(TextElem {
+                        text: text.into(),
+                        props: None,
+                    }),
                     ..Elem::default()
                 }],
                 props: None,
@@ -135,6 +138,25 @@ pub struct Elem {
 pub struct TextElem {
     /// The text.
     pub text: Text,
+    /// Its style (bold, italic, underline), when sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub props: Option<TextProps>,
+}
+
+/// The style of a text element (`props` of `text`; botpy `TextProps`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(remote = "Self")]
+#[serde(default)]
+pub struct TextProps {
+    /// Bold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_bold: Option<bool>,
+    /// Italic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub italic: Option<bool>,
+    /// Underlined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub underline: Option<bool>,
 }
 
 /// An image element.
@@ -226,7 +248,8 @@ crate::de::lenient_payload!(
     Paragraph { elems, props },
     ParagraphProps { alignment },
     Elem { kind = "type", text, image, video, url },
-    TextElem { text },
+    TextElem { text, props },
+    TextProps { font_bold, italic, underline },
     ImageElem { third_url, width_percent, plat_image },
     PlatImage { url, width, height, image_id },
     VideoElem { third_url, plat_video },
@@ -239,6 +262,7 @@ crate::de::serialize_derived!(
     ParagraphProps,
     Elem,
     TextElem,
+    TextProps,
     ImageElem,
     PlatImage,
     VideoElem,
