@@ -85,16 +85,13 @@ pub(crate) fn target(a: &Answering) -> Result<BubbleTarget, ReplyError> {
 /// unless a reply element names another).
 pub(crate) fn plan(a: &Answering, elements: &[Element]) -> Result<SendMessage, ReplyError> {
     let mut content = String::new();
-    let mut markdown = false;
     let mut reply_to: Option<i64> = None;
     let mut attachments = Vec::new();
     for element in elements {
         match element {
             Element::Text { text } => content.push_str(text),
-            Element::Markdown { content: md } => {
-                markdown = true;
-                content.push_str(md);
-            }
+            // Markdown is read in `content` of any type; api.md's `type` has no markdown.
+            Element::Markdown { content: md } => content.push_str(md),
             Element::Reply { message_id } => {
                 let id = message_id
                     .parse()
@@ -110,9 +107,14 @@ pub(crate) fn plan(a: &Answering, elements: &[Element]) -> Result<SendMessage, R
             Element::Record(m) => attachments.push(attachment(element, m, "audio")?),
             Element::Video(m) => attachments.push(attachment(element, m, "video")?),
             Element::File(m) => attachments.push(attachment(element, m, "file")?),
-            Element::At { .. } | Element::AtAll => {
-                return Err(unsupported(element, "Bubble's send API has no mentions"));
+            // api.md's mention shorthand in `content`: `<@userId>`, `<@everyone>`.
+            Element::At { user_id, .. } => {
+                let id: i64 = user_id
+                    .parse()
+                    .map_err(|_| unsupported(element, "Bubble user ids are integers"))?;
+                content.push_str(&format!("<@{id}>"));
             }
+            Element::AtAll => content.push_str("<@everyone>"),
             other => return Err(unsupported(other, "Bubble bots cannot send it")),
         }
     }
@@ -126,7 +128,8 @@ pub(crate) fn plan(a: &Answering, elements: &[Element]) -> Result<SendMessage, R
     });
     Ok(SendMessage {
         content: (!content.is_empty()).then_some(content),
-        kind: markdown.then(|| "markdown".to_owned()),
+        // Absent: `text`, or what the attachments say (api.md).
+        kind: None,
         reply_to_id: reply_to,
         attachments,
         components: Vec::new(),
@@ -210,7 +213,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.reply_to_id, Some(12));
-        assert_eq!(m.kind.as_deref(), Some("markdown"));
+        assert_eq!(m.kind, None);
+        assert_eq!(m.content.as_deref(), Some("**b**"));
         assert_eq!(m.attachments[0].category.as_deref(), Some("image"));
         assert_eq!(
             m.attachments[0].url.as_deref(),
@@ -218,15 +222,55 @@ mod tests {
         );
     }
 
+    /// api.md's `type` is `text` (the default), `image`, `voice` or `file`, inferred from the
+    /// attachments when absent; Markdown is read in `content` of any type (Bubble's own
+    /// client sends it as `type: "text"`).
     #[test]
-    fn mentions_and_faces_are_refused() {
+    fn markdown_goes_in_the_content_with_no_undocumented_type() {
         let a = answering(Scene::Guild, "1", Some("20"));
-        for e in [Element::at("1"), Element::Face { id: "1".into() }] {
-            let err = plan(&a, &[Element::text("x"), e.clone()]).unwrap_err();
-            assert!(
-                matches!(err.kind(), ReplyErrorKind::Unsupported { platform: PlatformKind::Bubble, element, .. } if element == e.kind()),
-                "{err}"
-            );
-        }
+        let m = plan(
+            &a,
+            &[
+                Element::text("see: "),
+                Element::Markdown {
+                    content: "**b**".into(),
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.content.as_deref(), Some("see: **b**"));
+        assert!(
+            matches!(m.kind.as_deref(), None | Some("text")),
+            "type {:?} is not one Bubble documents",
+            m.kind
+        );
+    }
+
+    /// api.md: `content` takes `<@userId>` (an @ of that user) and `<@everyone>`.
+    #[test]
+    fn mentions_are_sent_as_the_documented_content_shorthand() {
+        let a = answering(Scene::Guild, "1", Some("20"));
+        let m = plan(
+            &a,
+            &[Element::at("42"), Element::text(" hi "), Element::AtAll],
+        )
+        .unwrap();
+        assert_eq!(m.content.as_deref(), Some("<@42> hi <@everyone>"));
+        let err = plan(&a, &[Element::at("not-an-id")]).unwrap_err();
+        assert!(
+            matches!(err.kind(), ReplyErrorKind::Unsupported { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn faces_are_refused() {
+        let a = answering(Scene::Guild, "1", Some("20"));
+        let e = Element::Face { id: "1".into() };
+        let err = plan(&a, &[Element::text("x"), e.clone()]).unwrap_err();
+        assert!(
+            matches!(err.kind(), ReplyErrorKind::Unsupported { platform: PlatformKind::Bubble, element, .. } if element == e.kind()),
+            "{err}"
+        );
     }
 }

@@ -15,10 +15,14 @@ use super::Attachment;
 #[serde(remote = "Self")]
 #[serde(default, rename_all = "camelCase")]
 pub struct SendMessage {
-    /// Text content (at most 2000 characters).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Text content (at most 2000 characters). Bubble requires the field (spec `bubble.md`
+    /// §1.4, api.md): `None` is sent as `""`, as Bubble's own client sends it beside an
+    /// attachment.
+    #[serde(serialize_with = "content_or_empty")]
     pub content: Option<String>,
-    /// Message type (`"text"`, `"markdown"`, ...).
+    /// Message type: `"text"` (the default), `"image"`, `"voice"` or `"file"` (api.md);
+    /// absent, Bubble infers it from the attachments. Markdown and the mention shorthand
+    /// (`<@userId>`, `<#channelId>`, `<@everyone>`) are read in `content` of any type.
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// The message this answers.
@@ -47,6 +51,14 @@ impl SendMessage {
         self.reply_to_id = Some(id);
         self
     }
+}
+
+/// `content` as a string, `""` when there is none (the field is required).
+fn content_or_empty<S: serde::Serializer>(
+    content: &Option<String>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(content.as_deref().unwrap_or_default())
 }
 
 /// The DM thread with a user. api.md documents `{channelId, recipientId}`, the AlemonJS client
