@@ -8,7 +8,7 @@ use botgate_proto::Text;
 use serde_json::json;
 
 use super::draft::{self, id};
-use super::elements::{media, plain};
+use super::elements::{bubble_content, media};
 use super::time::rfc3339_to_unix;
 use super::{Original, Skipped, Unified, UnifyContext};
 use crate::bubble::Event;
@@ -130,8 +130,9 @@ fn message_sub(place: Place) -> SubEvent {
     }
 }
 
-/// Reply first, then the mentions (Bubble lists them apart from the text), the text, the
-/// attachments.
+/// Reply first, then the mentions the content does not show (Bubble lists them apart from
+/// the text, and writes those it shows as `<@id>` in it), the text with its mentions in place,
+/// the attachments.
 fn elements(m: &p::Message) -> Vec<Element> {
     let mut out = Vec::new();
     if let Some(r) = m.reply_to_id {
@@ -139,8 +140,21 @@ fn elements(m: &p::Message) -> Vec<Element> {
             message_id: draft::int(r),
         });
     }
+    let name_of = |uid: &str| {
+        m.mentions.iter().find_map(|mention| match mention {
+            MentionRef::Entity(e) if e.id.is_some_and(|id| draft::int(id) == uid) => {
+                e.name.clone()
+            }
+            _ => None,
+        })
+    };
+    let text = bubble_content(&m.content, name_of);
+    let shown = |uid: &Text| {
+        text.iter()
+            .any(|el| matches!(el, Element::At { user_id, .. } if user_id == uid))
+    };
     for mention in &m.mentions {
-        out.push(match mention {
+        let element = match mention {
             MentionRef::Id(uid) => Element::at(draft::int(uid)),
             MentionRef::Entity(e) if matches!(e.kind.as_deref(), None | Some("user")) => {
                 Element::At {
@@ -157,13 +171,17 @@ fn elements(m: &p::Message) -> Vec<Element> {
                 platform_type: Text::from("mention"),
                 raw: serde_json::to_value(other).unwrap_or_default(),
             },
-        });
+        };
+        // Once: where the content shows it.
+        if !matches!(&element, Element::At { user_id, .. } if shown(user_id)) {
+            out.push(element);
+        }
     }
     out.extend(m.mention_roles.iter().map(|r| Element::Unknown {
         platform_type: Text::from("mention_role"),
         raw: json!({ "id": r }),
     }));
-    out.extend(plain(&m.content));
+    out.extend(text);
     out.extend(m.attachments.iter().map(|a| {
         let hint = a
             .category

@@ -13,8 +13,41 @@ pub(crate) fn qq_content(
     mention_everyone: bool,
     name_of: impl Fn(&str) -> Option<Text>,
 ) -> Vec<Element> {
+    tagged(content, mention_everyone, |inner| {
+        qq_tag(content, inner, &name_of)
+    })
+}
+
+/// Splits Bubble message content into elements: `<@userId>` → at, `<@everyone>` → at-all
+/// (the markup Bubble writes a mention as, next to its `mentions` list); everything else
+/// (channel links `<#id>` included) stays text, as sent.
+pub(crate) fn bubble_content(
+    content: &Text,
+    name_of: impl Fn(&str) -> Option<Text>,
+) -> Vec<Element> {
+    tagged(content, false, |inner| {
+        let id = inner.strip_prefix('@')?;
+        if id == "everyone" {
+            return Some(Element::AtAll);
+        }
+        (!id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())).then(|| {
+            Element::At {
+                user_id: content.slice_of(id),
+                name: name_of(id),
+            }
+        })
+    })
+}
+
+/// Splits `content` at its tags `<inner>` that `tag` makes an element of (and, with
+/// `plain_everyone`, at `@everyone`: QQ's at-all); the text between them stays text.
+fn tagged(
+    content: &Text,
+    plain_everyone: bool,
+    tag: impl Fn(&str) -> Option<Element>,
+) -> Vec<Element> {
     // Plain text (the usual message): no tag or `@everyone` can start anywhere in it.
-    let may_have_tokens = content.contains('<') || (mention_everyone && content.contains('@'));
+    let may_have_tokens = content.contains('<') || (plain_everyone && content.contains('@'));
     if !may_have_tokens {
         // `vec!` allocates exactly one slot (collecting an `Option` went through the
         // iterator's size hints).
@@ -27,7 +60,7 @@ pub(crate) fn qq_content(
     let mut rest = all;
     while !rest.is_empty() {
         let at = all.len() - rest.len();
-        if mention_everyone && rest.starts_with("@everyone") {
+        if plain_everyone && rest.starts_with("@everyone") {
             flush(content, &all[text_from..at], &mut out);
             out.push(Element::AtAll);
             rest = &rest["@everyone".len()..];
@@ -36,7 +69,7 @@ pub(crate) fn qq_content(
         }
         if rest.starts_with('<') {
             if let Some(end) = rest.find('>') {
-                if let Some(el) = qq_tag(content, &rest[1..end], &name_of) {
+                if let Some(el) = tag(&rest[1..end]) {
                     flush(content, &all[text_from..at], &mut out);
                     out.push(el);
                     rest = &rest[end + 1..];
@@ -50,7 +83,7 @@ pub(crate) fn qq_content(
         let next = rest
             .bytes()
             .skip(1)
-            .position(|b| b == b'<' || (mention_everyone && b == b'@'))
+            .position(|b| b == b'<' || (plain_everyone && b == b'@'))
             .map_or(rest.len(), |i| i + 1);
         rest = &rest[next..];
     }
