@@ -109,7 +109,10 @@ pub fn check_decode<E: serde::Serialize>(
 /// The typed decode's first pass reads UTF-8 text with proto's own JSON reader (decision
 /// 0026): as a `Value` it must read what serde_json reads, to the same value, and nothing else,
 /// but for a lone surrogate escape, which ours reads as U+FFFD and serde_json refuses
-/// (decision 0049): serde_json reads the text with them rewritten to `\ufffd`.
+/// (decision 0049): serde_json reads the text with them rewritten to `\ufffd`. Ours refuses
+/// a bare integer wider than 64 bits (decision 0062) and hands the text to serde_json, which
+/// refuses a lone surrogate: with both in one text, ours reads the rewritten copy too, as the
+/// codec's decodes do.
 ///
 /// # Panics
 /// If the two differ.
@@ -117,8 +120,11 @@ pub fn check_first_pass(bytes: &[u8]) {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return;
     };
-    let ours = botgate_proto::de::from_str::<Value>(text).ok();
     let clean = crate::scan::replace_lone_surrogates(bytes);
+    let ours = botgate_proto::de::from_str::<Value>(text).ok().or_else(|| {
+        let clean = std::str::from_utf8(clean.as_deref()?).ok()?;
+        botgate_proto::de::from_str::<Value>(clean).ok()
+    });
     let theirs = match clean.as_deref().map(std::str::from_utf8) {
         Some(Ok(clean)) => serde_json::from_str::<Value>(clean).ok(),
         _ => serde_json::from_str::<Value>(text).ok(),

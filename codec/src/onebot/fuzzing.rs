@@ -118,14 +118,15 @@ fn repeats_a_key(bytes: &[u8]) -> bool {
 /// of a frame that repeats a type key is its first occurrence's (decision 0049); an event of
 /// an unknown kind keeps the raw object, where, as in any JSON object read, the last
 /// occurrence stands: with a repeated key (`repeated`) its kind may change through the round
-/// trip.
+/// trip, and the known kind it becomes may refuse a field the unknown one kept as sent (a
+/// OneBot field of the wrong shape is an error, decision 0014).
 fn check_event(event: &Event, repeated: bool) {
     let json = match serde_json::to_string(event) {
         Ok(j) => j,
         Err(e) => panic!("an event does not serialise: {e}"),
     };
     match decode_event(json.as_bytes()) {
-        Ok(back) if repeated && matches!(event.kind(), EventKind::Unknown(_)) => drop(back),
+        _ if repeated && matches!(event.kind(), EventKind::Unknown(_)) => {}
         Ok(back) => assert_eq!(back.kind(), event.kind(), "kind changed through {json}"),
         Err(e) => panic!("a serialised event does not decode: {e}: {json}"),
     }
