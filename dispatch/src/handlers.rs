@@ -254,7 +254,9 @@ impl<P: Platform> Handlers<P> {
         self
     }
 
-    /// The masters and admins unified events are checked against.
+    /// The masters and admins these handlers were registered with: a dispatcher starts with
+    /// them; after [`Dispatcher::set_permissions`](crate::Dispatcher::set_permissions) its
+    /// [`permissions`](crate::Dispatcher::permissions) are the ones events are checked against.
     pub fn permissions(&self) -> &Permissions {
         &self.permissions
     }
