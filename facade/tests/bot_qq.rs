@@ -9,21 +9,15 @@ use std::sync::{Arc, Mutex};
 
 use botgate::dispatch::{BotErrorKind, DispatchConfig};
 use botgate::session::driver::DriverConfig;
-use botgate::{Bot, Intents, OutMessage, QqBot, QqHandlers};
+use botgate::{Bot, Intents, OutMessage, QqHandlers};
 use botgate_sim::{Fault, QqConfig, QqSim, Record};
 use botgate_testkit::{within, Seen};
 use serde_json::{json, Value};
 use tokio::sync::{Barrier, Semaphore};
 
-/// A builder pointed at `sim`'s token and discovery endpoints.
-fn bot_for(sim: &QqSim) -> QqBot {
-    Bot::qq(
-        sim.config().app_id.clone(),
-        sim.config().client_secret.clone(),
-    )
-    .api_base(sim.http_base())
-    .auth_base(sim.http_base())
-}
+#[path = "support/qq_bot.rs"]
+mod qq_bot;
+use qq_bot::bot_for;
 
 /// A unified handler's optional intents (decision 0054): dropped one per refusal (4014), DMs
 /// before group / C2C. A public guild bot ends with 1<<30 and gets its @-messages; a group bot

@@ -4,19 +4,13 @@
 //! bounded (`botgate_testkit::within`): a bug fails the test, it does not hang.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use botgate::{Bot, QqBot, QqHandlers};
+use botgate::{Bot, QqHandlers};
 use botgate_sim::{Fault, HttpFault, QqConfig, QqSim};
 use botgate_testkit::{within, Seen};
 
-/// A builder pointed at `sim`'s token and discovery endpoints.
-fn bot_for(sim: &QqSim) -> QqBot {
-    Bot::qq(
-        sim.config().app_id.clone(),
-        sim.config().client_secret.clone(),
-    )
-    .api_base(sim.http_base())
-    .auth_base(sim.http_base())
-}
+#[path = "support/qq_bot.rs"]
+mod qq_bot;
+use qq_bot::bot_for;
 
 /// A token refresh the platform refuses (the app secret revoked while the bot runs) stops the
 /// bot, as a fatal session error does; the error-notify handler must hear of it as it hears

@@ -4,19 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use botgate::{Bot, Intents, QqBot, QqHandlers};
+use botgate::{Intents, QqBot, QqHandlers};
 use botgate_sim::{QqConfig, QqSim};
 use botgate_testkit::within;
 use serde_json::json;
 
-fn bot_for(sim: &QqSim) -> QqBot {
-    Bot::qq(
-        sim.config().app_id.clone(),
-        sim.config().client_secret.clone(),
-    )
-    .api_base(sim.http_base())
-    .auth_base(sim.http_base())
-}
+#[path = "support/qq_bot.rs"]
+mod qq_bot;
+use qq_bot::bot_for;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handlers_that_need_no_intent_identify_with_guilds() {

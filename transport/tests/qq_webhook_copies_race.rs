@@ -5,40 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Barrier};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use botgate_transport::webhook::{
     Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver, WebhookRequest,
 };
-use http::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::mpsc;
 
-const SECRET: &str = "sim-client-secret";
-
-fn signed(key: &QqKey, body: &str) -> WebhookRequest {
-    let now = SystemTime::now();
-    let ts = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
-    let sig = key.sign_validation(&ts, body);
-    let mut headers = HeaderMap::new();
-    for (k, v) in [
-        ("x-signature-ed25519", sig.as_str()),
-        ("x-signature-timestamp", &ts),
-    ] {
-        headers.insert(
-            HeaderName::from_static(k),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    WebhookRequest {
-        headers,
-        body: body.to_owned().into(),
-        received_at: now,
-    }
-}
+mod qq_signed;
+use qq_signed::{signed_by as signed, SECRET};
 
 #[test]
 fn two_copies_meeting_a_full_queue_are_both_refused() {

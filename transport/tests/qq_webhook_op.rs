@@ -3,43 +3,14 @@
 //! reason, never acknowledged and never handed on; integer ops behave as before.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use botgate_transport::webhook::{
-    Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver, WebhookRequest,
-};
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use botgate_transport::webhook::{Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver};
+use http::StatusCode;
 use tokio::sync::mpsc;
 
-const SECRET: &str = "sim-client-secret";
-
-fn signed(body: &str) -> WebhookRequest {
-    let now = SystemTime::now();
-    let ts = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
-    // `sign_validation` signs `event_ts + plain_token`: the bytes of `timestamp + body`.
-    let sig = QqKey::from_secret(SECRET)
-        .unwrap()
-        .sign_validation(&ts, body);
-    let mut headers = HeaderMap::new();
-    for (k, v) in [
-        ("x-signature-ed25519", sig.as_str()),
-        ("x-signature-timestamp", &ts),
-    ] {
-        headers.insert(
-            HeaderName::from_static(k),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    WebhookRequest {
-        headers,
-        body: body.to_owned().into(),
-        received_at: now,
-    }
-}
+mod qq_signed;
+use qq_signed::{signed, SECRET};
 
 #[test]
 fn a_signed_body_whose_op_is_not_an_integer_is_refused_with_the_reason() {
