@@ -33,7 +33,11 @@ fn a_mention_in_the_content_is_one_at_in_its_place_and_the_command_follows() {
         })
         .collect();
     assert_eq!(ats, ["456"], "{:?}", e.elements);
-    assert!(matches!(e.elements.first(), Some(Element::At { .. })), "{:?}", e.elements);
+    assert!(
+        matches!(e.elements.first(), Some(Element::At { .. })),
+        "{:?}",
+        e.elements
+    );
     assert_eq!(e.plain_text().trim(), "/ping 3", "{:?}", e.elements);
 }
 

@@ -142,9 +142,7 @@ fn elements(m: &p::Message) -> Vec<Element> {
     }
     let name_of = |uid: &str| {
         m.mentions.iter().find_map(|mention| match mention {
-            MentionRef::Entity(e) if e.id.is_some_and(|id| draft::int(id) == uid) => {
-                e.name.clone()
-            }
+            MentionRef::Entity(e) if e.id.is_some_and(|id| draft::int(id) == uid) => e.name.clone(),
             _ => None,
         })
     };
