@@ -49,7 +49,7 @@ pub fn redis_url(flag: Option<String>) -> Result<String, Failure> {
 /// Runs the scale demo on a fresh tokio runtime.
 pub fn run(redis: Option<String>) -> Result<ExitCode, Failure> {
     let url = redis_url(redis)?;
-    crate::stop::run_printing(async { scale(&url).await })
+    crate::stop::run_printing(scale(&url))
 }
 
 async fn within<T>(what: &str, fut: impl Future<Output = T>) -> Result<T, Failure> {

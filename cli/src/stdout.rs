@@ -2,7 +2,7 @@
 //! thread of their own that writes them (decisions 0069 and 0077). A write to a pipe its reader
 //! does not read blocks once the pipe is full; made on the runtime's threads, such writes held
 //! every one of them (a stop signal was not even noticed). Commands that run no runtime
-//! (`decode`, `intents`) write with `outln!` where they are.
+//! (`decode`, `intents`) write to stdout directly, where they are.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -111,15 +111,11 @@ pub fn try_out(line: String) {
         return write_line(&line);
     };
     UNWRITTEN.fetch_add(1, Ordering::Relaxed);
-    match queue.try_send(ToStdout::Line(line)) {
-        Ok(()) => {}
-        Err(mpsc::error::TrySendError::Full(_)) => {
-            UNWRITTEN.fetch_sub(1, Ordering::Relaxed);
+    if let Err(unsent) = queue.try_send(ToStdout::Line(line)) {
+        UNWRITTEN.fetch_sub(1, Ordering::Relaxed);
+        if let mpsc::error::TrySendError::Full(_) = unsent {
             not_keeping_up();
             tracing::warn!("stdout is not being read: a line dropped");
-        }
-        Err(mpsc::error::TrySendError::Closed(_)) => {
-            UNWRITTEN.fetch_sub(1, Ordering::Relaxed);
         }
     }
 }

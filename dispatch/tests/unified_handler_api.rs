@@ -30,8 +30,7 @@ fn onebot_group(message_id: i64, user: i64, message: &str) -> String {
 fn qq_at_message(n: u32, content: &str) -> botgate_codec::Frame {
     let line = samples::lines("qq/frames.jsonl")[3].clone();
     assert!(line.contains(r#""t": "AT_MESSAGE_CREATE""#));
-    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-    let mut v = v;
+    let mut v: serde_json::Value = serde_json::from_str(&line).unwrap();
     v["id"] = format!("AT_MESSAGE_CREATE:pin-{n}").into();
     v["s"] = (100 + n).into();
     v["d"]["id"] = format!("pin-message-{n}").into();

@@ -5,12 +5,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use botgate::{Bot, QqHandlers};
-use botgate_sim::{Fault, HttpFault, QqConfig, QqSim};
+use botgate_sim::{Fault, HttpFault, Log, QqConfig, QqSim, Record};
 use botgate_testkit::{within, Seen};
 
 #[path = "support/qq_bot.rs"]
 mod qq_bot;
 use qq_bot::bot_for;
+
+/// The close code of the first connection the sim saw end (`what`: the wait, for its panic).
+async fn first_close_code(log: &Log, what: &str) -> Option<u16> {
+    within(
+        what,
+        log.wait_for(|r| match r {
+            Record::Disconnected { code, .. } => Some(*code),
+            _ => None,
+        }),
+    )
+    .await
+}
 
 /// A token refresh the platform refuses (the app secret revoked while the bot runs) stops the
 /// bot, as a fatal session error does; the error-notify handler must hear of it as it hears
@@ -74,14 +86,7 @@ async fn a_running_bot_dropped_without_shutdown_closes_its_session() {
         .unwrap();
     let mut status = bot.driver().status();
     drop(bot);
-    let code = within(
-        "the client's close after the drop",
-        sim.log().wait_for(|r| match r {
-            botgate_sim::Record::Disconnected { code, .. } => Some(*code),
-            _ => None,
-        }),
-    )
-    .await;
+    let code = first_close_code(sim.log(), "the client's close after the drop").await;
     assert_eq!(code, Some(1000));
     within("the driver's end", status.wait_for(|s| s.stopped))
         .await
@@ -106,18 +111,10 @@ async fn a_reverse_bot_dropped_without_shutdown_closes_its_connections_and_liste
     within("the account", bot.account_count().wait_for(|n| *n >= 1))
         .await
         .unwrap();
-    let account = bot.account(&bot.account_ids()[0]).unwrap();
+    let mut account = bot.account(&bot.account_ids()[0]).unwrap();
     drop(bot);
-    let code = within(
-        "the listener's close after the drop",
-        sim.log().wait_for(|r| match r {
-            botgate_sim::Record::Disconnected { code, .. } => Some(*code),
-            _ => None,
-        }),
-    )
-    .await;
+    let code = first_close_code(sim.log(), "the listener's close after the drop").await;
     assert_eq!(code, Some(1000));
-    let mut account = account;
     let stopped = within(
         "the account's stop",
         account.wait_for(|l| l.stopped.is_some()),

@@ -5,28 +5,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Barrier};
-use std::time::Duration;
 
-use botgate_transport::webhook::{
-    Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver, WebhookRequest,
-};
-use tokio::sync::mpsc;
+use botgate_transport::webhook::{Outcome, QqKey, Receiver, WebhookRequest};
 
 mod qq_signed;
-use qq_signed::{signed_by as signed, SECRET};
+use qq_signed::{receiver, signed_by as signed, SECRET};
 
 #[test]
 fn two_copies_meeting_a_full_queue_are_both_refused() {
-    let (tx, _rx) = mpsc::channel(1);
-    let config = QqReceiverConfig {
-        app_id: None,
-        timestamp_window: Duration::from_secs(300),
-    };
-    let receiver = Arc::new(QqReceiver::new(
-        QqKey::from_secret(SECRET).unwrap(),
-        config,
-        tx,
-    ));
+    let (receiver, _rx) = receiver(1);
+    let receiver = Arc::new(receiver);
     let key = QqKey::from_secret(SECRET).unwrap();
     // Fill the queue (capacity 1) with a delivery nobody takes.
     let filler = receiver.receive(signed(

@@ -3,23 +3,15 @@
 //! reason, never acknowledged and never handed on; integer ops behave as before.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
-
-use botgate_transport::webhook::{Outcome, QqKey, QqReceiver, QqReceiverConfig, Receiver};
+use botgate_transport::webhook::{Outcome, Receiver};
 use http::StatusCode;
-use tokio::sync::mpsc;
 
 mod qq_signed;
-use qq_signed::{signed, SECRET};
+use qq_signed::{receiver, signed};
 
 #[test]
 fn a_signed_body_whose_op_is_not_an_integer_is_refused_with_the_reason() {
-    let (tx, mut rx) = mpsc::channel(8);
-    let config = QqReceiverConfig {
-        app_id: None,
-        timestamp_window: Duration::from_secs(300),
-    };
-    let receiver = QqReceiver::new(QqKey::from_secret(SECRET).unwrap(), config, tx);
+    let (receiver, mut rx) = receiver(8);
     for op in [
         r#""0""#, r#""13""#, r#""12""#, "1.0", "-1", "null", "[0]", "true",
     ] {
@@ -56,12 +48,7 @@ fn a_signed_body_whose_op_is_not_an_integer_is_refused_with_the_reason() {
 /// dropped as a decode error after QQ had its 200.
 #[test]
 fn a_signed_dispatch_whose_envelope_the_scan_refuses_is_refused_with_the_reason() {
-    let (tx, mut rx) = mpsc::channel(8);
-    let config = QqReceiverConfig {
-        app_id: None,
-        timestamp_window: Duration::from_secs(300),
-    };
-    let receiver = QqReceiver::new(QqKey::from_secret(SECRET).unwrap(), config, tx);
+    let (receiver, mut rx) = receiver(8);
     for body in [
         r#"{"op":0,"s":"7","t":"C2C_MESSAGE_CREATE","d":{}}"#,
         r#"{"op":0,"s":-1,"t":"C2C_MESSAGE_CREATE","d":{}}"#,

@@ -110,6 +110,19 @@ async fn accept_key(tcp: &TcpListener) -> (TcpStream, String) {
     (sock, key)
 }
 
+/// Sends heartbeats until one fails (the first may still be taken by the kernel): its error.
+async fn failed_write(client: &mut ws::WsStream) -> botgate_transport::Error {
+    within("a failed write", async {
+        loop {
+            match client.send_text(r#"{"op":1,"d":9}"#).await {
+                Ok(()) => tokio::task::yield_now().await,
+                Err(e) => return e,
+            }
+        }
+    })
+    .await
+}
+
 /// The server closes with a code (QQ: 4009 to resume, 4914 / 4915 for a bot taken down or
 /// banned) and goes away while the client is writing (a heartbeat): the write fails, and the
 /// close frame that came before it must still be read, with its code. tokio-websockets ends
@@ -128,16 +141,8 @@ async fn a_close_frame_read_after_a_failed_write_keeps_its_code() {
         within("the last event", client.recv()).await.unwrap(),
         Some(ws::Message::Text(r#"{"op":0,"s":9}"#.into()))
     );
-    // The peer is gone: a write fails (the first may still be taken by the kernel).
-    let failed = within("a failed write", async {
-        loop {
-            match client.send_text(r#"{"op":1,"d":9}"#).await {
-                Ok(()) => tokio::task::yield_now().await,
-                Err(e) => return e,
-            }
-        }
-    })
-    .await;
+    // The peer is gone: a write fails.
+    let failed = failed_write(&mut client).await;
     assert_eq!(failed.kind(), &ErrorKind::ConnectionLost, "{failed:?}");
     assert_eq!(
         within("the close frame", client.recv()).await.unwrap(),
@@ -158,15 +163,7 @@ async fn a_close_frame_not_yet_read_when_a_write_fails_keeps_its_code() {
         .await
         .unwrap();
     drop(sock);
-    let failed = within("a failed write", async {
-        loop {
-            match client.send_text(r#"{"op":1,"d":9}"#).await {
-                Ok(()) => tokio::task::yield_now().await,
-                Err(e) => return e,
-            }
-        }
-    })
-    .await;
+    let failed = failed_write(&mut client).await;
     assert_eq!(failed.kind(), &ErrorKind::ConnectionLost, "{failed:?}");
     assert_eq!(
         within("the close frame", client.recv()).await.unwrap(),

@@ -370,20 +370,12 @@ where
                     if let Err(error) = self.refresh_token(reason).await {
                         // It stops the bot as a fatal session error does: `on_error` hears
                         // of it the same way (decision 0082).
-                        tracing::error!(platform = %P::KIND, %error, "session failed");
-                        self.dispatcher
-                            .report(BotError::new(BotErrorKind::Connection {
-                                reason: error.to_string(),
-                            }));
+                        self.report_failure(&error);
                         return Err(error);
                     }
                 }
                 SessionEvent::Fatal(error) => {
-                    tracing::error!(platform = %P::KIND, %error, "session failed");
-                    self.dispatcher
-                        .report(BotError::new(BotErrorKind::Connection {
-                            reason: error.to_string(),
-                        }));
+                    self.report_failure(&error);
                     return Err(Error::with_source(ErrorKind::Session, error));
                 }
                 SessionEvent::Stopped => return Ok(()),
@@ -425,6 +417,15 @@ where
             }
         }
         true
+    }
+
+    /// A failure that stops the bot: logged, and reported to the error handlers.
+    fn report_failure(&self, error: &impl std::fmt::Display) {
+        tracing::error!(platform = %P::KIND, %error, "session failed");
+        self.dispatcher
+            .report(BotError::new(BotErrorKind::Connection {
+                reason: error.to_string(),
+            }));
     }
 
     fn set_self_id(&mut self, id: String) {

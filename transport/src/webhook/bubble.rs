@@ -90,10 +90,7 @@ impl Receiver for BubbleReceiver {
         // acknowledged (Bubble retries only what was not answered 200).
         if let Err(e) = botgate_codec::bubble::webhook_frame(&request.body) {
             tracing::warn!(error = %e, "bubble webhook: delivery refused");
-            return WebhookResponse {
-                body: e.to_string().into(),
-                ..WebhookResponse::reject(Outcome::Malformed)
-            };
+            return WebhookResponse::malformed(&e);
         }
         let delivery = Delivery {
             body: request.body,

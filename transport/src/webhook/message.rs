@@ -115,6 +115,14 @@ impl WebhookResponse {
         };
         Self::text(status, text, outcome)
     }
+
+    /// 400 with the reason the body is malformed (which field) as its text.
+    pub(crate) fn malformed(reason: &dyn std::fmt::Display) -> Self {
+        Self {
+            body: reason.to_string().into(),
+            ..Self::reject(Outcome::Malformed)
+        }
+    }
 }
 
 /// A verified event body, on its way to the dispatcher.

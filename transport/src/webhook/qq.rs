@@ -200,10 +200,7 @@ impl QqReceiver {
 /// 400 for a signed body that is not a frame, with the reason (which field).
 fn malformed(error: &dyn std::fmt::Display) -> WebhookResponse {
     tracing::warn!(error = %error, "qq webhook: signed delivery refused");
-    WebhookResponse {
-        body: error.to_string().into(),
-        ..WebhookResponse::reject(Outcome::Malformed)
-    }
+    WebhookResponse::malformed(error)
 }
 
 /// A validation token as QQ issues them: short, letters, digits, `-` and `_`.

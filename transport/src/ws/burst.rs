@@ -177,24 +177,28 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = &mut *self;
-        if this.write_failed {
-            return Poll::Ready(Ok(()));
-        }
-        match ready!(Pin::new(&mut this.inner).poll_flush(cx)) {
-            Ok(()) => Poll::Ready(Ok(())),
-            Err(e) => this.fail(e, ()),
-        }
+        self.poll_latched(cx, S::poll_flush)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = &mut *self;
-        if this.write_failed {
+        self.poll_latched(cx, S::poll_shutdown)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> BurstReader<S> {
+    /// `poll` (a flush or a shutdown) on the writer underneath, its error latched as a failed
+    /// write's; nothing once a write failed.
+    fn poll_latched(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: fn(Pin<&mut S>, &mut Context<'_>) -> Poll<io::Result<()>>,
+    ) -> Poll<io::Result<()>> {
+        if self.write_failed {
             return Poll::Ready(Ok(()));
         }
-        match ready!(Pin::new(&mut this.inner).poll_shutdown(cx)) {
+        match ready!(poll(Pin::new(&mut self.inner), cx)) {
             Ok(()) => Poll::Ready(Ok(())),
-            Err(e) => this.fail(e, ()),
+            Err(e) => self.fail(e, ()),
         }
     }
 }

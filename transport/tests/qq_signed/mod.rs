@@ -1,10 +1,12 @@
-//! A QQ webhook request signed now, as QQ signs a delivery: the test files' one copy.
+//! A QQ webhook request signed now, as QQ signs a delivery, and a receiver that checks it:
+//! the test files' one copy.
 #![allow(clippy::unwrap_used, dead_code)]
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use botgate_transport::webhook::{QqKey, WebhookRequest};
+use botgate_transport::webhook::{Delivery, QqKey, QqReceiver, QqReceiverConfig, WebhookRequest};
 use http::{HeaderMap, HeaderName, HeaderValue};
+use tokio::sync::mpsc;
 
 /// The sim's client secret, from which the signing key is derived.
 pub const SECRET: &str = "sim-client-secret";
@@ -39,4 +41,18 @@ pub fn signed_by(key: &QqKey, body: &str) -> WebhookRequest {
 /// `body` signed with [`SECRET`]'s key.
 pub fn signed(body: &str) -> WebhookRequest {
     signed_by(&QqKey::from_secret(SECRET).unwrap(), body)
+}
+
+/// A receiver of [`SECRET`]'s deliveries (any app id, a 300 s window) and its queue, which
+/// holds `capacity` deliveries.
+pub fn receiver(capacity: usize) -> (QqReceiver, mpsc::Receiver<Delivery>) {
+    let (tx, rx) = mpsc::channel(capacity);
+    let config = QqReceiverConfig {
+        app_id: None,
+        timestamp_window: Duration::from_secs(300),
+    };
+    (
+        QqReceiver::new(QqKey::from_secret(SECRET).unwrap(), config, tx),
+        rx,
+    )
 }
