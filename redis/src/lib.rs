@@ -15,7 +15,7 @@
 //! - [`ActionRelay`] / [`ActionQueue`]: a worker's requests to the gateway that holds a socket
 //!   (OneBot actions, replies) and the gateway's answers.
 //!
-//! Design and limits: decision 0018.
+//! Design and limits: decision 0018. Needs Redis 6.2 or later (`XAUTOCLAIM`).
 //!
 //! ```no_run
 //! # fn demo() -> Result<(), botgate_redis::Error> {

@@ -9,7 +9,8 @@
 //! A save and its journal compaction run in one Lua script (atomic). Journal notes are queued
 //! to a writer thread that pipelines them (one round trip per batch, not per event): a process
 //! killed with notes still queued loses those (the events they name may be handled again by
-//! the next owner); a clean stop writes them (every `save` waits for the queue first).
+//! the next owner); a clean stop writes them (every `save` waits for the queue first), and
+//! `handled_since_save` waits for it too (a store reads the notes it queued itself).
 
 use std::fmt;
 use std::sync::mpsc;
@@ -338,6 +339,10 @@ impl SessionStore for RedisSessionStore {
     }
 
     fn handled_since_save(&self, key: &str) -> Result<Vec<u64>, SessionError> {
+        // This store's own notes may still be queued: written first, so it reads what it
+        // noted (a shard that stops and starts again in this process skips its handled
+        // events, as with the file store).
+        self.flush_journal();
         let Some(state) = self.load(key)? else {
             return Ok(Vec::new());
         };

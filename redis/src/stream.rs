@@ -17,9 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use redis::aio::ConnectionManager;
-use redis::streams::{
-    StreamAutoClaimOptions, StreamAutoClaimReply, StreamReadOptions, StreamReadReply,
-};
+use redis::streams::{StreamReadOptions, StreamReadReply};
 use redis::{AsyncCommands, Client, RedisResult, Script, Value};
 use tokio::sync::Notify;
 
@@ -34,6 +32,13 @@ if KEYS[2] ~= '' then
 end
 return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 ";
+
+/// The shortest read wait (Redis reads `BLOCK 0` as "wait for good").
+const MIN_BLOCK: Duration = Duration::from_millis(1);
+/// The shortest done-mark TTL (`PX 0` is refused).
+const MIN_DONE_TTL: Duration = Duration::from_millis(1);
+/// The longest done-mark TTL (`PX` must not overflow past Redis's clock).
+const MAX_DONE_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// A stream of gateway events.
 #[derive(Clone)]
@@ -205,16 +210,18 @@ impl Consumer {
         self
     }
 
-    /// How long one read waits for new entries (default 500 ms, at most 20 s: every answer
-    /// from Redis is awaited 30 s at most).
+    /// How long one read waits for new entries (default 500 ms, at least 1 ms: `BLOCK 0`
+    /// would wait for good; at most 20 s: every answer from Redis is awaited 30 s at most).
     pub fn block(mut self, block: Duration) -> Self {
-        self.block = block.min(crate::conn::MAX_BLOCK);
+        self.block = block.clamp(MIN_BLOCK, crate::conn::MAX_BLOCK);
         self
     }
 
-    /// How long done marks live (default 1 h: longer than any redelivery).
+    /// How long done marks live (default 1 h: longer than any redelivery). Kept between
+    /// 1 ms and 100 years: Redis refuses `PX` outside its range, and every acknowledgement
+    /// then failed (each event redelivered for good).
     pub fn done_ttl(mut self, ttl: Duration) -> Self {
-        self.acker.done_ttl = ttl;
+        self.acker.done_ttl = ttl.clamp(MIN_DONE_TTL, MAX_DONE_TTL);
         self
     }
 
@@ -246,18 +253,17 @@ impl Consumer {
     /// [`Error::Redis`] when Redis cannot be reached.
     pub async fn next_batch(&mut self, count: usize) -> Result<Vec<Delivery>, Error> {
         let idle_ms = u64::try_from(self.claim_idle.as_millis()).unwrap_or(u64::MAX);
-        let claimed: RedisResult<StreamAutoClaimReply> = self
-            .conn
-            .xautoclaim_options(
-                &self.key,
-                &self.group,
-                &self.name,
-                idle_ms,
-                &self.cursor,
-                StreamAutoClaimOptions::default().count(count),
-            )
+        let claimed: RedisResult<Value> = redis::cmd("XAUTOCLAIM")
+            .arg(&self.key)
+            .arg(&self.group)
+            .arg(&self.name)
+            .arg(idle_ms)
+            .arg(&self.cursor)
+            .arg("COUNT")
+            .arg(count)
+            .query_async(&mut self.conn)
             .await;
-        let claimed = match claimed {
+        let claimed = match claimed.and_then(read_claim) {
             Err(e) if e.code() == Some("NOGROUP") => {
                 // The stream and its group are gone: a Redis restarted without persistence
                 // (or a key deleted). Made again, from the start of whatever the gateways
@@ -269,18 +275,15 @@ impl Consumer {
             }
             claimed => claimed.map_err(Error::redis("claim"))?,
         };
-        self.cursor = claimed.next_stream_id.clone();
-        if !claimed.deleted_ids.is_empty() {
+        self.cursor = claimed.next;
+        if claimed.trimmed > 0 {
             // Pending with a worker that died, and trimmed from the stream (`MAXLEN ~`) before
-            // anyone took them over: Redis forgets them here. Lost; said so.
-            tracing::warn!(key = %self.key, group = %self.group, lost = claimed.deleted_ids.len(),
+            // anyone took them over: Redis forgets them here (7.0; 6.2 keeps them pending).
+            // Lost; said so.
+            tracing::warn!(key = %self.key, group = %self.group, lost = claimed.trimmed,
                 "pending stream entries were trimmed before a worker took them over");
         }
-        let taken: Vec<Delivery> = claimed
-            .claimed
-            .into_iter()
-            .filter_map(|e| delivery(e.id, &e.map, true))
-            .collect();
+        let taken = self.deliveries(claimed.entries.into_iter(), true).await;
         if !taken.is_empty() {
             return Ok(taken);
         }
@@ -294,12 +297,41 @@ impl Consumer {
             .xread_options(&[&self.key], &[">"], &options)
             .await
             .map_err(Error::redis("read"))?;
-        Ok(reply
+        let entries = reply
             .into_iter()
             .flat_map(|r| r.keys)
             .flat_map(|k| k.ids)
-            .filter_map(|e| delivery(e.id, &e.map, false))
-            .collect())
+            .map(|e| (e.id, e.map));
+        Ok(self.deliveries(entries, false).await)
+    }
+
+    /// The deliveries of `entries` this consumer now holds. An entry botgate did not write
+    /// (another writer on the key, fields this version does not know) is acknowledged and
+    /// logged: left pending, every worker took it over in turn each `claim_idle`, for good.
+    async fn deliveries(
+        &mut self,
+        entries: impl Iterator<Item = (String, HashMap<String, Value>)>,
+        claimed: bool,
+    ) -> Vec<Delivery> {
+        let mut taken = Vec::new();
+        let mut foreign = Vec::new();
+        for (id, map) in entries {
+            match delivery(id.clone(), &map, claimed) {
+                Some(d) => taken.push(d),
+                None => foreign.push(id),
+            }
+        }
+        if !foreign.is_empty() {
+            tracing::warn!(key = %self.key, group = %self.group, ids = ?foreign,
+                "stream entries botgate did not write; acknowledged and dropped");
+            // A failed XACK leaves them pending (back after `claim_idle`); the batch is
+            // returned all the same.
+            let acked: RedisResult<i64> = self.conn.xack(&self.key, &self.group, &foreign).await;
+            if let Err(error) = acked {
+                tracing::warn!(%error, key = %self.key, "foreign stream entries not acknowledged");
+            }
+        }
+        taken
     }
 
     /// Creates the consumer group again, and starts the claim scan over.
@@ -507,6 +539,71 @@ impl Keeper {
             })
             .sum())
     }
+}
+
+/// An `XAUTOCLAIM` answer.
+struct Claim {
+    /// Where the next scan starts.
+    next: String,
+    /// The claimed entries: id and fields.
+    entries: Vec<(String, HashMap<String, Value>)>,
+    /// Pending entries the stream no longer holds (trimmed).
+    trimmed: usize,
+}
+
+/// Reads an `XAUTOCLAIM` answer: `[next, [entry..], deleted ids]`. Redis 6.2 has no third
+/// element and answers a trimmed pending entry as a nil among the entries (7.0 lists its id
+/// in the third); the client's own reply type refused such a nil when it came first, and the
+/// whole claim failed, every time the scan reached it.
+fn read_claim(reply: Value) -> RedisResult<Claim> {
+    let unexpected =
+        || redis::RedisError::from((redis::ErrorKind::TypeError, "unexpected XAUTOCLAIM answer"));
+    let Value::Array(items) = reply else {
+        return Err(unexpected());
+    };
+    let mut items = items.into_iter();
+    let next: String = redis::from_redis_value(&items.next().ok_or_else(unexpected)?)?;
+    let Some(Value::Array(claimed)) = items.next() else {
+        return Err(unexpected());
+    };
+    let mut entries = Vec::with_capacity(claimed.len());
+    let mut trimmed = 0;
+    for entry in claimed {
+        match entry {
+            Value::Nil => trimmed += 1,
+            entry => entries.push(read_entry(entry).ok_or_else(unexpected)?),
+        }
+    }
+    if let Some(Value::Array(deleted)) = items.next() {
+        trimmed += deleted.len();
+    }
+    Ok(Claim {
+        next,
+        entries,
+        trimmed,
+    })
+}
+
+/// One stream entry, `[id, [field, value, ..]]` (a map of fields in RESP3).
+fn read_entry(entry: Value) -> Option<(String, HashMap<String, Value>)> {
+    let Value::Array(pair) = entry else {
+        return None;
+    };
+    let mut pair = pair.into_iter();
+    let id: String = redis::from_redis_value(&pair.next()?).ok()?;
+    let fields: Vec<(Value, Value)> = match pair.next()? {
+        Value::Array(flat) => {
+            let mut flat = flat.into_iter();
+            std::iter::from_fn(|| Some((flat.next()?, flat.next()?))).collect()
+        }
+        Value::Map(map) => map,
+        _ => Vec::new(),
+    };
+    let map = fields
+        .into_iter()
+        .filter_map(|(k, v)| Some((redis::from_redis_value::<String>(&k).ok()?, v)))
+        .collect();
+    Some((id, map))
 }
 
 /// An entry's fields as a delivery; `None` for an entry botgate did not write.
