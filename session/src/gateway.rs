@@ -193,8 +193,11 @@ impl Gateway {
             op::DISPATCH => Inbound::Dispatch(frame),
             op::HELLO => Inbound::Hello(frame),
             op::HEARTBEAT => {
+                // Answered at once, but not awaited: a beat asked for just before the
+                // scheduled one cannot be acknowledged by then, and counting it made that
+                // beat judge a live connection a zombie (decision 0084). Only scheduled beats
+                // are judged; a server that never acknowledges them is still caught.
                 self.beat();
-                self.heartbeat.mark_sent(now);
                 Inbound::Handled
             }
             op::HEARTBEAT_ACK => {

@@ -94,8 +94,9 @@ impl Heartbeat {
         self.next = Some(following);
     }
 
-    /// A beat was sent outside the schedule (the server asked for one).
-    pub(crate) fn mark_sent(&mut self, now: Instant) {
+    /// A scheduled beat went out at `now`: its ACK is awaited. (A beat the server asks for
+    /// is not marked: it is answered but not judged, decision 0084.)
+    fn mark_sent(&mut self, now: Instant) {
         self.awaiting_ack = true;
         self.sent_at = Some(now);
     }

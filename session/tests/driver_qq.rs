@@ -399,6 +399,36 @@ async fn dropping_the_receiver_stops_the_driver_with_a_clean_close() {
     assert_eq!(code, Some(1000));
 }
 
+/// A server that accepts the TCP connection and never answers the upgrade: a consumer that
+/// goes away meanwhile stops the driver at once, not after the connect timeout (an hour here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_receiver_while_the_upgrade_hangs_stops_the_driver_at_once() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/websocket", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let mut config = qq::Config::new(url.parse().unwrap(), "QQBot t", AT_MESSAGE);
+    config.seed = Some(1);
+    let session = qq::Session::new(config, Instant::now(), None);
+    let options =
+        botgate_transport::ws::ConnectOptions::new().connect_timeout(Duration::from_secs(3600));
+    let (handle, events) = driver::run(session, &DriverConfig::default().connect_options(options));
+    let mut status = handle.status();
+    within(
+        "the connect",
+        status.wait_for(|s| s.link == driver::LinkState::Connecting),
+    )
+    .await
+    .unwrap();
+    drop(events);
+    within("the driver", handle.join()).await.unwrap();
+    server.abort();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rejected_refreshable_token_is_replaced_through_the_handle() {
     let sim = QqSim::start(sim_config()).await.unwrap();
