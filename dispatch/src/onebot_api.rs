@@ -281,6 +281,81 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn call_typed_with_omitted_params_sends_the_standard_defaults() {
+        use botgate_proto::onebot::action::{
+            SendLike, SetFriendAddRequest, SetGroupAddRequest, SetGroupSpecialTitle,
+        };
+        // `api/public.md`: set_group_ban `duration` 30 * 60, set_group_add_request /
+        // set_friend_add_request `approve` true, send_like `times` 1,
+        // set_group_special_title `duration` -1 (decision 0086).
+        let (ctx, fake) = with_answer(Value::Null);
+        let api = ctx.onebot();
+        api.call_typed(&SetGroupBan {
+            group_id: 9,
+            user_id: 8,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        api.call_typed(&SetGroupAddRequest {
+            flag: "7|9|1".into(),
+            sub_type: "add".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        api.call_typed(&SetFriendAddRequest {
+            flag: "10001".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        api.call_typed(&SendLike {
+            user_id: 8,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        api.call_typed(&SetGroupSpecialTitle {
+            group_id: 9,
+            user_id: 8,
+            special_title: "t".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let calls: Vec<(String, Value)> = fake
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| (c.name.clone(), c.params.clone()))
+            .collect();
+        assert_eq!(
+            calls,
+            vec![
+                (
+                    "set_group_ban".to_owned(),
+                    json!({"group_id": 9, "user_id": 8, "duration": 1800})
+                ),
+                (
+                    "set_group_add_request".to_owned(),
+                    json!({"flag": "7|9|1", "sub_type": "add", "approve": true, "reason": ""})
+                ),
+                (
+                    "set_friend_add_request".to_owned(),
+                    json!({"flag": "10001", "approve": true, "remark": ""})
+                ),
+                ("send_like".to_owned(), json!({"user_id": 8, "times": 1})),
+                (
+                    "set_group_special_title".to_owned(),
+                    json!({"group_id": 9, "user_id": 8, "special_title": "t", "duration": -1})
+                ),
+            ]
+        );
+    }
+
+    #[tokio::test]
     async fn an_undecodable_answer_is_malformed_and_no_sink_is_unavailable() {
         let (ctx, _) = with_answer(json!({"message_id": {"nested": true}}));
         let e = ctx

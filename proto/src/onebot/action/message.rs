@@ -152,14 +152,24 @@ pub struct ForwardMsg {
 }
 
 /// `send_like`: send profile likes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(remote = "Self")]
 #[serde(default)]
 pub struct SendLike {
     /// The user.
     pub user_id: i64,
-    /// How many (at most 10 a day).
+    /// How many (at most 10 a day; the standard's default is 1).
     pub times: u32,
+}
+
+/// The standard's default: one like (decision 0086).
+impl Default for SendLike {
+    fn default() -> Self {
+        Self {
+            user_id: 0,
+            times: 1,
+        }
+    }
 }
 
 super::actions! {
