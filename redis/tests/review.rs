@@ -12,6 +12,21 @@ use botgate_session::{ResumeState, SessionStore};
 use redis::Commands;
 use support::{raw, redis_url, unique_prefix};
 
+/// Reads what is new in `key` as the consumer `dead` of `workers`, which then never acks it.
+fn read_as_dead(url: &str, key: &str) {
+    let _: redis::Value = redis::cmd("XREADGROUP")
+        .arg("GROUP")
+        .arg("workers")
+        .arg("dead")
+        .arg("COUNT")
+        .arg(10)
+        .arg("STREAMS")
+        .arg(key)
+        .arg(">")
+        .query(&mut raw(url))
+        .unwrap();
+}
+
 /// How many entries of group `group` of stream `key` are pending (read, not acknowledged).
 fn pending(url: &str, key: &str, group: &str) -> i64 {
     let summary: redis::Value = redis::cmd("XPENDING")
@@ -98,17 +113,7 @@ async fn an_entry_botgate_did_not_write_is_acknowledged_not_left_pending() {
     // The same for an entry taken over from a dead consumer: read by `dead`, claimed at once
     // (claim_idle 0) by `b`.
     let _: String = raw(&url).xadd(&key, "*", &[("x", "z")]).unwrap();
-    let _: redis::Value = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg("workers")
-        .arg("dead")
-        .arg("COUNT")
-        .arg(10)
-        .arg("STREAMS")
-        .arg(&key)
-        .arg(">")
-        .query(&mut raw(&url))
-        .unwrap();
+    read_as_dead(&url, &key);
     assert_eq!(pending(&url, &key, "workers"), 1);
     let mut b = stream
         .consumer("workers", "b")
@@ -241,17 +246,7 @@ async fn a_trimmed_pending_entry_does_not_hold_up_those_claimed_with_it() {
         .block(Duration::from_millis(10));
     let first = stream.publish("qq", 0, b"{}").await.unwrap();
     let second = stream.publish("qq", 1, b"{}").await.unwrap();
-    let _: redis::Value = redis::cmd("XREADGROUP")
-        .arg("GROUP")
-        .arg("workers")
-        .arg("dead")
-        .arg("COUNT")
-        .arg(10)
-        .arg("STREAMS")
-        .arg(&key)
-        .arg(">")
-        .query(&mut raw(&url))
-        .unwrap();
+    read_as_dead(&url, &key);
     let _: i64 = raw(&url).xdel(&key, &[&first]).unwrap();
     let got = b.next_batch(10).await.unwrap();
     assert_eq!(got.len(), 1);
