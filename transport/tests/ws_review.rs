@@ -210,3 +210,120 @@ fn frame_fin(opcode: u8, fin: bool, payload: &[u8]) -> Vec<u8> {
     }
     out
 }
+
+/// The answer to `key`'s upgrade that `accept` makes (`None`: no `Sec-WebSocket-Accept`), with
+/// `extra` headers of a CDN's around the handshake's own (half before, half after).
+fn answer_101(key: &str, accept: fn(&str) -> Option<String>, extra: usize) -> String {
+    let edge = |range: std::ops::Range<usize>| {
+        range
+            .map(|i| format!("X-Edge-{i}: v{i}\r\n"))
+            .collect::<String>()
+    };
+    let mut answer = "HTTP/1.1 101 Switching Protocols\r\n".to_owned();
+    answer.push_str(&edge(0..extra / 2));
+    answer.push_str("Upgrade: websocket\r\nConnection: Upgrade\r\n");
+    if let Some(accept) = accept(key) {
+        answer.push_str(&format!("Sec-WebSocket-Accept: {accept}\r\n"));
+    }
+    answer.push_str(&edge(extra / 2..extra));
+    answer.push_str("\r\n");
+    answer
+}
+
+/// The accept key the client expects for `key`.
+fn right_accept(key: &str) -> Option<String> {
+    Some(derive_accept_key(key.as_bytes()))
+}
+
+/// Connects to a raw server that answers the upgrade with [`answer_101`] followed, in the same
+/// write, by `after`: the client's result and the server's socket.
+async fn connect_101(
+    accept: fn(&str) -> Option<String>,
+    extra: usize,
+    after: &[u8],
+) -> (Result<ws::WsStream, botgate_transport::Error>, TcpStream) {
+    let (tcp, url) = raw_server().await;
+    let client = tokio::spawn(async move { ws::connect(&url, &ConnectOptions::new()).await });
+    let (mut sock, key) = within("the upgrade request", accept_key(&tcp)).await;
+    let mut bytes = answer_101(&key, accept, extra).into_bytes();
+    bytes.extend_from_slice(after);
+    sock.write_all(&bytes).await.unwrap();
+    let result = within("the connect", client).await;
+    (result.expect("the connect task panicked"), sock)
+}
+
+/// A 101 with more headers than tokio-websockets parses (25; a CDN or a proxy in front of a
+/// gateway adds many) failed the connect with `TooManyHeaders`, for ever: the client connects,
+/// and the frame that came in the same write as the answer is the first message.
+#[tokio::test]
+async fn a_101_with_many_headers_connects_and_keeps_the_frame_after_it() {
+    // 26 headers in all (just over), 63, 128 (the most read).
+    for extra in [23, 60, 125] {
+        let (client, _sock) = connect_101(right_accept, extra, &frame(0x1, br#"{"op":10}"#)).await;
+        let mut client = client.unwrap_or_else(|e| panic!("{extra} extra headers: {e:?}"));
+        assert_eq!(
+            within("the first frame", client.recv()).await.unwrap(),
+            Some(ws::Message::Text(r#"{"op":10}"#.into())),
+            "{extra} extra headers"
+        );
+    }
+}
+
+/// Everything after a shortened head reaches the WebSocket layer byte for byte, also when it
+/// is more than the handshake's first read takes (its buffer is 8 KiB).
+#[tokio::test]
+async fn the_frames_after_a_101_with_many_headers_all_arrive_in_order() {
+    let texts: Vec<String> = (0..300).map(|i| format!("{i:0>100}")).collect();
+    let after: Vec<u8> = texts
+        .iter()
+        .flat_map(|t| frame(0x1, t.as_bytes()))
+        .collect();
+    let (client, _sock) = connect_101(right_accept, 60, &after).await;
+    let mut client = client.unwrap();
+    for text in texts {
+        assert_eq!(
+            within("the next frame", client.recv()).await.unwrap(),
+            Some(ws::Message::Text(text.into_bytes().into()))
+        );
+    }
+}
+
+/// A 101 with more than the 128 headers read before tokio-websockets fails the connect at
+/// once, saying so (neither a hang nor a panic).
+#[tokio::test]
+async fn a_101_with_more_than_128_headers_fails_the_connect() {
+    for extra in [126, 400] {
+        let (client, _sock) = connect_101(right_accept, extra, b"").await;
+        let err = client.unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Connect, "{err:?}");
+        let source = std::error::Error::source(&err)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        assert!(source.contains("more than 128 headers"), "{source}");
+    }
+    // A refusal keeps its status all the same.
+    let mut refusal = "HTTP/1.1 401 Unauthorized\r\n".to_owned();
+    for i in 0..200 {
+        refusal.push_str(&format!("X-Edge-{i}: v{i}\r\n"));
+    }
+    refusal.push_str("\r\n");
+    let err = connect_answered(refusal).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::UpgradeRejected { status: 401 },
+        "{err:?}"
+    );
+}
+
+/// Shortening a long 101 does not make tokio-websockets take one it refuses for another
+/// reason: a wrong or missing `Sec-WebSocket-Accept` still fails the connect.
+#[tokio::test]
+async fn a_101_with_many_headers_and_a_wrong_accept_key_is_still_refused() {
+    let wrong: fn(&str) -> Option<String> = |_| Some(derive_accept_key(b"another key"));
+    let missing: fn(&str) -> Option<String> = |_| None;
+    for (accept, extra) in [(wrong, 60), (missing, 60), (wrong, 10), (missing, 10)] {
+        let (client, _sock) = connect_101(accept, extra, b"").await;
+        let err = client.unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::Connect, "{extra}: {err:?}");
+    }
+}
