@@ -33,6 +33,21 @@ pub enum Error {
         /// This process's owner id.
         owner: String,
     },
+    /// The event stream holds its `hard_max_len` entries and consumer groups still need the
+    /// oldest of them (workers down or behind): the event was not appended. Nothing was
+    /// dropped; publish it again once the workers catch up (decision 0088).
+    #[error(
+        "Redis stream {key} is full ({len} entries, hard_max_len {hard_max_len}) and consumer \
+         groups still need the oldest: the event was not appended"
+    )]
+    StreamFull {
+        /// The stream's key.
+        key: String,
+        /// Entries it holds.
+        len: u64,
+        /// Its [`EventStream::hard_max_len`](crate::EventStream::hard_max_len).
+        hard_max_len: u64,
+    },
     /// A stored value is not what botgate wrote.
     #[error("Redis {op}: stored value does not decode")]
     Decode {

@@ -11,7 +11,9 @@
 //!   a process can lease and takes over the others' when they die.
 //! - [`EventStream`] / [`Consumer`] / [`Acker`]: gateways append events to a Redis Stream,
 //!   workers in a consumer group handle them (claiming what a dead worker left pending;
-//!   [`Keeper`] keeps what a live one holds).
+//!   [`Keeper`] keeps what a live one holds). The stream is trimmed to `max_len` entries the
+//!   groups have read, never past one they still need; full of needed entries, a publish is
+//!   refused ([`Error::StreamFull`], decision 0088).
 //! - [`ActionRelay`] / [`ActionQueue`]: a worker's requests to the gateway that holds a socket
 //!   (OneBot actions, replies) and the gateway's answers.
 //!
@@ -38,6 +40,7 @@ mod lease;
 mod relay;
 mod store;
 mod stream;
+mod trim;
 
 pub use error::Error;
 pub use hold::{hold_shards, HoldConfig, StopReason, StopSignal};
@@ -46,3 +49,4 @@ pub use lease::{Lease, ShardLeases};
 pub use relay::{ActionQueue, ActionRelay, ActionRequest};
 pub use store::{Fence, FencedSessionStore, RedisSessionStore};
 pub use stream::{Acker, Consumer, Delivery, EventStream, Keeper, Kept};
+pub use trim::Trimmed;

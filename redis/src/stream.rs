@@ -1,5 +1,6 @@
 //! The gateway / worker split on a Redis Stream: gateway processes hold the sockets and append
-//! each event ([`EventStream::publish`]: `XADD` bounded by `MAXLEN ~`); worker processes read
+//! each event ([`EventStream::publish`]: `XADD`, trimmed to `max_len` but never past an entry a
+//! consumer group still needs, decision 0088); worker processes read
 //! them in a consumer group ([`Consumer::next_batch`]: `XREADGROUP`, and `XAUTOCLAIM` for
 //! entries a dead worker left pending), run the handlers, and then [`Acker::done`] marks the
 //! event done and acknowledges it in one script.
@@ -23,6 +24,7 @@ use tokio::sync::Notify;
 
 use crate::conn::SyncConn;
 use crate::error::Error;
+use crate::trim::{Trim, Trimmed};
 
 /// Marks an event done (if it has an id) and acknowledges its entry.
 /// KEYS[1] stream, KEYS[2] done key (or ''); ARGV: group, entry id, done TTL ms.
@@ -46,7 +48,8 @@ pub struct EventStream {
     client: Client,
     conn: ConnectionManager,
     key: String,
-    max_len: usize,
+    /// `max_len`, `hard_max_len` and when a trim pass runs.
+    trim: Trim,
     /// Written into each entry (`g`): where a worker sends what must go out over the socket.
     gateway: Option<String>,
 }
@@ -55,7 +58,9 @@ impl fmt::Debug for EventStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventStream")
             .field("key", &self.key)
-            .field("max_len", &self.max_len)
+            .field("max_len", &self.trim.max_len)
+            .field("hard_max_len", &self.trim.hard_max_len())
+            .field("trim_every", &(self.trim.every, self.trim.interval))
             .field("gateway", &self.gateway)
             .finish_non_exhaustive()
     }
@@ -80,7 +85,9 @@ pub struct Delivery {
 }
 
 impl EventStream {
-    /// The stream `key` on the Redis at `url`, trimmed to about 100,000 entries.
+    /// The stream `key` on the Redis at `url`, trimmed to about 100,000 entries but never
+    /// past one a consumer group still needs, and 400,000 at most (see
+    /// [`max_len`](Self::max_len), [`hard_max_len`](Self::hard_max_len)).
     ///
     /// # Errors
     /// [`Error::Url`] or [`Error::Redis`] (cannot connect).
@@ -91,7 +98,7 @@ impl EventStream {
             client,
             conn,
             key: key.into(),
-            max_len: 100_000,
+            trim: Trim::new(),
             gateway: None,
         })
     }
@@ -103,37 +110,85 @@ impl EventStream {
         self
     }
 
-    /// Keep about this many entries (`MAXLEN ~`): entries older than that are dropped even
-    /// when no worker has read them, so size it for the longest worker outage.
+    /// The stream's usual length (default 100,000, at least 1): the oldest entries are
+    /// trimmed down to about this many, but never one a consumer group has not read yet, or
+    /// read and not acknowledged. While workers are down or behind, the stream grows past
+    /// `max_len` (up to [`hard_max_len`](Self::hard_max_len)) and keeps only what they still
+    /// need; it comes back to about `max_len` once they have caught up. With no consumer group
+    /// yet (no worker has ever connected) nothing tells what is needed: the stream keeps its
+    /// newest `max_len` entries, read or not, as before decision 0088.
+    ///
+    /// "About": a trim pass runs every [`trim_every`](Self::trim_every) publishes and removes
+    /// whole nodes of entries (`~`, up to Redis's `stream-node-max-entries`, 100).
     pub fn max_len(mut self, entries: usize) -> Self {
-        self.max_len = entries.max(1);
+        self.trim.max_len = entries.max(1);
+        self
+    }
+
+    /// The most entries the stream holds, read or not (default four times
+    /// [`max_len`](Self::max_len), 400,000; at least `max_len + 1`). When the entries
+    /// consumer groups still need fill it (workers down for that many events), a publish
+    /// appends nothing and fails with [`Error::StreamFull`]: the gateway holds back
+    /// (`botgate::split` retries, then leaves the event unhandled for the next resume)
+    /// instead of dropping what no worker has read. Size it for the memory Redis can give
+    /// the stream: an entry with a 1,000-byte frame takes about 1.3 KB (Redis 7.0), so the
+    /// default is about 0.5 GB. A Redis out of memory would refuse every write, leases and
+    /// done marks too.
+    pub fn hard_max_len(mut self, entries: usize) -> Self {
+        self.trim.hard_max_len = Some(entries);
+        self
+    }
+
+    /// How often a publish trims the stream first: after `publishes` publishes of this
+    /// stream and its clones, or the first publish `interval` after the last pass, whichever
+    /// comes first (default 1,000 and 1 s). A publish that finds the stream full trims at
+    /// once, whatever the count. A pass is one script in the publish's own round trip
+    /// (`XINFO GROUPS`, one `XPENDING` per group, `XTRIM MINID ~`); the publishes between two
+    /// passes are a plain `XADD` while the stream was less than half full.
+    pub fn trim_every(mut self, publishes: u32, interval: Duration) -> Self {
+        self.trim.every = publishes.max(1);
+        self.trim.interval = interval;
         self
     }
 
     /// Appends one event; returns its entry id.
     ///
     /// # Errors
-    /// [`Error::Redis`] when Redis cannot be reached.
+    /// [`Error::StreamFull`] when the stream holds [`hard_max_len`](Self::hard_max_len)
+    /// entries and consumer groups still need the oldest of them (nothing was appended; try
+    /// again once workers catch up); [`Error::Redis`] when Redis cannot be reached.
     pub async fn publish(&self, platform: &str, shard: u32, frame: &[u8]) -> Result<String, Error> {
         let mut conn = self.conn.clone();
-        let mut cmd = redis::cmd("XADD");
-        cmd.arg(&self.key)
-            .arg("MAXLEN")
-            .arg("~")
-            .arg(self.max_len)
-            .arg("*")
-            .arg("p")
-            .arg(platform)
-            .arg("s")
-            .arg(shard)
-            .arg("f")
-            .arg(frame);
+        let shard = shard.to_string();
+        let mut fields: Vec<&[u8]> = vec![
+            b"p",
+            platform.as_bytes(),
+            b"s",
+            shard.as_bytes(),
+            b"f",
+            frame,
+        ];
         if let Some(gateway) = &self.gateway {
-            cmd.arg("g").arg(gateway);
+            fields.extend([b"g".as_slice(), gateway.as_bytes()]);
         }
-        cmd.query_async(&mut conn)
-            .await
-            .map_err(Error::redis("publish"))
+        let answer = self.trim.append(&mut conn, &self.key, &fields).await?;
+        answer.id.ok_or_else(|| Error::StreamFull {
+            key: self.key.clone(),
+            len: answer.len.unwrap_or_default(),
+            hard_max_len: u64::try_from(self.trim.hard_max_len()).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// Trims the stream now (what a publish does every [`trim_every`](Self::trim_every)):
+    /// entries every consumer group has read and acknowledged, down to about
+    /// [`max_len`](Self::max_len), at most 10,000 in one pass (a full stream: every entry
+    /// all groups are done with).
+    ///
+    /// # Errors
+    /// [`Error::Redis`] when Redis cannot be reached.
+    pub async fn trim(&self) -> Result<Trimmed, Error> {
+        let mut conn = self.conn.clone();
+        self.trim.trim(&mut conn, &self.key).await
     }
 
     /// A consumer `name` (unique per worker process) in consumer group `group` (created, from
@@ -277,9 +332,9 @@ impl Consumer {
         };
         self.cursor = claimed.next;
         if claimed.trimmed > 0 {
-            // Pending with a worker that died, and trimmed from the stream (`MAXLEN ~`) before
-            // anyone took them over: Redis forgets them here (7.0; 6.2 keeps them pending).
-            // Lost; said so.
+            // Pending with a worker that died, and gone from the stream before anyone took
+            // them over (deleted by hand, or trimmed by a botgate before decision 0088):
+            // Redis forgets them here (7.0; 6.2 keeps them pending). Lost; said so.
             tracing::warn!(key = %self.key, group = %self.group, lost = claimed.trimmed,
                 "pending stream entries were trimmed before a worker took them over");
         }
