@@ -203,6 +203,15 @@ impl Frame {
         self.text(self.event_type.as_ref())
     }
 
+    /// `t` when it is one of the schema's QQ or Bubble event types, as the schema's
+    /// `&'static str` (no copy, no reference count for whoever keeps it).
+    pub fn known_event_type(&self) -> Option<&'static str> {
+        match self.event_type {
+            Some(Text::Known(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Whether `t` is one of the schema's QQ or Bubble event types (looked up once, by the
     /// scan). An unknown type passes through as it is: newer than this build, so nothing here
     /// knows what makes two of them the same event.

@@ -94,10 +94,27 @@ impl BotInfo {
 #[derive(Clone)]
 pub struct Context {
     bot: Arc<BotInfo>,
-    event_type: Arc<str>,
+    event_type: EventName,
     event_id: Option<EventId>,
     seq: Option<u64>,
     raw: Option<Bytes>,
+}
+
+/// The event type of a context: one of the schema's (the dispatcher's contexts of known
+/// event types: no reference count per event, decision 0089), or a shared name.
+#[derive(Clone)]
+pub(crate) enum EventName {
+    Known(&'static str),
+    Shared(Arc<str>),
+}
+
+impl EventName {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Known(name) => name,
+            Self::Shared(name) => name,
+        }
+    }
 }
 
 /// Where the event id is: a range of the raw frame (the common case: no copy), or its own text.
@@ -143,7 +160,7 @@ impl Context {
     pub fn new(bot: Arc<BotInfo>, meta: Arc<EventMeta>) -> Self {
         Self {
             bot,
-            event_type: Arc::from(meta.event_type.as_str()),
+            event_type: EventName::Shared(Arc::from(meta.event_type.as_str())),
             event_id: meta
                 .event_id
                 .as_deref()
@@ -157,7 +174,7 @@ impl Context {
     /// [`EventId::locate`] on this `raw`.
     pub(crate) fn for_event(
         bot: Arc<BotInfo>,
-        event_type: Arc<str>,
+        event_type: EventName,
         event_id: Option<EventId>,
         seq: Option<u64>,
         raw: Bytes,
@@ -204,7 +221,7 @@ impl Context {
 
     /// The wire event type of this delivery.
     pub fn event_type(&self) -> &str {
-        &self.event_type
+        self.event_type.as_str()
     }
 
     /// The platform's event id (QQ passive replies quote it as `event_id`).

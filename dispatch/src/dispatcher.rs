@@ -32,7 +32,7 @@ use futures_util::FutureExt;
 use tokio::sync::Semaphore;
 
 use crate::completion::{Completion, Unfinished};
-use crate::context::{BotInfo, Context, EventId};
+use crate::context::{BotInfo, Context, EventId, EventName};
 use crate::error::{panic_message, BotError, BotErrorKind, HandlerError};
 use crate::handlers::{Handlers, OnMapped, RawFn, StoredUnified, ToMap, UnifiedSlot};
 use crate::hashing::Keys;
@@ -103,7 +103,13 @@ impl<P: Platform> fmt::Debug for Dispatcher<P> {
         f.debug_struct("Dispatcher")
             .field("platform", &P::KIND)
             .field("config", &self.shared.config)
-            .field("stats", &self.shared.counters.snapshot())
+            .field(
+                "stats",
+                &self
+                    .shared
+                    .counters
+                    .snapshot(self.shared.lanes.event_counts()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -113,13 +119,12 @@ pub(crate) struct Shared<P: Platform> {
     /// The handlers each route runs, flattened (`table.rs`).
     table: RouteTable<P>,
     config: DispatchConfig,
-    bot: RwLock<Arc<BotInfo>>,
     permissions: RwLock<Arc<Permissions>>,
-    /// The lanes, the pending count and the handled-sequence watermark.
+    /// The lanes, the pending count and the handled-sequence watermark; the bot identity
+    /// contexts carry, the counts of events run at once and the window of recent dedupe
+    /// keys' fingerprints (decision 0089).
     lanes: Arc<Lanes>,
     keys: Keys,
-    /// Fingerprints of recent dedupe keys (`hashing.rs`).
-    dedupe: Mutex<DedupeWindow<u128, FingerprintState>>,
     /// Fingerprints of unified events already delivered under another event type
     /// (`Unify::hash_same_event_key`).
     unified_seen: Mutex<DedupeWindow<u128, FingerprintState>>,
@@ -150,14 +155,14 @@ impl<P: Platform> Dispatcher<P> {
                 table: RouteTable::new(&handlers),
                 handlers,
                 config,
-                bot: RwLock::new(bot),
                 permissions,
-                lanes: Arc::new(Lanes::new(max_in_flight, max_pending)),
-                keys: Keys::default(),
-                dedupe: Mutex::new(DedupeWindow::with_hasher(
+                lanes: Arc::new(Lanes::new(
+                    max_in_flight,
+                    max_pending,
+                    bot,
                     config.dedupe_window,
-                    FingerprintState,
                 )),
+                keys: Keys::default(),
                 unified_seen: Mutex::new(DedupeWindow::with_hasher(
                     config.dedupe_window,
                     FingerprintState,
@@ -170,13 +175,13 @@ impl<P: Platform> Dispatcher<P> {
 
     /// Sets the bot identity and action handle that later events' contexts carry.
     pub fn set_bot(&self, bot: BotInfo) {
-        *self.shared.bot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(bot);
+        self.shared.lanes.set_bot(Arc::new(bot));
         self.shared.refresh_unify_context(None);
     }
 
     /// The bot identity current contexts carry.
     pub fn bot(&self) -> Arc<BotInfo> {
-        Arc::clone(&self.shared.bot.read().unwrap_or_else(|e| e.into_inner()))
+        self.shared.lanes.bot()
     }
 
     /// Replaces the masters and admins (initially [`Handlers::permissions`]); events mapped
@@ -213,7 +218,9 @@ impl<P: Platform> Dispatcher<P> {
 
     /// The counters so far.
     pub fn stats(&self) -> DispatchStats {
-        self.shared.counters.snapshot()
+        self.shared
+            .counters
+            .snapshot(self.shared.lanes.event_counts())
     }
 
     /// Jobs accepted and not finished yet.
@@ -285,8 +292,9 @@ impl<P: Platform> Dispatcher<P> {
             if shared.handlers.has_raw() {
                 let handlers: Vec<RawFn<P>> = shared.handlers.raw_handlers().to_vec();
                 let ctx = self.context(
+                    self.bot(),
                     input.clone(),
-                    Arc::from(route.as_deref().unwrap_or_default()),
+                    EventName::Shared(Arc::from(route.as_deref().unwrap_or_default())),
                 );
                 let lane = shared.raw_lane();
                 let (_, ticket) = shared.lanes.claim(lane, seq, false);
@@ -310,22 +318,14 @@ impl<P: Platform> Dispatcher<P> {
                 tracing::trace!(event_type = %route, "no handler: dropped undecoded");
                 return Disposition::Unhandled;
             };
-            if shared.config.dedupe_window > 0 {
+            // Looked up in the window by the claim, under the lock it takes anyway (decision
+            // 0089): a resend is decoded before it is dropped, which only a replay pays.
+            let fingerprint = if shared.config.dedupe_window > 0 {
                 let mut key = shared.keys.dedupe();
-                if P::hash_dedupe_key(&input, &route, &mut key) {
-                    let fresh = shared
-                        .dedupe
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(key.fingerprint());
-                    if !fresh {
-                        shared.lanes.observe(seq);
-                        bump(&shared.counters.duplicates);
-                        tracing::debug!(event_type = %route, "resend dropped");
-                        return Disposition::Duplicate;
-                    }
-                }
-            }
+                P::hash_dedupe_key(&input, &route, &mut key).then(|| key.fingerprint())
+            } else {
+                None
+            };
 
             // Counted as decoded by where it ends (`Counters`).
             let event = match P::decode(&input, &route) {
@@ -353,26 +353,34 @@ impl<P: Platform> Dispatcher<P> {
                 bump(&shared.counters.not_accepted);
                 return Disposition::Unhandled;
             };
-            let (name, prefix_route) = if hit.exact {
-                (Arc::clone(&entry.name), None)
-            } else {
-                let name: Arc<str> = Arc::from(&*route);
-                (Arc::clone(&name), Some(name))
+            let (name, prefix_route) = match P::known_route(&input) {
+                Some(known) if hit.exact => (EventName::Known(known), None),
+                _ if hit.exact => (EventName::Shared(Arc::clone(&entry.name)), None),
+                _ => {
+                    let name: Arc<str> = Arc::from(&*route);
+                    (EventName::Shared(Arc::clone(&name)), Some(name))
+                }
             };
-            let ctx = self.context(input, name);
+            // The fast path: room, an idle lane and a free running slot: run the handlers here
+            // (counted as accepted by the claim).
+            let Some((run_here, ticket, bot)) = shared.lanes.claim_event(lane, seq, fingerprint)
+            else {
+                bump(&shared.counters.duplicates);
+                tracing::debug!(event_type = %route, "resend dropped");
+                return Disposition::Duplicate;
+            };
+            let ctx = self.context(bot, input, name);
             let mut job = EventJob::new(shared, hit.entry, prefix_route, ctx, event);
-
-            // The fast path: room, an idle lane and a free running slot: run the handlers here.
-            let (run_here, ticket) = shared.lanes.claim(lane, seq, true);
             job.hold = Hold::new(ticket, done);
             if run_here {
-                bump(&shared.counters.accepted);
+                job.tally_handled();
                 let finished =
                     std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut job).poll(cx).is_ready()))
                         .await;
                 if finished {
+                    let handled = job.take_handled();
                     drop(job);
-                    shared.lanes.release(lane, ticket);
+                    shared.lanes.release_event(lane, ticket, handled);
                     return Disposition::Accepted;
                 }
                 // A handler waits: a worker finishes the job, then the lane.
@@ -423,10 +431,10 @@ impl<P: Platform> Dispatcher<P> {
     }
 
     /// The context of one delivery of `input`, taking it: its raw frame is moved, not shared.
-    fn context(&self, input: P::Input, event_type: Arc<str>) -> Context {
+    fn context(&self, bot: Arc<BotInfo>, input: P::Input, event_type: EventName) -> Context {
         let event_id = EventId::locate(P::raw(&input), P::event_id(&input));
         let seq = P::seq(&input);
-        Context::for_event(self.bot(), event_type, event_id, seq, P::into_raw(input))
+        Context::for_event(bot, event_type, event_id, seq, P::into_raw(input))
     }
 
     /// Waits for room, then queues `work` (its `seq` begun by a claim) in `lane`; `false` if
@@ -534,7 +542,7 @@ impl<P: Platform> Shared<P> {
     fn refresh_unify_context(&self, now: Option<i64>) -> Arc<UnifyContext> {
         let mut slot = self.unify_ctx.write().unwrap_or_else(|e| e.into_inner());
         let now = now.unwrap_or(slot.now);
-        let bot = Arc::clone(&self.bot.read().unwrap_or_else(|e| e.into_inner()));
+        let bot = self.lanes.bot();
         let permissions = Arc::clone(&self.permissions.read().unwrap_or_else(|e| e.into_inner()));
         let ctx = Arc::new(unify_context(&bot, &permissions, now));
         *slot = Arc::clone(&ctx);
@@ -568,7 +576,12 @@ impl<P: Platform> Shared<P> {
     {
         match AssertUnwindSafe(work).catch_unwind().await {
             Ok(None) => true,
-            Ok(Some(result)) => self.handler_result(event_type, result),
+            Ok(Some(result)) => {
+                if result.is_ok() {
+                    self.count_handled(1);
+                }
+                self.handler_result(event_type, result)
+            }
             Err(panic) => {
                 self.handler_panic(event_type, panic.as_ref());
                 true
@@ -605,7 +618,7 @@ impl<P: Platform> JobHost<P> for Shared<P> {
         &self.table
     }
 
-    /// What a handler returned.
+    /// What a handler returned (an `Ok` is counted by the caller: `count_handled`).
     fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) -> bool {
         let handled = handled(&result);
         if !handled {
@@ -614,19 +627,22 @@ impl<P: Platform> JobHost<P> for Shared<P> {
                 "an event was not handled: the resume point stays below it"
             );
         }
-        match result {
-            Ok(()) => bump(&self.counters.handled),
-            Err(error) => {
-                bump(&self.counters.handler_errors);
-                self.report(&BotError::with_source(
-                    BotErrorKind::Handler {
-                        event_type: event_type.to_owned(),
-                    },
-                    error,
-                ));
-            }
+        if let Err(error) = result {
+            bump(&self.counters.handler_errors);
+            self.report(&BotError::with_source(
+                BotErrorKind::Handler {
+                    event_type: event_type.to_owned(),
+                },
+                error,
+            ));
         }
         handled
+    }
+
+    fn count_handled(&self, n: u64) {
+        self.counters
+            .handled
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn hold(&self, ticket: SeqTicket) {

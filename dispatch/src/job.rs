@@ -72,8 +72,12 @@ pub(crate) trait JobHost<P: Platform> {
         event_type: &str,
         on_mapped: OnMapped<'_>,
     ) -> Option<Option<StoredUnified>>;
-    /// What a handler returned; `false` when it said the event was [`NotHandled`].
+    /// What a handler returned, but for counting an `Ok` (the job counts those: see
+    /// [`count_handled`](Self::count_handled)); `false` when it said the event was
+    /// [`NotHandled`].
     fn handler_result(&self, event_type: &str, result: Result<(), HandlerError>) -> bool;
+    /// Counts `n` handler invocations that returned `Ok`.
+    fn count_handled(&self, n: u64);
     /// A frame was not handled: the watermark stays below `ticket`'s number.
     fn hold(&self, ticket: SeqTicket);
     /// A handler panicked.
@@ -134,6 +138,12 @@ pub(crate) struct EventJob<P: Platform, S> {
     current: Option<HandlerFuture>,
     /// Told when a handler did not handle the event.
     pub(crate) hold: Hold,
+    /// Whether the handlers' `Ok`s are tallied in `handled` for whoever runs the job (the
+    /// dispatching task, which counts them with the lane's release: decision 0089) rather
+    /// than counted one by one.
+    tally: bool,
+    /// The `Ok`s tallied and not counted yet.
+    handled: u64,
 }
 
 // Nothing inside is pinned structurally: the handler futures are boxed.
@@ -162,11 +172,28 @@ where
             next: 0,
             current: None,
             hold: Hold::default(),
+            tally: false,
+            handled: 0,
         }
     }
 
-    /// The same job holding the dispatcher by `Arc`, to finish in another task.
+    /// From now on, the handlers' `Ok`s are tallied for [`take_handled`](Self::take_handled)
+    /// (the job runs in the dispatching task).
+    pub(crate) fn tally_handled(&mut self) {
+        self.tally = true;
+    }
+
+    /// The `Ok`s tallied since the last call.
+    pub(crate) fn take_handled(&mut self) -> u64 {
+        std::mem::take(&mut self.handled)
+    }
+
+    /// The same job holding the dispatcher by `Arc`, to finish in another task; its tally
+    /// is counted, and later `Ok`s are counted one by one.
     pub(crate) fn into_owned<H: JobHost<P>>(self, shared: Arc<H>) -> EventJob<P, Arc<H>> {
+        if self.handled > 0 {
+            self.shared.count_handled(self.handled);
+        }
         EventJob {
             shared,
             entry: self.entry,
@@ -179,6 +206,8 @@ where
             next: self.next,
             current: self.current,
             hold: self.hold,
+            tally: false,
+            handled: 0,
         }
     }
 }
@@ -248,6 +277,13 @@ where
                 match polled {
                     Ok(Poll::Pending) => return Poll::Pending,
                     Ok(Poll::Ready(result)) => {
+                        if result.is_ok() {
+                            if this.tally {
+                                this.handled += 1;
+                            } else {
+                                shared.count_handled(1);
+                            }
+                        }
                         if !shared.handler_result(event_type, result) {
                             this.hold.not_handled(shared);
                         }

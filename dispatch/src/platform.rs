@@ -175,6 +175,14 @@ pub trait Platform: Send + Sync + 'static {
     /// be identified: such events pass undeduped).
     fn dedupe_key(input: &Self::Input, route: &str) -> Option<DedupeKey>;
 
+    /// The route of an input when it is one of the schema's event types, as its
+    /// `&'static str`: the event's context then names its type without a reference count
+    /// (decision 0089). `None` (the default): the context shares the route table's name.
+    fn known_route(input: &Self::Input) -> Option<&'static str> {
+        let _ = input;
+        None
+    }
+
     /// The sequence number (`s`) of the input, where the platform has one.
     fn seq(input: &Self::Input) -> Option<u64> {
         let _ = input;

@@ -75,6 +75,10 @@ impl Platform for Qq {
         input.event_type().map(Cow::Borrowed)
     }
 
+    fn known_route(input: &Frame) -> Option<&'static str> {
+        input.known_event_type()
+    }
+
     fn raw(input: &Frame) -> &Bytes {
         input.bytes()
     }

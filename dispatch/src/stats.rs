@@ -2,6 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::lanes::EventCounts;
+
 /// A snapshot of the dispatcher's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -46,7 +48,10 @@ pub(crate) struct Counters {
     pub(crate) unhandled: AtomicU64,
     pub(crate) duplicates: AtomicU64,
     pub(crate) decode_errors: AtomicU64,
+    /// Accepted events but those run at once in the dispatching task (`EventCounts`).
     pub(crate) accepted: AtomicU64,
+    /// Handler invocations that returned `Ok` but those of events run at once in the
+    /// dispatching task (`EventCounts`).
     pub(crate) handled: AtomicU64,
     pub(crate) handler_errors: AtomicU64,
     pub(crate) panics: AtomicU64,
@@ -58,14 +63,19 @@ pub(crate) fn bump(counter: &AtomicU64) {
 }
 
 impl Counters {
-    pub(crate) fn snapshot(&self) -> DispatchStats {
+    /// The counts, with those of the events run in the dispatching task (`inline`: kept under
+    /// the lanes' lock, decision 0089).
+    pub(crate) fn snapshot(&self, inline: EventCounts) -> DispatchStats {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let (not_events, unhandled, duplicates) = (
             get(&self.not_events),
             get(&self.unhandled),
             get(&self.duplicates),
         );
-        let (decode_errors, accepted) = (get(&self.decode_errors), get(&self.accepted));
+        let (decode_errors, accepted) = (
+            get(&self.decode_errors),
+            get(&self.accepted) + inline.accepted,
+        );
         let decoded = decode_errors + accepted + get(&self.not_accepted);
         DispatchStats {
             frames: not_events + unhandled + duplicates + decoded + get(&self.raw_closed),
@@ -75,7 +85,7 @@ impl Counters {
             decoded,
             decode_errors,
             accepted,
-            handled: get(&self.handled),
+            handled: get(&self.handled) + inline.handled,
             handler_errors: get(&self.handler_errors),
             panics: get(&self.panics),
             raw: get(&self.raw),
