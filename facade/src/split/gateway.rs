@@ -18,11 +18,12 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 /// How long [`publish_frames`] and [`publish_onebot`] try a publish again (50 ms, doubling to
-/// 2 s, while Redis cannot take it) before the event is given up as not handled.
+/// 2 s, while Redis cannot take it or the stream is full of entries the workers have not read
+/// yet, decision 0088) before the event is given up as not handled.
 pub const PUBLISH_RETRY_FOR: Duration = Duration::from_secs(60);
 
 /// Publishes one event, trying again (50 ms, doubling to 2 s) for up to `retry_for` while
-/// Redis cannot take it. Meanwhile the handler waits, the dispatcher's bound fills and the
+/// Redis cannot take it (unreachable, or the stream at its `hard_max_len`). Meanwhile the handler waits, the dispatcher's bound fills and the
 /// session stops reading: the gateway pauses instead of dropping events. A publish that still
 /// fails is a [`NotHandled`] error: the event never counts as handled, so the saved resume
 /// point stays below it and the next start resumes from there and publishes it (decision
