@@ -365,9 +365,12 @@ impl Lanes {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The bot identity contexts carry from now on.
+    /// The bot identity contexts carry from now on. The one it replaces is dropped after the
+    /// lock is given back: its action and reply handles are user code, which may look at the
+    /// dispatcher (or take long) when dropped.
     pub(crate) fn set_bot(&self, bot: Arc<BotInfo>) {
-        self.state().bot = bot;
+        let replaced = std::mem::replace(&mut self.state().bot, bot);
+        drop(replaced);
     }
 
     /// The bot identity contexts carry now.

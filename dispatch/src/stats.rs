@@ -14,7 +14,7 @@ pub struct DispatchStats {
     pub not_events: u64,
     /// Events nobody handles: dropped without decoding `d`.
     pub unhandled: u64,
-    /// Resends dropped by the dedupe window.
+    /// Resends dropped by the dedupe window (decoded first: they count in `decoded` too).
     pub duplicates: u64,
     /// Payloads decoded (successfully or not).
     pub decoded: u64,
@@ -35,7 +35,8 @@ pub struct DispatchStats {
 /// The dispatcher's counts. Every input that reaches the dispatch ends in exactly one of
 /// `not_events`, `unhandled`, `duplicates`, `decode_errors`, `accepted` or one of the two
 /// rare ends below, so `frames` and `decoded` are sums taken by the snapshot, not counts of
-/// their own: a handled event costs two atomic increments fewer.
+/// their own: a handled event costs two atomic increments fewer. A resend is dropped after
+/// its decode (by the claim, decision 0089): `duplicates` count as decoded.
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     /// Inputs that ended while their raw handlers' job waited for room (the dispatcher
@@ -76,9 +77,10 @@ impl Counters {
             get(&self.decode_errors),
             get(&self.accepted) + inline.accepted,
         );
-        let decoded = decode_errors + accepted + get(&self.not_accepted);
+        // A resend is decoded before the claim finds it in the dedupe window (decision 0089).
+        let decoded = decode_errors + accepted + get(&self.not_accepted) + duplicates;
         DispatchStats {
-            frames: not_events + unhandled + duplicates + decoded + get(&self.raw_closed),
+            frames: not_events + unhandled + decoded + get(&self.raw_closed),
             not_events,
             unhandled,
             duplicates,
