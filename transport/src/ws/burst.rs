@@ -13,6 +13,12 @@
 //! frame, with the code that says whether to resume) were never read. The WebSocket layer sees
 //! the write taken; [`WsStream`](super::WsStream) reports the latched error to the caller, and
 //! later writes are dropped.
+//!
+//! It also tells whether the peer takes what we write (decision 0090): tokio-websockets queues
+//! a pong for every ping, in a queue of its own that only the socket drains, so a peer that
+//! pings and never reads would grow that queue for ever. A write the socket refused (its
+//! buffers full) marks the connection blocked until tokio-websockets' queue is empty again;
+//! [`WsStream`](super::WsStream) counts the pings that arrive meanwhile.
 
 use std::io;
 use std::pin::Pin;
@@ -35,6 +41,9 @@ pub(crate) struct BurstReader<S> {
     write_failed: bool,
     /// That write's error, until [`take_write_error`](Self::take_write_error) takes it.
     write_error: Option<io::Error>,
+    /// The socket refused a write (the peer is not reading what we send) since the frames
+    /// queued above us were last all written. A plain field: set and cleared only on writes.
+    write_blocked: bool,
 }
 
 impl<S> BurstReader<S> {
@@ -46,7 +55,25 @@ impl<S> BurstReader<S> {
             buf: BytesMut::new(),
             write_failed: false,
             write_error: None,
+            write_blocked: false,
         }
+    }
+
+    /// Whether the socket refused a write since the frames queued above were last all
+    /// written (see the module docs): what is queued now waits for the peer to read.
+    pub(crate) fn write_blocked(&self) -> bool {
+        self.write_blocked
+    }
+
+    /// A write the socket underneath left pending. Only a full socket says the peer is not
+    /// reading: a task that has spent tokio's cooperative budget is told `Pending` by every
+    /// socket whatever its state (and written to when next polled), which under a burst of
+    /// pings in the read buffer would look like a peer that never reads.
+    fn write_pending<T>(&mut self) -> Poll<T> {
+        if tokio::task::coop::has_budget_remaining() {
+            self.write_blocked = true;
+        }
+        Poll::Pending
     }
 
     /// Whether a write failed (the connection cannot send any more).
@@ -148,10 +175,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
         if this.write_failed {
             return Poll::Ready(Ok(buf.len()));
         }
-        match ready!(Pin::new(&mut this.inner).poll_write(cx, buf)) {
-            Ok(0) if !buf.is_empty() => this.fail(write_zero(), buf.len()),
-            Ok(n) => Poll::Ready(Ok(n)),
-            Err(e) => this.fail(e, buf.len()),
+        match Pin::new(&mut this.inner).poll_write(cx, buf) {
+            Poll::Pending => this.write_pending(),
+            Poll::Ready(Ok(0)) if !buf.is_empty() => this.fail(write_zero(), buf.len()),
+            Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
+            Poll::Ready(Err(e)) => this.fail(e, buf.len()),
         }
     }
 
@@ -165,10 +193,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
         if this.write_failed {
             return Poll::Ready(Ok(len));
         }
-        match ready!(Pin::new(&mut this.inner).poll_write_vectored(cx, bufs)) {
-            Ok(0) if len > 0 => this.fail(write_zero(), len),
-            Ok(n) => Poll::Ready(Ok(n)),
-            Err(e) => this.fail(e, len),
+        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
+            Poll::Pending => this.write_pending(),
+            Poll::Ready(Ok(0)) if len > 0 => this.fail(write_zero(), len),
+            Poll::Ready(Ok(n)) => Poll::Ready(Ok(n)),
+            Poll::Ready(Err(e)) => this.fail(e, len),
         }
     }
 
@@ -177,6 +206,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstReader<S> {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // tokio-websockets flushes the socket only once it has written its whole queue: what
+        // waited for the peer to read has gone (what a TLS layer still holds is bounded by it).
+        self.write_blocked = false;
         self.poll_latched(cx, S::poll_flush)
     }
 
@@ -272,6 +304,59 @@ mod tests {
         reader.read_to_end(&mut tail).await.unwrap();
         assert_eq!(tail, rest);
         assert!(!reader.holds_buffer());
+    }
+
+    /// Polls one write of `buf` with a waker that does nothing: `None` when left pending.
+    fn try_write<S: AsyncWrite + Unpin>(stream: &mut BurstReader<S>, buf: &[u8]) -> Option<usize> {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        match Pin::new(stream).poll_write(&mut cx, buf) {
+            Poll::Ready(result) => Some(result.unwrap()),
+            Poll::Pending => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_full_socket_marks_writes_blocked_until_the_queue_above_is_flushed() {
+        let (socket, mut peer) = pair().await;
+        let mut stream = BurstReader::new(socket, 64 << 10);
+        let chunk = vec![7u8; 64 << 10];
+        // The peer does not read: the kernel's buffers fill. Unconstrained, so that the task's
+        // budget does not end the writes first (that is not a full socket, see below).
+        let written = tokio::task::coop::unconstrained(async {
+            let mut written = 0;
+            while let Some(n) = try_write(&mut stream, &chunk) {
+                assert!(!stream.write_blocked());
+                written += n;
+            }
+            written
+        })
+        .await;
+        assert!(stream.write_blocked());
+
+        // The peer reads it all: writes go again, but what waited above may not all be out
+        // yet; only the flush that follows a whole queue says so.
+        let mut got = vec![0u8; written];
+        peer.read_exact(&mut got).await.unwrap();
+        stream.write_all(b"more").await.unwrap();
+        assert!(stream.write_blocked());
+        stream.flush().await.unwrap();
+        assert!(!stream.write_blocked());
+    }
+
+    #[tokio::test]
+    async fn a_write_left_pending_by_the_task_budget_is_not_a_full_socket() {
+        let (socket, _peer) = pair().await;
+        let mut stream = BurstReader::new(socket, 64 << 10);
+        // A thousand one-byte writes, room for all of them: tokio's budget (128 operations a
+        // poll) leaves one pending first.
+        let pending = std::future::poll_fn(|cx| {
+            let pending =
+                (0..1000).any(|_| Pin::new(&mut stream).poll_write(cx, b"x").is_pending());
+            Poll::Ready(pending)
+        })
+        .await;
+        assert!(pending, "the budget never ran out");
+        assert!(!stream.write_blocked());
     }
 
     #[tokio::test]

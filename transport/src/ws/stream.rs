@@ -22,6 +22,20 @@ pub(crate) type Inner = WebSocketStream<BurstReader<Budgeted<MaybeTlsStream<TcpS
 /// The longest close reason a close frame can carry (125 bytes of payload, 2 of them the code).
 const MAX_CLOSE_REASON: usize = 123;
 
+/// The pings a peer may send while it does not read what we write (the socket refused a write
+/// and tokio-websockets' queue has not emptied since) before the connection fails (decision
+/// 0090). tokio-websockets queues a pong for each (about 130 bytes for a full one) where
+/// RFC 6455 asks for one to the latest: past the kernel's buffers this bounds that queue near
+/// 130 KiB. A gateway pings every few seconds and reads its answers, so it never comes near.
+const MAX_PINGS_WHILE_BLOCKED: u32 = 1024;
+
+/// Why a connection failed as [`ErrorKind::Protocol`] when its peer flooded pings.
+#[derive(Debug, thiserror::Error)]
+#[error("the peer sent {pings} pings while not reading the answers (our writes blocked)")]
+struct PingFlood {
+    pings: u32,
+}
+
 /// One message received from the peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -55,6 +69,9 @@ pub struct WsStream {
     closing: bool,
     /// Reading failed: the connection is over, `recv` returns `Ok(None)` from then on.
     failed: bool,
+    /// Pings read since the socket last refused a write with frames queued (reset when a ping
+    /// finds the queue written out), see [`MAX_PINGS_WHILE_BLOCKED`].
+    pings_while_blocked: u32,
 }
 
 impl WsStream {
@@ -71,6 +88,7 @@ impl WsStream {
             peer_addr,
             closing: false,
             failed: false,
+            pings_while_blocked: 0,
         }
     }
 
@@ -78,7 +96,8 @@ impl WsStream {
     ///
     /// Errors: [`ErrorKind::MessageTooLarge`] (the limit from the options),
     /// [`ErrorKind::IdleTimeout`], [`ErrorKind::ConnectionLost`] (reset or ended without a
-    /// close frame), [`ErrorKind::Protocol`] (e.g. a text message that is not UTF-8).
+    /// close frame), [`ErrorKind::Protocol`] (e.g. a text message that is not UTF-8, or more
+    /// than 1,024 pings while the peer reads none of our writes, decision 0090).
     ///
     /// Cancel safety: cancel safe (use it in `select!`); a message is never half-consumed:
     /// frames of a fragmented message wait inside the connection until the last one is in.
@@ -129,8 +148,37 @@ impl WsStream {
                 self.flush_now();
                 return Ok(Some(Message::Close { code, reason }));
             }
-            // A ping: its pong is queued and written by the next read.
+            // A ping: its pong is queued and written by the next read, as far as the socket
+            // takes it. A peer that pings and does not read would grow that queue for ever.
+            if self.inner.get_ref().write_blocked() {
+                self.pings_while_blocked += 1;
+                if self.pings_while_blocked > MAX_PINGS_WHILE_BLOCKED {
+                    return Err(self.ping_flood());
+                }
+            } else {
+                self.pings_while_blocked = 0;
+            }
         }
+    }
+
+    /// The peer sent more than [`MAX_PINGS_WHILE_BLOCKED`] pings without reading: the
+    /// connection fails (the caller drops it, and the pongs queued with it), with a close frame
+    /// that says why (1008) in case the peer reads again before the socket closes.
+    fn ping_flood(&mut self) -> Error {
+        self.failed = true;
+        let pings = self.pings_while_blocked;
+        tracing::warn!(
+            pings,
+            peer = ?self.peer_addr,
+            "websocket peer sends pings and does not read the answers; connection failed"
+        );
+        let why = tokio_websockets::Message::close(
+            Some(CloseCode::POLICY_VIOLATION),
+            "too many pings unanswered",
+        );
+        let _ = self.inner.start_send_unpin(why);
+        self.flush_now();
+        Error::with_source(ErrorKind::Protocol, PingFlood { pings })
     }
 
     /// A text message that is not UTF-8 (its last character cut, which tokio-websockets does
