@@ -9,12 +9,13 @@ use std::pin::pin;
 use std::task::{Context, Waker};
 use std::time::Duration;
 
+mod raw_ws;
+
 use botgate_testkit::within;
 use botgate_transport::ws::{self, ConnectOptions, Listener, ListenerConfig, Message};
 use botgate_transport::{ErrorKind, Secret};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 const TEXT: u8 = 0x1;
 const CONTINUATION: u8 = 0x0;
@@ -80,26 +81,8 @@ async fn raw_server() -> (TcpListener, String) {
 /// Accepts one connection and reads its upgrade request: the socket, the request's text and
 /// the 101 answer to write (not yet written, so a test can send frames in the same write).
 async fn accept_raw(tcp: &TcpListener) -> (TcpStream, String, Vec<u8>) {
-    let (mut sock, _) = tcp.accept().await.unwrap();
-    let mut request = Vec::new();
-    while !request.ends_with(b"\r\n\r\n") {
-        request.push(sock.read_u8().await.unwrap());
-    }
-    let request = String::from_utf8(request).unwrap();
-    let key = request
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("sec-websocket-key")
-                .then(|| value.trim().to_owned())
-        })
-        .unwrap();
-    let answer = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
-        derive_accept_key(key.as_bytes())
-    );
-    (sock, request, answer.into_bytes())
+    let (sock, request, key) = raw_ws::accept_request(tcp).await;
+    (sock, request, raw_ws::upgrade_answer(&key).into_bytes())
 }
 
 /// A client connected to a raw server: the client, the server's socket, the request text.

@@ -5,12 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
+mod raw_ws;
+
 use botgate_testkit::within;
 use botgate_transport::ws::{self, ConnectOptions, Message, ReceiveBuffer};
 use botgate_transport::ErrorKind;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 /// The largest ping payload a control frame holds: the largest pong queued per ping.
 const PAYLOAD: usize = 125;
@@ -74,26 +75,10 @@ fn small_buffer_server() -> (TcpListener, String) {
 
 /// Accepts one connection, reads its upgrade request and answers 101.
 async fn accept_upgrade(tcp: &TcpListener) -> TcpStream {
-    let (mut sock, _) = tcp.accept().await.unwrap();
-    let mut request = Vec::new();
-    while !request.ends_with(b"\r\n\r\n") {
-        request.push(sock.read_u8().await.unwrap());
-    }
-    let request = String::from_utf8(request).unwrap();
-    let key = request
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("sec-websocket-key")
-                .then(|| value.trim().to_owned())
-        })
+    let (mut sock, _, key) = raw_ws::accept_request(tcp).await;
+    sock.write_all(raw_ws::upgrade_answer(&key).as_bytes())
+        .await
         .unwrap();
-    let answer = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
-        derive_accept_key(key.as_bytes())
-    );
-    sock.write_all(answer.as_bytes()).await.unwrap();
     sock
 }
 
@@ -182,10 +167,7 @@ async fn a_peer_that_reads_its_pongs_stays_connected_through_many_more_pings_tha
             .unwrap();
         sock
     });
-    let text = within("the text after the pings", text_or_error(&mut client))
-        .await
-        .unwrap_or_else(|e| panic!("the connection failed: {}", e.report()));
-    assert_eq!(text, "after the pings");
+    expect_text_after_the_pings(&mut client).await;
     within("the server", server).await.unwrap();
 }
 
@@ -214,10 +196,7 @@ async fn a_burst_of_pings_the_socket_takes_the_pongs_of_is_not_a_flood() {
             .unwrap();
         sock
     });
-    let text = within("the text after the pings", text_or_error(&mut client))
-        .await
-        .unwrap_or_else(|e| panic!("the connection failed: {}", e.report()));
-    assert_eq!(text, "after the pings");
+    expect_text_after_the_pings(&mut client).await;
     let close = within("the server's close", client.recv()).await.unwrap();
     assert!(
         matches!(
@@ -230,4 +209,13 @@ async fn a_burst_of_pings_the_socket_takes_the_pongs_of_is_not_a_flood() {
         "{close:?}"
     );
     within("the server", server).await.unwrap();
+}
+
+/// The text frame the servers send after their pings reaches the client, which stayed
+/// connected.
+async fn expect_text_after_the_pings(client: &mut ws::WsStream) {
+    let text = within("the text after the pings", text_or_error(client))
+        .await
+        .unwrap_or_else(|e| panic!("the connection failed: {}", e.report()));
+    assert_eq!(text, "after the pings");
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
+mod raw_ws;
+
 use botgate_testkit::within;
 use botgate_transport::ws::{self, ConnectOptions};
 use botgate_transport::ErrorKind;
@@ -19,7 +21,7 @@ async fn raw_server() -> (TcpListener, String) {
 
 /// Accepts one connection and reads its upgrade request.
 async fn accept_request(tcp: &TcpListener) -> TcpStream {
-    accept_key(tcp).await.0
+    raw_ws::accept_request(tcp).await.0
 }
 
 /// Connects to a raw server that answers the upgrade with `answer`: the client's result.
@@ -81,33 +83,11 @@ fn frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
 async fn connected() -> (ws::WsStream, TcpStream) {
     let (tcp, url) = raw_server().await;
     let client = tokio::spawn(async move { ws::connect(&url, &ConnectOptions::new()).await });
-    let (mut sock, key) = within("the upgrade request", accept_key(&tcp)).await;
-    let answer = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {}\r\n\r\n",
-        derive_accept_key(key.as_bytes())
-    );
-    sock.write_all(answer.as_bytes()).await.unwrap();
-    (within("the connect", client).await.unwrap().unwrap(), sock)
-}
-
-/// Accepts one connection and reads its upgrade request: the socket and its key.
-async fn accept_key(tcp: &TcpListener) -> (TcpStream, String) {
-    let (mut sock, _) = tcp.accept().await.unwrap();
-    let mut request = Vec::new();
-    while !request.ends_with(b"\r\n\r\n") {
-        request.push(sock.read_u8().await.unwrap());
-    }
-    let request = String::from_utf8(request).unwrap();
-    let key = request
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("sec-websocket-key")
-                .then(|| value.trim().to_owned())
-        })
+    let (mut sock, _, key) = within("the upgrade request", raw_ws::accept_request(&tcp)).await;
+    sock.write_all(raw_ws::upgrade_answer(&key).as_bytes())
+        .await
         .unwrap();
-    (sock, key)
+    (within("the connect", client).await.unwrap().unwrap(), sock)
 }
 
 /// Sends heartbeats until one fails (the first may still be taken by the kernel): its error.
@@ -244,7 +224,7 @@ async fn connect_101(
 ) -> (Result<ws::WsStream, botgate_transport::Error>, TcpStream) {
     let (tcp, url) = raw_server().await;
     let client = tokio::spawn(async move { ws::connect(&url, &ConnectOptions::new()).await });
-    let (mut sock, key) = within("the upgrade request", accept_key(&tcp)).await;
+    let (mut sock, _, key) = within("the upgrade request", raw_ws::accept_request(&tcp)).await;
     let mut bytes = answer_101(&key, accept, extra).into_bytes();
     bytes.extend_from_slice(after);
     sock.write_all(&bytes).await.unwrap();
