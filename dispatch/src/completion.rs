@@ -12,8 +12,14 @@ type Callback = Box<dyn FnOnce(bool) + Send>;
 /// dispatcher was closed before a job could be queued, or a job (or the dispatch itself) was
 /// dropped before it ended (the runtime shut down, a shutdown's grace ran out and the process
 /// ended). An input that needs no job at all
-/// (unhandled type, resend, decode failure) completes with `true` before
-/// [`Dispatcher::dispatch_tracked`](crate::Dispatcher::dispatch_tracked) returns.
+/// (unhandled type, decode failure) completes with `true` before
+/// [`Dispatcher::dispatch_tracked`](crate::Dispatcher::dispatch_tracked) returns, and so does
+/// a resend (dropped by the dedupe window) whose original has finished. A resend of the same
+/// sequence number as an original still running completes when that number's jobs have all
+/// ended (with `true`), so it never reads as handled before its original; if the original
+/// was not handled (`NotHandled`, or refused by a close) it waits until
+/// [`Dispatcher::reset_seq`](crate::Dispatcher::reset_seq) or the dispatcher's end, then
+/// completes with `false` (decision 0089, addendum).
 pub struct Completion {
     inner: Arc<Inner>,
 }

@@ -367,6 +367,11 @@ impl<P: Platform> Dispatcher<P> {
             else {
                 bump(&shared.counters.duplicates);
                 tracing::debug!(event_type = %route, "resend dropped");
+                // Its original may still run: not handled before it (the completion waits
+                // for `seq` to end). A second lock turn, for a resend only.
+                if let (Some(done), Some(seq)) = (done, seq) {
+                    shared.lanes.park(seq, done);
+                }
                 return Disposition::Duplicate;
             };
             let ctx = self.context(bot, input, name);

@@ -36,6 +36,7 @@ use tokio::sync::oneshot;
 
 use botgate_session::{DedupeWindow, FingerprintState};
 
+use crate::completion::{Completion, Unfinished};
 use crate::context::BotInfo;
 use crate::hashing::FastState;
 use crate::seq::{SeqTicket, SeqTracker};
@@ -129,6 +130,11 @@ struct State {
     counts: EventCounts,
     /// Fingerprints of recent dedupe keys (`hashing.rs`).
     seen: DedupeWindow<u128, FingerprintState>,
+    /// The completions of resends dropped while their frame's `seq` was in flight (its
+    /// original still running), each released as handled once that `seq` has ended
+    /// ([`Lanes::park`]). Empty but for a replay over a running event: the end of a job only
+    /// looks at its length.
+    parked: Vec<(u64, Unfinished)>,
 }
 
 /// Events run in the caller's task, counted under the lanes' lock (the dispatcher's other
@@ -156,6 +162,21 @@ impl State {
         let room = !self.closed && self.pending < max && (nested || self.line.is_empty());
         self.pending += usize::from(room);
         room
+    }
+
+    /// The parked completions whose `seq` is no longer in flight, taken out: the caller
+    /// [`finish`](Unfinished::finish)es them after the lock (their callbacks are user code).
+    /// No allocation while none is parked.
+    fn unparked(&mut self) -> Vec<Unfinished> {
+        if self.parked.is_empty() {
+            return Vec::new();
+        }
+        let seqs = &self.seqs;
+        let (still, ended) = std::mem::take(&mut self.parked)
+            .into_iter()
+            .partition(|(seq, _)| seqs.is_in_flight(*seq));
+        self.parked = still;
+        ended.into_iter().map(|(_, done)| done).collect()
     }
 
     /// A job ended: its place goes to the line.
@@ -270,6 +291,7 @@ impl Lanes {
                 bot,
                 counts: EventCounts::default(),
                 seen: DedupeWindow::with_hasher(dedupe_window, FingerprintState),
+                parked: Vec::new(),
             }),
             max_running: max_in_flight.max(1),
             max_pending: max_pending.max(1),
@@ -395,9 +417,29 @@ impl Lanes {
         self.state().seqs.handled()
     }
 
-    /// Forgets the sequence numbers seen.
+    /// Forgets the sequence numbers seen. The parked resends are not handled: their
+    /// originals were not (held by `NotHandled`, or refused by a close) or are of the ended
+    /// session, whose numbers end nothing any more; dropped after the lock, they say `false`.
     pub(crate) fn reset_seq(&self) {
-        self.state().seqs.reset();
+        let parked = {
+            let mut state = self.state();
+            state.seqs.reset();
+            std::mem::take(&mut state.parked)
+        };
+        drop(parked);
+    }
+
+    /// A resend of `seq` was dropped by the dedupe window, tracked by `done`: while `seq` is
+    /// in flight (its original's jobs run), `done` is held until `seq` ends, so a resend
+    /// never reads as handled before its original (a journal of handled frames would let a
+    /// restart skip the original). A held `seq` (`NotHandled`) keeps it until
+    /// [`reset_seq`](Self::reset_seq) (then `false`), and so does a refused one; dropped
+    /// with the lanes, it says `false`.
+    pub(crate) fn park(&self, seq: u64, done: &Completion) {
+        let mut state = self.state();
+        if state.seqs.is_in_flight(seq) {
+            state.parked.push((seq, Unfinished(Some(done.share()))));
+        }
     }
 
     /// The frame of `ticket` was not handled: the watermark stays below it (see
@@ -409,7 +451,12 @@ impl Lanes {
     /// A job for `seq` was not queued after all (the dispatcher closed while it waited).
     pub(crate) fn abandon(&self, seq: Option<SeqTicket>) {
         if let Some(ticket) = seq {
-            self.state().seqs.end(ticket);
+            let unparked = {
+                let mut state = self.state();
+                state.seqs.end(ticket);
+                state.unparked()
+            };
+            unparked.into_iter().for_each(Unfinished::finish);
         }
     }
 
@@ -588,19 +635,25 @@ impl Lanes {
         if pending {
             state.end_pending(self);
         }
+        let mut unparked = Vec::new();
         if let Some(ticket) = seq {
             state.seqs.end(ticket);
+            unparked = state.unparked();
         }
         if let Some(i) = state.inline.iter().position(|l| *l == lane) {
             state.inline.swap_remove(i);
         }
-        if state.queues.is_empty() {
-            return None;
-        }
-        let next = state.queues.get_mut(&lane).and_then(VecDeque::pop_front);
-        if next.is_none() {
-            state.queues.remove(&lane);
-        }
+        let next = if state.queues.is_empty() {
+            None
+        } else {
+            let next = state.queues.get_mut(&lane).and_then(VecDeque::pop_front);
+            if next.is_none() {
+                state.queues.remove(&lane);
+            }
+            next
+        };
+        drop(state);
+        unparked.into_iter().for_each(Unfinished::finish);
         next
     }
 

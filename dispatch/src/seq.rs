@@ -108,6 +108,11 @@ impl SeqTracker {
         }
     }
 
+    /// Whether `seq` (of the current session) has a job not ended, or is held.
+    pub(crate) fn is_in_flight(&self, seq: u64) -> bool {
+        self.find(seq).is_ok()
+    }
+
     /// The highest `s` up to which everything is handled.
     pub fn handled(&self) -> Option<u64> {
         match self.in_flight.front().map(|(s, _)| s) {
