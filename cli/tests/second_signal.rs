@@ -11,9 +11,8 @@ mod support;
 use std::process::ExitStatus;
 
 use botgate_sim::OneBotSim;
-use serde_json::json;
-use support::{command, exited, signal_child, Signal, LIMIT};
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use support::unread::{flooded_listener, Out};
+use support::{exited, signal_child, Signal, LIMIT};
 use tokio::process::{Child, ChildStderr, ChildStdout};
 
 /// Far more output than the pipe (64 KiB) and the CLI's queue (1024 lines) hold together:
@@ -23,9 +22,9 @@ const EVENTS: usize = 3000;
 /// A `botgate listen` whose stdout is held open and not read.
 struct Stalled {
     child: Child,
-    stderr: Lines<BufReader<ChildStderr>>,
+    stderr: Out<ChildStderr>,
     seen: String,
-    _stdout: Lines<BufReader<ChildStdout>>,
+    _stdout: Out<ChildStdout>,
 }
 
 impl Stalled {
@@ -58,24 +57,7 @@ impl Stalled {
 
 /// `botgate listen` whose stdout is not read, its printing waiting for room (the CLI said so).
 async fn stalled_listener(sim: &OneBotSim) -> Stalled {
-    let mut child = command(["listen", "--platform", "onebot", "--url", &sim.url()])
-        .spawn()
-        .unwrap();
-    let stderr = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    // the lifecycle event: the session is up and printing; stdout is not read from here on
-    let first = tokio::time::timeout(LIMIT, stdout.next_line())
-        .await
-        .expect("a first line")
-        .unwrap()
-        .unwrap();
-    assert!(first.contains("meta_event.lifecycle"), "{first}");
-    for i in 0..EVENTS {
-        sim.push_event(json!({"post_type": "message", "message_type": "group",
-            "sub_type": "normal", "message_id": i, "group_id": i % 16, "user_id": 42,
-            "message": format!("line {i} of many, long enough to fill a pipe soon"),
-            "raw_message": "", "font": 0, "sender": {"user_id": 42, "nickname": "u"}}));
-    }
+    let (child, stdout, stderr) = flooded_listener(sim, EVENTS).await;
     let mut stalled = Stalled {
         child,
         stderr,

@@ -9,7 +9,8 @@ mod support;
 use std::time::Duration;
 
 use botgate_sim::blast::{count, Platform};
-use support::{command, exited, signal_child, Signal, LIMIT};
+use support::unread::stop_within;
+use support::{command, Signal, LIMIT};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Clients served, a line of about 80 bytes each: more than the pipe (64 KiB) and the CLI's
@@ -45,20 +46,7 @@ async fn a_blast_sim_whose_stdout_is_not_read_serves_and_stops_on_sigterm() {
         assert_eq!(report.frames, 1);
     }
 
-    signal_child(&child, Signal::Term);
-    let stopped = tokio::time::timeout(STOP_LIMIT, async {
-        let mut seen = String::new();
-        while let Ok(Some(line)) = stderr.next_line().await {
-            seen.push_str(&line);
-            seen.push('\n');
-        }
-        (seen, exited(&mut child).await)
-    })
-    .await;
-    let Ok((seen, status)) = stopped else {
-        let _ = child.kill().await;
-        panic!("still running {STOP_LIMIT:?} after SIGTERM");
-    };
+    let (seen, status) = stop_within(&mut child, &mut stderr, Signal::Term, STOP_LIMIT).await;
     assert_eq!(status.code(), Some(0), "{seen}");
     drop(stdout);
 }

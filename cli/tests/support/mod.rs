@@ -19,6 +19,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
 use tokio::sync::mpsc;
 
+pub mod unread;
+
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_botgate");
 /// The default bound on each wait.
