@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use botgate_redis::{RedisIdentifyQueue, RedisSessionStore, ShardLeases};
 use botgate_session::{ResumeState, SessionStore};
 use redis::Commands;
-use support::{raw, redis_url, unique_prefix};
+use support::{events_key, raw, redis_url, unique_prefix};
 
 fn state(session: &str, seq: u64) -> ResumeState {
     ResumeState {
@@ -269,7 +269,7 @@ async fn a_lease_whose_key_changed_hands_reports_itself_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_entry_left_pending_by_a_dead_worker_is_claimed_by_another() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("stream"));
+    let key = events_key("stream");
     let stream = botgate_redis::EventStream::connect(&url, &key)
         .await
         .unwrap();
@@ -338,7 +338,7 @@ async fn a_stream_entry_left_pending_by_a_dead_worker_is_claimed_by_another() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_whose_group_vanished_makes_it_again_and_reads_on() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("stream-nogroup"));
+    let key = events_key("stream-nogroup");
     let stream = botgate_redis::EventStream::connect(&url, &key)
         .await
         .unwrap();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use botgate_redis::{ActionQueue, ActionRelay, Error, EventStream};
 use redis::Commands;
 use serde_json::{json, Value};
-use support::{raw, redis_url, unique_prefix};
+use support::{events_key, raw, redis_url, unique_prefix};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -90,7 +90,7 @@ async fn a_call_nobody_answers_times_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_name_the_gateway_that_published_them() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("stream-gateway"));
+    let key = events_key("stream-gateway");
     let named = EventStream::connect(&url, key.clone())
         .await
         .unwrap()

@@ -10,7 +10,7 @@ use std::time::Duration;
 use botgate_redis::{EventStream, RedisSessionStore};
 use botgate_session::{ResumeState, SessionStore};
 use redis::Commands;
-use support::{raw, redis_url, unique_prefix};
+use support::{events_key, raw, redis_url, unique_prefix};
 
 /// Reads what is new in `key` as the consumer `dead` of `workers`, which then never acks it.
 fn read_as_dead(url: &str, key: &str) {
@@ -88,7 +88,7 @@ fn a_store_sees_its_own_journal_notes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_entry_botgate_did_not_write_is_acknowledged_not_left_pending() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("stream-foreign"));
+    let key = events_key("stream-foreign");
     let stream = EventStream::connect(&url, &key).await.unwrap();
     let mut worker = stream
         .consumer("workers", "a")
@@ -139,7 +139,7 @@ async fn any_done_ttl_still_acknowledges() {
         .into_iter()
         .enumerate()
     {
-        let key = format!("{}:events", unique_prefix("stream-done-ttl"));
+        let key = events_key("stream-done-ttl");
         let stream = EventStream::connect(&url, &key).await.unwrap();
         let mut worker = stream
             .consumer("workers", "a")
@@ -236,7 +236,7 @@ async fn a_trimmed_entry_in_a_redis_6_2_claim_does_not_fail_the_others() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trimmed_pending_entry_does_not_hold_up_those_claimed_with_it() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("stream-trimmed-claim"));
+    let key = events_key("stream-trimmed-claim");
     let stream = EventStream::connect(&url, &key).await.unwrap();
     let mut b = stream
         .consumer("workers", "b")
@@ -262,7 +262,7 @@ async fn a_trimmed_pending_entry_does_not_hold_up_those_claimed_with_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zero_block_reads_without_waiting_for_good() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("stream-block-zero"));
+    let key = events_key("stream-block-zero");
     let stream = EventStream::connect(&url, &key).await.unwrap();
     let mut worker = stream
         .consumer("workers", "a")

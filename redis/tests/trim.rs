@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use botgate_redis::{Consumer, EventStream};
-use support::{raw, redis_url, unique_prefix};
+use support::{events_key, raw, redis_url};
 
 /// Redis's `stream-node-max-entries` (default): a regular pass trims whole nodes (`~`), so a
 /// stream can hold up to this many more than `max_len`.
@@ -38,7 +38,7 @@ async fn read_all(consumer: &mut Consumer) -> Vec<botgate_redis::Delivery> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_a_group_has_not_read_outlive_max_len() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-unread"));
+    let key = events_key("trim-unread");
     let stream = EventStream::connect(&url, &key)
         .await
         .unwrap()
@@ -115,7 +115,7 @@ fn holds(url: &str, key: &str, id: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_are_trimmed_to_max_len_once_acknowledged_and_not_before() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-acked"));
+    let key = events_key("trim-acked");
     let stream = stream(&url, &key, 100, 10_000).await;
     let mut worker = consumer(&stream, "workers").await;
     let ids = publish(&stream, 0, 1_000).await;
@@ -148,7 +148,7 @@ async fn entries_are_trimmed_to_max_len_once_acknowledged_and_not_before() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_group_furthest_behind_holds_the_trim() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-groups"));
+    let key = events_key("trim-groups");
     let stream = stream(&url, &key, 10, 10_000).await;
     let mut fast = consumer(&stream, "fast").await;
     let mut slow = consumer(&stream, "slow").await;
@@ -175,7 +175,7 @@ async fn the_group_furthest_behind_holds_the_trim() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pending_entry_already_gone_does_not_hold_the_trim() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-gone"));
+    let key = events_key("trim-gone");
     let stream = stream(&url, &key, 10, 10_000).await;
     let mut worker = consumer(&stream, "workers").await;
     let ids = publish(&stream, 0, 200).await;
@@ -198,7 +198,7 @@ async fn a_pending_entry_already_gone_does_not_hold_the_trim() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_group_publishes_keep_the_newest_max_len() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-nogroup"));
+    let key = events_key("trim-nogroup");
     let stream = EventStream::connect(&url, &key)
         .await
         .unwrap()
@@ -215,7 +215,7 @@ async fn without_a_group_publishes_keep_the_newest_max_len() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishes_keep_a_read_stream_near_max_len() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-steady"));
+    let key = events_key("trim-steady");
     let stream = EventStream::connect(&url, &key)
         .await
         .unwrap()
@@ -241,7 +241,7 @@ async fn publishes_keep_a_read_stream_near_max_len() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_full_of_unread_entries_refuses_the_publish_until_workers_catch_up() {
     let Some(url) = redis_url() else { return };
-    let key = format!("{}:events", unique_prefix("trim-full"));
+    let key = events_key("trim-full");
     let stream = stream(&url, &key, 10, 50).await;
     let mut worker = consumer(&stream, "workers").await;
     let ids = publish(&stream, 0, 50).await;

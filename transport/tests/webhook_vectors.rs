@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod qq_signed;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use botgate_transport::webhook::{
@@ -393,15 +395,7 @@ fn bubble_receiver_without_a_secret_accepts() {
 
 #[test]
 fn qq_receiver_refuses_signed_garbage_and_ignores_other_ops() {
-    let key = QqKey::from_secret("sim-client-secret").unwrap();
-    let (receiver, mut rx) = qq_receiver("sim-client-secret", None);
-    let now = SystemTime::now();
-    let ts = now
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        .to_string();
-    // sign_validation signs `event_ts + plain_token`: the same bytes as `timestamp + body`.
+    let (receiver, mut rx) = qq_signed::receiver(8);
     for (body, status, outcome) in [
         ("not json", StatusCode::BAD_REQUEST, Outcome::Malformed),
         (r#"{"d":{}}"#, StatusCode::BAD_REQUEST, Outcome::Malformed),
@@ -414,12 +408,7 @@ fn qq_receiver_refuses_signed_garbage_and_ignores_other_ops() {
             Outcome::Malformed,
         ),
     ] {
-        let sig = key.sign_validation(&ts, body);
-        let headers = [
-            ("x-signature-ed25519", sig.as_str()),
-            ("x-signature-timestamp", &ts),
-        ];
-        let answer = receiver.receive(request(&headers, body, now));
+        let answer = receiver.receive(qq_signed::signed(body));
         assert_eq!((answer.status, answer.outcome), (status, outcome), "{body}");
         assert_eq!(
             rx.try_recv().is_ok(),

@@ -5,6 +5,11 @@
 
 pub use botgate_testkit::redis::{redis_url, unique_prefix};
 
+/// A stream key of this test run's own (`<unique prefix>:events`), named after `tag`.
+pub fn events_key(tag: &str) -> String {
+    format!("{}:events", unique_prefix(tag))
+}
+
 /// A plain connection, for looking at (or tampering with) what the backends wrote.
 pub fn raw(url: &str) -> redis::Connection {
     redis::Client::open(url).unwrap().get_connection().unwrap()
