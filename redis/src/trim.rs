@@ -40,6 +40,12 @@ use crate::error::Error;
 /// in one long script (19 ms for 100,000).
 const TRIM_MOST: usize = 10_000;
 
+/// The script's modes (its ARGV[1]): an append checked against `hard_max_len`; a trim pass,
+/// then that append; a trim pass alone.
+const APPEND: u8 = 0;
+const TRIM_THEN_APPEND: u8 = 1;
+const TRIM_ONLY: u8 = 2;
+
 /// The script of every append and trim.
 ///
 /// KEYS[1] the stream. ARGV[1] mode: 0 append, 1 trim then append, 2 trim only; ARGV[2]
@@ -152,7 +158,7 @@ struct Since {
 enum Plan {
     /// A plain `XADD`: the stream was far from full.
     Plain,
-    /// The script, in this mode (0: checked append, 1: trim pass, then checked append).
+    /// The script, in this mode ([`APPEND`] or [`TRIM_THEN_APPEND`]).
     Script(u8),
 }
 
@@ -200,7 +206,7 @@ impl Trim {
         if since.appends >= self.every || since.at.elapsed() >= self.interval {
             since.appends = 0;
             since.at = Instant::now();
-            return Plan::Script(1);
+            return Plan::Script(TRIM_THEN_APPEND);
         }
         let half = u64::try_from(self.hard_max_len() / 2).unwrap_or(u64::MAX);
         match since.len {
@@ -208,7 +214,7 @@ impl Trim {
                 since.len = Some(len + 1);
                 Plan::Plain
             }
-            _ => Plan::Script(0),
+            _ => Plan::Script(APPEND),
         }
     }
 
@@ -221,7 +227,13 @@ impl Trim {
         fields: &[&[u8]],
     ) -> Result<Answer, Error> {
         match self.plan() {
-            Plan::Script(mode) => self.run(conn, key, mode, fields, "publish").await,
+            Plan::Script(mode) => {
+                let (id, trimmed) = self.script(conn, key, mode, fields, "publish").await?;
+                Ok(Answer {
+                    id,
+                    len: Some(trimmed.len),
+                })
+            }
             Plan::Plain => {
                 let mut cmd = redis::cmd("XADD");
                 cmd.arg(key).arg("*");
@@ -246,24 +258,8 @@ impl Trim {
         conn: &mut ConnectionManager,
         key: &str,
     ) -> Result<Trimmed, Error> {
-        let (_, trimmed) = self.script(conn, key, 2, &[], "trim").await?;
+        let (_, trimmed) = self.script(conn, key, TRIM_ONLY, &[], "trim").await?;
         Ok(trimmed)
-    }
-
-    /// The script's append in `mode`.
-    async fn run(
-        &self,
-        conn: &mut ConnectionManager,
-        key: &str,
-        mode: u8,
-        fields: &[&[u8]],
-        op: &'static str,
-    ) -> Result<Answer, Error> {
-        let (id, trimmed) = self.script(conn, key, mode, fields, op).await?;
-        Ok(Answer {
-            id,
-            len: Some(trimmed.len),
-        })
     }
 
     /// Runs the script; the new entry's id (if it appended) and what its pass did. The
